@@ -1,0 +1,114 @@
+package io.mallocscope.runtime;
+
+import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.Kernel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One simulated Linux process: an address space laid out like a small PIE with ASLR off, the
+ * kernel calls, glibc's allocator and the {@link LibC} a program calls. Run a program with
+ * {@link #run(CProgram, String...)}; or take {@link #libc()} and call it directly (coursework,
+ * tests).
+ */
+public final class CProcess {
+    private final ProcessOptions options;
+    private final AddressSpace memory;
+    private final Kernel kernel;
+    private final Malloc malloc;
+    private final LibC libc;
+
+    private CProcess(ProcessOptions options) {
+        this.options = options;
+        this.memory = new AddressSpace();
+        this.kernel = new Kernel(memory, options.programName());
+        kernel.setDataLimit(options.dataLimit());
+        kernel.setAddressSpaceLimit(options.addressSpaceLimit());
+        this.malloc = Malloc.create(kernel, options.glibc(), options.tunables(), options.stderr());
+        this.libc = new LibC(this, options.stdout(), options.stderr(), options.stdoutIsTerminal());
+    }
+
+    /** A fresh process with default options (glibc 2.36, the JVM's stdout and stderr). */
+    public static CProcess create() {
+        return new CProcess(ProcessOptions.defaults());
+    }
+
+    public static CProcess create(ProcessOptions options) {
+        return new CProcess(options);
+    }
+
+    public LibC libc() {
+        return libc;
+    }
+
+    public ProcessOptions options() {
+        return options;
+    }
+
+    public String programName() {
+        return options.programName();
+    }
+
+    public AddressSpace memory() {
+        return memory;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public Malloc malloc() {
+        return malloc;
+    }
+
+    /**
+     * Runs {@code program} with {@code args} ({@code argv[0]} is the program name) and returns how it
+     * ended. Whatever the program printed is flushed first; after a signal, the shell's line
+     * ("Aborted", "Segmentation fault") goes to stderr; a Java exception thrown by the program is
+     * printed as an uncaught exception and gives status 1.
+     */
+    public ExitStatus run(CProgram program, String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = options.programName();
+        System.arraycopy(args, 0, argv, 1, args.length);
+        PrintStream out = options.stdout();
+        PrintStream err = options.stderr();
+        ExitStatus status;
+        try {
+            status = ExitStatus.exited(program.main(libc, argv));
+        } catch (ProgramExit e) {
+            status = ExitStatus.exited(e.status);
+        } catch (SimulatedSignal s) {
+            status = ExitStatus.killed(s);
+        } catch (RuntimeException | Error e) {
+            status = ExitStatus.crashed(e);
+        }
+        out.flush();
+        if (status.signal() instanceof Segfault segv) {
+            err.println("Segmentation fault (" + segv.getMessage().substring("SIGSEGV: ".length()) + ")");
+        } else if (status.signal() != null) {
+            err.println(status.signal().shellDescription());
+        } else if (status.crash() != null) {
+            err.print("Exception in thread \"main\" ");
+            status.crash().printStackTrace(err);
+        }
+        err.flush();
+        return status;
+    }
+
+    /** What a program printed and how it ended; from {@link #runCaptured}. */
+    public record Captured(ExitStatus status, String stdout, String stderr, CProcess process) {
+    }
+
+    /** Runs {@code program} in a fresh process with {@code options}, capturing stdout and stderr. */
+    public static Captured runCaptured(ProcessOptions options, CProgram program, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CProcess p = create(options.withStdout(out).withStderr(err));
+        ExitStatus status = p.run(program, args);
+        return new Captured(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), p);
+    }
+}

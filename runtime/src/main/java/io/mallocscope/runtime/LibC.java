@@ -1,0 +1,591 @@
+package io.mallocscope.runtime;
+
+import io.mallocscope.runtime.malloc.Mallinfo2;
+import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.Kernel;
+import io.mallocscope.runtime.vm.Layout;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The C library a simulated program is written against. Pointers are {@code long}s holding
+ * addresses in the simulated process; every load and store goes through its page tables, so a bad
+ * pointer faults as it would in C.
+ *
+ * <p>Function names follow C's ({@code malloc}, {@code memcpy}, {@code printf} …); where C needs
+ * a type in an expression ({@code *(size_t *)p = v}) LibC has a typed method ({@link #putLong}).
+ */
+public final class LibC {
+    /** {@code stdout}, for {@link #fprintf(int, String, Object...)}. */
+    public static final int STDOUT = 1;
+    /** {@code stderr}, for {@link #fprintf(int, String, Object...)}. */
+    public static final int STDERR = 2;
+
+    public static final int PROT_NONE = AddressSpace.PROT_NONE;
+    public static final int PROT_READ = AddressSpace.PROT_READ;
+    public static final int PROT_WRITE = AddressSpace.PROT_WRITE;
+    public static final int PROT_EXEC = AddressSpace.PROT_EXEC;
+    public static final int MAP_SHARED = Kernel.MAP_SHARED;
+    public static final int MAP_PRIVATE = Kernel.MAP_PRIVATE;
+    public static final int MAP_FIXED = Kernel.MAP_FIXED;
+    public static final int MAP_ANONYMOUS = Kernel.MAP_ANONYMOUS;
+    public static final long MAP_FAILED = Kernel.MAP_FAILED;
+    public static final int MREMAP_MAYMOVE = Kernel.MREMAP_MAYMOVE;
+    public static final int MREMAP_FIXED = Kernel.MREMAP_FIXED;
+    public static final long NULL = 0L;
+
+    /** {@code mallopt} parameters, with glibc's numbers. */
+    public static final int M_MXFAST = 1;
+    public static final int M_TRIM_THRESHOLD = -1;
+    public static final int M_TOP_PAD = -2;
+    public static final int M_MMAP_THRESHOLD = -3;
+    public static final int M_MMAP_MAX = -4;
+    public static final int M_CHECK_ACTION = -5;
+    public static final int M_PERTURB = -6;
+    public static final int M_ARENA_TEST = -7;
+    public static final int M_ARENA_MAX = -8;
+
+    private final CProcess process;
+    private final AddressSpace mem;
+    private final Kernel kernel;
+    private final Malloc malloc;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean stdoutIsTerminal;
+
+    private boolean stdoutBufferAllocated;
+    private boolean stdoutUnbuffered;
+    private long stackPointer = Layout.STACK_TOP_OF_MAIN;
+    private long dataNext = Layout.DATA_START + 0x10;
+    private long bssNext = Layout.BSS_START;
+    private final Map<String, Long> symbols = new LinkedHashMap<>();
+    private final Map<String, Long> functions = new LinkedHashMap<>();
+
+    LibC(CProcess process, PrintStream out, PrintStream err, boolean stdoutIsTerminal) {
+        this.process = process;
+        this.kernel = process.kernel();
+        this.mem = kernel.addressSpace();
+        this.malloc = process.malloc();
+        this.out = out;
+        this.err = err;
+        this.stdoutIsTerminal = stdoutIsTerminal;
+    }
+
+    /** The process this library belongs to (its memory, kernel and allocator, for inspection). */
+    public CProcess process() {
+        return process;
+    }
+
+    // ================================================================ malloc family
+
+    public long malloc(long size) {
+        return malloc.malloc(size);
+    }
+
+    public void free(long ptr) {
+        malloc.free(ptr);
+    }
+
+    public long calloc(long nmemb, long size) {
+        return malloc.calloc(nmemb, size);
+    }
+
+    public long realloc(long ptr, long size) {
+        return malloc.realloc(ptr, size);
+    }
+
+    public long reallocarray(long ptr, long nmemb, long size) {
+        return malloc.reallocarray(ptr, nmemb, size);
+    }
+
+    public long memalign(long alignment, long size) {
+        return malloc.memalign(alignment, size);
+    }
+
+    public long aligned_alloc(long alignment, long size) {
+        return malloc.alignedAlloc(alignment, size);
+    }
+
+    /** {@code posix_memalign(memptr, alignment, size)}: stores the pointer at {@code memptr}. */
+    public int posix_memalign(long memptr, long alignment, long size) {
+        return malloc.posixMemalign(memptr, alignment, size);
+    }
+
+    public long valloc(long size) {
+        return malloc.valloc(size);
+    }
+
+    public long pvalloc(long size) {
+        return malloc.pvalloc(size);
+    }
+
+    public long malloc_usable_size(long ptr) {
+        return malloc.mallocUsableSize(ptr);
+    }
+
+    public int malloc_trim(long pad) {
+        return malloc.mallocTrim(pad);
+    }
+
+    public int mallopt(int param, int value) {
+        return malloc.mallopt(param, value);
+    }
+
+    public Mallinfo2 mallinfo2() {
+        return malloc.mallinfo2();
+    }
+
+    /** The old {@code mallinfo()}: the same figures as {@link #mallinfo2()}, truncated to int. */
+    public Mallinfo2 mallinfo() {
+        return malloc.mallinfo2().truncatedToInt();
+    }
+
+    /** Prints glibc's malloc statistics on stderr. */
+    public void malloc_stats() {
+        malloc.mallocStats();
+    }
+
+    /** Prints glibc's XML description of the heap on {@code stream} (STDOUT or STDERR). */
+    public int malloc_info(int options, int stream) {
+        return malloc.mallocInfo(options, streamFor(stream));
+    }
+
+    // ================================================================ system calls
+
+    public int brk(long addr) {
+        return kernel.brk(addr);
+    }
+
+    public long sbrk(long increment) {
+        return kernel.sbrk(increment);
+    }
+
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        return kernel.mmap(addr, length, prot, flags, fd, offset);
+    }
+
+    public int munmap(long addr, long length) {
+        return kernel.munmap(addr, length);
+    }
+
+    public long mremap(long oldAddress, long oldSize, long newSize, int flags) {
+        return kernel.mremap(oldAddress, oldSize, newSize, flags, 0);
+    }
+
+    public long mremap(long oldAddress, long oldSize, long newSize, int flags, long newAddress) {
+        return kernel.mremap(oldAddress, oldSize, newSize, flags, newAddress);
+    }
+
+    public int mprotect(long addr, long length, int prot) {
+        return kernel.mprotect(addr, length, prot);
+    }
+
+    public int getpagesize() {
+        return (int) AddressSpace.PAGE_SIZE;
+    }
+
+    /** The {@code errno} of the last failed call. */
+    public int errno() {
+        return kernel.errno();
+    }
+
+    /** C's {@code strerror} for the errno values the simulation produces. */
+    public String strerror(int errnum) {
+        return switch (errnum) {
+            case 0 -> "Success";
+            case Kernel.ENOMEM -> "Cannot allocate memory";
+            case Kernel.EINVAL -> "Invalid argument";
+            case Kernel.EFAULT -> "Bad address";
+            case Kernel.EBADF -> "Bad file descriptor";
+            case 17 -> "File exists";
+            default -> "Unknown error " + errnum;
+        };
+    }
+
+    // ================================================================ memory
+
+    public byte getByte(long addr) {
+        return (byte) mem.read8(addr);
+    }
+
+    public short getShort(long addr) {
+        return (short) mem.read16(addr);
+    }
+
+    public int getInt(long addr) {
+        return mem.read32(addr);
+    }
+
+    public long getLong(long addr) {
+        return mem.read64(addr);
+    }
+
+    public void putByte(long addr, int value) {
+        mem.write8(addr, value);
+    }
+
+    public void putShort(long addr, int value) {
+        mem.write16(addr, value);
+    }
+
+    public void putInt(long addr, int value) {
+        mem.write32(addr, value);
+    }
+
+    public void putLong(long addr, long value) {
+        mem.write64(addr, value);
+    }
+
+    /** Copies {@code len} bytes out of simulated memory. */
+    public byte[] readBytes(long addr, int len) {
+        byte[] b = new byte[len];
+        mem.readBytes(addr, b, 0, len);
+        return b;
+    }
+
+    /** Copies {@code bytes} into simulated memory at {@code addr}. */
+    public void writeBytes(long addr, byte[] bytes) {
+        mem.writeBytes(addr, bytes, 0, bytes.length);
+    }
+
+    public long memcpy(long dest, long src, long n) {
+        return memmove(dest, src, n);
+    }
+
+    public long memmove(long dest, long src, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("memmove: negative size " + n);
+        }
+        mem.checkAccess(src, n, false);
+        mem.checkAccess(dest, n, true);
+        long done = 0;
+        byte[] buf = new byte[(int) Math.min(n, 1 << 16)];
+        if (Long.compareUnsigned(dest, src) <= 0 || Long.compareUnsigned(dest, src + n) >= 0) {
+            while (done < n) {
+                int k = (int) Math.min(buf.length, n - done);
+                mem.readBytes(src + done, buf, 0, k);
+                mem.writeBytes(dest + done, buf, 0, k);
+                done += k;
+            }
+        } else {
+            while (done < n) { // overlapping with dest above src: copy from the end
+                int k = (int) Math.min(buf.length, n - done);
+                long off = n - done - k;
+                mem.readBytes(src + off, buf, 0, k);
+                mem.writeBytes(dest + off, buf, 0, k);
+                done += k;
+            }
+        }
+        return dest;
+    }
+
+    public long memset(long s, int c, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("memset: negative size " + n);
+        }
+        mem.fill(s, c & 0xff, n);
+        return s;
+    }
+
+    public int memcmp(long s1, long s2, long n) {
+        for (long i = 0; i < n; i++) {
+            int a = mem.read8(s1 + i);
+            int b = mem.read8(s2 + i);
+            if (a != b) {
+                return a - b;
+            }
+        }
+        return 0;
+    }
+
+    public long strlen(long s) {
+        long i = 0;
+        while (mem.read8(s + i) != 0) {
+            i++;
+        }
+        return i;
+    }
+
+    public long strcpy(long dest, long src) {
+        long i = 0;
+        int b;
+        do {
+            b = mem.read8(src + i);
+            mem.write8(dest + i, b);
+            i++;
+        } while (b != 0);
+        return dest;
+    }
+
+    /** {@code strcpy(dest, "literal")}: writes a Java string (UTF-8, NUL-terminated) at dest. */
+    public long strcpy(long dest, String src) {
+        return putString(dest, src);
+    }
+
+    public long strncpy(long dest, long src, long n) {
+        long i = 0;
+        for (; i < n; i++) {
+            int b = mem.read8(src + i);
+            if (b == 0) {
+                break;
+            }
+            mem.write8(dest + i, b);
+        }
+        for (; i < n; i++) {
+            mem.write8(dest + i, 0);
+        }
+        return dest;
+    }
+
+    public int strcmp(long s1, long s2) {
+        for (long i = 0; ; i++) {
+            int a = mem.read8(s1 + i);
+            int b = mem.read8(s2 + i);
+            if (a != b || a == 0) {
+                return a - b;
+            }
+        }
+    }
+
+    public int strncmp(long s1, long s2, long n) {
+        for (long i = 0; i < n; i++) {
+            int a = mem.read8(s1 + i);
+            int b = mem.read8(s2 + i);
+            if (a != b || a == 0) {
+                return a - b;
+            }
+        }
+        return 0;
+    }
+
+    /** {@code strdup}: mallocs {@code strlen(s)+1} bytes and copies the string; NULL if malloc fails. */
+    public long strdup(long s) {
+        long n = strlen(s) + 1;
+        long p = malloc(n);
+        if (p != 0) {
+            memcpy(p, s, n);
+        }
+        return p;
+    }
+
+    /** mallocs a copy of a Java string as a NUL-terminated UTF-8 C string. */
+    public long strdup(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        long p = malloc(b.length + 1L);
+        if (p != 0) {
+            mem.writeBytes(p, b, 0, b.length);
+            mem.write8(p + b.length, 0);
+        }
+        return p;
+    }
+
+    /** Writes {@code s} as a NUL-terminated UTF-8 C string at {@code dest}; returns dest. */
+    public long putString(long dest, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        mem.writeBytes(dest, b, 0, b.length);
+        mem.write8(dest + b.length, 0);
+        return dest;
+    }
+
+    /** Reads the NUL-terminated C string at {@code s} into a Java string (UTF-8). */
+    public String string(long s) {
+        int n = (int) strlen(s);
+        return new String(readBytes(s, n), StandardCharsets.UTF_8);
+    }
+
+    // ================================================================ stdio
+
+    /** C's {@code printf}: see the class comment of the formatter for the conversions. */
+    public int printf(String format, Object... args) {
+        return emit(STDOUT, Printf.format(format, args, this::string));
+    }
+
+    /** {@code fprintf(stream, …)} with {@link #STDOUT} or {@link #STDERR}. */
+    public int fprintf(int stream, String format, Object... args) {
+        return emit(stream, Printf.format(format, args, this::string));
+    }
+
+    /** {@code snprintf}-like: formats to a Java string without printing. */
+    public String sprintf(String format, Object... args) {
+        return Printf.format(format, args, this::string);
+    }
+
+    public int puts(String s) {
+        return emit(STDOUT, s + "\n");
+    }
+
+    public int putchar(int c) {
+        emit(STDOUT, String.valueOf((char) (c & 0xff)));
+        return c & 0xff;
+    }
+
+    public void fflush(int stream) {
+        streamFor(stream).flush();
+    }
+
+    /**
+     * {@code setbuf(stdout, NULL)} / {@code setvbuf(stdout, NULL, _IONBF, 0)}: no buffer will be
+     * allocated for stdout. how2heap programs do this so that stdio stays out of the heap.
+     */
+    public void setbufNone(int stream) {
+        if (stream == STDOUT) {
+            stdoutUnbuffered = true;
+        }
+    }
+
+    private int emit(int stream, String text) {
+        if (stream == STDOUT) {
+            if (!stdoutBufferAllocated && !stdoutUnbuffered) {
+                // glibc allocates stdout's buffer with malloc at the first output: st_blksize bytes,
+                // 1024 on a terminal, 4096 on a pipe or file. It stays in the heap until exit.
+                stdoutBufferAllocated = true;
+                malloc(stdoutIsTerminal ? 1024 : 4096);
+            }
+        }
+        PrintStream ps = streamFor(stream);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ps.write(bytes, 0, bytes.length);
+        if (stream == STDERR || text.indexOf('\n') >= 0) {
+            ps.flush();
+        }
+        return bytes.length;
+    }
+
+    private PrintStream streamFor(int stream) {
+        return switch (stream) {
+            case STDOUT -> out;
+            case STDERR -> err;
+            default -> throw new IllegalArgumentException("unknown stream " + stream + " (use LibC.STDOUT or LibC.STDERR)");
+        };
+    }
+
+    // ================================================================ process
+
+    /** Ends the program with {@code status} (the shell sees {@code status & 0xff}). */
+    public void exit(int status) {
+        throw new ProgramExit(status);
+    }
+
+    /** Raises SIGABRT. */
+    public void abort() {
+        throw new Abort("");
+    }
+
+    /**
+     * C's {@code assert(expr)}: when {@code condition} is false, prints glibc's message
+     * ({@code prog: File.java:LINE: main: Assertion `expr' failed.}) and aborts.
+     */
+    public void assertTrue(boolean condition, String expr) {
+        if (condition) {
+            return;
+        }
+        StackWalker.StackFrame caller = StackWalker.getInstance()
+                .walk(s -> s.filter(f -> !f.getClassName().equals(LibC.class.getName())).findFirst().orElse(null));
+        String where = caller == null ? "?" : caller.getFileName() + ":" + caller.getLineNumber();
+        String fn = caller == null ? "main" : caller.getMethodName();
+        String msg = process.programName() + ": " + where + ": " + fn + ": Assertion `" + expr + "' failed.";
+        out.flush();
+        err.println(msg);
+        err.flush();
+        throw new Abort(msg);
+    }
+
+    // ================================================================ stack and globals
+
+    /**
+     * Reserves {@code bytes} in the current stack frame (16-byte aligned, uninitialised as in C)
+     * and returns its address, like a local array {@code char buf[bytes]}.
+     */
+    public long local(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("local: negative size " + bytes);
+        }
+        long sp = (stackPointer - bytes) & ~15L;
+        if (Long.compareUnsigned(sp, Layout.STACK_START) < 0) {
+            throw new Segfault(sp, true, 8, "stack overflow");
+        }
+        stackPointer = sp;
+        return sp;
+    }
+
+    /** A nested stack frame: locals reserved inside it are released when it closes. */
+    public Frame frame() {
+        return new Frame(stackPointer);
+    }
+
+    /** A stack frame opened by {@link #frame()}; use with try-with-resources. */
+    public final class Frame implements AutoCloseable {
+        private final long saved;
+
+        private Frame(long saved) {
+            this.saved = saved;
+        }
+
+        /** Same as {@link LibC#local(long)}. */
+        public long local(long bytes) {
+            return LibC.this.local(bytes);
+        }
+
+        @Override
+        public void close() {
+            stackPointer = saved;
+        }
+    }
+
+    /**
+     * A zero-initialised global in .bss ({@code static char name[bytes];}); the same name returns
+     * the same address.
+     */
+    public long global(String name, long bytes) {
+        Long known = symbols.get(name);
+        if (known != null) {
+            return known;
+        }
+        long align = bytes >= 16 ? 16 : 8;
+        long addr = (bssNext + align - 1) & -align;
+        if (addr + bytes > Layout.BSS_END || bytes < 0) {
+            throw new IllegalStateException("global '" + name + "': .bss is full (" + (Layout.BSS_END - Layout.BSS_START)
+                    + " bytes for all globals)");
+        }
+        bssNext = addr + bytes;
+        symbols.put(name, addr);
+        return addr;
+    }
+
+    /** An initialised global in .data ({@code static char name[] = {…};}). */
+    public long global(String name, byte[] init) {
+        Long known = symbols.get(name);
+        if (known != null) {
+            return known;
+        }
+        long addr = (dataNext + 7) & -8L;
+        if (addr + init.length > Layout.BSS_START) {
+            throw new IllegalStateException("global '" + name + "': .data is full");
+        }
+        mem.writeBytes(addr, init, 0, init.length);
+        dataNext = addr + init.length;
+        symbols.put(name, addr);
+        return addr;
+    }
+
+    /** A stable address in .text standing for the function {@code name} (for printing {@code &main}). */
+    public long function(String name) {
+        return functions.computeIfAbsent(name, n -> Layout.TEXT_START + 0x139 + 0x40L * functions.size());
+    }
+
+    /** The globals declared so far, name to address, in declaration order. */
+    public Map<String, Long> globals() {
+        return Collections.unmodifiableMap(symbols);
+    }
+
+    List<String> symbolNames() {
+        return new ArrayList<>(symbols.keySet());
+    }
+}

@@ -1,0 +1,155 @@
+package io.mallocscope.runtime;
+
+import io.mallocscope.runtime.vm.Kernel;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Objects;
+
+/**
+ * How to set up a simulated process: the glibc profile and tunables its allocator uses, where its
+ * stdout and stderr go, and the kernel limits. Immutable; the {@code with…} methods return copies.
+ */
+public final class ProcessOptions {
+    /** The default glibc profile. */
+    public static final String DEFAULT_GLIBC = "2.36";
+
+    private final String programName;
+    private final String glibc;
+    private final String tunables;
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+    private final long dataLimit;
+    private final long addressSpaceLimit;
+    private final boolean stdoutIsTerminal;
+
+    private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
+                           long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal) {
+        this.programName = programName;
+        this.glibc = glibc;
+        this.tunables = tunables;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.dataLimit = dataLimit;
+        this.addressSpaceLimit = addressSpaceLimit;
+        this.stdoutIsTerminal = stdoutIsTerminal;
+    }
+
+    /** glibc 2.36, no tunables, the JVM's stdout and stderr, no limits. */
+    public static ProcessOptions defaults() {
+        return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
+                Kernel.UNLIMITED, false);
+    }
+
+    /**
+     * The defaults, with the profile and tunables taken from the environment as a launcher sets
+     * them: system property {@code mallocscope.glibc} (or env {@code MALLOCSCOPE_GLIBC}), system
+     * property {@code mallocscope.tunables} (or env {@code GLIBC_TUNABLES}), and
+     * {@code mallocscope.stdout.tty=true} when the program's stdout should count as a terminal.
+     */
+    public static ProcessOptions fromEnvironment() {
+        ProcessOptions o = defaults();
+        String glibc = firstNonEmpty(System.getProperty("mallocscope.glibc"), System.getenv("MALLOCSCOPE_GLIBC"));
+        if (glibc != null) {
+            o = o.withGlibc(glibc);
+        }
+        String tunables = firstNonEmpty(System.getProperty("mallocscope.tunables"), System.getenv("GLIBC_TUNABLES"));
+        if (tunables != null) {
+            o = o.withTunables(tunables);
+        }
+        if (Boolean.getBoolean("mallocscope.stdout.tty")) {
+            o = o.withStdoutTerminal(true);
+        }
+        return o;
+    }
+
+    private static String firstNonEmpty(String a, String b) {
+        if (a != null && !a.isEmpty()) {
+            return a;
+        }
+        return b != null && !b.isEmpty() ? b : null;
+    }
+
+    public ProcessOptions withProgramName(String name) {
+        return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
+                addressSpaceLimit, stdoutIsTerminal);
+    }
+
+    /** The glibc profile, e.g. "2.36" or "2.31". */
+    public ProcessOptions withGlibc(String version) {
+        return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
+                addressSpaceLimit, stdoutIsTerminal);
+    }
+
+    /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
+    public ProcessOptions withTunables(String tunables) {
+        return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
+                addressSpaceLimit, stdoutIsTerminal);
+    }
+
+    public ProcessOptions withStdout(OutputStream out) {
+        return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal);
+    }
+
+    public ProcessOptions withStderr(OutputStream err) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
+                stdoutIsTerminal);
+    }
+
+    /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
+    public ProcessOptions withDataLimit(long bytes) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
+                stdoutIsTerminal);
+    }
+
+    /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
+    public ProcessOptions withAddressSpaceLimit(long bytes) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal);
+    }
+
+    /**
+     * Whether stdout counts as a terminal: glibc then allocates a 1 KiB stdout buffer at the first
+     * output instead of a 4 KiB one, which moves later heap addresses.
+     */
+    public ProcessOptions withStdoutTerminal(boolean terminal) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                terminal);
+    }
+
+    public String programName() {
+        return programName;
+    }
+
+    public String glibc() {
+        return glibc;
+    }
+
+    public String tunables() {
+        return tunables;
+    }
+
+    public PrintStream stdout() {
+        return stdout;
+    }
+
+    public PrintStream stderr() {
+        return stderr;
+    }
+
+    public long dataLimit() {
+        return dataLimit;
+    }
+
+    public long addressSpaceLimit() {
+        return addressSpaceLimit;
+    }
+
+    public boolean stdoutIsTerminal() {
+        return stdoutIsTerminal;
+    }
+
+    private static PrintStream print(OutputStream out) {
+        return out instanceof PrintStream ps ? ps : new PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

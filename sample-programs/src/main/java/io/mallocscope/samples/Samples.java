@@ -1,0 +1,72 @@
+package io.mallocscope.samples;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.CProgram;
+import io.mallocscope.runtime.ExitStatus;
+import io.mallocscope.runtime.ProcessOptions;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The sample programs, in teaching order, and the main class of {@code mallocscope-samples.jar}:
+ * {@code java -jar mallocscope-samples.jar NAME [ARGS…]} runs one, {@code … list} lists them.
+ */
+public final class Samples {
+    private Samples() {
+    }
+
+    /** Every sample, in the order a course would take them. */
+    public static final List<Class<? extends CProgram>> ALL = List.of(
+            FirstFit.class
+    );
+
+    /** A sample's name, description and class. */
+    public record Info(int number, String name, String description, int expectedStatus,
+                       Class<? extends CProgram> type) {
+        public CProgram newInstance() {
+            try {
+                return type.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot instantiate sample " + type.getName(), e);
+            }
+        }
+    }
+
+    public static List<Info> list() {
+        java.util.ArrayList<Info> out = new java.util.ArrayList<>();
+        int n = 1;
+        for (Class<? extends CProgram> c : ALL) {
+            Sample s = c.getAnnotation(Sample.class);
+            out.add(new Info(n++, s.name(), s.description(), s.expectedStatus(), c));
+        }
+        return List.copyOf(out);
+    }
+
+    public static Optional<Info> find(String name) {
+        return list().stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("list") || args[0].equals("--help")) {
+            System.out.println("usage: java -jar mallocscope-samples.jar NAME [ARGS...]");
+            System.out.println();
+            for (Info i : list()) {
+                System.out.printf("%2d  %-26s %s%n", i.number(), i.name(), i.description());
+            }
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        Optional<Info> info = find(args[0]);
+        if (info.isEmpty()) {
+            System.err.println("mallocscope-samples: unknown sample '" + args[0]
+                    + "' (java -jar mallocscope-samples.jar list shows them all)");
+            System.exit(2);
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        ProcessOptions options = ProcessOptions.fromEnvironment().withProgramName(info.get().name());
+        ExitStatus status = CProcess.create(options).run(info.get().newInstance(), rest);
+        System.out.flush();
+        System.err.flush();
+        System.exit(status.code());
+    }
+}

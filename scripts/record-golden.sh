@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# record-golden.sh [VERSION]
+#
+# Re-records the golden outputs runtime/src/test/resources/golden/VERSION/NAME.out
+# by replaying every runtime/src/test/resources/traces/NAME.rep on the real glibc
+# with the C harness runtime/src/test/c/replay.c.
+#
+#   VERSION   glibc version to record (default 2.36). Only 2.36, the system
+#             glibc of the Debian 12 build machine, is implemented so far.
+#
+# Each trace runs in an empty environment (env -i). A trace that needs tunables
+# carries a comment line "# tunables: glibc.malloc.X=V:glibc.malloc.Y=W"; that
+# value is passed as GLIBC_TUNABLES. Every trace is replayed twice and the two
+# outputs must agree (guards against kernel/ASLR-dependent output). Golden files
+# whose trace no longer exists are removed. Nothing is committed.
+#
+# Adding a version later: add a case below that sets HARNESS_CFLAGS and RUNNER.
+# For glibc < 2.34 build with -DCOMPAT_START -nostartfiles (binds
+# __libc_start_main@GLIBC_2.2.5) and for < 2.33 with -DOLD_MALLINFO; then run
+# through that version's loader, e.g.
+#   RUNNER=("$LIBDIR/ld-linux-x86-64.so.2" --library-path "$LIBDIR")
+# Note (versions sheet §1.1): on 2.26..2.34 GLIBC_TUNABLES itself moves the
+# initial break; the harness measures from the break at main, which is what the
+# simulator must model.
+set -euo pipefail
+
+VERSION="${1:-2.36}"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+SRC="$ROOT/runtime/src/test/c/replay.c"
+TRACE_DIR="$ROOT/runtime/src/test/resources/traces"
+GOLDEN_DIR="$ROOT/runtime/src/test/resources/golden/$VERSION"
+
+die() { echo "record-golden: $*" >&2; exit 1; }
+
+command -v gcc >/dev/null 2>&1 || die "gcc not found"
+[[ -f "$SRC" ]] || die "harness source not found: $SRC"
+[[ -d "$TRACE_DIR" ]] || die "trace directory not found: $TRACE_DIR"
+
+HARNESS_CFLAGS=(-O1)
+RUNNER=()
+
+case "$VERSION" in
+  2.36)
+    sys_version="$(getconf GNU_LIBC_VERSION 2>/dev/null || true)"   # "glibc 2.36"
+    sys_version="${sys_version#glibc }"
+    if [[ -z "$sys_version" ]]; then
+      sys_version="$(ldd --version 2>/dev/null | head -n1 | awk '{print $NF}')"
+    fi
+    [[ "$sys_version" == "2.36" ]] ||
+      die "refusing to record 2.36 golden files: the system glibc is '${sys_version:-unknown}', not 2.36 (ldd --version: $(ldd --version 2>&1 | head -n1))"
+    ;;
+  2.31|2.41|2.43)
+    die "glibc $VERSION is not yet supported: it needs that version's libc6 package unpacked and run as 'ld.so --library-path DIR ./replay TRACE' (see the comment at the top of this script)"
+    ;;
+  *)
+    die "unknown glibc version '$VERSION' (supported: 2.36)"
+    ;;
+esac
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+gcc "${HARNESS_CFLAGS[@]}" -o "$TMP/replay" "$SRC"
+
+mkdir -p "$TMP/out"
+shopt -s nullglob
+traces=("$TRACE_DIR"/*.rep)
+(( ${#traces[@]} > 0 )) || die "no traces in $TRACE_DIR"
+
+run_trace() { # TRACE TUNABLES OUTFILE
+  if [[ -n "$2" ]]; then
+    env -i "GLIBC_TUNABLES=$2" "${RUNNER[@]}" "$TMP/replay" "$1" > "$3"
+  else
+    env -i "${RUNNER[@]}" "$TMP/replay" "$1" > "$3"
+  fi
+}
+
+failed=0
+for trace in "${traces[@]}"; do
+  name="$(basename "$trace" .rep)"
+  tunables="$(sed -n 's/^[[:space:]]*# tunables:[[:space:]]*//p' "$trace" | head -n1 | tr -d '[:space:]')"
+  if ! run_trace "$trace" "$tunables" "$TMP/out/$name.out"; then
+    echo "record-golden: FAILED: $name" >&2
+    failed=1
+    continue
+  fi
+  run_trace "$trace" "$tunables" "$TMP/second.out" || { echo "record-golden: FAILED (2nd run): $name" >&2; failed=1; continue; }
+  if ! cmp -s "$TMP/out/$name.out" "$TMP/second.out"; then
+    echo "record-golden: NONDETERMINISTIC output: $name" >&2
+    diff "$TMP/out/$name.out" "$TMP/second.out" | head -n 5 >&2 || true
+    failed=1
+  fi
+done
+(( failed == 0 )) || die "some traces failed; golden files left untouched"
+
+mkdir -p "$GOLDEN_DIR"
+for old in "$GOLDEN_DIR"/*.out; do
+  [[ -f "$TRACE_DIR/$(basename "$old" .out).rep" ]] || { echo "removing stale $(basename "$old")"; rm -f "$old"; }
+done
+changed=0
+for out in "$TMP/out"/*.out; do
+  dest="$GOLDEN_DIR/$(basename "$out")"
+  if ! cmp -s "$out" "$dest" 2>/dev/null; then
+    cp "$out" "$dest"
+    changed=$((changed + 1))
+  fi
+done
+echo "record-golden: glibc $VERSION: ${#traces[@]} traces replayed, $changed golden file(s) written to ${GOLDEN_DIR#"$ROOT"/}"
