@@ -517,6 +517,8 @@ int main(int argc, char **argv)
         }
         in_header = 0;
         run_line(t, n);
+        /* one write per op: if glibc aborts (SIGABRT) the output up to the failing op survives */
+        out_flush();
     }
     cur_line = 0;
 
