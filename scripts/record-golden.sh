@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# record-golden.sh [VERSION]
+# record-golden.sh [VERSION|all]
 #
 # Re-records the golden outputs runtime/src/test/resources/golden/VERSION/NAME.out
 # by replaying every runtime/src/test/resources/traces/NAME.rep on the real glibc
 # with the C harness runtime/src/test/c/replay.c.
 #
-#   VERSION   glibc version to record (default 2.36). Only 2.36, the system
-#             glibc of the Debian 12 build machine, is implemented so far.
+#   VERSION   glibc version to record (default 2.36):
+#             2.36  the system glibc (the Debian 12 build machine); refused elsewhere.
+#             2.31, 2.41, 2.43  Debian's libc6 of that version, fetched and unpacked by
+#                   scripts/fetch-glibc.sh into its cache (no root, nothing installed), and
+#                   run through that version's own loader:
+#                     env -i [GLIBC_TUNABLES=..] LIBDIR/ld-linux-x86-64.so.2 --library-path LIBDIR ./replay TRACE
+#   all       2.36, 2.31, 2.41 and 2.43 in turn.
+#
+# Harness builds (same source, compiled here with the system gcc and headers):
+#   2.36, 2.41, 2.43  gcc -O1
+#   2.31              gcc -O1 -DCOMPAT_START -nostartfiles -DOLD_MALLINFO
+#                     (binds __libc_start_main@GLIBC_2.2.5 instead of @GLIBC_2.34, and prints
+#                     mallinfo() since mallinfo2 is 2.33+)
 #
 # Each trace runs in an empty environment (env -i). A trace that needs tunables
 # carries a comment line "# tunables: glibc.malloc.X=V:glibc.malloc.Y=W"; that
 # value is passed as GLIBC_TUNABLES. Every trace is replayed twice and the two
 # outputs must agree (guards against kernel/ASLR-dependent output). Golden files
-# whose trace no longer exists are removed. Nothing is committed.
+# whose trace no longer exists are removed. GOLDEN/VERSION/LIBRARY records which
+# library build the files come from (the Java tests skip when another build is
+# found). Nothing is committed. Exit status 3: the library could not be fetched
+# (no apt or network; see scripts/fetch-glibc.sh), 1: any other failure.
 #
-# Adding a version later: add a case below that sets HARNESS_CFLAGS and RUNNER.
-# For glibc < 2.34 build with -DCOMPAT_START -nostartfiles (binds
-# __libc_start_main@GLIBC_2.2.5) and for < 2.33 with -DOLD_MALLINFO; then run
-# through that version's loader, e.g.
-#   RUNNER=("$LIBDIR/ld-linux-x86-64.so.2" --library-path "$LIBDIR")
 # Note (versions sheet §1.1): on 2.26..2.34 GLIBC_TUNABLES itself moves the
 # initial break; the harness measures from the break at main, which is what the
 # simulator must model.
@@ -32,6 +41,13 @@ TRACE_DIR="$ROOT/runtime/src/test/resources/traces"
 GOLDEN_DIR="$ROOT/runtime/src/test/resources/golden/$VERSION"
 
 die() { echo "record-golden: $*" >&2; exit 1; }
+
+if [[ "$VERSION" == all ]]; then
+  for v in 2.36 2.31 2.41 2.43; do
+    "$SCRIPT_DIR/record-golden.sh" "$v" || die "recording glibc $v failed; versions after it were not recorded"
+  done
+  exit 0
+fi
 
 command -v gcc >/dev/null 2>&1 || die "gcc not found"
 [[ -f "$SRC" ]] || die "harness source not found: $SRC"
@@ -49,14 +65,37 @@ case "$VERSION" in
     fi
     [[ "$sys_version" == "2.36" ]] ||
       die "refusing to record 2.36 golden files: the system glibc is '${sys_version:-unknown}', not 2.36 (ldd --version: $(ldd --version 2>&1 | head -n1))"
+    LIBRARY="libc6 $(dpkg-query -W -f='${Version}' libc6 2>/dev/null || echo '?') (the system glibc)"
     ;;
   2.31|2.41|2.43)
-    die "glibc $VERSION is not yet supported: it needs that version's libc6 package unpacked and run as 'ld.so --library-path DIR ./replay TRACE' (see the comment at the top of this script)"
+    set +e
+    LIBDIR="$("$SCRIPT_DIR/fetch-glibc.sh" --libdir "$VERSION" | tail -n1)"
+    status=$?
+    set -e
+    if (( status == 3 )); then
+      echo "record-golden: glibc $VERSION is unavailable here (see the fetch-glibc message above); nothing recorded" >&2
+      exit 3
+    fi
+    (( status == 0 )) || die "cannot fetch glibc $VERSION (scripts/fetch-glibc.sh exited $status; see its message above)"
+    [[ -x "$LIBDIR/ld-linux-x86-64.so.2" ]] || die "no loader in $LIBDIR"
+    RUNNER=("$LIBDIR/ld-linux-x86-64.so.2" --library-path "$LIBDIR")
+    # The library must say it is the version we record.
+    banner="$(env -i "${RUNNER[@]}" "$LIBDIR/libc.so.6" 2>&1 | head -n1)"
+    [[ "$banner" == *"release version $VERSION."* ]] ||
+      die "the library in $LIBDIR is not glibc $VERSION: $banner"
+    pkgdir="$LIBDIR"   # fetch-glibc.sh writes PACKAGE at the top of the unpacked tree
+    while [[ "$pkgdir" != / && ! -f "$pkgdir/PACKAGE" ]]; do pkgdir="$(dirname "$pkgdir")"; done
+    [[ -f "$pkgdir/PACKAGE" ]] || die "no PACKAGE file above $LIBDIR (re-fetch with scripts/fetch-glibc.sh)"
+    LIBRARY="$(cat "$pkgdir/PACKAGE")"
+    if [[ "$VERSION" == 2.31 ]]; then
+      HARNESS_CFLAGS=(-O1 -DCOMPAT_START -nostartfiles -DOLD_MALLINFO)
+    fi
     ;;
   *)
-    die "unknown glibc version '$VERSION' (supported: 2.36)"
+    die "unknown glibc version '$VERSION' (supported: 2.36 2.31 2.41 2.43 all)"
     ;;
 esac
+LIBRARY="${LIBRARY%% (*}" # "libc6 2.31-13+deb11u11"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
@@ -106,4 +145,5 @@ for out in "$TMP/out"/*.out; do
     changed=$((changed + 1))
   fi
 done
-echo "record-golden: glibc $VERSION: ${#traces[@]} traces replayed, $changed golden file(s) written to ${GOLDEN_DIR#"$ROOT"/}"
+echo "$LIBRARY" > "$GOLDEN_DIR/LIBRARY"
+echo "record-golden: glibc $VERSION ($LIBRARY): ${#traces[@]} traces replayed, $changed golden file(s) written to ${GOLDEN_DIR#"$ROOT"/}"

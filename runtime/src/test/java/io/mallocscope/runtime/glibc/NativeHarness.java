@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,70 +18,134 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real glibc side of the golden tests: compiles {@code src/test/c/replay.c} with gcc and runs
- * it on malloclab-style traces, so tests can compare the Java allocator with the system glibc.
+ * it on malloclab-style traces, so tests can compare the Java allocator with a real glibc.
  *
- * <p>Only available when gcc exists and the system glibc is 2.36 (the version the golden files
- * under {@code golden/2.36} were recorded with). Typical use:
+ * <p>Versions:
+ *
+ * <ul>
+ *   <li>{@code 2.36}: the system glibc, when it is 2.36 (the Debian 12 build machine);
+ *   <li>{@code 2.31}, {@code 2.41}, {@code 2.43}: Debian's {@code libc6} of that version, fetched
+ *       and unpacked by {@code scripts/fetch-glibc.sh} into its cache (first use only; bounded by
+ *       {@value #FETCH_TIMEOUT_SECONDS} s) and run through that version's own loader:
+ *       {@code LIBDIR/ld-linux-x86-64.so.2 --library-path LIBDIR replay TRACE}. For 2.31 the
+ *       harness is built with {@code -DCOMPAT_START -nostartfiles -DOLD_MALLINFO}.
+ * </ul>
+ *
+ * <p>Each is available only where it can be had (Linux x86_64, gcc, and for the fetched versions
+ * apt and a reachable Debian mirror, or a filled cache); otherwise {@link #forVersion} is empty and
+ * {@link #skipReason(String)} says why. Fetching is skipped entirely with {@code
+ * -Dmallocscope.glibc.fetch=false} (the cache is still used). Typical use:
  *
  * <pre>{@code
- * Optional<NativeHarness> native236 = NativeHarness.forSystemGlibc236();
- * Assumptions.assumeTrue(native236.isPresent(), NativeHarness.skipReason());
- * String out = native236.get().run(trace, NativeHarness.tunablesOf(trace).orElse(null));
+ * Optional<NativeHarness> glibc = NativeHarness.forVersion("2.41");
+ * Assumptions.assumeTrue(glibc.isPresent(), NativeHarness.skipReason("2.41"));
+ * String out = glibc.get().run(trace); // GLIBC_TUNABLES from the trace's "# tunables:" comment
  * }</pre>
  *
- * <p>The binary is built once per JVM into {@code target/native/replay} (written to a temporary
- * file and moved into place, so parallel forks do not see a half-written binary). Paths are
- * resolved against the working directory, which Maven sets to the module directory; running from
- * the repository root ({@code runtime/src/test/c/replay.c}) works too.
+ * <p>Binaries are built once per JVM into {@code target/native/replay-VERSION} (written to a
+ * temporary file and moved into place, so parallel forks do not see a half-written binary). Paths
+ * are resolved against the working directory, which Maven sets to the module directory; running
+ * from the repository root ({@code runtime/src/test/c/replay.c}) works too.
  */
 public final class NativeHarness {
 
     /** Comment prefix carrying a trace's GLIBC_TUNABLES value. */
     public static final String TUNABLES_PREFIX = "# tunables:";
 
+    /** The glibc versions this harness can run: the system 2.36 and the fetched Debian builds. */
+    public static final List<String> VERSIONS = List.of("2.31", "2.36", "2.41", "2.43");
+
+    /** Upper bound for one call of {@code scripts/fetch-glibc.sh} (apt-get update + download). */
+    public static final long FETCH_TIMEOUT_SECONDS = 120;
+
+    private static final String SYSTEM_VERSION = "2.36";
     private static final String SOURCE_IN_MODULE = "src/test/c/replay.c";
     private static final String SOURCE_FROM_ROOT = "runtime/src/test/c/replay.c";
     private static final long RUN_TIMEOUT_SECONDS = 300;
 
     private static final Object LOCK = new Object();
-    private static boolean probed;
-    private static NativeHarness instance;
-    private static String skipReason = "not probed yet";
+    /** version -> probe result; an absent key means "not probed yet". */
+    private static final Map<String, Probe> PROBES = new HashMap<>();
 
+    /** harness, or why there is none; error: a failure that is a bug, rethrown on every call. */
+    private record Probe(NativeHarness harness, String reason, RuntimeException error) {}
+
+    private final String version;
+    private final String library;
+    private final List<String> launcher;
     private final Path binary;
 
-    private NativeHarness(Path binary) {
+    private NativeHarness(String version, String library, List<String> launcher, Path binary) {
+        this.version = version;
+        this.library = library;
+        this.launcher = List.copyOf(launcher);
         this.binary = binary;
     }
 
     /**
+     * The harness for glibc {@code version} (one of {@link #VERSIONS}), or empty when it cannot be
+     * had here (see {@link #skipReason(String)}). Probes, fetches and compiles once per JVM and
+     * version.
+     *
+     * @throws IllegalArgumentException for a version not in {@link #VERSIONS}
+     * @throws IllegalStateException when {@code scripts/fetch-glibc.sh} fails for a reason other
+     *     than "unavailable" (exit status 3) or a timeout: that is a bug, not a missing resource
+     */
+    public static Optional<NativeHarness> forVersion(String version) {
+        if (!VERSIONS.contains(version)) {
+            throw new IllegalArgumentException("unknown glibc version '" + version + "' (known: " + VERSIONS + ")");
+        }
+        synchronized (LOCK) {
+            Probe probe = PROBES.get(version);
+            if (probe == null) {
+                try {
+                    NativeHarness h = version.equals(SYSTEM_VERSION) ? probeSystem() : probeFetched(version);
+                    probe = new Probe(h, "", null);
+                } catch (Unavailable e) {
+                    probe = new Probe(null, e.getMessage(), null);
+                } catch (RuntimeException e) {
+                    probe = new Probe(null, e.getMessage(), e);
+                }
+                PROBES.put(version, probe);
+            }
+            if (probe.error() != null) {
+                throw new IllegalStateException("glibc " + version + " harness: " + probe.error().getMessage(), probe.error());
+            }
+            return Optional.ofNullable(probe.harness());
+        }
+    }
+
+    /** Why {@link #forVersion(String)} is empty (or "available"); for {@code Assumptions.assumeTrue}. */
+    public static String skipReason(String version) {
+        Optional<NativeHarness> h = forVersion(version);
+        synchronized (LOCK) {
+            return h.isPresent()
+                    ? "native glibc " + version + " harness available (" + h.get().library() + ")"
+                    : "native glibc " + version + " harness unavailable: " + PROBES.get(version).reason();
+        }
+    }
+
+    /**
      * The harness compiled against the system glibc, or empty when gcc is missing, the system glibc
-     * is not 2.36, or compilation fails (see {@link #skipReason()}). Probes and compiles once per JVM.
+     * is not 2.36, or compilation fails (see {@link #skipReason()}). Same as {@code forVersion("2.36")}.
      */
     public static Optional<NativeHarness> forSystemGlibc236() {
-        synchronized (LOCK) {
-            if (!probed) {
-                probed = true;
-                try {
-                    instance = probe();
-                    skipReason = "";
-                } catch (Unavailable e) {
-                    instance = null;
-                    skipReason = e.getMessage();
-                }
-            }
-            return Optional.ofNullable(instance);
-        }
+        return forVersion(SYSTEM_VERSION);
     }
 
     /** Why {@link #forSystemGlibc236()} is empty (or "available"); for {@code Assumptions.assumeTrue}. */
     public static String skipReason() {
-        forSystemGlibc236();
-        synchronized (LOCK) {
-            return instance != null
-                    ? "native glibc 2.36 harness available"
-                    : "native glibc 2.36 harness unavailable: " + skipReason;
-        }
+        return skipReason(SYSTEM_VERSION);
+    }
+
+    /** The glibc version this harness runs on, e.g. {@code "2.41"}. */
+    public String version() {
+        return version;
+    }
+
+    /** The library build, e.g. {@code "libc6 2.41-12+deb13u5"} (the format of {@code golden/VERSION/LIBRARY}). */
+    public String library() {
+        return library;
     }
 
     /** The compiled replay binary. */
@@ -96,7 +162,10 @@ public final class NativeHarness {
      * @throws UncheckedIOException when the process cannot be started
      */
     public String run(Path trace, String tunablesOrNull) {
-        ProcessBuilder pb = new ProcessBuilder(binary.toString(), trace.toAbsolutePath().toString());
+        List<String> command = new ArrayList<>(launcher);
+        command.add(binary.toString());
+        command.add(trace.toAbsolutePath().toString());
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         if (tunablesOrNull != null) {
             pb.environment().put("GLIBC_TUNABLES", tunablesOrNull);
@@ -129,7 +198,7 @@ public final class NativeHarness {
             stderr = "(stderr unavailable: " + e + ")";
         }
         if (status != 0) {
-            throw new IllegalStateException("replay " + trace + (tunablesOrNull == null ? "" : " [GLIBC_TUNABLES=" + tunablesOrNull + "]")
+            throw new IllegalStateException("replay (glibc " + version + ") " + trace + (tunablesOrNull == null ? "" : " [GLIBC_TUNABLES=" + tunablesOrNull + "]")
                     + " exited with status " + status + ": " + stderr.strip());
         }
         return out;
@@ -194,7 +263,121 @@ public final class NativeHarness {
         }
     }
 
-    private static NativeHarness probe() throws Unavailable {
+    private static NativeHarness probeSystem() throws Unavailable {
+        requireLinuxX8664();
+        String version = systemGlibcVersion();
+        if (version == null) {
+            throw new Unavailable("cannot determine the system glibc version (getconf GNU_LIBC_VERSION / ldd --version)");
+        }
+        if (!version.equals(SYSTEM_VERSION)) {
+            throw new Unavailable("system glibc is " + version + ", not " + SYSTEM_VERSION);
+        }
+        Path source = requireSourceAndGcc();
+        Path binary = build(source, "replay-" + SYSTEM_VERSION, List.of("-O1"));
+        Cmd dpkg = exec(List.of("dpkg-query", "-W", "-f=${Version}", "libc6"));
+        String library = dpkg != null && dpkg.status == 0 && !dpkg.output.isBlank()
+                ? "libc6 " + dpkg.output.strip()
+                : "system glibc " + SYSTEM_VERSION;
+        return new NativeHarness(SYSTEM_VERSION, library, List.of(), binary);
+    }
+
+    private static NativeHarness probeFetched(String version) throws Unavailable {
+        requireLinuxX8664();
+        Path source = requireSourceAndGcc();
+        Path script = moduleDir(source).getParent().resolve("scripts").resolve("fetch-glibc.sh");
+        if (!Files.isRegularFile(script)) {
+            throw new Unavailable("cannot find " + script);
+        }
+        Path libDir = fetch(script, version);
+        Path loader = libDir.resolve("ld-linux-x86-64.so.2");
+        if (!Files.isExecutable(loader)) {
+            throw new IllegalStateException("fetch-glibc.sh reported " + libDir + " but it holds no executable ld-linux-x86-64.so.2");
+        }
+        List<String> launcher = List.of(loader.toString(), "--library-path", libDir.toString());
+        List<String> banner = new ArrayList<>(launcher);
+        banner.add(libDir.resolve("libc.so.6").toString());
+        Cmd libc = exec(banner);
+        if (libc == null || !libc.output.contains("release version " + version + ".")) {
+            throw new IllegalStateException("the library in " + libDir + " is not glibc " + version + ": "
+                    + (libc == null ? "cannot run it" : libc.output.lines().findFirst().orElse("(no output)")));
+        }
+        List<String> flags = version.equals("2.31")
+                ? List.of("-O1", "-DCOMPAT_START", "-nostartfiles", "-DOLD_MALLINFO")
+                : List.of("-O1");
+        Path binary = build(source, "replay-" + version, flags);
+        return new NativeHarness(version, packageOf(libDir), launcher, binary);
+    }
+
+    /** Runs {@code fetch-glibc.sh --quiet --libdir VERSION}; the library directory it prints. */
+    private static Path fetch(Path script, String version) throws Unavailable {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString(), "--quiet"));
+        if (!Boolean.parseBoolean(System.getProperty("mallocscope.glibc.fetch", "true"))) {
+            command.add("--cached-only");
+        }
+        command.addAll(List.of("--libdir", version));
+        Path out = null;
+        Path err = null;
+        try {
+            out = Files.createTempFile("fetch-glibc-", ".out");
+            err = Files.createTempFile("fetch-glibc-", ".err");
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            // each apt-get call of the script gets less than half of our budget
+            pb.environment().put("MALLOCSCOPE_FETCH_TIMEOUT", Long.toString(FETCH_TIMEOUT_SECONDS * 2 / 5));
+            Process p = pb.start();
+            if (!p.waitFor(FETCH_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                throw new Unavailable("fetching glibc " + version + " with " + script.getFileName() + " took more than "
+                        + FETCH_TIMEOUT_SECONDS + " s (slow or missing network?)");
+            }
+            String stderr = Files.readString(err, StandardCharsets.UTF_8).strip();
+            int status = p.exitValue();
+            if (status == 3) {
+                String prefix = "fetch-glibc: unavailable: ";
+                throw new Unavailable(stderr.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
+                        .map(l -> l.substring(prefix.length())).orElse(stderr));
+            }
+            if (status != 0) {
+                throw new IllegalStateException(script + " " + version + " exited with status " + status + ": " + stderr);
+            }
+            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+            if (lines.isEmpty() || lines.get(lines.size() - 1).isBlank()) {
+                throw new IllegalStateException(script + " --libdir " + version + " printed no directory");
+            }
+            return Path.of(lines.get(lines.size() - 1).strip());
+        } catch (IOException e) {
+            throw new Unavailable("cannot run " + script + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted while fetching glibc " + version);
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    /** "libc6 2.41-12+deb13u5" from the PACKAGE file fetch-glibc.sh writes at the top of the unpacked tree. */
+    private static String packageOf(Path libDir) {
+        for (Path d = libDir; d != null; d = d.getParent()) {
+            Path f = d.resolve("PACKAGE");
+            if (Files.isRegularFile(f)) {
+                try {
+                    String s = Files.readString(f, StandardCharsets.UTF_8).strip();
+                    int paren = s.indexOf(" (");
+                    return paren < 0 ? s : s.substring(0, paren);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalStateException("no PACKAGE file above " + libDir + " (re-fetch with scripts/fetch-glibc.sh)");
+    }
+
+    private static void requireLinuxX8664() throws Unavailable {
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             throw new Unavailable("not running on Linux (" + System.getProperty("os.name") + ")");
         }
@@ -202,13 +385,9 @@ public final class NativeHarness {
         if (!arch.equals("amd64") && !arch.equals("x86_64")) {
             throw new Unavailable("not x86_64 (" + arch + ")");
         }
-        String version = systemGlibcVersion();
-        if (version == null) {
-            throw new Unavailable("cannot determine the system glibc version (getconf GNU_LIBC_VERSION / ldd --version)");
-        }
-        if (!version.equals("2.36")) {
-            throw new Unavailable("system glibc is " + version + ", not 2.36");
-        }
+    }
+
+    private static Path requireSourceAndGcc() throws Unavailable {
         Path source = locateSource();
         if (source == null) {
             throw new Unavailable("cannot find " + SOURCE_IN_MODULE + " from working directory "
@@ -218,23 +397,44 @@ public final class NativeHarness {
         if (gccVersion == null || gccVersion.status != 0) {
             throw new Unavailable("gcc not found");
         }
-        // module dir = .../runtime; source = runtime/src/test/c/replay.c
-        Path moduleDir = source.toAbsolutePath().getParent().getParent().getParent().getParent();
-        Path outDir = moduleDir.resolve("target").resolve("native");
-        Path binary = outDir.resolve("replay");
+        return source;
+    }
+
+    /** module dir = .../runtime, source = runtime/src/test/c/replay.c */
+    private static Path moduleDir(Path source) {
+        return source.toAbsolutePath().getParent().getParent().getParent().getParent();
+    }
+
+    private static Path build(Path source, String name, List<String> flags) throws Unavailable {
+        Path outDir = moduleDir(source).resolve("target").resolve("native");
+        Path binary = outDir.resolve(name);
         try {
             Files.createDirectories(outDir);
-            Path tmp = Files.createTempFile(outDir, "replay-", ".tmp");
-            Cmd cc = exec(List.of("gcc", "-O1", "-o", tmp.toString(), source.toString()));
-            if (cc == null || cc.status != 0) {
+            Path tmp = Files.createTempFile(outDir, name + "-", ".tmp");
+            List<String> cc = new ArrayList<>(List.of("gcc"));
+            cc.addAll(flags);
+            cc.addAll(List.of("-o", tmp.toString(), source.toString()));
+            Cmd result = exec(cc);
+            if (result == null || result.status != 0) {
                 Files.deleteIfExists(tmp);
-                throw new Unavailable("gcc failed to compile " + source + ": " + (cc == null ? "" : cc.output.strip()));
+                throw new Unavailable("gcc failed to compile " + source + " " + flags + ": "
+                        + (result == null ? "" : result.output.strip()));
             }
             Files.move(tmp, binary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new Unavailable("cannot build the harness in " + outDir + ": " + e);
         }
-        return new NativeHarness(binary);
+        return binary;
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
     }
 
     /** "2.36" etc., or null. */
