@@ -23,6 +23,8 @@ import java.util.Map;
  * a type in an expression ({@code *(size_t *)p = v}) LibC has a typed method ({@link #putLong}).
  */
 public final class LibC {
+    /** {@code stdin}: not writable; {@code fprintf(STDIN, …)} fails with EBADF. */
+    public static final int STDIN = 0;
     /** {@code stdout}, for {@link #fprintf(int, String, Object...)}. */
     public static final int STDOUT = 1;
     /** {@code stderr}, for {@link #fprintf(int, String, Object...)}. */
@@ -63,6 +65,8 @@ public final class LibC {
     private boolean stdoutBufferAllocated;
     private boolean stdoutUnbuffered;
     private long stackPointer = Layout.STACK_TOP_OF_MAIN;
+    /** Bounce buffer for memmove: one allocation per process, not per call. */
+    private final byte[] scratch = new byte[(int) AddressSpace.PAGE_SIZE];
     private long dataNext = Layout.DATA_START + 0x10;
     private long bssNext = Layout.BSS_START;
     private final Map<String, Long> symbols = new LinkedHashMap<>();
@@ -245,6 +249,9 @@ public final class LibC {
 
     /** Copies {@code len} bytes out of simulated memory. */
     public byte[] readBytes(long addr, int len) {
+        if (len < 0) {
+            throw new IllegalArgumentException("readBytes: negative length " + len);
+        }
         byte[] b = new byte[len];
         mem.readBytes(addr, b, 0, len);
         return b;
@@ -255,47 +262,45 @@ public final class LibC {
         mem.writeBytes(addr, bytes, 0, bytes.length);
     }
 
+    /**
+     * {@code memcpy}: copies {@code n} bytes. Like every size here, {@code n} is a {@code size_t}: a
+     * negative value is a huge size, which runs off the mapping and faults as it would in C. Overlap
+     * is handled as {@link #memmove} does (glibc's memcpy makes no promise there).
+     */
     public long memcpy(long dest, long src, long n) {
         return memmove(dest, src, n);
     }
 
+    /**
+     * {@code memmove}: copies {@code n} bytes, correctly when the two ranges overlap. Checks both
+     * ranges first, so a copy that would fault changes nothing.
+     */
     public long memmove(long dest, long src, long n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("memmove: negative size " + n);
-        }
         mem.checkAccess(src, n, false);
         mem.checkAccess(dest, n, true);
+        // both ranges are mapped, so n is a real (non-negative, bounded) size from here on
+        byte[] buf = scratch;
         long done = 0;
-        byte[] buf = new byte[(int) Math.min(n, 1 << 16)];
-        if (Long.compareUnsigned(dest, src) <= 0 || Long.compareUnsigned(dest, src + n) >= 0) {
-            while (done < n) {
-                int k = (int) Math.min(buf.length, n - done);
-                mem.readBytes(src + done, buf, 0, k);
-                mem.writeBytes(dest + done, buf, 0, k);
-                done += k;
-            }
-        } else {
-            while (done < n) { // overlapping with dest above src: copy from the end
-                int k = (int) Math.min(buf.length, n - done);
-                long off = n - done - k;
-                mem.readBytes(src + off, buf, 0, k);
-                mem.writeBytes(dest + off, buf, 0, k);
-                done += k;
-            }
+        boolean backwards = Long.compareUnsigned(dest, src) > 0 && Long.compareUnsigned(dest - src, n) < 0;
+        while (done < n) {
+            int k = (int) Math.min(buf.length, n - done);
+            long off = backwards ? n - done - k : done; // dest above an overlapping src: copy from the end
+            mem.readBytes(src + off, buf, 0, k);
+            mem.writeBytes(dest + off, buf, 0, k);
+            done += k;
         }
         return dest;
     }
 
+    /** {@code memset}: sets {@code n} bytes (a {@code size_t}) to {@code (unsigned char) c}. */
     public long memset(long s, int c, long n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("memset: negative size " + n);
-        }
         mem.fill(s, c & 0xff, n);
         return s;
     }
 
+    /** {@code memcmp}: compares bytes as unsigned char; stops at the first difference. */
     public int memcmp(long s1, long s2, long n) {
-        for (long i = 0; i < n; i++) {
+        for (long i = 0; Long.compareUnsigned(i, n) < 0; i++) {
             int a = mem.read8(s1 + i);
             int b = mem.read8(s2 + i);
             if (a != b) {
@@ -329,17 +334,18 @@ public final class LibC {
         return putString(dest, src);
     }
 
+    /** {@code strncpy}: copies at most {@code n} bytes and pads with NULs up to {@code n} (no NUL if src is longer). */
     public long strncpy(long dest, long src, long n) {
         long i = 0;
-        for (; i < n; i++) {
+        for (; Long.compareUnsigned(i, n) < 0; i++) {
             int b = mem.read8(src + i);
             if (b == 0) {
                 break;
             }
             mem.write8(dest + i, b);
         }
-        for (; i < n; i++) {
-            mem.write8(dest + i, 0);
+        if (Long.compareUnsigned(i, n) < 0) {
+            memset(dest + i, 0, n - i);
         }
         return dest;
     }
@@ -355,7 +361,7 @@ public final class LibC {
     }
 
     public int strncmp(long s1, long s2, long n) {
-        for (long i = 0; i < n; i++) {
+        for (long i = 0; Long.compareUnsigned(i, n) < 0; i++) {
             int a = mem.read8(s1 + i);
             int b = mem.read8(s2 + i);
             if (a != b || a == 0) {
@@ -396,33 +402,68 @@ public final class LibC {
 
     /** Reads the NUL-terminated C string at {@code s} into a Java string (UTF-8). */
     public String string(long s) {
-        int n = (int) strlen(s);
-        return new String(readBytes(s, n), StandardCharsets.UTF_8);
+        return new String(cString(s), StandardCharsets.UTF_8);
+    }
+
+    /** The bytes of the NUL-terminated C string at {@code s}, without the NUL. */
+    private byte[] cString(long s) {
+        long n = strlen(s);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("string at 0x" + Long.toHexString(s) + " is longer than 2 GiB");
+        }
+        return readBytes(s, (int) n);
     }
 
     // ================================================================ stdio
 
-    /** C's {@code printf}: see the class comment of the formatter for the conversions. */
+    /**
+     * C's {@code printf}: {@code %d %i %u %x %X %o %c %s %p %%} with the length modifiers
+     * {@code hh h l ll z j t}, flags {@code - 0 # + space}, width and precision (also {@code *}).
+     * Pass Java integers for integer conversions, a pointer ({@code long}) or a Java String for
+     * {@code %s}. Returns the number of bytes written.
+     */
     public int printf(String format, Object... args) {
-        return emit(STDOUT, Printf.format(format, args, this::string));
+        return emit(STDOUT, Printf.format(format, args, this::cString));
     }
 
-    /** {@code fprintf(stream, …)} with {@link #STDOUT} or {@link #STDERR}. */
+    /**
+     * {@code fprintf(stream, …)} with {@link #STDOUT} or {@link #STDERR}. Stream 0 ({@code stdin})
+     * is not writable: -1 with errno EBADF, as glibc. Any other number is a mistake in the program
+     * and throws IllegalArgumentException.
+     */
     public int fprintf(int stream, String format, Object... args) {
-        return emit(stream, Printf.format(format, args, this::string));
+        if (stream == STDIN) {
+            kernel.setErrno(Kernel.EBADF);
+            return -1;
+        }
+        streamFor(stream); // reject an unknown stream before formatting
+        return emit(stream, Printf.format(format, args, this::cString));
     }
 
     /** {@code snprintf}-like: formats to a Java string without printing. */
     public String sprintf(String format, Object... args) {
-        return Printf.format(format, args, this::string);
+        return Printf.formatToString(format, args, this::cString);
     }
 
+    /** {@code puts}: the string and a newline on stdout. */
     public int puts(String s) {
-        return emit(STDOUT, s + "\n");
+        byte[] b = (s + "\n").getBytes(StandardCharsets.UTF_8);
+        emit(STDOUT, b);
+        return b.length;
     }
 
+    /** {@code puts} of a C string in simulated memory. */
+    public int puts(long s) {
+        byte[] str = cString(s);
+        byte[] b = java.util.Arrays.copyOf(str, str.length + 1);
+        b[str.length] = '\n';
+        emit(STDOUT, b);
+        return b.length;
+    }
+
+    /** {@code putchar}: writes the byte {@code (unsigned char) c}; returns it. */
     public int putchar(int c) {
-        emit(STDOUT, String.valueOf((char) (c & 0xff)));
+        emit(STDOUT, new byte[] {(byte) c});
         return c & 0xff;
     }
 
@@ -440,7 +481,7 @@ public final class LibC {
         }
     }
 
-    private int emit(int stream, String text) {
+    private int emit(int stream, byte[] bytes) {
         if (stream == STDOUT) {
             if (!stdoutBufferAllocated && !stdoutUnbuffered) {
                 // glibc allocates stdout's buffer with malloc at the first output: st_blksize bytes,
@@ -450,12 +491,20 @@ public final class LibC {
             }
         }
         PrintStream ps = streamFor(stream);
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ps.write(bytes, 0, bytes.length);
-        if (stream == STDERR || text.indexOf('\n') >= 0) {
+        if (stream == STDERR || indexOf(bytes, (byte) '\n') >= 0) {
             ps.flush();
         }
         return bytes.length;
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private PrintStream streamFor(int stream) {
@@ -507,12 +556,26 @@ public final class LibC {
         if (bytes < 0) {
             throw new IllegalArgumentException("local: negative size " + bytes);
         }
-        long sp = (stackPointer - bytes) & ~15L;
-        if (Long.compareUnsigned(sp, Layout.STACK_START) < 0) {
-            throw new Segfault(sp, true, 8, "stack overflow");
+        long lowest = Layout.STACK_END - Layout.STACK_LIMIT;
+        if (bytes > stackPointer - lowest) {
+            // C would run off the bottom of the stack: the kernel refuses to grow it past RLIMIT_STACK
+            long sp = stackPointer - bytes;
+            long at = Long.compareUnsigned(sp, lowest) >= 0 ? sp : lowest - 8;
+            throw new Segfault(at, true, 8, "stack overflow: " + bytes + " bytes of locals exceed the 8 MiB stack");
         }
+        long sp = (stackPointer - bytes) & ~15L;
+        growStack(sp);
         stackPointer = sp;
         return sp;
+    }
+
+    /** The kernel grows the [stack] mapping down, page by page, when a frame reaches below it. */
+    private void growStack(long sp) {
+        var stack = mem.regionAt(Layout.STACK_END - 1);
+        long bottom = sp & -AddressSpace.PAGE_SIZE;
+        if (stack != null && Long.compareUnsigned(bottom, stack.start()) < 0) {
+            mem.map(bottom, stack.start(), stack.prot(), stack.name());
+        }
     }
 
     /** A nested stack frame: locals reserved inside it are released when it closes. */
@@ -548,9 +611,12 @@ public final class LibC {
         if (known != null) {
             return known;
         }
+        if (bytes < 0) {
+            throw new IllegalArgumentException("global '" + name + "': negative size " + bytes);
+        }
         long align = bytes >= 16 ? 16 : 8;
         long addr = (bssNext + align - 1) & -align;
-        if (addr + bytes > Layout.BSS_END || bytes < 0) {
+        if (bytes > Layout.BSS_END - addr) {
             throw new IllegalStateException("global '" + name + "': .bss is full (" + (Layout.BSS_END - Layout.BSS_START)
                     + " bytes for all globals)");
         }
@@ -566,7 +632,7 @@ public final class LibC {
             return known;
         }
         long addr = (dataNext + 7) & -8L;
-        if (addr + init.length > Layout.BSS_START) {
+        if (init.length > Layout.BSS_START - addr) {
             throw new IllegalStateException("global '" + name + "': .data is full");
         }
         mem.writeBytes(addr, init, 0, init.length);

@@ -1,33 +1,49 @@
 package io.mallocscope.runtime;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * C's printf conversions over Java arguments: {@code %d %i %u %x %X %o %c %s %p %%}, the length
  * modifiers {@code hh h l ll z j t}, flags {@code - 0 # + space}, width and precision (also
  * {@code *}). Integers may be passed as any Java integral type; {@code %s} takes a Java String or a
  * pointer (long) to a C string in simulated memory.
+ *
+ * <p>The result is bytes, as in C: a C string's bytes are copied as they are, Java text is encoded
+ * as UTF-8, and widths and precisions count bytes (so {@code %-6s} of "é" pads with four spaces,
+ * as glibc does).
  */
 final class Printf {
     private Printf() {
     }
 
+    /** Reads the bytes of the NUL-terminated string at an address (without the NUL). */
     interface StringReader {
-        String cString(long address);
+        byte[] cString(long address);
     }
 
-    static String format(String fmt, Object[] args, StringReader memory) {
-        StringBuilder out = new StringBuilder(fmt.length() + 16);
+    private static final byte[] NULL_STRING = "(null)".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NIL_POINTER = "(nil)".getBytes(StandardCharsets.US_ASCII);
+
+    static String formatToString(String fmt, Object[] args, StringReader memory) {
+        return new String(format(fmt, args, memory), StandardCharsets.UTF_8);
+    }
+
+    static byte[] format(String fmt, Object[] args, StringReader memory) {
+        Bytes out = new Bytes(fmt.length() + 16);
         int argi = 0;
         int n = fmt.length();
+        int literalStart = 0;
         for (int i = 0; i < n; i++) {
-            char ch = fmt.charAt(i);
-            if (ch != '%') {
-                out.append(ch);
+            if (fmt.charAt(i) != '%') {
                 continue;
             }
+            out.text(fmt.substring(literalStart, i));
             int start = i;
             i++;
             if (i >= n) {
-                out.append('%');
+                out.add('%');
+                literalStart = n;
                 break;
             }
             boolean left = false, zero = false, alt = false, plus = false, space = false;
@@ -58,7 +74,7 @@ final class Printf {
                 i++;
                 precision = 0;
                 if (i < n && fmt.charAt(i) == '*') {
-                    precision = (int) toLong(arg(args, argi++, fmt));
+                    precision = (int) toLong(arg(args, argi++, fmt)); // negative: as if omitted
                     i++;
                 } else {
                     while (i < n && Character.isDigit(fmt.charAt(i))) {
@@ -79,95 +95,103 @@ final class Printf {
                 i++;
             }
             if (i >= n) {
-                out.append(fmt, start, n);
-                break;
+                throw new IllegalArgumentException("printf: incomplete conversion '" + fmt.substring(start)
+                        + "' at the end of format " + quoted(fmt));
             }
             char conv = fmt.charAt(i);
-            String body;
+            literalStart = i + 1;
+            byte[] body;
             String prefix = "";
             switch (conv) {
                 case '%' -> {
-                    out.append('%');
+                    out.add('%');
                     continue;
                 }
                 case 'd', 'i' -> {
                     long v = signExtend(toLong(arg(args, argi++, fmt)), bits);
                     String digits = v < 0 ? Long.toString(v).substring(1) : Long.toString(v);
-                    body = applyPrecision(digits, precision, v == 0);
+                    body = ascii(applyPrecision(digits, precision, v == 0));
                     prefix = v < 0 ? "-" : plus ? "+" : space ? " " : "";
                 }
                 case 'u' -> {
                     long v = zeroExtend(toLong(arg(args, argi++, fmt)), bits);
-                    body = applyPrecision(Long.toUnsignedString(v), precision, v == 0);
+                    body = ascii(applyPrecision(Long.toUnsignedString(v), precision, v == 0));
                 }
                 case 'x', 'X' -> {
                     long v = zeroExtend(toLong(arg(args, argi++, fmt)), bits);
                     String hex = Long.toHexString(v);
-                    body = applyPrecision(conv == 'X' ? hex.toUpperCase() : hex, precision, v == 0);
+                    body = ascii(applyPrecision(conv == 'X' ? hex.toUpperCase() : hex, precision, v == 0));
                     if (alt && v != 0) {
                         prefix = conv == 'X' ? "0X" : "0x";
                     }
                 }
                 case 'o' -> {
                     long v = zeroExtend(toLong(arg(args, argi++, fmt)), bits);
-                    body = applyPrecision(Long.toOctalString(v), precision, v == 0);
-                    if (alt && !body.startsWith("0")) {
-                        body = "0" + body;
+                    String octal = applyPrecision(Long.toOctalString(v), precision, v == 0);
+                    if (alt && !octal.startsWith("0")) {
+                        octal = "0" + octal;
                     }
+                    body = ascii(octal);
                 }
                 case 'p' -> {
                     long v = toLong(arg(args, argi++, fmt));
                     if (v == 0) {
-                        body = "(nil)";
+                        body = NIL_POINTER; // glibc ignores the precision here
                         zero = false;
                     } else {
-                        body = applyPrecision(Long.toHexString(v), precision, false);
+                        // glibc prints a pointer as %#lx, with the + and space flags honoured
+                        body = ascii(applyPrecision(Long.toHexString(v), precision, false));
                         prefix = plus ? "+0x" : space ? " 0x" : "0x";
                     }
                 }
                 case 'c' -> {
                     Object a = arg(args, argi++, fmt);
-                    body = String.valueOf(a instanceof Character c ? c.charValue() : (char) (toLong(a) & 0xff));
+                    body = a instanceof Character c ? String.valueOf(c).getBytes(StandardCharsets.UTF_8)
+                            : new byte[] {(byte) toLong(a)};
                     zero = false;
                 }
                 case 's' -> {
                     Object a = arg(args, argi++, fmt);
-                    String s;
+                    byte[] s;
                     if (a == null) {
-                        s = "(null)";
+                        s = NULL_STRING;
                     } else if (a instanceof CharSequence cs) {
-                        s = cs.toString();
+                        s = cs.toString().getBytes(StandardCharsets.UTF_8);
                     } else {
                         long p = toLong(a);
-                        s = p == 0 ? "(null)" : memory.cString(p);
+                        s = p == 0 ? NULL_STRING : memory.cString(p);
                     }
-                    if (precision >= 0 && precision < s.length()) {
-                        s = "(null)".equals(s) && precision < 6 ? "" : s.substring(0, precision);
+                    if (precision >= 0 && precision < s.length) {
+                        // glibc prints nothing for a NULL string whose precision cannot hold "(null)"
+                        s = s == NULL_STRING ? new byte[0] : Arrays.copyOf(s, precision);
                     }
                     body = s;
                     zero = false;
                 }
                 default -> throw new IllegalArgumentException("printf: unsupported conversion '%" + conv
-                        + "' in format \"" + fmt + "\"");
+                        + "' in format " + quoted(fmt));
             }
             if (precision >= 0 && "diuxXo".indexOf(conv) >= 0) {
                 zero = false;
             }
-            int len = prefix.length() + body.length();
-            if (width > len) {
-                int pad = width - len;
-                if (left) {
-                    out.append(prefix).append(body).append(" ".repeat(pad));
-                } else if (zero) {
-                    out.append(prefix).append("0".repeat(pad)).append(body);
-                } else {
-                    out.append(" ".repeat(pad)).append(prefix).append(body);
-                }
+            int len = prefix.length() + body.length;
+            int pad = Math.max(0, width - len);
+            if (left) {
+                out.text(prefix).add(body).repeat(' ', pad);
+            } else if (zero) {
+                out.text(prefix).repeat('0', pad).add(body);
             } else {
-                out.append(prefix).append(body);
+                out.repeat(' ', pad).text(prefix).add(body);
             }
         }
-        return out.toString();
+        if (literalStart < n) {
+            out.text(fmt.substring(literalStart));
+        }
+        return out.toArray();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String applyPrecision(String digits, int precision, boolean isZero) {
@@ -182,9 +206,26 @@ final class Printf {
 
     private static Object arg(Object[] args, int i, String fmt) {
         if (args == null || i >= args.length) {
-            throw new IllegalArgumentException("printf: too few arguments for format \"" + fmt + "\"");
+            throw new IllegalArgumentException("printf: too few arguments for format " + quoted(fmt));
         }
         return args[i];
+    }
+
+    /** The format as a C literal would show it, so that an error message stays on one line. */
+    static String quoted(String fmt) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < fmt.length(); i++) {
+            char ch = fmt.charAt(i);
+            switch (ch) {
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> sb.append(ch);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static long toLong(Object a) {
@@ -205,5 +246,49 @@ final class Printf {
 
     private static long zeroExtend(long v, int bits) {
         return bits == 64 ? v : v & ((1L << bits) - 1);
+    }
+
+    /** A growable byte buffer (unsynchronised, unlike ByteArrayOutputStream). */
+    private static final class Bytes {
+        private byte[] buf;
+        private int size;
+
+        Bytes(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        Bytes add(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+            return this;
+        }
+
+        Bytes add(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
+            return this;
+        }
+
+        Bytes text(String s) {
+            return s.isEmpty() ? this : add(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Bytes repeat(char c, int count) {
+            ensure(count);
+            Arrays.fill(buf, size, size + count, (byte) c);
+            size += count;
+            return this;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(buf, size);
+        }
+
+        private void ensure(int extra) {
+            if (size + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+            }
+        }
     }
 }

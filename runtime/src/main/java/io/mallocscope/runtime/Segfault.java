@@ -11,9 +11,14 @@ public final class Segfault extends SimulatedSignal {
     private final boolean write;
     private final String reason;
 
+    /**
+     * @param width the size of the access in bytes, or 0 for a bulk operation ({@code memset},
+     *              {@code memcpy} …) where only the first bad address is known
+     */
     public Segfault(long address, boolean write, int width, String reason) {
-        super("SIGSEGV: invalid " + (write ? "write" : "read") + " of " + width + " byte"
-                + (width == 1 ? "" : "s") + " at 0x" + Long.toHexString(address) + " (" + reason + ")");
+        super("SIGSEGV: invalid " + (write ? "write" : "read")
+                + (width > 0 ? " of " + width + " byte" + (width == 1 ? "" : "s") : "")
+                + " at 0x" + Long.toHexString(address) + " (" + reason + ")");
         this.address = address;
         this.write = write;
         this.reason = reason;

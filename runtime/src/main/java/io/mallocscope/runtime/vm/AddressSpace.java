@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * untouched page yields zeros, as a fresh anonymous mapping does on Linux.
  *
  * <p>Every access checks the permissions of the page it touches; an access to unmapped memory, to
- * kernel space or against the page's protection raises a {@link Segfault} naming the address.
+ * kernel space or against the page's protection raises a {@link Segfault} naming the address. As
+ * on x86_64, a page that is writable or executable can also be read; only {@code PROT_NONE} pages
+ * refuse reads.
  */
 public final class AddressSpace {
     public static final long PAGE_SIZE = 4096;
@@ -29,23 +31,35 @@ public final class AddressSpace {
 
     /** The first address past user space on x86_64 with 4-level paging (TASK_SIZE). */
     public static final long USER_END = 0x7ffffffff000L;
+    /** The first address past the lower canonical half (47-bit addresses). */
+    public static final long CANONICAL_LOW_END = 0x0000800000000000L;
     /** The start of the kernel half of the canonical address space. */
     public static final long KERNEL_START = 0xffff800000000000L;
+    /** Below this, an unmapped address is reported as a likely null pointer (Linux's mmap_min_addr). */
+    public static final long NULL_GUARD_END = 0x10000L;
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int PAGE_MASK = (int) PAGE_SIZE - 1;
     private static final int TLB_SIZE = 64;
+    private static final int TLB_READ = 1;
+    private static final int TLB_WRITE = 2;
 
+    /** The mappings, keyed by start address; edited by the kernel calls only. */
     private final TreeMap<Long, Region> regions = new TreeMap<>(Long::compareUnsigned);
+    // The same regions as sorted arrays, rebuilt after every edit, so that translating an address
+    // on a TLB miss is a binary search over primitives: no boxing on the access path.
+    private long[] indexStart = new long[0];
+    private Region[] indexRegion = new Region[0];
+
     private final PageMap pages = new PageMap();
 
     // A small direct-mapped cache of page translations: the allocator alternates between the arena
     // (in libc's data) and a few heap pages, so one entry would thrash.
     private final long[] tlbPage = new long[TLB_SIZE];
     private final byte[][] tlbData = new byte[TLB_SIZE][];
-    private final int[] tlbProt = new int[TLB_SIZE];
+    private final int[] tlbAccess = new int[TLB_SIZE];
 
     public AddressSpace() {
         Arrays.fill(tlbPage, -1L);
@@ -58,12 +72,20 @@ public final class AddressSpace {
      * there (as {@code MAP_FIXED} does). The new pages read as zeros. Both ends must be page-aligned.
      */
     public void map(long start, long end, int prot, String name) {
+        map(start, end, prot, name, 0);
+    }
+
+    /** Maps part of a file: like {@link #map(long, long, int, String)}, with the file offset of {@code start}. */
+    public void map(long start, long end, int prot, String name, long offset) {
         checkRange(start, end);
+        if (start == end) {
+            return;
+        }
         removeRange(start, end);
         discardPages(start, end);
-        regions.put(start, new Region(start, end, prot, name));
+        regions.put(start, new Region(start, end, prot, name, offset));
         mergeAround(start, end);
-        flushTlb();
+        changed();
     }
 
     /** Removes every mapping in {@code [start, end)}, leaving a hole. Page-aligned ends. */
@@ -71,50 +93,78 @@ public final class AddressSpace {
         checkRange(start, end);
         removeRange(start, end);
         discardPages(start, end);
-        flushTlb();
+        changed();
     }
 
-    /** Changes the protection of {@code [start, end)}; parts of the range that are unmapped stay so. */
+    /**
+     * Changes the protection of {@code [start, end)}; parts of the range that are unmapped stay so.
+     * The contents are kept.
+     */
     public void protect(long start, long end, int prot) {
         checkRange(start, end);
         List<Region> affected = overlapping(start, end);
         removeRange(start, end);
         for (Region r : affected) {
-            long s = Math.max(r.start(), start);
-            long e = Math.min(r.end(), end);
+            long s = maxUnsigned(r.start(), start);
+            long e = minUnsigned(r.end(), end);
             regions.put(s, r.withProt(s, e, prot));
         }
-        mergeAround(start, end);
-        flushTlb();
+        for (Region r : affected) {
+            long s = maxUnsigned(r.start(), start);
+            if (regions.containsKey(s)) { // not already merged into the piece before it
+                mergeAround(s, end);
+            }
+        }
+        changed();
     }
 
     /**
-     * Moves the mapping {@code [from, from+len)} with its contents to {@code [to, to+len)}; the
-     * destination must be free. Used by {@code mremap}.
+     * Moves the mapping {@code [from, from+len)} with its contents to {@code [to, to+len)}, keeping
+     * its protection and name; whatever was mapped at the destination is replaced. The two ranges
+     * must not overlap. Used by {@code mremap}.
      */
     public void move(long from, long to, long len) {
+        checkRange(from, from + len);
+        checkRange(to, to + len);
         Region source = regionAt(from);
         if (source == null) {
             throw new IllegalArgumentException("nothing mapped at 0x" + Long.toHexString(from));
         }
-        List<byte[]> data = new ArrayList<>();
-        List<Long> offsets = new ArrayList<>();
-        long endPage = (from + len) >>> PAGE_SHIFT;
-        pages.forEach((page, bytes) -> {
-            if (page >= (from >>> PAGE_SHIFT) && page < endPage) {
-                offsets.add((page << PAGE_SHIFT) - from);
-                data.add(bytes);
-            }
-        });
-        unmap(from, from + len);
-        map(to, to + len, source.prot(), source.name());
-        for (int i = 0; i < data.size(); i++) {
-            pages.put((to + offsets.get(i)) >>> PAGE_SHIFT, data.get(i));
+        if (Long.compareUnsigned(from, to + len) < 0 && Long.compareUnsigned(to, from + len) < 0) {
+            throw new IllegalArgumentException("move: ranges overlap");
         }
-        flushTlb();
+        long firstPage = from >>> PAGE_SHIFT;
+        long pageCount = len >>> PAGE_SHIFT;
+        List<long[]> offsets = new ArrayList<>();
+        List<byte[]> data = new ArrayList<>();
+        if (pageCount <= 4L * pages.size() + 64) {
+            for (long i = 0; i < pageCount; i++) {
+                byte[] d = pages.get(firstPage + i);
+                if (d != null) {
+                    offsets.add(new long[] {i});
+                    data.add(d);
+                }
+            }
+        } else {
+            pages.forEach((page, bytes) -> {
+                long i = page - firstPage;
+                if (i >= 0 && i < pageCount) {
+                    offsets.add(new long[] {i});
+                    data.add(bytes);
+                }
+            });
+        }
+        long fileOffset = source.offsetOf(from);
+        unmap(from, from + len);
+        map(to, to + len, source.prot(), source.name(), fileOffset);
+        long toPage = to >>> PAGE_SHIFT;
+        for (int k = 0; k < data.size(); k++) {
+            pages.put(toPage + offsets.get(k)[0], data.get(k));
+        }
+        changed();
     }
 
-    /** Grows or shrinks the region that ends at {@code oldEnd} so that it ends at {@code newEnd}. */
+    /** Grows or shrinks the region that starts at {@code regionStart} and ends at {@code oldEnd} so that it ends at {@code newEnd}. */
     public void resizeEnd(long regionStart, long oldEnd, long newEnd) {
         Region r = regionAt(regionStart);
         if (r == null) {
@@ -123,17 +173,30 @@ public final class AddressSpace {
         if (Long.compareUnsigned(newEnd, oldEnd) < 0) {
             unmap(newEnd, oldEnd);
         } else if (newEnd != oldEnd) {
-            map(oldEnd, newEnd, r.prot(), r.name());
+            map(oldEnd, newEnd, r.prot(), r.name(), r.offsetOf(oldEnd));
         }
     }
 
-    /** The region containing {@code address}, or null. */
+    /** The region containing {@code address}, or null. Allocates nothing. */
     public Region regionAt(long address) {
-        Map.Entry<Long, Region> e = regions.floorEntry(address);
-        if (e == null || !e.getValue().contains(address)) {
+        long[] starts = indexStart;
+        int lo = 0;
+        int hi = starts.length - 1;
+        int found = -1;
+        while (lo <= hi) { // the last region starting at or below address
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(starts[mid], address) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) {
             return null;
         }
-        return e.getValue();
+        Region r = indexRegion[found];
+        return Long.compareUnsigned(address, r.end()) < 0 ? r : null;
     }
 
     /** True if no byte of {@code [start, end)} is mapped. */
@@ -153,46 +216,67 @@ public final class AddressSpace {
         return Long.compareUnsigned(covered, end) >= 0;
     }
 
+    /** Bytes mapped in {@code [start, end)}. */
+    public long mappedBytes(long start, long end) {
+        long total = 0;
+        for (Region r : overlapping(start, end)) {
+            total += minUnsigned(r.end(), end) - maxUnsigned(r.start(), start);
+        }
+        return total;
+    }
+
     /**
      * The highest page-aligned address {@code a} with {@code [a, a+len)} free, {@code a >= low} and
-     * {@code a+len <= high}; -1 if there is none. This is the kernel's top-down search.
+     * {@code a+len <= high}; -1 if there is none. This is the kernel's top-down search
+     * ({@code vm_unmapped_area} with {@code VM_UNMAPPED_AREA_TOPDOWN}).
      */
     public long findFreeTopDown(long len, long low, long high) {
+        if (Long.compareUnsigned(len, high - low) > 0 || Long.compareUnsigned(high, low) < 0) {
+            return -1;
+        }
         long gapEnd = high;
-        for (Region r : regions.descendingMap().values()) {
-            if (Long.compareUnsigned(r.start(), high) >= 0) {
-                continue;
+        // regions starting below high, highest first; each one closes the gap above it
+        for (Region r : regions.headMap(high, false).descendingMap().values()) {
+            long regionEnd = minUnsigned(r.end(), high);
+            if (Long.compareUnsigned(regionEnd, gapEnd) < 0 && Long.compareUnsigned(gapEnd - regionEnd, len) >= 0) {
+                long candidate = gapEnd - len;
+                return Long.compareUnsigned(candidate, low) >= 0 ? candidate : -1;
             }
-            long regionEnd = Long.compareUnsigned(r.end(), high) > 0 ? high : r.end();
-            if (Long.compareUnsigned(gapEnd - regionEnd, len) >= 0 && Long.compareUnsigned(gapEnd - len, low) >= 0
-                    && Long.compareUnsigned(regionEnd, gapEnd) <= 0) {
-                return gapEnd - len;
+            gapEnd = minUnsigned(gapEnd, r.start());
+            if (Long.compareUnsigned(gapEnd, low) <= 0 || Long.compareUnsigned(gapEnd - low, len) < 0) {
+                return -1; // every gap further down ends lower still
             }
-            gapEnd = Long.compareUnsigned(r.start(), gapEnd) < 0 ? r.start() : gapEnd;
         }
-        if (Long.compareUnsigned(gapEnd, low) >= 0 && Long.compareUnsigned(gapEnd - low, len) >= 0) {
-            return gapEnd - len;
-        }
-        return -1;
+        return Long.compareUnsigned(gapEnd - low, len) >= 0 ? gapEnd - len : -1;
     }
 
     /** All regions, lowest address first. */
     public List<Region> regions() {
-        return List.copyOf(regions.values());
+        return List.of(indexRegion);
     }
 
-    /** The regions as {@code /proc/PID/maps} lists them. */
+    /**
+     * The regions as {@code /proc/PID/maps} lists them: range, permissions, file offset, device and
+     * inode (invented but stable for files, {@code 00:00 0} otherwise), then the name from column 73.
+     * Like the kernel, an anonymous line ends with a space after the inode.
+     */
     public String maps() {
         StringBuilder sb = new StringBuilder();
-        for (Region r : regions.values()) {
-            String head = String.format("%012x-%012x %s %08x 00:00 0", r.start(), r.end(), r.permissions(), 0);
+        for (Region r : indexRegion) {
+            String device = r.isFile() ? "08:01 " + inode(r.name()) : "00:00 0";
+            String head = String.format("%08x-%08x %s %08x %s ", r.start(), r.end(), r.permissions(),
+                    r.isFile() ? r.offset() : 0, device);
             sb.append(head);
             if (!r.name().isEmpty()) {
-                sb.append(" ".repeat(Math.max(1, 73 - head.length()))).append(r.name());
+                sb.append(" ".repeat(Math.max(0, 73 - head.length()))).append(r.name());
             }
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static long inode(String path) {
+        return 1_000_000 + Math.floorMod(path.hashCode(), 9_000_000);
     }
 
     /** How many pages hold data (the Java memory the simulation costs). */
@@ -234,7 +318,11 @@ public final class AddressSpace {
         return readSlow(a, 8);
     }
 
+    /** Copies {@code len} bytes at {@code a} into {@code dst}; faults before copying anything if any byte is unreadable. */
     public void readBytes(long a, byte[] dst, int dstOff, int len) {
+        if (len < 0) {
+            throw new IllegalArgumentException("readBytes: negative length " + len);
+        }
         checkAccess(a, len, false);
         int done = 0;
         while (done < len) {
@@ -284,7 +372,11 @@ public final class AddressSpace {
         }
     }
 
+    /** Copies {@code len} bytes of {@code src} to {@code a}; faults before writing anything if any byte is unwritable. */
     public void writeBytes(long a, byte[] src, int srcOff, int len) {
+        if (len < 0) {
+            throw new IllegalArgumentException("writeBytes: negative length " + len);
+        }
         checkAccess(a, len, true);
         int done = 0;
         while (done < len) {
@@ -296,11 +388,15 @@ public final class AddressSpace {
         }
     }
 
-    /** Sets {@code len} bytes at {@code a} to {@code value}; untouched pages stay untouched for zero. */
+    /**
+     * Sets {@code len} bytes at {@code a} to {@code value}; {@code len} is unsigned, like C's
+     * {@code size_t}. Faults before writing anything if any byte is unwritable. Whole pages that were
+     * never touched stay untouched when the value is zero.
+     */
     public void fill(long a, int value, long len) {
         checkAccess(a, len, true);
         long done = 0;
-        while (done < len) {
+        while (Long.compareUnsigned(done, len) < 0) {
             long addr = a + done;
             int off = (int) addr & PAGE_MASK;
             int n = (int) Math.min(len - done, PAGE_SIZE - off);
@@ -314,29 +410,38 @@ public final class AddressSpace {
     }
 
     /**
-     * Checks that {@code [a, a+len)} may be read (or written) and raises the {@link Segfault} the
-     * first bad byte would raise. For bulk operations that must fail before changing anything.
+     * Checks that the {@code len} bytes at {@code a} may be read (or written) and raises the
+     * {@link Segfault} the first bad byte would raise. {@code len} is unsigned, like C's
+     * {@code size_t}: a "negative" length covers the rest of the address space and so faults at the
+     * end of the mapping. For bulk operations that must fail before changing anything.
      */
     public void checkAccess(long a, long len, boolean write) {
-        if (len <= 0) {
+        checkAccess(a, len, write, 0);
+    }
+
+    private void checkAccess(long a, long len, boolean write, int width) {
+        if (len == 0) {
             return;
         }
-        long page = a >>> PAGE_SHIFT;
-        long last = (a + len - 1) >>> PAGE_SHIFT;
-        if (Long.compareUnsigned(a + len - 1, a) < 0) {
-            throw fault(a, write, (int) Math.min(len, Integer.MAX_VALUE));
-        }
-        for (long p = page; Long.compareUnsigned(p, last) <= 0; ) {
-            long addr = p == page ? a : p << PAGE_SHIFT;
-            Region r = regionAt(addr);
-            if (r == null || !(write ? r.writable() : r.readable())) {
-                throw fault(addr, write, (int) Math.min(len, Integer.MAX_VALUE));
+        long addr = a;
+        while (true) {
+            Region r = Long.compareUnsigned(addr, USER_END) < 0 ? regionAt(addr) : null;
+            if (r == null || !permits(r.prot(), write)) {
+                throw fault(addr, write, width);
             }
-            p = (r.end() - 1 >>> PAGE_SHIFT) + 1; // skip to the end of this region
+            if (Long.compareUnsigned(r.end() - a, len) >= 0) {
+                return;
+            }
+            addr = r.end();
         }
     }
 
     // ---------------------------------------------------------------- internals
+
+    private static boolean permits(int prot, boolean write) {
+        // x86 page tables have no "write-only" or "execute-only" user pages: any access bit allows reads
+        return write ? (prot & PROT_WRITE) != 0 : prot != PROT_NONE;
+    }
 
     private byte[] pageData(long a) {
         return pages.get(a >>> PAGE_SHIFT);
@@ -345,7 +450,7 @@ public final class AddressSpace {
     private byte[] pageForRead(long a, int width) {
         long page = a >>> PAGE_SHIFT;
         int i = (int) page & (TLB_SIZE - 1);
-        if (tlbPage[i] == page && (tlbProt[i] & PROT_READ) != 0) {
+        if (tlbPage[i] == page && (tlbAccess[i] & TLB_READ) != 0) {
             return tlbData[i];
         }
         return fillTlb(a, page, i, false, width);
@@ -355,7 +460,7 @@ public final class AddressSpace {
         long page = a >>> PAGE_SHIFT;
         int i = (int) page & (TLB_SIZE - 1);
         byte[] data;
-        if (tlbPage[i] == page && (tlbProt[i] & PROT_WRITE) != 0) {
+        if (tlbPage[i] == page && (tlbAccess[i] & TLB_WRITE) != 0) {
             data = tlbData[i];
         } else {
             data = fillTlb(a, page, i, true, width);
@@ -369,12 +474,12 @@ public final class AddressSpace {
     }
 
     private byte[] fillTlb(long a, long page, int i, boolean write, int width) {
-        Region r = regionAt(a);
-        if (r == null || !(write ? r.writable() : r.readable())) {
+        Region r = Long.compareUnsigned(a, USER_END) < 0 ? regionAt(a) : null;
+        if (r == null || !permits(r.prot(), write)) {
             throw fault(a, write, width);
         }
         tlbPage[i] = page;
-        tlbProt[i] = r.prot();
+        tlbAccess[i] = (permits(r.prot(), false) ? TLB_READ : 0) | (permits(r.prot(), true) ? TLB_WRITE : 0);
         tlbData[i] = pages.get(page);
         return tlbData[i];
     }
@@ -383,13 +488,14 @@ public final class AddressSpace {
         String reason;
         if (Long.compareUnsigned(a, KERNEL_START) >= 0) {
             reason = "kernel address";
-        } else if (Long.compareUnsigned(a, USER_END) >= 0) {
+        } else if (Long.compareUnsigned(a, CANONICAL_LOW_END) >= 0) {
             reason = "non-canonical address";
         } else {
             Region r = regionAt(a);
             if (r == null) {
-                reason = a < PAGE_SIZE * 16 ? "address not mapped (null pointer dereference?)" : "address not mapped";
-            } else if (write && !r.writable()) {
+                reason = Long.compareUnsigned(a, NULL_GUARD_END) < 0
+                        ? "address not mapped (null pointer dereference?)" : "address not mapped";
+            } else if (write && (r.prot() & PROT_WRITE) == 0) {
                 reason = "page not writable: " + r.permissions() + (r.name().isEmpty() ? "" : " " + r.name());
             } else {
                 reason = "page not readable: " + r.permissions() + (r.name().isEmpty() ? "" : " " + r.name());
@@ -399,7 +505,7 @@ public final class AddressSpace {
     }
 
     private long readSlow(long a, int width) {
-        checkAccess(a, width, false);
+        checkAccess(a, width, false, width);
         long v = 0;
         for (int k = width - 1; k >= 0; k--) {
             v = (v << 8) | read8(a + k);
@@ -408,13 +514,24 @@ public final class AddressSpace {
     }
 
     private void writeSlow(long a, long v, int width) {
-        checkAccess(a, width, true);
+        checkAccess(a, width, true, width);
         for (int k = 0; k < width; k++) {
             write8(a + k, (int) (v >>> (8 * k)));
         }
     }
 
-    private void flushTlb() {
+    /** After any edit of the mappings: rebuild the lookup index and forget cached translations. */
+    private void changed() {
+        int n = regions.size();
+        long[] starts = new long[n];
+        Region[] rs = new Region[n];
+        int i = 0;
+        for (Region r : regions.values()) {
+            starts[i] = r.start();
+            rs[i++] = r;
+        }
+        indexStart = starts;
+        indexRegion = rs;
         Arrays.fill(tlbPage, -1L);
         Arrays.fill(tlbData, null);
     }
@@ -446,34 +563,41 @@ public final class AddressSpace {
         }
     }
 
-    /** Joins neighbours with the same permissions and name, as the kernel merges compatible VMAs. */
+    /**
+     * Joins the region starting at {@code start} with compatible neighbours on both sides (and any
+     * compatible regions inside {@code [start, end)}), as the kernel merges VMAs.
+     */
     private void mergeAround(long start, long end) {
-        Map.Entry<Long, Region> before = regions.lowerEntry(start);
         Region here = regions.get(start);
         if (here == null) {
             return;
         }
+        Map.Entry<Long, Region> before = regions.lowerEntry(start);
         if (before != null && before.getValue().end() == start && compatible(before.getValue(), here)) {
             regions.remove(start);
-            here = before.getValue().withRange(before.getKey(), here.end());
+            here = merged(before.getValue(), here);
             regions.put(here.start(), here);
         }
-        // the range may now hold several regions (protect); merge forward from the start
-        Region cur = regions.get(here.start());
         while (true) {
-            Region next = regions.get(cur.end());
-            if (next == null || !compatible(cur, next) || Long.compareUnsigned(next.start(), end) > 0) {
+            Region next = regions.get(here.end());
+            if (next == null || !compatible(here, next) || Long.compareUnsigned(next.start(), end) > 0) {
                 break;
             }
             regions.remove(next.start());
-            cur = cur.withRange(cur.start(), next.end());
-            regions.put(cur.start(), cur);
+            here = merged(here, next);
+            regions.put(here.start(), here);
         }
     }
 
+    private static Region merged(Region low, Region high) {
+        return new Region(low.start(), high.end(), low.prot(), low.name(), low.offset());
+    }
+
     private static boolean compatible(Region a, Region b) {
-        // Only anonymous memory and the heap merge: file mappings differ in offset, the stack is one VMA.
-        return a.prot() == b.prot() && a.name().equals(b.name()) && (a.name().isEmpty() || a.name().equals("[heap]"));
+        // Anonymous memory, the heap and the stack merge; file mappings would need matching offsets,
+        // and the program's and libraries' segments are kept apart as the loader maps them.
+        return a.prot() == b.prot() && a.name().equals(b.name())
+                && (a.name().isEmpty() || a.name().equals("[heap]") || a.name().equals("[stack]"));
     }
 
     private void discardPages(long start, long end) {
@@ -487,6 +611,14 @@ public final class AddressSpace {
             return;
         }
         pages.removeIf(p -> Long.compareUnsigned(p, first) >= 0 && Long.compareUnsigned(p, last) < 0);
+    }
+
+    private static long maxUnsigned(long a, long b) {
+        return Long.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+
+    private static long minUnsigned(long a, long b) {
+        return Long.compareUnsigned(a, b) <= 0 ? a : b;
     }
 
     private static void checkRange(long start, long end) {

@@ -21,9 +21,12 @@ public final class Kernel {
     public static final int EINVAL = 22;
     public static final int EFAULT = 14;
     public static final int EBADF = 9;
+    public static final int EPERM = 1;
+    public static final int EEXIST = 17;
 
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_TYPE = 0x0f;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
@@ -32,6 +35,8 @@ public final class Kernel {
 
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
+    /** A protection bit mprotect accepts and ignores on x86 (System V semaphores). */
+    public static final int PROT_SEM = 0x8;
 
     /** "No limit", as RLIM_INFINITY. */
     public static final long UNLIMITED = -1L;
@@ -175,70 +180,97 @@ public final class Kernel {
     // ---------------------------------------------------------------- mmap family
 
     /**
-     * {@code mmap(addr, len, prot, flags, -1, offset)}. Only anonymous mappings exist here (there is
-     * no file system): without {@code MAP_ANONYMOUS} the call fails with EBADF.
+     * {@code mmap(addr, len, prot, flags, fd, offset)}. Only anonymous mappings exist here (there is
+     * no file system): without {@code MAP_ANONYMOUS} the call fails with EBADF. The checks come in
+     * the kernel's order, so a call with several faults fails with the errno Linux gives it. Without
+     * {@code MAP_FIXED}, a hint is rounded down to a page (x86_64) and used when the range there is
+     * free; otherwise the highest free range below {@link Layout#MMAP_BASE} is taken.
      */
     public long mmap(long addr, long len, int prot, int flags, int fd, long offset) {
-        if (len == 0 || (offset & PAGE_MASK) != 0) {
-            return fail(EINVAL);
-        }
-        long length = pageAlign(len);
-        if (length == 0 || Long.compareUnsigned(length, len) < 0) {
-            return fail(ENOMEM);
-        }
-        int type = flags & (MAP_SHARED | MAP_PRIVATE);
-        if (type == 0 || type == (MAP_SHARED | MAP_PRIVATE)) {
+        if ((offset & PAGE_MASK) != 0) {
             return fail(EINVAL);
         }
         if ((flags & MAP_ANONYMOUS) == 0) {
-            return fail(EBADF);
+            return fail(EBADF); // a file mapping needs an open file; there are none
         }
-        if ((prot & ~(PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC)) != 0) {
+        if (len == 0) {
             return fail(EINVAL);
         }
-        if (Long.compareUnsigned(length, USER_END - Layout.MMAP_MIN) > 0) {
+        if ((flags & MAP_FIXED_NOREPLACE) != 0) {
+            flags |= MAP_FIXED;
+        }
+        boolean fixed = (flags & MAP_FIXED) != 0;
+        if (!fixed) {
+            addr = roundHintToMin(addr);
+        }
+        long length = pageAlign(len);
+        if (length == 0) {
             return fail(ENOMEM);
         }
-        boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
-        long start;
-        if (fixed) {
-            if ((addr & PAGE_MASK) != 0) {
-                return fail(EINVAL);
-            }
-            if (Long.compareUnsigned(addr, USER_END - length) > 0 || Long.compareUnsigned(addr, Layout.MMAP_MIN) < 0) {
-                return fail(ENOMEM);
-            }
-            if ((flags & MAP_FIXED) == 0 && !as.isFree(addr, addr + length)) {
-                return fail(17); // EEXIST
-            }
-            start = addr;
-        } else {
-            start = -1;
-            if (addr != 0) {
-                long hint = pageAlign(addr);
-                if (Long.compareUnsigned(hint, Layout.MMAP_MIN) >= 0
-                        && Long.compareUnsigned(hint, USER_END - length) <= 0
-                        && hint != 0
-                        && as.isFree(hint, hint + length)) {
-                    start = hint;
-                }
-            }
-            if (start == -1) {
-                start = as.findFreeTopDown(length, Layout.MMAP_MIN, Layout.MMAP_BASE);
-                if (start == -1) {
-                    return fail(ENOMEM);
-                }
-            }
+        long start = unmappedArea(addr, length, fixed);
+        if (start < 0) { // a negated errno
+            return fail((int) -start);
         }
-        long replaced = fixed ? mappedBytes(start, start + length) : 0;
+        if ((flags & MAP_FIXED_NOREPLACE) != 0 && !as.isFree(start, start + length)) {
+            return fail(EEXIST);
+        }
+        int type = flags & MAP_TYPE;
+        if (type != MAP_SHARED && type != MAP_PRIVATE) {
+            return fail(EINVAL);
+        }
+        long replaced = fixed ? as.mappedBytes(start, start + length) : 0;
         if (!fitsAddressSpaceLimit(length - replaced)) {
             return fail(ENOMEM);
         }
-        as.map(start, start + length, prot, "");
+        // unknown protection bits are ignored by mmap (mprotect rejects them)
+        as.map(start, start + length, prot & (PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC), "");
         return start;
     }
 
-    /** {@code munmap(addr, len)}: 0, or -1 with EINVAL for a misaligned address or a zero length. */
+    /** {@code round_hint_to_min}: a non-null hint below mmap_min_addr is raised to it. */
+    private static long roundHintToMin(long hint) {
+        hint &= ~PAGE_MASK;
+        if (hint != 0 && Long.compareUnsigned(hint, Layout.MMAP_MIN) < 0) {
+            return Layout.MMAP_MIN;
+        }
+        return hint;
+    }
+
+    /**
+     * {@code get_unmapped_area} for x86_64: the address to map {@code length} bytes at, or a negated
+     * errno.
+     */
+    private long unmappedArea(long addr, long length, boolean fixed) {
+        if (Long.compareUnsigned(length, USER_END - Layout.MMAP_MIN) > 0) {
+            return -ENOMEM;
+        }
+        if (fixed) {
+            if (Long.compareUnsigned(addr, USER_END - length) > 0) {
+                return -ENOMEM;
+            }
+            if ((addr & PAGE_MASK) != 0) {
+                return -EINVAL;
+            }
+            if (Long.compareUnsigned(addr, Layout.MMAP_MIN) < 0) {
+                return -EPERM; // security_mmap_addr: below mmap_min_addr needs CAP_SYS_RAWIO
+            }
+            return addr;
+        }
+        if (addr != 0) {
+            long hint = addr & ~PAGE_MASK;
+            if (Long.compareUnsigned(hint, USER_END - length) <= 0 && as.isFree(hint, hint + length)) {
+                return hint;
+            }
+        }
+        long start = as.findFreeTopDown(length, Layout.MMAP_MIN, Layout.MMAP_BASE);
+        return start == -1 ? -ENOMEM : start;
+    }
+
+    /**
+     * {@code munmap(addr, len)}: 0, or -1 with EINVAL for a misaligned address, a zero length or a
+     * range beyond user space. The length is rounded up to whole pages; unmapped parts of the range
+     * (holes) are fine.
+     */
     public int munmap(long addr, long len) {
         if ((addr & PAGE_MASK) != 0 || Long.compareUnsigned(addr, USER_END) > 0
                 || Long.compareUnsigned(len, USER_END - addr) > 0) {
@@ -256,8 +288,12 @@ public final class Kernel {
     }
 
     /**
-     * {@code mremap(old, oldLen, newLen, flags[, newAddr])}: shrinks in place, grows in place when
-     * the pages after the mapping are free, otherwise moves the mapping if {@code MREMAP_MAYMOVE}.
+     * {@code mremap(old, oldLen, newLen, flags[, newAddr])}: shrinks in place (unmapping the tail),
+     * grows in place when the pages after the mapping are free, otherwise moves the mapping if
+     * {@code MREMAP_MAYMOVE} allows it (ENOMEM if not). {@code MREMAP_FIXED} moves it to
+     * {@code newAddr}, replacing what was there. Errors as Linux: EINVAL for bad flags, a misaligned
+     * address, a zero new length or a zero old length; EFAULT when nothing is mapped at
+     * {@code oldAddr} or the old range runs past its mapping.
      */
     public long mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
         if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) != 0
@@ -267,41 +303,35 @@ public final class Kernel {
         }
         long oldLength = pageAlign(oldLen);
         long newLength = pageAlign(newLen);
-        if (newLength == 0 || Long.compareUnsigned(newLength, newLen) < 0) {
+        if (newLength == 0) {
             return fail(EINVAL);
         }
-        Region vma = as.regionAt(oldAddr);
-        if (vma == null || Long.compareUnsigned(oldLength, vma.end() - oldAddr) > 0 || oldLength == 0) {
+        Region vma = Long.compareUnsigned(oldAddr, USER_END) < 0 ? as.regionAt(oldAddr) : null;
+        if (vma == null) {
             return fail(EFAULT);
         }
         if ((flags & MREMAP_FIXED) != 0) {
-            if ((newAddr & PAGE_MASK) != 0 || rangesOverlap(oldAddr, oldLength, newAddr, newLength)) {
-                return fail(EINVAL);
-            }
-            as.unmap(newAddr, newAddr + newLength);
-            moveMapping(oldAddr, oldLength, newAddr, newLength, vma);
-            return newAddr;
+            return mremapTo(oldAddr, oldLength, newLength, newAddr, vma);
         }
         if (Long.compareUnsigned(oldLength, newLength) >= 0) {
+            // shrinking: the kernel simply unmaps the tail, whatever it covers
             if (oldLength != newLength) {
                 as.unmap(oldAddr + newLength, oldAddr + oldLength);
             }
             return oldAddr;
         }
+        long err = checkResizable(oldAddr, oldLength, newLength, vma);
+        if (err != 0) {
+            return fail((int) err);
+        }
         long delta = newLength - oldLength;
         if (oldAddr + oldLength == vma.end()
-                && Long.compareUnsigned(oldAddr + newLength, USER_END) <= 0
-                && as.isFree(oldAddr + oldLength, oldAddr + newLength)) {
-            if (!fitsAddressSpaceLimit(delta)) {
-                return fail(ENOMEM);
-            }
-            as.map(oldAddr + oldLength, oldAddr + newLength, vma.prot(), vma.name());
+                && Long.compareUnsigned(delta, USER_END - vma.end()) <= 0
+                && as.isFree(vma.end(), vma.end() + delta)) {
+            as.map(vma.end(), vma.end() + delta, vma.prot(), vma.name(), vma.offsetOf(vma.end()));
             return oldAddr;
         }
         if ((flags & MREMAP_MAYMOVE) == 0) {
-            return fail(ENOMEM);
-        }
-        if (!fitsAddressSpaceLimit(delta)) {
             return fail(ENOMEM);
         }
         long target = as.findFreeTopDown(newLength, Layout.MMAP_MIN, Layout.MMAP_BASE);
@@ -312,25 +342,78 @@ public final class Kernel {
         return target;
     }
 
-    /** {@code mprotect(addr, len, prot)}: 0, or -1 with EINVAL (misaligned) or ENOMEM (unmapped pages). */
+    private long mremapTo(long oldAddr, long oldLength, long newLength, long newAddr, Region vma) {
+        if ((newAddr & PAGE_MASK) != 0 || Long.compareUnsigned(newLength, USER_END) > 0
+                || Long.compareUnsigned(newAddr, USER_END - newLength) > 0
+                || rangesOverlap(oldAddr, oldLength, newAddr, newLength)) {
+            return fail(EINVAL);
+        }
+        if (Long.compareUnsigned(newAddr, Layout.MMAP_MIN) < 0) {
+            return fail(EPERM);
+        }
+        as.unmap(newAddr, newAddr + newLength);
+        if (Long.compareUnsigned(oldLength, newLength) > 0) {
+            as.unmap(oldAddr + newLength, oldAddr + oldLength);
+            oldLength = newLength;
+        }
+        vma = as.regionAt(oldAddr);
+        long err = checkResizable(oldAddr, oldLength, newLength, vma);
+        if (err != 0) {
+            return fail((int) err);
+        }
+        moveMapping(oldAddr, oldLength, newAddr, newLength, vma);
+        return newAddr;
+    }
+
+    /** {@code vma_to_resize}: 0, or the errno that stops the old range from being resized. */
+    private long checkResizable(long oldAddr, long oldLength, long newLength, Region vma) {
+        if (Long.compareUnsigned(oldLength, vma.end() - oldAddr) > 0) {
+            return EFAULT; // a remap may not cross the end of its mapping
+        }
+        if (oldLength == 0) {
+            return EINVAL; // "duplicate" is only for shared mappings
+        }
+        if (Long.compareUnsigned(newLength, oldLength) > 0 && !fitsAddressSpaceLimit(newLength - oldLength)) {
+            return ENOMEM;
+        }
+        return 0;
+    }
+
+    /**
+     * {@code mprotect(addr, len, prot)}: 0, or -1 with EINVAL (misaligned address, unknown bits in
+     * prot) or ENOMEM (range wraps, or part of it is unmapped). As on Linux, when the range runs into
+     * a hole the mapped part before the hole has already been changed.
+     */
     public int mprotect(long addr, long len, int prot) {
-        if ((addr & PAGE_MASK) != 0 || (prot & ~(PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC)) != 0) {
+        if ((addr & PAGE_MASK) != 0) {
             errno = EINVAL;
             return -1;
         }
-        long length = pageAlign(len);
-        if (Long.compareUnsigned(addr + length, addr) < 0) {
-            errno = ENOMEM;
-            return -1;
-        }
-        if (length == 0) {
+        if (len == 0) {
             return 0;
         }
-        if (!as.isFullyMapped(addr, addr + length)) {
+        long length = pageAlign(len);
+        long end = addr + length;
+        if (Long.compareUnsigned(end, addr) <= 0) {
             errno = ENOMEM;
             return -1;
         }
-        as.protect(addr, addr + length, prot);
+        if ((prot & ~(PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC | PROT_SEM)) != 0) {
+            errno = EINVAL;
+            return -1;
+        }
+        int newProt = prot & (PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC);
+        long cursor = addr;
+        while (Long.compareUnsigned(cursor, end) < 0) {
+            Region r = Long.compareUnsigned(cursor, USER_END) < 0 ? as.regionAt(cursor) : null;
+            if (r == null) {
+                errno = ENOMEM;
+                return -1;
+            }
+            long stop = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
+            as.protect(cursor, stop, newProt);
+            cursor = stop;
+        }
         return 0;
     }
 
@@ -340,7 +423,8 @@ public final class Kernel {
         long keep = Math.min(oldLength, newLength);
         as.move(oldAddr, target, keep);
         if (newLength > keep) {
-            as.map(target + keep, target + newLength, vma.prot(), vma.name());
+            as.map(target + keep, target + newLength, vma.prot(), vma.name(),
+                    vma.offsetOf(oldAddr + keep));
         }
         if (oldLength > keep) {
             as.unmap(oldAddr + keep, oldAddr + oldLength);
@@ -351,25 +435,8 @@ public final class Kernel {
         if (addressSpaceLimit == UNLIMITED) {
             return true;
         }
-        long total = 0;
-        for (Region r : as.regions()) {
-            if (Long.compareUnsigned(r.start(), USER_END) < 0) {
-                total += r.size();
-            }
-        }
+        long total = as.mappedBytes(0, USER_END);
         return Long.compareUnsigned(total + extra, addressSpaceLimit) <= 0;
-    }
-
-    private long mappedBytes(long start, long end) {
-        long total = 0;
-        for (Region r : as.regions()) {
-            long s = Math.max(r.start(), start);
-            long e = Math.min(r.end(), end);
-            if (s < e) {
-                total += e - s;
-            }
-        }
-        return total;
     }
 
     private static boolean rangesOverlap(long a, long aLen, long b, long bLen) {

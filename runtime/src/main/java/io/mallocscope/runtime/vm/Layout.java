@@ -61,29 +61,36 @@ public final class Layout {
     public static final String LIBC_PATH = "/usr/lib/x86_64-linux-gnu/libc.so.6";
     public static final String LD_PATH = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
 
-    /** Maps the fixed parts of a fresh process: program image, libraries, stack, vsyscall. */
+    /** The most the main thread's stack may grow to, from {@link #STACK_END} down (RLIMIT_STACK, 8 MiB). */
+    public static final long STACK_LIMIT = 8L << 20;
+
+    /**
+     * Maps the fixed parts of a fresh process: program image, libraries, stack, vsyscall. File
+     * mappings carry their offsets in the file as the loader maps them (the program's RELRO page
+     * shares its file page with .rodata, so .data sits one page lower in the file than in memory).
+     */
     static void populate(AddressSpace as, String programName) {
         String prog = PROGRAM_PATH_PREFIX + programName;
-        as.map(TEXT_BASE, TEXT_START, PROT_READ, prog);
-        as.map(TEXT_START, RODATA_START, PROT_READ | PROT_EXEC, prog);
-        as.map(RODATA_START, RELRO_START, PROT_READ, prog);
-        as.map(RELRO_START, DATA_START, PROT_READ, prog);
-        as.map(DATA_START, BSS_END, PROT_READ | PROT_WRITE, prog);
+        as.map(TEXT_BASE, TEXT_START, PROT_READ, prog, 0);
+        as.map(TEXT_START, RODATA_START, PROT_READ | PROT_EXEC, prog, 0x1000);
+        as.map(RODATA_START, RELRO_START, PROT_READ, prog, 0x2000);
+        as.map(RELRO_START, DATA_START, PROT_READ, prog, 0x2000);
+        as.map(DATA_START, BSS_END, PROT_READ | PROT_WRITE, prog, 0x3000);
 
         as.map(LIBC_ANON_START, LIBC_BASE, PROT_READ | PROT_WRITE, "");
-        as.map(LIBC_BASE, LIBC_TEXT, PROT_READ, LIBC_PATH);
-        as.map(LIBC_TEXT, LIBC_RODATA, PROT_READ | PROT_EXEC, LIBC_PATH);
-        as.map(LIBC_RODATA, LIBC_RELRO, PROT_READ, LIBC_PATH);
-        as.map(LIBC_RELRO, LIBC_DATA, PROT_READ, LIBC_PATH);
-        as.map(LIBC_DATA, LIBC_DATA_END, PROT_READ | PROT_WRITE, LIBC_PATH);
+        as.map(LIBC_BASE, LIBC_TEXT, PROT_READ, LIBC_PATH, 0);
+        as.map(LIBC_TEXT, LIBC_RODATA, PROT_READ | PROT_EXEC, LIBC_PATH, LIBC_TEXT - LIBC_BASE);
+        as.map(LIBC_RODATA, LIBC_RELRO, PROT_READ, LIBC_PATH, LIBC_RODATA - LIBC_BASE);
+        as.map(LIBC_RELRO, LIBC_DATA, PROT_READ, LIBC_PATH, LIBC_RELRO - LIBC_BASE);
+        as.map(LIBC_DATA, LIBC_DATA_END, PROT_READ | PROT_WRITE, LIBC_PATH, LIBC_DATA - LIBC_BASE);
         as.map(LIBC_DATA_END, VVAR_START, PROT_READ | PROT_WRITE, "");
         as.map(VVAR_START, VDSO_START, PROT_READ, "[vvar]");
         as.map(VDSO_START, LD_START, PROT_READ | PROT_EXEC, "[vdso]");
-        as.map(LD_START, LD_START + 0x1000, PROT_READ, LD_PATH);
-        as.map(LD_START + 0x1000, LD_START + 0x26000, PROT_READ | PROT_EXEC, LD_PATH);
-        as.map(LD_START + 0x26000, LD_START + 0x30000, PROT_READ, LD_PATH);
-        as.map(LD_START + 0x30000, LD_START + 0x34000, PROT_READ, LD_PATH);
-        as.map(LD_START + 0x34000, MMAP_BASE, PROT_READ | PROT_WRITE, LD_PATH);
+        as.map(LD_START, LD_START + 0x1000, PROT_READ, LD_PATH, 0);
+        as.map(LD_START + 0x1000, LD_START + 0x26000, PROT_READ | PROT_EXEC, LD_PATH, 0x1000);
+        as.map(LD_START + 0x26000, LD_START + 0x30000, PROT_READ, LD_PATH, 0x26000);
+        as.map(LD_START + 0x30000, LD_START + 0x34000, PROT_READ, LD_PATH, 0x30000);
+        as.map(LD_START + 0x34000, MMAP_BASE, PROT_READ | PROT_WRITE, LD_PATH, 0x34000);
 
         as.map(STACK_START, STACK_END, PROT_READ | PROT_WRITE, "[stack]");
         as.map(VSYSCALL_START, VSYSCALL_START + AddressSpace.PAGE_SIZE, PROT_EXEC, "[vsyscall]");

@@ -2,10 +2,16 @@ package io.mallocscope.runtime.vm;
 
 /**
  * One mapping of the address space, as a line of {@code /proc/PID/maps} shows it: a half-open
- * range {@code [start, end)}, its permissions and its name ({@code [heap]}, {@code [stack]}, a path,
- * or empty for an anonymous mapping).
+ * range {@code [start, end)}, its permissions, its name ({@code [heap]}, {@code [stack]}, a path,
+ * or empty for an anonymous mapping) and, for a file mapping, the offset in the file of its first
+ * byte.
  */
-public record Region(long start, long end, int prot, String name) {
+public record Region(long start, long end, int prot, String name, long offset) {
+
+    /** An anonymous or special mapping (offset 0). */
+    public Region(long start, long end, int prot, String name) {
+        this(start, end, prot, name, 0);
+    }
 
     public long size() {
         return end - start;
@@ -15,12 +21,18 @@ public record Region(long start, long end, int prot, String name) {
         return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
     }
 
+    /** The PROT_READ bit, as {@code maps} shows it. (On x86 a writable or executable page can be read too.) */
     public boolean readable() {
         return (prot & AddressSpace.PROT_READ) != 0;
     }
 
     public boolean writable() {
         return (prot & AddressSpace.PROT_WRITE) != 0;
+    }
+
+    /** True for a mapping of a file (its name is a path); its offset is then meaningful. */
+    public boolean isFile() {
+        return name.startsWith("/");
     }
 
     /** The permission column of {@code /proc/PID/maps}: {@code rw-p}, {@code r-xp} … */
@@ -31,11 +43,16 @@ public record Region(long start, long end, int prot, String name) {
                 + "p";
     }
 
+    /** The file offset of {@code address} inside this mapping; 0 for anonymous memory. */
+    public long offsetOf(long address) {
+        return isFile() ? offset + (address - start) : 0;
+    }
+
     Region withRange(long newStart, long newEnd) {
-        return new Region(newStart, newEnd, prot, name);
+        return new Region(newStart, newEnd, prot, name, offsetOf(newStart));
     }
 
     Region withProt(long newStart, long newEnd, int newProt) {
-        return new Region(newStart, newEnd, newProt, name);
+        return new Region(newStart, newEnd, newProt, name, offsetOf(newStart));
     }
 }

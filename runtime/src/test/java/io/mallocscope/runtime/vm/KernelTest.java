@@ -9,6 +9,9 @@ import static io.mallocscope.runtime.vm.Kernel.MAP_ANONYMOUS;
 import static io.mallocscope.runtime.vm.Kernel.MAP_FAILED;
 import static io.mallocscope.runtime.vm.Kernel.MAP_FIXED;
 import static io.mallocscope.runtime.vm.Kernel.MAP_PRIVATE;
+import static io.mallocscope.runtime.vm.Kernel.MAP_FIXED_NOREPLACE;
+import static io.mallocscope.runtime.vm.Kernel.MAP_SHARED;
+import static io.mallocscope.runtime.vm.Kernel.MREMAP_FIXED;
 import static io.mallocscope.runtime.vm.Kernel.MREMAP_MAYMOVE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,9 +103,10 @@ class KernelTest {
     @Test
     void hintIsHonouredWhenFree() {
         long hint = 0x10000000L;
-        assertThat(k.mmap(hint + 5, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)).isEqualTo(hint + 0x1000);
-        assertThat(k.mmap(hint + 0x1000, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
-                .as("hint taken: placed elsewhere").isNotEqualTo(hint + 0x1000);
+        assertThat(k.mmap(hint + 5, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+                .as("x86_64 rounds a hint down to its page").isEqualTo(hint);
+        assertThat(k.mmap(hint, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+                .as("hint taken: placed top-down instead").isEqualTo(Layout.LIBC_ANON_START - 0x1000);
     }
 
     @Test
@@ -157,5 +161,300 @@ class KernelTest {
         assertThat(k.mmap(0, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)).isEqualTo(MAP_FAILED);
         assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
         assertThat(k.sbrk(0x1000)).isEqualTo(-1);
+    }
+
+    // ---------------------------------------------------------------- brk / sbrk edge cases
+
+    @Test
+    void brkWithinOnePageMovesTheBreakButMapsNothingNew() {
+        assertThat(k.sysBrk(BRK0 + 0x10)).isEqualTo(BRK0 + 0x10);
+        assertThat(as.maps()).contains("555555559000-55555555a000 rw-p 00000000 00:00 0                          [heap]");
+        assertThat(k.sysBrk(BRK0 + 0xfff)).isEqualTo(BRK0 + 0xfff);
+        assertThat(as.regionAt(BRK0 + 0x1000)).as("still one page").isNull();
+        assertThat(k.sysBrk(BRK0 + 0x1000)).isEqualTo(BRK0 + 0x1000);
+        assertThat(as.regionAt(BRK0 + 0x1000)).isNull();
+        assertThat(k.sysBrk(BRK0 + 0x1001)).isEqualTo(BRK0 + 0x1001);
+        assertThat(as.regionAt(BRK0 + 0x1000).name()).isEqualTo("[heap]");
+        assertThat(as.regions()).filteredOn(r -> r.name().equals("[heap]")).hasSize(1);
+    }
+
+    @Test
+    void brkShrinkToStartRemovesTheHeapAndItsContents() {
+        k.sbrk(0x3000);
+        as.write64(BRK0 + 0x2ff8, -1L);
+        assertThat(k.sysBrk(BRK0)).isEqualTo(BRK0);
+        assertThat(as.maps()).doesNotContain("[heap]");
+        k.sbrk(0x3000);
+        assertThat(as.read64(BRK0 + 0x2ff8)).as("pages given back come back zeroed").isZero();
+    }
+
+    @Test
+    void sbrkNegativeBelowStartSucceedsWithoutMovingTheBreak() {
+        // glibc: brk(old - n) where the kernel refuses returns the old break, which is >= the
+        // request, so __brk reports success and sbrk returns the old break.
+        k.sbrk(0x1000);
+        assertThat(k.sbrk(-0x2000)).isEqualTo(BRK0 + 0x1000);
+        assertThat(k.currentBrk()).isEqualTo(BRK0 + 0x1000);
+    }
+
+    @Test
+    void sbrkThatWouldWrapFailsWithEnomem() {
+        assertThat(k.sbrk(Long.MAX_VALUE)).isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        k.setErrno(0);
+        assertThat(k.sbrk(Long.MIN_VALUE)).as("-increment above the break").isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        assertThat(k.sbrk(1L << 62)).isEqualTo(-1);
+        assertThat(k.currentBrk()).isEqualTo(BRK0);
+    }
+
+    @Test
+    void brkPastUserSpaceFails() {
+        assertThat(k.sysBrk(AddressSpace.USER_END + 0x1000)).isEqualTo(BRK0);
+        assertThat(k.sysBrk(-1L)).isEqualTo(BRK0);
+        assertThat(k.brk(-1L)).isEqualTo(-1);
+    }
+
+    @Test
+    void dataLimitCountsTheDataSegmentAndIsCheckedBeforePageRounding() {
+        long data = Layout.BSS_END - Layout.DATA_START;
+        k.setDataLimit(data + 0x1800);
+        assertThat(k.sysBrk(BRK0 + 0x1800)).isEqualTo(BRK0 + 0x1800);
+        assertThat(k.sysBrk(BRK0 + 0x1801)).as("same page, but above the limit").isEqualTo(BRK0 + 0x1800);
+        assertThat(k.sysBrk(BRK0 + 0x100)).as("shrinking is always allowed").isEqualTo(BRK0 + 0x100);
+        k.setDataLimit(Kernel.UNLIMITED);
+        assertThat(k.sysBrk(BRK0 + 0x100000)).isEqualTo(BRK0 + 0x100000);
+    }
+
+    // ---------------------------------------------------------------- mmap edge cases
+
+    @Test
+    void mmapErrorsComeInTheKernelsOrder() {
+        assertThat(k.mmap(0, 0, PROT_READ, MAP_PRIVATE, 7, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("no file before zero length").isEqualTo(Kernel.EBADF);
+        assertThat(k.mmap(0, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 5)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("misaligned offset").isEqualTo(Kernel.EINVAL);
+        assertThat(k.mmap(0, 0x1000, PROT_READ, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("MAP_SHARED_VALIDATE is for files").isEqualTo(Kernel.EINVAL);
+        assertThat(k.mmap(0, 1L << 47, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        assertThat(k.mmap(0x1000, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("below mmap_min_addr").isEqualTo(Kernel.EPERM);
+        assertThat(k.mmap(AddressSpace.USER_END - 0x1000, 0x2000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+                .isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("crosses the end of user space").isEqualTo(Kernel.ENOMEM);
+    }
+
+    @Test
+    void mmapIgnoresUnknownProtBitsAndSharedAnonymousWorks() {
+        long a = k.mmap(0, 0x1000, 0x10 | PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assertThat(as.regionAt(a).prot()).isEqualTo(PROT_READ);
+        long b = k.mmap(0, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        assertThat(b).isNotEqualTo(MAP_FAILED);
+    }
+
+    @Test
+    void hintBelowMmapMinIsRaisedToIt() {
+        assertThat(k.mmap(0x1500, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)).isEqualTo(Layout.MMAP_MIN);
+        assertThat(k.mmap(0x500, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+                .as("a hint inside page 0 rounds down to NULL: no hint").isEqualTo(Layout.LIBC_ANON_START - 0x1000);
+    }
+
+    @Test
+    void mapFixedOverSeveralMappingsReplacesAllOfThem() {
+        long base = 0x40000000L;
+        assertThat(k.mmap(base, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)).isEqualTo(base);
+        assertThat(k.mmap(base + 0x3000, 0x2000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)).isEqualTo(base + 0x3000);
+        as.write8(base + 0x1fff, 9);
+        assertThat(k.mmap(base + 0x1000, 0x3000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+                .isEqualTo(base + 0x1000);
+        assertThat(as.read8(base + 0x1fff)).isZero();
+        assertThat(as.regions()).filteredOn(r -> r.start() >= base && r.end() <= base + 0x10000)
+                .extracting(Region::start, Region::end, Region::prot)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(base, base + 0x4000, PROT_READ | PROT_WRITE),
+                        org.assertj.core.groups.Tuple.tuple(base + 0x4000, base + 0x5000, PROT_READ));
+    }
+
+    @Test
+    void mapFixedNoreplaceRefusesAnOccupiedRange() {
+        long a = k.mmap(0x40000000L, 0x2000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assertThat(k.mmap(a + 0x1000, 0x2000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0))
+                .isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.EEXIST);
+        assertThat(k.mmap(a + 0x2000, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0))
+                .isEqualTo(a + 0x2000);
+    }
+
+    @Test
+    void oneTebibyteMappingCostsOnePageWhenOneByteIsTouched() {
+        long a = k.mmap(0, 1L << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | Kernel.MAP_NORESERVE, -1, 0);
+        assertThat(a).isEqualTo(Layout.LIBC_ANON_START - (1L << 40));
+        int before = as.residentPages();
+        as.write8(a + (1L << 39) + 123, 0x5a);
+        assertThat(as.residentPages() - before).isEqualTo(1);
+        assertThat(as.read8(a + (1L << 39) + 123)).isEqualTo(0x5a);
+        assertThat(k.munmap(a, 1L << 40)).isZero();
+        assertThat(as.residentPages()).isEqualTo(before);
+    }
+
+    // ---------------------------------------------------------------- munmap edge cases
+
+    @Test
+    void munmapErrors() {
+        assertThat(k.munmap(AddressSpace.USER_END, 0x1000)).isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.EINVAL);
+        assertThat(k.munmap(AddressSpace.USER_END - 0x1000, 0x2000)).as("crosses the end of user space").isEqualTo(-1);
+        assertThat(k.munmap(0x40000000L, -1L)).isEqualTo(-1);
+        assertThat(k.munmap(0x40000000L, 0x1000)).as("nothing mapped there: still fine").isZero();
+    }
+
+    @Test
+    void munmapInTheMiddleSplitsAMappingAndKeepsBothEnds() {
+        long a = k.mmap(0, 0x5000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        as.write64(a, 1);
+        as.write64(a + 0x4000, 2);
+        assertThat(k.munmap(a + 0x1000, 0x2001)).as("0x2001 rounds up to three pages").isZero();
+        assertThat(as.read64(a)).isEqualTo(1);
+        assertThat(as.read64(a + 0x4000)).isEqualTo(2);
+        assertThatThrownBy(() -> as.read8(a + 0x3fff)).isInstanceOf(Segfault.class);
+        assertThat(as.regionAt(a).end()).isEqualTo(a + 0x1000);
+        assertThat(as.regionAt(a + 0x4000).start()).isEqualTo(a + 0x4000);
+    }
+
+    // ---------------------------------------------------------------- mremap edge cases
+
+    @Test
+    void mremapErrorsAsLinux() {
+        long a = k.mmap(0x40000000L, 0x4000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assertThat(k.mremap(a, 0, 0x2000, MREMAP_MAYMOVE, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("old_len 0 on a private mapping").isEqualTo(Kernel.EINVAL);
+        assertThat(k.mremap(a, 0x8000, 0x10000, MREMAP_MAYMOVE, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("old range runs past the mapping").isEqualTo(Kernel.EFAULT);
+        assertThat(k.mremap(a + 1, 0x1000, 0x2000, MREMAP_MAYMOVE, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.EINVAL);
+        assertThat(k.mremap(a, 0x1000, 0, MREMAP_MAYMOVE, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.EINVAL);
+        assertThat(k.mremap(a, 0x1000, 0x2000, 16, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.EINVAL);
+        assertThat(k.mremap(a, 0x1000, 0x2000, MREMAP_FIXED, a + 0x10000)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("FIXED needs MAYMOVE").isEqualTo(Kernel.EINVAL);
+        assertThat(k.mremap(a, 0x2000, 0x2000, MREMAP_FIXED | MREMAP_MAYMOVE, a + 0x1000)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("overlapping ranges").isEqualTo(Kernel.EINVAL);
+        assertThat(k.mremap(0x30000000L, 0x2000, 0x1000, 0, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).as("shrinking nothing").isEqualTo(Kernel.EFAULT);
+    }
+
+    @Test
+    void mremapShrinkUnmapsTheWholeTailEvenPastTheMapping() {
+        long base = 0x40000000L;
+        k.mmap(base, 0x4000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        k.mmap(base + 0x6000, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        assertThat(k.mremap(base, 0x8000, 0x1000, 0, 0)).isEqualTo(base);
+        assertThat(as.regionAt(base).end()).isEqualTo(base + 0x1000);
+        assertThat(as.regionAt(base + 0x6000)).as("a separate mapping inside the old range is gone too").isNull();
+    }
+
+    @Test
+    void mremapInTheMiddleOfAMappingCannotGrowInPlace() {
+        long base = 0x40000000L;
+        k.mmap(base, 0x4000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        assertThat(k.mremap(base + 0x1000, 0x1000, 0x2000, 0, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        assertThat(k.mremap(base + 0x3000, 0x1000, 0x2000, 0, 0)).as("the last page can").isEqualTo(base + 0x3000);
+        assertThat(as.regionAt(base).end()).isEqualTo(base + 0x5000);
+    }
+
+    @Test
+    void mremapMoveOfAPartSplitsTheSourceAndCarriesItsBytes() {
+        long base = 0x40000000L;
+        k.mmap(base, 0x4000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        k.mmap(base + 0x4000, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        for (int i = 0; i < 4; i++) {
+            as.write64(base + i * 0x1000L, 100 + i);
+        }
+        long moved = k.mremap(base + 0x2000, 0x2000, 0x3000, MREMAP_MAYMOVE, 0);
+        assertThat(moved).isEqualTo(Layout.LIBC_ANON_START - 0x3000);
+        assertThat(as.read64(moved)).isEqualTo(102);
+        assertThat(as.read64(moved + 0x1000)).isEqualTo(103);
+        assertThat(as.read64(moved + 0x2000)).as("the grown part is fresh").isZero();
+        assertThat(as.read64(base + 0x1000)).isEqualTo(101);
+        assertThat(as.regionAt(base + 0x2000)).isNull();
+        assertThat(as.regionAt(moved).prot()).isEqualTo(PROT_READ | PROT_WRITE);
+    }
+
+    @Test
+    void mremapFixedReplacesTheDestination() {
+        long base = 0x40000000L;
+        long dest = 0x50000000L;
+        k.mmap(base, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        k.mmap(dest, 0x4000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        as.write64(base + 0x1000, 0xabc);
+        assertThat(k.mremap(base, 0x2000, 0x3000, MREMAP_FIXED | MREMAP_MAYMOVE, dest)).isEqualTo(dest);
+        assertThat(as.read64(dest + 0x1000)).isEqualTo(0xabc);
+        assertThat(as.regionAt(dest).end()).isEqualTo(dest + 0x3000);
+        assertThat(as.regionAt(dest).prot()).isEqualTo(PROT_READ | PROT_WRITE);
+        assertThat(as.regionAt(dest + 0x3000).prot()).as("the rest of the old destination stays").isEqualTo(PROT_READ);
+        assertThat(as.regionAt(base)).isNull();
+    }
+
+    @Test
+    void mremapGrowthRespectsTheAddressSpaceLimit() {
+        long a = k.mmap(0x40000000L, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        k.setAddressSpaceLimit(as.mappedBytes(0, AddressSpace.USER_END) + 0x1000);
+        assertThat(k.mremap(a, 0x1000, 0x3000, MREMAP_MAYMOVE, 0)).isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        assertThat(k.mremap(a, 0x1000, 0x2000, MREMAP_MAYMOVE, 0)).isEqualTo(a);
+    }
+
+    // ---------------------------------------------------------------- mprotect edge cases
+
+    @Test
+    void mprotectChecksInTheKernelsOrder() {
+        long a = k.mmap(0, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assertThat(k.mprotect(a, 0, 0x40)).as("zero length succeeds before prot is checked").isZero();
+        assertThat(k.mprotect(a, -1L, PROT_READ)).isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        assertThat(k.mprotect(a, 0x1000, 0x40)).isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.EINVAL);
+        assertThat(k.mprotect(a, 0x1000, Kernel.PROT_SEM | PROT_READ)).isZero();
+        assertThat(as.regionAt(a).prot()).isEqualTo(PROT_READ);
+        assertThat(k.mprotect(AddressSpace.USER_END, 0x1000, PROT_READ)).isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+    }
+
+    @Test
+    void mprotectOverAHoleChangesThePartBeforeItThenFails() {
+        long base = 0x40000000L;
+        k.mmap(base, 0x3000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        k.munmap(base + 0x1000, 0x1000);
+        assertThat(k.mprotect(base, 0x3000, PROT_READ)).isEqualTo(-1);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
+        assertThat(as.regionAt(base).prot()).isEqualTo(PROT_READ);
+        assertThat(as.regionAt(base + 0x2000).prot()).isEqualTo(PROT_READ | PROT_WRITE);
+    }
+
+    @Test
+    void mprotectKeepsContentsAndMergesBack() {
+        long a = k.mmap(0, 0x3000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        as.write64(a + 0x1000, 55);
+        int regions = as.regions().size();
+        assertThat(k.mprotect(a + 0x1000, 0x1000, AddressSpace.PROT_NONE)).isZero();
+        assertThat(as.regions()).hasSize(regions + 2);
+        assertThatThrownBy(() -> as.read8(a + 0x1000)).isInstanceOfSatisfying(Segfault.class,
+                s -> assertThat(s.reason()).isEqualTo("page not readable: ---p"));
+        assertThat(k.mprotect(a + 0x1000, 0x1000, PROT_READ | PROT_WRITE)).isZero();
+        assertThat(as.regions()).hasSize(regions);
+        assertThat(as.read64(a + 0x1000)).isEqualTo(55);
+    }
+
+    @Test
+    void addressSpaceLimitCountsReplacedPagesOnlyOnce() {
+        long a = k.mmap(0, 0x2000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        k.setAddressSpaceLimit(as.mappedBytes(0, AddressSpace.USER_END));
+        assertThat(k.mmap(a, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+                .as("replacing mapped pages adds nothing").isEqualTo(a);
+        assertThat(k.mmap(a - 0x1000, 0x3000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+                .as("one new page over the limit").isEqualTo(MAP_FAILED);
+        assertThat(k.errno()).isEqualTo(Kernel.ENOMEM);
     }
 }
