@@ -1,46 +1,2023 @@
 package io.mallocscope.runtime.malloc;
 
+import io.mallocscope.runtime.Abort;
+import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import static io.mallocscope.runtime.malloc.MallocState.*;
 
 /**
- * glibc's malloc family for one simulated process. PLACEHOLDER until the ptmalloc2 port lands:
- * every call fails loudly rather than pretending.
+ * glibc's malloc family (ptmalloc2, main arena, one thread) for one simulated process.
+ *
+ * <p>Every piece of allocator state lives in simulated memory where glibc keeps it: {@code main_arena}
+ * and {@code mp_} in libc's data pages, the {@code tcache} pointer in the thread's TLS, chunk headers
+ * and bin links in the heap. Each operation reads that state back from memory, so a program that
+ * overwrites a size field or a bin pointer changes what the allocator does, exactly as on glibc.
+ * The method names mirror malloc.c ({@code intMalloc} is {@code _int_malloc}, and so on) so the two can
+ * be read side by side. Integrity-check failures print glibc's message on the process's stderr and
+ * throw {@link Abort}.
  */
 public final class Malloc {
-    private Malloc() {
+    final AddressSpace mem;
+    final Kernel kernel;
+    final GlibcProfile profile;
+    final PrintStream stderr;
+    private final Tunables tunables;
+    /** The chunks handed out by mmap and not yet unmapped (glibc does not track them; views do). */
+    final TreeSet<Long> mmappedChunks = new TreeSet<>(Long::compareUnsigned);
+    /** Where each heap segment begins: the first heap, then each new top after a gap (a cache for views). */
+    final List<Long> segments = new ArrayList<>();
+
+    private Malloc(Kernel kernel, GlibcProfile profile, Tunables tunables, PrintStream stderr) {
+        this.kernel = kernel;
+        this.mem = kernel.addressSpace();
+        this.profile = profile;
+        this.tunables = tunables;
+        this.stderr = stderr;
     }
 
     /**
-     * The allocator of a fresh process.
+     * The allocator of a fresh process. Nothing is written to memory until the first call, as in
+     * glibc, whose ptmalloc_init runs lazily.
      *
      * @param glibcVersion the profile, e.g. "2.36"
-     * @param tunables     GLIBC_TUNABLES syntax, or null/empty
+     * @param tunables     GLIBC_TUNABLES syntax (environment spellings such as {@code MALLOC_TOP_PAD_=4096}
+     *                     are accepted as items too), or null/empty
      * @param stderr       where glibc's messages (aborts, malloc_stats) go
+     * @throws IllegalArgumentException for an unknown or unimplemented version or a malformed tunable
      */
     public static Malloc create(Kernel kernel, String glibcVersion, String tunables, PrintStream stderr) {
-        return new Malloc();
+        GlibcProfile profile = GlibcProfile.forVersion(glibcVersion);
+        return new Malloc(kernel, profile, Tunables.parse(tunables), stderr);
     }
 
-    private static UnsupportedOperationException missing() {
-        return new UnsupportedOperationException("the ptmalloc2 allocator is not implemented yet");
+    /** A read-only view of this allocator's heap, bins and parameters. */
+    public HeapView view() {
+        return new HeapView(this);
     }
 
-    public long malloc(long bytes) { throw missing(); }
-    public void free(long mem) { throw missing(); }
-    public long calloc(long n, long size) { throw missing(); }
-    public long realloc(long mem, long bytes) { throw missing(); }
-    public long reallocarray(long mem, long n, long size) { throw missing(); }
-    public long memalign(long alignment, long bytes) { throw missing(); }
-    public long alignedAlloc(long alignment, long bytes) { throw missing(); }
-    public int posixMemalign(long memptr, long alignment, long bytes) { throw missing(); }
-    public long valloc(long bytes) { throw missing(); }
-    public long pvalloc(long bytes) { throw missing(); }
-    public long mallocUsableSize(long mem) { throw missing(); }
-    public int mallocTrim(long pad) { throw missing(); }
-    public int mallopt(int param, int value) { throw missing(); }
-    public Mallinfo2 mallinfo2() { throw missing(); }
-    public void mallocStats() { throw missing(); }
-    public int mallocInfo(int options, PrintStream out) { throw missing(); }
+    /** The glibc profile this allocator follows. */
+    public GlibcProfile profile() {
+        return profile;
+    }
+
+    // ================================================================ memory helpers
+
+    long r64(long a) {
+        return mem.read64(a);
+    }
+
+    void w64(long a, long v) {
+        mem.write64(a, v);
+    }
+
+    long chunksizeNomask(long p) {
+        return mem.read64(p + 8);
+    }
+
+    long chunksize(long p) {
+        return mem.read64(p + 8) & ~SIZE_BITS;
+    }
+
+    long prevSize(long p) {
+        return mem.read64(p);
+    }
+
+    void setHead(long p, long v) {
+        mem.write64(p + 8, v);
+    }
+
+    void setHeadSize(long p, long s) {
+        mem.write64(p + 8, (mem.read64(p + 8) & SIZE_BITS) | s);
+    }
+
+    void setFoot(long p, long s) {
+        mem.write64(p + s, s);
+    }
+
+    boolean prevInuse(long p) {
+        return (mem.read64(p + 8) & PREV_INUSE) != 0;
+    }
+
+    boolean inuseBitAtOffset(long p, long s) {
+        return (mem.read64(p + s + 8) & PREV_INUSE) != 0;
+    }
+
+    void setInuseBitAtOffset(long p, long s) {
+        long a = p + s + 8;
+        mem.write64(a, mem.read64(a) | PREV_INUSE);
+    }
+
+    void clearInuseBitAtOffset(long p, long s) {
+        long a = p + s + 8;
+        mem.write64(a, mem.read64(a) & ~PREV_INUSE);
+    }
+
+    boolean inuse(long p) {
+        return inuseBitAtOffset(p, chunksize(p));
+    }
+
+    long fd(long p) {
+        return mem.read64(p + 16);
+    }
+
+    long bk(long p) {
+        return mem.read64(p + 24);
+    }
+
+    void setFd(long p, long v) {
+        mem.write64(p + 16, v);
+    }
+
+    void setBk(long p, long v) {
+        mem.write64(p + 24, v);
+    }
+
+    long fdNextsize(long p) {
+        return mem.read64(p + 32);
+    }
+
+    long bkNextsize(long p) {
+        return mem.read64(p + 40);
+    }
+
+    void setFdNextsize(long p, long v) {
+        mem.write64(p + 32, v);
+    }
+
+    void setBkNextsize(long p, long v) {
+        mem.write64(p + 40, v);
+    }
+
+    /** PROTECT_PTR / REVEAL_PTR: safe-linking of a pointer stored at {@code pos}. */
+    long protectPtr(long pos, long ptr) {
+        return profile.safeLinking() ? (pos >>> 12) ^ ptr : ptr;
+    }
+
+    long revealPtr(long pos) {
+        return protectPtr(pos, mem.read64(pos));
+    }
+
+    // ---------------------------------------------------------------- arena and mp_ fields
+
+    long top() {
+        return r64(MAIN_ARENA + AV_TOP);
+    }
+
+    void setTop(long p) {
+        w64(MAIN_ARENA + AV_TOP, p);
+    }
+
+    long lastRemainder() {
+        return r64(MAIN_ARENA + AV_LAST_REMAINDER);
+    }
+
+    long systemMem() {
+        return r64(MAIN_ARENA + AV_SYSTEM_MEM);
+    }
+
+    void setSystemMem(long v) {
+        w64(MAIN_ARENA + AV_SYSTEM_MEM, v);
+    }
+
+    boolean haveFastchunks() {
+        return mem.read32(MAIN_ARENA + AV_HAVE_FASTCHUNKS) != 0;
+    }
+
+    void setHaveFastchunks(boolean v) {
+        mem.write32(MAIN_ARENA + AV_HAVE_FASTCHUNKS, v ? 1 : 0);
+    }
+
+    boolean contiguous() {
+        return (mem.read32(MAIN_ARENA + AV_FLAGS) & NONCONTIGUOUS_BIT) == 0;
+    }
+
+    void setNoncontiguous() {
+        mem.write32(MAIN_ARENA + AV_FLAGS, mem.read32(MAIN_ARENA + AV_FLAGS) | NONCONTIGUOUS_BIT);
+    }
+
+    long fastbinHead(int idx) {
+        return r64(fastbinAddr(idx));
+    }
+
+    long globalMaxFast() {
+        return r64(GLOBAL_MAX_FAST);
+    }
+
+    long mp(int off) {
+        return r64(MP + off);
+    }
+
+    void setMp(int off, long v) {
+        w64(MP + off, v);
+    }
+
+    int mpInt(int off) {
+        return mem.read32(MP + off);
+    }
+
+    void setMpInt(int off, int v) {
+        mem.write32(MP + off, v);
+    }
+
+    long tcache() {
+        return r64(TCACHE_PTR);
+    }
+
+    int perturbByte() {
+        return mem.read32(PERTURB_BYTE);
+    }
+
+    // ================================================================ abort
+
+    /** malloc_printerr: the message and a newline on stderr, then SIGABRT. */
+    Abort printerr(String message) {
+        stderr.print(message + "\n");
+        stderr.flush();
+        Transitions.abort(message);
+        throw new Abort(message);
+    }
+
+    /** A failed malloc assertion, in the format of the profile. */
+    Abort assertFail(String function, String expr) {
+        String msg = profile.newAssertFormat()
+                ? "Fatal glibc error: malloc assertion failure in " + function + ": " + expr
+                : "malloc.c: " + function + ": Assertion `" + expr + "' failed.";
+        return printerr(msg);
+    }
+
+    // ================================================================ initialisation
+
+    boolean initialized() {
+        return mem.read32(MALLOC_INITIALIZED) != 0;
+    }
+
+    /** ptmalloc_init: the key, the main arena's initial state, then the tunables. */
+    void ptmallocInit() {
+        if (initialized()) {
+            return;
+        }
+        mem.write32(MALLOC_INITIALIZED, 1);
+        w64(TCACHE_KEY, TCACHE_KEY_VALUE);
+        // mp_ as its static initialiser leaves it
+        setMp(MP_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD);
+        setMp(MP_TOP_PAD, DEFAULT_TOP_PAD);
+        setMp(MP_MMAP_THRESHOLD, DEFAULT_MMAP_THRESHOLD);
+        setMp(MP_ARENA_TEST, 8); // NARENAS_FROM_NCORES(1)
+        setMpInt(MP_N_MMAPS_MAX, DEFAULT_MMAP_MAX);
+        if (profile.hasTcache()) {
+            setMp(MP_TCACHE_BINS, TCACHE_MAX_BINS);
+            setMp(MP_TCACHE_MAX_BYTES, tidx2usize(TCACHE_MAX_BINS - 1));
+            setMp(MP_TCACHE_COUNT, profile.tcacheFillCount());
+            setMp(MP_TCACHE_UNSORTED_LIMIT, 0);
+        }
+        mallocInitState();
+        applyTunables();
+    }
+
+    /** malloc_init_state for the main arena. */
+    private void mallocInitState() {
+        for (int i = 1; i < NBINS; i++) {
+            long bin = binAt(i);
+            setFd(bin, bin);
+            setBk(bin, bin);
+        }
+        // the main arena starts contiguous: flags stay 0
+        setMaxFast(DEFAULT_MXFAST);
+        setHaveFastchunks(false);
+        setTop(binAt(1)); // initial_top
+        w64(MAIN_ARENA + AV_NEXT, MAIN_ARENA);
+        w64(MAIN_ARENA + AV_ATTACHED_THREADS, 1);
+    }
+
+    private void applyTunables() {
+        tunables.values.forEach((name, v) -> {
+            switch (name) {
+                case "top_pad" -> doSetTopPad(v);
+                case "perturb" -> {
+                    if (v >= 0 && v <= 0xff) {
+                        doSetPerturbByte((int) (long) v);
+                    }
+                }
+                case "mmap_threshold" -> doSetMmapThreshold(v);
+                case "trim_threshold" -> doSetTrimThreshold(v);
+                case "mmap_max" -> {
+                    if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+                        doSetMmapsMax((int) (long) v);
+                    }
+                }
+                case "arena_max" -> {
+                    if (v != 0) {
+                        setMp(MP_ARENA_MAX, v);
+                    }
+                }
+                case "arena_test" -> {
+                    if (v != 0) {
+                        setMp(MP_ARENA_TEST, v);
+                    }
+                }
+                case "tcache_max" -> doSetTcacheMax(v);
+                case "tcache_count" -> doSetTcacheCount(v);
+                case "tcache_unsorted_limit" -> doSetTcacheUnsortedLimit(v);
+                case "mxfast" -> doSetMxfast(v);
+                default -> {
+                    // check: needs libc_malloc_debug.so; hugetlb: 0 is the default, the rest is not modelled
+                }
+            }
+        });
+    }
+
+    void setMaxFast(long s) {
+        w64(GLOBAL_MAX_FAST, Long.compareUnsigned(s, SIZE_SZ) < 0 ? MIN_CHUNK_SIZE / 2
+                : ((s + SIZE_SZ) & ~MALLOC_ALIGN_MASK));
+    }
+
+    int doSetTrimThreshold(long v) {
+        long old = mp(MP_TRIM_THRESHOLD);
+        setMp(MP_TRIM_THRESHOLD, v);
+        setMpInt(MP_NO_DYN_THRESHOLD, 1);
+        Transitions.threshold(Transitions.THRESHOLD_TRIM, old, v);
+        return 1;
+    }
+
+    int doSetTopPad(long v) {
+        setMp(MP_TOP_PAD, v);
+        setMpInt(MP_NO_DYN_THRESHOLD, 1);
+        return 1;
+    }
+
+    int doSetMmapThreshold(long v) {
+        if (profile.mmapThresholdCapped() && Long.compareUnsigned(v, DEFAULT_MMAP_THRESHOLD_MAX) > 0) {
+            return 0;
+        }
+        long old = mp(MP_MMAP_THRESHOLD);
+        setMp(MP_MMAP_THRESHOLD, v);
+        setMpInt(MP_NO_DYN_THRESHOLD, 1);
+        Transitions.threshold(Transitions.THRESHOLD_MMAP, old, v);
+        return 1;
+    }
+
+    int doSetMmapsMax(int v) {
+        setMpInt(MP_N_MMAPS_MAX, v);
+        setMpInt(MP_NO_DYN_THRESHOLD, 1);
+        return 1;
+    }
+
+    int doSetPerturbByte(int v) {
+        mem.write32(PERTURB_BYTE, v);
+        return 1;
+    }
+
+    int doSetTcacheMax(long v) {
+        if (Long.compareUnsigned(v, MAX_TCACHE_SIZE) <= 0) {
+            setMp(MP_TCACHE_MAX_BYTES, v);
+            setMp(MP_TCACHE_BINS, csize2tidx(request2size(v)) + 1);
+        }
+        return 1;
+    }
+
+    int doSetTcacheCount(long v) {
+        if (Long.compareUnsigned(v, MAX_TCACHE_COUNT) <= 0) {
+            setMp(MP_TCACHE_COUNT, v);
+        }
+        return 1;
+    }
+
+    int doSetTcacheUnsortedLimit(long v) {
+        setMp(MP_TCACHE_UNSORTED_LIMIT, v);
+        return 1;
+    }
+
+    int doSetMxfast(long v) {
+        if (Long.compareUnsigned(v, MAX_FAST_SIZE) <= 0) {
+            setMaxFast(v);
+            return 1;
+        }
+        return 0;
+    }
+
+    // ================================================================ tcache
+
+    /** tcache_init: the 0x280-byte struct from _int_malloc, zeroed. */
+    void tcacheInit() {
+        if (mem.read8(TCACHE_SHUTTING_DOWN) != 0) {
+            return;
+        }
+        long victim = intMalloc(profile.tcacheStructRequest());
+        if (victim != 0) {
+            w64(TCACHE_PTR, victim);
+            mem.fill(victim, 0, profile.tcacheStructRequest());
+        }
+    }
+
+    void maybeInitTcache() {
+        if (profile.hasTcache() && tcache() == 0) {
+            tcacheInit();
+        }
+    }
+
+    int tcacheCount(long tc, long idx) {
+        return mem.read16(tc + 2 * idx);
+    }
+
+    long tcacheEntry(long tc, long idx) {
+        return r64(tc + TCACHE_ENTRIES + 8 * idx);
+    }
+
+    /** tcache_put: push the chunk's mem onto bin {@code idx}. */
+    void tcachePut(long chunk, long idx) {
+        long tc = tcache();
+        long e = chunk + CHUNK_HDR_SZ;
+        w64(e + 8, profile.randomTcacheKey() ? r64(TCACHE_KEY) : tc);
+        w64(e, protectPtr(e, tcacheEntry(tc, idx)));
+        w64(tc + TCACHE_ENTRIES + 8 * idx, e);
+        int count = (tcacheCount(tc, idx) + 1) & 0xffff;
+        mem.write16(tc + 2 * idx, count);
+        Transitions.tcachePut(chunk, chunksize(chunk), (int) idx, count);
+    }
+
+    /** tcache_get: pop the head of bin {@code idx}; returns the mem pointer. */
+    long tcacheGet(long idx) {
+        long tc = tcache();
+        long e = tcacheEntry(tc, idx);
+        if ((e & MALLOC_ALIGN_MASK) != 0) {
+            throw printerr("malloc(): unaligned tcache chunk detected");
+        }
+        w64(tc + TCACHE_ENTRIES + 8 * idx, revealPtr(e));
+        int count = (tcacheCount(tc, idx) - 1) & 0xffff;
+        mem.write16(tc + 2 * idx, count);
+        w64(e + 8, 0);
+        long chunk = e - CHUNK_HDR_SZ;
+        Transitions.tcacheGet(chunk, chunksize(chunk), (int) idx, count);
+        return e;
+    }
+
+    // ================================================================ public API: malloc
+
+    /** {@code malloc(bytes)}: a pointer to at least {@code bytes} usable bytes, or NULL (errno ENOMEM). */
+    public long malloc(long bytes) {
+        ptmallocInit();
+        if (bytes < 0) { // above PTRDIFF_MAX
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        long tbytes = request2size(bytes);
+        long tcIdx = csize2tidx(tbytes);
+        maybeInitTcache();
+        long tc = tcache();
+        if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheCount(tc, tcIdx) > 0) {
+            return tcacheGet(tcIdx);
+        }
+        return intMalloc(bytes);
+    }
+
+    // ================================================================ _int_malloc
+
+    /** _int_malloc(av, bytes) on the main arena: the mem pointer or 0. */
+    long intMalloc(long bytes) {
+        if (bytes < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        long nb = request2size(bytes);
+        long tc = tcache();
+        long tcIdx = csize2tidx(nb);
+        boolean tcacheUsable = tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0;
+
+        // ---- fastbins
+        if (Long.compareUnsigned(nb, globalMaxFast()) <= 0) {
+            int idx = fastbinIndex(nb);
+            long fb = fastbinAddr(idx);
+            long victim = r64(fb);
+            if (victim != 0) {
+                if ((victim & MALLOC_ALIGN_MASK) != 0) {
+                    throw printerr("malloc(): unaligned fastbin chunk detected 2");
+                }
+                w64(fb, revealPtr(victim + 16));
+                long vsize = chunksize(victim);
+                if (fastbinIndexOf(vsize) != idx) {
+                    throw printerr("malloc(): memory corruption (fast)");
+                }
+                Transitions.binRemove(BinKind.FASTBIN, idx, victim, vsize, Transitions.EXACT_FIT);
+                if (tcacheUsable) {
+                    long tcVictim;
+                    while (tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT) && (tcVictim = r64(fb)) != 0) {
+                        if ((tcVictim & MALLOC_ALIGN_MASK) != 0) {
+                            throw printerr("malloc(): unaligned fastbin chunk detected 3");
+                        }
+                        w64(fb, revealPtr(tcVictim + 16));
+                        Transitions.binRemove(BinKind.FASTBIN, idx, tcVictim, chunksize(tcVictim), Transitions.STASH);
+                        tcachePut(tcVictim, tcIdx);
+                    }
+                }
+                long p = victim + CHUNK_HDR_SZ;
+                allocPerturb(p, bytes);
+                return p;
+            }
+        }
+
+        // ---- small bins
+        int idx;
+        if (inSmallbinRange(nb)) {
+            idx = smallbinIndex(nb);
+            long bin = binAt(idx);
+            long victim = bk(bin);
+            if (victim != bin) {
+                long bck = bk(victim);
+                if (fd(bck) != victim) {
+                    throw printerr("malloc(): smallbin double linked list corrupted");
+                }
+                setInuseBitAtOffset(victim, nb);
+                setBk(bin, bck);
+                setFd(bck, bin);
+                Transitions.binRemove(BinKind.SMALLBIN, idx, victim, nb, Transitions.EXACT_FIT);
+                if (tcacheUsable) {
+                    long tcVictim;
+                    while (tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT) && (tcVictim = bk(bin)) != bin) {
+                        if (tcVictim != 0) {
+                            bck = bk(tcVictim);
+                            setInuseBitAtOffset(tcVictim, nb);
+                            setBk(bin, bck);
+                            setFd(bck, bin);
+                            Transitions.binRemove(BinKind.SMALLBIN, idx, tcVictim, nb, Transitions.STASH);
+                            tcachePut(tcVictim, tcIdx);
+                        }
+                    }
+                }
+                long p = victim + CHUNK_HDR_SZ;
+                allocPerturb(p, bytes);
+                return p;
+            }
+        } else {
+            idx = largebinIndex(nb);
+            if (haveFastchunks()) {
+                mallocConsolidate();
+            }
+        }
+
+        long tcacheNb = tcacheUsable ? nb : 0;
+        boolean returnCached = false;
+        long tcacheUnsortedCount = 0;
+        long unsorted = binAt(1);
+
+        for (;;) {
+            int iters = 0;
+            long victim;
+            while ((victim = bk(unsorted)) != unsorted) {
+                long bck = bk(victim);
+                long size = chunksize(victim);
+                long next = victim + size;
+                long sysMem = systemMem();
+                if (Long.compareUnsigned(size, 2 * SIZE_SZ) <= 0 || Long.compareUnsigned(size, sysMem) > 0) {
+                    throw printerr("malloc(): invalid size (unsorted)");
+                }
+                long nextRaw = chunksizeNomask(next);
+                if (Long.compareUnsigned(nextRaw, 2 * SIZE_SZ) < 0 || Long.compareUnsigned(nextRaw, sysMem) > 0) {
+                    throw printerr("malloc(): invalid next size (unsorted)");
+                }
+                if ((prevSize(next) & ~SIZE_BITS) != size) {
+                    throw printerr("malloc(): mismatching next->prev_size (unsorted)");
+                }
+                if (fd(bck) != victim || fd(victim) != unsorted) {
+                    throw printerr("malloc(): unsorted double linked list corrupted");
+                }
+                if (prevInuse(next)) {
+                    throw printerr("malloc(): invalid next->prev_inuse (unsorted)");
+                }
+
+                if (inSmallbinRange(nb) && bck == unsorted && victim == lastRemainder()
+                        && Long.compareUnsigned(size, nb + MINSIZE) > 0) {
+                    long remainderSize = size - nb;
+                    long remainder = victim + nb;
+                    Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.LAST_REMAINDER);
+                    setBk(unsorted, remainder);
+                    setFd(unsorted, remainder);
+                    w64(MAIN_ARENA + AV_LAST_REMAINDER, remainder);
+                    setBk(remainder, unsorted);
+                    setFd(remainder, unsorted);
+                    if (!inSmallbinRange(remainderSize)) {
+                        setFdNextsize(remainder, 0);
+                        setBkNextsize(remainder, 0);
+                    }
+                    setHead(victim, nb | PREV_INUSE);
+                    setHead(remainder, remainderSize | PREV_INUSE);
+                    setFoot(remainder, remainderSize);
+                    Transitions.split(victim, nb, remainder, remainderSize);
+                    Transitions.binInsert(BinKind.UNSORTED, 1, remainder, remainderSize, Transitions.LAST_REMAINDER);
+                    long p = victim + CHUNK_HDR_SZ;
+                    allocPerturb(p, bytes);
+                    return p;
+                }
+
+                if (fd(bck) != victim) {
+                    throw printerr("malloc(): corrupted unsorted chunks 3");
+                }
+                setBk(unsorted, bck);
+                setFd(bck, unsorted);
+
+                if (size == nb) {
+                    setInuseBitAtOffset(victim, size);
+                    if (tcacheNb != 0 && tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT)) {
+                        Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.STASH);
+                        tcachePut(victim, tcIdx);
+                        returnCached = true;
+                        continue;
+                    }
+                    Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.EXACT_FIT);
+                    long p = victim + CHUNK_HDR_SZ;
+                    allocPerturb(p, bytes);
+                    return p;
+                }
+                Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.SORT);
+
+                int victimIndex;
+                long fwd;
+                if (inSmallbinRange(size)) {
+                    victimIndex = smallbinIndex(size);
+                    bck = binAt(victimIndex);
+                    fwd = fd(bck);
+                } else {
+                    victimIndex = largebinIndex(size);
+                    bck = binAt(victimIndex);
+                    fwd = fd(bck);
+                    if (fwd != bck) {
+                        long sizeP = size | PREV_INUSE;
+                        if ((chunksizeNomask(bk(bck)) & NON_MAIN_ARENA) != 0) {
+                            throw assertFail("_int_malloc", "chunk_main_arena (bck->bk)");
+                        }
+                        if (Long.compareUnsigned(sizeP, chunksizeNomask(bk(bck))) < 0) {
+                            fwd = bck;
+                            bck = bk(bck);
+                            setFdNextsize(victim, fd(fwd));
+                            setBkNextsize(victim, bkNextsize(fd(fwd)));
+                            setBkNextsize(fd(fwd), victim);
+                            setFdNextsize(bkNextsize(victim), victim);
+                        } else {
+                            if ((chunksizeNomask(fwd) & NON_MAIN_ARENA) != 0) {
+                                throw assertFail("_int_malloc", "chunk_main_arena (fwd)");
+                            }
+                            int guard = 0;
+                            while (Long.compareUnsigned(sizeP, chunksizeNomask(fwd)) < 0) {
+                                fwd = fdNextsize(fwd);
+                                if ((chunksizeNomask(fwd) & NON_MAIN_ARENA) != 0) {
+                                    throw assertFail("_int_malloc", "chunk_main_arena (fwd)");
+                                }
+                                if (++guard > LOOP_GUARD) {
+                                    throw new IllegalStateException("large bin nextsize ring does not end");
+                                }
+                            }
+                            if (sizeP == chunksizeNomask(fwd)) {
+                                fwd = fd(fwd);
+                            } else {
+                                setFdNextsize(victim, fwd);
+                                setBkNextsize(victim, bkNextsize(fwd));
+                                if (fdNextsize(bkNextsize(fwd)) != fwd) {
+                                    throw printerr("malloc(): largebin double linked list corrupted (nextsize)");
+                                }
+                                setBkNextsize(fwd, victim);
+                                setFdNextsize(bkNextsize(victim), victim);
+                            }
+                            bck = bk(fwd);
+                            if (fd(bck) != fwd) {
+                                throw printerr("malloc(): largebin double linked list corrupted (bk)");
+                            }
+                        }
+                    } else {
+                        setFdNextsize(victim, victim);
+                        setBkNextsize(victim, victim);
+                    }
+                }
+                markBin(victimIndex);
+                setBk(victim, bck);
+                setFd(victim, fwd);
+                setBk(fwd, victim);
+                setFd(bck, victim);
+                Transitions.binInsert(inSmallbinRange(size) ? BinKind.SMALLBIN : BinKind.LARGEBIN, victimIndex,
+                        victim, size, Transitions.SORT);
+
+                ++tcacheUnsortedCount;
+                if (returnCached && mp(MP_TCACHE_UNSORTED_LIMIT) > 0
+                        && Long.compareUnsigned(tcacheUnsortedCount, mp(MP_TCACHE_UNSORTED_LIMIT)) > 0) {
+                    return tcacheGet(tcIdx);
+                }
+                if (++iters >= MAX_ITERS) {
+                    break;
+                }
+            }
+
+            if (returnCached) {
+                return tcacheGet(tcIdx);
+            }
+
+            // ---- large request: best fit in its own bin
+            if (!inSmallbinRange(nb)) {
+                long bin = binAt(idx);
+                victim = fd(bin);
+                if (victim != bin && Long.compareUnsigned(chunksizeNomask(victim), nb) >= 0) {
+                    victim = bkNextsize(victim);
+                    long size;
+                    int guard = 0;
+                    while (Long.compareUnsigned(size = chunksize(victim), nb) < 0) {
+                        victim = bkNextsize(victim);
+                        if (++guard > LOOP_GUARD) {
+                            throw new IllegalStateException("large bin nextsize ring does not end");
+                        }
+                    }
+                    if (victim != bk(bin) && chunksizeNomask(victim) == chunksizeNomask(fd(victim))) {
+                        victim = fd(victim);
+                    }
+                    long remainderSize = size - nb;
+                    unlinkChunk(victim);
+                    Transitions.binRemove(BinKind.LARGEBIN, idx, victim, size, Transitions.BEST_FIT);
+                    if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
+                        setInuseBitAtOffset(victim, size);
+                    } else {
+                        long remainder = victim + nb;
+                        long bck = unsorted;
+                        long fwd = fd(bck);
+                        if (bk(fwd) != bck) {
+                            throw printerr("malloc(): corrupted unsorted chunks");
+                        }
+                        setBk(remainder, bck);
+                        setFd(remainder, fwd);
+                        setFd(bck, remainder);
+                        setBk(fwd, remainder);
+                        if (!inSmallbinRange(remainderSize)) {
+                            setFdNextsize(remainder, 0);
+                            setBkNextsize(remainder, 0);
+                        }
+                        setHead(victim, nb | PREV_INUSE);
+                        setHead(remainder, remainderSize | PREV_INUSE);
+                        setFoot(remainder, remainderSize);
+                        Transitions.split(victim, nb, remainder, remainderSize);
+                        Transitions.binInsert(BinKind.UNSORTED, 1, remainder, remainderSize, Transitions.SPLIT);
+                    }
+                    long p = victim + CHUNK_HDR_SZ;
+                    allocPerturb(p, bytes);
+                    return p;
+                }
+            }
+
+            // ---- binmap scan
+            ++idx;
+            long bin = binAt(idx);
+            int block = idx >>> BINMAPSHIFT;
+            long map = binmap(block);
+            long bit = 1L << (idx & ((1 << BINMAPSHIFT) - 1));
+            boolean useTop = false;
+            for (;;) {
+                if (bit > map || bit == 0) {
+                    do {
+                        if (++block >= BINMAPSIZE) {
+                            useTop = true;
+                            break;
+                        }
+                    } while ((map = binmap(block)) == 0);
+                    if (useTop) {
+                        break;
+                    }
+                    bin = binAt(block << BINMAPSHIFT);
+                    bit = 1;
+                }
+                while ((bit & map) == 0) {
+                    bin = bin + 16;
+                    bit = (bit << 1) & 0xffffffffL;
+                    if (bit == 0) {
+                        throw assertFail("_int_malloc", "bit != 0");
+                    }
+                }
+                victim = bk(bin);
+                if (victim == bin) {
+                    map &= ~bit;
+                    mem.write32(MAIN_ARENA + AV_BINMAP + 4L * block, (int) map);
+                    bin = bin + 16;
+                    bit = (bit << 1) & 0xffffffffL;
+                } else {
+                    long size = chunksize(victim);
+                    if (Long.compareUnsigned(size, nb) < 0) {
+                        throw assertFail("_int_malloc", "(unsigned long) (size) >= (unsigned long) (nb)");
+                    }
+                    long remainderSize = size - nb;
+                    int binIdx = (int) ((bin - binAt(1)) / 16) + 1;
+                    unlinkChunk(victim);
+                    Transitions.binRemove(binIdx < NSMALLBINS ? BinKind.SMALLBIN : BinKind.LARGEBIN, binIdx, victim,
+                            size, Transitions.BEST_FIT);
+                    if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
+                        setInuseBitAtOffset(victim, size);
+                    } else {
+                        long remainder = victim + nb;
+                        long bck = unsorted;
+                        long fwd = fd(bck);
+                        if (bk(fwd) != bck) {
+                            throw printerr("malloc(): corrupted unsorted chunks 2");
+                        }
+                        setBk(remainder, bck);
+                        setFd(remainder, fwd);
+                        setFd(bck, remainder);
+                        setBk(fwd, remainder);
+                        if (inSmallbinRange(nb)) {
+                            w64(MAIN_ARENA + AV_LAST_REMAINDER, remainder);
+                        }
+                        if (!inSmallbinRange(remainderSize)) {
+                            setFdNextsize(remainder, 0);
+                            setBkNextsize(remainder, 0);
+                        }
+                        setHead(victim, nb | PREV_INUSE);
+                        setHead(remainder, remainderSize | PREV_INUSE);
+                        setFoot(remainder, remainderSize);
+                        Transitions.split(victim, nb, remainder, remainderSize);
+                        Transitions.binInsert(BinKind.UNSORTED, 1, remainder, remainderSize, Transitions.SPLIT);
+                    }
+                    long p = victim + CHUNK_HDR_SZ;
+                    allocPerturb(p, bytes);
+                    return p;
+                }
+            }
+
+            // ---- use_top
+            victim = top();
+            long size = chunksize(victim);
+            if (Long.compareUnsigned(size, systemMem()) > 0) {
+                throw printerr("malloc(): corrupted top size");
+            }
+            if (Long.compareUnsigned(size, nb + MINSIZE) >= 0) {
+                long remainderSize = size - nb;
+                long remainder = victim + nb;
+                setTop(remainder);
+                setHead(victim, nb | PREV_INUSE);
+                setHead(remainder, remainderSize | PREV_INUSE);
+                Transitions.split(victim, nb, remainder, remainderSize);
+                long p = victim + CHUNK_HDR_SZ;
+                allocPerturb(p, bytes);
+                return p;
+            } else if (haveFastchunks()) {
+                mallocConsolidate();
+                idx = inSmallbinRange(nb) ? smallbinIndex(nb) : largebinIndex(nb);
+            } else {
+                long p = sysmalloc(nb);
+                if (p != 0) {
+                    allocPerturb(p, bytes);
+                }
+                return p;
+            }
+        }
+    }
+
+    long binmap(int block) {
+        return mem.read32(MAIN_ARENA + AV_BINMAP + 4L * block) & 0xffffffffL;
+    }
+
+    void markBin(int i) {
+        long a = MAIN_ARENA + AV_BINMAP + 4L * (i >>> BINMAPSHIFT);
+        mem.write32(a, mem.read32(a) | (1 << (i & 31)));
+    }
+
+    void allocPerturb(long p, long n) {
+        int b = perturbByte();
+        if (b != 0) {
+            mem.fill(p, (b ^ 0xff) & 0xff, n);
+        }
+    }
+
+    void freePerturb(long p, long n) {
+        int b = perturbByte();
+        if (b != 0) {
+            mem.fill(p, b & 0xff, n);
+        }
+    }
+
+    // ================================================================ unlink_chunk
+
+    void unlinkChunk(long p) {
+        long size = chunksize(p);
+        if (size != prevSize(p + size)) {
+            throw printerr("corrupted size vs. prev_size");
+        }
+        long fd = fd(p);
+        long bk = bk(p);
+        if (bk(fd) != p || fd(bk) != p) {
+            throw printerr("corrupted double-linked list");
+        }
+        setBk(fd, bk);
+        setFd(bk, fd);
+        if (!inSmallbinRange(chunksizeNomask(p)) && fdNextsize(p) != 0) {
+            if (bkNextsize(fdNextsize(p)) != p || fdNextsize(bkNextsize(p)) != p) {
+                throw printerr("corrupted double-linked list (not small)");
+            }
+            if (fdNextsize(fd) == 0) {
+                if (fdNextsize(p) == p) {
+                    setFdNextsize(fd, fd);
+                    setBkNextsize(fd, fd);
+                } else {
+                    setFdNextsize(fd, fdNextsize(p));
+                    setBkNextsize(fd, bkNextsize(p));
+                    setBkNextsize(fdNextsize(p), fd);
+                    setFdNextsize(bkNextsize(p), fd);
+                }
+            } else {
+                setBkNextsize(fdNextsize(p), bkNextsize(p));
+                setFdNextsize(bkNextsize(p), fdNextsize(p));
+            }
+        }
+    }
+
+    /** The bin kind and index a free chunk of this size sits in, for transition reports. */
+    static int binKindOfFree(long size) {
+        return inSmallbinRange(size) ? BinKind.SMALLBIN : BinKind.LARGEBIN;
+    }
+
+    /** unlink_chunk of a neighbour being merged, reported as a COALESCE removal. */
+    private void unlinkForMerge(long p, long size) {
+        unlinkChunk(p);
+        // the chunk may have sat in the unsorted bin or its small/large bin; report where size says
+        Transitions.binRemove(binKindOfFree(size), binIndex(size), p, size, Transitions.COALESCE);
+    }
+
+    // ================================================================ malloc_consolidate
+
+    void mallocConsolidate() {
+        Transitions.consolidate();
+        setHaveFastchunks(false);
+        long unsortedBin = binAt(1);
+        for (int i = 0; i < NFASTBINS; i++) {
+            long fb = fastbinAddr(i);
+            long p = r64(fb);
+            w64(fb, 0);
+            int guard = 0;
+            while (p != 0) {
+                if ((p & MALLOC_ALIGN_MASK) != 0) {
+                    throw printerr("malloc_consolidate(): unaligned fastbin chunk detected");
+                }
+                long psize = chunksize(p);
+                if (fastbinIndexOf(psize) != i) {
+                    throw printerr("malloc_consolidate(): invalid chunk size");
+                }
+                Transitions.binRemove(BinKind.FASTBIN, i, p, psize, Transitions.CONSOLIDATE);
+                long nextp = revealPtr(p + 16);
+                long size = psize;
+                long nextchunk = p + size;
+                long nextsize = chunksize(nextchunk);
+                if (!prevInuse(p)) {
+                    long prevsize = prevSize(p);
+                    size += prevsize;
+                    long prev = p - prevsize;
+                    if (chunksize(prev) != prevsize) {
+                        throw printerr("corrupted size vs. prev_size in fastbins");
+                    }
+                    unlinkForMerge(prev, prevsize);
+                    Transitions.coalesce(p, psize, prev, prevsize, prev, size);
+                    p = prev;
+                }
+                if (nextchunk != top()) {
+                    boolean nextinuse = inuseBitAtOffset(nextchunk, nextsize);
+                    if (!nextinuse) {
+                        long before = size;
+                        size += nextsize;
+                        unlinkForMerge(nextchunk, nextsize);
+                        Transitions.coalesce(p, before, nextchunk, nextsize, p, size);
+                    } else {
+                        clearInuseBitAtOffset(nextchunk, 0);
+                    }
+                    long firstUnsorted = fd(unsortedBin);
+                    setFd(unsortedBin, p);
+                    setBk(firstUnsorted, p);
+                    if (!inSmallbinRange(size)) {
+                        setFdNextsize(p, 0);
+                        setBkNextsize(p, 0);
+                    }
+                    setHead(p, size | PREV_INUSE);
+                    setBk(p, unsortedBin);
+                    setFd(p, firstUnsorted);
+                    setFoot(p, size);
+                    Transitions.binInsert(BinKind.UNSORTED, 1, p, size, Transitions.CONSOLIDATE);
+                } else {
+                    long topSize = nextsize;
+                    size += nextsize;
+                    setHead(p, size | PREV_INUSE);
+                    setTop(p);
+                    Transitions.coalesce(p, size - topSize, nextchunk, topSize, p, size);
+                }
+                p = nextp;
+                if (++guard > LOOP_GUARD) {
+                    throw new IllegalStateException("fastbin list does not end");
+                }
+            }
+        }
+    }
+
+    // ================================================================ free
+
+    /** {@code free(mem)}. free(NULL) does nothing. */
+    public void free(long m) {
+        ptmallocInitIfNeededForFree();
+        if (m == 0) {
+            return;
+        }
+        int savedErrno = kernel.errno();
+        long p = m - CHUNK_HDR_SZ;
+        long raw = chunksizeNomask(p);
+        if ((raw & IS_MMAPPED) != 0) {
+            if (mpInt(MP_NO_DYN_THRESHOLD) == 0 && Long.compareUnsigned(raw, mp(MP_MMAP_THRESHOLD)) > 0
+                    && Long.compareUnsigned(raw, DEFAULT_MMAP_THRESHOLD_MAX) <= 0) {
+                long oldM = mp(MP_MMAP_THRESHOLD);
+                long oldT = mp(MP_TRIM_THRESHOLD);
+                setMp(MP_MMAP_THRESHOLD, chunksize(p));
+                setMp(MP_TRIM_THRESHOLD, 2 * mp(MP_MMAP_THRESHOLD));
+                Transitions.threshold(Transitions.THRESHOLD_MMAP, oldM, mp(MP_MMAP_THRESHOLD));
+                Transitions.threshold(Transitions.THRESHOLD_TRIM, oldT, mp(MP_TRIM_THRESHOLD));
+            }
+            munmapChunk(p);
+        } else {
+            maybeInitTcache();
+            intFree(p, false, Transitions.FREE);
+        }
+        kernel.setErrno(savedErrno);
+    }
+
+    /**
+     * glibc's free does not call ptmalloc_init, but its main_arena and mp_ are statically initialised
+     * while our memory starts zeroed; initialising here gives a free that comes first (of NULL, or of a
+     * forged chunk) the state glibc would see. Nothing address-visible happens: the tcache is not made.
+     */
+    private void ptmallocInitIfNeededForFree() {
+        ptmallocInit();
+    }
+
+    /** _int_free. {@code reason} is reported on the bin insertion (FREE, REALLOC or MEMALIGN). */
+    void intFree(long p, boolean haveLock, int reason) {
+        long size = chunksize(p);
+        if (Long.compareUnsigned(p, -size) > 0 || (p & MALLOC_ALIGN_MASK) != 0) {
+            throw printerr("free(): invalid pointer");
+        }
+        if (Long.compareUnsigned(size, MINSIZE) < 0 || (size & MALLOC_ALIGN_MASK) != 0) {
+            throw printerr("free(): invalid size");
+        }
+
+        // ---- tcache
+        long tc = tcache();
+        long tcIdx = csize2tidx(size);
+        if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0) {
+            long e = p + CHUNK_HDR_SZ;
+            if (profile.tcacheKey() && r64(e + 8) == (profile.randomTcacheKey() ? r64(TCACHE_KEY) : tc)) {
+                long cnt = 0;
+                long count = mp(MP_TCACHE_COUNT);
+                for (long tmp = tcacheEntry(tc, tcIdx); tmp != 0; tmp = revealPtr(tmp), ++cnt) {
+                    if (Long.compareUnsigned(cnt, count) >= 0) {
+                        throw printerr("free(): too many chunks detected in tcache");
+                    }
+                    if ((tmp & MALLOC_ALIGN_MASK) != 0) {
+                        throw printerr("free(): unaligned chunk detected in tcache 2");
+                    }
+                    if (tmp == e) {
+                        throw printerr("free(): double free detected in tcache 2");
+                    }
+                }
+            }
+            if (tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT)) {
+                tcachePut(p, tcIdx);
+                return;
+            }
+        }
+
+        // ---- fastbins
+        if (Long.compareUnsigned(size, globalMaxFast()) <= 0) {
+            long next = p + size;
+            if (Long.compareUnsigned(chunksizeNomask(next), CHUNK_HDR_SZ) <= 0
+                    || Long.compareUnsigned(chunksize(next), systemMem()) >= 0) {
+                throw printerr("free(): invalid next size (fast)");
+            }
+            freePerturb(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ);
+            setHaveFastchunks(true);
+            int idx = fastbinIndex(size);
+            long fb = fastbinAddr(idx);
+            long old = r64(fb);
+            if (old == p) {
+                throw printerr("double free or corruption (fasttop)");
+            }
+            w64(p + 16, protectPtr(p + 16, old));
+            w64(fb, p);
+            if (haveLock && old != 0 && fastbinIndexOf(chunksize(old)) != idx) {
+                throw printerr("invalid fastbin entry (free)");
+            }
+            Transitions.binInsert(BinKind.FASTBIN, idx, p, size, reason);
+            return;
+        }
+
+        if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+            munmapChunk(p);
+            return;
+        }
+
+        // ---- coalescing path (_int_free_merge_chunk)
+        long nextchunk = p + size;
+        long av_top = top();
+        if (p == av_top) {
+            throw printerr("double free or corruption (top)");
+        }
+        if (contiguous() && Long.compareUnsigned(nextchunk, av_top + chunksize(av_top)) >= 0) {
+            throw printerr("double free or corruption (out)");
+        }
+        if (!prevInuse(nextchunk)) {
+            throw printerr("double free or corruption (!prev)");
+        }
+        long nextsize = chunksize(nextchunk);
+        if (Long.compareUnsigned(chunksizeNomask(nextchunk), CHUNK_HDR_SZ) <= 0
+                || Long.compareUnsigned(nextsize, systemMem()) >= 0) {
+            throw printerr("free(): invalid next size (normal)");
+        }
+        freePerturb(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ);
+
+        if (!prevInuse(p)) {
+            long prevsize = prevSize(p);
+            long before = size;
+            size += prevsize;
+            long prev = p - prevsize;
+            if (chunksize(prev) != prevsize) {
+                throw printerr("corrupted size vs. prev_size while consolidating");
+            }
+            unlinkForMerge(prev, prevsize);
+            Transitions.coalesce(p, before, prev, prevsize, prev, size);
+            p = prev;
+        }
+
+        if (nextchunk != top()) {
+            boolean nextinuse = inuseBitAtOffset(nextchunk, nextsize);
+            if (!nextinuse) {
+                unlinkChunk(nextchunk);
+                Transitions.binRemove(binKindOfFree(nextsize), binIndex(nextsize), nextchunk, nextsize,
+                        Transitions.COALESCE);
+                long before = size;
+                size += nextsize;
+                Transitions.coalesce(p, before, nextchunk, nextsize, p, size);
+            } else {
+                clearInuseBitAtOffset(nextchunk, 0);
+            }
+            long bck = binAt(1);
+            long fwd = fd(bck);
+            if (bk(fwd) != bck) {
+                throw printerr("free(): corrupted unsorted chunks");
+            }
+            setFd(p, fwd);
+            setBk(p, bck);
+            if (!inSmallbinRange(size)) {
+                setFdNextsize(p, 0);
+                setBkNextsize(p, 0);
+            }
+            setFd(bck, p);
+            setBk(fwd, p);
+            setHead(p, size | PREV_INUSE);
+            setFoot(p, size);
+            Transitions.binInsert(BinKind.UNSORTED, 1, p, size, reason);
+        } else {
+            long before = size;
+            size += nextsize;
+            setHead(p, size | PREV_INUSE);
+            setTop(p);
+            Transitions.coalesce(p, before, nextchunk, nextsize, p, size);
+        }
+
+        if (Long.compareUnsigned(size, FASTBIN_CONSOLIDATION_THRESHOLD) >= 0) {
+            if (haveFastchunks()) {
+                mallocConsolidate();
+            }
+            if (Long.compareUnsigned(chunksize(top()), mp(MP_TRIM_THRESHOLD)) >= 0) {
+                systrim(mp(MP_TOP_PAD));
+            }
+        }
+    }
+
+    // ================================================================ mmapped chunks
+
+    void munmapChunk(long p) {
+        long size = chunksize(p);
+        long m = p + CHUNK_HDR_SZ;
+        long block = p - prevSize(p);
+        long totalSize = prevSize(p) + size;
+        long memOff = m & (PAGESIZE - 1);
+        if (((block | totalSize) & (PAGESIZE - 1)) != 0 || (memOff & (memOff - 1)) != 0) {
+            throw printerr("munmap_chunk(): invalid pointer");
+        }
+        setMpInt(MP_N_MMAPS, mpInt(MP_N_MMAPS) - 1);
+        setMp(MP_MMAPPED_MEM, mp(MP_MMAPPED_MEM) - totalSize);
+        mmappedChunks.remove(p);
+        Transitions.munmapChunk(p, size);
+        kernel.munmap(block, totalSize);
+    }
+
+    /** mremap_chunk: the new chunk, or 0 when mremap failed. */
+    long mremapChunk(long p, long newSize) {
+        long offset = prevSize(p);
+        long size = chunksize(p);
+        long block = p - offset;
+        long m = p + CHUNK_HDR_SZ;
+        long totalSize = offset + size;
+        long memOff = m & (PAGESIZE - 1);
+        if (((block | totalSize) & (PAGESIZE - 1)) != 0 || (memOff & (memOff - 1)) != 0) {
+            throw printerr("mremap_chunk(): invalid pointer");
+        }
+        newSize = alignUp(newSize + offset + SIZE_SZ, PAGESIZE);
+        if (totalSize == newSize) {
+            return p;
+        }
+        long cp = kernel.mremap(block, totalSize, newSize, Kernel.MREMAP_MAYMOVE, 0);
+        if (cp == Kernel.MAP_FAILED) {
+            return 0;
+        }
+        mmappedChunks.remove(p);
+        Transitions.munmapChunk(p, size);
+        p = cp + offset;
+        setHead(p, (newSize - offset) | IS_MMAPPED);
+        long now = mp(MP_MMAPPED_MEM) + newSize - size - offset;
+        setMp(MP_MMAPPED_MEM, now);
+        if (Long.compareUnsigned(now, mp(MP_MAX_MMAPPED_MEM)) > 0) {
+            setMp(MP_MAX_MMAPPED_MEM, now);
+        }
+        mmappedChunks.add(p);
+        Transitions.mmapChunk(p, newSize - offset);
+        return p;
+    }
+
+    /** sysmalloc_mmap: a fresh mapping holding one chunk; its mem, or MAP_FAILED. */
+    long sysmallocMmap(long nb) {
+        long size = alignUp(nb + SIZE_SZ, PAGESIZE);
+        if (Long.compareUnsigned(size, nb) <= 0) {
+            return MAP_FAILED;
+        }
+        long mm = kernel.mmap(0, size, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE,
+                Kernel.MAP_PRIVATE | Kernel.MAP_ANONYMOUS, -1, 0);
+        if (mm == Kernel.MAP_FAILED) {
+            return MAP_FAILED;
+        }
+        long p = mm;
+        w64(p, 0);
+        setHead(p, size | IS_MMAPPED);
+        int n = mpInt(MP_N_MMAPS) + 1;
+        setMpInt(MP_N_MMAPS, n);
+        if (n > mpInt(MP_MAX_N_MMAPS)) {
+            setMpInt(MP_MAX_N_MMAPS, n);
+        }
+        long sum = mp(MP_MMAPPED_MEM) + size;
+        setMp(MP_MMAPPED_MEM, sum);
+        if (Long.compareUnsigned(sum, mp(MP_MAX_MMAPPED_MEM)) > 0) {
+            setMp(MP_MAX_MMAPPED_MEM, sum);
+        }
+        mmappedChunks.add(p);
+        Transitions.mmapChunk(p, size);
+        return p + CHUNK_HDR_SZ;
+    }
+
+    // ================================================================ sysmalloc
+
+    private static final long MAP_FAILED = -1L;
+
+    /** MORECORE: glibc's __glibc_morecore, sbrk returning 0 (MORECORE_FAILURE) on failure. */
+    long morecore(long increment) {
+        long r = kernel.sbrk(increment);
+        return r == -1 ? 0 : r;
+    }
+
+    long sysmalloc(long nb) {
+        boolean triedMmap = false;
+        if (Long.compareUnsigned(nb, mp(MP_MMAP_THRESHOLD)) >= 0 && mpInt(MP_N_MMAPS) < mpInt(MP_N_MMAPS_MAX)) {
+            long mm = sysmallocMmap(nb);
+            if (mm != MAP_FAILED) {
+                return mm;
+            }
+            triedMmap = true;
+        }
+
+        long oldTop = top();
+        long oldSize = chunksize(oldTop);
+        long oldEnd = oldTop + oldSize;
+        long brk = 0;
+        long sndBrk = 0;
+
+        if (!((oldTop == binAt(1) && oldSize == 0)
+                || (Long.compareUnsigned(oldSize, MINSIZE) >= 0 && prevInuse(oldTop)
+                && (oldEnd & (PAGESIZE - 1)) == 0))) {
+            throw assertFail("sysmalloc", "(old_top == initial_top (av) && old_size == 0) || ((unsigned long) "
+                    + "(old_size) >= MINSIZE && prev_inuse (old_top) && ((unsigned long) old_end & (pagesize - 1)) "
+                    + "== 0)");
+        }
+        if (Long.compareUnsigned(oldSize, nb + MINSIZE) >= 0) {
+            throw assertFail("sysmalloc", "(unsigned long) (old_size) < (unsigned long) (nb + MINSIZE)");
+        }
+
+        long size = nb + mp(MP_TOP_PAD) + MINSIZE;
+        if (contiguous()) {
+            size -= oldSize;
+        }
+        size = alignUp(size, PAGESIZE);
+        if (size > 0) {
+            brk = morecore(size);
+        }
+        if (brk == 0) {
+            long mbrk = sysmallocMmapFallback(size, nb, oldSize);
+            if (mbrk != MAP_FAILED) {
+                size = fallbackSize;
+                brk = mbrk;
+                sndBrk = brk + size;
+            }
+        }
+
+        if (brk != 0) {
+            if (mp(MP_SBRK_BASE) == 0) {
+                setMp(MP_SBRK_BASE, brk);
+            }
+            setSystemMem(systemMem() + size);
+            if (brk == oldEnd && sndBrk == 0) {
+                setHead(oldTop, (size + oldSize) | PREV_INUSE);
+                Transitions.topExtend(oldTop, oldSize, oldTop, size + oldSize);
+            } else if (contiguous() && oldSize != 0 && Long.compareUnsigned(brk, oldEnd) < 0) {
+                throw printerr("break adjusted to free malloc space");
+            } else {
+                long frontMisalign;
+                long correction = 0;
+                long alignedBrk = brk;
+                if (contiguous()) {
+                    if (oldSize != 0) {
+                        setSystemMem(systemMem() + (brk - oldEnd));
+                    }
+                    frontMisalign = (brk + CHUNK_HDR_SZ) & MALLOC_ALIGN_MASK;
+                    if (frontMisalign > 0) {
+                        correction = MALLOC_ALIGNMENT - frontMisalign;
+                        alignedBrk += correction;
+                    }
+                    correction += oldSize;
+                    long endMisalign = brk + size + correction;
+                    correction += alignUp(endMisalign, PAGESIZE) - endMisalign;
+                    sndBrk = morecore(correction);
+                    if (sndBrk == 0) {
+                        correction = 0;
+                        sndBrk = morecore(0);
+                    }
+                } else {
+                    if (sndBrk == 0) {
+                        sndBrk = morecore(0);
+                    }
+                }
+                if (sndBrk != 0) {
+                    setTop(alignedBrk);
+                    setHead(alignedBrk, (sndBrk - alignedBrk + correction) | PREV_INUSE);
+                    segments.add(alignedBrk);
+                    setSystemMem(systemMem() + correction);
+                    Transitions.topExtend(oldTop, oldSize, alignedBrk, sndBrk - alignedBrk + correction);
+                    if (oldSize != 0) {
+                        oldSize = (oldSize - 2 * CHUNK_HDR_SZ) & ~MALLOC_ALIGN_MASK;
+                        setHead(oldTop, oldSize | PREV_INUSE);
+                        setHead(oldTop + oldSize, CHUNK_HDR_SZ | PREV_INUSE);
+                        setHead(oldTop + oldSize + CHUNK_HDR_SZ, CHUNK_HDR_SZ | PREV_INUSE);
+                        if (Long.compareUnsigned(oldSize, MINSIZE) >= 0) {
+                            intFree(oldTop, true, Transitions.FREE);
+                        }
+                    }
+                }
+            }
+        }
+        if (Long.compareUnsigned(systemMem(), r64(MAIN_ARENA + AV_MAX_SYSTEM_MEM)) > 0) {
+            w64(MAIN_ARENA + AV_MAX_SYSTEM_MEM, systemMem());
+        }
+
+        long p = top();
+        size = chunksize(p);
+        if (Long.compareUnsigned(size, nb + MINSIZE) >= 0) {
+            long remainderSize = size - nb;
+            long remainder = p + nb;
+            setTop(remainder);
+            setHead(p, nb | PREV_INUSE);
+            setHead(remainder, remainderSize | PREV_INUSE);
+            Transitions.split(p, nb, remainder, remainderSize);
+            return p + CHUNK_HDR_SZ;
+        }
+        kernel.setErrno(Kernel.ENOMEM);
+        return 0;
+    }
+
+    /** The size sysmalloc_mmap_fallback settled on (its *s out-parameter). */
+    private long fallbackSize;
+
+    /** sysmalloc_mmap_fallback, with 2.36's swapped minsize/pagesize arguments when the profile says so. */
+    long sysmallocMmapFallback(long size, long nb, long oldSize) {
+        long minsize = profile.mmapFallbackArgsSwapped() ? PAGESIZE : MMAP_AS_MORECORE_SIZE;
+        long pagesize = profile.mmapFallbackArgsSwapped() ? MMAP_AS_MORECORE_SIZE : PAGESIZE;
+        if (contiguous()) {
+            size = alignUp(size + oldSize, pagesize);
+        }
+        if (Long.compareUnsigned(size, minsize) < 0) {
+            size = minsize;
+        }
+        if (Long.compareUnsigned(size, nb) <= 0) {
+            return MAP_FAILED;
+        }
+        long mbrk = kernel.mmap(0, size, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE,
+                Kernel.MAP_PRIVATE | Kernel.MAP_ANONYMOUS, -1, 0);
+        if (mbrk == Kernel.MAP_FAILED) {
+            return MAP_FAILED;
+        }
+        setNoncontiguous();
+        fallbackSize = size;
+        return mbrk;
+    }
+
+    // ================================================================ systrim
+
+    int systrim(long pad) {
+        long top = top();
+        long topSize = chunksize(top);
+        long topArea = topSize - MINSIZE - 1;
+        if (Long.compareUnsigned(topArea, pad) <= 0) {
+            return 0;
+        }
+        long extra = (topArea - pad) & ~(PAGESIZE - 1);
+        if (extra == 0) {
+            return 0;
+        }
+        long currentBrk = morecore(0);
+        if (currentBrk == top + topSize) {
+            morecore(-extra);
+            long newBrk = morecore(0);
+            if (newBrk != 0) {
+                long released = currentBrk - newBrk;
+                if (released != 0) {
+                    setSystemMem(systemMem() - released);
+                    setHead(top, (topSize - released) | PREV_INUSE);
+                    if (released > 0) {
+                        Transitions.topShrink(top, topSize, topSize - released);
+                    } else {
+                        Transitions.topExtend(top, topSize, top, topSize - released);
+                    }
+                    return 1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    // ================================================================ realloc
+
+    /**
+     * {@code realloc(mem, bytes)}: realloc(p, 0) frees p and returns NULL; realloc(NULL, n) is malloc(n).
+     */
+    public long realloc(long oldmem, long bytes) {
+        ptmallocInit();
+        if (bytes == 0 && oldmem != 0) {
+            free(oldmem);
+            return 0;
+        }
+        if (oldmem == 0) {
+            return malloc(bytes);
+        }
+        long oldp = oldmem - CHUNK_HDR_SZ;
+        long oldsize = chunksize(oldp);
+        boolean mmapped = (chunksizeNomask(oldp) & IS_MMAPPED) != 0;
+        if (!mmapped) {
+            maybeInitTcache();
+        }
+        if (Long.compareUnsigned(oldp, -oldsize) > 0 || (oldp & MALLOC_ALIGN_MASK) != 0) {
+            throw printerr("realloc(): invalid pointer");
+        }
+        if (bytes < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        long nb = request2size(bytes);
+        if (mmapped) {
+            long newp = mremapChunk(oldp, nb);
+            if (newp != 0) {
+                return newp + CHUNK_HDR_SZ;
+            }
+            if (Long.compareUnsigned(oldsize - SIZE_SZ, nb) >= 0) {
+                return oldmem;
+            }
+            long newmem = malloc(bytes);
+            if (newmem == 0) {
+                return 0;
+            }
+            copy(newmem, oldmem, oldsize - CHUNK_HDR_SZ);
+            munmapChunk(oldp);
+            return newmem;
+        }
+        return intRealloc(oldp, oldsize, nb);
+    }
+
+    /** _int_realloc: returns the mem pointer or 0. */
+    long intRealloc(long oldp, long oldsize, long nb) {
+        if (Long.compareUnsigned(chunksizeNomask(oldp), CHUNK_HDR_SZ) <= 0
+                || Long.compareUnsigned(oldsize, systemMem()) >= 0) {
+            throw printerr("realloc(): invalid old size");
+        }
+        long next = oldp + oldsize;
+        long nextsize = chunksize(next);
+        if (Long.compareUnsigned(chunksizeNomask(next), CHUNK_HDR_SZ) <= 0
+                || Long.compareUnsigned(nextsize, systemMem()) >= 0) {
+            throw printerr("realloc(): invalid next size");
+        }
+        long newp;
+        long newsize;
+        if (Long.compareUnsigned(oldsize, nb) >= 0) {
+            newp = oldp;
+            newsize = oldsize;
+        } else {
+            long topChunk = top();
+            if (next == topChunk && Long.compareUnsigned(oldsize + nextsize, nb + MINSIZE) >= 0) {
+                newsize = oldsize + nextsize;
+                setHeadSize(oldp, nb);
+                long newTop = oldp + nb;
+                setTop(newTop);
+                setHead(newTop, (newsize - nb) | PREV_INUSE);
+                Transitions.split(oldp, nb, newTop, newsize - nb);
+                return oldp + CHUNK_HDR_SZ;
+            } else if (next != topChunk && !inuse(next) && Long.compareUnsigned(oldsize + nextsize, nb) >= 0) {
+                newsize = oldsize + nextsize;
+                newp = oldp;
+                unlinkChunk(next);
+                Transitions.binRemove(binKindOfFree(nextsize), binIndex(nextsize), next, nextsize,
+                        Transitions.REALLOC);
+                Transitions.coalesce(oldp, oldsize, next, nextsize, oldp, newsize);
+            } else {
+                long newmem = intMalloc(nb - MALLOC_ALIGN_MASK);
+                if (newmem == 0) {
+                    return 0;
+                }
+                newp = newmem - CHUNK_HDR_SZ;
+                newsize = chunksize(newp);
+                if (newp == next) {
+                    Transitions.coalesce(oldp, oldsize, next, newsize, oldp, oldsize + newsize);
+                    newsize += oldsize;
+                    newp = oldp;
+                } else {
+                    copy(newmem, oldp + CHUNK_HDR_SZ, oldsize - SIZE_SZ);
+                    intFree(oldp, true, Transitions.REALLOC);
+                    return newmem;
+                }
+            }
+        }
+        long remainderSize = newsize - nb;
+        if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
+            setHeadSize(newp, newsize);
+            setInuseBitAtOffset(newp, newsize);
+        } else {
+            long remainder = newp + nb;
+            setHeadSize(newp, nb);
+            setHead(remainder, remainderSize | PREV_INUSE);
+            setInuseBitAtOffset(remainder, remainderSize);
+            Transitions.split(newp, nb, remainder, remainderSize);
+            intFree(remainder, true, Transitions.REALLOC);
+        }
+        return newp + CHUNK_HDR_SZ;
+    }
+
+    private void copy(long dst, long src, long n) {
+        if (n <= 0) {
+            return;
+        }
+        byte[] buf = new byte[(int) Math.min(n, 1 << 16)];
+        long done = 0;
+        while (done < n) {
+            int k = (int) Math.min(buf.length, n - done);
+            mem.readBytes(src + done, buf, 0, k);
+            mem.writeBytes(dst + done, buf, 0, k);
+            done += k;
+        }
+    }
+
+    /** {@code reallocarray(p, n, size)}: realloc with an overflow check on n × size (ENOMEM). */
+    public long reallocarray(long m, long n, long size) {
+        long hi = unsignedMultiplyHigh(n, size);
+        if (hi != 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        return realloc(m, n * size);
+    }
+
+    // ================================================================ calloc
+
+    /** {@code calloc(n, size)}: zeroed memory; never takes from the tcache on entry (2.36). */
+    public long calloc(long n, long elemSize) {
+        long bytes = n * elemSize;
+        if (unsignedMultiplyHigh(n, elemSize) != 0 || bytes < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        ptmallocInit();
+        maybeInitTcache();
+        if (profile.callocUsesTcache()) {
+            throw new UnsupportedOperationException("calloc via tcache (2.41+) is not implemented yet");
+        }
+        long oldtop = top();
+        long oldtopsize = chunksize(oldtop);
+        long sbrkBase = mp(MP_SBRK_BASE);
+        long maxSystemMem = r64(MAIN_ARENA + AV_MAX_SYSTEM_MEM);
+        if (Long.compareUnsigned(oldtopsize, sbrkBase + maxSystemMem - oldtop) < 0) {
+            oldtopsize = sbrkBase + maxSystemMem - oldtop;
+        }
+        long m = intMalloc(bytes);
+        if (m == 0) {
+            return 0;
+        }
+        long p = m - CHUNK_HDR_SZ;
+        if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+            if (perturbByte() != 0) {
+                mem.fill(m, 0, bytes);
+            }
+            return m;
+        }
+        long csz = chunksize(p);
+        if (perturbByte() == 0 && p == oldtop && Long.compareUnsigned(csz, oldtopsize) > 0) {
+            csz = oldtopsize;
+        }
+        mem.fill(m, 0, csz - SIZE_SZ);
+        return m;
+    }
+
+    // ================================================================ memalign family
+
+    /** {@code memalign(alignment, bytes)}. */
+    public long memalign(long alignment, long bytes) {
+        ptmallocInit();
+        return midMemalign(alignment, bytes);
+    }
+
+    /** {@code aligned_alloc}: in 2.36 an alias of memalign, with no check of the alignment. */
+    public long alignedAlloc(long alignment, long bytes) {
+        return memalign(alignment, bytes);
+    }
+
+    /**
+     * {@code posix_memalign(memptr, alignment, bytes)}: writes the pointer at {@code memptr} in simulated
+     * memory; returns 0, EINVAL or ENOMEM.
+     */
+    public int posixMemalign(long memptr, long alignment, long bytes) {
+        ptmallocInit();
+        if (alignment % 8 != 0 || !powerOf2(alignment / 8) || alignment == 0) {
+            return Kernel.EINVAL;
+        }
+        long m = midMemalign(alignment, bytes);
+        if (m != 0) {
+            w64(memptr, m);
+            return 0;
+        }
+        return Kernel.ENOMEM;
+    }
+
+    /** {@code valloc(bytes)}: memalign(page size, bytes). */
+    public long valloc(long bytes) {
+        ptmallocInit();
+        return midMemalign(PAGESIZE, bytes);
+    }
+
+    /** {@code pvalloc(bytes)}: page-aligned, rounded up to pages (with 2.36's odd mask). */
+    public long pvalloc(long bytes) {
+        ptmallocInit();
+        long rounded = bytes + PAGESIZE - 1;
+        if (Long.compareUnsigned(rounded, bytes) < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        rounded &= -(PAGESIZE - 1);
+        return midMemalign(PAGESIZE, rounded);
+    }
+
+    static long unsignedMultiplyHigh(long a, long b) {
+        return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+    }
+
+    private static boolean powerOf2(long x) {
+        return (x & (x - 1)) == 0;
+    }
+
+    long midMemalign(long alignment, long bytes) {
+        if (Long.compareUnsigned(alignment, MALLOC_ALIGNMENT) <= 0) {
+            return malloc(bytes);
+        }
+        if (Long.compareUnsigned(alignment, MINSIZE) < 0) {
+            alignment = MINSIZE;
+        }
+        if (Long.compareUnsigned(alignment, Long.MIN_VALUE) > 0) { // SIZE_MAX/2 + 1
+            kernel.setErrno(Kernel.EINVAL);
+            return 0;
+        }
+        if (!powerOf2(alignment)) {
+            long a = MALLOC_ALIGNMENT * 2;
+            while (Long.compareUnsigned(a, alignment) < 0) {
+                a <<= 1;
+            }
+            alignment = a;
+        }
+        return intMemalign(alignment, bytes);
+    }
+
+    long intMemalign(long alignment, long bytes) {
+        if (bytes < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        long nb = request2size(bytes);
+        long m = intMalloc(nb + alignment + MINSIZE);
+        if (m == 0) {
+            return 0;
+        }
+        long p = m - CHUNK_HDR_SZ;
+        if (Long.remainderUnsigned(m, alignment) != 0) {
+            long brk = ((m + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
+            if (Long.compareUnsigned(brk - p, MINSIZE) < 0) {
+                brk += alignment;
+            }
+            long newp = brk;
+            long leadsize = brk - p;
+            long newsize = chunksize(p) - leadsize;
+            if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+                w64(newp, prevSize(p) + leadsize);
+                setHead(newp, newsize | IS_MMAPPED);
+                mmappedChunks.remove(p);
+                mmappedChunks.add(newp);
+                return newp + CHUNK_HDR_SZ;
+            }
+            setHead(newp, newsize | PREV_INUSE);
+            setInuseBitAtOffset(newp, newsize);
+            setHeadSize(p, leadsize);
+            Transitions.split(p, leadsize, newp, newsize);
+            intFree(p, true, Transitions.MEMALIGN);
+            p = newp;
+        }
+        if ((chunksizeNomask(p) & IS_MMAPPED) == 0) {
+            long size = chunksize(p);
+            if (Long.compareUnsigned(size, nb + MINSIZE) > 0) {
+                long remainderSize = size - nb;
+                long remainder = p + nb;
+                setHead(remainder, remainderSize | PREV_INUSE);
+                setHeadSize(p, nb);
+                Transitions.split(p, nb, remainder, remainderSize);
+                intFree(remainder, true, Transitions.MEMALIGN);
+            }
+        }
+        return p + CHUNK_HDR_SZ;
+    }
+
+    // ================================================================ usable size, trim, mallopt
+
+    /** {@code malloc_usable_size(mem)}. */
+    public long mallocUsableSize(long m) {
+        if (m == 0) {
+            return 0;
+        }
+        long p = m - CHUNK_HDR_SZ;
+        if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+            return chunksize(p) - CHUNK_HDR_SZ;
+        } else if (inuse(p)) {
+            return chunksize(p) - SIZE_SZ;
+        }
+        return 0;
+    }
+
+    /** {@code malloc_trim(pad)}: consolidate, release free pages, trim top; 1 if anything was released. */
+    public int mallocTrim(long pad) {
+        ptmallocInit();
+        return mtrim(pad);
+    }
+
+    int mtrim(long pad) {
+        mallocConsolidate();
+        long psm1 = PAGESIZE - 1;
+        int psindex = binIndex(PAGESIZE);
+        int result = 0;
+        for (int i = 1; i < NBINS; i++) {
+            if (i == 1 || i >= psindex) {
+                long bin = binAt(i);
+                int guard = 0;
+                for (long p = bk(bin); p != bin; p = bk(p)) {
+                    long size = chunksize(p);
+                    if (Long.compareUnsigned(size, psm1 + 48) > 0) {
+                        long paligned = alignUp(p + 48, PAGESIZE);
+                        size -= paligned - p;
+                        if (Long.compareUnsigned(size, psm1) > 0) {
+                            // madvise(MADV_DONTNEED): the pages read back as zeros
+                            mem.fill(paligned, 0, size & ~psm1);
+                            result = 1;
+                        }
+                    }
+                    if (++guard > LOOP_GUARD) {
+                        throw new IllegalStateException("bin list does not end");
+                    }
+                }
+            }
+        }
+        return result | systrim(pad);
+    }
+
+    /** {@code mallopt(param, value)}: 1 on success, 0 on failure; every call consolidates the fastbins. */
+    public int mallopt(int param, int value) {
+        ptmallocInit();
+        if (profile.trimAndMalloptConsolidate()) {
+            mallocConsolidate();
+        }
+        long v = value; // int → size_t: sign-extended
+        return switch (param) {
+            case M_MXFAST -> doSetMxfast(v);
+            case M_TRIM_THRESHOLD -> doSetTrimThreshold(v);
+            case M_TOP_PAD -> doSetTopPad(v);
+            case M_MMAP_THRESHOLD -> doSetMmapThreshold(v);
+            case M_MMAP_MAX -> doSetMmapsMax(value);
+            case M_CHECK_ACTION -> 1;
+            case M_PERTURB -> doSetPerturbByte(value);
+            case M_ARENA_TEST -> {
+                if (value > 0) {
+                    setMp(MP_ARENA_TEST, v);
+                }
+                yield 1;
+            }
+            case M_ARENA_MAX -> {
+                if (value > 0) {
+                    setMp(MP_ARENA_MAX, v);
+                }
+                yield 1;
+            }
+            default -> 1;
+        };
+    }
+
+    // ================================================================ statistics
+
+    /** {@code mallinfo2()}. */
+    public Mallinfo2 mallinfo2() {
+        ptmallocInit();
+        long avail = chunksize(top());
+        long nblocks = 1;
+        long nfastblocks = 0;
+        long fastavail = 0;
+        for (int i = 0; i < NFASTBINS; i++) {
+            int guard = 0;
+            for (long p = fastbinHead(i); p != 0; p = revealPtr(p + 16)) {
+                if ((p & MALLOC_ALIGN_MASK) != 0) {
+                    throw printerr("int_mallinfo(): unaligned fastbin chunk detected");
+                }
+                ++nfastblocks;
+                fastavail += chunksize(p);
+                if (++guard > LOOP_GUARD) {
+                    throw new IllegalStateException("fastbin list does not end");
+                }
+            }
+        }
+        avail += fastavail;
+        for (int i = 1; i < NBINS; i++) {
+            long b = binAt(i);
+            int guard = 0;
+            for (long p = bk(b); p != b; p = bk(p)) {
+                ++nblocks;
+                avail += chunksize(p);
+                if (++guard > LOOP_GUARD) {
+                    throw new IllegalStateException("bin list does not end");
+                }
+            }
+        }
+        long sys = systemMem();
+        return new Mallinfo2(sys, nblocks, nfastblocks, mpInt(MP_N_MMAPS), mp(MP_MMAPPED_MEM), 0, fastavail,
+                sys - avail, avail, chunksize(top()));
+    }
+
+    /** {@code malloc_stats()}: glibc's summary on the process's stderr. */
+    public void mallocStats() {
+        ptmallocInit();
+        Mallinfo2 mi = mallinfo2();
+        long inUse = mp(MP_MMAPPED_MEM) & 0xffffffffL;
+        long system = inUse;
+        StringBuilder sb = new StringBuilder();
+        sb.append("Arena 0:\n");
+        sb.append(String.format("system bytes     = %10d\n", mi.arena() & 0xffffffffL));
+        sb.append(String.format("in use bytes     = %10d\n", mi.uordblks() & 0xffffffffL));
+        system = (system + mi.arena()) & 0xffffffffL;
+        inUse = (inUse + mi.uordblks()) & 0xffffffffL;
+        sb.append("Total (incl. mmap):\n");
+        sb.append(String.format("system bytes     = %10d\n", system));
+        sb.append(String.format("in use bytes     = %10d\n", inUse));
+        sb.append(String.format("max mmap regions = %10d\n", mpInt(MP_MAX_N_MMAPS) & 0xffffffffL));
+        sb.append(String.format("max mmap bytes   = %10s\n", Long.toUnsignedString(mp(MP_MAX_MMAPPED_MEM))));
+        stderr.print(sb);
+        stderr.flush();
+    }
+
+    /** {@code malloc_info(options, stream)}: glibc's XML; options must be 0 (else EINVAL is returned). */
+    public int mallocInfo(int options, PrintStream out) {
+        if (options != 0) {
+            return Kernel.EINVAL;
+        }
+        ptmallocInit();
+        long[] from = new long[NFASTBINS + NBINS - 1];
+        long[] to = new long[from.length];
+        long[] total = new long[from.length];
+        long[] count = new long[from.length];
+        long nblocks = 1; // top always exists
+        long nfastblocks = 0;
+        long avail = chunksize(top());
+        long fastavail = 0;
+        for (int i = 0; i < NFASTBINS; i++) {
+            long p = fastbinHead(i);
+            if (p != 0) {
+                long n = 0;
+                long thissize = chunksize(p);
+                while (p != 0) {
+                    if ((p & MALLOC_ALIGN_MASK) != 0) {
+                        throw printerr("__malloc_info(): unaligned fastbin chunk detected");
+                    }
+                    ++n;
+                    p = revealPtr(p + 16);
+                    if (n > LOOP_GUARD) {
+                        throw new IllegalStateException("fastbin list does not end");
+                    }
+                }
+                fastavail += n * thissize;
+                nfastblocks += n;
+                from[i] = thissize - (MALLOC_ALIGNMENT - 1);
+                to[i] = thissize;
+                count[i] = n;
+            }
+            total[i] = count[i] * to[i];
+        }
+        for (int i = 1; i < NBINS; i++) {
+            int k = NFASTBINS - 1 + i;
+            long bin = binAt(i);
+            long r = fd(bin);
+            from[k] = -1;
+            if (r != 0) {
+                int guard = 0;
+                while (r != bin) {
+                    long rs = chunksizeNomask(r);
+                    ++count[k];
+                    total[k] += rs;
+                    if (Long.compareUnsigned(rs, from[k]) < 0) {
+                        from[k] = rs;
+                    }
+                    if (Long.compareUnsigned(rs, to[k]) > 0) {
+                        to[k] = rs;
+                    }
+                    r = fd(r);
+                    if (++guard > LOOP_GUARD) {
+                        throw new IllegalStateException("bin list does not end");
+                    }
+                }
+            }
+            if (count[k] == 0) {
+                from[k] = 0;
+            }
+            nblocks += count[k];
+            avail += total[k];
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("<malloc version=\"1\">\n");
+        sb.append("<heap nr=\"0\">\n<sizes>\n");
+        for (int i = 0; i < from.length; i++) {
+            if (count[i] != 0 && i != NFASTBINS) {
+                sb.append("  <size from=\"").append(Long.toUnsignedString(from[i])).append("\" to=\"")
+                        .append(Long.toUnsignedString(to[i])).append("\" total=\"")
+                        .append(Long.toUnsignedString(total[i])).append("\" count=\"").append(count[i])
+                        .append("\"/>\n");
+            }
+        }
+        if (count[NFASTBINS] != 0) {
+            sb.append("  <unsorted from=\"").append(Long.toUnsignedString(from[NFASTBINS])).append("\" to=\"")
+                    .append(Long.toUnsignedString(to[NFASTBINS])).append("\" total=\"")
+                    .append(Long.toUnsignedString(total[NFASTBINS])).append("\" count=\"")
+                    .append(count[NFASTBINS]).append("\"/>\n");
+        }
+        long sys = systemMem();
+        long maxSys = r64(MAIN_ARENA + AV_MAX_SYSTEM_MEM);
+        sb.append("</sizes>\n<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
+                .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
+                .append("\"/>\n<system type=\"current\" size=\"").append(sys)
+                .append("\"/>\n<system type=\"max\" size=\"").append(maxSys).append("\"/>\n");
+        sb.append("<aspace type=\"total\" size=\"").append(sys).append("\"/>\n<aspace type=\"mprotect\" size=\"")
+                .append(sys).append("\"/>\n");
+        sb.append("</heap>\n");
+        sb.append("<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
+                .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
+                .append("\"/>\n<total type=\"mmap\" count=\"").append(mpInt(MP_N_MMAPS)).append("\" size=\"")
+                .append(mp(MP_MMAPPED_MEM)).append("\"/>\n<system type=\"current\" size=\"").append(sys)
+                .append("\"/>\n<system type=\"max\" size=\"").append(maxSys)
+                .append("\"/>\n<aspace type=\"total\" size=\"").append(sys)
+                .append("\"/>\n<aspace type=\"mprotect\" size=\"").append(sys).append("\"/>\n</malloc>\n");
+        out.print(sb);
+        out.flush();
+        return 0;
+    }
+
+    /** The chunks currently mmapped by the allocator (a cache; glibc keeps no list). */
+    List<Long> mmappedChunkList() {
+        return new ArrayList<>(mmappedChunks);
+    }
+
+    static final int M_MXFAST = 1;
+    static final int M_TRIM_THRESHOLD = -1;
+    static final int M_TOP_PAD = -2;
+    static final int M_MMAP_THRESHOLD = -3;
+    static final int M_MMAP_MAX = -4;
+    static final int M_CHECK_ACTION = -5;
+    static final int M_PERTURB = -6;
+    static final int M_ARENA_TEST = -7;
+    static final int M_ARENA_MAX = -8;
 }

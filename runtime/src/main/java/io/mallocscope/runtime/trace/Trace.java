@@ -1,0 +1,338 @@
+package io.mallocscope.runtime.trace;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A malloclab-style allocation trace ({@code .rep}), held in primitive arrays so that traces of
+ * millions of operations load and replay quickly.
+ *
+ * <p>Format, read leniently: up to four leading lines holding one integer each (the CS:APP header;
+ * ignored); blank lines ignored; lines starting with {@code #} are comments, except that
+ * {@code # tunables: glibc.malloc.X=V:...} gives the trace's tunables. Operations:
+ * <pre>
+ *   a ID BYTES        malloc          f ID           free
+ *   r ID BYTES        realloc         c ID BYTES     calloc(1, BYTES)
+ *   t PAD             malloc_trim     m ID ALIGN BYTES  memalign
+ *   o PARAM VALUE     mallopt         s INCR         sbrk by the program (foreign)
+ * </pre>
+ * IDs are 0..4194303 (the reference harness's limit); BYTES, ALIGN and PAD are unsigned 64-bit;
+ * PARAM and VALUE are ints; INCR is signed.
+ */
+public final class Trace {
+    public static final byte MALLOC = 'a';
+    public static final byte FREE = 'f';
+    public static final byte REALLOC = 'r';
+    public static final byte CALLOC = 'c';
+    public static final byte TRIM = 't';
+    public static final byte MEMALIGN = 'm';
+    public static final byte MALLOPT = 'o';
+    public static final byte SBRK = 's';
+
+    /** The largest ID a trace may use. */
+    public static final int MAX_ID = (1 << 22) - 1;
+
+    private static final String TUNABLES_PREFIX = "# tunables:";
+
+    private final String name;
+    private final String tunables;
+    private final int size;
+    private final byte[] ops;
+    private final int[] ids;
+    private final long[] arg1;
+    private final long[] arg2;
+    private final int maxId;
+
+    private Trace(String name, String tunables, int size, byte[] ops, int[] ids, long[] arg1, long[] arg2, int maxId) {
+        this.name = name;
+        this.tunables = tunables;
+        this.size = size;
+        this.ops = ops;
+        this.ids = ids;
+        this.arg1 = arg1;
+        this.arg2 = arg2;
+        this.maxId = maxId;
+    }
+
+    public static Trace read(Path file) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(file.toString(), r);
+        }
+    }
+
+    public static Trace parse(String name, String text) {
+        try {
+            return read(name, new BufferedReader(new StringReader(text)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Trace read(String name, Reader reader) throws IOException {
+        BufferedReader r = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        Builder b = new Builder(name);
+        String line;
+        while ((line = r.readLine()) != null) {
+            b.line(line);
+        }
+        return b.build();
+    }
+
+    public static Trace read(String name, java.io.InputStream in) throws IOException {
+        return read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The tunables from a {@code # tunables:} line, or null when the trace has none. */
+    public String tunables() {
+        return tunables;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public byte op(int i) {
+        return ops[i];
+    }
+
+    /** The ID of an a/f/r/c/m op (0 for others). */
+    public int id(int i) {
+        return ids[i];
+    }
+
+    /** BYTES of a/r/c, ALIGN of m, PAD of t, PARAM of o, INCR of s. */
+    public long arg1(int i) {
+        return arg1[i];
+    }
+
+    /** BYTES of m, VALUE of o. */
+    public long arg2(int i) {
+        return arg2[i];
+    }
+
+    /** The largest ID used (-1 if none). */
+    public int maxId() {
+        return maxId;
+    }
+
+    private static final class Builder {
+        private final String name;
+        private String tunables;
+        private int lineNo;
+        private int headerLines;
+        private boolean inHeader = true;
+        private int n;
+        private byte[] ops = new byte[1024];
+        private int[] ids = new int[1024];
+        private long[] a1 = new long[1024];
+        private long[] a2 = new long[1024];
+        private int maxId = -1;
+        private final String[] tok = new String[8];
+
+        Builder(String name) {
+            this.name = name;
+        }
+
+        void line(String line) {
+            lineNo++;
+            int nt = tokenize(line);
+            if (nt == 0) {
+                return;
+            }
+            if (tok[0].charAt(0) == '#') {
+                String t = line.strip();
+                if (t.startsWith(TUNABLES_PREFIX)) {
+                    tunables = t.substring(TUNABLES_PREFIX.length()).strip();
+                }
+                return;
+            }
+            if (nt > 7) {
+                throw error("too many fields");
+            }
+            if (nt == 1 && isSigned(tok[0])) {
+                if (!inHeader) {
+                    throw error("number-only line after the first operation '" + tok[0] + "'");
+                }
+                if (++headerLines > 4) {
+                    throw error("more than four header lines '" + tok[0] + "'");
+                }
+                return;
+            }
+            inHeader = false;
+            if (tok[0].length() != 1) {
+                throw error("unknown op '" + tok[0] + "' (expected one of a f r c t m o s)");
+            }
+            char op = tok[0].charAt(0);
+            ensure();
+            long x = 0;
+            long y = 0;
+            int id = 0;
+            switch (op) {
+                case 'a', 'r', 'c' -> {
+                    want(nt, 2, op, "ID BYTES");
+                    id = id(tok[1]);
+                    x = unsigned(tok[2]);
+                }
+                case 'f' -> {
+                    want(nt, 1, op, "ID");
+                    id = id(tok[1]);
+                }
+                case 'm' -> {
+                    want(nt, 3, op, "ID ALIGN BYTES");
+                    id = id(tok[1]);
+                    x = unsigned(tok[2]);
+                    y = unsigned(tok[3]);
+                }
+                case 't' -> {
+                    want(nt, 1, op, "PAD");
+                    x = unsigned(tok[1]);
+                }
+                case 'o' -> {
+                    want(nt, 2, op, "PARAM VALUE");
+                    x = intArg(tok[1]);
+                    y = intArg(tok[2]);
+                }
+                case 's' -> {
+                    want(nt, 1, op, "INCR");
+                    x = signed(tok[1]);
+                }
+                default -> throw error("unknown op '" + tok[0] + "' (expected one of a f r c t m o s)");
+            }
+            ops[n] = (byte) op;
+            ids[n] = id;
+            a1[n] = x;
+            a2[n] = y;
+            n++;
+            if (id > maxId) {
+                maxId = id;
+            }
+        }
+
+        Trace build() {
+            return new Trace(name, tunables, n, Arrays.copyOf(ops, n), Arrays.copyOf(ids, n), Arrays.copyOf(a1, n),
+                    Arrays.copyOf(a2, n), maxId);
+        }
+
+        private void ensure() {
+            if (n == ops.length) {
+                int cap = n * 2;
+                ops = Arrays.copyOf(ops, cap);
+                ids = Arrays.copyOf(ids, cap);
+                a1 = Arrays.copyOf(a1, cap);
+                a2 = Arrays.copyOf(a2, cap);
+            }
+        }
+
+        private int tokenize(String line) {
+            int count = 0;
+            int i = 0;
+            int len = line.length();
+            while (i < len) {
+                while (i < len && isBlank(line.charAt(i))) {
+                    i++;
+                }
+                if (i >= len) {
+                    break;
+                }
+                int s = i;
+                while (i < len && !isBlank(line.charAt(i))) {
+                    i++;
+                }
+                if (count < tok.length) {
+                    tok[count] = line.substring(s, i);
+                }
+                count++;
+            }
+            return count;
+        }
+
+        private static boolean isBlank(char c) {
+            return c == ' ' || c == '\t' || c == '\r' || c == 0x0b || c == '\f';
+        }
+
+        private void want(int nt, int nargs, char op, String what) {
+            if (nt != nargs + 1) {
+                throw error((nt < nargs + 1 ? "too few" : "too many") + " arguments for '" + op + "': expected "
+                        + op + " " + what);
+            }
+        }
+
+        private int id(String t) {
+            long v = parseUnsigned(t, "an ID (0.." + MAX_ID + ")");
+            if (v < 0 || v > MAX_ID) {
+                throw error("ID too large (limit " + MAX_ID + ") '" + t + "'");
+            }
+            return (int) v;
+        }
+
+        private long unsigned(String t) {
+            return parseUnsigned(t, "an unsigned number");
+        }
+
+        private long parseUnsigned(String t, String what) {
+            for (int i = 0; i < t.length(); i++) {
+                char c = t.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw error("expected " + what + ", got '" + t + "'");
+                }
+            }
+            try {
+                return Long.parseUnsignedLong(t);
+            } catch (NumberFormatException e) {
+                throw error("expected " + what + ", got '" + t + "' (too large)");
+            }
+        }
+
+        private long signed(String t) {
+            if (!isSigned(t)) {
+                throw error("expected a signed number, got '" + t + "'");
+            }
+            try {
+                return Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
+            } catch (NumberFormatException e) {
+                throw error("expected a signed number, got '" + t + "' (out of range)");
+            }
+        }
+
+        private long intArg(String t) {
+            long v = signed(t);
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw error("number out of int range '" + t + "'");
+            }
+            return v;
+        }
+
+        private static boolean isSigned(String t) {
+            int i = 0;
+            if (t.startsWith("-") || t.startsWith("+")) {
+                i = 1;
+            }
+            if (i >= t.length()) {
+                return false;
+            }
+            for (; i < t.length(); i++) {
+                char c = t.charAt(i);
+                if (c < '0' || c > '9') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private TraceFormatException error(String what) {
+            return new TraceFormatException(name, lineNo, what);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/* expect: mremap_chunk(): invalid pointer */
+#include "checks.h"
+
+int main(void)
+{
+    char *p = malloc(24);
+    SIZE(p) = 0x22;
+    realloc(p, 100);
+    return 0;
+}

@@ -1,0 +1,11 @@
+/* expect: malloc(): invalid next size (unsorted) */
+#include "checks.h"
+
+int main(void)
+{
+    char *a = malloc(0x500), *g = malloc(24);
+    free(a);
+    SIZE(g) = 0x8;
+    malloc(24);
+    return 0;
+}

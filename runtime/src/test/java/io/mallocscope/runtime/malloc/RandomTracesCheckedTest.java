@@ -1,0 +1,73 @@
+package io.mallocscope.runtime.malloc;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.glibc.RandomTraces;
+import io.mallocscope.runtime.trace.Trace;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random traces (no gcc needed) under several configurations, with the heap checker and a
+ * HeapView/mallinfo2 cross-check after every single operation.
+ */
+class RandomTracesCheckedTest {
+    static Stream<Arguments> configs() {
+        List<Arguments> a = new ArrayList<>();
+        String[] tunables = {"", "glibc.malloc.tcache_count=0", "glibc.malloc.mxfast=0",
+                "glibc.malloc.mmap_threshold=4096", "glibc.malloc.tcache_count=2:glibc.malloc.tcache_max=200",
+                "glibc.malloc.top_pad=0:glibc.malloc.trim_threshold=0"};
+        long seed = 42;
+        for (String t : tunables) {
+            for (RandomTraces.Profile p : RandomTraces.Profile.values()) {
+                a.add(Arguments.of(p, t, seed++));
+            }
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} [{1}] seed {2}")
+    @MethodSource("configs")
+    void invariantsHoldAfterEveryOperation(RandomTraces.Profile profile, String tunables, long seed) {
+        Trace t = Trace.parse("seed-" + seed, RandomTraces.generate(new Random(seed), profile, 400, null));
+        CProcess p = CProcess.create(ProcessOptions.defaults().withTunables(tunables)
+                .withStderr(new ByteArrayOutputStream()));
+        Malloc m = p.malloc();
+        long[] ptrs = new long[t.maxId() + 1];
+        for (int i = 0; i < t.size(); i++) {
+            int id = t.id(i);
+            switch (t.op(i)) {
+                case Trace.MALLOC -> ptrs[id] = m.malloc(t.arg1(i));
+                case Trace.FREE -> {
+                    m.free(ptrs[id]);
+                    ptrs[id] = 0;
+                }
+                case Trace.REALLOC -> {
+                    long r = m.realloc(ptrs[id], t.arg1(i));
+                    if (r != 0 || t.arg1(i) == 0 || ptrs[id] == 0) {
+                        ptrs[id] = r;
+                    }
+                }
+                case Trace.CALLOC -> ptrs[id] = m.calloc(1, t.arg1(i));
+                case Trace.MEMALIGN -> ptrs[id] = m.memalign(t.arg1(i), t.arg2(i));
+                case Trace.TRIM -> m.mallocTrim(t.arg1(i));
+                default -> {
+                }
+            }
+            List<String> v = HeapChecker.check(m);
+            assertThat(v).as("after op %d of seed %d", i, seed).isEmpty();
+            if (i % 50 == 0) {
+                assertThat(HeapView.of(m).mallinfo2()).isEqualTo(m.mallinfo2());
+            }
+        }
+    }
+}
