@@ -1,0 +1,209 @@
+package io.mallocscope.runtime.timeline;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Map;
+
+/**
+ * Writes a timeline as JSON Lines: a {@code "kind":"header"} object, then one object per event with
+ * {@code seq}, {@code kind}, {@code depth} and the fields its kind has (docs/timeline-format.md).
+ * Addresses are {@code "0x…"} strings; sizes and counts are numbers.
+ */
+public final class JsonlExporter {
+    private JsonlExporter() {
+    }
+
+    /** Writes every event of {@code timeline} to {@code out} (not closed; flushed). */
+    public static void export(Timeline timeline, Writer out) throws IOException {
+        StringBuilder sb = new StringBuilder(256);
+        header(timeline, sb);
+        out.write(sb.toString());
+        for (int i = 0; i < timeline.size(); i++) {
+            sb.setLength(0);
+            event(timeline.event(i), sb);
+            out.write(sb.toString());
+        }
+        out.flush();
+    }
+
+    /** One event as a JSON object followed by a newline. */
+    public static String toJson(Event e) {
+        StringBuilder sb = new StringBuilder(128);
+        event(e, sb);
+        return sb.toString();
+    }
+
+    private static void header(Timeline t, StringBuilder sb) {
+        TimelineHeader h = t.header();
+        sb.append("{\"kind\":\"header\",\"version\":").append(h.version());
+        for (Map.Entry<String, String> f : h.fields().entrySet()) {
+            sb.append(',');
+            str(sb, f.getKey());
+            sb.append(':');
+            if (f.getKey().equals(TimelineHeader.ARGV)) {
+                sb.append('[');
+                boolean first = true;
+                for (String a : h.argv()) {
+                    if (!first) {
+                        sb.append(',');
+                    }
+                    first = false;
+                    str(sb, a);
+                }
+                sb.append(']');
+            } else {
+                str(sb, f.getValue());
+            }
+        }
+        sb.append(",\"events\":").append(t.size()).append(",\"steps\":").append(t.steps());
+        t.problem().ifPresent(p -> {
+            sb.append(",\"problem\":");
+            str(sb, p);
+        });
+        sb.append("}\n");
+    }
+
+    private static void event(Event e, StringBuilder sb) {
+        sb.append("{\"seq\":").append(e.seq()).append(",\"kind\":\"").append(e.kind().wireName())
+                .append("\",\"depth\":").append(e.depth());
+        switch (e.kind()) {
+            case CALL -> {
+                fnArgs(e, sb);
+                if (!e.site().isEmpty()) {
+                    sb.append(",\"site\":");
+                    str(sb, e.site());
+                }
+            }
+            case RETURN -> {
+                sb.append(",\"fn\":\"").append(e.fnName()).append('"');
+                if (e.hasRet()) {
+                    sb.append(",\"ret\":");
+                    number(sb, e.ret(), Functions.isPointerResult(e.fn()), Functions.RESULTS[e.fn()] == 'S');
+                } else if (e.signal() >= 0) {
+                    sb.append(",\"signal\":\"").append(e.signal() == 6 ? "SIGABRT" : e.signal() == 11 ? "SIGSEGV"
+                            : e.signal() == 0 ? "exception" : "signal " + e.signal()).append('"');
+                }
+            }
+            case TCACHE_PUT, TCACHE_GET -> {
+                chunkSize(e, sb);
+                sb.append(",\"bin\":\"tcache\",\"index\":").append(e.index()).append(",\"count\":").append(e.count());
+            }
+            case BIN_INSERT, BIN_REMOVE -> {
+                chunkSize(e, sb);
+                sb.append(",\"bin\":\"").append(e.bin()).append("\",\"index\":").append(e.index())
+                        .append(",\"reason\":\"").append(e.reason()).append('"');
+            }
+            case SPLIT -> {
+                chunkSize(e, sb);
+                hex(sb, "remainder", e.other());
+                sb.append(",\"remainder_size\":").append(Long.toUnsignedString(e.otherSize()));
+            }
+            case COALESCE -> {
+                chunkSize(e, sb);
+                hex(sb, "neighbour", e.other());
+                sb.append(",\"neighbour_size\":").append(Long.toUnsignedString(e.otherSize()));
+                hex(sb, "merged", e.merged());
+                sb.append(",\"merged_size\":").append(Long.toUnsignedString(e.mergedSize()));
+            }
+            case TOP_EXTEND -> {
+                chunkSize(e, sb);
+                hex(sb, "old_chunk", e.other());
+                sb.append(",\"old_size\":").append(Long.toUnsignedString(e.otherSize()));
+            }
+            case TOP_SHRINK -> {
+                chunkSize(e, sb);
+                sb.append(",\"old_size\":").append(Long.toUnsignedString(e.otherSize()));
+            }
+            case MMAP_CHUNK, MUNMAP_CHUNK -> chunkSize(e, sb);
+            case CONSOLIDATE -> {
+            }
+            case SYSCALL -> {
+                fnArgs(e, sb);
+                sb.append(",\"ret\":");
+                number(sb, e.ret(), Functions.isPointerResult(e.fn()), Functions.RESULTS[e.fn()] == 'S');
+            }
+            case THRESHOLD -> sb.append(",\"threshold\":\"").append(e.thresholdName()).append("\",\"old\":")
+                    .append(e.oldValue()).append(",\"new\":").append(e.newValue());
+            case ABORT -> {
+                sb.append(",\"message\":");
+                str(sb, e.message());
+            }
+            case SEGV -> {
+                hex(sb, "addr", e.address());
+                sb.append(",\"access\":\"").append(e.isWrite() ? "write" : "read").append("\",\"width\":")
+                        .append(e.width()).append(",\"reason\":");
+                str(sb, e.message());
+            }
+            case WRITE -> {
+                hex(sb, "addr", e.address());
+                sb.append(",\"len\":").append(e.length());
+                if (e.isFill()) {
+                    sb.append(",\"fill\":").append(e.fillValue());
+                } else {
+                    sb.append(",\"bytes\":\"");
+                    for (byte b : e.bytes()) {
+                        sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+                    }
+                    sb.append('"');
+                }
+            }
+            default -> {
+            }
+        }
+        sb.append("}\n");
+    }
+
+    private static void fnArgs(Event e, StringBuilder sb) {
+        int fn = e.fn();
+        sb.append(",\"fn\":\"").append(Functions.name(fn)).append("\",\"args\":[");
+        long[] args = e.args();
+        for (int i = 0; i < args.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            number(sb, args[i], Functions.isPointerArg(fn, i), Functions.ARGS[fn][i] == 'S');
+        }
+        sb.append(']');
+    }
+
+    private static void chunkSize(Event e, StringBuilder sb) {
+        hex(sb, "chunk", e.chunk());
+        sb.append(",\"size\":").append(Long.toUnsignedString(e.size()));
+    }
+
+    private static void number(StringBuilder sb, long v, boolean pointer, boolean signed) {
+        if (pointer) {
+            sb.append("\"0x").append(Long.toHexString(v)).append('"');
+        } else if (signed) {
+            sb.append(v);
+        } else {
+            sb.append(Long.toUnsignedString(v));
+        }
+    }
+
+    private static void hex(StringBuilder sb, String key, long v) {
+        sb.append(",\"").append(key).append("\":\"0x").append(Long.toHexString(v)).append('"');
+    }
+
+    private static void str(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

@@ -1,0 +1,173 @@
+package io.mallocscope.runtime.timeline;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.SimulatedSignal;
+import io.mallocscope.runtime.vm.Kernel;
+
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * Rebuilds the simulated process of a timeline at any step by replaying its top-level calls and
+ * the program's writes on a fresh {@link CProcess} made with the header's glibc profile, tunables
+ * and limits. Since the allocator is deterministic, the replayed heap is the recorded heap, byte for
+ * byte; each replayed result is checked against the recorded one, and the first difference is
+ * reported by {@link #problem()}.
+ *
+ * <p>The process is kept between calls: moving forward continues from it, moving backward replays
+ * from the start (a 1M-event timeline replays in well under a second). The returned process is for
+ * reading (inspection views); changing it would change later answers.
+ */
+public final class Reconstructor {
+    private static final OutputStream DISCARD = OutputStream.nullOutputStream();
+
+    private final Timeline timeline;
+    private CProcess process;
+    private int nextEvent;
+    private int step;
+    private String problem;
+
+    public Reconstructor(Timeline timeline) {
+        this.timeline = timeline;
+        if (timeline.header().attached()) {
+            problem = "the agent attached to a running process: the heap before that is unknown, "
+                    + "so the state is rebuilt from the recorded calls only";
+        }
+    }
+
+    /** Steps of the timeline: 0 (before the first call) to {@link Timeline#steps()}. */
+    public int steps() {
+        return timeline.steps();
+    }
+
+    /**
+     * The process as it was after the {@code step}-th top-level call, including what the program
+     * wrote before its next call.
+     *
+     * @throws IndexOutOfBoundsException for a step outside 0..{@link #steps()}
+     * @throws IllegalArgumentException  if the header names a glibc profile or tunables this runtime
+     *                                   does not know
+     */
+    public CProcess stateAt(int step) {
+        int end = timeline.endOfStep(step);
+        if (process == null || step < this.step) {
+            restart();
+        }
+        while (nextEvent < end) {
+            apply(nextEvent++);
+        }
+        this.step = step;
+        return process;
+    }
+
+    /** The first replay difference (or why the state may be incomplete); empty if none. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem);
+    }
+
+    private void restart() {
+        TimelineHeader h = timeline.header();
+        ProcessOptions o = ProcessOptions.defaults().withStdout(DISCARD).withStderr(DISCARD);
+        if (!h.program().isEmpty()) {
+            o = o.withProgramName(h.program());
+        }
+        if (!h.glibc().isEmpty()) {
+            o = o.withGlibc(h.glibc());
+        }
+        if (!h.tunables().isEmpty()) {
+            o = o.withTunables(h.tunables());
+        }
+        o = o.withDataLimit(h.getLong(TimelineHeader.DATA_LIMIT, Kernel.UNLIMITED))
+                .withAddressSpaceLimit(h.getLong(TimelineHeader.ADDRESS_SPACE_LIMIT, Kernel.UNLIMITED))
+                .withStdoutTerminal(Boolean.parseBoolean(h.get(TimelineHeader.STDOUT_TTY)));
+        process = CProcess.create(o);
+        nextEvent = 0;
+        step = 0;
+        long heapStart = h.heapStart();
+        if (heapStart != 0 && process.kernel().startBrk() != heapStart && problem == null) {
+            problem = "the replayed process starts its heap at 0x" + Long.toHexString(process.kernel().startBrk())
+                    + ", the recording at 0x" + Long.toHexString(heapStart);
+        }
+    }
+
+    private void apply(int i) {
+        EventKind kind = timeline.kind(i);
+        if (timeline.depth(i) != 0 || (kind != EventKind.CALL && kind != EventKind.WRITE)) {
+            return;
+        }
+        Event e = timeline.event(i);
+        try {
+            if (kind == EventKind.WRITE) {
+                if (e.isFill()) {
+                    process.memory().fill(e.address(), e.fillValue(), e.length());
+                } else {
+                    byte[] b = e.bytes();
+                    process.memory().writeBytes(e.address(), b, 0, b.length);
+                }
+                return;
+            }
+            long[] a = e.args();
+            boolean has = Functions.hasResult(e.fn());
+            long ret = call(process.libc(), e.fn(), a);
+            Event r = i + 1 < timeline.size() ? findReturn(i) : null;
+            if (has && r != null && r.hasRet() && r.ret() != ret && problem == null) {
+                problem = "replay differs at event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName()
+                        + " returned " + hex(ret) + ", the recording says " + hex(r.ret());
+            }
+        } catch (SimulatedSignal s) {
+            // the recorded call ended the same way: the state is what the signal left
+        } catch (RuntimeException ex) {
+            if (problem == null) {
+                problem = "replay failed at event " + i + " (" + e.kind().wireName() + "): " + ex.getMessage();
+            }
+        }
+    }
+
+    private Event findReturn(int call) {
+        for (int j = call + 1; j < timeline.size(); j++) {
+            if (timeline.depth(j) == 0 && timeline.kind(j) == EventKind.RETURN) {
+                return timeline.event(j);
+            }
+            if (timeline.depth(j) == 0 && timeline.kind(j) == EventKind.CALL) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** Calls {@code fn} on {@code c}; returns its result (0 for void and inspection calls). */
+    static long call(LibC c, int fn, long[] a) {
+        return switch (fn) {
+            case Functions.MALLOC -> c.malloc(a[0]);
+            case Functions.FREE -> {
+                c.free(a[0]);
+                yield 0;
+            }
+            case Functions.CALLOC -> c.calloc(a[0], a[1]);
+            case Functions.REALLOC -> c.realloc(a[0], a[1]);
+            case Functions.REALLOCARRAY -> c.reallocarray(a[0], a[1], a[2]);
+            case Functions.MEMALIGN -> c.memalign(a[0], a[1]);
+            case Functions.ALIGNED_ALLOC -> c.aligned_alloc(a[0], a[1]);
+            case Functions.POSIX_MEMALIGN -> c.posix_memalign(a[0], a[1], a[2]);
+            case Functions.VALLOC -> c.valloc(a[0]);
+            case Functions.PVALLOC -> c.pvalloc(a[0]);
+            case Functions.MALLOC_USABLE_SIZE -> c.malloc_usable_size(a[0]);
+            case Functions.MALLOC_TRIM -> c.malloc_trim(a[0]);
+            case Functions.MALLOPT -> c.mallopt((int) a[0], (int) a[1]);
+            case Functions.BRK -> c.brk(a[0]);
+            case Functions.SBRK -> c.sbrk(a[0]);
+            case Functions.MMAP -> c.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]);
+            case Functions.MUNMAP -> c.munmap(a[0], a[1]);
+            case Functions.MREMAP -> c.mremap(a[0], a[1], a[2], (int) a[3], a[4]);
+            case Functions.MPROTECT -> c.mprotect(a[0], a[1], (int) a[2]);
+            // mallinfo, mallinfo2, malloc_stats, malloc_info only look (and print): nothing to replay
+            default -> 0;
+        };
+    }
+}

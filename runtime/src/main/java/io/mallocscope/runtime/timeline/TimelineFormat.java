@@ -1,0 +1,27 @@
+package io.mallocscope.runtime.timeline;
+
+/**
+ * Constants of the file layout (see docs/timeline-format.md): an 8-byte magic, a version byte, then
+ * blocks. A block is {@code u32 length, u32 crc32, payload}; the payload is a run of records, each
+ * a tag byte ({@link EventKind} ordinal, or one of the tags below) followed by varints.
+ */
+final class TimelineFormat {
+    private TimelineFormat() {
+    }
+
+    static final byte[] MAGIC = {'M', 'A', 'L', 'L', 'O', 'C', 'T', 'L'};
+    static final int VERSION = 1;
+    static final int PREAMBLE = MAGIC.length + 1;
+    static final int BLOCK_HEADER = 8;
+
+    /** Record tags beyond the event kinds. */
+    static final int TAG_HEADER = 0x40;
+    static final int TAG_SITE = 0x41;
+    /** A write whose bytes are all the same value (memset). */
+    static final int TAG_FILL = 0x42;
+    /** A {@link EventKind#RETURN} that carries no value (void, or unwound by a signal). */
+    static final int TAG_RETURN_UNWOUND = 0x43;
+
+    /** Largest block payload the writer produces; a reader rejects larger lengths as corrupt. */
+    static final int MAX_BLOCK = 1 << 24;
+}

@@ -1,0 +1,105 @@
+package io.mallocscope.runtime.timeline;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The header of a timeline: what process was recorded and how. Stored as ordered key/value
+ * strings so later versions can add keys that older readers skip. The well-known keys are
+ * {@code glibc}, {@code tunables}, {@code program}, {@code argv} (NUL-separated), {@code heap_start}
+ * (the initial program break, hex), {@code start_time} (ISO-8601), {@code data_limit},
+ * {@code address_space_limit}, {@code stdout_tty}, {@code attached}, {@code record}, {@code sites}.
+ */
+public final class TimelineHeader {
+    public static final String GLIBC = "glibc";
+    public static final String TUNABLES = "tunables";
+    public static final String PROGRAM = "program";
+    public static final String ARGV = "argv";
+    public static final String HEAP_START = "heap_start";
+    public static final String START_TIME = "start_time";
+    public static final String DATA_LIMIT = "data_limit";
+    public static final String ADDRESS_SPACE_LIMIT = "address_space_limit";
+    public static final String STDOUT_TTY = "stdout_tty";
+    public static final String ATTACHED = "attached";
+    public static final String RECORD = "record";
+    public static final String SITES = "sites";
+
+    private final int version;
+    private final Map<String, String> fields;
+
+    public TimelineHeader(int version, Map<String, String> fields) {
+        this.version = version;
+        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    /** A header of the current format version. */
+    public static TimelineHeader of(Map<String, String> fields) {
+        return new TimelineHeader(TimelineFormat.VERSION, fields);
+    }
+
+    /** The format version the file was written with. */
+    public int version() {
+        return version;
+    }
+
+    /** All fields, in file order. */
+    public Map<String, String> fields() {
+        return fields;
+    }
+
+    /** A field, or {@code ""} when absent. */
+    public String get(String key) {
+        return fields.getOrDefault(key, "");
+    }
+
+    public String glibc() {
+        return get(GLIBC);
+    }
+
+    public String tunables() {
+        return get(TUNABLES);
+    }
+
+    public String program() {
+        return get(PROGRAM);
+    }
+
+    public List<String> argv() {
+        String a = get(ARGV);
+        return a.isEmpty() ? List.of() : Arrays.asList(a.split("\0", -1));
+    }
+
+    /** The initial program break, or 0 when unknown. */
+    public long heapStart() {
+        return parseLong(get(HEAP_START), 0);
+    }
+
+    /** Whether the agent attached to a process already running (state before it is unknown). */
+    public boolean attached() {
+        return Boolean.parseBoolean(get(ATTACHED));
+    }
+
+    /** A numeric field ("0x…" hex or decimal), or {@code dflt}. */
+    public long getLong(String key, long dflt) {
+        return parseLong(get(key), dflt);
+    }
+
+    private static long parseLong(String s, long dflt) {
+        try {
+            if (s.startsWith("0x")) {
+                return Long.parseUnsignedLong(s.substring(2), 16);
+            }
+            return s.isEmpty() ? dflt : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TimelineHeader" + fields;
+    }
+}

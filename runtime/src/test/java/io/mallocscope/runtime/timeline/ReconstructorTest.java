@@ -1,0 +1,119 @@
+package io.mallocscope.runtime.timeline;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.ProcessOptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReconstructorTest {
+
+    /** Records by hand what the agent would: top-level calls with their real results, and the program's writes. */
+    private static final class HandRecorder {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final CProcess p = CProcess.create(ProcessOptions.defaults().withStdout(OutputStream.nullOutputStream())
+                .withStderr(OutputStream.nullOutputStream()));
+        final LibC c = p.libc();
+        final TimelineWriter w;
+
+        HandRecorder() throws IOException {
+            Map<String, String> h = new LinkedHashMap<>();
+            h.put(TimelineHeader.GLIBC, "2.36");
+            h.put(TimelineHeader.PROGRAM, "hand");
+            h.put(TimelineHeader.HEAP_START, "0x" + Long.toHexString(p.kernel().startBrk()));
+            w = new TimelineWriter(bytes, "mem", TimelineHeader.of(h), 1000, e -> { });
+        }
+
+        long malloc(long n) {
+            w.call(Functions.MALLOC, 0, n, 0, 0, 0, 0, 0);
+            long r = c.malloc(n);
+            w.ret(Functions.MALLOC, r);
+            return r;
+        }
+
+        void free(long ptr) {
+            w.call(Functions.FREE, 0, ptr, 0, 0, 0, 0, 0);
+            c.free(ptr);
+            w.ret(Functions.FREE, 0);
+        }
+
+        void putString(long at, String s) {
+            c.putString(at, s);
+            byte[] b = (s + "\0").getBytes(StandardCharsets.UTF_8);
+            w.write(at, b, 0, b.length);
+        }
+
+        Timeline finish() throws IOException {
+            w.close();
+            return Timeline.parse(bytes.toByteArray(), "hand");
+        }
+    }
+
+    @Test
+    void everyStepHasTheRecordedBytesAndHeap() throws IOException {
+        HandRecorder r = new HandRecorder();
+        long a = r.malloc(0x512);
+        long b = r.malloc(0x256);
+        r.putString(a, "this is A!");
+        r.free(a);
+        long c = r.malloc(506);
+        r.putString(c, "this is C!");
+        Timeline t = r.finish();
+        assertThat(t.steps()).isEqualTo(4);
+
+        Reconstructor rec = new Reconstructor(t);
+        CProcess s0 = rec.stateAt(0);
+        assertThat(s0.kernel().currentBrk()).isEqualTo(s0.kernel().startBrk());
+
+        CProcess s2 = rec.stateAt(2);
+        assertThat(s2.libc().string(a)).isEqualTo("this is A!");
+        assertThat(s2.libc().malloc_usable_size(b)).isEqualTo(r.c.malloc_usable_size(b));
+
+        CProcess s4 = rec.stateAt(4);
+        assertThat(c).isEqualTo(a);
+        assertThat(s4.libc().string(a)).isEqualTo("this is C!");
+        byte[] live = r.p.libc().readBytes(a - 0x10, 0x600);
+        assertThat(s4.libc().readBytes(a - 0x10, 0x600)).isEqualTo(live);
+        assertThat(rec.problem()).isEmpty();
+
+        // backwards: replayed again from the start
+        CProcess again = rec.stateAt(1);
+        assertThat(again).isNotSameAs(s4);
+        assertThat(again.kernel().currentBrk()).isEqualTo(r.p.kernel().currentBrk());
+    }
+
+    @Test
+    void aDifferentReplayIsReported() throws IOException {
+        HandRecorder r = new HandRecorder();
+        r.malloc(24);
+        r.w.call(Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        r.w.ret(Functions.MALLOC, 0x1234); // not what glibc returns
+        Timeline t = r.finish();
+        Reconstructor rec = new Reconstructor(t);
+        rec.stateAt(2);
+        assertThat(rec.problem()).hasValueSatisfying(p -> assertThat(p)
+                .startsWith("replay differs at event 2 (step 2): malloc returned 0x")
+                .endsWith(", the recording says 0x1234"));
+    }
+
+    @Test
+    void writesBetweenCallsBelongToTheEarlierStep() throws IOException {
+        HandRecorder r = new HandRecorder();
+        long a = r.malloc(32);
+        r.putString(a, "kept");
+        r.free(a);
+        Timeline t = r.finish();
+        Reconstructor rec = new Reconstructor(t);
+        assertThat(rec.stateAt(1).libc().string(a)).isEqualTo("kept");
+        // after free the tcache next pointer and key overwrite the first 16 bytes
+        assertThat(rec.stateAt(2).libc().readBytes(a, 16)).isEqualTo(r.c.readBytes(a, 16));
+    }
+}
