@@ -18,7 +18,51 @@ public final class Samples {
 
     /** Every sample, in the order a course would take them. */
     public static final List<Class<? extends CProgram>> ALL = List.of(
-            FirstFit.class
+            // the process and its memory
+            MemoryLayout.class,
+            BrkAndSbrk.class,
+            MmapAndMunmap.class,
+            // chunks
+            ChunkAnatomy.class,
+            RequestRounding.class,
+            FreeChunkLinks.class,
+            // bins, in the order malloc looks at them
+            TcacheFillAndDrain.class,
+            FastbinLifo.class,
+            UnsortedBin.class,
+            SmallBins.class,
+            LargeBins.class,
+            MallocConsolidate.class,
+            Coalescing.class,
+            TopGrowAndTrim.class,
+            MmapThreshold.class,
+            // the rest of the malloc family
+            ReallocInPlaceOrMoved.class,
+            CallocZeroes.class,
+            Memalign.class,
+            // what glibc catches
+            DoubleFreeTcache.class,
+            DoubleFreeFasttop.class,
+            InvalidPointer.class,
+            InvalidSize.class,
+            CorruptedTopSize.class,
+            UseAfterFreeTcache.class,
+            // how2heap, ported
+            FirstFit.class,
+            FastbinDup.class,
+            FastbinDupIntoStack.class,
+            TcachePoisoning.class,
+            TcacheHouseOfSpirit.class,
+            HouseOfSpirit.class,
+            UnsafeUnlink.class,
+            OverlappingChunks.class,
+            LargeBinAttack.class,
+            PoisonNullByte.class,
+            // real programs
+            WordFrequency.class,
+            DynamicArray.class,
+            // any malloclab trace, one call per line (for recording)
+            Replay.class
     );
 
     /** A sample's name, description and class. */

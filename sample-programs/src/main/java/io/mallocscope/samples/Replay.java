@@ -1,0 +1,85 @@
+package io.mallocscope.samples;
+
+import io.mallocscope.runtime.CProgram;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceFormatException;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+import static io.mallocscope.runtime.LibC.STDERR;
+
+/**
+ * Replay: runs a malloclab trace ({@code .rep}: {@code a ID BYTES}, {@code f ID}, {@code r ID BYTES},
+ * {@code c ID BYTES}, {@code t PAD}, {@code m ID ALIGN BYTES}, {@code o PARAM VALUE}, {@code s INCR})
+ * through LibC, one C call per line, so that any trace can be recorded and looked at step by step.
+ *
+ * <p>What to notice:
+ * a) every line becomes exactly one top-level call in a recorded timeline, so step N of the
+ *    timeline is line N of the trace;
+ * b) nothing else touches the heap: the summary goes to stderr, which is unbuffered and allocates
+ *    nothing (printf to stdout would malloc stdout's buffer first);
+ * c) the addresses are the ones glibc returns for the same trace, so the timeline of a trace is the
+ *    timeline real glibc would have.
+ *
+ * <p>Run: {@code java -javaagent:mallocscope-agent.jar=out=t.timeline -jar mallocscope-samples.jar replay t.rep}
+ */
+@Sample(name = "replay", description = "replays a malloclab trace (argv[1]) through LibC, one call per line")
+public final class Replay implements CProgram {
+
+    @Override
+    public int main(LibC c, String[] argv) {
+        if (argv.length != 2) {
+            c.fprintf(STDERR, "usage: replay TRACE  (a malloclab trace: a ID BYTES / f ID / r ID BYTES / c ID BYTES / t PAD)\n");
+            return 2;
+        }
+        Trace trace;
+        try {
+            trace = Trace.read(Path.of(argv[1]));
+        } catch (NoSuchFileException e) {
+            c.fprintf(STDERR, "replay: %s: no such file\n", argv[1]);
+            return 1;
+        } catch (IOException e) {
+            c.fprintf(STDERR, "replay: %s: %s\n", argv[1], String.valueOf(e.getMessage()));
+            return 1;
+        } catch (TraceFormatException e) {
+            c.fprintf(STDERR, "replay: %s\n", e.getMessage());
+            return 1;
+        }
+        String wanted = trace.tunables();
+        if (wanted != null && !wanted.equals(c.process().options().tunables())) {
+            c.fprintf(STDERR, "replay: note: the trace asks for GLIBC_TUNABLES=%s; this process runs with '%s'\n",
+                    wanted, Objects.requireNonNullElse(c.process().options().tunables(), ""));
+        }
+        long[] ptrs = new long[trace.maxId() + 1];
+        for (int i = 0, n = trace.size(); i < n; i++) {
+            int id = trace.id(i);
+            switch (trace.op(i)) {
+                case Trace.MALLOC -> ptrs[id] = c.malloc(trace.arg1(i));
+                case Trace.FREE -> {
+                    c.free(ptrs[id]);
+                    ptrs[id] = 0;
+                }
+                case Trace.REALLOC -> {
+                    long r = c.realloc(ptrs[id], trace.arg1(i));
+                    if (r != 0 || trace.arg1(i) == 0 || ptrs[id] == 0) {
+                        ptrs[id] = r;
+                    }
+                }
+                case Trace.CALLOC -> ptrs[id] = c.calloc(1, trace.arg1(i));
+                case Trace.MEMALIGN -> ptrs[id] = c.memalign(trace.arg1(i), trace.arg2(i));
+                case Trace.TRIM -> c.malloc_trim(trace.arg1(i));
+                case Trace.MALLOPT -> c.mallopt((int) trace.arg1(i), (int) trace.arg2(i));
+                case Trace.SBRK -> c.sbrk(trace.arg1(i));
+                default -> throw new IllegalStateException("unknown trace op " + (char) trace.op(i));
+            }
+        }
+        // the break is read from the kernel directly: an sbrk(0) here would be one more recorded call
+        c.fprintf(STDERR, "replay: %d operations from %s; program break at %p\n", (long) trace.size(), argv[1],
+                c.process().kernel().currentBrk());
+        return 0;
+    }
+}

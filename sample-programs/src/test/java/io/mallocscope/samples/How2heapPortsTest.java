@@ -1,0 +1,143 @@
+package io.mallocscope.samples;
+
+import io.mallocscope.runtime.CProcess;
+import org.junit.jupiter.api.Test;
+
+import static io.mallocscope.samples.ProcessSamplesTest.address;
+import static io.mallocscope.samples.SampleRun.runExpectingDeclaredStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each how2heap port reaches the outcome of its C original. The expected heap addresses are those the
+ * originals (shellphish/how2heap, glibc_2.36/*.c, built with gcc -O0 and run with {@code setarch -R}
+ * on Debian 12's glibc 2.36-9+deb12u14, output to a file) printed; their heap starts at
+ * 0x555555559000 exactly like ours, so the absolute heap addresses must be equal. Stack and .bss
+ * addresses differ from C's, so for those the tests check the relation the original asserts.
+ */
+class How2heapPortsTest {
+
+    @Test
+    void firstFit() {
+        CProcess.Captured r = runExpectingDeclaredStatus(FirstFit.class);
+        assertThat(r.stderr())
+                .contains("1st malloc(0x512): 0x5555555592a0\n")
+                .contains("2nd malloc(0x256): 0x5555555597c0\n")
+                .contains("3rd malloc(0x500): 0x5555555592a0\n")
+                .contains("first allocation 0x5555555592a0 points to this is C!\n");
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void fastbinDup() {
+        String out = runExpectingDeclaredStatus(FastbinDup.class).stdout();
+        assertThat(out)
+                .contains("calloc #1: 0x5555555593a0\n")
+                .contains("calloc #2: 0x5555555593c0\n")
+                .contains("calloc #3: 0x5555555593e0\n")
+                .contains("The fastbin now reads [ 0x5555555593a0, 0x5555555593c0, 0x5555555593a0 ].\n")
+                .contains("calloc #4: 0x5555555593a0\n")
+                .contains("calloc #5: 0x5555555593c0\n")
+                .contains("calloc #6: 0x5555555593a0\n")
+                .endsWith("#4 and #6 are the same chunk.\n");
+    }
+
+    @Test
+    void fastbinDupIntoStack() {
+        CProcess.Captured r = runExpectingDeclaredStatus(FastbinDupIntoStack.class);
+        String err = r.stderr();
+        assertThat(err)
+                .contains("calloc #1: 0x555555559380\n")
+                .contains("calloc #2: 0x5555555593a0\n")
+                .contains("calloc #3: 0x5555555593c0\n")
+                .contains("calloc #4: 0x555555559380 (still in the fastbin)\n")
+                .contains("calloc #5: 0x5555555593a0\n")
+                .contains("calloc #6: 0x555555559380, leaving the stack address at the fastbin's head\n");
+        long target = address(err, "Target for calloc:");
+        assertThat(address(err, "calloc #7:")).isEqualTo(target);
+        assertThat(target).isGreaterThan(0x7ff000000000L);
+    }
+
+    @Test
+    void tcachePoisoning() {
+        String out = runExpectingDeclaredStatus(TcachePoisoning.class).stdout();
+        assertThat(out)
+                .contains("malloc(128): 0x5555555592a0\n")
+                .contains("malloc(128): 0x555555559330\n")
+                .contains("malloc #1: 0x555555559330\n");
+        long target = address(out, "Target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(address(out, "malloc #2:")).isEqualTo(target);
+    }
+
+    @Test
+    void tcacheHouseOfSpirit() {
+        String out = runExpectingDeclaredStatus(TcacheHouseOfSpirit.class).stdout();
+        long sizeWord = address(out, "The fake chunk's size word is at");
+        assertThat(address(out, "Freeing")).isEqualTo(sizeWord + 8);
+        assertThat(address(out, "malloc(0x30):")).isEqualTo(sizeWord + 8);
+    }
+
+    @Test
+    void houseOfSpirit() {
+        String out = runExpectingDeclaredStatus(HouseOfSpirit.class).stdout();
+        long region = address(out, "Fake region at");
+        assertThat(out).contains("calloc(1, 0x30): 0x" + Long.toHexString(region + 16) + ", fake chunk: 0x"
+                + Long.toHexString(region + 16) + "\n");
+    }
+
+    @Test
+    void unsafeUnlink() {
+        String out = runExpectingDeclaredStatus(UnsafeUnlink.class).stdout();
+        long global = address(out, "The global chunk0_ptr is at");
+        assertThat(out)
+                .contains("points to 0x5555555592a0.\n")
+                .contains("The chunk to corrupt is at 0x5555555596d0.\n")
+                .contains("chunk1's prev_size is now 0x420 instead of 0x430.\n")
+                .contains("Original value: Hello!~\n")
+                .contains("New value: BBBBAAAA\n");
+        assertThat(address(out, "Fake chunk fd:")).isEqualTo(global - 0x18);
+        assertThat(address(out, "Fake chunk bk:")).isEqualTo(global - 0x10);
+        assertThat(address(out, "chunk0_ptr now holds")).isEqualTo(global - 0x18);
+    }
+
+    @Test
+    void overlappingChunks() {
+        String out = runExpectingDeclaredStatus(OverlappingChunks.class).stdout();
+        assertThat(out)
+                .contains("p1=0x5555555592a0\np2=0x555555559320\np3=0x555555559820\n")
+                .contains("p4 = 0x555555559320 .. 0x555555559898\n")
+                .contains("p3 = 0x555555559820 .. 0x555555559898\n")
+                .contains("p3 lies inside p4: yes\n")
+                .contains("after memset(p4, '4'): p3 starts with 44444444\n")
+                .contains("after memset(p3, '3', 80): p4 + 0x500 holds 33333333\n");
+    }
+
+    @Test
+    void largeBinAttack() {
+        String out = runExpectingDeclaredStatus(LargeBinAttack.class).stdout();
+        assertThat(out)
+                .contains("p1, a large chunk: 0x555555559290\n")
+                .contains("p2, smaller, same large bin: 0x5555555596e0\n");
+        long target = address(out, "Target at");
+        assertThat(out).contains("Target (0x" + Long.toHexString(target) + "): 0x5555555596e0\n");
+    }
+
+    @Test
+    void poisonNullByte() {
+        String out = runExpectingDeclaredStatus(PoisonNullByte.class).stdout();
+        assertThat(out)
+                .contains("prev: malloc(0x500) = 0x555555560010\n")
+                .contains("victim: malloc(0x4f0) = 0x555555560520\n")
+                .contains("a: malloc(0x4f0) = 0x555555560a40\n")
+                .contains("b: malloc(0x510) = 0x555555560f60\n")
+                .contains("prev's fd_nextsize + 0x10: 0x555555560a40 (a)\n")
+                .contains("prev's bk_nextsize + 0x10: 0x555555560f60 (b)\n")
+                .contains("prev2: malloc(0x500) = 0x555555560010\n")
+                .contains("b->fd + 0x10: 0x555555560a40 (a)\n")
+                .contains("b->fd: 0x555555560010\n")
+                .contains("a->bk: 0x555555560510, victim: 0x555555560520\n")
+                .contains("a->bk: 0x555555560010\n")
+                .contains("merged: malloc(0x100) = 0x555555560020\n")
+                .contains("after writing prev2, merged holds: CCCCCCCCCCCCCCCC...\n");
+    }
+}
