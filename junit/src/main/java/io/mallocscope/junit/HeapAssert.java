@@ -1,0 +1,128 @@
+package io.mallocscope.junit;
+
+import io.mallocscope.runtime.malloc.BinKind;
+import io.mallocscope.runtime.malloc.HeapView;
+import org.opentest4j.AssertionFailedError;
+
+import java.util.List;
+
+/** Assertions about a whole heap; see {@link HeapAssertions}. Each call looks at the heap as it is now. */
+public final class HeapAssert {
+    private final Heap heap;
+
+    HeapAssert(Heap heap) {
+        this.heap = heap;
+    }
+
+    /**
+     * The free list of {@code binKind} ({@link BinKind#TCACHE}, {@link BinKind#FASTBIN},
+     * {@link BinKind#SMALLBIN}, {@link BinKind#LARGEBIN}) holding chunks of {@code chunkSize}; for a
+     * large bin, the bin whose size range contains it. For the unsorted bin use {@link #unsortedBin()}.
+     */
+    public BinAssert bin(int binKind, long chunkSize) {
+        if (binKind == BinKind.UNSORTED) {
+            return unsortedBin();
+        }
+        if (chunkSize < 0x20 || (chunkSize & 0xf) != 0) {
+            throw new IllegalArgumentException("not a chunk size: 0x" + Long.toHexString(chunkSize)
+                    + " (chunk sizes are multiples of 0x10 from 0x20; malloc(24) makes a 0x20 chunk)");
+        }
+        int index = switch (binKind) {
+            case BinKind.TCACHE, BinKind.FASTBIN -> (int) ((chunkSize - 0x20) >> 4);
+            case BinKind.SMALLBIN -> (int) (chunkSize >> 4);
+            case BinKind.LARGEBIN -> largebinIndex(chunkSize);
+            default -> throw new IllegalArgumentException("unknown bin kind " + binKind + " (use BinKind's constants)");
+        };
+        String label = BinKind.name(binKind) + " bin for 0x" + Long.toHexString(chunkSize);
+        return new BinAssert(heap, label, find(binKind, index));
+    }
+
+    /** The unsorted bin. */
+    public BinAssert unsortedBin() {
+        return new BinAssert(heap, "unsorted bin", find(BinKind.UNSORTED, 1));
+    }
+
+    /** The chunk whose user pointer is {@code pointer} (a heap chunk or an mmapped one). */
+    public ChunkAssert chunkAt(long pointer) {
+        HeapView v = heap.view();
+        for (HeapView.Chunk c : v.chunks()) {
+            if (c.mem() == pointer) {
+                return new ChunkAssert(heap, c);
+            }
+        }
+        for (HeapView.Chunk c : v.mmappedChunks()) {
+            if (c.mem() == pointer) {
+                return new ChunkAssert(heap, c);
+            }
+        }
+        throw new AssertionFailedError("no chunk starts at " + BinAssert.describe(heap, pointer)
+                + ": it is not a pointer malloc returned, or the heap walk cannot reach it");
+    }
+
+    /** Nothing allocated is left: the heap holds no in-use chunk but the tcache's own, and nothing is mmapped. */
+    public HeapAssert hasNoLeaks() {
+        String report = heap.leakReport();
+        if (!report.isEmpty()) {
+            throw new AssertionFailedError("expected no leaks, but:" + System.lineSeparator() + report);
+        }
+        return this;
+    }
+
+    /** Exactly {@code count} chunks are still allocated. */
+    public HeapAssert hasLeakedBlocks(int count) {
+        List<Leak> leaks = heap.leaks();
+        if (leaks.size() != count) {
+            throw new AssertionFailedError("expected " + count + " unfreed blocks, found " + leaks.size() + ":"
+                    + System.lineSeparator() + LeakReport.format(leaks, heap.start()), count, leaks.size());
+        }
+        return this;
+    }
+
+    /** The top chunk's size is {@code size}. */
+    public HeapAssert hasTopSize(long size) {
+        long actual = heap.view().topSize();
+        if (actual != size) {
+            throw new AssertionFailedError("expected top to be 0x" + Long.toHexString(size) + " bytes, but it is 0x"
+                    + Long.toHexString(actual), size, actual);
+        }
+        return this;
+    }
+
+    /** The heap walk and every bin walk ended normally. */
+    public HeapAssert isNotCorrupt() {
+        if (heap.view().corrupt()) {
+            throw new AssertionFailedError("the heap is corrupt: a chunk walk or a bin walk met an impossible size "
+                    + "or link");
+        }
+        return this;
+    }
+
+    private HeapView.Bin find(int kind, int index) {
+        for (HeapView.Bin b : heap.view().bins()) {
+            if (b.kind() == kind && b.index() == index) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** glibc's largebin_index_64. */
+    static int largebinIndex(long size) {
+        if ((size >>> 6) <= 48) {
+            return 48 + (int) (size >>> 6);
+        }
+        if ((size >>> 9) <= 20) {
+            return 91 + (int) (size >>> 9);
+        }
+        if ((size >>> 12) <= 10) {
+            return 110 + (int) (size >>> 12);
+        }
+        if ((size >>> 15) <= 4) {
+            return 119 + (int) (size >>> 15);
+        }
+        if ((size >>> 18) <= 2) {
+            return 124 + (int) (size >>> 18);
+        }
+        return 126;
+    }
+}
