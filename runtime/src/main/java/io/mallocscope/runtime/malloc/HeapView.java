@@ -165,9 +165,11 @@ public final class HeapView {
                     continue;
                 }
                 List<Long> list = new ArrayList<>();
+                java.util.Set<Long> seen = new java.util.HashSet<>();
                 boolean bad = false;
                 while (e != 0) {
-                    if ((e & MALLOC_ALIGN_MASK) != 0 || list.size() > Math.max(count, 0) + 64 || !readable(e)) {
+                    if ((e & MALLOC_ALIGN_MASK) != 0 || list.size() > count + 64 || !readable(e)
+                            || !seen.add(e)) {
                         bad = true;
                         break;
                     }
@@ -184,10 +186,11 @@ public final class HeapView {
             if (p == 0) {
                 continue;
             }
+            java.util.Set<Long> seen = new java.util.HashSet<>();
             List<Long> list = new ArrayList<>();
             boolean bad = false;
             while (p != 0) {
-                if ((p & MALLOC_ALIGN_MASK) != 0 || list.size() > MAX_WALK || !readable(p)) {
+                if ((p & MALLOC_ALIGN_MASK) != 0 || list.size() > MAX_WALK || !readable(p) || !seen.add(p)) {
                     bad = true;
                     break;
                 }
@@ -204,11 +207,12 @@ public final class HeapView {
             if (p == bin) {
                 continue;
             }
+            java.util.Set<Long> seen = new java.util.HashSet<>();
             List<Long> list = new ArrayList<>();
             boolean bad = false;
             State st = i == 1 ? State.UNSORTED : i < NSMALLBINS ? State.SMALLBIN : State.LARGEBIN;
             while (p != bin) {
-                if (p == 0 || list.size() > MAX_WALK || !readable(p)) {
+                if (p == 0 || list.size() > MAX_WALK || !readable(p) || !seen.add(p)) {
                     bad = true;
                     break;
                 }

@@ -1034,6 +1034,7 @@ public final class Malloc {
             munmapChunk(p);
         } else {
             maybeInitTcache();
+            arenaForChunk(p);
             intFree(p, false, Transitions.FREE);
         }
         kernel.setErrno(savedErrno);
@@ -1046,6 +1047,19 @@ public final class Malloc {
      */
     private void ptmallocInitIfNeededForFree() {
         ptmallocInit();
+    }
+
+    /**
+     * arena_for_chunk: a chunk marked NON_MAIN_ARENA names its arena through the heap_info at the
+     * start of its 64 MiB-aligned heap. Only the main arena is modelled; the read is still made, so a
+     * forged bit faults where glibc would fault. (A readable fake heap_info, as in House of Mind, is
+     * not followed: the main arena is used.)
+     */
+    long arenaForChunk(long p) {
+        if ((chunksizeNomask(p) & NON_MAIN_ARENA) != 0) {
+            return mem.read64(p & ~(HEAP_MAX_SIZE - 1));
+        }
+        return MAIN_ARENA;
     }
 
     /** _int_free. {@code reason} is reported on the bin insertion (FREE, REALLOC or MEMALIGN). */
@@ -1477,6 +1491,7 @@ public final class Malloc {
         boolean mmapped = (chunksizeNomask(oldp) & IS_MMAPPED) != 0;
         if (!mmapped) {
             maybeInitTcache();
+            arenaForChunk(oldp);
         }
         if (Long.compareUnsigned(oldp, -oldsize) > 0 || (oldp & MALLOC_ALIGN_MASK) != 0) {
             throw printerr("realloc(): invalid pointer");
@@ -2004,11 +2019,6 @@ public final class Malloc {
         out.print(sb);
         out.flush();
         return 0;
-    }
-
-    /** The chunks currently mmapped by the allocator (a cache; glibc keeps no list). */
-    List<Long> mmappedChunkList() {
-        return new ArrayList<>(mmappedChunks);
     }
 
     static final int M_MXFAST = 1;

@@ -112,6 +112,7 @@ final class MallocState {
     static final int BINMAPSIZE = 4;
     static final int MAX_ITERS = 10000;
     static final long PAGESIZE = 4096;
+    static final long HEAP_MAX_SIZE = 64L << 20;
     static final int NONCONTIGUOUS_BIT = 2;
     /** Bounds every walk of a list a program may have corrupted into a cycle. */
     static final int LOOP_GUARD = 1 << 22;

@@ -17,12 +17,13 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fresh random traces (every RandomTraces profile, half of them with random tunables) replayed on the
+ * Fresh random traces (every RandomTraces profile, half of them with random tunables, a third with
+ * mallopt and foreign-sbrk calls mixed in) replayed on the
  * real glibc 2.36 of this machine and on ours, compared line for line. Skipped without gcc or 2.36.
  * Set -Dmallocscope.diff.seed=N to reproduce a run; a failure names the seed of each failing trace.
  */
 class DifferentialTest {
-    static final int TRACES = Integer.getInteger("mallocscope.diff.traces", 240);
+    static final int TRACES = Integer.getInteger("mallocscope.diff.traces", 400);
 
     @Test
     void randomTracesMatchRealGlibc() {
@@ -38,6 +39,9 @@ class DifferentialTest {
             String tunables = rnd.nextBoolean() ? RandomTraces.randomTunables(rnd) : null;
             int ops = 200 + rnd.nextInt(1800);
             String text = RandomTraces.generate(rnd, p, ops, tunables);
+            if (k % 3 == 0) {
+                text = withMalloptAndSbrk(text, rnd);
+            }
             String expected = h.get().runText(text, tunables);
             StringBuilder out = new StringBuilder();
             String got;
@@ -54,6 +58,37 @@ class DifferentialTest {
         }
         assertThat(failures).as("traces differing from glibc 2.36 (base seed %d, -Dmallocscope.diff.seed=%d)", base, base)
                 .isEmpty();
+    }
+
+    /**
+     * Sprinkles mallopt calls (every parameter, odd values included) and foreign sbrk calls into a
+     * trace: about one op in 125 is a mallopt, one in 250 an sbrk.
+     */
+    static String withMalloptAndSbrk(String text, Random r) {
+        StringBuilder sb = new StringBuilder(text.length() + 256);
+        int[] params = {1, -1, -2, -3, -4, -5, -6, -7, -8, 99};
+        for (String line : text.split("\n")) {
+            sb.append(line).append('\n');
+            if (line.startsWith("#")) {
+                continue;
+            }
+            int x = r.nextInt(1000);
+            if (x < 8) {
+                int p = params[r.nextInt(params.length)];
+                long v = switch (p) {
+                    case 1 -> r.nextInt(200) - 10;
+                    case -1, -3 -> r.nextInt(4) == 0 ? r.nextInt(1 << 20) : r.nextInt(400000);
+                    case -2 -> r.nextInt(300000);
+                    case -4 -> r.nextInt(5) - 1;
+                    case -6 -> r.nextInt(256);
+                    default -> r.nextInt(10) - 2;
+                };
+                sb.append("o ").append(p).append(' ').append(v).append('\n');
+            } else if (x < 12) {
+                sb.append("s ").append(r.nextInt(3) == 0 ? r.nextInt(100) : r.nextInt(70000)).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     static String firstDifference(String expected, String got) {
