@@ -268,7 +268,7 @@ public final class LibC {
      * is handled as {@link #memmove} does (glibc's memcpy makes no promise there).
      */
     public long memcpy(long dest, long src, long n) {
-        return memmove(dest, src, n);
+        return copy(dest, src, n);
     }
 
     /**
@@ -276,6 +276,11 @@ public final class LibC {
      * ranges first, so a copy that would fault changes nothing.
      */
     public long memmove(long dest, long src, long n) {
+        return copy(dest, src, n);
+    }
+
+    // The public functions never call one another, so an agent recording them sees each call once.
+    private long copy(long dest, long src, long n) {
         mem.checkAccess(src, n, false);
         mem.checkAccess(dest, n, true);
         // both ranges are mapped, so n is a real (non-negative, bounded) size from here on
@@ -345,7 +350,7 @@ public final class LibC {
             mem.write8(dest + i, b);
         }
         if (Long.compareUnsigned(i, n) < 0) {
-            memset(dest + i, 0, n - i);
+            mem.fill(dest + i, 0, n - i);
         }
         return dest;
     }
@@ -376,7 +381,7 @@ public final class LibC {
         long n = strlen(s) + 1;
         long p = malloc(n);
         if (p != 0) {
-            memcpy(p, s, n);
+            memcpy(p, s, n); // as glibc's strdup; a recording agent sees the copy as memcpy's write
         }
         return p;
     }
@@ -538,12 +543,23 @@ public final class LibC {
         StackWalker.StackFrame caller = StackWalker.getInstance()
                 .walk(s -> s.filter(f -> !f.getClassName().equals(LibC.class.getName())).findFirst().orElse(null));
         String where = caller == null ? "?" : caller.getFileName() + ":" + caller.getLineNumber();
-        String fn = caller == null ? "main" : caller.getMethodName();
+        String fn = caller == null ? "main" : functionName(caller.getMethodName());
         String msg = process.programName() + ": " + where + ": " + fn + ": Assertion `" + expr + "' failed.";
         out.flush();
         err.println(msg);
         err.flush();
         throw new Abort(msg);
+    }
+
+    /** C's {@code __func__} for a Java method: a lambda ({@code lambda$main$0}) is named after its enclosing method. */
+    static String functionName(String javaMethod) {
+        if (javaMethod.startsWith("lambda$")) {
+            int end = javaMethod.indexOf('$', "lambda$".length());
+            if (end > "lambda$".length()) {
+                return javaMethod.substring("lambda$".length(), end);
+            }
+        }
+        return javaMethod;
     }
 
     // ================================================================ stack and globals

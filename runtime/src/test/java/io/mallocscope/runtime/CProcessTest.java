@@ -105,6 +105,16 @@ class CProcessTest {
     }
 
     @Test
+    void anAssertionInALambdaIsNamedAfterTheEnclosingMethod() {
+        int line = new Throwable().getStackTrace()[0].getLineNumber() + 1;
+        CProcess.Captured r = run((c, argv) -> { c.assertTrue(argv.length == 3, "argc == 3"); return 0; });
+        assertThat(r.stderr()).isEqualTo("a.out: CProcessTest.java:" + line
+                + ": anAssertionInALambdaIsNamedAfterTheEnclosingMethod: Assertion `argc == 3' failed.\nAborted\n");
+        assertThat(LibC.functionName("lambda$main$0")).isEqualTo("main");
+        assertThat(LibC.functionName("helper")).isEqualTo("helper");
+    }
+
+    @Test
     void aTrueAssertionDoesNothing() {
         CProcess.Captured r = run((c, argv) -> {
             c.assertTrue(true, "1");
@@ -259,5 +269,35 @@ class CProcessTest {
         // gcc -O0 small.c && gdb ./small: malloc(16) == 0x5555555592a0 (after the 0x290 tcache chunk)
         CProcess p = CProcess.create(OPTIONS);
         assertThat(p.libc().malloc(16)).isEqualTo(0x5555555592a0L);
+    }
+
+    // ---------------------------------------------------------------- kernel limits from the options
+
+    @Test
+    void dataLimitFromTheOptionsMakesSbrkFail() {
+        CProcess p = CProcess.create(OPTIONS.withDataLimit(0x1000 + 0x4000));
+        LibC c = p.libc();
+        assertThat(c.sbrk(0x4000)).isEqualTo(Layout.INITIAL_BRK);
+        assertThat(c.sbrk(0x1000)).isEqualTo(-1);
+        assertThat(c.strerror(c.errno())).isEqualTo("Cannot allocate memory");
+        assertThat(c.brk(Layout.INITIAL_BRK + 0x5000)).isEqualTo(-1);
+        assertThat(c.sbrk(0)).as("the break stays where it was").isEqualTo(Layout.INITIAL_BRK + 0x4000);
+        assertThat(c.brk(Layout.INITIAL_BRK + 0x1000)).isZero();
+        assertThat(c.sbrk(0)).isEqualTo(Layout.INITIAL_BRK + 0x1000);
+    }
+
+    @Test
+    void addressSpaceLimitFromTheOptionsMakesMmapFail() {
+        CProcess fresh = CProcess.create(OPTIONS);
+        long used = fresh.memory().mappedBytes(0, io.mallocscope.runtime.vm.AddressSpace.USER_END);
+        LibC c = CProcess.create(OPTIONS.withAddressSpaceLimit(used + 0x10000)).libc();
+        int rw = LibC.PROT_READ | LibC.PROT_WRITE;
+        int anon = LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS;
+        assertThat(c.mmap(0, 0x10000, rw, anon, -1, 0)).isEqualTo(Layout.LIBC_ANON_START - 0x10000);
+        assertThat(c.mmap(0, 0x1000, rw, anon, -1, 0)).isEqualTo(LibC.MAP_FAILED);
+        assertThat(c.errno()).isEqualTo(12);
+        assertThat(c.sbrk(0x1000)).isEqualTo(-1);
+        assertThat(c.munmap(Layout.LIBC_ANON_START - 0x10000, 0x1000)).isZero();
+        assertThat(c.sbrk(0x1000)).as("room again").isEqualTo(Layout.INITIAL_BRK);
     }
 }
