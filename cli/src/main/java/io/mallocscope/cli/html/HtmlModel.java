@@ -1,0 +1,95 @@
+package io.mallocscope.cli.html;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything the HTML timeline page shows, already decided: one {@link Step} per call (step 0 is the
+ * heap before the first call), the program's output and a header. {@link HtmlRenderer} only serialises
+ * it; readers (a recorded timeline, a replayed trace) build it.
+ *
+ * @param title  the page title (e.g. the program's name)
+ * @param header what ran, and how
+ * @param steps  step 0 first; never empty
+ * @param stdout the program's standard output, as it printed it (may be empty)
+ * @param stderr the program's standard error (may be empty)
+ */
+public record HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr) {
+
+    /** The chunk states the page knows how to colour, in legend order. */
+    public static final Set<String> STATES = Set.of("in_use", "tcache", "fastbin", "unsorted", "smallbin",
+            "largebin", "top", "mmapped");
+
+    public HtmlModel {
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(header, "header");
+        steps = List.copyOf(steps);
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("an HTML timeline needs at least step 0");
+        }
+        stdout = stdout == null ? "" : stdout;
+        stderr = stderr == null ? "" : stderr;
+    }
+
+    /**
+     * What ran.
+     *
+     * @param program   the program (sample name, trace file …)
+     * @param glibc     the glibc profile, e.g. "2.36"
+     * @param tunables  GLIBC_TUNABLES as given, or empty
+     * @param heapStart where the heap starts (0 if it never started)
+     */
+    public record Header(String program, String glibc, String tunables, long heapStart) {
+        public Header {
+            program = program == null ? "" : program;
+            glibc = glibc == null ? "" : glibc;
+            tunables = tunables == null ? "" : tunables;
+        }
+    }
+
+    /**
+     * The heap after one call.
+     *
+     * @param number      0 for the state before the first call, then 1, 2, …
+     * @param op          the call and its result, e.g. {@code malloc(0x18) = 0x5555555592c0}
+     * @param site        where it was called from (file:line), or empty
+     * @param explanation what the allocator did, one sentence per line
+     * @param chunks      the chunks of the heap in address order, then the mmapped chunks
+     * @param bins        non-empty bins by pwndbg-style name ({@code tcachebins[0x20]}) → chunk addresses,
+     *                    formatted as the page should show them, in list order
+     * @param brk         the program break after the call
+     */
+    public record Step(int number, String op, String site, List<String> explanation, List<ChunkBox> chunks,
+                       Map<String, List<String>> bins, long brk) {
+        public Step {
+            op = op == null ? "" : op;
+            site = site == null ? "" : site;
+            explanation = List.copyOf(explanation);
+            chunks = List.copyOf(chunks);
+            Map<String, List<String>> copy = new LinkedHashMap<>();
+            bins.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            bins = java.util.Collections.unmodifiableMap(copy);
+        }
+    }
+
+    /**
+     * One chunk drawn in the heap strip.
+     *
+     * @param address the chunk's address (not the pointer malloc returned)
+     * @param size    the chunk size, flags masked off
+     * @param state   one of {@link #STATES}
+     * @param label   a short caption (e.g. the program's name for the block), or empty
+     */
+    public record ChunkBox(long address, long size, String state, String label) {
+        public ChunkBox {
+            if (!STATES.contains(state)) {
+                throw new IllegalArgumentException("unknown chunk state '" + state + "', expected one of "
+                        + "in_use, tcache, fastbin, unsorted, smallbin, largebin, top, mmapped");
+            }
+            label = label == null ? "" : label;
+        }
+    }
+}

@@ -1,0 +1,368 @@
+package io.mallocscope.cli.html;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.SimulatedSignal;
+import io.mallocscope.runtime.malloc.BinKind;
+import io.mallocscope.runtime.malloc.HeapView;
+import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.vm.Kernel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Builds {@link HtmlModel}s from sources other than a recorded timeline. {@link #fromTrace} replays a
+ * malloclab trace in a fresh simulated process and reads the heap after every operation with
+ * {@link HeapView}; the explanations are what changed between two views (bins entered and left, the
+ * top chunk, the break), so they say only what the state shows.
+ */
+public final class HtmlModels {
+    private HtmlModels() {
+    }
+
+    /** How many operations {@link #fromTrace(Path, String, String)} shows: a page per step, not per megabyte. */
+    public static final int DEFAULT_MAX_OPERATIONS = 1000;
+
+    /**
+     * Replays {@code rep} and returns one step per operation, for at most {@link #DEFAULT_MAX_OPERATIONS}
+     * operations.
+     *
+     * @see #fromTrace(Path, String, String, int)
+     */
+    public static HtmlModel fromTrace(Path rep, String glibc, String tunables) throws IOException {
+        return fromTrace(rep, glibc, tunables, DEFAULT_MAX_OPERATIONS);
+    }
+
+    /**
+     * Replays {@code rep} and returns one step per operation. Every step carries the whole heap, so a
+     * long trace is cut after {@code maxOperations} operations; the last step then says so.
+     *
+     * @param glibc    the glibc profile, e.g. "2.36"
+     * @param tunables GLIBC_TUNABLES syntax, or null; the trace's own {@code # tunables:} line wins
+     * @throws IOException if the file cannot be read
+     * @throws io.mallocscope.runtime.trace.TraceFormatException for a malformed trace (FILE:LINE: what)
+     * @throws IllegalArgumentException for an unknown glibc version or a malformed tunable
+     */
+    public static HtmlModel fromTrace(Path rep, String glibc, String tunables, int maxOperations) throws IOException {
+        return fromTrace(Trace.read(rep), rep.getFileName().toString(), glibc, tunables, maxOperations);
+    }
+
+    static HtmlModel fromTrace(Trace trace, String name, String glibc, String tunables, int maxOperations) {
+        Objects.requireNonNull(glibc, "glibc");
+        if (maxOperations < 1) {
+            throw new IllegalArgumentException("maxOperations must be at least 1, got " + maxOperations);
+        }
+        String tun = trace.tunables() != null ? trace.tunables() : tunables == null ? "" : tunables;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CProcess p = CProcess.create(ProcessOptions.defaults().withProgramName(name).withGlibc(glibc)
+                .withTunables(tun).withStdout(out).withStderr(err));
+        Replay r = new Replay(p, trace);
+        r.run(maxOperations);
+        return new HtmlModel(name, new HtmlModel.Header(name, glibc, tun, p.malloc().view().heapStart()), r.steps,
+                out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** One replay: calls the allocator like OffsetsReplay does, snapshotting the heap after each call. */
+    private static final class Replay {
+        private final Malloc m;
+        private final Kernel k;
+        private final Trace trace;
+        private final long[] ptrs;
+        private final List<HtmlModel.Step> steps = new ArrayList<>();
+        private Snapshot before;
+
+        Replay(CProcess p, Trace trace) {
+            this.m = p.malloc();
+            this.k = p.kernel();
+            this.trace = trace;
+            this.ptrs = new long[trace.maxId() + 1];
+        }
+
+        void run(int maxOperations) {
+            HeapView v = m.view();
+            before = Snapshot.of(v);
+            steps.add(step(0, "start", List.of("The heap before the first call: "
+                    + (v.initialized() ? "malloc is initialised." : "malloc has not run yet, there is no heap.")), v));
+            int n = Math.min(trace.size(), maxOperations);
+            for (int i = 0; i < n; i++) {
+                String op;
+                List<String> notes = new ArrayList<>();
+                try {
+                    op = call(i, notes);
+                } catch (SimulatedSignal s) {
+                    HeapView after = m.view();
+                    notes.add("The process got " + s.shellDescription() + ": " + s.getMessage());
+                    steps.add(step(i + 1, describe(i) + " -> " + s.shellDescription(), notes, after));
+                    return;
+                }
+                HeapView after = m.view();
+                Snapshot now = Snapshot.of(after);
+                notes.addAll(differences(before, now));
+                if (i == n - 1 && n < trace.size()) {
+                    notes.add("The trace goes on for " + (trace.size() - n) + " more operations, not shown here"
+                            + " (the page shows the first " + n + ").");
+                }
+                steps.add(step(i + 1, op, notes, after));
+                before = now;
+            }
+        }
+
+        /** Performs operation {@code i}; returns its text with the result. */
+        private String call(int i, List<String> notes) {
+            int id = trace.id(i);
+            long x = trace.arg1(i);
+            long y = trace.arg2(i);
+            long r;
+            switch (trace.op(i)) {
+                case Trace.MALLOC -> {
+                    r = m.malloc(x);
+                    ptrs[id] = r;
+                    notes.add(returned(id, r));
+                    return "malloc(" + hex(x) + ") = " + hex(r);
+                }
+                case Trace.FREE -> {
+                    long ptr = ptrs[id];
+                    m.free(ptr);
+                    ptrs[id] = 0;
+                    notes.add(ptr == 0 ? "Block #" + id + " is not allocated: this is free(NULL), which does nothing."
+                            : "Block #" + id + " (chunk " + hex(ptr - 16) + ") is freed.");
+                    return "free(" + hex(ptr) + ")";
+                }
+                case Trace.REALLOC -> {
+                    long old = ptrs[id];
+                    r = m.realloc(old, x);
+                    if (r != 0 || x == 0 || old == 0) {
+                        ptrs[id] = r;
+                    }
+                    if (r != 0 && old != 0) {
+                        notes.add(r == old ? "Block #" + id + " was resized in place."
+                                : "Block #" + id + " moved from " + hex(old) + " to " + hex(r) + ".");
+                    } else {
+                        notes.add(returned(id, r));
+                    }
+                    return "realloc(" + hex(old) + ", " + hex(x) + ") = " + hex(r);
+                }
+                case Trace.CALLOC -> {
+                    r = m.calloc(1, x);
+                    ptrs[id] = r;
+                    notes.add(returned(id, r));
+                    return "calloc(1, " + hex(x) + ") = " + hex(r);
+                }
+                case Trace.MEMALIGN -> {
+                    r = m.memalign(x, y);
+                    ptrs[id] = r;
+                    notes.add(returned(id, r));
+                    return "memalign(" + hex(x) + ", " + hex(y) + ") = " + hex(r);
+                }
+                case Trace.TRIM -> {
+                    return "malloc_trim(" + hex(x) + ") = " + m.mallocTrim(x);
+                }
+                case Trace.MALLOPT -> {
+                    return "mallopt(" + malloptParam((int) x) + ", " + (int) y + ") = " + m.mallopt((int) x, (int) y);
+                }
+                case Trace.SBRK -> {
+                    long old = k.sbrk(x);
+                    notes.add("The program moved the break itself; malloc does not know about this memory.");
+                    return "sbrk(" + x + ") = " + (old == -1 ? "-1" : hex(old));
+                }
+                default -> throw new IllegalStateException("unknown trace op " + (char) trace.op(i));
+            }
+        }
+
+        private String describe(int i) {
+            return switch (trace.op(i)) {
+                case Trace.MALLOC -> "malloc(" + hex(trace.arg1(i)) + ")";
+                case Trace.FREE -> "free(" + hex(ptrs[trace.id(i)]) + ")";
+                case Trace.REALLOC -> "realloc(" + hex(ptrs[trace.id(i)]) + ", " + hex(trace.arg1(i)) + ")";
+                case Trace.CALLOC -> "calloc(1, " + hex(trace.arg1(i)) + ")";
+                case Trace.MEMALIGN -> "memalign(" + hex(trace.arg1(i)) + ", " + hex(trace.arg2(i)) + ")";
+                case Trace.TRIM -> "malloc_trim(" + hex(trace.arg1(i)) + ")";
+                case Trace.MALLOPT -> "mallopt(" + malloptParam((int) trace.arg1(i)) + ", " + trace.arg2(i) + ")";
+                default -> "sbrk(" + trace.arg1(i) + ")";
+            };
+        }
+
+        private String returned(int id, long r) {
+            if (r == 0) {
+                return "It returned NULL.";
+            }
+            long size = m.view().chunks().stream().filter(c -> c.address() == r - 16).mapToLong(HeapView.Chunk::size)
+                    .findFirst().orElse(0);
+            return size != 0 ? "Block #" + id + " is chunk " + hex(r - 16) + ", size " + hex(size) + "."
+                    : "Block #" + id + " is " + hex(r) + ", a chunk of its own mapping.";
+        }
+
+        private HtmlModel.Step step(int n, String op, List<String> notes, HeapView v) {
+            Map<Long, Integer> idOf = new HashMap<>();
+            for (int id = 0; id < ptrs.length; id++) {
+                if (ptrs[id] != 0) {
+                    idOf.put(ptrs[id] - 16, id);
+                }
+            }
+            List<HtmlModel.ChunkBox> boxes = new ArrayList<>();
+            long tcacheChunk = v.tcache() == 0 ? -1 : v.tcache() - 16;
+            for (HeapView.Chunk c : v.chunks()) {
+                String label = c.address() == tcacheChunk ? "tcache struct"
+                        : c.size() == 16 ? "fencepost"
+                        : idOf.containsKey(c.address()) ? "#" + idOf.get(c.address()) : "";
+                boxes.add(new HtmlModel.ChunkBox(c.address(), c.size(), state(c.state()), label));
+            }
+            for (HeapView.Chunk c : v.mmappedChunks()) {
+                Integer id = idOf.get(c.address());
+                boxes.add(new HtmlModel.ChunkBox(c.address(), c.size(), "mmapped", id == null ? "" : "#" + id));
+            }
+            return new HtmlModel.Step(n, op, "", notes, boxes, bins(v), k.currentBrk());
+        }
+    }
+
+    /** Non-empty bins, named the way pwndbg's {@code bins} command names them. */
+    static Map<String, List<String>> bins(HeapView v) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (HeapView.Bin b : v.bins()) {
+            List<String> chain = new ArrayList<>();
+            b.chunks().forEach(c -> chain.add(hex(c)));
+            if (b.corrupt()) {
+                chain.add("(corrupt)");
+            }
+            out.put(binName(b), chain);
+        }
+        return out;
+    }
+
+    static String binName(HeapView.Bin b) {
+        return switch (b.kind()) {
+            case BinKind.TCACHE -> "tcachebins[" + hex(b.chunkSize()) + "]";
+            case BinKind.FASTBIN -> "fastbins[" + hex(b.chunkSize()) + "]";
+            case BinKind.UNSORTED -> "unsortedbin";
+            case BinKind.SMALLBIN -> "smallbins[" + hex(b.chunkSize()) + "]";
+            default -> "largebins[" + hex(b.chunkSize()) + "+]";
+        };
+    }
+
+    static String state(HeapView.State s) {
+        return switch (s) {
+            case IN_USE -> "in_use";
+            case TCACHE -> "tcache";
+            case FASTBIN -> "fastbin";
+            case UNSORTED -> "unsorted";
+            case SMALLBIN -> "smallbin";
+            case LARGEBIN -> "largebin";
+            case TOP -> "top";
+        };
+    }
+
+    /**
+     * The parts of a {@link HeapView} the explanations compare, copied out when the view is made: a view
+     * reads some figures (top, mmapped chunks) from memory when asked, so an old view would show the new
+     * state.
+     */
+    record Snapshot(boolean initialized, long heapStart, long top, long topSize, Map<String, List<String>> bins,
+                    int mmapped, NavigableMap<Long, Long> chunks, boolean corrupt) {
+        static Snapshot of(HeapView v) {
+            boolean init = v.initialized();
+            long top = init ? v.top() : 0;
+            long topSize = init ? v.topSize() : 0;
+            NavigableMap<Long, Long> chunks = new TreeMap<>(Long::compareUnsigned);
+            v.chunks().forEach(c -> chunks.put(c.address(), c.size()));
+            // corrupt() also covers the reads above: a view flags any read of unmapped memory
+            return new Snapshot(init, v.heapStart(), top, topSize, HtmlModels.bins(v), v.mmappedChunks().size(),
+                    chunks, v.corrupt());
+        }
+
+        /** The chunk whose bytes include {@code address}, or null. */
+        Map.Entry<Long, Long> covering(long address) {
+            Map.Entry<Long, Long> e = chunks.floorEntry(address);
+            return e != null && Long.compareUnsigned(address, e.getKey() + e.getValue()) < 0 ? e : null;
+        }
+    }
+
+    /** What changed between two snapshots, in words: chunks that entered or left a bin, the top chunk, mmaps. */
+    static List<String> differences(Snapshot a, Snapshot b) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : a.bins().entrySet()) {
+            List<String> now = b.bins().getOrDefault(e.getKey(), List.of());
+            for (String c : e.getValue()) {
+                if (!now.contains(c)) {
+                    out.add("Chunk " + c + " left " + e.getKey() + ".");
+                }
+            }
+        }
+        for (Map.Entry<String, List<String>> e : b.bins().entrySet()) {
+            List<String> was = a.bins().getOrDefault(e.getKey(), List.of());
+            for (String c : e.getValue()) {
+                if (!was.contains(c)) {
+                    out.add("Chunk " + c + " entered " + e.getKey() + ".");
+                }
+            }
+        }
+        // chunks that vanished from the walk were merged into the chunk that now covers them
+        Map<Long, List<String>> mergedInto = new TreeMap<>(Long::compareUnsigned);
+        for (Map.Entry<Long, Long> c : a.chunks().entrySet()) {
+            Map.Entry<Long, Long> cover = b.chunks().containsKey(c.getKey()) ? null : b.covering(c.getKey());
+            if (cover != null) {
+                mergedInto.computeIfAbsent(cover.getKey(), k -> new ArrayList<>())
+                        .add(hex(c.getKey()) + " (" + hex(c.getValue()) + ")");
+            }
+        }
+        mergedInto.forEach((into, merged) -> out.add((merged.size() == 1 ? "Chunk " : "Chunks ")
+                + String.join(", ", merged) + (merged.size() == 1 ? " was" : " were") + " merged into "
+                + (into == b.top() ? "the top chunk " : "chunk ") + hex(into) + ", now size "
+                + hex(b.chunks().get(into)) + "."));
+        // a new chunk inside an old one (other than the top moving up) was split off it
+        for (Map.Entry<Long, Long> c : b.chunks().entrySet()) {
+            Map.Entry<Long, Long> was = a.chunks().containsKey(c.getKey()) ? null : a.covering(c.getKey());
+            if (was != null && c.getKey() != b.top()) {
+                out.add("Chunk " + hex(c.getKey()) + " (" + hex(c.getValue()) + ") was split off chunk "
+                        + hex(was.getKey()) + " (" + hex(was.getValue()) + ").");
+            }
+        }
+        if (b.corrupt()) {
+            out.add("The heap can no longer be walked: part of it is unmapped or a chunk header is impossible.");
+        } else if (a.initialized() && b.initialized()) {
+            if (a.top() != b.top() || a.topSize() != b.topSize()) {
+                long d = b.topSize() - a.topSize();
+                out.add("The top chunk is now " + hex(b.top()) + ", size " + hex(b.topSize()) + " ("
+                        + (d >= 0 ? "+" + hex(d) : "-" + hex(-d)) + ").");
+            }
+        } else if (b.initialized()) {
+            out.add("malloc initialised: the heap starts at " + hex(b.heapStart()) + ", top is " + hex(b.top())
+                    + ", size " + hex(b.topSize()) + ".");
+        }
+        if (a.mmapped() != b.mmapped()) {
+            out.add(b.mmapped() > a.mmapped() ? "The request was served by mmap." : "An mmapped chunk was unmapped.");
+        }
+        return out;
+    }
+
+    static String malloptParam(int p) {
+        return switch (p) {
+            case 1 -> "M_MXFAST";
+            case -1 -> "M_TRIM_THRESHOLD";
+            case -2 -> "M_TOP_PAD";
+            case -3 -> "M_MMAP_THRESHOLD";
+            case -4 -> "M_MMAP_MAX";
+            case -5 -> "M_CHECK_ACTION";
+            case -6 -> "M_PERTURB";
+            case -7 -> "M_ARENA_TEST";
+            case -8 -> "M_ARENA_MAX";
+            default -> String.valueOf(p);
+        };
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+}

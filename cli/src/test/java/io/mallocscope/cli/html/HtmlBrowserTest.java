@@ -1,0 +1,215 @@
+package io.mallocscope.cli.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Opens generated pages in headless Chromium (through chromedriver) from file://, steps through them with
+ * the keyboard, the slider and the call list, and checks the DOM; screenshots go to
+ * {@code target/html-browser-test/}. Skipped, with a message, when chromium or chromedriver is missing
+ * (Debian: {@code apt-get install chromium chromium-driver}; {@code .ci/run} installs them).
+ */
+@Tag("browser")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class HtmlBrowserTest {
+    static final Path OUT = Path.of("target", "html-browser-test");
+    static final String ARROW_RIGHT = "\uE014";
+    static final String ARROW_LEFT = "\uE012";
+    static final String HOME = "\uE011";
+    static final String END = "\uE010";
+
+    /** tcache put/get, a fastbin overflow, and a freed large block coalescing in the unsorted bin. */
+    static final String TRACE = String.join("\n", "a 0 24", "a 1 24", "a 2 40", "a 3 1048", "a 4 1048", "a 5 24",
+            "f 0", "f 1", "f 2", "f 3", "f 4", "a 6 200000", "a 7 24", "a 8 2000", "f 6", "a 9 48", "a 10 64", "f 9", "f 10", "a 11 48", "f 7", "");
+
+    private HeadlessChromium browser;
+    private String skipReason;
+
+    @BeforeAll
+    void startBrowser() throws IOException, InterruptedException {
+        var chromium = HeadlessChromium.findChromium();
+        var driver = HeadlessChromium.findChromedriver();
+        if (chromium.isEmpty() || driver.isEmpty()) {
+            // reported per test (an assumption failing in @BeforeAll leaves no trace in surefire's report)
+            skipReason = "browser test skipped: needs chromium and chromedriver (Debian packages chromium,"
+                    + " chromium-driver; or set $CHROMIUM and $CHROMEDRIVER); found chromium=" + chromium.orElse(null)
+                    + ", chromedriver=" + driver.orElse(null);
+            System.out.println("HtmlBrowserTest: " + skipReason);
+            return;
+        }
+        Files.createDirectories(OUT);
+        long t0 = System.nanoTime();
+        browser = HeadlessChromium.start(chromium.get(), driver.get(), OUT, 1280, 900);
+        System.out.printf("HtmlBrowserTest: chromedriver + chromium session started in %d ms%n", ms(t0));
+    }
+
+    @BeforeEach
+    void needsBrowser() {
+        Assumptions.assumeTrue(browser != null, skipReason);
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void stepsWithKeysSliderAndCallListAndShowsProgramTextLiterally() throws Exception {
+        HtmlModel model = Fixtures.tcacheReuse();
+        long t0 = System.nanoTime();
+        open(model, "fixture.html");
+
+        Map<String, Object> s0 = state();
+        assertThat(s0).containsEntry("label", "step 0 / 3").containsEntry("op", "start").containsEntry("chunks", 0L)
+                .containsEntry("current", 0L).containsEntry("calls", 4L);
+        // program text is shown as text: no element was made from it, the page has only its own two scripts
+        assertThat(s0).containsEntry("stdout", Fixtures.HOSTILE_STDOUT).containsEntry("stderr", "warning: </script>")
+                .containsEntry("scripts", 2L).containsEntry("images", 0L).containsEntry("title", "Demo <script>");
+
+        browser.pressKey(ARROW_RIGHT);
+        Map<String, Object> s1 = state();
+        assertThat(s1).containsEntry("label", "step 1 / 3").containsEntry("op", "malloc(0x18) = 0x5555555592a0")
+                .containsEntry("slider", "1").containsEntry("current", 1L)
+                .containsEntry("chunks", (long) model.steps().get(1).chunks().size());
+        assertThat(s1.get("states")).isEqualTo(List.of("in_use", "in_use", "top"));
+        assertThat(s1.get("explanation")).isEqualTo(model.steps().get(1).explanation());
+        assertThat((String) s1.get("strip")).contains(Fixtures.HOSTILE_LABEL);
+        assertThat(s1).containsEntry("images", 0L);
+
+        // the slider, as a user drags it
+        browser.execute("var s = document.getElementById('slider'); s.value = '2';"
+                + " s.dispatchEvent(new Event('input', {bubbles: true}));");
+        Map<String, Object> s2 = state();
+        assertThat(s2).containsEntry("label", "step 2 / 3").containsEntry("op", "free(0x5555555592a0)");
+        assertThat(s2.get("states")).isEqualTo(List.of("in_use", "tcache", "top"));
+        assertThat(s2.get("bins")).isEqualTo(List.of("tcachebins[0x20] 0x555555559290"));
+        assertThat(s2.get("changed")).isEqualTo(List.of("0x555555559290"));
+        Path shot = screenshot("fixture-step2.png");
+
+        browser.pressKey(END);
+        assertThat(state()).containsEntry("label", "step 3 / 3").containsEntry("bins", List.of("all bins empty"));
+        browser.pressKey(ARROW_RIGHT);
+        assertThat(state()).containsEntry("label", "step 3 / 3");
+        browser.pressKey(ARROW_LEFT);
+        assertThat(state()).containsEntry("label", "step 2 / 3");
+        browser.pressKey(HOME);
+        assertThat(state()).containsEntry("label", "step 0 / 3");
+        browser.execute("document.querySelectorAll('#ops-list li')[1].click();");
+        assertThat(state()).containsEntry("label", "step 1 / 3").containsEntry("current", 1L);
+        // a link to a step opens there, and stepping keeps the link current
+        browser.navigate(OUT.resolve("fixture.html").toAbsolutePath().toUri().resolve("#step=2"));
+        assertThat(state()).containsEntry("label", "step 2 / 3").containsEntry("hash", "#step=2");
+        browser.pressKey(ARROW_RIGHT);
+        assertThat(state()).containsEntry("label", "step 3 / 3").containsEntry("hash", "#step=3");
+        System.out.printf("HtmlBrowserTest: fixture page loaded, stepped 8 times, deep-linked, screenshot %s in %d ms%n", shot,
+                ms(t0));
+    }
+
+    @Test
+    void aReplayedTraceIsDrawnChunkForChunk() throws Exception {
+        Path rep = OUT.resolve("browser-demo.rep");
+        Files.writeString(rep, TRACE);
+        HtmlModel model = HtmlModels.fromTrace(rep, "2.36", null);
+        long t0 = System.nanoTime();
+        open(model, "browser-demo.html");
+        int last = model.steps().size() - 1;
+        assertThat(state()).containsEntry("label", "step 0 / " + last);
+        for (int k = 1; k <= 11; k++) {
+            browser.pressKey(ARROW_RIGHT);
+        }
+        Map<String, Object> s = state();
+        HtmlModel.Step step = model.steps().get(11);
+        assertThat(s).containsEntry("label", "step 11 / " + last).containsEntry("op", "free(0x555555559730)")
+                .containsEntry("chunks", (long) step.chunks().size());
+        assertThat(s.get("states")).isEqualTo(step.chunks().stream().map(HtmlModel.ChunkBox::state).toList());
+        assertThat(s.get("states")).asList().contains("tcache", "unsorted", "top");
+        assertThat(s.get("addresses")).isEqualTo(step.chunks().stream().map(c -> "0x" + Long.toHexString(c.address()))
+                .toList());
+        assertThat(s.get("bins")).asList().contains("tcachebins[0x20] 0x5555555592b0 \u2192 0x555555559290");
+        screenshot("browser-demo-step11.png");
+
+        browser.pressKey(END);
+        Map<String, Object> end = state();
+        assertThat(end).containsEntry("label", "step " + last + " / " + last)
+                .containsEntry("op", model.steps().get(last).op()).containsEntry("calls", (long) last + 1);
+        // the call list scrolled itself to show the current call; the page did not move
+        assertThat(end).containsEntry("pageScrollY", 0L).containsEntry("currentCallVisible", true);
+        assertThat((Long) end.get("callListScrollTop")).isPositive();
+        System.out.printf("HtmlBrowserTest: replayed-trace page (%d steps) checked in %d ms%n", last + 1, ms(t0));
+    }
+
+    private void open(HtmlModel model, String name) throws IOException, InterruptedException {
+        Path file = OUT.resolve(name).toAbsolutePath();
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            HtmlRenderer.render(model, w);
+        }
+        browser.navigate(file.toUri());
+    }
+
+    /** What the page shows now, read from the DOM. */
+    private Map<String, Object> state() throws IOException, InterruptedException {
+        Object v = browser.execute(String.join("\n",
+                "var q = function (s) { return Array.prototype.slice.call(document.querySelectorAll(s)); };",
+                "var items = q('#ops-list li');",
+                "return {",
+                "  label: document.getElementById('step-label').textContent,",
+                "  op: document.getElementById('op').textContent,",
+                "  slider: document.getElementById('slider').value,",
+                "  explanation: q('#explanation li').map(function (e) { return e.textContent; }),",
+                "  chunks: q('#strip .chunk').length,",
+                "  states: q('#strip .chunk').map(function (e) { return e.dataset.state; }),",
+                "  addresses: q('#strip .chunk').map(function (e) { return e.dataset.address; }),",
+                "  changed: q('#strip .chunk.changed').map(function (e) { return e.dataset.address; }),",
+                "  strip: document.getElementById('strip').textContent,",
+                "  bins: q('#bins-body tr').map(function (r) {",
+                "    return Array.prototype.map.call(r.cells, function (d) { return d.textContent; }).join(' '); }),",
+                "  current: items.findIndex(function (e) { return e.classList.contains('current'); }),",
+                "  calls: items.length,",
+                "  stdout: document.getElementById('stdout').textContent,",
+                "  stderr: document.getElementById('stderr').textContent,",
+                "  scripts: q('script').length,",
+                "  images: q('img').length,",
+                "  title: document.title,",
+                "  hash: location.hash,",
+                "  pageScrollY: Math.round(window.scrollY),",
+                "  callListScrollTop: Math.round(document.getElementById('ops-list').scrollTop),",
+                "  currentCallVisible: (function () { var l = document.getElementById('ops-list'),"
+                        + " c = l.querySelector('li.current'); return !!c && c.offsetTop >= l.scrollTop"
+                        + " && c.offsetTop + c.offsetHeight <= l.scrollTop + l.clientHeight; })()",
+                "};"));
+        return MiniJson.object(v);
+    }
+
+    private Path screenshot(String name) throws IOException, InterruptedException {
+        byte[] png = browser.screenshot();
+        assertThat(Arrays.copyOf(png, 8)).as("PNG signature")
+                .isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        assertThat(png.length).as("screenshot size").isGreaterThan(20_000);
+        Path file = OUT.resolve(name);
+        Files.write(file, png);
+        return file;
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}
