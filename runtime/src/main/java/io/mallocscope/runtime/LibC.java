@@ -38,6 +38,8 @@ public final class LibC {
     public static final int MAP_PRIVATE = Kernel.MAP_PRIVATE;
     public static final int MAP_FIXED = Kernel.MAP_FIXED;
     public static final int MAP_ANONYMOUS = Kernel.MAP_ANONYMOUS;
+    public static final int MAP_NORESERVE = Kernel.MAP_NORESERVE;
+    public static final int MAP_FIXED_NOREPLACE = Kernel.MAP_FIXED_NOREPLACE;
     public static final long MAP_FAILED = Kernel.MAP_FAILED;
     public static final int MREMAP_MAYMOVE = Kernel.MREMAP_MAYMOVE;
     public static final int MREMAP_FIXED = Kernel.MREMAP_FIXED;
@@ -208,7 +210,8 @@ public final class LibC {
             case Kernel.EINVAL -> "Invalid argument";
             case Kernel.EFAULT -> "Bad address";
             case Kernel.EBADF -> "Bad file descriptor";
-            case 17 -> "File exists";
+            case Kernel.EEXIST -> "File exists";
+            case Kernel.EPERM -> "Operation not permitted";
             default -> "Unknown error " + errnum;
         };
     }
@@ -252,6 +255,7 @@ public final class LibC {
         if (len < 0) {
             throw new IllegalArgumentException("readBytes: negative length " + len);
         }
+        mem.checkAccess(addr, len, false); // fault before allocating a buffer for a bogus length
         byte[] b = new byte[len];
         mem.readBytes(addr, b, 0, len);
         return b;

@@ -62,6 +62,8 @@ class LibCMemoryTest {
         assertThat(c.readBytes(p, 0)).isEmpty();
         assertThatThrownBy(() -> c.readBytes(p, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("readBytes: negative length -1");
+        assertThatThrownBy(() -> c.readBytes(p, Integer.MAX_VALUE - 8)).as("faults instead of allocating 2 GiB")
+                .isInstanceOfSatisfying(Segfault.class, s -> assertThat(s.address()).isEqualTo(Layout.MMAP_BASE));
     }
 
     // ---------------------------------------------------------------- mem*
@@ -228,6 +230,13 @@ class LibCMemoryTest {
         assertThat(c.errno()).isEqualTo(22);
         c.putLong(p + 8, 1);
         assertThat(c.getLong(p + 8)).as("nothing changed").isEqualTo(1);
+        assertThat(c.mmap(0x1000, 0x1000, LibC.PROT_READ, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED, -1, 0))
+                .isEqualTo(LibC.MAP_FAILED);
+        assertThat(c.strerror(c.errno())).isEqualTo("Operation not permitted");
+        assertThat(c.mmap(p, 0x1000, LibC.PROT_READ, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED_NOREPLACE, -1, 0))
+                .isEqualTo(LibC.MAP_FAILED);
+        assertThat(c.strerror(c.errno())).isEqualTo("File exists");
+        assertThat(c.strerror(99)).isEqualTo("Unknown error 99");
     }
 
     // ---------------------------------------------------------------- stack and globals
