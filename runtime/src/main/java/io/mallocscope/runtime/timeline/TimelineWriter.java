@@ -359,8 +359,9 @@ public final class TimelineWriter implements Closeable {
             closed = true;
         }
         try {
-            queue.put(POISON);
-            thread.join(10_000);
+            if (queue.offer(POISON, 10, TimeUnit.SECONDS)) {
+                thread.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -439,10 +440,20 @@ public final class TimelineWriter implements Closeable {
         events++;
         if (pos >= BLOCK_TARGET) {
             byte[] block = seal();
-            try {
-                queue.put(block);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // Waits while the disk is slower than the program. wait() lets go of this monitor, so the
+            // writer thread can flush meanwhile; a writer that stopped must not hang the program.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!queue.offer(block)) {
+                if (System.nanoTime() > deadline) {
+                    fail(new IOException("the timeline writer thread stopped writing"));
+                    break;
+                }
+                try {
+                    wait(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
     }

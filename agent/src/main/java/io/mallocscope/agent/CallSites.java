@@ -1,0 +1,184 @@
+package io.mallocscope.agent;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Call sites known statically: in the program's own classes (anything outside the JDK, the runtime
+ * and the agent that calls LibC), each call of a recorded LibC function is preceded by
+ * {@code Recorder.site(ID)} (so is each call of a LibC function that may make one, such as strdup), where ID names {@code File.java:LINE} taken from the line-number table
+ * at instrumentation time. Costs two instructions per call instead of a stack walk (docs/agent.md
+ * has the measurements). Only instructions are added, so retransformation is allowed.
+ */
+final class CallSites implements ClassFileTransformer {
+    private static final String LIBC = "io/mallocscope/runtime/LibC";
+    private static final byte[] LIBC_BYTES = LIBC.getBytes(StandardCharsets.UTF_8);
+    private static final String RECORDER = "io/mallocscope/agent/Recorder";
+    /**
+     * LibC methods that never lead to a recorded call: the loads and stores, left without a site
+     * marker so a program's inner loops stay as fast as they were. Every other LibC call gets one,
+     * so that a recorded call made inside strdup or printf (stdout's buffer) has its caller's site.
+     */
+    private static final Set<String> NO_SITE = Set.of("getByte", "getShort", "getInt", "getLong", "putByte", "putShort",
+            "putInt", "putLong", "readBytes", "writeBytes", "memcpy", "memmove", "memset", "memcmp", "strlen", "strcmp",
+            "strncmp", "strcpy", "strncpy", "putString", "string", "errno", "process", "local", "frame", "global",
+            "globals", "function", "getpagesize", "strerror", "sprintf");
+
+    private static final List<String> names = new ArrayList<>(List.of(""));
+    private static final Map<String, Integer> ids = new HashMap<>();
+
+    /** The site text of an id. */
+    static synchronized String name(int id) {
+        return id > 0 && id < names.size() ? names.get(id) : "";
+    }
+
+    static synchronized int register(String site) {
+        Integer id = ids.get(site);
+        if (id == null) {
+            id = names.size();
+            names.add(site);
+            ids.put(site, id);
+        }
+        return id;
+    }
+
+    static void install(Instrumentation inst, boolean retransformLoaded) {
+        CallSites t = new CallSites();
+        inst.addTransformer(t, true);
+        if (retransformLoaded) {
+            List<Class<?>> targets = new ArrayList<>();
+            for (Class<?> c : inst.getAllLoadedClasses()) {
+                if (c.getClassLoader() != null && !c.isArray() && inst.isModifiableClass(c)
+                        && !excluded(c.getName().replace('.', '/'))) {
+                    targets.add(c);
+                }
+            }
+            for (Class<?> c : targets) {
+                try {
+                    inst.retransformClasses(c);
+                } catch (Throwable e) {
+                    // a class that cannot be retransformed keeps unknown call sites; not worth a message each
+                    AgentState.instrumentationErrors.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    static boolean excluded(String internalName) {
+        return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
+                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/")
+                || internalName.startsWith("io/mallocscope/runtime/") || internalName.startsWith("io/mallocscope/agent/shaded/")
+                || internalName.startsWith("org/junit/") || internalName.startsWith("org/assertj/");
+    }
+
+    /** The agent's own classes (by where they were loaded from: its tests' programs share the package). */
+    private static final java.net.URL AGENT_JAR = agentJar();
+
+    private static java.net.URL agentJar() {
+        try {
+            return CallSites.class.getProtectionDomain().getCodeSource().getLocation();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean fromAgentJar(ProtectionDomain pd) {
+        return pd != null && pd.getCodeSource() != null && AGENT_JAR != null
+                && AGENT_JAR.equals(pd.getCodeSource().getLocation());
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
+                            byte[] bytes) {
+        if (className == null || loader == null || excluded(className) || !contains(bytes, LIBC_BYTES)
+                || fromAgentJar(pd)) {
+            return null;
+        }
+        try {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+            SiteInserter inserter = new SiteInserter(writer, className);
+            reader.accept(inserter, 0);
+            return inserter.changed ? writer.toByteArray() : null;
+        } catch (Throwable t) {
+            AgentState.instrumentationErrors.incrementAndGet();
+            AgentState.report("mallocscope: cannot add call sites to " + className.replace('/', '.') + " (" + t
+                    + "); its calls are recorded without a site");
+            return null;
+        }
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0, n = hay.length - needle.length; i <= n; i++) {
+            if (hay[i] != needle[0]) {
+                continue;
+            }
+            for (int j = 1; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static final class SiteInserter extends ClassVisitor {
+        private String source;
+        private final String className;
+        boolean changed;
+
+        SiteInserter(ClassVisitor next, String className) {
+            super(Opcodes.ASM9, next);
+            this.className = className;
+        }
+
+        @Override
+        public void visitSource(String source, String debug) {
+            this.source = source;
+            super.visitSource(source, debug);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                         String[] exceptions) {
+            MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+            return new MethodVisitor(Opcodes.ASM9, mv) {
+                int line = -1;
+
+                @Override
+                public void visitLineNumber(int line, Label start) {
+                    this.line = line;
+                    super.visitLineNumber(line, start);
+                }
+
+                @Override
+                public void visitMethodInsn(int opcode, String owner, String mname, String desc, boolean itf) {
+                    if (owner.equals(LIBC) && !NO_SITE.contains(mname)) {
+                        String file = source != null ? source
+                                : className.substring(className.lastIndexOf('/') + 1).replaceAll("\\$.*", "") + ".java";
+                        super.visitLdcInsn(register(file + ":" + (line < 0 ? "?" : Integer.toString(line))));
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDER, "site", "(I)V", false);
+                        changed = true;
+                    }
+                    super.visitMethodInsn(opcode, owner, mname, desc, itf);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.mallocscope.agent;
+
+import io.mallocscope.runtime.timeline.Functions;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import java.lang.instrument.Instrumentation;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Installs the advice on the runtime's classes, matched by name so nothing is loaded early:
+ * LibC (calls and program writes), Transitions (allocator transitions), Kernel (system calls),
+ * CProcess (the recorded process, run's end) and Segfault (SIGSEGV). Retransformation makes the
+ * same work when attaching to a JVM that has loaded them already.
+ */
+final class Instrumenter {
+    private Instrumenter() {
+    }
+
+    static final String RUNTIME = "io.mallocscope.runtime.";
+    static final String LIBC = RUNTIME + "LibC";
+    static final String TRANSITIONS = RUNTIME + "malloc.Transitions";
+    static final String KERNEL = RUNTIME + "vm.Kernel";
+    static final String CPROCESS = RUNTIME + "CProcess";
+    static final String SEGFAULT = RUNTIME + "Segfault";
+
+    /** LibC's recorded functions (call/return events), C name = Java name. */
+    static final String[] CALLS = {"malloc", "free", "calloc", "realloc", "reallocarray", "memalign", "aligned_alloc",
+            "posix_memalign", "valloc", "pvalloc", "malloc_usable_size", "malloc_trim", "mallopt", "mallinfo2", "mallinfo",
+            "malloc_stats", "malloc_info", "brk", "sbrk", "mmap", "munmap", "mremap", "mprotect"};
+
+    static void install(Instrumentation inst, AgentOptions options) {
+        new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                .with(new ErrorListener())
+                .ignore(nameStartsWith("io.mallocscope.agent.").or(not(nameStartsWith(RUNTIME))))
+                .type(named(LIBC)).transform(Instrumenter::libc)
+                .type(named(TRANSITIONS)).transform(Instrumenter::transitions)
+                .type(named(KERNEL)).transform(Instrumenter::kernel)
+                .type(named(CPROCESS)).transform((b, t, l, m, d) -> b
+                        .visit(Advice.to(Advices.ProcessCreated.class).on(isConstructor()))
+                        .visit(Advice.to(Advices.Run.class).on(named("run").and(takesArguments(2)))))
+                .type(named(SEGFAULT)).transform((b, t, l, m, d) -> b
+                        .visit(Advice.to(Advices.SegfaultCreated.class).on(isConstructor().and(takesArguments(4)))))
+                .installOn(inst);
+    }
+
+    private static AsmVisitorWrapper bound(Class<?> advice, int id, ElementMatcher<? super MethodDescription> on) {
+        return Advice.withCustomMapping().bind(Advices.Id.class, id).to(advice).on(on);
+    }
+
+    private static DynamicType.Builder<?> libc(DynamicType.Builder<?> b, TypeDescription t, ClassLoader l,
+                                                JavaModule m, java.security.ProtectionDomain d) {
+        for (String name : CALLS) {
+            int fn = Functions.byName(name);
+            Class<?> advice = name.equals("mallinfo") || name.equals("mallinfo2") ? Advices.Look.class : Advices.Call.class;
+            b = b.visit(bound(advice, fn, named(name).and(isPublic()).and(not(isStatic()))));
+        }
+        b = b.visit(bound(Advices.Put.class, 1, named("putByte")))
+                .visit(bound(Advices.Put.class, 2, named("putShort")))
+                .visit(bound(Advices.Put.class, 4, named("putInt")))
+                .visit(bound(Advices.Put.class, 8, named("putLong")))
+                .visit(bound(Advices.Range.class, Recorder.W_COPY, named("memcpy").or(named("memmove")).or(named("strncpy"))))
+                .visit(bound(Advices.Range.class, Recorder.W_STRING, named("strcpy").or(named("putString"))))
+                .visit(Advice.to(Advices.Memset.class).on(named("memset")))
+                .visit(Advice.to(Advices.WriteBytes.class).on(named("writeBytes").and(takesArguments(2))))
+                .visit(Advice.to(Advices.Global.class).on(named("global").and(takesArgument(1, byte[].class))))
+                .visit(Advice.to(Advices.StrdupString.class).on(named("strdup").and(takesArgument(0, String.class))));
+        return b;
+    }
+
+    private static DynamicType.Builder<?> transitions(DynamicType.Builder<?> b, TypeDescription t, ClassLoader l,
+                                                       JavaModule m, java.security.ProtectionDomain d) {
+        String[] names = {"tcachePut", "tcacheGet", "binInsert", "binRemove", "split", "coalesce", "topExtend",
+                "topShrink", "mmapChunk", "munmapChunk", "consolidate", "threshold"};
+        for (int i = 0; i < names.length; i++) {
+            b = b.visit(bound(Advices.Transition.class, i, named(names[i]).and(isStatic())));
+        }
+        return b.visit(Advice.to(Advices.AbortPoint.class).on(named("abort").and(isStatic())
+                .and(takesArgument(0, String.class))));
+    }
+
+    private static DynamicType.Builder<?> kernel(DynamicType.Builder<?> b, TypeDescription t, ClassLoader l,
+                                                  JavaModule m, java.security.ProtectionDomain d) {
+        String[][] calls = {{"brk", "brk"}, {"sysBrk", "sys_brk"}, {"sbrk", "sbrk"}, {"mmap", "mmap"},
+                {"munmap", "munmap"}, {"mremap", "mremap"}, {"mprotect", "mprotect"}};
+        for (String[] c : calls) {
+            b = b.visit(bound(Advices.Syscall.class, Functions.byName(c[1]), named(c[0]).and(isPublic())));
+        }
+        return b;
+    }
+
+    /** Reports instrumentation failures on stderr instead of swallowing them. */
+    static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+                            Throwable throwable) {
+            AgentState.instrumentationErrors.incrementAndGet();
+            AgentState.report("mallocscope: cannot instrument " + typeName + " (" + throwable
+                    + "); its events will be missing from the timeline");
+        }
+    }
+}

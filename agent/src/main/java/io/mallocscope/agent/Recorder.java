@@ -1,0 +1,515 @@
+package io.mallocscope.agent;
+
+import io.mallocscope.runtime.Abort;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.ExitStatus;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.SimulatedSignal;
+import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.TimelineHeader;
+import io.mallocscope.runtime.timeline.TimelineWriter;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The hooks the inlined advice calls. Public only because advice code is copied into runtime
+ * classes; not an API. Every hook is cheap when it has nothing to do, never throws (a failure is
+ * counted and reported at exit), and records only the first simulated process of the JVM (the one
+ * the recording is about). Simulated programs are single-threaded; so is this bookkeeping.
+ */
+public final class Recorder {
+    private Recorder() {
+    }
+
+    // transition numbers bound into TransitionAdvice
+    static final int T_TCACHE_PUT = 0;
+    static final int T_TCACHE_GET = 1;
+    static final int T_BIN_INSERT = 2;
+    static final int T_BIN_REMOVE = 3;
+    static final int T_SPLIT = 4;
+    static final int T_COALESCE = 5;
+    static final int T_TOP_EXTEND = 6;
+    static final int T_TOP_SHRINK = 7;
+    static final int T_MMAP_CHUNK = 8;
+    static final int T_MUNMAP_CHUNK = 9;
+    static final int T_CONSOLIDATE = 10;
+    static final int T_THRESHOLD = 11;
+
+    // multi-byte write operations bound into RangeAdvice
+    static final int W_COPY = 0;     // memcpy, memmove, strncpy: (dest, ?, n)
+    static final int W_STRING = 1;   // strcpy, putString: dest, NUL-terminated
+
+    private static final AgentOptions options = AgentState.options;
+    private static boolean enabled = AgentState.enabled;
+    private static final boolean attached = AgentState.attached;
+    private static final long startMillis = AgentState.startMillis;
+    private static final String mainName = AgentState.mainName;
+
+    static {
+        AgentState.recorderLoaded = true;
+    }
+
+    private static LibC libc;
+    private static CProcess process;
+    private static String[] argv;
+    private static TimelineWriter writer;
+    private static Path file;
+    private static boolean openFailed;
+    private static boolean finished;
+
+    private static int depth;
+    private static int writeDepth;
+    private static int pendingSite;
+    private static boolean abortRecorded;
+    private static final BitSet definedSites = new BitSet();
+    private static final Map<String, Integer> stackSites = new HashMap<>();
+
+    private static final AtomicLong errors = new AtomicLong();
+    private static volatile String firstError;
+
+
+    // ================================================================ call sites
+
+    /** The program is about to call LibC at site {@code id} (inserted before each call by {@link CallSites}). */
+    public static void site(int id) {
+        pendingSite = id;
+    }
+
+    // ================================================================ process lifecycle
+
+    /** A CProcess was constructed: the first one becomes the recorded process. */
+    public static void processCreated(Object p) {
+        if (!enabled || libc != null) {
+            return;
+        }
+        try {
+            process = (CProcess) p;
+            libc = process.libc();
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** CProcess.run begins: the header can now name argv. */
+    public static void runStarted(Object p, String[] args) {
+        if (!enabled || p != process || writer != null) {
+            return;
+        }
+        try {
+            String[] a = new String[args.length + 1];
+            a[0] = process.programName();
+            System.arraycopy(args, 0, a, 1, args.length);
+            argv = a;
+            writer();
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** CProcess.run ended with {@code status}: a program abort (abort(), assert) is recorded here. */
+    public static void runEnded(Object p, Object status) {
+        if (!enabled || p != process) {
+            return;
+        }
+        try {
+            depth = 0;
+            writeDepth = 0;
+            SimulatedSignal s = ((ExitStatus) status).signal();
+            if (s instanceof Abort && !abortRecorded) {
+                TimelineWriter w = writer();
+                if (w != null) {
+                    w.abort(s.getMessage());
+                }
+            }
+            TimelineWriter w = writer;
+            if (w != null) {
+                w.flush();
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    // ================================================================ calls
+
+    /** A recorded LibC function is entered; true when this is the outermost one (a top-level call). */
+    public static boolean callEnter(Object c, int fn, long a0, long a1, long a2, long a3, long a4, long a5) {
+        if (depth != 0 || !enabled) {
+            return false;
+        }
+        try {
+            if (c != libc) {
+                if (libc != null) {
+                    return false;
+                }
+                libc = (LibC) c;
+                process = libc.process();
+            }
+            int site = pendingSite;
+            pendingSite = 0;
+            TimelineWriter w = writer();
+            if (w != null && options.calls) {
+                if (site == 0 && options.sites.equals("stack")) {
+                    site = stackSite();
+                }
+                if (site != 0 && !definedSites.get(site)) {
+                    definedSites.set(site);
+                    w.defineSite(site, options.sites.equals("stack") ? stackSiteName(site) : CallSites.name(site));
+                }
+                w.call(fn, site, a0, a1, a2, a3, a4, a5);
+            }
+            depth = 1;
+            abortRecorded = false;
+            return true;
+        } catch (Throwable t) {
+            failed(t);
+            return false;
+        }
+    }
+
+    /** The outermost call returned {@code ret}, or ended by {@code thrown}. */
+    public static void callExit(int fn, long ret, Throwable thrown) {
+        depth = 0;
+        try {
+            TimelineWriter w = writer;
+            if (w == null || !options.calls) {
+                return;
+            }
+            if (thrown == null) {
+                w.ret(fn, ret);
+            } else {
+                w.unwound(thrown instanceof SimulatedSignal s ? s.signalNumber() : 0);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    // ================================================================ transitions and kernel calls
+
+    /** An allocator transition; the numbers are those of {@code Transitions}' parameters, in order. */
+    public static void transition(int which, long a0, long a1, long a2, long a3, long a4, long a5) {
+        if (depth == 0 || !options.transitions) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer;
+            if (w == null) {
+                return;
+            }
+            switch (which) {
+                case T_TCACHE_PUT -> w.tcache(true, a0, a1, (int) a2, (int) a3);
+                case T_TCACHE_GET -> w.tcache(false, a0, a1, (int) a2, (int) a3);
+                case T_BIN_INSERT -> w.bin(true, (int) a0, (int) a1, a2, a3, (int) a4);
+                case T_BIN_REMOVE -> w.bin(false, (int) a0, (int) a1, a2, a3, (int) a4);
+                case T_SPLIT -> w.split(a0, a1, a2, a3);
+                case T_COALESCE -> w.coalesce(a0, a1, a2, a3, a4, a5);
+                case T_TOP_EXTEND -> w.topExtend(a0, a1, a2, a3);
+                case T_TOP_SHRINK -> w.topShrink(a0, a1, a2);
+                case T_MMAP_CHUNK -> w.mmapChunk(true, a0, a1);
+                case T_MUNMAP_CHUNK -> w.mmapChunk(false, a0, a1);
+                case T_CONSOLIDATE -> w.consolidate();
+                case T_THRESHOLD -> w.threshold((int) a0, a1, a2);
+                default -> {
+                }
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** glibc is about to abort with {@code message}. */
+    public static void abort(String message) {
+        if (!enabled || libc == null) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer();
+            if (w != null) {
+                w.abort(message);
+                abortRecorded = true;
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** A kernel call made inside a recorded call. */
+    public static void syscall(int fn, long a0, long a1, long a2, long a3, long a4, long a5, long ret) {
+        if (depth == 0 || !options.syscalls) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer;
+            if (w != null) {
+                w.syscall(fn, a0, a1, a2, a3, a4, a5, ret);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** A Segfault was constructed: the simulated process is about to get SIGSEGV. */
+    public static void segv(long address, boolean write, int width, String reason) {
+        if (!enabled || libc == null) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer();
+            if (w != null) {
+                w.segv(address, write, width, reason);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    // ================================================================ program writes
+
+    /** putByte/putShort/putInt/putLong stored {@code width} bytes of {@code value}. */
+    public static void put(Object c, long address, long value, int width) {
+        if (c != libc || writeDepth != 0 || depth != 0 || !options.writes) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer();
+            if (w != null) {
+                w.writeValue(address, value, width);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** A multi-byte write operation begins (nested ones, such as memcpy calling memmove, are not recorded). */
+    public static void rangeEnter() {
+        writeDepth++;
+    }
+
+    /** A multi-byte write operation ended; the outermost records what it stored. */
+    public static void rangeExit(Object c, int op, long dest, long n, Throwable thrown) {
+        writeDepth--;
+        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes) {
+            return;
+        }
+        try {
+            long len = op == W_STRING ? libc.strlen(dest) + 1 : n;
+            copyOut(dest, len);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** memset stored {@code n} copies of {@code value}. */
+    public static void fill(Object c, long dest, int value, long n, Throwable thrown) {
+        writeDepth--;
+        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes || n <= 0) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer();
+            if (w != null) {
+                w.fill(dest, value & 0xff, n);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** writeBytes, or a new initialised global: {@code bytes} now lie at {@code dest}. */
+    public static void bytes(Object c, long dest, byte[] bytes, Throwable thrown) {
+        writeDepth--;
+        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes || bytes == null) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer();
+            if (w != null) {
+                w.write(dest, bytes, 0, bytes.length);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** strdup(String) returned {@code p}: its string was copied there without going through a recorded write. */
+    public static void strdup(Object c, long p, Throwable thrown) {
+        writeDepth--;
+        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes || p == 0) {
+            return;
+        }
+        try {
+            copyOut(p, libc.strlen(p) + 1);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** Whether {@code global(name, init)} will only look the name up (so writes nothing). */
+    public static boolean globalKnown(Object c, String name) {
+        writeDepth++;
+        try {
+            return c == libc && libc.globals().containsKey(name);
+        } catch (Throwable t) {
+            failed(t);
+            return true;
+        }
+    }
+
+    private static void copyOut(long dest, long len) {
+        TimelineWriter w = writer();
+        if (w == null || len <= 0) {
+            return;
+        }
+        long done = 0;
+        while (done < len) {
+            int k = (int) Math.min(1 << 20, len - done);
+            byte[] b = libc.readBytes(dest + done, k);
+            w.write(dest + done, b, 0, k);
+            done += k;
+        }
+    }
+
+    // ================================================================ the file
+
+    private static TimelineWriter writer() {
+        TimelineWriter w = writer;
+        if (w != null || openFailed || finished || process == null) {
+            return w;
+        }
+        return open();
+    }
+
+    private static synchronized TimelineWriter open() {
+        if (writer != null || openFailed || finished) {
+            return writer;
+        }
+        ProcessOptions po = process.options();
+        Path target = options.out != null ? Path.of(options.out) : Path.of(defaultName(po.programName()));
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(TimelineHeader.GLIBC, po.glibc());
+        h.put(TimelineHeader.TUNABLES, po.tunables() == null ? "" : po.tunables());
+        h.put(TimelineHeader.PROGRAM, po.programName());
+        String[] a = argv != null ? argv : commandLine();
+        h.put(TimelineHeader.ARGV, String.join("\0", a));
+        h.put(TimelineHeader.HEAP_START, "0x" + Long.toHexString(process.kernel().startBrk()));
+        h.put(TimelineHeader.START_TIME, ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        h.put(TimelineHeader.DATA_LIMIT, Long.toString(po.dataLimit()));
+        h.put(TimelineHeader.ADDRESS_SPACE_LIMIT, Long.toString(po.addressSpaceLimit()));
+        h.put(TimelineHeader.STDOUT_TTY, Boolean.toString(po.stdoutIsTerminal()));
+        h.put(TimelineHeader.ATTACHED, Boolean.toString(attached));
+        h.put(TimelineHeader.RECORD, options.recordSpec());
+        h.put(TimelineHeader.SITES, options.sites);
+        try {
+            writer = TimelineWriter.open(target, TimelineHeader.of(h), options.flushMillis, Recorder::report);
+            file = target;
+        } catch (IOException | RuntimeException e) {
+            openFailed = true;
+            report("mallocscope: cannot write the timeline " + target + " (" + describe(e)
+                    + "); recording is off, the program runs on");
+        }
+        return writer;
+    }
+
+    private static String[] commandLine() {
+        String cmd = System.getProperty("sun.java.command", mainName);
+        return cmd.isBlank() ? new String[]{mainName} : cmd.trim().split("\\s+");
+    }
+
+    private static String defaultName(String program) {
+        String name = program == null || program.isEmpty() || program.equals("a.out") ? mainName : program;
+        name = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        String stamp = LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(startMillis), java.time.ZoneId.systemDefault())
+                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return name + "-" + stamp + ".timeline";
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** Completes the file (shutdown hook) and prints where it is. */
+    static synchronized void finish() {
+        if (finished) {
+            return;
+        }
+        if (writer == null && options.out != null && process != null && !openFailed) {
+            open(); // a process ran but made no call: still leave a (header-only) timeline
+        }
+        finished = true;
+        enabled = false;
+        TimelineWriter w = writer;
+        if (w != null) {
+            w.close();
+            if (!options.quiet && !w.failed()) {
+                report("mallocscope: timeline written to " + file + " (" + w.events() + " events, "
+                        + w.bytesWritten() + " bytes)");
+            }
+        } else if (!options.quiet && !openFailed && process == null) {
+            report(AgentState.NOTHING_RECORDED);
+        }
+        AgentState.reportErrors(errors.get(), firstError);
+    }
+
+    // ================================================================ faults
+
+    static void failed(Throwable t) {
+        if (errors.getAndIncrement() == 0) {
+            firstError = t.toString();
+        }
+    }
+
+    static void report(String line) {
+        AgentState.report(line);
+    }
+
+    // ================================================================ StackWalker sites (sites=stack)
+
+    private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final java.util.List<String> stackSiteNames = new java.util.ArrayList<>(java.util.List.of(""));
+
+    private static int stackSite() {
+        String s = WALKER.walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith("io.mallocscope.runtime.")
+                        && !f.getClassName().equals(Recorder.class.getName()))
+                .findFirst()
+                .map(f -> f.getFileName() + ":" + f.getLineNumber())
+                .orElse(""));
+        if (s.isEmpty()) {
+            return 0;
+        }
+        Integer id = stackSites.get(s);
+        if (id == null) {
+            id = stackSiteNames.size();
+            stackSiteNames.add(s);
+            stackSites.put(s, id);
+        }
+        return id;
+    }
+
+    private static String stackSiteName(int id) {
+        return stackSiteNames.get(id);
+    }
+
+    /** The function number of a recorded LibC method name (for advice binding). */
+    static int fnOf(String name) {
+        return Functions.byName(name);
+    }
+}

@@ -1,0 +1,290 @@
+package io.mallocscope.agent.it;
+
+import com.sun.tools.attach.VirtualMachine;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.timeline.Event;
+import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.timeline.Reconstructor;
+import io.mallocscope.runtime.timeline.Timeline;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the shaded agent jar with -javaagent (or attaches it) in forked JVMs and checks the
+ * timelines they leave.
+ */
+class AgentIT {
+    static Path agentJar;
+    static String runtimeCp;
+    static String testClasses;
+    static Path samplesJar;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void locate() {
+        agentJar = Path.of(System.getProperty("mallocscope.agent.jar", "target/mallocscope-agent.jar")).toAbsolutePath();
+        assertThat(agentJar).exists();
+        testClasses = System.getProperty("mallocscope.test.classes", "target/test-classes");
+        List<String> cp = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
+        runtimeCp = cp.stream().filter(e -> e.contains("mallocscope-runtime") || e.replace('\\', '/').endsWith("runtime/target/classes"))
+                .findFirst().orElseThrow(() -> new AssertionError("no runtime on the test class path: " + cp));
+        samplesJar = cp.stream().filter(e -> e.contains("mallocscope-samples") || e.replace('\\', '/').endsWith("sample-programs/target/classes"))
+                .map(Path::of).findFirst().orElseThrow(() -> new AssertionError("no samples on the test class path: " + cp));
+    }
+
+    record Run(int status, String stdout, String stderr) {
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    Run run(List<String> command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        pb.redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("finished in time").isTrue();
+        return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+    }
+
+    List<String> javaWithAgent(String agentArgs, String classpath, String main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-javaagent:" + agentJar + (agentArgs.isEmpty() ? "" : "=" + agentArgs),
+                "-cp", classpath, main));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    String userCp() {
+        return runtimeCp + File.pathSeparator + testClasses;
+    }
+
+    static List<Event> topLevelCalls(Timeline t) {
+        List<Event> calls = new ArrayList<>();
+        for (int s = 1; s <= t.steps(); s++) {
+            calls.add(t.event(t.callOfStep(s)));
+        }
+        return calls;
+    }
+
+    static String kinds(Timeline t, int from, int to) {
+        return t.events().subList(from, to).stream().map(e -> e.kind().wireName()
+                + (e.kind() == EventKind.CALL || e.kind() == EventKind.SYSCALL || e.kind() == EventKind.RETURN ? ":" + e.fnName() : "")
+                + (e.kind() == EventKind.BIN_INSERT || e.kind() == EventKind.BIN_REMOVE ? ":" + e.bin() + "/" + e.reason() : ""))
+                .collect(Collectors.joining(" "));
+    }
+
+    @Test
+    void kernelCallsAndWritesOfAProgramOnTheClassPath() throws Exception {
+        Path out = dir.resolve("k.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), KernelOnly.class.getName(), "x", "y"));
+        assertThat(r.status()).isZero();
+        assertThat(r.stderr()).contains("mallocscope: timeline written to " + out + " (");
+
+        Timeline t = Timeline.read(out);
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.header().program()).isEqualTo("kernel-only");
+        assertThat(t.header().argv()).containsExactly("kernel-only", "x", "y");
+        long brk0 = t.header().heapStart();
+        assertThat(brk0).isEqualTo(CProcess.create().kernel().startBrk());
+        assertThat(kinds(t, 0, t.size())).isEqualTo(
+                "call:sbrk syscall:sbrk return:sbrk write write "
+                        + "call:mmap syscall:mmap return:mmap write write "
+                        + "call:munmap syscall:munmap return:munmap "
+                        + "call:brk syscall:brk return:brk");
+        assertThat(t.event(0).args()).containsExactly(0x2000L);
+        assertThat(t.event(0).site()).matches("KernelOnly\\.java:\\d+");
+        assertThat(t.event(2).ret()).isEqualTo(brk0);
+        assertThat(t.event(3).bytes()).containsExactly(0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11);
+        assertThat(new String(t.event(4).bytes(), StandardCharsets.US_ASCII)).isEqualTo("brk memory\0");
+        long m = t.event(7).ret();
+        assertThat(t.event(8).isFill()).isTrue();
+        assertThat(t.event(8).address()).isEqualTo(m);
+        assertThat(t.event(8).length()).isEqualTo(0x100);
+        assertThat(t.event(9).address()).isEqualTo(m + 0x100);
+        assertThat(t.event(10).args()).containsExactly(m + 0x1000, 0x1000L);
+        assertThat(t.event(13).args()).containsExactly(brk0 + 0x1000);
+        assertThat(t.event(15).ret()).isZero();
+
+        CProcess at = new Reconstructor(t).stateAt(t.steps());
+        assertThat(at.kernel().currentBrk()).isEqualTo(brk0 + 0x1000);
+        assertThat(at.libc().string(brk0 + 8)).isEqualTo("brk memory");
+        assertThat(at.libc().getLong(m + 0x100)).isEqualTo(0x1122334455667788L);
+        assertThat(at.libc().getByte(m + 0xff)).isEqualTo((byte) 0x5a);
+    }
+
+    @Test
+    void firstFitFromTheSamplesJarWithTheDefaultFileName() throws Exception {
+        Run r = run(List.of(java(), "-javaagent:" + agentJar, "-jar", samplesJar.toString(), "first-fit"));
+        assertThat(r.status()).isZero();
+        assertThat(r.stderr()).contains("3rd malloc(0x500): 0x5555555592a0");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".timeline")).toList();
+        }
+        assertThat(files).hasSize(1);
+        assertThat(files.get(0).getFileName().toString()).matches("first-fit-\\d{8}-\\d{6}\\.timeline");
+        assertThat(r.stderr()).contains("mallocscope: timeline written to " + files.get(0).getFileName());
+
+        Timeline t = Timeline.read(files.get(0));
+        List<Event> calls = topLevelCalls(t);
+        assertThat(calls).extracting(Event::fnName).containsExactly("malloc", "malloc", "free", "malloc");
+        assertThat(calls).extracting(e -> e.args()[0]).containsExactly(0x512L, 0x256L, 0x5555555592a0L, 506L);
+        assertThat(calls).extracting(Event::site).allMatch(s -> s.matches("FirstFit\\.java:\\d+"));
+        int free = t.callOfStep(3);
+        assertThat(kinds(t, free, t.endOfStep(3))).isEqualTo("call:free bin_insert:unsorted/free return:free");
+        int last = t.callOfStep(4);
+        assertThat(kinds(t, last, t.size())).isEqualTo("call:malloc bin_remove:unsorted/sort bin_insert:largebin/sort "
+                + "bin_remove:largebin/best_fit split bin_insert:unsorted/split return:malloc write");
+        Event ret = t.event(t.endOfStep(4) - 2);
+        assertThat(ret.ret()).isEqualTo(0x5555555592a0L);
+
+        Reconstructor rec = new Reconstructor(t);
+        assertThat(rec.stateAt(2).libc().string(0x5555555592a0L)).isEqualTo("this is A!");
+        assertThat(rec.stateAt(4).libc().string(0x5555555592a0L)).isEqualTo("this is C!");
+        assertThat(rec.problem()).isEmpty();
+    }
+
+    @Test
+    void userProgramKeepsItsExitStatusAndGetsItsSites() throws Exception {
+        Path out = dir.resolve("u.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), CourseWork.class.getName()));
+        assertThat(r.status()).isEqualTo(3);
+        assertThat(r.stdout()).startsWith("b=coursework d=0x");
+        Timeline t = Timeline.read(out);
+        assertThat(topLevelCalls(t)).extracting(Event::fnName).containsExactly("malloc", "malloc", "free", "calloc");
+        assertThat(topLevelCalls(t)).extracting(Event::site).doesNotHaveDuplicates()
+                .allMatch(s -> s.matches("CourseWork\\.java:\\d+"));
+        // strdup is not recorded itself: its malloc is the top-level call, its copy a write
+        int dupMalloc = t.callOfStep(2);
+        Event copy = t.event(t.endOfStep(2) - 1);
+        assertThat(copy.kind()).isEqualTo(EventKind.WRITE);
+        assertThat(new String(copy.bytes(), StandardCharsets.US_ASCII)).isEqualTo("coursework\0");
+        assertThat(t.event(dupMalloc).args()).containsExactly(11L);
+        assertThat(t.header().argv()).containsExactly(CourseWork.class.getName());
+        CProcess end = new Reconstructor(t).stateAt(t.steps());
+        assertThat(end.libc().string(copy.address())).isEqualTo("coursework");
+    }
+
+    @Test
+    void aKilledRunLeavesAReadablePrefix() throws Exception {
+        Path out = dir.resolve("killed.timeline");
+        ProcessBuilder pb = new ProcessBuilder(javaWithAgent("out=" + out, userCp(), SlowLoop.class.getName()))
+                .directory(dir.toFile()).redirectError(dir.resolve("err.txt").toFile());
+        Process p = pb.start();
+        int reported = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                reported = Integer.parseInt(line.substring(4));
+                if (reported >= 3000) {
+                    break;
+                }
+            }
+            Thread.sleep(400); // > the 50 ms flush interval: everything up to "ops 3000" is on disk
+            p.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(p.exitValue()).isEqualTo(137);
+        assertThat(reported).isGreaterThanOrEqualTo(3000);
+        Timeline t = Timeline.read(out);
+        assertThat(t.steps()).isGreaterThanOrEqualTo(2 * 3000);
+        List<Event> calls = topLevelCalls(t);
+        for (int i = 0; i < 2 * 3000; i += 2) {
+            assertThat(calls.get(i).fnName()).isEqualTo("malloc");
+            assertThat(calls.get(i + 1).fnName()).isEqualTo("free");
+        }
+        // whatever the tail looks like, the reader stops cleanly; a torn tail is reported with its byte offset
+        t.problem().ifPresent(problem -> assertThat(problem).containsPattern("at byte \\d+, after \\d+ events"));
+    }
+
+    @Test
+    void attachesToARunningJvm() throws Exception {
+        Path out = dir.resolve("attached.timeline");
+        ProcessBuilder pb = new ProcessBuilder(java(), "-cp", userCp(), Waiter.class.getName())
+                .directory(dir.toFile()).redirectError(dir.resolve("err.txt").toFile());
+        Process p = pb.start();
+        BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String ready = in.readLine();
+        assertThat(ready).startsWith("ready ");
+        VirtualMachine vm = VirtualMachine.attach(ready.substring(6));
+        try {
+            vm.loadAgent(agentJar.toString(), "out=" + out);
+        } finally {
+            vm.detach();
+        }
+        try (OutputStream os = p.getOutputStream()) {
+            os.write("go\n".getBytes());
+        }
+        assertThat(in.readLine()).isEqualTo("done");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        Timeline t = Timeline.read(out);
+        assertThat(t.header().attached()).isTrue();
+        List<Event> calls = topLevelCalls(t);
+        assertThat(calls).extracting(Event::fnName).containsExactly("malloc", "free", "free");
+        assertThat(calls.get(0).args()).containsExactly(200L);
+        assertThat(Files.readString(dir.resolve("err.txt"))).contains("mallocscope: timeline written to " + out);
+    }
+
+    @Test
+    void theReplaySampleRecordsOneStepPerTraceLine() throws Exception {
+        Path trace = dir.resolve("t.rep");
+        Files.writeString(trace, "# a tiny trace\na 0 24\na 1 2000\nf 0\nr 1 4000\nc 2 100\nf 1\nt 0\n");
+        Path out = dir.resolve("r.timeline");
+        String cp = samplesJar + File.pathSeparator + testClasses;
+        Run r = run(javaWithAgent("out=" + out, cp, RunReplay.class.getName(), trace.toString()));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains("replay: 7 operations from " + trace);
+        Timeline t = Timeline.read(out);
+        assertThat(topLevelCalls(t)).extracting(Event::fnName)
+                .containsExactly("malloc", "malloc", "free", "realloc", "calloc", "free", "malloc_trim");
+        assertThat(topLevelCalls(t)).extracting(Event::site).allMatch(s -> s.matches("Replay\\.java:\\d+"));
+        Reconstructor rec = new Reconstructor(t);
+        rec.stateAt(t.steps());
+        assertThat(rec.problem()).isEmpty();
+    }
+
+    @Test
+    void badOptionsAndAnUnwritableFileNeverBreakTheProgram() throws Exception {
+        Run r = run(javaWithAgent("bogus=1,out=/nonexistent-dir/x.timeline", userCp(), CourseWork.class.getName()));
+        assertThat(r.status()).isEqualTo(3);
+        assertThat(r.stdout()).startsWith("b=coursework d=0x");
+        assertThat(r.stderr().lines().toList()).containsExactly(
+                "mallocscope: unknown option 'bogus'; accepted options: out=FILE, "
+                        + "record=all|calls,transitions,syscalls,writes, sites=static|stack|off, flush=MILLIS, quiet",
+                "mallocscope: cannot write the timeline /nonexistent-dir/x.timeline (no such directory); "
+                        + "recording is off, the program runs on");
+    }
+
+    @Test
+    void recordCanLeaveOutTransitionsAndWrites() throws Exception {
+        Path out = dir.resolve("calls.timeline");
+        Run r = run(javaWithAgent("out=" + out + ",record=calls,syscalls,quiet", userCp(), KernelOnly.class.getName()));
+        assertThat(r.status()).isZero();
+        assertThat(r.stderr()).isEmpty();
+        Timeline t = Timeline.read(out);
+        assertThat(kinds(t, 0, t.size())).isEqualTo("call:sbrk syscall:sbrk return:sbrk call:mmap syscall:mmap return:mmap "
+                + "call:munmap syscall:munmap return:munmap call:brk syscall:brk return:brk");
+        assertThat(t.header().get("record")).isEqualTo("calls+syscalls");
+    }
+}
