@@ -17,10 +17,11 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        int width = Samples.list().stream().mapToInt(i -> i.name().length()).max().orElse(10);
         for (Samples.Info i : Samples.list()) {
-            out.printf("%2d  %-26s %s%n", i.number(), i.name(), i.description());
+            out.printf("%2d  %-" + width + "s  %s%n", i.number(), i.name(), i.description());
         }
         out.flush();
-        return 0;
+        return Exit.OK;
     }
 }

@@ -1,0 +1,38 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.render.DiffRenderer;
+import io.mallocscope.cli.source.StateSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code mallocscope diff SOURCE --at N --to M}. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Show what changed between two steps: chunks, bins, top, brk and mappings.")
+final class DiffCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    SourceOptions source;
+    @Mixin
+    ColorOption color;
+
+    @Option(names = "--to", paramLabel = "M", required = true, description = "The later step.")
+    int to;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        StateSource s = source.open(spec.commandLine().getErr());
+        int from = source.at == null ? Math.max(0, to - 1) : source.at;
+        new DiffRenderer().render(SourceOptions.stateAt(s, from, "--at"), SourceOptions.stateAt(s, to, "--to"), out,
+                color.style());
+        out.flush();
+        return Exit.OK;
+    }
+}

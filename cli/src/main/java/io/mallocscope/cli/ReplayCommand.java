@@ -1,0 +1,193 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.render.Style;
+import io.mallocscope.cli.render.TimelineTextRenderer;
+import io.mallocscope.cli.source.Sources;
+import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.Abort;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.trace.OffsetsReplay;
+import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceFormatException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mallocscope replay TRACE [--format offsets|text]}: replays a malloclab trace in-process.
+ * {@code offsets} prints exactly what the C harness prints with real glibc, so the two can be diffed.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Replay a malloclab trace (.rep: 'a ID SIZE', 'f ID', 'r ID SIZE', 'c ID SIZE', …) in-process.",
+                "offsets: where each block landed relative to the initial break, exactly as the C harness "
+                        + "prints it with real glibc; text: the calls, numbered, each with what it changed.",
+                "A line that does not parse: FILE:LINE: what was expected, exit status 1. "
+                        + "An abort by glibc: its message, exit status 134."})
+final class ReplayCommand implements Callable<Integer> {
+    enum Format { offsets, text }
+
+    @FunctionalInterface
+    interface Writer {
+        int write(ReplayCommand cmd, PrintWriter out) throws IOException;
+    }
+
+    static final Map<Format, Writer> FORMATS = Map.of(
+            Format.offsets, ReplayCommand::offsets,
+            Format.text, ReplayCommand::text);
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ColorOption color;
+
+    @Parameters(index = "0", paramLabel = "TRACE", description = "A malloclab trace.")
+    Path trace;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "offsets",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
+            description = "glibc profile (default: ${DEFAULT-VALUE}).")
+    String glibc;
+
+    @Option(names = "--tunables", paramLabel = "TUNABLES",
+            description = "GLIBC_TUNABLES for the replay (a '# tunables:' line in the trace wins).")
+    String tunables;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(trace)) {
+            throw UserError.usage(trace + ": no such file");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        int status = FORMATS.get(format).write(this, out);
+        out.flush();
+        return status;
+    }
+
+    private int offsets(PrintWriter out) throws IOException {
+        Trace t;
+        try {
+            t = Trace.read(trace);
+        } catch (TraceFormatException e) {
+            throw UserError.data(e.getMessage());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        OutputStream errStream = new OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(new String(b, off, len, StandardCharsets.UTF_8));
+                err.flush();
+            }
+        };
+        ProcessOptions o;
+        try {
+            o = ProcessOptions.defaults().withGlibc(glibc).withTunables(tunables == null ? "" : tunables)
+                    .withStdout(OutputStream.nullOutputStream()).withStderr(errStream);
+            io.mallocscope.runtime.CProcess.create(o);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage());
+        }
+        Progress progress = Progress.forTrace(t, err);
+        try {
+            OffsetsReplay.run(t, o, progress.counting(out));
+        } catch (Abort a) {
+            out.flush();
+            progress.done();
+            return 134;
+        }
+        progress.done();
+        return Exit.OK;
+    }
+
+    private int text(PrintWriter out) {
+        StateSource s = Sources.open(trace, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
+        Style style = color.style();
+        new TimelineTextRenderer().render(List.of(), s.ops(), out, style);
+        return Exit.OK;
+    }
+
+    /** A progress bar on stderr for long traces, only when stderr is a terminal. */
+    static final class Progress {
+        private final PrintWriter err;
+        private final long expected;
+        private long lines;
+        private int shown = -1;
+
+        private Progress(PrintWriter err, long expected) {
+            this.err = err;
+            this.expected = expected;
+        }
+
+        static Progress forTrace(Trace t, PrintWriter err) {
+            long printing = 0;
+            for (int i = 0; i < t.size(); i++) {
+                printing += t.op(i) == Trace.FREE ? 0 : 1;
+            }
+            boolean show = Terminal.isTerminal() && t.size() >= 200_000;
+            return new Progress(show ? err : null, Math.max(1, printing));
+        }
+
+        Appendable counting(PrintWriter out) {
+            return new Appendable() {
+                @Override
+                public Appendable append(CharSequence csq) {
+                    out.append(csq);
+                    if (err != null) {
+                        for (int i = 0; i < csq.length(); i++) {
+                            lines += csq.charAt(i) == '\n' ? 1 : 0;
+                        }
+                        show();
+                    }
+                    return this;
+                }
+
+                @Override
+                public Appendable append(CharSequence csq, int start, int end) {
+                    return append(csq.subSequence(start, end));
+                }
+
+                @Override
+                public Appendable append(char c) {
+                    return append(String.valueOf(c));
+                }
+            };
+        }
+
+        private void show() {
+            int pct = (int) Math.min(100, lines * 100 / expected);
+            if (pct != shown) {
+                shown = pct;
+                int bar = pct / 4;
+                err.print("\r[" + "#".repeat(bar) + " ".repeat(25 - bar) + "] " + pct + "%");
+                err.flush();
+            }
+        }
+
+        void done() {
+            if (err != null && shown >= 0) {
+                err.print("\r" + " ".repeat(40) + "\r");
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.source.Sources;
+import io.mallocscope.cli.source.StateSource;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** SOURCE, {@code --at N} and the replay settings, shared by the state views. */
+final class SourceOptions {
+    @Parameters(index = "0", paramLabel = "SOURCE",
+            description = "A recorded timeline, or a malloclab trace (.rep) replayed in-process.")
+    Path source;
+
+    @Option(names = "--at", paramLabel = "N",
+            description = "Show the state after the N-th top-level call (0: before the first; default: the end).")
+    Integer at;
+
+    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
+            description = "glibc profile for replaying a .rep trace (default: ${DEFAULT-VALUE}).")
+    String glibc;
+
+    @Option(names = "--tunables", paramLabel = "TUNABLES",
+            description = "GLIBC_TUNABLES for replaying a .rep trace, e.g. glibc.malloc.tcache_count=0")
+    String tunables;
+
+    StateSource open(PrintWriter err) {
+        StateSource s = Sources.open(source, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
+        s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
+        return s;
+    }
+
+    /** The state at {@code --at} (or {@code n} when given), checked against the source's length. */
+    static HeapSnapshot stateAt(StateSource s, Integer n, String option) {
+        int step = n == null ? s.steps() : n;
+        if (step < 0 || step > s.steps()) {
+            throw UserError.usage(option + " " + step + " is out of range: " + s.name() + " has " + s.steps()
+                    + " top-level calls (steps 0.." + s.steps() + ")");
+        }
+        return s.at(step);
+    }
+}

@@ -1,0 +1,181 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.model.Transition;
+import io.mallocscope.cli.render.ChromeTraceRenderer;
+import io.mallocscope.cli.render.JsonlRenderer;
+import io.mallocscope.cli.render.Style;
+import io.mallocscope.cli.render.TimelineTextRenderer;
+import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.timeline.JsonlExporter;
+import io.mallocscope.runtime.timeline.Timeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+
+/** {@code mallocscope timeline FILE [--from N --to M] [--fn NAME] [--chunk ADDR] [--format …] [--out F]}. */
+@Command(name = "timeline", mixinStandardHelpOptions = true,
+        description = "Show a recorded timeline: every call and, under it, what the allocator did.")
+final class TimelineCommand implements Callable<Integer> {
+    enum Format { text, jsonl, chrome, html }
+
+    /** What a view is asked to write: the source, the calls before the selection, the selected calls. */
+    record Request(Path file, StateSource source, List<Op> history, List<Op> between, List<Op> selected, String glibc,
+                   String tunables) {
+    }
+
+    /** Writes the selected calls in one format. */
+    @FunctionalInterface
+    interface View {
+        void write(Request r, PrintWriter out, Style style) throws IOException;
+    }
+
+    static final Map<Format, View> VIEWS = Map.of(
+            Format.text, (r, out, style) -> {
+                java.util.Set<Op> shown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                shown.addAll(r.selected());
+                List<Op> upToLast = new ArrayList<>(r.history());
+                upToLast.addAll(r.between());
+                new TimelineTextRenderer().render(upToLast, shown::contains, out, style);
+            },
+            Format.jsonl, TimelineCommand::jsonl,
+            Format.chrome, (r, out, style) -> new ChromeTraceRenderer().render(r.selected(), out),
+            Format.html, (r, out, style) -> HtmlExport.write(r.file(), r.glibc(), r.tunables(), out));
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ColorOption color;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "A recorded timeline (or a .rep trace).")
+    Path file;
+    @Option(names = "--from", paramLabel = "N", description = "First call to show (default: 1).")
+    Integer from;
+    @Option(names = "--to", paramLabel = "M", description = "Last call to show (default: the last).")
+    Integer to;
+    @Option(names = "--fn", paramLabel = "NAME", description = "Only calls of this function (malloc, free, …).")
+    String fn;
+    @Option(names = "--chunk", paramLabel = "ADDR",
+            description = "Only calls that touch the chunk at ADDR (chunk address or user pointer, hex).")
+    String chunk;
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); chrome opens in Perfetto; html: not yet.")
+    Format format;
+    @Option(names = "--out", paramLabel = "F", description = "Write to F instead of stdout.")
+    Path outFile;
+    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36", description = "glibc profile for a .rep trace.")
+    String glibc;
+    @Option(names = "--tunables", paramLabel = "TUNABLES", description = "GLIBC_TUNABLES for a .rep trace.")
+    String tunables;
+
+    @Override
+    public Integer call() throws IOException {
+        Predicate<Op> keep = filter();
+        StateSource s = io.mallocscope.cli.source.Sources.open(file,
+                new io.mallocscope.cli.source.Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
+        s.damage().ifPresent(d -> spec.commandLine().getErr().println("mallocscope: warning: " + d
+                + "; showing what is readable"));
+        int first = from == null ? 1 : from;
+        int last = to == null ? s.steps() : to;
+        if (first < 1 || last > s.steps() || first > last + 1) {
+            throw UserError.usage("--from " + first + " --to " + last + " is out of range: " + s.name() + " has "
+                    + s.steps() + " calls (1.." + s.steps() + ")");
+        }
+        List<Op> history = new ArrayList<>();
+        List<Op> between = new ArrayList<>();
+        List<Op> selected = new ArrayList<>();
+        for (Op op : s.ops()) {
+            if (op.number() < first) {
+                history.add(op);
+            } else if (op.number() <= last) {
+                between.add(op);
+                if (keep.test(op)) {
+                    selected.add(op);
+                }
+            }
+        }
+        if (outFile != null) {
+            try (PrintWriter w = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(outFile),
+                    StandardCharsets.UTF_8))) {
+                VIEWS.get(format).write(request(s, history, between, selected), w, Style.PLAIN);
+            }
+            spec.commandLine().getErr().println("mallocscope: wrote " + outFile);
+        } else {
+            PrintWriter out = spec.commandLine().getOut();
+            VIEWS.get(format).write(request(s, history, between, selected), out,
+                    format == Format.text ? color.style() : Style.PLAIN);
+            out.flush();
+        }
+        return Exit.OK;
+    }
+
+    /** A recorded timeline's own events through the timeline package's exporter; a trace's calls otherwise. */
+    private static void jsonl(Request r, PrintWriter out, Style style) {
+        if (r.source().timeline().isEmpty()) {
+            new JsonlRenderer().render(r.selected(), out);
+            return;
+        }
+        Timeline t = r.source().timeline().get();
+        for (Op op : r.selected()) {
+            for (int i = t.callOfStep(op.number()), end = t.endOfStep(op.number()); i < end; i++) {
+                out.print(JsonlExporter.toJson(t.event(i)));
+            }
+        }
+    }
+
+    private Request request(StateSource s, List<Op> history, List<Op> between, List<Op> selected) {
+        return new Request(file, s, history, between, selected, glibc, tunables == null ? "" : tunables);
+    }
+
+    private Predicate<Op> filter() {
+        Predicate<Op> p = op -> true;
+        if (fn != null) {
+            p = p.and(op -> op.function().equals(fn));
+        }
+        if (chunk != null) {
+            long a = parseAddress(chunk);
+            p = p.and(op -> touches(op, a));
+        }
+        return p;
+    }
+
+    static long parseAddress(String s) {
+        try {
+            String t = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+            return Long.parseUnsignedLong(t, 16);
+        } catch (NumberFormatException e) {
+            throw UserError.usage("--chunk: '" + s + "' is not a hex address");
+        }
+    }
+
+    /** Whether the call handed out, gave back or moved the chunk at {@code a} (chunk address or user pointer). */
+    static boolean touches(Op op, long a) {
+        if (op.mem() != 0 && (op.mem() == a || op.mem() - 16 == a)) {
+            return true;
+        }
+        if (op.freed() != 0 && (op.freed() == a || op.freed() - 16 == a)) {
+            return true;
+        }
+        for (Transition t : op.transitions()) {
+            if (t.chunk() == a || t.chunk() + 16 == a || t.other() == a || t.merged() == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,60 @@
+package io.mallocscope.cli.render;
+
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.model.Transition;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Chrome Trace Event JSON (opens in Perfetto and chrome://tracing): each top-level call is a slice
+ * of 100 µs on a "program" track, one slot per call so the order reads left to right; its transitions
+ * are 10 µs slices nested inside it. Time is the call's number, not wall-clock time: the timeline
+ * records order, not durations.
+ */
+public final class ChromeTraceRenderer {
+    private static final long SLOT = 100;
+    private static final long SUB = 10;
+
+    public void render(List<Op> ops, PrintWriter out) {
+        out.println("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+        out.print("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"program\"}}");
+        for (Op op : ops) {
+            long ts = op.number() * SLOT;
+            out.print(",\n{\"name\":" + str(op.call()) + ",\"cat\":\"call\",\"ph\":\"X\",\"ts\":" + ts + ",\"dur\":"
+                    + (SLOT - 1) + ",\"pid\":1,\"tid\":1,\"args\":{\"step\":" + op.number()
+                    + (op.result() == null ? "" : ",\"result\":" + str(op.result()))
+                    + (op.site() == null ? "" : ",\"site\":" + str(op.site())) + "}}");
+            List<Transition> ts2 = op.transitions();
+            long slot = Math.max(1, Math.min(SUB, (SLOT - 2) / Math.max(1, ts2.size())));
+            for (int i = 0; i < ts2.size(); i++) {
+                Transition t = ts2.get(i);
+                out.print(",\n{\"name\":" + str(t.text() != null ? t.text() : t.kind()) + ",\"cat\":\"transition\",\"ph\":\"X\",\"ts\":"
+                        + (ts + 1 + i * slot) + ",\"dur\":" + Math.max(1, slot - 1) + ",\"pid\":1,\"tid\":1,\"args\":{"
+                        + "\"chunk\":" + str(Hex.of(t.chunk())) + ",\"size\":" + str(Hex.of(t.size()))
+                        + (t.text() == null ? "" : ",\"text\":" + str(t.text())) + "}}");
+            }
+        }
+        out.println("\n]}");
+    }
+
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

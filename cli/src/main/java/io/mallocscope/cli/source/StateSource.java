@@ -1,0 +1,38 @@
+package io.mallocscope.cli.source;
+
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.model.Op;
+
+import io.mallocscope.runtime.timeline.Timeline;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Something the views can look at step by step: a recorded timeline, or a malloclab trace replayed
+ * in-process. Step {@code n} is the state after the {@code n}-th top-level call; step 0 is before the
+ * first.
+ */
+public interface StateSource {
+    /** The file, for messages. */
+    String name();
+
+    /** How many top-level calls there are (the last step). */
+    int steps();
+
+    /** The state after step {@code n}, {@code 0 <= n <= steps()}. */
+    HeapSnapshot at(int n);
+
+    /** The top-level calls, numbered from 1, with their transitions. */
+    List<Op> ops();
+
+    /** The recorded timeline behind this source, if it is one (for exporters that work on raw events). */
+    default Optional<Timeline> timeline() {
+        return Optional.empty();
+    }
+
+    /** Set when only part of the source could be read: where it stopped being readable and why. */
+    default Optional<String> damage() {
+        return Optional.empty();
+    }
+}

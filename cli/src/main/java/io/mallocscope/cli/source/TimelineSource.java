@@ -1,0 +1,175 @@
+package io.mallocscope.cli.source;
+
+import io.mallocscope.cli.UserError;
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.model.Transition;
+import io.mallocscope.cli.render.Hex;
+import io.mallocscope.runtime.timeline.Event;
+import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.Reconstructor;
+import io.mallocscope.runtime.timeline.Timeline;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A recorded timeline: its calls come from the file, its states from the timeline package's
+ * {@link Reconstructor} (which replays the recorded calls and writes on a fresh process).
+ */
+final class TimelineSource implements StateSource {
+    private final Timeline timeline;
+    private final Reconstructor reconstructor;
+    private List<Op> ops;
+
+    private TimelineSource(Timeline timeline) {
+        this.timeline = timeline;
+        this.reconstructor = new Reconstructor(timeline);
+    }
+
+    static StateSource open(Path file, Sources.ReplaySettings settings) {
+        try {
+            return new TimelineSource(Timeline.read(file));
+        } catch (IOException e) {
+            throw UserError.data(e.getMessage() != null && e.getMessage().contains(file.toString()) ? e.getMessage()
+                    : file + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<Timeline> timeline() {
+        return Optional.of(timeline);
+    }
+
+    @Override
+    public String name() {
+        return timeline.header().program().isEmpty() ? "the timeline" : "the timeline of " + timeline.header().program();
+    }
+
+    @Override
+    public int steps() {
+        return timeline.steps();
+    }
+
+    @Override
+    public HeapSnapshot at(int n) {
+        try {
+            return HeapViews.snapshot(n, reconstructor.stateAt(n));
+        } catch (IllegalArgumentException e) {
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<String> damage() {
+        if (timeline.problem().isPresent()) {
+            return Optional.of("the timeline is readable only up to step " + timeline.steps() + ": "
+                    + timeline.problem().get());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<Op> ops() {
+        if (ops == null) {
+            ops = TimelineOps.of(timeline);
+        }
+        return ops;
+    }
+
+    /** Turns the events of a timeline into numbered calls with their transitions. */
+    static final class TimelineOps {
+        private TimelineOps() {
+        }
+
+        static List<Op> of(Timeline t) {
+            List<Op> out = new ArrayList<>(t.steps());
+            for (int step = 1; step <= t.steps(); step++) {
+                int first = t.callOfStep(step);
+                int end = t.endOfStep(step);
+                Event call = t.event(first);
+                List<Transition> ts = new ArrayList<>();
+                String result = null;
+                boolean returned = false;
+                for (int i = first + 1; i < end; i++) {
+                    EventKind k = t.kind(i);
+                    if (t.depth(i) == 0) {
+                        if (k == EventKind.RETURN) {
+                            returned = true;
+                            Event r = t.event(i);
+                            if (r.signal() >= 0) {
+                                result = r.signal() == 6 ? "<SIGABRT>" : r.signal() == 11 ? "<SIGSEGV>" : "<exception>";
+                            } else if (r.hasRet() && Functions.hasResult(call.fn())) {
+                                result = Functions.isPointerResult(call.fn()) ? Hex.of(r.ret()) : number(r.ret());
+                            }
+                        }
+                        if (k != EventKind.ABORT && k != EventKind.SEGV) {
+                            continue;
+                        }
+                    }
+                    if (k == EventKind.WRITE) {
+                        continue;
+                    }
+                    ts.add(transition(t.event(i)));
+                }
+                if (!returned && step == t.steps() && t.problem().isPresent()) {
+                    result = "<the recording stops here>";
+                }
+                long[] a = call.args();
+                List<String> args = new ArrayList<>();
+                for (int j = 0; j < a.length; j++) {
+                    args.add(Functions.isPointerArg(call.fn(), j) ? Hex.of(a[j]) : number(a[j]));
+                }
+                int fn = call.fn();
+                long mem = Functions.isPointerResult(fn) && fn != Functions.SBRK && fn != Functions.MMAP
+                        && fn != Functions.MREMAP && fn != Functions.SYS_BRK && result != null && result.startsWith("0x")
+                        ? Long.parseUnsignedLong(result.substring(2), 16) : 0;
+                long freed = fn == Functions.FREE ? a[0] : fn == Functions.REALLOC && mem != a[0] ? a[0] : 0;
+                String site = call.site() == null || call.site().isEmpty() ? null : call.site();
+                out.add(new Op(step, call.fnName(), args, result, site, mem, freed, ts));
+            }
+            return out;
+        }
+
+        static Transition transition(Event e) {
+            return switch (e.kind()) {
+                case TCACHE_PUT, TCACHE_GET -> Transition.tcache(e.kind().wireName(), e.chunk(), e.size(), e.index(),
+                        e.count());
+                case BIN_INSERT, BIN_REMOVE -> Transition.bin(e.kind().wireName(), e.binKind(), e.index(), e.chunk(),
+                        e.size(), e.reasonCode());
+                case SPLIT, TOP_EXTEND -> Transition.pair(e.kind().wireName(), e.chunk(), e.size(), e.other(),
+                        e.otherSize());
+                case TOP_SHRINK -> Transition.pair("top_shrink", e.chunk(), e.size(), 0, e.otherSize());
+                case COALESCE -> Transition.coalesce(e.chunk(), e.size(), e.other(), e.otherSize(), e.merged(),
+                        e.mergedSize());
+                case MMAP_CHUNK, MUNMAP_CHUNK -> Transition.pair(e.kind().wireName(), e.chunk(), e.size(), 0, 0);
+                case CONSOLIDATE -> Transition.text("consolidate", null);
+                case THRESHOLD -> new Transition("threshold", 0, e.oldValue(), 0, e.newValue(), 0, 0,
+                        e.thresholdName().equals("mmap") ? 0 : 1, -1, -1, -1, null);
+                case SYSCALL -> Transition.text("syscall", syscall(e));
+                case ABORT -> Transition.text("abort", e.message());
+                case SEGV -> Transition.text("segv", Hex.of(e.address()) + " (" + e.message() + ")");
+                default -> Transition.text(e.kind().wireName(), e.toString());
+            };
+        }
+
+        /** Sizes in hex as C programmers write them ({@code malloc(0x18)}); small and negative numbers in decimal. */
+        static String number(long v) {
+            return v >= 0 && v < 10 || v < 0 ? Long.toString(v) : Hex.of(v);
+        }
+
+        private static String syscall(Event e) {
+            long[] a = e.args();
+            List<String> args = new ArrayList<>();
+            for (int j = 0; j < a.length; j++) {
+                args.add(Functions.isPointerArg(e.fn(), j) ? Hex.of(a[j]) : number(a[j]));
+            }
+            String ret = Functions.isPointerResult(e.fn()) ? Hex.of(e.ret()) : number(e.ret());
+            return e.fnName() + "(" + String.join(", ", args) + ") = " + ret;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.testing.Approved;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.mallocscope.cli.CliRun.run;
+import static io.mallocscope.cli.CliRun.trace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReplayCommandTest {
+
+    /** The .out files next to the traces were printed by the C harness with the system's glibc 2.36. */
+    @ParameterizedTest
+    @ValueSource(strings = {"worked-brief-example", "unsorted-exact-fit", "fastbin-lifo", "largebin-sorted-nextsize",
+            "mmap-threshold-tunable", "coalesce-backward-forward-top"})
+    void offsetsAreWhatRealGlibcPrinted(String name) throws IOException {
+        CliRun.Result r = run("replay", trace(name));
+        assertThat(r.err()).isEmpty();
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo(Files.readString(CliRun.TRACES.resolve(name + ".out")));
+    }
+
+    @Test
+    void textTellsWhatEachCallChanged() {
+        CliRun.Result r = run("replay", "--format", "text", trace("worked-brief-example"));
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("#3 free(0x5555555592a0)\n    ← 0x555555559290 (0x20) in use → in tcachebins\n"
+                + "    tcachebins[0x20]: +0x555555559290  (0 → 1)\n");
+        Approved.verify("replay-text-worked-brief-example", r.out());
+    }
+
+    @Test
+    void aLineThatDoesNotParseNamesFileAndLineAndExitsOne(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.rep");
+        Files.writeString(bad, "a 0 24\nf 0\nx 1 2\n");
+        CliRun.Result r = run("replay", bad.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("mallocscope: " + bad + ":3: ");
+        assertThat(r.err()).doesNotContain("\tat ");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingTraceIsAUsageError() {
+        CliRun.Result r = run("replay", "nope.rep");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: nope.rep: no such file\n");
+    }
+
+    @Test
+    void anUnknownGlibcIsAUsageError() {
+        CliRun.Result r = run("replay", "--glibc", "1.0", trace("fastbin-lifo"));
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mallocscope: ").contains("1.0");
+    }
+}

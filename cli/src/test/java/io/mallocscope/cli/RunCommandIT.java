@@ -1,0 +1,144 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.testing.Approved;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.mallocscope.cli.CliRun.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code run} for real: a forked JVM with the samples jar under the recording agent, then the views
+ * on the timeline it recorded. Needs the reactor's jars ({@code ./mvnw verify} builds them first).
+ */
+class RunCommandIT {
+    static final Path DIR = Path.of("target/it");
+    static final Path FIRST_FIT = DIR.resolve("first-fit.timeline");
+    static CliRun.Result firstFit;
+
+    @BeforeAll
+    static void recordFirstFit() throws IOException {
+        assumeTrue(Files.isRegularFile(Home.samplesJar()), "the samples jar is not built: " + Home.samplesJar());
+        assumeTrue(Home.agentJar().isPresent(), "the agent jar is not built (or has no Premain-Class)");
+        Files.createDirectories(DIR);
+        firstFit = run("run", "--out", FIRST_FIT.toString(), "--color=never", "first-fit");
+    }
+
+    @Test
+    void firstFitTellsTheStoryAndEndsWithTheProgramsStatus() {
+        assertThat(firstFit.status()).isZero();
+        assertThat(firstFit.err()).contains("3rd malloc(0x500): 0x5555555592a0\n");
+        assertThat(firstFit.out()).contains("#3 free(0x5555555592a0)   FirstFit.java:");
+        assertThat(firstFit.out()).contains("    unsorted: put 0x555555559290 (#1) (0x520) [free]\n");
+        assertThat(firstFit.out()).contains("    unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]\n");
+        Approved.verify("run-first-fit", firstFit.out());
+    }
+
+    @Test
+    void viewsOfTheRecordedTimeline() {
+        CliRun.Result bins = run("bins", FIRST_FIT.toString(), "--at", "3");
+        assertThat(bins.status()).isZero();
+        assertThat(bins.out()).contains("unsortedbin\nall: 0x555555559290 —▸ ");
+        Approved.verify("bins-first-fit-recorded-at-3", bins.out());
+        CliRun.Result heap = run("heap", FIRST_FIT.toString(), "--at", "4");
+        assertThat(heap.status()).isZero();
+        assertThat(heap.out()).contains("Free chunk (unsortedbin) | PREV_INUSE\nAddr: 0x5555555594a0\n"
+                + "Size: 0x310 (with flag bits: 0x311)\n");
+        Approved.verify("heap-first-fit-recorded-at-4", heap.out());
+        CliRun.Result vis = run("vis", FIRST_FIT.toString(), "--at", "4");
+        assertThat(vis.status()).isZero();
+        assertThat(vis.out()).contains("this is C!");
+        Approved.verify("vis-first-fit-recorded-at-4", vis.out());
+        CliRun.Result diff = run("diff", FIRST_FIT.toString(), "--at", "3", "--to", "4");
+        Approved.verify("diff-first-fit-recorded-3-4", diff.out());
+    }
+
+    @Test
+    void atNThenNMinusOneOnARecordedTimeline() {
+        String at2 = run("vis", FIRST_FIT.toString(), "--at", "2").out();
+        String at3 = run("vis", FIRST_FIT.toString(), "--at", "3").out();
+        assertThat(at3).isNotEqualTo(at2).contains("unsortedbin[all][0]");
+        assertThat(run("vis", FIRST_FIT.toString(), "--at", "2").out()).isEqualTo(at2);
+    }
+
+    /** The agent flushes whole blocks; a cut one is dropped, and the reader says where (see TimelineSourceTest). */
+    @Test
+    void aTruncatedRecordingWarnsAndStillExitsZero() throws IOException {
+        byte[] all = Files.readAllBytes(FIRST_FIT);
+        Path cut = DIR.resolve("cut.timeline");
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length - 20));
+        CliRun.Result r = run("timeline", cut.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).startsWith("mallocscope: warning: the timeline is readable only up to step ")
+                .contains("showing what is readable").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aFileThatIsNotATimelineIsRefused() throws IOException {
+        Path junk = DIR.resolve("junk.timeline");
+        Files.writeString(junk, "hello\n");
+        CliRun.Result r = run("heap", junk.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("mallocscope: ").contains("not a mallocscope timeline").doesNotContain("\tat ");
+    }
+
+    @Test
+    void anAbortingSampleEndsWith134() throws IOException {
+        CliRun.Result r = run("run", "--view", "none", "--out", DIR.resolve("df.timeline").toString(),
+                "double-free-tcache");
+        assertThat(r.status()).isEqualTo(134);
+        assertThat(r.err()).contains("free(): double free detected in tcache 2");
+    }
+
+    @Test
+    void chromeTraceOfTheRecording() {
+        CliRun.Result r = run("timeline", FIRST_FIT.toString(), "--format", "chrome");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("{\"name\":\"free(0x5555555592a0)\",\"cat\":\"call\",\"ph\":\"X\",\"ts\":300,");
+    }
+
+    @Test
+    void aClassOnTheClassPathRunsLikeASample() {
+        Path samplesClasses = Home.root().resolve("sample-programs/target/classes");
+        assumeTrue(Files.isDirectory(samplesClasses), "no " + samplesClasses);
+        CliRun.Result r = run("run", "--classpath", samplesClasses.toString(), "--out",
+                DIR.resolve("class.timeline").toString(), "--color=never", "io.mallocscope.samples.FirstFit");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("#4 malloc(0x1fa) = 0x5555555592a0   FirstFit.java:");
+    }
+
+    @Test
+    void aMissingClassIsAUsageError() {
+        CliRun.Result r = run("run", "--view", "none", "--classpath", DIR.toString(), "no.such.Program");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("no class no.such.Program on the class path");
+    }
+
+    @Test
+    void withoutTheAgentTheProgramStillRunsAndRunSaysSo() throws IOException {
+        Path home = DIR.resolve("home-without-agent");
+        Path jar = home.resolve("sample-programs/target/mallocscope-samples.jar");
+        Files.createDirectories(jar.getParent());
+        Files.copy(Home.samplesJar(), jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String saved = System.getProperty("mallocscope.home");
+        System.setProperty("mallocscope.home", home.toAbsolutePath().toString());
+        try {
+            CliRun.Result r = run("run", "first-fit");
+            assertThat(r.status()).isZero();
+            assertThat(r.err()).contains("3rd malloc(0x500): 0x5555555592a0\n");
+            assertThat(r.err()).contains("mallocscope: the timeline is not available: the recording agent is not built");
+            assertThat(r.out()).doesNotContain("what malloc did");
+        } finally {
+            if (saved == null) {
+                System.clearProperty("mallocscope.home");
+            } else {
+                System.setProperty("mallocscope.home", saved);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.testing.Approved;
+import org.junit.jupiter.api.Test;
+
+import static io.mallocscope.cli.CliRun.run;
+import static io.mallocscope.cli.CliRun.trace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** heap, bins, vis, maps, diff, timeline on replayed traces, against approved output. */
+class ViewCommandsTest {
+    static final String LARGE = trace("largebin-sorted-nextsize");
+
+    /** The numbered call lines only. */
+    static String headers(String out) {
+        StringBuilder sb = new StringBuilder();
+        out.lines().filter(l -> l.startsWith("#")).forEach(l -> sb.append(l).append('\n'));
+        return sb.toString();
+    }
+
+    static String ok(CliRun.Result r) {
+        assertThat(r.err()).isEmpty();
+        assertThat(r.status()).isZero();
+        return r.out();
+    }
+
+    @Test
+    void heapShowsLargeBinChunksWithNextsizeLinks() {
+        String out = ok(run("heap", LARGE, "--at", "19"));
+        assertThat(out).contains("Free chunk (largebins) | PREV_INUSE\nAddr: 0x555555559290\n"
+                + "Size: 0x1100 (with flag bits: 0x1101)\n");
+        assertThat(out).contains("fd_nextsize: ");
+        Approved.verify("heap-largebin-sorted-at-19", out);
+    }
+
+    @Test
+    void binsShowTheSortedLargeBin() {
+        String out = ok(run("bins", LARGE, "--at", "19"));
+        assertThat(out).contains("largebins\n0x1000-0x11f0: ");
+        Approved.verify("bins-largebin-sorted-at-19", out);
+    }
+
+    @Test
+    void binsJsonKeysTheLargeBinByItsLowestSize() {
+        String out = ok(run("bins", LARGE, "--at", "19", "--format", "json"));
+        assertThat(out).contains("\"largebins\": {\n    \"0x1000\": [");
+        Approved.verify("bins-json-largebin-sorted-at-19", out);
+    }
+
+    @Test
+    void visOfTheFirstChunks() {
+        String out = ok(run("vis", trace("fastbin-lifo"), "--at", "12", "--chunks", "3"));
+        assertThat(out).startsWith("0x555555559000\t0x0000000000000000\t0x0000000000000291\t");
+        Approved.verify("vis-fastbin-lifo-at-12", out);
+    }
+
+    @Test
+    void visOfTheWholeHeapMarksBins() {
+        String out = ok(run("vis", trace("unsorted-exact-fit"), "--at", "30"));
+        assertThat(out).contains(" <-- tcachebins[0x100][0/3]").contains(" <-- unsortedbin[all][0]").contains(" <-- Top chunk");
+        Approved.verify("vis-unsorted-exact-fit-at-30", out);
+    }
+
+    @Test
+    void mapsShowMmappedChunks() {
+        String out = ok(run("maps", trace("mmap-threshold-tunable")));
+        assertThat(out).contains("heap (brk 0x55555557a000)").contains("mmapped chunk");
+        Approved.verify("maps-mmap-threshold-tunable", out);
+    }
+
+    @Test
+    void diffOfARealloc() {
+        String out = ok(run("diff", trace("worked-brief-example"), "--at", "7", "--to", "8"));
+        assertThat(out).startsWith("step 7 → step 8\n");
+        Approved.verify("diff-worked-brief-example-7-8", out);
+    }
+
+    @Test
+    void timelineOfATraceFilteredByFunction() {
+        String out = ok(run("timeline", trace("worked-brief-example"), "--fn", "free"));
+        assertThat(headers(out)).isEqualTo("#3 free(0x5555555592a0)\n#6 free(0x7ffff7d9f010)\n#9 free(0x5555555592a0)\n");
+        assertThat(out).contains("#6 free(0x7ffff7d9f010)\n    - 0x7ffff7d9f000 (0x31000, mmapped): munmapped\n");
+    }
+
+    @Test
+    void timelineOfOneChunk() {
+        String out = ok(run("timeline", trace("worked-brief-example"), "--chunk", "0x555555559290"));
+        assertThat(headers(out)).startsWith("#1 malloc(0x18) = 0x5555555592a0\n#3 free(0x5555555592a0)\n"
+                + "#4 malloc(0x18) = 0x5555555592a0\n");
+    }
+
+    @Test
+    void atOutOfRangeIsAUsageError() {
+        CliRun.Result r = run("heap", trace("worked-brief-example"), "--at", "10");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --at 10 is out of range: " + trace("worked-brief-example") + " has 9 "
+                + "top-level calls (steps 0..9)\n");
+    }
+
+    @Test
+    void stepZeroIsBeforeMallocRan() {
+        String out = ok(run("heap", trace("worked-brief-example"), "--at", "0"));
+        assertThat(out).isEqualTo("The heap is not initialized yet (no allocation has happened at step 0).\n");
+    }
+
+    @Test
+    void htmlOfATraceIsASelfContainedPage() {
+        String out = ok(run("timeline", trace("worked-brief-example"), "--format", "html"));
+        assertThat(out).startsWith("<!DOCTYPE html>").doesNotContain("http://").doesNotContain("https://");
+    }
+
+    @Test
+    void coloursOnlyWhenAskedOrOnATerminal() {
+        String brief = trace("worked-brief-example");
+        assertThat(ok(run("bins", brief, "--color=always"))).contains("\u001b[");
+        assertThat(ok(run("bins", brief, "--color=never"))).doesNotContain("\u001b[");
+        // the tests' stdout is not a terminal: auto means none
+        assertThat(ok(run("bins", brief))).doesNotContain("\u001b[");
+        assertThat(ok(run("bins", brief, "--color=always", "--format", "json"))).doesNotContain("\u001b[");
+    }
+
+    @Test
+    void chromeTraceOfATraceIsValidJsonWithOneSlicePerCall() {
+        String out = ok(run("timeline", trace("worked-brief-example"), "--format", "chrome"));
+        assertThat(out).startsWith("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+        assertThat(out.split("\"cat\":\"call\"", -1)).hasSize(10);
+    }
+
+    @Test
+    void timelineRangeOutsideTheCallsIsAUsageError() {
+        CliRun.Result r = run("timeline", trace("worked-brief-example"), "--from", "3", "--to", "12");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--from 3 --to 12 is out of range");
+    }
+
+    @Test
+    void aBadChunkAddressIsAUsageError() {
+        CliRun.Result r = run("timeline", trace("worked-brief-example"), "--chunk", "zz");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --chunk: 'zz' is not a hex address\n");
+    }
+}

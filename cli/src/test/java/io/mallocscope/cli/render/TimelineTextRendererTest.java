@@ -1,0 +1,75 @@
+package io.mallocscope.cli.render;
+
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.model.Transition;
+import io.mallocscope.cli.testing.Approved;
+import io.mallocscope.runtime.malloc.BinKind;
+import io.mallocscope.runtime.malloc.Transitions;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The story view, on a hand-written first_fit timeline (transitions as glibc 2.36 makes them). */
+class TimelineTextRendererTest {
+    static final long A = 0x555555559290L;
+    static final long B = 0x5555555597b0L;
+    static final long TOP0 = 0x555555559000L;
+
+    static List<Op> firstFit() {
+        return List.of(
+                new Op(1, "malloc", List.of("0x512"), "0x5555555592a0", "FirstFit.java:31", A + 16, 0, List.of(
+                        Transition.pair("top_extend", TOP0, 0x21000, 0, 0),
+                        Transition.pair("split", TOP0, 0x290, TOP0 + 0x290, 0x20d70),
+                        Transition.pair("split", TOP0 + 0x290, 0x520, B, 0x20850))),
+                new Op(2, "malloc", List.of("0x256"), "0x5555555597c0", "FirstFit.java:32", B + 16, 0, List.of(
+                        Transition.pair("split", B, 0x260, B + 0x260, 0x205f0))),
+                new Op(3, "free", List.of("0x5555555592a0"), null, "FirstFit.java:43", 0, A + 16, List.of(
+                        Transition.bin("bin_insert", BinKind.UNSORTED, 1, A, 0x520, Transitions.FREE))),
+                new Op(4, "malloc", List.of("0x1fa"), "0x5555555592a0", "FirstFit.java:47", A + 16, 0, List.of(
+                        Transition.bin("bin_remove", BinKind.UNSORTED, 1, A, 0x520, Transitions.SORT),
+                        Transition.bin("bin_insert", BinKind.LARGEBIN, 68, A, 0x520, Transitions.SORT),
+                        Transition.bin("bin_remove", BinKind.LARGEBIN, 68, A, 0x520, Transitions.BEST_FIT),
+                        Transition.pair("split", A, 0x210, A + 0x210, 0x310),
+                        Transition.bin("bin_insert", BinKind.UNSORTED, 1, A + 0x210, 0x310, Transitions.SPLIT))));
+    }
+
+    static String render(List<Op> history, List<Op> ops) {
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        new TimelineTextRenderer().render(history, ops, pw, Style.PLAIN);
+        pw.flush();
+        return sw.toString();
+    }
+
+    @Test
+    void tellsTheStoryAndNamesChunksByTheCallThatMadeThem() {
+        String out = render(List.of(), firstFit());
+        assertThat(out).contains("#3 free(0x5555555592a0)   FirstFit.java:43\n"
+                + "    unsorted: put 0x555555559290 (#1) (0x520) [free]\n");
+        assertThat(out).contains("    unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]\n");
+        Approved.verify("timeline-first-fit", out);
+    }
+
+    @Test
+    void historyBeforeFromStillNamesChunks() {
+        List<Op> all = firstFit();
+        String out = render(all.subList(0, 3), all.subList(3, 4));
+        assertThat(out).startsWith("#4 malloc(0x1fa) = 0x5555555592a0   FirstFit.java:47\n");
+        assertThat(out).contains("split 0x555555559290 (#1): 0x210 used");
+    }
+
+    @Test
+    void chromeTraceIsOneSlicePerCallWithNestedTransitions() {
+        StringWriter sw = new StringWriter();
+        new ChromeTraceRenderer().render(firstFit(), new PrintWriter(sw, true));
+        String out = sw.toString();
+        assertThat(out).startsWith("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+        assertThat(out).contains("{\"name\":\"free(0x5555555592a0)\",\"cat\":\"call\",\"ph\":\"X\",\"ts\":300,\"dur\":99");
+        assertThat(out).contains("{\"name\":\"bin_insert\",\"cat\":\"transition\",\"ph\":\"X\",\"ts\":301,");
+        assertThat(out.trim()).endsWith("]}");
+    }
+}

@@ -1,0 +1,129 @@
+package io.mallocscope.cli.source;
+
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.render.BinsTextRenderer;
+import io.mallocscope.cli.render.HeapRenderer;
+import io.mallocscope.cli.render.SnapshotRenderer;
+import io.mallocscope.cli.render.Style;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.TimelineHeader;
+import io.mallocscope.runtime.timeline.TimelineWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A timeline written with the timeline package's own writer while a real process ran (the calls the
+ * agent would record, without their transitions), read back through {@link Sources}.
+ */
+class TimelineSourceTest {
+    static final int CALLS = 30_000;
+    static final Sources.ReplaySettings ANY = new Sources.ReplaySettings("2.36", "");
+    @TempDir
+    static Path dir;
+    static Path file;
+    static CProcess live;
+    static String liveEnd;
+
+    @BeforeAll
+    static void record() throws IOException {
+        file = dir.resolve("synthetic.timeline");
+        live = CProcess.create(ProcessOptions.defaults().withProgramName("synthetic")
+                .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream()));
+        LibC c = live.libc();
+        TimelineHeader h = TimelineHeader.of(Map.of(TimelineHeader.GLIBC, "2.36", TimelineHeader.PROGRAM, "synthetic"));
+        List<Long> held = new ArrayList<>();
+        try (TimelineWriter w = TimelineWriter.open(file, h, 60_000, msg -> { throw new AssertionError(msg); })) {
+            w.defineSite(1, "Synthetic.java:1");
+            for (int i = 0; i < CALLS; i++) {
+                if (i % 3 == 2) {
+                    long p = held.remove(held.size() / 2);
+                    w.call(Functions.FREE, 1, p, 0, 0, 0, 0, 0);
+                    c.free(p);
+                    w.ret(Functions.FREE, 0);
+                } else {
+                    long size = 24 + (i * 37L) % 1500;
+                    w.call(Functions.MALLOC, 1, size, 0, 0, 0, 0, 0);
+                    long p = c.malloc(size);
+                    w.ret(Functions.MALLOC, p);
+                    held.add(p);
+                }
+            }
+        }
+        liveEnd = render(HeapViews.snapshot(CALLS, live));
+    }
+
+    static String render(HeapSnapshot s) {
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        for (SnapshotRenderer r : new SnapshotRenderer[] {new HeapRenderer(), new BinsTextRenderer()}) {
+            r.render(s, pw, Style.PLAIN);
+        }
+        pw.flush();
+        return sw.toString();
+    }
+
+    @Test
+    void theRebuiltEndStateIsTheStateTheProcessEndedIn() {
+        StateSource s = Sources.open(file, ANY);
+        assertThat(s.steps()).isEqualTo(CALLS);
+        assertThat(s.damage()).isEmpty();
+        assertThat(render(s.at(CALLS))).isEqualTo(liveEnd);
+    }
+
+    @Test
+    void callsAreNumberedWithTheirSite() {
+        StateSource s = Sources.open(file, ANY);
+        assertThat(s.ops().get(0).call()).isEqualTo("malloc(0x18)");
+        assertThat(s.ops().get(0).result()).isEqualTo("0x5555555592a0");
+        assertThat(s.ops().get(0).site()).isEqualTo("Synthetic.java:1");
+        assertThat(s.ops().get(2).function()).isEqualTo("free");
+    }
+
+    @Test
+    void forwardThenBackShowsTheEarlierStateExactly() {
+        StateSource walked = Sources.open(file, ANY);
+        String late = render(walked.at(20_000));
+        String back = render(walked.at(19_999));
+        String direct = render(Sources.open(file, ANY).at(19_999));
+        assertThat(back).isEqualTo(direct).isNotEqualTo(late);
+    }
+
+    @Test
+    void anyStepRendersWithinASecond() {
+        StateSource s = Sources.open(file, ANY);
+        s.at(1); // class loading and JIT warm-up are not the step
+        long t0 = System.nanoTime();
+        render(s.at(CALLS - 1));
+        render(s.at(CALLS / 2));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(ms).as("two steps, ms").isLessThan(2000);
+    }
+
+    @Test
+    void aTruncatedTimelineKeepsItsReadablePrefixAndSaysWhereItStops() throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        Path cut = dir.resolve("cut.timeline");
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
+        StateSource s = Sources.open(cut, ANY);
+        assertThat(s.steps()).isBetween(1, CALLS - 1);
+        assertThat(s.damage()).get().asString().startsWith("the timeline is readable only up to step " + s.steps() + ": ");
+        // the readable prefix rebuilds to real states
+        assertThat(render(s.at(s.steps()))).contains("Top chunk");
+    }
+}
