@@ -42,7 +42,7 @@ public final class AddressSpace {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int PAGE_MASK = (int) PAGE_SIZE - 1;
-    private static final int TLB_SIZE = 64;
+    private static final int TLB_SIZE = 1024;
     private static final int TLB_READ = 1;
     private static final int TLB_WRITE = 2;
 
@@ -85,7 +85,7 @@ public final class AddressSpace {
         discardPages(start, end);
         regions.put(start, new Region(start, end, prot, name, offset));
         mergeAround(start, end);
-        changed();
+        changed(start, end);
     }
 
     /** Removes every mapping in {@code [start, end)}, leaving a hole. Page-aligned ends. */
@@ -93,7 +93,7 @@ public final class AddressSpace {
         checkRange(start, end);
         removeRange(start, end);
         discardPages(start, end);
-        changed();
+        changed(start, end);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class AddressSpace {
                 mergeAround(s, end);
             }
         }
-        changed();
+        changed(start, end);
     }
 
     /**
@@ -161,7 +161,7 @@ public final class AddressSpace {
         for (int k = 0; k < data.size(); k++) {
             pages.put(toPage + offsets.get(k)[0], data.get(k));
         }
-        changed();
+        changed(to, to + len);
     }
 
     /** Grows or shrinks the region that starts at {@code regionStart} and ends at {@code oldEnd} so that it ends at {@code newEnd}. */
@@ -520,8 +520,11 @@ public final class AddressSpace {
         }
     }
 
-    /** After any edit of the mappings: rebuild the lookup index and forget cached translations. */
-    private void changed() {
+    /**
+     * After an edit of the mappings in {@code [start, end)}: rebuild the lookup index and forget the
+     * cached translations of those pages (only they can have changed data or permissions).
+     */
+    private void changed(long start, long end) {
         int n = regions.size();
         long[] starts = new long[n];
         Region[] rs = new Region[n];
@@ -532,8 +535,20 @@ public final class AddressSpace {
         }
         indexStart = starts;
         indexRegion = rs;
-        Arrays.fill(tlbPage, -1L);
-        Arrays.fill(tlbData, null);
+        long first = start >>> PAGE_SHIFT;
+        long count = (end - start) >>> PAGE_SHIFT;
+        if (Long.compareUnsigned(count, TLB_SIZE) >= 0) {
+            Arrays.fill(tlbPage, -1L);
+            Arrays.fill(tlbData, null);
+            return;
+        }
+        for (long p = first; p != first + count; p++) {
+            int slot = (int) p & (TLB_SIZE - 1);
+            if (tlbPage[slot] == p) {
+                tlbPage[slot] = -1L;
+                tlbData[slot] = null;
+            }
+        }
     }
 
     private List<Region> overlapping(long start, long end) {
