@@ -2,7 +2,11 @@ package io.mallocscope.junit;
 
 import java.util.List;
 
-/** Renders leaks the way Valgrind's memcheck prints "definitely lost" loss records. */
+/**
+ * Renders leaks the way Valgrind's memcheck prints "definitely lost" loss records: the block, then
+ * the stack that allocated it, innermost frame first ({@code by …} lines in Java's stack-trace form, so
+ * an IDE links them to the source).
+ */
 final class LeakReport {
     private LeakReport() {
     }
@@ -11,26 +15,30 @@ final class LeakReport {
         if (leaks.isEmpty()) {
             return "";
         }
+        String nl = System.lineSeparator();
         StringBuilder sb = new StringBuilder();
         long total = 0;
         for (int i = 0; i < leaks.size(); i++) {
             Leak l = leaks.get(i);
             total += l.bytes();
-            sb.append(String.format("%d bytes in 1 blocks are definitely lost in loss record %d of %d%n", l.bytes(),
-                    i + 1, leaks.size()));
+            sb.append(l.bytes()).append(" bytes in 1 blocks are definitely lost in loss record ").append(i + 1)
+                    .append(" of ").append(leaks.size()).append(nl);
             String where = l.mmapped() ? "mmapped chunk" : "heap+0x" + Long.toHexString(l.pointer() - heapStart);
             Allocation a = l.allocation();
-            if (a != null) {
-                sb.append(String.format("   at 0x%x: %s(%d) (%s, chunk 0x%x)%n", l.pointer(), a.function(),
-                        a.requested(), where, l.chunkSize()));
-                sb.append("   by ").append(a.callSite()).append(System.lineSeparator());
+            sb.append("   at 0x").append(Long.toHexString(l.pointer())).append(": ")
+                    .append(a == null ? "???" : a.function())
+                    .append(" (").append(where).append(", chunk 0x").append(Long.toHexString(l.chunkSize())).append(')')
+                    .append(nl);
+            if (a == null) {
+                sb.append("   by (unknown: allocated before the process's Heap began recording)").append(nl);
             } else {
-                sb.append(String.format("   at 0x%x: (%s, chunk 0x%x)%n", l.pointer(), where, l.chunkSize()));
-                sb.append("   by (unknown: allocated by calling LibC directly; allocate through Heap to record call sites)")
-                        .append(System.lineSeparator());
+                for (String frame : a.stack()) {
+                    sb.append("   by ").append(frame).append(nl);
+                }
             }
         }
-        sb.append(String.format("LEAK SUMMARY: definitely lost: %d bytes in %d blocks%n", total, leaks.size()));
+        sb.append("LEAK SUMMARY: definitely lost: ").append(total).append(" bytes in ").append(leaks.size())
+                .append(" blocks").append(nl);
         return sb.toString();
     }
 }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * when a parameter first asks for it, with the settings of the nearest {@link SimulatedProcess}
  * (method, then class, then enclosing classes). Resolves {@link LibC}, {@link CProcess} and
  * {@link Heap} parameters, and {@link CapturedOutput}: the program's stdout and stderr are captured.
+ * Each process's allocations are recorded with their call sites from its creation on (see {@link Heap}),
+ * so a leak report names the line that allocated each block, whoever called malloc.
  */
 public final class MallocscopeExtension implements ParameterResolver, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(MallocscopeExtension.class);
@@ -82,6 +84,7 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
                 .withStdout(out)
                 .withStderr(err);
         CProcess process = CProcess.create(options);
+        Heap.of(process); // records each allocation's call site from the first one on, for the leak report
         if (settings.unbufferedStdout()) {
             process.libc().setbufNone(LibC.STDOUT);
         }

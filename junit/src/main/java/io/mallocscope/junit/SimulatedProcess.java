@@ -40,11 +40,15 @@ public @interface SimulatedProcess {
     /**
      * Whether stdout is unbuffered, as after {@code setbuf(stdout, NULL)} (the default): printing then
      * allocates nothing, so the heap holds only what the code under test allocated. With {@code false},
-     * the first output allocates glibc's 4 KiB stdout buffer in the heap, as a real program does.
+     * the first output allocates glibc's 4 KiB stdout buffer in the heap, as a real program does (leak
+     * reports leave that buffer out: it is stdio's, kept until exit, not the program's leak).
      */
     boolean unbufferedStdout() default true;
 
-    /** Fail the test after it ends if anything it allocated is still allocated (see {@link Heap#leaks()}). */
+    /**
+     * Fail the test after it ends if anything it allocated is still allocated (see {@link Heap#leaks()}),
+     * with a report that names the line that allocated each block.
+     */
     boolean failOnLeaks() default false;
 
     /** The program name used in messages (glibc's assertion messages, the shell's). */

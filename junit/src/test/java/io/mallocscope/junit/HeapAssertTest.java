@@ -74,39 +74,48 @@ class HeapAssertTest {
     }
 
     @Test
-    void leaksAreReportedWithTheirCallSitesWhenTracked(LibC c, Heap heap) {
-        long kept = heap.malloc(40);
-        long freed = heap.strdup("gone");
-        heap.free(freed);
+    void leaksAreReportedWithTheirCallSites(LibC c, Heap heap) {
+        long kept = c.malloc(40);
+        long freed = c.strdup("gone");
+        c.free(freed);
         long direct = c.malloc(24);
         assertThat(heap.leaks()).extracting(Leak::pointer).containsExactly(kept, direct);
-        assertThat(heap.leaks().get(0).allocation().callSite())
-                .startsWith("io.mallocscope.junit.HeapAssertTest.leaksAreReportedWithTheirCallSitesWhenTracked(HeapAssertTest.java:");
+        assertThat(heap.leaks()).extracting(l -> l.allocation().callSite()).allSatisfy(site -> assertThat(site)
+                .startsWith("io.mallocscope.junit.HeapAssertTest.leaksAreReportedWithTheirCallSites(HeapAssertTest.java:"));
         assertThatThrownBy(() -> assertThat(heap).hasNoLeaks())
                 .hasMessageContaining("40 bytes in 1 blocks are definitely lost in loss record 1 of 2")
-                .hasMessageContaining("   at 0x5555555592a0: malloc(40) (heap+0x2a0, chunk 0x30)")
-                .hasMessageContaining("   by io.mallocscope.junit.HeapAssertTest.leaksAreReportedWithTheirCallSitesWhenTracked(HeapAssertTest.java:")
+                .hasMessageContaining("   at 0x5555555592a0: malloc (heap+0x2a0, chunk 0x30)")
+                .hasMessageContaining("   by io.mallocscope.junit.HeapAssertTest.leaksAreReportedWithTheirCallSites(HeapAssertTest.java:")
                 .hasMessageContaining("24 bytes in 1 blocks are definitely lost in loss record 2 of 2")
-                .hasMessageContaining("   by (unknown: allocated by calling LibC directly")
                 .hasMessageContaining("LEAK SUMMARY: definitely lost: 64 bytes in 2 blocks");
         assertThat(heap).hasLeakedBlocks(2);
+        assertThatThrownBy(() -> assertThat(heap).hasLeakedBlocks(1))
+                .hasMessageStartingWith("expected 1 unfreed blocks, found 2:");
     }
 
     @Test
-    void reallocMovesTheRecordToTheNewBlock(Heap heap) {
+    @SuppressWarnings("deprecation")
+    void theHeapsOwnMallocFamilyStillWorksAndRecordsItsCaller(Heap heap) {
         long p = heap.malloc(16);
         heap.malloc(16);
         long q = heap.realloc(p, 0x100);
         assertThat(q).isNotEqualTo(p);
-        assertThat(heap.trackedAllocations()).extracting(Allocation::function).containsExactly("malloc", "realloc");
+        long z = heap.calloc(2, 8);
+        long s = heap.strdup("abc");
+        assertThat(heap.trackedAllocations()).extracting(Allocation::function)
+                .containsExactly("malloc", "realloc", "calloc", "strdup");
+        assertThat(heap.trackedAllocations().get(0).callSite())
+                .startsWith("io.mallocscope.junit.HeapAssertTest.theHeapsOwnMallocFamilyStillWorksAndRecordsItsCaller(HeapAssertTest.java:");
+        heap.free(z);
+        heap.free(s);
         assertThat(heap.leaks()).hasSize(2);
     }
 
     @Test
-    void heapsOfOneProcessShareTheirLog(LibC c, Heap heap) {
-        long p = heap.malloc(24);
+    void heapsOfOneProcessShareTheirRecord(LibC c, Heap heap) {
+        long p = c.malloc(24);
         assertThat(Heap.track(c).trackedAllocations()).extracting(Allocation::pointer).containsExactly(p);
-        Heap.track(c).free(p);
+        c.free(p);
         assertThat(heap.trackedAllocations()).isEmpty();
         assertThat(Heap.of(io.mallocscope.runtime.CProcess.create()).trackedAllocations()).isEmpty();
     }

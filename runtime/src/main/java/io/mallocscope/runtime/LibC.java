@@ -9,10 +9,12 @@ import io.mallocscope.runtime.vm.Layout;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The C library a simulated program is written against. Pointers are {@code long}s holding
@@ -73,6 +75,10 @@ public final class LibC {
     private long bssNext = Layout.BSS_START;
     private final Map<String, Long> symbols = new LinkedHashMap<>();
     private final Map<String, Long> functions = new LinkedHashMap<>();
+    /** The {@link AllocationListener}s, or null when there are none (nearly always). */
+    private AllocationListener[] listeners;
+    /** Set while {@link #mallocUnreported} calls malloc: its caller tells the listeners about that block. */
+    private boolean mallocReportedByCaller;
 
     LibC(CProcess process, PrintStream out, PrintStream err, boolean stdoutIsTerminal) {
         this.process = process;
@@ -89,47 +95,180 @@ public final class LibC {
         return process;
     }
 
+    /**
+     * Tells {@code listener} about every block this process's malloc family allocates or releases from
+     * now on (see {@link AllocationListener} for which calls report what). Adding the same listener
+     * twice makes it hear everything twice.
+     */
+    public void addAllocationListener(AllocationListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        AllocationListener[] old = listeners;
+        AllocationListener[] now = old == null ? new AllocationListener[1] : Arrays.copyOf(old, old.length + 1);
+        now[now.length - 1] = listener;
+        listeners = now;
+    }
+
+    /** Stops telling {@code listener} (once, if it was added more than once); does nothing if it was not added. */
+    public void removeAllocationListener(AllocationListener listener) {
+        AllocationListener[] old = listeners;
+        if (old == null) {
+            return;
+        }
+        for (int i = 0; i < old.length; i++) {
+            if (old[i] == listener) {
+                if (old.length == 1) {
+                    listeners = null;
+                } else {
+                    AllocationListener[] now = new AllocationListener[old.length - 1];
+                    System.arraycopy(old, 0, now, 0, i);
+                    System.arraycopy(old, i + 1, now, i, old.length - i - 1);
+                    listeners = now;
+                }
+                return;
+            }
+        }
+    }
+
+    // The listeners are told from here, never from the allocator, and only when there are some: with
+    // none, each malloc-family call pays the one read of the null field. Every change makes a new
+    // array, so a listener added or removed while the others are being told does not disturb the loop.
+
+    private void allocated(String function, long p, long requested) {
+        AllocationListener[] ls = listeners;
+        if (p == 0 || ls == null) {
+            return;
+        }
+        for (AllocationListener l : ls) {
+            l.allocated(function, p, requested);
+        }
+    }
+
+    private void released(String function, long p) {
+        AllocationListener[] ls = listeners;
+        if (ls == null) {
+            return;
+        }
+        for (AllocationListener l : ls) {
+            l.released(function, p);
+        }
+    }
+
+    /**
+     * realloc and reallocarray: the old block is released and the new one allocated, also when the
+     * pointer stays the same (the block has a new size). A NULL result means either that the request
+     * was for 0 bytes, which frees the old block, or that the call failed and the old block is untouched.
+     */
+    private void reallocated(String function, long old, long p, long requested, boolean sizeValid) {
+        if (p != 0) {
+            if (old != 0) {
+                released(function, old);
+            }
+            allocated(function, p, requested);
+        } else if (old != 0 && requested == 0 && sizeValid) {
+            released(function, old);
+        }
+    }
+
+    /**
+     * A malloc made inside strdup or for stdio while there are listeners: still through the public
+     * {@link #malloc}, so that an agent records it as the program's malloc, but left for the caller to
+     * report to the listeners, under the caller's name.
+     */
+    private long mallocUnreported(long size) {
+        boolean outer = mallocReportedByCaller;
+        mallocReportedByCaller = true;
+        try {
+            return malloc(size);
+        } finally {
+            mallocReportedByCaller = outer;
+        }
+    }
+
+    /** The high 64 bits of the unsigned product (Math.unsignedMultiplyHigh is Java 18+). */
+    private static long unsignedMultiplyHigh(long a, long b) {
+        return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+    }
+
     // ================================================================ malloc family
 
     public long malloc(long size) {
-        return malloc.malloc(size);
+        long p = malloc.malloc(size);
+        if (listeners != null && !mallocReportedByCaller) {
+            allocated("malloc", p, size);
+        }
+        return p;
     }
 
     public void free(long ptr) {
         malloc.free(ptr);
+        if (listeners != null && ptr != 0) {
+            released("free", ptr);
+        }
     }
 
     public long calloc(long nmemb, long size) {
-        return malloc.calloc(nmemb, size);
+        long p = malloc.calloc(nmemb, size);
+        if (listeners != null) {
+            allocated("calloc", p, nmemb * size);
+        }
+        return p;
     }
 
     public long realloc(long ptr, long size) {
-        return malloc.realloc(ptr, size);
+        long p = malloc.realloc(ptr, size);
+        if (listeners != null) {
+            reallocated("realloc", ptr, p, size, true);
+        }
+        return p;
     }
 
     public long reallocarray(long ptr, long nmemb, long size) {
-        return malloc.reallocarray(ptr, nmemb, size);
+        long p = malloc.reallocarray(ptr, nmemb, size);
+        if (listeners != null) {
+            reallocated("reallocarray", ptr, p, nmemb * size, unsignedMultiplyHigh(nmemb, size) == 0);
+        }
+        return p;
     }
 
     public long memalign(long alignment, long size) {
-        return malloc.memalign(alignment, size);
+        long p = malloc.memalign(alignment, size);
+        if (listeners != null) {
+            allocated("memalign", p, size);
+        }
+        return p;
     }
 
     public long aligned_alloc(long alignment, long size) {
-        return malloc.alignedAlloc(alignment, size);
+        long p = malloc.alignedAlloc(alignment, size);
+        if (listeners != null) {
+            allocated("aligned_alloc", p, size);
+        }
+        return p;
     }
 
     /** {@code posix_memalign(memptr, alignment, size)}: stores the pointer at {@code memptr}. */
     public int posix_memalign(long memptr, long alignment, long size) {
-        return malloc.posixMemalign(memptr, alignment, size);
+        int status = malloc.posixMemalign(memptr, alignment, size);
+        if (listeners != null && status == 0) {
+            allocated("posix_memalign", mem.read64(memptr), size);
+        }
+        return status;
     }
 
     public long valloc(long size) {
-        return malloc.valloc(size);
+        long p = malloc.valloc(size);
+        if (listeners != null) {
+            allocated("valloc", p, size);
+        }
+        return p;
     }
 
     public long pvalloc(long size) {
-        return malloc.pvalloc(size);
+        long p = malloc.pvalloc(size);
+        if (listeners != null) {
+            allocated("pvalloc", p, size);
+        }
+        return p;
     }
 
     public long malloc_usable_size(long ptr) {
@@ -383,9 +522,13 @@ public final class LibC {
     /** {@code strdup}: mallocs {@code strlen(s)+1} bytes and copies the string; NULL if malloc fails. */
     public long strdup(long s) {
         long n = strlen(s) + 1;
-        long p = malloc(n);
+        boolean listened = listeners != null;
+        long p = listened ? mallocUnreported(n) : malloc(n);
         if (p != 0) {
             memcpy(p, s, n); // as glibc's strdup; a recording agent sees the copy as memcpy's write
+        }
+        if (listened) {
+            allocated("strdup", p, n);
         }
         return p;
     }
@@ -393,10 +536,14 @@ public final class LibC {
     /** mallocs a copy of a Java string as a NUL-terminated UTF-8 C string. */
     public long strdup(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        long p = malloc(b.length + 1L);
+        boolean listened = listeners != null;
+        long p = listened ? mallocUnreported(b.length + 1L) : malloc(b.length + 1L);
         if (p != 0) {
             mem.writeBytes(p, b, 0, b.length);
             mem.write8(p + b.length, 0);
+        }
+        if (listened) {
+            allocated("strdup", p, b.length + 1L);
         }
         return p;
     }
@@ -464,7 +611,7 @@ public final class LibC {
     /** {@code puts} of a C string in simulated memory. */
     public int puts(long s) {
         byte[] str = cString(s);
-        byte[] b = java.util.Arrays.copyOf(str, str.length + 1);
+        byte[] b = Arrays.copyOf(str, str.length + 1);
         b[str.length] = '\n';
         emit(STDOUT, b);
         return b.length;
@@ -496,7 +643,12 @@ public final class LibC {
                 // glibc allocates stdout's buffer with malloc at the first output: st_blksize bytes,
                 // 1024 on a terminal, 4096 on a pipe or file. It stays in the heap until exit.
                 stdoutBufferAllocated = true;
-                malloc(stdoutIsTerminal ? 1024 : 4096);
+                long size = stdoutIsTerminal ? 1024 : 4096;
+                if (listeners == null) {
+                    malloc(size);
+                } else {
+                    allocated(AllocationListener.STDIO_BUFFER, mallocUnreported(size), size);
+                }
             }
         }
         PrintStream ps = streamFor(stream);
