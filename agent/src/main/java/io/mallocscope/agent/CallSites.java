@@ -105,7 +105,7 @@ final class CallSites implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
                             byte[] bytes) {
         if (className == null || loader == null || excluded(className) || !contains(bytes, LIBC_BYTES)
-                || fromAgentJar(pd)) {
+                || fromAgentJar(pd) || !seesRecorder(loader)) {
             return null;
         }
         try {
@@ -120,6 +120,13 @@ final class CallSites implements ClassFileTransformer {
                     + "); its calls are recorded without a site");
             return null;
         }
+    }
+
+    private static final Map<ClassLoader, Boolean> visible = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** A class whose loader cannot find the Recorder (an isolated loader) is left alone rather than broken. */
+    private static boolean seesRecorder(ClassLoader loader) {
+        return visible.computeIfAbsent(loader, l -> l.getResource(RECORDER + ".class") != null);
     }
 
     private static boolean contains(byte[] hay, byte[] needle) {

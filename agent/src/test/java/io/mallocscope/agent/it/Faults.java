@@ -1,0 +1,40 @@
+package io.mallocscope.agent.it;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.ProcessOptions;
+
+/**
+ * argv[0] = "double-free" (glibc aborts), "segv" (a write through NULL+8), "mmap" (a large block) or "assert"
+ * (the program aborts), run via CProcess.run.
+ */
+public final class Faults {
+    public static void main(String[] args) {
+        ProcessOptions o = ProcessOptions.defaults().withProgramName("faults");
+        System.exit(CProcess.create(o).run((c, argv) -> {
+            switch (argv[1]) {
+                case "double-free" -> {
+                    long a = c.malloc(24);
+                    c.free(a);
+                    c.free(a);
+                }
+                case "segv" -> {
+                    long a = c.malloc(24);
+                    c.putLong(a, 1);
+                    c.putLong(8, 1);
+                }
+                case "mmap" -> {
+                    long big = c.malloc(200_000);
+                    c.free(big);
+                    long again = c.malloc(200_000);
+                    c.free(again);
+                }
+                case "assert" -> {
+                    long a = c.malloc(24);
+                    c.assertTrue(a == 0, "a == NULL");
+                }
+                default -> throw new IllegalArgumentException(argv[1]);
+            }
+            return 0;
+        }, args).code());
+    }
+}
