@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.html.HtmlModels;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
 import io.mallocscope.cli.render.ChromeTraceRenderer;
@@ -28,7 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 
-/** {@code mallocscope timeline FILE [--from N --to M] [--fn NAME] [--chunk ADDR] [--format …] [--out F]}. */
+/** {@code mallocscope timeline FILE [--from N --to M] [--fn NAME] [--chunk ADDR] [--format …] [--max-steps N] [--out F]}. */
 @Command(name = "timeline", mixinStandardHelpOptions = true,
         description = "Show a recorded timeline: every call and, under it, what the allocator did.")
 final class TimelineCommand implements Callable<Integer> {
@@ -36,7 +37,7 @@ final class TimelineCommand implements Callable<Integer> {
 
     /** What a view is asked to write: the source, the calls before the selection, the selected calls. */
     record Request(Path file, StateSource source, List<Op> history, List<Op> between, List<Op> selected, String glibc,
-                   String tunables) {
+                   String tunables, int maxSteps) {
     }
 
     /** Writes the selected calls in one format. */
@@ -55,7 +56,7 @@ final class TimelineCommand implements Callable<Integer> {
             },
             Format.jsonl, TimelineCommand::jsonl,
             Format.chrome, (r, out, style) -> new ChromeTraceRenderer().render(r.selected(), out),
-            Format.html, (r, out, style) -> HtmlExport.write(r.file(), r.glibc(), r.tunables(), out));
+            Format.html, (r, out, style) -> HtmlExport.write(r, out));
 
     @Spec
     CommandSpec spec;
@@ -74,10 +75,14 @@ final class TimelineCommand implements Callable<Integer> {
             description = "Only calls that touch the chunk at ADDR (chunk address or user pointer, hex).")
     String chunk;
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); chrome opens in Perfetto; html: not yet.")
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); chrome opens in Perfetto; html: a self-contained page to step through.")
     Format format;
     @Option(names = "--out", paramLabel = "F", description = "Write to F instead of stdout.")
     Path outFile;
+    @Option(names = "--max-steps", paramLabel = "N",
+            description = "html: how many calls the page holds (default: ${DEFAULT-VALUE}); every step carries the whole heap.",
+            defaultValue = "" + HtmlModels.DEFAULT_MAX_OPERATIONS)
+    int maxSteps;
     @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36", description = "glibc profile for a .rep trace.")
     String glibc;
     @Option(names = "--tunables", paramLabel = "TUNABLES", description = "GLIBC_TUNABLES for a .rep trace.")
@@ -85,6 +90,7 @@ final class TimelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        checkHtmlOptions();
         Predicate<Op> keep = filter();
         StateSource s = io.mallocscope.cli.source.Sources.open(file,
                 new io.mallocscope.cli.source.Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
@@ -139,7 +145,22 @@ final class TimelineCommand implements Callable<Integer> {
     }
 
     private Request request(StateSource s, List<Op> history, List<Op> between, List<Op> selected) {
-        return new Request(file, s, history, between, selected, glibc, tunables == null ? "" : tunables);
+        return new Request(file, s, history, between, selected, glibc, tunables == null ? "" : tunables, maxSteps);
+    }
+
+    /** The page always starts at step 0 and shows every call; the selections belong to the other formats. */
+    private void checkHtmlOptions() {
+        if (format == Format.html) {
+            if (from != null || to != null || fn != null || chunk != null) {
+                throw UserError.usage("--format html shows every call from step 0 (up to --max-steps); "
+                        + "--from, --to, --fn and --chunk apply to text, jsonl and chrome");
+            }
+            if (maxSteps < 1) {
+                throw UserError.usage("--max-steps " + maxSteps + ": must be at least 1");
+            }
+        } else if (spec.commandLine().getParseResult().hasMatchedOption("--max-steps")) {
+            throw UserError.usage("--max-steps applies to --format html only");
+        }
     }
 
     private Predicate<Op> filter() {

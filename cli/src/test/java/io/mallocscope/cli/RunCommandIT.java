@@ -1,6 +1,11 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.html.HtmlModel;
+import io.mallocscope.cli.html.HtmlModels;
+import io.mallocscope.cli.source.Sources;
+import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.cli.testing.Approved;
+import io.mallocscope.runtime.timeline.Timeline;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +64,47 @@ class RunCommandIT {
     }
 
     @Test
+    void htmlOfTheRecordingHasOneStepPerCallAndTheRebuiltHeap() throws IOException {
+        Path page = DIR.resolve("first-fit.html");
+        CliRun.Result r = run("timeline", FIRST_FIT.toString(), "--format", "html", "--out", page.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).isEqualTo("mallocscope: wrote " + page + "\n");
+        String html = Files.readString(page);
+        assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("http://").doesNotContain("https://")
+                .contains("\"op\":\"malloc(0x512) = 0x5555555592a0\",\"site\":\"FirstFit.java:33\"")
+                .contains("\"outputNote\":\"(program output is not recorded in timelines)\"");
+
+        // the model behind the page, from the same recording
+        Timeline t = Timeline.read(FIRST_FIT);
+        StateSource s = Sources.open(FIRST_FIT, new Sources.ReplaySettings("2.36", ""));
+        HtmlModel m = HtmlModels.fromTimeline(t, s.ops(), FIRST_FIT.getFileName().toString(), 1000);
+        assertThat(t.steps()).isEqualTo(4);
+        assertThat(m.steps()).hasSize(t.steps() + 1);
+        assertThat(m.steps().get(1).op()).isEqualTo("malloc(0x512) = 0x5555555592a0");
+        assertThat(m.steps().get(1).site()).startsWith("FirstFit.java:");
+        assertThat(m.steps().get(3).explanation()).containsExactly("unsorted: put 0x555555559290 (#1) (0x520) [free]");
+        // the first-fit story at the end: the 0x520 chunk split for the 0x1fa request, its remainder unsorted
+        HtmlModel.Step last = m.steps().get(4);
+        assertThat(last.chunks()).extracting(HtmlModel.ChunkBox::state)
+                .containsExactly("in_use", "in_use", "unsorted", "in_use", "top");
+        assertThat(last.chunks()).extracting(c -> "0x" + Long.toHexString(c.address()) + " " + Long.toHexString(c.size()))
+                .containsExactly("0x555555559000 290", "0x555555559290 210", "0x5555555594a0 310",
+                        "0x5555555597b0 260", "0x555555559a10 205f0");
+        assertThat(last.bins()).containsExactly(java.util.Map.entry("unsortedbin", java.util.List.of("0x5555555594a0")));
+        assertThat(html).contains("\"op\":\"malloc(0x1fa) = 0x5555555592a0\"");
+    }
+
+    @Test
+    void htmlMaxStepsCutsTheRecording() throws IOException {
+        Path page = DIR.resolve("first-fit-2.html");
+        CliRun.Result r = run("timeline", FIRST_FIT.toString(), "--format", "html", "--max-steps", "2", "--out",
+                page.toString());
+        assertThat(r.status()).isZero();
+        assertThat(Files.readString(page)).contains("The timeline goes on for 2 more calls, not shown here (the page"
+                + " shows the first 2; --max-steps N shows more).").doesNotContain("malloc(0x1fa)");
+    }
+
+    @Test
     void atNThenNMinusOneOnARecordedTimeline() {
         String at2 = run("vis", FIRST_FIT.toString(), "--at", "2").out();
         String at3 = run("vis", FIRST_FIT.toString(), "--at", "3").out();
@@ -76,6 +122,9 @@ class RunCommandIT {
         assertThat(r.status()).isZero();
         assertThat(r.err()).startsWith("mallocscope: warning: the timeline is readable only up to step ")
                 .contains("showing what is readable").doesNotContain("\tat ");
+        CliRun.Result html = run("timeline", cut.toString(), "--format", "html");
+        assertThat(html.status()).isZero();
+        assertThat(html.out()).startsWith("<!DOCTYPE html>").contains("The recording is readable only up to here: ");
     }
 
     @Test

@@ -14,10 +14,16 @@ import java.util.Set;
  * @param title  the page title (e.g. the program's name)
  * @param header what ran, and how
  * @param steps  step 0 first; never empty
- * @param stdout the program's standard output, as it printed it (may be empty)
- * @param stderr the program's standard error (may be empty)
+ * @param stdout     the program's standard output, as it printed it (may be empty)
+ * @param stderr     the program's standard error (may be empty)
+ * @param outputNote empty when {@code stdout} and {@code stderr} are the program's output; otherwise why
+ *                   they are not (e.g. {@link #OUTPUT_NOT_RECORDED}), which the page shows instead of them
  */
-public record HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr) {
+public record HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr,
+                        String outputNote) {
+
+    /** What the output panel says for a source that does not carry the program's output. */
+    public static final String OUTPUT_NOT_RECORDED = "(program output is not recorded in timelines)";
 
     /** The chunk states the page knows how to colour, in legend order. */
     public static final Set<String> STATES = Set.of("in_use", "tcache", "fastbin", "unsorted", "smallbin",
@@ -32,6 +38,12 @@ public record HtmlModel(String title, Header header, List<Step> steps, String st
         }
         stdout = stdout == null ? "" : stdout;
         stderr = stderr == null ? "" : stderr;
+        outputNote = outputNote == null ? "" : outputNote;
+    }
+
+    /** A model whose {@code stdout} and {@code stderr} are the program's whole output. */
+    public HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr) {
+        this(title, header, steps, stdout, stderr, "");
     }
 
     /**

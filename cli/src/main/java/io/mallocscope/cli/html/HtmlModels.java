@@ -1,11 +1,16 @@
 package io.mallocscope.cli.html;
 
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.render.TimelineTextRenderer;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.SimulatedSignal;
 import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.timeline.Reconstructor;
+import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.vm.Kernel;
 
@@ -23,10 +28,12 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Builds {@link HtmlModel}s from sources other than a recorded timeline. {@link #fromTrace} replays a
- * malloclab trace in a fresh simulated process and reads the heap after every operation with
- * {@link HeapView}; the explanations are what changed between two views (bins entered and left, the
- * top chunk, the break), so they say only what the state shows.
+ * Builds {@link HtmlModel}s. {@link #fromTimeline} reads a recorded timeline: its calls and, in the
+ * text timeline's own words, what the allocator did in each, with the heap rebuilt step by step by the
+ * timeline package's {@link Reconstructor}. {@link #fromTrace} replays a malloclab trace in a fresh
+ * simulated process and reads the heap after every operation with {@link HeapView}; a trace records no
+ * transitions, so its explanations are what changed between two views (bins entered and left, the top
+ * chunk, the break), and say only what the state shows.
  */
 public final class HtmlModels {
     private HtmlModels() {
@@ -34,6 +41,95 @@ public final class HtmlModels {
 
     /** How many operations {@link #fromTrace(Path, String, String)} shows: a page per step, not per megabyte. */
     public static final int DEFAULT_MAX_OPERATIONS = 1000;
+
+    /**
+     * Reads a recorded timeline into one step per top-level call (step 0 is the process before the
+     * first call), for at most {@code maxSteps} calls; the last step then says how many more there are.
+     * Each step's call text, site and explanation are what {@code mallocscope timeline} prints for that
+     * call; its chunks, bins and break are read from the process rebuilt at that step. The timeline is
+     * walked once, the process rebuilt forward call by call.
+     *
+     * @param timeline the timeline, as read
+     * @param ops      its top-level calls, numbered from 1 (as a timeline source turns them out)
+     * @param name     what to call it when the header names no program (e.g. the file name)
+     * @param maxSteps how many calls to show, at least 1
+     * @throws IllegalArgumentException if the header names a glibc profile or tunables this runtime does
+     *                                  not know (the process cannot be rebuilt)
+     */
+    public static HtmlModel fromTimeline(Timeline timeline, List<Op> ops, String name, int maxSteps) {
+        if (maxSteps < 1) {
+            throw new IllegalArgumentException("maxSteps must be at least 1, got " + maxSteps);
+        }
+        TimelineHeader th = timeline.header();
+        String program = th.program().isEmpty() ? name : th.program();
+        int n = Math.min(ops.size(), maxSteps);
+        List<Op> shown = ops.subList(0, n);
+        List<List<String>> said = new TimelineTextRenderer().explain(shown);
+        Reconstructor r = new Reconstructor(timeline);
+        Map<Long, Integer> createdBy = new HashMap<>();
+        List<HtmlModel.Step> steps = new ArrayList<>(n + 1);
+
+        CProcess p = r.stateAt(0);
+        String problem = r.problem().orElse(null);
+        List<String> start = new ArrayList<>();
+        start.add(startNote(p.malloc().view()));
+        if (problem != null) {
+            start.add("mallocscope: " + problem + ".");
+        }
+        if (n == 0 && timeline.problem().isPresent()) {
+            start.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
+        }
+        steps.add(recordedStep(0, "start", "", start, p, createdBy));
+        for (int i = 0; i < n; i++) {
+            Op op = shown.get(i);
+            p = r.stateAt(op.number());
+            if (op.mem() != 0) {
+                createdBy.put(op.mem() - 16, op.number());
+            }
+            List<String> notes = new ArrayList<>(said.get(i));
+            if (problem == null && r.problem().isPresent()) {
+                problem = r.problem().get();
+                notes.add("mallocscope: the rebuilt heap may differ from the recorded one from here: " + problem + ".");
+            }
+            if (i == n - 1 && n < ops.size()) {
+                int more = ops.size() - n;
+                notes.add("The timeline goes on for " + more + (more == 1 ? " more call" : " more calls")
+                        + ", not shown here (the page shows the first " + n + "; --max-steps N shows more).");
+            } else if (i == n - 1 && timeline.problem().isPresent()) {
+                notes.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
+            }
+            steps.add(recordedStep(op.number(), TimelineTextRenderer.callText(op), op.site(), notes, p, createdBy));
+        }
+        long heapStart = p.malloc().view().heapStart();
+        return new HtmlModel(program, new HtmlModel.Header(program, th.glibc(), th.tunables(),
+                heapStart != 0 ? heapStart : th.heapStart()), steps, "", "", HtmlModel.OUTPUT_NOT_RECORDED);
+    }
+
+    /** One step of a recorded timeline, copied out of the rebuilt process now (a view reads it lazily). */
+    private static HtmlModel.Step recordedStep(int number, String op, String site, List<String> notes, CProcess p,
+                                               Map<Long, Integer> createdBy) {
+        HeapView v = p.malloc().view();
+        List<HtmlModel.ChunkBox> boxes = new ArrayList<>();
+        long tcacheChunk = v.tcache() == 0 ? -1 : v.tcache() - 16;
+        for (HeapView.Chunk c : v.chunks()) {
+            Integer by = createdBy.get(c.address());
+            String label = c.address() == tcacheChunk ? "tcache struct"
+                    : c.size() == 16 ? "fencepost"
+                    : c.state() == HeapView.State.TOP || by == null ? "" : "#" + by;
+            boxes.add(new HtmlModel.ChunkBox(c.address(), c.size(), state(c.state()), label));
+        }
+        for (HeapView.Chunk c : v.mmappedChunks()) {
+            Integer by = createdBy.get(c.address());
+            boxes.add(new HtmlModel.ChunkBox(c.address(), c.size(), "mmapped", by == null ? "" : "#" + by));
+        }
+        return new HtmlModel.Step(number, op, site, notes, boxes, bins(v), p.kernel().currentBrk());
+    }
+
+    /** What step 0 says about the heap before the first call. */
+    static String startNote(HeapView v) {
+        return "The heap before the first call: "
+                + (v.initialized() ? "malloc is initialised." : "malloc has not run yet, there is no heap.");
+    }
 
     /**
      * Replays {@code rep} and returns one step per operation, for at most {@link #DEFAULT_MAX_OPERATIONS}
@@ -94,8 +190,7 @@ public final class HtmlModels {
         void run(int maxOperations) {
             HeapView v = m.view();
             before = Snapshot.of(v);
-            steps.add(step(0, "start", List.of("The heap before the first call: "
-                    + (v.initialized() ? "malloc is initialised." : "malloc has not run yet, there is no heap.")), v));
+            steps.add(step(0, "start", List.of(startNote(v)), v));
             int n = Math.min(trace.size(), maxOperations);
             for (int i = 0; i < n; i++) {
                 String op;

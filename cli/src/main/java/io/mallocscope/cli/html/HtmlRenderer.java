@@ -83,6 +83,7 @@ public final class HtmlRenderer {
         j.endArray()
                 .name("stdout").value(model.stdout())
                 .name("stderr").value(model.stderr())
+                .name("outputNote").value(model.outputNote())
                 .endObject();
         return sb.toString();
     }

@@ -107,30 +107,63 @@ public final class TimelineTextRenderer {
                 quiet(op, names);
                 continue;
             }
-            StringBuilder line = new StringBuilder(style.bold("#" + op.number())).append(' ').append(op.call());
-            if (op.result() != null) {
-                line.append(" = ").append(style.address(op.result()));
-            }
+            StringBuilder line = new StringBuilder(style.bold("#" + op.number())).append(' ')
+                    .append(callText(op, style));
             if (op.site() != null) {
                 line.append("   ").append(style.dim(op.site()));
             }
             out.println(line);
-            List<Transition> ts = op.transitions();
-            for (int i = 0; i < ts.size(); i++) {
-                Transition t = ts.get(i);
-                // the unsorted scan's "take off unsorted, put in its bin" reads best as one move
-                if (i + 1 < ts.size() && isSort(t, ts.get(i + 1))) {
-                    Transition to = ts.get(i + 1);
-                    out.println("    " + bin(t) + ": " + names.chunk(t.chunk()) + " (" + Hex.of(t.size())
-                            + ") moved to " + bin(to));
-                    i++;
-                    continue;
-                }
-                Words w = WORDS.get(t.kind());
-                out.println("    " + (w != null ? w.say(t, names) : t.kind() + " " + t));
+            for (String said : say(op, names)) {
+                out.println("    " + said);
             }
             remember(op, names);
         }
+    }
+
+    /**
+     * The call as the timeline's heading line shows it, without its number and site:
+     * {@code malloc(0x18) = 0x5555555592c0}, {@code free(0x5555555592c0)}.
+     */
+    public static String callText(Op op) {
+        return callText(op, Style.PLAIN);
+    }
+
+    private static String callText(Op op, Style style) {
+        return op.result() == null ? op.call() : op.call() + " = " + style.address(op.result());
+    }
+
+    /**
+     * What the allocator did in each of {@code ops}, one list of lines per call, in the words
+     * {@link #render} prints under the call (without the indentation). Chunks are named by the call
+     * that handed them out among {@code ops}, as in the text timeline.
+     */
+    public List<List<String>> explain(List<Op> ops) {
+        Names names = new Names();
+        List<List<String>> out = new java.util.ArrayList<>(ops.size());
+        for (Op op : ops) {
+            out.add(say(op, names));
+            remember(op, names);
+        }
+        return out;
+    }
+
+    /** The lines for one call's transitions, in order. */
+    private static List<String> say(Op op, Names names) {
+        List<String> lines = new java.util.ArrayList<>();
+        List<Transition> ts = op.transitions();
+        for (int i = 0; i < ts.size(); i++) {
+            Transition t = ts.get(i);
+            // the unsorted scan's "take off unsorted, put in its bin" reads best as one move
+            if (i + 1 < ts.size() && isSort(t, ts.get(i + 1))) {
+                Transition to = ts.get(i + 1);
+                lines.add(bin(t) + ": " + names.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") moved to " + bin(to));
+                i++;
+                continue;
+            }
+            Words w = WORDS.get(t.kind());
+            lines.add(w != null ? w.say(t, names) : t.kind() + " " + t);
+        }
+        return lines;
     }
 
     /** Follows a call that is not shown: its chunk names and what it tells about the top chunk. */

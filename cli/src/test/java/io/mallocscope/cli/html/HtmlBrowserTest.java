@@ -2,6 +2,7 @@ package io.mallocscope.cli.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mallocscope.cli.testing.RecordedFirstFit;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -157,6 +158,60 @@ class HtmlBrowserTest {
         System.out.printf("HtmlBrowserTest: replayed-trace page (%d steps) checked in %d ms%n", last + 1, ms(t0));
     }
 
+    @Test
+    void aRecordedTimelineIsSteppedCallByCall() throws Exception {
+        var source = RecordedFirstFit.record(OUT.resolve("first-fit.timeline"));
+        HtmlModel model = HtmlModels.fromTimeline(source.timeline().orElseThrow(), source.ops(), "first-fit.timeline",
+                HtmlModels.DEFAULT_MAX_OPERATIONS);
+        long t0 = System.nanoTime();
+        open(model, "first-fit-recorded.html");
+
+        Map<String, Object> s0 = state();
+        assertThat(s0).containsEntry("label", "step 0 / 4").containsEntry("op", "start").containsEntry("chunks", 0L)
+                .containsEntry("calls", 5L).containsEntry("title", "first-fit")
+                .containsEntry("outputNote", "(program output is not recorded in timelines)")
+                .containsEntry("outputNoteShown", true).containsEntry("stdoutShown", false)
+                .containsEntry("stderrShown", false);
+
+        browser.pressKey(ARROW_RIGHT);
+        Map<String, Object> s1 = state();
+        assertThat(s1).containsEntry("label", "step 1 / 4").containsEntry("op", "malloc(0x512) = 0x5555555592a0")
+                .containsEntry("site", "at FirstFit.java:33");
+        assertThat(s1.get("explanation")).isEqualTo(model.steps().get(1).explanation());
+        assertThat(s1.get("explanation")).asList().contains(
+                "top: split 0x290 off for the tcache (tcache_perthread_struct), top now 0x555555559290 size 0x20d70");
+        assertThat(s1.get("states")).isEqualTo(List.of("in_use", "in_use", "top"));
+
+        browser.pressKey(ARROW_RIGHT);
+        browser.pressKey(ARROW_RIGHT);
+        Map<String, Object> s3 = state();
+        assertThat(s3).containsEntry("label", "step 3 / 4").containsEntry("op", "free(0x5555555592a0)")
+                .containsEntry("site", "at FirstFit.java:44");
+        assertThat(s3.get("explanation")).isEqualTo(List.of("unsorted: put 0x555555559290 (#1) (0x520) [free]"));
+        assertThat(s3.get("states")).isEqualTo(List.of("in_use", "unsorted", "in_use", "top"));
+        assertThat(s3.get("bins")).isEqualTo(List.of("unsortedbin 0x555555559290"));
+        assertThat(s3.get("changed")).isEqualTo(List.of("0x555555559290"));
+        Path shot3 = screenshot("first-fit-recorded-step3.png");
+
+        browser.pressKey(END);
+        Map<String, Object> s4 = state();
+        assertThat(s4).containsEntry("label", "step 4 / 4").containsEntry("op", "malloc(0x1fa) = 0x5555555592a0");
+        assertThat(s4.get("explanation")).asList().containsExactly(
+                "unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]",
+                "largebin[0x500-0x530]: took 0x555555559290 (#1) (0x520) [best fit]",
+                "split 0x555555559290 (#1): 0x210 used, remainder 0x5555555594a0 size 0x310",
+                "unsorted: put 0x5555555594a0 (0x310) [split]");
+        assertThat(s4.get("states")).isEqualTo(List.of("in_use", "in_use", "unsorted", "in_use", "top"));
+        assertThat(s4.get("addresses")).isEqualTo(List.of("0x555555559000", "0x555555559290", "0x5555555594a0",
+                "0x5555555597b0", "0x555555559a10"));
+        assertThat(s4.get("bins")).isEqualTo(List.of("unsortedbin 0x5555555594a0"));
+        assertThat((String) s4.get("strip")).contains("tcache struct").contains("#4").contains("#2");
+        assertThat((String) s4.get("summary")).isEqualTo("5 chunks (3 in use, 2 free)  brk 0x55555557a000");
+        Path shot4 = screenshot("first-fit-recorded-step4.png");
+        System.out.printf("HtmlBrowserTest: recorded first-fit page stepped, screenshots %s %s in %d ms%n", shot3,
+                shot4, ms(t0));
+    }
+
     private void open(HtmlModel model, String name) throws IOException, InterruptedException {
         Path file = OUT.resolve(name).toAbsolutePath();
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -165,14 +220,28 @@ class HtmlBrowserTest {
         browser.navigate(file.toUri());
     }
 
-    /** What the page shows now, read from the DOM. */
     private Map<String, Object> state() throws IOException, InterruptedException {
+        return state(browser);
+    }
+
+    private Path screenshot(String name) throws IOException, InterruptedException {
+        return screenshot(browser, name);
+    }
+
+    /** What the page shows now, read from the DOM. */
+    static Map<String, Object> state(HeadlessChromium browser) throws IOException, InterruptedException {
         Object v = browser.execute(String.join("\n",
                 "var q = function (s) { return Array.prototype.slice.call(document.querySelectorAll(s)); };",
                 "var items = q('#ops-list li');",
                 "return {",
                 "  label: document.getElementById('step-label').textContent,",
                 "  op: document.getElementById('op').textContent,",
+                "  site: document.getElementById('site').textContent,",
+                "  summary: document.getElementById('heap-summary').textContent,",
+                "  outputNote: document.getElementById('output-note').textContent,",
+                "  outputNoteShown: !document.getElementById('output-note').hidden,",
+                "  stdoutShown: !document.getElementById('stdout').hidden,",
+                "  stderrShown: !document.getElementById('stderr').hidden,",
                 "  slider: document.getElementById('slider').value,",
                 "  explanation: q('#explanation li').map(function (e) { return e.textContent; }),",
                 "  chunks: q('#strip .chunk').length,",
@@ -199,7 +268,8 @@ class HtmlBrowserTest {
         return MiniJson.object(v);
     }
 
-    private Path screenshot(String name) throws IOException, InterruptedException {
+    /** Saves what the browser shows as {@code OUT/name}, after checking it is a real PNG. */
+    static Path screenshot(HeadlessChromium browser, String name) throws IOException, InterruptedException {
         byte[] png = browser.screenshot();
         assertThat(Arrays.copyOf(png, 8)).as("PNG signature")
                 .isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
@@ -209,7 +279,7 @@ class HtmlBrowserTest {
         return file;
     }
 
-    private static long ms(long t0) {
+    static long ms(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 }
