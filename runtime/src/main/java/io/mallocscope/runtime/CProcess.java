@@ -28,6 +28,7 @@ public final class CProcess {
         kernel.setDataLimit(options.dataLimit());
         kernel.setAddressSpaceLimit(options.addressSpaceLimit());
         this.malloc = Malloc.create(kernel, options.glibc(), options.tunables(), options.stderr());
+        malloc.setProgramName(options.programName()); // glibc's assertion and 2.23 error lines name the program
         this.libc = new LibC(this, options.stdout(), options.stderr(), options.stdoutIsTerminal());
     }
 

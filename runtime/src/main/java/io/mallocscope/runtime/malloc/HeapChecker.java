@@ -58,11 +58,22 @@ public final class HeapChecker {
                 }
                 switch (b.kind()) {
                     case BinKind.TCACHE -> {
-                        if (size != b.chunkSize()) {
-                            out.add(name + ": chunk " + hex(c) + " has size " + hex(size));
-                        }
-                        if (b.index() >= v.params().tcacheBins()) {
-                            out.add(name + ": bin beyond tcache_bins holds chunks");
+                        if (b.index() >= TCACHE_MAX_BINS) {
+                            // 2.43's large tcache bins: a size range, kept in increasing order
+                            if (Malloc.largeCsize2tidx(size) != b.index()) {
+                                out.add(name + ": chunk " + hex(c) + " of size " + hex(size) + " in wrong bin");
+                            }
+                            if (prevSize != Long.MAX_VALUE && size < prevSize) {
+                                out.add(name + ": not sorted by increasing size at " + hex(c));
+                            }
+                            prevSize = size;
+                        } else {
+                            if (size != b.chunkSize()) {
+                                out.add(name + ": chunk " + hex(c) + " has size " + hex(size));
+                            }
+                            if (b.index() >= v.params().tcacheBins()) {
+                                out.add(name + ": bin beyond tcache_bins holds chunks");
+                            }
                         }
                     }
                     case BinKind.FASTBIN -> {
@@ -143,7 +154,8 @@ public final class HeapChecker {
             walked.add(hc.address());
         }
         for (long c : inBins) {
-            if (!walked.contains(c)) {
+            // 2.43 with a large tcache_max keeps freed mmapped chunks mapped in its large bins
+            if (!walked.contains(c) && (v.read64(c + 8) & IS_MMAPPED) == 0) {
                 out.add("binned chunk " + hex(c) + " is not on the chunk walk");
             }
         }

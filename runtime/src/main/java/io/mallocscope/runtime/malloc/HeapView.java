@@ -43,7 +43,11 @@ public final class HeapView {
         }
     }
 
-    /** The {@code mp_} parameters and the other malloc globals. */
+    /**
+     * The {@code mp_} parameters and the other malloc globals, raw. Up to 2.41 {@code tcacheMaxBytes}
+     * is in user bytes (1032) and {@code tcacheBins} counts all bins; in 2.43 they are
+     * {@code tcache_max_bytes} (a chunk-size bound, 0x411) and {@code tcache_small_bins}.
+     */
     public record Params(long trimThreshold, long topPad, long mmapThreshold, long arenaTest, long arenaMax,
                          int nMmaps, int nMmapsMax, int maxNMmaps, boolean noDynThreshold, long mmappedMem,
                          long maxMmappedMem, long sbrkBase, long tcacheBins, long tcacheMaxBytes, long tcacheCount,
@@ -115,7 +119,10 @@ public final class HeapView {
         return (read32(MAIN_ARENA + AV_FLAGS) & NONCONTIGUOUS_BIT) == 0;
     }
 
-    /** The tcache_perthread_struct's address (mem of the 0x290 chunk), or 0 before tcache_init. */
+    /**
+     * The tcache_perthread_struct's address (mem of the chunk at the heap start: 0x290, 0x250 in 2.27;
+     * 2.43 makes its 0x300/0x310 chunk lazily), or 0 while there is none (always in 2.23).
+     */
     public long tcache() {
         return read64(TCACHE_PTR);
     }
@@ -158,9 +165,17 @@ public final class HeapView {
         }
         long tc = tcache();
         if (tc != 0) {
-            for (int i = 0; i < TCACHE_MAX_BINS; i++) {
-                int count = read16(tc + 2L * i);
-                long e = read64(tc + TCACHE_ENTRIES + 8L * i);
+            GlibcProfile pr = m.profile;
+            for (int i = 0; i < pr.tcacheMaxBins; i++) {
+                int count;
+                if (pr.tcacheByteCounts) {
+                    count = (byte) read8(tc + i);
+                } else if (pr.tcacheSlotsCountDown) {
+                    count = (int) (read64(MP + MP_TCACHE_COUNT) - read16(tc + 2L * i));
+                } else {
+                    count = read16(tc + 2L * i);
+                }
+                long e = read64(tc + pr.tcacheEntriesOffset + 8L * i);
                 if (count == 0 && e == 0) {
                     continue;
                 }
@@ -168,7 +183,7 @@ public final class HeapView {
                 java.util.Set<Long> seen = new java.util.HashSet<>();
                 boolean bad = false;
                 while (e != 0) {
-                    if ((e & MALLOC_ALIGN_MASK) != 0 || list.size() > count + 64 || !readable(e)
+                    if ((e & MALLOC_ALIGN_MASK) != 0 || list.size() > (count & 0xffff) + 64 || !readable(e)
                             || !seen.add(e)) {
                         bad = true;
                         break;
@@ -178,7 +193,10 @@ public final class HeapView {
                     e = reveal(e);
                 }
                 corrupt |= bad;
-                bins.add(new Bin(BinKind.TCACHE, i, MINSIZE + 16L * i, List.copyOf(list), count, bad));
+                // 2.43's large tcache bins (64..75) hold 0x420..0x7f0, 0x800..0xff0, …: the lowest size is shown
+                long binSize = i < TCACHE_MAX_BINS ? MINSIZE + 16L * i
+                        : i == TCACHE_MAX_BINS ? MIN_LARGE_SIZE + 0x20 : MIN_LARGE_SIZE << (i - TCACHE_MAX_BINS);
+                bins.add(new Bin(BinKind.TCACHE, i, binSize, List.copyOf(list), count, bad));
             }
         }
         for (int i = 0; i < NFASTBINS; i++) {
@@ -355,7 +373,7 @@ public final class HeapView {
 
     long reveal(long pos) {
         long v = read64(pos);
-        return m.profile.safeLinking() ? (pos >>> 12) ^ v : v;
+        return m.profile.safeLinking ? (pos >>> 12) ^ v : v;
     }
 
     boolean readable(long a) {
@@ -379,6 +397,15 @@ public final class HeapView {
     int read32(long a) {
         try {
             return mem.read32(a);
+        } catch (RuntimeException e) {
+            corrupt = true;
+            return 0;
+        }
+    }
+
+    int read8(long a) {
+        try {
+            return mem.read8(a);
         } catch (RuntimeException e) {
             corrupt = true;
             return 0;

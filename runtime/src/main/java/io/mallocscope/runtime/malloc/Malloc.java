@@ -28,6 +28,8 @@ public final class Malloc {
     final GlibcProfile profile;
     final PrintStream stderr;
     private final Tunables tunables;
+    /** argv[0] as glibc prints it in classic assertions and 2.23's error banner. */
+    private String programName = "a.out";
     /** The chunks handed out by mmap and not yet unmapped (glibc does not track them; views do). */
     final TreeSet<Long> mmappedChunks = new TreeSet<>(Long::compareUnsigned);
     /** Where each heap segment begins: the first heap, then each new top after a gap (a cache for views). */
@@ -53,7 +55,20 @@ public final class Malloc {
      */
     public static Malloc create(Kernel kernel, String glibcVersion, String tunables, PrintStream stderr) {
         GlibcProfile profile = GlibcProfile.forVersion(glibcVersion);
-        return new Malloc(kernel, profile, Tunables.parse(tunables), stderr);
+        Malloc m = new Malloc(kernel, profile, Tunables.parse(tunables, profile), stderr);
+        if (profile.tunablesMoveBreak) {
+            long copy = Tunables.tunablesEnvLength(tunables);
+            if (copy > 0) {
+                // ld.so (2.26–2.34) copies the GLIBC_TUNABLES entry with sbrk before main runs
+                kernel.sbrk(copy);
+            }
+        }
+        return m;
+    }
+
+    /** The name glibc prints in front of classic assertion messages (before 2.36) and 2.23's error banner. */
+    public void setProgramName(String name) {
+        this.programName = java.util.Objects.requireNonNull(name);
     }
 
     /** A read-only view of this allocator's heap, bins and parameters. */
@@ -156,7 +171,7 @@ public final class Malloc {
 
     /** PROTECT_PTR / REVEAL_PTR: safe-linking of a pointer stored at {@code pos}. */
     long protectPtr(long pos, long ptr) {
-        return profile.safeLinking() ? (pos >>> 12) ^ ptr : ptr;
+        return profile.safeLinking ? (pos >>> 12) ^ ptr : ptr;
     }
 
     long revealPtr(long pos) {
@@ -237,18 +252,52 @@ public final class Malloc {
 
     /** malloc_printerr: the message and a newline on stderr, then SIGABRT. */
     Abort printerr(String message) {
-        stderr.print(message + "\n");
+        return printerr(message, 0);
+    }
+
+    /**
+     * malloc_printerr with the pointer 2.23 names in its banner
+     * ({@code *** Error in `PROG': MESSAGE: 0xPTR ***}); later releases print the message alone.
+     */
+    Abort printerr(String message, long ptr) {
+        if (profile.errorBanner) {
+            stderr.print("*** Error in `" + programName + "': " + message + ": 0x" + String.format("%016x", ptr)
+                    + " ***\n");
+        } else {
+            stderr.print(message + "\n");
+        }
         stderr.flush();
         Transitions.abort(message);
         throw new Abort(message);
     }
 
+    static final int A_SYSMALLOC_TOP = 0;
+    static final int A_SYSMALLOC_OLD_SIZE = 1;
+    static final int A_BCK_BK = 2;
+    static final int A_FWD = 3;
+    static final int A_FWD_LOOP = 4;
+    static final int A_BIT = 5;
+    static final int A_SIZE = 6;
+    static final int A_MREMAP = 7;
+
     /** A failed malloc assertion, in the format of the profile. */
     Abort assertFail(String function, String expr) {
-        String msg = profile.newAssertFormat()
-                ? "Fatal glibc error: malloc assertion failure in " + function + ": " + expr
-                : "malloc.c: " + function + ": Assertion `" + expr + "' failed.";
-        return printerr(msg);
+        return assertFail(function, expr, -1);
+    }
+
+    /** A failed malloc assertion; {@code which} (A_…) picks the malloc.c line the profile records. */
+    Abort assertFail(String function, String expr, int which) {
+        int line = which < 0 ? 0 : profile.assertLines[which];
+        String msg = switch (profile.assertFormat) {
+            case GlibcProfile.ASSERT_236 -> "Fatal glibc error: malloc assertion failure in " + function + ": " + expr;
+            case GlibcProfile.ASSERT_237 -> "Fatal glibc error: malloc.c:" + line + " (" + function
+                    + "): assertion failed: " + expr;
+            default -> programName + ": malloc.c:" + line + ": " + function + ": Assertion `" + expr + "' failed.";
+        };
+        stderr.print(msg + "\n");
+        stderr.flush();
+        Transitions.abort(msg);
+        throw new Abort(msg);
     }
 
     // ================================================================ initialisation
@@ -270,10 +319,12 @@ public final class Malloc {
         setMp(MP_MMAP_THRESHOLD, DEFAULT_MMAP_THRESHOLD);
         setMp(MP_ARENA_TEST, 8); // NARENAS_FROM_NCORES(1)
         setMpInt(MP_N_MMAPS_MAX, DEFAULT_MMAP_MAX);
-        if (profile.hasTcache()) {
+        if (profile.hasTcache) {
             setMp(MP_TCACHE_BINS, TCACHE_MAX_BINS);
-            setMp(MP_TCACHE_MAX_BYTES, tidx2usize(TCACHE_MAX_BINS - 1));
-            setMp(MP_TCACHE_COUNT, profile.tcacheFillCount());
+            // 2.43 keeps tcache_max_bytes as "chunk sizes below this" (0x411), earlier releases as user bytes
+            setMp(MP_TCACHE_MAX_BYTES, profile.lazyTcache ? tidx2usize(TCACHE_MAX_BINS - 1) + SIZE_SZ + 1
+                    : tidx2usize(TCACHE_MAX_BINS - 1));
+            setMp(MP_TCACHE_COUNT, profile.tcacheFillCount);
             setMp(MP_TCACHE_UNSORTED_LIMIT, 0);
         }
         mallocInitState();
@@ -287,8 +338,10 @@ public final class Malloc {
             setFd(bin, bin);
             setBk(bin, bin);
         }
-        // the main arena starts contiguous: flags stay 0
-        setMaxFast(DEFAULT_MXFAST);
+        // the main arena starts contiguous: flags stay 0; 2.43 has no global_max_fast at all (left 0)
+        if (profile.hasFastbins) {
+            setMaxFast(DEFAULT_MXFAST);
+        }
         setHaveFastchunks(false);
         setTop(binAt(1)); // initial_top
         w64(MAIN_ARENA + AV_NEXT, MAIN_ARENA);
@@ -333,8 +386,8 @@ public final class Malloc {
     }
 
     void setMaxFast(long s) {
-        w64(GLOBAL_MAX_FAST, Long.compareUnsigned(s, SIZE_SZ) < 0 ? MIN_CHUNK_SIZE / 2
-                : ((s + SIZE_SZ) & ~MALLOC_ALIGN_MASK));
+        boolean smallest = profile.maxFastZeroOnly ? s == 0 : Long.compareUnsigned(s, SIZE_SZ) < 0;
+        w64(GLOBAL_MAX_FAST, smallest ? MIN_CHUNK_SIZE / 2 : ((s + SIZE_SZ) & ~MALLOC_ALIGN_MASK));
     }
 
     int doSetTrimThreshold(long v) {
@@ -352,7 +405,7 @@ public final class Malloc {
     }
 
     int doSetMmapThreshold(long v) {
-        if (profile.mmapThresholdCapped() && Long.compareUnsigned(v, DEFAULT_MMAP_THRESHOLD_MAX) > 0) {
+        if (profile.mmapThresholdCapped && Long.compareUnsigned(v, DEFAULT_MMAP_THRESHOLD_MAX) > 0) {
             return 0;
         }
         long old = mp(MP_MMAP_THRESHOLD);
@@ -374,6 +427,25 @@ public final class Malloc {
     }
 
     int doSetTcacheMax(long v) {
+        if (profile.lazyTcache) {
+            // 2.42+: small bins up to the index of nb, large bins by bit length; nb + 1 is the bound
+            if (v < 0) {
+                return 0;
+            }
+            long nb = request2size(v);
+            long idx = csize2tidx(nb);
+            if (Long.compareUnsigned(idx, TCACHE_MAX_BINS) >= 0) {
+                idx = largeCsize2tidx(nb);
+            }
+            if (idx < profile.tcacheMaxBins) {
+                if (idx < TCACHE_MAX_BINS) {
+                    setMp(MP_TCACHE_BINS, idx + 1);
+                }
+                setMp(MP_TCACHE_MAX_BYTES, nb + 1);
+                return 1;
+            }
+            return 0;
+        }
         if (Long.compareUnsigned(v, MAX_TCACHE_SIZE) <= 0) {
             setMp(MP_TCACHE_MAX_BYTES, v);
             setMp(MP_TCACHE_BINS, csize2tidx(request2size(v)) + 1);
@@ -381,8 +453,19 @@ public final class Malloc {
         return 1;
     }
 
+    /** large_csize2tidx (2.42+): 64 for 0x420..0x7f0, 65 for 0x800..0xff0, … by bit length. */
+    static long largeCsize2tidx(long nb) {
+        int clzSmall = Integer.numberOfLeadingZeros((int) tidx2csize(TCACHE_MAX_BINS - 1));
+        return TCACHE_MAX_BINS + clzSmall - Integer.numberOfLeadingZeros((int) nb);
+    }
+
+    static long tidx2csize(long idx) {
+        return idx * MALLOC_ALIGNMENT + MINSIZE;
+    }
+
     int doSetTcacheCount(long v) {
-        if (Long.compareUnsigned(v, MAX_TCACHE_COUNT) <= 0) {
+        // 2.27 (tag) does not range-check: the signed char counters wrap instead
+        if (profile.tcacheByteCounts || Long.compareUnsigned(v, MAX_TCACHE_COUNT) <= 0) {
             setMp(MP_TCACHE_COUNT, v);
         }
         return 1;
@@ -394,6 +477,9 @@ public final class Malloc {
     }
 
     int doSetMxfast(long v) {
+        if (profile.mxfastIgnored) {
+            return 1; // 2.43: no fastbins; accepted and ignored
+        }
         if (Long.compareUnsigned(v, MAX_FAST_SIZE) <= 0) {
             setMaxFast(v);
             return 1;
@@ -403,58 +489,211 @@ public final class Malloc {
 
     // ================================================================ tcache
 
-    /** tcache_init: the 0x280-byte struct from _int_malloc, zeroed. */
+    /** tcache_init: the struct from _int_malloc, zeroed (2.43 uses {@link #tcacheInitLazy}). */
     void tcacheInit() {
         if (mem.read8(TCACHE_SHUTTING_DOWN) != 0) {
             return;
         }
-        long victim = intMalloc(profile.tcacheStructRequest());
+        long victim = intMalloc(profile.tcacheStructRequest);
         if (victim != 0) {
             w64(TCACHE_PTR, victim);
-            mem.fill(victim, 0, profile.tcacheStructRequest());
+            mem.fill(victim, 0, profile.tcacheStructRequest);
         }
     }
 
     void maybeInitTcache() {
-        if (profile.hasTcache() && tcache() == 0) {
+        if (profile.hasTcache && !profile.lazyTcache && tcache() == 0) {
             tcacheInit();
         }
     }
 
+    /**
+     * 2.43's tcache_init, run at most once: it first marks the tcache disabled (we use
+     * tcache_shutting_down for that), so a failure or {@code tcache_count == 0} leaves it off for good.
+     * From free the struct comes through malloc's slow path (760 bytes: chunk 0x300); from inside
+     * _int_malloc glibc passes the already rounded size, so that chunk is 0x310.
+     */
+    void tcacheInitLazy(boolean insideIntMalloc) {
+        mem.write8(TCACHE_SHUTTING_DOWN, 1);
+        long count = mp(MP_TCACHE_COUNT);
+        if (count == 0) {
+            return;
+        }
+        long bytes = profile.tcacheStructRequest;
+        long victim = intMalloc(insideIntMalloc ? request2size(bytes) : bytes);
+        if (victim != 0) {
+            mem.fill(victim, 0, bytes);
+            for (int i = 0; i < profile.tcacheMaxBins; i++) {
+                mem.write16(victim + 2L * i, (int) count);
+            }
+            w64(TCACHE_PTR, victim);
+        }
+    }
+
+    /** 2.43: no tcache made yet and none refused (tcache_inactive). */
+    boolean tcacheInactive() {
+        return tcache() == 0 && mem.read8(TCACHE_SHUTTING_DOWN) == 0;
+    }
+
+    /** The number of entries in bin {@code idx}. */
     int tcacheCount(long tc, long idx) {
+        if (profile.tcacheByteCounts) {
+            return (byte) mem.read8(tc + idx);
+        }
+        if (profile.tcacheSlotsCountDown) {
+            return (int) (mp(MP_TCACHE_COUNT) - mem.read16(tc + 2 * idx));
+        }
         return mem.read16(tc + 2 * idx);
     }
 
+    /** Whether bin {@code idx} takes one more entry (counts[idx] &lt; tcache_count, or num_slots[idx] != 0). */
+    boolean tcacheHasRoom(long tc, long idx) {
+        if (profile.tcacheSlotsCountDown) {
+            return mem.read16(tc + 2 * idx) != 0;
+        }
+        if (profile.tcacheByteCounts) {
+            // a signed char compared with a size_t: -128 after 127 puts counts as "full"
+            return Long.compareUnsigned((byte) mem.read8(tc + idx), mp(MP_TCACHE_COUNT)) < 0;
+        }
+        return mem.read16(tc + 2 * idx) < mp(MP_TCACHE_COUNT);
+    }
+
+    /** malloc's test: counts[idx] &gt; 0 (2.30–2.41), entries[idx] != NULL (2.27, 2.43). */
+    boolean tcacheNonEmpty(long tc, long idx) {
+        if (profile.tcacheByteCounts || profile.tcacheSlotsCountDown) {
+            return tcacheEntry(tc, idx) != 0;
+        }
+        return mem.read16(tc + 2 * idx) > 0;
+    }
+
+    long tcacheEntryAddr(long tc, long idx) {
+        return tc + profile.tcacheEntriesOffset + 8 * idx;
+    }
+
     long tcacheEntry(long tc, long idx) {
-        return r64(tc + TCACHE_ENTRIES + 8 * idx);
+        return r64(tc + profile.tcacheEntriesOffset + 8 * idx);
+    }
+
+    /** Adds {@code delta} entries to bin {@code idx}'s counter; returns the entry count after. */
+    private int tcacheCountAdd(long tc, long idx, int delta) {
+        if (profile.tcacheByteCounts) {
+            int c = (byte) (mem.read8(tc + idx) + delta);
+            mem.write8(tc + idx, c & 0xff);
+            return c;
+        }
+        if (profile.tcacheSlotsCountDown) {
+            int slots = (mem.read16(tc + 2 * idx) - delta) & 0xffff;
+            mem.write16(tc + 2 * idx, slots);
+            return (int) (mp(MP_TCACHE_COUNT) - slots);
+        }
+        int count = (mem.read16(tc + 2 * idx) + delta) & 0xffff;
+        mem.write16(tc + 2 * idx, count);
+        return count;
     }
 
     /** tcache_put: push the chunk's mem onto bin {@code idx}. */
     void tcachePut(long chunk, long idx) {
         long tc = tcache();
+        tcachePutAt(tc, chunk, idx, tcacheEntryAddr(tc, idx), true);
+    }
+
+    /**
+     * tcache_put_n: links the chunk in at {@code pos}, the bin head or (2.43 large bins) the next
+     * field of an entry; a link stored in an entry is safe-linked, one stored in the head is not.
+     */
+    void tcachePutAt(long tc, long chunk, long idx, long pos, boolean atHead) {
         long e = chunk + CHUNK_HDR_SZ;
-        w64(e + 8, profile.randomTcacheKey() ? r64(TCACHE_KEY) : tc);
-        w64(e, protectPtr(e, tcacheEntry(tc, idx)));
-        w64(tc + TCACHE_ENTRIES + 8 * idx, e);
-        int count = (tcacheCount(tc, idx) + 1) & 0xffff;
-        mem.write16(tc + 2 * idx, count);
+        if (profile.tcacheKey) {
+            w64(e + 8, profile.randomTcacheKey ? r64(TCACHE_KEY) : tc);
+        }
+        long next = atHead ? r64(pos) : revealPtr(pos);
+        w64(e, protectPtr(e, next));
+        w64(pos, atHead ? e : protectPtr(pos, e));
+        int count = tcacheCountAdd(tc, idx, 1);
         Transitions.tcachePut(chunk, chunksize(chunk), (int) idx, count);
     }
 
     /** tcache_get: pop the head of bin {@code idx}; returns the mem pointer. */
     long tcacheGet(long idx) {
         long tc = tcache();
-        long e = tcacheEntry(tc, idx);
-        if ((e & MALLOC_ALIGN_MASK) != 0) {
+        return tcacheGetAt(tc, idx, tcacheEntryAddr(tc, idx), true);
+    }
+
+    /** tcache_get_n: unlinks the entry found at {@code pos}; returns its mem pointer. */
+    long tcacheGetAt(long tc, long idx, long pos, boolean atHead) {
+        long e = atHead ? r64(pos) : revealPtr(pos);
+        if (profile.alignmentChecks && (e & MALLOC_ALIGN_MASK) != 0) {
             throw printerr("malloc(): unaligned tcache chunk detected");
         }
-        w64(tc + TCACHE_ENTRIES + 8 * idx, revealPtr(e));
-        int count = (tcacheCount(tc, idx) - 1) & 0xffff;
-        mem.write16(tc + 2 * idx, count);
-        w64(e + 8, 0);
+        long next = revealPtr(e);
+        w64(pos, atHead ? next : protectPtr(pos, next));
+        int count = tcacheCountAdd(tc, idx, -1);
+        if (profile.tcacheKey) {
+            w64(e + 8, 0);
+        }
         long chunk = e - CHUNK_HDR_SZ;
         Transitions.tcacheGet(chunk, chunksize(chunk), (int) idx, count);
         return e;
+    }
+
+    /** tcache_location_large (2.42+): the link before the first entry whose chunk is at least nb. */
+    long tcacheLocationLarge(long tc, long idx, long nb) {
+        long pos = tcacheEntryAddr(tc, idx);
+        long te = r64(pos);
+        int guard = 0;
+        while (te != 0 && Long.compareUnsigned(chunksize(te - CHUNK_HDR_SZ), nb) < 0) {
+            pos = te;
+            te = revealPtr(te);
+            if (++guard > LOOP_GUARD) {
+                throw new IllegalStateException("tcache list does not end");
+            }
+        }
+        return pos;
+    }
+
+    /** tcache_put_large: keeps a large bin sorted by size, equal sizes LIFO. */
+    void tcachePutLarge(long chunk, long idx) {
+        long tc = tcache();
+        long pos = tcacheLocationLarge(tc, idx, chunksize(chunk));
+        tcachePutAt(tc, chunk, idx, pos, pos == tcacheEntryAddr(tc, idx));
+    }
+
+    /** tcache_get_large: the first entry of exactly nb bytes, or 0. */
+    long tcacheGetLarge(long idx, long nb) {
+        long tc = tcache();
+        long pos = tcacheLocationLarge(tc, idx, nb);
+        boolean atHead = pos == tcacheEntryAddr(tc, idx);
+        long te = atHead ? r64(pos) : revealPtr(pos);
+        if (te == 0 || chunksize(te - CHUNK_HDR_SZ) != nb) {
+            return 0;
+        }
+        return tcacheGetAt(tc, idx, pos, atHead);
+    }
+
+    /** 2.43's tcache lookup in malloc and calloc: a small bin's head, or an exact fit in a large bin; 0 on a miss. */
+    long tcacheLookup(long nb) {
+        long tc = tcache();
+        if (tc == 0 || Long.compareUnsigned(nb, mp(MP_TCACHE_MAX_BYTES)) >= 0) {
+            return 0;
+        }
+        long idx = csize2tidx(nb);
+        if (idx < TCACHE_MAX_BINS) {
+            return tcacheEntry(tc, idx) != 0 ? tcacheGet(idx) : 0;
+        }
+        return tcacheGetLarge(largeCsize2tidx(nb), nb);
+    }
+
+    /**
+     * checked_request2size's refusal: from 2.30 any request above PTRDIFF_MAX; before, only one whose
+     * padded size wraps or comes within 2 * MINSIZE of the top of the address space, so "negative"
+     * requests such as malloc(-0x1000) go through (House of Force).
+     */
+    boolean requestOutOfRange(long bytes) {
+        if (profile.ptrdiffMaxLimit) {
+            return bytes < 0;
+        }
+        long sz = request2size(bytes);
+        return Long.compareUnsigned(sz, bytes) < 0 || Long.compareUnsigned(sz, -2 * MINSIZE) >= 0;
     }
 
     // ================================================================ public API: malloc
@@ -462,15 +701,22 @@ public final class Malloc {
     /** {@code malloc(bytes)}: a pointer to at least {@code bytes} usable bytes, or NULL (errno ENOMEM). */
     public long malloc(long bytes) {
         ptmallocInit();
-        if (bytes < 0) { // above PTRDIFF_MAX
+        if (requestOutOfRange(bytes)) { // above PTRDIFF_MAX (2.30+), or wrapping (before)
             kernel.setErrno(Kernel.ENOMEM);
             return 0;
+        }
+        if (profile.lazyTcache) {
+            long v = tcacheLookup(request2size(bytes));
+            return v != 0 ? v : intMalloc(bytes);
+        }
+        if (!profile.hasTcache) {
+            return intMalloc(bytes);
         }
         long tbytes = request2size(bytes);
         long tcIdx = csize2tidx(tbytes);
         maybeInitTcache();
         long tc = tcache();
-        if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheCount(tc, tcIdx) > 0) {
+        if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheNonEmpty(tc, tcIdx)) {
             return tcacheGet(tcIdx);
         }
         return intMalloc(bytes);
@@ -480,34 +726,35 @@ public final class Malloc {
 
     /** _int_malloc(av, bytes) on the main arena: the mem pointer or 0. */
     long intMalloc(long bytes) {
-        if (bytes < 0) {
+        if (requestOutOfRange(bytes)) {
             kernel.setErrno(Kernel.ENOMEM);
             return 0;
         }
         long nb = request2size(bytes);
         long tc = tcache();
         long tcIdx = csize2tidx(nb);
-        boolean tcacheUsable = tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0;
+        // 2.43 stashes by index alone; its tcache may still be made below (small-bin hit, exact fit)
+        boolean tcacheUsable = (tc != 0 || profile.lazyTcache) && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0;
 
         // ---- fastbins
-        if (Long.compareUnsigned(nb, globalMaxFast()) <= 0) {
+        if (profile.hasFastbins && Long.compareUnsigned(nb, globalMaxFast()) <= 0) {
             int idx = fastbinIndex(nb);
             long fb = fastbinAddr(idx);
             long victim = r64(fb);
             if (victim != 0) {
-                if ((victim & MALLOC_ALIGN_MASK) != 0) {
+                if (profile.alignmentChecks && (victim & MALLOC_ALIGN_MASK) != 0) {
                     throw printerr("malloc(): unaligned fastbin chunk detected 2");
                 }
                 w64(fb, revealPtr(victim + 16));
                 long vsize = chunksize(victim);
                 if (fastbinIndexOf(vsize) != idx) {
-                    throw printerr("malloc(): memory corruption (fast)");
+                    throw printerr("malloc(): memory corruption (fast)", victim + CHUNK_HDR_SZ);
                 }
                 Transitions.binRemove(BinKind.FASTBIN, idx, victim, vsize, Transitions.EXACT_FIT);
                 if (tcacheUsable) {
                     long tcVictim;
-                    while (tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT) && (tcVictim = r64(fb)) != 0) {
-                        if ((tcVictim & MALLOC_ALIGN_MASK) != 0) {
+                    while (tcacheHasRoom(tc, tcIdx) && (tcVictim = r64(fb)) != 0) {
+                        if (profile.alignmentChecks && (tcVictim & MALLOC_ALIGN_MASK) != 0) {
                             throw printerr("malloc(): unaligned fastbin chunk detected 3");
                         }
                         w64(fb, revealPtr(tcVictim + 16));
@@ -530,15 +777,21 @@ public final class Malloc {
             if (victim != bin) {
                 long bck = bk(victim);
                 if (fd(bck) != victim) {
-                    throw printerr("malloc(): smallbin double linked list corrupted");
+                    throw printerr("malloc(): smallbin double linked list corrupted", victim + CHUNK_HDR_SZ);
                 }
                 setInuseBitAtOffset(victim, nb);
                 setBk(bin, bck);
                 setFd(bck, bin);
                 Transitions.binRemove(BinKind.SMALLBIN, idx, victim, nb, Transitions.EXACT_FIT);
-                if (tcacheUsable) {
+                if (tcacheUsable && profile.lazyTcache) {
+                    if (tcacheInactive()) {
+                        tcacheInitLazy(true);
+                    }
+                    tc = tcache();
+                }
+                if (tcacheUsable && tc != 0) {
                     long tcVictim;
-                    while (tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT) && (tcVictim = bk(bin)) != bin) {
+                    while (tcacheHasRoom(tc, tcIdx) && (tcVictim = bk(bin)) != bin) {
                         if (tcVictim != 0) {
                             bck = bk(tcVictim);
                             setInuseBitAtOffset(tcVictim, nb);
@@ -555,7 +808,7 @@ public final class Malloc {
             }
         } else {
             idx = largebinIndex(nb);
-            if (haveFastchunks()) {
+            if (profile.hasFastbins && haveFastchunks()) {
                 mallocConsolidate();
             }
         }
@@ -573,21 +826,29 @@ public final class Malloc {
                 long size = chunksize(victim);
                 long next = victim + size;
                 long sysMem = systemMem();
-                if (Long.compareUnsigned(size, 2 * SIZE_SZ) <= 0 || Long.compareUnsigned(size, sysMem) > 0) {
-                    throw printerr("malloc(): invalid size (unsorted)");
-                }
-                long nextRaw = chunksizeNomask(next);
-                if (Long.compareUnsigned(nextRaw, 2 * SIZE_SZ) < 0 || Long.compareUnsigned(nextRaw, sysMem) > 0) {
-                    throw printerr("malloc(): invalid next size (unsorted)");
-                }
-                if ((prevSize(next) & ~SIZE_BITS) != size) {
-                    throw printerr("malloc(): mismatching next->prev_size (unsorted)");
-                }
-                if (fd(bck) != victim || fd(victim) != unsorted) {
-                    throw printerr("malloc(): unsorted double linked list corrupted");
-                }
-                if (prevInuse(next)) {
-                    throw printerr("malloc(): invalid next->prev_inuse (unsorted)");
+                if (profile.unsortedChecks) {
+                    if (Long.compareUnsigned(size, 2 * SIZE_SZ) <= 0 || Long.compareUnsigned(size, sysMem) > 0) {
+                        throw printerr("malloc(): invalid size (unsorted)");
+                    }
+                    long nextRaw = chunksizeNomask(next);
+                    if (Long.compareUnsigned(nextRaw, 2 * SIZE_SZ) < 0 || Long.compareUnsigned(nextRaw, sysMem) > 0) {
+                        throw printerr("malloc(): invalid next size (unsorted)");
+                    }
+                    if ((prevSize(next) & ~SIZE_BITS) != size) {
+                        throw printerr("malloc(): mismatching next->prev_size (unsorted)");
+                    }
+                    if (fd(bck) != victim || fd(victim) != unsorted) {
+                        throw printerr("malloc(): unsorted double linked list corrupted");
+                    }
+                    if (prevInuse(next)) {
+                        throw printerr("malloc(): invalid next->prev_inuse (unsorted)");
+                    }
+                } else {
+                    // before 2.29: one test of the raw size word
+                    long raw = chunksizeNomask(victim);
+                    if (Long.compareUnsigned(raw, 2 * SIZE_SZ) <= 0 || Long.compareUnsigned(raw, sysMem) > 0) {
+                        throw printerr("malloc(): memory corruption", victim + CHUNK_HDR_SZ);
+                    }
                 }
 
                 if (inSmallbinRange(nb) && bck == unsorted && victim == lastRemainder()
@@ -614,7 +875,7 @@ public final class Malloc {
                     return p;
                 }
 
-                if (fd(bck) != victim) {
+                if (profile.unsortedChecks && fd(bck) != victim) {
                     throw printerr("malloc(): corrupted unsorted chunks 3");
                 }
                 setBk(unsorted, bck);
@@ -622,7 +883,13 @@ public final class Malloc {
 
                 if (size == nb) {
                     setInuseBitAtOffset(victim, size);
-                    if (tcacheNb != 0 && tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT)) {
+                    if (profile.lazyTcache) {
+                        if (tcacheInactive()) {
+                            tcacheInitLazy(true);
+                        }
+                        tc = tcache();
+                    }
+                    if (tcacheNb != 0 && tc != 0 && tcacheHasRoom(tc, tcIdx)) {
                         Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.STASH);
                         tcachePut(victim, tcIdx);
                         returnCached = true;
@@ -647,25 +914,31 @@ public final class Malloc {
                     fwd = fd(bck);
                     if (fwd != bck) {
                         long sizeP = size | PREV_INUSE;
-                        if ((chunksizeNomask(bk(bck)) & NON_MAIN_ARENA) != 0) {
-                            throw assertFail("_int_malloc", "chunk_main_arena (bck->bk)");
+                        if (profile.assertLines[A_BCK_BK] != 0 && (chunksizeNomask(bk(bck)) & NON_MAIN_ARENA) != 0) {
+                            throw assertFail("_int_malloc", profile.sizeFieldArenaAsserts
+                                    ? "(bck->bk->size & NON_MAIN_ARENA) == 0" : "chunk_main_arena (bck->bk)", A_BCK_BK);
                         }
                         if (Long.compareUnsigned(sizeP, chunksizeNomask(bk(bck))) < 0) {
                             fwd = bck;
                             bck = bk(bck);
+                            if (profile.nextsizeCheckOnSmallest && fdNextsize(bkNextsize(fd(fwd))) != fd(fwd)) {
+                                throw printerr("malloc(): largebin double linked list corrupted (nextsize)");
+                            }
                             setFdNextsize(victim, fd(fwd));
                             setBkNextsize(victim, bkNextsize(fd(fwd)));
                             setBkNextsize(fd(fwd), victim);
                             setFdNextsize(bkNextsize(victim), victim);
                         } else {
-                            if ((chunksizeNomask(fwd) & NON_MAIN_ARENA) != 0) {
-                                throw assertFail("_int_malloc", "chunk_main_arena (fwd)");
+                            if (profile.assertLines[A_FWD] != 0 && (chunksizeNomask(fwd) & NON_MAIN_ARENA) != 0) {
+                                throw assertFail("_int_malloc", profile.sizeFieldArenaAsserts
+                                        ? "(fwd->size & NON_MAIN_ARENA) == 0" : "chunk_main_arena (fwd)", A_FWD);
                             }
                             int guard = 0;
                             while (Long.compareUnsigned(sizeP, chunksizeNomask(fwd)) < 0) {
                                 fwd = fdNextsize(fwd);
-                                if ((chunksizeNomask(fwd) & NON_MAIN_ARENA) != 0) {
-                                    throw assertFail("_int_malloc", "chunk_main_arena (fwd)");
+                                if (profile.assertLines[A_FWD_LOOP] != 0 && (chunksizeNomask(fwd) & NON_MAIN_ARENA) != 0) {
+                                    throw assertFail("_int_malloc", profile.sizeFieldArenaAsserts
+                                            ? "(fwd->size & NON_MAIN_ARENA) == 0" : "chunk_main_arena (fwd)", A_FWD_LOOP);
                                 }
                                 if (++guard > LOOP_GUARD) {
                                     throw new IllegalStateException("large bin nextsize ring does not end");
@@ -676,14 +949,14 @@ public final class Malloc {
                             } else {
                                 setFdNextsize(victim, fwd);
                                 setBkNextsize(victim, bkNextsize(fwd));
-                                if (fdNextsize(bkNextsize(fwd)) != fwd) {
+                                if (profile.largebinInsertChecks && fdNextsize(bkNextsize(fwd)) != fwd) {
                                     throw printerr("malloc(): largebin double linked list corrupted (nextsize)");
                                 }
                                 setBkNextsize(fwd, victim);
                                 setFdNextsize(bkNextsize(victim), victim);
                             }
                             bck = bk(fwd);
-                            if (fd(bck) != fwd) {
+                            if (profile.largebinInsertChecks && fd(bck) != fwd) {
                                 throw printerr("malloc(): largebin double linked list corrupted (bk)");
                             }
                         }
@@ -788,7 +1061,7 @@ public final class Malloc {
                     bin = bin + 16;
                     bit = (bit << 1) & 0xffffffffL;
                     if (bit == 0) {
-                        throw assertFail("_int_malloc", "bit != 0");
+                        throw assertFail("_int_malloc", "bit != 0", A_BIT);
                     }
                 }
                 victim = bk(bin);
@@ -800,7 +1073,7 @@ public final class Malloc {
                 } else {
                     long size = chunksize(victim);
                     if (Long.compareUnsigned(size, nb) < 0) {
-                        throw assertFail("_int_malloc", "(unsigned long) (size) >= (unsigned long) (nb)");
+                        throw assertFail("_int_malloc", "(unsigned long) (size) >= (unsigned long) (nb)", A_SIZE);
                     }
                     long remainderSize = size - nb;
                     int binIdx = (int) ((bin - binAt(1)) / 16) + 1;
@@ -842,7 +1115,7 @@ public final class Malloc {
             // ---- use_top
             victim = top();
             long size = chunksize(victim);
-            if (Long.compareUnsigned(size, systemMem()) > 0) {
+            if (profile.topSizeCheck && Long.compareUnsigned(size, systemMem()) > 0) {
                 throw printerr("malloc(): corrupted top size");
             }
             if (Long.compareUnsigned(size, nb + MINSIZE) >= 0) {
@@ -855,7 +1128,7 @@ public final class Malloc {
                 long p = victim + CHUNK_HDR_SZ;
                 allocPerturb(p, bytes);
                 return p;
-            } else if (haveFastchunks()) {
+            } else if (profile.hasFastbins && haveFastchunks()) {
                 mallocConsolidate();
                 idx = inSmallbinRange(nb) ? smallbinIndex(nb) : largebinIndex(nb);
             } else {
@@ -895,19 +1168,19 @@ public final class Malloc {
 
     void unlinkChunk(long p) {
         long size = chunksize(p);
-        if (size != prevSize(p + size)) {
+        if (profile.unlinkSizeCheck && size != prevSize(p + size)) {
             throw printerr("corrupted size vs. prev_size");
         }
         long fd = fd(p);
         long bk = bk(p);
         if (bk(fd) != p || fd(bk) != p) {
-            throw printerr("corrupted double-linked list");
+            throw printerr("corrupted double-linked list", p);
         }
         setBk(fd, bk);
         setFd(bk, fd);
         if (!inSmallbinRange(chunksizeNomask(p)) && fdNextsize(p) != 0) {
             if (bkNextsize(fdNextsize(p)) != p || fdNextsize(bkNextsize(p)) != p) {
-                throw printerr("corrupted double-linked list (not small)");
+                throw printerr("corrupted double-linked list (not small)", p);
             }
             if (fdNextsize(fd) == 0) {
                 if (fdNextsize(p) == p) {
@@ -950,11 +1223,11 @@ public final class Malloc {
             w64(fb, 0);
             int guard = 0;
             while (p != 0) {
-                if ((p & MALLOC_ALIGN_MASK) != 0) {
+                if (profile.alignmentChecks && (p & MALLOC_ALIGN_MASK) != 0) {
                     throw printerr("malloc_consolidate(): unaligned fastbin chunk detected");
                 }
                 long psize = chunksize(p);
-                if (fastbinIndexOf(psize) != i) {
+                if (profile.consolidateSizeCheck && fastbinIndexOf(psize) != i) {
                     throw printerr("malloc_consolidate(): invalid chunk size");
                 }
                 Transitions.binRemove(BinKind.FASTBIN, i, p, psize, Transitions.CONSOLIDATE);
@@ -966,7 +1239,7 @@ public final class Malloc {
                     long prevsize = prevSize(p);
                     size += prevsize;
                     long prev = p - prevsize;
-                    if (chunksize(prev) != prevsize) {
+                    if (profile.mergeSizeChecks && chunksize(prev) != prevsize) {
                         throw printerr("corrupted size vs. prev_size in fastbins");
                     }
                     unlinkForMerge(prev, prevsize);
@@ -1019,25 +1292,110 @@ public final class Malloc {
             return;
         }
         int savedErrno = kernel.errno();
-        long p = m - CHUNK_HDR_SZ;
-        long raw = chunksizeNomask(p);
-        if ((raw & IS_MMAPPED) != 0) {
-            if (mpInt(MP_NO_DYN_THRESHOLD) == 0 && Long.compareUnsigned(raw, mp(MP_MMAP_THRESHOLD)) > 0
-                    && Long.compareUnsigned(raw, DEFAULT_MMAP_THRESHOLD_MAX) <= 0) {
-                long oldM = mp(MP_MMAP_THRESHOLD);
-                long oldT = mp(MP_TRIM_THRESHOLD);
-                setMp(MP_MMAP_THRESHOLD, chunksize(p));
-                setMp(MP_TRIM_THRESHOLD, 2 * mp(MP_MMAP_THRESHOLD));
-                Transitions.threshold(Transitions.THRESHOLD_MMAP, oldM, mp(MP_MMAP_THRESHOLD));
-                Transitions.threshold(Transitions.THRESHOLD_TRIM, oldT, mp(MP_TRIM_THRESHOLD));
-            }
-            munmapChunk(p);
+        if (profile.lazyTcache) {
+            free243(m);
         } else {
-            maybeInitTcache();
-            arenaForChunk(p);
-            intFree(p, false, Transitions.FREE);
+            long p = m - CHUNK_HDR_SZ;
+            long raw = chunksizeNomask(p);
+            if ((raw & IS_MMAPPED) != 0) {
+                updateDynamicThreshold(p);
+                munmapChunk(p);
+            } else {
+                maybeInitTcache();
+                arenaForChunk(p);
+                intFree(p, false, Transitions.FREE);
+            }
         }
         kernel.setErrno(savedErrno);
+    }
+
+    /** free of an mmapped chunk: raise the mmap threshold to its size (unless fixed by the user). */
+    private void updateDynamicThreshold(long p) {
+        long raw = chunksizeNomask(p);
+        if (mpInt(MP_NO_DYN_THRESHOLD) == 0 && Long.compareUnsigned(raw, mp(MP_MMAP_THRESHOLD)) > 0
+                && Long.compareUnsigned(raw, DEFAULT_MMAP_THRESHOLD_MAX) <= 0) {
+            long oldM = mp(MP_MMAP_THRESHOLD);
+            long oldT = mp(MP_TRIM_THRESHOLD);
+            setMp(MP_MMAP_THRESHOLD, chunksize(p));
+            setMp(MP_TRIM_THRESHOLD, 2 * mp(MP_MMAP_THRESHOLD));
+            Transitions.threshold(Transitions.THRESHOLD_MMAP, oldM, mp(MP_MMAP_THRESHOLD));
+            Transitions.threshold(Transitions.THRESHOLD_TRIM, oldT, mp(MP_TRIM_THRESHOLD));
+        }
+    }
+
+    /**
+     * 2.43's __libc_free: the tcache (small and large bins, any chunk below tcache_max_bytes,
+     * mmapped ones included) first; the first free that finds no tcache makes it and starts over.
+     */
+    private void free243(long m) {
+        long p = m - CHUNK_HDR_SZ;
+        long size = chunksize(p);
+        if ((p & MALLOC_ALIGN_MASK) != 0) {
+            throw printerr("free(): invalid pointer");
+        }
+        if (Long.compareUnsigned(size, mp(MP_TCACHE_MAX_BYTES)) < 0) {
+            long tc = tcache();
+            if (r64(m + 8) == r64(TCACHE_KEY)) {
+                if (tc != 0) {
+                    tcacheDoubleFreeVerify(tc, m, 0);
+                }
+                w64(m + 8, 0); // a coincidence: clear the key and free again
+                free243(m);
+                return;
+            }
+            long idx = csize2tidx(size);
+            if (tc != 0) {
+                if (idx < TCACHE_MAX_BINS) {
+                    if (tcacheHasRoom(tc, idx)) {
+                        tcachePut(p, idx);
+                        return;
+                    }
+                } else {
+                    idx = largeCsize2tidx(size);
+                    if (Long.compareUnsigned(size, MINSIZE) >= 0 && tcacheHasRoom(tc, idx)) {
+                        tcachePutLarge(p, idx);
+                        return;
+                    }
+                }
+            }
+            if (tcacheInactive()) {
+                tcacheInitLazy(false);
+                free243(m);
+                return;
+            }
+        }
+        if (Long.compareUnsigned(p + size - MINSIZE, p) < 0 || Long.compareUnsigned(size, MINSIZE) < 0) {
+            throw printerr("free(): invalid size");
+        }
+        arenaForChunk(p);
+        intFreeChunk(p, size, false, Transitions.FREE);
+    }
+
+    /**
+     * tcache_double_free_verify: walks the bins the release checks (2.31–2.41: the chunk's own bin,
+     * 2.43: all 76), aborting if the chunk is there; returns normally when it is not.
+     */
+    private void tcacheDoubleFreeVerify(long tc, long e, long ownIdx) {
+        int from = profile.tcacheWalkAllBins ? 0 : (int) ownIdx;
+        int to = profile.tcacheWalkAllBins ? profile.tcacheMaxBins : (int) ownIdx + 1;
+        long count = mp(MP_TCACHE_COUNT);
+        for (int i = from; i < to; i++) {
+            long cnt = 0;
+            for (long tmp = tcacheEntry(tc, i); tmp != 0; tmp = revealPtr(tmp), ++cnt) {
+                if (profile.tcacheWalkLimit && Long.compareUnsigned(cnt, count) >= 0) {
+                    throw printerr("free(): too many chunks detected in tcache");
+                }
+                if (profile.alignmentChecks && (tmp & MALLOC_ALIGN_MASK) != 0) {
+                    throw printerr("free(): unaligned chunk detected in tcache 2");
+                }
+                if (tmp == e) {
+                    throw printerr("free(): double free detected in tcache 2");
+                }
+                if (cnt > LOOP_GUARD) {
+                    throw new IllegalStateException("tcache list does not end");
+                }
+            }
+        }
     }
 
     /**
@@ -1062,14 +1420,17 @@ public final class Malloc {
         return MAIN_ARENA;
     }
 
-    /** _int_free. {@code reason} is reported on the bin insertion (FREE, REALLOC or MEMALIGN). */
+    /**
+     * _int_free (up to 2.41): the pointer checks, the tcache, then {@link #intFreeChunk}.
+     * {@code reason} is reported on the bin insertion (FREE, REALLOC or MEMALIGN).
+     */
     void intFree(long p, boolean haveLock, int reason) {
         long size = chunksize(p);
         if (Long.compareUnsigned(p, -size) > 0 || (p & MALLOC_ALIGN_MASK) != 0) {
-            throw printerr("free(): invalid pointer");
+            throw printerr("free(): invalid pointer", p + CHUNK_HDR_SZ);
         }
         if (Long.compareUnsigned(size, MINSIZE) < 0 || (size & MALLOC_ALIGN_MASK) != 0) {
-            throw printerr("free(): invalid size");
+            throw printerr("free(): invalid size", p + CHUNK_HDR_SZ);
         }
 
         // ---- tcache
@@ -1077,33 +1438,25 @@ public final class Malloc {
         long tcIdx = csize2tidx(size);
         if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0) {
             long e = p + CHUNK_HDR_SZ;
-            if (profile.tcacheKey() && r64(e + 8) == (profile.randomTcacheKey() ? r64(TCACHE_KEY) : tc)) {
-                long cnt = 0;
-                long count = mp(MP_TCACHE_COUNT);
-                for (long tmp = tcacheEntry(tc, tcIdx); tmp != 0; tmp = revealPtr(tmp), ++cnt) {
-                    if (Long.compareUnsigned(cnt, count) >= 0) {
-                        throw printerr("free(): too many chunks detected in tcache");
-                    }
-                    if ((tmp & MALLOC_ALIGN_MASK) != 0) {
-                        throw printerr("free(): unaligned chunk detected in tcache 2");
-                    }
-                    if (tmp == e) {
-                        throw printerr("free(): double free detected in tcache 2");
-                    }
-                }
+            if (profile.tcacheKey && r64(e + 8) == (profile.randomTcacheKey ? r64(TCACHE_KEY) : tc)) {
+                tcacheDoubleFreeVerify(tc, e, tcIdx);
             }
-            if (tcacheCount(tc, tcIdx) < mp(MP_TCACHE_COUNT)) {
+            if (tcacheHasRoom(tc, tcIdx)) {
                 tcachePut(p, tcIdx);
                 return;
             }
         }
+        intFreeChunk(p, size, haveLock, reason);
+    }
 
+    /** _int_free_chunk: a fastbin (where the release has them), the coalescing path, or munmap. */
+    void intFreeChunk(long p, long size, boolean haveLock, int reason) {
         // ---- fastbins
-        if (Long.compareUnsigned(size, globalMaxFast()) <= 0) {
+        if (profile.hasFastbins && Long.compareUnsigned(size, globalMaxFast()) <= 0) {
             long next = p + size;
             if (Long.compareUnsigned(chunksizeNomask(next), CHUNK_HDR_SZ) <= 0
                     || Long.compareUnsigned(chunksize(next), systemMem()) >= 0) {
-                throw printerr("free(): invalid next size (fast)");
+                throw printerr("free(): invalid next size (fast)", p + CHUNK_HDR_SZ);
             }
             freePerturb(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ);
             setHaveFastchunks(true);
@@ -1111,38 +1464,45 @@ public final class Malloc {
             long fb = fastbinAddr(idx);
             long old = r64(fb);
             if (old == p) {
-                throw printerr("double free or corruption (fasttop)");
+                throw printerr("double free or corruption (fasttop)", p + CHUNK_HDR_SZ);
             }
             w64(p + 16, protectPtr(p + 16, old));
             w64(fb, p);
             if (haveLock && old != 0 && fastbinIndexOf(chunksize(old)) != idx) {
-                throw printerr("invalid fastbin entry (free)");
+                throw printerr("invalid fastbin entry (free)", p + CHUNK_HDR_SZ);
             }
             Transitions.binInsert(BinKind.FASTBIN, idx, p, size, reason);
             return;
         }
 
         if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+            if (profile.lazyTcache) {
+                updateDynamicThreshold(p); // 2.43 moved the update here
+            }
             munmapChunk(p);
             return;
         }
+        intFreeMergeChunk(p, size, reason);
+    }
 
-        // ---- coalescing path (_int_free_merge_chunk)
+    /** _int_free_merge_chunk: the sanity checks, merge backward, then create the free chunk. */
+    void intFreeMergeChunk(long p, long size, int reason) {
         long nextchunk = p + size;
         long av_top = top();
+        long m = p + CHUNK_HDR_SZ;
         if (p == av_top) {
-            throw printerr("double free or corruption (top)");
+            throw printerr("double free or corruption (top)", m);
         }
         if (contiguous() && Long.compareUnsigned(nextchunk, av_top + chunksize(av_top)) >= 0) {
-            throw printerr("double free or corruption (out)");
+            throw printerr("double free or corruption (out)", m);
         }
         if (!prevInuse(nextchunk)) {
-            throw printerr("double free or corruption (!prev)");
+            throw printerr("double free or corruption (!prev)", m);
         }
         long nextsize = chunksize(nextchunk);
         if (Long.compareUnsigned(chunksizeNomask(nextchunk), CHUNK_HDR_SZ) <= 0
                 || Long.compareUnsigned(nextsize, systemMem()) >= 0) {
-            throw printerr("free(): invalid next size (normal)");
+            throw printerr("free(): invalid next size (normal)", m);
         }
         freePerturb(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ);
 
@@ -1151,14 +1511,22 @@ public final class Malloc {
             long before = size;
             size += prevsize;
             long prev = p - prevsize;
-            if (chunksize(prev) != prevsize) {
+            if (profile.mergeSizeChecks && chunksize(prev) != prevsize) {
                 throw printerr("corrupted size vs. prev_size while consolidating");
             }
             unlinkForMerge(prev, prevsize);
             Transitions.coalesce(p, before, prev, prevsize, prev, size);
             p = prev;
         }
+        size = intFreeCreateChunk(p, size, nextchunk, nextsize, reason);
+        intFreeMaybeConsolidate(size);
+    }
 
+    /**
+     * _int_free_create_chunk: merge forward (or into top) and bin the result: the unsorted bin, or from
+     * 2.41 a small chunk's own small bin. Returns the final size.
+     */
+    long intFreeCreateChunk(long p, long size, long nextchunk, long nextsize, int reason) {
         if (nextchunk != top()) {
             boolean nextinuse = inuseBitAtOffset(nextchunk, nextsize);
             if (!nextinuse) {
@@ -1171,10 +1539,27 @@ public final class Malloc {
             } else {
                 clearInuseBitAtOffset(nextchunk, 0);
             }
-            long bck = binAt(1);
-            long fwd = fd(bck);
-            if (bk(fwd) != bck) {
-                throw printerr("free(): corrupted unsorted chunks");
+            long bck;
+            long fwd;
+            int kind;
+            int binIdx;
+            if (profile.smallFreeToSmallbin && inSmallbinRange(size)) {
+                binIdx = smallbinIndex(size);
+                bck = binAt(binIdx);
+                fwd = fd(bck);
+                if (bk(fwd) != bck) {
+                    throw printerr("free(): chunks in smallbin corrupted");
+                }
+                markBin(binIdx);
+                kind = BinKind.SMALLBIN;
+            } else {
+                binIdx = 1;
+                bck = binAt(1);
+                fwd = fd(bck);
+                if (bk(fwd) != bck) {
+                    throw printerr("free(): corrupted unsorted chunks", p + CHUNK_HDR_SZ);
+                }
+                kind = BinKind.UNSORTED;
             }
             setFd(p, fwd);
             setBk(p, bck);
@@ -1186,7 +1571,7 @@ public final class Malloc {
             setBk(fwd, p);
             setHead(p, size | PREV_INUSE);
             setFoot(p, size);
-            Transitions.binInsert(BinKind.UNSORTED, 1, p, size, reason);
+            Transitions.binInsert(kind, binIdx, p, size, reason);
         } else {
             long before = size;
             size += nextsize;
@@ -1194,9 +1579,13 @@ public final class Malloc {
             setTop(p);
             Transitions.coalesce(p, before, nextchunk, nextsize, p, size);
         }
+        return size;
+    }
 
+    /** _int_free_maybe_consolidate / _maybe_trim: after a 64 KiB merge, consolidate (not 2.43) and trim. */
+    void intFreeMaybeConsolidate(long size) {
         if (Long.compareUnsigned(size, FASTBIN_CONSOLIDATION_THRESHOLD) >= 0) {
-            if (haveFastchunks()) {
+            if (profile.hasFastbins && haveFastchunks()) {
                 mallocConsolidate();
             }
             if (Long.compareUnsigned(chunksize(top()), mp(MP_TRIM_THRESHOLD)) >= 0) {
@@ -1207,11 +1596,16 @@ public final class Malloc {
 
     // ================================================================ mmapped chunks
 
+    /** The bytes of an mmapped chunk's mapping beyond prev_size + size (2.43: the 16-byte tail header). */
+    private long mmapTail() {
+        return profile.mmapSizeWordExcludesTail ? CHUNK_HDR_SZ : 0;
+    }
+
     void munmapChunk(long p) {
         long size = chunksize(p);
         long m = p + CHUNK_HDR_SZ;
         long block = p - prevSize(p);
-        long totalSize = prevSize(p) + size;
+        long totalSize = prevSize(p) + size + mmapTail();
         long memOff = m & (PAGESIZE - 1);
         if (((block | totalSize) & (PAGESIZE - 1)) != 0 || (memOff & (memOff - 1)) != 0) {
             throw printerr("munmap_chunk(): invalid pointer");
@@ -1229,12 +1623,17 @@ public final class Malloc {
         long size = chunksize(p);
         long block = p - offset;
         long m = p + CHUNK_HDR_SZ;
-        long totalSize = offset + size;
+        long totalSize = offset + size + mmapTail();
         long memOff = m & (PAGESIZE - 1);
-        if (((block | totalSize) & (PAGESIZE - 1)) != 0 || (memOff & (memOff - 1)) != 0) {
+        if (!profile.mremapPointerCheck) {
+            // before 2.29 only an assertion on the total size
+            if ((totalSize & (PAGESIZE - 1)) != 0) {
+                throw assertFail("mremap_chunk", "((size + offset) & (GLRO (dl_pagesize) - 1)) == 0", A_MREMAP);
+            }
+        } else if (((block | totalSize) & (PAGESIZE - 1)) != 0 || (memOff & (memOff - 1)) != 0) {
             throw printerr("mremap_chunk(): invalid pointer");
         }
-        newSize = alignUp(newSize + offset + SIZE_SZ, PAGESIZE);
+        newSize = alignUp(newSize + offset + (profile.mmapSizeWordExcludesTail ? CHUNK_HDR_SZ : SIZE_SZ), PAGESIZE);
         if (totalSize == newSize) {
             return p;
         }
@@ -1245,20 +1644,21 @@ public final class Malloc {
         mmappedChunks.remove(p);
         Transitions.munmapChunk(p, size);
         p = cp + offset;
-        setHead(p, (newSize - offset) | IS_MMAPPED);
+        setHead(p, (newSize - offset - mmapTail()) | IS_MMAPPED);
+        // 2.43 adds new - size word - offset: 16 bytes more than the mapping grew (fact sheet §3.6)
         long now = mp(MP_MMAPPED_MEM) + newSize - size - offset;
         setMp(MP_MMAPPED_MEM, now);
         if (Long.compareUnsigned(now, mp(MP_MAX_MMAPPED_MEM)) > 0) {
             setMp(MP_MAX_MMAPPED_MEM, now);
         }
         mmappedChunks.add(p);
-        Transitions.mmapChunk(p, newSize - offset);
+        Transitions.mmapChunk(p, newSize - offset - mmapTail());
         return p;
     }
 
     /** sysmalloc_mmap: a fresh mapping holding one chunk; its mem, or MAP_FAILED. */
     long sysmallocMmap(long nb) {
-        long size = alignUp(nb + SIZE_SZ, PAGESIZE);
+        long size = alignUp(nb + (profile.mmapSizeWordExcludesTail ? CHUNK_HDR_SZ : SIZE_SZ), PAGESIZE);
         if (Long.compareUnsigned(size, nb) <= 0) {
             return MAP_FAILED;
         }
@@ -1269,7 +1669,7 @@ public final class Malloc {
         }
         long p = mm;
         w64(p, 0);
-        setHead(p, size | IS_MMAPPED);
+        setHead(p, (size - mmapTail()) | IS_MMAPPED);
         int n = mpInt(MP_N_MMAPS) + 1;
         setMpInt(MP_N_MMAPS, n);
         if (n > mpInt(MP_MAX_N_MMAPS)) {
@@ -1281,7 +1681,7 @@ public final class Malloc {
             setMp(MP_MAX_MMAPPED_MEM, sum);
         }
         mmappedChunks.add(p);
-        Transitions.mmapChunk(p, size);
+        Transitions.mmapChunk(p, size - mmapTail());
         return p + CHUNK_HDR_SZ;
     }
 
@@ -1316,10 +1716,11 @@ public final class Malloc {
                 && (oldEnd & (PAGESIZE - 1)) == 0))) {
             throw assertFail("sysmalloc", "(old_top == initial_top (av) && old_size == 0) || ((unsigned long) "
                     + "(old_size) >= MINSIZE && prev_inuse (old_top) && ((unsigned long) old_end & (pagesize - 1)) "
-                    + "== 0)");
+                    + "== 0)", A_SYSMALLOC_TOP);
         }
         if (Long.compareUnsigned(oldSize, nb + MINSIZE) >= 0) {
-            throw assertFail("sysmalloc", "(unsigned long) (old_size) < (unsigned long) (nb + MINSIZE)");
+            throw assertFail("sysmalloc", "(unsigned long) (old_size) < (unsigned long) (nb + MINSIZE)",
+                    A_SYSMALLOC_OLD_SIZE);
         }
 
         long size = nb + mp(MP_TOP_PAD) + MINSIZE;
@@ -1387,7 +1788,11 @@ public final class Malloc {
                         setHead(oldTop + oldSize, CHUNK_HDR_SZ | PREV_INUSE);
                         setHead(oldTop + oldSize + CHUNK_HDR_SZ, CHUNK_HDR_SZ | PREV_INUSE);
                         if (Long.compareUnsigned(oldSize, MINSIZE) >= 0) {
-                            intFree(oldTop, true, Transitions.FREE);
+                            if (profile.internalFreesCoalesceOnly) {
+                                intFreeChunk(oldTop, chunksize(oldTop), true, Transitions.FREE);
+                            } else {
+                                intFree(oldTop, true, Transitions.FREE);
+                            }
                         }
                     }
                 }
@@ -1417,9 +1822,12 @@ public final class Malloc {
 
     /** sysmalloc_mmap_fallback, with 2.36's swapped minsize/pagesize arguments when the profile says so. */
     long sysmallocMmapFallback(long size, long nb, long oldSize) {
-        long minsize = profile.mmapFallbackArgsSwapped() ? PAGESIZE : MMAP_AS_MORECORE_SIZE;
-        long pagesize = profile.mmapFallbackArgsSwapped() ? MMAP_AS_MORECORE_SIZE : PAGESIZE;
-        if (contiguous()) {
+        boolean swapped = profile.mmapFallback == GlibcProfile.FALLBACK_SWAPPED;
+        long minsize = swapped ? PAGESIZE : MMAP_AS_MORECORE_SIZE;
+        long pagesize = swapped ? MMAP_AS_MORECORE_SIZE : PAGESIZE;
+        if (profile.mmapFallback == GlibcProfile.FALLBACK_RECOMPUTED) {
+            size = alignUp(nb + mp(MP_TOP_PAD) + MINSIZE, PAGESIZE);
+        } else if (contiguous()) {
             size = alignUp(size + oldSize, pagesize);
         }
         if (Long.compareUnsigned(size, minsize) < 0) {
@@ -1487,6 +1895,19 @@ public final class Malloc {
             return malloc(bytes);
         }
         long oldp = oldmem - CHUNK_HDR_SZ;
+        long usable = 0;
+        if (profile.reallocShortcut != GlibcProfile.REALLOC_NO_SHORTCUT) {
+            // 2.38+: keep the block when the request fits with less than 16 bytes to spare
+            usable = mallocUsableSize(oldmem);
+            if (Long.compareUnsigned(bytes, usable) <= 0) {
+                long difference = usable - bytes;
+                if (Long.compareUnsigned(difference, 2 * SIZE_SZ) < 0
+                        || (profile.reallocShortcut == GlibcProfile.REALLOC_SLACK_OR_PAGE
+                        && (chunksizeNomask(oldp) & IS_MMAPPED) != 0 && Long.compareUnsigned(difference, PAGESIZE) <= 0)) {
+                    return oldmem;
+                }
+            }
+        }
         long oldsize = chunksize(oldp);
         boolean mmapped = (chunksizeNomask(oldp) & IS_MMAPPED) != 0;
         if (!mmapped) {
@@ -1496,7 +1917,7 @@ public final class Malloc {
         if (Long.compareUnsigned(oldp, -oldsize) > 0 || (oldp & MALLOC_ALIGN_MASK) != 0) {
             throw printerr("realloc(): invalid pointer");
         }
-        if (bytes < 0) {
+        if (requestOutOfRange(bytes)) {
             kernel.setErrno(Kernel.ENOMEM);
             return 0;
         }
@@ -1506,7 +1927,8 @@ public final class Malloc {
             if (newp != 0) {
                 return newp + CHUNK_HDR_SZ;
             }
-            if (Long.compareUnsigned(oldsize - SIZE_SZ, nb) >= 0) {
+            if (profile.lazyTcache ? Long.compareUnsigned(bytes, usable) <= 0
+                    : Long.compareUnsigned(oldsize - SIZE_SZ, nb) >= 0) {
                 return oldmem;
             }
             long newmem = malloc(bytes);
@@ -1567,7 +1989,11 @@ public final class Malloc {
                     newp = oldp;
                 } else {
                     copy(newmem, oldp + CHUNK_HDR_SZ, oldsize - SIZE_SZ);
-                    intFree(oldp, true, Transitions.REALLOC);
+                    if (profile.internalFreesCoalesceOnly) {
+                        intFreeChunk(oldp, chunksize(oldp), true, Transitions.REALLOC);
+                    } else {
+                        intFree(oldp, true, Transitions.REALLOC);
+                    }
                     return newmem;
                 }
             }
@@ -1582,7 +2008,11 @@ public final class Malloc {
             setHead(remainder, remainderSize | PREV_INUSE);
             setInuseBitAtOffset(remainder, remainderSize);
             Transitions.split(newp, nb, remainder, remainderSize);
-            intFree(remainder, true, Transitions.REALLOC);
+            if (profile.internalFreesCoalesceOnly) {
+                intFreeChunk(remainder, chunksize(remainder), true, Transitions.REALLOC);
+            } else {
+                intFree(remainder, true, Transitions.REALLOC);
+            }
         }
         return newp + CHUNK_HDR_SZ;
     }
@@ -1621,9 +2051,26 @@ public final class Malloc {
             return 0;
         }
         ptmallocInit();
-        maybeInitTcache();
-        if (profile.callocUsesTcache()) {
-            throw new UnsupportedOperationException("calloc via tcache (2.41+) is not implemented yet");
+        if (profile.lazyTcache) {
+            long nb = request2size(bytes);
+            long m = tcacheLookup(nb);
+            if (m != 0) {
+                // small bins clear tidx2usize(idx) bytes, large ones the chunk's usable size: the same here
+                mem.fill(m, 0, chunksize(m - CHUNK_HDR_SZ) - SIZE_SZ);
+                return m;
+            }
+        } else {
+            maybeInitTcache();
+            if (profile.callocUsesTcache) {
+                // 2.41: tcache_try_malloc, as malloc does
+                long tcIdx = csize2tidx(request2size(bytes));
+                long tc = tcache();
+                if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheNonEmpty(tc, tcIdx)) {
+                    long m = tcacheGet(tcIdx);
+                    mem.fill(m, 0, chunksize(m - CHUNK_HDR_SZ) - SIZE_SZ);
+                    return m;
+                }
+            }
         }
         long oldtop = top();
         long oldtopsize = chunksize(oldtop);
@@ -1659,8 +2106,16 @@ public final class Malloc {
         return midMemalign(alignment, bytes);
     }
 
-    /** {@code aligned_alloc}: in 2.36 an alias of memalign, with no check of the alignment. */
+    /**
+     * {@code aligned_alloc}: up to 2.37 an alias of memalign, with no check of the alignment; from 2.38
+     * an alignment that is not a power of two (or 0) fails with EINVAL.
+     */
     public long alignedAlloc(long alignment, long bytes) {
+        if (profile.alignedAllocChecksAlignment && (alignment == 0 || !powerOf2(alignment))) {
+            ptmallocInit();
+            kernel.setErrno(Kernel.EINVAL);
+            return 0;
+        }
         return memalign(alignment, bytes);
     }
 
@@ -1725,11 +2180,187 @@ public final class Malloc {
             }
             alignment = a;
         }
-        return intMemalign(alignment, bytes);
+        if (profile.memalign == GlibcProfile.MEMALIGN_241) {
+            if (bytes < 0) {
+                kernel.setErrno(Kernel.ENOMEM);
+                return 0;
+            }
+            long v = tcacheGetAligned(request2size(bytes), alignment, false);
+            if (v != 0) {
+                return v;
+            }
+        } else if (profile.memalign == GlibcProfile.MEMALIGN_243 && bytes >= 0) {
+            long v = tcacheGetAligned(request2size(bytes), alignment, true);
+            if (v != 0) {
+                return v;
+            }
+        }
+        return switch (profile.memalign) {
+            case GlibcProfile.MEMALIGN_241 -> intMemalign241(alignment, bytes);
+            case GlibcProfile.MEMALIGN_243 -> intMemalign243(alignment, bytes);
+            default -> intMemalign(alignment, bytes);
+        };
+    }
+
+    /**
+     * The memalign tcache scan: walk nb's bin from the head and take the first aligned entry
+     * (2.41); 2.43 also skips smaller entries of a large bin and takes only an exact size.
+     */
+    long tcacheGetAligned(long nb, long alignment, boolean sizeAware) {
+        long tc = tcache();
+        if (tc == 0) {
+            return 0;
+        }
+        long idx;
+        if (sizeAware) {
+            if (Long.compareUnsigned(nb, mp(MP_TCACHE_MAX_BYTES)) >= 0) {
+                return 0;
+            }
+            idx = csize2tidx(nb);
+            if (idx >= TCACHE_MAX_BINS) {
+                idx = largeCsize2tidx(nb);
+            }
+        } else {
+            idx = csize2tidx(nb);
+            if (Long.compareUnsigned(idx, mp(MP_TCACHE_BINS)) >= 0 || !tcacheNonEmpty(tc, idx)) {
+                return 0;
+            }
+        }
+        long head = tcacheEntryAddr(tc, idx);
+        long pos = head;
+        long te = r64(head);
+        int guard = 0;
+        while (te != 0) {
+            if (sizeAware) {
+                long csize = chunksize(te - CHUNK_HDR_SZ);
+                if (Long.compareUnsigned(csize, nb) >= 0 && (csize != nb || Long.remainderUnsigned(te, alignment) == 0)) {
+                    break;
+                }
+            } else if (Long.remainderUnsigned(te, alignment) == 0) {
+                break;
+            }
+            pos = te;
+            te = revealPtr(te);
+            if (++guard > LOOP_GUARD) {
+                throw new IllegalStateException("tcache list does not end");
+            }
+        }
+        if (te == 0 || (sizeAware && (chunksize(te - CHUNK_HDR_SZ) != nb || Long.remainderUnsigned(te, alignment) != 0))) {
+            return 0;
+        }
+        return tcacheGetAt(tc, idx, pos, pos == head);
+    }
+
+    /**
+     * 2.39–2.41 _int_memalign: the leader goes through the coalescing path only; the tail is given back
+     * when it is at least MINSIZE or can merge with a free neighbour or top.
+     */
+    long intMemalign241(long alignment, long bytes) {
+        if (bytes < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        long nb = request2size(bytes);
+        long m = intMalloc(nb + alignment + MINSIZE);
+        if (m == 0) {
+            return 0;
+        }
+        long p = m - CHUNK_HDR_SZ;
+        if (Long.remainderUnsigned(m, alignment) != 0) {
+            long brk = ((m + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
+            if (Long.compareUnsigned(brk - p, MINSIZE) < 0) {
+                brk += alignment;
+            }
+            long newp = brk;
+            long leadsize = brk - p;
+            long newsize = chunksize(p) - leadsize;
+            if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+                w64(newp, prevSize(p) + leadsize);
+                setHead(newp, newsize | IS_MMAPPED);
+                mmappedChunks.remove(p);
+                mmappedChunks.add(newp);
+                return newp + CHUNK_HDR_SZ;
+            }
+            setHead(newp, newsize | PREV_INUSE);
+            setInuseBitAtOffset(newp, newsize);
+            setHeadSize(p, leadsize);
+            Transitions.split(p, leadsize, newp, newsize);
+            intFreeMergeChunk(p, leadsize, Transitions.MEMALIGN);
+            p = newp;
+        }
+        if ((chunksizeNomask(p) & IS_MMAPPED) == 0) {
+            long size = chunksize(p);
+            long nextchunk = p + size;
+            long nextsize = chunksize(nextchunk);
+            if (Long.compareUnsigned(size, nb) > 0) {
+                long remainderSize = size - nb;
+                if (Long.compareUnsigned(remainderSize, MINSIZE) >= 0 || nextchunk == top()
+                        || !inuseBitAtOffset(nextchunk, nextsize)) {
+                    long remainder = p + nb;
+                    setHeadSize(p, nb);
+                    Transitions.split(p, nb, remainder, remainderSize);
+                    remainderSize = intFreeCreateChunk(remainder, remainderSize, nextchunk, nextsize,
+                            Transitions.MEMALIGN);
+                    intFreeMaybeConsolidate(remainderSize);
+                }
+            }
+        }
+        return p + CHUNK_HDR_SZ;
+    }
+
+    /**
+     * 2.43 _int_memalign: an mmapped result just moves its chunk start; a heap result is aligned at
+     * ALIGN_UP(mem + MINSIZE, align) so the leader is never too small, and a tail of at least MINSIZE
+     * is given back.
+     */
+    long intMemalign243(long alignment, long bytes) {
+        if (bytes < 0 || alignment < 0) {
+            kernel.setErrno(Kernel.ENOMEM);
+            return 0;
+        }
+        long nb = request2size(bytes);
+        long m = intMalloc(nb + alignment + MINSIZE);
+        if (m == 0) {
+            return 0;
+        }
+        long p = m - CHUNK_HDR_SZ;
+        if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
+            long base = p - prevSize(p);
+            long mapSize = prevSize(p) + chunksize(p) + CHUNK_HDR_SZ;
+            long newp = ((m + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
+            long offset = newp - base;
+            w64(newp, offset);
+            setHead(newp, (mapSize - offset - CHUNK_HDR_SZ) | IS_MMAPPED);
+            mmappedChunks.remove(p);
+            mmappedChunks.add(newp);
+            return newp + CHUNK_HDR_SZ;
+        }
+        long size = chunksize(p);
+        if (Long.remainderUnsigned(m, alignment) != 0) {
+            long newp = ((m + MINSIZE + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
+            long leadsize = newp - p;
+            size -= leadsize;
+            setHead(newp, size | PREV_INUSE);
+            setInuseBitAtOffset(newp, size);
+            setHeadSize(p, leadsize);
+            Transitions.split(p, leadsize, newp, size);
+            intFreeMergeChunk(p, leadsize, Transitions.MEMALIGN);
+            p = newp;
+        }
+        if (Long.compareUnsigned(size - nb, MINSIZE) >= 0) {
+            long nextchunk = p + size;
+            long remainder = p + nb;
+            setHeadSize(p, nb);
+            Transitions.split(p, nb, remainder, size - nb);
+            long merged = intFreeCreateChunk(remainder, size - nb, nextchunk, chunksize(nextchunk),
+                    Transitions.MEMALIGN);
+            intFreeMaybeConsolidate(merged);
+        }
+        return p + CHUNK_HDR_SZ;
     }
 
     long intMemalign(long alignment, long bytes) {
-        if (bytes < 0) {
+        if (requestOutOfRange(bytes)) {
             kernel.setErrno(Kernel.ENOMEM);
             return 0;
         }
@@ -1784,7 +2415,7 @@ public final class Malloc {
         }
         long p = m - CHUNK_HDR_SZ;
         if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
-            return chunksize(p) - CHUNK_HDR_SZ;
+            return chunksize(p) - (profile.mmapSizeWordExcludesTail ? SIZE_SZ : CHUNK_HDR_SZ);
         } else if (inuse(p)) {
             return chunksize(p) - SIZE_SZ;
         }
@@ -1798,7 +2429,9 @@ public final class Malloc {
     }
 
     int mtrim(long pad) {
-        mallocConsolidate();
+        if (profile.trimAndMalloptConsolidate) {
+            mallocConsolidate();
+        }
         long psm1 = PAGESIZE - 1;
         int psindex = binIndex(PAGESIZE);
         int result = 0;
@@ -1829,7 +2462,7 @@ public final class Malloc {
     /** {@code mallopt(param, value)}: 1 on success, 0 on failure; every call consolidates the fastbins. */
     public int mallopt(int param, int value) {
         ptmallocInit();
-        if (profile.trimAndMalloptConsolidate()) {
+        if (profile.trimAndMalloptConsolidate) {
             mallocConsolidate();
         }
         long v = value; // int → size_t: sign-extended
@@ -1869,7 +2502,7 @@ public final class Malloc {
         for (int i = 0; i < NFASTBINS; i++) {
             int guard = 0;
             for (long p = fastbinHead(i); p != 0; p = revealPtr(p + 16)) {
-                if ((p & MALLOC_ALIGN_MASK) != 0) {
+                if (profile.alignmentChecks && (p & MALLOC_ALIGN_MASK) != 0) {
                     throw printerr("int_mallinfo(): unaligned fastbin chunk detected");
                 }
                 ++nfastblocks;
@@ -1937,7 +2570,7 @@ public final class Malloc {
                 long n = 0;
                 long thissize = chunksize(p);
                 while (p != 0) {
-                    if ((p & MALLOC_ALIGN_MASK) != 0) {
+                    if (profile.alignmentChecks && (p & MALLOC_ALIGN_MASK) != 0) {
                         throw printerr("__malloc_info(): unaligned fastbin chunk detected");
                     }
                     ++n;

@@ -18,7 +18,9 @@ import io.mallocscope.runtime.vm.Layout;
  * The thread-local {@code tcache} pointer and {@code tcache_shutting_down} sit in the initial
  * thread's static TLS, just below the thread pointer, in the anonymous mapping under libc:
  * {@code fs_base = LIBC_ANON_START + 0x2740}; {@code tcache} at fs_base-0x50 and
- * {@code tcache_shutting_down} at fs_base-0x48.
+ * {@code tcache_shutting_down} at fs_base-0x48. For 2.43, whose {@code tcache} points at a dummy
+ * until the struct is made lazily, a null pointer stands for the dummy and a non-zero
+ * {@code tcache_shutting_down} for "disabled, never to be made" (tcache_count 0 or a failed attempt).
  */
 final class MallocState {
     private MallocState() {
@@ -77,9 +79,6 @@ final class MallocState {
     static final int MP_TCACHE_MAX_BYTES = 0x70;
     static final int MP_TCACHE_COUNT = 0x78;
     static final int MP_TCACHE_UNSORTED_LIMIT = 0x80;
-
-    // ---- tcache_perthread_struct
-    static final int TCACHE_ENTRIES = 0x80;
 
     // ---- sizes
     static final long SIZE_SZ = 8;

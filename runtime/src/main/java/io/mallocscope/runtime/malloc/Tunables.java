@@ -35,8 +35,59 @@ final class Tunables {
 
     /** name (short, e.g. "top_pad") → value, in the order glibc applies them. */
     final Map<String, Long> values = new LinkedHashMap<>();
+    /** The values given in MALLOC_*_ environment spelling, in the same order. */
+    final Map<String, Long> envValues = new LinkedHashMap<>();
 
     private Tunables() {
+    }
+
+    /**
+     * Parses {@code text} and keeps what {@code profile}'s glibc reads: 2.23 has no GLIBC_TUNABLES
+     * (only the MALLOC_*_ environment variables), 2.27 has no {@code mxfast} tunable; names glibc does
+     * not know are ignored by glibc, so they are dropped here after validation.
+     */
+    static Tunables parse(String text, GlibcProfile profile) {
+        Tunables t = parse(text);
+        if (!profile.hasTunables) {
+            t.values.clear();
+            t.values.putAll(t.envValues);
+        } else if (!profile.hasMxfastTunable) {
+            t.values.remove("mxfast");
+        }
+        return t;
+    }
+
+    /**
+     * How many bytes ld.so's copy of the {@code GLIBC_TUNABLES=value} entry takes
+     * ({@code strlen("GLIBC_TUNABLES=") + strlen(value) + 1}), or 0 when the text sets no such entry
+     * (blank, or only MALLOC_*_ environment spellings). Items in environment spelling are separate
+     * variables and are not part of the value.
+     */
+    static long tunablesEnvLength(String text) {
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        String s = text.strip();
+        boolean explicit = s.startsWith("GLIBC_TUNABLES=");
+        if (explicit) {
+            s = s.substring("GLIBC_TUNABLES=".length());
+        }
+        StringBuilder value = new StringBuilder();
+        boolean all = true;
+        for (String item : s.split("[:\\s]+")) {
+            if (item.isEmpty()) {
+                continue;
+            }
+            if (item.startsWith("glibc.")) {
+                value.append(value.length() == 0 ? "" : ":").append(item);
+            } else {
+                all = false;
+            }
+        }
+        if (all) {
+            return 16 + s.length();
+        }
+        return value.length() == 0 && !explicit ? 0 : 16 + value.length();
     }
 
     static Tunables parse(String text) {
@@ -79,6 +130,9 @@ final class Tunables {
             }
         }
         for (String[] k : KNOWN) {
+            if (fromEnv.containsKey(k[0])) {
+                t.envValues.put(k[0], fromEnv.get(k[0]));
+            }
             Long v = fromTunables.containsKey(k[0]) ? fromTunables.get(k[0]) : fromEnv.get(k[0]);
             if (v != null) {
                 t.values.put(k[0], v);

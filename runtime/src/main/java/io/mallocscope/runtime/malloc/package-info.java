@@ -1,6 +1,8 @@
 /**
- * glibc's ptmalloc2 (2.36 profile; seams for 2.23 … 2.43 in {@link io.mallocscope.runtime.malloc.GlibcProfile}),
- * with every header, bin link and global in simulated memory.
+ * glibc's ptmalloc2 as released in 2.23, 2.27, 2.31, 2.36, 2.41 and 2.43, one allocator whose
+ * version differences are switches of {@link io.mallocscope.runtime.malloc.GlibcProfile}, with every
+ * header, bin link and global in simulated memory. 2.31, 2.36, 2.41 and 2.43 are checked against the
+ * real libraries; 2.27 and 2.23 are modelled from source (see GlibcProfile).
  *
  * <p>Public surface: {@link io.mallocscope.runtime.malloc.Malloc} (the malloc family, called by LibC),
  * {@link io.mallocscope.runtime.malloc.HeapView} and {@link io.mallocscope.runtime.malloc.HeapChecker}

@@ -41,66 +41,169 @@ public final class OffsetsReplay {
 
     /** Replays in an existing, fresh process. */
     public static void run(Trace trace, CProcess process, Appendable out) {
-        Malloc m = process.malloc();
-        Kernel k = process.kernel();
-        AddressSpace mem = process.memory();
-        long base = k.currentBrk();
-        long[] ptrs = new long[trace.maxId() + 1];
+        Stepper st = new Stepper(trace, process, false);
         StringBuilder sb = new StringBuilder(64);
         try {
             for (int i = 0, n = trace.size(); i < n; i++) {
-                byte op = trace.op(i);
-                int id = trace.id(i);
-                long r;
-                switch (op) {
-                    case Trace.MALLOC -> {
-                        r = m.malloc(trace.arg1(i));
-                        ptrs[id] = r;
-                        where(sb, 'a', id, r, mem, base);
-                    }
-                    case Trace.FREE -> {
-                        m.free(ptrs[id]);
-                        ptrs[id] = 0;
-                    }
-                    case Trace.REALLOC -> {
-                        long bytes = trace.arg1(i);
-                        r = m.realloc(ptrs[id], bytes);
-                        if (r != 0 || bytes == 0 || ptrs[id] == 0) {
-                            ptrs[id] = r;
-                        }
-                        where(sb, 'r', id, r, mem, base);
-                    }
-                    case Trace.CALLOC -> {
-                        r = m.calloc(1, trace.arg1(i));
-                        ptrs[id] = r;
-                        where(sb, 'c', id, r, mem, base);
-                    }
-                    case Trace.MEMALIGN -> {
-                        r = m.memalign(trace.arg1(i), trace.arg2(i));
-                        ptrs[id] = r;
-                        where(sb, 'm', id, r, mem, base);
-                    }
-                    case Trace.TRIM -> sb.append("t ").append(m.mallocTrim(trace.arg1(i))).append('\n');
-                    case Trace.MALLOPT -> sb.append("o ").append(m.mallopt((int) trace.arg1(i), (int) trace.arg2(i)))
-                            .append('\n');
-                    case Trace.SBRK -> {
-                        long old = k.sbrk(trace.arg1(i));
-                        sb.append("s ");
-                        if (old == -1) {
-                            sb.append("FAIL");
-                        } else {
-                            heapOff(sb, old, base);
-                        }
-                        sb.append('\n');
-                    }
-                    default -> throw new IllegalStateException("op " + (char) op);
-                }
+                st.step(i, sb);
                 if (sb.length() > 8192) {
                     flush(out, sb);
                 }
             }
+            st.epilogue(sb);
+        } finally {
+            flush(out, sb);
+        }
+    }
+
+    /** Runs one trace op at a time in a process, writing each op's line in the harness format. */
+    static final class Stepper {
+        private final Trace trace;
+        private final Malloc m;
+        private final Kernel k;
+        private final AddressSpace mem;
+        private final long base;
+        private final long[] ptrs;
+        private final boolean freeKeepsPointer;
+
+        /**
+         * @param freeKeepsPointer false: like the harness, {@code f ID} forgets the pointer, so a second
+         *                         {@code f ID} frees NULL; true: the ID keeps it, so a second free is a
+         *                         double free of the same block (what a C program freeing twice does)
+         */
+        Stepper(Trace trace, CProcess process, boolean freeKeepsPointer) {
+            this.freeKeepsPointer = freeKeepsPointer;
+            this.trace = trace;
+            this.m = process.malloc();
+            this.k = process.kernel();
+            this.mem = process.memory();
+            this.base = k.currentBrk();
+            this.ptrs = new long[trace.maxId() + 1];
+        }
+
+        // what exec reports: the kind of result, then resA/resB
+        static final byte R_DONE = 0;
+        /** a block: resA = offset from the break at main, resB = size word */
+        static final byte R_HEAP = 1;
+        /** an mmapped block: resA = its page offset, resB = size word */
+        static final byte R_MMAP = 2;
+        static final byte R_NULL = 3;
+        /** trim/mallopt: resA = the int result */
+        static final byte R_VALUE = 4;
+        /** sbrk: resA = the old break's offset */
+        static final byte R_SBRK = 5;
+        static final byte R_SBRK_FAIL = 6;
+
+        long resA;
+        long resB;
+
+        /** Runs op {@code i}; appends its line ("a ID WHERE SIZE\n" …; nothing for a free). */
+        void step(int i, StringBuilder sb) {
+            byte kind = exec(i);
+            byte op = trace.op(i);
+            switch (op) {
+                case Trace.FREE -> {
+                }
+                case Trace.MALLOC, Trace.REALLOC, Trace.CALLOC, Trace.MEMALIGN -> {
+                    sb.append((char) op).append(' ').append(trace.id(i));
+                    if (kind == R_NULL) {
+                        sb.append(" NULL\n");
+                    } else {
+                        sb.append(' ');
+                        if (kind == R_MMAP) {
+                            sb.append("M+0x").append(Long.toHexString(resA));
+                        } else {
+                            heapOff(sb, resA);
+                        }
+                        sb.append(" 0x").append(Long.toHexString(resB)).append('\n');
+                    }
+                }
+                case Trace.TRIM, Trace.MALLOPT -> sb.append((char) op).append(' ').append(resA).append('\n');
+                case Trace.SBRK -> {
+                    sb.append("s ");
+                    if (kind == R_SBRK_FAIL) {
+                        sb.append("FAIL");
+                    } else {
+                        heapOff(sb, resA);
+                    }
+                    sb.append('\n');
+                }
+                default -> throw new IllegalStateException("op " + (char) op);
+            }
+        }
+
+        /** Runs op {@code i} and says what it gave (R_…), with the figures in resA/resB. */
+        byte exec(int i) {
+            byte op = trace.op(i);
+            int id = trace.id(i);
+            switch (op) {
+                case Trace.MALLOC -> {
+                    long r = m.malloc(trace.arg1(i));
+                    ptrs[id] = r;
+                    return block(r);
+                }
+                case Trace.FREE -> {
+                    m.free(ptrs[id]);
+                    if (!freeKeepsPointer) {
+                        ptrs[id] = 0;
+                    }
+                    return R_DONE;
+                }
+                case Trace.REALLOC -> {
+                    long bytes = trace.arg1(i);
+                    long r = m.realloc(ptrs[id], bytes);
+                    if (r != 0 || bytes == 0 || ptrs[id] == 0) {
+                        ptrs[id] = r;
+                    }
+                    return block(r);
+                }
+                case Trace.CALLOC -> {
+                    long r = m.calloc(1, trace.arg1(i));
+                    ptrs[id] = r;
+                    return block(r);
+                }
+                case Trace.MEMALIGN -> {
+                    long r = m.memalign(trace.arg1(i), trace.arg2(i));
+                    ptrs[id] = r;
+                    return block(r);
+                }
+                case Trace.TRIM -> {
+                    resA = m.mallocTrim(trace.arg1(i));
+                    return R_VALUE;
+                }
+                case Trace.MALLOPT -> {
+                    resA = m.mallopt((int) trace.arg1(i), (int) trace.arg2(i));
+                    return R_VALUE;
+                }
+                case Trace.SBRK -> {
+                    long old = k.sbrk(trace.arg1(i));
+                    if (old == -1) {
+                        return R_SBRK_FAIL;
+                    }
+                    resA = old - base;
+                    return R_SBRK;
+                }
+                default -> throw new IllegalStateException("op " + (char) op);
+            }
+        }
+
+        private byte block(long p) {
+            if (p == 0) {
+                return R_NULL;
+            }
+            resB = mem.read64(p - 8);
+            if ((resB & 2) != 0) {
+                resA = p & 0xfff;
+                return R_MMAP;
+            }
+            resA = p - base;
+            return R_HEAP;
+        }
+
+        /** The closing lines: the final break and mallinfo. */
+        void epilogue(StringBuilder sb) {
             sb.append("brk ");
-            heapOff(sb, k.currentBrk(), base);
+            heapOff(sb, brkOffset());
             sb.append('\n');
             Mallinfo2 mi = m.mallinfo2();
             sb.append("mallinfo arena=").append(Long.toUnsignedString(mi.arena()))
@@ -112,8 +215,11 @@ public final class OffsetsReplay {
                     .append(" uordblks=").append(Long.toUnsignedString(mi.uordblks()))
                     .append(" fordblks=").append(Long.toUnsignedString(mi.fordblks()))
                     .append(" keepcost=").append(Long.toUnsignedString(mi.keepcost())).append('\n');
-        } finally {
-            flush(out, sb);
+        }
+
+        /** The current break as an offset from the break at main. */
+        long brkOffset() {
+            return k.currentBrk() - base;
         }
     }
 
@@ -126,27 +232,12 @@ public final class OffsetsReplay {
         }
     }
 
-    private static void where(StringBuilder sb, char op, int id, long p, AddressSpace mem, long base) {
-        sb.append(op).append(' ').append(id);
-        if (p == 0) {
-            sb.append(" NULL\n");
-            return;
-        }
-        long sz = mem.read64(p - 8);
-        sb.append(' ');
-        if ((sz & 2) != 0) {
-            sb.append("M+0x").append(Long.toHexString(p & 0xfff));
+    /** "H+0x2a0" / "H-0x10": an offset from the break at main, as the harness prints it. */
+    static void heapOff(StringBuilder sb, long off) {
+        if (off >= 0) {
+            sb.append("H+0x").append(Long.toHexString(off));
         } else {
-            heapOff(sb, p, base);
-        }
-        sb.append(" 0x").append(Long.toHexString(sz)).append('\n');
-    }
-
-    private static void heapOff(StringBuilder sb, long addr, long base) {
-        if (Long.compareUnsigned(addr, base) >= 0) {
-            sb.append("H+0x").append(Long.toHexString(addr - base));
-        } else {
-            sb.append("H-0x").append(Long.toHexString(base - addr));
+            sb.append("H-0x").append(Long.toHexString(-off));
         }
     }
 }

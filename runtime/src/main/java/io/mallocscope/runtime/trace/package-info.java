@@ -1,6 +1,8 @@
 /**
- * Malloclab-style allocation traces ({@link io.mallocscope.runtime.trace.Trace}) and their replay in
+ * Malloclab-style allocation traces ({@link io.mallocscope.runtime.trace.Trace}), their replay in
  * the reference harness's "offsets" format ({@link io.mallocscope.runtime.trace.OffsetsReplay}), which
- * is compared line for line with real glibc.
+ * is compared line for line with real glibc, and the side-by-side replay of one trace under several
+ * glibc versions ({@link io.mallocscope.runtime.trace.TraceComparison}, the engine of
+ * {@code mallocscope compare}).
  */
 package io.mallocscope.runtime.trace;

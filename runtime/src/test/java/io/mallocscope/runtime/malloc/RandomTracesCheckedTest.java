@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random traces (no gcc needed) under several configurations, with the heap checker and a
+ * Random traces (no gcc needed) under several configurations and every glibc profile, with the heap checker and a
  * HeapView/mallinfo2 cross-check after every single operation.
  */
 class RandomTracesCheckedTest {
@@ -29,17 +29,28 @@ class RandomTracesCheckedTest {
         long seed = 42;
         for (String t : tunables) {
             for (RandomTraces.Profile p : RandomTraces.Profile.values()) {
-                a.add(Arguments.of(p, t, seed++));
+                a.add(Arguments.of("2.36", p, t, seed++));
+            }
+        }
+        // every other profile: each random profile once, the tunables rotating (2.43 also with large tcache bins)
+        String[] others = {"2.23", "2.27", "2.31", "2.41", "2.43"};
+        int k = 0;
+        for (String version : others) {
+            for (RandomTraces.Profile p : RandomTraces.Profile.values()) {
+                String t = version.equals("2.43") && k % 2 == 0 ? "glibc.malloc.tcache_max=300000"
+                        : tunables[k % tunables.length];
+                a.add(Arguments.of(version, p, t, seed++));
+                k++;
             }
         }
         return a.stream();
     }
 
-    @ParameterizedTest(name = "{0} [{1}] seed {2}")
+    @ParameterizedTest(name = "glibc {0} {1} [{2}] seed {3}")
     @MethodSource("configs")
-    void invariantsHoldAfterEveryOperation(RandomTraces.Profile profile, String tunables, long seed) {
+    void invariantsHoldAfterEveryOperation(String version, RandomTraces.Profile profile, String tunables, long seed) {
         Trace t = Trace.parse("seed-" + seed, RandomTraces.generate(new Random(seed), profile, 400, null));
-        CProcess p = CProcess.create(ProcessOptions.defaults().withTunables(tunables)
+        CProcess p = CProcess.create(ProcessOptions.defaults().withGlibc(version).withTunables(tunables)
                 .withStderr(new ByteArrayOutputStream()));
         Malloc m = p.malloc();
         long[] ptrs = new long[t.maxId() + 1];
