@@ -1,0 +1,87 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceComparison;
+import io.mallocscope.runtime.trace.TraceFormatException;
+import io.mallocscope.samples.Samples;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mallocscope compare SOURCE --glibc 2.23,2.27,2.31,2.36,2.43}: the same trace or program
+ * under several glibc versions, side by side, and where they part ways.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Replay a trace, or run a sample program, under several glibc versions side by side "
+                + "and show where they diverge: a different address, a different size, one version aborting.",
+                "Rows marked ! differ between versions. 2.27 and 2.23 are implemented from glibc's source "
+                        + "and cannot be checked against the real libraries here."})
+final class CompareCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SOURCE",
+            description = "A malloclab trace (.rep) or a sample name (see 'mallocscope list').")
+    String source;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for a sample program.")
+    List<String> args = List.of();
+
+    @Option(names = "--glibc", paramLabel = "VERSIONS", split = ",",
+            defaultValue = "2.23,2.27,2.31,2.36,2.41,2.43",
+            description = "Comma-separated glibc versions (default: ${DEFAULT-VALUE}).")
+    List<String> versions;
+
+    @Option(names = "--tunables", paramLabel = "TUNABLES", description = "GLIBC_TUNABLES for every version.")
+    String tunables;
+
+    @Option(names = "--divergent", description = "Show only the rows where the versions differ (traces).")
+    boolean onlyDivergent;
+
+    @Override
+    public Integer call() throws IOException {
+        if (versions.size() < 2) {
+            throw UserError.usage("compare needs at least two versions, e.g. --glibc 2.27,2.36");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Path file = Path.of(source);
+        if (Files.isRegularFile(file)) {
+            Trace trace;
+            try {
+                trace = Trace.read(file);
+            } catch (TraceFormatException e) {
+                throw UserError.data(e.getMessage());
+            }
+            TraceComparison.Result result;
+            try {
+                result = TraceComparison.compare(trace, versions, tunables);
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage(e.getMessage());
+            }
+            out.print(result.render(onlyDivergent));
+            out.flush();
+            return Exit.OK;
+        }
+        Optional<Samples.Info> sample = Samples.find(source);
+        if (sample.isEmpty()) {
+            throw UserError.usage(source + ": neither a trace file nor a sample name ('mallocscope list' shows the samples)");
+        }
+        Samples.Info info = sample.get();
+        List<ProgramComparison.Run> runs = ProgramComparison.compare(info.name(), info::newInstance, args, versions,
+                tunables == null ? "" : tunables);
+        out.print(ProgramComparison.render(info.name(), runs));
+        out.flush();
+        return Exit.OK;
+    }
+}

@@ -1,0 +1,47 @@
+package io.mallocscope.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CompareCommandTest {
+
+    @Test
+    void aTcacheDoubleFreeIsCaughtFrom231OnButNotBy227(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("df.rep");
+        Files.writeString(trace, "a 0 24\nf 0\nf 0\na 1 24\na 2 24\n");
+        CliRun.Result r = CliRun.run("compare", trace.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("2.27").contains("2.36");
+        String row3 = r.out().lines().filter(l -> l.contains("f 0") && l.startsWith("!")).findFirst().orElseThrow();
+        assertThat(row3).contains("ok").contains("abort: free(): double free detected in tcache 2");
+        String row4 = r.out().lines().filter(l -> l.contains("a 1 24")).findFirst().orElseThrow();
+        assertThat(row4).as("2.27 hands the same chunk out again; 2.36 has stopped")
+                .contains("H+0x260 0x21").contains("—");
+    }
+
+    @Test
+    void aSampleShowsWhichVersionStopsIt() {
+        CliRun.Result r = CliRun.run("compare", "double-free-tcache", "--glibc", "2.27,2.36");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("glibc 2.27").contains("glibc 2.36")
+                .contains("glibc 2.36 stops it: free(): double free detected in tcache 2")
+                .doesNotContain("glibc 2.27 stops it");
+        String first = r.out().lines().filter(l -> l.contains(" 1 ")).findFirst().orElseThrow();
+        assertThat(first).as("the tcache struct is 0x250 in 2.27, 0x290 in 2.36")
+                .contains("= H+0x260").contains("= H+0x2a0").startsWith("!");
+    }
+
+    @Test
+    void usageErrors(@TempDir Path dir) {
+        assertThat(CliRun.run("compare", "no-such-thing").status()).isEqualTo(2);
+        assertThat(CliRun.run("compare", "first-fit", "--glibc", "2.36").status()).isEqualTo(2);
+        CliRun.Result bad = CliRun.run("compare", "first-fit", "--glibc", "2.36,9.99");
+        assertThat(bad.out()).contains("glibc 9.99");
+    }
+}
