@@ -181,6 +181,17 @@ final class Advices {
         }
     }
 
+    /**
+     * CProcess's constructor, on entry (before its fields are set): the recorded process gets
+     * streams that record what it prints.
+     */
+    static final class ProcessOptionsIn {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object options) {
+            options = Recorder.teeOutput(options);
+        }
+    }
+
     static final class ProcessCreated {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object p) {

@@ -7,7 +7,7 @@ import java.util.Locale;
  * Options are separated by commas; a list value separates its words with {@code +} (or {@code ;}).
  */
 final class AgentOptions {
-    static final String USAGE = "accepted options: out=FILE, record=all|calls,transitions,syscalls,writes, "
+    static final String USAGE = "accepted options: out=FILE, record=all|calls,transitions,syscalls,writes,output, "
             + "sites=static|stack|off, flush=MILLIS, quiet";
 
     String out;
@@ -15,6 +15,8 @@ final class AgentOptions {
     boolean transitions = true;
     boolean syscalls = true;
     boolean writes = true;
+    /** What the process prints on stdout and stderr ({@code output} events). */
+    boolean output = true;
     /** How call sites are found: "static" (line table, at instrumentation), "stack" (StackWalker), "off". */
     String sites = "static";
     long flushMillis = 50;
@@ -77,10 +79,10 @@ final class AgentOptions {
     }
 
     private static final java.util.Set<String> RECORD_WORDS = java.util.Set.of("all", "calls", "transitions",
-            "syscalls", "writes");
+            "syscalls", "writes", "output");
 
     private void record(String value) {
-        calls = transitions = syscalls = writes = false;
+        calls = transitions = syscalls = writes = output = false;
         for (String w : value.split("[+;:|]")) {
             addRecord(w);
         }
@@ -89,14 +91,15 @@ final class AgentOptions {
     private void addRecord(String w) {
         {
             switch (w.trim().toLowerCase(Locale.ROOT)) {
-                case "all" -> calls = transitions = syscalls = writes = true;
+                case "all" -> calls = transitions = syscalls = writes = output = true;
                 case "calls" -> calls = true;
                 case "transitions" -> transitions = true;
                 case "syscalls" -> syscalls = true;
                 case "writes" -> writes = true;
+                case "output" -> output = true;
                 case "" -> {
                 }
-                default -> problem("record=" + w.trim() + " is not one of all, calls, transitions, syscalls, writes");
+                default -> problem("record=" + w.trim() + " is not one of all, calls, transitions, syscalls, writes, output");
             }
         }
     }
@@ -119,6 +122,9 @@ final class AgentOptions {
         }
         if (writes) {
             sb.append("writes+");
+        }
+        if (output) {
+            sb.append("output+");
         }
         return sb.length() == 0 ? "" : sb.substring(0, sb.length() - 1);
     }

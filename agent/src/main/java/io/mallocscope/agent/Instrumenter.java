@@ -24,8 +24,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * Installs the advice on the runtime's classes, matched by name so nothing is loaded early:
  * LibC (calls and program writes), Transitions (allocator transitions), Kernel (system calls),
- * CProcess (the recorded process, run's end) and Segfault (SIGSEGV). Retransformation makes the
- * same work when attaching to a JVM that has loaded them already.
+ * CProcess (the recorded process and its output streams, run's end) and Segfault (SIGSEGV).
+ * Retransformation makes the same work when attaching to a JVM that has loaded them already.
  */
 final class Instrumenter {
     private Instrumenter() {
@@ -55,6 +55,7 @@ final class Instrumenter {
                 .type(named(TRANSITIONS)).transform(Instrumenter::transitions)
                 .type(named(KERNEL)).transform(Instrumenter::kernel)
                 .type(named(CPROCESS)).transform((b, t, l, m, d) -> b
+                        .visit(Advice.to(Advices.ProcessOptionsIn.class).on(isConstructor().and(takesArguments(1))))
                         .visit(Advice.to(Advices.ProcessCreated.class).on(isConstructor()))
                         .visit(Advice.to(Advices.Run.class).on(named("run").and(takesArguments(2)))))
                 .type(named(SEGFAULT)).transform((b, t, l, m, d) -> b

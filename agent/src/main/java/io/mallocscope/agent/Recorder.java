@@ -11,6 +11,7 @@ import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
@@ -86,6 +87,42 @@ public final class Recorder {
     }
 
     // ================================================================ process lifecycle
+
+    /**
+     * A CProcess is being constructed with {@code processOptions}: until the recorded process
+     * exists, each one gets stdout and stderr streams that also record what they carry
+     * ({@link OutputTee}). The first construction that completes is the recorded process, so only
+     * its streams ever print.
+     */
+    public static Object teeOutput(Object processOptions) {
+        if (processOptions == null || !enabled || !options.output || process != null || libc != null) {
+            return processOptions;
+        }
+        try {
+            ProcessOptions o = (ProcessOptions) processOptions;
+            PrintStream out = o.stdout();
+            PrintStream err = o.stderr();
+            return o.withStdout(OutputTee.around(out, LibC.STDOUT)).withStderr(OutputTee.around(err, LibC.STDERR));
+        } catch (Throwable t) {
+            failed(t);
+            return processOptions;
+        }
+    }
+
+    /** The recorded process printed {@code len} bytes of {@code b} on {@code stream} (1 stdout, 2 stderr). */
+    public static void output(int stream, byte[] b, int off, int len) {
+        if (!enabled || len <= 0) {
+            return;
+        }
+        try {
+            TimelineWriter w = writer();
+            if (w != null) {
+                w.output(stream, b, off, len);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
 
     /** A CProcess was constructed: the first one becomes the recorded process. */
     public static void processCreated(Object p) {

@@ -10,7 +10,7 @@ class AgentOptionsTest {
     void defaultsRecordEverythingWithStaticSites() {
         AgentOptions o = AgentOptions.parse(null);
         assertThat(o.out).isNull();
-        assertThat(o.recordSpec()).isEqualTo("calls+transitions+syscalls+writes");
+        assertThat(o.recordSpec()).isEqualTo("calls+transitions+syscalls+writes+output");
         assertThat(o.sites).isEqualTo("static");
         assertThat(o.flushMillis).isEqualTo(50);
         assertThat(o.problems).isEmpty();
@@ -26,6 +26,10 @@ class AgentOptionsTest {
         assertThat(o.quiet).isTrue();
         assertThat(o.problems).isEmpty();
         assertThat(AgentOptions.parse("record=calls+syscalls").recordSpec()).isEqualTo("calls+syscalls");
+        assertThat(AgentOptions.parse("record=calls,output").recordSpec()).isEqualTo("calls+output");
+        assertThat(AgentOptions.parse("record=output").output).isTrue();
+        assertThat(AgentOptions.parse("record=calls+writes").output).isFalse();
+        assertThat(AgentOptions.parse("record=all").recordSpec()).isEqualTo("calls+transitions+syscalls+writes+output");
     }
 
     @Test

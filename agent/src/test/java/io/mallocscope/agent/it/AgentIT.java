@@ -4,6 +4,7 @@ import com.sun.tools.attach.VirtualMachine;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,11 +152,12 @@ class AgentIT {
         assertThat(calls).extracting(e -> e.args()[0]).containsExactly(0x512L, 0x256L, 0x5555555592a0L, 506L);
         assertThat(calls).extracting(Event::site).allMatch(s -> s.matches("FirstFit\\.java:\\d+"));
         int free = t.callOfStep(3);
-        assertThat(kinds(t, free, t.endOfStep(3))).isEqualTo("call:free bin_insert:unsorted/free return:free");
+        assertThat(kinds(t, free, t.endOfStep(3))).isEqualTo("call:free bin_insert:unsorted/free return:free output output");
         int last = t.callOfStep(4);
         assertThat(kinds(t, last, t.size())).isEqualTo("call:malloc bin_remove:unsorted/sort bin_insert:largebin/sort "
-                + "bin_remove:largebin/best_fit split bin_insert:unsorted/split return:malloc write");
-        Event ret = t.event(t.endOfStep(4) - 2);
+                + "bin_remove:largebin/best_fit split bin_insert:unsorted/split return:malloc output output write "
+                + "output output output");
+        Event ret = t.event(t.endOfStep(4) - 7);
         assertThat(ret.ret()).isEqualTo(0x5555555592a0L);
 
         Reconstructor rec = new Reconstructor(t);
@@ -271,7 +273,7 @@ class AgentIT {
         assertThat(r.stdout()).startsWith("b=coursework d=0x");
         assertThat(r.stderr().lines().toList()).containsExactly(
                 "mallocscope: unknown option 'bogus'; accepted options: out=FILE, "
-                        + "record=all|calls,transitions,syscalls,writes, sites=static|stack|off, flush=MILLIS, quiet",
+                        + "record=all|calls,transitions,syscalls,writes,output, sites=static|stack|off, flush=MILLIS, quiet",
                 "mallocscope: cannot write the timeline /nonexistent-dir/x.timeline (no such directory); "
                         + "recording is off, the program runs on");
     }
@@ -296,10 +298,13 @@ class AgentIT {
         assertThat(r.stderr()).contains("free(): double free detected in tcache 2");
         Timeline t = Timeline.read(out);
         int second = t.callOfStep(3);
-        assertThat(kinds(t, second, t.size())).isEqualTo("call:free abort return:free");
-        assertThat(t.event(second + 1).message()).isEqualTo("free(): double free detected in tcache 2");
-        assertThat(t.event(second + 1).depth()).isEqualTo(1);
-        assertThat(t.event(second + 2).signal()).isEqualTo(6);
+        // glibc prints its message, then aborts; the shell's line follows the unwound call
+        assertThat(kinds(t, second, t.size())).isEqualTo("call:free output abort return:free output");
+        assertThat(t.event(second + 1).text()).isEqualTo("free(): double free detected in tcache 2\n");
+        assertThat(t.event(second + 2).message()).isEqualTo("free(): double free detected in tcache 2");
+        assertThat(t.event(second + 2).depth()).isEqualTo(1);
+        assertThat(t.event(second + 3).signal()).isEqualTo(6);
+        assertThat(t.event(second + 4).text()).isEqualTo("Aborted\n");
     }
 
     @Test
@@ -308,14 +313,17 @@ class AgentIT {
         Run r = run(javaWithAgent("out=" + out, userCp(), Faults.class.getName(), "segv"));
         assertThat(r.status()).isEqualTo(139);
         Timeline t = Timeline.read(out);
-        Event last = t.event(t.size() - 1);
+        Event shell = t.event(t.size() - 1);
+        assertThat(shell.text()).startsWith("Segmentation fault (").endsWith(")\n");
+        assertThat(r.stderr()).startsWith(shell.text());
+        Event last = t.event(t.size() - 2);
         assertThat(last.kind()).isEqualTo(EventKind.SEGV);
         assertThat(last.address()).isEqualTo(8);
         assertThat(last.isWrite()).isTrue();
         assertThat(last.width()).isEqualTo(8);
         assertThat(last.depth()).isZero();
         assertThat(last.message()).isNotEmpty();
-        assertThat(t.event(t.size() - 2).kind()).isEqualTo(EventKind.WRITE);
+        assertThat(t.event(t.size() - 3).kind()).isEqualTo(EventKind.WRITE);
     }
 
     @Test
@@ -353,5 +361,8 @@ class AgentIT {
         assertThat(last.depth()).isZero();
         assertThat(last.message()).startsWith("faults: Faults.java:").endsWith(": Assertion `a == NULL' failed.");
         assertThat(r.stderr()).contains(last.message());
+        // the assert message and the shell's line were printed before the abort is recorded at run's end
+        assertThat(t.outputOfStep(t.steps())).extracting(ProgramOutput::text)
+                .containsExactly(last.message() + "\nAborted\n");
     }
 }

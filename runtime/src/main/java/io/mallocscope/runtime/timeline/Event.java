@@ -27,6 +27,7 @@ import java.util.Arrays;
  * <tr><td>abort</td><td>{@link #message()}</td></tr>
  * <tr><td>segv</td><td>{@link #address()}, {@link #isWrite()}, {@link #width()}, {@link #message()} (the reason)</td></tr>
  * <tr><td>write</td><td>{@link #address()}, {@link #length()}, {@link #bytes()} (or {@link #fillValue()} for a memset)</td></tr>
+ * <tr><td>output</td><td>{@link #stream()}, {@link #text()}, {@link #length()}, {@link #bytes()}</td></tr>
  * </table>
  */
 public final class Event {
@@ -228,9 +229,9 @@ public final class Event {
         return (int) v[2];
     }
 
-    /** How many bytes a write stored. */
+    /** How many bytes a write stored, or an output printed. */
     public long length() {
-        need(kind == EventKind.WRITE);
+        need(kind == EventKind.WRITE || kind == EventKind.OUTPUT);
         return v[1];
     }
 
@@ -245,15 +246,35 @@ public final class Event {
         return (int) v[2];
     }
 
-    /** The bytes stored by a write (for a fill, {@link #length()} copies of the value). */
+    /** The bytes stored by a write (for a fill, {@link #length()} copies of the value), or printed by an output. */
     public byte[] bytes() {
-        need(kind == EventKind.WRITE);
+        need(kind == EventKind.WRITE || kind == EventKind.OUTPUT);
         if (bytes == null) {
             byte[] b = new byte[(int) Math.min(v[1], Integer.MAX_VALUE - 8)];
             Arrays.fill(b, (byte) v[2]);
             return b;
         }
         return bytes.clone();
+    }
+
+    /** The stream an output went to: 1 (stdout) or 2 (stderr). */
+    public int stream() {
+        need(kind == EventKind.OUTPUT);
+        return (int) v[0];
+    }
+
+    /** "stdout" or "stderr". */
+    public String streamName() {
+        return ProgramOutput.streamName(stream());
+    }
+
+    /**
+     * What an output printed, as UTF-8. A character printed a byte at a time spans several events;
+     * {@link Timeline#output()} joins adjacent output events before decoding.
+     */
+    public String text() {
+        need(kind == EventKind.OUTPUT);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void need(boolean ok) {
@@ -263,11 +284,16 @@ public final class Event {
     }
 
     private IllegalStateException wrong() {
-        return new IllegalStateException("a " + kind.wireName() + " event has no such value");
+        String name = kind.wireName();
+        return new IllegalStateException(("aeiou".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name
+                + " event has no such value");
     }
 
     @Override
     public String toString() {
+        if (kind == EventKind.OUTPUT) {
+            return "#" + seq + " output " + streamName() + " " + JsonlExporter.quote(text());
+        }
         return "#" + seq + " " + kind.wireName() + (kind == EventKind.CALL || kind == EventKind.RETURN
                 || kind == EventKind.SYSCALL ? " " + Functions.name(fn) : "") + " " + Arrays.toString(v)
                 + (text != null ? " " + text : "");

@@ -29,7 +29,13 @@ public enum EventKind {
     /** SIGSEGV: the faulting address and the reason. */
     SEGV("segv"),
     /** Bytes the program stored through LibC (putLong, memcpy, strcpy …), so state can be rebuilt. */
-    WRITE("write");
+    WRITE("write"),
+    /**
+     * Bytes the process printed on stdout or stderr: the program's printf/puts/putchar, glibc's own
+     * messages (malloc_printerr, malloc_stats, a failed assert) and the shell's "Aborted" line.
+     * Since format version 2.
+     */
+    OUTPUT("output");
 
     private static final EventKind[] VALUES = values();
 

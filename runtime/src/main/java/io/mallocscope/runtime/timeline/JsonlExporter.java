@@ -134,6 +134,10 @@ public final class JsonlExporter {
                         .append(e.width()).append(",\"reason\":");
                 str(sb, e.message());
             }
+            case OUTPUT -> {
+                sb.append(",\"stream\":\"").append(e.streamName()).append("\",\"text\":");
+                str(sb, e.text());
+            }
             case WRITE -> {
                 hex(sb, "addr", e.address());
                 sb.append(",\"len\":").append(e.length());
@@ -183,6 +187,13 @@ public final class JsonlExporter {
 
     private static void hex(StringBuilder sb, String key, long v) {
         sb.append(",\"").append(key).append("\":\"0x").append(Long.toHexString(v)).append('"');
+    }
+
+    /** {@code s} as a JSON string literal. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2);
+        str(sb, s);
+        return sb.toString();
     }
 
     private static void str(StringBuilder sb, String s) {

@@ -94,6 +94,8 @@ public final class Reconstructor {
 
     private void apply(int i) {
         EventKind kind = timeline.kind(i);
+        // Only depth-0 calls and writes change memory; transitions follow from the calls, and output
+        // (what was printed) changes nothing (the replayed process prints to nowhere).
         if (timeline.depth(i) != 0 || (kind != EventKind.CALL && kind != EventKind.WRITE)) {
             return;
         }

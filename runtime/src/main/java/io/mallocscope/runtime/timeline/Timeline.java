@@ -35,6 +35,7 @@ public final class Timeline {
     private final int[] valStart;
     private final long[] vals;
     private final int[] calls;
+    private final int[] outputs;
 
     private Timeline(Decoder d) {
         this.header = d.header;
@@ -51,6 +52,14 @@ public final class Timeline {
         this.valStart[d.n] = d.nv;
         this.vals = Arrays.copyOf(d.vals, d.nv);
         this.calls = Arrays.copyOf(d.calls, d.nCalls);
+        int[] out = new int[d.nOutputs];
+        int k = 0;
+        for (int i = 0; i < d.nOutputs; i++) {
+            if (d.outputs[i] < d.n) { // a damaged block's partial decode was dropped
+                out[k++] = d.outputs[i];
+            }
+        }
+        this.outputs = Arrays.copyOf(out, k);
     }
 
     /**
@@ -102,6 +111,7 @@ public final class Timeline {
                     bytes = Arrays.copyOfRange(data, refs[i], refs[i] + (int) v[1]);
                 }
             }
+            case OUTPUT -> bytes = Arrays.copyOfRange(data, refs[i], refs[i] + (int) v[1]);
             default -> {
             }
         }
@@ -164,6 +174,76 @@ public final class Timeline {
         return i >= 0 ? i + 1 : -i - 1;
     }
 
+    // ================================================================ the program's output
+
+    /**
+     * Everything the process printed, in order: each element is a run of adjacent {@code output}
+     * events on one stream (so a character printed a byte at a time reads whole). Empty for a
+     * timeline recorded without output (format version 1, or {@code record=} without {@code output}).
+     */
+    public List<ProgramOutput> output() {
+        return outputBetween(0, size);
+    }
+
+    /**
+     * What was printed during step {@code step}: inside its top-level call (glibc's messages, at
+     * depth 1) and after it until the next call (the program's printf, at depth 0). Step 0 is what
+     * was printed before the first call.
+     *
+     * @throws IndexOutOfBoundsException for a step outside 0..{@link #steps()}
+     */
+    public List<ProgramOutput> outputOfStep(int step) {
+        return outputBetween(startOfStep(step), endOfStep(step));
+    }
+
+    /**
+     * What had been printed by the end of step {@code step} (steps 0 to {@code step}): the
+     * terminal as it looks at that step.
+     *
+     * @throws IndexOutOfBoundsException for a step outside 0..{@link #steps()}
+     */
+    public List<ProgramOutput> outputUpTo(int step) {
+        return outputBetween(0, endOfStep(step));
+    }
+
+    /** Whether the recording captured output (a timeline of format version 1 never has). */
+    public boolean outputRecorded() {
+        return header.version() >= 2 && header.recorded("output");
+    }
+
+    private int startOfStep(int step) {
+        endOfStep(step); // checks the range
+        return step == 0 ? 0 : calls[step - 1];
+    }
+
+    private List<ProgramOutput> outputBetween(int from, int to) {
+        int i = Arrays.binarySearch(outputs, from);
+        i = i >= 0 ? i : -i - 1;
+        List<ProgramOutput> runs = new ArrayList<>();
+        while (i < outputs.length && outputs[i] < to) {
+            int first = outputs[i];
+            int stream = (int) vals[valStart[first]];
+            int len = 0;
+            int j = i;
+            while (j < outputs.length && outputs[j] < to && outputs[j] == first + (j - i)
+                    && vals[valStart[outputs[j]]] == stream) {
+                len += (int) vals[valStart[outputs[j]] + 1];
+                j++;
+            }
+            byte[] b = new byte[len];
+            int at = 0;
+            for (int k = i; k < j; k++) {
+                int n = (int) vals[valStart[outputs[k]] + 1];
+                System.arraycopy(data, refs[outputs[k]], b, at, n);
+                at += n;
+            }
+            runs.add(new ProgramOutput(first, stepOf(first), depths[first], stream,
+                    new String(b, StandardCharsets.UTF_8)));
+            i = j;
+        }
+        return runs;
+    }
+
     // ================================================================ decoding
 
     private static final class Decoder {
@@ -184,6 +264,8 @@ public final class Timeline {
         long[] vals = new long[4096];
         int nCalls;
         int[] calls = new int[256];
+        int nOutputs;
+        int[] outputs = new int[64];
 
         int p;
         int end;
@@ -203,9 +285,9 @@ public final class Timeline {
                 throw new IOException(name + ": not a mallocscope timeline (bad magic)");
             }
             int version = data[TimelineFormat.MAGIC.length] & 0xff;
-            if (version != TimelineFormat.VERSION) {
+            if (version < TimelineFormat.MIN_VERSION || version > TimelineFormat.VERSION) {
                 throw new IOException(name + ": timeline format version " + version + " is not supported (this reader knows "
-                        + TimelineFormat.VERSION + ")");
+                        + TimelineFormat.MIN_VERSION + " to " + TimelineFormat.VERSION + ")");
             }
             int at = TimelineFormat.PREAMBLE;
             boolean first = true;
@@ -428,6 +510,24 @@ public final class Timeline {
                     val(addr);
                     val(len);
                     val(-1);
+                }
+                case OUTPUT -> {
+                    long stream = varint();
+                    if (stream != TimelineFormat.STDOUT && stream != TimelineFormat.STDERR) {
+                        throw new IllegalStateException("output on stream " + stream + " (not 1 or 2)");
+                    }
+                    int len = (int) varint();
+                    if (len < 0 || len > end - p) {
+                        throw new IllegalStateException("output of " + len + " bytes runs past its block");
+                    }
+                    if (nOutputs == outputs.length) {
+                        outputs = Arrays.copyOf(outputs, nOutputs * 2);
+                    }
+                    outputs[nOutputs++] = n;
+                    begin(kind, -1, p);
+                    p += len;
+                    val(stream);
+                    val(len);
                 }
                 default -> throw new IllegalStateException("unexpected " + kind);
             }

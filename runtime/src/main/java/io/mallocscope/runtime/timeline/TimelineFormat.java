@@ -10,7 +10,10 @@ final class TimelineFormat {
     }
 
     static final byte[] MAGIC = {'M', 'A', 'L', 'L', 'O', 'C', 'T', 'L'};
-    static final int VERSION = 1;
+    /** The version this writer writes; 2 added {@link EventKind#OUTPUT}. */
+    static final int VERSION = 2;
+    /** The oldest version this reader reads: version 1 files are version 2 files without output records. */
+    static final int MIN_VERSION = 1;
     static final int PREAMBLE = MAGIC.length + 1;
     static final int BLOCK_HEADER = 8;
 
@@ -24,4 +27,8 @@ final class TimelineFormat {
 
     /** Largest block payload the writer produces; a reader rejects larger lengths as corrupt. */
     static final int MAX_BLOCK = 1 << 24;
+
+    /** The stream numbers of an {@link EventKind#OUTPUT} record, as C's file descriptors. */
+    static final int STDOUT = 1;
+    static final int STDERR = 2;
 }

@@ -11,7 +11,8 @@ import java.util.Map;
  * strings so later versions can add keys that older readers skip. The well-known keys are
  * {@code glibc}, {@code tunables}, {@code program}, {@code argv} (NUL-separated), {@code heap_start}
  * (the initial program break, hex), {@code start_time} (ISO-8601), {@code data_limit},
- * {@code address_space_limit}, {@code stdout_tty}, {@code attached}, {@code record}, {@code sites}.
+ * {@code address_space_limit}, {@code stdout_tty}, {@code attached}, {@code record} (what was
+ * recorded, {@code +}-separated), {@code sites}.
  */
 public final class TimelineHeader {
     public static final String GLIBC = "glibc";
@@ -80,6 +81,14 @@ public final class TimelineHeader {
     /** Whether the agent attached to a process already running (state before it is unknown). */
     public boolean attached() {
         return Boolean.parseBoolean(get(ATTACHED));
+    }
+
+    /**
+     * Whether the {@code record} field lists {@code what} ({@code calls}, {@code transitions},
+     * {@code syscalls}, {@code writes}, {@code output}).
+     */
+    public boolean recorded(String what) {
+        return Arrays.asList(get(RECORD).split("\\+")).contains(what);
     }
 
     /** A numeric field ("0x…" hex or decimal), or {@code dflt}. */

@@ -29,6 +29,8 @@ public final class TimelineWriter implements Closeable {
     static final int BLOCK_TARGET = 64 * 1024;
     static final int QUEUED_BLOCKS = 32;
     private static final int MAX_WRITE_PIECE = 1 << 20;
+    /** Largest output record: a printf of a whole file still leaves blocks near their 64 KiB target. */
+    static final int MAX_OUTPUT_PIECE = 32 * 1024;
     private static final byte[] POISON = new byte[0];
 
     private final OutputStream out;
@@ -320,6 +322,46 @@ public final class TimelineWriter implements Closeable {
         varint(len);
         buf[pos++] = (byte) value;
         done();
+    }
+
+    /**
+     * The process printed {@code len} bytes of {@code bytes} from {@code off} on {@code stream}
+     * (1 stdout, 2 stderr). More than {@value #MAX_OUTPUT_PIECE} bytes become several records, cut
+     * between UTF-8 characters where the bytes are UTF-8, so each record's text decodes on its own.
+     *
+     * @throws IllegalArgumentException for a stream other than 1 or 2
+     */
+    public synchronized void output(int stream, byte[] bytes, int off, int len) {
+        if (stream != TimelineFormat.STDOUT && stream != TimelineFormat.STDERR) {
+            throw new IllegalArgumentException("output stream " + stream + " is not 1 (stdout) or 2 (stderr)");
+        }
+        if (len <= 0 || skip()) {
+            return;
+        }
+        while (len > 0) {
+            int n = utf8Cut(bytes, off, len);
+            ensure(n + 32);
+            byte1(EventKind.OUTPUT.ordinal());
+            varint(stream);
+            varint(n);
+            System.arraycopy(bytes, off, buf, pos, n);
+            pos += n;
+            done();
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** How many of {@code len} bytes go into one output record: all, or a piece ending before a UTF-8 continuation byte. */
+    static int utf8Cut(byte[] b, int off, int len) {
+        if (len <= MAX_OUTPUT_PIECE) {
+            return len;
+        }
+        int n = MAX_OUTPUT_PIECE;
+        for (int back = 0; back < 3 && (b[off + n] & 0xC0) == 0x80; back++) {
+            n--;
+        }
+        return (b[off + n] & 0xC0) == 0x80 ? MAX_OUTPUT_PIECE : n; // not UTF-8: cut anywhere
     }
 
     /** Events recorded so far. */

@@ -105,6 +105,28 @@ class ReconstructorTest {
     }
 
     @Test
+    void outputChangesNothingInTheReplayedProcess() throws IOException {
+        HandRecorder r = new HandRecorder();
+        byte[] line = "a = 0x5555555592a0\n".getBytes(StandardCharsets.UTF_8);
+        r.w.output(1, line, 0, line.length);
+        long a = r.malloc(0x100);
+        r.w.output(2, line, 0, line.length);
+        r.putString(a, "after output");
+        r.w.output(1, line, 0, line.length);
+        long b = r.malloc(0x100);
+        Timeline t = r.finish();
+        assertThat(t.output()).hasSize(3);
+        assertThat(t.endOfStep(1)).isEqualTo(6); // call, return, output, write, output
+        Reconstructor rec = new Reconstructor(t);
+        assertThat(rec.stateAt(0).kernel().currentBrk()).isEqualTo(rec.stateAt(0).kernel().startBrk());
+        assertThat(rec.stateAt(1).libc().string(a)).isEqualTo("after output");
+        CProcess end = rec.stateAt(2);
+        assertThat(end.libc().readBytes(a - 0x10, 0x230)).isEqualTo(r.c.readBytes(a - 0x10, 0x230));
+        assertThat(end.libc().malloc_usable_size(b)).isEqualTo(r.c.malloc_usable_size(b));
+        assertThat(rec.problem()).isEmpty();
+    }
+
+    @Test
     void writesBetweenCallsBelongToTheEarlierStep() throws IOException {
         HandRecorder r = new HandRecorder();
         long a = r.malloc(32);
