@@ -72,7 +72,9 @@ class RunCommandIT {
         String html = Files.readString(page);
         assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("http://").doesNotContain("https://")
                 .contains("\"op\":\"malloc(0x512) = 0x5555555592a0\",\"site\":\"FirstFit.java:33\"")
-                .contains("\"outputNote\":\"(program output is not recorded in timelines)\"");
+                .contains("\"outputNote\":\"\"")
+                .as("the agent records what the program printed; first-fit writes to stderr")
+                .contains("glibc uses a first-fit algorithm to select a free chunk.");
 
         // the model behind the page, from the same recording
         Timeline t = Timeline.read(FIRST_FIT);

@@ -8,6 +8,7 @@ import io.mallocscope.runtime.SimulatedSignal;
 import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.timeline.TimelineHeader;
@@ -101,8 +102,19 @@ public final class HtmlModels {
             steps.add(recordedStep(op.number(), TimelineTextRenderer.callText(op), op.site(), notes, p, createdBy));
         }
         long heapStart = p.malloc().view().heapStart();
+        StringBuilder stdout = new StringBuilder();
+        StringBuilder stderr = new StringBuilder();
+        String outputNote = HtmlModel.OUTPUT_NOT_RECORDED;
+        if (timeline.outputRecorded()) {
+            // what the program printed up to the last step the page shows
+            int lastStep = n < ops.size() ? shown.get(n - 1).number() : timeline.steps();
+            for (ProgramOutput o : timeline.outputUpTo(lastStep)) {
+                (o.isStderr() ? stderr : stdout).append(o.text());
+            }
+            outputNote = "";
+        }
         return new HtmlModel(program, new HtmlModel.Header(program, th.glibc(), th.tunables(),
-                heapStart != 0 ? heapStart : th.heapStart()), steps, "", "", HtmlModel.OUTPUT_NOT_RECORDED);
+                heapStart != 0 ? heapStart : th.heapStart()), steps, stdout.toString(), stderr.toString(), outputNote);
     }
 
     /** One step of a recorded timeline, copied out of the rebuilt process now (a view reads it lazily). */

@@ -111,8 +111,8 @@ final class TimelineSource implements StateSource {
                             continue;
                         }
                     }
-                    if (k == EventKind.WRITE) {
-                        continue;
+                    if (k == EventKind.WRITE || k == EventKind.OUTPUT) {
+                        continue; // bytes the program stored or printed: not something malloc did
                     }
                     ts.add(transition(t.event(i)));
                 }
