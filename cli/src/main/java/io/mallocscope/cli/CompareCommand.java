@@ -78,8 +78,13 @@ final class CompareCommand implements Callable<Integer> {
             throw UserError.usage(source + ": neither a trace file nor a sample name ('mallocscope list' shows the samples)");
         }
         Samples.Info info = sample.get();
-        List<ProgramComparison.Run> runs = ProgramComparison.compare(info.name(), info::newInstance, args, versions,
-                tunables == null ? "" : tunables);
+        List<ProgramComparison.Run> runs;
+        try {
+            runs = ProgramComparison.compare(info.name(), info::newInstance, args, versions,
+                    tunables == null ? "" : tunables);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage());
+        }
         out.print(ProgramComparison.render(info.name(), runs));
         out.flush();
         return Exit.OK;

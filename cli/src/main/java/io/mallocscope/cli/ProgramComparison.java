@@ -18,8 +18,8 @@ import java.util.function.Supplier;
  * version's check stops a how2heap technique.
  */
 final class ProgramComparison {
-    /** One version's run: its allocation calls as text, how it ended, glibc's last words on stderr. */
-    record Run(String version, List<String> calls, String ending, String unavailable) {
+    /** One version's run: its allocation calls as text, and how it ended. */
+    record Run(String version, List<String> calls, String ending) {
     }
 
     private ProgramComparison() {
@@ -31,14 +31,9 @@ final class ProgramComparison {
         for (String v : versions) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            CProcess process;
-            try {
-                process = CProcess.create(ProcessOptions.defaults().withProgramName(name).withGlibc(v)
-                        .withTunables(tunables).withStdout(out).withStderr(err));
-            } catch (IllegalArgumentException e) {
-                runs.add(new Run(v, List.of(), "", e.getMessage()));
-                continue;
-            }
+            // an unknown version or bad tunables throw IllegalArgumentException: the caller's usage error
+            CProcess process = CProcess.create(ProcessOptions.defaults().withProgramName(name).withGlibc(v)
+                    .withTunables(tunables).withStdout(out).withStderr(err));
             long heap = process.kernel().startBrk();
             List<String> calls = new ArrayList<>();
             process.libc().addAllocationListener(new AllocationListener() {
@@ -55,7 +50,7 @@ final class ProgramComparison {
                 }
             });
             ExitStatus status = process.run(program.get(), args.toArray(String[]::new));
-            runs.add(new Run(v, calls, ending(status, err.toString(StandardCharsets.UTF_8)), null));
+            runs.add(new Run(v, calls, ending(status, err.toString(StandardCharsets.UTF_8))));
         }
         return runs;
     }
@@ -109,7 +104,7 @@ final class ProgramComparison {
         for (int i = 0; i < rows; i++) {
             List<String> cells = new ArrayList<>();
             for (Run r : runs) {
-                cells.add(r.unavailable() != null ? "" : i < r.calls().size() ? r.calls().get(i) : "—");
+                cells.add(i < r.calls().size() ? r.calls().get(i) : "—");
             }
             boolean divergent = cells.stream().distinct().count() > 1;
             if (divergent && firstDivergent < 0) {
@@ -124,7 +119,7 @@ final class ProgramComparison {
         List<String> end = new ArrayList<>();
         List<String> endings = new ArrayList<>();
         for (Run r : runs) {
-            endings.add(r.unavailable() != null ? "(not available)" : r.ending());
+            endings.add(r.ending());
         }
         end.add(endings.stream().distinct().count() > 1 ? "!" : "");
         end.add("end");
@@ -151,11 +146,6 @@ final class ProgramComparison {
             sb.append(line.toString().stripTrailing()).append('\n');
         }
         sb.append('\n');
-        for (Run r : runs) {
-            if (r.unavailable() != null) {
-                sb.append("glibc ").append(r.version()).append(": ").append(r.unavailable()).append('\n');
-            }
-        }
         if (firstDivergent >= 0) {
             sb.append("The versions first part ways at call #").append(firstDivergent + 1).append(".\n");
         } else if (endings.stream().distinct().count() > 1) {

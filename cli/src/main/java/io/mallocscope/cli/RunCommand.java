@@ -71,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
-            description = "glibc profile (default: ${DEFAULT-VALUE}).")
+            description = GlibcOption.DESCRIPTION)
     String glibc;
 
     @Option(names = "--tunables", paramLabel = "TUNABLES",

@@ -20,7 +20,7 @@ final class SourceOptions {
     Integer at;
 
     @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
-            description = "glibc profile for replaying a .rep trace (default: ${DEFAULT-VALUE}).")
+            description = GlibcOption.DESCRIPTION)
     String glibc;
 
     @Option(names = "--tunables", paramLabel = "TUNABLES",

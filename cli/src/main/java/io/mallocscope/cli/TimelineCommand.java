@@ -83,7 +83,7 @@ final class TimelineCommand implements Callable<Integer> {
             description = "html: how many calls the page holds (default: ${DEFAULT-VALUE}); every step carries the whole heap.",
             defaultValue = "" + HtmlModels.DEFAULT_MAX_OPERATIONS)
     int maxSteps;
-    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36", description = "glibc profile for a .rep trace.")
+    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36", description = GlibcOption.DESCRIPTION)
     String glibc;
     @Option(names = "--tunables", paramLabel = "TUNABLES", description = "GLIBC_TUNABLES for a .rep trace.")
     String tunables;
