@@ -51,7 +51,9 @@ public final class Recorder {
     static final int W_STRING = 1;   // strcpy, putString: dest, NUL-terminated
 
     private static final AgentOptions options = AgentState.options;
-    private static boolean enabled = AgentState.enabled;
+    // written by the shutdown hook's thread, read by the program's: volatile (a plain load on x86)
+    private static volatile boolean enabled = AgentState.enabled;
+    private static final boolean stackSitesWanted = "stack".equals(options.sites);
     private static final boolean attached = AgentState.attached;
     private static final long startMillis = AgentState.startMillis;
     private static final String mainName = AgentState.mainName;
@@ -196,12 +198,12 @@ public final class Recorder {
             pendingSite = 0;
             TimelineWriter w = writer();
             if (w != null && options.calls) {
-                if (site == 0 && options.sites.equals("stack")) {
+                if (site == 0 && stackSitesWanted) {
                     site = stackSite();
                 }
                 if (site != 0 && !definedSites.get(site)) {
                     definedSites.set(site);
-                    w.defineSite(site, options.sites.equals("stack") ? stackSiteName(site) : CallSites.name(site));
+                    w.defineSite(site, stackSitesWanted ? stackSiteName(site) : CallSites.name(site));
                 }
                 w.call(fn, site, a0, a1, a2, a3, a4, a5);
             }
@@ -545,8 +547,4 @@ public final class Recorder {
         return stackSiteNames.get(id);
     }
 
-    /** The function number of a recorded LibC method name (for advice binding). */
-    static int fnOf(String name) {
-        return Functions.byName(name);
-    }
 }

@@ -45,7 +45,7 @@ public final class FirstFit implements CProgram {
 
         c.fprintf(STDERR, "We don't need to free anything again. As long as we allocate smaller than 0x512, "
                 + "it will end up at %p\n", a);
-        c.fprintf(STDERR, "So, let's allocate 0x500 bytes\n");
+        c.fprintf(STDERR, "So, let's allocate 0x500 bytes\n"); // sic: the original asks for 506 (0x1fa) below
         long cc = c.malloc(506);
         c.fprintf(STDERR, "3rd malloc(0x500): %p\n", cc);
         c.fprintf(STDERR, "And put a different string here, \"this is C!\"\n");
