@@ -27,12 +27,8 @@ public final class HeapAssert {
             throw new IllegalArgumentException("not a chunk size: 0x" + Long.toHexString(chunkSize)
                     + " (chunk sizes are multiples of 0x10 from 0x20; malloc(24) makes a 0x20 chunk)");
         }
-        int index = switch (binKind) {
-            case BinKind.TCACHE, BinKind.FASTBIN -> (int) ((chunkSize - 0x20) >> 4);
-            case BinKind.SMALLBIN -> (int) (chunkSize >> 4);
-            case BinKind.LARGEBIN -> largebinIndex(chunkSize);
-            default -> throw new IllegalArgumentException("unknown bin kind " + binKind + " (use BinKind's constants)");
-        };
+        // the release's own geometry (2.43's large tcache bins, no fastbins); -1: no such bin, so it is empty
+        int index = heap.view().binIndexOf(binKind, chunkSize);
         String label = BinKind.name(binKind) + " bin for 0x" + Long.toHexString(chunkSize);
         return new BinAssert(heap, label, find(binKind, index));
     }
@@ -104,25 +100,5 @@ public final class HeapAssert {
             }
         }
         return null;
-    }
-
-    /** glibc's largebin_index_64. */
-    static int largebinIndex(long size) {
-        if ((size >>> 6) <= 48) {
-            return 48 + (int) (size >>> 6);
-        }
-        if ((size >>> 9) <= 20) {
-            return 91 + (int) (size >>> 9);
-        }
-        if ((size >>> 12) <= 10) {
-            return 110 + (int) (size >>> 12);
-        }
-        if ((size >>> 15) <= 4) {
-            return 119 + (int) (size >>> 15);
-        }
-        if ((size >>> 18) <= 2) {
-            return 124 + (int) (size >>> 18);
-        }
-        return 126;
     }
 }

@@ -155,7 +155,7 @@ class AgentIT {
         assertThat(kinds(t, free, t.endOfStep(3))).isEqualTo("call:free bin_insert:unsorted/free return:free output output");
         int last = t.callOfStep(4);
         assertThat(kinds(t, last, t.size())).isEqualTo("call:malloc bin_remove:unsorted/sort bin_insert:largebin/sort "
-                + "bin_remove:largebin/best_fit split bin_insert:unsorted/split return:malloc output output write "
+                + "bin_remove:largebin/binmap split bin_insert:unsorted/split return:malloc output output write "
                 + "output output output");
         Event ret = t.event(t.endOfStep(4) - 7);
         assertThat(ret.ret()).isEqualTo(0x5555555592a0L);

@@ -108,6 +108,8 @@ public final class GlibcProfile {
      * fwd, fwd (loop), bit, size, mremap_chunk (before 2.29); 0 where the release has no such assertion.
      */
     final int[] assertLines;
+    /** Where struct malloc_state's fields sit. */
+    final ArenaLayout arena;
 
     private GlibcProfile(Builder b) {
         version = b.version;
@@ -155,6 +157,7 @@ public final class GlibcProfile {
         ptrdiffMaxLimit = b.ptrdiffMaxLimit;
         sizeFieldArenaAsserts = b.sizeFieldArenaAsserts;
         assertLines = b.assertLines;
+        arena = b.arena;
     }
 
     /** The 2.36 row; the others are derived from it by naming what changes. */
@@ -189,6 +192,7 @@ public final class GlibcProfile {
         b.consolidateSizeCheck = true;
         b.ptrdiffMaxLimit = true;
         b.assertLines = new int[] {2611, 2617, 4101, 4114, 4118, 4279, 4298, 0};
+        b.arena = ArenaLayout.HAVE_FASTCHUNKS; // have_fastchunks became an int in 2.27
         return b;
     }
 
@@ -244,6 +248,7 @@ public final class GlibcProfile {
         b.errorBanner = true;
         b.sizeFieldArenaAsserts = true;
         b.assertLines = new int[] {2392, 2398, 3552, 3564, 3568, 3704, 3723, 2869};
+        b.arena = ArenaLayout.FLAGS_FASTCHUNKS; // have_fastchunks is bit 0 of flags: bins at +0x68
         V2_23 = new GlibcProfile(b);
 
         b = base236();
@@ -275,6 +280,7 @@ public final class GlibcProfile {
         b.trimAndMalloptConsolidate = false;
         b.mxfastIgnored = true;
         b.nextsizeCheckOnSmallest = true; // 2.42
+        b.arena = ArenaLayout.NO_FASTBINS; // fastbinsY and have_fastchunks removed: bins at +0x18
         // Debian 2.43-7's malloc.c is not the tarball's: the first two lines are measured, the rest
         // assume the same shift as the measured _int_malloc one.
         b.assertLines = new int[] {2371, 2377, 4041, 4057, 4061, 4222, 4241, 0};
@@ -433,5 +439,6 @@ public final class GlibcProfile {
         boolean ptrdiffMaxLimit;
         boolean sizeFieldArenaAsserts;
         int[] assertLines;
+        ArenaLayout arena;
     }
 }

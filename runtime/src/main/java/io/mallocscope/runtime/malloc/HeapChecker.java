@@ -98,7 +98,7 @@ public final class HeapChecker {
                             prevSize = size;
                         }
                         long bk = v.read64(c + 24);
-                        long expectBk = prev == -1 ? binAt(b.index()) : prev;
+                        long expectBk = prev == -1 ? v.binAt(b.index()) : prev;
                         if (bk != expectBk) {
                             out.add(name + ": chunk " + hex(c) + " bk " + hex(bk) + " != " + hex(expectBk));
                         }

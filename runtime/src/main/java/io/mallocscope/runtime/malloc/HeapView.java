@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static io.mallocscope.runtime.malloc.MallocState.*;
 
@@ -14,8 +15,15 @@ import static io.mallocscope.runtime.malloc.MallocState.*;
  * A read-only look at the allocator's state, decoded from simulated memory: the arena and {@code mp_}
  * parameters, the chunk walk of the heap, every non-empty bin, {@code mallinfo2}. Nothing here writes
  * memory or prints; every walk is bounded, and a list that does not end, leaves mapped memory or
- * points somewhere impossible is cut short and flagged {@code corrupt}. A view is computed when it is
- * made ({@link #of(Malloc)}); make a new one after the heap changes.
+ * points somewhere impossible is cut short: a bin so cut is flagged {@link Bin#corrupt()}, a chunk walk
+ * so cut reports why in {@link #chunkWalkProblem()}. A view is computed when it is made
+ * ({@link #of(Malloc)}); make a new one after the heap changes.
+ *
+ * <p>Besides the state, the view answers the release-dependent questions a viewer would otherwise
+ * hard-code: where the arena and each bin's pseudo-chunk are ({@link #mainArena()}, {@link #binAt(int)}),
+ * which sizes a bin holds ({@link #binIndexOf(int, long)}, {@link #binLowestSize(int, int)},
+ * {@link #binHighestSize(int, int)}) and how a stored tcache/fastbin link decodes
+ * ({@link #revealPointer(long, long)}).
  */
 public final class HeapView {
     /** What a chunk currently is. */
@@ -35,9 +43,13 @@ public final class HeapView {
      * 2..63 small, 64..126 large). {@code chunkSize} is the size the bin holds (large bins: the lowest
      * of the range; unsorted: 0). {@code chunks} are chunk addresses from the head following fd (tcache
      * entries decoded and converted from mem to chunk). {@code count} is the tcache's own count for
-     * tcache bins, otherwise the number of chunks walked.
+     * tcache bins, otherwise the number of chunks walked. {@code corrupt}: the walk stopped at a link it
+     * would not follow (unaligned, unmapped, null in a circular list, or a repeat), which is
+     * {@code badLink}, decoded as the list stores it (tcache: a user pointer; other bins: a chunk
+     * address); {@code badLink} is 0 when the bin is not corrupt.
      */
-    public record Bin(int kind, int index, long chunkSize, List<Long> chunks, long count, boolean corrupt) {
+    public record Bin(int kind, int index, long chunkSize, List<Long> chunks, long count, boolean corrupt,
+                      long badLink) {
         public String kindName() {
             return BinKind.name(kind);
         }
@@ -56,16 +68,24 @@ public final class HeapView {
 
     private static final int MAX_WALK = 1 << 20;
 
+    /** The largest chunk size a size word can hold: what {@link #binHighestSize} gives for unbounded bins. */
+    public static final long UNBOUNDED_SIZE = 0xfffffffffffffff0L;
+
     private final Malloc m;
     private final AddressSpace mem;
+    private final GlibcProfile profile;
+    private final ArenaLayout arena;
     private final List<Bin> bins = new ArrayList<>();
     private final Map<Long, State> freeState = new HashMap<>();
     private boolean corrupt;
     private List<Chunk> chunks;
+    private String chunkWalkProblem;
 
     HeapView(Malloc m) {
         this.m = m;
         this.mem = m.mem;
+        this.profile = m.profile;
+        this.arena = m.profile.arena;
         collectBins();
     }
 
@@ -81,9 +101,39 @@ public final class HeapView {
         return read32(MALLOC_INITIALIZED) != 0;
     }
 
-    /** Address of {@code main_arena} in libc's data. */
+    /** Address of {@code main_arena} in libc's data (the same in every modelled release). */
     public long mainArena() {
         return MAIN_ARENA;
+    }
+
+    /**
+     * The address of glibc's {@code bin_at(av, index)} for the main arena: the pseudo-chunk whose fd
+     * and bk words are the bin's head and tail, and the value a chunk's fd or bk holds when it is the
+     * last or first chunk of that bin. Index 1 is the unsorted bin, 2..63 small, 64..126 large. It
+     * depends on the release's struct malloc_state: the unsorted bin is main_arena+0x58 on 2.23,
+     * main_arena+0x60 on 2.27–2.41 and main_arena+0x8 on 2.43 (no fastbinsY).
+     *
+     * @throws IllegalArgumentException for an index outside 1..127
+     */
+    public long binAt(int index) {
+        if (index < 1 || index >= NBINS) {
+            throw new IllegalArgumentException("bin index " + index + " is not in 1.." + (NBINS - 1));
+        }
+        return arena.binAt(index);
+    }
+
+    /**
+     * The address of {@code main_arena.fastbinsY[index]}, the head of fastbin {@code index} (0..9).
+     *
+     * @throws IllegalArgumentException for an index outside 0..9, or on a release without fastbins (2.43)
+     */
+    public long fastbinSlot(int index) {
+        if (!profile.hasFastbins || index < 0 || index >= NFASTBINS) {
+            throw new IllegalArgumentException(profile.hasFastbins
+                    ? "fastbin index " + index + " is not in 0.." + (NFASTBINS - 1)
+                    : "glibc " + profile.version + " has no fastbins");
+        }
+        return arena.fastbinAddr(index);
     }
 
     /** Where the heap starts (mp_.sbrk_base; the tcache chunk normally sits here); 0 before the first heap. */
@@ -92,7 +142,7 @@ public final class HeapView {
     }
 
     public long top() {
-        return read64(MAIN_ARENA + AV_TOP);
+        return read64(MAIN_ARENA + arena.top);
     }
 
     public long topSize() {
@@ -100,23 +150,31 @@ public final class HeapView {
     }
 
     public long lastRemainder() {
-        return read64(MAIN_ARENA + AV_LAST_REMAINDER);
+        return read64(MAIN_ARENA + arena.lastRemainder);
     }
 
     public long systemMem() {
-        return read64(MAIN_ARENA + AV_SYSTEM_MEM);
+        return read64(MAIN_ARENA + arena.systemMem);
     }
 
     public long maxSystemMem() {
-        return read64(MAIN_ARENA + AV_MAX_SYSTEM_MEM);
+        return read64(MAIN_ARENA + arena.maxSystemMem);
     }
 
+    /**
+     * have_fastchunks: the int of 2.27–2.41, the inverted FASTCHUNKS_BIT of {@code flags} in 2.23;
+     * always false in 2.43, which has no fastbins.
+     */
     public boolean haveFastchunks() {
-        return read32(MAIN_ARENA + AV_HAVE_FASTCHUNKS) != 0;
+        if (arena.haveFastchunks >= 0) {
+            return read32(MAIN_ARENA + arena.haveFastchunks) != 0;
+        }
+        return profile.hasFastbins && initialized()
+                && (read32(MAIN_ARENA + arena.flags) & ArenaLayout.FASTCHUNKS_BIT) == 0;
     }
 
     public boolean contiguous() {
-        return (read32(MAIN_ARENA + AV_FLAGS) & NONCONTIGUOUS_BIT) == 0;
+        return (read32(MAIN_ARENA + arena.flags) & NONCONTIGUOUS_BIT) == 0;
     }
 
     /**
@@ -129,7 +187,7 @@ public final class HeapView {
 
     /** The binmap word {@code block} (0..3). */
     public int binmap(int block) {
-        return read32(MAIN_ARENA + AV_BINMAP + 4L * block);
+        return read32(MAIN_ARENA + arena.binmap + 4L * block);
     }
 
     public Params params() {
@@ -141,10 +199,30 @@ public final class HeapView {
                 read64(MP + MP_TCACHE_UNSORTED_LIMIT), read64(GLOBAL_MAX_FAST), read32(PERTURB_BYTE));
     }
 
-    /** Whether some walk was cut short because the heap looks corrupted. */
+    /**
+     * Whether any walk was cut short because memory looks corrupted: the chunk walk, or the walk of
+     * any bin (a poisoned tcache or fastbin link makes this true although the chunks themselves are
+     * intact). To tell the two apart use {@link #chunkWalkProblem()} for the heap's chunks and
+     * {@link Bin#corrupt()} for each list.
+     */
     public boolean corrupt() {
         chunks();
         return corrupt;
+    }
+
+    /**
+     * Why the chunk walk ({@link #chunks()}) stopped before reaching top, e.g. "chunk 0x…: size 0x… is
+     * not a valid chunk size"; empty when it walked every segment to top or its fenceposts. A
+     * corrupted free list does not count here: see {@link Bin#corrupt()}.
+     */
+    public Optional<String> chunkWalkProblem() {
+        chunks();
+        return Optional.ofNullable(chunkWalkProblem);
+    }
+
+    /** Whether the chunk walk reached top (or the fenceposts of every segment): {@link #chunkWalkProblem()} is empty. */
+    public boolean chunkWalkComplete() {
+        return chunkWalkProblem().isEmpty();
     }
 
     // ---------------------------------------------------------------- bins
@@ -182,10 +260,12 @@ public final class HeapView {
                 List<Long> list = new ArrayList<>();
                 java.util.Set<Long> seen = new java.util.HashSet<>();
                 boolean bad = false;
+                long badLink = 0;
                 while (e != 0) {
                     if ((e & MALLOC_ALIGN_MASK) != 0 || list.size() > (count & 0xffff) + 64 || !readable(e)
                             || !seen.add(e)) {
                         bad = true;
+                        badLink = e;
                         break;
                     }
                     list.add(e - CHUNK_HDR_SZ);
@@ -194,22 +274,23 @@ public final class HeapView {
                 }
                 corrupt |= bad;
                 // 2.43's large tcache bins (64..75) hold 0x420..0x7f0, 0x800..0xff0, …: the lowest size is shown
-                long binSize = i < TCACHE_MAX_BINS ? MINSIZE + 16L * i
-                        : i == TCACHE_MAX_BINS ? MIN_LARGE_SIZE + 0x20 : MIN_LARGE_SIZE << (i - TCACHE_MAX_BINS);
-                bins.add(new Bin(BinKind.TCACHE, i, binSize, List.copyOf(list), count, bad));
+                long binSize = binLowestSize(BinKind.TCACHE, i);
+                bins.add(new Bin(BinKind.TCACHE, i, binSize, List.copyOf(list), count, bad, badLink));
             }
         }
-        for (int i = 0; i < NFASTBINS; i++) {
-            long p = read64(fastbinAddr(i));
+        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
+            long p = read64(arena.fastbinAddr(i));
             if (p == 0) {
                 continue;
             }
             java.util.Set<Long> seen = new java.util.HashSet<>();
             List<Long> list = new ArrayList<>();
             boolean bad = false;
+            long badLink = 0;
             while (p != 0) {
                 if ((p & MALLOC_ALIGN_MASK) != 0 || list.size() > MAX_WALK || !readable(p) || !seen.add(p)) {
                     bad = true;
+                    badLink = p;
                     break;
                 }
                 list.add(p);
@@ -217,10 +298,10 @@ public final class HeapView {
                 p = reveal(p + 16);
             }
             corrupt |= bad;
-            bins.add(new Bin(BinKind.FASTBIN, i, MINSIZE + 16L * i, List.copyOf(list), list.size(), bad));
+            bins.add(new Bin(BinKind.FASTBIN, i, MINSIZE + 16L * i, List.copyOf(list), list.size(), bad, badLink));
         }
         for (int i = 1; i < NBINS; i++) {
-            long bin = binAt(i);
+            long bin = arena.binAt(i);
             long p = read64(bin + 16);
             if (p == bin) {
                 continue;
@@ -228,10 +309,12 @@ public final class HeapView {
             java.util.Set<Long> seen = new java.util.HashSet<>();
             List<Long> list = new ArrayList<>();
             boolean bad = false;
+            long badLink = 0;
             State st = i == 1 ? State.UNSORTED : i < NSMALLBINS ? State.SMALLBIN : State.LARGEBIN;
             while (p != bin) {
                 if (p == 0 || list.size() > MAX_WALK || !readable(p) || !seen.add(p)) {
                     bad = true;
+                    badLink = p;
                     break;
                 }
                 list.add(p);
@@ -240,20 +323,129 @@ public final class HeapView {
             }
             corrupt |= bad;
             int kind = i == 1 ? BinKind.UNSORTED : i < NSMALLBINS ? BinKind.SMALLBIN : BinKind.LARGEBIN;
-            bins.add(new Bin(kind, i, i == 1 ? 0 : binLowSize(i), List.copyOf(list), list.size(), bad));
+            bins.add(new Bin(kind, i, i == 1 ? 0 : binLowestSize(kind, i), List.copyOf(list), list.size(), bad,
+                    badLink));
         }
     }
 
-    /** The smallest chunk size bin {@code i} (2..126) holds. */
-    static long binLowSize(int i) {
-        if (i < NSMALLBINS) {
-            return 16L * i;
+    // ---------------------------------------------------------------- bin geometry
+
+    /**
+     * glibc's index of the bin of {@code kind} (a {@link BinKind} constant) that holds chunks of
+     * {@code chunkSize}, or -1 if no bin of that kind in this release holds it. Tcache and fastbin:
+     * {@code csize2tidx}/{@code fastbin_index} (tcache bins 0..63 for 0x20..0x410; 2.43 adds 64..75 for
+     * 0x420..0x3ffff0; fastbins 0..9 for 0x20..0xb0, none in 2.43); unsorted: 1; small: {@code size>>4}
+     * for 0x20..0x3f0; large: {@code largebin_index_64} for 0x400 and up. A size that is not a chunk size
+     * (below 0x20 or not a multiple of 0x10) gives -1. Whether a chunk of the size actually goes there
+     * (tcache_max, global_max_fast) is a question of parameters, not geometry, and not checked here.
+     */
+    public int binIndexOf(int kind, long chunkSize) {
+        if (Long.compareUnsigned(chunkSize, MINSIZE) < 0 || (chunkSize & MALLOC_ALIGN_MASK) != 0) {
+            return -1;
         }
-        for (long s = MIN_LARGE_SIZE; ; s += 16) {
-            if (largebinIndex(s) >= i) {
-                return s;
+        switch (kind) {
+            case BinKind.TCACHE:
+                if (chunkSize < MINSIZE + MALLOC_ALIGNMENT * TCACHE_MAX_BINS) {
+                    int i = (int) csize2tidx(chunkSize);
+                    return i < Math.min(profile.tcacheMaxBins, TCACHE_MAX_BINS) ? i : -1;
+                }
+                if (profile.tcacheMaxBins > TCACHE_MAX_BINS && chunkSize >= MIN_LARGE_SIZE + 0x20) {
+                    int i = TCACHE_MAX_BINS + (64 - Long.numberOfLeadingZeros(chunkSize)) - 11;
+                    return i < profile.tcacheMaxBins ? i : -1;
+                }
+                return -1;
+            case BinKind.FASTBIN:
+                return profile.hasFastbins && fastbinIndexOf(chunkSize) < NFASTBINS ? fastbinIndex(chunkSize) : -1;
+            case BinKind.UNSORTED:
+                return 1;
+            case BinKind.SMALLBIN:
+                return inSmallbinRange(chunkSize) ? smallbinIndex(chunkSize) : -1;
+            case BinKind.LARGEBIN:
+                return inSmallbinRange(chunkSize) ? -1 : largebinIndex(chunkSize);
+            default:
+                throw new IllegalArgumentException("unknown bin kind " + kind + " (use BinKind's constants)");
+        }
+    }
+
+    /**
+     * The smallest chunk size bin {@code index} of {@code kind} holds (the unsorted bin: 0x20).
+     *
+     * @throws IllegalArgumentException for an index no bin of that kind has in this release
+     */
+    public long binLowestSize(int kind, int index) {
+        checkBin(kind, index);
+        return switch (kind) {
+            case BinKind.TCACHE -> index < TCACHE_MAX_BINS ? MINSIZE + 16L * index
+                    : index == TCACHE_MAX_BINS ? MIN_LARGE_SIZE + 0x20 : MIN_LARGE_SIZE << (index - TCACHE_MAX_BINS);
+            case BinKind.FASTBIN -> MINSIZE + 16L * index;
+            case BinKind.UNSORTED -> MINSIZE;
+            case BinKind.SMALLBIN -> 16L * index;
+            default -> largeBinLow(index);
+        };
+    }
+
+    /**
+     * The largest chunk size bin {@code index} of {@code kind} holds; {@link #UNBOUNDED_SIZE} for the
+     * unsorted bin and the last large bin (126).
+     *
+     * @throws IllegalArgumentException for an index no bin of that kind has in this release
+     */
+    public long binHighestSize(int kind, int index) {
+        checkBin(kind, index);
+        return switch (kind) {
+            case BinKind.TCACHE -> index < TCACHE_MAX_BINS ? MINSIZE + 16L * index
+                    : (MIN_LARGE_SIZE << (index - TCACHE_MAX_BINS + 1)) - MALLOC_ALIGNMENT;
+            case BinKind.FASTBIN -> MINSIZE + 16L * index;
+            case BinKind.UNSORTED -> UNBOUNDED_SIZE;
+            case BinKind.SMALLBIN -> 16L * index;
+            default -> index == NBINS - 2 ? UNBOUNDED_SIZE : largeBinLow(index + 1) - MALLOC_ALIGNMENT;
+        };
+    }
+
+    private void checkBin(int kind, int index) {
+        boolean ok = switch (kind) {
+            case BinKind.TCACHE -> index >= 0 && index < profile.tcacheMaxBins;
+            case BinKind.FASTBIN -> profile.hasFastbins && index >= 0 && index < NFASTBINS;
+            case BinKind.UNSORTED -> index == 1;
+            case BinKind.SMALLBIN -> index >= 2 && index < NSMALLBINS;
+            case BinKind.LARGEBIN -> index >= NSMALLBINS && index < NBINS - 1;
+            default -> throw new IllegalArgumentException("unknown bin kind " + kind + " (use BinKind's constants)");
+        };
+        if (!ok) {
+            throw new IllegalArgumentException("glibc " + profile.version + " has no " + BinKind.name(kind)
+                    + " bin " + index);
+        }
+    }
+
+    /** The smallest size largebin_index maps to {@code i} (64..126): a binary search, the index only grows. */
+    private static long largeBinLow(int i) {
+        long lo = MIN_LARGE_SIZE;
+        long hi = 1L << 40;
+        while (lo < hi) {
+            long mid = ((lo + hi) >>> 1) & ~MALLOC_ALIGN_MASK;
+            if (largebinIndex(mid) >= i) {
+                hi = mid;
+            } else {
+                lo = mid + MALLOC_ALIGNMENT;
             }
         }
+        return lo;
+    }
+
+    // ---------------------------------------------------------------- links
+
+    /**
+     * REVEAL_PTR: the pointer a tcache {@code next} or fastbin {@code fd} word means, given the word's
+     * address and stored value. 2.32+ store {@code (storedAt >> 12) ^ pointer} (safe-linking); 2.23,
+     * 2.27 and 2.31 store the pointer itself. Doubly linked bins are never mangled.
+     */
+    public long revealPointer(long storedAt, long value) {
+        return profile.safeLinking ? (storedAt >>> 12) ^ value : value;
+    }
+
+    /** PROTECT_PTR: the value glibc would store at {@code storedAt} for {@code pointer} (inverse of {@link #revealPointer}). */
+    public long protectPointer(long storedAt, long pointer) {
+        return revealPointer(storedAt, pointer);
     }
 
     // ---------------------------------------------------------------- chunk walk
@@ -261,7 +453,7 @@ public final class HeapView {
     /**
      * The chunks of the main heap, from {@link #heapStart()} to the top chunk, in address order. A heap
      * with gaps (a foreign sbrk) continues after the fenceposts at the next segment the allocator
-     * started. A walk that meets an impossible size stops there and marks the view corrupt.
+     * started. A walk that meets an impossible size stops there and says why in {@link #chunkWalkProblem()}.
      */
     public List<Chunk> chunks() {
         if (chunks != null) {
@@ -282,8 +474,12 @@ public final class HeapView {
             long p = segs.get(s);
             int n = 0;
             while (true) {
-                if (!readable(p) || n++ > MAX_WALK) {
-                    corrupt = true;
+                if (!readable(p)) {
+                    walkStopped("chunk 0x" + Long.toHexString(p) + " is not in mapped memory");
+                    break;
+                }
+                if (n++ > MAX_WALK) {
+                    walkStopped("more than " + MAX_WALK + " chunks before top, at 0x" + Long.toHexString(p));
                     break;
                 }
                 long raw = read64(p + 8);
@@ -300,7 +496,9 @@ public final class HeapView {
                 }
                 if (size < MINSIZE || (size & MALLOC_ALIGN_MASK) != 0 || !readable(p + size)) {
                     out.add(chunk(p, State.IN_USE));
-                    corrupt = true;
+                    walkStopped("chunk 0x" + Long.toHexString(p) + ": size 0x" + Long.toHexString(size)
+                            + (size < MINSIZE || (size & MALLOC_ALIGN_MASK) != 0 ? " is not a valid chunk size"
+                            : " runs past mapped memory"));
                     break;
                 }
                 State st = freeState.getOrDefault(p, State.IN_USE);
@@ -310,6 +508,13 @@ public final class HeapView {
         }
         chunks = Collections.unmodifiableList(out);
         return chunks;
+    }
+
+    private void walkStopped(String why) {
+        corrupt = true;
+        if (chunkWalkProblem == null) {
+            chunkWalkProblem = why;
+        }
     }
 
     /** The chunks mmapped by malloc and not yet unmapped, in address order. */
@@ -372,8 +577,7 @@ public final class HeapView {
     // ---------------------------------------------------------------- safe reads
 
     long reveal(long pos) {
-        long v = read64(pos);
-        return m.profile.safeLinking ? (pos >>> 12) ^ v : v;
+        return revealPointer(pos, read64(pos));
     }
 
     boolean readable(long a) {

@@ -26,6 +26,8 @@ public final class Malloc {
     final AddressSpace mem;
     final Kernel kernel;
     final GlibcProfile profile;
+    /** The release's struct malloc_state layout (profile.arena). */
+    final ArenaLayout arena;
     final PrintStream stderr;
     private final Tunables tunables;
     /** argv[0] as glibc prints it in classic assertions and 2.23's error banner. */
@@ -39,6 +41,7 @@ public final class Malloc {
         this.kernel = kernel;
         this.mem = kernel.addressSpace();
         this.profile = profile;
+        this.arena = profile.arena;
         this.tunables = tunables;
         this.stderr = stderr;
     }
@@ -181,39 +184,59 @@ public final class Malloc {
     // ---------------------------------------------------------------- arena and mp_ fields
 
     long top() {
-        return r64(MAIN_ARENA + AV_TOP);
+        return r64(MAIN_ARENA + arena.top);
     }
 
     void setTop(long p) {
-        w64(MAIN_ARENA + AV_TOP, p);
+        w64(MAIN_ARENA + arena.top, p);
     }
 
     long lastRemainder() {
-        return r64(MAIN_ARENA + AV_LAST_REMAINDER);
+        return r64(MAIN_ARENA + arena.lastRemainder);
     }
 
     long systemMem() {
-        return r64(MAIN_ARENA + AV_SYSTEM_MEM);
+        return r64(MAIN_ARENA + arena.systemMem);
     }
 
     void setSystemMem(long v) {
-        w64(MAIN_ARENA + AV_SYSTEM_MEM, v);
+        w64(MAIN_ARENA + arena.systemMem, v);
     }
 
+    /** have_fastchunks: an int from 2.27, an inverted bit of flags in 2.23; always false without fastbins. */
     boolean haveFastchunks() {
-        return mem.read32(MAIN_ARENA + AV_HAVE_FASTCHUNKS) != 0;
+        if (arena.haveFastchunks >= 0) {
+            return mem.read32(MAIN_ARENA + arena.haveFastchunks) != 0;
+        }
+        return profile.hasFastbins && (mem.read32(MAIN_ARENA + arena.flags) & ArenaLayout.FASTCHUNKS_BIT) == 0;
     }
 
     void setHaveFastchunks(boolean v) {
-        mem.write32(MAIN_ARENA + AV_HAVE_FASTCHUNKS, v ? 1 : 0);
+        if (arena.haveFastchunks >= 0) {
+            mem.write32(MAIN_ARENA + arena.haveFastchunks, v ? 1 : 0);
+        } else if (profile.hasFastbins) {
+            int flags = mem.read32(MAIN_ARENA + arena.flags);
+            mem.write32(MAIN_ARENA + arena.flags,
+                    v ? flags & ~ArenaLayout.FASTCHUNKS_BIT : flags | ArenaLayout.FASTCHUNKS_BIT);
+        }
+    }
+
+    /** bin_at(av, i) in this release's arena layout. */
+    long binAt(int i) {
+        return arena.binAt(i);
+    }
+
+    /** &amp;fastbinsY[idx] (releases with fastbins only). */
+    long fastbinAddr(int idx) {
+        return arena.fastbinAddr(idx);
     }
 
     boolean contiguous() {
-        return (mem.read32(MAIN_ARENA + AV_FLAGS) & NONCONTIGUOUS_BIT) == 0;
+        return (mem.read32(MAIN_ARENA + arena.flags) & NONCONTIGUOUS_BIT) == 0;
     }
 
     void setNoncontiguous() {
-        mem.write32(MAIN_ARENA + AV_FLAGS, mem.read32(MAIN_ARENA + AV_FLAGS) | NONCONTIGUOUS_BIT);
+        mem.write32(MAIN_ARENA + arena.flags, mem.read32(MAIN_ARENA + arena.flags) | NONCONTIGUOUS_BIT);
     }
 
     long fastbinHead(int idx) {
@@ -338,14 +361,15 @@ public final class Malloc {
             setFd(bin, bin);
             setBk(bin, bin);
         }
-        // the main arena starts contiguous: flags stay 0; 2.43 has no global_max_fast at all (left 0)
+        // the main arena starts contiguous: flags stay 0 (2.23: FASTCHUNKS_BIT, set by setHaveFastchunks(false));
+        // 2.43 has no global_max_fast at all (left 0)
         if (profile.hasFastbins) {
             setMaxFast(DEFAULT_MXFAST);
         }
         setHaveFastchunks(false);
         setTop(binAt(1)); // initial_top
-        w64(MAIN_ARENA + AV_NEXT, MAIN_ARENA);
-        w64(MAIN_ARENA + AV_ATTACHED_THREADS, 1);
+        w64(MAIN_ARENA + arena.next, MAIN_ARENA);
+        w64(MAIN_ARENA + arena.attachedThreads, 1);
     }
 
     private void applyTunables() {
@@ -858,7 +882,7 @@ public final class Malloc {
                     Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.LAST_REMAINDER);
                     setBk(unsorted, remainder);
                     setFd(unsorted, remainder);
-                    w64(MAIN_ARENA + AV_LAST_REMAINDER, remainder);
+                    w64(MAIN_ARENA + arena.lastRemainder, remainder);
                     setBk(remainder, unsorted);
                     setFd(remainder, unsorted);
                     if (!inSmallbinRange(remainderSize)) {
@@ -1067,7 +1091,7 @@ public final class Malloc {
                 victim = bk(bin);
                 if (victim == bin) {
                     map &= ~bit;
-                    mem.write32(MAIN_ARENA + AV_BINMAP + 4L * block, (int) map);
+                    mem.write32(MAIN_ARENA + arena.binmap + 4L * block, (int) map);
                     bin = bin + 16;
                     bit = (bit << 1) & 0xffffffffL;
                 } else {
@@ -1079,7 +1103,7 @@ public final class Malloc {
                     int binIdx = (int) ((bin - binAt(1)) / 16) + 1;
                     unlinkChunk(victim);
                     Transitions.binRemove(binIdx < NSMALLBINS ? BinKind.SMALLBIN : BinKind.LARGEBIN, binIdx, victim,
-                            size, Transitions.BEST_FIT);
+                            size, Transitions.BINMAP);
                     if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
                         setInuseBitAtOffset(victim, size);
                     } else {
@@ -1094,7 +1118,7 @@ public final class Malloc {
                         setFd(bck, remainder);
                         setBk(fwd, remainder);
                         if (inSmallbinRange(nb)) {
-                            w64(MAIN_ARENA + AV_LAST_REMAINDER, remainder);
+                            w64(MAIN_ARENA + arena.lastRemainder, remainder);
                         }
                         if (!inSmallbinRange(remainderSize)) {
                             setFdNextsize(remainder, 0);
@@ -1142,11 +1166,11 @@ public final class Malloc {
     }
 
     long binmap(int block) {
-        return mem.read32(MAIN_ARENA + AV_BINMAP + 4L * block) & 0xffffffffL;
+        return mem.read32(MAIN_ARENA + arena.binmap + 4L * block) & 0xffffffffL;
     }
 
     void markBin(int i) {
-        long a = MAIN_ARENA + AV_BINMAP + 4L * (i >>> BINMAPSHIFT);
+        long a = MAIN_ARENA + arena.binmap + 4L * (i >>> BINMAPSHIFT);
         mem.write32(a, mem.read32(a) | (1 << (i & 31)));
     }
 
@@ -1217,7 +1241,7 @@ public final class Malloc {
         Transitions.consolidate();
         setHaveFastchunks(false);
         long unsortedBin = binAt(1);
-        for (int i = 0; i < NFASTBINS; i++) {
+        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
             long fb = fastbinAddr(i);
             long p = r64(fb);
             w64(fb, 0);
@@ -1798,8 +1822,8 @@ public final class Malloc {
                 }
             }
         }
-        if (Long.compareUnsigned(systemMem(), r64(MAIN_ARENA + AV_MAX_SYSTEM_MEM)) > 0) {
-            w64(MAIN_ARENA + AV_MAX_SYSTEM_MEM, systemMem());
+        if (Long.compareUnsigned(systemMem(), r64(MAIN_ARENA + arena.maxSystemMem)) > 0) {
+            w64(MAIN_ARENA + arena.maxSystemMem, systemMem());
         }
 
         long p = top();
@@ -2018,16 +2042,8 @@ public final class Malloc {
     }
 
     private void copy(long dst, long src, long n) {
-        if (n <= 0) {
-            return;
-        }
-        byte[] buf = new byte[(int) Math.min(n, 1 << 16)];
-        long done = 0;
-        while (done < n) {
-            int k = (int) Math.min(buf.length, n - done);
-            mem.readBytes(src + done, buf, 0, k);
-            mem.writeBytes(dst + done, buf, 0, k);
-            done += k;
+        if (n > 0) {
+            mem.copy(dst, src, n); // page to page, no buffer: realloc's memcpy is on the replay hot path
         }
     }
 
@@ -2075,7 +2091,7 @@ public final class Malloc {
         long oldtop = top();
         long oldtopsize = chunksize(oldtop);
         long sbrkBase = mp(MP_SBRK_BASE);
-        long maxSystemMem = r64(MAIN_ARENA + AV_MAX_SYSTEM_MEM);
+        long maxSystemMem = r64(MAIN_ARENA + arena.maxSystemMem);
         if (Long.compareUnsigned(oldtopsize, sbrkBase + maxSystemMem - oldtop) < 0) {
             oldtopsize = sbrkBase + maxSystemMem - oldtop;
         }
@@ -2499,7 +2515,7 @@ public final class Malloc {
         long nblocks = 1;
         long nfastblocks = 0;
         long fastavail = 0;
-        for (int i = 0; i < NFASTBINS; i++) {
+        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
             int guard = 0;
             for (long p = fastbinHead(i); p != 0; p = revealPtr(p + 16)) {
                 if (profile.alignmentChecks && (p & MALLOC_ALIGN_MASK) != 0) {
@@ -2564,7 +2580,7 @@ public final class Malloc {
         long nfastblocks = 0;
         long avail = chunksize(top());
         long fastavail = 0;
-        for (int i = 0; i < NFASTBINS; i++) {
+        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
             long p = fastbinHead(i);
             if (p != 0) {
                 long n = 0;
@@ -2634,7 +2650,7 @@ public final class Malloc {
                     .append(count[NFASTBINS]).append("\"/>\n");
         }
         long sys = systemMem();
-        long maxSys = r64(MAIN_ARENA + AV_MAX_SYSTEM_MEM);
+        long maxSys = r64(MAIN_ARENA + arena.maxSystemMem);
         sb.append("</sizes>\n<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
                 .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
                 .append("\"/>\n<system type=\"current\" size=\"").append(sys)

@@ -8,7 +8,8 @@ import io.mallocscope.runtime.vm.Layout;
  *
  * <p>Where the globals live (libc's writable data, {@link Layout#LIBC_DATA}, is 0x2000 bytes):
  * <pre>
- *   LIBC_DATA + 0x0c60  main_arena     struct malloc_state, 0x898 bytes (ends at +0x14f8)
+ *   LIBC_DATA + 0x0c60  main_arena     struct malloc_state, at most 0x898 bytes (ends by +0x14f8;
+ *                                      its layout is the release's {@link ArenaLayout})
  *   LIBC_DATA + 0x1500  mp_            struct malloc_par, 0x88 bytes
  *   LIBC_DATA + 0x1600  global_max_fast  size_t
  *   LIBC_DATA + 0x1608  perturb_byte     int
@@ -43,21 +44,7 @@ final class MallocState {
      */
     static final long TCACHE_KEY_VALUE = 0x5e3f1ab2c47d9061L;
 
-    // ---- struct malloc_state offsets
-    static final int AV_MUTEX = 0x0;
-    static final int AV_FLAGS = 0x4;
-    static final int AV_HAVE_FASTCHUNKS = 0x8;
-    static final int AV_FASTBINS = 0x10;
-    static final int AV_TOP = 0x60;
-    static final int AV_LAST_REMAINDER = 0x68;
-    static final int AV_BINS = 0x70;
-    static final int AV_BINMAP = 0x860;
-    static final int AV_NEXT = 0x870;
-    static final int AV_NEXT_FREE = 0x878;
-    static final int AV_ATTACHED_THREADS = 0x880;
-    static final int AV_SYSTEM_MEM = 0x888;
-    static final int AV_MAX_SYSTEM_MEM = 0x890;
-    static final int MALLOC_STATE_SIZE = 0x898;
+    // ---- struct malloc_state offsets: they differ between releases, see ArenaLayout (GlibcProfile.arena)
 
     // ---- struct malloc_par offsets
     static final int MP_TRIM_THRESHOLD = 0x0;
@@ -138,10 +125,6 @@ final class MallocState {
         return (size >>> 4) - 2;
     }
 
-    static long fastbinAddr(int idx) {
-        return MAIN_ARENA + AV_FASTBINS + 8L * idx;
-    }
-
     static boolean inSmallbinRange(long size) {
         return Long.compareUnsigned(size, MIN_LARGE_SIZE) < 0;
     }
@@ -176,11 +159,6 @@ final class MallocState {
 
     static int binIndex(long size) {
         return inSmallbinRange(size) ? smallbinIndex(size) : largebinIndex(size);
-    }
-
-    /** bin_at(i): the pseudo-chunk whose fd/bk are bins[2(i-1)] and bins[2(i-1)+1]. */
-    static long binAt(int i) {
-        return MAIN_ARENA + AV_BINS + (long) (i - 1) * 16 - 16;
     }
 
     static long alignUp(long v, long a) {

@@ -13,7 +13,10 @@ package io.mallocscope.runtime.malloc;
  *     its small or large bin (binInsert).</li>
  * <li>{@link #EXACT_FIT}: the chunk malloc returns from a fastbin, a small bin, or as an unsorted exact
  *     fit (binRemove).</li>
- * <li>{@link #BEST_FIT}: the victim of the large-bin best fit or of the binmap scan (binRemove).</li>
+ * <li>{@link #BEST_FIT}: the victim of the large-bin best fit, a large request served from its own
+ *     large bin (binRemove).</li>
+ * <li>{@link #BINMAP}: the victim of the binmap scan ("use the next largest bin"), the chunk of the
+ *     smallest non-empty bin above the request's own, small or large request alike (binRemove).</li>
  * <li>{@link #SPLIT}: the remainder of a best-fit/binmap split put at the unsorted head (binInsert).</li>
  * <li>{@link #LAST_REMAINDER}: the last-remainder shortcut (binRemove of the victim, binInsert of the
  *     remainder).</li>
@@ -50,12 +53,17 @@ public final class Transitions {
     public static final int MEMALIGN = 9;
     public static final int REALLOC = 10;
     public static final int TRIM = 11;
+    /**
+     * The binmap scan's victim. Appended after {@link #TRIM}: the numbers are stored in recorded
+     * timelines, so existing ones never change.
+     */
+    public static final int BINMAP = 12;
 
     public static final int THRESHOLD_MMAP = 0;
     public static final int THRESHOLD_TRIM = 1;
 
     private static final String[] REASONS = {"free", "sort", "exact_fit", "best_fit", "split", "last_remainder",
-            "coalesce", "consolidate", "stash", "memalign", "realloc", "trim"};
+            "coalesce", "consolidate", "stash", "memalign", "realloc", "trim", "binmap"};
 
     /** The lowercase word for a reason constant ("free", "sort", "exact_fit", …); "?" if unknown. */
     public static String reasonName(int reason) {
