@@ -139,12 +139,14 @@ final class ReplayCommand implements Callable<Integer> {
         }
 
         static Progress forTrace(Trace t, PrintWriter err) {
+            if (t.size() < 200_000 || !Terminal.isTerminal()) {
+                return new Progress(null, 1);
+            }
             long printing = 0;
             for (int i = 0; i < t.size(); i++) {
                 printing += t.op(i) == Trace.FREE ? 0 : 1;
             }
-            boolean show = Terminal.isTerminal() && t.size() >= 200_000;
-            return new Progress(show ? err : null, Math.max(1, printing));
+            return new Progress(err, Math.max(1, printing));
         }
 
         Appendable counting(PrintWriter out) {

@@ -1,6 +1,7 @@
 package io.mallocscope.runtime.trace;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -41,6 +42,8 @@ public final class Trace {
     public static final int MAX_ID = (1 << 22) - 1;
 
     private static final String TUNABLES_PREFIX = "# tunables:";
+    /** Traces up to this size are read into memory at once and parsed as bytes. */
+    private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 64;
 
     private final String name;
     private final String tunables;
@@ -63,8 +66,18 @@ public final class Trace {
     }
 
     public static Trace read(Path file) throws IOException {
+        String name = file.toString();
+        if (Files.size(file) <= MAX_IN_MEMORY) {
+            byte[] bytes = Files.readAllBytes(file);
+            Trace t = parseAscii(name, bytes);
+            if (t != null) {
+                return t;
+            }
+            // not plain ASCII: decode strictly, as Files.newBufferedReader does (malformed UTF-8 is an error)
+            return read(name, new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8.newDecoder()));
+        }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(file.toString(), r);
+            return read(name, r);
         }
     }
 
@@ -87,7 +100,52 @@ public final class Trace {
     }
 
     public static Trace read(String name, java.io.InputStream in) throws IOException {
-        return read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
+        byte[] bytes = in.readAllBytes();
+        Trace t = parseAscii(name, bytes);
+        return t != null ? t : read(name, new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The fast path: parses the bytes of a trace without making a String per line. Lines that are
+     * not plain well-formed operations (comments, header numbers, errors) go through the same
+     * {@link Builder#line(String)} as text read by a Reader, so the rules and messages are one.
+     * Returns null if the text is not all ASCII (then the caller decodes it and takes the Reader
+     * path, which is exact for UTF-8 however malformed), so the result never depends on the path.
+     */
+    static Trace parseAscii(String name, byte[] b) {
+        Builder builder = new Builder(name);
+        builder.ensureCapacity(b.length / 10 + 16); // about 10 bytes a line
+        int n = b.length;
+        int i = 0;
+        while (i < n) {
+            int start = i;
+            int end = builder.fastLine(b, start, n);
+            if (end < 0) {
+                // a line ends at \n, \r or \r\n, as BufferedReader.readLine ends it
+                end = start;
+                while (end < n && b[end] != '\n' && b[end] != '\r') {
+                    if (b[end] < 0) {
+                        return null;
+                    }
+                    end++;
+                }
+                try {
+                    builder.line(new String(b, start, end - start, StandardCharsets.ISO_8859_1));
+                } catch (TraceFormatException e) {
+                    for (int k = end; k < n; k++) {
+                        if (b[k] < 0) {
+                            return null; // the Reader path decodes ahead and may fail on that byte first
+                        }
+                    }
+                    throw e;
+                }
+            }
+            i = end;
+            if (i < n) {
+                i += b[i] == '\r' && i + 1 < n && b[i + 1] == '\n' ? 2 : 1;
+            }
+        }
+        return builder.build();
     }
 
     public String name() {
@@ -223,6 +281,111 @@ public final class Trace {
         Trace build() {
             return new Trace(name, tunables, n, Arrays.copyOf(ops, n), Arrays.copyOf(ids, n), Arrays.copyOf(a1, n),
                     Arrays.copyOf(a2, n), maxId);
+        }
+
+        /**
+         * Parses the line of ASCII bytes starting at {@code s} (up to {@code \n}, {@code \r} or
+         * {@code limit}) if it is a blank line or a well-formed a/f/r/c/m/t operation whose numbers are
+         * plain digits, and returns where the line ends; returns -1, having changed nothing, for
+         * anything else (which {@link #line(String)} then handles, errors included).
+         */
+        int fastLine(byte[] b, int s, int limit) {
+            int i = s;
+            while (i < limit && isInlineBlank(b[i])) {
+                i++;
+            }
+            if (i == limit || b[i] == '\n' || b[i] == '\r') {
+                lineNo++;
+                return i;
+            }
+            if (i + 1 >= limit || !isInlineBlank(b[i + 1])) {
+                return -1; // an op is one character followed by a blank
+            }
+            byte op = b[i];
+            int nargs;
+            switch (op) {
+                case 'a', 'r', 'c' -> nargs = 2;
+                case 'f', 't' -> nargs = 1;
+                case 'm' -> nargs = 3;
+                default -> {
+                    return -1;
+                }
+            }
+            i += 2;
+            long v0 = 0;
+            long v1 = 0;
+            long v2 = 0;
+            for (int k = 0; k < nargs; k++) {
+                while (i < limit && isInlineBlank(b[i])) {
+                    i++;
+                }
+                int d = i;
+                long v = 0;
+                while (i < limit) {
+                    int c = b[i] - '0';
+                    if (c < 0 || c > 9) {
+                        break;
+                    }
+                    v = v * 10 + c;
+                    i++;
+                }
+                // 1..18 digits: anything else (signs, letters, huge numbers) goes the slow way
+                if (i == d || i - d > 18) {
+                    return -1;
+                }
+                if (k == 0) {
+                    v0 = v;
+                } else if (k == 1) {
+                    v1 = v;
+                } else {
+                    v2 = v;
+                }
+            }
+            while (i < limit && isInlineBlank(b[i])) {
+                i++;
+            }
+            if (i < limit && b[i] != '\n' && b[i] != '\r') {
+                return -1; // a letter after a number, or too many fields
+            }
+            int id = 0;
+            long x;
+            long y = 0;
+            if (op == 't') {
+                x = v0;
+            } else {
+                if (v0 > MAX_ID) {
+                    return -1;
+                }
+                id = (int) v0;
+                x = nargs > 1 ? v1 : 0;
+                y = v2;
+            }
+            lineNo++;
+            inHeader = false;
+            ensure();
+            ops[n] = op;
+            ids[n] = id;
+            a1[n] = x;
+            a2[n] = y;
+            n++;
+            if (id > maxId) {
+                maxId = id;
+            }
+            return i;
+        }
+
+        /** The blanks of {@link #isBlank(char)} that can be inside a line ({@code \r} ends one). */
+        private static boolean isInlineBlank(byte c) {
+            return c == ' ' || c == '\t' || c == 0x0b || c == '\f';
+        }
+
+        void ensureCapacity(int cap) {
+            if (cap > ops.length) {
+                ops = Arrays.copyOf(ops, cap);
+                ids = Arrays.copyOf(ids, cap);
+                a1 = Arrays.copyOf(a1, cap);
+                a2 = Arrays.copyOf(a2, cap);
+            }
         }
 
         private void ensure() {

@@ -42,9 +42,8 @@ public final class AddressSpace {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int PAGE_MASK = (int) PAGE_SIZE - 1;
-    private static final int TLB_SIZE = 1024;
-    private static final int TLB_READ = 1;
-    private static final int TLB_WRITE = 2;
+    private static final int TLB_SIZE = 8192;
+    private static final byte[] ZERO_PAGE = new byte[(int) PAGE_SIZE];
 
     /** The mappings, keyed by start address; edited by the kernel calls only. */
     private final TreeMap<Long, Region> regions = new TreeMap<>(Long::compareUnsigned);
@@ -55,14 +54,17 @@ public final class AddressSpace {
 
     private final PageMap pages = new PageMap();
 
-    // A small direct-mapped cache of page translations: the allocator alternates between the arena
-    // (in libc's data) and a few heap pages, so one entry would thrash.
-    private final long[] tlbPage = new long[TLB_SIZE];
+    // A direct-mapped cache of page translations, big enough to hold a heap of 32 MiB without a
+    // miss: the allocator alternates between the arena (in libc's data) and heap pages all over the
+    // heap. Slot i holds page p (p % TLB_SIZE == i) when tlbRead[i] == p (p may be read) or
+    // tlbWrite[i] == p (p may be written); tlbData[i] is then p's bytes, or null if never written.
+    private final long[] tlbRead = new long[TLB_SIZE];
+    private final long[] tlbWrite = new long[TLB_SIZE];
     private final byte[][] tlbData = new byte[TLB_SIZE][];
-    private final int[] tlbAccess = new int[TLB_SIZE];
 
     public AddressSpace() {
-        Arrays.fill(tlbPage, -1L);
+        Arrays.fill(tlbRead, -1L);
+        Arrays.fill(tlbWrite, -1L);
     }
 
     // ---------------------------------------------------------------- mappings
@@ -323,6 +325,21 @@ public final class AddressSpace {
         if (len < 0) {
             throw new IllegalArgumentException("readBytes: negative length " + len);
         }
+        if (len == 0) {
+            return;
+        }
+        int first = (int) a & PAGE_MASK;
+        long page = a >>> PAGE_SHIFT;
+        int slot = (int) page & (TLB_SIZE - 1);
+        if (len <= PAGE_SIZE - first && tlbRead[slot] == page) { // one page, known readable
+            byte[] p = tlbData[slot];
+            if (p == null) {
+                System.arraycopy(ZERO_PAGE, 0, dst, dstOff, len);
+            } else {
+                System.arraycopy(p, first, dst, dstOff, len);
+            }
+            return;
+        }
         checkAccess(a, len, false);
         int done = 0;
         while (done < len) {
@@ -331,7 +348,7 @@ public final class AddressSpace {
             int n = Math.min(len - done, (int) PAGE_SIZE - off);
             byte[] p = pageForRead(addr, 1);
             if (p == null) {
-                Arrays.fill(dst, dstOff + done, dstOff + done + n, (byte) 0);
+                System.arraycopy(ZERO_PAGE, 0, dst, dstOff + done, n);
             } else {
                 System.arraycopy(p, off, dst, dstOff + done, n);
             }
@@ -377,6 +394,17 @@ public final class AddressSpace {
         if (len < 0) {
             throw new IllegalArgumentException("writeBytes: negative length " + len);
         }
+        if (len == 0) {
+            return;
+        }
+        int first = (int) a & PAGE_MASK;
+        long page = a >>> PAGE_SHIFT;
+        int slot = (int) page & (TLB_SIZE - 1);
+        byte[] p;
+        if (len <= PAGE_SIZE - first && tlbWrite[slot] == page && (p = tlbData[slot]) != null) { // one page, writable
+            System.arraycopy(src, srcOff, p, first, len);
+            return;
+        }
         checkAccess(a, len, true);
         int done = 0;
         while (done < len) {
@@ -389,11 +417,66 @@ public final class AddressSpace {
     }
 
     /**
+     * Copies {@code len} bytes from {@code src} to {@code dst} as C's {@code memmove} does (the
+     * ranges may overlap), page by page without a buffer. Faults before writing anything if any byte
+     * of the source is unreadable (checked first) or any byte of the destination unwritable.
+     */
+    public void copy(long dst, long src, long len) {
+        if (len < 0) {
+            throw new IllegalArgumentException("copy: negative length " + len);
+        }
+        if (len == 0) {
+            return;
+        }
+        checkAccess(src, len, false);
+        checkAccess(dst, len, true);
+        boolean backwards = Long.compareUnsigned(dst, src) > 0 && Long.compareUnsigned(dst - src, len) < 0;
+        long done = 0;
+        while (done < len) {
+            // the next piece that stays inside one source page and one destination page
+            long left = len - done;
+            long s;
+            long d;
+            int n;
+            if (backwards) {
+                long sEnd = src + left;
+                long dEnd = dst + left;
+                int sRoom = (int) ((sEnd - 1) & PAGE_MASK) + 1;
+                int dRoom = (int) ((dEnd - 1) & PAGE_MASK) + 1;
+                n = (int) Math.min(left, Math.min(sRoom, dRoom));
+                s = sEnd - n;
+                d = dEnd - n;
+            } else {
+                s = src + done;
+                d = dst + done;
+                n = (int) Math.min(left, Math.min(PAGE_SIZE - (s & PAGE_MASK), PAGE_SIZE - (d & PAGE_MASK)));
+            }
+            byte[] from = pageForRead(s, 1);
+            byte[] to = pageForWrite(d, 1);
+            if (from == null) {
+                System.arraycopy(ZERO_PAGE, 0, to, (int) d & PAGE_MASK, n);
+            } else {
+                System.arraycopy(from, (int) s & PAGE_MASK, to, (int) d & PAGE_MASK, n);
+            }
+            done += n;
+        }
+    }
+
+    /**
      * Sets {@code len} bytes at {@code a} to {@code value}; {@code len} is unsigned, like C's
      * {@code size_t}. Faults before writing anything if any byte is unwritable. Whole pages that were
      * never touched stay untouched when the value is zero.
      */
     public void fill(long a, int value, long len) {
+        int first = (int) a & PAGE_MASK;
+        long page = a >>> PAGE_SHIFT;
+        int slot = (int) page & (TLB_SIZE - 1);
+        byte[] p;
+        // part of one page that is known writable and already holds data
+        if (Long.compareUnsigned(len, PAGE_SIZE - first) <= 0 && tlbWrite[slot] == page && (p = tlbData[slot]) != null) {
+            set(p, first, (int) len, value);
+            return;
+        }
         checkAccess(a, len, true);
         long done = 0;
         while (Long.compareUnsigned(done, len) < 0) {
@@ -404,8 +487,20 @@ public final class AddressSpace {
                 done += n; // a whole untouched page already reads as zeros
                 continue;
             }
-            Arrays.fill(pageForWrite(addr, 1), off, off + n, (byte) value);
+            set(pageForWrite(addr, 1), off, n, value);
             done += n;
+        }
+    }
+
+    /**
+     * Sets {@code n} bytes of a page: zeros are copied from a zero page, as {@code System.arraycopy}
+     * is fast from the first call on, while a fill loop is slow until the JIT has compiled it.
+     */
+    private static void set(byte[] page, int off, int n, int value) {
+        if (value == 0) {
+            System.arraycopy(ZERO_PAGE, 0, page, off, n);
+        } else {
+            Arrays.fill(page, off, off + n, (byte) value);
         }
     }
 
@@ -450,7 +545,7 @@ public final class AddressSpace {
     private byte[] pageForRead(long a, int width) {
         long page = a >>> PAGE_SHIFT;
         int i = (int) page & (TLB_SIZE - 1);
-        if (tlbPage[i] == page && (tlbAccess[i] & TLB_READ) != 0) {
+        if (tlbRead[i] == page) {
             return tlbData[i];
         }
         return fillTlb(a, page, i, false, width);
@@ -460,11 +555,10 @@ public final class AddressSpace {
         long page = a >>> PAGE_SHIFT;
         int i = (int) page & (TLB_SIZE - 1);
         byte[] data;
-        if (tlbPage[i] == page && (tlbAccess[i] & TLB_WRITE) != 0) {
-            data = tlbData[i];
-        } else {
-            data = fillTlb(a, page, i, true, width);
+        if (tlbWrite[i] == page && (data = tlbData[i]) != null) {
+            return data;
         }
+        data = fillTlb(a, page, i, true, width);
         if (data == null) {
             data = new byte[(int) PAGE_SIZE];
             pages.put(page, data);
@@ -478,10 +572,11 @@ public final class AddressSpace {
         if (r == null || !permits(r.prot(), write)) {
             throw fault(a, write, width);
         }
-        tlbPage[i] = page;
-        tlbAccess[i] = (permits(r.prot(), false) ? TLB_READ : 0) | (permits(r.prot(), true) ? TLB_WRITE : 0);
-        tlbData[i] = pages.get(page);
-        return tlbData[i];
+        tlbRead[i] = permits(r.prot(), false) ? page : -1L;
+        tlbWrite[i] = permits(r.prot(), true) ? page : -1L;
+        byte[] data = pages.get(page);
+        tlbData[i] = data;
+        return data;
     }
 
     private Segfault fault(long a, boolean write, int width) {
@@ -538,14 +633,16 @@ public final class AddressSpace {
         long first = start >>> PAGE_SHIFT;
         long count = (end - start) >>> PAGE_SHIFT;
         if (Long.compareUnsigned(count, TLB_SIZE) >= 0) {
-            Arrays.fill(tlbPage, -1L);
+            Arrays.fill(tlbRead, -1L);
+            Arrays.fill(tlbWrite, -1L);
             Arrays.fill(tlbData, null);
             return;
         }
         for (long p = first; p != first + count; p++) {
             int slot = (int) p & (TLB_SIZE - 1);
-            if (tlbPage[slot] == p) {
-                tlbPage[slot] = -1L;
+            if (tlbRead[slot] == p || tlbWrite[slot] == p) {
+                tlbRead[slot] = -1L;
+                tlbWrite[slot] = -1L;
                 tlbData[slot] = null;
             }
         }

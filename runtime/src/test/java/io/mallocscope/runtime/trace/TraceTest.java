@@ -92,7 +92,7 @@ class TraceTest {
     }
 
     @Test
-    void aMillionOperationsReplayQuickly() {
+    void aMillionOperationsReplay() {
         StringBuilder sb = new StringBuilder();
         java.util.Random r = new java.util.Random(7);
         for (int i = 0; i < 500_000; i++) {
@@ -101,11 +101,10 @@ class TraceTest {
             sb.append("f ").append(r.nextInt(2000)).append('\n');
         }
         Trace t = Trace.parse("big.rep", sb.toString());
-        long t0 = System.nanoTime();
         StringBuilder out = new StringBuilder();
         OffsetsReplay.run(t, ProcessOptions.defaults(), out);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(out).isNotEmpty();
-        assertThat(ms).as("replay time in ms").isLessThan(30_000);
+        // one line per malloc, none per free, then the break and mallinfo (speed: see the README's benchmarks)
+        assertThat(out.toString().lines().count()).isEqualTo(500_000 + 2);
+        assertThat(out.toString()).startsWith("a ").contains("\nbrk H+0x").contains("\nmallinfo arena=");
     }
 }

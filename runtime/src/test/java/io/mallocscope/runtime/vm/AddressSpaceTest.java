@@ -194,7 +194,7 @@ class AddressSpaceTest {
 
     @Test
     void tlbAliasesAndPermissionChangesAreSeen() {
-        // pages 64 apart share a TLB slot
+        // many pages, some cached with write access, then permission changes
         as.map(0x100000, 0x100000 + 0x1000 * 130, PROT_READ | PROT_WRITE, "");
         for (int i = 0; i < 130; i++) {
             as.write64(0x100000 + 0x1000L * i, i);
@@ -207,6 +207,89 @@ class AddressSpaceTest {
         assertThatThrownBy(() -> as.write8(0x100000, 8)).isInstanceOf(Segfault.class);
         as.unmap(0x140000, 0x141000);
         assertThatThrownBy(() -> as.read8(0x140000)).isInstanceOf(Segfault.class);
+    }
+
+    @Test
+    void bulkAccessesWithinOnePageSeePermissionChanges() {
+        as.map(0x100000, 0x102000, PROT_READ | PROT_WRITE, "");
+        as.fill(0x100010, 0x5a, 16); // translation cached with write access
+        byte[] got = new byte[20];
+        as.readBytes(0x10000c, got, 0, 20);
+        assertThat(got).containsExactly(0, 0, 0, 0, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+                0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a);
+        as.protect(0x100000, 0x101000, PROT_READ);
+        assertThatThrownBy(() -> as.fill(0x100010, 0, 16)).isInstanceOf(Segfault.class)
+                .hasMessageContaining("0x100010");
+        assertThatThrownBy(() -> as.writeBytes(0x100020, new byte[] {1, 2}, 0, 2)).isInstanceOf(Segfault.class)
+                .hasMessageContaining("0x100020");
+        assertThat(as.read8(0x100010)).isEqualTo(0x5a);
+        as.protect(0x100000, 0x101000, PROT_NONE);
+        assertThatThrownBy(() -> as.readBytes(0x100010, got, 0, 4)).isInstanceOf(Segfault.class)
+                .hasMessageContaining("0x100010");
+        // an untouched page, once its translation is cached, still reads as zeros into the buffer
+        java.util.Arrays.fill(got, (byte) 0x77);
+        assertThat(as.read8(0x101000)).isZero();
+        as.readBytes(0x101ff0, got, 2, 16);
+        assertThat(got[1]).isEqualTo((byte) 0x77);
+        assertThat(got[2]).isZero();
+        assertThat(got[17]).isZero();
+        assertThat(got[18]).isEqualTo((byte) 0x77);
+        assertThat(as.residentPages()).isEqualTo(1);
+    }
+
+    @Test
+    void pagesThatShareATranslationSlotKeepTheirOwnBytes() {
+        long far = 0x100000 + 8192L * 4096; // 8192 pages further: the same slot of the translation cache
+        as.map(0x100000, far + 0x1000, PROT_READ | PROT_WRITE, "");
+        for (int round = 0; round < 3; round++) {
+            as.write64(0x100008, 1000 + round);
+            as.fill(far + 8, round, 8);
+            as.writeBytes(0x100100, new byte[] {(byte) round}, 0, 1);
+            byte[] b = new byte[1];
+            as.readBytes(far + 8, b, 0, 1);
+            assertThat(b[0]).isEqualTo((byte) round);
+            assertThat(as.read64(0x100008)).isEqualTo(1000 + round);
+            assertThat(as.read8(0x100100)).isEqualTo(round);
+            assertThat(as.read64(far + 8)).isEqualTo(0x0101010101010101L * round);
+        }
+        assertThat(as.residentPages()).isEqualTo(2);
+    }
+
+    @Test
+    void copyMovesBytesLikeMemmoveAcrossPages() {
+        long base = 0x100000;
+        int size = 5 * 4096;
+        as.map(base, base + size, PROT_READ | PROT_WRITE, "");
+        byte[] model = new byte[size];
+        Random rnd = new Random(7);
+        for (int i = 0; i < 3 * 4096; i++) { // the last two pages stay untouched
+            model[i] = (byte) rnd.nextInt();
+        }
+        as.writeBytes(base, model, 0, 3 * 4096);
+        int[][] moves = {{10, 4000, 300}, {4000, 10, 300}, {100, 4200, 9000}, {4200, 100, 9000}, {0, 1, 12000},
+            {1, 0, 12000}, {12288, 8000, 6000}, {5, 5, 100}, {0, 16384, 4096}};
+        for (int[] m : moves) {
+            as.copy(base + m[1], base + m[0], m[2]);
+            System.arraycopy(model, m[0], model, m[1], m[2]);
+            byte[] got = new byte[size];
+            as.readBytes(base, got, 0, size);
+            assertThat(got).as("copy %d -> %d, %d bytes", m[0], m[1], m[2]).isEqualTo(model);
+        }
+    }
+
+    @Test
+    void copyFaultsBeforeWritingAnything() {
+        as.map(0x100000, 0x102000, PROT_READ | PROT_WRITE, "");
+        as.map(0x102000, 0x103000, PROT_READ, "");
+        as.write64(0x100000, 0x1122334455667788L);
+        assertThatThrownBy(() -> as.copy(0x101ff8, 0x100000, 16)).isInstanceOf(Segfault.class)
+                .hasMessageContaining("0x102000");
+        assertThat(as.read64(0x101ff8)).isZero();
+        assertThatThrownBy(() -> as.copy(0x100000, 0x102ff8, 16)).isInstanceOf(Segfault.class)
+                .hasMessageContaining("0x103000");
+        assertThat(as.read64(0x100000)).isEqualTo(0x1122334455667788L);
+        as.copy(0x101000, 0x100000, 8);
+        assertThat(as.read64(0x101000)).isEqualTo(0x1122334455667788L);
     }
 
     @Test

@@ -1,0 +1,153 @@
+package io.mallocscope.runtime.trace;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The byte parser (used for files) gives exactly what the line-by-line Reader parser gives. */
+class TraceBytesTest {
+
+    /** Everything a trace holds, or the error message. */
+    static String describe(Trace t) {
+        StringBuilder sb = new StringBuilder("tunables=" + t.tunables() + " maxId=" + t.maxId() + "\n");
+        for (int i = 0; i < t.size(); i++) {
+            sb.append((char) t.op(i)).append(' ').append(t.id(i)).append(' ').append(t.arg1(i)).append(' ')
+                    .append(t.arg2(i)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String viaReader(String text) throws IOException {
+        try {
+            return describe(Trace.read("x.rep", new StringReader(text)));
+        } catch (TraceFormatException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    static String viaBytes(String text) {
+        try {
+            Trace t = Trace.parseAscii("x.rep", text.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(t).as("ASCII text is parsed as bytes").isNotNull();
+            return describe(t);
+        } catch (TraceFormatException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "a 0 24\nf 0\n",
+        "a 0 24\r\nf 0\r\n",
+        "a 0 24\rf 0\r",
+        "a 0 24\n\rf 1\n",                // \n then \r: an empty line between
+        "a 0 24",                          // no final newline
+        "\n\n \t\n",
+        "20000\n5\n12\n1\n\n# c\n# tunables: glibc.malloc.tcache_count=0 \na 0 24\nf 0\n",
+        "1\n2\n3\n4\n5\na 0 1\n",          // five header lines
+        "a 0 1\n7\n",                      // number after the first op
+        "  a\t 7 \f 9 \u000b \nm 1 64 100\nt 12\n",
+        "a 4194303 1\n",
+        "a 4194304 1\n",                   // ID too large
+        "a 99999999999999999999 1\n",
+        "a 1 18446744073709551615\n",      // the largest unsigned
+        "a 1 18446744073709551616\n",
+        "a 1 000000000000000000000000042\n",
+        "a 1 -5\n",
+        "a 1 +5\n",
+        "a 1 5x\n",
+        "a 1\n",
+        "a 1 2 3\n",
+        "f\n",
+        "f 1 2\n",
+        "ab 1 2\n",
+        "x 1 2\n",
+        "m 1 64\n",
+        "t\n",
+        "t -1\n",
+        "o 1 -2\ns -4096\ns +4096\ns 4096\n",
+        "o 1 99999999999\n",
+        "a 1 2 3 4 5 6 7 8\n",
+        "#\n# tunables:\n",
+        "a 0 24\n#x\n  # y\nf 0",
+        "c 3 0\nr 3 100\nr 3 0\n",
+    })
+    void sameAsTheReaderParser(String text) throws IOException {
+        assertThat(viaBytes(text)).isEqualTo(viaReader(text));
+    }
+
+    @Test
+    void sameAsTheReaderParserOnRandomLines() throws IOException {
+        String[] pieces = {"a", "f", "r", "c", "m", "t", "o", "s", "#", "0", "1", "42", "4194303", "4194304", "-3",
+            "+3", "18446744073709551615", "99999999999999999999", "x", "", " ", "\t", "\r", "\n", "\r\n"};
+        Random rnd = new Random(42);
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int tokens = rnd.nextInt(30);
+            for (int k = 0; k < tokens; k++) {
+                sb.append(pieces[rnd.nextInt(pieces.length)]);
+                if (rnd.nextInt(3) > 0) {
+                    sb.append(rnd.nextBoolean() ? " " : "\n");
+                }
+            }
+            String text = sb.toString();
+            assertThat(viaBytes(text)).as("%s", text.replace("\n", "\\n").replace("\r", "\\r")).isEqualTo(viaReader(text));
+        }
+    }
+
+    @Test
+    void aFileIsReadLikeTheReaderReadsIt(@TempDir Path dir) throws IOException {
+        String text = "2\n# tunables: glibc.malloc.mmap_threshold=4096\na 0 24\r\nm 1 64 100\nr 0 5000\nf 1\nt 0\no 1 0\ns 4096\n";
+        Path f = dir.resolve("t.rep");
+        Files.writeString(f, text, StandardCharsets.US_ASCII);
+        Trace t = Trace.read(f);
+        assertThat(describe(t)).isEqualTo(viaReader(text));
+        assertThat(t.tunables()).isEqualTo("glibc.malloc.mmap_threshold=4096");
+        assertThat(t.size()).isEqualTo(7);
+        assertThat(t.arg2(1)).isEqualTo(100);
+    }
+
+    @Test
+    void errorsNameTheFileAndLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.rep");
+        Files.writeString(f, "a 0 24\n\nf 0\nq 1\n", StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(TraceFormatException.class)
+                .hasMessage(f + ":4: unknown op 'q' (expected one of a f r c t m o s)");
+    }
+
+    @Test
+    void nonAsciiTextIsDecodedAsUtf8(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("u.rep");
+        Files.writeString(f, "# größe\na 0 24\nä 1\n", StandardCharsets.UTF_8);
+        assertThat(Trace.parseAscii("u.rep", Files.readAllBytes(f))).isNull();
+        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(TraceFormatException.class)
+                .hasMessage(f + ":3: unknown op 'ä' (expected one of a f r c t m o s)");
+    }
+
+    @Test
+    void malformedUtf8InAFileIsAnError(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("m.rep");
+        Files.write(f, new byte[] {'a', ' ', '0', ' ', '2', '4', '\n', '#', (byte) 0xff, '\n'});
+        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(MalformedInputException.class);
+    }
+
+    @Test
+    void anErrorBeforeNonAsciiTextIsReportedAsTheReaderReportsIt(@TempDir Path dir) throws IOException {
+        // the Reader decodes ahead, so the malformed byte two lines further down wins over the bad op
+        Path f = dir.resolve("m.rep");
+        Files.write(f, new byte[] {'q', ' ', '1', '\n', 'a', ' ', '0', ' ', '1', '\n', '#', (byte) 0xc3, '\n'});
+        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(MalformedInputException.class);
+    }
+}
