@@ -29,6 +29,8 @@ final class DiffCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
+        // check the steps the user typed first: a wrong --to must not be blamed on the --at derived from it
+        SourceOptions.checkStep(s, to, "--to");
         int from = source.at == null ? Math.max(0, to - 1) : source.at;
         new DiffRenderer().render(SourceOptions.stateAt(s, from, "--at"), SourceOptions.stateAt(s, to, "--to"), out,
                 color.style());

@@ -36,8 +36,16 @@ public final class ProgramLauncher {
         }
         CProgram program = (CProgram) type.getDeclaredConstructor().newInstance();
         String simple = type.getSimpleName();
-        ProcessOptions options = ProcessOptions.fromEnvironment().withProgramName(simple);
-        ExitStatus status = CProcess.create(options).run(program, Arrays.copyOfRange(args, 1, args.length));
+        CProcess process;
+        try {
+            process = CProcess.create(ProcessOptions.fromEnvironment().withProgramName(simple));
+        } catch (IllegalArgumentException e) {
+            // a bad glibc profile or GLIBC_TUNABLES: one line, like any usage error
+            System.err.println("mallocscope: " + e.getMessage());
+            System.exit(Exit.USAGE);
+            return;
+        }
+        ExitStatus status = process.run(program, Arrays.copyOfRange(args, 1, args.length));
         System.out.flush();
         System.err.flush();
         System.exit(status.code());

@@ -7,6 +7,8 @@ import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.TimelineTextRenderer;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.samples.Samples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,11 +21,13 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Where to write the timeline (default: mallocscope-PROGRAM.timeline in the temp directory).")
+            description = "Where to write the timeline (default: PROGRAM.timeline in mallocscope-USER, "
+                    + "a directory of your own in the temp directory).")
     Path out;
 
     @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
@@ -86,18 +91,23 @@ final class RunCommand implements Callable<Integer> {
             description = "Run PROGRAM as a CProgram class found on this class path.")
     String classpath;
 
+    /** run's own options: given after PROGRAM they reach the program instead, which is rarely meant. */
+    static final List<String> OWN_OPTIONS = List.of("--view", "--out", "--glibc", "--tunables", "--classpath",
+            "--color");
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        checkProcessOptions(glibc, tunables);
+        hintIfOwnOptionsInArgs(err);
         List<String> cmd = new ArrayList<>();
         cmd.add(Home.java().toString());
         // relative --out stays relative in messages; the agent gets the absolute path
-        Path timeline = out != null ? out : Path.of(System.getProperty("java.io.tmpdir"),
-                "mallocscope-" + program.replaceAll("[^A-Za-z0-9._-]", "_") + ".timeline");
+        Path timeline = out != null ? out : defaultTimeline(program);
         Optional<Path> agent = Home.agentJar();
         if (agent.isPresent()) {
-            Files.deleteIfExists(timeline);
+            prepareTimeline(timeline, out != null);
             cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath());
         }
         cmd.add("-Dmallocscope.glibc=" + glibc);
@@ -116,7 +126,8 @@ final class RunCommand implements Callable<Integer> {
         } else {
             if (Samples.find(program).isEmpty()) {
                 throw UserError.usage("unknown program '" + program
-                        + "' ('mallocscope list' shows the samples; use --classpath CP to run your own class)");
+                        + "' ('mallocscope list' shows the samples; use --classpath CP to run your own class)"
+                        + System.lineSeparator() + OPTIONS_FIRST_HINT);
             }
             Path samples = Home.samplesJar();
             if (!Files.isRegularFile(samples)) {
@@ -155,18 +166,105 @@ final class RunCommand implements Callable<Integer> {
         try {
             StateSource s = Sources.open(timeline, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
             s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
+            if (s.steps() == 0 && status != 0) {
+                // the program stopped before its first malloc call (a usage error, say): its own message is the story
+                stdout.flush();
+                err.flush();
+                return status;
+            }
             Style style = color.style();
             stdout.println();
             stdout.println(style.banner("── what malloc did (" + s.steps() + " calls; timeline in " + timeline + ") ──"));
             VIEWS.get(view).show(s, stdout, style);
             stdout.println();
-            stdout.println(style.dim("Look closer: mallocscope heap|bins|vis " + timeline + " --at N"));
+            stdout.println(style.dim("Look closer: " + selfName() + " heap|bins|vis " + timeline + " --at N"));
         } catch (UserError u) {
             err.println("mallocscope: cannot show the timeline: " + u.getMessage());
         }
         stdout.flush();
         err.flush();
         return status;
+    }
+
+    static final String OPTIONS_FIRST_HINT = "hint: options of run go before PROGRAM: mallocscope run --view none NAME";
+
+    /**
+     * The default timeline: {@code mallocscope-USER/PROGRAM.timeline} in the temp directory, a directory of
+     * the user's own (0700), so users sharing a machine never collide over one file.
+     */
+    static Path defaultTimeline(String program) {
+        String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+        return Path.of(System.getProperty("java.io.tmpdir"), "mallocscope-" + user,
+                program.replaceAll("[^A-Za-z0-9._-]", "_") + ".timeline");
+    }
+
+    /**
+     * Makes sure the agent can write {@code timeline}: creates the default directory (0700), removes the last
+     * run's file and checks the place is writable, before the program runs. A place that cannot be used is a
+     * one-line usage error.
+     */
+    static void prepareTimeline(Path timeline, boolean given) {
+        Path dir = timeline.toAbsolutePath().getParent();
+        if (Files.isDirectory(timeline)) {
+            throw UserError.usage("cannot write " + timeline + ": it is a directory");
+        }
+        try {
+            if (!given && !Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectories(dir,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createDirectories(dir);
+                }
+            }
+            if (!given && !ownedByMe(dir)) {
+                throw UserError.usage(dir + " belongs to another user; choose another place with --out FILE");
+            }
+            Files.deleteIfExists(timeline);
+            Files.newOutputStream(timeline).close();
+            Files.delete(timeline);
+        } catch (IOException e) {
+            UserError u = TimelineCommand.cannotWrite(timeline, e);
+            throw UserError.usage(u.getMessage() + (given ? "" : " (choose another place with --out FILE)"));
+        }
+    }
+
+    private static boolean ownedByMe(Path dir) throws IOException {
+        try {
+            return Files.getOwner(dir).getName().equals(System.getProperty("user.name"));
+        } catch (UnsupportedOperationException e) {
+            return true;
+        }
+    }
+
+    /** The glibc profile and tunables must make a process here, before a JVM is forked to run one. */
+    static void checkProcessOptions(String glibc, String tunables) {
+        try {
+            CProcess.create(ProcessOptions.defaults().withGlibc(glibc).withTunables(tunables == null ? "" : tunables)
+                    .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream()));
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage());
+        }
+    }
+
+    /** Options after PROGRAM go to the program; when one of them is run's own, say where it belongs. */
+    private void hintIfOwnOptionsInArgs(PrintWriter err) {
+        if (classpath == null && Samples.find(program).isEmpty()) {
+            return; // the unknown-program error carries the hint
+        }
+        for (String a : args) {
+            if (OWN_OPTIONS.contains(a.split("=", 2)[0])) {
+                err.println("mallocscope: " + a.split("=", 2)[0] + " after PROGRAM is passed to " + program
+                        + ", not to run; " + OPTIONS_FIRST_HINT.substring("hint: ".length()));
+                err.flush();
+                return;
+            }
+        }
+    }
+
+    /** How the user started us: {@code ./mallocscope} through the launcher script (which sets mallocscope.home). */
+    static String selfName() {
+        return System.getProperty("mallocscope.home") != null ? "./mallocscope" : "mallocscope";
     }
 
     /** Every call with what it did, then the free lists as the program left them. */

@@ -3,14 +3,21 @@ package io.mallocscope.cli;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** SOURCE, {@code --at N} and the replay settings, shared by the state views. */
 final class SourceOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Parameters(index = "0", paramLabel = "SOURCE",
             description = "A recorded timeline, or a malloclab trace (.rep) replayed in-process.")
     Path source;
@@ -30,16 +37,41 @@ final class SourceOptions {
     StateSource open(PrintWriter err) {
         StateSource s = Sources.open(source, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
         s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
+        warnIfRecorded(s, source, mixee, err);
         return s;
+    }
+
+    /** {@code --glibc} and {@code --tunables} set up a trace's replay; a recorded timeline carries its own. */
+    static void warnIfRecorded(StateSource s, Path file, CommandSpec spec, PrintWriter err) {
+        if (s.timeline().isEmpty() || spec == null || spec.commandLine() == null
+                || spec.commandLine().getParseResult() == null) {
+            return;
+        }
+        List<String> given = new ArrayList<>();
+        for (String option : List.of("--glibc", "--tunables")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                given.add(option);
+            }
+        }
+        if (!given.isEmpty()) {
+            err.println("mallocscope: warning: " + String.join(" and ", given) + " ignored: " + file
+                    + " is a recorded timeline, shown with the glibc and tunables it was recorded with "
+                    + "(they apply to .rep traces)");
+        }
     }
 
     /** The state at {@code --at} (or {@code n} when given), checked against the source's length. */
     static HeapSnapshot stateAt(StateSource s, Integer n, String option) {
         int step = n == null ? s.steps() : n;
+        checkStep(s, step, option);
+        return s.at(step);
+    }
+
+    /** A usage error naming {@code option} unless {@code step} is one of the source's steps. */
+    static void checkStep(StateSource s, int step, String option) {
         if (step < 0 || step > s.steps()) {
             throw UserError.usage(option + " " + step + " is out of range: " + s.name() + " has " + s.steps()
                     + " top-level calls (steps 0.." + s.steps() + ")");
         }
-        return s.at(step);
     }
 }

@@ -96,11 +96,14 @@ final class TimelineCommand implements Callable<Integer> {
                 new io.mallocscope.cli.source.Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
         s.damage().ifPresent(d -> spec.commandLine().getErr().println("mallocscope: warning: " + d
                 + "; showing what is readable"));
+        SourceOptions.warnIfRecorded(s, file, spec, spec.commandLine().getErr());
         int first = from == null ? 1 : from;
         int last = to == null ? s.steps() : to;
-        if (first < 1 || last > s.steps() || first > last + 1) {
-            throw UserError.usage("--from " + first + " --to " + last + " is out of range: " + s.name() + " has "
-                    + s.steps() + " calls (1.." + s.steps() + ")");
+        checkRange(s, "--from", from);
+        checkRange(s, "--to", to);
+        if (first > last && (from != null || to != null)) {
+            throw UserError.usage("--from " + first + " --to " + last + " is reversed: the first call to show comes "
+                    + "after the last (" + s.name() + " has " + s.steps() + " calls, 1.." + s.steps() + ")");
         }
         List<Op> history = new ArrayList<>();
         List<Op> between = new ArrayList<>();
@@ -119,6 +122,11 @@ final class TimelineCommand implements Callable<Integer> {
             try (PrintWriter w = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(outFile),
                     StandardCharsets.UTF_8))) {
                 VIEWS.get(format).write(request(s, history, between, selected), w, Style.PLAIN);
+                if (w.checkError()) {
+                    throw new IOException("write failed");
+                }
+            } catch (IOException e) {
+                throw cannotWrite(outFile, e);
             }
             spec.commandLine().getErr().println("mallocscope: wrote " + outFile);
         } else {
@@ -128,6 +136,23 @@ final class TimelineCommand implements Callable<Integer> {
             out.flush();
         }
         return Exit.OK;
+    }
+
+    /** A call number the user typed must name one of the calls. */
+    private static void checkRange(StateSource s, String option, Integer n) {
+        if (n != null && (n < 1 || n > s.steps())) {
+            throw UserError.usage(option + " " + n + " is out of range: " + s.name() + " has " + s.steps() + " calls"
+                    + (s.steps() == 0 ? "" : " (1.." + s.steps() + ")"));
+        }
+    }
+
+    /** An {@code --out} file that cannot be written: one line naming it and why, status 2. */
+    static UserError cannotWrite(Path file, IOException e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory"
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : String.valueOf(e.getMessage());
+        return UserError.usage("cannot write " + file + ": " + why);
     }
 
     /** A recorded timeline's own events through the timeline package's exporter; a trace's calls otherwise. */

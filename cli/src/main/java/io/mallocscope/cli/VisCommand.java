@@ -22,17 +22,18 @@ final class VisCommand implements Callable<Integer> {
     @Mixin
     ColorOption color;
 
-    @Option(names = "--chunks", paramLabel = "K", description = "Show only the first K chunks (default: all).")
-    int chunks;
+    @Option(names = "--chunks", paramLabel = "K", description = "Show only the first K chunks, K ≥ 1 (default: all).")
+    Integer chunks;
 
     @Override
     public Integer call() {
-        if (chunks < 0) {
+        if (chunks != null && chunks < 1) {
             throw UserError.usage("--chunks must be 1 or more, not " + chunks);
         }
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
-        new VisRenderer(chunks).render(SourceOptions.stateAt(s, source.at, "--at"), out, color.style());
+        new VisRenderer(chunks == null ? 0 : chunks).render(SourceOptions.stateAt(s, source.at, "--at"), out,
+                color.style());
         out.flush();
         return Exit.OK;
     }

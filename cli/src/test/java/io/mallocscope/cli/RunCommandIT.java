@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.mallocscope.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,9 +40,71 @@ class RunCommandIT {
         assertThat(firstFit.status()).isZero();
         assertThat(firstFit.err()).contains("3rd malloc(0x500): 0x5555555592a0\n");
         assertThat(firstFit.out()).contains("#3 free(0x5555555592a0)   FirstFit.java:");
-        assertThat(firstFit.out()).contains("    unsorted: put 0x555555559290 (#1) (0x520) [free]\n");
-        assertThat(firstFit.out()).contains("    unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]\n");
+        assertThat(firstFit.out()).contains("    unsortedbin: put 0x555555559290 (#1) (0x520) [free]\n");
+        assertThat(firstFit.out()).contains("    unsortedbin: 0x555555559290 (#1) (0x520) moved to largebins[0x500-0x530]\n");
+        // a small request served from a larger bin: glibc's binmap scan, not the large-bin best fit
+        assertThat(firstFit.out()).contains("    largebins[0x500-0x530]: took 0x555555559290 (#1) (0x520) [binmap scan]\n");
+        // the launcher script sets mallocscope.home, and so does the build for these tests
+        assertThat(firstFit.out()).endsWith("Look closer: ./mallocscope heap|bins|vis " + FIRST_FIT + " --at N\n");
         Approved.verify("run-first-fit", firstFit.out());
+    }
+
+    @Test
+    void withoutOutTheTimelineGoesToTheUsersOwnDirectory() throws IOException {
+        Path expected = RunCommand.defaultTimeline("first-fit");
+        CliRun.Result r = run("run", "--view", "none", "first-fit");
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).contains("timeline written to " + expected.toAbsolutePath());
+        assertThat(expected).isRegularFile();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(expected.getParent()))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void runsOwnOptionAfterProgramGoesToTheProgramWithAHint() {
+        CliRun.Result r = run("run", "--color=never", "--out", DIR.resolve("ff-hint.timeline").toString(), "first-fit",
+                "--view", "none");
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).startsWith("mallocscope: --view after PROGRAM is passed to first-fit, not to run; "
+                + "options of run go before PROGRAM: mallocscope run --view none NAME\n");
+        assertThat(r.out()).contains("what malloc did");
+    }
+
+    @Test
+    void aProgramThatStopsBeforeMallocShowsNoEmptyStory() {
+        CliRun.Result r = run("run", "--out", DIR.resolve("replay-usage.timeline").toString(), "replay");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("usage: replay TRACE");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void glibcAndTunablesOnARecordedTimelineAreIgnoredWithAWarning() {
+        CliRun.Result heap = run("heap", FIRST_FIT.toString(), "--glibc", "2.31");
+        assertThat(heap.status()).isZero();
+        assertThat(heap.err()).isEqualTo("mallocscope: warning: --glibc ignored: " + FIRST_FIT
+                + " is a recorded timeline, shown with the glibc and tunables it was recorded with (they apply to .rep traces)\n");
+        CliRun.Result timeline = run("timeline", FIRST_FIT.toString(), "--tunables", "glibc.malloc.tcache_count=0",
+                "--glibc", "2.31");
+        assertThat(timeline.err()).startsWith("mallocscope: warning: --glibc and --tunables ignored: ");
+        assertThat(run("heap", FIRST_FIT.toString()).err()).isEmpty();
+    }
+
+    @Test
+    void theSamplesJarAndTheLauncherRefuseABadProfileInOneLine() throws Exception {
+        String cp = Home.samplesJar() + java.io.File.pathSeparator + Home.runtimeClasses() + java.io.File.pathSeparator
+                + Home.cliClasses();
+        for (List<String> cmd : List.of(
+                List.of(Home.java().toString(), "-Dmallocscope.glibc=9.9", "-jar", Home.samplesJar().toString(), "first-fit"),
+                List.of(Home.java().toString(), "-Dmallocscope.tunables=foo", "-cp", cp,
+                        ProgramLauncher.class.getName(), "io.mallocscope.samples.FirstFit"))) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(output).isEqualTo(2);
+            assertThat(output.lines().toList()).as(output).hasSize(1);
+            assertThat(output).containsAnyOf("unknown glibc version '9.9'", "malformed tunable 'foo'")
+                    .doesNotContain("\tat ");
+        }
     }
 
     @Test
@@ -84,7 +147,7 @@ class RunCommandIT {
         assertThat(m.steps()).hasSize(t.steps() + 1);
         assertThat(m.steps().get(1).op()).isEqualTo("malloc(0x512) = 0x5555555592a0");
         assertThat(m.steps().get(1).site()).startsWith("FirstFit.java:");
-        assertThat(m.steps().get(3).explanation()).containsExactly("unsorted: put 0x555555559290 (#1) (0x520) [free]");
+        assertThat(m.steps().get(3).explanation()).containsExactly("unsortedbin: put 0x555555559290 (#1) (0x520) [free]");
         // the first-fit story at the end: the 0x520 chunk split for the 0x1fa request, its remainder unsorted
         HtmlModel.Step last = m.steps().get(4);
         assertThat(last.chunks()).extracting(HtmlModel.ChunkBox::state)
@@ -110,7 +173,7 @@ class RunCommandIT {
     void atNThenNMinusOneOnARecordedTimeline() {
         String at2 = run("vis", FIRST_FIT.toString(), "--at", "2").out();
         String at3 = run("vis", FIRST_FIT.toString(), "--at", "3").out();
-        assertThat(at3).isNotEqualTo(at2).contains("unsortedbin[all][0]");
+        assertThat(at3).isNotEqualTo(at2).contains("unsortedbin[0]");
         assertThat(run("vis", FIRST_FIT.toString(), "--at", "2").out()).isEqualTo(at2);
     }
 

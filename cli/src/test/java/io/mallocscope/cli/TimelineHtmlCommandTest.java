@@ -34,7 +34,7 @@ class TimelineHtmlCommandTest {
         String html = Files.readString(page);
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<title>first-fit</title>")
                 .contains("\"op\":\"malloc(0x512) = 0x5555555592a0\",\"site\":\"FirstFit.java:33\"")
-                .contains("\"explanation\":[\"unsorted: put 0x555555559290 (#1) (0x520) [free]\"]")
+                .contains("\"explanation\":[\"unsortedbin: put 0x555555559290 (#1) (0x520) [free]\"]")
                 .contains("\"outputNote\":\"(program output is not recorded in timelines)\"");
         assertThat(html.split("\"number\":", -1)).hasSize(1 + 5);
     }

@@ -57,7 +57,7 @@ class ViewCommandsTest {
     @Test
     void visOfTheWholeHeapMarksBins() {
         String out = ok(run("vis", trace("unsorted-exact-fit"), "--at", "30"));
-        assertThat(out).contains(" <-- tcachebins[0x100][0/3]").contains(" <-- unsortedbin[all][0]").contains(" <-- Top chunk");
+        assertThat(out).contains(" <-- tcachebins[0x100][0/3]").contains(" <-- unsortedbin[0]").contains(" <-- Top chunk");
         Approved.verify("vis-unsorted-exact-fit-at-30", out);
     }
 
@@ -65,6 +65,11 @@ class ViewCommandsTest {
     void mapsShowMmappedChunks() {
         String out = ok(run("maps", trace("mmap-threshold-tunable")));
         assertThat(out).contains("heap (brk 0x55555557a000)").contains("mmapped chunk");
+        // the kernel merged the chunks' mappings with the TLS one below libc: the label says both
+        assertThat(out).contains("rw-p    96K  3 mmapped chunks (0x15000) + TLS\n");
+        // [vsyscall] lies inside kernel space: the kernel line comes first, the way addresses go
+        assertThat(out).endsWith("ffff800000000000-ffffffffffffffff ----   128T  kernel space (not mapped for the process)\n"
+                + "ffffffffff600000-ffffffffff601000 --xp     4K  vsyscall (kernel page)         [vsyscall]\n");
         Approved.verify("maps-mmap-threshold-tunable", out);
     }
 
@@ -130,7 +135,67 @@ class ViewCommandsTest {
     void timelineRangeOutsideTheCallsIsAUsageError() {
         CliRun.Result r = run("timeline", trace("worked-brief-example"), "--from", "3", "--to", "12");
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).contains("--from 3 --to 12 is out of range");
+        assertThat(r.err()).isEqualTo("mallocscope: --to 12 is out of range: " + trace("worked-brief-example")
+                + " has 9 calls (1..9)\n");
+    }
+
+    @Test
+    void timelineFromPastTheLastCallIsAUsageErrorNotAnEmptyPage() {
+        CliRun.Result r = run("timeline", trace("worked-brief-example"), "--from", "10");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("mallocscope: --from 10 is out of range: " + trace("worked-brief-example")
+                + " has 9 calls (1..9)\n");
+        assertThat(ok(run("timeline", trace("worked-brief-example"), "--from", "9"))).startsWith("#9 free(");
+    }
+
+    @Test
+    void timelineFromAfterToIsReversed() {
+        CliRun.Result r = run("timeline", trace("worked-brief-example"), "--from", "3", "--to", "1");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mallocscope: --from 3 --to 1 is reversed: ").doesNotContain("out of range");
+    }
+
+    @Test
+    void timelineOutIntoAMissingDirectoryIsAUsageError() {
+        CliRun.Result r = run("timeline", trace("worked-brief-example"), "--format", "html", "--out",
+                "/nonexistent/x.html");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: cannot write /nonexistent/x.html: no such directory\n");
+        CliRun.Result dir = run("timeline", trace("worked-brief-example"), "--out", "src");
+        assertThat(dir.status()).isEqualTo(2);
+        assertThat(dir.err()).startsWith("mallocscope: cannot write src: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void diffBlamesTheOptionTheUserGave() {
+        CliRun.Result r = run("diff", trace("worked-brief-example"), "--to", "12");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --to 12 is out of range: " + trace("worked-brief-example")
+                + " has 9 top-level calls (steps 0..9)\n");
+        CliRun.Result at = run("diff", trace("worked-brief-example"), "--at", "11", "--to", "3");
+        assertThat(at.err()).startsWith("mallocscope: --at 11 is out of range");
+    }
+
+    @Test
+    void visChunksZeroIsRefusedAsTheMessageSays() {
+        CliRun.Result r = run("vis", trace("worked-brief-example"), "--chunks", "0");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --chunks must be 1 or more, not 0\n");
+        assertThat(ok(run("vis", trace("worked-brief-example"), "--chunks", "1")))
+                .isNotEqualTo(ok(run("vis", trace("worked-brief-example"))));
+    }
+
+    @Test
+    void oneNamePerBinAcrossDiffVisAndStory() {
+        String story = ok(run("timeline", trace("worked-brief-example"), "--color=never"));
+        String diff = ok(run("diff", trace("worked-brief-example"), "--at", "2", "--to", "3"));
+        String vis = ok(run("vis", trace("worked-brief-example"), "--at", "3"));
+        assertThat(story).contains("    tcachebins[0x20]: +0x555555559290  (0 → 1)\n");
+        assertThat(diff).contains("tcachebins[0x20]: +0x555555559290  (0 → 1)");
+        assertThat(vis).contains("tcachebins[0x20][0/1]");
+        String fastbin = ok(run("vis", trace("fastbin-lifo"), "--at", "32"));
+        assertThat(fastbin).contains(" <-- fastbins[0x50][2]\n").contains(" <-- tcachebins[0x50][6/7]\n");
     }
 
     @Test

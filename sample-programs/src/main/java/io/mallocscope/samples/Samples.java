@@ -107,8 +107,16 @@ public final class Samples {
             System.exit(2);
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        ProcessOptions options = ProcessOptions.fromEnvironment().withProgramName(info.get().name());
-        ExitStatus status = CProcess.create(options).run(info.get().newInstance(), rest);
+        CProcess process;
+        try {
+            process = CProcess.create(ProcessOptions.fromEnvironment().withProgramName(info.get().name()));
+        } catch (IllegalArgumentException e) {
+            // a bad glibc profile or GLIBC_TUNABLES: one line, like any usage error
+            System.err.println("mallocscope-samples: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ExitStatus status = process.run(info.get().newInstance(), rest);
         System.out.flush();
         System.err.flush();
         System.exit(status.code());

@@ -5,7 +5,6 @@ import io.mallocscope.cli.render.TimelineTextRenderer;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.SimulatedSignal;
-import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.malloc.Malloc;
 import io.mallocscope.runtime.timeline.ProgramOutput;
@@ -350,13 +349,8 @@ public final class HtmlModels {
     }
 
     static String binName(HeapView.Bin b) {
-        return switch (b.kind()) {
-            case BinKind.TCACHE -> "tcachebins[" + hex(b.chunkSize()) + "]";
-            case BinKind.FASTBIN -> "fastbins[" + hex(b.chunkSize()) + "]";
-            case BinKind.UNSORTED -> "unsortedbin";
-            case BinKind.SMALLBIN -> "smallbins[" + hex(b.chunkSize()) + "]";
-            default -> "largebins[" + hex(b.chunkSize()) + "+]";
-        };
+        return io.mallocscope.cli.render.BinLabels.name(io.mallocscope.cli.model.BinType.of(b.kind()), b.index(),
+                b.chunkSize());
     }
 
     static String state(HeapView.State s) {

@@ -16,6 +16,17 @@ public enum BinType {
         this.jsonKey = jsonKey;
     }
 
+    /** The list of the allocator's {@code BinKind} constant {@code kind} (tcache, fastbin, …). */
+    public static BinType of(int kind) {
+        return switch (kind) {
+            case io.mallocscope.runtime.malloc.BinKind.TCACHE -> TCACHE;
+            case io.mallocscope.runtime.malloc.BinKind.FASTBIN -> FASTBIN;
+            case io.mallocscope.runtime.malloc.BinKind.UNSORTED -> UNSORTED;
+            case io.mallocscope.runtime.malloc.BinKind.SMALLBIN -> SMALLBIN;
+            default -> LARGEBIN;
+        };
+    }
+
     /** pwndbg's heading ("tcachebins", "unsortedbin", …). */
     public String banner() {
         return banner;

@@ -2,26 +2,58 @@ package io.mallocscope.cli.render;
 
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.model.LargeBins;
 
-/** How bins are named in the views, the way pwndbg names them. */
-final class BinLabels {
-    /** Offset of {@code bins[]} in glibc 2.36's {@code struct malloc_state}, minus the 0x10 of {@code bin_at}. */
+/**
+ * How bins are named in every view, the way pwndbg names them: {@code tcachebins[0x20]},
+ * {@code fastbins[0x20]}, {@code unsortedbin}, {@code smallbins[0x90]}, {@code largebins[0x500-0x530]}.
+ * The story, diff, vis and the HTML page all name a bin through {@link #name}, so one bin reads the
+ * same everywhere.
+ */
+public final class BinLabels {
+    /** glibc 2.27–2.41's offset of {@code bin_at(1)} in {@code main_arena}, for a bin whose head is unknown. */
     private static final long BIN_AT_BASE = 0x60;
 
     private BinLabels() {
     }
 
-    /** "0x20", "all" (unsorted) or "0x400-0x430" (large). */
+    /** The bin's name: {@code tcachebins[0x20]}, {@code unsortedbin}, {@code largebins[0x500-0x530]}, … */
+    public static String name(Bin b) {
+        return name(b.type(), b.index(), b.chunkSize());
+    }
+
+    /**
+     * The name of the bin of {@code type} with glibc index {@code index} (used for the large bins) holding
+     * chunks of {@code chunkSize} (used for the others).
+     */
+    public static String name(BinType type, int index, long chunkSize) {
+        return switch (type) {
+            case UNSORTED -> type.banner();
+            case LARGEBIN -> type.banner() + "[" + largeRange(index) + "]";
+            default -> type.banner() + "[" + Hex.of(chunkSize) + "]";
+        };
+    }
+
+    /** "0x20", "all" (unsorted) or "0x400-0x430" (large): the label inside a {@code bins} section. */
     static String size(Bin b) {
         return switch (b.type()) {
             case UNSORTED -> "all";
-            case LARGEBIN -> Hex.of(b.chunkSize()) + "-" + Hex.of(b.maxSize());
+            case LARGEBIN -> largeRange(b.index());
             default -> Hex.of(b.chunkSize());
         };
     }
 
-    /** The bin's head as the chain shows it: {@code 0x7ffff7fa9ce0 (main_arena+96)}. */
+    private static String largeRange(int index) {
+        return index >= LargeBins.FIRST && index <= LargeBins.LAST
+                ? Hex.of(LargeBins.minSize(index)) + "-" + Hex.of(LargeBins.maxSize(index))
+                : "#" + index;
+    }
+
+    /** The bin's head as the chain shows it: {@code 0x7ffff7fa9ce0 (main_arena+96)} (+88 on glibc 2.23). */
     static String head(Bin b, long mainArena) {
+        if (b.head() != 0 && mainArena != 0) {
+            return Hex.of(b.head()) + " (main_arena+" + (b.head() - mainArena) + ")";
+        }
         long off = BIN_AT_BASE + (long) (b.index() - 1) * 16;
         String sym = "(main_arena+" + off + ")";
         return mainArena == 0 ? sym : Hex.of(mainArena + off) + " " + sym;

@@ -21,6 +21,11 @@ import java.util.Set;
  * and the arena parameters that moved.
  */
 public final class DiffRenderer {
+    /** The index of the last two states compared: explaining a trace compares each state with the next. */
+    private HeapSnapshot recent;
+    private ChunkIndex recentIndex;
+    private HeapSnapshot older;
+    private ChunkIndex olderIndex;
 
     public void render(HeapSnapshot a, HeapSnapshot b, PrintWriter out, Style style) {
         out.println(style.banner("step " + a.step() + " → step " + b.step()));
@@ -45,10 +50,10 @@ public final class DiffRenderer {
         return lines;
     }
 
-    private static void chunks(HeapSnapshot a, HeapSnapshot b, List<String> lines, Style style) {
-        Map<Long, Chunk> before = byAddress(a);
-        Map<Long, Chunk> after = byAddress(b);
-        for (Chunk c : after.values()) {
+    private void chunks(HeapSnapshot a, HeapSnapshot b, List<String> lines, Style style) {
+        ChunkIndex before = index(a);
+        ChunkIndex after = index(b);
+        for (Chunk c : after.chunks()) {
             Chunk old = before.get(c.address());
             if (c.state() == ChunkState.TOP) {
                 continue;
@@ -69,8 +74,8 @@ public final class DiffRenderer {
                         + " (" + Hex.of(c.size()) + ") " + word(old.state()) + " → " + word(c.state()));
             }
         }
-        for (Chunk c : before.values()) {
-            if (c.state() == ChunkState.TOP || after.containsKey(c.address())) {
+        for (Chunk c : before.chunks()) {
+            if (c.state() == ChunkState.TOP || after.contains(c.address())) {
                 continue;
             }
             List<Chunk> into = covering(b, c);
@@ -80,9 +85,9 @@ public final class DiffRenderer {
         }
     }
 
-    private static void top(HeapSnapshot a, HeapSnapshot b, List<String> lines) {
-        Chunk ta = topChunk(a);
-        Chunk tb = topChunk(b);
+    private void top(HeapSnapshot a, HeapSnapshot b, List<String> lines) {
+        Chunk ta = index(a).top();
+        Chunk tb = index(b).top();
         if (ta == null && tb == null) {
             return;
         }
@@ -177,11 +182,23 @@ public final class DiffRenderer {
         return r.name().isEmpty() ? "" : " " + r.name();
     }
 
-    private static Map<Long, Chunk> byAddress(HeapSnapshot s) {
-        Map<Long, Chunk> m = new LinkedHashMap<>();
-        s.chunks().forEach(c -> m.put(c.address(), c));
-        s.mmapped().forEach(c -> m.put(c.address(), c));
-        return m;
+    private ChunkIndex index(HeapSnapshot s) {
+        if (s == recent) {
+            return recentIndex;
+        }
+        if (s == older) {
+            older = recent;
+            ChunkIndex o = olderIndex;
+            olderIndex = recentIndex;
+            recent = s;
+            recentIndex = o;
+            return o;
+        }
+        older = recent;
+        olderIndex = recentIndex;
+        recent = s;
+        recentIndex = new ChunkIndex(s);
+        return recentIndex;
     }
 
     private static List<Chunk> covering(HeapSnapshot s, Chunk c) {
@@ -196,14 +213,10 @@ public final class DiffRenderer {
         return out;
     }
 
-    private static Chunk topChunk(HeapSnapshot s) {
-        return s.chunks().stream().filter(c -> c.state() == ChunkState.TOP).findFirst().orElse(null);
-    }
-
     private static Map<String, Bin> binsByName(HeapSnapshot s) {
         Map<String, Bin> m = new LinkedHashMap<>();
         for (Bin bin : s.bins()) {
-            m.put(bin.type().banner() + "[" + BinLabels.size(bin) + "]", bin);
+            m.put(BinLabels.name(bin), bin);
         }
         return m;
     }

@@ -6,6 +6,7 @@ import io.mallocscope.cli.model.MapRegion;
 import io.mallocscope.runtime.vm.Layout;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The memory layout as {@code /proc/PID/maps} lists it, with each mapping's size and what it holds
@@ -13,15 +14,29 @@ import java.io.PrintWriter;
  * kernel's half of the address space, which a process cannot touch.
  */
 public final class MapsRenderer implements SnapshotRenderer {
+    /** Where the kernel's half of the address space starts; [vsyscall] lies inside it. */
+    static final long KERNEL_SPACE = 0xffff800000000000L;
+
     @Override
     public void render(HeapSnapshot s, PrintWriter out, Style style) {
         out.println(style.banner(String.format("%-25s %-4s %6s  %-30s %s", "range", "perm", "size", "what", "name")));
+        boolean kernelShown = false;
         for (MapRegion r : s.maps()) {
+            if (!kernelShown && Long.compareUnsigned(r.start(), KERNEL_SPACE) >= 0) {
+                kernelSpace(out);
+                kernelShown = true;
+            }
             out.println(String.format("%012x-%012x %s %6s  %-30s %s", r.start(), r.end(), r.perms(), Hex.kib(r.size()),
                     what(r, s), r.name()).stripTrailing());
         }
+        if (!kernelShown) {
+            kernelSpace(out);
+        }
+    }
+
+    private static void kernelSpace(PrintWriter out) {
         out.println(String.format("%s-%s %s %6s  %-30s", "ffff800000000000", "ffffffffffffffff", "----", "128T",
-                "kernel space (not mapped for the process)"));
+                "kernel space (not mapped for the process)").stripTrailing());
     }
 
     static String what(MapRegion r, HeapSnapshot s) {
@@ -65,11 +80,21 @@ public final class MapsRenderer implements SnapshotRenderer {
             default:
                 break;
         }
-        long chunks = s.mmapped().stream().filter(c -> c.address() >= r.start() && c.address() < r.end()).count();
-        if (chunks > 0) {
-            Chunk first = s.mmapped().stream().filter(c -> c.address() >= r.start() && c.address() < r.end())
-                    .findFirst().orElseThrow();
-            return chunks == 1 ? "mmapped chunk " + Hex.of(first.address()) : chunks + " mmapped chunks";
+        List<Chunk> inside = s.mmapped().stream().filter(c -> c.address() >= r.start() && c.address() < r.end())
+                .toList();
+        if (!inside.isEmpty()) {
+            // the kernel merges neighbouring anonymous mappings: say what else shares the region
+            long covered = inside.stream().mapToLong(Chunk::size).sum();
+            String chunks = inside.size() == 1 ? "mmapped chunk " + Hex.of(inside.get(0).address())
+                    : inside.size() + " mmapped chunks";
+            if (covered >= r.size()) {
+                return chunks;
+            }
+            String what = chunks + " (" + Hex.of(covered) + ")";
+            if (r.start() <= Layout.LIBC_ANON_START && Layout.LIBC_ANON_START < r.end()) {
+                return what + " + TLS";
+            }
+            return what + " + " + Hex.of(r.size() - covered) + " anonymous";
         }
         if (a == Layout.LIBC_ANON_START) {
             return "TLS, libc .bss tail";

@@ -1,9 +1,8 @@
 package io.mallocscope.cli.render;
 
-import io.mallocscope.cli.model.LargeBins;
+import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
-import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.Transitions;
 
 import java.io.PrintWriter;
@@ -13,7 +12,7 @@ import java.util.Map;
 
 /**
  * The timeline as a story: each top-level call numbered ({@code #12 malloc(0x18) = 0x5555555592c0
- * FirstFit.java:31}) and under it, in words, what the allocator did ("tcache[0x20]: took
+ * FirstFit.java:31}) and under it, in words, what the allocator did ("tcachebins[0x20]: took
  * 0x5555555592b0 (#3), 1 left"). A chunk is also named by the call that handed it out ({@code #3}),
  * so one chunk's life can be followed down the page.
  */
@@ -26,9 +25,9 @@ public final class TimelineTextRenderer {
     private static final Map<String, Words> WORDS = new HashMap<>();
 
     static {
-        WORDS.put("tcache_get", (t, n) -> "tcache[" + Hex.of(t.size()) + "]: took " + n.chunk(t.chunk()) + ", "
+        WORDS.put("tcache_get", (t, n) -> tcache(t) + ": took " + n.chunk(t.chunk()) + ", "
                 + t.count() + " left");
-        WORDS.put("tcache_put", (t, n) -> "tcache[" + Hex.of(t.size()) + "]: put " + n.chunk(t.chunk()) + ", now "
+        WORDS.put("tcache_put", (t, n) -> tcache(t) + ": put " + n.chunk(t.chunk()) + ", now "
                 + t.count());
         WORDS.put("bin_insert", (t, n) -> bin(t) + ": put " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
                 + reason(t));
@@ -188,20 +187,18 @@ public final class TimelineTextRenderer {
                 && b.reason() == Transitions.SORT && a.chunk() == b.chunk();
     }
 
+    private static String tcache(Transition t) {
+        return BinLabels.name(BinType.TCACHE, t.binIndex(), t.size());
+    }
+
     private static String bin(Transition t) {
-        return switch (t.bin()) {
-            case BinKind.UNSORTED -> "unsorted";
-            case BinKind.FASTBIN -> "fastbin[" + Hex.of(t.size()) + "]";
-            case BinKind.SMALLBIN -> "smallbin[" + Hex.of(t.size()) + "]";
-            case BinKind.LARGEBIN -> t.binIndex() >= LargeBins.FIRST && t.binIndex() <= LargeBins.LAST
-                    ? "largebin[" + Hex.of(LargeBins.minSize(t.binIndex())) + "-" + Hex.of(LargeBins.maxSize(t.binIndex())) + "]"
-                    : "largebin[" + t.binIndex() + "]";
-            case BinKind.TCACHE -> "tcache[" + Hex.of(t.size()) + "]";
-            default -> "bin?";
-        };
+        return BinLabels.name(BinType.of(t.bin()), t.binIndex(), t.size());
     }
 
     private static String reason(Transition t) {
+        if (t.reason() == Transitions.BINMAP) {
+            return " [binmap scan]"; // "use the next largest bin": the smallest non-empty bin above the request's
+        }
         return t.reason() < 0 ? "" : " [" + Transitions.reasonName(t.reason()).replace('_', ' ') + "]";
     }
 }

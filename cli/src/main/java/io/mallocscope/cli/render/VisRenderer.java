@@ -1,6 +1,7 @@
 package io.mallocscope.cli.render;
 
 import io.mallocscope.cli.model.Bin;
+import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Chunk;
 import io.mallocscope.cli.model.HeapSnapshot;
 
@@ -75,11 +76,7 @@ public final class VisRenderer implements SnapshotRenderer {
         for (Bin b : s.bins()) {
             List<Long> chain = b.chunks();
             for (int i = 0; i < chain.size(); i++) {
-                String label = switch (b.type()) {
-                    case TCACHE -> "tcachebins[" + BinLabels.size(b) + "][" + i + "/" + b.count() + "]";
-                    case UNSORTED -> "unsortedbin[all][" + i + "]";
-                    default -> b.type().banner() + "[" + BinLabels.size(b) + "][" + i + "]";
-                };
+                String label = BinLabels.name(b) + "[" + i + (b.type() == BinType.TCACHE ? "/" + b.count() : "") + "]";
                 long at = BinLabels.pointsAtMem(b.type()) ? chain.get(i) + 16 : chain.get(i);
                 notes.merge(at, label, (x, y) -> x + ", " + y);
             }

@@ -8,7 +8,6 @@ import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.LargeBins;
 import io.mallocscope.cli.model.Memory;
 import io.mallocscope.runtime.CProcess;
-import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.vm.AddressSpace;
 
@@ -22,22 +21,45 @@ public final class HeapViews {
     /** Heaps up to this size are copied into the snapshot, so it stays valid when the process moves on. */
     private static final long COPY_LIMIT = 64L << 20;
 
+    /** The allocator's chunk states as ours, by ordinal (both enums list them in the same order). */
+    private static final ChunkState[] STATES = new ChunkState[HeapView.State.values().length];
+
+    static {
+        for (HeapView.State st : HeapView.State.values()) {
+            STATES[st.ordinal()] = ChunkState.valueOf(st.name());
+        }
+    }
+
     private HeapViews() {
     }
 
+    /** The state of {@code p} now, with a copy of its heap bytes, so it stays valid when the process moves on. */
     public static HeapSnapshot snapshot(int step, CProcess p) {
+        return snapshot(step, p, true);
+    }
+
+    /**
+     * The state of {@code p} now without copying the heap bytes: its memory reads the live process, so only
+     * chunks, bins, maps and parameters stay valid once the process moves on. Enough for a diff, which
+     * never reads memory; taken once per call when a trace's changes are explained.
+     */
+    static HeapSnapshot light(int step, CProcess p) {
+        return snapshot(step, p, false);
+    }
+
+    private static HeapSnapshot snapshot(int step, CProcess p, boolean copyHeap) {
         HeapView v = p.malloc().view();
         List<Chunk> chunks = new ArrayList<>();
         for (HeapView.Chunk c : v.chunks()) {
-            chunks.add(chunk(c));
+            chunks.add(chunk(v, c));
         }
         List<Chunk> mmapped = new ArrayList<>();
         for (HeapView.Chunk c : v.mmappedChunks()) {
-            mmapped.add(chunk(c));
+            mmapped.add(chunk(v, c));
         }
         List<Bin> bins = new ArrayList<>();
         for (HeapView.Bin b : v.bins()) {
-            bins.add(bin(b));
+            bins.add(bin(v, b));
         }
         Map<String, Long> params = new LinkedHashMap<>();
         if (v.initialized()) {
@@ -51,27 +73,26 @@ public final class HeapViews {
         }
         long brk = p.kernel().currentBrk();
         return new HeapSnapshot(step, v.heapStart(), v.top(), brk, v.mainArena(), chunks, mmapped, bins,
-                ProcessModels.maps(p.memory()), params, memory(p.memory(), v.heapStart(), brk), v.corrupt());
+                ProcessModels.maps(p.memory()), params,
+                copyHeap ? memory(p.memory(), v.heapStart(), brk) : p.memory()::read64, !v.chunkWalkComplete());
     }
 
-    static Chunk chunk(HeapView.Chunk c) {
-        ChunkState st = ChunkState.valueOf(c.state().name());
-        long decoded = st == ChunkState.TCACHE || st == ChunkState.FASTBIN ? ((c.address() + 16) >>> 12) ^ c.fd() : c.fd();
+    static Chunk chunk(HeapView v, HeapView.Chunk c) {
+        ChunkState st = STATES[c.state().ordinal()];
+        // tcache and fastbin links are safe-linked from 2.32 on; the view knows the profile
+        long decoded = st == ChunkState.TCACHE || st == ChunkState.FASTBIN ? v.revealPointer(c.address() + 16, c.fd())
+                : c.fd();
         return new Chunk(c.address(), c.prevSize(), c.sizeField(), st, c.fd(), decoded, c.bk(), c.fdNextsize(),
                 c.bkNextsize());
     }
 
-    static Bin bin(HeapView.Bin b) {
-        BinType type = switch (b.kind()) {
-            case BinKind.TCACHE -> BinType.TCACHE;
-            case BinKind.FASTBIN -> BinType.FASTBIN;
-            case BinKind.UNSORTED -> BinType.UNSORTED;
-            case BinKind.SMALLBIN -> BinType.SMALLBIN;
-            default -> BinType.LARGEBIN;
-        };
+    static Bin bin(HeapView v, HeapView.Bin b) {
+        BinType type = BinType.of(b.kind());
         long max = type == BinType.LARGEBIN ? LargeBins.maxSize(b.index()) : b.chunkSize();
         int count = type == BinType.TCACHE ? (int) b.count() : -1;
-        return new Bin(type, b.index(), b.chunkSize(), max, b.chunks(), count, b.corrupt());
+        boolean inArena = type != BinType.TCACHE && type != BinType.FASTBIN && b.index() >= 1 && b.index() < 128;
+        return new Bin(type, b.index(), b.chunkSize(), max, b.chunks(), count, b.corrupt(),
+                inArena ? v.binAt(b.index()) : 0);
     }
 
     /** The heap's bytes as they are now; other addresses read from the live process. */

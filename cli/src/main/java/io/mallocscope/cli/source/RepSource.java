@@ -96,12 +96,12 @@ final class RepSource implements StateSource {
             restart();
             boolean changes = trace.size() <= CHANGES_LIMIT;
             DiffRenderer diff = new DiffRenderer();
-            HeapSnapshot before = changes ? HeapViews.snapshot(0, process) : null;
+            HeapSnapshot before = changes ? HeapViews.light(0, process) : null;
             List<Op> out = new ArrayList<>(trace.size());
             while (done < trace.size() && signal == null) {
                 step(done, out);
                 if (changes) {
-                    HeapSnapshot after = HeapViews.snapshot(done, process);
+                    HeapSnapshot after = HeapViews.light(done, process);
                     List<Transition> ts = new ArrayList<>();
                     for (String line : diff.changes(before, after, Style.PLAIN)) {
                         ts.add(Transition.text(CHANGE, line));

@@ -70,7 +70,7 @@ class HtmlBrowserIT {
             browser.pressKey(ARROW_RIGHT);
             Map<String, Object> s3 = HtmlBrowserTest.state(browser);
             assertThat(s3).containsEntry("op", "free(0x5555555592a0)");
-            assertThat(s3.get("explanation")).isEqualTo(List.of("unsorted: put 0x555555559290 (#1) (0x520) [free]"));
+            assertThat(s3.get("explanation")).isEqualTo(List.of("unsortedbin: put 0x555555559290 (#1) (0x520) [free]"));
             assertThat(s3.get("bins")).isEqualTo(List.of("unsortedbin 0x555555559290"));
             browser.pressKey(END);
             Map<String, Object> s4 = HtmlBrowserTest.state(browser);

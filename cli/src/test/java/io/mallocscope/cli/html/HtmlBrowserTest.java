@@ -187,7 +187,7 @@ class HtmlBrowserTest {
         Map<String, Object> s3 = state();
         assertThat(s3).containsEntry("label", "step 3 / 4").containsEntry("op", "free(0x5555555592a0)")
                 .containsEntry("site", "at FirstFit.java:44");
-        assertThat(s3.get("explanation")).isEqualTo(List.of("unsorted: put 0x555555559290 (#1) (0x520) [free]"));
+        assertThat(s3.get("explanation")).isEqualTo(List.of("unsortedbin: put 0x555555559290 (#1) (0x520) [free]"));
         assertThat(s3.get("states")).isEqualTo(List.of("in_use", "unsorted", "in_use", "top"));
         assertThat(s3.get("bins")).isEqualTo(List.of("unsortedbin 0x555555559290"));
         assertThat(s3.get("changed")).isEqualTo(List.of("0x555555559290"));
@@ -197,10 +197,10 @@ class HtmlBrowserTest {
         Map<String, Object> s4 = state();
         assertThat(s4).containsEntry("label", "step 4 / 4").containsEntry("op", "malloc(0x1fa) = 0x5555555592a0");
         assertThat(s4.get("explanation")).asList().containsExactly(
-                "unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]",
-                "largebin[0x500-0x530]: took 0x555555559290 (#1) (0x520) [best fit]",
+                "unsortedbin: 0x555555559290 (#1) (0x520) moved to largebins[0x500-0x530]",
+                "largebins[0x500-0x530]: took 0x555555559290 (#1) (0x520) [binmap scan]",
                 "split 0x555555559290 (#1): 0x210 used, remainder 0x5555555594a0 size 0x310",
-                "unsorted: put 0x5555555594a0 (0x310) [split]");
+                "unsortedbin: put 0x5555555594a0 (0x310) [split]");
         assertThat(s4.get("states")).isEqualTo(List.of("in_use", "in_use", "unsorted", "in_use", "top"));
         assertThat(s4.get("addresses")).isEqualTo(List.of("0x555555559000", "0x555555559290", "0x5555555594a0",
                 "0x5555555597b0", "0x555555559a10"));

@@ -76,12 +76,12 @@ class HtmlModelsFromTimelineTest {
                 "top: created at 0x555555559000 size 0x21000 (the heap's first memory from the kernel)",
                 "top: split 0x290 off for the tcache (tcache_perthread_struct), top now 0x555555559290 size 0x20d70",
                 "top: split 0x520 off, top now 0x5555555597b0 size 0x20850");
-        assertThat(model.steps().get(3).explanation()).containsExactly("unsorted: put 0x555555559290 (#1) (0x520) [free]");
+        assertThat(model.steps().get(3).explanation()).containsExactly("unsortedbin: put 0x555555559290 (#1) (0x520) [free]");
         assertThat(model.steps().get(4).explanation()).containsExactly(
-                "unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]",
-                "largebin[0x500-0x530]: took 0x555555559290 (#1) (0x520) [best fit]",
+                "unsortedbin: 0x555555559290 (#1) (0x520) moved to largebins[0x500-0x530]",
+                "largebins[0x500-0x530]: took 0x555555559290 (#1) (0x520) [binmap scan]",
                 "split 0x555555559290 (#1): 0x210 used, remainder 0x5555555594a0 size 0x310",
-                "unsorted: put 0x5555555594a0 (0x310) [split]");
+                "unsortedbin: put 0x5555555594a0 (0x310) [split]");
         assertThat(model.steps().get(0).explanation())
                 .containsExactly("The heap before the first call: malloc has not run yet, there is no heap.");
     }

@@ -84,9 +84,9 @@ class HtmlModelsTest {
         // tcache_count=0 still sets up the tcache struct, so the block is the second chunk
         assertThat(free.chunks().get(1)).isEqualTo(new HtmlModel.ChunkBox(0x555555559290L, 0x420, "unsorted", ""));
         HtmlModel.Step sort = m.steps().get(4);
-        assertThat(sort.bins()).containsOnlyKeys("largebins[0x400+]");
+        assertThat(sort.bins()).containsOnlyKeys("largebins[0x400-0x430]");
         assertThat(sort.explanation()).contains("Chunk 0x555555559290 left unsortedbin.",
-                "Chunk 0x555555559290 entered largebins[0x400+].");
+                "Chunk 0x555555559290 entered largebins[0x400-0x430].");
     }
 
     @Test

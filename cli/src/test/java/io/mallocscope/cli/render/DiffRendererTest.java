@@ -18,7 +18,7 @@ class DiffRendererTest {
         String out = sw.toString();
         assertThat(out).startsWith("step 3 → step 5\n");
         assertThat(out).contains("~ 0x555555559290 shrank 0x520 → 0x20, in tcachebins");
-        assertThat(out).contains("unsortedbin[all]: -0x555555559290  (1 → 0)");
+        assertThat(out).contains("unsortedbin: -0x555555559290  (1 → 0)");
         assertThat(out).contains("tcachebins[0x20]: +0x5555555592b0 +0x555555559290  (0 → 2)");
         Approved.verify("diff-first-fit-to-tcache-pair", out);
     }

@@ -32,7 +32,7 @@ class TimelineTextRendererTest {
                 new Op(4, "malloc", List.of("0x1fa"), "0x5555555592a0", "FirstFit.java:47", A + 16, 0, List.of(
                         Transition.bin("bin_remove", BinKind.UNSORTED, 1, A, 0x520, Transitions.SORT),
                         Transition.bin("bin_insert", BinKind.LARGEBIN, 68, A, 0x520, Transitions.SORT),
-                        Transition.bin("bin_remove", BinKind.LARGEBIN, 68, A, 0x520, Transitions.BEST_FIT),
+                        Transition.bin("bin_remove", BinKind.LARGEBIN, 68, A, 0x520, Transitions.BINMAP),
                         Transition.pair("split", A, 0x210, A + 0x210, 0x310),
                         Transition.bin("bin_insert", BinKind.UNSORTED, 1, A + 0x210, 0x310, Transitions.SPLIT))));
     }
@@ -49,8 +49,8 @@ class TimelineTextRendererTest {
     void tellsTheStoryAndNamesChunksByTheCallThatMadeThem() {
         String out = render(List.of(), firstFit());
         assertThat(out).contains("#3 free(0x5555555592a0)   FirstFit.java:43\n"
-                + "    unsorted: put 0x555555559290 (#1) (0x520) [free]\n");
-        assertThat(out).contains("    unsorted: 0x555555559290 (#1) (0x520) moved to largebin[0x500-0x530]\n");
+                + "    unsortedbin: put 0x555555559290 (#1) (0x520) [free]\n");
+        assertThat(out).contains("    unsortedbin: 0x555555559290 (#1) (0x520) moved to largebins[0x500-0x530]\n");
         Approved.verify("timeline-first-fit", out);
     }
 

@@ -64,7 +64,7 @@ class ViewsApprovedTest {
     void visFirstFitFoldsIdenticalRowsAndMarksBinsAndTop() {
         String out = render(new VisRenderer(0), Fixtures.firstFitAfterFree(), Style.PLAIN);
         assertThat(out).contains("0x555555559290\t0x0000000000000000\t0x0000000000000521\t........!.......\t"
-                + " <-- unsortedbin[all][0]\n0x5555555592a0\t0x00007ffff7faace0\t0x00007ffff7faace0\t................\n");
+                + " <-- unsortedbin[0]\n0x5555555592a0\t0x00007ffff7faace0\t0x00007ffff7faace0\t................\n");
         assertThat(out).contains("↓ 38 identical rows");
         assertThat(out).endsWith("0x555555559a10\t0x0000000000000000\t0x00000000000205f1\t................\t <-- Top chunk\n");
         Approved.verify("vis-first-fit", out);

@@ -73,7 +73,7 @@ public final class RecordedFirstFit {
             long cc = c.malloc(506);
             w.bin(false, BinKind.UNSORTED, 1, A, 0x520, Transitions.SORT);
             w.bin(true, BinKind.LARGEBIN, 68, A, 0x520, Transitions.SORT);
-            w.bin(false, BinKind.LARGEBIN, 68, A, 0x520, Transitions.BEST_FIT);
+            w.bin(false, BinKind.LARGEBIN, 68, A, 0x520, Transitions.BINMAP);
             w.split(A, 0x210, A + 0x210, 0x310);
             w.bin(true, BinKind.UNSORTED, 1, A + 0x210, 0x310, Transitions.SPLIT);
             w.ret(Functions.MALLOC, cc);
