@@ -108,6 +108,10 @@ final class RunCommand implements Callable<Integer> {
         Optional<Path> agent = Home.agentJar();
         if (agent.isPresent()) {
             prepareTimeline(timeline, out != null);
+            if (Runtime.version().feature() >= 23) {
+                // ByteBuddy's class injector uses sun.misc.Unsafe, which JDK 24+ warns about on every run
+                cmd.add("--sun-misc-unsafe-memory-access=allow");
+            }
             cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath());
         }
         cmd.add("-Dmallocscope.glibc=" + glibc);
