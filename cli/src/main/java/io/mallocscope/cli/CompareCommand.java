@@ -1,5 +1,7 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceComparison;
 import io.mallocscope.runtime.trace.TraceFormatException;
@@ -32,7 +34,8 @@ final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SOURCE",
-            description = "A malloclab trace (.rep) or a sample name (see 'mallocscope list').")
+            description = "A malloclab trace (.rep), a sample name (see 'mallocscope list'), or a timeline "
+                    + "recorded from a sample (compared with the arguments it was recorded with).")
     String source;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for a sample program.")
@@ -56,6 +59,20 @@ final class CompareCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path file = Path.of(source);
+        if (Files.isRegularFile(file) && Timeline.looksLikeTimeline(file)) {
+            // a recorded run: compare the program it recorded, with the arguments it was given
+            TimelineHeader header = Timeline.read(file).header();
+            Optional<Samples.Info> recorded = Samples.find(header.program());
+            if (recorded.isEmpty()) {
+                throw UserError.data(file + " was recorded from '" + header.program() + "', which is not a sample: "
+                        + "compare runs samples and traces; record your program under each version with "
+                        + "'mallocscope run --glibc VERSION …' instead");
+            }
+            List<String> argv = header.argv();
+            List<String> recordedArgs = !argv.isEmpty() && argv.get(0).equals(header.program())
+                    ? argv.subList(1, argv.size()) : argv;
+            return compareSample(recorded.get(), args.isEmpty() ? recordedArgs : args, out);
+        }
         if (Files.isRegularFile(file)) {
             Trace trace;
             try {
@@ -77,7 +94,10 @@ final class CompareCommand implements Callable<Integer> {
         if (sample.isEmpty()) {
             throw UserError.usage(source + ": neither a trace file nor a sample name ('mallocscope list' shows the samples)");
         }
-        Samples.Info info = sample.get();
+        return compareSample(sample.get(), args, out);
+    }
+
+    private int compareSample(Samples.Info info, List<String> args, PrintWriter out) {
         List<ProgramComparison.Run> runs;
         try {
             runs = ProgramComparison.compare(info.name(), info::newInstance, args, versions,

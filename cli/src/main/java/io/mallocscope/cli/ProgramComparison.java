@@ -39,7 +39,7 @@ final class ProgramComparison {
             process.libc().addAllocationListener(new AllocationListener() {
                 @Override
                 public void allocated(String function, long pointer, long requested) {
-                    calls.add(function + "(" + requested + ") = " + place(pointer, heap));
+                    calls.add(function + "(0x" + Long.toHexString(requested) + ") = " + place(pointer, heap));
                 }
 
                 @Override

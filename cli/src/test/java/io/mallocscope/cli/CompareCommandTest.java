@@ -38,6 +38,29 @@ class CompareCommandTest {
     }
 
     @Test
+    void aTimelineRecordedFromASampleComparesThatSample(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("first-fit.timeline");
+        io.mallocscope.cli.testing.RecordedFirstFit.record(file);
+        CliRun.Result r = CliRun.run("compare", file.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("first-fit: allocation calls and how each run ended, per glibc version")
+                .contains("malloc(0x512) = H+0x260").contains("malloc(0x512) = H+0x2a0");
+    }
+
+    @Test
+    void aTimelineOfAnotherProgramIsRefusedWithAReason(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("mine.timeline");
+        io.mallocscope.runtime.timeline.TimelineHeader h = io.mallocscope.runtime.timeline.TimelineHeader.of(
+                java.util.Map.of(io.mallocscope.runtime.timeline.TimelineHeader.PROGRAM, "my-homework"));
+        try (var w = io.mallocscope.runtime.timeline.TimelineWriter.open(file, h, 1000, msg -> { })) {
+            w.call(io.mallocscope.runtime.timeline.Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        }
+        CliRun.Result r = CliRun.run("compare", file.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("was recorded from 'my-homework', which is not a sample");
+    }
+
+    @Test
     void usageErrors(@TempDir Path dir) {
         assertThat(CliRun.run("compare", "no-such-thing").status()).isEqualTo(2);
         assertThat(CliRun.run("compare", "first-fit", "--glibc", "2.36").status()).isEqualTo(2);

@@ -62,6 +62,13 @@ public final class Timeline {
         this.outputs = Arrays.copyOf(out, k);
     }
 
+    /** Whether {@code file} starts like a timeline (its magic bytes), without reading the rest. */
+    public static boolean looksLikeTimeline(Path file) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(TimelineFormat.MAGIC.length), TimelineFormat.MAGIC);
+        }
+    }
+
     /**
      * Reads a timeline file.
      *
