@@ -25,8 +25,11 @@
 #   CACHE/VERSION/      the unpacked package (dpkg -x), plus LIBDIR (relative path of the library
 #                       directory inside it) and PACKAGE ("libc6 2.31-13+deb11u11"). A version whose
 #                       directory is complete is not fetched again.
-# Mirror: the Debian mirror this machine's apt uses (/etc/apt/sources.list*), else deb.debian.org;
-#   override with MALLOCSCOPE_DEBIAN_MIRROR=http://host/debian.
+# Mirror: the Debian mirror this machine's apt uses (the first ".../debian" URI of the sources apt
+#   reads: Dir::Etc::sourcelist and Dir::Etc::sourceparts, as apt-config reports them, so APT_CONFIG
+#   is honoured); override with MALLOCSCOPE_DEBIAN_MIRROR=http://HOST/debian. When neither names one,
+#   the script stops with one line ("fetch-glibc: unavailable: no Debian mirror …", status 3): no
+#   host is built in.
 # Network steps are bounded (MALLOCSCOPE_FETCH_TIMEOUT seconds per apt-get call, default 100).
 #
 # Exit status: 0 ok; 2 usage (unknown version, bad option); 3 unavailable (no apt-get/dpkg-deb, the
@@ -75,18 +78,31 @@ for v in "${VERSIONS[@]}"; do
   suite_of "$v" >/dev/null || { echo "fetch-glibc: unknown glibc version '$v' (supported: 2.31 2.41 2.43)" >&2; exit 2; }
 done
 
-# The Debian mirror of this machine's apt configuration (first ".../debian" URI), else deb.debian.org.
-mirror() {
-  if [[ -n "${MALLOCSCOPE_DEBIAN_MIRROR:-}" ]]; then
-    echo "${MALLOCSCOPE_DEBIAN_MIRROR%/}"; return
-  fi
-  local f uri
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
-    [[ -f "$f" ]] || continue
-    uri="$(grep -v '^[[:space:]]*#' "$f" | grep -oE '(https?|file)://[^][[:space:]]+/debian/?([[:space:]]|$)' | head -n1 | tr -d '[:space:]' || true)"
+# The Debian mirror of this machine's apt configuration: the first ".../debian" URI in the one-line
+# ("deb URI SUITE …") or deb822 ("URIs: URI …") sources apt reads. Empty when there is none.
+apt_mirror() {
+  local SL="" SP="" f uri
+  eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d 2>/dev/null)" || true
+  for f in "$SL" "${SP%/}"/*.list "${SP%/}"/*.sources; do
+    [[ -n "$f" && -f "$f" ]] || continue
+    uri="$(sed -e 's/#.*//' "$f" \
+      | awk '$1 ~ /^deb(-src)?$/ { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/ && $i !~ /=/) { print $i; break } }
+             tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' \
+      | grep -E '^(https?|file)://[^[:space:]]+/debian/?$' | head -n1 || true)"
     if [[ -n "$uri" ]]; then echo "${uri%/}"; return; fi
   done
-  echo "http://deb.debian.org/debian"
+}
+
+MIRROR=""
+mirror() {
+  if [[ -z "$MIRROR" ]]; then
+    if [[ -n "${MALLOCSCOPE_DEBIAN_MIRROR:-}" ]]; then
+      MIRROR="${MALLOCSCOPE_DEBIAN_MIRROR%/}"
+    else
+      MIRROR="$(apt_mirror)"
+    fi
+  fi
+  echo "$MIRROR"
 }
 
 # The most telling line of an apt log: the first "E:" line, else the first "W:"/"Err:" line.
@@ -100,6 +116,7 @@ declare -A UPDATED=()
 APT=()
 apt_for() { # SUITE
   local suite="$1" dir="$CACHE/apt/$1"
+  [[ -n "$(mirror)" ]] || unavailable "no Debian mirror: this machine's apt sources name no .../debian URI; set MALLOCSCOPE_DEBIAN_MIRROR=http://HOST/debian"
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/etc/preferences.d"
   echo "deb [signed-by=$KEYRING] $(mirror) $suite main" > "$dir/etc/sources.list"
   : > "$dir/status"

@@ -155,6 +155,80 @@ class NativeHarnessVersionsTest {
         assertThat(lines.get(0)).startsWith("fetch-glibc: unavailable: ");
     }
 
+    /** The mirror comes from the sources apt reads (APT_CONFIG honoured), one-line or deb822 format. */
+    @Test
+    void fetchScriptReadsTheMirrorFromAptsSources(@TempDir Path dir) throws Exception {
+        assumeAptTools();
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Files.createDirectories(etc.resolve("apt.conf.d"));
+        Files.createDirectories(etc.resolve("sources.list.d"));
+        Files.writeString(etc.resolve("sources.list"), "# deb http://127.0.0.2:9/debian old main\n"
+                + "deb [arch=amd64 signed-by=/x.gpg] http://127.0.0.1:9/elsewhere bookworm main\n");
+        Files.writeString(etc.resolve("sources.list.d").resolve("m.sources"),
+                "Types: deb\nURIs: http://127.0.0.1:9/debian\nSuites: bookworm\nComponents: main\n");
+        List<String> lines = runFetch(dir, false);
+        assertThat(lines).first().asString().contains("from http://127.0.0.1:9/debian");
+        assertThat(lines).last().asString().startsWith("fetch-glibc: unavailable: apt-get update");
+    }
+
+    /** No mirror in apt's sources and no MALLOCSCOPE_DEBIAN_MIRROR: one line, status 3, no built-in host. */
+    @Test
+    void fetchScriptWithoutAMirrorSaysSoInOneLine(@TempDir Path dir) throws Exception {
+        assumeAptTools();
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Files.createDirectories(etc.resolve("apt.conf.d"));
+        Files.createDirectories(etc.resolve("sources.list.d"));
+        Files.writeString(etc.resolve("sources.list"), "deb http://127.0.0.1:9/ubuntu jammy main\n");
+        assertThat(runFetch(dir, true)).containsExactly("fetch-glibc: unavailable: no Debian mirror: this "
+                + "machine's apt sources name no .../debian URI; set MALLOCSCOPE_DEBIAN_MIRROR=http://HOST/debian");
+    }
+
+    private static void assumeAptTools() {
+        Assumptions.assumeTrue(Files.isRegularFile(FETCH_SCRIPT), "no " + FETCH_SCRIPT);
+        for (String tool : List.of("apt-get", "apt-config", "dpkg-deb")) {
+            Assumptions.assumeTrue(onPath(tool), tool + " is not installed (a Debian-based machine is needed)");
+        }
+        Assumptions.assumeTrue(Files.isReadable(Path.of("/usr/share/keyrings/debian-archive-keyring.gpg")),
+                "no Debian archive keyring");
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs the script for 2.41 with an apt configuration whose Dir::Etc is dir/etc; its stderr lines. */
+    private static List<String> runFetch(Path dir, boolean quiet) throws Exception {
+        Path conf = dir.resolve("apt.conf");
+        Files.writeString(conf, "Dir::Etc \"" + dir.resolve("etc") + "\";\n");
+        Path err = dir.resolve("stderr");
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", FETCH_SCRIPT.toString()));
+        if (quiet) {
+            cmd.add("--quiet");
+        }
+        cmd.add("2.41");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile());
+        pb.environment().put("MALLOCSCOPE_GLIBC_CACHE", dir.resolve("cache").toString());
+        pb.environment().remove("MALLOCSCOPE_DEBIAN_MIRROR");
+        pb.environment().put("APT_CONFIG", conf.toString());
+        pb.environment().put("MALLOCSCOPE_FETCH_TIMEOUT", "20");
+        Process p = pb.start();
+        boolean done = p.waitFor(60, TimeUnit.SECONDS);
+        if (!done) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        assertThat(done).as("fetch-glibc.sh finished").isTrue();
+        List<String> lines = Files.readAllLines(err, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("exit status; stderr: %s", lines).isEqualTo(3);
+        return lines;
+    }
+
     @Test
     void fetchScriptRejectsAnUnknownVersion(@TempDir Path cache) throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(FETCH_SCRIPT), "no " + FETCH_SCRIPT);
