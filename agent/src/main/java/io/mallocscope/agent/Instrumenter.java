@@ -36,7 +36,7 @@ final class Instrumenter {
     static final String TRANSITIONS = RUNTIME + "malloc.Transitions";
     static final String KERNEL = RUNTIME + "vm.Kernel";
     static final String CPROCESS = RUNTIME + "CProcess";
-    static final String SEGFAULT = RUNTIME + "Segfault";
+    static final String SEGFAULT = RUNTIME + "signal.Segfault";
 
     /** LibC's recorded functions (call/return events), C name = Java name. */
     static final String[] CALLS = {"malloc", "free", "calloc", "realloc", "reallocarray", "memalign", "aligned_alloc",

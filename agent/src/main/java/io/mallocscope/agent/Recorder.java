@@ -1,11 +1,11 @@
 package io.mallocscope.agent;
 
-import io.mallocscope.runtime.Abort;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ExitStatus;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.SimulatedSignal;
+import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;

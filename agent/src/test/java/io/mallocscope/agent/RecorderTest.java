@@ -38,7 +38,7 @@ class RecorderTest {
         }
         assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
                 "mallocscope: timeline written to " + out + " (2 events, " + java.nio.file.Files.size(out) + " bytes)",
-                "mallocscope: 1 error inside the recording advice was suppressed (first: io.mallocscope.runtime.Segfault: "
+                "mallocscope: 1 error inside the recording advice was suppressed (first: io.mallocscope.runtime.signal.Segfault: "
                         + "SIGSEGV: invalid read of 1 byte at 0x10 (address not mapped (null pointer dereference?))); "
                         + "the timeline may miss events");
         Timeline t = Timeline.read(out);

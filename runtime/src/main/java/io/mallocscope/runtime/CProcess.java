@@ -1,6 +1,8 @@
 package io.mallocscope.runtime;
 
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 

@@ -1,5 +1,9 @@
 package io.mallocscope.runtime;
 
+import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.signal.SimulatedSignal;
+
 /**
  * How a program ended, as a shell sees it: {@code code} is 0–255; after a signal it is
  * 128 + the signal's number (134 for SIGABRT, 139 for SIGSEGV) and {@code signal} says which.

@@ -2,6 +2,8 @@ package io.mallocscope.runtime;
 
 import io.mallocscope.runtime.malloc.Mallinfo2;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 import io.mallocscope.runtime.vm.Layout;

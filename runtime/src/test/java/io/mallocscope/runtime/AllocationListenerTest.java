@@ -1,5 +1,6 @@
 package io.mallocscope.runtime;
 
+import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.vm.Layout;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.mallocscope.runtime;
 
+import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Layout;
 import io.mallocscope.runtime.vm.Region;

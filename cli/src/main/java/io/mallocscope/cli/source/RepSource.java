@@ -9,8 +9,8 @@ import io.mallocscope.cli.render.Hex;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.SimulatedSignal;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
 

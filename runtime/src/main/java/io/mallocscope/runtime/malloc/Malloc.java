@@ -1,6 +1,6 @@
 package io.mallocscope.runtime.malloc;
 
-import io.mallocscope.runtime.Abort;
+import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 

@@ -3,7 +3,7 @@ package io.mallocscope.runtime.timeline;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.SimulatedSignal;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.Kernel;
 
 import java.io.OutputStream;

@@ -20,7 +20,7 @@ import java.io.UncheckedIOException;
  *   brk H+0x..
  *   mallinfo arena=… ordblks=… smblks=… hblks=… hblkhd=… fsmblks=… uordblks=… fordblks=… keepcost=…
  * </pre>
- * An abort propagates as {@link io.mallocscope.runtime.Abort} after glibc's message went to the
+ * An abort propagates as {@link io.mallocscope.runtime.signal.Abort} after glibc's message went to the
  * process's stderr; what was printed before stays in {@code out}.
  */
 public final class OffsetsReplay {

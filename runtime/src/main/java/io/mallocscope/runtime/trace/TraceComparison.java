@@ -1,10 +1,10 @@
 package io.mallocscope.runtime.trace;
 
-import io.mallocscope.runtime.Abort;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.Segfault;
 import io.mallocscope.runtime.malloc.GlibcProfile;
+import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.Segfault;
 
 import java.io.ByteArrayOutputStream;
 import java.util.AbstractList;

@@ -1,7 +1,7 @@
 package io.mallocscope.runtime.malloc;
 
-import io.mallocscope.runtime.Abort;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.vm.Kernel;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.mallocscope.runtime.trace;
 
-import io.mallocscope.runtime.Abort;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.signal.Abort;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

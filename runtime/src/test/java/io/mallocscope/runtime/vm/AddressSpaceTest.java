@@ -1,6 +1,6 @@
 package io.mallocscope.runtime.vm;
 
-import io.mallocscope.runtime.Segfault;
+import io.mallocscope.runtime.signal.Segfault;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;

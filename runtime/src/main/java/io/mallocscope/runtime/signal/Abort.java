@@ -1,4 +1,4 @@
-package io.mallocscope.runtime;
+package io.mallocscope.runtime.signal;
 
 /**
  * SIGABRT: {@code abort()} was called, by the program or by glibc after a failed integrity check.

@@ -1,4 +1,4 @@
-package io.mallocscope.runtime;
+package io.mallocscope.runtime.signal;
 
 /**
  * SIGSEGV: the program touched memory it may not touch. Carries the faulting address, whether it

@@ -1,4 +1,4 @@
-package io.mallocscope.runtime;
+package io.mallocscope.runtime.signal;
 
 /**
  * A signal delivered to the simulated process: it ends the program the way the kernel would.
