@@ -155,13 +155,21 @@ final class TimelineCommand implements Callable<Integer> {
         return UserError.usage("cannot write " + file + ": " + why);
     }
 
-    /** A recorded timeline's own events through the timeline package's exporter; a trace's calls otherwise. */
-    private static void jsonl(Request r, PrintWriter out, Style style) {
+    /**
+     * A recorded timeline's own events through the timeline package's exporter: the header line, then
+     * every event (unfiltered) or the events of the selected calls; a trace's calls otherwise.
+     */
+    private static void jsonl(Request r, PrintWriter out, Style style) throws IOException {
         if (r.source().timeline().isEmpty()) {
             new JsonlRenderer().render(r.selected(), out);
             return;
         }
         Timeline t = r.source().timeline().get();
+        if (r.selected().size() == r.source().steps() && r.history().isEmpty()) {
+            JsonlExporter.export(t, out);
+            return;
+        }
+        out.print(JsonlExporter.headerJson(t));
         for (Op op : r.selected()) {
             for (int i = t.callOfStep(op.number()), end = t.endOfStep(op.number()); i < end; i++) {
                 out.print(JsonlExporter.toJson(t.event(i)));

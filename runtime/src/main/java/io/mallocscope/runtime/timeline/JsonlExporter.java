@@ -26,6 +26,13 @@ public final class JsonlExporter {
         out.flush();
     }
 
+    /** The header line: {@code {"kind":"header", …}} followed by a newline. */
+    public static String headerJson(Timeline timeline) {
+        StringBuilder sb = new StringBuilder(256);
+        header(timeline, sb);
+        return sb.toString();
+    }
+
     /** One event as a JSON object followed by a newline. */
     public static String toJson(Event e) {
         StringBuilder sb = new StringBuilder(128);
