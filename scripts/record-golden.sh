@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# record-golden.sh [VERSION|all]
+# record-golden.sh [--threads] [VERSION|all]
 #
 # Re-records the golden outputs runtime/src/test/resources/golden/VERSION/NAME.out
 # by replaying every runtime/src/test/resources/traces/NAME.rep on the real glibc
 # with the C harness runtime/src/test/c/replay.c.
+#
+#   --threads  the threaded corpus instead: traces-threads/NAME.rep replayed by the
+#             harness built with -DTHREADS (real threads taking turns, see replay.c)
+#             into golden-threads/VERSION/NAME.out. Every such trace must carry a line
+#             "# GLIBC_TUNABLES=..." naming glibc.malloc.arena_max (otherwise the arena
+#             limit is 8 x this machine's CPUs); it is run three times, not twice.
 #
 #   VERSION   glibc version to record (default 2.36):
 #             2.36  the system glibc (the Debian 12 build machine); refused elsewhere.
@@ -33,18 +39,30 @@
 # simulator must model.
 set -euo pipefail
 
+THREADS=0
+if [[ "${1:-}" == --threads ]]; then
+  THREADS=1
+  shift
+fi
 VERSION="${1:-2.36}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 SRC="$ROOT/runtime/src/test/c/replay.c"
-TRACE_DIR="$ROOT/runtime/src/test/resources/traces"
-GOLDEN_DIR="$ROOT/runtime/src/test/resources/golden/$VERSION"
+if (( THREADS )); then
+  TRACE_DIR="$ROOT/runtime/src/test/resources/traces-threads"
+  GOLDEN_DIR="$ROOT/runtime/src/test/resources/golden-threads/$VERSION"
+  RUNS=3
+else
+  TRACE_DIR="$ROOT/runtime/src/test/resources/traces"
+  GOLDEN_DIR="$ROOT/runtime/src/test/resources/golden/$VERSION"
+  RUNS=2
+fi
 
 die() { echo "record-golden: $*" >&2; exit 1; }
 
 if [[ "$VERSION" == all ]]; then
   for v in 2.36 2.31 2.41 2.43; do
-    "$SCRIPT_DIR/record-golden.sh" "$v" || die "recording glibc $v failed; versions after it were not recorded"
+    "$SCRIPT_DIR/record-golden.sh" $( (( THREADS )) && echo --threads) "$v" || die "recording glibc $v failed; versions after it were not recorded"
   done
   exit 0
 fi
@@ -96,11 +114,17 @@ case "$VERSION" in
     ;;
 esac
 LIBRARY="${LIBRARY%% (*}" # "libc6 2.31-13+deb11u11"
+if (( THREADS )); then
+  HARNESS_CFLAGS+=(-DTHREADS -pthread)
+  if [[ "$VERSION" == 2.31 ]]; then
+    HARNESS_CFLAGS+=(-Wl,--no-as-needed -l:libpthread.so.0) # pthread_* live in libpthread before 2.34
+  fi
+fi
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-gcc "${HARNESS_CFLAGS[@]}" -o "$TMP/replay" "$SRC"
+gcc -o "$TMP/replay" "$SRC" "${HARNESS_CFLAGS[@]}"
 
 mkdir -p "$TMP/out"
 shopt -s nullglob
@@ -118,18 +142,27 @@ run_trace() { # TRACE TUNABLES OUTFILE
 failed=0
 for trace in "${traces[@]}"; do
   name="$(basename "$trace" .rep)"
-  tunables="$(sed -n 's/^[[:space:]]*# tunables:[[:space:]]*//p' "$trace" | head -n1 | tr -d '[:space:]')"
+  if (( THREADS )); then
+    tunables="$(sed -n 's/^[[:space:]]*#[[:space:]]*GLIBC_TUNABLES=//p' "$trace" | head -n1 | tr -d '[:space:]')"
+    [[ "$tunables" == *glibc.malloc.arena_max=* ]] ||
+      die "$name: a threaded trace needs a line '# GLIBC_TUNABLES=...glibc.malloc.arena_max=N...'"
+  else
+    tunables="$(sed -n 's/^[[:space:]]*# tunables:[[:space:]]*//p' "$trace" | head -n1 | tr -d '[:space:]')"
+  fi
   if ! run_trace "$trace" "$tunables" "$TMP/out/$name.out"; then
     echo "record-golden: FAILED: $name" >&2
     failed=1
     continue
   fi
-  run_trace "$trace" "$tunables" "$TMP/second.out" || { echo "record-golden: FAILED (2nd run): $name" >&2; failed=1; continue; }
-  if ! cmp -s "$TMP/out/$name.out" "$TMP/second.out"; then
-    echo "record-golden: NONDETERMINISTIC output: $name" >&2
-    diff "$TMP/out/$name.out" "$TMP/second.out" | head -n 5 >&2 || true
-    failed=1
-  fi
+  for (( run = 2; run <= RUNS; run++ )); do
+    run_trace "$trace" "$tunables" "$TMP/again.out" || { echo "record-golden: FAILED (run $run): $name" >&2; failed=1; break; }
+    if ! cmp -s "$TMP/out/$name.out" "$TMP/again.out"; then
+      echo "record-golden: NONDETERMINISTIC output: $name (run $run)" >&2
+      diff "$TMP/out/$name.out" "$TMP/again.out" | head -n 5 >&2 || true
+      failed=1
+      break
+    fi
+  done
 done
 (( failed == 0 )) || die "some traces failed; golden files left untouched"
 

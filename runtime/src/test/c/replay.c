@@ -33,6 +33,27 @@
  *   mallinfo() when compiled with -DOLD_MALLINFO for glibc < 2.33).
  *   A malformed line prints "error: FILE:LINE: ..." to stderr and exits 2.
  *
+ * Threads (only when built with -DTHREADS -pthread):
+ *     T K               the current thread becomes K (0 = main, 1..255); a K
+ *                       that does not exist is first created by main with an
+ *                       explicit 8 MiB stack size
+ *     X K               thread K returns from its start function and main
+ *                       joins it; the current thread stays (becomes main if
+ *                       it was K)
+ *   Real threads take turns in trace order: each waits on its own semaphore
+ *   (the baton) and only the holder runs; creating and joining are always done
+ *   by main, which other threads ask for it through the baton.  When the trace
+ *   has at least one T line, every op's output line is prefixed "K: " (the
+ *   executing thread), H is the initial break rounded up to 16, a chunk with
+ *   the NON_MAIN_ARENA bit prints as A<n>+0x.. (user pointer minus its heap's
+ *   start p & ~(64 MiB-1); n numbers arenas 1, 2, .. in order of first
+ *   appearance) or A<n>.<h>+0x.. for the h-th heap of the arena's chain
+ *   (counted along heap_info->prev, h = 1 left out), and an "arenas N" line
+ *   (distinct non-main arenas printed) follows the mallinfo line.  Without a
+ *   T line the output is exactly the single-threaded one.  Run with an empty
+ *   environment and an explicit glibc.malloc.arena_max: otherwise the arena
+ *   limit is 8 x the machine's CPUs.
+ *
  * Build:  gcc -O1 -o replay replay.c
  *   -DOLD_MALLINFO   use mallinfo() instead of mallinfo2() (glibc < 2.33).
  *   -DCOMPAT_START   (together with -nostartfiles) provide our own _start that
@@ -40,6 +61,8 @@
  *                    GLIBC_2.34 version referenced by crt1.o of glibc >= 2.34,
  *                    so one binary built here also runs on glibc < 2.34 via
  *                    "ld.so --library-path DIR ./replay TRACE".
+ *   -DTHREADS        (with -pthread; for glibc < 2.34 also -DCOMPAT_START and
+ *                    -Wl,--no-as-needed -l:libpthread.so.0) the T and X ops.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +74,20 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef THREADS
+#include <pthread.h>
+#include <semaphore.h>
+#ifdef COMPAT_START
+/* glibc < 2.34 keeps these in libpthread.so.0 at version GLIBC_2.2.5 (2.34+ still exports them
+ * there as compatibility symbols); link with -Wl,--no-as-needed -l:libpthread.so.0 */
+__asm__(".symver pthread_create,pthread_create@GLIBC_2.2.5\n"
+        ".symver pthread_join,pthread_join@GLIBC_2.2.5\n"
+        ".symver pthread_attr_setstacksize,pthread_attr_setstacksize@GLIBC_2.2.5\n"
+        ".symver sem_init,sem_init@GLIBC_2.2.5\n"
+        ".symver sem_wait,sem_wait@GLIBC_2.2.5\n"
+        ".symver sem_post,sem_post@GLIBC_2.2.5\n");
+#endif
+#endif
 
 #define MAX_IDS (1u << 22) /* 4,194,304 distinct IDs; 32 MiB of .bss, touched lazily */
 #define IS_MMAPPED_BIT 0x2
@@ -143,6 +180,37 @@ static void out_heapoff(uintptr_t addr)
     }
 }
 
+#ifdef THREADS
+#define NON_MAIN_ARENA_BIT 0x4
+#define HEAP_MAX_SIZE (64UL << 20) /* 2 * DEFAULT_MMAP_THRESHOLD_MAX on 64-bit */
+static int threaded;               /* the trace has a T line */
+static int self_prefix = -1;       /* thread printed as "K: " before each op line */
+static void *arena_seen[4096];     /* non-main arenas in order of first appearance */
+static unsigned narenas_seen;
+
+/* "A<n>+0x.." or "A<n>.<h>+0x.." for a chunk of a non-main arena */
+static void out_arenaoff(uintptr_t addr)
+{
+    uintptr_t heap = addr & ~(HEAP_MAX_SIZE - 1);
+    void *ar = ((void **)heap)[0]; /* heap_info.ar_ptr */
+    unsigned n = 0, h = 1;
+    while (n < narenas_seen && arena_seen[n] != ar)
+        n++;
+    if (n == narenas_seen && narenas_seen < sizeof arena_seen / sizeof arena_seen[0])
+        arena_seen[narenas_seen++] = ar;
+    for (void **hi = ((void ***)heap)[1]; hi != NULL; hi = (void **)hi[1]) /* heap_info.prev */
+        h++;
+    out_ch('A');
+    out_udec(n + 1);
+    if (h > 1) {
+        out_ch('.');
+        out_udec(h);
+    }
+    out_ch('+');
+    out_hex(addr - heap);
+}
+#endif
+
 /* " WHERE SIZE" or " NULL" */
 static void out_where(void *p)
 {
@@ -155,6 +223,10 @@ static void out_where(void *p)
     if (sz & IS_MMAPPED_BIT) {
         out_str("M+");
         out_hex((uintptr_t)p & 0xfff);
+#ifdef THREADS
+    } else if (threaded && (sz & NON_MAIN_ARENA_BIT)) {
+        out_arenaoff((uintptr_t)p);
+#endif
     } else {
         out_heapoff((uintptr_t)p);
     }
@@ -331,6 +403,18 @@ static void want_args(int ntok, int nargs, const struct tok *op)
 
 /* ------------------------------------------------------------------ ops */
 
+/* the start of an op's output line: "K: " first in a threaded trace */
+static void out_op(const char *op)
+{
+#ifdef THREADS
+    if (threaded) {
+        out_udec((unsigned)self_prefix);
+        out_str(": ");
+    }
+#endif
+    out_str(op);
+}
+
 static void run_line(struct tok *t, int n)
 {
     char op = t[0].s[0];
@@ -345,7 +429,7 @@ static void run_line(struct tok *t, int n)
         id = arg_id(&t[1]);
         p = malloc(arg_size(&t[2]));
         ptrs[id] = p;
-        out_str("a ");
+        out_op("a ");
         out_udec(id);
         out_where(p);
         out_ch('\n');
@@ -364,7 +448,7 @@ static void run_line(struct tok *t, int n)
         if (p != NULL || bytes == 0 || ptrs[id] == NULL)
             ptrs[id] = p; /* realloc(p,0) freed p; realloc(NULL,n) failing leaves NULL */
         /* else: failed realloc keeps the old block */
-        out_str("r ");
+        out_op("r ");
         out_udec(id);
         out_where(p);
         out_ch('\n');
@@ -375,7 +459,7 @@ static void run_line(struct tok *t, int n)
         id = arg_id(&t[1]);
         p = calloc(1, arg_size(&t[2]));
         ptrs[id] = p;
-        out_str("c ");
+        out_op("c ");
         out_udec(id);
         out_where(p);
         out_ch('\n');
@@ -386,7 +470,7 @@ static void run_line(struct tok *t, int n)
         size_t align = arg_size(&t[2]);
         p = memalign(align, arg_size(&t[3]));
         ptrs[id] = p;
-        out_str("m ");
+        out_op("m ");
         out_udec(id);
         out_where(p);
         out_ch('\n');
@@ -395,7 +479,7 @@ static void run_line(struct tok *t, int n)
     case 't': {
         want_args(n, 1, &t[0]);
         int r = malloc_trim(arg_size(&t[1]));
-        out_str("t ");
+        out_op("t ");
         out_sdec(r);
         out_ch('\n');
         break;
@@ -405,7 +489,7 @@ static void run_line(struct tok *t, int n)
         int param = arg_int(&t[1]);
         int value = arg_int(&t[2]);
         int r = mallopt(param, value);
-        out_str("o ");
+        out_op("o ");
         out_sdec(r);
         out_ch('\n');
         break;
@@ -414,7 +498,7 @@ static void run_line(struct tok *t, int n)
         want_args(n, 1, &t[0]);
         intptr_t incr = (intptr_t)arg_signed(&t[1]);
         void *old = sbrk(incr);
-        out_str("s ");
+        out_op("s ");
         if (old == (void *)-1)
             out_str("FAIL");
         else
@@ -462,7 +546,239 @@ static void print_summary(void)
     PR(keepcost);
     out_ch('\n');
 #undef PR
+#ifdef THREADS
+    if (threaded) {
+        out_str("arenas ");
+        out_udec(narenas_seen);
+        out_ch('\n');
+    }
+#endif
 }
+
+/* ------------------------------------------------------------------ reading */
+
+static const char *cursor, *trace_end; /* the unread rest of the mapped trace */
+static int header_lines, in_header = 1;
+
+/* tokenizes the next operation line into t; returns its token count, 0 at the end */
+static int next_op(struct tok *t)
+{
+    while (cursor < trace_end) {
+        const char *eol = memchr(cursor, '\n', (size_t)(trace_end - cursor));
+        if (eol == NULL)
+            eol = trace_end;
+        cur_line++;
+        int overflow;
+        int n = tokenize(cursor, eol, t, &overflow);
+        cursor = eol + 1;
+        if (n == 0 || t[0].s[0] == '#')
+            continue;
+        if (overflow)
+            fail("too many fields", NULL, 0);
+        long long dummy;
+        if (n == 1 && parse_s64(&t[0], &dummy) == 0) {
+            if (!in_header)
+                fail("number-only line after the first operation", t[0].s, t[0].n);
+            if (++header_lines > 4)
+                fail("more than four header lines", t[0].s, t[0].n);
+            continue;
+        }
+        in_header = 0;
+        return n;
+    }
+    return 0;
+}
+
+static void finish(void)
+{
+    cur_line = 0;
+    print_summary();
+    out_flush();
+}
+
+#ifdef THREADS
+/* ------------------------------------------------------------------ threads
+ *
+ * Only the thread holding the baton runs; every other one waits in wait_turn
+ * on its own semaphore.  sem_wait/sem_post and pthread_join make no heap
+ * allocation; pthread_create does (the new thread's DTV, calloc'ed by main),
+ * which is part of what the traces show. */
+
+#define MAX_THREADS 256
+#define STACK_SIZE (8UL << 20)
+
+enum { REQ_NONE, REQ_CREATE, REQ_JOIN };
+
+static struct {
+    pthread_t th;
+    sem_t go;
+    int alive;   /* created and not yet told to exit */
+    int exiting; /* told to return from its start function */
+} thr[MAX_THREADS];
+static pthread_attr_t attr;
+static int req, req_thread, req_resume; /* what a thread asks main to do, and who runs next */
+
+static void *thread_main(void *arg);
+static int run_ops(int self);
+
+static void create_thread(int k)
+{
+    int e = pthread_create(&thr[k].th, &attr, thread_main, (void *)(intptr_t)k);
+    if (e != 0)
+        fail("pthread_create failed", NULL, 0);
+    thr[k].alive = 1;
+    thr[k].exiting = 0;
+}
+
+static void join_thread(int k)
+{
+    if (pthread_join(thr[k].th, NULL) != 0)
+        fail("pthread_join failed", NULL, 0);
+}
+
+static void pass_baton(int to)
+{
+    sem_post(&thr[to].go);
+}
+
+/* waits for the baton; main also serves the create/join requests of other threads here */
+static void wait_turn(int self)
+{
+    for (;;) {
+        while (sem_wait(&thr[self].go) != 0)
+            ; /* EINTR */
+        if (self != 0 || req == REQ_NONE)
+            return;
+        int what = req, k = req_thread, next = req_resume;
+        req = REQ_NONE;
+        if (what == REQ_CREATE)
+            create_thread(k);
+        else
+            join_thread(k);
+        if (next == 0)
+            return;
+        pass_baton(next);
+    }
+}
+
+static void *thread_main(void *arg)
+{
+    int self = (int)(intptr_t)arg;
+    wait_turn(self);
+    if (run_ops(self)) {
+        finish(); /* this thread read the last line: end the whole process */
+        _exit(0);
+    }
+    return NULL; /* "X self": glibc's thread exit path runs, main joins */
+}
+
+static int arg_thread(const struct tok *t, int lowest)
+{
+    unsigned long long v;
+    if (parse_u64(t, &v) || v < (unsigned long long)lowest || v >= MAX_THREADS)
+        fail(lowest ? "bad thread number (1..255)" : "bad thread number (0..255)", t->s, t->n);
+    return (int)v;
+}
+
+/* "T K" in thread self: K runs next (main creates it first if needed); self waits */
+static void switch_to(int self, int k)
+{
+    if (k == self)
+        return;
+    if (k != 0 && !thr[k].alive) {
+        if (self == 0) {
+            create_thread(k);
+        } else {
+            req = REQ_CREATE;
+            req_thread = k;
+            req_resume = k;
+            pass_baton(0);
+            wait_turn(self);
+            return;
+        }
+    }
+    pass_baton(k);
+    wait_turn(self);
+}
+
+/* "X K" in thread self; returns 1 when self is K and must return from its start function */
+static int exit_thread(int self, int k)
+{
+    if (!thr[k].alive)
+        fail("X of a thread that is not running", NULL, 0);
+    thr[k].alive = 0;
+    thr[k].exiting = 1;
+    if (k == self) {
+        req = REQ_JOIN; /* main joins us, then runs on */
+        req_thread = k;
+        req_resume = 0;
+        pass_baton(0);
+        return 1;
+    }
+    pass_baton(k); /* k wakes, sees exiting and returns */
+    if (self == 0) {
+        join_thread(k);
+    } else {
+        req = REQ_JOIN;
+        req_thread = k;
+        req_resume = self;
+        pass_baton(0);
+        wait_turn(self);
+    }
+    return 0;
+}
+
+/* runs trace lines while self holds the baton; 1 at the end of the trace, 0 when self must exit */
+static int run_ops(int self)
+{
+    struct tok t[MAX_TOK];
+    int n;
+    if (thr[self].exiting)
+        return 0;
+    self_prefix = self;
+    while ((n = next_op(t)) > 0) {
+        if (t[0].n == 1 && t[0].s[0] == 'T') {
+            want_args(n, 1, &t[0]);
+            switch_to(self, arg_thread(&t[1], 0));
+            if (thr[self].exiting)
+                return 0;
+            self_prefix = self;
+            continue;
+        }
+        if (t[0].n == 1 && t[0].s[0] == 'X') {
+            want_args(n, 1, &t[0]);
+            if (exit_thread(self, arg_thread(&t[1], 1)) || thr[self].exiting)
+                return 0;
+            self_prefix = self;
+            continue;
+        }
+        run_line(t, n);
+        out_flush();
+    }
+    return 1;
+}
+
+/* a trace with a T line is threaded: scan it once without running anything */
+static void start_threads(void)
+{
+    struct tok t[MAX_TOK];
+    const char *save = cursor;
+    int n;
+    while ((n = next_op(t)) > 0)
+        if (t[0].n == 1 && t[0].s[0] == 'T')
+            threaded = 1;
+    cursor = save;
+    cur_line = 0;
+    header_lines = 0;
+    in_header = 1;
+    if (threaded)
+        heap_base = (heap_base + 15) & ~(uintptr_t)15; /* 2.31 leaves it unaligned under GLIBC_TUNABLES */
+    for (int i = 0; i < MAX_THREADS; i++)
+        sem_init(&thr[i].go, 0, 0);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, STACK_SIZE);
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -492,38 +808,23 @@ int main(int argc, char **argv)
     }
     close(fd);
 
-    const char *p = data, *end = data + len;
-    int header_lines = 0, in_header = 1;
+    cursor = data;
+    trace_end = data + len;
+#ifdef THREADS
+    start_threads();
+    if (run_ops(0))
+        finish(); /* main read the last line */
+    return 0;     /* not reached: the thread reading the last line ends the process */
+#else
     struct tok t[MAX_TOK];
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (eol == NULL)
-            eol = end;
-        cur_line++;
-        int overflow;
-        int n = tokenize(p, eol, t, &overflow);
-        p = eol + 1;
-        if (n == 0 || t[0].s[0] == '#')
-            continue;
-        if (overflow)
-            fail("too many fields", NULL, 0);
-        long long dummy;
-        if (n == 1 && parse_s64(&t[0], &dummy) == 0) {
-            if (!in_header)
-                fail("number-only line after the first operation", t[0].s, t[0].n);
-            if (++header_lines > 4)
-                fail("more than four header lines", t[0].s, t[0].n);
-            continue;
-        }
-        in_header = 0;
+    int n;
+    while ((n = next_op(t)) > 0) {
         run_line(t, n);
         /* one write per op: if glibc aborts (SIGABRT) the output up to the failing op survives */
         out_flush();
     }
-    cur_line = 0;
-
-    print_summary();
-    out_flush();
+#endif
+    finish();
     return 0;
 }
 

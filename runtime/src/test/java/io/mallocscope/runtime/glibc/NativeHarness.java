@@ -42,6 +42,11 @@ import java.util.concurrent.TimeUnit;
  * String out = glibc.get().run(trace); // GLIBC_TUNABLES from the trace's "# tunables:" comment
  * }</pre>
  *
+ * <p>{@link #forVersion(String, boolean) forVersion(version, true)} gives the threaded flavour: the same
+ * source built with {@code -DTHREADS -pthread} (for 2.31 also linked against {@code libpthread.so.0}),
+ * which adds the trace lines {@code T K} and {@code X K}; threaded traces carry their tunables in a
+ * {@code # GLIBC_TUNABLES=} line ({@link #threadTunablesOfText}).
+ *
  * <p>Binaries are built once per JVM into {@code target/native/replay-VERSION} (written to a
  * temporary file and moved into place, so parallel forks do not see a half-written binary). Paths
  * are resolved against the working directory, which Maven sets to the module directory; running
@@ -51,6 +56,9 @@ public final class NativeHarness {
 
     /** Comment prefix carrying a trace's GLIBC_TUNABLES value. */
     public static final String TUNABLES_PREFIX = "# tunables:";
+
+    /** Comment prefix carrying a threaded trace's GLIBC_TUNABLES value. */
+    public static final String THREAD_TUNABLES_PREFIX = "# GLIBC_TUNABLES=";
 
     /** The glibc versions this harness can run: the system 2.36 and the fetched Debian builds. */
     public static final List<String> VERSIONS = List.of("2.31", "2.36", "2.41", "2.43");
@@ -71,12 +79,14 @@ public final class NativeHarness {
     private record Probe(NativeHarness harness, String reason, RuntimeException error) {}
 
     private final String version;
+    private final boolean threads;
     private final String library;
     private final List<String> launcher;
     private final Path binary;
 
-    private NativeHarness(String version, String library, List<String> launcher, Path binary) {
+    private NativeHarness(String version, boolean threads, String library, List<String> launcher, Path binary) {
         this.version = version;
+        this.threads = threads;
         this.library = library;
         this.launcher = List.copyOf(launcher);
         this.binary = binary;
@@ -92,21 +102,27 @@ public final class NativeHarness {
      *     than "unavailable" (exit status 3) or a timeout: that is a bug, not a missing resource
      */
     public static Optional<NativeHarness> forVersion(String version) {
+        return forVersion(version, false);
+    }
+
+    /** {@link #forVersion(String)}, or with {@code threads} the harness that runs {@code T}/{@code X} lines. */
+    public static Optional<NativeHarness> forVersion(String version, boolean threads) {
         if (!VERSIONS.contains(version)) {
             throw new IllegalArgumentException("unknown glibc version '" + version + "' (known: " + VERSIONS + ")");
         }
+        String key = threads ? version + "-threads" : version;
         synchronized (LOCK) {
-            Probe probe = PROBES.get(version);
+            Probe probe = PROBES.get(key);
             if (probe == null) {
                 try {
-                    NativeHarness h = version.equals(SYSTEM_VERSION) ? probeSystem() : probeFetched(version);
+                    NativeHarness h = version.equals(SYSTEM_VERSION) ? probeSystem(threads) : probeFetched(version, threads);
                     probe = new Probe(h, "", null);
                 } catch (Unavailable e) {
                     probe = new Probe(null, e.getMessage(), null);
                 } catch (RuntimeException e) {
                     probe = new Probe(null, e.getMessage(), e);
                 }
-                PROBES.put(version, probe);
+                PROBES.put(key, probe);
             }
             if (probe.error() != null) {
                 throw new IllegalStateException("glibc " + version + " harness: " + probe.error().getMessage(), probe.error());
@@ -117,11 +133,17 @@ public final class NativeHarness {
 
     /** Why {@link #forVersion(String)} is empty (or "available"); for {@code Assumptions.assumeTrue}. */
     public static String skipReason(String version) {
-        Optional<NativeHarness> h = forVersion(version);
+        return skipReason(version, false);
+    }
+
+    /** {@link #skipReason(String)} for the plain or the threaded harness. */
+    public static String skipReason(String version, boolean threads) {
+        Optional<NativeHarness> h = forVersion(version, threads);
+        String what = threads ? " threaded harness " : " harness ";
         synchronized (LOCK) {
             return h.isPresent()
-                    ? "native glibc " + version + " harness available (" + h.get().library() + ")"
-                    : "native glibc " + version + " harness unavailable: " + PROBES.get(version).reason();
+                    ? "native glibc " + version + what + "available (" + h.get().library() + ")"
+                    : "native glibc " + version + what + "unavailable: " + PROBES.get(threads ? version + "-threads" : version).reason();
         }
     }
 
@@ -204,9 +226,24 @@ public final class NativeHarness {
         return out;
     }
 
-    /** Runs {@code trace} with the tunables named in its own {@code # tunables:} comment, if any. */
+    /**
+     * Runs {@code trace} with the tunables named in its own {@code # tunables:} comment (threaded
+     * harness: {@code # GLIBC_TUNABLES=} line), if any.
+     */
     public String run(Path trace) {
+        if (threads) {
+            try {
+                return run(trace, threadTunablesOfText(Files.readString(trace, StandardCharsets.UTF_8)).orElse(null));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return run(trace, tunablesOf(trace).orElse(null));
+    }
+
+    /** True for the harness that runs {@code T}/{@code X} lines. */
+    public boolean threads() {
+        return threads;
     }
 
     /**
@@ -253,6 +290,31 @@ public final class NativeHarness {
         return Optional.empty();
     }
 
+    /** The value of the first {@code # GLIBC_TUNABLES=...} line of a (threaded) trace text, if any. */
+    public static Optional<String> threadTunablesOfText(String traceText) {
+        for (String line : traceText.split("\n", -1)) {
+            String s = line.strip();
+            if (s.startsWith(THREAD_TUNABLES_PREFIX)) {
+                String v = s.substring(THREAD_TUNABLES_PREFIX.length()).replaceAll("\\s+", "");
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Extra compiler flags of the threaded flavour. */
+    private static List<String> withThreads(List<String> flags, boolean threads, String version) {
+        if (!threads) {
+            return flags;
+        }
+        List<String> all = new ArrayList<>(flags);
+        all.addAll(List.of("-DTHREADS", "-pthread"));
+        if (version.equals("2.31")) {
+            all.addAll(List.of("-Wl,--no-as-needed", "-l:libpthread.so.0")); // pthread_* live there before 2.34
+        }
+        return all;
+    }
+
     // ------------------------------------------------------------------ probing / building
 
     private static final class Unavailable extends Exception {
@@ -263,7 +325,7 @@ public final class NativeHarness {
         }
     }
 
-    private static NativeHarness probeSystem() throws Unavailable {
+    private static NativeHarness probeSystem(boolean threads) throws Unavailable {
         requireLinuxX8664();
         String version = systemGlibcVersion();
         if (version == null) {
@@ -273,15 +335,16 @@ public final class NativeHarness {
             throw new Unavailable("system glibc is " + version + ", not " + SYSTEM_VERSION);
         }
         Path source = requireSourceAndGcc();
-        Path binary = build(source, "replay-" + SYSTEM_VERSION, List.of("-O1"));
+        Path binary = build(source, (threads ? "replay-threads-" : "replay-") + SYSTEM_VERSION,
+                withThreads(List.of("-O1"), threads, SYSTEM_VERSION));
         Cmd dpkg = exec(List.of("dpkg-query", "-W", "-f=${Version}", "libc6"));
         String library = dpkg != null && dpkg.status == 0 && !dpkg.output.isBlank()
                 ? "libc6 " + dpkg.output.strip()
                 : "system glibc " + SYSTEM_VERSION;
-        return new NativeHarness(SYSTEM_VERSION, library, List.of(), binary);
+        return new NativeHarness(SYSTEM_VERSION, threads, library, List.of(), binary);
     }
 
-    private static NativeHarness probeFetched(String version) throws Unavailable {
+    private static NativeHarness probeFetched(String version, boolean threads) throws Unavailable {
         requireLinuxX8664();
         Path source = requireSourceAndGcc();
         Path script = moduleDir(source).getParent().resolve("scripts").resolve("fetch-glibc.sh");
@@ -304,8 +367,8 @@ public final class NativeHarness {
         List<String> flags = version.equals("2.31")
                 ? List.of("-O1", "-DCOMPAT_START", "-nostartfiles", "-DOLD_MALLINFO")
                 : List.of("-O1");
-        Path binary = build(source, "replay-" + version, flags);
-        return new NativeHarness(version, packageOf(libDir), launcher, binary);
+        Path binary = build(source, (threads ? "replay-threads-" : "replay-") + version, withThreads(flags, threads, version));
+        return new NativeHarness(version, threads, packageOf(libDir), launcher, binary);
     }
 
     /** Runs {@code fetch-glibc.sh --quiet --libdir VERSION}; the library directory it prints. */
@@ -412,8 +475,8 @@ public final class NativeHarness {
             Files.createDirectories(outDir);
             Path tmp = Files.createTempFile(outDir, name + "-", ".tmp");
             List<String> cc = new ArrayList<>(List.of("gcc"));
-            cc.addAll(flags);
             cc.addAll(List.of("-o", tmp.toString(), source.toString()));
+            cc.addAll(flags); // after the source: -l options must follow it
             Cmd result = exec(cc);
             if (result == null || result.status != 0) {
                 Files.deleteIfExists(tmp);
