@@ -36,9 +36,18 @@ final class SourceOptions {
 
     StateSource open(PrintWriter err) {
         StateSource s = Sources.open(source, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
-        s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
-        warnIfRecorded(s, source, mixee, err);
+        warn(s, source, mixee, err);
         return s;
+    }
+
+    /**
+     * The warnings every view gives about its source, one line each on stderr: a damaged file, replay
+     * options a recorded timeline ignores, states rebuilt without the program's writes.
+     */
+    static void warn(StateSource s, Path file, CommandSpec spec, PrintWriter err) {
+        s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
+        warnIfRecorded(s, file, spec, err);
+        s.rebuildWarning().ifPresent(w -> err.println("mallocscope: warning: " + file + " " + w));
     }
 
     /** {@code --glibc} and {@code --tunables} set up a trace's replay; a recorded timeline carries its own. */

@@ -94,9 +94,7 @@ final class TimelineCommand implements Callable<Integer> {
         Predicate<Op> keep = filter();
         StateSource s = io.mallocscope.cli.source.Sources.open(file,
                 new io.mallocscope.cli.source.Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
-        s.damage().ifPresent(d -> spec.commandLine().getErr().println("mallocscope: warning: " + d
-                + "; showing what is readable"));
-        SourceOptions.warnIfRecorded(s, file, spec, spec.commandLine().getErr());
+        SourceOptions.warn(s, file, spec, spec.commandLine().getErr());
         int first = from == null ? 1 : from;
         int last = to == null ? s.steps() : to;
         checkRange(s, "--from", from);

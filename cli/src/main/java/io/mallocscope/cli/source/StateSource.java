@@ -31,6 +31,14 @@ public interface StateSource {
         return Optional.empty();
     }
 
+    /**
+     * Set when the states shown may not be the recorded ones: a timeline recorded without the
+     * program's writes, and the first event where the rebuilt process departs from the recording.
+     */
+    default Optional<String> rebuildWarning() {
+        return Optional.empty();
+    }
+
     /** Set when only part of the source could be read: where it stopped being readable and why. */
     default Optional<String> damage() {
         return Optional.empty();

@@ -10,6 +10,7 @@ import io.mallocscope.runtime.timeline.EventKind;
 import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.timeline.TimelineHeader;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,6 +72,29 @@ final class TimelineSource implements StateSource {
                     + timeline.problem().get());
         }
         return Optional.empty();
+    }
+
+    /**
+     * Without recorded writes the program's own bytes are missing from every rebuilt state: said once,
+     * with the first call whose replayed result differs from the recorded one (the whole timeline is
+     * replayed to find it). A header without a {@code record} field (hand-written) claims everything.
+     */
+    @Override
+    public Optional<String> rebuildWarning() {
+        TimelineHeader h = timeline.header();
+        String record = h.get(TimelineHeader.RECORD);
+        if (record.isEmpty() || h.recorded("writes") || !h.recorded("calls")) {
+            return Optional.empty();
+        }
+        Optional<String> departure;
+        try {
+            departure = new Reconstructor(timeline).firstDeparture();
+        } catch (IllegalArgumentException e) {
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
+        return Optional.of("was recorded without writes (record=" + record + "), so the bytes the program stored "
+                + "are not rebuilt; " + departure.map(d -> "the rebuilt process departs from the recording at " + d)
+                .orElse("every call's result matches the recording"));
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class Reconstructor {
     private int nextEvent;
     private int step;
     private String problem;
+    private String departure;
 
     public Reconstructor(Timeline timeline) {
         this.timeline = timeline;
@@ -60,6 +61,16 @@ public final class Reconstructor {
         }
         this.step = step;
         return process;
+    }
+
+    /**
+     * Replays the whole timeline and says where the replay first departs from the recording:
+     * {@code "event 10 (step 6): malloc returned 0x…, the recording says 0x…"}; empty when every
+     * call returns what it returned in the recording. Leaves the process at the last step.
+     */
+    public Optional<String> firstDeparture() {
+        stateAt(steps());
+        return Optional.ofNullable(departure);
     }
 
     /** The first replay difference (or why the state may be incomplete); empty if none. */
@@ -114,16 +125,23 @@ public final class Reconstructor {
             boolean has = Functions.hasResult(e.fn());
             long ret = call(process.libc(), e.fn(), a);
             Event r = i + 1 < timeline.size() ? findReturn(i) : null;
-            if (has && r != null && r.hasRet() && r.ret() != ret && problem == null) {
-                problem = "replay differs at event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName()
-                        + " returned " + hex(ret) + ", the recording says " + hex(r.ret());
+            if (has && r != null && r.hasRet() && r.ret() != ret) {
+                departed("event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName() + " returned " + hex(ret)
+                        + ", the recording says " + hex(r.ret()), "replay differs at ");
             }
         } catch (SimulatedSignal s) {
             // the recorded call ended the same way: the state is what the signal left
         } catch (RuntimeException ex) {
-            if (problem == null) {
-                problem = "replay failed at event " + i + " (" + e.kind().wireName() + "): " + ex.getMessage();
-            }
+            departed("event " + i + " (" + e.kind().wireName() + "): " + ex.getMessage(), "replay failed at ");
+        }
+    }
+
+    private void departed(String where, String problemPrefix) {
+        if (departure == null) {
+            departure = where;
+        }
+        if (problem == null) {
+            problem = problemPrefix + where;
         }
     }
 
