@@ -12,6 +12,10 @@ public final class BinAssert {
     private final String label;
     private final List<Long> pointers;
     private final long count;
+    /** The user pointer the last chunk's link points back to when the list loops, else 0. */
+    private final long loopsTo;
+    /** What is wrong with the list if it is corrupt, else null. */
+    private final String corrupt;
 
     BinAssert(Heap heap, String label, HeapView.Bin bin) {
         this.heap = heap;
@@ -24,15 +28,28 @@ public final class BinAssert {
         }
         this.pointers = List.copyOf(ptrs);
         this.count = bin == null ? 0 : bin.count();
+        long loop = 0;
+        if (bin != null && bin.corrupt()) {
+            long back = bin.kind() == io.mallocscope.runtime.malloc.BinKind.TCACHE ? bin.badLink() : bin.badLink() + 0x10;
+            if (ptrs.contains(back)) {
+                loop = back;
+            }
+        }
+        this.loopsTo = loop;
+        this.corrupt = bin != null && bin.corrupt() ? heap.describeCorruptBin(bin) : null;
     }
 
-    /** The list holds exactly these chunks, in this order from the head (the next one malloc takes first for tcache and fastbins). */
+    /**
+     * The list holds exactly these chunks, in this order from the head (the next one malloc takes first
+     * for tcache and fastbins), and ends there: a list that loops back or whose last link is corrupt
+     * fails, with the loop or the bad link shown.
+     */
     public BinAssert containsExactly(long... expected) {
         List<Long> want = new ArrayList<>();
         for (long p : expected) {
             want.add(p);
         }
-        if (!want.equals(pointers)) {
+        if (!want.equals(pointers) || corrupt != null) { // a list that loops or breaks off holds more than it shows
             throw new AssertionFailedError("expected the " + label + " to hold " + describe(want) + " but it holds "
                     + describe(pointers), describe(want), describe(pointers));
         }
@@ -69,7 +86,14 @@ public final class BinAssert {
         for (long p : ptrs) {
             s.add(describe(heap, p));
         }
-        return s.toString();
+        if (ptrs == pointers && loopsTo != 0) {
+            s.add("back to " + describe(heap, loopsTo) + ", a loop");
+        }
+        String text = s.toString();
+        if (ptrs == pointers && corrupt != null) {
+            text += " (" + corrupt + ")";
+        }
+        return text;
     }
 
     static String describe(Heap heap, long pointer) {

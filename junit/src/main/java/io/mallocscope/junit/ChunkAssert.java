@@ -41,7 +41,7 @@ public final class ChunkAssert {
     public ChunkAssert hasSize(long size) {
         if (chunk.size() != size) {
             throw new AssertionFailedError(what() + " to have size 0x" + Long.toHexString(size) + " but it has 0x"
-                    + Long.toHexString(chunk.size()), size, chunk.size());
+                    + Long.toHexString(chunk.size()), "0x" + Long.toHexString(size), "0x" + Long.toHexString(chunk.size()));
         }
         return this;
     }

@@ -55,6 +55,11 @@ public final class Heap {
         return process;
     }
 
+    /** The record of live and recently freed blocks this Heap shares with the process's other Heaps. */
+    CallSiteRecorder recorder() {
+        return recorder;
+    }
+
     public LibC libc() {
         return process.libc();
     }
@@ -158,7 +163,9 @@ public final class Heap {
      * Every chunk still allocated, in address order (heap chunks, then mmapped chunks): the heap walk's
      * in-use chunks, leaving out the allocator's own tcache chunk and the end-of-segment fenceposts.
      * Chunks in the tcache or a fastbin count as free, as they are for the program. Includes stdout's
-     * buffer, if stdio allocated one.
+     * buffer, if stdio allocated one. When a free list is corrupt (see {@link #corruption()}), the
+     * chunks the program freed that the walk can no longer reach through it are not counted: they
+     * are free, not leaked.
      */
     public List<Leak> stillAllocated() {
         HeapView v = view();
@@ -166,7 +173,11 @@ public final class Heap {
         List<Leak> out = new ArrayList<>();
         for (HeapView.Chunk c : v.chunks()) {
             if (c.state() == HeapView.State.IN_USE && c.size() > 0x10 && c.address() != tcacheChunk) {
-                out.add(new Leak(c.mem(), c.size(), c.size() - 8, false, recorder.allocation(c.mem())));
+                Allocation a = recorder.allocation(c.mem());
+                if (a == null && v.corrupt() && recorder.freed(c.mem()) != null) {
+                    continue; // freed, cut off from its list by the corruption
+                }
+                out.add(new Leak(c.mem(), c.size(), c.size() - 8, false, a));
             }
         }
         for (HeapView.Chunk c : v.mmappedChunks()) {
@@ -175,8 +186,63 @@ public final class Heap {
         return out;
     }
 
-    /** {@link #leaks()} as text, one Valgrind-style loss record per chunk and a summary; "" if none. */
+    /**
+     * What is wrong with the free lists, one line each, or "" when every list walks to its end: for
+     * each corrupt list, the chunk whose link was overwritten (written after it was freed), where it
+     * was freed, and where the bad link points.
+     */
+    public String corruption() {
+        HeapView v = view();
+        String nl = System.lineSeparator();
+        StringBuilder sb = new StringBuilder();
+        for (HeapView.Bin b : v.bins()) {
+            if (!b.corrupt()) {
+                continue;
+            }
+            sb.append(describeCorruptBin(b)).append(nl);
+        }
+        v.chunkWalkProblem().ifPresent(p -> sb.append("the chunk walk of the heap stopped: ").append(p).append(nl));
+        return sb.toString();
+    }
+
+    /** One corrupt bin in words: which list, which chunk's link, where that chunk was freed. */
+    String describeCorruptBin(HeapView.Bin b) {
+        String list = binName(b);
+        boolean tcache = b.kind() == io.mallocscope.runtime.malloc.BinKind.TCACHE;
+        String bad = "0x" + Long.toHexString(b.badLink());
+        if (b.chunks().isEmpty()) {
+            return "the free list of " + list + " is corrupt: its head " + bad + " is not a chunk";
+        }
+        long last = b.chunks().get(b.chunks().size() - 1) + 0x10; // user pointer of the chunk whose link is bad
+        if (b.chunks().contains(tcache ? b.badLink() - 0x10 : b.badLink())) {
+            return "the free list of " + list + " is corrupt: it loops, " + BinAssert.describe(this, last)
+                    + " links back to " + BinAssert.describe(this, tcache ? b.badLink() : b.badLink() + 0x10)
+                    + " (a block freed twice?)";
+        }
+        StringBuilder sb = new StringBuilder("the free list of " + list + " is corrupt: 0x" + Long.toHexString(last)
+                + " (" + BinAssert.describe(this, last) + ") was written after free: its link now points to " + bad);
+        CallSiteRecorder.Freed f = recorder.freed(last);
+        if (f != null) {
+            sb.append("; it was freed at ").append(f.stack().isEmpty() ? "?" : f.stack().get(0))
+                    .append(" and allocated at ").append(f.allocation().callSite());
+        }
+        return sb.toString();
+    }
+
+    /** glibc's name of a bin: {@code tcache[0x20]}, {@code fastbin[0x30]}, {@code unsortedbin}, … */
+    static String binName(HeapView.Bin b) {
+        return switch (b.kind()) {
+            case io.mallocscope.runtime.malloc.BinKind.UNSORTED -> "unsortedbin";
+            default -> b.kindName() + "[0x" + Long.toHexString(b.chunkSize()) + "]";
+        };
+    }
+
+    /**
+     * {@link #leaks()} as text, Valgrind-style loss records (one per allocation stack, definitely lost
+     * apart from indirectly lost) and a summary, after what is wrong with the free lists if anything
+     * is; "" if nothing is leaked and no list is corrupt.
+     */
     public String leakReport() {
-        return LeakReport.format(leaks(), start());
+        return corruption() + LeakReport.format(leaks(), start(), process.memory());
     }
 }

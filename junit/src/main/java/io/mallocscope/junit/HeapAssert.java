@@ -69,7 +69,7 @@ public final class HeapAssert {
         List<Leak> leaks = heap.leaks();
         if (leaks.size() != count) {
             throw new AssertionFailedError("expected " + count + " unfreed blocks, found " + leaks.size() + ":"
-                    + System.lineSeparator() + LeakReport.format(leaks, heap.start()), count, leaks.size());
+                    + System.lineSeparator() + LeakReport.format(leaks, heap.start(), heap.process().memory()), count, leaks.size());
         }
         return this;
     }
@@ -79,16 +79,20 @@ public final class HeapAssert {
         long actual = heap.view().topSize();
         if (actual != size) {
             throw new AssertionFailedError("expected top to be 0x" + Long.toHexString(size) + " bytes, but it is 0x"
-                    + Long.toHexString(actual), size, actual);
+                    + Long.toHexString(actual), "0x" + Long.toHexString(size), "0x" + Long.toHexString(actual));
         }
         return this;
     }
 
-    /** The heap walk and every bin walk ended normally. */
+    /**
+     * The heap walk and every bin walk ended normally. The failure names each corrupt list, the chunk
+     * whose link is bad and where it points (or where the chunk walk stopped).
+     */
     public HeapAssert isNotCorrupt() {
         if (heap.view().corrupt()) {
-            throw new AssertionFailedError("the heap is corrupt: a chunk walk or a bin walk met an impossible size "
-                    + "or link");
+            String what = heap.corruption();
+            throw new AssertionFailedError("the heap is corrupt:" + System.lineSeparator()
+                    + (what.isEmpty() ? "a chunk walk or a bin walk met an impossible size or link" : what.strip()));
         }
         return this;
     }

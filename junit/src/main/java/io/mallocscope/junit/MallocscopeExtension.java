@@ -3,31 +3,47 @@ package io.mallocscope.junit;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.opentest4j.AssertionFailedError;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The JUnit 5 extension behind {@link SimulatedProcess}: one fresh process per test method, created
- * when a parameter first asks for it, with the settings of the nearest {@link SimulatedProcess}
- * (method, then class, then enclosing classes). Resolves {@link LibC}, {@link CProcess} and
+ * when a parameter first asks for it, with the settings of the {@link SimulatedProcess} annotations
+ * around it merged (each attribute from the nearest annotation that sets it to something other than
+ * its default: the method's, then the class's, then the enclosing classes'). Resolves {@link LibC}, {@link CProcess} and
  * {@link Heap} parameters, and {@link CapturedOutput}: the program's stdout and stderr are captured.
  * Each process's allocations are recorded with their call sites from its creation on (see {@link Heap}),
  * so a leak report names the line that allocated each block, whoever called malloc.
+ *
+ * <p>A test that ends with a simulated signal (glibc's abort, a segfault) fails with the signal's
+ * message, the program's frames where it happened and, for a free glibc refused, where the block was
+ * freed before and where it was allocated.
  */
-public final class MallocscopeExtension implements ParameterResolver, AfterEachCallback {
+public final class MallocscopeExtension implements ParameterResolver, AfterEachCallback,
+        TestExecutionExceptionHandler {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(MallocscopeExtension.class);
 
     /** One test's process and the buffers its output goes to. */
     private record Simulated(CProcess process, ByteArrayOutputStream out, ByteArrayOutputStream err,
-                             SimulatedProcess settings) {
+                             Settings settings) {
+    }
+
+    /** The merged settings of the {@link SimulatedProcess} annotations that apply to one test. */
+    record Settings(String glibc, String tunables, boolean unbufferedStdout, boolean failOnLeaks,
+                    String programName) {
     }
 
     @Override
@@ -73,8 +89,18 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
         return ec.getStore(NS).getOrComputeIfAbsent(Simulated.class, k -> create(ec), Simulated.class);
     }
 
+    @Override
+    public void handleTestExecutionException(ExtensionContext ec, Throwable t) throws Throwable {
+        if (!(t instanceof SimulatedSignal signal)) {
+            throw t;
+        }
+        Simulated s = ec.getStore(NS).get(Simulated.class, Simulated.class);
+        ClassLoader loader = ec.getRequiredTestClass().getClassLoader();
+        throw CrashReport.of(signal, s == null ? null : Heap.of(s.process()), loader);
+    }
+
     private static Simulated create(ExtensionContext ec) {
-        SimulatedProcess settings = settings(ec);
+        Settings settings = settings(ec);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ProcessOptions options = ProcessOptions.defaults()
@@ -91,17 +117,50 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
         return new Simulated(process, out, err, settings);
     }
 
-    private static SimulatedProcess settings(ExtensionContext ec) {
+    static Settings settings(ExtensionContext ec) {
+        List<SimulatedProcess> found = new ArrayList<>(); // nearest first
         for (Optional<ExtensionContext> c = Optional.of(ec); c.isPresent(); c = c.get().getParent()) {
             Optional<AnnotatedElement> element = c.get().getElement();
             if (element.isPresent()) {
                 SimulatedProcess sp = element.get().getAnnotation(SimulatedProcess.class);
-                if (sp != null) {
-                    return sp;
+                if (sp != null && (found.isEmpty() || found.get(found.size() - 1) != sp)) {
+                    found.add(sp);
                 }
             }
         }
-        return Defaults.class.getAnnotation(SimulatedProcess.class);
+        return merge(found);
+    }
+
+    /**
+     * Each attribute from the first annotation of {@code nearestFirst} that sets it to something other
+     * than its default; the default if none does. (An annotation cannot tell an attribute set to its
+     * default from one left out, so a method cannot put back a default its class changed.)
+     */
+    static Settings merge(List<SimulatedProcess> nearestFirst) {
+        SimulatedProcess d = Defaults.class.getAnnotation(SimulatedProcess.class);
+        return new Settings(
+                pick(nearestFirst, d, "glibc"),
+                pick(nearestFirst, d, "tunables"),
+                pick(nearestFirst, d, "unbufferedStdout"),
+                pick(nearestFirst, d, "failOnLeaks"),
+                pick(nearestFirst, d, "programName"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T pick(List<SimulatedProcess> nearestFirst, SimulatedProcess defaults, String attribute) {
+        try {
+            Method m = SimulatedProcess.class.getMethod(attribute);
+            Object dflt = m.invoke(defaults);
+            for (SimulatedProcess sp : nearestFirst) {
+                Object v = m.invoke(sp);
+                if (!v.equals(dflt)) {
+                    return (T) v;
+                }
+            }
+            return (T) dflt;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("@SimulatedProcess has no attribute " + attribute, e);
+        }
     }
 
     /** Carries the annotation's defaults, for tests that use {@code @ExtendWith} without it. */

@@ -48,4 +48,16 @@ public interface AllocationListener {
      * @param pointer  the pointer given back (never NULL)
      */
     void released(String function, long pointer);
+
+    /**
+     * A block is about to be given back: told before {@code free}, {@code realloc} or
+     * {@code reallocarray} hands a non-NULL pointer to the allocator, so that a listener knows which
+     * pointer a call that ends the program (glibc's "double free detected") was given. Followed by
+     * {@link #released} when the call returns. Does nothing unless overridden.
+     *
+     * @param function {@code "free"}, {@code "realloc"} or {@code "reallocarray"}
+     * @param pointer  the pointer being given back (never NULL)
+     */
+    default void releasing(String function, long pointer) {
+    }
 }

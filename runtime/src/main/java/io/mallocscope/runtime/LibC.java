@@ -145,6 +145,12 @@ public final class LibC {
         }
     }
 
+    private void releasing(String function, long p) {
+        for (AllocationListener l : listeners) {
+            l.releasing(function, p);
+        }
+    }
+
     private void released(String function, long p) {
         AllocationListener[] ls = listeners;
         if (ls == null) {
@@ -202,6 +208,9 @@ public final class LibC {
     }
 
     public void free(long ptr) {
+        if (listeners != null && ptr != 0) {
+            releasing("free", ptr);
+        }
         malloc.free(ptr);
         if (listeners != null && ptr != 0) {
             released("free", ptr);
@@ -217,6 +226,9 @@ public final class LibC {
     }
 
     public long realloc(long ptr, long size) {
+        if (listeners != null && ptr != 0) {
+            releasing("realloc", ptr);
+        }
         long p = malloc.realloc(ptr, size);
         if (listeners != null) {
             reallocated("realloc", ptr, p, size, true);
@@ -225,6 +237,9 @@ public final class LibC {
     }
 
     public long reallocarray(long ptr, long nmemb, long size) {
+        if (listeners != null && ptr != 0) {
+            releasing("reallocarray", ptr);
+        }
         long p = malloc.reallocarray(ptr, nmemb, size);
         if (listeners != null) {
             reallocated("reallocarray", ptr, p, nmemb * size, unsignedMultiplyHigh(nmemb, size) == 0);

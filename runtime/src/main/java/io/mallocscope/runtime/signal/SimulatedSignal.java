@@ -9,9 +9,10 @@ public abstract class SimulatedSignal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     SimulatedSignal(String message) {
-        // No stack trace: a signal is the program's fate, not a bug in the tool, and the allocator
-        // raises it on hot paths (corruption checks) where filling a trace would be wasted work.
-        super(message, null, false, false);
+        // With its stack trace: a signal ends the program, so it is filled once per process, and a
+        // test tool (mallocscope-junit) reports the program's line where it happened from it. The
+        // trace is never printed by the runtime: a signal is the program's fate, not a bug in the tool.
+        super(message, null, false, true);
     }
 
     /** The signal number, as in {@code <signal.h>}. */
