@@ -9,6 +9,7 @@ import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.trace.OffsetsReplay;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
+import io.mallocscope.runtime.trace.TraceOp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -144,7 +145,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             long printing = 0;
             for (int i = 0; i < t.size(); i++) {
-                printing += t.op(i) == Trace.FREE ? 0 : 1;
+                printing += t.op(i) == TraceOp.FREE ? 0 : 1;
             }
             return new Progress(err, Math.max(1, printing));
         }

@@ -4,6 +4,7 @@ import io.mallocscope.runtime.CProgram;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
+import io.mallocscope.runtime.trace.TraceRunner;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -54,28 +55,9 @@ public final class Replay implements CProgram {
             c.fprintf(STDERR, "replay: note: the trace asks for GLIBC_TUNABLES=%s; this process runs with '%s'\n",
                     wanted, Objects.requireNonNullElse(c.process().options().tunables(), ""));
         }
-        long[] ptrs = new long[trace.maxId() + 1];
+        TraceRunner runner = TraceRunner.throughLibC(trace, c);
         for (int i = 0, n = trace.size(); i < n; i++) {
-            int id = trace.id(i);
-            switch (trace.op(i)) {
-                case Trace.MALLOC -> ptrs[id] = c.malloc(trace.arg1(i));
-                case Trace.FREE -> {
-                    c.free(ptrs[id]);
-                    ptrs[id] = 0;
-                }
-                case Trace.REALLOC -> {
-                    long r = c.realloc(ptrs[id], trace.arg1(i));
-                    if (r != 0 || trace.arg1(i) == 0 || ptrs[id] == 0) {
-                        ptrs[id] = r;
-                    }
-                }
-                case Trace.CALLOC -> ptrs[id] = c.calloc(1, trace.arg1(i));
-                case Trace.MEMALIGN -> ptrs[id] = c.memalign(trace.arg1(i), trace.arg2(i));
-                case Trace.TRIM -> c.malloc_trim(trace.arg1(i));
-                case Trace.MALLOPT -> c.mallopt((int) trace.arg1(i), (int) trace.arg2(i));
-                case Trace.SBRK -> c.sbrk(trace.arg1(i));
-                default -> throw new IllegalStateException("unknown trace op " + (char) trace.op(i));
-            }
+            runner.call(i);
         }
         // the break is read from the kernel directly: an sbrk(0) here would be one more recorded call
         c.fprintf(STDERR, "replay: %d operations from %s; program break at %p\n", (long) trace.size(), argv[1],

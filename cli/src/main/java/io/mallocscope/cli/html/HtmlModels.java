@@ -6,12 +6,14 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.malloc.Malloc;
-import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.timeline.TimelineHeader;
+import io.mallocscope.runtime.trace.Step;
 import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceOp;
+import io.mallocscope.runtime.trace.TraceRunner;
 import io.mallocscope.runtime.vm.Kernel;
 
 import java.io.ByteArrayOutputStream;
@@ -182,12 +184,12 @@ public final class HtmlModels {
                 out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** One replay: calls the allocator like OffsetsReplay does, snapshotting the heap after each call. */
+    /** One replay: runs the trace's ops with a {@link TraceRunner}, snapshotting the heap after each call. */
     private static final class Replay {
         private final Malloc m;
         private final Kernel k;
         private final Trace trace;
-        private final long[] ptrs;
+        private final TraceRunner runner;
         private final List<HtmlModel.Step> steps = new ArrayList<>();
         private Snapshot before;
 
@@ -195,7 +197,7 @@ public final class HtmlModels {
             this.m = p.malloc();
             this.k = p.kernel();
             this.trace = trace;
-            this.ptrs = new long[trace.maxId() + 1];
+            this.runner = TraceRunner.onMalloc(trace, p);
         }
 
         void run(int maxOperations) {
@@ -204,16 +206,15 @@ public final class HtmlModels {
             steps.add(step(0, "start", List.of(startNote(v)), v));
             int n = Math.min(trace.size(), maxOperations);
             for (int i = 0; i < n; i++) {
-                String op;
+                Step s = runner.step(i);
                 List<String> notes = new ArrayList<>();
-                try {
-                    op = call(i, notes);
-                } catch (SimulatedSignal s) {
+                if (s.signal() != null) {
                     HeapView after = m.view();
-                    notes.add("The process got " + s.shellDescription() + ": " + s.getMessage());
-                    steps.add(step(i + 1, describe(i) + " -> " + s.shellDescription(), notes, after));
+                    notes.add("The process got " + s.signal().shellDescription() + ": " + s.signal().getMessage());
+                    steps.add(step(i + 1, call(s) + " -> " + s.signal().shellDescription(), notes, after));
                     return;
                 }
+                notes(s, notes);
                 HeapView after = m.view();
                 Snapshot now = Snapshot.of(after);
                 notes.addAll(differences(before, now));
@@ -221,83 +222,58 @@ public final class HtmlModels {
                     notes.add("The trace goes on for " + (trace.size() - n) + " more operations, not shown here"
                             + " (the page shows the first " + n + ").");
                 }
-                steps.add(step(i + 1, op, notes, after));
+                steps.add(step(i + 1, call(s) + result(s), notes, after));
                 before = now;
             }
         }
 
-        /** Performs operation {@code i}; returns its text with the result. */
-        private String call(int i, List<String> notes) {
-            int id = trace.id(i);
-            long x = trace.arg1(i);
-            long y = trace.arg2(i);
-            long r;
-            switch (trace.op(i)) {
-                case Trace.MALLOC -> {
-                    r = m.malloc(x);
-                    ptrs[id] = r;
-                    notes.add(returned(id, r));
-                    return "malloc(" + hex(x) + ") = " + hex(r);
-                }
-                case Trace.FREE -> {
-                    long ptr = ptrs[id];
-                    m.free(ptr);
-                    ptrs[id] = 0;
+        /** What the step did to its block, in words. */
+        private void notes(Step s, List<String> notes) {
+            int id = s.id();
+            long r = s.result();
+            switch (s.op()) {
+                case MALLOC, CALLOC, MEMALIGN -> notes.add(returned(id, r));
+                case FREE -> {
+                    long ptr = s.arg(0);
                     notes.add(ptr == 0 ? "Block #" + id + " is not allocated: this is free(NULL), which does nothing."
                             : "Block #" + id + " (chunk " + hex(ptr - 16) + ") is freed.");
-                    return "free(" + hex(ptr) + ")";
                 }
-                case Trace.REALLOC -> {
-                    long old = ptrs[id];
-                    r = m.realloc(old, x);
-                    if (r != 0 || x == 0 || old == 0) {
-                        ptrs[id] = r;
-                    }
+                case REALLOC -> {
+                    long old = s.arg(0);
                     if (r != 0 && old != 0) {
                         notes.add(r == old ? "Block #" + id + " was resized in place."
                                 : "Block #" + id + " moved from " + hex(old) + " to " + hex(r) + ".");
                     } else {
                         notes.add(returned(id, r));
                     }
-                    return "realloc(" + hex(old) + ", " + hex(x) + ") = " + hex(r);
                 }
-                case Trace.CALLOC -> {
-                    r = m.calloc(1, x);
-                    ptrs[id] = r;
-                    notes.add(returned(id, r));
-                    return "calloc(1, " + hex(x) + ") = " + hex(r);
+                case SBRK -> notes.add("The program moved the break itself; malloc does not know about this memory.");
+                default -> {
                 }
-                case Trace.MEMALIGN -> {
-                    r = m.memalign(x, y);
-                    ptrs[id] = r;
-                    notes.add(returned(id, r));
-                    return "memalign(" + hex(x) + ", " + hex(y) + ") = " + hex(r);
-                }
-                case Trace.TRIM -> {
-                    return "malloc_trim(" + hex(x) + ") = " + m.mallocTrim(x);
-                }
-                case Trace.MALLOPT -> {
-                    return "mallopt(" + malloptParam((int) x) + ", " + (int) y + ") = " + m.mallopt((int) x, (int) y);
-                }
-                case Trace.SBRK -> {
-                    long old = k.sbrk(x);
-                    notes.add("The program moved the break itself; malloc does not know about this memory.");
-                    return "sbrk(" + x + ") = " + (old == -1 ? "-1" : hex(old));
-                }
-                default -> throw new IllegalStateException("unknown trace op " + (char) trace.op(i));
             }
         }
 
-        private String describe(int i) {
-            return switch (trace.op(i)) {
-                case Trace.MALLOC -> "malloc(" + hex(trace.arg1(i)) + ")";
-                case Trace.FREE -> "free(" + hex(ptrs[trace.id(i)]) + ")";
-                case Trace.REALLOC -> "realloc(" + hex(ptrs[trace.id(i)]) + ", " + hex(trace.arg1(i)) + ")";
-                case Trace.CALLOC -> "calloc(1, " + hex(trace.arg1(i)) + ")";
-                case Trace.MEMALIGN -> "memalign(" + hex(trace.arg1(i)) + ", " + hex(trace.arg2(i)) + ")";
-                case Trace.TRIM -> "malloc_trim(" + hex(trace.arg1(i)) + ")";
-                case Trace.MALLOPT -> "mallopt(" + malloptParam((int) trace.arg1(i)) + ", " + trace.arg2(i) + ")";
-                default -> "sbrk(" + trace.arg1(i) + ")";
+        /** "malloc(0x18)", "mallopt(M_MXFAST, 0)": sizes and pointers in hex. */
+        private static String call(Step s) {
+            StringBuilder sb = new StringBuilder(s.function()).append('(');
+            for (int k = 0; k < s.args().length; k++) {
+                sb.append(k == 0 ? "" : ", ");
+                if (s.op() == TraceOp.MALLOPT && k == 0) {
+                    sb.append(malloptParam((int) s.arg(k)));
+                } else {
+                    sb.append(s.op().argIsHex(k) ? hex(s.arg(k)) : Long.toString(s.arg(k)));
+                }
+            }
+            return sb.append(')').toString();
+        }
+
+        /** " = 0x5555…", " = 1", " = -1", or nothing for free. */
+        private static String result(Step s) {
+            return switch (s.op().returns()) {
+                case BLOCK -> " = " + hex(s.result());
+                case INT -> " = " + s.result();
+                case BREAK -> " = " + (s.result() == -1 ? "-1" : hex(s.result()));
+                case NOTHING -> "";
             };
         }
 
@@ -313,9 +289,9 @@ public final class HtmlModels {
 
         private HtmlModel.Step step(int n, String op, List<String> notes, HeapView v) {
             Map<Long, Integer> idOf = new HashMap<>();
-            for (int id = 0; id < ptrs.length; id++) {
-                if (ptrs[id] != 0) {
-                    idOf.put(ptrs[id] - 16, id);
+            for (int id = 0; id <= trace.maxId(); id++) {
+                if (runner.block(id) != 0) {
+                    idOf.put(runner.block(id) - 16, id);
                 }
             }
             List<HtmlModel.ChunkBox> boxes = new ArrayList<>();

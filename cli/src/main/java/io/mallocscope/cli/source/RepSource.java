@@ -9,10 +9,10 @@ import io.mallocscope.cli.render.Hex;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.malloc.Malloc;
-import io.mallocscope.runtime.signal.SimulatedSignal;
+import io.mallocscope.runtime.trace.Step;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
+import io.mallocscope.runtime.trace.TraceRunner;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +35,7 @@ final class RepSource implements StateSource {
     private final Trace trace;
     private final ProcessOptions options;
     private CProcess process;
-    private long[] ptrs;
+    private TraceRunner runner;
     private int done;
     private String signal;
     private List<Op> ops;
@@ -120,101 +120,38 @@ final class RepSource implements StateSource {
 
     private void restart() {
         process = CProcess.create(options);
-        ptrs = new long[trace.maxId() + 1];
+        runner = TraceRunner.onMalloc(trace, process);
         done = 0;
         signal = null;
     }
 
     /** Performs operation {@code i}; when {@code out} is given, adds it as an {@link Op}. */
     private void step(int i, List<Op> out) {
-        Malloc m = process.malloc();
-        int id = trace.id(i);
-        long x = trace.arg1(i);
-        long y = trace.arg2(i);
-        String fn;
-        List<String> args;
-        String result = null;
-        long mem = 0;
-        long freed = 0;
-        try {
-            switch (trace.op(i)) {
-                case Trace.MALLOC -> {
-                    fn = "malloc";
-                    args = List.of(Hex.of(x));
-                    mem = ptrs[id] = m.malloc(x);
-                    result = Hex.of(mem);
-                }
-                case Trace.FREE -> {
-                    fn = "free";
-                    freed = ptrs[id];
-                    args = List.of(Hex.of(freed));
-                    m.free(freed);
-                    ptrs[id] = 0;
-                }
-                case Trace.REALLOC -> {
-                    fn = "realloc";
-                    long old = ptrs[id];
-                    args = List.of(Hex.of(old), Hex.of(x));
-                    long r = m.realloc(old, x);
-                    if (r != 0 || x == 0 || old == 0) {
-                        ptrs[id] = r;
-                    }
-                    mem = r;
-                    freed = r != old ? old : 0;
-                    result = Hex.of(r);
-                }
-                case Trace.CALLOC -> {
-                    fn = "calloc";
-                    args = List.of("1", Hex.of(x));
-                    mem = ptrs[id] = m.calloc(1, x);
-                    result = Hex.of(mem);
-                }
-                case Trace.MEMALIGN -> {
-                    fn = "memalign";
-                    args = List.of(Hex.of(x), Hex.of(y));
-                    mem = ptrs[id] = m.memalign(x, y);
-                    result = Hex.of(mem);
-                }
-                case Trace.TRIM -> {
-                    fn = "malloc_trim";
-                    args = List.of(Hex.of(x));
-                    result = Integer.toString(m.mallocTrim(x));
-                }
-                case Trace.MALLOPT -> {
-                    fn = "mallopt";
-                    args = List.of(Long.toString((int) x), Long.toString((int) y));
-                    result = Integer.toString(m.mallopt((int) x, (int) y));
-                }
-                case Trace.SBRK -> {
-                    fn = "sbrk";
-                    args = List.of(Long.toString(x));
-                    result = Hex.of(process.kernel().sbrk(x));
-                }
-                default -> throw new IllegalStateException("trace op " + (char) trace.op(i));
-            }
-        } catch (SimulatedSignal s) {
-            signal = s.shellDescription() + ": " + s.getMessage();
-            fn = opName(trace.op(i));
-            args = List.of();
-            result = null;
-        }
+        Step s = runner.step(i);
         done++;
+        if (s.signal() != null) {
+            signal = s.signal().shellDescription() + ": " + s.signal().getMessage();
+        }
         if (out != null) {
-            out.add(new Op(i + 1, fn, args, signal != null ? "<" + signal + ">" : result, null, mem,
-                    freed, List.of()));
+            out.add(new Op(i + 1, s.function(), signal != null ? List.of() : args(s), signal != null ? "<" + signal + ">"
+                    : result(s), null, s.allocated(), s.freed(), List.of()));
         }
     }
 
-    private static String opName(byte op) {
-        return switch (op) {
-            case Trace.MALLOC -> "malloc";
-            case Trace.FREE -> "free";
-            case Trace.REALLOC -> "realloc";
-            case Trace.CALLOC -> "calloc";
-            case Trace.MEMALIGN -> "memalign";
-            case Trace.TRIM -> "malloc_trim";
-            case Trace.MALLOPT -> "mallopt";
-            default -> "sbrk";
+    /** The call's arguments: pointers and sizes in hex, counts and ints in decimal. */
+    private static List<String> args(Step s) {
+        List<String> args = new ArrayList<>(s.args().length);
+        for (int k = 0; k < s.args().length; k++) {
+            args.add(s.op().argIsHex(k) ? Hex.of(s.arg(k)) : Long.toString(s.arg(k)));
+        }
+        return args;
+    }
+
+    private static String result(Step s) {
+        return switch (s.op().returns()) {
+            case BLOCK, BREAK -> Hex.of(s.result());
+            case INT -> Long.toString(s.result());
+            case NOTHING -> null;
         };
     }
 }

@@ -3,9 +3,7 @@ package io.mallocscope.runtime.trace;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.Mallinfo2;
-import io.mallocscope.runtime.malloc.Malloc;
 import io.mallocscope.runtime.vm.AddressSpace;
-import io.mallocscope.runtime.vm.Kernel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,185 +39,80 @@ public final class OffsetsReplay {
 
     /** Replays in an existing, fresh process. */
     public static void run(Trace trace, CProcess process, Appendable out) {
-        Stepper st = new Stepper(trace, process, false);
+        TraceRunner runner = TraceRunner.onMalloc(trace, process);
+        AddressSpace mem = process.memory();
+        long base = process.kernel().currentBrk();
         StringBuilder sb = new StringBuilder(64);
         try {
             for (int i = 0, n = trace.size(); i < n; i++) {
-                st.step(i, sb);
+                long r = runner.call(i);
+                TraceOp op = trace.op(i);
+                switch (op.returns()) {
+                    case BLOCK -> {
+                        sb.append(op.letter()).append(' ').append(trace.id(i)).append(' ');
+                        place(sb, r, mem, base);
+                        sb.append('\n');
+                    }
+                    case INT -> sb.append(op.letter()).append(' ').append(r).append('\n');
+                    case BREAK -> {
+                        sb.append(op.letter()).append(' ');
+                        breakPlace(sb, r, base);
+                        sb.append('\n');
+                    }
+                    case NOTHING -> {
+                    }
+                }
                 if (sb.length() > 8192) {
                     flush(out, sb);
                 }
             }
-            st.epilogue(sb);
+            epilogue(sb, process, base);
         } finally {
             flush(out, sb);
         }
     }
 
-    /** Runs one trace op at a time in a process, writing each op's line in the harness format. */
-    static final class Stepper {
-        private final Trace trace;
-        private final Malloc m;
-        private final Kernel k;
-        private final AddressSpace mem;
-        private final long base;
-        private final long[] ptrs;
-        private final boolean freeKeepsPointer;
+    /** The closing lines: the final break and mallinfo. */
+    private static void epilogue(StringBuilder sb, CProcess process, long base) {
+        sb.append("brk ");
+        heapOff(sb, process.kernel().currentBrk() - base);
+        sb.append('\n');
+        Mallinfo2 mi = process.malloc().mallinfo2();
+        sb.append("mallinfo arena=").append(Long.toUnsignedString(mi.arena()))
+                .append(" ordblks=").append(Long.toUnsignedString(mi.ordblks()))
+                .append(" smblks=").append(Long.toUnsignedString(mi.smblks()))
+                .append(" hblks=").append(Long.toUnsignedString(mi.hblks()))
+                .append(" hblkhd=").append(Long.toUnsignedString(mi.hblkhd()))
+                .append(" fsmblks=").append(Long.toUnsignedString(mi.fsmblks()))
+                .append(" uordblks=").append(Long.toUnsignedString(mi.uordblks()))
+                .append(" fordblks=").append(Long.toUnsignedString(mi.fordblks()))
+                .append(" keepcost=").append(Long.toUnsignedString(mi.keepcost())).append('\n');
+    }
 
-        /**
-         * @param freeKeepsPointer false: like the harness, {@code f ID} forgets the pointer, so a second
-         *                         {@code f ID} frees NULL; true: the ID keeps it, so a second free is a
-         *                         double free of the same block (what a C program freeing twice does)
-         */
-        Stepper(Trace trace, CProcess process, boolean freeKeepsPointer) {
-            this.freeKeepsPointer = freeKeepsPointer;
-            this.trace = trace;
-            this.m = process.malloc();
-            this.k = process.kernel();
-            this.mem = process.memory();
-            this.base = k.currentBrk();
-            this.ptrs = new long[trace.maxId() + 1];
+    /**
+     * Where block {@code p} is, as the harness prints it: "NULL", or its place ("H+0x2a0" from the break at
+     * main, "M+0x10" in its page for an mmapped chunk) and its raw size word ("H+0x2a0 0x21").
+     */
+    static void place(StringBuilder sb, long p, AddressSpace mem, long base) {
+        if (p == 0) {
+            sb.append("NULL");
+            return;
         }
-
-        // what exec reports: the kind of result, then resA/resB
-        static final byte R_DONE = 0;
-        /** a block: resA = offset from the break at main, resB = size word */
-        static final byte R_HEAP = 1;
-        /** an mmapped block: resA = its page offset, resB = size word */
-        static final byte R_MMAP = 2;
-        static final byte R_NULL = 3;
-        /** trim/mallopt: resA = the int result */
-        static final byte R_VALUE = 4;
-        /** sbrk: resA = the old break's offset */
-        static final byte R_SBRK = 5;
-        static final byte R_SBRK_FAIL = 6;
-
-        long resA;
-        long resB;
-
-        /** Runs op {@code i}; appends its line ("a ID WHERE SIZE\n" …; nothing for a free). */
-        void step(int i, StringBuilder sb) {
-            byte kind = exec(i);
-            byte op = trace.op(i);
-            switch (op) {
-                case Trace.FREE -> {
-                }
-                case Trace.MALLOC, Trace.REALLOC, Trace.CALLOC, Trace.MEMALIGN -> {
-                    sb.append((char) op).append(' ').append(trace.id(i));
-                    if (kind == R_NULL) {
-                        sb.append(" NULL\n");
-                    } else {
-                        sb.append(' ');
-                        if (kind == R_MMAP) {
-                            sb.append("M+0x").append(Long.toHexString(resA));
-                        } else {
-                            heapOff(sb, resA);
-                        }
-                        sb.append(" 0x").append(Long.toHexString(resB)).append('\n');
-                    }
-                }
-                case Trace.TRIM, Trace.MALLOPT -> sb.append((char) op).append(' ').append(resA).append('\n');
-                case Trace.SBRK -> {
-                    sb.append("s ");
-                    if (kind == R_SBRK_FAIL) {
-                        sb.append("FAIL");
-                    } else {
-                        heapOff(sb, resA);
-                    }
-                    sb.append('\n');
-                }
-                default -> throw new IllegalStateException("op " + (char) op);
-            }
+        long size = mem.read64(p - 8);
+        if ((size & 2) != 0) {
+            sb.append("M+0x").append(Long.toHexString(p & 0xfff));
+        } else {
+            heapOff(sb, p - base);
         }
+        sb.append(" 0x").append(Long.toHexString(size));
+    }
 
-        /** Runs op {@code i} and says what it gave (R_…), with the figures in resA/resB. */
-        byte exec(int i) {
-            byte op = trace.op(i);
-            int id = trace.id(i);
-            switch (op) {
-                case Trace.MALLOC -> {
-                    long r = m.malloc(trace.arg1(i));
-                    ptrs[id] = r;
-                    return block(r);
-                }
-                case Trace.FREE -> {
-                    m.free(ptrs[id]);
-                    if (!freeKeepsPointer) {
-                        ptrs[id] = 0;
-                    }
-                    return R_DONE;
-                }
-                case Trace.REALLOC -> {
-                    long bytes = trace.arg1(i);
-                    long r = m.realloc(ptrs[id], bytes);
-                    if (r != 0 || bytes == 0 || ptrs[id] == 0) {
-                        ptrs[id] = r;
-                    }
-                    return block(r);
-                }
-                case Trace.CALLOC -> {
-                    long r = m.calloc(1, trace.arg1(i));
-                    ptrs[id] = r;
-                    return block(r);
-                }
-                case Trace.MEMALIGN -> {
-                    long r = m.memalign(trace.arg1(i), trace.arg2(i));
-                    ptrs[id] = r;
-                    return block(r);
-                }
-                case Trace.TRIM -> {
-                    resA = m.mallocTrim(trace.arg1(i));
-                    return R_VALUE;
-                }
-                case Trace.MALLOPT -> {
-                    resA = m.mallopt((int) trace.arg1(i), (int) trace.arg2(i));
-                    return R_VALUE;
-                }
-                case Trace.SBRK -> {
-                    long old = k.sbrk(trace.arg1(i));
-                    if (old == -1) {
-                        return R_SBRK_FAIL;
-                    }
-                    resA = old - base;
-                    return R_SBRK;
-                }
-                default -> throw new IllegalStateException("op " + (char) op);
-            }
-        }
-
-        private byte block(long p) {
-            if (p == 0) {
-                return R_NULL;
-            }
-            resB = mem.read64(p - 8);
-            if ((resB & 2) != 0) {
-                resA = p & 0xfff;
-                return R_MMAP;
-            }
-            resA = p - base;
-            return R_HEAP;
-        }
-
-        /** The closing lines: the final break and mallinfo. */
-        void epilogue(StringBuilder sb) {
-            sb.append("brk ");
-            heapOff(sb, brkOffset());
-            sb.append('\n');
-            Mallinfo2 mi = m.mallinfo2();
-            sb.append("mallinfo arena=").append(Long.toUnsignedString(mi.arena()))
-                    .append(" ordblks=").append(Long.toUnsignedString(mi.ordblks()))
-                    .append(" smblks=").append(Long.toUnsignedString(mi.smblks()))
-                    .append(" hblks=").append(Long.toUnsignedString(mi.hblks()))
-                    .append(" hblkhd=").append(Long.toUnsignedString(mi.hblkhd()))
-                    .append(" fsmblks=").append(Long.toUnsignedString(mi.fsmblks()))
-                    .append(" uordblks=").append(Long.toUnsignedString(mi.uordblks()))
-                    .append(" fordblks=").append(Long.toUnsignedString(mi.fordblks()))
-                    .append(" keepcost=").append(Long.toUnsignedString(mi.keepcost())).append('\n');
-        }
-
-        /** The current break as an offset from the break at main. */
-        long brkOffset() {
-            return k.currentBrk() - base;
+    /** sbrk's result: the old break's offset from the break at main, or "FAIL". */
+    static void breakPlace(StringBuilder sb, long old, long base) {
+        if (old == -1) {
+            sb.append("FAIL");
+        } else {
+            heapOff(sb, old - base);
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Arrays;
  *
  * <p>Format, read leniently: up to four leading lines holding one integer each (the CS:APP header;
  * ignored); blank lines ignored; lines starting with {@code #} are comments, except that
- * {@code # tunables: glibc.malloc.X=V:...} gives the trace's tunables. Operations:
+ * {@code # tunables: glibc.malloc.X=V:...} gives the trace's tunables. Operations (each defined,
+ * grammar and call, by a constant of {@link TraceOp}):
  * <pre>
  *   a ID BYTES        malloc          f ID           free
  *   r ID BYTES        realloc         c ID BYTES     calloc(1, BYTES)
@@ -29,14 +30,6 @@ import java.util.Arrays;
  * PARAM and VALUE are ints; INCR is signed.
  */
 public final class Trace {
-    public static final byte MALLOC = 'a';
-    public static final byte FREE = 'f';
-    public static final byte REALLOC = 'r';
-    public static final byte CALLOC = 'c';
-    public static final byte TRIM = 't';
-    public static final byte MEMALIGN = 'm';
-    public static final byte MALLOPT = 'o';
-    public static final byte SBRK = 's';
 
     /** The largest ID a trace may use. */
     public static final int MAX_ID = (1 << 22) - 1;
@@ -161,8 +154,9 @@ public final class Trace {
         return size;
     }
 
-    public byte op(int i) {
-        return ops[i];
+    /** Op {@code i} (0-based). */
+    public TraceOp op(int i) {
+        return TraceOp.ofLetter((char) ops[i]);
     }
 
     /** The ID of an a/f/r/c/m op (0 for others). */
@@ -229,46 +223,18 @@ public final class Trace {
                 return;
             }
             inHeader = false;
-            if (tok[0].length() != 1) {
-                throw error("unknown op '" + tok[0] + "' (expected one of a f r c t m o s)");
+            TraceOp op = tok[0].length() == 1 ? TraceOp.ofLetter(tok[0].charAt(0)) : null;
+            if (op == null) {
+                throw error("unknown op '" + tok[0] + "' (expected one of " + TraceOp.letters() + ")");
             }
-            char op = tok[0].charAt(0);
             ensure();
-            long x = 0;
-            long y = 0;
-            int id = 0;
-            switch (op) {
-                case 'a', 'r', 'c' -> {
-                    want(nt, 2, op, "ID BYTES");
-                    id = id(tok[1]);
-                    x = unsigned(tok[2]);
-                }
-                case 'f' -> {
-                    want(nt, 1, op, "ID");
-                    id = id(tok[1]);
-                }
-                case 'm' -> {
-                    want(nt, 3, op, "ID ALIGN BYTES");
-                    id = id(tok[1]);
-                    x = unsigned(tok[2]);
-                    y = unsigned(tok[3]);
-                }
-                case 't' -> {
-                    want(nt, 1, op, "PAD");
-                    x = unsigned(tok[1]);
-                }
-                case 'o' -> {
-                    want(nt, 2, op, "PARAM VALUE");
-                    x = intArg(tok[1]);
-                    y = intArg(tok[2]);
-                }
-                case 's' -> {
-                    want(nt, 1, op, "INCR");
-                    x = signed(tok[1]);
-                }
-                default -> throw error("unknown op '" + tok[0] + "' (expected one of a f r c t m o s)");
-            }
-            ops[n] = (byte) op;
+            int nf = op.fieldCount();
+            want(nt, nf + (op.hasId() ? 1 : 0), op);
+            int t = 1;
+            int id = op.hasId() ? id(tok[t++]) : 0;
+            long x = nf > 0 ? field(op, 0, tok[t]) : 0;
+            long y = nf > 1 ? field(op, 1, tok[t + 1]) : 0;
+            ops[n] = (byte) op.letter();
             ids[n] = id;
             a1[n] = x;
             a2[n] = y;
@@ -301,14 +267,14 @@ public final class Trace {
             if (i + 1 >= limit || !isInlineBlank(b[i + 1])) {
                 return -1; // an op is one character followed by a blank
             }
-            byte op = b[i];
-            int nargs;
-            switch (op) {
-                case 'a', 'r', 'c' -> nargs = 2;
-                case 'f', 't' -> nargs = 1;
-                case 'm' -> nargs = 3;
-                default -> {
-                    return -1;
+            TraceOp op = TraceOp.ofLetter((char) b[i]);
+            if (op == null) {
+                return -1;
+            }
+            int nargs = op.fieldCount() + (op.hasId() ? 1 : 0);
+            for (int f = 0; f < op.fieldCount(); f++) {
+                if (op.field(f) != TraceOp.UNSIGNED) {
+                    return -1; // signed numbers go the slow way
                 }
             }
             i += 2;
@@ -349,21 +315,22 @@ public final class Trace {
             }
             int id = 0;
             long x;
-            long y = 0;
-            if (op == 't') {
+            long y;
+            if (!op.hasId()) {
                 x = v0;
+                y = v1;
             } else {
                 if (v0 > MAX_ID) {
                     return -1;
                 }
                 id = (int) v0;
-                x = nargs > 1 ? v1 : 0;
+                x = v1;
                 y = v2;
             }
             lineNo++;
             inHeader = false;
             ensure();
-            ops[n] = op;
+            ops[n] = (byte) op.letter();
             ids[n] = id;
             a1[n] = x;
             a2[n] = y;
@@ -425,11 +392,19 @@ public final class Trace {
             return c == ' ' || c == '\t' || c == '\r' || c == 0x0b || c == '\f';
         }
 
-        private void want(int nt, int nargs, char op, String what) {
+        private void want(int nt, int nargs, TraceOp op) {
             if (nt != nargs + 1) {
-                throw error((nt < nargs + 1 ? "too few" : "too many") + " arguments for '" + op + "': expected "
-                        + op + " " + what);
+                throw error((nt < nargs + 1 ? "too few" : "too many") + " arguments for '" + op.letter() + "': expected "
+                        + op.letter() + " " + op.usage());
             }
+        }
+
+        private long field(TraceOp op, int f, String t) {
+            return switch (op.field(f)) {
+                case TraceOp.UNSIGNED -> unsigned(t);
+                case TraceOp.INT -> intArg(t);
+                default -> signed(t);
+            };
         }
 
         private int id(String t) {

@@ -5,6 +5,7 @@ import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.io.ByteArrayOutputStream;
 import java.util.AbstractList;
@@ -228,8 +229,20 @@ public final class TraceComparison {
 
     /** One version's results, one slot per op plus the break at exit. */
     private static final class Column {
+        static final byte DONE = 0;
+        /** a block in the heap: a = its offset from the break at main, b = its size word */
+        static final byte HEAP = 1;
+        /** an mmapped block: a = its page offset, b = its size word */
+        static final byte MMAP = 2;
+        static final byte NULL = 3;
+        /** trim/mallopt: a = the int result */
+        static final byte VALUE = 4;
+        /** sbrk: a = the old break's offset */
+        static final byte SBRK = 5;
+        static final byte SBRK_FAIL = 6;
         static final byte STOPPED = 100;
         static final byte NOT_RUN = 101;
+        /** the break at exit: a = its offset */
         static final byte BRK = 102;
         final byte[] kind;
         final long[] a;
@@ -243,14 +256,39 @@ public final class TraceComparison {
             b = new long[n + 1];
         }
 
+        /** Files the result {@code r} of op {@code i}. */
+        void record(int i, TraceOp op, long r, AddressSpace mem, long base) {
+            switch (op.returns()) {
+                case BLOCK -> {
+                    if (r == 0) {
+                        kind[i] = NULL;
+                    } else {
+                        long size = mem.read64(r - 8);
+                        boolean mmapped = (size & 2) != 0;
+                        kind[i] = mmapped ? MMAP : HEAP;
+                        a[i] = mmapped ? r & 0xfff : r - base;
+                        b[i] = size;
+                    }
+                }
+                case INT -> {
+                    kind[i] = VALUE;
+                    a[i] = r;
+                }
+                case BREAK -> {
+                    kind[i] = r == -1 ? SBRK_FAIL : SBRK;
+                    a[i] = r - base;
+                }
+                case NOTHING -> kind[i] = DONE;
+            }
+        }
+
         boolean sameAs(int i, Column o) {
             if (kind[i] != o.kind[i]) {
                 return false;
             }
             return switch (kind[i]) {
                 case STOPPED -> stopKind == o.stopKind && stopMessage.equals(o.stopMessage);
-                case NOT_RUN, OffsetsReplay.Stepper.R_DONE, OffsetsReplay.Stepper.R_NULL,
-                        OffsetsReplay.Stepper.R_SBRK_FAIL -> true;
+                case NOT_RUN, DONE, NULL, SBRK_FAIL -> true;
                 default -> a[i] == o.a[i] && b[i] == o.b[i];
             };
         }
@@ -258,11 +296,11 @@ public final class TraceComparison {
         Outcome outcome(int i) {
             long x = a[i];
             return switch (kind[i]) {
-                case OffsetsReplay.Stepper.R_DONE -> DONE;
-                case OffsetsReplay.Stepper.R_NULL -> NULL;
-                case OffsetsReplay.Stepper.R_HEAP, OffsetsReplay.Stepper.R_MMAP -> {
+                case DONE -> TraceComparison.DONE;
+                case NULL -> TraceComparison.NULL;
+                case HEAP, MMAP -> {
                     StringBuilder w = new StringBuilder();
-                    if (kind[i] == OffsetsReplay.Stepper.R_MMAP) {
+                    if (kind[i] == MMAP) {
                         w.append("M+0x").append(Long.toHexString(x));
                     } else {
                         OffsetsReplay.heapOff(w, x);
@@ -270,13 +308,13 @@ public final class TraceComparison {
                     String where = w.toString();
                     yield new Outcome(Kind.POINTER, where + " 0x" + Long.toHexString(b[i]), where, b[i], null);
                 }
-                case OffsetsReplay.Stepper.R_VALUE -> new Outcome(Kind.VALUE, Long.toString(x), null, 0, null);
-                case OffsetsReplay.Stepper.R_SBRK, BRK -> {
+                case VALUE -> new Outcome(Kind.VALUE, Long.toString(x), null, 0, null);
+                case SBRK, BRK -> {
                     StringBuilder w = new StringBuilder();
                     OffsetsReplay.heapOff(w, x);
                     yield new Outcome(Kind.VALUE, w.toString(), null, 0, null);
                 }
-                case OffsetsReplay.Stepper.R_SBRK_FAIL -> new Outcome(Kind.VALUE, "FAIL", null, 0, null);
+                case SBRK_FAIL -> new Outcome(Kind.VALUE, "FAIL", null, 0, null);
                 case STOPPED -> new Outcome(stopKind, (stopKind == Kind.ABORT ? "abort: " : "segfault: ") + stopMessage,
                         null, 0, stopMessage);
                 default -> Outcome.NOT_RUN;
@@ -320,15 +358,14 @@ public final class TraceComparison {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         CProcess p = CProcess.create(ProcessOptions.defaults().withGlibc(version).withTunables(tunables)
                 .withStdout(sink).withStderr(sink));
-        OffsetsReplay.Stepper st = new OffsetsReplay.Stepper(trace, p, true);
+        TraceRunner runner = TraceRunner.onMalloc(trace, p).freeKeepsPointer();
+        long base = p.kernel().currentBrk();
         int n = trace.size();
         Column col = new Column(n);
         int i = 0;
         for (; i < n; i++) {
             try {
-                col.kind[i] = st.exec(i);
-                col.a[i] = st.resA;
-                col.b[i] = st.resB;
+                col.record(i, trace.op(i), runner.call(i), p.memory(), base);
             } catch (Abort a) {
                 col.stopKind = Kind.ABORT;
                 col.stopMessage = a.getMessage();
@@ -344,23 +381,14 @@ public final class TraceComparison {
             Arrays.fill(col.kind, i + 1, n + 1, Column.NOT_RUN);
         } else {
             col.kind[n] = Column.BRK;
-            col.a[n] = st.brkOffset();
+            col.a[n] = p.kernel().currentBrk() - base;
         }
         return col;
     }
 
     /** The trace line of op {@code i}: "a 0 24", "m 3 64 100", "o -3 65536", "s -4096". */
     static String opText(Trace t, int i) {
-        char op = (char) t.op(i);
-        return switch (op) {
-            case 'a', 'r', 'c' -> op + " " + t.id(i) + " " + Long.toUnsignedString(t.arg1(i));
-            case 'f' -> "f " + t.id(i);
-            case 'm' -> "m " + t.id(i) + " " + Long.toUnsignedString(t.arg1(i)) + " " + Long.toUnsignedString(t.arg2(i));
-            case 't' -> "t " + Long.toUnsignedString(t.arg1(i));
-            case 'o' -> "o " + t.arg1(i) + " " + t.arg2(i);
-            case 's' -> "s " + t.arg1(i);
-            default -> String.valueOf(op);
-        };
+        return t.op(i).line(t.id(i), t.arg1(i), t.arg2(i));
     }
 
     /** The full table; see {@link #render(Result, boolean)}. */

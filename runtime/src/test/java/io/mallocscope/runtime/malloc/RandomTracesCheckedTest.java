@@ -4,6 +4,7 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.glibc.RandomTraces;
 import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceRunner;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -53,27 +54,9 @@ class RandomTracesCheckedTest {
         CProcess p = CProcess.create(ProcessOptions.defaults().withGlibc(version).withTunables(tunables)
                 .withStderr(new ByteArrayOutputStream()));
         Malloc m = p.malloc();
-        long[] ptrs = new long[t.maxId() + 1];
+        TraceRunner runner = TraceRunner.onMalloc(t, p);
         for (int i = 0; i < t.size(); i++) {
-            int id = t.id(i);
-            switch (t.op(i)) {
-                case Trace.MALLOC -> ptrs[id] = m.malloc(t.arg1(i));
-                case Trace.FREE -> {
-                    m.free(ptrs[id]);
-                    ptrs[id] = 0;
-                }
-                case Trace.REALLOC -> {
-                    long r = m.realloc(ptrs[id], t.arg1(i));
-                    if (r != 0 || t.arg1(i) == 0 || ptrs[id] == 0) {
-                        ptrs[id] = r;
-                    }
-                }
-                case Trace.CALLOC -> ptrs[id] = m.calloc(1, t.arg1(i));
-                case Trace.MEMALIGN -> ptrs[id] = m.memalign(t.arg1(i), t.arg2(i));
-                case Trace.TRIM -> m.mallocTrim(t.arg1(i));
-                default -> {
-                }
-            }
+            runner.call(i);
             List<String> v = HeapChecker.check(m);
             assertThat(v).as("after op %d of seed %d", i, seed).isEmpty();
             if (i % 50 == 0) {

@@ -23,7 +23,7 @@ class TraceBytesTest {
     static String describe(Trace t) {
         StringBuilder sb = new StringBuilder("tunables=" + t.tunables() + " maxId=" + t.maxId() + "\n");
         for (int i = 0; i < t.size(); i++) {
-            sb.append((char) t.op(i)).append(' ').append(t.id(i)).append(' ').append(t.arg1(i)).append(' ')
+            sb.append(t.op(i).letter()).append(' ').append(t.id(i)).append(' ').append(t.arg1(i)).append(' ')
                     .append(t.arg2(i)).append('\n');
         }
         return sb.toString();

@@ -39,7 +39,7 @@ class TraceTest {
         Trace t = Trace.parse("x.rep", "20000\n5\n12\n1\n\n# a comment\n# tunables: glibc.malloc.tcache_count=0\na 0 24\nf 0\n");
         assertThat(t.size()).isEqualTo(2);
         assertThat(t.tunables()).isEqualTo("glibc.malloc.tcache_count=0");
-        assertThat(t.op(0)).isEqualTo(Trace.MALLOC);
+        assertThat(t.op(0)).isEqualTo(TraceOp.MALLOC);
         assertThat(t.arg1(0)).isEqualTo(24);
         assertThat(t.maxId()).isZero();
     }

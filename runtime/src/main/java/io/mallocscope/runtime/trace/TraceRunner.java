@@ -1,0 +1,109 @@
+package io.mallocscope.runtime.trace;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.signal.SimulatedSignal;
+import io.mallocscope.runtime.vm.Kernel;
+
+/**
+ * Runs the ops of a {@link Trace}, one at a time and in order, in one simulated process: the one
+ * interpreter of traces. {@link #onMalloc} calls the allocator straight (the fast way, for replays that
+ * only print results); {@link #throughLibC} calls the C library, where the recording agent sees each
+ * op as one top-level call. Both keep, per ID, the block it names, by the op's {@link TraceOp.Binding}.
+ *
+ * <pre>{@code
+ * TraceRunner r = TraceRunner.onMalloc(trace, CProcess.create(options));
+ * for (int i = 0; i < trace.size(); i++) {
+ *     Step s = r.step(i);        // or r.call(i): the result alone, a signal thrown
+ * }
+ * }</pre>
+ */
+public final class TraceRunner {
+    private final Trace trace;
+    private final Malloc malloc;
+    private final Kernel kernel;
+    private final LibC libc;
+    private final boolean freeKeepsPointer;
+    private final long[] blocks;
+
+    private TraceRunner(Trace trace, Malloc malloc, Kernel kernel, LibC libc, boolean freeKeepsPointer) {
+        this.trace = trace;
+        this.malloc = malloc;
+        this.kernel = kernel;
+        this.libc = libc;
+        this.freeKeepsPointer = freeKeepsPointer;
+        this.blocks = new long[trace.maxId() + 1];
+    }
+
+    /** Runs straight on {@code process}'s allocator (and kernel, for {@code s}): nothing is recorded. */
+    public static TraceRunner onMalloc(Trace trace, CProcess process) {
+        return new TraceRunner(trace, process.malloc(), process.kernel(), null, false);
+    }
+
+    /** Runs through {@code c}, one C call per op, as a program would: a recording agent sees every call. */
+    public static TraceRunner throughLibC(Trace trace, LibC c) {
+        return new TraceRunner(trace, null, null, c, false);
+    }
+
+    /**
+     * The same runner, except that {@code f ID} leaves the ID naming the freed block, so a second
+     * {@code f ID} frees it again (a double free, as a C program freeing twice does) where the reference
+     * harness would free NULL. Call before the first op.
+     */
+    public TraceRunner freeKeepsPointer() {
+        return new TraceRunner(trace, malloc, kernel, libc, true);
+    }
+
+    public Trace trace() {
+        return trace;
+    }
+
+    /**
+     * Runs op {@code i} and returns its result, as {@link TraceOp#returns()} says. A signal the call
+     * raises is thrown, the ID's block unchanged.
+     */
+    public long call(int i) {
+        TraceOp op = trace.op(i);
+        if (!op.hasId()) {
+            return run(op, 0, trace.arg1(i), trace.arg2(i));
+        }
+        int id = trace.id(i);
+        long block = blocks[id];
+        long arg1 = trace.arg1(i);
+        long r = run(op, block, arg1, trace.arg2(i));
+        switch (op.binding()) {
+            case ASSIGN -> blocks[id] = r;
+            case CLEAR -> blocks[id] = freeKeepsPointer ? block : 0;
+            case REALLOC -> {
+                if (r != 0 || arg1 == 0 || block == 0) {
+                    blocks[id] = r;
+                }
+            }
+            case NONE -> {
+            }
+        }
+        return r;
+    }
+
+    /** Runs op {@code i} and says what it did; a signal it raises ends up in the step, not thrown. */
+    public Step step(int i) {
+        TraceOp op = trace.op(i);
+        int id = trace.id(i);
+        long[] args = op.args(op.hasId() ? blocks[id] : 0, trace.arg1(i), trace.arg2(i));
+        try {
+            return new Step(i, op, id, args, call(i), null);
+        } catch (SimulatedSignal s) {
+            return new Step(i, op, id, args, 0, s);
+        }
+    }
+
+    /** The block ID {@code id} names now (0 for none). */
+    public long block(int id) {
+        return blocks[id];
+    }
+
+    private long run(TraceOp op, long block, long arg1, long arg2) {
+        return libc != null ? op.throughLibC(libc, block, arg1, arg2) : op.onMalloc(malloc, kernel, block, arg1, arg2);
+    }
+}
