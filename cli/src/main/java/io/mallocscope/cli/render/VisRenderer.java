@@ -69,6 +69,27 @@ public final class VisRenderer implements SnapshotRenderer {
         if (skipped > 0) {
             out.println(style.dim("...") + "\t" + style.dim("↓ " + skipped + " identical rows"));
         }
+        if (s.corrupt() && shown == chunks.size() && !chunks.isEmpty()) {
+            // the chunk walk stopped at the size word after the last chunk: show that row, the evidence
+            // (an off-by-one's NUL in the next size word, a write past the end of a block)
+            Chunk last = chunks.get(chunks.size() - 1);
+            long a = last.end();
+            long w0;
+            long w1;
+            try {
+                w0 = s.memory().read64(a);
+                w1 = s.memory().read64(a + 8);
+            } catch (RuntimeException unmapped) {
+                return;
+            }
+            StringBuilder row = new StringBuilder(Hex.of(a));
+            row.append('\t').append(style.chunk(chunks.size() - 1, Hex.word(w0)));
+            row.append('\t').append(style.bad(Hex.word(w1)));
+            row.append('\t').append(ascii(w0)).append(ascii(w1));
+            row.append('\t').append(style.bad(" <-- size 0x" + Long.toHexString(w1)
+                    + " cannot be a chunk's: the heap walk stops here"));
+            out.println(row);
+        }
     }
 
     private static Map<Long, String> notes(HeapSnapshot s) {
