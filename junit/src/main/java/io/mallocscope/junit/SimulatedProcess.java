@@ -10,14 +10,18 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Gives each test method a fresh simulated process. Test methods (and constructors, lifecycle methods)
- * may then declare parameters of type {@link io.mallocscope.runtime.LibC},
- * {@link io.mallocscope.runtime.CProcess} or {@link Heap}; all three belong to the same process, which
- * is thrown away after the test.
+ * Gives each test method a fresh simulated process. Test methods, and {@code @BeforeEach} and
+ * {@code @AfterEach} methods, may then declare parameters of type {@link io.mallocscope.runtime.LibC},
+ * {@link io.mallocscope.runtime.CProcess}, {@link Heap} or {@link CapturedOutput}; all belong to the
+ * test's process, which is thrown away after the test. Constructors and {@code @BeforeAll} methods
+ * cannot have them (no one test's process is theirs): the extension refuses with a message.
  *
- * <p>Put it on the class for defaults and on a method to override them for one test:
+ * <p>Put it on the class for defaults and on a method to change some for one test. The annotations
+ * merge: each attribute comes from the nearest annotation (method, class, enclosing class) that sets
+ * it to something other than its default, so below {@code withoutTcache} keeps the class's glibc and
+ * {@code failOnLeaks}:
  * <pre>{@code
- * @SimulatedProcess(glibc = "2.36")
+ * @SimulatedProcess(glibc = "2.31", failOnLeaks = true)
  * class ListTest {
  *     @Test
  *     @SimulatedProcess(tunables = "glibc.malloc.tcache_count=0")
