@@ -9,6 +9,7 @@ import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.samples.Samples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,19 +88,24 @@ final class RunCommand implements Callable<Integer> {
             description = "What to show after the run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     View view;
 
+    @Option(names = "--mount", paramLabel = "HOSTDIR:/PATH[:ro]",
+            description = "Mount a host directory into the program's file system (read-only with :ro); repeatable.")
+    List<String> mounts = new ArrayList<>();
+
     @Option(names = "--classpath", paramLabel = "CP",
             description = "Run PROGRAM as a CProgram class found on this class path.")
     String classpath;
 
     /** run's own options: given after PROGRAM they reach the program instead, which is rarely meant. */
     static final List<String> OWN_OPTIONS = List.of("--view", "--out", "--glibc", "--tunables", "--classpath",
-            "--color");
+            "--color", "--mount");
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         checkProcessOptions(glibc, tunables);
+        String mountProperty = checkMounts(mounts);
         hintIfOwnOptionsInArgs(err);
         List<String> cmd = new ArrayList<>();
         cmd.add(Home.java().toString());
@@ -117,6 +123,9 @@ final class RunCommand implements Callable<Integer> {
         cmd.add("-Dmallocscope.glibc=" + glibc);
         if (tunables != null && !tunables.isEmpty()) {
             cmd.add("-Dmallocscope.tunables=" + tunables);
+        }
+        if (!mountProperty.isEmpty()) {
+            cmd.add("-Dmallocscope.mounts=" + mountProperty);
         }
         if (Terminal.isTerminal()) {
             // the program's stdout reaches a terminal through us: glibc sizes its stdout buffer for that
@@ -249,6 +258,24 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage());
         }
+    }
+
+    /**
+     * Checks each {@code --mount} (its form, and that the host directory is there) and returns them
+     * with absolute host paths, as the program's JVM reads them from {@code mallocscope.mounts}.
+     */
+    static String checkMounts(List<String> specs) {
+        List<FileSystem.Mount> parsed = new ArrayList<>();
+        try {
+            for (String spec : specs) {
+                FileSystem.Mount m = FileSystem.Mount.parse(spec);
+                parsed.add(new FileSystem.Mount(m.hostDir().toAbsolutePath(), m.at(), m.readOnly()));
+            }
+            new FileSystem(parsed);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage());
+        }
+        return String.join(ProcessOptions.MOUNT_SEPARATOR, parsed.stream().map(FileSystem.Mount::toString).toList());
     }
 
     /** Options after PROGRAM go to the program; when one of them is run's own, say where it belongs. */

@@ -40,6 +40,29 @@ class RunCommandTest {
     }
 
     @Test
+    void aMalformedMountIsAUsageErrorBeforeAnyJvmStarts() {
+        CliRun.Result r = run("run", "--mount", "nocolon", "first-fit");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: mount 'nocolon' is not HOSTDIR:/PATH[:ro]\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingMountedDirectoryIsAUsageError(@TempDir Path tmp) {
+        Path missing = tmp.resolve("missing");
+        CliRun.Result r = run("run", "--mount", missing + ":/data", "first-fit");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: cannot mount " + missing + ": not a directory\n");
+    }
+
+    @Test
+    void mountsReachTheProgramWithAbsoluteHostPaths(@TempDir Path tmp) {
+        String property = RunCommand.checkMounts(java.util.List.of(tmp + ":/data:ro", tmp + ":/out"));
+        assertThat(property).isEqualTo(tmp + ":/data:ro;" + tmp + ":/out");
+        assertThat(RunCommand.checkMounts(java.util.List.of())).isEmpty();
+    }
+
+    @Test
     void theDefaultTimelineIsInADirectoryOfTheUsersOwn() {
         Path t = RunCommand.defaultTimeline("first-fit");
         assertThat(t).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"),

@@ -1,6 +1,9 @@
 package io.mallocscope.runtime;
 
+import io.mallocscope.runtime.fs.FileSystem;
+import io.mallocscope.runtime.fs.Vfs;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.signal.BusError;
 import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
@@ -22,6 +25,8 @@ public final class CProcess {
     private final Kernel kernel;
     private final Malloc malloc;
     private final LibC libc;
+    private final FileSystem fileSystem;
+    private final Vfs files;
 
     private CProcess(ProcessOptions options) {
         this.options = options;
@@ -29,6 +34,9 @@ public final class CProcess {
         this.kernel = new Kernel(memory, options.programName());
         kernel.setDataLimit(options.dataLimit());
         kernel.setAddressSpaceLimit(options.addressSpaceLimit());
+        kernel.setDiagnostics(options.stderr());
+        this.fileSystem = new FileSystem(options.mounts());
+        this.files = new Vfs(fileSystem, kernel, options.stdout(), options.stderr());
         this.malloc = Malloc.create(kernel, options.glibc(), options.tunables(), options.stderr());
         malloc.setProgramName(options.programName()); // glibc's assertion and 2.23 error lines name the program
         this.libc = new LibC(this, options.stdout(), options.stderr(), options.stdoutIsTerminal());
@@ -67,6 +75,16 @@ public final class CProcess {
         return malloc;
     }
 
+    /** The file system the process sees (the in-memory tree and the mounts). */
+    public FileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    /** The process's descriptor table and file system calls. */
+    public Vfs files() {
+        return files;
+    }
+
     /**
      * Runs {@code program} with {@code args} ({@code argv[0]} is the program name) and returns how it
      * ended. Whatever the program printed is flushed first; after a signal, the shell's line
@@ -90,8 +108,13 @@ public final class CProcess {
             status = ExitStatus.crashed(e);
         }
         out.flush();
+        // the process's end: its shared file mappings go back to their files, its descriptors close
+        kernel.writeBackAll();
+        files.closeAll();
         if (status.signal() instanceof Segfault segv) {
             err.println("Segmentation fault (" + segv.getMessage().substring("SIGSEGV: ".length()) + ")");
+        } else if (status.signal() instanceof BusError bus) {
+            err.println("Bus error (" + bus.getMessage().substring("SIGBUS: ".length()) + ")");
         } else if (status.signal() != null) {
             err.println(status.signal().shellDescription());
         } else if (status.crash() != null) {

@@ -4,7 +4,10 @@ import io.mallocscope.runtime.malloc.Mallinfo2;
 import io.mallocscope.runtime.malloc.Malloc;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.fs.Stat;
+import io.mallocscope.runtime.fs.Vfs;
 import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.Errno;
 import io.mallocscope.runtime.vm.Kernel;
 import io.mallocscope.runtime.vm.Layout;
 
@@ -48,6 +51,24 @@ public final class LibC {
     public static final int MREMAP_MAYMOVE = Kernel.MREMAP_MAYMOVE;
     public static final int MREMAP_FIXED = Kernel.MREMAP_FIXED;
     public static final long NULL = 0L;
+    public static final int MS_ASYNC = Kernel.MS_ASYNC;
+    public static final int MS_INVALIDATE = Kernel.MS_INVALIDATE;
+    public static final int MS_SYNC = Kernel.MS_SYNC;
+
+    /** {@code open} flags, with Linux x86_64's values. */
+    public static final int O_RDONLY = Vfs.O_RDONLY;
+    public static final int O_WRONLY = Vfs.O_WRONLY;
+    public static final int O_RDWR = Vfs.O_RDWR;
+    public static final int O_CREAT = Vfs.O_CREAT;
+    public static final int O_EXCL = Vfs.O_EXCL;
+    public static final int O_TRUNC = Vfs.O_TRUNC;
+    public static final int O_APPEND = Vfs.O_APPEND;
+    public static final int O_DIRECTORY = Vfs.O_DIRECTORY;
+    public static final int O_NOFOLLOW = Vfs.O_NOFOLLOW;
+    public static final int O_CLOEXEC = Vfs.O_CLOEXEC;
+    public static final int SEEK_SET = Vfs.SEEK_SET;
+    public static final int SEEK_CUR = Vfs.SEEK_CUR;
+    public static final int SEEK_END = Vfs.SEEK_END;
 
     /** {@code mallopt} parameters, with glibc's numbers. */
     public static final int M_MXFAST = 1;
@@ -63,6 +84,7 @@ public final class LibC {
     private final CProcess process;
     private final AddressSpace mem;
     private final Kernel kernel;
+    private final Vfs files;
     private final Malloc malloc;
     private final PrintStream out;
     private final PrintStream err;
@@ -86,6 +108,7 @@ public final class LibC {
         this.process = process;
         this.kernel = process.kernel();
         this.mem = kernel.addressSpace();
+        this.files = process.files();
         this.malloc = process.malloc();
         this.out = out;
         this.err = err;
@@ -349,6 +372,90 @@ public final class LibC {
         return kernel.mprotect(addr, length, prot);
     }
 
+    /** {@code msync(addr, length, flags)}: writes dirty shared file pages back (see {@link Kernel#msync}). */
+    public int msync(long addr, long length, int flags) {
+        return kernel.msync(addr, length, flags);
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /** {@code open(path, flags)}: a descriptor, or -1 with errno. */
+    public int open(String path, int flags) {
+        return files.open(path, flags, 0);
+    }
+
+    /** {@code open(path, flags, mode)}: with O_CREAT, the new file gets {@code mode & ~umask} (umask 022). */
+    public int open(String path, int flags, int mode) {
+        return files.open(path, flags, mode);
+    }
+
+    /** {@code open} of a path held as a C string in the program's memory. */
+    public int open(long path, int flags, int mode) {
+        return files.open(string(path), flags, mode);
+    }
+
+    public int close(int fd) {
+        return files.close(fd);
+    }
+
+    /** {@code read(fd, buf, count)}: bytes read, 0 at end of file, or -1 with errno. */
+    public long read(int fd, long buf, long count) {
+        return files.read(fd, buf, count);
+    }
+
+    /** {@code write(fd, buf, count)}: bytes written, or -1 with errno. Writes to 1 and 2 bypass printf's stdio. */
+    public long write(int fd, long buf, long count) {
+        return files.write(fd, buf, count);
+    }
+
+    public long pread(int fd, long buf, long count, long offset) {
+        return files.pread(fd, buf, count, offset);
+    }
+
+    public long pwrite(int fd, long buf, long count, long offset) {
+        return files.pwrite(fd, buf, count, offset);
+    }
+
+    public long lseek(int fd, long offset, int whence) {
+        return files.lseek(fd, offset, whence);
+    }
+
+    /** {@code fstat(fd, statbuf)}: fills a {@code struct stat} (see {@link Stat} for its layout). */
+    public int fstat(int fd, long statbuf) {
+        return files.fstat(fd, statbuf);
+    }
+
+    /** {@code stat(path, statbuf)}. */
+    public int stat(String path, long statbuf) {
+        return files.stat(path, statbuf);
+    }
+
+    public int stat(long path, long statbuf) {
+        return files.stat(string(path), statbuf);
+    }
+
+    public int ftruncate(int fd, long length) {
+        return files.ftruncate(fd, length);
+    }
+
+    public int fsync(int fd) {
+        return files.fsync(fd);
+    }
+
+    public int unlink(String path) {
+        return files.unlink(path);
+    }
+
+    public int unlink(long path) {
+        return files.unlink(string(path));
+    }
+
+    /** C's {@code perror(s)}: "s: message for errno" on stderr. */
+    public void perror(String s) {
+        String msg = strerror(kernel.errno());
+        emit(STDERR, ((s == null || s.isEmpty() ? "" : s + ": ") + msg + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     public int getpagesize() {
         return (int) AddressSpace.PAGE_SIZE;
     }
@@ -360,16 +467,7 @@ public final class LibC {
 
     /** C's {@code strerror} for the errno values the simulation produces. */
     public String strerror(int errnum) {
-        return switch (errnum) {
-            case 0 -> "Success";
-            case Kernel.ENOMEM -> "Cannot allocate memory";
-            case Kernel.EINVAL -> "Invalid argument";
-            case Kernel.EFAULT -> "Bad address";
-            case Kernel.EBADF -> "Bad file descriptor";
-            case Kernel.EEXIST -> "File exists";
-            case Kernel.EPERM -> "Operation not permitted";
-            default -> "Unknown error " + errnum;
-        };
+        return Errno.message(errnum);
     }
 
     // ================================================================ memory

@@ -1,9 +1,12 @@
 package io.mallocscope.runtime;
 
+import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.runtime.vm.Kernel;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,6 +16,8 @@ import java.util.Objects;
 public final class ProcessOptions {
     /** The default glibc profile. */
     public static final String DEFAULT_GLIBC = "2.36";
+    /** Separates the mounts in the system property {@code mallocscope.mounts} a launcher sets. */
+    public static final String MOUNT_SEPARATOR = ";";
 
     private final String programName;
     private final String glibc;
@@ -22,9 +27,10 @@ public final class ProcessOptions {
     private final long dataLimit;
     private final long addressSpaceLimit;
     private final boolean stdoutIsTerminal;
+    private final List<FileSystem.Mount> mounts;
 
     private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
-                           long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal) {
+                           long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts) {
         this.programName = programName;
         this.glibc = glibc;
         this.tunables = tunables;
@@ -33,19 +39,21 @@ public final class ProcessOptions {
         this.dataLimit = dataLimit;
         this.addressSpaceLimit = addressSpaceLimit;
         this.stdoutIsTerminal = stdoutIsTerminal;
+        this.mounts = List.copyOf(mounts);
     }
 
     /** glibc 2.36, no tunables, the JVM's stdout and stderr, no limits. */
     public static ProcessOptions defaults() {
         return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
-                Kernel.UNLIMITED, false);
+                Kernel.UNLIMITED, false, List.of());
     }
 
     /**
      * The defaults, with the profile and tunables taken from the environment as a launcher sets
      * them: system property {@code mallocscope.glibc} (or env {@code MALLOCSCOPE_GLIBC}), system
      * property {@code mallocscope.tunables} (or env {@code GLIBC_TUNABLES}), and
-     * {@code mallocscope.stdout.tty=true} when the program's stdout should count as a terminal.
+     * {@code mallocscope.stdout.tty=true} when the program's stdout should count as a terminal, and
+     * {@code mallocscope.mounts} with {@code HOSTDIR:/PATH[:ro]} mounts separated by {@code ;}.
      */
     public static ProcessOptions fromEnvironment() {
         ProcessOptions o = defaults();
@@ -60,6 +68,12 @@ public final class ProcessOptions {
         if (Boolean.getBoolean("mallocscope.stdout.tty")) {
             o = o.withStdoutTerminal(true);
         }
+        String mounts = System.getProperty("mallocscope.mounts");
+        if (mounts != null && !mounts.isEmpty()) {
+            for (String m : mounts.split(MOUNT_SEPARATOR)) {
+                o = o.withMount(FileSystem.Mount.parse(m));
+            }
+        }
         return o;
     }
 
@@ -72,40 +86,40 @@ public final class ProcessOptions {
 
     public ProcessOptions withProgramName(String name) {
         return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal);
+                addressSpaceLimit, stdoutIsTerminal, mounts);
     }
 
     /** The glibc profile, e.g. "2.36" or "2.31". */
     public ProcessOptions withGlibc(String version) {
         return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal);
+                addressSpaceLimit, stdoutIsTerminal, mounts);
     }
 
     /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
     public ProcessOptions withTunables(String tunables) {
         return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal);
+                addressSpaceLimit, stdoutIsTerminal, mounts);
     }
 
     public ProcessOptions withStdout(OutputStream out) {
         return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal);
+                stdoutIsTerminal, mounts);
     }
 
     public ProcessOptions withStderr(OutputStream err) {
         return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
-                stdoutIsTerminal);
+                stdoutIsTerminal, mounts);
     }
 
     /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
     public ProcessOptions withDataLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
-                stdoutIsTerminal);
+                stdoutIsTerminal, mounts);
     }
 
     /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
     public ProcessOptions withAddressSpaceLimit(long bytes) {
-        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal);
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts);
     }
 
     /**
@@ -114,7 +128,23 @@ public final class ProcessOptions {
      */
     public ProcessOptions withStdoutTerminal(boolean terminal) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                terminal);
+                terminal, mounts);
+    }
+
+    /**
+     * Mounts the host directory {@code mount.hostDir()} at {@code mount.at()} in the process's file
+     * system (read-only if so marked); repeatable. The directory must exist when the process starts.
+     */
+    public ProcessOptions withMount(FileSystem.Mount mount) {
+        List<FileSystem.Mount> more = new ArrayList<>(mounts);
+        more.add(Objects.requireNonNull(mount));
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, more);
+    }
+
+    /** The host directories mounted into the file system, in the order given. */
+    public List<FileSystem.Mount> mounts() {
+        return mounts;
     }
 
     public String programName() {

@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.vm;
 
+import io.mallocscope.runtime.signal.BusError;
 import io.mallocscope.runtime.signal.Segfault;
 
 import java.lang.invoke.MethodHandles;
@@ -7,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,23 +81,142 @@ public final class AddressSpace {
 
     /** Maps part of a file: like {@link #map(long, long, int, String)}, with the file offset of {@code start}. */
     public void map(long start, long end, int prot, String name, long offset) {
+        mapRegion(new Region(start, end, prot, name, offset));
+    }
+
+    /**
+     * Maps {@code file}'s page cache from file offset {@code offset} at {@code [start, end)}, like
+     * {@link #map(long, long, int, String, long)}. A shared mapping reads and writes the cache pages
+     * themselves; a private one reads them until its first write to a page, which copies the page
+     * (copy-on-write) so that the write stays in this process.
+     */
+    public void mapFile(long start, long end, int prot, String name, long offset, boolean shared, FileBacking file) {
+        mapRegion(new Region(start, end, prot, name, offset, shared, file));
+    }
+
+    /** Maps {@code [start, end)} like {@code template} (protection, name, sharing, file), continuing its file offsets. */
+    public void mapLike(Region template, long start, long end) {
+        mapRegion(new Region(start, end, template.prot(), template.name(), template.offsetOf(start), template.shared(),
+                template.file()));
+    }
+
+    private void mapRegion(Region r) {
+        long start = r.start();
+        long end = r.end();
         checkRange(start, end);
         if (start == end) {
             return;
         }
-        removeRange(start, end);
+        List<FileBacking> before = removeRange(start, end);
         discardPages(start, end);
-        regions.put(start, new Region(start, end, prot, name, offset));
+        regions.put(start, r);
+        if (r.file() != null) {
+            r.file().mappedBy(this);
+        }
         mergeAround(start, end);
         changed(start, end);
+        released(before);
     }
 
     /** Removes every mapping in {@code [start, end)}, leaving a hole. Page-aligned ends. */
     public void unmap(long start, long end) {
         checkRange(start, end);
-        removeRange(start, end);
+        List<FileBacking> before = removeRange(start, end);
         discardPages(start, end);
         changed(start, end);
+        released(before);
+    }
+
+    /** Tells each file whose last mapping here went away. */
+    private void released(List<FileBacking> files) {
+        for (FileBacking f : files) {
+            boolean still = false;
+            for (Region r : indexRegion) {
+                if (r.file() == f) {
+                    still = true;
+                    break;
+                }
+            }
+            if (!still) {
+                f.unmappedBy(this);
+            }
+        }
+    }
+
+    /** The mappings of {@code file} here, lowest address first. */
+    public List<Region> mappingsOf(FileBacking file) {
+        List<Region> out = new ArrayList<>();
+        for (Region r : indexRegion) {
+            if (r.file() == file) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Forgets the cached translations of every page mapping {@code file}, so that the next store
+     * to a shared page marks it dirty again (after a write-back) and the next access to a page
+     * past a shrunk end of file faults.
+     */
+    public void forgetTranslations(FileBacking file) {
+        for (Region r : mappingsOf(file)) {
+            changed(r.start(), r.end());
+        }
+    }
+
+    /**
+     * {@code file} shrank to {@code newSize}: the private copies this process made of its pages
+     * that now lie wholly beyond the end are dropped (as the kernel unmaps them, copies and all),
+     * so touching them raises SIGBUS.
+     */
+    public void fileTruncated(FileBacking file, long newSize) {
+        long firstGone = (newSize + PAGE_SIZE - 1) >>> PAGE_SHIFT;
+        for (Region r : mappingsOf(file)) {
+            for (long a = r.start(); Long.compareUnsigned(a, r.end()) < 0; a += PAGE_SIZE) {
+                if (r.filePage(a) >= firstGone) {
+                    pages.remove(a >>> PAGE_SHIFT);
+                }
+            }
+        }
+        forgetTranslations(file);
+    }
+
+    /** True if the page at {@code address} is a private copy of a file page (written since it was mapped). */
+    public boolean isPrivateCopy(long address) {
+        Region r = regionAt(address);
+        return r != null && r.file() != null && !r.shared() && pages.get(address >>> PAGE_SHIFT) != null;
+    }
+
+    /**
+     * A copy of this address space for a child of {@code fork}: the same mappings; private pages
+     * copied (the child's stores change only the child's copy, as copy-on-write gives on Linux);
+     * shared mappings reach the same page cache.
+     */
+    public AddressSpace copyForFork() {
+        AddressSpace child = new AddressSpace();
+        child.regions.putAll(regions);
+        pages.forEach((page, bytes) -> child.pages.put(page, bytes.clone()));
+        child.changed(0, 0);
+        IdentityHashMap<FileBacking, Boolean> files = new IdentityHashMap<>();
+        for (Region r : indexRegion) {
+            if (r.file() != null && files.put(r.file(), Boolean.TRUE) == null) {
+                r.file().mappedBy(child);
+            }
+        }
+        child.pageListener = pageListener;
+        return child;
+    }
+
+    /** Told when a private file page is copied at its first write (for recording); may be null. */
+    public interface PageListener {
+        void madePrivate(long address, Region region);
+    }
+
+    private PageListener pageListener;
+
+    public void setPageListener(PageListener listener) {
+        this.pageListener = listener;
     }
 
     /**
@@ -158,7 +279,7 @@ public final class AddressSpace {
         }
         long fileOffset = source.offsetOf(from);
         unmap(from, from + len);
-        map(to, to + len, source.prot(), source.name(), fileOffset);
+        mapRegion(new Region(to, to + len, source.prot(), source.name(), fileOffset, source.shared(), source.file()));
         long toPage = to >>> PAGE_SHIFT;
         for (int k = 0; k < data.size(); k++) {
             pages.put(toPage + offsets.get(k)[0], data.get(k));
@@ -175,7 +296,7 @@ public final class AddressSpace {
         if (Long.compareUnsigned(newEnd, oldEnd) < 0) {
             unmap(newEnd, oldEnd);
         } else if (newEnd != oldEnd) {
-            map(oldEnd, newEnd, r.prot(), r.name(), r.offsetOf(oldEnd));
+            mapRegion(new Region(oldEnd, newEnd, r.prot(), r.name(), r.offsetOf(oldEnd), r.shared(), r.file()));
         }
     }
 
@@ -265,7 +386,8 @@ public final class AddressSpace {
     public String maps() {
         StringBuilder sb = new StringBuilder();
         for (Region r : indexRegion) {
-            String device = r.isFile() ? "08:01 " + inode(r.name()) : "00:00 0";
+            String device = r.file() != null ? r.file().device() + " " + r.file().inode()
+                    : r.isFile() ? "08:01 " + inode(r.name()) : "00:00 0";
             String head = String.format("%08x-%08x %s %08x %s ", r.start(), r.end(), r.permissions(),
                     r.isFile() ? r.offset() : 0, device);
             sb.append(head);
@@ -483,7 +605,7 @@ public final class AddressSpace {
             long addr = a + done;
             int off = (int) addr & PAGE_MASK;
             int n = (int) Math.min(len - done, PAGE_SIZE - off);
-            if (value == 0 && n == PAGE_SIZE && pageData(addr) == null) {
+            if (value == 0 && n == PAGE_SIZE && pageData(addr) == null && regionAt(addr).file() == null) {
                 done += n; // a whole untouched page already reads as zeros
                 continue;
             }
@@ -572,9 +694,49 @@ public final class AddressSpace {
         if (r == null || !permits(r.prot(), write)) {
             throw fault(a, write, width);
         }
+        byte[] data = pages.get(page);
+        if (data == null && r.file() != null) {
+            return fillFromFile(a, page, i, write, width, r);
+        }
         tlbRead[i] = permits(r.prot(), false) ? page : -1L;
         tlbWrite[i] = permits(r.prot(), true) ? page : -1L;
-        byte[] data = pages.get(page);
+        tlbData[i] = data;
+        return data;
+    }
+
+    /**
+     * A page of a file mapping that this process holds no private copy of: the file's cache page.
+     * A shared mapping uses it for loads and stores (a store marks it dirty); a private one only
+     * for loads, and copies it at the first store.
+     */
+    private byte[] fillFromFile(long a, long page, int i, boolean write, int width, Region r) {
+        long index = r.filePage(a);
+        byte[] cached = r.file().cachePage(index);
+        if (cached == null) {
+            throw new BusError(a, write, width, String.format("offset 0x%x of %s is beyond the end of the file (size 0x%x)",
+                    index << PAGE_SHIFT, r.name(), r.file().size()));
+        }
+        byte[] data = cached;
+        boolean writable = permits(r.prot(), true);
+        if (r.shared()) {
+            if (write) {
+                r.file().pageDirtied(index);
+            }
+            tlbWrite[i] = write ? page : -1L; // a later first store must come back here to mark the page dirty
+        } else if (write) {
+            data = cached.clone();
+            pages.put(page, data);
+            tlbWrite[i] = page;
+            if (pageListener != null) {
+                pageListener.madePrivate(page << PAGE_SHIFT, r);
+            }
+        } else {
+            tlbWrite[i] = -1L; // the first store copies the page
+        }
+        tlbRead[i] = permits(r.prot(), false) ? page : -1L;
+        if (!writable) {
+            tlbWrite[i] = -1L;
+        }
         tlbData[i] = data;
         return data;
     }
@@ -663,8 +825,13 @@ public final class AddressSpace {
         return out;
     }
 
-    private void removeRange(long start, long end) {
+    /** Removes {@code [start, end)} from the mappings; returns the files whose mappings were cut. */
+    private List<FileBacking> removeRange(long start, long end) {
+        List<FileBacking> files = new ArrayList<>(0);
         for (Region r : overlapping(start, end)) {
+            if (r.file() != null && !files.contains(r.file())) {
+                files.add(r.file());
+            }
             regions.remove(r.start());
             if (Long.compareUnsigned(r.start(), start) < 0) {
                 regions.put(r.start(), r.withRange(r.start(), start));
@@ -673,6 +840,7 @@ public final class AddressSpace {
                 regions.put(end, r.withRange(end, r.end()));
             }
         }
+        return files;
     }
 
     /**

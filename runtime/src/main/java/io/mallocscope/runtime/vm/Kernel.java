@@ -5,6 +5,8 @@ import static io.mallocscope.runtime.vm.AddressSpace.PROT_READ;
 import static io.mallocscope.runtime.vm.AddressSpace.PROT_WRITE;
 import static io.mallocscope.runtime.vm.AddressSpace.USER_END;
 
+import java.util.List;
+
 /**
  * The system calls the allocator and programs use, with Linux x86_64 semantics: {@code brk} and
  * glibc's {@code sbrk} wrapper, anonymous private {@code mmap}, {@code munmap}, {@code mremap},
@@ -23,6 +25,10 @@ public final class Kernel {
     public static final int EBADF = 9;
     public static final int EPERM = 1;
     public static final int EEXIST = 17;
+    public static final int EACCES = 13;
+    public static final int ENODEV = 19;
+    public static final int EIO = 5;
+    public static final int EOVERFLOW = 75;
 
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
@@ -35,6 +41,13 @@ public final class Kernel {
 
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
+    public static final int MS_ASYNC = 1;
+    public static final int MS_INVALIDATE = 2;
+    public static final int MS_SYNC = 4;
+
+    /** The name /proc/PID/maps gives a shared anonymous mapping (shmem behind an unlinked /dev/zero). */
+    public static final String SHARED_ANON_NAME = "/dev/zero (deleted)";
+
     /** A protection bit mprotect accepts and ignores on x86 (System V semaphores). */
     public static final int PROT_SEM = 0x8;
 
@@ -49,6 +62,9 @@ public final class Kernel {
     private long dataLimit = UNLIMITED;
     private long addressSpaceLimit = UNLIMITED;
     private int errno;
+    private MappableFiles files;
+    private java.io.PrintStream diagnostics = System.err;
+    private static long nextShmemInode = 1024;
 
     /** A fresh process image for {@code programName}: program, libraries, stack; no heap yet. */
     public Kernel(AddressSpace as, String programName) {
@@ -58,8 +74,35 @@ public final class Kernel {
         this.brk = startBrk;
     }
 
+    /**
+     * A copy of this kernel's per-process state for a child of {@code fork}: the address space
+     * (copied, see {@link AddressSpace#copyForFork()}), the break and the limits.
+     */
+    public Kernel copyForFork() {
+        return new Kernel(this, as.copyForFork());
+    }
+
+    private Kernel(Kernel parent, AddressSpace childSpace) {
+        this.as = childSpace;
+        this.startBrk = parent.startBrk;
+        this.brk = parent.brk;
+        this.dataLimit = parent.dataLimit;
+        this.addressSpaceLimit = parent.addressSpaceLimit;
+        this.diagnostics = parent.diagnostics;
+    }
+
     public AddressSpace addressSpace() {
         return as;
+    }
+
+    /** The process's open files, which {@code mmap} of a descriptor looks up. */
+    public void setFiles(MappableFiles files) {
+        this.files = files;
+    }
+
+    /** Where a failed write-back is reported (the process's stderr). */
+    public void setDiagnostics(java.io.PrintStream err) {
+        this.diagnostics = err;
     }
 
     public int errno() {
@@ -180,21 +223,31 @@ public final class Kernel {
     // ---------------------------------------------------------------- mmap family
 
     /**
-     * {@code mmap(addr, len, prot, flags, fd, offset)}. Only anonymous mappings exist here (there is
-     * no file system): without {@code MAP_ANONYMOUS} the call fails with EBADF. The checks come in
-     * the kernel's order, so a call with several faults fails with the errno Linux gives it. Without
-     * {@code MAP_FIXED}, a hint is rounded down to a page (x86_64) and used when the range there is
-     * free; otherwise the highest free range below {@link Layout#MMAP_BASE} is taken.
+     * {@code mmap(addr, len, prot, flags, fd, offset)}. Without {@code MAP_ANONYMOUS} it maps the
+     * file open at {@code fd} (EBADF when there is none) from {@code offset}: {@code MAP_SHARED}
+     * over the file's page cache, {@code MAP_PRIVATE} copy-on-write. A shared anonymous mapping is
+     * shared memory (its own page cache, as shmem), so that a forked child shares it. The checks come
+     * in the kernel's order, so a call with several faults fails with the errno Linux gives it.
+     * Without {@code MAP_FIXED}, a hint is rounded down to a page (x86_64) and used when the range
+     * there is free; otherwise the highest free range below {@link Layout#MMAP_BASE} is taken.
      */
     public long mmap(long addr, long len, int prot, int flags, int fd, long offset) {
         if ((offset & PAGE_MASK) != 0) {
             return fail(EINVAL);
         }
+        MappableFiles.Target target = null;
         if ((flags & MAP_ANONYMOUS) == 0) {
-            return fail(EBADF); // a file mapping needs an open file; there are none
+            target = files == null ? null : files.forMmap(fd);
+            if (target == null) {
+                return fail(EBADF);
+            }
         }
         if (len == 0) {
             return fail(EINVAL);
+        }
+        if (target != null && Long.compareUnsigned((offset >>> AddressSpace.PAGE_SHIFT) + (pageAlign(len) >>> AddressSpace.PAGE_SHIFT),
+                offset >>> AddressSpace.PAGE_SHIFT) < 0) {
+            return fail(EOVERFLOW);
         }
         if ((flags & MAP_FIXED_NOREPLACE) != 0) {
             flags |= MAP_FIXED;
@@ -218,13 +271,156 @@ public final class Kernel {
         if (type != MAP_SHARED && type != MAP_PRIVATE) {
             return fail(EINVAL);
         }
+        if (target != null) {
+            if (type == MAP_SHARED && (prot & PROT_WRITE) != 0 && !target.writable()) {
+                return fail(EACCES);
+            }
+            if (!target.readable()) {
+                return fail(EACCES);
+            }
+            if (target.file() == null) {
+                return fail(ENODEV);
+            }
+        }
         long replaced = fixed ? as.mappedBytes(start, start + length) : 0;
         if (!fitsAddressSpaceLimit(length - replaced)) {
             return fail(ENOMEM);
         }
+        if (fixed) {
+            writeBackRange(start, start + length, "munmap"); // MAP_FIXED unmaps what was there
+        }
         // unknown protection bits are ignored by mmap (mprotect rejects them)
-        as.map(start, start + length, prot & (PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC), "");
+        int p = prot & (PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC);
+        if (target != null) {
+            as.mapFile(start, start + length, p, target.path(), offset, type == MAP_SHARED, target.file());
+        } else if (type == MAP_SHARED) {
+            PageCache shm = new PageCache("00:01", nextShmemInode++, length, null);
+            as.mapFile(start, start + length, p, SHARED_ANON_NAME, 0, true, shm);
+        } else {
+            as.map(start, start + length, p, "");
+        }
         return start;
+    }
+
+    /**
+     * {@code msync(addr, len, flags)}: writes the dirty pages of the shared file mappings in the
+     * range back to their files ({@code MS_SYNC} and {@code MS_ASYNC} alike: the simulated kernel
+     * writes at once); {@code MS_INVALIDATE} alone changes nothing, as on Linux, where mappings
+     * always see the page cache. 0, or -1 with EINVAL (misaligned address, unknown flags, both
+     * MS_SYNC and MS_ASYNC), ENOMEM (part of the range is unmapped; the mapped parts are still
+     * synced) or EIO (a host file refused the write; also reported on stderr).
+     */
+    public int msync(long addr, long len, int flags) {
+        if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 || (addr & PAGE_MASK) != 0
+                || ((flags & MS_ASYNC) != 0 && (flags & MS_SYNC) != 0)) {
+            errno = EINVAL;
+            return -1;
+        }
+        long end = addr + pageAlign(len);
+        if (Long.compareUnsigned(end, addr) < 0) {
+            errno = ENOMEM;
+            return -1;
+        }
+        if (end == addr) {
+            return 0;
+        }
+        boolean hole = false;
+        boolean failed = false;
+        long cursor = addr;
+        while (Long.compareUnsigned(cursor, end) < 0) {
+            Region r = Long.compareUnsigned(cursor, USER_END) < 0 ? as.regionAt(cursor) : null;
+            if (r == null) {
+                hole = true;
+                Region next = nextRegion(cursor, end);
+                if (next == null) {
+                    break;
+                }
+                cursor = next.start();
+                continue;
+            }
+            long stop = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
+            if ((flags & (MS_SYNC | MS_ASYNC)) != 0 && r.shared() && r.file() != null
+                    && !writeBack(r, cursor, stop, (flags & MS_SYNC) != 0 ? "msync" : "msync MS_ASYNC")) {
+                failed = true;
+            }
+            cursor = stop;
+        }
+        if (hole) {
+            errno = ENOMEM;
+            return -1;
+        }
+        if (failed) {
+            errno = EIO;
+            return -1;
+        }
+        return 0;
+    }
+
+    private Region nextRegion(long from, long end) {
+        for (Region r : as.regions()) {
+            if (Long.compareUnsigned(r.start(), from) > 0) {
+                return Long.compareUnsigned(r.start(), end) < 0 ? r : null;
+            }
+        }
+        return null;
+    }
+
+    /** Writes back the dirty shared file pages mapped in {@code [start, end)}; false if any write failed. */
+    public boolean writeBackRange(long start, long end, String cause) {
+        boolean ok = true;
+        for (Region r : as.regions()) {
+            if (r.shared() && r.file() != null && Long.compareUnsigned(r.start(), end) < 0
+                    && Long.compareUnsigned(start, r.end()) < 0) {
+                long s = Long.compareUnsigned(r.start(), start) > 0 ? r.start() : start;
+                long e = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
+                ok &= writeBack(r, s, e, cause);
+            }
+        }
+        return ok;
+    }
+
+    /** At exit: every dirty page of every shared file mapping goes back to its file. */
+    public boolean writeBackAll() {
+        return writeBackRange(0, USER_END, "exit");
+    }
+
+    /**
+     * Writes back the dirty pages of the file mapped by {@code r} at {@code [start, end)}, and tells
+     * {@link #writtenBack}; a failure is reported on stderr. False if the host refused a page.
+     */
+    private boolean writeBack(Region r, long start, long end, String cause) {
+        if (!(r.file() instanceof PageCache cache)) {
+            return true;
+        }
+        long from = r.filePage(start);
+        long to = r.filePage(end - 1) + 1;
+        List<Long> dirty = cache.dirtyPages(from, to);
+        if (dirty.isEmpty()) {
+            return true;
+        }
+        try {
+            cache.writeBack(from, to);
+            writtenBack(r.name(), r.start() + ((dirty.get(0) << AddressSpace.PAGE_SHIFT) - r.offset()), dirty.size(), cause);
+            return true;
+        } catch (java.io.IOException e) {
+            writeBackFailed(r.name(), dirty.size(), cause, e);
+            return false;
+        }
+    }
+
+    /** Reports on stderr that the host refused the write-back of {@code pages} pages of {@code path}. */
+    public void writeBackFailed(String path, int pages, String cause, java.io.IOException e) {
+        diagnostics.println("mallocscope: write-back of " + pages + " page" + (pages == 1 ? "" : "s")
+                + " of " + path + " failed (" + cause + "): " + e);
+        diagnostics.flush();
+    }
+
+    /**
+     * Dirty pages of {@code path} went back to the file: {@code pages} of them, the first mapped at
+     * {@code firstAddress}, because of {@code cause} (msync, munmap, exit, fsync). A transition point
+     * for recording; does nothing itself.
+     */
+    public void writtenBack(String path, long firstAddress, int pages, String cause) {
     }
 
     /** {@code round_hint_to_min}: a non-null hint below mmap_min_addr is raised to it. */
@@ -282,6 +478,9 @@ public final class Kernel {
             errno = EINVAL;
             return -1;
         }
+        // The simulated kernel writes a file's dirty pages back when its mapping goes (Linux's
+        // flusher would, a little later), so the file on disk shows them.
+        writeBackRange(addr, addr + length, "munmap");
         // Unmapping part of the heap does not move the break: the hole simply faults, as on Linux.
         as.unmap(addr, addr + length);
         return 0;
@@ -328,7 +527,7 @@ public final class Kernel {
         if (oldAddr + oldLength == vma.end()
                 && Long.compareUnsigned(delta, USER_END - vma.end()) <= 0
                 && as.isFree(vma.end(), vma.end() + delta)) {
-            as.map(vma.end(), vma.end() + delta, vma.prot(), vma.name(), vma.offsetOf(vma.end()));
+            as.mapLike(vma, vma.end(), vma.end() + delta);
             return oldAddr;
         }
         if ((flags & MREMAP_MAYMOVE) == 0) {
@@ -423,8 +622,8 @@ public final class Kernel {
         long keep = Math.min(oldLength, newLength);
         as.move(oldAddr, target, keep);
         if (newLength > keep) {
-            as.map(target + keep, target + newLength, vma.prot(), vma.name(),
-                    vma.offsetOf(oldAddr + keep));
+            as.mapLike(new Region(target, target + keep, vma.prot(), vma.name(), vma.offsetOf(oldAddr),
+                    vma.shared(), vma.file()), target + keep, target + newLength);
         }
         if (oldLength > keep) {
             as.unmap(oldAddr + keep, oldAddr + oldLength);

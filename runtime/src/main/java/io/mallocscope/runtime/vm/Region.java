@@ -4,13 +4,20 @@ package io.mallocscope.runtime.vm;
  * One mapping of the address space, as a line of {@code /proc/PID/maps} shows it: a half-open
  * range {@code [start, end)}, its permissions, its name ({@code [heap]}, {@code [stack]}, a path,
  * or empty for an anonymous mapping) and, for a file mapping, the offset in the file of its first
- * byte.
+ * byte. A mapping made with {@code MAP_SHARED} is {@code shared}; a mapping of a file of the
+ * simulated file system (or a shared anonymous mapping) has the {@code file} whose page cache it
+ * maps, null otherwise (the program's and the libraries' images are named but have no contents).
  */
-public record Region(long start, long end, int prot, String name, long offset) {
+public record Region(long start, long end, int prot, String name, long offset, boolean shared, FileBacking file) {
 
     /** An anonymous or special mapping (offset 0). */
     public Region(long start, long end, int prot, String name) {
         this(start, end, prot, name, 0);
+    }
+
+    /** A private mapping with no page cache behind it. */
+    public Region(long start, long end, int prot, String name, long offset) {
+        this(start, end, prot, name, offset, false, null);
     }
 
     public long size() {
@@ -32,7 +39,7 @@ public record Region(long start, long end, int prot, String name, long offset) {
 
     /** True for a mapping of a file (its name is a path); its offset is then meaningful. */
     public boolean isFile() {
-        return name.startsWith("/");
+        return file != null || name.startsWith("/");
     }
 
     /** The permission column of {@code /proc/PID/maps}: {@code rw-p}, {@code r-xp} … */
@@ -40,7 +47,7 @@ public record Region(long start, long end, int prot, String name, long offset) {
         return ((prot & AddressSpace.PROT_READ) != 0 ? "r" : "-")
                 + ((prot & AddressSpace.PROT_WRITE) != 0 ? "w" : "-")
                 + ((prot & AddressSpace.PROT_EXEC) != 0 ? "x" : "-")
-                + "p";
+                + (shared ? "s" : "p");
     }
 
     /** The file offset of {@code address} inside this mapping; 0 for anonymous memory. */
@@ -48,11 +55,16 @@ public record Region(long start, long end, int prot, String name, long offset) {
         return isFile() ? offset + (address - start) : 0;
     }
 
+    /** The file offset of the page at {@code address}, in pages. */
+    public long filePage(long address) {
+        return (offset + (address - start)) >>> AddressSpace.PAGE_SHIFT;
+    }
+
     Region withRange(long newStart, long newEnd) {
-        return new Region(newStart, newEnd, prot, name, offsetOf(newStart));
+        return new Region(newStart, newEnd, prot, name, offsetOf(newStart), shared, file);
     }
 
     Region withProt(long newStart, long newEnd, int newProt) {
-        return new Region(newStart, newEnd, newProt, name, offsetOf(newStart));
+        return new Region(newStart, newEnd, newProt, name, offsetOf(newStart), shared, file);
     }
 }
