@@ -22,36 +22,51 @@ import java.util.List;
  * other arenas. For 2.23 the backtrace and memory map that follow the error line are not printed.
  */
 public final class GlibcProfile {
-    // ---- assertion formats
-    /** {@code PROG: malloc.c:LINE: FN: Assertion `EXPR' failed.} (before 2.36) */
-    static final int ASSERT_CLASSIC = 0;
-    /** {@code Fatal glibc error: malloc assertion failure in FN: EXPR} (2.36) */
-    static final int ASSERT_236 = 1;
-    /** {@code Fatal glibc error: malloc.c:LINE (FN): assertion failed: EXPR} (2.37+) */
-    static final int ASSERT_237 = 2;
+    /** How a failed malloc assertion is printed. */
+    enum AssertFormat {
+        /** {@code PROG: malloc.c:LINE: FN: Assertion `EXPR' failed.} (up to 2.35) */
+        CLASSIC,
+        /** {@code Fatal glibc error: malloc assertion failure in FN: EXPR} (2.36) */
+        FATAL_IN_FUNCTION,
+        /** {@code Fatal glibc error: malloc.c:LINE (FN): assertion failed: EXPR} (2.37+) */
+        FATAL_AT_LINE
+    }
 
-    // ---- memalign
-    /** _int_memalign frees leader and tail through _int_free (tcache/fastbins possible); no tcache scan. */
-    static final int MEMALIGN_CLASSIC = 0;
-    /** 2.39–2.41: tcache scan; leader/tail through the coalescing path; tail also when next is free/top. */
-    static final int MEMALIGN_241 = 1;
-    /** 2.43: size-aware tcache scan; lead = ALIGN_UP(mem + 0x20, align); tail when ≥ MINSIZE. */
-    static final int MEMALIGN_243 = 2;
+    /** What memalign does besides carving an aligned chunk out of a larger one. */
+    enum MemalignMode {
+        /** _int_memalign gives the leader and the tail back through _int_free (tcache, fastbins possible); no tcache scan (up to 2.37). */
+        FREE_LEFTOVERS,
+        /**
+         * 2.39–2.41: the tcache bin of the size is scanned for an aligned entry first; the leader goes
+         * through the coalescing path only; the tail is given back also when the next chunk is free or top.
+         */
+        TCACHE_SCAN,
+        /**
+         * 2.42+: the scan is size-aware (large tcache bins, exact size only); the leader starts at
+         * ALIGN_UP(mem + MINSIZE, align); the tail is given back when at least MINSIZE.
+         */
+        SIZE_AWARE_TCACHE_SCAN
+    }
 
-    // ---- realloc "return the same pointer" shortcut
-    static final int REALLOC_NO_SHORTCUT = 0;
-    /** 2.38–2.41: slack &lt; 16, or mmapped and slack ≤ one page. */
-    static final int REALLOC_SLACK_OR_PAGE = 1;
-    /** 2.43: slack &lt; 16 only. */
-    static final int REALLOC_SLACK = 2;
+    /** When realloc returns the same pointer without looking at the chunk's neighbours. */
+    enum ReallocShortcut {
+        /** Never (up to 2.36). */
+        NONE,
+        /** 2.38–2.41: less than 16 bytes to spare, or an mmapped chunk with at most a page to spare. */
+        SLACK_OR_MMAPPED_PAGE,
+        /** 2.42+: less than 16 bytes to spare only. */
+        SLACK
+    }
 
-    // ---- sysmalloc_mmap_fallback sizes
-    /** ALIGN_UP(size + old_size, page), at least 1 MiB (before 2.35, and 2.38–2.41). */
-    static final int FALLBACK_CORRECT = 0;
-    /** 2.35–2.37: minsize and pagesize swapped. */
-    static final int FALLBACK_SWAPPED = 1;
-    /** 2.42+: ALIGN_UP(nb + top_pad + MINSIZE, page), at least 1 MiB. */
-    static final int FALLBACK_RECOMPUTED = 2;
+    /** The size sysmalloc_mmap_fallback maps when brk fails. */
+    enum MmapFallback {
+        /** ALIGN_UP(size + old_size, page), at least 1 MiB (before 2.35, and 2.38–2.41). */
+        OLD_SIZE_ADDED,
+        /** 2.35–2.37: the minimum-size and page-size arguments swapped. */
+        SWAPPED_ARGUMENTS,
+        /** 2.42+: ALIGN_UP(nb + top_pad + MINSIZE, page), at least 1 MiB. */
+        FROM_REQUEST
+    }
 
     final String version;
     final boolean verified;
@@ -62,7 +77,9 @@ public final class GlibcProfile {
     final long tcacheEntriesOffset;
     final boolean tcacheByteCounts;
     final boolean tcacheSlotsCountDown;
-    final boolean lazyTcache;
+    final boolean tcacheMadeLazily;
+    final boolean tcacheLargeBins;
+    final boolean freeTriesTcacheFirst;
     final int tcacheFillCount;
     final boolean tcacheKey;
     final boolean randomTcacheKey;
@@ -75,12 +92,13 @@ public final class GlibcProfile {
     final boolean hasFastbins;
     final boolean smallFreeToSmallbin;
     final boolean internalFreesCoalesceOnly;
-    final int memalign;
+    final MemalignMode memalign;
     final boolean alignedAllocChecksAlignment;
-    final int reallocShortcut;
+    final ReallocShortcut reallocShortcut;
+    final boolean reallocMmappedFitsUsable;
     // mmap
     final boolean mmapSizeWordExcludesTail;
-    final int mmapFallback;
+    final MmapFallback mmapFallback;
     final boolean mmapThresholdCapped;
     // parameters
     final boolean trimAndMalloptConsolidate;
@@ -90,7 +108,7 @@ public final class GlibcProfile {
     final boolean maxFastZeroOnly;
     final boolean mxfastIgnored;
     // integrity checks and messages
-    final int assertFormat;
+    final AssertFormat assertFormat;
     final boolean unsortedChecks;
     final boolean topSizeCheck;
     final boolean mergeSizeChecks;
@@ -120,7 +138,9 @@ public final class GlibcProfile {
         tcacheEntriesOffset = b.tcacheEntriesOffset;
         tcacheByteCounts = b.tcacheByteCounts;
         tcacheSlotsCountDown = b.tcacheSlotsCountDown;
-        lazyTcache = b.lazyTcache;
+        tcacheMadeLazily = b.tcacheMadeLazily;
+        tcacheLargeBins = b.tcacheLargeBins;
+        freeTriesTcacheFirst = b.freeTriesTcacheFirst;
         tcacheFillCount = b.tcacheFillCount;
         tcacheKey = b.tcacheKey;
         randomTcacheKey = b.randomTcacheKey;
@@ -135,6 +155,7 @@ public final class GlibcProfile {
         memalign = b.memalign;
         alignedAllocChecksAlignment = b.alignedAllocChecksAlignment;
         reallocShortcut = b.reallocShortcut;
+        reallocMmappedFitsUsable = b.reallocMmappedFitsUsable;
         mmapSizeWordExcludesTail = b.mmapSizeWordExcludesTail;
         mmapFallback = b.mmapFallback;
         mmapThresholdCapped = b.mmapThresholdCapped;
@@ -176,13 +197,13 @@ public final class GlibcProfile {
         b.safeLinking = true;
         b.alignmentChecks = true;
         b.hasFastbins = true;
-        b.memalign = MEMALIGN_CLASSIC;
-        b.reallocShortcut = REALLOC_NO_SHORTCUT;
-        b.mmapFallback = FALLBACK_SWAPPED;
+        b.memalign = MemalignMode.FREE_LEFTOVERS;
+        b.reallocShortcut = ReallocShortcut.NONE;
+        b.mmapFallback = MmapFallback.SWAPPED_ARGUMENTS;
         b.trimAndMalloptConsolidate = true;
         b.hasTunables = true;
         b.hasMxfastTunable = true;
-        b.assertFormat = ASSERT_236;
+        b.assertFormat = AssertFormat.FATAL_IN_FUNCTION;
         b.unsortedChecks = true;
         b.topSizeCheck = true;
         b.mergeSizeChecks = true;
@@ -211,11 +232,11 @@ public final class GlibcProfile {
         b.tcacheWalkLimit = false; // 2.33
         b.safeLinking = false; // 2.32
         b.alignmentChecks = false; // 2.32
-        b.mmapFallback = FALLBACK_CORRECT;
+        b.mmapFallback = MmapFallback.OLD_SIZE_ADDED;
         b.mmapThresholdCapped = true; // until 2.34
         b.tunablesMoveBreak = true; // 2.26–2.34
         b.maxFastZeroOnly = true; // until 2.31
-        b.assertFormat = ASSERT_CLASSIC;
+        b.assertFormat = AssertFormat.CLASSIC;
         b.assertLines = new int[] {2379, 2385, 3839, 3852, 3856, 4017, 4036, 0};
         V2_31 = new GlibcProfile(b);
 
@@ -255,11 +276,11 @@ public final class GlibcProfile {
         b.version = "2.41";
         b.callocUsesTcache = true;
         b.smallFreeToSmallbin = true;
-        b.memalign = MEMALIGN_241;
+        b.memalign = MemalignMode.TCACHE_SCAN;
         b.alignedAllocChecksAlignment = true; // 2.38
-        b.reallocShortcut = REALLOC_SLACK_OR_PAGE;
-        b.mmapFallback = FALLBACK_CORRECT; // 2.38
-        b.assertFormat = ASSERT_237;
+        b.reallocShortcut = ReallocShortcut.SLACK_OR_MMAPPED_PAGE;
+        b.mmapFallback = MmapFallback.OLD_SIZE_ADDED; // 2.38
+        b.assertFormat = AssertFormat.FATAL_AT_LINE;
         b.assertLines = new int[] {2601, 2607, 4237, 4250, 4254, 4415, 4434, 0};
         V2_41 = new GlibcProfile(b);
 
@@ -268,15 +289,18 @@ public final class GlibcProfile {
         b.tcacheMaxBins = 76;
         b.tcacheEntriesOffset = 152;
         b.tcacheSlotsCountDown = true;
-        b.lazyTcache = true;
+        b.tcacheMadeLazily = true;
+        b.tcacheLargeBins = true;
+        b.freeTriesTcacheFirst = true;
         b.tcacheFillCount = 16;
         b.tcacheWalkAllBins = true;
         b.hasFastbins = false;
         b.internalFreesCoalesceOnly = true;
-        b.memalign = MEMALIGN_243;
-        b.reallocShortcut = REALLOC_SLACK;
+        b.memalign = MemalignMode.SIZE_AWARE_TCACHE_SCAN;
+        b.reallocShortcut = ReallocShortcut.SLACK;
+        b.reallocMmappedFitsUsable = true;
         b.mmapSizeWordExcludesTail = true;
-        b.mmapFallback = FALLBACK_RECOMPUTED;
+        b.mmapFallback = MmapFallback.FROM_REQUEST;
         b.trimAndMalloptConsolidate = false;
         b.mxfastIgnored = true;
         b.nextsizeCheckOnSmallest = true; // 2.42
@@ -374,8 +398,8 @@ public final class GlibcProfile {
     }
 
     /** 2.43: the tcache struct is made lazily (first tcache-sized free, or inside _int_malloc). */
-    public boolean lazyTcache() {
-        return lazyTcache;
+    public boolean tcacheMadeLazily() {
+        return tcacheMadeLazily;
     }
 
     /** Before 2.35: M_MMAP_THRESHOLD above 32 MiB is refused. */
@@ -402,7 +426,9 @@ public final class GlibcProfile {
         long tcacheEntriesOffset;
         boolean tcacheByteCounts;
         boolean tcacheSlotsCountDown;
-        boolean lazyTcache;
+        boolean tcacheMadeLazily;
+        boolean tcacheLargeBins;
+        boolean freeTriesTcacheFirst;
         int tcacheFillCount;
         boolean tcacheKey;
         boolean randomTcacheKey;
@@ -414,11 +440,12 @@ public final class GlibcProfile {
         boolean hasFastbins;
         boolean smallFreeToSmallbin;
         boolean internalFreesCoalesceOnly;
-        int memalign;
+        MemalignMode memalign;
         boolean alignedAllocChecksAlignment;
-        int reallocShortcut;
+        ReallocShortcut reallocShortcut;
+        boolean reallocMmappedFitsUsable;
         boolean mmapSizeWordExcludesTail;
-        int mmapFallback;
+        MmapFallback mmapFallback;
         boolean mmapThresholdCapped;
         boolean trimAndMalloptConsolidate;
         boolean tunablesMoveBreak;
@@ -426,7 +453,7 @@ public final class GlibcProfile {
         boolean hasMxfastTunable;
         boolean maxFastZeroOnly;
         boolean mxfastIgnored;
-        int assertFormat;
+        AssertFormat assertFormat;
         boolean unsortedChecks;
         boolean topSizeCheck;
         boolean mergeSizeChecks;

@@ -312,10 +312,10 @@ public final class Malloc {
     Abort assertFail(String function, String expr, int which) {
         int line = which < 0 ? 0 : profile.assertLines[which];
         String msg = switch (profile.assertFormat) {
-            case GlibcProfile.ASSERT_236 -> "Fatal glibc error: malloc assertion failure in " + function + ": " + expr;
-            case GlibcProfile.ASSERT_237 -> "Fatal glibc error: malloc.c:" + line + " (" + function
+            case FATAL_IN_FUNCTION -> "Fatal glibc error: malloc assertion failure in " + function + ": " + expr;
+            case FATAL_AT_LINE -> "Fatal glibc error: malloc.c:" + line + " (" + function
                     + "): assertion failed: " + expr;
-            default -> programName + ": malloc.c:" + line + ": " + function + ": Assertion `" + expr + "' failed.";
+            case CLASSIC -> programName + ": malloc.c:" + line + ": " + function + ": Assertion `" + expr + "' failed.";
         };
         stderr.print(msg + "\n");
         stderr.flush();
@@ -344,8 +344,8 @@ public final class Malloc {
         setMpInt(MP_N_MMAPS_MAX, DEFAULT_MMAP_MAX);
         if (profile.hasTcache) {
             setMp(MP_TCACHE_BINS, TCACHE_MAX_BINS);
-            // 2.43 keeps tcache_max_bytes as "chunk sizes below this" (0x411), earlier releases as user bytes
-            setMp(MP_TCACHE_MAX_BYTES, profile.lazyTcache ? tidx2usize(TCACHE_MAX_BINS - 1) + SIZE_SZ + 1
+            // with large bins tcache_max_bytes means "chunk sizes below this" (0x411), before as user bytes
+            setMp(MP_TCACHE_MAX_BYTES, profile.tcacheLargeBins ? tidx2usize(TCACHE_MAX_BINS - 1) + SIZE_SZ + 1
                     : tidx2usize(TCACHE_MAX_BINS - 1));
             setMp(MP_TCACHE_COUNT, profile.tcacheFillCount);
             setMp(MP_TCACHE_UNSORTED_LIMIT, 0);
@@ -451,7 +451,7 @@ public final class Malloc {
     }
 
     int doSetTcacheMax(long v) {
-        if (profile.lazyTcache) {
+        if (profile.tcacheLargeBins) {
             // 2.42+: small bins up to the index of nb, large bins by bit length; nb + 1 is the bound
             if (v < 0) {
                 return 0;
@@ -526,7 +526,7 @@ public final class Malloc {
     }
 
     void maybeInitTcache() {
-        if (profile.hasTcache && !profile.lazyTcache && tcache() == 0) {
+        if (profile.hasTcache && !profile.tcacheMadeLazily && tcache() == 0) {
             tcacheInit();
         }
     }
@@ -729,16 +729,16 @@ public final class Malloc {
             kernel.setErrno(Kernel.ENOMEM);
             return 0;
         }
-        if (profile.lazyTcache) {
-            long v = tcacheLookup(request2size(bytes));
-            return v != 0 ? v : intMalloc(bytes);
-        }
         if (!profile.hasTcache) {
             return intMalloc(bytes);
         }
+        maybeInitTcache();
+        if (profile.tcacheLargeBins) {
+            long v = tcacheLookup(request2size(bytes));
+            return v != 0 ? v : intMalloc(bytes);
+        }
         long tbytes = request2size(bytes);
         long tcIdx = csize2tidx(tbytes);
-        maybeInitTcache();
         long tc = tcache();
         if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheNonEmpty(tc, tcIdx)) {
             return tcacheGet(tcIdx);
@@ -757,8 +757,8 @@ public final class Malloc {
         long nb = request2size(bytes);
         long tc = tcache();
         long tcIdx = csize2tidx(nb);
-        // 2.43 stashes by index alone; its tcache may still be made below (small-bin hit, exact fit)
-        boolean tcacheUsable = (tc != 0 || profile.lazyTcache) && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0;
+        // a lazily made tcache stashes by index alone; it may still be made below (small-bin hit, exact fit)
+        boolean tcacheUsable = (tc != 0 || profile.tcacheMadeLazily) && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0;
 
         // ---- fastbins
         if (profile.hasFastbins && Long.compareUnsigned(nb, globalMaxFast()) <= 0) {
@@ -807,7 +807,7 @@ public final class Malloc {
                 setBk(bin, bck);
                 setFd(bck, bin);
                 Transitions.binRemove(BinKind.SMALLBIN, idx, victim, nb, Transitions.EXACT_FIT);
-                if (tcacheUsable && profile.lazyTcache) {
+                if (tcacheUsable && profile.tcacheMadeLazily) {
                     if (tcacheInactive()) {
                         tcacheInitLazy(true);
                     }
@@ -907,7 +907,7 @@ public final class Malloc {
 
                 if (size == nb) {
                     setInuseBitAtOffset(victim, size);
-                    if (profile.lazyTcache) {
+                    if (profile.tcacheMadeLazily) {
                         if (tcacheInactive()) {
                             tcacheInitLazy(true);
                         }
@@ -1316,8 +1316,8 @@ public final class Malloc {
             return;
         }
         int savedErrno = kernel.errno();
-        if (profile.lazyTcache) {
-            free243(m);
+        if (profile.freeTriesTcacheFirst) {
+            freeTcacheFirst(m);
         } else {
             long p = m - CHUNK_HDR_SZ;
             long raw = chunksizeNomask(p);
@@ -1351,7 +1351,7 @@ public final class Malloc {
      * 2.43's __libc_free: the tcache (small and large bins, any chunk below tcache_max_bytes,
      * mmapped ones included) first; the first free that finds no tcache makes it and starts over.
      */
-    private void free243(long m) {
+    private void freeTcacheFirst(long m) {
         long p = m - CHUNK_HDR_SZ;
         long size = chunksize(p);
         if ((p & MALLOC_ALIGN_MASK) != 0) {
@@ -1364,7 +1364,7 @@ public final class Malloc {
                     tcacheDoubleFreeVerify(tc, m, 0);
                 }
                 w64(m + 8, 0); // a coincidence: clear the key and free again
-                free243(m);
+                freeTcacheFirst(m);
                 return;
             }
             long idx = csize2tidx(size);
@@ -1384,7 +1384,7 @@ public final class Malloc {
             }
             if (tcacheInactive()) {
                 tcacheInitLazy(false);
-                free243(m);
+                freeTcacheFirst(m);
                 return;
             }
         }
@@ -1500,8 +1500,8 @@ public final class Malloc {
         }
 
         if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
-            if (profile.lazyTcache) {
-                updateDynamicThreshold(p); // 2.43 moved the update here
+            if (profile.freeTriesTcacheFirst) {
+                updateDynamicThreshold(p); // free no longer makes it before the tcache, so here
             }
             munmapChunk(p);
             return;
@@ -1846,10 +1846,10 @@ public final class Malloc {
 
     /** sysmalloc_mmap_fallback, with 2.36's swapped minsize/pagesize arguments when the profile says so. */
     long sysmallocMmapFallback(long size, long nb, long oldSize) {
-        boolean swapped = profile.mmapFallback == GlibcProfile.FALLBACK_SWAPPED;
+        boolean swapped = profile.mmapFallback == GlibcProfile.MmapFallback.SWAPPED_ARGUMENTS;
         long minsize = swapped ? PAGESIZE : MMAP_AS_MORECORE_SIZE;
         long pagesize = swapped ? MMAP_AS_MORECORE_SIZE : PAGESIZE;
-        if (profile.mmapFallback == GlibcProfile.FALLBACK_RECOMPUTED) {
+        if (profile.mmapFallback == GlibcProfile.MmapFallback.FROM_REQUEST) {
             size = alignUp(nb + mp(MP_TOP_PAD) + MINSIZE, PAGESIZE);
         } else if (contiguous()) {
             size = alignUp(size + oldSize, pagesize);
@@ -1920,13 +1920,13 @@ public final class Malloc {
         }
         long oldp = oldmem - CHUNK_HDR_SZ;
         long usable = 0;
-        if (profile.reallocShortcut != GlibcProfile.REALLOC_NO_SHORTCUT) {
+        if (profile.reallocShortcut != GlibcProfile.ReallocShortcut.NONE) {
             // 2.38+: keep the block when the request fits with less than 16 bytes to spare
             usable = mallocUsableSize(oldmem);
             if (Long.compareUnsigned(bytes, usable) <= 0) {
                 long difference = usable - bytes;
                 if (Long.compareUnsigned(difference, 2 * SIZE_SZ) < 0
-                        || (profile.reallocShortcut == GlibcProfile.REALLOC_SLACK_OR_PAGE
+                        || (profile.reallocShortcut == GlibcProfile.ReallocShortcut.SLACK_OR_MMAPPED_PAGE
                         && (chunksizeNomask(oldp) & IS_MMAPPED) != 0 && Long.compareUnsigned(difference, PAGESIZE) <= 0)) {
                     return oldmem;
                 }
@@ -1951,7 +1951,7 @@ public final class Malloc {
             if (newp != 0) {
                 return newp + CHUNK_HDR_SZ;
             }
-            if (profile.lazyTcache ? Long.compareUnsigned(bytes, usable) <= 0
+            if (profile.reallocMmappedFitsUsable ? Long.compareUnsigned(bytes, usable) <= 0
                     : Long.compareUnsigned(oldsize - SIZE_SZ, nb) >= 0) {
                 return oldmem;
             }
@@ -2067,7 +2067,7 @@ public final class Malloc {
             return 0;
         }
         ptmallocInit();
-        if (profile.lazyTcache) {
+        if (profile.tcacheLargeBins) {
             long nb = request2size(bytes);
             long m = tcacheLookup(nb);
             if (m != 0) {
@@ -2196,26 +2196,27 @@ public final class Malloc {
             }
             alignment = a;
         }
-        if (profile.memalign == GlibcProfile.MEMALIGN_241) {
-            if (bytes < 0) {
-                kernel.setErrno(Kernel.ENOMEM);
-                return 0;
+        switch (profile.memalign) {
+            case TCACHE_SCAN -> {
+                if (bytes < 0) {
+                    kernel.setErrno(Kernel.ENOMEM);
+                    return 0;
+                }
+                long v = tcacheGetAligned(request2size(bytes), alignment, false);
+                if (v != 0) {
+                    return v;
+                }
             }
-            long v = tcacheGetAligned(request2size(bytes), alignment, false);
-            if (v != 0) {
-                return v;
+            case SIZE_AWARE_TCACHE_SCAN -> {
+                long v = bytes >= 0 ? tcacheGetAligned(request2size(bytes), alignment, true) : 0;
+                if (v != 0) {
+                    return v;
+                }
             }
-        } else if (profile.memalign == GlibcProfile.MEMALIGN_243 && bytes >= 0) {
-            long v = tcacheGetAligned(request2size(bytes), alignment, true);
-            if (v != 0) {
-                return v;
+            case FREE_LEFTOVERS -> {
             }
         }
-        return switch (profile.memalign) {
-            case GlibcProfile.MEMALIGN_241 -> intMemalign241(alignment, bytes);
-            case GlibcProfile.MEMALIGN_243 -> intMemalign243(alignment, bytes);
-            default -> intMemalign(alignment, bytes);
-        };
+        return intMemalign(alignment, bytes);
     }
 
     /**
@@ -2268,114 +2269,14 @@ public final class Malloc {
     }
 
     /**
-     * 2.39–2.41 _int_memalign: the leader goes through the coalescing path only; the tail is given back
-     * when it is at least MINSIZE or can merge with a free neighbour or top.
+     * _int_memalign: asks _int_malloc for nb + alignment + MINSIZE, gives back the leader in front of
+     * the first aligned address that leaves it room for a header, then the tail beyond nb. An mmapped
+     * chunk only moves its start (its prev_size keeps the distance to the mapping). How the leftovers
+     * are given back is the profile's {@link GlibcProfile.MemalignMode}.
      */
-    long intMemalign241(long alignment, long bytes) {
-        if (bytes < 0) {
-            kernel.setErrno(Kernel.ENOMEM);
-            return 0;
-        }
-        long nb = request2size(bytes);
-        long m = intMalloc(nb + alignment + MINSIZE);
-        if (m == 0) {
-            return 0;
-        }
-        long p = m - CHUNK_HDR_SZ;
-        if (Long.remainderUnsigned(m, alignment) != 0) {
-            long brk = ((m + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
-            if (Long.compareUnsigned(brk - p, MINSIZE) < 0) {
-                brk += alignment;
-            }
-            long newp = brk;
-            long leadsize = brk - p;
-            long newsize = chunksize(p) - leadsize;
-            if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
-                w64(newp, prevSize(p) + leadsize);
-                setHead(newp, newsize | IS_MMAPPED);
-                mmappedChunks.remove(p);
-                mmappedChunks.add(newp);
-                return newp + CHUNK_HDR_SZ;
-            }
-            setHead(newp, newsize | PREV_INUSE);
-            setInuseBitAtOffset(newp, newsize);
-            setHeadSize(p, leadsize);
-            Transitions.split(p, leadsize, newp, newsize);
-            intFreeMergeChunk(p, leadsize, Transitions.MEMALIGN);
-            p = newp;
-        }
-        if ((chunksizeNomask(p) & IS_MMAPPED) == 0) {
-            long size = chunksize(p);
-            long nextchunk = p + size;
-            long nextsize = chunksize(nextchunk);
-            if (Long.compareUnsigned(size, nb) > 0) {
-                long remainderSize = size - nb;
-                if (Long.compareUnsigned(remainderSize, MINSIZE) >= 0 || nextchunk == top()
-                        || !inuseBitAtOffset(nextchunk, nextsize)) {
-                    long remainder = p + nb;
-                    setHeadSize(p, nb);
-                    Transitions.split(p, nb, remainder, remainderSize);
-                    remainderSize = intFreeCreateChunk(remainder, remainderSize, nextchunk, nextsize,
-                            Transitions.MEMALIGN);
-                    intFreeMaybeConsolidate(remainderSize);
-                }
-            }
-        }
-        return p + CHUNK_HDR_SZ;
-    }
-
-    /**
-     * 2.43 _int_memalign: an mmapped result just moves its chunk start; a heap result is aligned at
-     * ALIGN_UP(mem + MINSIZE, align) so the leader is never too small, and a tail of at least MINSIZE
-     * is given back.
-     */
-    long intMemalign243(long alignment, long bytes) {
-        if (bytes < 0 || alignment < 0) {
-            kernel.setErrno(Kernel.ENOMEM);
-            return 0;
-        }
-        long nb = request2size(bytes);
-        long m = intMalloc(nb + alignment + MINSIZE);
-        if (m == 0) {
-            return 0;
-        }
-        long p = m - CHUNK_HDR_SZ;
-        if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
-            long base = p - prevSize(p);
-            long mapSize = prevSize(p) + chunksize(p) + CHUNK_HDR_SZ;
-            long newp = ((m + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
-            long offset = newp - base;
-            w64(newp, offset);
-            setHead(newp, (mapSize - offset - CHUNK_HDR_SZ) | IS_MMAPPED);
-            mmappedChunks.remove(p);
-            mmappedChunks.add(newp);
-            return newp + CHUNK_HDR_SZ;
-        }
-        long size = chunksize(p);
-        if (Long.remainderUnsigned(m, alignment) != 0) {
-            long newp = ((m + MINSIZE + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
-            long leadsize = newp - p;
-            size -= leadsize;
-            setHead(newp, size | PREV_INUSE);
-            setInuseBitAtOffset(newp, size);
-            setHeadSize(p, leadsize);
-            Transitions.split(p, leadsize, newp, size);
-            intFreeMergeChunk(p, leadsize, Transitions.MEMALIGN);
-            p = newp;
-        }
-        if (Long.compareUnsigned(size - nb, MINSIZE) >= 0) {
-            long nextchunk = p + size;
-            long remainder = p + nb;
-            setHeadSize(p, nb);
-            Transitions.split(p, nb, remainder, size - nb);
-            long merged = intFreeCreateChunk(remainder, size - nb, nextchunk, chunksize(nextchunk),
-                    Transitions.MEMALIGN);
-            intFreeMaybeConsolidate(merged);
-        }
-        return p + CHUNK_HDR_SZ;
-    }
-
     long intMemalign(long alignment, long bytes) {
+        GlibcProfile.MemalignMode mode = profile.memalign;
+        boolean sizeAware = mode == GlibcProfile.MemalignMode.SIZE_AWARE_TCACHE_SCAN;
         if (requestOutOfRange(bytes)) {
             kernel.setErrno(Kernel.ENOMEM);
             return 0;
@@ -2386,40 +2287,74 @@ public final class Malloc {
             return 0;
         }
         long p = m - CHUNK_HDR_SZ;
-        if (Long.remainderUnsigned(m, alignment) != 0) {
-            long brk = ((m + alignment - 1) & -alignment) - CHUNK_HDR_SZ;
-            if (Long.compareUnsigned(brk - p, MINSIZE) < 0) {
-                brk += alignment;
-            }
-            long newp = brk;
-            long leadsize = brk - p;
+        boolean misaligned = Long.remainderUnsigned(m, alignment) != 0;
+        boolean mmapped = (chunksizeNomask(p) & IS_MMAPPED) != 0;
+        if (mmapped && (misaligned || sizeAware)) {
+            // up to 2.41 the leader must hold a header here too; 2.42+ takes the first aligned address
+            long newp = alignUp(sizeAware ? m : m + MINSIZE, alignment) - CHUNK_HDR_SZ;
+            long leadsize = newp - p;
+            long prevSize = prevSize(p);
             long newsize = chunksize(p) - leadsize;
-            if ((chunksizeNomask(p) & IS_MMAPPED) != 0) {
-                w64(newp, prevSize(p) + leadsize);
-                setHead(newp, newsize | IS_MMAPPED);
-                mmappedChunks.remove(p);
-                mmappedChunks.add(newp);
-                return newp + CHUNK_HDR_SZ;
-            }
+            w64(newp, prevSize + leadsize);
+            setHead(newp, newsize | IS_MMAPPED);
+            mmappedChunks.remove(p);
+            mmappedChunks.add(newp);
+            return newp + CHUNK_HDR_SZ;
+        }
+        if (misaligned) {
+            long newp = alignUp(m + MINSIZE, alignment) - CHUNK_HDR_SZ;
+            long leadsize = newp - p;
+            long newsize = chunksize(p) - leadsize;
             setHead(newp, newsize | PREV_INUSE);
             setInuseBitAtOffset(newp, newsize);
             setHeadSize(p, leadsize);
             Transitions.split(p, leadsize, newp, newsize);
-            intFree(p, true, Transitions.MEMALIGN);
+            if (mode == GlibcProfile.MemalignMode.FREE_LEFTOVERS) {
+                intFree(p, true, Transitions.MEMALIGN);
+            } else {
+                intFreeMergeChunk(p, leadsize, Transitions.MEMALIGN);
+            }
             p = newp;
         }
-        if ((chunksizeNomask(p) & IS_MMAPPED) == 0) {
+        if (!mmapped) {
             long size = chunksize(p);
-            if (Long.compareUnsigned(size, nb + MINSIZE) > 0) {
-                long remainderSize = size - nb;
-                long remainder = p + nb;
-                setHead(remainder, remainderSize | PREV_INUSE);
-                setHeadSize(p, nb);
-                Transitions.split(p, nb, remainder, remainderSize);
-                intFree(remainder, true, Transitions.MEMALIGN);
+            long remainderSize = size - nb;
+            long remainder = p + nb;
+            switch (mode) {
+                case FREE_LEFTOVERS -> {
+                    if (Long.compareUnsigned(size, nb + MINSIZE) > 0) {
+                        setHead(remainder, remainderSize | PREV_INUSE);
+                        setHeadSize(p, nb);
+                        Transitions.split(p, nb, remainder, remainderSize);
+                        intFree(remainder, true, Transitions.MEMALIGN);
+                    }
+                }
+                case TCACHE_SCAN -> {
+                    long nextchunk = p + size;
+                    long nextsize = chunksize(nextchunk);
+                    // a tail too small to be a chunk still goes when it can merge with its neighbour
+                    if (Long.compareUnsigned(size, nb) > 0 && (Long.compareUnsigned(remainderSize, MINSIZE) >= 0
+                            || nextchunk == top() || !inuseBitAtOffset(nextchunk, nextsize))) {
+                        giveBackTail(p, nb, remainder, remainderSize, nextchunk, nextsize);
+                    }
+                }
+                case SIZE_AWARE_TCACHE_SCAN -> {
+                    if (Long.compareUnsigned(remainderSize, MINSIZE) >= 0) {
+                        long nextchunk = p + size;
+                        giveBackTail(p, nb, remainder, remainderSize, nextchunk, chunksize(nextchunk));
+                    }
+                }
             }
         }
         return p + CHUNK_HDR_SZ;
+    }
+
+    /** _int_memalign's tail (2.39+): split it off and free it through the coalescing path. */
+    private void giveBackTail(long p, long nb, long remainder, long remainderSize, long nextchunk, long nextsize) {
+        setHeadSize(p, nb);
+        Transitions.split(p, nb, remainder, remainderSize);
+        long merged = intFreeCreateChunk(remainder, remainderSize, nextchunk, nextsize, Transitions.MEMALIGN);
+        intFreeMaybeConsolidate(merged);
     }
 
     // ================================================================ usable size, trim, mallopt

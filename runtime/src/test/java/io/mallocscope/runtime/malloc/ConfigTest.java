@@ -29,7 +29,7 @@ class ConfigTest {
         }
         assertThat(GlibcProfile.V2_27.verified()).isFalse();
         assertThat(GlibcProfile.V2_23.hasTcache()).isFalse();
-        assertThat(GlibcProfile.V2_43.lazyTcache()).isTrue();
+        assertThat(GlibcProfile.V2_43.tcacheMadeLazily()).isTrue();
         assertThat(GlibcProfile.V2_31.safeLinking()).isFalse();
         assertThat(GlibcProfile.V2_43.hasFastbins()).isFalse();
         assertThat(GlibcProfile.V2_41.callocUsesTcache()).isTrue();
