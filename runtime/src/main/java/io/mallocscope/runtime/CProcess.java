@@ -31,7 +31,7 @@ public final class CProcess {
     private CProcess(ProcessOptions options) {
         this.options = options;
         this.memory = new AddressSpace();
-        this.kernel = new Kernel(memory, options.programName());
+        this.kernel = new Kernel(memory, options.programName(), options.kernelLayout());
         kernel.setDataLimit(options.dataLimit());
         kernel.setAddressSpaceLimit(options.addressSpaceLimit());
         kernel.setDiagnostics(options.stderr());

@@ -2,6 +2,7 @@ package io.mallocscope.runtime;
 
 import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.runtime.vm.Kernel;
+import io.mallocscope.runtime.vm.KernelLayout;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -27,10 +28,13 @@ public final class ProcessOptions {
     private final long dataLimit;
     private final long addressSpaceLimit;
     private final boolean stdoutIsTerminal;
+    private final KernelLayout kernelLayout;
     private final List<FileSystem.Mount> mounts;
 
     private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
-                           long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts) {
+                           long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts,
+                           KernelLayout kernelLayout) {
+        this.kernelLayout = kernelLayout;
         this.programName = programName;
         this.glibc = glibc;
         this.tunables = tunables;
@@ -45,7 +49,7 @@ public final class ProcessOptions {
     /** glibc 2.36, no tunables, the JVM's stdout and stderr, no limits. */
     public static ProcessOptions defaults() {
         return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
-                Kernel.UNLIMITED, false, List.of());
+                Kernel.UNLIMITED, false, List.of(), KernelLayout.CLASSIC);
     }
 
     /**
@@ -86,40 +90,40 @@ public final class ProcessOptions {
 
     public ProcessOptions withProgramName(String name) {
         return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout);
     }
 
     /** The glibc profile, e.g. "2.36" or "2.31". */
     public ProcessOptions withGlibc(String version) {
         return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout);
     }
 
     /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
     public ProcessOptions withTunables(String tunables) {
         return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout);
     }
 
     public ProcessOptions withStdout(OutputStream out) {
         return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts);
+                stdoutIsTerminal, mounts, kernelLayout);
     }
 
     public ProcessOptions withStderr(OutputStream err) {
         return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts);
+                stdoutIsTerminal, mounts, kernelLayout);
     }
 
     /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
     public ProcessOptions withDataLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
-                stdoutIsTerminal, mounts);
+                stdoutIsTerminal, mounts, kernelLayout);
     }
 
     /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
     public ProcessOptions withAddressSpaceLimit(long bytes) {
-        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts);
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts, kernelLayout);
     }
 
     /**
@@ -128,7 +132,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withStdoutTerminal(boolean terminal) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                terminal, mounts);
+                terminal, mounts, kernelLayout);
     }
 
     /**
@@ -139,12 +143,26 @@ public final class ProcessOptions {
         List<FileSystem.Mount> more = new ArrayList<>(mounts);
         more.add(Objects.requireNonNull(mount));
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, more);
+                stdoutIsTerminal, more, kernelLayout);
     }
 
     /** The host directories mounted into the file system, in the order given. */
     public List<FileSystem.Mount> mounts() {
         return mounts;
+    }
+
+    /**
+     * Where the kernel puts libc, ld.so and the vDSO, and how many auxv entries it gives a new
+     * process. Default {@link KernelLayout#CLASSIC} (libc at 0x7ffff7dd3000); to compare with a native
+     * run, use {@link KernelLayout#detect()} (libc at 0x7ffff7dd5000 on a kernel with [vvar_vclock]).
+     */
+    public ProcessOptions withKernelLayout(KernelLayout layout) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, mounts, Objects.requireNonNull(layout));
+    }
+
+    public KernelLayout kernelLayout() {
+        return kernelLayout;
     }
 
     public String programName() {

@@ -57,6 +57,7 @@ public final class Kernel {
     private static final long PAGE_MASK = PAGE_SIZE - 1;
 
     private final AddressSpace as;
+    private final KernelLayout layout;
     private final long startBrk;
     private long brk;
     private long dataLimit = UNLIMITED;
@@ -68,8 +69,14 @@ public final class Kernel {
 
     /** A fresh process image for {@code programName}: program, libraries, stack; no heap yet. */
     public Kernel(AddressSpace as, String programName) {
+        this(as, programName, KernelLayout.CLASSIC);
+    }
+
+    /** A fresh process image laid out as {@code layout}'s kernel lays it out. */
+    public Kernel(AddressSpace as, String programName, KernelLayout layout) {
         this.as = as;
-        Layout.populate(as, programName);
+        this.layout = layout;
+        Layout.populate(as, programName, layout);
         this.startBrk = Layout.INITIAL_BRK;
         this.brk = startBrk;
     }
@@ -84,11 +91,17 @@ public final class Kernel {
 
     private Kernel(Kernel parent, AddressSpace childSpace) {
         this.as = childSpace;
+        this.layout = parent.layout;
         this.startBrk = parent.startBrk;
         this.brk = parent.brk;
         this.dataLimit = parent.dataLimit;
         this.addressSpaceLimit = parent.addressSpaceLimit;
         this.diagnostics = parent.diagnostics;
+    }
+
+    /** Where this kernel placed the libraries and the vDSO. */
+    public KernelLayout layout() {
+        return layout;
     }
 
     public AddressSpace addressSpace() {

@@ -69,7 +69,7 @@ public final class Layout {
      * mappings carry their offsets in the file as the loader maps them (the program's RELRO page
      * shares its file page with .rodata, so .data sits one page lower in the file than in memory).
      */
-    static void populate(AddressSpace as, String programName) {
+    static void populate(AddressSpace as, String programName, KernelLayout kernel) {
         String prog = PROGRAM_PATH_PREFIX + programName;
         as.map(TEXT_BASE, TEXT_START, PROT_READ, prog, 0);
         as.map(TEXT_START, RODATA_START, PROT_READ | PROT_EXEC, prog, 0x1000);
@@ -77,6 +77,14 @@ public final class Layout {
         as.map(RELRO_START, DATA_START, PROT_READ, prog, 0x2000);
         as.map(DATA_START, BSS_END, PROT_READ | PROT_WRITE, prog, 0x3000);
 
+        kernel.populate(as);
+
+        as.map(STACK_START, STACK_END, PROT_READ | PROT_WRITE, "[stack]");
+        as.map(VSYSCALL_START, VSYSCALL_START + AddressSpace.PAGE_SIZE, PROT_EXEC, "[vsyscall]");
+    }
+
+    /** libc, the vDSO and ld.so as {@link KernelLayout#CLASSIC} places them. */
+    static void populateLibraries(AddressSpace as) {
         as.map(LIBC_ANON_START, LIBC_BASE, PROT_READ | PROT_WRITE, "");
         as.map(LIBC_BASE, LIBC_TEXT, PROT_READ, LIBC_PATH, 0);
         as.map(LIBC_TEXT, LIBC_RODATA, PROT_READ | PROT_EXEC, LIBC_PATH, LIBC_TEXT - LIBC_BASE);
@@ -91,8 +99,5 @@ public final class Layout {
         as.map(LD_START + 0x26000, LD_START + 0x30000, PROT_READ, LD_PATH, 0x26000);
         as.map(LD_START + 0x30000, LD_START + 0x34000, PROT_READ, LD_PATH, 0x30000);
         as.map(LD_START + 0x34000, MMAP_BASE, PROT_READ | PROT_WRITE, LD_PATH, 0x34000);
-
-        as.map(STACK_START, STACK_END, PROT_READ | PROT_WRITE, "[stack]");
-        as.map(VSYSCALL_START, VSYSCALL_START + AddressSpace.PAGE_SIZE, PROT_EXEC, "[vsyscall]");
     }
 }

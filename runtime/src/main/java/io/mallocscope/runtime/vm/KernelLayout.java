@@ -1,0 +1,103 @@
+package io.mallocscope.runtime.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the kernel and the dynamic loader place the shared libraries, the vDSO and the stack's
+ * auxiliary vector: this depends on the kernel. A kernel with a {@code [vvar_vclock]} mapping
+ * (Linux 6.x with vDSO clock pages, as on the machine these numbers were taken from) maps
+ * {@code [vvar]} two pages lower and puts libc at 0x7ffff7dd5000; the layout recorded first, and
+ * still the default so that every recorded output stays the same, has libc at 0x7ffff7dd3000.
+ * A C program compared with its native run needs the layout of the kernel it ran on:
+ * {@link #detect()} reads it from {@code /proc/self/maps}.
+ */
+public enum KernelLayout {
+    /** The default: libc at 0x7ffff7dd3000, [vvar] then [vdso] below ld.so (the layout this project recorded first). */
+    CLASSIC(0x7ffff7dd3000L, 0x26000L, 0x7ffff7fc5000L, 23),
+    /**
+     * A kernel with a [vvar_vclock] mapping: [vvar] (4 pages), [vvar_vclock] (2), [vdso] (2) below
+     * ld.so at 0x7ffff7fca000, and Debian 12's libc (2.36-9+deb12u14 segment sizes) at 0x7ffff7dd5000.
+     */
+    VVAR_VCLOCK(0x7ffff7dd5000L, 0x26000L, 0x7ffff7fcaL << 12, 23);
+
+    /** {@code _IO_2_1_stdout_}, {@code _IO_2_1_stderr_}, {@code _IO_2_1_stdin_}: offsets into Debian 12's libc. */
+    public static final long IO_2_1_STDOUT = 0x1d4760L;
+    public static final long IO_2_1_STDERR = 0x1d4680L;
+    public static final long IO_2_1_STDIN = 0x1d3a80L;
+
+    private final long libcBase;
+    private final long libcTextOffset;
+    private final long ldStart;
+    private final int auxvEntries;
+
+    KernelLayout(long libcBase, long libcTextOffset, long ldStart, int auxvEntries) {
+        this.libcBase = libcBase;
+        this.libcTextOffset = libcTextOffset;
+        this.ldStart = ldStart;
+        this.auxvEntries = auxvEntries;
+    }
+
+    /** Where libc.so.6 is mapped (its ELF header). */
+    public long libcBase() {
+        return libcBase;
+    }
+
+    public long libcText() {
+        return libcBase + libcTextOffset;
+    }
+
+    /** Where ld-linux-x86-64.so.2 is mapped. */
+    public long ldStart() {
+        return ldStart;
+    }
+
+    /** The auxiliary vector's entries (with AT_NULL) the kernel puts on a new process's stack. */
+    public int auxvEntries() {
+        return auxvEntries;
+    }
+
+    /** The layout of the kernel this JVM runs on: {@link #VVAR_VCLOCK} if /proc/self/maps shows [vvar_vclock]. */
+    public static KernelLayout detect() {
+        try {
+            Path maps = Path.of("/proc/self/maps");
+            if (Files.isReadable(maps) && Files.readString(maps).contains("[vvar_vclock]")) {
+                return VVAR_VCLOCK;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or /proc not mounted: the default
+        }
+        return CLASSIC;
+    }
+
+    void populate(AddressSpace as) {
+        if (this == CLASSIC) {
+            Layout.populateLibraries(as);
+            return;
+        }
+        String libc = Layout.LIBC_PATH;
+        String ld = Layout.LD_PATH;
+        int r = AddressSpace.PROT_READ;
+        int rw = AddressSpace.PROT_READ | AddressSpace.PROT_WRITE;
+        int rx = AddressSpace.PROT_READ | AddressSpace.PROT_EXEC;
+        long b = libcBase;
+        as.map(b - 0x3000, b, rw, "");
+        as.map(b, b + 0x26000, r, libc, 0);
+        as.map(b + 0x26000, b + 0x17c000, rx, libc, 0x26000);
+        as.map(b + 0x17c000, b + 0x1cf000, r, libc, 0x17c000);
+        as.map(b + 0x1cf000, b + 0x1d3000, r, libc, 0x1cf000);
+        as.map(b + 0x1d3000, b + 0x1d5000, rw, libc, 0x1d3000);
+        as.map(b + 0x1d5000, b + 0x1e2000, rw, "");
+        long vvar = ldStart - 0x8000;
+        as.map(vvar - 0x2000, vvar, rw, "");
+        as.map(vvar, vvar + 0x4000, r, "[vvar]");
+        as.map(vvar + 0x4000, vvar + 0x6000, r, "[vvar_vclock]");
+        as.map(vvar + 0x6000, ldStart, rx, "[vdso]");
+        as.map(ldStart, ldStart + 0x1000, r, ld, 0);
+        as.map(ldStart + 0x1000, ldStart + 0x27000, rx, ld, 0x1000);
+        as.map(ldStart + 0x27000, ldStart + 0x31000, r, ld, 0x27000);
+        as.map(ldStart + 0x31000, ldStart + 0x33000, r, ld, 0x31000);
+        as.map(ldStart + 0x33000, Layout.MMAP_BASE, rw, ld, 0x33000);
+    }
+}
