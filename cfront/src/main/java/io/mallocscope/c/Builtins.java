@@ -1,0 +1,453 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.malloc.Mallinfo2;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The C library functions a program may call, bound to the simulated {@link LibC}: the malloc
+ * family, stdio output, string.h, the system calls. Each takes the raw argument values.
+ */
+final class Builtins {
+    private Builtins() {
+    }
+
+    @FunctionalInterface
+    interface Builtin {
+        long call(Machine m, long[] a, CType[] t, Expr.Call site);
+    }
+
+    private static final Map<String, Builtin> TABLE = new HashMap<>();
+
+    static Builtin lookup(String name) {
+        return TABLE.get(name);
+    }
+
+    static boolean known(String name) {
+        return TABLE.containsKey(name);
+    }
+
+    static boolean isLibcObject(String name) {
+        return name.equals("stdout") || name.equals("stderr") || name.equals("stdin");
+    }
+
+    private static void def(String name, Builtin b) {
+        TABLE.put(name, b);
+    }
+
+    static final int IONBF = 2;
+
+    static {
+        // ------------------------------------------------------------ malloc family
+        def("malloc", (m, a, t, s) -> m.libc.malloc(a[0]));
+        def("free", (m, a, t, s) -> {
+            m.libc.free(a[0]);
+            return 0;
+        });
+        def("calloc", (m, a, t, s) -> m.libc.calloc(a[0], a[1]));
+        def("realloc", (m, a, t, s) -> m.libc.realloc(a[0], a[1]));
+        def("reallocarray", (m, a, t, s) -> m.libc.reallocarray(a[0], a[1], a[2]));
+        def("memalign", (m, a, t, s) -> m.libc.memalign(a[0], a[1]));
+        def("aligned_alloc", (m, a, t, s) -> m.libc.aligned_alloc(a[0], a[1]));
+        def("posix_memalign", (m, a, t, s) -> m.libc.posix_memalign(a[0], a[1], a[2]));
+        def("valloc", (m, a, t, s) -> m.libc.valloc(a[0]));
+        def("pvalloc", (m, a, t, s) -> m.libc.pvalloc(a[0]));
+        def("malloc_usable_size", (m, a, t, s) -> m.libc.malloc_usable_size(a[0]));
+        def("malloc_trim", (m, a, t, s) -> m.libc.malloc_trim(a[0]));
+        def("mallopt", (m, a, t, s) -> m.libc.mallopt((int) a[0], (int) a[1]));
+        def("malloc_stats", (m, a, t, s) -> {
+            m.libc.malloc_stats();
+            return 0;
+        });
+        def("__mallocscope_mallinfo2", (m, a, t, s) -> {
+            Mallinfo2 i = m.libc.mallinfo2();
+            long[] f = {i.arena(), i.ordblks(), i.smblks(), i.hblks(), i.hblkhd(), i.usmblks(), i.fsmblks(),
+                i.uordblks(), i.fordblks(), i.keepcost()};
+            for (int k = 0; k < f.length; k++) {
+                m.mem.write64(a[0] + 8L * k, f[k]);
+            }
+            return a[0];
+        });
+
+        // ------------------------------------------------------------ stdio
+        def("printf", (m, a, t, s) -> {
+            CFormat.Call c = CFormat.convert(m.string(a[0]), a, t, 1);
+            return m.libc.printf(c.format(), c.args());
+        });
+        def("fprintf", (m, a, t, s) -> {
+            CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2);
+            int stream = m.stream(a[0], s);
+            return stream == LibC.STDOUT ? m.libc.printf(c.format(), c.args()) : m.libc.fprintf(stream, c.format(), c.args());
+        });
+        def("sprintf", (m, a, t, s) -> {
+            CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2);
+            byte[] b = m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8);
+            m.mem.writeBytes(a[0], b, 0, b.length);
+            m.mem.write8(a[0] + b.length, 0);
+            return b.length;
+        });
+        def("snprintf", (m, a, t, s) -> {
+            CFormat.Call c = CFormat.convert(m.string(a[2]), a, t, 3);
+            byte[] b = m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8);
+            if (a[1] > 0) {
+                int k = (int) Math.min(b.length, a[1] - 1);
+                m.mem.writeBytes(a[0], b, 0, k);
+                m.mem.write8(a[0] + k, 0);
+            }
+            return b.length;
+        });
+        def("puts", (m, a, t, s) -> m.libc.puts(a[0]));
+        def("putchar", (m, a, t, s) -> m.libc.putchar((int) a[0]));
+        def("fputs", (m, a, t, s) -> {
+            int stream = m.stream(a[1], s);
+            return stream == LibC.STDOUT ? m.libc.printf("%s", a[0]) : m.libc.fprintf(stream, "%s", a[0]);
+        });
+        Builtin fputc = (m, a, t, s) -> {
+            int stream = m.stream(a[1], s);
+            if (stream == LibC.STDOUT) {
+                return m.libc.putchar((int) a[0]);
+            }
+            m.libc.fprintf(stream, "%c", a[0]);
+            return a[0] & 0xff;
+        };
+        def("fputc", fputc);
+        def("putc", fputc);
+        def("fwrite", (m, a, t, s) -> {
+            int stream = m.stream(a[3], s);
+            long n = a[1] * a[2];
+            if (n == 0) {
+                return 0;
+            }
+            if (stream == LibC.STDOUT) {
+                m.libc.printf("%.*s", n, a[0]);
+            } else {
+                m.libc.fprintf(stream, "%.*s", n, a[0]);
+            }
+            return a[2];
+        });
+        def("fflush", (m, a, t, s) -> {
+            if (a[0] == 0 || m.stream(a[0], s) == LibC.STDOUT) {
+                m.stdout.drain();
+            }
+            return 0;
+        });
+        def("setbuf", (m, a, t, s) -> {
+            if (m.stream(a[0], s) == LibC.STDOUT) {
+                m.libc.setbufNone(LibC.STDOUT);
+                m.stdout.unbuffered();
+            }
+            return 0;
+        });
+        def("setvbuf", (m, a, t, s) -> {
+            if (m.stream(a[0], s) == LibC.STDOUT && (a[2] == IONBF || a[1] != 0)) {
+                m.libc.setbufNone(LibC.STDOUT);
+                if (a[2] == IONBF) {
+                    m.stdout.unbuffered();
+                }
+            }
+            return 0;
+        });
+        def("perror", (m, a, t, s) -> {
+            String msg = m.libc.strerror(m.libc.errno());
+            if (a[0] != 0 && m.mem.read8(a[0]) != 0) {
+                m.libc.fprintf(LibC.STDERR, "%s: %s\n", a[0], msg);
+            } else {
+                m.libc.fprintf(LibC.STDERR, "%s\n", msg);
+            }
+            return 0;
+        });
+
+        // ------------------------------------------------------------ process
+        def("exit", (m, a, t, s) -> {
+            m.exit((int) a[0]);
+            return 0;
+        });
+        def("_exit", (m, a, t, s) -> {
+            m.stdout.discard();
+            m.libc.exit((int) a[0]);
+            return 0;
+        });
+        def("_Exit", lookup("_exit"));
+        def("abort", (m, a, t, s) -> {
+            m.libc.abort();
+            return 0;
+        });
+        def("__assert_fail", (m, a, t, s) -> {
+            String msg = m.progname + ": " + m.string(a[1]) + ":" + (int) a[2] + ": " + m.string(a[3])
+                    + ": Assertion `" + m.string(a[0]) + "' failed.";
+            m.libc.fprintf(LibC.STDERR, "%s\n", msg);
+            m.libc.abort();
+            return 0;
+        });
+        def("getpid", (m, a, t, s) -> 4242);
+        def("sleep", (m, a, t, s) -> 0);
+        def("usleep", (m, a, t, s) -> 0);
+        def("getenv", (m, a, t, s) -> 0);
+        def("atexit", (m, a, t, s) -> 0);
+        def("__errno_location", (m, a, t, s) -> {
+            m.mem.write32(m.errnoAddress, m.libc.errno());
+            return m.errnoAddress;
+        });
+
+        // ------------------------------------------------------------ stdlib numbers
+        def("atoi", (m, a, t, s) -> (int) m.strtol(a[0], 0, 10, true));
+        def("atol", (m, a, t, s) -> m.strtol(a[0], 0, 10, true));
+        def("atoll", lookup("atol"));
+        def("strtol", (m, a, t, s) -> m.strtol(a[0], a[1], (int) a[2], true));
+        def("strtoll", lookup("strtol"));
+        def("strtoul", (m, a, t, s) -> m.strtol(a[0], a[1], (int) a[2], false));
+        def("strtoull", lookup("strtoul"));
+        def("abs", (m, a, t, s) -> Math.abs((int) a[0]));
+        def("labs", (m, a, t, s) -> Math.abs(a[0]));
+        def("llabs", lookup("labs"));
+        def("rand", (m, a, t, s) -> m.rand.next());
+        def("srand", (m, a, t, s) -> {
+            m.rand.seed((int) a[0]);
+            return 0;
+        });
+        def("random", lookup("rand"));
+        def("srandom", lookup("srand"));
+
+        // ------------------------------------------------------------ string.h
+        def("memcpy", (m, a, t, s) -> m.libc.memcpy(a[0], a[1], a[2]));
+        def("memmove", (m, a, t, s) -> m.libc.memmove(a[0], a[1], a[2]));
+        def("memset", (m, a, t, s) -> m.libc.memset(a[0], (int) a[1], a[2]));
+        def("memcmp", (m, a, t, s) -> m.libc.memcmp(a[0], a[1], a[2]));
+        def("strlen", (m, a, t, s) -> m.libc.strlen(a[0]));
+        def("strcpy", (m, a, t, s) -> m.libc.strcpy(a[0], a[1]));
+        def("strncpy", (m, a, t, s) -> m.libc.strncpy(a[0], a[1], a[2]));
+        def("strcmp", (m, a, t, s) -> m.libc.strcmp(a[0], a[1]));
+        def("strncmp", (m, a, t, s) -> m.libc.strncmp(a[0], a[1], a[2]));
+        def("strdup", (m, a, t, s) -> m.libc.strdup(a[0]));
+        def("strcat", (m, a, t, s) -> {
+            m.libc.strcpy(a[0] + m.libc.strlen(a[0]), a[1]);
+            return a[0];
+        });
+        def("strncat", (m, a, t, s) -> {
+            long d = a[0] + m.libc.strlen(a[0]);
+            long i = 0;
+            for (; Long.compareUnsigned(i, a[2]) < 0; i++) {
+                int b = m.mem.read8(a[1] + i);
+                if (b == 0) {
+                    break;
+                }
+                m.mem.write8(d + i, b);
+            }
+            m.mem.write8(d + i, 0);
+            return a[0];
+        });
+        def("strchr", (m, a, t, s) -> {
+            int c = (int) a[1] & 0xff;
+            for (long p = a[0]; ; p++) {
+                int b = m.mem.read8(p);
+                if (b == c) {
+                    return p;
+                }
+                if (b == 0) {
+                    return 0;
+                }
+            }
+        });
+        def("strrchr", (m, a, t, s) -> {
+            int c = (int) a[1] & 0xff;
+            long found = 0;
+            for (long p = a[0]; ; p++) {
+                int b = m.mem.read8(p);
+                if (b == c) {
+                    found = p;
+                }
+                if (b == 0) {
+                    return found;
+                }
+            }
+        });
+        def("memchr", (m, a, t, s) -> {
+            int c = (int) a[1] & 0xff;
+            for (long i = 0; Long.compareUnsigned(i, a[2]) < 0; i++) {
+                if (m.mem.read8(a[0] + i) == c) {
+                    return a[0] + i;
+                }
+            }
+            return 0;
+        });
+        def("strstr", (m, a, t, s) -> {
+            byte[] hay = m.bytes(a[0]);
+            byte[] needle = m.bytes(a[1]);
+            outer:
+            for (int i = 0; i + needle.length <= hay.length; i++) {
+                for (int k = 0; k < needle.length; k++) {
+                    if (hay[i + k] != needle[k]) {
+                        continue outer;
+                    }
+                }
+                return a[0] + i;
+            }
+            return 0;
+        });
+
+        // ------------------------------------------------------------ unistd, sys/mman
+        def("sbrk", (m, a, t, s) -> m.libc.sbrk(a[0]));
+        def("brk", (m, a, t, s) -> m.libc.brk(a[0]));
+        def("getpagesize", (m, a, t, s) -> m.libc.getpagesize());
+        def("sysconf", (m, a, t, s) -> switch ((int) a[0]) {
+            case 30 -> m.libc.getpagesize(); // _SC_PAGESIZE
+            case 84 -> 2; // _SC_NPROCESSORS_ONLN
+            default -> -1;
+        });
+        def("write", (m, a, t, s) -> {
+            int len = (int) a[2];
+            byte[] b = m.libc.readBytes(a[1], len);
+            if (a[0] == 1) {
+                m.stdout.writeDirect(b);
+            } else if (a[0] == 2) {
+                m.libc.fprintf(LibC.STDERR, "%.*s", len, a[1]);
+            } else {
+                return -1;
+            }
+            return len;
+        });
+        def("read", (m, a, t, s) -> 0);
+        def("mmap", (m, a, t, s) -> m.libc.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]));
+        def("munmap", (m, a, t, s) -> m.libc.munmap(a[0], a[1]));
+        def("mprotect", (m, a, t, s) -> m.libc.mprotect(a[0], a[1], (int) a[2]));
+        def("mremap", (m, a, t, s) -> m.libc.mremap(a[0], a[1], a[2], (int) a[3], t.length > 4 ? a[4] : 0));
+    }
+
+    /** Functions gcc -O0 emits for a call to {@code name} (printf with a plain string becomes puts …). */
+    static void check(String name, Expr[] a, List<Tok> argToks, Tok at, Program prog) {
+        String emitted = name;
+        String fmt = null;
+        int fmtIndex = switch (name) {
+            case "printf" -> 0;
+            case "fprintf", "sprintf" -> 1;
+            case "snprintf" -> 2;
+            default -> -1;
+        };
+        if (fmtIndex >= 0 && fmtIndex < a.length) {
+            Expr f = a[fmtIndex];
+            if (f instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
+                fmt = new String(s.bytes, StandardCharsets.ISO_8859_1);
+                checkFormat(fmt, argToks.get(fmtIndex));
+            }
+        }
+        if (name.equals("memcpy") && a.length == 3 && a[2].constant() != null) {
+            return; // gcc expands memcpy of a known size inline, even at -O0
+        }
+        if (name.equals("strcpy") && a.length == 2 && a[1] instanceof Expr.Decay d && d.e instanceof Expr.Str) {
+            return;
+        }
+        if (name.equals("strlen") && a.length == 1 && a[0] instanceof Expr.Decay d && d.e instanceof Expr.Str) {
+            return;
+        }
+        if (fmt != null && name.equals("printf")) {
+            if (fmt.isEmpty()) {
+                return;
+            }
+            if (fmt.indexOf('%') < 0) {
+                emitted = fmt.length() == 1 ? "putchar" : fmt.endsWith("\n") ? "puts" : "printf";
+            } else if (fmt.equals("%s\n") && a.length == 2) {
+                emitted = "puts";
+            } else if (fmt.equals("%c") && a.length == 2) {
+                emitted = "putchar";
+            }
+        } else if (fmt != null && name.equals("fprintf")) {
+            if (fmt.indexOf('%') < 0) {
+                emitted = fmt.length() == 1 ? "fputc" : fmt.isEmpty() ? null : "fwrite";
+            } else if (fmt.equals("%s") && a.length == 3) {
+                emitted = "fputs";
+            } else if (fmt.equals("%c") && a.length == 3) {
+                emitted = "fputc";
+            }
+        } else if (name.equals("fputs") && a.length == 2 && a[0] instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
+            emitted = s.bytes.length == 1 ? "fputc" : s.bytes.length == 0 ? null : "fwrite";
+        } else if (name.startsWith("__mallocscope_")) {
+            emitted = name.substring("__mallocscope_".length());
+        }
+        if (emitted != null) {
+            prog.imports.add(emitted);
+        }
+    }
+
+    private static final Set<Character> CONVERSIONS = Set.of('d', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p', 'f', 'F', 'e',
+            'E', 'g', 'G', 'a', 'A', '%');
+
+    private static void checkFormat(String fmt, Tok at) {
+        for (int i = 0; i < fmt.length(); i++) {
+            if (fmt.charAt(i) != '%') {
+                continue;
+            }
+            i++;
+            while (i < fmt.length() && "-+ #0123456789.*hlzjtLq".indexOf(fmt.charAt(i)) >= 0) {
+                i++;
+            }
+            if (i >= fmt.length()) {
+                return;
+            }
+            char c = fmt.charAt(i);
+            if (!CONVERSIONS.contains(c)) {
+                throw new CompileError(at, "unsupported: printf conversion '%" + c + "'");
+            }
+        }
+    }
+
+    /** {@code __builtin_frame_address(0)} and {@code __builtin_return_address(0)}. */
+    static final class FrameAddress extends Expr {
+        final boolean frame;
+
+        FrameAddress(boolean frame, Tok at) {
+            this.frame = frame;
+            this.at = at;
+            this.type = CType.ptr(CType.VOID);
+        }
+
+        @Override
+        long eval(Frame f) {
+            return frame ? f.rbp : f.mem.read64(f.rbp + 8);
+        }
+    }
+
+    /** glibc's random(): the additive feedback generator TYPE_3 (x[i] = x[i-3] + x[i-31]). */
+    static final class GlibcRandom {
+        private final int[] r = new int[34];
+        private int f;
+        private int b;
+
+        GlibcRandom() {
+            seed(1);
+        }
+
+        void seed(int seed) {
+            if (seed == 0) {
+                seed = 1;
+            }
+            r[0] = seed;
+            for (int i = 1; i < 31; i++) {
+                long word = 16807L * r[i - 1] % 2147483647L;
+                if (word < 0) {
+                    word += 2147483647L;
+                }
+                r[i] = (int) word;
+            }
+            f = 3;
+            b = 0;
+            for (int i = 0; i < 310; i++) {
+                next();
+            }
+        }
+
+        long next() {
+            // r is a ring of 31 words; f is 3 ahead of b, as glibc's fptr/rptr
+            int[] s = r;
+            s[f] += s[b];
+            int result = (s[f] >>> 1) & 0x7fffffff;
+            f = (f + 1) % 31;
+            b = (b + 1) % 31;
+            return result;
+        }
+    }
+}

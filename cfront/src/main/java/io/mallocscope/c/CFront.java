@@ -1,0 +1,166 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.CProgram;
+import io.mallocscope.runtime.ExitStatus;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.signal.SimulatedSignal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The C front end: {@link #compile} preprocesses and checks a C file; the result runs in a simulated
+ * process with every load and store going through its address space.
+ *
+ * <pre>{@code
+ * CFront.Compiled prog = CFront.compile(Path.of("first_fit.c"));
+ * ExitStatus status = prog.run(ProcessOptions.defaults());
+ * }</pre>
+ *
+ * A mistake in the program is a {@link CompileError} with gcc's format ({@code prog.c:3:5: error: …}).
+ */
+public final class CFront {
+    private CFront() {
+    }
+
+    /** Compiles {@code file}; diagnostics name it as given. */
+    public static Compiled compile(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        Path dir = file.toAbsolutePath().getParent();
+        return compile(new SourceFile(file.toString(), text, dir));
+    }
+
+    /** Compiles C source text; {@code name} is its file name in diagnostics and {@code __FILE__}. */
+    public static Compiled compile(String name, String source) {
+        return compile(new SourceFile(name, source, null));
+    }
+
+    static Compiled compile(SourceFile file) {
+        Preprocessor pp = new Preprocessor();
+        List<Tok> toks = pp.run(file);
+        Program prog = new Program(file);
+        Parser parser = new Parser(toks, prog);
+        parser.parse();
+        return new Compiled(prog, parser);
+    }
+
+    /** A checked program, ready to run (one run at a time). */
+    public static final class Compiled {
+        private final Program prog;
+        private final Parser parser;
+
+        Compiled(Program prog, Parser parser) {
+            this.prog = prog;
+            this.parser = parser;
+        }
+
+        /** The file's name without directory and without ".c": what gcc -o would make of it. */
+        public String programName() {
+            String n = prog.source.name();
+            int slash = n.lastIndexOf('/');
+            n = slash < 0 ? n : n.substring(slash + 1);
+            return n.endsWith(".c") ? n.substring(0, n.length() - 2) : n;
+        }
+
+        /**
+         * The program as a {@link CProgram}: {@code argv[0]} is taken from {@code argv0} (a native run's
+         * stack depends on it), and stdout is buffered as glibc buffers it when the process's options
+         * are made by {@link #options}.
+         */
+        CProgram program(String argv0, StdoutBuffer stdout) {
+            return (c, argv) -> {
+                String[] args = argv.clone();
+                args[0] = argv0;
+                Machine m = new Machine(c.process(), prog, parser, stdout, argv0);
+                m.layout();
+                m.load();
+                int[] result = new int[1];
+                Throwable[] thrown = new Throwable[1];
+                // C recursion becomes Java recursion: run on a thread with a large stack
+                Thread t = new Thread(null, () -> {
+                    try {
+                        result[0] = m.runMain(args);
+                    } catch (Throwable e) {
+                        thrown[0] = e;
+                    }
+                }, "c-main", 1L << 30);
+                t.start();
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+                if (thrown[0] instanceof SimulatedSignal s) {
+                    stdout.discard();
+                    throw s;
+                }
+                if (thrown[0] instanceof RuntimeException e) {
+                    if (e.getClass().getSimpleName().equals("ProgramExit")) {
+                        throw e;
+                    }
+                    stdout.discard();
+                    throw e;
+                }
+                if (thrown[0] instanceof Error e) {
+                    throw e;
+                }
+                stdout.drain();
+                return result[0];
+            };
+        }
+
+        /**
+         * Runs the program in a fresh process made from {@code options} ({@code argv[0]} is
+         * {@code "./" + programName()}, as a shell runs it from its directory), with stdout buffered
+         * as glibc does. Compile errors found while laying the program out are printed on stderr
+         * as gcc prints them, with status 1.
+         */
+        public ExitStatus run(ProcessOptions options, String... args) {
+            return run(options, "./" + programName(), args);
+        }
+
+        public ExitStatus run(ProcessOptions options, String argv0, String... args) {
+            StdoutBuffer buffer = new StdoutBuffer(options.stdout(), options.stdoutIsTerminal());
+            ProcessOptions o = options.withStdout(buffer);
+            if (o.programName().equals(ProcessOptions.defaults().programName())) {
+                o = o.withProgramName(programName());
+            }
+            CProcess p = CProcess.create(o);
+            PrintStream err = o.stderr();
+            try {
+                return p.run(program(argv0, buffer), args);
+            } catch (CompileError e) {
+                err.print(e.diagnostic());
+                err.flush();
+                return ExitStatus.exited(1);
+            }
+        }
+
+        /** {@link #run} with stdout and stderr captured. */
+        public CProcess.Captured runCaptured(ProcessOptions options, String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            StdoutBuffer buffer = new StdoutBuffer(out, options.stdoutIsTerminal());
+            ProcessOptions o = options.withStdout(buffer).withStderr(err);
+            if (o.programName().equals(ProcessOptions.defaults().programName())) {
+                o = o.withProgramName(programName());
+            }
+            CProcess p = CProcess.create(o);
+            ExitStatus status;
+            try {
+                status = p.run(program("./" + programName(), buffer), args);
+            } catch (CompileError e) {
+                err.writeBytes(e.diagnostic().getBytes(StandardCharsets.UTF_8));
+                status = ExitStatus.exited(1);
+            }
+            return new CProcess.Captured(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), p);
+        }
+    }
+}

@@ -1,0 +1,790 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.vm.AddressSpace;
+
+/**
+ * A typed C expression, ready to run: {@link #eval} gives its value (integers and pointers as a
+ * long holding the C value, sign- or zero-extended by its type; floating values as the bits of a
+ * double; a struct as its address); an lvalue also has an {@link #addr}.
+ */
+abstract class Expr {
+    CType type;
+    Tok at;
+
+    abstract long eval(Frame f);
+
+    long addr(Frame f) {
+        throw new IllegalStateException("not an lvalue");
+    }
+
+    boolean isLvalue() {
+        return false;
+    }
+
+    /** A compile-time integer constant, or null. */
+    Long constant() {
+        return null;
+    }
+
+    // ------------------------------------------------------------ memory
+
+    static long load(AddressSpace mem, CType t, long a) {
+        switch (t.k) {
+            case BOOL, UCHAR:
+                return mem.read8(a);
+            case CHAR:
+                return (byte) mem.read8(a);
+            case SHORT:
+                return (short) mem.read16(a);
+            case USHORT:
+                return mem.read16(a) & 0xffff;
+            case INT:
+                return mem.read32(a);
+            case UINT:
+                return mem.read32(a) & 0xffffffffL;
+            case FLOAT:
+                return Double.doubleToRawLongBits(Float.intBitsToFloat(mem.read32(a)));
+            case STRUCT, UNION, ARRAY, FUNC:
+                return a;
+            default:
+                return mem.read64(a);
+        }
+    }
+
+    static void store(AddressSpace mem, CType t, long a, long v) {
+        switch (t.k) {
+            case BOOL, UCHAR, CHAR -> mem.write8(a, (int) v);
+            case SHORT, USHORT -> mem.write16(a, (int) v);
+            case INT, UINT -> mem.write32(a, (int) v);
+            case FLOAT -> mem.write32(a, Float.floatToRawIntBits((float) Double.longBitsToDouble(v)));
+            default -> mem.write64(a, v);
+        }
+    }
+
+    /** C's conversion of a value of type {@code from} to type {@code to}. */
+    static long convert(long v, CType from, CType to) {
+        if (to.isFloating()) {
+            double d;
+            if (from.isFloating()) {
+                d = Double.longBitsToDouble(v);
+            } else if (from.k == CType.K.ULONG || from.k == CType.K.PTR) {
+                d = v >= 0 ? (double) v : ((double) (v >>> 1)) * 2.0 + (v & 1);
+            } else {
+                d = (double) v;
+            }
+            if (to.k == CType.K.FLOAT) {
+                d = (float) d;
+            }
+            return Double.doubleToRawLongBits(d);
+        }
+        if (from.isFloating()) {
+            double d = Double.longBitsToDouble(v);
+            if (to.k == CType.K.BOOL) {
+                return d != 0 ? 1 : 0;
+            }
+            long x;
+            if (to.k == CType.K.ULONG && d >= 9.223372036854775807E18) {
+                x = (long) (d - 9.223372036854775807E18) + Long.MIN_VALUE;
+            } else {
+                x = (long) d;
+            }
+            return narrow(x, to);
+        }
+        return narrow(v, to);
+    }
+
+    /** Truncates/extends an integer to the width and signedness of {@code t}. */
+    static long narrow(long v, CType t) {
+        return switch (t.k) {
+            case BOOL -> v != 0 ? 1 : 0;
+            case CHAR -> (byte) v;
+            case UCHAR -> v & 0xff;
+            case SHORT -> (short) v;
+            case USHORT -> v & 0xffff;
+            case INT -> (int) v;
+            case UINT -> v & 0xffffffffL;
+            default -> v;
+        };
+    }
+
+    static boolean truth(long v, CType t) {
+        if (t.isFloating()) {
+            return Double.longBitsToDouble(v) != 0.0;
+        }
+        return v != 0;
+    }
+
+    // ------------------------------------------------------------ leaves
+
+    static final class Const extends Expr {
+        final long v;
+
+        Const(long v, CType t, Tok at) {
+            this.v = v;
+            this.type = t;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return v;
+        }
+
+        @Override
+        Long constant() {
+            return type.isInteger() || type.isPointer() ? v : null;
+        }
+    }
+
+    static final class Local extends Expr {
+        final Var var;
+        long off;
+
+        Local(Var var, Tok at) {
+            this.var = var;
+            this.type = var.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return load(f.mem, type, f.rbp + var.offset);
+        }
+
+        @Override
+        long addr(Frame f) {
+            return f.rbp + var.offset;
+        }
+
+        @Override
+        boolean isLvalue() {
+            return true;
+        }
+    }
+
+    static final class Global extends Expr {
+        final Var var;
+
+        Global(Var var, Tok at) {
+            this.var = var;
+            this.type = var.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return load(f.mem, type, var.address);
+        }
+
+        @Override
+        long addr(Frame f) {
+            return var.address;
+        }
+
+        @Override
+        boolean isLvalue() {
+            return true;
+        }
+    }
+
+    static final class FuncRef extends Expr {
+        final Function fn;
+
+        FuncRef(Function fn, Tok at) {
+            this.fn = fn;
+            this.type = fn.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return fn.address;
+        }
+
+        @Override
+        long addr(Frame f) {
+            return fn.address;
+        }
+    }
+
+    /** A string literal: an array in .rodata. */
+    static final class Str extends Expr {
+        final byte[] bytes;
+        long address;
+
+        Str(byte[] bytes, Tok at) {
+            this.bytes = bytes;
+            this.type = CType.array(CType.CHAR, bytes.length + 1);
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return address;
+        }
+
+        @Override
+        long addr(Frame f) {
+            return address;
+        }
+
+        @Override
+        boolean isLvalue() {
+            return true;
+        }
+    }
+
+    static final class Deref extends Expr {
+        final Expr p;
+
+        Deref(Expr p, CType t, Tok at) {
+            this.p = p;
+            this.type = t;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return load(f.mem, type, p.eval(f));
+        }
+
+        @Override
+        long addr(Frame f) {
+            return p.eval(f);
+        }
+
+        @Override
+        boolean isLvalue() {
+            return true;
+        }
+    }
+
+    static final class Member extends Expr {
+        final Expr base;
+        final long off;
+        final boolean lvalue;
+
+        Member(Expr base, long off, CType t, Tok at) {
+            this.base = base;
+            this.off = off;
+            this.type = t;
+            this.at = at;
+            this.lvalue = base.isLvalue();
+        }
+
+        @Override
+        long eval(Frame f) {
+            return load(f.mem, type, base.addrOrValue(f) + off);
+        }
+
+        @Override
+        long addr(Frame f) {
+            return base.addrOrValue(f) + off;
+        }
+
+        @Override
+        boolean isLvalue() {
+            return lvalue;
+        }
+    }
+
+    /** A struct's address whether it is an lvalue or the value of a call. */
+    long addrOrValue(Frame f) {
+        return isLvalue() ? addr(f) : eval(f);
+    }
+
+    /** An array or function used as a value: its address. */
+    static final class Decay extends Expr {
+        final Expr e;
+
+        Decay(Expr e, CType t) {
+            this.e = e;
+            this.type = t;
+            this.at = e.at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return e.addrOrValue(f);
+        }
+    }
+
+    static final class AddrOf extends Expr {
+        final Expr e;
+
+        AddrOf(Expr e, CType t, Tok at) {
+            this.e = e;
+            this.type = t;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return e.addr(f);
+        }
+
+        @Override
+        Long constant() {
+            // offsetof's idiom &((T*)0)->m
+            if (e instanceof Member m && m.base instanceof Deref d && d.p.constant() != null) {
+                return d.p.constant() + m.off;
+            }
+            return null;
+        }
+    }
+
+    static final class Cast extends Expr {
+        final Expr e;
+        final CType from;
+
+        Cast(Expr e, CType to, Tok at) {
+            this.e = e;
+            this.type = to;
+            this.from = e.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long v = e.eval(f);
+            if (type.isVoid() || type.isRecord()) {
+                return v;
+            }
+            return convert(v, from, type);
+        }
+
+        @Override
+        Long constant() {
+            Long c = e.constant();
+            if (c == null || !(type.isInteger() || type.isPointer())) {
+                return null;
+            }
+            return convert(c, from, type);
+        }
+    }
+
+    static final class Comma extends Expr {
+        final Expr a;
+        final Expr b;
+
+        Comma(Expr a, Expr b) {
+            this.a = a;
+            this.b = b;
+            this.type = b.type;
+            this.at = b.at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            a.eval(f);
+            return b.eval(f);
+        }
+    }
+
+    static final class Cond extends Expr {
+        final Expr c;
+        final Expr a;
+        final Expr b;
+
+        Cond(Expr c, Expr a, Expr b, CType t) {
+            this.c = c;
+            this.a = a;
+            this.b = b;
+            this.type = t;
+            this.at = c.at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return truth(c.eval(f), c.type) ? a.eval(f) : b.eval(f);
+        }
+
+        @Override
+        Long constant() {
+            Long cc = c.constant();
+            if (cc == null) {
+                return null;
+            }
+            return cc != 0 ? a.constant() : b.constant();
+        }
+    }
+
+    static final class Logical extends Expr {
+        final boolean and;
+        final Expr a;
+        final Expr b;
+
+        Logical(boolean and, Expr a, Expr b, Tok at) {
+            this.and = and;
+            this.a = a;
+            this.b = b;
+            this.type = CType.INT;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            boolean l = truth(a.eval(f), a.type);
+            if (and) {
+                return l && truth(b.eval(f), b.type) ? 1 : 0;
+            }
+            return l || truth(b.eval(f), b.type) ? 1 : 0;
+        }
+
+        @Override
+        Long constant() {
+            Long x = a.constant();
+            Long y = b.constant();
+            if (x == null || y == null) {
+                return null;
+            }
+            return and ? (x != 0 && y != 0 ? 1L : 0L) : (x != 0 || y != 0 ? 1L : 0L);
+        }
+    }
+
+    static final class Not extends Expr {
+        final Expr e;
+
+        Not(Expr e, Tok at) {
+            this.e = e;
+            this.type = CType.INT;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return truth(e.eval(f), e.type) ? 0 : 1;
+        }
+
+        @Override
+        Long constant() {
+            Long c = e.constant();
+            return c == null ? null : (c == 0 ? 1L : 0L);
+        }
+    }
+
+    /** Arithmetic on operands already converted to {@code type} (the usual arithmetic conversions). */
+    static final class Binary extends Expr {
+        final int op;
+        final Expr a;
+        final Expr b;
+
+        Binary(int op, Expr a, Expr b, CType t, Tok at) {
+            this.op = op;
+            this.a = a;
+            this.b = b;
+            this.type = t;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long x = a.eval(f);
+            long y = b.eval(f);
+            return Ops.arith(op, type, x, y, at);
+        }
+
+        @Override
+        Long constant() {
+            Long x = a.constant();
+            Long y = b.constant();
+            if (x == null || y == null || type.isFloating()) {
+                return null;
+            }
+            if ((op == Ops.DIV || op == Ops.MOD) && y == 0) {
+                return null;
+            }
+            return Ops.arith(op, type, x, y, at);
+        }
+    }
+
+    /** A comparison: operands converted to a common type {@code opType}; the result is int. */
+    static final class Compare extends Expr {
+        final int op;
+        final Expr a;
+        final Expr b;
+        final CType opType;
+
+        Compare(int op, Expr a, Expr b, CType opType, Tok at) {
+            this.op = op;
+            this.a = a;
+            this.b = b;
+            this.opType = opType;
+            this.type = CType.INT;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return Ops.compare(op, opType, a.eval(f), b.eval(f)) ? 1 : 0;
+        }
+
+        @Override
+        Long constant() {
+            Long x = a.constant();
+            Long y = b.constant();
+            if (x == null || y == null) {
+                return null;
+            }
+            return Ops.compare(op, opType, x, y) ? 1L : 0L;
+        }
+    }
+
+    static final class Neg extends Expr {
+        final Expr e;
+        final int op; // '-', '~'
+
+        Neg(int op, Expr e, CType t, Tok at) {
+            this.op = op;
+            this.e = e;
+            this.type = t;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long v = e.eval(f);
+            if (type.isFloating()) {
+                return Double.doubleToRawLongBits(-Double.longBitsToDouble(v));
+            }
+            return narrow(op == '-' ? -v : ~v, type);
+        }
+
+        @Override
+        Long constant() {
+            Long c = e.constant();
+            if (c == null || type.isFloating()) {
+                return null;
+            }
+            return narrow(op == '-' ? -c : ~c, type);
+        }
+    }
+
+    /** pointer ± integer, scaled by the pointed-to size. */
+    static final class PtrAdd extends Expr {
+        final Expr p;
+        final Expr i;
+        final long scale;
+        final boolean sub;
+        final boolean iUnsigned;
+
+        PtrAdd(Expr p, Expr i, long scale, boolean sub, CType t, Tok at) {
+            this.p = p;
+            this.i = i;
+            this.scale = scale;
+            this.sub = sub;
+            this.type = t;
+            this.at = at;
+            this.iUnsigned = i.type.isUnsigned();
+        }
+
+        @Override
+        long eval(Frame f) {
+            long base = p.eval(f);
+            long off = i.eval(f) * scale;
+            return sub ? base - off : base + off;
+        }
+
+        @Override
+        Long constant() {
+            Long x = p.constant();
+            Long y = i.constant();
+            return x == null || y == null ? null : (sub ? x - y * scale : x + y * scale);
+        }
+    }
+
+    static final class PtrDiff extends Expr {
+        final Expr a;
+        final Expr b;
+        final long size;
+
+        PtrDiff(Expr a, Expr b, long size, Tok at) {
+            this.a = a;
+            this.b = b;
+            this.size = size;
+            this.type = CType.LONG;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return (a.eval(f) - b.eval(f)) / size;
+        }
+    }
+
+    static final class Assign extends Expr {
+        final Expr lv;
+        final Expr v;
+
+        Assign(Expr lv, Expr v, Tok at) {
+            this.lv = lv;
+            this.v = v;
+            this.type = lv.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long a = lv.addr(f);
+            long x = v.eval(f);
+            if (type.isRecord()) {
+                f.m.copy(a, x, type.size);
+                return a;
+            }
+            store(f.mem, type, a, x);
+            return x;
+        }
+    }
+
+    /** {@code lv op= v}: computed in {@code opType}, stored back converted to the lvalue's type. */
+    static final class CompoundAssign extends Expr {
+        final Expr lv;
+        final Expr v;
+        final int op;
+        final CType opType;
+        final long scale;
+
+        CompoundAssign(Expr lv, int op, Expr v, CType opType, long scale, Tok at) {
+            this.lv = lv;
+            this.op = op;
+            this.v = v;
+            this.opType = opType;
+            this.scale = scale;
+            this.type = lv.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long a = lv.addr(f);
+            long old = load(f.mem, type, a);
+            long x = v.eval(f);
+            long r;
+            if (scale != 0) { // pointer += integer
+                r = op == Ops.ADD ? old + x * scale : old - x * scale;
+            } else {
+                long o = convert(old, type, opType);
+                long y = (op == Ops.SHL || op == Ops.SHR) ? x : convert(x, v.type, opType);
+                r = convert(Ops.arith(op, opType, o, y, at), opType, type);
+            }
+            store(f.mem, type, a, r);
+            return r;
+        }
+    }
+
+    static final class IncDec extends Expr {
+        final Expr lv;
+        final boolean pre;
+        final long delta;
+
+        IncDec(Expr lv, boolean pre, long delta, Tok at) {
+            this.lv = lv;
+            this.pre = pre;
+            this.delta = delta;
+            this.type = lv.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long a = lv.addr(f);
+            long old = load(f.mem, type, a);
+            long nv;
+            if (type.isFloating()) {
+                nv = convert(Double.doubleToRawLongBits(Double.longBitsToDouble(old) + delta), CType.DOUBLE, type);
+            } else {
+                nv = narrow(old + delta, type);
+            }
+            store(f.mem, type, a, nv);
+            return pre ? nv : old;
+        }
+    }
+
+    static final class Call extends Expr {
+        final Expr fn;
+        final Function direct;
+        final Expr[] args;
+        final CType[] argTypes;
+        final int line;
+
+        Call(Expr fn, Function direct, Expr[] args, CType ret, Tok at) {
+            this.fn = fn;
+            this.direct = direct;
+            this.args = args;
+            this.type = ret;
+            this.at = at;
+            this.line = at.line;
+            this.argTypes = new CType[args.length];
+            for (int i = 0; i < args.length; i++) {
+                argTypes[i] = args[i].type;
+            }
+        }
+
+        @Override
+        long eval(Frame f) {
+            long[] vals = new long[args.length];
+            for (int i = args.length - 1; i >= 0; i--) { // gcc evaluates arguments last to first
+                vals[i] = args[i].eval(f);
+            }
+            Function target = direct;
+            if (target == null || target.builtin == null && target.body == null) {
+                long address = fn.eval(f);
+                target = f.m.functionAt(address, this);
+            }
+            return f.m.call(f, target, vals, argTypes, this);
+        }
+    }
+
+    /** A compound literal or a temporary: an unnamed local with an initializer. */
+    static final class Temp extends Expr {
+        final Var var;
+
+        Temp(Var var, Tok at) {
+            this.var = var;
+            this.type = var.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            long a = var.global ? var.address : f.rbp + var.offset;
+            if (!var.global) {
+                var.init.apply(f, a, type.size);
+            }
+            return load(f.mem, type, a);
+        }
+
+        @Override
+        long addr(Frame f) {
+            long a = var.global ? var.address : f.rbp + var.offset;
+            if (!var.global) {
+                var.init.apply(f, a, type.size);
+            }
+            return a;
+        }
+
+        @Override
+        boolean isLvalue() {
+            return true;
+        }
+    }
+
+    /** GCC's statement expression {@code ({ …; value; })}. */
+    static final class StmtExpr extends Expr {
+        final Stmt body;
+        final Expr last;
+
+        StmtExpr(Stmt body, Expr last, Tok at) {
+            this.body = body;
+            this.last = last;
+            this.type = last == null ? CType.VOID : last.type;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            body.exec(f);
+            return last == null ? 0 : last.eval(f);
+        }
+    }
+}

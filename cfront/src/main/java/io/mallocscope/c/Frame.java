@@ -1,0 +1,20 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.vm.AddressSpace;
+
+/** One activation of a C function: its frame pointer and, while it returns, the value. */
+final class Frame {
+    final Machine m;
+    final AddressSpace mem;
+    final long rbp;
+    final Function fn;
+    long ret;
+    String label;
+
+    Frame(Machine m, long rbp, Function fn) {
+        this.m = m;
+        this.mem = m.mem;
+        this.rbp = rbp;
+        this.fn = fn;
+    }
+}

@@ -1,0 +1,33 @@
+package io.mallocscope.c;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A C function: defined in the program, or a library function bound to the simulated libc. */
+final class Function {
+    final String name;
+    CType type;
+    final Tok at;
+    Stmt body;
+    /** Parameter slots (offsets from rbp), in order. */
+    long[] paramOffsets;
+    CType[] paramTypes;
+    long frameSize;
+    long address;
+    Builtins.Builtin builtin;
+    final List<Var> locals = new ArrayList<>();
+    final List<Var> params = new ArrayList<>();
+    boolean isStatic;
+    /** Where the program first calls or takes the address of it (null: never). */
+    Tok usedAt;
+
+    Function(String name, CType type, Tok at) {
+        this.name = name;
+        this.type = type;
+        this.at = at;
+    }
+
+    boolean defined() {
+        return body != null;
+    }
+}

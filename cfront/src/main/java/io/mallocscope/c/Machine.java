@@ -1,0 +1,519 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.KernelLayout;
+import io.mallocscope.runtime.vm.Layout;
+import io.mallocscope.runtime.vm.Region;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a checked C program in a simulated process: places its globals, string literals and
+ * functions where gcc -O0 and ld put them in a small PIE, builds main's stack as the kernel and
+ * glibc's start code leave it, and calls functions with real frames in simulated memory (return
+ * address, saved frame pointer, locals at gcc -O0's offsets).
+ */
+final class Machine {
+    /** Where main returns to: inside glibc 2.36's __libc_start_call_main, as an offset into libc. */
+    static final long MAIN_RETURN_OFFSET = 0x2724a;
+    /** main's frame pointer below the stack pointer the kernel hands to _start (glibc 2.36's start code). */
+    static final long START_FRAMES = 0x110;
+    /** The program image's offsets (from its base) as ld lays out a small PIE. */
+    static final long PLT = 0x1020;
+    static final long GOT_PLT = 0x3fe8;
+    /** From _start to the first function of the program (crt1's and crtbegin's code). */
+    static final long FIRST_FUNCTION_AFTER_START = 0xe9;
+
+    final CProcess process;
+    final LibC libc;
+    final AddressSpace mem;
+    final Program prog;
+    final Parser parser;
+    final StdoutBuffer stdout;
+    final String progname;
+    final KernelLayout kl;
+    final Builtins.GlibcRandom rand = new Builtins.GlibcRandom();
+    long rsp;
+    long errnoAddress;
+    private final Map<Long, Function> byAddress = new HashMap<>();
+    private final Map<String, Long> libcObjects = new HashMap<>();
+    private long stdoutFile;
+    private long stderrFile;
+    private long stdinFile;
+    private int depth;
+
+    Machine(CProcess process, Program prog, Parser parser, StdoutBuffer stdout, String argv0) {
+        this.process = process;
+        this.libc = process.libc();
+        this.mem = process.memory();
+        this.prog = prog;
+        this.parser = parser;
+        this.stdout = stdout;
+        this.kl = process.kernel().layout();
+        int slash = argv0.lastIndexOf('/');
+        this.progname = slash < 0 ? argv0 : argv0.substring(slash + 1);
+    }
+
+    // ================================================================ layout
+
+    static long alignUp(long v, long a) {
+        return (v + a - 1) & -a;
+    }
+
+    /** gcc's alignment of a global: aggregates of 8, 16 and 32 bytes or more get that much (x86-64 ix86_data_alignment). */
+    static int globalAlign(Var v) {
+        CType t = v.type;
+        int a = t.align;
+        if (t.k == CType.K.ARRAY || t.isRecord()) {
+            if (t.size >= 32) {
+                a = Math.max(a, 32);
+            } else if (t.size >= 16) {
+                a = Math.max(a, 16);
+            } else if (t.size >= 8) {
+                a = Math.max(a, 8);
+            }
+        }
+        return Math.max(a, v.userAlign);
+    }
+
+    /** gcc -O0's alignment of a local: arrays and aggregates of 16 bytes or more are 16-aligned (the x86-64 ABI). */
+    static int localAlign(Var v) {
+        CType t = v.type;
+        int a = t.align;
+        if ((t.k == CType.K.ARRAY || t.isRecord()) && t.size >= 16) {
+            a = Math.max(a, 16);
+        }
+        return Math.max(a, v.userAlign);
+    }
+
+    private static boolean zeroInit(Var v) {
+        if (v.init == null) {
+            return true;
+        }
+        for (Init.Item it : v.init.items) {
+            if (it.bytes() != null) {
+                for (byte b : it.bytes()) {
+                    if (b != 0) {
+                        return false;
+                    }
+                }
+                continue;
+            }
+            Long c = it.value().constant();
+            if (c == null || c != 0) {
+                return false;
+            }
+            if (it.type().isFloating() && c != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void layout() {
+        long base = Layout.TEXT_BASE;
+        int n = prog.imports.size();
+        // .text: the PLT (header + one entry per import), .plt.got, then crt's code and ours
+        long start = PLT + 16L * (n + 1) + 16;
+        long text = base + start + FIRST_FUNCTION_AFTER_START;
+        for (Function f : prog.functions.values()) {
+            if (f.body != null) {
+                f.address = text;
+                byAddress.put(text, f);
+                text = alignUp(text + 0x80, 1); // later functions: their real size is not known
+            }
+        }
+        long lib = kl.libcText() + 0x1000;
+        for (Function f : prog.functions.values()) {
+            if (f.body == null) {
+                f.address = lib;
+                byAddress.put(lib, f);
+                lib += 0x40;
+            }
+        }
+        // .rodata: _IO_stdin_used, then the literals
+        long ro = base + 0x2004;
+        for (Expr.Str s : prog.strings) {
+            if (s.bytes.length + 1 >= 32) {
+                ro = alignUp(ro, 8);
+            }
+            s.address = ro;
+            ro += s.bytes.length + 1;
+        }
+        if (ro > Layout.RELRO_START) {
+            throw new CompileError(prog.source, 1, 1, "unsupported: more than 4 KiB of string literals");
+        }
+        // .data after .got.plt (3 reserved words + one per import), .bss after it
+        List<Var> all = new ArrayList<>(prog.globals);
+        all.addAll(prog.staticLocals);
+        all.sort(Comparator.comparingInt((Var v) -> v.at.line).thenComparingInt(v -> v.at.col));
+        List<Var> data = new ArrayList<>();
+        List<Var> bss = new ArrayList<>();
+        for (Var v : all) {
+            if (v.isExtern) {
+                continue;
+            }
+            (zeroInit(v) ? bss : data).add(v);
+        }
+        int dataAlign = 8;
+        for (Var v : data) {
+            dataAlign = Math.max(dataAlign, globalAlign(v));
+        }
+        long cur = alignUp(base + GOT_PLT + 8L * (3 + n), dataAlign) + 16; // data_start, __dso_handle
+        if (!data.isEmpty()) {
+            cur = alignUp(cur, dataAlign);
+        }
+        for (Var v : data) {
+            cur = alignUp(cur, globalAlign(v));
+            v.address = cur;
+            cur += v.type.size;
+        }
+        int bssAlign = 1;
+        for (Var v : bss) {
+            bssAlign = Math.max(bssAlign, globalAlign(v));
+        }
+        int sectionAlign = bssAlign;
+        String[] relocs = {"stdout", "stdin", "stderr"};
+        int[] relocAlign = {32, 16, 32};
+        for (int i = 0; i < 3; i++) {
+            if (prog.copyRelocs.contains(relocs[i])) {
+                sectionAlign = Math.max(sectionAlign, relocAlign[i]);
+            }
+        }
+        cur = alignUp(cur, sectionAlign);
+        for (int i = 0; i < 3; i++) {
+            if (prog.copyRelocs.contains(relocs[i])) {
+                cur = alignUp(cur, relocAlign[i]);
+                libcObjects.put(relocs[i], cur);
+                cur += 8;
+            }
+        }
+        cur += 1; // crtstuff's "completed" flag
+        cur = alignUp(cur, bssAlign);
+        for (Var v : bss) {
+            cur = alignUp(cur, globalAlign(v));
+            v.address = cur;
+            cur += v.type.size;
+        }
+        if (cur > Layout.BSS_END) {
+            throw new CompileError(prog.source, 1, 1,
+                    "unsupported: globals larger than the simulated program image's data page (" + (cur - Layout.DATA_START) + " bytes)");
+        }
+        // extern references to libc's stdio objects
+        stdoutFile = kl.libcBase() + KernelLayout.IO_2_1_STDOUT;
+        stderrFile = kl.libcBase() + KernelLayout.IO_2_1_STDERR;
+        stdinFile = kl.libcBase() + KernelLayout.IO_2_1_STDIN;
+        errnoAddress = kl.libcBase() - 0x2000 + 0x6c0; // errno in the initial thread's TLS block below libc
+        for (Var v : prog.externs) {
+            if (!v.isExtern) {
+                continue; // defined later in the file
+            }
+            if (libcObjects.containsKey(v.name)) {
+                v.address = libcObjects.get(v.name);
+            } else {
+                throw new CompileError(v.at, "undefined reference to '" + v.name + "'");
+            }
+        }
+        for (Function f : prog.functions.values()) {
+            if (f.body != null) {
+                frameLayout(f);
+            }
+        }
+    }
+
+    /**
+     * gcc -O0's frame: scalars whose address is never taken first, in the order they are first
+     * assigned; then the other locals block by block in declaration order; then, below a 16-byte
+     * boundary, the parameters' home slots (int-sized at least), filling alignment holes.
+     */
+    private void frameLayout(Function f) {
+        long off = 0;
+        List<Var> ssa = new ArrayList<>();
+        for (Var v : f.locals) {
+            if (v.used && !v.addressTaken && v.type.isScalar()) {
+                ssa.add(v);
+            }
+        }
+        ssa.sort(Comparator.comparingInt((Var v) -> v.firstWrite).thenComparingInt(v -> v.declOrder));
+        for (Var v : ssa) {
+            off = -alignUp(-off + v.type.size, localAlign(v));
+            v.offset = off;
+        }
+        off = blockLayout(parser.functionBlocks.get(f), off);
+        off = -alignUp(-off, 16);
+        List<long[]> holes = new ArrayList<>();
+        for (Var p : f.params) {
+            long size = Math.max(4, p.type.size);
+            long align = size;
+            long at = Long.MIN_VALUE;
+            for (long[] h : holes) {
+                long slot = (h[1] - size) & -align;
+                if (slot >= h[0]) {
+                    at = slot;
+                    long lo = h[0];
+                    long hi = h[1];
+                    holes.remove(h);
+                    if (slot + size < hi) {
+                        holes.add(new long[] {slot + size, hi});
+                    }
+                    if (slot > lo) {
+                        holes.add(new long[] {lo, slot});
+                    }
+                    break;
+                }
+            }
+            if (at == Long.MIN_VALUE) {
+                long raw = off - size;
+                at = raw & -align;
+                if (at < raw) {
+                    holes.add(new long[] {at + size, raw + size});
+                }
+                off = at;
+            }
+            p.offset = at;
+        }
+        f.frameSize = alignUp(-off, 16);
+    }
+
+    private long blockLayout(Parser.Block b, long off) {
+        for (Var v : b.vars) {
+            if (!v.used || (!v.addressTaken && v.type.isScalar())) {
+                continue;
+            }
+            off = -alignUp(-off + v.type.size, localAlign(v));
+            v.offset = off;
+        }
+        for (Parser.Block c : b.children) {
+            off = blockLayout(c, off);
+        }
+        return off;
+    }
+
+    /** Writes the program's initial image: string literals in .rodata, initialised globals. */
+    void load() {
+        Region ro = mem.regionAt(Layout.RODATA_START);
+        mem.protect(Layout.RODATA_START, Layout.RELRO_START, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
+        for (Expr.Str s : prog.strings) {
+            mem.writeBytes(s.address, s.bytes, 0, s.bytes.length);
+            mem.write8(s.address + s.bytes.length, 0);
+        }
+        mem.protect(Layout.RODATA_START, Layout.RELRO_START, ro.prot());
+        for (Map.Entry<String, Long> e : libcObjects.entrySet()) {
+            mem.write64(e.getValue(), switch (e.getKey()) {
+                case "stdout" -> stdoutFile;
+                case "stderr" -> stderrFile;
+                default -> stdinFile;
+            });
+        }
+        Frame none = new Frame(this, 0, null);
+        List<Var> all = new ArrayList<>(prog.globals);
+        all.addAll(prog.staticLocals);
+        for (Var v : all) {
+            if (v.init != null && !v.isExtern) {
+                v.init.apply(none, v.address, v.type.size);
+            }
+        }
+    }
+
+    // ================================================================ running
+
+    /**
+     * Builds the initial stack as Linux does for {@code execve} (argument strings at the top, then
+     * the platform string, 16 random bytes, argv, envp and auxv) and calls main with a frame where
+     * glibc's start code would leave it.
+     */
+    int runMain(String[] argv) {
+        Function main = prog.functions.get("main");
+        if (main == null || main.body == null) {
+            throw new CompileError(prog.source, 1, 1, "undefined reference to 'main'");
+        }
+        long p = Layout.STACK_END - 8;
+        byte[][] strs = new byte[argv.length][];
+        long[] argvPtrs = new long[argv.length];
+        byte[] execfn = (argv[0] + "\0").getBytes(StandardCharsets.UTF_8);
+        p -= execfn.length;
+        mem.writeBytes(p, execfn, 0, execfn.length);
+        for (int i = argv.length - 1; i >= 0; i--) {
+            strs[i] = (argv[i] + "\0").getBytes(StandardCharsets.UTF_8);
+            p -= strs[i].length;
+            mem.writeBytes(p, strs[i], 0, strs[i].length);
+            argvPtrs[i] = p;
+        }
+        p &= ~15L;
+        p -= 7 + 16; // "x86_64" and AT_RANDOM's bytes
+        long items = argv.length + 1 + 1 + 1; // argc, argv[], NULL, envp NULL
+        long sp = ((p - 8 * items) & ~15L) - 16L * kl.auxvEntries();
+        mem.write64(sp, argv.length);
+        for (int i = 0; i < argv.length; i++) {
+            mem.write64(sp + 8 + 8L * i, argvPtrs[i]);
+        }
+        mem.write64(sp + 8 + 8L * argv.length, 0);
+        mem.write64(sp + 16 + 8L * argv.length, 0);
+        long rbpMain = sp - START_FRAMES;
+        long ra = kl.libcBase() + MAIN_RETURN_OFFSET;
+        rsp = rbpMain + 8;
+        mem.write64(rsp, ra);
+        long[] args = {argv.length, sp + 8, sp + 16 + 8L * argv.length};
+        int np = main.params.size();
+        long[] vals = new long[np];
+        System.arraycopy(args, 0, vals, 0, Math.min(np, 3));
+        long r = enter(main, vals, ra, 1);
+        return (int) r;
+    }
+
+    /** Ends the process as exit() does: stdout's buffer is flushed first. */
+    void exit(int status) {
+        stdout.drain();
+        libc.exit(status);
+    }
+
+    long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site) {
+        if (target.builtin != null) {
+            return target.builtin.call(this, vals, types, site);
+        }
+        if (target.body == null) {
+            throw new Segfault(target.address, false, 0, "call of '" + target.name + "', which is not defined");
+        }
+        long ra = (caller.fn == null ? 0 : caller.fn.address) + 0x10 + (site.line & 0xfff);
+        for (int i = 0; i < vals.length && i < target.params.size(); i++) {
+            vals[i] = Expr.convert(vals[i], types[i], target.params.get(i).type);
+        }
+        rsp -= 8;
+        mem.write64(rsp, ra);
+        return enter(target, vals, ra, caller.rbp);
+    }
+
+    /** The callee's side: push rbp, set up the frame, run the body, leave, and return where [rbp+8] says. */
+    private long enter(Function f, long[] vals, long expectedRa, long callerRbp) {
+        long rbp = rsp - 8;
+        long bottom = rbp - f.frameSize;
+        growStack(bottom);
+        mem.write64(rbp, callerRbp);
+        rsp = bottom;
+        if (++depth > 50_000) {
+            throw new Segfault(bottom, true, 8, "stack overflow: " + depth + " nested calls");
+        }
+        Frame fr = new Frame(this, rbp, f);
+        for (int i = 0; i < f.params.size(); i++) {
+            Var p = f.params.get(i);
+            Expr.store(mem, p.type, rbp + p.offset, i < vals.length ? vals[i] : 0);
+        }
+        int code = f.body.exec(fr);
+        depth--;
+        if (code == Stmt.GOTO) {
+            throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
+        }
+        long ret = f.type.base.isVoid() ? 0 : fr.ret;
+        long ra = mem.read64(rbp + 8);
+        long savedRbp = mem.read64(rbp);
+        rsp = rbp + 16;
+        if (ra == expectedRa) {
+            return ret;
+        }
+        // the saved return address was overwritten: "ret" jumps where it now points
+        Function g = byAddress.get(ra);
+        if (g != null && g.body != null) {
+            return enter(g, new long[g.params.size()], kl.libcBase() + MAIN_RETURN_OFFSET, savedRbp);
+        }
+        if (ra == kl.libcBase() + MAIN_RETURN_OFFSET) {
+            exit((int) ret);
+        }
+        Region r = mem.regionAt(ra);
+        String why = r == null ? "return to an unmapped address"
+                : (r.prot() & AddressSpace.PROT_EXEC) == 0 ? "return to a non-executable address"
+                : "return into the middle of machine code, which the C front end cannot run";
+        throw new Segfault(ra, false, 0, why);
+    }
+
+    private void growStack(long sp) {
+        Region stack = mem.regionAt(Layout.STACK_END - 1);
+        long bottom = sp & -AddressSpace.PAGE_SIZE;
+        if (Long.compareUnsigned(sp, Layout.STACK_END - Layout.STACK_LIMIT) < 0) {
+            throw new Segfault(sp, true, 8, "stack overflow: the frame exceeds the 8 MiB stack");
+        }
+        if (stack != null && Long.compareUnsigned(bottom, stack.start()) < 0) {
+            mem.map(bottom, stack.start(), stack.prot(), stack.name());
+        }
+    }
+
+    Function functionAt(long address, Expr.Call site) {
+        Function f = byAddress.get(address);
+        if (f == null) {
+            Region r = mem.regionAt(address);
+            throw new Segfault(address, false, 0, r == null ? "call through a pointer to an unmapped address"
+                    : "call through a pointer that is not a function's address");
+        }
+        return f;
+    }
+
+    // ================================================================ helpers for the library
+
+    String string(long address) {
+        return new String(bytes(address), StandardCharsets.UTF_8);
+    }
+
+    byte[] bytes(long address) {
+        return libc.readBytes(address, (int) libc.strlen(address));
+    }
+
+    void copy(long dst, long src, long n) {
+        mem.copy(dst, src, n);
+    }
+
+    /** The stream a FILE * names: stdout or stderr. */
+    int stream(long file, Expr.Call site) {
+        if (file == stdoutFile) {
+            return LibC.STDOUT;
+        }
+        if (file == stderrFile) {
+            return LibC.STDERR;
+        }
+        if (file == stdinFile) {
+            return LibC.STDIN;
+        }
+        throw new Segfault(file, false, 0, "FILE * is not stdout, stderr or stdin (files are not supported)");
+    }
+
+    long strtol(long s, long endp, int base, boolean signed) {
+        long p = s;
+        while (mem.read8(p) == ' ' || mem.read8(p) == '\t' || mem.read8(p) == '\n') {
+            p++;
+        }
+        boolean neg = false;
+        if (mem.read8(p) == '-' || mem.read8(p) == '+') {
+            neg = mem.read8(p) == '-';
+            p++;
+        }
+        if ((base == 0 || base == 16) && mem.read8(p) == '0' && (mem.read8(p + 1) | 0x20) == 'x') {
+            base = 16;
+            p += 2;
+        } else if (base == 0 && mem.read8(p) == '0') {
+            base = 8;
+        } else if (base == 0) {
+            base = 10;
+        }
+        long v = 0;
+        long digits = 0;
+        while (true) {
+            int d = Character.digit(mem.read8(p), base);
+            if (d < 0) {
+                break;
+            }
+            v = v * base + d;
+            p++;
+            digits++;
+        }
+        if (endp != 0) {
+            mem.write64(endp, digits == 0 ? s : p);
+        }
+        return neg ? -v : v;
+    }
+}

@@ -1,0 +1,32 @@
+package io.mallocscope.c;
+
+/** A variable: a local in a stack frame (offset from rbp) or a global/static at an address. */
+final class Var {
+    final String name;
+    CType type;
+    final Tok at;
+    final boolean global;
+    boolean isStatic;
+    boolean isExtern;
+    boolean defined;
+    /** Locals: offset from rbp; globals: absolute address (set when laid out). */
+    long offset;
+    long address;
+    boolean addressTaken;
+    boolean used;
+    /** Order of the first write in the source (for gcc -O0's order of non-addressed scalars). */
+    int firstWrite = Integer.MAX_VALUE;
+    int declOrder;
+    /** Block nesting path, e.g. "0.2.1", for gcc's block-order layout. */
+    int blockId;
+    int userAlign;
+    Init init;
+    boolean param;
+
+    Var(String name, CType type, Tok at, boolean global) {
+        this.name = name;
+        this.type = type;
+        this.at = at;
+        this.global = global;
+    }
+}

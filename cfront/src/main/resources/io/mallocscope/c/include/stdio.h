@@ -1,0 +1,26 @@
+/* mallocscope's <stdio.h>: output to stdout and stderr (glibc's buffering); no files or input yet. */
+#pragma once
+#include <_types.h>
+typedef struct _IO_FILE FILE;
+extern FILE *stdin;
+extern FILE *stdout;
+extern FILE *stderr;
+#define EOF (-1)
+#define BUFSIZ 8192
+#define _IOFBF 0
+#define _IOLBF 1
+#define _IONBF 2
+int printf(const char *format, ...);
+int fprintf(FILE *stream, const char *format, ...);
+int sprintf(char *str, const char *format, ...);
+int snprintf(char *str, size_t size, const char *format, ...);
+int puts(const char *s);
+int putchar(int c);
+int fputs(const char *s, FILE *stream);
+int fputc(int c, FILE *stream);
+int putc(int c, FILE *stream);
+size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *stream);
+int fflush(FILE *stream);
+void setbuf(FILE *stream, char *buf);
+int setvbuf(FILE *stream, char *buf, int mode, size_t size);
+void perror(const char *s);

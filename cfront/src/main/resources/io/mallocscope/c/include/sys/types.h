@@ -1,0 +1,3 @@
+/* mallocscope's <sys/types.h> */
+#pragma once
+#include <_types.h>

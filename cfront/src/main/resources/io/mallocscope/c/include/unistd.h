@@ -1,0 +1,19 @@
+/* mallocscope's <unistd.h> */
+#pragma once
+#include <_types.h>
+#define STDIN_FILENO 0
+#define STDOUT_FILENO 1
+#define STDERR_FILENO 2
+#define _SC_PAGESIZE 30
+#define _SC_PAGE_SIZE _SC_PAGESIZE
+#define _SC_NPROCESSORS_ONLN 84
+int brk(void *addr);
+void *sbrk(intptr_t increment);
+ssize_t read(int fd, void *buf, size_t count);
+ssize_t write(int fd, const void *buf, size_t count);
+int getpagesize(void);
+long sysconf(int name);
+void _exit(int status);
+unsigned int sleep(unsigned int seconds);
+int usleep(unsigned int usec);
+pid_t getpid(void);

@@ -1,0 +1,57 @@
+package io.mallocscope.c;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Compiles a C file with gcc -O0 and runs it as a user would with ASLR off: {@code env -i setarch
+ * -R ./prog} from the file's directory, so that the stack (empty environment, argv[0] "./prog")
+ * is where the simulated process puts it.
+ */
+final class NativeRun {
+    record Result(int status, String stdout, String stderr) {
+    }
+
+    private NativeRun() {
+    }
+
+    /** Why native runs cannot be made here, or null when gcc and setarch are usable. */
+    static String unavailable() {
+        try {
+            Process p = new ProcessBuilder("sh", "-c", "command -v gcc && command -v setarch && setarch -R true").start();
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return "gcc or setarch -R is not available";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot start a shell: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    static Result compileAndRun(Path dir, String name, String source) throws IOException, InterruptedException {
+        Files.writeString(dir.resolve(name + ".c"), source);
+        Process cc = new ProcessBuilder("gcc", "-O0", "-w", "-o", name, name + ".c").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (cc.waitFor() != 0) {
+            throw new IllegalStateException("gcc failed on " + name + ".c:\n" + ccOut);
+        }
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        Process p = new ProcessBuilder(List.of("env", "-i", "setarch", "-R", "./" + name)).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(name + " did not finish in 60 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
+                Files.readString(err, StandardCharsets.ISO_8859_1));
+    }
+}
