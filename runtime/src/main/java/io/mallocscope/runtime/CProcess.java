@@ -37,6 +37,7 @@ public final class CProcess {
         kernel.setDiagnostics(options.stderr());
         this.fileSystem = new FileSystem(options.mounts());
         this.files = new Vfs(fileSystem, kernel, options.stdout(), options.stderr());
+        kernel.setInodeSource(fileSystem::newInode);
         this.malloc = Malloc.create(kernel, options.glibc(), options.tunables(), options.stderr());
         malloc.setProgramName(options.programName()); // glibc's assertion and 2.23 error lines name the program
         this.libc = new LibC(this, options.stdout(), options.stderr(), options.stdoutIsTerminal());

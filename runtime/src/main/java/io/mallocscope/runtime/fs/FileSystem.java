@@ -139,6 +139,11 @@ public final class FileSystem {
         return nextIno++;
     }
 
+    /** A fresh inode number (for shared memory, which has no name in the tree). */
+    public long newInode() {
+        return nextIno();
+    }
+
     /** The node for a host file or directory, the same one every time until it is removed. */
     Node hostNode(Path p, Mount mount, int minor) throws IOException {
         String key = p.toString();

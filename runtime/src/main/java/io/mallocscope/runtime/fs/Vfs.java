@@ -8,7 +8,6 @@ import io.mallocscope.runtime.vm.Region;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.FileSystemException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,7 +20,6 @@ import static io.mallocscope.runtime.vm.Errno.EISDIR;
 import static io.mallocscope.runtime.vm.Errno.ELOOP;
 import static io.mallocscope.runtime.vm.Errno.EMFILE;
 import static io.mallocscope.runtime.vm.Errno.ENOENT;
-import static io.mallocscope.runtime.vm.Errno.ENOSPC;
 import static io.mallocscope.runtime.vm.Errno.ENOTDIR;
 import static io.mallocscope.runtime.vm.Errno.ENXIO;
 import static io.mallocscope.runtime.vm.Errno.EROFS;
@@ -683,25 +681,6 @@ public final class Vfs implements MappableFiles {
 
     /** The errno a failed host operation gives. */
     static int errnoOf(IOException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return ENOENT;
-        }
-        if (e instanceof java.nio.file.FileAlreadyExistsException) {
-            return EEXIST;
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return io.mallocscope.runtime.vm.Errno.EACCES;
-        }
-        if (m.contains("No space left")) {
-            return ENOSPC;
-        }
-        if (m.contains("Read-only file system")) {
-            return EROFS;
-        }
-        if (e instanceof FileSystemException && m.contains("Is a directory")) {
-            return EISDIR;
-        }
-        return EIO;
+        return io.mallocscope.runtime.vm.Errno.of(e);
     }
 }

@@ -73,6 +73,33 @@ public final class Errno {
         };
     }
 
+    /** The errno a failed host file operation stands for (EIO when the host gives no better reason). */
+    public static int of(java.io.IOException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return ENOENT;
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return EEXIST;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return EACCES;
+        }
+        if (m.contains("No space left")) {
+            return ENOSPC;
+        }
+        if (m.contains("Read-only file system")) {
+            return EROFS;
+        }
+        if (m.contains("Is a directory")) {
+            return EISDIR;
+        }
+        if (m.contains("File too large")) {
+            return EFBIG;
+        }
+        return EIO;
+    }
+
     /** The symbolic name ({@code "ENOENT"}), or the number for one not listed here. */
     public static String name(int errnum) {
         for (var f : Errno.class.getFields()) {

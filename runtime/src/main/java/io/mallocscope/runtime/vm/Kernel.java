@@ -65,7 +65,8 @@ public final class Kernel {
     private int errno;
     private MappableFiles files;
     private java.io.PrintStream diagnostics = System.err;
-    private static long nextShmemInode = 1024;
+    /** Numbers the shared memory of shared anonymous mappings (one counter for all processes of a run). */
+    private java.util.function.LongSupplier shmemInodes = new java.util.concurrent.atomic.AtomicLong(1)::getAndIncrement;
 
     /** A fresh process image for {@code programName}: program, libraries, stack; no heap yet. */
     public Kernel(AddressSpace as, String programName) {
@@ -97,6 +98,12 @@ public final class Kernel {
         this.dataLimit = parent.dataLimit;
         this.addressSpaceLimit = parent.addressSpaceLimit;
         this.diagnostics = parent.diagnostics;
+        this.shmemInodes = parent.shmemInodes;
+    }
+
+    /** Where inode numbers for shared memory come from (the run's file system gives them). */
+    public void setInodeSource(java.util.function.LongSupplier inodes) {
+        this.shmemInodes = inodes;
     }
 
     /** Where this kernel placed the libraries and the vDSO. */
@@ -307,7 +314,7 @@ public final class Kernel {
         if (target != null) {
             as.mapFile(start, start + length, p, target.path(), offset, type == MAP_SHARED, target.file());
         } else if (type == MAP_SHARED) {
-            PageCache shm = new PageCache("00:01", nextShmemInode++, length, null);
+            PageCache shm = new PageCache("00:01", shmemInodes.getAsLong(), length, null);
             as.mapFile(start, start + length, p, SHARED_ANON_NAME, 0, true, shm);
         } else {
             as.map(start, start + length, p, "");
@@ -424,7 +431,7 @@ public final class Kernel {
     /** Reports on stderr that the host refused the write-back of {@code pages} pages of {@code path}. */
     public void writeBackFailed(String path, int pages, String cause, java.io.IOException e) {
         diagnostics.println("mallocscope: write-back of " + pages + " page" + (pages == 1 ? "" : "s")
-                + " of " + path + " failed (" + cause + "): " + e);
+                + " of " + path + " failed (" + cause + "): " + Errno.message(Errno.of(e)));
         diagnostics.flush();
     }
 
