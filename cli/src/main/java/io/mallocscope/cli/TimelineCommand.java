@@ -21,9 +21,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,9 +33,31 @@ import java.util.function.Predicate;
 final class TimelineCommand implements Callable<Integer> {
     enum Format { text, jsonl, chrome, html }
 
-    /** What a view is asked to write: the source, the calls before the selection, the selected calls. */
-    record Request(Path file, StateSource source, List<Op> history, List<Op> between, List<Op> selected, String glibc,
-                   String tunables, int maxSteps) {
+    /**
+     * What a view is asked to write: the source, the calls {@code first..last} of it, and which of
+     * those are selected. The calls are read on demand, so a view streams a timeline of any length.
+     */
+    record Request(Path file, StateSource source, int first, int last, Predicate<Op> keep, boolean filtered,
+                   String glibc, String tunables, int maxSteps) {
+        /** Every call up to the last one asked for (the ones before {@code first} name chunks). */
+        List<Op> upToLast() {
+            return source.ops().subList(0, last);
+        }
+
+        /** Whether {@code op} is one of the selected calls. */
+        boolean selects(Op op) {
+            return op.number() >= first && op.number() <= last && keep.test(op);
+        }
+
+        /** The selected calls, in order. */
+        Iterable<Op> selected() {
+            return () -> source.ops().subList(first - 1, last).stream().filter(keep).iterator();
+        }
+
+        /** Whether every call of the source is selected. */
+        boolean everything() {
+            return !filtered && first == 1 && last == source.steps();
+        }
     }
 
     /** Writes the selected calls in one format. */
@@ -47,13 +67,7 @@ final class TimelineCommand implements Callable<Integer> {
     }
 
     static final Map<Format, View> VIEWS = Map.of(
-            Format.text, (r, out, style) -> {
-                java.util.Set<Op> shown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                shown.addAll(r.selected());
-                List<Op> upToLast = new ArrayList<>(r.history());
-                upToLast.addAll(r.between());
-                new TimelineTextRenderer().render(upToLast, shown::contains, out, style);
-            },
+            Format.text, (r, out, style) -> new TimelineTextRenderer().render(r.upToLast(), r::selects, out, style),
             Format.jsonl, TimelineCommand::jsonl,
             Format.chrome, (r, out, style) -> new ChromeTraceRenderer().render(r.selected(), out),
             Format.html, (r, out, style) -> HtmlExport.write(r, out));
@@ -103,33 +117,31 @@ final class TimelineCommand implements Callable<Integer> {
             throw UserError.usage("--from " + first + " --to " + last + " is reversed: the first call to show comes "
                     + "after the last (" + s.name() + " has " + s.steps() + " calls, 1.." + s.steps() + ")");
         }
-        List<Op> history = new ArrayList<>();
-        List<Op> between = new ArrayList<>();
-        List<Op> selected = new ArrayList<>();
-        for (Op op : s.ops()) {
-            if (op.number() < first) {
-                history.add(op);
-            } else if (op.number() <= last) {
-                between.add(op);
-                if (keep.test(op)) {
-                    selected.add(op);
-                }
-            }
-        }
+        Request request = new Request(file, s, first, last, keep, fn != null || chunk != null, glibc,
+                tunables == null ? "" : tunables, maxSteps);
         if (outFile != null) {
-            try (PrintWriter w = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(outFile),
-                    StandardCharsets.UTF_8))) {
-                VIEWS.get(format).write(request(s, history, between, selected), w, Style.PLAIN);
+            OpenOnWrite file = new OpenOnWrite(outFile);
+            PrintWriter w = new PrintWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));
+            boolean done = false;
+            try {
+                VIEWS.get(format).write(request, w, Style.PLAIN);
+                w.flush();
+                file.finish();
+                done = true;
                 if (w.checkError()) {
-                    throw new IOException("write failed");
+                    throw file.error() != null ? file.error() : new IOException("write failed");
                 }
             } catch (IOException e) {
                 throw cannotWrite(outFile, e);
+            } finally {
+                if (!done) {
+                    file.abandon();
+                }
             }
             spec.commandLine().getErr().println("mallocscope: wrote " + outFile);
         } else {
             PrintWriter out = spec.commandLine().getOut();
-            VIEWS.get(format).write(request(s, history, between, selected), out,
+            VIEWS.get(format).write(request, out,
                     format == Format.text ? color.style() : Style.PLAIN);
             out.flush();
         }
@@ -163,7 +175,7 @@ final class TimelineCommand implements Callable<Integer> {
             return;
         }
         Timeline t = r.source().timeline().get();
-        if (r.selected().size() == r.source().steps() && r.history().isEmpty()) {
+        if (r.everything()) {
             JsonlExporter.export(t, out);
             return;
         }
@@ -173,10 +185,6 @@ final class TimelineCommand implements Callable<Integer> {
                 out.print(JsonlExporter.toJson(t.event(i)));
             }
         }
-    }
-
-    private Request request(StateSource s, List<Op> history, List<Op> between, List<Op> selected) {
-        return new Request(file, s, history, between, selected, glibc, tunables == null ? "" : tunables, maxSteps);
     }
 
     /** The page always starts at step 0 and shows every call; the selections belong to the other formats. */

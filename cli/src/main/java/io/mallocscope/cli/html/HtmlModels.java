@@ -66,7 +66,8 @@ public final class HtmlModels {
         String program = th.program().isEmpty() ? name : th.program();
         int n = Math.min(ops.size(), maxSteps);
         List<Op> shown = ops.subList(0, n);
-        List<List<String>> said = new TimelineTextRenderer().explain(shown);
+        TimelineTextRenderer.Explainer said = new TimelineTextRenderer().explainer();
+        PageBudget budget = new PageBudget(n);
         Reconstructor r = new Reconstructor(timeline);
         Map<Long, Integer> createdBy = new HashMap<>();
         List<HtmlModel.Step> steps = new ArrayList<>(n + 1);
@@ -81,14 +82,14 @@ public final class HtmlModels {
         if (n == 0 && timeline.problem().isPresent()) {
             start.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
         }
-        steps.add(recordedStep(0, "start", "", start, p, createdBy));
+        steps.add(budget.add(recordedStep(0, "start", "", start, p, createdBy)));
         for (int i = 0; i < n; i++) {
             Op op = shown.get(i);
             p = r.stateAt(op.number());
             if (op.mem() != 0) {
                 createdBy.put(op.mem() - 16, op.number());
             }
-            List<String> notes = new ArrayList<>(said.get(i));
+            List<String> notes = new ArrayList<>(said.explain(op));
             if (problem == null && r.problem().isPresent()) {
                 problem = r.problem().get();
                 notes.add("mallocscope: the rebuilt heap may differ from the recorded one from here: " + problem + ".");
@@ -100,7 +101,8 @@ public final class HtmlModels {
             } else if (i == n - 1 && timeline.problem().isPresent()) {
                 notes.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
             }
-            steps.add(recordedStep(op.number(), TimelineTextRenderer.callText(op), op.site(), notes, p, createdBy));
+            steps.add(budget.add(recordedStep(op.number(), TimelineTextRenderer.callText(op), op.site(), notes, p,
+                    createdBy)));
         }
         long heapStart = p.malloc().view().heapStart();
         StringBuilder stdout = new StringBuilder();
@@ -168,7 +170,8 @@ public final class HtmlModels {
         return fromTrace(Trace.read(rep), rep.getFileName().toString(), glibc, tunables, maxOperations);
     }
 
-    static HtmlModel fromTrace(Trace trace, String name, String glibc, String tunables, int maxOperations) {
+    /** Replays an already-read {@code trace}, named {@code name}; see {@link #fromTrace(Path, String, String, int)}. */
+    public static HtmlModel fromTrace(Trace trace, String name, String glibc, String tunables, int maxOperations) {
         Objects.requireNonNull(glibc, "glibc");
         if (maxOperations < 1) {
             throw new IllegalArgumentException("maxOperations must be at least 1, got " + maxOperations);
@@ -203,15 +206,16 @@ public final class HtmlModels {
         void run(int maxOperations) {
             HeapView v = m.view();
             before = Snapshot.of(v);
-            steps.add(step(0, "start", List.of(startNote(v)), v));
             int n = Math.min(trace.size(), maxOperations);
+            PageBudget budget = new PageBudget(n);
+            steps.add(budget.add(step(0, "start", List.of(startNote(v)), v)));
             for (int i = 0; i < n; i++) {
                 Step s = runner.step(i);
                 List<String> notes = new ArrayList<>();
                 if (s.signal() != null) {
                     HeapView after = m.view();
                     notes.add("The process got " + s.signal().shellDescription() + ": " + s.signal().getMessage());
-                    steps.add(step(i + 1, call(s) + " -> " + s.signal().shellDescription(), notes, after));
+                    steps.add(budget.add(step(i + 1, call(s) + " -> " + s.signal().shellDescription(), notes, after)));
                     return;
                 }
                 notes(s, notes);
@@ -222,7 +226,7 @@ public final class HtmlModels {
                     notes.add("The trace goes on for " + (trace.size() - n) + " more operations, not shown here"
                             + " (the page shows the first " + n + ").");
                 }
-                steps.add(step(i + 1, call(s) + result(s), notes, after));
+                steps.add(budget.add(step(i + 1, call(s) + result(s), notes, after)));
                 before = now;
             }
         }

@@ -16,7 +16,7 @@ public final class ChromeTraceRenderer {
     private static final long SLOT = 100;
     private static final long SUB = 10;
 
-    public void render(List<Op> ops, PrintWriter out) {
+    public void render(Iterable<Op> ops, PrintWriter out) {
         out.println("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
         out.print("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"program\"}}");
         for (Op op : ops) {

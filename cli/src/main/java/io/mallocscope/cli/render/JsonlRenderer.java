@@ -4,11 +4,10 @@ import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
 
 import java.io.PrintWriter;
-import java.util.List;
 
 /** JSON Lines: one object per call, then one per transition it caused (with the call's step). */
 public final class JsonlRenderer {
-    public void render(List<Op> ops, PrintWriter out) {
+    public void render(Iterable<Op> ops, PrintWriter out) {
         for (Op op : ops) {
             out.println("{\"step\":" + op.number() + ",\"event\":\"call\",\"fn\":" + ChromeTraceRenderer.str(op.function())
                     + ",\"args\":[" + String.join(",", op.args().stream().map(ChromeTraceRenderer::str).toList()) + "]"

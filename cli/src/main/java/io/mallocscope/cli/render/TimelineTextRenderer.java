@@ -88,6 +88,10 @@ public final class TimelineTextRenderer {
      * created earlier); it may be empty.
      */
     public void render(List<Op> history, List<Op> ops, PrintWriter out, Style style) {
+        if (history.isEmpty()) {
+            render(ops, op -> true, out, style);
+            return;
+        }
         List<Op> all = new java.util.ArrayList<>(history);
         all.addAll(ops);
         java.util.Set<Op> shown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -99,7 +103,7 @@ public final class TimelineTextRenderer {
      * Writes the calls of {@code all} that {@code show} accepts; the others still name the chunks they
      * handed out, so a filtered view keeps the {@code #N} names.
      */
-    public void render(List<Op> all, java.util.function.Predicate<Op> show, PrintWriter out, Style style) {
+    public void render(Iterable<Op> all, java.util.function.Predicate<Op> show, PrintWriter out, Style style) {
         Names names = new Names();
         for (Op op : all) {
             if (!show.test(op)) {
@@ -137,13 +141,32 @@ public final class TimelineTextRenderer {
      * that handed them out among {@code ops}, as in the text timeline.
      */
     public List<List<String>> explain(List<Op> ops) {
-        Names names = new Names();
+        Explainer e = explainer();
         List<List<String>> out = new java.util.ArrayList<>(ops.size());
         for (Op op : ops) {
-            out.add(say(op, names));
-            remember(op, names);
+            out.add(e.explain(op));
         }
         return out;
+    }
+
+    /** Explains calls one at a time, in order, as {@link #explain} does for a list. */
+    public Explainer explainer() {
+        return new Explainer();
+    }
+
+    /** What the allocator did in each call, given in order; remembers which call handed out which chunk. */
+    public static final class Explainer {
+        private final Names names = new Names();
+
+        private Explainer() {
+        }
+
+        /** The lines for {@code op}, the next call. */
+        public List<String> explain(Op op) {
+            List<String> lines = say(op, names);
+            remember(op, names);
+            return lines;
+        }
     }
 
     /** The lines for one call's transitions, in order. */

@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A malloclab trace replayed in-process, the way {@code OffsetsReplay} replays it: step N is a
@@ -63,6 +64,11 @@ final class RepSource implements StateSource {
             throw UserError.usage(e.getMessage());
         }
         return new RepSource(trace, o);
+    }
+
+    @Override
+    public Optional<Trace> trace() {
+        return Optional.of(trace);
     }
 
     @Override

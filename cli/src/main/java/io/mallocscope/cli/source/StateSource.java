@@ -4,6 +4,7 @@ import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 
 import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.trace.Trace;
 
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public interface StateSource {
     /** The state after step {@code n}, {@code 0 <= n <= steps()}. */
     HeapSnapshot at(int n);
 
-    /** The top-level calls, numbered from 1, with their transitions. */
+    /** The top-level calls, numbered from 1, with their transitions; read on demand, so iterate rather than hold them. */
     List<Op> ops();
 
     /** The recorded timeline behind this source, if it is one (for exporters that work on raw events). */
@@ -36,6 +37,11 @@ public interface StateSource {
      * program's writes, and the first event where the rebuilt process departs from the recording.
      */
     default Optional<String> rebuildWarning() {
+        return Optional.empty();
+    }
+
+    /** The malloclab trace behind this source, if it is one (for views that replay it their own way). */
+    default Optional<Trace> trace() {
         return Optional.empty();
     }
 

@@ -100,7 +100,17 @@ final class TimelineSource implements StateSource {
     @Override
     public List<Op> ops() {
         if (ops == null) {
-            ops = TimelineOps.of(timeline);
+            ops = new java.util.AbstractList<>() {
+                @Override
+                public Op get(int index) {
+                    return TimelineOps.op(timeline, index + 1);
+                }
+
+                @Override
+                public int size() {
+                    return timeline.steps();
+                }
+            };
         }
         return ops;
     }
@@ -110,53 +120,50 @@ final class TimelineSource implements StateSource {
         private TimelineOps() {
         }
 
-        static List<Op> of(Timeline t) {
-            List<Op> out = new ArrayList<>(t.steps());
-            for (int step = 1; step <= t.steps(); step++) {
-                int first = t.callOfStep(step);
-                int end = t.endOfStep(step);
-                Event call = t.event(first);
-                List<Transition> ts = new ArrayList<>();
-                String result = null;
-                boolean returned = false;
-                for (int i = first + 1; i < end; i++) {
-                    EventKind k = t.kind(i);
-                    if (t.depth(i) == 0) {
-                        if (k == EventKind.RETURN) {
-                            returned = true;
-                            Event r = t.event(i);
-                            if (r.signal() >= 0) {
-                                result = r.signal() == 6 ? "<SIGABRT>" : r.signal() == 11 ? "<SIGSEGV>" : "<exception>";
-                            } else if (r.hasRet() && Functions.hasResult(call.fn())) {
-                                result = Functions.isPointerResult(call.fn()) ? Hex.of(r.ret()) : number(r.ret());
-                            }
-                        }
-                        if (k != EventKind.ABORT && k != EventKind.SEGV) {
-                            continue;
+        /** Step {@code step}'s call, read from the timeline. */
+        static Op op(Timeline t, int step) {
+            int first = t.callOfStep(step);
+            int end = t.endOfStep(step);
+            Event call = t.event(first);
+            List<Transition> ts = new ArrayList<>();
+            String result = null;
+            boolean returned = false;
+            for (int i = first + 1; i < end; i++) {
+                EventKind k = t.kind(i);
+                if (t.depth(i) == 0) {
+                    if (k == EventKind.RETURN) {
+                        returned = true;
+                        Event r = t.event(i);
+                        if (r.signal() >= 0) {
+                            result = r.signal() == 6 ? "<SIGABRT>" : r.signal() == 11 ? "<SIGSEGV>" : "<exception>";
+                        } else if (r.hasRet() && Functions.hasResult(call.fn())) {
+                            result = Functions.isPointerResult(call.fn()) ? Hex.of(r.ret()) : number(r.ret());
                         }
                     }
-                    if (k == EventKind.WRITE || k == EventKind.OUTPUT) {
-                        continue; // bytes the program stored or printed: not something malloc did
+                    if (k != EventKind.ABORT && k != EventKind.SEGV) {
+                        continue;
                     }
-                    ts.add(transition(t.event(i)));
                 }
-                if (!returned && step == t.steps() && t.problem().isPresent()) {
-                    result = "<the recording stops here>";
+                if (k == EventKind.WRITE || k == EventKind.OUTPUT) {
+                    continue; // bytes the program stored or printed: not something malloc did
                 }
-                long[] a = call.args();
-                List<String> args = new ArrayList<>();
-                for (int j = 0; j < a.length; j++) {
-                    args.add(Functions.isPointerArg(call.fn(), j) ? Hex.of(a[j]) : number(a[j]));
-                }
-                int fn = call.fn();
-                long mem = Functions.isPointerResult(fn) && fn != Functions.SBRK && fn != Functions.MMAP
-                        && fn != Functions.MREMAP && fn != Functions.SYS_BRK && result != null && result.startsWith("0x")
-                        ? Long.parseUnsignedLong(result.substring(2), 16) : 0;
-                long freed = fn == Functions.FREE ? a[0] : fn == Functions.REALLOC && mem != a[0] ? a[0] : 0;
-                String site = call.site() == null || call.site().isEmpty() ? null : call.site();
-                out.add(new Op(step, call.fnName(), args, result, site, mem, freed, ts));
+                ts.add(transition(t.event(i)));
             }
-            return out;
+            if (!returned && step == t.steps() && t.problem().isPresent()) {
+                result = "<the recording stops here>";
+            }
+            long[] a = call.args();
+            List<String> args = new ArrayList<>();
+            for (int j = 0; j < a.length; j++) {
+                args.add(Functions.isPointerArg(call.fn(), j) ? Hex.of(a[j]) : number(a[j]));
+            }
+            int fn = call.fn();
+            long mem = Functions.isPointerResult(fn) && fn != Functions.SBRK && fn != Functions.MMAP
+                    && fn != Functions.MREMAP && fn != Functions.SYS_BRK && result != null && result.startsWith("0x")
+                    ? Long.parseUnsignedLong(result.substring(2), 16) : 0;
+            long freed = fn == Functions.FREE ? a[0] : fn == Functions.REALLOC && mem != a[0] ? a[0] : 0;
+            String site = call.site() == null || call.site().isEmpty() ? null : call.site();
+            return new Op(step, call.fnName(), args, result, site, mem, freed, ts);
         }
 
         static Transition transition(Event e) {
