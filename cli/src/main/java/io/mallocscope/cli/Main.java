@@ -34,6 +34,7 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler(Main::executionFailed);
         cl.setParameterExceptionHandler(Main::badParameters);
         cl.setExitCodeExceptionMapper(t -> t instanceof UserError u ? u.status() : Exit.DATA);
+        cl.setExecutionStrategy(Main::runOutOfMemoryAware);
         // everything after PROGRAM belongs to the program, options included
         cl.getSubcommands().get("run").setStopAtPositional(true);
         return cl;
@@ -99,6 +100,27 @@ public final class Main implements Runnable {
             }
         }
         return d[a.length()][b.length()];
+    }
+
+    /**
+     * The last resort against the JVM's heap running out in any command: one line saying so and how to
+     * give it more, status 1, never a stack trace. (The simulated process has its own, smaller limit.)
+     */
+    private static int runOutOfMemoryAware(CommandLine.ParseResult parsed) {
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError e) {
+            CommandLine cl = parsed.commandSpec().commandLine();
+            cl.getOut().flush();
+            cl.getErr().println(outOfMemoryLine());
+            cl.getErr().flush();
+            return Exit.DATA;
+        }
+    }
+
+    static String outOfMemoryLine() {
+        return "mallocscope: out of memory: the JVM's heap (" + (Runtime.getRuntime().maxMemory() >>> 20)
+                + " MiB) is too small for this; give it more with MALLOCSCOPE_JAVA_OPTS=-Xmx2g";
     }
 
     /** A {@link UserError} is one line; anything else is our bug and keeps its stack trace. */

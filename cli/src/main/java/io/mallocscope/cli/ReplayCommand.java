@@ -6,6 +6,7 @@ import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.trace.OffsetsReplay;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
@@ -111,10 +112,14 @@ final class ReplayCommand implements Callable<Integer> {
         Progress progress = Progress.forTrace(t, err);
         try {
             OffsetsReplay.run(t, o, progress.counting(out));
-        } catch (Abort a) {
+        } catch (SimulatedSignal s) {
             out.flush();
             progress.done();
-            return 134;
+            if (!(s instanceof Abort)) { // glibc printed an abort's message itself
+                err.print(io.mallocscope.runtime.CProcess.signalLines(s, "replay"));
+                err.flush();
+            }
+            return 128 + s.signalNumber();
         }
         progress.done();
         return Exit.OK;

@@ -60,4 +60,30 @@ class ReplayCommandTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).startsWith("mallocscope: ").contains("1.0");
     }
+
+    /** mmap off, then a block grown through brk past the simulated memory: killed as Linux's OOM killer kills. */
+    @Test
+    void aTraceThatOutgrowsTheMemoryIsKilledWith137(@TempDir Path dir) throws IOException {
+        StringBuilder t = new StringBuilder("o -4 0\na 0 100\n");
+        for (int i = 1; i <= 64; i++) {
+            t.append("r 0 ").append(i << 20).append("\nc ").append(i).append(" 65536\n");
+        }
+        Path hog = dir.resolve("hog.rep");
+        Files.writeString(hog, t);
+        String old = System.getProperty("mallocscope.memory");
+        System.setProperty("mallocscope.memory", "8m");
+        try {
+            CliRun.Result r = run("replay", hog.toString());
+            assertThat(r.status()).isEqualTo(137);
+            assertThat(r.out()).startsWith("o 1\na 0 H+0x2a0 0x71\n");
+            assertThat(r.err()).matches("Out of memory: Killed process \\(replay\\) total-vm:\\d+kB, anon-rss:8192kB "
+                    + "\\(the simulated machine's 8 MiB of physical memory are used up\\)\nKilled\n");
+        } finally {
+            if (old == null) {
+                System.clearProperty("mallocscope.memory");
+            } else {
+                System.setProperty("mallocscope.memory", old);
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.runtime.fs.Vfs;
 import io.mallocscope.runtime.malloc.Malloc;
 import io.mallocscope.runtime.signal.BusError;
+import io.mallocscope.runtime.signal.OutOfMemoryKill;
 import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
@@ -35,6 +36,8 @@ public final class CProcess {
         kernel.setDataLimit(options.dataLimit());
         kernel.setAddressSpaceLimit(options.addressSpaceLimit());
         kernel.setDiagnostics(options.stderr());
+        kernel.setMaxMapCount(options.maxMapCount());
+        memory.setPhysicalMemory(options.physicalMemory());
         this.fileSystem = new FileSystem(options.mounts());
         this.files = new Vfs(fileSystem, kernel, options.stdout(), options.stderr());
         kernel.setInodeSource(fileSystem::newInode);
@@ -105,6 +108,10 @@ public final class CProcess {
             status = ExitStatus.exited(e.status);
         } catch (SimulatedSignal s) {
             status = ExitStatus.killed(s);
+        } catch (OutOfMemoryError e) {
+            // the last resort: the JVM's heap ran out before the simulated memory did
+            status = ExitStatus.killed(new OutOfMemoryKill(memory.mappedTotal() >>> 10,
+                    (long) memory.residentPages() << 2, memory.physicalMemory(), true));
         } catch (RuntimeException | Error e) {
             status = ExitStatus.crashed(e);
         }
@@ -112,18 +119,32 @@ public final class CProcess {
         // the process's end: its shared file mappings go back to their files, its descriptors close
         kernel.writeBackAll();
         files.closeAll();
-        if (status.signal() instanceof Segfault segv) {
-            err.println("Segmentation fault (" + segv.getMessage().substring("SIGSEGV: ".length()) + ")");
-        } else if (status.signal() instanceof BusError bus) {
-            err.println("Bus error (" + bus.getMessage().substring("SIGBUS: ".length()) + ")");
-        } else if (status.signal() != null) {
-            err.println(status.signal().shellDescription());
+        if (status.signal() != null) {
+            err.print(signalLines(status.signal(), options.programName()));
         } else if (status.crash() != null) {
             err.print("Exception in thread \"main\" ");
             status.crash().printStackTrace(err);
         }
         err.flush();
         return status;
+    }
+
+    /**
+     * What stderr shows when {@code signal} ends {@code program}: the shell's line ("Aborted",
+     * "Segmentation fault (why)", "Killed" after the OOM killer's line), each ending in a newline.
+     */
+    public static String signalLines(SimulatedSignal signal, String program) {
+        String nl = System.lineSeparator();
+        if (signal instanceof OutOfMemoryKill oom) {
+            return oom.killLine(program) + nl + oom.shellDescription() + nl;
+        }
+        if (signal instanceof Segfault segv) {
+            return "Segmentation fault (" + segv.getMessage().substring("SIGSEGV: ".length()) + ")" + nl;
+        }
+        if (signal instanceof BusError bus) {
+            return "Bus error (" + bus.getMessage().substring("SIGBUS: ".length()) + ")" + nl;
+        }
+        return signal.shellDescription() + nl;
     }
 
     /** What a program printed and how it ended; from {@link #runCaptured}. */

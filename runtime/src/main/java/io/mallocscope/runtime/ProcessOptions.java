@@ -1,6 +1,7 @@
 package io.mallocscope.runtime;
 
 import io.mallocscope.runtime.fs.FileSystem;
+import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 import io.mallocscope.runtime.vm.KernelLayout;
 
@@ -31,9 +32,14 @@ public final class ProcessOptions {
     private final KernelLayout kernelLayout;
     private final List<FileSystem.Mount> mounts;
 
+    private final long physicalMemory;
+    private final int maxMapCount;
+
     private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
                            long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts,
-                           KernelLayout kernelLayout) {
+                           KernelLayout kernelLayout, long physicalMemory, int maxMapCount) {
+        this.physicalMemory = physicalMemory;
+        this.maxMapCount = maxMapCount;
         this.kernelLayout = kernelLayout;
         this.programName = programName;
         this.glibc = glibc;
@@ -49,7 +55,8 @@ public final class ProcessOptions {
     /** glibc 2.36, no tunables, the JVM's stdout and stderr, no limits. */
     public static ProcessOptions defaults() {
         return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
-                Kernel.UNLIMITED, false, List.of(), KernelLayout.CLASSIC);
+                Kernel.UNLIMITED, false, List.of(), KernelLayout.CLASSIC,
+                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT);
     }
 
     /**
@@ -90,40 +97,41 @@ public final class ProcessOptions {
 
     public ProcessOptions withProgramName(String name) {
         return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     /** The glibc profile, e.g. "2.36" or "2.31". */
     public ProcessOptions withGlibc(String version) {
         return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
     public ProcessOptions withTunables(String tunables) {
         return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     public ProcessOptions withStdout(OutputStream out) {
         return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     public ProcessOptions withStderr(OutputStream err) {
         return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
     public ProcessOptions withDataLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
     public ProcessOptions withAddressSpaceLimit(long bytes) {
-        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts, kernelLayout);
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts,
+                kernelLayout, physicalMemory, maxMapCount);
     }
 
     /**
@@ -132,7 +140,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withStdoutTerminal(boolean terminal) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                terminal, mounts, kernelLayout);
+                terminal, mounts, kernelLayout, physicalMemory, maxMapCount);
     }
 
     /**
@@ -143,7 +151,7 @@ public final class ProcessOptions {
         List<FileSystem.Mount> more = new ArrayList<>(mounts);
         more.add(Objects.requireNonNull(mount));
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, more, kernelLayout);
+                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount);
     }
 
     /** The host directories mounted into the file system, in the order given. */
@@ -158,11 +166,79 @@ public final class ProcessOptions {
      */
     public ProcessOptions withKernelLayout(KernelLayout layout) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, Objects.requireNonNull(layout));
+                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount);
     }
 
     public KernelLayout kernelLayout() {
         return kernelLayout;
+    }
+
+    /**
+     * The simulated machine's physical memory, in bytes: when the program has written to that much,
+     * the next new page kills it as Linux's OOM killer does (SIGKILL, status 137, "Killed").
+     * {@code Long.MAX_VALUE} turns the limit off (then the JVM's heap is the limit).
+     */
+    public ProcessOptions withPhysicalMemory(long bytes) {
+        if (bytes < AddressSpace.PAGE_SIZE) {
+            throw new IllegalArgumentException("physical memory of " + bytes + " bytes: at least one page (4096) is needed");
+        }
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount);
+    }
+
+    /** {@code vm.max_map_count}: how many mappings the process may have (Linux's default: 65530). */
+    public ProcessOptions withMaxMapCount(int count) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count);
+    }
+
+    /**
+     * The system property {@code mallocscope.memory} when set (bytes, or with a k, m or g suffix:
+     * {@code -Dmallocscope.memory=64m}), else half the JVM's maximum heap ({@code -Xmx}, e.g. through
+     * {@code MALLOCSCOPE_JAVA_OPTS}), in whole pages: each simulated page costs a little more than its
+     * 4 KiB of Java heap, and the other half is left for the rest (the allocator, the recording agent,
+     * the views).
+     */
+    public static long defaultPhysicalMemory() {
+        String set = System.getProperty("mallocscope.memory");
+        if (set != null && !set.isBlank()) {
+            return parseSize(set.strip());
+        }
+        long max = Runtime.getRuntime().maxMemory();
+        if (max == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(AddressSpace.PAGE_SIZE, (max / 2) & ~(AddressSpace.PAGE_SIZE - 1));
+    }
+
+    /** "65536", "64k", "64m", "2g" (binary units), at least one page. */
+    static long parseSize(String text) {
+        String t = text.toLowerCase(java.util.Locale.ROOT);
+        int shift = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        long v;
+        try {
+            v = Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("mallocscope.memory=" + text + ": expected a size such as 512m or 2g");
+        }
+        if (v <= 0 || v > (Long.MAX_VALUE >> shift) || (v << shift) < AddressSpace.PAGE_SIZE) {
+            throw new IllegalArgumentException("mallocscope.memory=" + text + ": at least 4k and at most 8191p");
+        }
+        return (v << shift) & ~(AddressSpace.PAGE_SIZE - 1);
+    }
+
+    public long physicalMemory() {
+        return physicalMemory;
+    }
+
+    public int maxMapCount() {
+        return maxMapCount;
     }
 
     public String programName() {

@@ -4,6 +4,7 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.OutOfMemoryKill;
 import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.vm.AddressSpace;
 
@@ -62,6 +63,8 @@ public final class TraceComparison {
         ABORT,
         /** The process faulted (SIGSEGV) with {@link Outcome#message()}. */
         SEGFAULT,
+        /** The out-of-memory killer ended the process (SIGKILL) with {@link Outcome#message()}. */
+        KILLED,
         /** The version had already stopped at an earlier op. */
         NOT_RUN
     }
@@ -315,7 +318,8 @@ public final class TraceComparison {
                     yield new Outcome(Kind.VALUE, w.toString(), null, 0, null);
                 }
                 case SBRK_FAIL -> new Outcome(Kind.VALUE, "FAIL", null, 0, null);
-                case STOPPED -> new Outcome(stopKind, (stopKind == Kind.ABORT ? "abort: " : "segfault: ") + stopMessage,
+                case STOPPED -> new Outcome(stopKind, (stopKind == Kind.ABORT ? "abort: "
+                        : stopKind == Kind.KILLED ? "killed: " : "segfault: ") + stopMessage,
                         null, 0, stopMessage);
                 default -> Outcome.NOT_RUN;
             };
@@ -373,6 +377,10 @@ public final class TraceComparison {
             } catch (Segfault s) {
                 col.stopKind = Kind.SEGFAULT;
                 col.stopMessage = s.getMessage();
+                break;
+            } catch (OutOfMemoryKill k) {
+                col.stopKind = Kind.KILLED;
+                col.stopMessage = k.getMessage();
                 break;
             }
         }

@@ -1,6 +1,7 @@
 package io.mallocscope.runtime.vm;
 
 import io.mallocscope.runtime.signal.BusError;
+import io.mallocscope.runtime.signal.OutOfMemoryKill;
 import io.mallocscope.runtime.signal.Segfault;
 
 import java.lang.invoke.MethodHandles;
@@ -47,12 +48,24 @@ public final class AddressSpace {
     private static final int TLB_SIZE = 8192;
     private static final byte[] ZERO_PAGE = new byte[(int) PAGE_SIZE];
 
-    /** The mappings, keyed by start address; edited by the kernel calls only. */
+    /** The mappings, keyed by start address; edited through {@link #putRegion} and {@link #removeRegion} only. */
     private final TreeMap<Long, Region> regions = new TreeMap<>(Long::compareUnsigned);
-    // The same regions as sorted arrays, rebuilt after every edit, so that translating an address
-    // on a TLB miss is a binary search over primitives: no boxing on the access path.
+    /** The free gaps between the mappings, for an O(log n) top-down search. */
+    private final Gaps gaps = new Gaps();
+    /** Mappings in user space (the kernel's {@code mm->map_count}: [vsyscall] is not one) and their bytes. */
+    private int mapCount;
+    private long mappedTotal;
+    // While a process has few mappings (the usual case), the same regions as sorted arrays, rebuilt
+    // on the first lookup after an edit, so that translating an address on a TLB miss is a binary
+    // search over primitives; with more than INDEX_LIMIT mappings, lookups go to the tree, so that
+    // no edit costs more than O(log n).
+    private static final int INDEX_LIMIT = 64;
     private long[] indexStart = new long[0];
     private Region[] indexRegion = new Region[0];
+    private boolean indexDirty;
+
+    /** The resident pages allowed (the simulated machine's physical memory), or Long.MAX_VALUE. */
+    private long physicalPages = Long.MAX_VALUE;
 
     private final PageMap pages = new PageMap();
 
@@ -108,8 +121,10 @@ public final class AddressSpace {
             return;
         }
         List<FileBacking> before = removeRange(start, end);
-        discardPages(start, end);
-        regions.put(start, r);
+        if (before != null) {
+            discardPages(start, end);
+        }
+        putRegion(r);
         if (r.file() != null) {
             r.file().mappedBy(this);
         }
@@ -122,16 +137,21 @@ public final class AddressSpace {
     public void unmap(long start, long end) {
         checkRange(start, end);
         List<FileBacking> before = removeRange(start, end);
-        discardPages(start, end);
+        if (before != null) {
+            discardPages(start, end);
+        }
         changed(start, end);
         released(before);
     }
 
     /** Tells each file whose last mapping here went away. */
     private void released(List<FileBacking> files) {
+        if (files == null) {
+            return;
+        }
         for (FileBacking f : files) {
             boolean still = false;
-            for (Region r : indexRegion) {
+            for (Region r : regions.values()) {
                 if (r.file() == f) {
                     still = true;
                     break;
@@ -146,7 +166,7 @@ public final class AddressSpace {
     /** The mappings of {@code file} here, lowest address first. */
     public List<Region> mappingsOf(FileBacking file) {
         List<Region> out = new ArrayList<>();
-        for (Region r : indexRegion) {
+        for (Region r : regions.values()) {
             if (r.file() == file) {
                 out.add(r);
             }
@@ -195,11 +215,14 @@ public final class AddressSpace {
      */
     public AddressSpace copyForFork() {
         AddressSpace child = new AddressSpace();
-        child.regions.putAll(regions);
+        for (Region r : regions.values()) {
+            child.putRegion(r);
+        }
+        child.physicalPages = physicalPages;
         pages.forEach((page, bytes) -> child.pages.put(page, bytes.clone()));
         child.changed(0, 0);
         IdentityHashMap<FileBacking, Boolean> files = new IdentityHashMap<>();
-        for (Region r : indexRegion) {
+        for (Region r : regions.values()) {
             if (r.file() != null && files.put(r.file(), Boolean.TRUE) == null) {
                 r.file().mappedBy(child);
             }
@@ -230,7 +253,7 @@ public final class AddressSpace {
         for (Region r : affected) {
             long s = maxUnsigned(r.start(), start);
             long e = minUnsigned(r.end(), end);
-            regions.put(s, r.withProt(s, e, prot));
+            putRegion(r.withProt(s, e, prot));
         }
         for (Region r : affected) {
             long s = maxUnsigned(r.start(), start);
@@ -302,7 +325,14 @@ public final class AddressSpace {
 
     /** The region containing {@code address}, or null. Allocates nothing. */
     public Region regionAt(long address) {
+        if (indexDirty) {
+            rebuildIndex();
+        }
         long[] starts = indexStart;
+        if (starts == null) {
+            Map.Entry<Long, Region> e = regions.floorEntry(address);
+            return e != null && Long.compareUnsigned(address, e.getValue().end()) < 0 ? e.getValue() : null;
+        }
         int lo = 0;
         int hi = starts.length - 1;
         int found = -1;
@@ -357,25 +387,40 @@ public final class AddressSpace {
         if (Long.compareUnsigned(len, high - low) > 0 || Long.compareUnsigned(high, low) < 0) {
             return -1;
         }
-        long gapEnd = high;
-        // regions starting below high, highest first; each one closes the gap above it
-        for (Region r : regions.headMap(high, false).descendingMap().values()) {
-            long regionEnd = minUnsigned(r.end(), high);
-            if (Long.compareUnsigned(regionEnd, gapEnd) < 0 && Long.compareUnsigned(gapEnd - regionEnd, len) >= 0) {
-                long candidate = gapEnd - len;
-                return Long.compareUnsigned(candidate, low) >= 0 ? candidate : -1;
-            }
-            gapEnd = minUnsigned(gapEnd, r.start());
-            if (Long.compareUnsigned(gapEnd, low) <= 0 || Long.compareUnsigned(gapEnd - low, len) < 0) {
-                return -1; // every gap further down ends lower still
+        // the gap high falls into, cut off at high
+        Map.Entry<Long, Region> below = regions.lowerEntry(high);
+        long gapLow = below == null ? 0 : below.getValue().end();
+        if (Long.compareUnsigned(gapLow, high) < 0) {
+            long bottom = maxUnsigned(gapLow, low);
+            if (Long.compareUnsigned(high - bottom, len) >= 0) {
+                return high - len;
             }
         }
-        return Long.compareUnsigned(gapEnd - low, len) >= 0 ? gapEnd - len : -1;
+        if (below == null) {
+            return -1;
+        }
+        // whole gaps ending at or below the mapping under high: the highest that holds len
+        long gapEnd = gaps.highestFitting(minUnsigned(below.getKey(), high), len);
+        if (gapEnd == 0) {
+            return -1;
+        }
+        long candidate = gapEnd - len;
+        return Long.compareUnsigned(candidate, low) >= 0 && Long.compareUnsigned(gapEnd, low) > 0 ? candidate : -1;
+    }
+
+    /** How many mappings the process has, as the kernel counts them for {@code vm.max_map_count}. */
+    public int mapCount() {
+        return mapCount;
+    }
+
+    /** Bytes of all mappings in user space. */
+    public long mappedTotal() {
+        return mappedTotal;
     }
 
     /** All regions, lowest address first. */
     public List<Region> regions() {
-        return List.of(indexRegion);
+        return List.copyOf(regions.values());
     }
 
     /**
@@ -385,7 +430,7 @@ public final class AddressSpace {
      */
     public String maps() {
         StringBuilder sb = new StringBuilder();
-        for (Region r : indexRegion) {
+        for (Region r : regions.values()) {
             String device = r.file() != null ? r.file().device() + " " + r.file().inode()
                     : r.isFile() ? "08:01 " + inode(r.name()) : "00:00 0";
             String head = String.format("%08x-%08x %s %08x %s ", r.start(), r.end(), r.permissions(),
@@ -401,6 +446,24 @@ public final class AddressSpace {
 
     private static long inode(String path) {
         return 1_000_000 + Math.floorMod(path.hashCode(), 9_000_000);
+    }
+
+    /**
+     * The simulated machine's physical memory: once {@code bytes} worth of pages hold data, the next
+     * page a write would bring in kills the process instead, as Linux's OOM killer does (an
+     * {@link OutOfMemoryKill}, SIGKILL). {@code Long.MAX_VALUE}: no limit. Mapped pages that were
+     * never written cost nothing and count for nothing, as on Linux.
+     */
+    public void setPhysicalMemory(long bytes) {
+        physicalPages = bytes == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, bytes >>> PAGE_SHIFT);
+    }
+
+    public long physicalMemory() {
+        return physicalPages == Long.MAX_VALUE ? Long.MAX_VALUE : physicalPages << PAGE_SHIFT;
+    }
+
+    private OutOfMemoryKill outOfMemory() {
+        return new OutOfMemoryKill(mappedTotal >>> 10, (long) pages.size() << (PAGE_SHIFT - 10), physicalMemory());
     }
 
     /** How many pages hold data (the Java memory the simulation costs). */
@@ -682,6 +745,9 @@ public final class AddressSpace {
         }
         data = fillTlb(a, page, i, true, width);
         if (data == null) {
+            if (pages.size() >= physicalPages) {
+                throw outOfMemory();
+            }
             data = new byte[(int) PAGE_SIZE];
             pages.put(page, data);
             tlbData[i] = data;
@@ -724,6 +790,9 @@ public final class AddressSpace {
             }
             tlbWrite[i] = write ? page : -1L; // a later first store must come back here to mark the page dirty
         } else if (write) {
+            if (pages.size() >= physicalPages) {
+                throw outOfMemory();
+            }
             data = cached.clone();
             pages.put(page, data);
             tlbWrite[i] = page;
@@ -782,16 +851,7 @@ public final class AddressSpace {
      * cached translations of those pages (only they can have changed data or permissions).
      */
     private void changed(long start, long end) {
-        int n = regions.size();
-        long[] starts = new long[n];
-        Region[] rs = new Region[n];
-        int i = 0;
-        for (Region r : regions.values()) {
-            starts[i] = r.start();
-            rs[i++] = r;
-        }
-        indexStart = starts;
-        indexRegion = rs;
+        indexDirty = true;
         long first = start >>> PAGE_SHIFT;
         long count = (end - start) >>> PAGE_SHIFT;
         if (Long.compareUnsigned(count, TLB_SIZE) >= 0) {
@@ -810,6 +870,64 @@ public final class AddressSpace {
         }
     }
 
+    private void rebuildIndex() {
+        indexDirty = false;
+        int n = regions.size();
+        if (n > INDEX_LIMIT) {
+            indexStart = null;
+            indexRegion = null;
+            return;
+        }
+        long[] starts = new long[n];
+        Region[] rs = new Region[n];
+        int i = 0;
+        for (Region r : regions.values()) {
+            starts[i] = r.start();
+            rs[i++] = r;
+        }
+        indexStart = starts;
+        indexRegion = rs;
+    }
+
+    /** Adds {@code r} (replacing a region with the same start), keeping the gaps and the counts. */
+    private void putRegion(Region r) {
+        if (regions.containsKey(r.start())) {
+            removeRegion(r.start());
+        }
+        Map.Entry<Long, Region> lower = regions.lowerEntry(r.start());
+        Map.Entry<Long, Region> higher = regions.higherEntry(r.start());
+        if (higher != null) {
+            gaps.remove(higher.getKey());
+            gaps.add(higher.getKey(), higher.getKey() - r.end());
+        }
+        gaps.add(r.start(), r.start() - (lower == null ? 0 : lower.getValue().end()));
+        regions.put(r.start(), r);
+        if (Long.compareUnsigned(r.start(), USER_END) < 0) {
+            mapCount++;
+            mappedTotal += r.size();
+        }
+        indexDirty = true;
+    }
+
+    private void removeRegion(long start) {
+        Region r = regions.remove(start);
+        if (r == null) {
+            return;
+        }
+        gaps.remove(start);
+        Map.Entry<Long, Region> lower = regions.lowerEntry(start);
+        Map.Entry<Long, Region> higher = regions.higherEntry(start);
+        if (higher != null) {
+            gaps.remove(higher.getKey());
+            gaps.add(higher.getKey(), higher.getKey() - (lower == null ? 0 : lower.getValue().end()));
+        }
+        if (Long.compareUnsigned(start, USER_END) < 0) {
+            mapCount--;
+            mappedTotal -= r.size();
+        }
+        indexDirty = true;
+    }
+
     private List<Region> overlapping(long start, long end) {
         List<Region> out = new ArrayList<>();
         Map.Entry<Long, Region> first = regions.floorEntry(start);
@@ -825,19 +943,26 @@ public final class AddressSpace {
         return out;
     }
 
-    /** Removes {@code [start, end)} from the mappings; returns the files whose mappings were cut. */
+    /**
+     * Removes {@code [start, end)} from the mappings; returns the files whose mappings were cut, or
+     * null when nothing was mapped there (then no page holds data there either).
+     */
     private List<FileBacking> removeRange(long start, long end) {
+        List<Region> doomed = overlapping(start, end);
+        if (doomed.isEmpty()) {
+            return null;
+        }
         List<FileBacking> files = new ArrayList<>(0);
-        for (Region r : overlapping(start, end)) {
+        for (Region r : doomed) {
             if (r.file() != null && !files.contains(r.file())) {
                 files.add(r.file());
             }
-            regions.remove(r.start());
+            removeRegion(r.start());
             if (Long.compareUnsigned(r.start(), start) < 0) {
-                regions.put(r.start(), r.withRange(r.start(), start));
+                putRegion(r.withRange(r.start(), start));
             }
             if (Long.compareUnsigned(r.end(), end) > 0) {
-                regions.put(end, r.withRange(end, r.end()));
+                putRegion(r.withRange(end, r.end()));
             }
         }
         return files;
@@ -854,18 +979,18 @@ public final class AddressSpace {
         }
         Map.Entry<Long, Region> before = regions.lowerEntry(start);
         if (before != null && before.getValue().end() == start && compatible(before.getValue(), here)) {
-            regions.remove(start);
+            removeRegion(start);
             here = merged(before.getValue(), here);
-            regions.put(here.start(), here);
+            putRegion(here);
         }
         while (true) {
             Region next = regions.get(here.end());
             if (next == null || !compatible(here, next) || Long.compareUnsigned(next.start(), end) > 0) {
                 break;
             }
-            regions.remove(next.start());
+            removeRegion(next.start());
             here = merged(here, next);
-            regions.put(here.start(), here);
+            putRegion(here);
         }
     }
 

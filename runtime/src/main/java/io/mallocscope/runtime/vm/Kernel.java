@@ -51,6 +51,9 @@ public final class Kernel {
     /** A protection bit mprotect accepts and ignores on x86 (System V semaphores). */
     public static final int PROT_SEM = 0x8;
 
+    /** Linux's default {@code vm.max_map_count}. */
+    public static final int DEFAULT_MAX_MAP_COUNT = 65530;
+
     /** "No limit", as RLIM_INFINITY. */
     public static final long UNLIMITED = -1L;
 
@@ -62,6 +65,7 @@ public final class Kernel {
     private long brk;
     private long dataLimit = UNLIMITED;
     private long addressSpaceLimit = UNLIMITED;
+    private int maxMapCount = DEFAULT_MAX_MAP_COUNT;
     private int errno;
     private MappableFiles files;
     private java.io.PrintStream diagnostics = System.err;
@@ -161,6 +165,19 @@ public final class Kernel {
         return addressSpaceLimit;
     }
 
+    /**
+     * {@code vm.max_map_count}: how many mappings the process may have. As on Linux, a new mapping
+     * ({@code mmap}, growing the break) fails with ENOMEM once the count is above it, and a call that
+     * has to split a mapping ({@code munmap} or {@code mprotect} of part of one) once it has reached it.
+     */
+    public void setMaxMapCount(int count) {
+        maxMapCount = count;
+    }
+
+    public int maxMapCount() {
+        return maxMapCount;
+    }
+
     // ---------------------------------------------------------------- brk
 
     /**
@@ -228,6 +245,9 @@ public final class Kernel {
             brk = addr;
             return brk;
         }
+        if (as.mapCount() > maxMapCount) {
+            return brk; // do_brk_flags checks the count before trying to extend the heap's mapping
+        }
         // growing: the new pages plus one guard page must not run into the next mapping
         if (!as.isFree(oldTop, newTop + PAGE_SIZE)) {
             return brk;
@@ -278,6 +298,9 @@ public final class Kernel {
         }
         long length = pageAlign(len);
         if (length == 0) {
+            return fail(ENOMEM);
+        }
+        if (as.mapCount() > maxMapCount) {
             return fail(ENOMEM);
         }
         long start = unmappedArea(addr, length, fixed);
@@ -498,6 +521,10 @@ public final class Kernel {
             errno = EINVAL;
             return -1;
         }
+        if (punchesHole(addr, addr + length) && as.mapCount() >= maxMapCount) {
+            errno = ENOMEM;
+            return -1;
+        }
         // The simulated kernel writes a file's dirty pages back when its mapping goes (Linux's
         // flusher would, a little later), so the file on disk shows them.
         writeBackRange(addr, addr + length, "munmap");
@@ -552,6 +579,9 @@ public final class Kernel {
         }
         if ((flags & MREMAP_MAYMOVE) == 0) {
             return fail(ENOMEM);
+        }
+        if (as.mapCount() >= maxMapCount - 3) {
+            return fail(ENOMEM); // move_vma keeps room for the splits a move may need
         }
         long target = as.findFreeTopDown(newLength, Layout.MMAP_MIN, Layout.MMAP_BASE);
         if (target == -1) {
@@ -622,6 +652,11 @@ public final class Kernel {
             return -1;
         }
         int newProt = prot & (PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC);
+        int cuts = splits(addr, end, newProt);
+        if (cuts > 0 && as.mapCount() + cuts - 1 >= maxMapCount) {
+            errno = ENOMEM;
+            return -1;
+        }
         long cursor = addr;
         while (Long.compareUnsigned(cursor, end) < 0) {
             Region r = Long.compareUnsigned(cursor, USER_END) < 0 ? as.regionAt(cursor) : null;
@@ -650,11 +685,36 @@ public final class Kernel {
         }
     }
 
+    /**
+     * How many mappings mprotect has to cut to give {@code [start, end)} the protection {@code prot}:
+     * one for each end of the range that lies inside a mapping whose protection changes. Linux refuses
+     * each cut once the count has reached vm.max_map_count (a first cut may stay done when the second
+     * is refused; here neither is made).
+     */
+    private int splits(long start, long end, int prot) {
+        int n = 0;
+        Region first = Long.compareUnsigned(start, USER_END) < 0 ? as.regionAt(start) : null;
+        if (first != null && first.start() != start && first.prot() != prot) {
+            n++;
+        }
+        Region last = Long.compareUnsigned(end - 1, USER_END) < 0 ? as.regionAt(end - 1) : null;
+        if (last != null && last.end() != end && last.prot() != prot) {
+            n++;
+        }
+        return n;
+    }
+
+    /** True if unmapping {@code [start, end)} leaves one mapping in two pieces (cutting a head or tail off does not). */
+    private boolean punchesHole(long start, long end) {
+        Region r = Long.compareUnsigned(start, USER_END) < 0 ? as.regionAt(start) : null;
+        return r != null && r.start() != start && Long.compareUnsigned(end, r.end()) < 0;
+    }
+
     private boolean fitsAddressSpaceLimit(long extra) {
         if (addressSpaceLimit == UNLIMITED) {
             return true;
         }
-        long total = as.mappedBytes(0, USER_END);
+        long total = as.mappedTotal();
         return Long.compareUnsigned(total + extra, addressSpaceLimit) <= 0;
     }
 
