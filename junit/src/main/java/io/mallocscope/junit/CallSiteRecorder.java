@@ -1,9 +1,8 @@
 package io.mallocscope.junit;
 
 import io.mallocscope.runtime.AllocationListener;
-import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.memcheck.ProgramFrames;
 
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,27 +15,10 @@ import java.util.Map;
  */
 final class CallSiteRecorder implements AllocationListener {
     /** Valgrind's default {@code --num-callers}. */
-    static final int MAX_FRAMES = 12;
+    static final int MAX_FRAMES = ProgramFrames.MAX_FRAMES;
 
-    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
-    private static final StackWalker.StackFrame[] NO_FRAMES = {};
-
-    /** What a frame is to a leak report; computed once per class. */
-    private static final ClassValue<Kind> KINDS = new ClassValue<>() {
-        @Override
-        protected Kind computeValue(Class<?> type) {
-            return kind(type);
-        }
-    };
-
-    private enum Kind {
-        /** mallocscope's runtime or this module's main code: the machinery between the program and malloc. */
-        OURS,
-        /** The JDK (streams, reflection, lambdas' plumbing): skipped, the frames around it are the program's. */
-        JDK,
-        /** The test engine that called the test: the stack ends here. */
-        ENGINE,
-        PROGRAM
+    static {
+        ProgramFrames.addMachinery(CallSiteRecorder.class); // this module's main code is machinery too
     }
 
     /**
@@ -127,37 +109,12 @@ final class CallSiteRecorder implements AllocationListener {
 
     /** {@code Class.method(File.java:LINE)} for each frame. */
     static List<String> frames(StackWalker.StackFrame[] stack) {
-        List<String> frames = new ArrayList<>(stack.length);
-        for (StackWalker.StackFrame f : stack) {
-            frames.add(f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")");
-        }
-        return frames;
+        return ProgramFrames.format(stack);
     }
 
-    /**
-     * The program's frames of a Throwable's stack trace, innermost first, as {@link #stack()} keeps
-     * them: mallocscope's and the JDK's left out, up to the test engine, at most {@link #MAX_FRAMES}.
-     */
+    /** The program's frames of a Throwable's stack trace, innermost first (see {@link ProgramFrames}). */
     static List<StackTraceElement> programFrames(StackTraceElement[] trace, ClassLoader loader) {
-        List<StackTraceElement> kept = new ArrayList<>();
-        for (StackTraceElement e : trace) {
-            if (kept.size() >= MAX_FRAMES) {
-                break;
-            }
-            Kind k;
-            try {
-                k = KINDS.get(Class.forName(e.getClassName(), false, loader));
-            } catch (ClassNotFoundException | LinkageError notLoadable) {
-                k = e.getClassName().startsWith("org.junit.") ? Kind.ENGINE : Kind.JDK;
-            }
-            if (k == Kind.ENGINE) {
-                break;
-            }
-            if (k == Kind.PROGRAM) {
-                kept.add(e);
-            }
-        }
-        return kept;
+        return ProgramFrames.of(trace, loader);
     }
 
     /** What is known of the live block at {@code pointer}, or null if nothing is. */
@@ -179,45 +136,6 @@ final class CallSiteRecorder implements AllocationListener {
 
     /** The program's frames, innermost first: mallocscope's and the JDK's left out, up to the test engine. */
     private static StackWalker.StackFrame[] stack() {
-        return WALKER.walk(frames -> {
-            List<StackWalker.StackFrame> kept = new ArrayList<>(4);
-            var it = frames.iterator();
-            while (it.hasNext() && kept.size() < MAX_FRAMES) {
-                StackWalker.StackFrame f = it.next();
-                Kind k = KINDS.get(f.getDeclaringClass());
-                if (k == Kind.ENGINE) {
-                    break;
-                }
-                if (k == Kind.PROGRAM) {
-                    kept.add(f);
-                }
-            }
-            return kept.toArray(NO_FRAMES);
-        });
-    }
-
-    private static Kind kind(Class<?> type) {
-        ClassLoader loader = type.getClassLoader();
-        if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
-            return Kind.JDK;
-        }
-        if (type.getName().startsWith("org.junit.")) {
-            return Kind.ENGINE;
-        }
-        // By where the class was loaded from rather than by package, so that tests living in
-        // io.mallocscope.junit (this module's own) count as the program.
-        if (loadedFromSamePlaceAs(type, LibC.class) || loadedFromSamePlaceAs(type, CallSiteRecorder.class)) {
-            return Kind.OURS;
-        }
-        return Kind.PROGRAM;
-    }
-
-    private static boolean loadedFromSamePlaceAs(Class<?> type, Class<?> ours) {
-        CodeSource a = type.getProtectionDomain().getCodeSource();
-        CodeSource b = ours.getProtectionDomain().getCodeSource();
-        if (a == null || b == null || a.getLocation() == null || b.getLocation() == null) {
-            return type.getPackageName().startsWith(ours.getPackageName());
-        }
-        return a.getLocation().toExternalForm().equals(b.getLocation().toExternalForm());
+        return ProgramFrames.current();
     }
 }

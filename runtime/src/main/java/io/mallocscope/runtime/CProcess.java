@@ -3,6 +3,8 @@ package io.mallocscope.runtime;
 import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.runtime.fs.Vfs;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.memcheck.Memcheck;
+import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.BusError;
 import io.mallocscope.runtime.signal.OutOfMemoryKill;
 import io.mallocscope.runtime.signal.Segfault;
@@ -28,6 +30,8 @@ public final class CProcess {
     private final LibC libc;
     private final FileSystem fileSystem;
     private final Vfs files;
+    /** The memcheck shadow, or null when memcheck is off (nearly always). */
+    private final Memcheck memcheck;
 
     private CProcess(ProcessOptions options) {
         this.options = options;
@@ -43,6 +47,7 @@ public final class CProcess {
         kernel.setInodeSource(fileSystem::newInode);
         this.malloc = Malloc.create(kernel, options.glibc(), options.tunables(), options.stderr());
         malloc.setProgramName(options.programName()); // glibc's assertion and 2.23 error lines name the program
+        this.memcheck = options.memcheck() ? new Memcheck(memory, options.stderr(), 1) : null;
         this.libc = new LibC(this, options.stdout(), options.stderr(), options.stdoutIsTerminal());
     }
 
@@ -57,6 +62,11 @@ public final class CProcess {
 
     public LibC libc() {
         return libc;
+    }
+
+    /** The memcheck shadow when the process runs under memcheck ({@link ProcessOptions#withMemcheck}), else null. */
+    public Memcheck memcheck() {
+        return memcheck;
     }
 
     public ProcessOptions options() {
@@ -116,6 +126,10 @@ public final class CProcess {
             status = ExitStatus.crashed(e);
         }
         out.flush();
+        if (memcheck != null) {
+            memcheck.exited(status.signal() == null ? null : status.signal().signalNumber() + " ("
+                    + signalName(status.signal()) + ")", Memcheck.globalsRoots());
+        }
         // the process's end: its shared file mappings go back to their files, its descriptors close
         kernel.writeBackAll();
         files.closeAll();
@@ -145,6 +159,11 @@ public final class CProcess {
             return "Bus error (" + bus.getMessage().substring("SIGBUS: ".length()) + ")" + nl;
         }
         return signal.shellDescription() + nl;
+    }
+
+    private static String signalName(SimulatedSignal s) {
+        return s instanceof Segfault ? "SIGSEGV" : s instanceof BusError ? "SIGBUS" : s instanceof Abort ? "SIGABRT" : s instanceof OutOfMemoryKill ? "SIGKILL"
+                : "signal " + s.signalNumber();
     }
 
     /** What a program printed and how it ended; from {@link #runCaptured}. */

@@ -2,6 +2,7 @@ package io.mallocscope.runtime;
 
 import io.mallocscope.runtime.malloc.Mallinfo2;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.memcheck.Memcheck;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.fs.Stat;
@@ -103,6 +104,11 @@ public final class LibC {
     private AllocationListener[] listeners;
     /** Set while {@link #mallocUnreported} calls malloc: its caller tells the listeners about that block. */
     private boolean mallocReportedByCaller;
+    /**
+     * The memcheck shadow, or null when memcheck is off: then every hook below costs one read of this
+     * final field and a branch the JIT predicts.
+     */
+    private final Memcheck mc;
 
     LibC(CProcess process, PrintStream out, PrintStream err, boolean stdoutIsTerminal) {
         this.process = process;
@@ -113,6 +119,7 @@ public final class LibC {
         this.out = out;
         this.err = err;
         this.stdoutIsTerminal = stdoutIsTerminal;
+        this.mc = process.memcheck();
     }
 
     /** The process this library belongs to (its memory, kernel and allocator, for inspection). */
@@ -215,6 +222,19 @@ public final class LibC {
         }
     }
 
+    /** realloc's effect on the memcheck shadow: as it is on the listeners (see {@link #reallocated}). */
+    private void memcheckRealloc(String function, long old, long p, long requested, boolean sizeValid) {
+        if (p != 0) {
+            if (old != 0) {
+                mc.reallocated(function, old, p, requested);
+            } else {
+                mc.allocated(function, p, requested, false);
+            }
+        } else if (old != 0 && requested == 0 && sizeValid) {
+            mc.released(old);
+        }
+    }
+
     /** The high 64 bits of the unsigned product (Math.unsignedMultiplyHigh is Java 18+). */
     private static long unsignedMultiplyHigh(long a, long b) {
         return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
@@ -224,6 +244,9 @@ public final class LibC {
 
     public long malloc(long size) {
         long p = malloc.malloc(size);
+        if (mc != null) {
+            mc.allocated("malloc", p, size, false);
+        }
         if (listeners != null && !mallocReportedByCaller) {
             allocated("malloc", p, size);
         }
@@ -234,7 +257,13 @@ public final class LibC {
         if (listeners != null && ptr != 0) {
             releasing("free", ptr);
         }
+        if (mc != null) {
+            mc.freeing("free", ptr);
+        }
         malloc.free(ptr);
+        if (mc != null) {
+            mc.released(ptr);
+        }
         if (listeners != null && ptr != 0) {
             released("free", ptr);
         }
@@ -242,6 +271,9 @@ public final class LibC {
 
     public long calloc(long nmemb, long size) {
         long p = malloc.calloc(nmemb, size);
+        if (mc != null) {
+            mc.allocated("calloc", p, nmemb * size, true);
+        }
         if (listeners != null) {
             allocated("calloc", p, nmemb * size);
         }
@@ -252,7 +284,13 @@ public final class LibC {
         if (listeners != null && ptr != 0) {
             releasing("realloc", ptr);
         }
+        if (mc != null) {
+            mc.freeing("realloc", ptr);
+        }
         long p = malloc.realloc(ptr, size);
+        if (mc != null) {
+            memcheckRealloc("realloc", ptr, p, size, true);
+        }
         if (listeners != null) {
             reallocated("realloc", ptr, p, size, true);
         }
@@ -263,7 +301,13 @@ public final class LibC {
         if (listeners != null && ptr != 0) {
             releasing("reallocarray", ptr);
         }
+        if (mc != null) {
+            mc.freeing("reallocarray", ptr);
+        }
         long p = malloc.reallocarray(ptr, nmemb, size);
+        if (mc != null) {
+            memcheckRealloc("reallocarray", ptr, p, nmemb * size, unsignedMultiplyHigh(nmemb, size) == 0);
+        }
         if (listeners != null) {
             reallocated("reallocarray", ptr, p, nmemb * size, unsignedMultiplyHigh(nmemb, size) == 0);
         }
@@ -272,6 +316,9 @@ public final class LibC {
 
     public long memalign(long alignment, long size) {
         long p = malloc.memalign(alignment, size);
+        if (mc != null) {
+            mc.allocated("memalign", p, size, false);
+        }
         if (listeners != null) {
             allocated("memalign", p, size);
         }
@@ -280,6 +327,9 @@ public final class LibC {
 
     public long aligned_alloc(long alignment, long size) {
         long p = malloc.alignedAlloc(alignment, size);
+        if (mc != null) {
+            mc.allocated("aligned_alloc", p, size, false);
+        }
         if (listeners != null) {
             allocated("aligned_alloc", p, size);
         }
@@ -289,6 +339,10 @@ public final class LibC {
     /** {@code posix_memalign(memptr, alignment, size)}: stores the pointer at {@code memptr}. */
     public int posix_memalign(long memptr, long alignment, long size) {
         int status = malloc.posixMemalign(memptr, alignment, size);
+        if (mc != null && status == 0) {
+            mc.allocated("posix_memalign", mem.read64(memptr), size, false);
+            mc.write(memptr, 8);
+        }
         if (listeners != null && status == 0) {
             allocated("posix_memalign", mem.read64(memptr), size);
         }
@@ -297,6 +351,9 @@ public final class LibC {
 
     public long valloc(long size) {
         long p = malloc.valloc(size);
+        if (mc != null) {
+            mc.allocated("valloc", p, size, false);
+        }
         if (listeners != null) {
             allocated("valloc", p, size);
         }
@@ -305,6 +362,9 @@ public final class LibC {
 
     public long pvalloc(long size) {
         long p = malloc.pvalloc(size);
+        if (mc != null) {
+            mc.allocated("pvalloc", p, size, false);
+        }
         if (listeners != null) {
             allocated("pvalloc", p, size);
         }
@@ -353,7 +413,11 @@ public final class LibC {
     }
 
     public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
-        return kernel.mmap(addr, length, prot, flags, fd, offset);
+        long p = kernel.mmap(addr, length, prot, flags, fd, offset);
+        if (mc != null && p != Kernel.MAP_FAILED) {
+            mc.forget(p, p + length); // the program's own mapping: not the heap's, not checked
+        }
+        return p;
     }
 
     public int munmap(long addr, long length) {
@@ -400,11 +464,19 @@ public final class LibC {
 
     /** {@code read(fd, buf, count)}: bytes read, 0 at end of file, or -1 with errno. */
     public long read(int fd, long buf, long count) {
-        return files.read(fd, buf, count);
+        long n = files.read(fd, buf, count);
+        if (mc != null && n > 0) {
+            mc.write(buf, n);
+        }
+        return n;
     }
 
     /** {@code write(fd, buf, count)}: bytes written, or -1 with errno. Writes to 1 and 2 bypass printf's stdio. */
     public long write(int fd, long buf, long count) {
+        if (mc != null) {
+            mc.read(buf, count);
+            mc.printed(buf, count);
+        }
         return files.write(fd, buf, count);
     }
 
@@ -473,34 +545,58 @@ public final class LibC {
     // ================================================================ memory
 
     public byte getByte(long addr) {
+        if (mc != null) {
+            mc.read(addr, 1);
+        }
         return (byte) mem.read8(addr);
     }
 
     public short getShort(long addr) {
+        if (mc != null) {
+            mc.read(addr, 2);
+        }
         return (short) mem.read16(addr);
     }
 
     public int getInt(long addr) {
+        if (mc != null) {
+            mc.read(addr, 4);
+        }
         return mem.read32(addr);
     }
 
     public long getLong(long addr) {
+        if (mc != null) {
+            mc.read(addr, 8);
+        }
         return mem.read64(addr);
     }
 
     public void putByte(long addr, int value) {
+        if (mc != null) {
+            mc.write(addr, 1);
+        }
         mem.write8(addr, value);
     }
 
     public void putShort(long addr, int value) {
+        if (mc != null) {
+            mc.write(addr, 2);
+        }
         mem.write16(addr, value);
     }
 
     public void putInt(long addr, int value) {
+        if (mc != null) {
+            mc.write(addr, 4);
+        }
         mem.write32(addr, value);
     }
 
     public void putLong(long addr, long value) {
+        if (mc != null) {
+            mc.write(addr, 8);
+        }
         mem.write64(addr, value);
     }
 
@@ -508,6 +604,9 @@ public final class LibC {
     public byte[] readBytes(long addr, int len) {
         if (len < 0) {
             throw new IllegalArgumentException("readBytes: negative length " + len);
+        }
+        if (mc != null) {
+            mc.read(addr, len);
         }
         mem.checkAccess(addr, len, false); // fault before allocating a buffer for a bogus length
         byte[] b = new byte[len];
@@ -517,6 +616,9 @@ public final class LibC {
 
     /** Copies {@code bytes} into simulated memory at {@code addr}. */
     public void writeBytes(long addr, byte[] bytes) {
+        if (mc != null) {
+            mc.write(addr, bytes.length);
+        }
         mem.writeBytes(addr, bytes, 0, bytes.length);
     }
 
@@ -526,6 +628,9 @@ public final class LibC {
      * is handled as {@link #memmove} does (glibc's memcpy makes no promise there).
      */
     public long memcpy(long dest, long src, long n) {
+        if (mc != null) {
+            mc.copy(dest, src, n, "memcpy");
+        }
         return copy(dest, src, n);
     }
 
@@ -534,6 +639,9 @@ public final class LibC {
      * ranges first, so a copy that would fault changes nothing.
      */
     public long memmove(long dest, long src, long n) {
+        if (mc != null) {
+            mc.copy(dest, src, n, null);
+        }
         return copy(dest, src, n);
     }
 
@@ -557,6 +665,9 @@ public final class LibC {
 
     /** {@code memset}: sets {@code n} bytes (a {@code size_t}) to {@code (unsigned char) c}. */
     public long memset(long s, int c, long n) {
+        if (mc != null) {
+            mc.write(s, n);
+        }
         mem.fill(s, c & 0xff, n);
         return s;
     }
@@ -567,16 +678,29 @@ public final class LibC {
             int a = mem.read8(s1 + i);
             int b = mem.read8(s2 + i);
             if (a != b) {
+                decidedOn(s1, s2, i + 1);
                 return a - b;
             }
         }
+        decidedOn(s1, s2, n);
         return 0;
+    }
+
+    /** Memcheck: a comparison looked at {@code n} bytes of each string and branched on them. */
+    private void decidedOn(long s1, long s2, long n) {
+        if (mc != null) {
+            mc.decidedOn(s1, n);
+            mc.decidedOn(s2, n);
+        }
     }
 
     public long strlen(long s) {
         long i = 0;
         while (mem.read8(s + i) != 0) {
             i++;
+        }
+        if (mc != null) {
+            mc.decidedOn(s, i + 1); // the loop branched on every byte up to the NUL
         }
         return i;
     }
@@ -589,6 +713,10 @@ public final class LibC {
             mem.write8(dest + i, b);
             i++;
         } while (b != 0);
+        if (mc != null) {
+            mc.decidedOn(src, i);
+            mc.copy(dest, src, i, "strcpy", false);
+        }
         return dest;
     }
 
@@ -610,6 +738,14 @@ public final class LibC {
         if (Long.compareUnsigned(i, n) < 0) {
             mem.fill(dest + i, 0, n - i);
         }
+        if (mc != null) {
+            long scanned = Long.compareUnsigned(i, n) < 0 ? i + 1 : i;
+            mc.decidedOn(src, scanned);
+            mc.copy(dest, src, i, "strncpy", false);
+            if (Long.compareUnsigned(i, n) < 0) {
+                mc.write(dest + i, n - i);
+            }
+        }
         return dest;
     }
 
@@ -618,6 +754,7 @@ public final class LibC {
             int a = mem.read8(s1 + i);
             int b = mem.read8(s2 + i);
             if (a != b || a == 0) {
+                decidedOn(s1, s2, i + 1);
                 return a - b;
             }
         }
@@ -628,9 +765,11 @@ public final class LibC {
             int a = mem.read8(s1 + i);
             int b = mem.read8(s2 + i);
             if (a != b || a == 0) {
+                decidedOn(s1, s2, i + 1);
                 return a - b;
             }
         }
+        decidedOn(s1, s2, n);
         return 0;
     }
 
@@ -656,6 +795,9 @@ public final class LibC {
         if (p != 0) {
             mem.writeBytes(p, b, 0, b.length);
             mem.write8(p + b.length, 0);
+            if (mc != null) {
+                mc.write(p, b.length + 1L);
+            }
         }
         if (listened) {
             allocated("strdup", p, b.length + 1L);
@@ -666,6 +808,9 @@ public final class LibC {
     /** Writes {@code s} as a NUL-terminated UTF-8 C string at {@code dest}; returns dest. */
     public long putString(long dest, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (mc != null) {
+            mc.write(dest, b.length + 1L);
+        }
         mem.writeBytes(dest, b, 0, b.length);
         mem.write8(dest + b.length, 0);
         return dest;
@@ -759,10 +904,15 @@ public final class LibC {
                 // 1024 on a terminal, 4096 on a pipe or file. It stays in the heap until exit.
                 stdoutBufferAllocated = true;
                 long size = stdoutIsTerminal ? 1024 : 4096;
+                long buffer;
                 if (listeners == null) {
-                    malloc(size);
+                    buffer = malloc(size);
                 } else {
-                    allocated(AllocationListener.STDIO_BUFFER, mallocUnreported(size), size);
+                    buffer = mallocUnreported(size);
+                    allocated(AllocationListener.STDIO_BUFFER, buffer, size);
+                }
+                if (mc != null) {
+                    mc.stdioBuffer(buffer);
                 }
             }
         }

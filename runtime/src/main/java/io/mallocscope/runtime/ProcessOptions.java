@@ -34,10 +34,12 @@ public final class ProcessOptions {
 
     private final long physicalMemory;
     private final int maxMapCount;
+    private final boolean memcheck;
 
     private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
                            long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts,
-                           KernelLayout kernelLayout, long physicalMemory, int maxMapCount) {
+                           KernelLayout kernelLayout, long physicalMemory, int maxMapCount, boolean memcheck) {
+        this.memcheck = memcheck;
         this.physicalMemory = physicalMemory;
         this.maxMapCount = maxMapCount;
         this.kernelLayout = kernelLayout;
@@ -56,7 +58,7 @@ public final class ProcessOptions {
     public static ProcessOptions defaults() {
         return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
                 Kernel.UNLIMITED, false, List.of(), KernelLayout.CLASSIC,
-                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT);
+                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT, false);
     }
 
     /**
@@ -97,41 +99,41 @@ public final class ProcessOptions {
 
     public ProcessOptions withProgramName(String name) {
         return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     /** The glibc profile, e.g. "2.36" or "2.31". */
     public ProcessOptions withGlibc(String version) {
         return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
     public ProcessOptions withTunables(String tunables) {
         return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     public ProcessOptions withStdout(OutputStream out) {
         return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     public ProcessOptions withStderr(OutputStream err) {
         return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
     public ProcessOptions withDataLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
     public ProcessOptions withAddressSpaceLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts,
-                kernelLayout, physicalMemory, maxMapCount);
+                kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     /**
@@ -140,7 +142,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withStdoutTerminal(boolean terminal) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                terminal, mounts, kernelLayout, physicalMemory, maxMapCount);
+                terminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
     }
 
     /**
@@ -151,7 +153,22 @@ public final class ProcessOptions {
         List<FileSystem.Mount> more = new ArrayList<>(mounts);
         more.add(Objects.requireNonNull(mount));
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount);
+                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount, memcheck);
+    }
+
+    /**
+     * Whether the process runs under memcheck (see {@link io.mallocscope.runtime.memcheck.Memcheck}): a
+     * shadow of the heap beside it reports invalid accesses, uses of uninitialised bytes, bad frees
+     * and leaks in Valgrind's words on stderr. The heap is the same as without it, byte for byte.
+     */
+    public ProcessOptions withMemcheck(boolean on) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, on);
+    }
+
+    /** Whether memcheck is on ({@link #withMemcheck}). */
+    public boolean memcheck() {
+        return memcheck;
     }
 
     /** The host directories mounted into the file system, in the order given. */
@@ -166,7 +183,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withKernelLayout(KernelLayout layout) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount);
+                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount, memcheck);
     }
 
     public KernelLayout kernelLayout() {
@@ -183,13 +200,13 @@ public final class ProcessOptions {
             throw new IllegalArgumentException("physical memory of " + bytes + " bytes: at least one page (4096) is needed");
         }
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount);
+                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount, memcheck);
     }
 
     /** {@code vm.max_map_count}: how many mappings the process may have (Linux's default: 65530). */
     public ProcessOptions withMaxMapCount(int count) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count, memcheck);
     }
 
     /**

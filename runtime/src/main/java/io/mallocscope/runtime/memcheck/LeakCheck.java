@@ -154,36 +154,25 @@ public final class LeakCheck {
      */
     public static String report(List<Block> blocks, List<Kind> kinds, boolean withReachable, Describer describe,
                                 String unknownStack) {
-        record Key(Kind kind, String function, List<String> stack) {
-        }
-        Map<Key, List<Block>> groups = new LinkedHashMap<>();
         long[] bytes = new long[3];
         long[] count = new long[3];
         for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
-            Kind k = kinds.get(i);
-            bytes[k.ordinal()] += b.bytes();
-            count[k.ordinal()]++;
-            if (k == Kind.STILL_REACHABLE && !withReachable) {
-                continue;
-            }
-            // an unknown stack is its own record: two blocks of unknown origin need not share one
-            List<String> key = b.stack().isEmpty() ? List.of("#" + i) : b.stack();
-            groups.computeIfAbsent(new Key(k, b.function(), key), x -> new ArrayList<>()).add(b);
+            bytes[kinds.get(i).ordinal()] += blocks.get(i).bytes();
+            count[kinds.get(i).ordinal()]++;
         }
-        if (groups.isEmpty()) {
+        List<Record> records = records(blocks, kinds, withReachable);
+        if (records.isEmpty()) {
             return "";
         }
-        List<Map.Entry<Key, List<Block>>> records = new ArrayList<>(groups.entrySet());
         String nl = System.lineSeparator();
         StringBuilder sb = new StringBuilder();
         int i = 0;
-        for (Map.Entry<Key, List<Block>> r : records) {
+        for (Record r : records) {
             i++;
-            List<Block> bs = r.getValue();
+            List<Block> bs = r.blocks();
             Block first = bs.get(0);
-            sb.append(total(bs)).append(" bytes in ").append(bs.size()).append(" blocks are ")
-                    .append(r.getKey().kind().words()).append(" in loss record ").append(i).append(" of ")
+            sb.append(r.bytes()).append(" bytes in ").append(bs.size()).append(" blocks are ")
+                    .append(r.kind().words()).append(" in loss record ").append(i).append(" of ")
                     .append(records.size()).append(nl);
             sb.append("   at 0x").append(Long.toHexString(first.pointer())).append(": ").append(describe.describe(first))
                     .append(bs.size() > 1 ? " (first of " + bs.size() + ")" : "").append(nl);
@@ -203,6 +192,33 @@ public final class LeakCheck {
         }
         sb.append(nl);
         return sb.toString();
+    }
+
+    /** One loss record: the lost blocks of one kind allocated by one stack, and their bytes. */
+    public record Record(Kind kind, List<Block> blocks, long bytes) {
+    }
+
+    /**
+     * The loss records of {@code blocks} (classified as {@code kinds}): one per kind and allocation
+     * stack, in the order of their first blocks; still reachable blocks only if {@code withReachable}.
+     */
+    public static List<Record> records(List<Block> blocks, List<Kind> kinds, boolean withReachable) {
+        record Key(Kind kind, String function, List<String> stack) {
+        }
+        Map<Key, List<Block>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            Kind k = kinds.get(i);
+            if (k == Kind.STILL_REACHABLE && !withReachable) {
+                continue;
+            }
+            // an unknown stack is its own record: two blocks of unknown origin need not share one
+            List<String> key = b.stack().isEmpty() ? List.of("#" + i) : b.stack();
+            groups.computeIfAbsent(new Key(k, b.function(), key), x -> new ArrayList<>()).add(b);
+        }
+        List<Record> out = new ArrayList<>();
+        groups.forEach((k, bs) -> out.add(new Record(k.kind(), List.copyOf(bs), total(bs))));
+        return out;
     }
 
     /** What a loss record says of its first block after {@code "at 0x…: "}. */

@@ -1,0 +1,514 @@
+package io.mallocscope.runtime.memcheck;
+
+import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.Layout;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Memcheck on the exact heap: a shadow of the heap beside the simulated memory saying, for every byte
+ * malloc manages, whether the program may touch it (it lies in the requested bytes of a live block)
+ * and whether it holds a defined value (written since it was allocated, or allocated zeroed), with
+ * each block's allocation and free stacks. {@code LibC} tells it about every block and every access
+ * the program makes through LibC, and it reports in Valgrind memcheck's words: invalid reads and
+ * writes, uses of uninitialised bytes where a LibC function decides something on them or prints them,
+ * invalid and double frees, overlapping copies, and at exit the heap and leak summaries.
+ *
+ * <p>The heap itself is the normal run's, byte for byte: the allocator is not replaced, the checks
+ * only look. So a block freed and then handed out again by the next malloc is that new block (Valgrind
+ * would still call it freed: it holds freed blocks back), and a free memcheck calls invalid still goes
+ * to glibc, which may then stop the program as it would without memcheck.
+ *
+ * <p>Bytes outside every page that has held a block are not checked; nor are stores the program makes
+ * straight into {@code process().memory()}. Values a Java program reads into its own variables are
+ * beyond the shadow: an uninitialised value is reported where LibC uses the bytes themselves.
+ */
+public final class Memcheck {
+    static final byte NOACCESS = 0;
+    static final byte UNDEFINED = 1;
+    static final byte DEFINED = 2;
+
+    /** Valgrind's default {@code --freelist-vol}: how many bytes of freed blocks are remembered. */
+    static final long FREELIST_VOLUME = 20_000_000;
+    /** Valgrind's heap redzone: how far before or after a block an address still counts as near it. */
+    static final long REDZONE = 16;
+    private static final int PAGE = (int) AddressSpace.PAGE_SIZE;
+
+    /** One block: what was asked for and where. {@code freeStack} is null while it is live. */
+    private static final class Block {
+        final long pointer;
+        final long size;
+        final String function;
+        final StackWalker.StackFrame[] allocStack;
+        StackWalker.StackFrame[] freeStack;
+
+        Block(long pointer, long size, String function, StackWalker.StackFrame[] allocStack) {
+            this.pointer = pointer;
+            this.size = size;
+            this.function = function;
+            this.allocStack = allocStack;
+        }
+    }
+
+    private final AddressSpace memory;
+    private final PrintStream out;
+    private final String prefix;
+    private final Map<Long, byte[]> shadow = new HashMap<>();
+    private final TreeMap<Long, Block> live = new TreeMap<>(Long::compareUnsigned);
+    private final LinkedHashMap<Long, Block> freed = new LinkedHashMap<>();
+    private long freedVolume;
+    private final Set<String> contexts = new HashSet<>();
+    private final List<String> errors = new ArrayList<>();
+    private int errorCount;
+    private long allocs;
+    private long frees;
+    private long bytesAllocated;
+    /** The stdio buffer: freed at exit by glibc's freeres under Valgrind, so not in the leak check. */
+    private long stdioBuffer;
+
+    /**
+     * @param memory the process's memory (read for the leak search)
+     * @param out    where reports are printed as they happen (the process's stderr), each line
+     *               prefixed like Valgrind's {@code ==PID== }; null: not printed, only kept
+     * @param pid    the number in the prefix
+     */
+    public Memcheck(AddressSpace memory, PrintStream out, int pid) {
+        this.memory = memory;
+        this.out = out;
+        this.prefix = "==" + pid + "== ";
+    }
+
+    // ================================================================ the heap's blocks
+
+    /**
+     * {@code function} returned the block {@code pointer} of {@code requested} bytes; {@code zeroed}
+     * for calloc (its bytes are defined). Nothing for a NULL result.
+     */
+    public void allocated(String function, long pointer, long requested, boolean zeroed) {
+        if (pointer == 0) {
+            return;
+        }
+        allocs++;
+        bytesAllocated += requested;
+        freed.remove(pointer);
+        live.put(pointer, new Block(pointer, requested, function, ProgramFrames.current(true)));
+        // the chunk header and the padding are inside pages the shadow now covers: no access there
+        ensurePages(pointer - 16, pointer + requested + 16);
+        set(pointer, requested, zeroed ? DEFINED : UNDEFINED);
+    }
+
+    /**
+     * The block at {@code pointer} (already told as allocated) is the buffer stdio mallocs for stdout:
+     * not the program's block; glibc's freeres gives it back at exit under Valgrind.
+     */
+    public void stdioBuffer(long pointer) {
+        stdioBuffer = pointer;
+    }
+
+    /**
+     * {@code function} ("free", "realloc", "reallocarray") is about to give {@code pointer} back:
+     * reports an invalid or double free. Returns whether the pointer is a live block.
+     */
+    public boolean freeing(String function, long pointer) {
+        if (pointer == 0) {
+            return true;
+        }
+        if (live.containsKey(pointer)) {
+            return true;
+        }
+        report("Invalid free() / delete / delete[] / realloc()", describe(pointer, false), null);
+        return false;
+    }
+
+    /** The live block {@code pointer} was given back: its bytes may no longer be touched. */
+    public void released(long pointer) {
+        Block b = live.remove(pointer);
+        if (b == null) {
+            return;
+        }
+        frees++;
+        b.freeStack = ProgramFrames.current(true);
+        set(pointer, b.size, NOACCESS);
+        freed.put(pointer, b);
+        freedVolume += b.size;
+        for (Iterator<Block> it = freed.values().iterator(); freedVolume > FREELIST_VOLUME && it.hasNext(); ) {
+            freedVolume -= it.next().size;
+            it.remove();
+        }
+    }
+
+    /**
+     * realloc moved or resized {@code old} into {@code pointer} of {@code requested} bytes (both
+     * non-NULL): the bytes kept keep their definedness, new ones are undefined.
+     */
+    public void reallocated(String function, long old, long pointer, long requested) {
+        Block b = live.get(old);
+        long kept = b == null ? 0 : Math.min(b.size, requested);
+        byte[] states = new byte[(int) Math.min(kept, Integer.MAX_VALUE - 8)];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = state(old + i);
+        }
+        released(old);
+        allocated(function, pointer, requested, false);
+        for (int i = 0; i < states.length; i++) {
+            setState(pointer + i, states[i]);
+        }
+    }
+
+    // ================================================================ accesses
+
+    /** The program reads {@code size} bytes at {@code address} through LibC. */
+    public void read(long address, long size) {
+        check(address, size, false);
+    }
+
+    /** The program writes {@code size} bytes at {@code address} through LibC: they become defined. */
+    public void write(long address, long size) {
+        if (check(address, size, true)) {
+            set(address, size, DEFINED);
+        } else {
+            for (long i = 0; i < size; i++) {
+                if (state(address + i) != NOACCESS) {
+                    setState(address + i, DEFINED);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code memcpy}-like copy of {@code n} bytes: both ranges checked, the source's definedness
+     * copied; {@code overlapName} non-null ("memcpy", "strcpy" …) reports overlapping ranges as
+     * Valgrind does for functions that do not allow them.
+     */
+    public void copy(long dest, long src, long n, String overlapName) {
+        copy(dest, src, n, overlapName, true);
+    }
+
+    /** {@link #copy(long, long, long, String)}; {@code checkSource} false when the source was checked already. */
+    public void copy(long dest, long src, long n, String overlapName, boolean checkSource) {
+        if (overlapName != null && n > 0 && Long.compareUnsigned(dest, src + n) < 0
+                && Long.compareUnsigned(src, dest + n) < 0) {
+            report("Source and destination overlap in " + overlapName + "(0x" + Long.toHexString(dest) + ", 0x"
+                    + Long.toHexString(src) + (overlapName.equals("strcpy") ? "" : ", " + n) + ")", null, null);
+        }
+        if (checkSource) {
+            check(src, n, false);
+        }
+        check(dest, n, true);
+        if (n <= 0 || n > Integer.MAX_VALUE) {
+            return;
+        }
+        byte[] states = new byte[(int) n];
+        for (int i = 0; i < n; i++) {
+            states[i] = state(src + i);
+        }
+        for (int i = 0; i < n; i++) {
+            if (state(dest + i) != NOACCESS) {
+                setState(dest + i, states[i] == NOACCESS ? DEFINED : states[i]);
+            }
+        }
+    }
+
+    /**
+     * A LibC function read {@code n} bytes at {@code address} and branched on each (strlen's loop,
+     * strcmp, memcmp): invalid bytes are an invalid read, undefined ones Valgrind's "Conditional jump
+     * or move depends on uninitialised value(s)".
+     */
+    public void decidedOn(long address, long n) {
+        if (!check(address, n, false)) {
+            return;
+        }
+        uninitialised(address, n, "Conditional jump or move depends on uninitialised value(s)");
+    }
+
+    /** {@code n} bytes at {@code address} are printed: undefined ones are reported as write(2)'s would be. */
+    public void printed(long address, long n) {
+        uninitialised(address, n, "Syscall param write(buf) points to uninitialised byte(s)");
+    }
+
+    private void uninitialised(long address, long n, String what) {
+        for (long i = 0; i < n; i++) {
+            if (state(address + i) == UNDEFINED) {
+                report(what, describe(address + i, true), null);
+                return;
+            }
+        }
+    }
+
+    /** The program mapped or unmapped {@code [start, end)} itself: whatever the shadow said there is void. */
+    public void forget(long start, long end) {
+        for (long page = Long.divideUnsigned(start, PAGE); Long.compareUnsigned(page * PAGE, end) < 0; page++) {
+            shadow.remove(page);
+        }
+    }
+
+    /** Checks addressability; reports the first bad byte. Returns whether all bytes were addressable. */
+    private boolean check(long address, long size, boolean write) {
+        for (long i = 0; i < size; i++) {
+            if (state(address + i) == NOACCESS) {
+                long bad = address + i;
+                // Valgrind names the access by its size; a byte-wise LibC function touches 1 byte at a time
+                report("Invalid " + (write ? "write" : "read") + " of size " + (size <= 8 ? size : 1),
+                        describe(bad, false), null);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ================================================================ the end
+
+    /**
+     * The process ended (how: {@code signal}, e.g. "6 (SIGABRT)", or null for a normal exit): Valgrind's
+     * HEAP SUMMARY, the loss records of lost blocks (grouped by allocation stack), the LEAK SUMMARY and
+     * the ERROR SUMMARY. {@code roots} are the ranges scanned for pointers (the program's globals).
+     */
+    public void exited(String signal, List<long[]> roots) {
+        if (signal != null) {
+            StringBuilder sb = new StringBuilder();
+            line(sb, "");
+            line(sb, "Process terminating with default action of signal " + signal);
+            print(sb.toString());
+        }
+        List<LeakCheck.Block> blocks = new ArrayList<>();
+        long inUse = 0;
+        for (Block b : live.values()) {
+            if (b.pointer == stdioBuffer) {
+                continue; // glibc's freeres gives it back before Valgrind looks
+            }
+            blocks.add(new LeakCheck.Block(b.pointer, b.size, b.function, ProgramFrames.format(b.allocStack)));
+            inUse += b.size;
+        }
+        StringBuilder sb = new StringBuilder();
+        line(sb, "");
+        line(sb, "HEAP SUMMARY:");
+        line(sb, "    in use at exit: " + inUse + " bytes in " + blocks.size() + " blocks");
+        line(sb, "  total heap usage: " + allocs + " allocs, " + (frees + (stdioBuffer != 0 && live.containsKey(stdioBuffer)
+                ? 1 : 0)) + " frees, " + bytesAllocated + " bytes allocated");
+        line(sb, "");
+        if (blocks.isEmpty()) {
+            line(sb, "All heap blocks were freed -- no leaks are possible");
+        } else {
+            List<LeakCheck.Kind> kinds = LeakCheck.classify(memory, blocks, roots);
+            long[] bytes = new long[3];
+            long[] count = new long[3];
+            for (int i = 0; i < blocks.size(); i++) {
+                bytes[kinds.get(i).ordinal()] += blocks.get(i).bytes();
+                count[kinds.get(i).ordinal()]++;
+            }
+            List<LeakCheck.Record> records = LeakCheck.records(blocks, kinds, false);
+            int i = 0;
+            for (LeakCheck.Record r : records) {
+                i++;
+                String head = r.bytes() + " bytes in " + r.blocks().size() + " blocks are " + r.kind().words()
+                        + " in loss record " + i + " of " + records.size();
+                List<String> stack = r.blocks().get(0).stack();
+                line(sb, head);
+                frames(sb, stack);
+                line(sb, "");
+                if (r.kind() == LeakCheck.Kind.DEFINITELY_LOST) {
+                    errorCount++;
+                    contexts.add(head);
+                    errors.add(head + "\n" + String.join("\n", stack));
+                }
+            }
+            line(sb, "LEAK SUMMARY:");
+            line(sb, "   definitely lost: " + bytes[0] + " bytes in " + count[0] + " blocks");
+            line(sb, "   indirectly lost: " + bytes[1] + " bytes in " + count[1] + " blocks");
+            line(sb, "     possibly lost: 0 bytes in 0 blocks");
+            line(sb, "   still reachable: " + bytes[2] + " bytes in " + count[2] + " blocks");
+            line(sb, "        suppressed: 0 bytes in 0 blocks");
+            if (count[2] > 0) {
+                line(sb, "Reachable blocks (those to which a pointer was found) are not shown.");
+            }
+        }
+        line(sb, "");
+        line(sb, "ERROR SUMMARY: " + errorCount + " errors from " + contexts.size() + " contexts (suppressed: 0 from 0)");
+        print(sb.toString());
+    }
+
+    /** The errors reported so far, each as its lines without the prefix, in order (each context once). */
+    public List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    /** How many errors were found, counting repeats of one context (Valgrind's ERROR SUMMARY count). */
+    public int errorCount() {
+        return errorCount;
+    }
+
+    /** The LibC roots of a process: its .data and .bss, where its globals are. */
+    public static List<long[]> globalsRoots() {
+        return List.of(new long[] {Layout.DATA_START, Layout.BSS_END});
+    }
+
+    // ================================================================ reporting
+
+    private void report(String what, String address, StackWalker.StackFrame[] at) {
+        StackWalker.StackFrame[] stack = at != null ? at : ProgramFrames.current(true);
+        List<String> frames = new ArrayList<>();
+        String fn = ProgramFrames.calledFunction();
+        frames.add(fn);
+        frames.addAll(ProgramFrames.format(stack));
+        errorCount++;
+        String key = what + frames;
+        if (!contexts.add(key)) {
+            return; // Valgrind shows each context once and counts the repeats
+        }
+        StringBuilder sb = new StringBuilder();
+        line(sb, what);
+        frames(sb, frames);
+        if (address != null) {
+            for (String l : address.split("\n")) {
+                line(sb, l);
+            }
+        }
+        line(sb, "");
+        String text = sb.toString();
+        errors.add(text.replace(prefix, "").stripTrailing());
+        print(text);
+    }
+
+    /**
+     * Valgrind's description of an address: in or near (within a redzone of) a recently freed block,
+     * then a live one, then the stack; else "not stack'd, malloc'd or (recently) free'd".
+     */
+    private String describe(long a, boolean insideLiveOk) {
+        String hex = "0x" + Long.toHexString(a);
+        for (Block b : freed.values()) {
+            if (Long.compareUnsigned(a, b.pointer - REDZONE) >= 0 && Long.compareUnsigned(a, b.pointer + b.size + REDZONE) < 0) {
+                return " Address " + hex + " is " + relation(a, b) + " a block of size " + b.size + " free'd\n"
+                        + frameLines(b.freeStack) + " Block was alloc'd at\n" + frameLines(b.allocStack);
+            }
+        }
+        Map.Entry<Long, Block> below = live.floorEntry(a);
+        Map.Entry<Long, Block> above = live.ceilingEntry(a);
+        for (Map.Entry<Long, Block> e : new ArrayList<>(java.util.Arrays.asList(below, above))) {
+            if (e == null) {
+                continue;
+            }
+            Block b = e.getValue();
+            if (Long.compareUnsigned(a, b.pointer - REDZONE) >= 0 && Long.compareUnsigned(a, b.pointer + b.size + REDZONE) < 0) {
+                if (!insideLiveOk && Long.compareUnsigned(a, b.pointer) >= 0 && Long.compareUnsigned(a, b.pointer + b.size) < 0) {
+                    continue;
+                }
+                return " Address " + hex + " is " + relation(a, b) + " a block of size " + b.size + " alloc'd\n"
+                        + frameLines(b.allocStack);
+            }
+        }
+        if (Long.compareUnsigned(a, Layout.STACK_END - Layout.STACK_LIMIT) >= 0 && Long.compareUnsigned(a, Layout.STACK_END) < 0) {
+            return " Address " + hex + " is on thread 1's stack";
+        }
+        return " Address " + hex + " is not stack'd, malloc'd or (recently) free'd";
+    }
+
+    private static String relation(long a, Block b) {
+        if (Long.compareUnsigned(a, b.pointer) < 0) {
+            return (b.pointer - a) + " bytes before";
+        }
+        if (Long.compareUnsigned(a, b.pointer + b.size) >= 0) {
+            return (a - b.pointer - b.size) + " bytes after";
+        }
+        return (a - b.pointer) + " bytes inside";
+    }
+
+    private static String frameLines(StackWalker.StackFrame[] stack) {
+        StringBuilder sb = new StringBuilder();
+        List<String> f = ProgramFrames.format(stack);
+        if (f.isEmpty()) {
+            sb.append("   at ? (no frame of the program's own)\n");
+        }
+        for (int i = 0; i < f.size(); i++) {
+            sb.append(i == 0 ? "   at " : "   by ").append(f.get(i)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private void frames(StringBuilder sb, List<String> frames) {
+        if (frames.isEmpty()) {
+            line(sb, "   at ? (no frame of the program's own)");
+        }
+        for (int i = 0; i < frames.size(); i++) {
+            line(sb, (i == 0 ? "   at " : "   by ") + frames.get(i));
+        }
+    }
+
+    private void line(StringBuilder sb, String s) {
+        sb.append(prefix).append(s).append(System.lineSeparator());
+    }
+
+    private void print(String text) {
+        if (out != null) {
+            out.print(text);
+            out.flush();
+        }
+    }
+
+    // ================================================================ the shadow
+
+    private void ensurePages(long from, long to) {
+        for (long page = Long.divideUnsigned(from, PAGE); Long.compareUnsigned(page * PAGE, to) < 0; page++) {
+            shadow.putIfAbsent(page, UNIFORM[NOACCESS]); // all NOACCESS
+        }
+    }
+
+    private byte state(long a) {
+        byte[] page = shadow.get(Long.divideUnsigned(a, PAGE));
+        return page == null ? DEFINED : page[(int) Long.remainderUnsigned(a, PAGE)];
+    }
+
+    private void setState(long a, byte s) {
+        long pageNo = Long.divideUnsigned(a, PAGE);
+        byte[] page = shadow.get(pageNo);
+        if (page != null && page[(int) Long.remainderUnsigned(a, PAGE)] != s) {
+            writable(pageNo)[(int) Long.remainderUnsigned(a, PAGE)] = s;
+        }
+    }
+
+    private void set(long address, long n, byte s) {
+        long i = 0;
+        while (i < n) {
+            long a = address + i;
+            long page = Long.divideUnsigned(a, PAGE);
+            int off = (int) Long.remainderUnsigned(a, PAGE);
+            long run = Math.min(n - i, PAGE - off);
+            if (off == 0 && run == PAGE) {
+                shadow.put(page, UNIFORM[s]); // a whole page in one state: shared until a byte differs
+            } else {
+                byte[] p = writable(page);
+                java.util.Arrays.fill(p, off, off + (int) run, s);
+            }
+            i += run;
+        }
+    }
+
+    /** Pages all of one state, shared (never written: {@link #writable} copies them first). */
+    private static final byte[][] UNIFORM = {new byte[PAGE], filled(UNDEFINED), filled(DEFINED)};
+
+    private static byte[] filled(byte s) {
+        byte[] p = new byte[PAGE];
+        java.util.Arrays.fill(p, s);
+        return p;
+    }
+
+    private byte[] writable(long page) {
+        byte[] p = shadow.get(page);
+        if (p == null) {
+            p = new byte[PAGE];
+            shadow.put(page, p);
+        } else if (p == UNIFORM[0] || p == UNIFORM[1] || p == UNIFORM[2]) {
+            p = p.clone();
+            shadow.put(page, p);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,170 @@
+package io.mallocscope.runtime.memcheck;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.CProgram;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.ProcessOptions;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The memcheck mode on the four classic mistakes and the other errors it reports. */
+class MemcheckTest {
+    static final String NL = System.lineSeparator();
+
+    static CProcess.Captured run(CProgram program) {
+        return CProcess.runCaptured(ProcessOptions.defaults().withMemcheck(true), program);
+    }
+
+    static int line() {
+        return StackWalker.getInstance().walk(s -> s.skip(1).findFirst().orElseThrow().getLineNumber());
+    }
+
+    static final class Leak implements CProgram {
+        static int at;
+
+        @Override
+        public int main(LibC c, String[] argv) {
+            c.setbufNone(LibC.STDOUT);
+            long p = c.malloc(16); at = line();
+            c.putLong(p, 1);
+            return 0;
+        }
+    }
+
+    @Test
+    void aLeakIsDefinitelyLostAtItsAllocation() {
+        CProcess.Captured r = run(new Leak());
+        assertThat(r.stderr()).isEqualTo(""
+                + "==1== " + NL
+                + "==1== HEAP SUMMARY:" + NL
+                + "==1==     in use at exit: 16 bytes in 1 blocks" + NL
+                + "==1==   total heap usage: 1 allocs, 0 frees, 16 bytes allocated" + NL
+                + "==1== " + NL
+                + "==1== 16 bytes in 1 blocks are definitely lost in loss record 1 of 1" + NL
+                + "==1==    at io.mallocscope.runtime.memcheck.MemcheckTest$Leak.main(MemcheckTest.java:" + Leak.at + ")" + NL
+                + "==1== " + NL
+                + "==1== LEAK SUMMARY:" + NL
+                + "==1==    definitely lost: 16 bytes in 1 blocks" + NL
+                + "==1==    indirectly lost: 0 bytes in 0 blocks" + NL
+                + "==1==      possibly lost: 0 bytes in 0 blocks" + NL
+                + "==1==    still reachable: 0 bytes in 0 blocks" + NL
+                + "==1==         suppressed: 0 bytes in 0 blocks" + NL
+                + "==1== " + NL
+                + "==1== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)" + NL);
+        assertThat(r.process().memcheck().errorCount()).isEqualTo(1);
+    }
+
+    static final class DoubleFree implements CProgram {
+        static int alloc;
+        static int first;
+        static int second;
+
+        @Override
+        public int main(LibC c, String[] argv) {
+            long p = c.malloc(16); alloc = line();
+            c.free(p); first = line();
+            second = line() + 1;
+            c.free(p);
+            return 0;
+        }
+    }
+
+    @Test
+    void aDoubleFreeIsReportedBeforeGlibcAbortsAsItWouldWithoutMemcheck() {
+        CProcess.Captured r = run(new DoubleFree());
+        String me = "io.mallocscope.runtime.memcheck.MemcheckTest$DoubleFree.main(MemcheckTest.java:";
+        assertThat(r.stderr()).startsWith(""
+                + "==1== Invalid free() / delete / delete[] / realloc()" + NL
+                + "==1==    at free" + NL
+                + "==1==    by " + me + DoubleFree.second + ")" + NL
+                + "==1==  Address 0x5555555592a0 is 0 bytes inside a block of size 16 free'd" + NL
+                + "==1==    at " + me + DoubleFree.first + ")" + NL
+                + "==1==  Block was alloc'd at" + NL
+                + "==1==    at " + me + DoubleFree.alloc + ")" + NL
+                + "==1== " + NL
+                + "free(): double free detected in tcache 2" + NL
+                + "==1== " + NL
+                + "==1== Process terminating with default action of signal 6 (SIGABRT)" + NL);
+        assertThat(r.stderr()).endsWith("==1== All heap blocks were freed -- no leaks are possible" + NL
+                + "==1== " + NL
+                + "==1== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)" + NL
+                + "Aborted" + NL);
+        assertThat(r.status().code()).isEqualTo(134);
+    }
+
+    static final class WriteAfterFree implements CProgram {
+        static int alloc;
+        static int free;
+        static int write;
+
+        @Override
+        public int main(LibC c, String[] argv) {
+            long p = c.malloc(16); alloc = line();
+            c.free(p); free = line();
+            write = line() + 1;
+            c.strcpy(p, "hello");
+            return 0;
+        }
+    }
+
+    @Test
+    void aWriteAfterFreeIsAnInvalidWriteIntoAFreedBlock() {
+        CProcess.Captured r = run(new WriteAfterFree());
+        String me = "io.mallocscope.runtime.memcheck.MemcheckTest$WriteAfterFree.main(MemcheckTest.java:";
+        assertThat(r.stderr()).startsWith(""
+                + "==1== Invalid write of size 6" + NL
+                + "==1==    at strcpy" + NL
+                + "==1==    by " + me + WriteAfterFree.write + ")" + NL
+                + "==1==  Address 0x5555555592a0 is 0 bytes inside a block of size 16 free'd" + NL
+                + "==1==    at " + me + WriteAfterFree.free + ")" + NL
+                + "==1==  Block was alloc'd at" + NL
+                + "==1==    at " + me + WriteAfterFree.alloc + ")" + NL);
+    }
+
+    static final class OffByOne implements CProgram {
+        static int alloc;
+        static int copy;
+
+        @Override
+        public int main(LibC c, String[] argv) {
+            long s = c.strdup("twenty-four characters!!");
+            long copy = c.malloc(c.strlen(s)); alloc = line();
+            OffByOne.copy = line() + 1;
+            c.strcpy(copy, s);
+            c.free(copy);
+            c.free(s);
+            return 0;
+        }
+    }
+
+    @Test
+    void anOffByOneMallocOfStrlenIsAnInvalidWriteJustAfterTheBlock() {
+        CProcess.Captured r = run(new OffByOne());
+        String me = "io.mallocscope.runtime.memcheck.MemcheckTest$OffByOne.main(MemcheckTest.java:";
+        assertThat(r.stderr()).startsWith(""
+                + "==1== Invalid write of size 1" + NL
+                + "==1==    at strcpy" + NL
+                + "==1==    by " + me + OffByOne.copy + ")" + NL
+                + "==1==  Address 0x5555555592e8 is 0 bytes after a block of size 24 alloc'd" + NL
+                + "==1==    at " + me + OffByOne.alloc + ")" + NL
+                + "==1== " + NL);
+    }
+
+    @Test
+    void theHeapIsTheSameWithAndWithoutMemcheck() {
+        for (CProgram p : new CProgram[] {new Leak(), new DoubleFree(), new WriteAfterFree(), new OffByOne()}) {
+            CProcess.Captured with = run(p);
+            CProcess.Captured without = CProcess.runCaptured(ProcessOptions.defaults(), p);
+            long start = with.process().kernel().startBrk();
+            long end = with.process().kernel().currentBrk();
+            assertThat(without.process().kernel().currentBrk()).isEqualTo(end);
+            byte[] a = new byte[(int) (end - start)];
+            byte[] b = new byte[(int) (end - start)];
+            with.process().memory().readBytes(start, a, 0, a.length);
+            without.process().memory().readBytes(start, b, 0, b.length);
+            assertThat(a).as(p.getClass().getSimpleName()).isEqualTo(b);
+            assertThat(with.stdout()).isEqualTo(without.stdout());
+        }
+    }
+}
