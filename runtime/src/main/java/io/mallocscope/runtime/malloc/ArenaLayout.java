@@ -35,6 +35,8 @@ final class ArenaLayout {
     static final ArenaLayout HAVE_FASTCHUNKS = new ArenaLayout(0x8, 0x10, 0x60);
     static final ArenaLayout NO_FASTBINS = new ArenaLayout(-1, -1, 0x8);
 
+    /** Where this arena (main_arena) is: the classic address, or where the process's kernel layout put libc. */
+    final long base;
     final int flags = 0x4;
     /** Offset of the have_fastchunks int, or -1 (a bit in flags, or no fastbins at all). */
     final int haveFastchunks;
@@ -52,6 +54,11 @@ final class ArenaLayout {
     final int size;
 
     private ArenaLayout(int haveFastchunks, int fastbinsY, int top) {
+        this(haveFastchunks, fastbinsY, top, MAIN_ARENA);
+    }
+
+    private ArenaLayout(int haveFastchunks, int fastbinsY, int top, long base) {
+        this.base = base;
         this.haveFastchunks = haveFastchunks;
         this.fastbinsY = fastbinsY;
         this.top = top;
@@ -66,9 +73,14 @@ final class ArenaLayout {
         size = maxSystemMem + 0x8;
     }
 
+    /** The same layout for a main_arena at {@code base}. */
+    ArenaLayout relocated(long newBase) {
+        return newBase == base ? this : new ArenaLayout(haveFastchunks, fastbinsY, top, newBase);
+    }
+
     /** bin_at(i): the pseudo-chunk whose fd/bk are bins[2(i-1)] and bins[2(i-1)+1]. */
     long binAt(int i) {
-        return MAIN_ARENA + bins + (long) (i - 1) * 16 - 16;
+        return base + bins + (long) (i - 1) * 16 - 16;
     }
 
     /** &amp;fastbinsY[idx]; only for releases with fastbins. */
@@ -76,7 +88,7 @@ final class ArenaLayout {
         if (fastbinsY < 0) {
             throw new IllegalStateException("this glibc has no fastbins");
         }
-        return MAIN_ARENA + fastbinsY + 8L * idx;
+        return base + fastbinsY + 8L * idx;
     }
 
     /** The absolute address of the field at {@code offset}. */

@@ -81,11 +81,25 @@ public final class HeapView {
     private List<Chunk> chunks;
     private String chunkWalkProblem;
 
+    // the process's addresses of malloc's globals (see Malloc), shadowing MallocState's classic ones
+    private final long MAIN_ARENA;
+    private final long MP;
+    private final long GLOBAL_MAX_FAST;
+    private final long PERTURB_BYTE;
+    private final long MALLOC_INITIALIZED;
+    private final long TCACHE_PTR;
+
     HeapView(Malloc m) {
         this.m = m;
         this.mem = m.mem;
         this.profile = m.profile;
-        this.arena = m.profile.arena;
+        this.arena = m.arena;
+        MAIN_ARENA = m.MAIN_ARENA;
+        MP = m.MP;
+        GLOBAL_MAX_FAST = m.GLOBAL_MAX_FAST;
+        PERTURB_BYTE = m.PERTURB_BYTE;
+        MALLOC_INITIALIZED = m.MALLOC_INITIALIZED;
+        TCACHE_PTR = m.TCACHE_PTR;
         collectBins();
     }
 

@@ -3,6 +3,7 @@ package io.mallocscope.runtime.malloc;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
+import io.mallocscope.runtime.vm.Layout;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -37,11 +38,33 @@ public final class Malloc {
     /** Where each heap segment begins: the first heap, then each new top after a gap (a cache for views). */
     final List<Long> segments = new ArrayList<>();
 
+    // Where this process's libc keeps the allocator's globals. They shadow MallocState's constants
+    // (the classic kernel layout's addresses) so that the code reads as malloc.c; another kernel
+    // layout (KernelLayout) moves libc's data and the TLS block below libc.
+    final long MAIN_ARENA;
+    final long MP;
+    final long GLOBAL_MAX_FAST;
+    final long PERTURB_BYTE;
+    final long MALLOC_INITIALIZED;
+    final long TCACHE_KEY;
+    final long TCACHE_PTR;
+    final long TCACHE_SHUTTING_DOWN;
+
     private Malloc(Kernel kernel, GlibcProfile profile, Tunables tunables, PrintStream stderr) {
         this.kernel = kernel;
         this.mem = kernel.addressSpace();
         this.profile = profile;
-        this.arena = profile.arena;
+        long data = kernel.layout().libcData() - Layout.LIBC_DATA;
+        long tls = kernel.layout().libcAnon() - Layout.LIBC_ANON_START;
+        MAIN_ARENA = MallocState.MAIN_ARENA + data;
+        MP = MallocState.MP + data;
+        GLOBAL_MAX_FAST = MallocState.GLOBAL_MAX_FAST + data;
+        PERTURB_BYTE = MallocState.PERTURB_BYTE + data;
+        MALLOC_INITIALIZED = MallocState.MALLOC_INITIALIZED + data;
+        TCACHE_KEY = MallocState.TCACHE_KEY + data;
+        TCACHE_PTR = MallocState.TCACHE_PTR + tls;
+        TCACHE_SHUTTING_DOWN = MallocState.TCACHE_SHUTTING_DOWN + tls;
+        this.arena = profile.arena.relocated(MAIN_ARENA);
         this.tunables = tunables;
         this.stderr = stderr;
     }

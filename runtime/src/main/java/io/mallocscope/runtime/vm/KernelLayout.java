@@ -15,12 +15,12 @@ import java.nio.file.Path;
  */
 public enum KernelLayout {
     /** The default: libc at 0x7ffff7dd3000, [vvar] then [vdso] below ld.so (the layout this project recorded first). */
-    CLASSIC(0x7ffff7dd3000L, 0x26000L, 0x7ffff7fc5000L, 23),
+    CLASSIC(0x7ffff7dd3000L, 0x26000L, 0x1d7000L, 0x7ffff7fc5000L, 23),
     /**
      * A kernel with a [vvar_vclock] mapping: [vvar] (4 pages), [vvar_vclock] (2), [vdso] (2) below
      * ld.so at 0x7ffff7fca000, and Debian 12's libc (2.36-9+deb12u14 segment sizes) at 0x7ffff7dd5000.
      */
-    VVAR_VCLOCK(0x7ffff7dd5000L, 0x26000L, 0x7ffff7fcaL << 12, 23);
+    VVAR_VCLOCK(0x7ffff7dd5000L, 0x26000L, 0x1d3000L, 0x7ffff7fcaL << 12, 23);
 
     /** {@code _IO_2_1_stdout_}, {@code _IO_2_1_stderr_}, {@code _IO_2_1_stdin_}: offsets into Debian 12's libc. */
     public static final long IO_2_1_STDOUT = 0x1d4760L;
@@ -29,12 +29,14 @@ public enum KernelLayout {
 
     private final long libcBase;
     private final long libcTextOffset;
+    private final long libcDataOffset;
     private final long ldStart;
     private final int auxvEntries;
 
-    KernelLayout(long libcBase, long libcTextOffset, long ldStart, int auxvEntries) {
+    KernelLayout(long libcBase, long libcTextOffset, long libcDataOffset, long ldStart, int auxvEntries) {
         this.libcBase = libcBase;
         this.libcTextOffset = libcTextOffset;
+        this.libcDataOffset = libcDataOffset;
         this.ldStart = ldStart;
         this.auxvEntries = auxvEntries;
     }
@@ -46,6 +48,16 @@ public enum KernelLayout {
 
     public long libcText() {
         return libcBase + libcTextOffset;
+    }
+
+    /** libc's writable data, where main_arena and mp_ live. */
+    public long libcData() {
+        return libcBase + libcDataOffset;
+    }
+
+    /** The anonymous mapping just below libc (the initial thread's TLS: tcache, errno). */
+    public long libcAnon() {
+        return libcBase - 0x3000;
     }
 
     /** Where ld-linux-x86-64.so.2 is mapped. */
@@ -86,8 +98,8 @@ public enum KernelLayout {
         as.map(b, b + 0x26000, r, libc, 0);
         as.map(b + 0x26000, b + 0x17c000, rx, libc, 0x26000);
         as.map(b + 0x17c000, b + 0x1cf000, r, libc, 0x17c000);
-        as.map(b + 0x1cf000, b + 0x1d3000, r, libc, 0x1cf000);
-        as.map(b + 0x1d3000, b + 0x1d5000, rw, libc, 0x1d3000);
+        as.map(b + 0x1cf000, b + libcDataOffset, r, libc, 0x1cf000);
+        as.map(b + libcDataOffset, b + 0x1d5000, rw, libc, libcDataOffset);
         as.map(b + 0x1d5000, b + 0x1e2000, rw, "");
         long vvar = ldStart - 0x8000;
         as.map(vvar - 0x2000, vvar, rw, "");
