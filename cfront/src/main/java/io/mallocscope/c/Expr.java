@@ -138,7 +138,8 @@ abstract class Expr {
 
     static final class Local extends Expr {
         final Var var;
-        long off;
+        /** The parser's event number for this use (a read, unless it turns out to be assigned). */
+        int readSeq = -1;
 
         Local(Var var, Tok at) {
             this.var = var;

@@ -242,7 +242,11 @@ final class Machine {
                 ssa.add(v);
             }
         }
-        ssa.sort(Comparator.comparingInt((Var v) -> v.firstWrite).thenComparingInt(v -> v.declOrder));
+        // gcc -O0 gives each SSA partition a slot in partition order: variables with PHI nodes first
+        // (by declaration), then the others in the order their first definition (or use) appears
+        ssa.sort(Comparator.comparingInt((Var v) -> v.phi ? 0 : 1)
+                .thenComparingInt(v -> v.phi ? v.declOrder : firstEvent(v))
+                .thenComparingInt(v -> v.declOrder));
         for (Var v : ssa) {
             off = -alignUp(-off + v.type.size, localAlign(v));
             v.offset = off;
@@ -281,6 +285,17 @@ final class Machine {
             p.offset = at;
         }
         f.frameSize = alignUp(-off, 16);
+    }
+
+    private static int firstEvent(Var v) {
+        int first = Integer.MAX_VALUE;
+        for (int e : v.writes) {
+            first = Math.min(first, e);
+        }
+        for (int e : v.reads) {
+            first = Math.min(first, e);
+        }
+        return first;
     }
 
     private long blockLayout(Parser.Block b, long off) {

@@ -34,6 +34,11 @@ final class Parser {
     private Set<String> labels;
     private List<Tok> gotos;
     private int staticCounter;
+    /** Source-order counter of local reads/writes, for gcc -O0's order of SSA names. */
+    private int seq;
+    /** Loop and branch regions [start, end) of the function being parsed, in event numbers. */
+    private final List<int[]> loops = new ArrayList<>();
+    private final List<int[]> branches = new ArrayList<>();
 
     /** Lexical block of a function, for gcc -O0's frame layout. */
     static final class Block {
@@ -367,8 +372,61 @@ final class Parser {
             }
         }
         f.body = b;
+        computePhis(f);
+        loops.clear();
+        branches.clear();
         fn = null;
         block = null;
+    }
+
+    /**
+     * Which locals get a PHI node in gcc's (pruned) SSA form: set inside a loop and live at its head
+     * (read in the loop before being set, or read after it), or set in a branch and read after the
+     * join. Their SSA names are made before any other, so gcc -O0 gives them the first stack slots.
+     */
+    private void computePhis(Function f) {
+        for (Var v : f.locals) {
+            if (v.addressTaken || !v.type.isScalar() || v.writes.isEmpty()) {
+                continue;
+            }
+            for (int[] r : loops) {
+                if (v.declSeq >= r[0] && v.declSeq < r[1]) {
+                    continue;
+                }
+                int firstW = firstIn(v.writes, r[0], r[1]);
+                if (firstW < 0) {
+                    continue;
+                }
+                if (firstIn(v.reads, r[0], firstW) >= 0 || liveAfter(v, r[1])) {
+                    v.phi = true;
+                }
+            }
+            for (int[] r : branches) {
+                if (v.declSeq >= r[0] && v.declSeq < r[1]) {
+                    continue;
+                }
+                if (firstIn(v.writes, r[0], r[1]) >= 0 && liveAfter(v, r[1])) {
+                    v.phi = true;
+                }
+            }
+        }
+    }
+
+    private static int firstIn(List<Integer> events, int from, int to) {
+        int best = -1;
+        for (int e : events) {
+            if (e >= from && e < to && (best < 0 || e < best)) {
+                best = e;
+            }
+        }
+        return best;
+    }
+
+    /** The first access at or after {@code from} is a read. */
+    private static boolean liveAfter(Var v, int from) {
+        int r = firstIn(v.reads, from, Integer.MAX_VALUE);
+        int w = firstIn(v.writes, from, Integer.MAX_VALUE);
+        return r >= 0 && (w < 0 || r < w);
     }
 
     // ================================================================ declarations
@@ -1125,12 +1183,14 @@ final class Parser {
                 Var v = new Var(d.name, d.type, d.at, false);
                 v.userAlign = d.align;
                 v.declOrder = declSeq++;
+                v.declSeq = seq++;
                 scopes.peek().put(d.name, v);
                 fn.locals.add(v);
                 block.vars.add(v);
                 if (accept("=")) {
                     v.init = initializer(v, false);
                     v.firstWrite = Math.min(v.firstWrite, writeSeq++);
+                    v.writes.add(seq++);
                     v.used = true;
                     out.add(new Stmt.InitLocal(v));
                 }
@@ -1164,22 +1224,27 @@ final class Parser {
                     expect("(");
                     Expr c = scalarCond(expr(), t);
                     expect(")");
+                    int s0 = seq;
                     Stmt a = subStatement();
                     Stmt b = accept("else") ? subStatement() : null;
+                    branches.add(new int[] {s0, seq});
                     return new Stmt.If(c, a, b, t);
                 }
                 case "while" -> {
                     next();
+                    int s0 = seq;
                     expect("(");
                     Expr c = scalarCond(expr(), t);
                     expect(")");
                     loopDepth++;
                     Stmt body = subStatement();
                     loopDepth--;
+                    loops.add(new int[] {s0, seq});
                     return new Stmt.Loop(null, c, null, body, false, t);
                 }
                 case "do" -> {
                     next();
+                    int s0 = seq;
                     loopDepth++;
                     Stmt body = subStatement();
                     loopDepth--;
@@ -1188,6 +1253,7 @@ final class Parser {
                     Expr c = scalarCond(expr(), t);
                     expect(")");
                     expect(";");
+                    loops.add(new int[] {s0, seq});
                     return new Stmt.Loop(null, c, null, body, true, t);
                 }
                 case "for" -> {
@@ -1207,6 +1273,7 @@ final class Parser {
                         init = new Stmt.ExprStmt(expr());
                         expect(";");
                     }
+                    int s0 = seq;
                     Expr c = at(";") ? null : scalarCond(expr(), t);
                     expect(";");
                     Expr step = at(")") ? null : expr();
@@ -1214,6 +1281,7 @@ final class Parser {
                     loopDepth++;
                     Stmt body = subStatement();
                     loopDepth--;
+                    loops.add(new int[] {s0, seq});
                     block = saved;
                     pop();
                     return new Stmt.Loop(init, c, step, body, false, t);
@@ -1236,7 +1304,9 @@ final class Parser {
                     blockDepthInSwitch = -1; // the body's block is depth 0
                     switchBodies.push(new Stmt.Block(List.of(), t));
                     switchDepth++;
+                    int s0 = seq;
                     Stmt body = compound();
+                    branches.add(new int[] {s0, seq});
                     switchDepth--;
                     switchBodies.pop();
                     blockDepthInSwitch = savedDepth;
@@ -1353,10 +1423,11 @@ final class Parser {
                 throw error(op, l.type.k == CType.K.ARRAY ? "assignment to expression with array type"
                         : "lvalue required as left operand of assignment");
             }
-            wrote(l);
             if (op.text.equals("=")) {
+                wrote(l, false);
                 return new Expr.Assign(l, assignConvert(r, l.type, op, "assignment"), op);
             }
+            wrote(l, true);
             int code = Ops.code(op.text);
             if (l.type.isPointer() && (code == Ops.ADD || code == Ops.SUB) && r.type.isInteger()) {
                 return new Expr.CompoundAssign(l, code, r, l.type, elemSize(l.type, op), op);
@@ -1386,8 +1457,18 @@ final class Parser {
 
     /** Notes a write to a local (gcc -O0 lays out non-addressed scalars in the order they are first set). */
     private void wrote(Expr l) {
+        wrote(l, false);
+    }
+
+    /** {@code alsoRead}: compound assignment and ++/--, which read the old value too. */
+    private void wrote(Expr l, boolean alsoRead) {
         if (l instanceof Expr.Local loc) {
-            loc.var.firstWrite = Math.min(loc.var.firstWrite, writeSeq++);
+            Var v = loc.var;
+            v.firstWrite = Math.min(v.firstWrite, writeSeq++);
+            if (!alsoRead) {
+                v.reads.remove(Integer.valueOf(loc.readSeq)); // the lvalue is written, not read
+            }
+            v.writes.add(seq++);
         }
     }
 
@@ -1696,7 +1777,7 @@ final class Parser {
             throw error(t, "wrong type argument to " + (inc ? "increment" : "decrement"));
         }
         long d = e.type.isPointer() ? elemSize(e.type, t) : 1;
-        wrote(e);
+        wrote(e, true);
         return new Expr.IncDec(e, pre, inc ? d : -d, t);
     }
 
@@ -1961,7 +2042,12 @@ final class Parser {
                 }
                 return new Expr.Global(v, t);
             }
-            return new Expr.Local(v, t);
+            Expr.Local loc = new Expr.Local(v, t);
+            if (!noUse) {
+                loc.readSeq = seq;
+                v.reads.add(seq++);
+            }
+            return loc;
         }
         if (o instanceof Function f) {
             return new Expr.FuncRef(f, t);

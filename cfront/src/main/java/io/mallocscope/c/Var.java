@@ -22,6 +22,12 @@ final class Var {
     int userAlign;
     Init init;
     boolean param;
+    /** Source-order sequence numbers of this local's reads and writes, and of its declaration. */
+    final java.util.List<Integer> reads = new java.util.ArrayList<>();
+    final java.util.List<Integer> writes = new java.util.ArrayList<>();
+    int declSeq;
+    /** gcc gives it a PHI node (it is set in a loop or branch and live after): its SSA name comes first. */
+    boolean phi;
 
     Var(String name, CType type, Tok at, boolean global) {
         this.name = name;
