@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * The behavioural switches that distinguish glibc releases (versions fact sheet, §7 "Modelling
  * checklist"). The allocator reads these final fields at each point where releases differ, so a
- * release is a row here, not a fork of the allocator.
+ * release is a row here, not a fork of the allocator. docs/profiles.md lists every switch with the
+ * releases that set it, where it comes from in glibc and the methods that read it (ProfilesDocTest keeps
+ * it in step).
  *
  * <p>How far each row can be trusted:
  * <ul>
@@ -42,7 +44,7 @@ public final class GlibcProfile {
          */
         TCACHE_SCAN,
         /**
-         * 2.42+: the scan is size-aware (large tcache bins, exact size only); the leader starts at
+         * 2.43: the scan is size-aware (large tcache bins, exact size only); the leader starts at
          * ALIGN_UP(mem + MINSIZE, align); the tail is given back when at least MINSIZE.
          */
         SIZE_AWARE_TCACHE_SCAN
@@ -54,7 +56,7 @@ public final class GlibcProfile {
         NONE,
         /** 2.38–2.41: less than 16 bytes to spare, or an mmapped chunk with at most a page to spare. */
         SLACK_OR_MMAPPED_PAGE,
-        /** 2.42+: less than 16 bytes to spare only. */
+        /** 2.43: less than 16 bytes to spare only. */
         SLACK
     }
 

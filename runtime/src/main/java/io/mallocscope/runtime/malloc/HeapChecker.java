@@ -60,7 +60,7 @@ public final class HeapChecker {
                     case BinKind.TCACHE -> {
                         if (b.index() >= TCACHE_MAX_BINS) {
                             // 2.43's large tcache bins: a size range, kept in increasing order
-                            if (Malloc.largeCsize2tidx(size) != b.index()) {
+                            if (Tcache.largeCsize2tidx(size) != b.index()) {
                                 out.add(name + ": chunk " + hex(c) + " of size " + hex(size) + " in wrong bin");
                             }
                             if (prevSize != Long.MAX_VALUE && size < prevSize) {

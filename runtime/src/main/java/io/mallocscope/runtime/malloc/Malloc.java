@@ -30,13 +30,21 @@ public final class Malloc {
     /** The release's struct malloc_state layout (profile.arena). */
     final ArenaLayout arena;
     final PrintStream stderr;
-    private final Tunables tunables;
+    final Tunables tunables;
     /** argv[0] as glibc prints it in classic assertions and 2.23's error banner. */
-    private String programName = "a.out";
+    String programName = "a.out";
     /** The chunks handed out by mmap and not yet unmapped (glibc does not track them; views do). */
     final TreeSet<Long> mmappedChunks = new TreeSet<>(Long::compareUnsigned);
     /** Where each heap segment begins: the first heap, then each new top after a gap (a cache for views). */
     final List<Long> segments = new ArrayList<>();
+    /** tcache_*: the per-thread cache (Tcache.java). */
+    final Tcache tcacheFns;
+    /** _mid_memalign and _int_memalign (Memalign.java). */
+    final Memalign memalignFns;
+    /** mallopt, do_set_* and the tunables (Mallopt.java). */
+    final Mallopt malloptFns;
+    /** int_mallinfo, malloc_stats, malloc_info (MallocStats.java). */
+    final MallocStats statsFns;
 
     // Where this process's libc keeps the allocator's globals. They shadow MallocState's constants
     // (the classic kernel layout's addresses) so that the code reads as malloc.c; another kernel
@@ -67,6 +75,11 @@ public final class Malloc {
         this.arena = profile.arena.relocated(MAIN_ARENA);
         this.tunables = tunables;
         this.stderr = stderr;
+        // after the fields above: the helpers keep the memory and the profile
+        this.tcacheFns = new Tcache(this);
+        this.memalignFns = new Memalign(this);
+        this.malloptFns = new Mallopt(this);
+        this.statsFns = new MallocStats(this);
     }
 
     /**
@@ -374,7 +387,7 @@ public final class Malloc {
             setMp(MP_TCACHE_UNSORTED_LIMIT, 0);
         }
         mallocInitState();
-        applyTunables();
+        malloptFns.applyTunables();
     }
 
     /** malloc_init_state for the main arena. */
@@ -387,7 +400,7 @@ public final class Malloc {
         // the main arena starts contiguous: flags stay 0 (2.23: FASTCHUNKS_BIT, set by setHaveFastchunks(false));
         // 2.43 has no global_max_fast at all (left 0)
         if (profile.hasFastbins) {
-            setMaxFast(DEFAULT_MXFAST);
+            malloptFns.setMaxFast(DEFAULT_MXFAST);
         }
         setHaveFastchunks(false);
         setTop(binAt(1)); // initial_top
@@ -395,340 +408,7 @@ public final class Malloc {
         w64(MAIN_ARENA + arena.attachedThreads, 1);
     }
 
-    private void applyTunables() {
-        tunables.values.forEach((name, v) -> {
-            switch (name) {
-                case "top_pad" -> doSetTopPad(v);
-                case "perturb" -> {
-                    if (v >= 0 && v <= 0xff) {
-                        doSetPerturbByte((int) (long) v);
-                    }
-                }
-                case "mmap_threshold" -> doSetMmapThreshold(v);
-                case "trim_threshold" -> doSetTrimThreshold(v);
-                case "mmap_max" -> {
-                    if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
-                        doSetMmapsMax((int) (long) v);
-                    }
-                }
-                case "arena_max" -> {
-                    if (v != 0) {
-                        setMp(MP_ARENA_MAX, v);
-                    }
-                }
-                case "arena_test" -> {
-                    if (v != 0) {
-                        setMp(MP_ARENA_TEST, v);
-                    }
-                }
-                case "tcache_max" -> doSetTcacheMax(v);
-                case "tcache_count" -> doSetTcacheCount(v);
-                case "tcache_unsorted_limit" -> doSetTcacheUnsortedLimit(v);
-                case "mxfast" -> doSetMxfast(v);
-                default -> {
-                    // check: needs libc_malloc_debug.so; hugetlb: 0 is the default, the rest is not modelled
-                }
-            }
-        });
-    }
-
-    void setMaxFast(long s) {
-        boolean smallest = profile.maxFastZeroOnly ? s == 0 : Long.compareUnsigned(s, SIZE_SZ) < 0;
-        w64(GLOBAL_MAX_FAST, smallest ? MIN_CHUNK_SIZE / 2 : ((s + SIZE_SZ) & ~MALLOC_ALIGN_MASK));
-    }
-
-    int doSetTrimThreshold(long v) {
-        long old = mp(MP_TRIM_THRESHOLD);
-        setMp(MP_TRIM_THRESHOLD, v);
-        setMpInt(MP_NO_DYN_THRESHOLD, 1);
-        Transitions.threshold(Transitions.THRESHOLD_TRIM, old, v);
-        return 1;
-    }
-
-    int doSetTopPad(long v) {
-        setMp(MP_TOP_PAD, v);
-        setMpInt(MP_NO_DYN_THRESHOLD, 1);
-        return 1;
-    }
-
-    int doSetMmapThreshold(long v) {
-        if (profile.mmapThresholdCapped && Long.compareUnsigned(v, DEFAULT_MMAP_THRESHOLD_MAX) > 0) {
-            return 0;
-        }
-        long old = mp(MP_MMAP_THRESHOLD);
-        setMp(MP_MMAP_THRESHOLD, v);
-        setMpInt(MP_NO_DYN_THRESHOLD, 1);
-        Transitions.threshold(Transitions.THRESHOLD_MMAP, old, v);
-        return 1;
-    }
-
-    int doSetMmapsMax(int v) {
-        setMpInt(MP_N_MMAPS_MAX, v);
-        setMpInt(MP_NO_DYN_THRESHOLD, 1);
-        return 1;
-    }
-
-    int doSetPerturbByte(int v) {
-        mem.write32(PERTURB_BYTE, v);
-        return 1;
-    }
-
-    int doSetTcacheMax(long v) {
-        if (profile.tcacheLargeBins) {
-            // 2.42+: small bins up to the index of nb, large bins by bit length; nb + 1 is the bound
-            if (v < 0) {
-                return 0;
-            }
-            long nb = request2size(v);
-            long idx = csize2tidx(nb);
-            if (Long.compareUnsigned(idx, TCACHE_MAX_BINS) >= 0) {
-                idx = largeCsize2tidx(nb);
-            }
-            if (idx < profile.tcacheMaxBins) {
-                if (idx < TCACHE_MAX_BINS) {
-                    setMp(MP_TCACHE_BINS, idx + 1);
-                }
-                setMp(MP_TCACHE_MAX_BYTES, nb + 1);
-                return 1;
-            }
-            return 0;
-        }
-        if (Long.compareUnsigned(v, MAX_TCACHE_SIZE) <= 0) {
-            setMp(MP_TCACHE_MAX_BYTES, v);
-            setMp(MP_TCACHE_BINS, csize2tidx(request2size(v)) + 1);
-        }
-        return 1;
-    }
-
-    /** large_csize2tidx (2.42+): 64 for 0x420..0x7f0, 65 for 0x800..0xff0, … by bit length. */
-    static long largeCsize2tidx(long nb) {
-        int clzSmall = Integer.numberOfLeadingZeros((int) tidx2csize(TCACHE_MAX_BINS - 1));
-        return TCACHE_MAX_BINS + clzSmall - Integer.numberOfLeadingZeros((int) nb);
-    }
-
-    static long tidx2csize(long idx) {
-        return idx * MALLOC_ALIGNMENT + MINSIZE;
-    }
-
-    int doSetTcacheCount(long v) {
-        // 2.27 (tag) does not range-check: the signed char counters wrap instead
-        if (profile.tcacheByteCounts || Long.compareUnsigned(v, MAX_TCACHE_COUNT) <= 0) {
-            setMp(MP_TCACHE_COUNT, v);
-        }
-        return 1;
-    }
-
-    int doSetTcacheUnsortedLimit(long v) {
-        setMp(MP_TCACHE_UNSORTED_LIMIT, v);
-        return 1;
-    }
-
-    int doSetMxfast(long v) {
-        if (profile.mxfastIgnored) {
-            return 1; // 2.43: no fastbins; accepted and ignored
-        }
-        if (Long.compareUnsigned(v, MAX_FAST_SIZE) <= 0) {
-            setMaxFast(v);
-            return 1;
-        }
-        return 0;
-    }
-
-    // ================================================================ tcache
-
-    /** tcache_init: the struct from _int_malloc, zeroed (2.43 uses {@link #tcacheInitLazy}). */
-    void tcacheInit() {
-        if (mem.read8(TCACHE_SHUTTING_DOWN) != 0) {
-            return;
-        }
-        long victim = intMalloc(profile.tcacheStructRequest);
-        if (victim != 0) {
-            w64(TCACHE_PTR, victim);
-            mem.fill(victim, 0, profile.tcacheStructRequest);
-        }
-    }
-
-    void maybeInitTcache() {
-        if (profile.hasTcache && !profile.tcacheMadeLazily && tcache() == 0) {
-            tcacheInit();
-        }
-    }
-
-    /**
-     * 2.43's tcache_init, run at most once: it first marks the tcache disabled (we use
-     * tcache_shutting_down for that), so a failure or {@code tcache_count == 0} leaves it off for good.
-     * From free the struct comes through malloc's slow path (760 bytes: chunk 0x300); from inside
-     * _int_malloc glibc passes the already rounded size, so that chunk is 0x310.
-     */
-    void tcacheInitLazy(boolean insideIntMalloc) {
-        mem.write8(TCACHE_SHUTTING_DOWN, 1);
-        long count = mp(MP_TCACHE_COUNT);
-        if (count == 0) {
-            return;
-        }
-        long bytes = profile.tcacheStructRequest;
-        long victim = intMalloc(insideIntMalloc ? request2size(bytes) : bytes);
-        if (victim != 0) {
-            mem.fill(victim, 0, bytes);
-            for (int i = 0; i < profile.tcacheMaxBins; i++) {
-                mem.write16(victim + 2L * i, (int) count);
-            }
-            w64(TCACHE_PTR, victim);
-        }
-    }
-
-    /** 2.43: no tcache made yet and none refused (tcache_inactive). */
-    boolean tcacheInactive() {
-        return tcache() == 0 && mem.read8(TCACHE_SHUTTING_DOWN) == 0;
-    }
-
-    /** The number of entries in bin {@code idx}. */
-    int tcacheCount(long tc, long idx) {
-        if (profile.tcacheByteCounts) {
-            return (byte) mem.read8(tc + idx);
-        }
-        if (profile.tcacheSlotsCountDown) {
-            return (int) (mp(MP_TCACHE_COUNT) - mem.read16(tc + 2 * idx));
-        }
-        return mem.read16(tc + 2 * idx);
-    }
-
-    /** Whether bin {@code idx} takes one more entry (counts[idx] &lt; tcache_count, or num_slots[idx] != 0). */
-    boolean tcacheHasRoom(long tc, long idx) {
-        if (profile.tcacheSlotsCountDown) {
-            return mem.read16(tc + 2 * idx) != 0;
-        }
-        if (profile.tcacheByteCounts) {
-            // a signed char compared with a size_t: -128 after 127 puts counts as "full"
-            return Long.compareUnsigned((byte) mem.read8(tc + idx), mp(MP_TCACHE_COUNT)) < 0;
-        }
-        return mem.read16(tc + 2 * idx) < mp(MP_TCACHE_COUNT);
-    }
-
-    /** malloc's test: counts[idx] &gt; 0 (2.30–2.41), entries[idx] != NULL (2.27, 2.43). */
-    boolean tcacheNonEmpty(long tc, long idx) {
-        if (profile.tcacheByteCounts || profile.tcacheSlotsCountDown) {
-            return tcacheEntry(tc, idx) != 0;
-        }
-        return mem.read16(tc + 2 * idx) > 0;
-    }
-
-    long tcacheEntryAddr(long tc, long idx) {
-        return tc + profile.tcacheEntriesOffset + 8 * idx;
-    }
-
-    long tcacheEntry(long tc, long idx) {
-        return r64(tc + profile.tcacheEntriesOffset + 8 * idx);
-    }
-
-    /** Adds {@code delta} entries to bin {@code idx}'s counter; returns the entry count after. */
-    private int tcacheCountAdd(long tc, long idx, int delta) {
-        if (profile.tcacheByteCounts) {
-            int c = (byte) (mem.read8(tc + idx) + delta);
-            mem.write8(tc + idx, c & 0xff);
-            return c;
-        }
-        if (profile.tcacheSlotsCountDown) {
-            int slots = (mem.read16(tc + 2 * idx) - delta) & 0xffff;
-            mem.write16(tc + 2 * idx, slots);
-            return (int) (mp(MP_TCACHE_COUNT) - slots);
-        }
-        int count = (mem.read16(tc + 2 * idx) + delta) & 0xffff;
-        mem.write16(tc + 2 * idx, count);
-        return count;
-    }
-
-    /** tcache_put: push the chunk's mem onto bin {@code idx}. */
-    void tcachePut(long chunk, long idx) {
-        long tc = tcache();
-        tcachePutAt(tc, chunk, idx, tcacheEntryAddr(tc, idx), true);
-    }
-
-    /**
-     * tcache_put_n: links the chunk in at {@code pos}, the bin head or (2.43 large bins) the next
-     * field of an entry; a link stored in an entry is safe-linked, one stored in the head is not.
-     */
-    void tcachePutAt(long tc, long chunk, long idx, long pos, boolean atHead) {
-        long e = chunk + CHUNK_HDR_SZ;
-        if (profile.tcacheKey) {
-            w64(e + 8, profile.randomTcacheKey ? r64(TCACHE_KEY) : tc);
-        }
-        long next = atHead ? r64(pos) : revealPtr(pos);
-        w64(e, protectPtr(e, next));
-        w64(pos, atHead ? e : protectPtr(pos, e));
-        int count = tcacheCountAdd(tc, idx, 1);
-        Transitions.tcachePut(chunk, chunksize(chunk), (int) idx, count);
-    }
-
-    /** tcache_get: pop the head of bin {@code idx}; returns the mem pointer. */
-    long tcacheGet(long idx) {
-        long tc = tcache();
-        return tcacheGetAt(tc, idx, tcacheEntryAddr(tc, idx), true);
-    }
-
-    /** tcache_get_n: unlinks the entry found at {@code pos}; returns its mem pointer. */
-    long tcacheGetAt(long tc, long idx, long pos, boolean atHead) {
-        long e = atHead ? r64(pos) : revealPtr(pos);
-        if (profile.alignmentChecks && (e & MALLOC_ALIGN_MASK) != 0) {
-            throw printerr("malloc(): unaligned tcache chunk detected");
-        }
-        long next = revealPtr(e);
-        w64(pos, atHead ? next : protectPtr(pos, next));
-        int count = tcacheCountAdd(tc, idx, -1);
-        if (profile.tcacheKey) {
-            w64(e + 8, 0);
-        }
-        long chunk = e - CHUNK_HDR_SZ;
-        Transitions.tcacheGet(chunk, chunksize(chunk), (int) idx, count);
-        return e;
-    }
-
-    /** tcache_location_large (2.42+): the link before the first entry whose chunk is at least nb. */
-    long tcacheLocationLarge(long tc, long idx, long nb) {
-        long pos = tcacheEntryAddr(tc, idx);
-        long te = r64(pos);
-        int guard = 0;
-        while (te != 0 && Long.compareUnsigned(chunksize(te - CHUNK_HDR_SZ), nb) < 0) {
-            pos = te;
-            te = revealPtr(te);
-            if (++guard > LOOP_GUARD) {
-                throw new IllegalStateException("tcache list does not end");
-            }
-        }
-        return pos;
-    }
-
-    /** tcache_put_large: keeps a large bin sorted by size, equal sizes LIFO. */
-    void tcachePutLarge(long chunk, long idx) {
-        long tc = tcache();
-        long pos = tcacheLocationLarge(tc, idx, chunksize(chunk));
-        tcachePutAt(tc, chunk, idx, pos, pos == tcacheEntryAddr(tc, idx));
-    }
-
-    /** tcache_get_large: the first entry of exactly nb bytes, or 0. */
-    long tcacheGetLarge(long idx, long nb) {
-        long tc = tcache();
-        long pos = tcacheLocationLarge(tc, idx, nb);
-        boolean atHead = pos == tcacheEntryAddr(tc, idx);
-        long te = atHead ? r64(pos) : revealPtr(pos);
-        if (te == 0 || chunksize(te - CHUNK_HDR_SZ) != nb) {
-            return 0;
-        }
-        return tcacheGetAt(tc, idx, pos, atHead);
-    }
-
-    /** 2.43's tcache lookup in malloc and calloc: a small bin's head, or an exact fit in a large bin; 0 on a miss. */
-    long tcacheLookup(long nb) {
-        long tc = tcache();
-        if (tc == 0 || Long.compareUnsigned(nb, mp(MP_TCACHE_MAX_BYTES)) >= 0) {
-            return 0;
-        }
-        long idx = csize2tidx(nb);
-        if (idx < TCACHE_MAX_BINS) {
-            return tcacheEntry(tc, idx) != 0 ? tcacheGet(idx) : 0;
-        }
-        return tcacheGetLarge(largeCsize2tidx(nb), nb);
-    }
+    // ================================================================ checked_request2size
 
     /**
      * checked_request2size's refusal: from 2.30 any request above PTRDIFF_MAX; before, only one whose
@@ -755,16 +435,16 @@ public final class Malloc {
         if (!profile.hasTcache) {
             return intMalloc(bytes);
         }
-        maybeInitTcache();
+        tcacheFns.maybeInitTcache();
         if (profile.tcacheLargeBins) {
-            long v = tcacheLookup(request2size(bytes));
+            long v = tcacheFns.tcacheLookup(request2size(bytes));
             return v != 0 ? v : intMalloc(bytes);
         }
         long tbytes = request2size(bytes);
         long tcIdx = csize2tidx(tbytes);
         long tc = tcache();
-        if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheNonEmpty(tc, tcIdx)) {
-            return tcacheGet(tcIdx);
+        if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheFns.tcacheNonEmpty(tc, tcIdx)) {
+            return tcacheFns.tcacheGet(tcIdx);
         }
         return intMalloc(bytes);
     }
@@ -800,13 +480,13 @@ public final class Malloc {
                 Transitions.binRemove(BinKind.FASTBIN, idx, victim, vsize, Transitions.EXACT_FIT);
                 if (tcacheUsable) {
                     long tcVictim;
-                    while (tcacheHasRoom(tc, tcIdx) && (tcVictim = r64(fb)) != 0) {
+                    while (tcacheFns.tcacheHasRoom(tc, tcIdx) && (tcVictim = r64(fb)) != 0) {
                         if (profile.alignmentChecks && (tcVictim & MALLOC_ALIGN_MASK) != 0) {
                             throw printerr("malloc(): unaligned fastbin chunk detected 3");
                         }
                         w64(fb, revealPtr(tcVictim + 16));
                         Transitions.binRemove(BinKind.FASTBIN, idx, tcVictim, chunksize(tcVictim), Transitions.STASH);
-                        tcachePut(tcVictim, tcIdx);
+                        tcacheFns.tcachePut(tcVictim, tcIdx);
                     }
                 }
                 long p = victim + CHUNK_HDR_SZ;
@@ -831,21 +511,21 @@ public final class Malloc {
                 setFd(bck, bin);
                 Transitions.binRemove(BinKind.SMALLBIN, idx, victim, nb, Transitions.EXACT_FIT);
                 if (tcacheUsable && profile.tcacheMadeLazily) {
-                    if (tcacheInactive()) {
-                        tcacheInitLazy(true);
+                    if (tcacheFns.tcacheInactive()) {
+                        tcacheFns.tcacheInitLazy(true);
                     }
                     tc = tcache();
                 }
                 if (tcacheUsable && tc != 0) {
                     long tcVictim;
-                    while (tcacheHasRoom(tc, tcIdx) && (tcVictim = bk(bin)) != bin) {
+                    while (tcacheFns.tcacheHasRoom(tc, tcIdx) && (tcVictim = bk(bin)) != bin) {
                         if (tcVictim != 0) {
                             bck = bk(tcVictim);
                             setInuseBitAtOffset(tcVictim, nb);
                             setBk(bin, bck);
                             setFd(bck, bin);
                             Transitions.binRemove(BinKind.SMALLBIN, idx, tcVictim, nb, Transitions.STASH);
-                            tcachePut(tcVictim, tcIdx);
+                            tcacheFns.tcachePut(tcVictim, tcIdx);
                         }
                     }
                 }
@@ -931,14 +611,14 @@ public final class Malloc {
                 if (size == nb) {
                     setInuseBitAtOffset(victim, size);
                     if (profile.tcacheMadeLazily) {
-                        if (tcacheInactive()) {
-                            tcacheInitLazy(true);
+                        if (tcacheFns.tcacheInactive()) {
+                            tcacheFns.tcacheInitLazy(true);
                         }
                         tc = tcache();
                     }
-                    if (tcacheNb != 0 && tc != 0 && tcacheHasRoom(tc, tcIdx)) {
+                    if (tcacheNb != 0 && tc != 0 && tcacheFns.tcacheHasRoom(tc, tcIdx)) {
                         Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.STASH);
-                        tcachePut(victim, tcIdx);
+                        tcacheFns.tcachePut(victim, tcIdx);
                         returnCached = true;
                         continue;
                     }
@@ -1023,7 +703,7 @@ public final class Malloc {
                 ++tcacheUnsortedCount;
                 if (returnCached && mp(MP_TCACHE_UNSORTED_LIMIT) > 0
                         && Long.compareUnsigned(tcacheUnsortedCount, mp(MP_TCACHE_UNSORTED_LIMIT)) > 0) {
-                    return tcacheGet(tcIdx);
+                    return tcacheFns.tcacheGet(tcIdx);
                 }
                 if (++iters >= MAX_ITERS) {
                     break;
@@ -1031,7 +711,7 @@ public final class Malloc {
             }
 
             if (returnCached) {
-                return tcacheGet(tcIdx);
+                return tcacheFns.tcacheGet(tcIdx);
             }
 
             // ---- large request: best fit in its own bin
@@ -1348,7 +1028,7 @@ public final class Malloc {
                 updateDynamicThreshold(p);
                 munmapChunk(p);
             } else {
-                maybeInitTcache();
+                tcacheFns.maybeInitTcache();
                 arenaForChunk(p);
                 intFree(p, false, Transitions.FREE);
             }
@@ -1384,7 +1064,7 @@ public final class Malloc {
             long tc = tcache();
             if (r64(m + 8) == r64(TCACHE_KEY)) {
                 if (tc != 0) {
-                    tcacheDoubleFreeVerify(tc, m, 0);
+                    tcacheFns.tcacheDoubleFreeVerify(tc, m, 0);
                 }
                 w64(m + 8, 0); // a coincidence: clear the key and free again
                 freeTcacheFirst(m);
@@ -1393,20 +1073,20 @@ public final class Malloc {
             long idx = csize2tidx(size);
             if (tc != 0) {
                 if (idx < TCACHE_MAX_BINS) {
-                    if (tcacheHasRoom(tc, idx)) {
-                        tcachePut(p, idx);
+                    if (tcacheFns.tcacheHasRoom(tc, idx)) {
+                        tcacheFns.tcachePut(p, idx);
                         return;
                     }
                 } else {
-                    idx = largeCsize2tidx(size);
-                    if (Long.compareUnsigned(size, MINSIZE) >= 0 && tcacheHasRoom(tc, idx)) {
-                        tcachePutLarge(p, idx);
+                    idx = Tcache.largeCsize2tidx(size);
+                    if (Long.compareUnsigned(size, MINSIZE) >= 0 && tcacheFns.tcacheHasRoom(tc, idx)) {
+                        tcacheFns.tcachePutLarge(p, idx);
                         return;
                     }
                 }
             }
-            if (tcacheInactive()) {
-                tcacheInitLazy(false);
+            if (tcacheFns.tcacheInactive()) {
+                tcacheFns.tcacheInitLazy(false);
                 freeTcacheFirst(m);
                 return;
             }
@@ -1416,33 +1096,6 @@ public final class Malloc {
         }
         arenaForChunk(p);
         intFreeChunk(p, size, false, Transitions.FREE);
-    }
-
-    /**
-     * tcache_double_free_verify: walks the bins the release checks (2.31–2.41: the chunk's own bin,
-     * 2.43: all 76), aborting if the chunk is there; returns normally when it is not.
-     */
-    private void tcacheDoubleFreeVerify(long tc, long e, long ownIdx) {
-        int from = profile.tcacheWalkAllBins ? 0 : (int) ownIdx;
-        int to = profile.tcacheWalkAllBins ? profile.tcacheMaxBins : (int) ownIdx + 1;
-        long count = mp(MP_TCACHE_COUNT);
-        for (int i = from; i < to; i++) {
-            long cnt = 0;
-            for (long tmp = tcacheEntry(tc, i); tmp != 0; tmp = revealPtr(tmp), ++cnt) {
-                if (profile.tcacheWalkLimit && Long.compareUnsigned(cnt, count) >= 0) {
-                    throw printerr("free(): too many chunks detected in tcache");
-                }
-                if (profile.alignmentChecks && (tmp & MALLOC_ALIGN_MASK) != 0) {
-                    throw printerr("free(): unaligned chunk detected in tcache 2");
-                }
-                if (tmp == e) {
-                    throw printerr("free(): double free detected in tcache 2");
-                }
-                if (cnt > LOOP_GUARD) {
-                    throw new IllegalStateException("tcache list does not end");
-                }
-            }
-        }
     }
 
     /**
@@ -1486,10 +1139,10 @@ public final class Malloc {
         if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0) {
             long e = p + CHUNK_HDR_SZ;
             if (profile.tcacheKey && r64(e + 8) == (profile.randomTcacheKey ? r64(TCACHE_KEY) : tc)) {
-                tcacheDoubleFreeVerify(tc, e, tcIdx);
+                tcacheFns.tcacheDoubleFreeVerify(tc, e, tcIdx);
             }
-            if (tcacheHasRoom(tc, tcIdx)) {
-                tcachePut(p, tcIdx);
+            if (tcacheFns.tcacheHasRoom(tc, tcIdx)) {
+                tcacheFns.tcachePut(p, tcIdx);
                 return;
             }
         }
@@ -1958,7 +1611,7 @@ public final class Malloc {
         long oldsize = chunksize(oldp);
         boolean mmapped = (chunksizeNomask(oldp) & IS_MMAPPED) != 0;
         if (!mmapped) {
-            maybeInitTcache();
+            tcacheFns.maybeInitTcache();
             arenaForChunk(oldp);
         }
         if (Long.compareUnsigned(oldp, -oldsize) > 0 || (oldp & MALLOC_ALIGN_MASK) != 0) {
@@ -2092,20 +1745,20 @@ public final class Malloc {
         ptmallocInit();
         if (profile.tcacheLargeBins) {
             long nb = request2size(bytes);
-            long m = tcacheLookup(nb);
+            long m = tcacheFns.tcacheLookup(nb);
             if (m != 0) {
                 // small bins clear tidx2usize(idx) bytes, large ones the chunk's usable size: the same here
                 mem.fill(m, 0, chunksize(m - CHUNK_HDR_SZ) - SIZE_SZ);
                 return m;
             }
         } else {
-            maybeInitTcache();
+            tcacheFns.maybeInitTcache();
             if (profile.callocUsesTcache) {
                 // 2.41: tcache_try_malloc, as malloc does
                 long tcIdx = csize2tidx(request2size(bytes));
                 long tc = tcache();
-                if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheNonEmpty(tc, tcIdx)) {
-                    long m = tcacheGet(tcIdx);
+                if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheFns.tcacheNonEmpty(tc, tcIdx)) {
+                    long m = tcacheFns.tcacheGet(tcIdx);
                     mem.fill(m, 0, chunksize(m - CHUNK_HDR_SZ) - SIZE_SZ);
                     return m;
                 }
@@ -2142,7 +1795,7 @@ public final class Malloc {
     /** {@code memalign(alignment, bytes)}. */
     public long memalign(long alignment, long bytes) {
         ptmallocInit();
-        return midMemalign(alignment, bytes);
+        return memalignFns.midMemalign(alignment, bytes);
     }
 
     /**
@@ -2150,7 +1803,7 @@ public final class Malloc {
      * an alignment that is not a power of two (or 0) fails with EINVAL.
      */
     public long alignedAlloc(long alignment, long bytes) {
-        if (profile.alignedAllocChecksAlignment && (alignment == 0 || !powerOf2(alignment))) {
+        if (profile.alignedAllocChecksAlignment && (alignment == 0 || !Memalign.powerOf2(alignment))) {
             ptmallocInit();
             kernel.setErrno(Kernel.EINVAL);
             return 0;
@@ -2164,10 +1817,10 @@ public final class Malloc {
      */
     public int posixMemalign(long memptr, long alignment, long bytes) {
         ptmallocInit();
-        if (alignment % 8 != 0 || !powerOf2(alignment / 8) || alignment == 0) {
+        if (alignment % 8 != 0 || !Memalign.powerOf2(alignment / 8) || alignment == 0) {
             return Kernel.EINVAL;
         }
-        long m = midMemalign(alignment, bytes);
+        long m = memalignFns.midMemalign(alignment, bytes);
         if (m != 0) {
             w64(memptr, m);
             return 0;
@@ -2178,7 +1831,7 @@ public final class Malloc {
     /** {@code valloc(bytes)}: memalign(page size, bytes). */
     public long valloc(long bytes) {
         ptmallocInit();
-        return midMemalign(PAGESIZE, bytes);
+        return memalignFns.midMemalign(PAGESIZE, bytes);
     }
 
     /** {@code pvalloc(bytes)}: page-aligned, rounded up to pages (with 2.36's odd mask). */
@@ -2190,197 +1843,14 @@ public final class Malloc {
             return 0;
         }
         rounded &= -(PAGESIZE - 1);
-        return midMemalign(PAGESIZE, rounded);
+        return memalignFns.midMemalign(PAGESIZE, rounded);
     }
 
     static long unsignedMultiplyHigh(long a, long b) {
         return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
     }
 
-    private static boolean powerOf2(long x) {
-        return (x & (x - 1)) == 0;
-    }
-
-    long midMemalign(long alignment, long bytes) {
-        if (Long.compareUnsigned(alignment, MALLOC_ALIGNMENT) <= 0) {
-            return malloc(bytes);
-        }
-        if (Long.compareUnsigned(alignment, MINSIZE) < 0) {
-            alignment = MINSIZE;
-        }
-        if (Long.compareUnsigned(alignment, Long.MIN_VALUE) > 0) { // SIZE_MAX/2 + 1
-            kernel.setErrno(Kernel.EINVAL);
-            return 0;
-        }
-        if (!powerOf2(alignment)) {
-            long a = MALLOC_ALIGNMENT * 2;
-            while (Long.compareUnsigned(a, alignment) < 0) {
-                a <<= 1;
-            }
-            alignment = a;
-        }
-        switch (profile.memalign) {
-            case TCACHE_SCAN -> {
-                if (bytes < 0) {
-                    kernel.setErrno(Kernel.ENOMEM);
-                    return 0;
-                }
-                long v = tcacheGetAligned(request2size(bytes), alignment, false);
-                if (v != 0) {
-                    return v;
-                }
-            }
-            case SIZE_AWARE_TCACHE_SCAN -> {
-                long v = bytes >= 0 ? tcacheGetAligned(request2size(bytes), alignment, true) : 0;
-                if (v != 0) {
-                    return v;
-                }
-            }
-            case FREE_LEFTOVERS -> {
-            }
-        }
-        return intMemalign(alignment, bytes);
-    }
-
-    /**
-     * The memalign tcache scan: walk nb's bin from the head and take the first aligned entry
-     * (2.41); 2.43 also skips smaller entries of a large bin and takes only an exact size.
-     */
-    long tcacheGetAligned(long nb, long alignment, boolean sizeAware) {
-        long tc = tcache();
-        if (tc == 0) {
-            return 0;
-        }
-        long idx;
-        if (sizeAware) {
-            if (Long.compareUnsigned(nb, mp(MP_TCACHE_MAX_BYTES)) >= 0) {
-                return 0;
-            }
-            idx = csize2tidx(nb);
-            if (idx >= TCACHE_MAX_BINS) {
-                idx = largeCsize2tidx(nb);
-            }
-        } else {
-            idx = csize2tidx(nb);
-            if (Long.compareUnsigned(idx, mp(MP_TCACHE_BINS)) >= 0 || !tcacheNonEmpty(tc, idx)) {
-                return 0;
-            }
-        }
-        long head = tcacheEntryAddr(tc, idx);
-        long pos = head;
-        long te = r64(head);
-        int guard = 0;
-        while (te != 0) {
-            if (sizeAware) {
-                long csize = chunksize(te - CHUNK_HDR_SZ);
-                if (Long.compareUnsigned(csize, nb) >= 0 && (csize != nb || Long.remainderUnsigned(te, alignment) == 0)) {
-                    break;
-                }
-            } else if (Long.remainderUnsigned(te, alignment) == 0) {
-                break;
-            }
-            pos = te;
-            te = revealPtr(te);
-            if (++guard > LOOP_GUARD) {
-                throw new IllegalStateException("tcache list does not end");
-            }
-        }
-        if (te == 0 || (sizeAware && (chunksize(te - CHUNK_HDR_SZ) != nb || Long.remainderUnsigned(te, alignment) != 0))) {
-            return 0;
-        }
-        return tcacheGetAt(tc, idx, pos, pos == head);
-    }
-
-    /**
-     * _int_memalign: asks _int_malloc for nb + alignment + MINSIZE, gives back the leader in front of
-     * the first aligned address that leaves it room for a header, then the tail beyond nb. An mmapped
-     * chunk only moves its start (its prev_size keeps the distance to the mapping). How the leftovers
-     * are given back is the profile's {@link GlibcProfile.MemalignMode}.
-     */
-    long intMemalign(long alignment, long bytes) {
-        GlibcProfile.MemalignMode mode = profile.memalign;
-        boolean sizeAware = mode == GlibcProfile.MemalignMode.SIZE_AWARE_TCACHE_SCAN;
-        if (requestOutOfRange(bytes)) {
-            kernel.setErrno(Kernel.ENOMEM);
-            return 0;
-        }
-        long nb = request2size(bytes);
-        long m = intMalloc(nb + alignment + MINSIZE);
-        if (m == 0) {
-            return 0;
-        }
-        long p = m - CHUNK_HDR_SZ;
-        boolean misaligned = Long.remainderUnsigned(m, alignment) != 0;
-        boolean mmapped = (chunksizeNomask(p) & IS_MMAPPED) != 0;
-        if (mmapped && (misaligned || sizeAware)) {
-            // up to 2.41 the leader must hold a header here too; 2.42+ takes the first aligned address
-            long newp = alignUp(sizeAware ? m : m + MINSIZE, alignment) - CHUNK_HDR_SZ;
-            long leadsize = newp - p;
-            long prevSize = prevSize(p);
-            long newsize = chunksize(p) - leadsize;
-            w64(newp, prevSize + leadsize);
-            setHead(newp, newsize | IS_MMAPPED);
-            mmappedChunks.remove(p);
-            mmappedChunks.add(newp);
-            return newp + CHUNK_HDR_SZ;
-        }
-        if (misaligned) {
-            long newp = alignUp(m + MINSIZE, alignment) - CHUNK_HDR_SZ;
-            long leadsize = newp - p;
-            long newsize = chunksize(p) - leadsize;
-            setHead(newp, newsize | PREV_INUSE);
-            setInuseBitAtOffset(newp, newsize);
-            setHeadSize(p, leadsize);
-            Transitions.split(p, leadsize, newp, newsize);
-            if (mode == GlibcProfile.MemalignMode.FREE_LEFTOVERS) {
-                intFree(p, true, Transitions.MEMALIGN);
-            } else {
-                intFreeMergeChunk(p, leadsize, Transitions.MEMALIGN);
-            }
-            p = newp;
-        }
-        if (!mmapped) {
-            long size = chunksize(p);
-            long remainderSize = size - nb;
-            long remainder = p + nb;
-            switch (mode) {
-                case FREE_LEFTOVERS -> {
-                    if (Long.compareUnsigned(size, nb + MINSIZE) > 0) {
-                        setHead(remainder, remainderSize | PREV_INUSE);
-                        setHeadSize(p, nb);
-                        Transitions.split(p, nb, remainder, remainderSize);
-                        intFree(remainder, true, Transitions.MEMALIGN);
-                    }
-                }
-                case TCACHE_SCAN -> {
-                    long nextchunk = p + size;
-                    long nextsize = chunksize(nextchunk);
-                    // a tail too small to be a chunk still goes when it can merge with its neighbour
-                    if (Long.compareUnsigned(size, nb) > 0 && (Long.compareUnsigned(remainderSize, MINSIZE) >= 0
-                            || nextchunk == top() || !inuseBitAtOffset(nextchunk, nextsize))) {
-                        giveBackTail(p, nb, remainder, remainderSize, nextchunk, nextsize);
-                    }
-                }
-                case SIZE_AWARE_TCACHE_SCAN -> {
-                    if (Long.compareUnsigned(remainderSize, MINSIZE) >= 0) {
-                        long nextchunk = p + size;
-                        giveBackTail(p, nb, remainder, remainderSize, nextchunk, chunksize(nextchunk));
-                    }
-                }
-            }
-        }
-        return p + CHUNK_HDR_SZ;
-    }
-
-    /** _int_memalign's tail (2.39+): split it off and free it through the coalescing path. */
-    private void giveBackTail(long p, long nb, long remainder, long remainderSize, long nextchunk, long nextsize) {
-        setHeadSize(p, nb);
-        Transitions.split(p, nb, remainder, remainderSize);
-        long merged = intFreeCreateChunk(remainder, remainderSize, nextchunk, nextsize, Transitions.MEMALIGN);
-        intFreeMaybeConsolidate(merged);
-    }
-
-    // ================================================================ usable size, trim, mallopt
+    // ================================================================ usable size, trim
 
     /** {@code malloc_usable_size(mem)}. */
     public long mallocUsableSize(long m) {
@@ -2433,208 +1903,27 @@ public final class Malloc {
         return result | systrim(pad);
     }
 
-    /** {@code mallopt(param, value)}: 1 on success, 0 on failure; every call consolidates the fastbins. */
+    // ================================================================ mallopt
+
+    /** {@code mallopt(param, value)}: 1 on success, 0 on failure; up to 2.41 every call consolidates the fastbins. */
     public int mallopt(int param, int value) {
-        ptmallocInit();
-        if (profile.trimAndMalloptConsolidate) {
-            mallocConsolidate();
-        }
-        long v = value; // int → size_t: sign-extended
-        return switch (param) {
-            case M_MXFAST -> doSetMxfast(v);
-            case M_TRIM_THRESHOLD -> doSetTrimThreshold(v);
-            case M_TOP_PAD -> doSetTopPad(v);
-            case M_MMAP_THRESHOLD -> doSetMmapThreshold(v);
-            case M_MMAP_MAX -> doSetMmapsMax(value);
-            case M_CHECK_ACTION -> 1;
-            case M_PERTURB -> doSetPerturbByte(value);
-            case M_ARENA_TEST -> {
-                if (value > 0) {
-                    setMp(MP_ARENA_TEST, v);
-                }
-                yield 1;
-            }
-            case M_ARENA_MAX -> {
-                if (value > 0) {
-                    setMp(MP_ARENA_MAX, v);
-                }
-                yield 1;
-            }
-            default -> 1;
-        };
+        return malloptFns.mallopt(param, value);
     }
 
     // ================================================================ statistics
 
     /** {@code mallinfo2()}. */
     public Mallinfo2 mallinfo2() {
-        ptmallocInit();
-        long avail = chunksize(top());
-        long nblocks = 1;
-        long nfastblocks = 0;
-        long fastavail = 0;
-        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
-            int guard = 0;
-            for (long p = fastbinHead(i); p != 0; p = revealPtr(p + 16)) {
-                if (profile.alignmentChecks && (p & MALLOC_ALIGN_MASK) != 0) {
-                    throw printerr("int_mallinfo(): unaligned fastbin chunk detected");
-                }
-                ++nfastblocks;
-                fastavail += chunksize(p);
-                if (++guard > LOOP_GUARD) {
-                    throw new IllegalStateException("fastbin list does not end");
-                }
-            }
-        }
-        avail += fastavail;
-        for (int i = 1; i < NBINS; i++) {
-            long b = binAt(i);
-            int guard = 0;
-            for (long p = bk(b); p != b; p = bk(p)) {
-                ++nblocks;
-                avail += chunksize(p);
-                if (++guard > LOOP_GUARD) {
-                    throw new IllegalStateException("bin list does not end");
-                }
-            }
-        }
-        long sys = systemMem();
-        return new Mallinfo2(sys, nblocks, nfastblocks, mpInt(MP_N_MMAPS), mp(MP_MMAPPED_MEM), 0, fastavail,
-                sys - avail, avail, chunksize(top()));
+        return statsFns.mallinfo2();
     }
 
     /** {@code malloc_stats()}: glibc's summary on the process's stderr. */
     public void mallocStats() {
-        ptmallocInit();
-        Mallinfo2 mi = mallinfo2();
-        long inUse = mp(MP_MMAPPED_MEM) & 0xffffffffL;
-        long system = inUse;
-        StringBuilder sb = new StringBuilder();
-        sb.append("Arena 0:\n");
-        sb.append(String.format("system bytes     = %10d\n", mi.arena() & 0xffffffffL));
-        sb.append(String.format("in use bytes     = %10d\n", mi.uordblks() & 0xffffffffL));
-        system = (system + mi.arena()) & 0xffffffffL;
-        inUse = (inUse + mi.uordblks()) & 0xffffffffL;
-        sb.append("Total (incl. mmap):\n");
-        sb.append(String.format("system bytes     = %10d\n", system));
-        sb.append(String.format("in use bytes     = %10d\n", inUse));
-        sb.append(String.format("max mmap regions = %10d\n", mpInt(MP_MAX_N_MMAPS) & 0xffffffffL));
-        sb.append(String.format("max mmap bytes   = %10s\n", Long.toUnsignedString(mp(MP_MAX_MMAPPED_MEM))));
-        stderr.print(sb);
-        stderr.flush();
+        statsFns.mallocStats();
     }
 
     /** {@code malloc_info(options, stream)}: glibc's XML; options must be 0 (else EINVAL is returned). */
     public int mallocInfo(int options, PrintStream out) {
-        if (options != 0) {
-            return Kernel.EINVAL;
-        }
-        ptmallocInit();
-        long[] from = new long[NFASTBINS + NBINS - 1];
-        long[] to = new long[from.length];
-        long[] total = new long[from.length];
-        long[] count = new long[from.length];
-        long nblocks = 1; // top always exists
-        long nfastblocks = 0;
-        long avail = chunksize(top());
-        long fastavail = 0;
-        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
-            long p = fastbinHead(i);
-            if (p != 0) {
-                long n = 0;
-                long thissize = chunksize(p);
-                while (p != 0) {
-                    if (profile.alignmentChecks && (p & MALLOC_ALIGN_MASK) != 0) {
-                        throw printerr("__malloc_info(): unaligned fastbin chunk detected");
-                    }
-                    ++n;
-                    p = revealPtr(p + 16);
-                    if (n > LOOP_GUARD) {
-                        throw new IllegalStateException("fastbin list does not end");
-                    }
-                }
-                fastavail += n * thissize;
-                nfastblocks += n;
-                from[i] = thissize - (MALLOC_ALIGNMENT - 1);
-                to[i] = thissize;
-                count[i] = n;
-            }
-            total[i] = count[i] * to[i];
-        }
-        for (int i = 1; i < NBINS; i++) {
-            int k = NFASTBINS - 1 + i;
-            long bin = binAt(i);
-            long r = fd(bin);
-            from[k] = -1;
-            if (r != 0) {
-                int guard = 0;
-                while (r != bin) {
-                    long rs = chunksizeNomask(r);
-                    ++count[k];
-                    total[k] += rs;
-                    if (Long.compareUnsigned(rs, from[k]) < 0) {
-                        from[k] = rs;
-                    }
-                    if (Long.compareUnsigned(rs, to[k]) > 0) {
-                        to[k] = rs;
-                    }
-                    r = fd(r);
-                    if (++guard > LOOP_GUARD) {
-                        throw new IllegalStateException("bin list does not end");
-                    }
-                }
-            }
-            if (count[k] == 0) {
-                from[k] = 0;
-            }
-            nblocks += count[k];
-            avail += total[k];
-        }
-        StringBuilder sb = new StringBuilder();
-        sb.append("<malloc version=\"1\">\n");
-        sb.append("<heap nr=\"0\">\n<sizes>\n");
-        for (int i = 0; i < from.length; i++) {
-            if (count[i] != 0 && i != NFASTBINS) {
-                sb.append("  <size from=\"").append(Long.toUnsignedString(from[i])).append("\" to=\"")
-                        .append(Long.toUnsignedString(to[i])).append("\" total=\"")
-                        .append(Long.toUnsignedString(total[i])).append("\" count=\"").append(count[i])
-                        .append("\"/>\n");
-            }
-        }
-        if (count[NFASTBINS] != 0) {
-            sb.append("  <unsorted from=\"").append(Long.toUnsignedString(from[NFASTBINS])).append("\" to=\"")
-                    .append(Long.toUnsignedString(to[NFASTBINS])).append("\" total=\"")
-                    .append(Long.toUnsignedString(total[NFASTBINS])).append("\" count=\"")
-                    .append(count[NFASTBINS]).append("\"/>\n");
-        }
-        long sys = systemMem();
-        long maxSys = r64(MAIN_ARENA + arena.maxSystemMem);
-        sb.append("</sizes>\n<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
-                .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
-                .append("\"/>\n<system type=\"current\" size=\"").append(sys)
-                .append("\"/>\n<system type=\"max\" size=\"").append(maxSys).append("\"/>\n");
-        sb.append("<aspace type=\"total\" size=\"").append(sys).append("\"/>\n<aspace type=\"mprotect\" size=\"")
-                .append(sys).append("\"/>\n");
-        sb.append("</heap>\n");
-        sb.append("<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
-                .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
-                .append("\"/>\n<total type=\"mmap\" count=\"").append(mpInt(MP_N_MMAPS)).append("\" size=\"")
-                .append(mp(MP_MMAPPED_MEM)).append("\"/>\n<system type=\"current\" size=\"").append(sys)
-                .append("\"/>\n<system type=\"max\" size=\"").append(maxSys)
-                .append("\"/>\n<aspace type=\"total\" size=\"").append(sys)
-                .append("\"/>\n<aspace type=\"mprotect\" size=\"").append(sys).append("\"/>\n</malloc>\n");
-        out.print(sb);
-        out.flush();
-        return 0;
+        return statsFns.mallocInfo(options, out);
     }
-
-    static final int M_MXFAST = 1;
-    static final int M_TRIM_THRESHOLD = -1;
-    static final int M_TOP_PAD = -2;
-    static final int M_MMAP_THRESHOLD = -3;
-    static final int M_MMAP_MAX = -4;
-    static final int M_CHECK_ACTION = -5;
-    static final int M_PERTURB = -6;
-    static final int M_ARENA_TEST = -7;
-    static final int M_ARENA_MAX = -8;
 }

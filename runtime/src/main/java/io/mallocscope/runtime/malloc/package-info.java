@@ -8,7 +8,11 @@
  * {@link io.mallocscope.runtime.malloc.HeapView} and {@link io.mallocscope.runtime.malloc.HeapChecker}
  * (read-only inspection), {@link io.mallocscope.runtime.malloc.Transitions} with
  * {@link io.mallocscope.runtime.malloc.TransitionPoint} and {@link io.mallocscope.runtime.malloc.BinKind}
- * (the recording agent's hooks). Everything else mirrors malloc.c and stays package-private; where
- * the globals live is documented on {@code MallocState}.
+ * (the recording agent's hooks). Everything else mirrors malloc.c and stays package-private:
+ * {@code Malloc} is the malloc/free/realloc/calloc core, {@code Tcache} the tcache_* functions,
+ * {@code Memalign} _mid_memalign and _int_memalign, {@code Mallopt} mallopt, do_set_* and the tunables,
+ * {@code MallocStats} mallinfo2, malloc_stats and malloc_info; where the globals live is documented on
+ * {@code MallocState}. Every switch of GlibcProfile, the releases that set it and the methods that read
+ * it are listed in docs/profiles.md.
  */
 package io.mallocscope.runtime.malloc;

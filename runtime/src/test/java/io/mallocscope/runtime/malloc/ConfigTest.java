@@ -77,13 +77,13 @@ class ConfigTest {
         h.malloc(24);
         h.free(a);
         assertThat(h.view().bins()).extracting(HeapView.Bin::kind).containsExactly(BinKind.FASTBIN);
-        assertThat(h.c.mallopt(Malloc.M_PERTURB, 0)).isEqualTo(1);
+        assertThat(h.c.mallopt(Mallopt.M_PERTURB, 0)).isEqualTo(1);
         assertThat(h.view().bins()).extracting(HeapView.Bin::kind).containsExactly(BinKind.UNSORTED);
-        assertThat(h.c.mallopt(Malloc.M_MXFAST, 161)).isZero();
-        assertThat(h.c.mallopt(Malloc.M_MXFAST, -1)).isZero();
-        assertThat(h.c.mallopt(Malloc.M_MXFAST, 160)).isEqualTo(1);
+        assertThat(h.c.mallopt(Mallopt.M_MXFAST, 161)).isZero();
+        assertThat(h.c.mallopt(Mallopt.M_MXFAST, -1)).isZero();
+        assertThat(h.c.mallopt(Mallopt.M_MXFAST, 160)).isEqualTo(1);
         assertThat(h.view().params().globalMaxFast()).isEqualTo(0xa0);
-        assertThat(h.c.mallopt(Malloc.M_MMAP_THRESHOLD, 64 << 20)).isEqualTo(1);
+        assertThat(h.c.mallopt(Mallopt.M_MMAP_THRESHOLD, 64 << 20)).isEqualTo(1);
         assertThat(h.view().params().mmapThreshold()).isEqualTo(64 << 20);
         assertThat(h.view().params().noDynThreshold()).isTrue();
         assertThat(h.c.mallopt(12345, 1)).isEqualTo(1);

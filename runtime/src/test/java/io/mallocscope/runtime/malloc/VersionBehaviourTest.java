@@ -217,8 +217,8 @@ class VersionBehaviourTest {
 
         @Test
         void mmapThresholdAbove32MiBIsRefused() {
-            assertThat(heap("2.31").c.mallopt(Malloc.M_MMAP_THRESHOLD, 50000000)).isZero();
-            assertThat(heap("2.36").c.mallopt(Malloc.M_MMAP_THRESHOLD, 50000000)).isOne();
+            assertThat(heap("2.31").c.mallopt(Mallopt.M_MMAP_THRESHOLD, 50000000)).isZero();
+            assertThat(heap("2.36").c.mallopt(Mallopt.M_MMAP_THRESHOLD, 50000000)).isOne();
         }
 
         @Test
@@ -398,8 +398,8 @@ class VersionBehaviourTest {
         @Test
         void mxfastIsAcceptedAndIgnored() {
             CheckedHeap h = heap("2.43");
-            assertThat(h.c.mallopt(Malloc.M_MXFAST, 0)).isOne();
-            assertThat(h.c.mallopt(Malloc.M_MXFAST, 1000)).isOne();
+            assertThat(h.c.mallopt(Mallopt.M_MXFAST, 0)).isOne();
+            assertThat(h.c.mallopt(Mallopt.M_MXFAST, 1000)).isOne();
         }
     }
 }
