@@ -44,8 +44,8 @@ class ProfilesDocTest {
         assertThat(doc.keySet()).as("the rows of docs/profiles.md").containsExactlyInAnyOrderElementsOf(switches);
         for (String s : switches) {
             Row row = doc.get(s);
-            assertThat(row.releases()).as("releases of %s", s).isEqualTo(releases(s));
-            assertThat(row.readBy()).as("methods reading %s", s).isEqualTo(readers.getOrDefault(s, new TreeSet<>()));
+            assertThat(row.releases()).as("releases of %s: docs/profiles.md (left) against GlibcProfile (right)", s).isEqualTo(releases(s));
+            assertThat(row.readBy()).as("methods reading %s: docs/profiles.md (left) against the code (right)", s).isEqualTo(readers.getOrDefault(s, new TreeSet<>()));
             assertThat(row.from()).as("where %s comes from", s).matches(".*(glibc|2\\.[0-9]+).*");
         }
     }
