@@ -122,6 +122,25 @@ public final class LibC {
         this.mc = process.memcheck();
     }
 
+    /** The child's library after {@code fork}: the same stdio state, stack, globals and functions. */
+    LibC copyForFork(CProcess child) {
+        LibC c = new LibC(child, out, err, stdoutIsTerminal);
+        c.stdoutBufferAllocated = stdoutBufferAllocated;
+        c.stdoutUnbuffered = stdoutUnbuffered;
+        c.stackPointer = stackPointer;
+        c.dataNext = dataNext;
+        c.bssNext = bssNext;
+        c.symbols.putAll(symbols);
+        c.functions.putAll(functions);
+        return c;
+    }
+
+    /** At the end of the process: what stdio holds goes out (nothing is held back here: see {@link #_exit}). */
+    void flushAtExit(ExitStatus status) {
+        out.flush();
+        err.flush();
+    }
+
     /** The process this library belongs to (its memory, kernel and allocator, for inspection). */
     public CProcess process() {
         return process;
@@ -946,6 +965,96 @@ public final class LibC {
     /** Ends the program with {@code status} (the shell sees {@code status & 0xff}). */
     public void exit(int status) {
         throw new ProgramExit(status);
+    }
+
+    /**
+     * {@code _exit(status)}: ends the process at once, without what {@code exit} does in the C
+     * library first (atexit handlers, flushing stdio). The simulated stdio writes each line out as
+     * it is printed, so only output still held by the JVM's own stream could differ.
+     */
+    public void _exit(int status) {
+        throw new ProgramExit(status);
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    /** {@code waitpid} option: return 0 instead of blocking when no child has ended. */
+    public static final int WNOHANG = CProcess.WNOHANG;
+
+    /**
+     * {@code fork()}: a child process with a copy of this one's memory (heap, arena, tcache, stack,
+     * globals: its stores and its mallocs change only its copy), the same open files (sharing their
+     * offsets) and the same {@code MAP_SHARED} mappings. The child runs {@code body} with its own
+     * LibC, and ends with the body's value as its exit status. Returns the child's pid to the parent,
+     * which runs on: the child runs when the parent blocks ({@link #waitpid}, a read of an empty
+     * pipe …) or ends, one process at a time, so every run interleaves the same way.
+     */
+    public int fork(ForkBody body) {
+        out.flush();
+        return process.fork(body);
+    }
+
+    /** {@code getpid()}: 2 for the program, 3, 4, … for the processes it forks. */
+    public int getpid() {
+        return process.pid();
+    }
+
+    /** {@code getppid()}: the parent's pid; 1 when the parent has ended (init adopted the process). */
+    public int getppid() {
+        return process.ppid();
+    }
+
+    /**
+     * {@code waitpid(pid, wstatus, options)}: blocks until child {@code pid} (-1: any child) has
+     * ended, stores its wait status (an int, see {@link #WIFEXITED}) at {@code wstatus} unless that
+     * is NULL, and returns its pid; -1 with ECHILD when there is no such child.
+     */
+    public int waitpid(int pid, long wstatus, int options) {
+        return process.waitpid(pid, wstatus, options);
+    }
+
+    /**
+     * C's {@code wait(wstatus)}, which is {@code waitpid(-1, wstatus, 0)}; named otherwise because
+     * Java's {@code Object.wait(long)} takes the name.
+     */
+    public int waitAny(long wstatus) {
+        return process.waitpid(-1, wstatus, 0);
+    }
+
+    /** {@code WIFEXITED(status)}: the child returned from its body or called exit. */
+    public static boolean WIFEXITED(int status) {
+        return (status & 0x7f) == 0;
+    }
+
+    /** {@code WEXITSTATUS(status)}: its exit status, 0–255. */
+    public static int WEXITSTATUS(int status) {
+        return (status >> 8) & 0xff;
+    }
+
+    /** {@code WIFSIGNALED(status)}: a signal ended the child. */
+    public static boolean WIFSIGNALED(int status) {
+        return (status & 0x7f) != 0 && (status & 0x7f) != 0x7f;
+    }
+
+    /** {@code WTERMSIG(status)}: the signal that ended it (11 SIGSEGV, 6 SIGABRT, 7 SIGBUS …). */
+    public static int WTERMSIG(int status) {
+        return status & 0x7f;
+    }
+
+    /**
+     * {@code pipe(pipefd)}: stores a read end and a write end (the two lowest free descriptors) as
+     * two ints at {@code pipefd}; 0, or -1 with errno. A read of an empty pipe blocks while a write
+     * end is open (and returns 0 after); a write to a full pipe (64 KiB) blocks; a write with no
+     * read end open raises SIGPIPE.
+     */
+    public int pipe(long pipefd) {
+        return files.pipe(pipefd);
+    }
+
+    /** {@code sched_yield()}: lets the next runnable process run; 0. */
+    public int sched_yield() {
+        process.group().scheduler.yieldTask();
+        return 0;
     }
 
     /** Raises SIGABRT. */

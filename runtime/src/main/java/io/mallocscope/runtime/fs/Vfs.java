@@ -1,5 +1,7 @@
 package io.mallocscope.runtime.fs;
 
+import io.mallocscope.runtime.sched.Scheduler;
+import io.mallocscope.runtime.signal.BrokenPipe;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
@@ -69,6 +71,7 @@ public final class Vfs implements MappableFiles {
     private final Kernel kernel;
     private final AddressSpace mem;
     private OpenFile[] fds = new OpenFile[16];
+    private Scheduler scheduler;
 
     /** A fresh table with the standard streams at 0, 1 and 2. */
     public Vfs(FileSystem fs, Kernel kernel, PrintStream out, PrintStream err) {
@@ -86,6 +89,7 @@ public final class Vfs implements MappableFiles {
         this.kernel = childKernel;
         this.mem = childKernel.addressSpace();
         this.fds = parent.fds.clone();
+        this.scheduler = parent.scheduler;
         for (OpenFile f : fds) {
             if (f != null) {
                 f.refs++;
@@ -104,6 +108,11 @@ public final class Vfs implements MappableFiles {
     /** The child's table after {@code fork}: the same open file descriptions, offsets shared. */
     public Vfs copyForFork(Kernel childKernel) {
         return new Vfs(this, childKernel);
+    }
+
+    /** The scheduler the processes of the run share: pipes block on it. */
+    public void setScheduler(Scheduler scheduler) {
+        this.scheduler = scheduler;
     }
 
     public FileSystem fileSystem() {
@@ -203,11 +212,36 @@ public final class Vfs implements MappableFiles {
         f.refs--;
         if (f.pipe != null) {
             if (f.kind == OpenFile.Kind.PIPE_READ) {
-                f.pipe.readers--;
-            } else {
-                f.pipe.writers--;
+                if (--f.pipe.readers == 0) {
+                    f.pipe.writable.wakeAll(); // blocked writers learn that nobody reads
+                }
+            } else if (--f.pipe.writers == 0) {
+                f.pipe.readable.wakeAll(); // blocked readers see the end of the data
             }
         }
+    }
+
+    /** {@code pipe(pipefd)}: the read end and the write end as two ints at {@code pipefd}; 0, or -1 with errno. */
+    public int pipe(long pipefd) {
+        if (!accessOk(pipefd, 8) || !writable(pipefd, 8)) {
+            return fail(EFAULT);
+        }
+        int r = lowestFree();
+        if (r < 0) {
+            return fail(EMFILE);
+        }
+        Pipe p = new Pipe(fs.newInode(), scheduler == null ? new Scheduler() : scheduler);
+        String name = "pipe:[" + p.ino + "]";
+        install(r, new OpenFile(OpenFile.Kind.PIPE_READ, null, name, O_RDONLY, null, p));
+        int w = lowestFree();
+        if (w < 0) {
+            fds[r] = null;
+            return fail(EMFILE);
+        }
+        install(w, new OpenFile(OpenFile.Kind.PIPE_WRITE, null, name, O_WRONLY, null, p));
+        mem.write32(pipefd, r);
+        mem.write32(pipefd + 4, w);
+        return 0;
     }
 
     /** {@code unlink(path)}: 0, or -1 with errno (ENOENT, EISDIR, EROFS, ENOTDIR …). */
@@ -544,26 +578,54 @@ public final class Vfs implements MappableFiles {
 
     // ---------------------------------------------------------------- pipes (see also the process module)
 
+    /** Reads what the pipe holds, blocking while it is empty and a write end is open anywhere. */
     private long pipeRead(OpenFile f, long buf, long count) {
         Pipe p = f.pipe;
-        if (p.available() == 0) {
-            return 0; // no writer left (a blocking read is the scheduler's: see Processes)
+        if (count == 0) {
+            return 0;
         }
-        int n = (int) Math.min(count, p.available());
-        byte[] data = new byte[n];
-        for (int i = 0; i < n; i++) {
-            data[i] = p.buffer.pollFirst();
+        while (p.available() == 0) {
+            if (p.writers == 0) {
+                return 0;
+            }
+            p.readable.await();
         }
-        return copyOut(buf, data, n);
+        int n = (int) Math.min(Math.min(count, p.available()), prefix(buf, count, true));
+        if (n == 0) {
+            return fail(EFAULT);
+        }
+        byte[] data = p.take(n);
+        copyOut(buf, data, n);
+        p.writable.wakeAll();
+        return n;
     }
 
+    /**
+     * Writes all of {@code data}, blocking while the pipe is full; at most {@link Pipe#PIPE_BUF}
+     * bytes go in at once, never split. With no read end open the process gets SIGPIPE.
+     */
     private long pipeWrite(OpenFile f, byte[] data) {
         Pipe p = f.pipe;
-        int n = Math.min(data.length, p.room());
-        for (int i = 0; i < n; i++) {
-            p.buffer.addLast(data[i]);
+        int done = 0;
+        while (done < data.length) {
+            if (p.readers == 0) {
+                if (done > 0) {
+                    return done;
+                }
+                throw new BrokenPipe(f.path);
+            }
+            int left = data.length - done;
+            int need = data.length <= Pipe.PIPE_BUF ? left : 1;
+            if (p.room() >= need) {
+                int k = Math.min(left, p.room());
+                p.put(data, done, k);
+                done += k;
+                p.readable.wakeAll();
+                continue;
+            }
+            p.writable.await();
         }
-        return n;
+        return done;
     }
 
     // ---------------------------------------------------------------- mmap

@@ -105,6 +105,19 @@ public final class Malloc {
         return m;
     }
 
+    /**
+     * The allocator of a child of {@code fork}: its state lives in the memory the child got a copy
+     * of; the few Java-side records of it (mmapped chunks, heap segments) are copied too.
+     */
+    public Malloc copyForFork(Kernel childKernel) {
+        Malloc m = new Malloc(childKernel, profile, tunables, stderr);
+        m.programName = programName;
+        m.mmappedChunks.addAll(mmappedChunks);
+        m.segments.addAll(segments);
+        m.fallbackSize = fallbackSize;
+        return m;
+    }
+
     /** The name glibc prints in front of classic assertion messages (before 2.36) and 2.23's error banner. */
     public void setProgramName(String name) {
         this.programName = java.util.Objects.requireNonNull(name);
