@@ -14,19 +14,16 @@ import java.util.Objects;
 import static io.mallocscope.runtime.LibC.STDERR;
 
 /**
- * Replay: runs a malloclab trace ({@code .rep}: {@code a ID BYTES}, {@code f ID}, {@code r ID BYTES},
- * {@code c ID BYTES}, {@code t PAD}, {@code m ID ALIGN BYTES}, {@code o PARAM VALUE}, {@code s INCR})
- * through LibC, one C call per line, so that any trace can be recorded and looked at step by step.
+ * A tool, not a lesson (it is in {@link Samples#TOOLS}, after the samples): runs a malloclab trace
+ * ({@code .rep}: {@code a ID BYTES}, {@code f ID}, {@code r ID BYTES}, {@code c ID BYTES}, {@code t PAD},
+ * {@code m ID ALIGN BYTES}, {@code o PARAM VALUE}, {@code s INCR}) through LibC with the runtime's
+ * {@link TraceRunner}, one C call per line, so that any trace can be recorded and looked at step by step:
+ * step N of the recorded timeline is line N of the trace, and the addresses are the ones glibc returns
+ * for the same trace. Nothing else touches the heap: the summary goes to stderr, which is unbuffered and
+ * allocates nothing (printf to stdout would malloc stdout's buffer first).
  *
- * <p>What to notice:
- * a) every line becomes exactly one top-level call in a recorded timeline, so step N of the
- *    timeline is line N of the trace;
- * b) nothing else touches the heap: the summary goes to stderr, which is unbuffered and allocates
- *    nothing (printf to stdout would malloc stdout's buffer first);
- * c) the addresses are the ones glibc returns for the same trace, so the timeline of a trace is the
- *    timeline real glibc would have.
- *
- * <p>Run: {@code java -javaagent:mallocscope-agent.jar=out=t.timeline -jar mallocscope-samples.jar replay t.rep}
+ * <p>Run: {@code java -javaagent:mallocscope-agent.jar=out=t.timeline -jar mallocscope-samples.jar replay t.rep},
+ * or {@code mallocscope run replay t.rep}.
  */
 @Sample(name = "replay", description = "replays a malloclab trace (argv[1]) through LibC, one call per line")
 public final class Replay implements CProgram {

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The sample programs, in teaching order, and the main class of {@code mallocscope-samples.jar}:
+ * The sample programs, in teaching order, then the tools (programs that are not lessons, such as
+ * {@link Replay}), and the main class of {@code mallocscope-samples.jar}:
  * {@code java -jar mallocscope-samples.jar NAME [ARGS…]} runs one, {@code … list} lists them.
  */
 public final class Samples {
@@ -60,14 +61,18 @@ public final class Samples {
             PoisonNullByte.class,
             // real programs
             WordFrequency.class,
-            DynamicArray.class,
+            DynamicArray.class
+    );
+
+    /** Programs that are not lessons: run and listed like the samples, after them. */
+    public static final List<Class<? extends CProgram>> TOOLS = List.of(
             // any malloclab trace, one call per line (for recording)
             Replay.class
     );
 
-    /** A sample's name, description and class. */
+    /** A sample's (or tool's) name, description and class; {@code tool} for one of {@link #TOOLS}. */
     public record Info(int number, String name, String description, int expectedStatus,
-                       Class<? extends CProgram> type) {
+                       Class<? extends CProgram> type, boolean tool) {
         public CProgram newInstance() {
             try {
                 return type.getDeclaredConstructor().newInstance();
@@ -82,7 +87,11 @@ public final class Samples {
         int n = 1;
         for (Class<? extends CProgram> c : ALL) {
             Sample s = c.getAnnotation(Sample.class);
-            out.add(new Info(n++, s.name(), s.description(), s.expectedStatus(), c));
+            out.add(new Info(n++, s.name(), s.description(), s.expectedStatus(), c, false));
+        }
+        for (Class<? extends CProgram> c : TOOLS) {
+            Sample s = c.getAnnotation(Sample.class);
+            out.add(new Info(n++, s.name(), s.description(), s.expectedStatus(), c, true));
         }
         return List.copyOf(out);
     }

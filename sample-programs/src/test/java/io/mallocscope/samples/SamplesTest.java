@@ -34,13 +34,16 @@ class SamplesTest {
         }
         assertThat(list.get(0).name()).isEqualTo("memory-layout");
         assertThat(list).last().extracting(Samples.Info::name).isEqualTo("replay");
+        assertThat(list).filteredOn(Samples.Info::tool).extracting(Samples.Info::name).containsExactly("replay");
+        assertThat(Samples.ALL).as("the teaching order holds lessons only").doesNotContain(Replay.class);
+        assertThat(Samples.find("replay").orElseThrow().tool()).isTrue();
         assertThat(Samples.find("first-fit")).isPresent();
         assertThat(Samples.find("no-such-sample")).isEmpty();
     }
 
     @Test
     void everyClassInAllIsAnnotatedAndInstantiable() {
-        for (Class<? extends CProgram> type : Samples.ALL) {
+        for (Class<? extends CProgram> type : Stream.concat(Samples.ALL.stream(), Samples.TOOLS.stream()).toList()) {
             assertThat(type.getAnnotation(Sample.class)).as(type.getName()).isNotNull();
         }
         for (Samples.Info info : Samples.list()) {
@@ -49,7 +52,7 @@ class SamplesTest {
     }
 
     static Stream<Samples.Info> samplesThatNeedNoArguments() {
-        return Samples.list().stream().filter(i -> !i.name().equals("replay"));
+        return Samples.list().stream().filter(i -> !i.tool());
     }
 
     @ParameterizedTest(name = "{0}")
