@@ -4,7 +4,6 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.CProgram;
 import io.mallocscope.runtime.ExitStatus;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.signal.SimulatedSignal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -69,17 +68,18 @@ public final class CFront {
         }
 
         /**
-         * The program as a {@link CProgram}: {@code argv[0]} is taken from {@code argv0} (a native run's
-         * stack depends on it), and stdout is buffered as glibc buffers it when the process's options
-         * are made by {@link #options}.
+         * Lays the program out in {@code p} (a {@link CompileError} if it cannot be) and returns it
+         * as a {@link CProgram} for {@link CProcess#run}: {@code argv[0]} is taken from
+         * {@code argv0} (a native run's stack depends on it) and stdout goes through {@code stdout},
+         * glibc's buffering.
          */
-        CProgram program(String argv0, StdoutBuffer stdout) {
+        CProgram load(CProcess p, String argv0, StdoutBuffer stdout) {
+            Machine m = new Machine(p, prog, parser, stdout, argv0);
+            m.layout();
+            m.load();
             return (c, argv) -> {
                 String[] args = argv.clone();
                 args[0] = argv0;
-                Machine m = new Machine(c.process(), prog, parser, stdout, argv0);
-                m.layout();
-                m.load();
                 int[] result = new int[1];
                 Throwable[] thrown = new Throwable[1];
                 // C recursion becomes Java recursion: run on a thread with a large stack
@@ -97,15 +97,10 @@ public final class CFront {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", e);
                 }
-                if (thrown[0] instanceof SimulatedSignal s) {
-                    stdout.discard();
-                    throw s;
-                }
                 if (thrown[0] instanceof RuntimeException e) {
-                    if (e.getClass().getSimpleName().equals("ProgramExit")) {
-                        throw e;
+                    if (!e.getClass().getSimpleName().equals("ProgramExit")) {
+                        stdout.discard(); // a signal: what glibc still buffered is lost
                     }
-                    stdout.discard();
                     throw e;
                 }
                 if (thrown[0] instanceof Error e) {
@@ -135,7 +130,7 @@ public final class CFront {
             CProcess p = CProcess.create(o);
             PrintStream err = o.stderr();
             try {
-                return p.run(program(argv0, buffer), args);
+                return p.run(load(p, argv0, buffer), args);
             } catch (CompileError e) {
                 err.print(e.diagnostic());
                 err.flush();
@@ -143,8 +138,13 @@ public final class CFront {
             }
         }
 
-        /** {@link #run} with stdout and stderr captured. */
+        /** {@link #run} with stdout and stderr captured (decoded as UTF-8). */
         public CProcess.Captured runCaptured(ProcessOptions options, String... args) {
+            return runCaptured(options, StandardCharsets.UTF_8, args);
+        }
+
+        /** {@link #run} with stdout and stderr captured, decoded with {@code charset} (ISO-8859-1 keeps every byte). */
+        CProcess.Captured runCaptured(ProcessOptions options, java.nio.charset.Charset charset, String... args) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             StdoutBuffer buffer = new StdoutBuffer(out, options.stdoutIsTerminal());
@@ -155,12 +155,12 @@ public final class CFront {
             CProcess p = CProcess.create(o);
             ExitStatus status;
             try {
-                status = p.run(program("./" + programName(), buffer), args);
+                status = p.run(load(p, "./" + programName(), buffer), args);
             } catch (CompileError e) {
                 err.writeBytes(e.diagnostic().getBytes(StandardCharsets.UTF_8));
                 status = ExitStatus.exited(1);
             }
-            return new CProcess.Captured(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), p);
+            return new CProcess.Captured(status, out.toString(charset), err.toString(charset), p);
         }
     }
 }

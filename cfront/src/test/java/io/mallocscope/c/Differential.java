@@ -33,6 +33,6 @@ final class Differential {
 
     static CProcess.Captured simulate(Path file, String name, String source) {
         CFront.Compiled c = CFront.compile(new SourceFile(name + ".c", source, file.toAbsolutePath().getParent()));
-        return c.runCaptured(ProcessOptions.defaults().withKernelLayout(KernelLayout.detect()));
+        return c.runCaptured(ProcessOptions.defaults().withKernelLayout(KernelLayout.detect()), StandardCharsets.ISO_8859_1);
     }
 }

@@ -8,9 +8,10 @@ import io.mallocscope.runtime.vm.Layout;
  *
  * <p>Where the globals live (libc's writable data, {@link Layout#LIBC_DATA}, is 0x2000 bytes):
  * <pre>
+ *   LIBC_DATA + 0x0340  mp_            struct malloc_par, 0x88 bytes (before main_arena, as in Debian 12's
+ *                                      libc.so.6: programs reach it from a main_arena leak, e.g. -0x918)
  *   LIBC_DATA + 0x0c60  main_arena     struct malloc_state, at most 0x898 bytes (ends by +0x14f8;
  *                                      its layout is the release's {@link ArenaLayout})
- *   LIBC_DATA + 0x1500  mp_            struct malloc_par, 0x88 bytes
  *   LIBC_DATA + 0x1600  global_max_fast  size_t
  *   LIBC_DATA + 0x1608  perturb_byte     int
  *   LIBC_DATA + 0x160c  __malloc_initialized  int
@@ -29,7 +30,7 @@ final class MallocState {
 
     // ---- where
     static final long MAIN_ARENA = Layout.LIBC_DATA + 0x0c60;
-    static final long MP = Layout.LIBC_DATA + 0x1500;
+    static final long MP = Layout.LIBC_DATA + 0x0340;
     static final long GLOBAL_MAX_FAST = Layout.LIBC_DATA + 0x1600;
     static final long PERTURB_BYTE = Layout.LIBC_DATA + 0x1608;
     static final long MALLOC_INITIALIZED = Layout.LIBC_DATA + 0x160c;
