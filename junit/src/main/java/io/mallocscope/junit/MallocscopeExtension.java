@@ -3,6 +3,7 @@ package io.mallocscope.junit;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.memcheck.Memcheck;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,7 +44,7 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
 
     /** The merged settings of the {@link SimulatedProcess} annotations that apply to one test. */
     record Settings(String glibc, String tunables, boolean unbufferedStdout, boolean failOnLeaks,
-                    String programName) {
+                    String programName, boolean memcheck) {
     }
 
     @Override
@@ -76,7 +77,14 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
     @Override
     public void afterEach(ExtensionContext ec) {
         Simulated s = ec.getStore(NS).get(Simulated.class, Simulated.class);
-        if (s == null || !s.settings().failOnLeaks() || ec.getExecutionException().isPresent()) {
+        if (s == null || ec.getExecutionException().isPresent()) {
+            return;
+        }
+        Memcheck mc = s.process().memcheck();
+        if (mc != null && !mc.errors().isEmpty()) {
+            throw new AssertionFailedError(memcheckReport(mc));
+        }
+        if (!s.settings().failOnLeaks()) {
             return;
         }
         String report = Heap.of(s.process()).leakReport();
@@ -96,7 +104,23 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
         }
         Simulated s = ec.getStore(NS).get(Simulated.class, Simulated.class);
         ClassLoader loader = ec.getRequiredTestClass().getClassLoader();
-        throw CrashReport.of(signal, s == null ? null : Heap.of(s.process()), loader);
+        AssertionFailedError crash = CrashReport.of(signal, s == null ? null : Heap.of(s.process()), loader);
+        Memcheck mc = s == null ? null : s.process().memcheck();
+        if (mc != null && !mc.errors().isEmpty()) {
+            // what memcheck saw first is why glibc stopped the program: say it before the crash
+            AssertionFailedError both = new AssertionFailedError(memcheckReport(mc) + System.lineSeparator() + System.lineSeparator()
+                    + "and then:" + System.lineSeparator() + crash.getMessage());
+            both.setStackTrace(crash.getStackTrace());
+            throw both;
+        }
+        throw crash;
+    }
+
+    /** Memcheck's errors, each with its sites, as the failure message. */
+    private static String memcheckReport(Memcheck mc) {
+        String nl = System.lineSeparator();
+        return "memcheck found " + mc.errorCount() + (mc.errorCount() == 1 ? " error" : " errors") + ":" + nl
+                + String.join(nl, mc.errors());
     }
 
     private static Simulated create(ExtensionContext ec) {
@@ -107,6 +131,7 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
                 .withProgramName(settings.programName())
                 .withGlibc(settings.glibc())
                 .withTunables(settings.tunables())
+                .withMemcheck(settings.memcheck())
                 .withStdout(out)
                 .withStderr(err);
         CProcess process = CProcess.create(options);
@@ -143,7 +168,8 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
                 pick(nearestFirst, d, "tunables"),
                 pick(nearestFirst, d, "unbufferedStdout"),
                 pick(nearestFirst, d, "failOnLeaks"),
-                pick(nearestFirst, d, "programName"));
+                pick(nearestFirst, d, "programName"),
+                pick(nearestFirst, d, "memcheck"));
     }
 
     @SuppressWarnings("unchecked")

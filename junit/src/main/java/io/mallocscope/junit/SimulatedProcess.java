@@ -55,6 +55,14 @@ public @interface SimulatedProcess {
      */
     boolean failOnLeaks() default false;
 
+    /**
+     * Run the test's process under memcheck ({@link io.mallocscope.runtime.ProcessOptions#withMemcheck}):
+     * an invalid read or write, a use of uninitialised heap bytes, an invalid free or an overlapping
+     * copy fails the test after it ends, with Valgrind's report of each (where, and where the block
+     * was allocated and freed); the heap is the same as without it.
+     */
+    boolean memcheck() default false;
+
     /** The program name used in messages (glibc's assertion messages, the shell's). */
     String programName() default "a.out";
 }

@@ -137,6 +137,63 @@ class StudentMistakesTest {
         assertThat(assertThrows(ProgramExit.class, () -> c.exit(3)).status()).isEqualTo(3);
     }
 
+    private static Throwable memcheckFailureOf(String method) {
+        LauncherDiscoveryRequest req = request().selectors(selectMethod(UnderMemcheck.class, method, LibC.class.getName()))
+                .build();
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(req, listener);
+        assertThat(listener.getSummary().getFailures()).hasSize(1);
+        return listener.getSummary().getFailures().get(0).getException();
+    }
+
+    @Test
+    void underMemcheckAnOffByOneThatGlibcNeverNoticesFailsAtTheFaultyLine() {
+        Throwable t = memcheckFailureOf("offByOne");
+        String me = "io.mallocscope.junit.StudentMistakesTest$UnderMemcheck.offByOne(StudentMistakesTest.java:";
+        assertThat(t).hasMessage("memcheck found 1 error:" + NL
+                + "Invalid write of size 1" + NL
+                + "   at strcpy" + NL
+                + "   by " + me + LINES.get("strcpy") + ")" + NL
+                + " Address 0x5555555592cc is 0 bytes after a block of size 12 alloc'd" + NL
+                + "   at " + me + LINES.get("malloc strlen") + ")");
+    }
+
+    @Test
+    void underMemcheckADoubleFreeIsReportedThenGlibcsAbort() {
+        Throwable t = memcheckFailureOf("doubleFree");
+        String me = "io.mallocscope.junit.StudentMistakesTest$UnderMemcheck.doubleFree(StudentMistakesTest.java:";
+        assertThat(t.getMessage()).startsWith("memcheck found 1 error:" + NL
+                + "Invalid free() / delete / delete[] / realloc()" + NL
+                + "   at free" + NL
+                + "   by " + me + LINES.get("mc second free") + ")" + NL
+                + " Address 0x5555555592a0 is 0 bytes inside a block of size 16 free'd" + NL
+                + "   at " + me + LINES.get("mc first free") + ")" + NL
+                + " Block was alloc'd at" + NL
+                + "   at " + me + LINES.get("mc malloc") + ")" + NL
+                + NL + "and then:" + NL
+                + "free(): double free detected in tcache 2" + NL);
+    }
+
+    /** The graded tests of a course that turned memcheck on. */
+    @SimulatedProcess(memcheck = true)
+    static class UnderMemcheck {
+        @Test
+        void offByOne(LibC c) {
+            long s = c.strdup("hello world!"); // 12 characters
+            long copy = c.malloc(c.strlen(s)); LINES.put("malloc strlen", here());
+            LINES.put("strcpy", here()); c.strcpy(copy, s); // the NUL lands in the chunk's padding: glibc never sees it
+            c.free(copy);
+            c.free(s);
+        }
+
+        @Test
+        void doubleFree(LibC c) {
+            long p = c.malloc(16); LINES.put("mc malloc", here());
+            c.free(p); LINES.put("mc first free", here());
+            LINES.put("mc second free", here()); c.free(p);
+        }
+    }
+
     /** The graded tests a student's mistakes make fail. */
     @SimulatedProcess(failOnLeaks = true)
     static class Student {
