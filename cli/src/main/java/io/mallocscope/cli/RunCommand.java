@@ -92,13 +92,18 @@ final class RunCommand implements Callable<Integer> {
             description = "Mount a host directory into the program's file system (read-only with :ro); repeatable.")
     List<String> mounts = new ArrayList<>();
 
+    @Option(names = "--memcheck",
+            description = "Run under memcheck: invalid accesses, uninitialised bytes, bad frees and leaks reported on "
+                    + "stderr in Valgrind's words, on the same heap.")
+    boolean memcheck;
+
     @Option(names = "--classpath", paramLabel = "CP",
             description = "Run PROGRAM as a CProgram class found on this class path.")
     String classpath;
 
     /** run's own options: given after PROGRAM they reach the program instead, which is rarely meant. */
     static final List<String> OWN_OPTIONS = List.of("--view", "--out", "--glibc", "--tunables", "--classpath",
-            "--color", "--mount");
+            "--color", "--mount", "--memcheck");
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -126,6 +131,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!mountProperty.isEmpty()) {
             cmd.add("-Dmallocscope.mounts=" + mountProperty);
+        }
+        if (memcheck) {
+            cmd.add("-Dmallocscope.memcheck=true");
         }
         if (Terminal.isTerminal()) {
             // the program's stdout reaches a terminal through us: glibc sizes its stdout buffer for that

@@ -828,7 +828,7 @@ public final class LibC {
     public long putString(long dest, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (mc != null) {
-            mc.write(dest, b.length + 1L);
+            mc.writeBytewise(dest, b.length + 1L);
         }
         mem.writeBytes(dest, b, 0, b.length);
         mem.write8(dest + b.length, 0);

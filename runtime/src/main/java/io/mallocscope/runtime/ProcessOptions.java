@@ -66,7 +66,8 @@ public final class ProcessOptions {
      * them: system property {@code mallocscope.glibc} (or env {@code MALLOCSCOPE_GLIBC}), system
      * property {@code mallocscope.tunables} (or env {@code GLIBC_TUNABLES}), and
      * {@code mallocscope.stdout.tty=true} when the program's stdout should count as a terminal, and
-     * {@code mallocscope.mounts} with {@code HOSTDIR:/PATH[:ro]} mounts separated by {@code ;}.
+     * {@code mallocscope.mounts} with {@code HOSTDIR:/PATH[:ro]} mounts separated by {@code ;}, and
+     * {@code mallocscope.memcheck=true} to run under memcheck.
      */
     public static ProcessOptions fromEnvironment() {
         ProcessOptions o = defaults();
@@ -80,6 +81,9 @@ public final class ProcessOptions {
         }
         if (Boolean.getBoolean("mallocscope.stdout.tty")) {
             o = o.withStdoutTerminal(true);
+        }
+        if (Boolean.getBoolean("mallocscope.memcheck")) {
+            o = o.withMemcheck(true);
         }
         String mounts = System.getProperty("mallocscope.mounts");
         if (mounts != null && !mounts.isEmpty()) {

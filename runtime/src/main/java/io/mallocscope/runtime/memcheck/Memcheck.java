@@ -59,6 +59,10 @@ public final class Memcheck {
         }
     }
 
+    /** LibC's typed loads and stores: C's {@code *p}, not functions. */
+    private static final Set<String> PLAIN_ACCESS = Set.of("getByte", "getShort", "getInt", "getLong", "putByte",
+            "putShort", "putInt", "putLong", "readBytes", "writeBytes");
+
     private final AddressSpace memory;
     private final PrintStream out;
     private final String prefix;
@@ -122,6 +126,7 @@ public final class Memcheck {
         if (pointer == 0) {
             return true;
         }
+        frees++; // Valgrind counts every free of a non-NULL pointer, a refused one too
         if (live.containsKey(pointer)) {
             return true;
         }
@@ -135,7 +140,6 @@ public final class Memcheck {
         if (b == null) {
             return;
         }
-        frees++;
         b.freeStack = ProgramFrames.current(true);
         set(pointer, b.size, NOACCESS);
         freed.put(pointer, b);
@@ -174,6 +178,26 @@ public final class Memcheck {
     /** The program writes {@code size} bytes at {@code address} through LibC: they become defined. */
     public void write(long address, long size) {
         if (check(address, size, true)) {
+            set(address, size, DEFINED);
+        } else {
+            for (long i = 0; i < size; i++) {
+                if (state(address + i) != NOACCESS) {
+                    setState(address + i, DEFINED);
+                }
+            }
+        }
+    }
+
+    /** A LibC function writes {@code size} bytes one at a time (strcpy of a literal): each bad byte is an error of size 1. */
+    public void writeBytewise(long address, long size) {
+        boolean ok = true;
+        for (long i = 0; i < size; i++) {
+            if (state(address + i) == NOACCESS) {
+                report("Invalid write of size 1", describe(address + i, false), null);
+                ok = false;
+            }
+        }
+        if (ok) {
             set(address, size, DEFINED);
         } else {
             for (long i = 0; i < size; i++) {
@@ -251,18 +275,26 @@ public final class Memcheck {
         }
     }
 
-    /** Checks addressability; reports the first bad byte. Returns whether all bytes were addressable. */
+    /**
+     * Checks addressability. An access of up to 8 bytes is one access (one error, named by its size,
+     * at its first bad byte); a longer one is a LibC function touching one byte at a time, as
+     * Valgrind's replacements do: one error of size 1 for each bad byte (printed once per context).
+     * Returns whether all bytes were addressable.
+     */
     private boolean check(long address, long size, boolean write) {
+        boolean ok = true;
         for (long i = 0; i < size; i++) {
             if (state(address + i) == NOACCESS) {
                 long bad = address + i;
-                // Valgrind names the access by its size; a byte-wise LibC function touches 1 byte at a time
                 report("Invalid " + (write ? "write" : "read") + " of size " + (size <= 8 ? size : 1),
                         describe(bad, false), null);
-                return false;
+                ok = false;
+                if (size <= 8) {
+                    break;
+                }
             }
         }
-        return true;
+        return ok;
     }
 
     // ================================================================ the end
@@ -354,10 +386,15 @@ public final class Memcheck {
     // ================================================================ reporting
 
     private void report(String what, String address, StackWalker.StackFrame[] at) {
+        if (ProgramFrames.insideAgent()) {
+            return; // the recording agent copying what the program wrote: not the program's access
+        }
         StackWalker.StackFrame[] stack = at != null ? at : ProgramFrames.current(true);
         List<String> frames = new ArrayList<>();
         String fn = ProgramFrames.calledFunction();
-        frames.add(fn);
+        if (!PLAIN_ACCESS.contains(fn)) {
+            frames.add(fn); // a C function (strcpy, free): Valgrind's first frame; a load or store has none
+        }
         frames.addAll(ProgramFrames.format(stack));
         errorCount++;
         String key = what + frames;
@@ -384,10 +421,13 @@ public final class Memcheck {
      */
     private String describe(long a, boolean insideLiveOk) {
         String hex = "0x" + Long.toHexString(a);
-        for (Block b : freed.values()) {
-            if (Long.compareUnsigned(a, b.pointer - REDZONE) >= 0 && Long.compareUnsigned(a, b.pointer + b.size + REDZONE) < 0) {
-                return " Address " + hex + " is " + relation(a, b) + " a block of size " + b.size + " free'd\n"
-                        + frameLines(b.freeStack) + " Block was alloc'd at\n" + frameLines(b.allocStack);
+        // the freed block holding the address, the most recently freed first; then a live block it is
+        // just before or after; then a freed block it is near: our blocks sit closer than Valgrind's
+        List<Block> recent = new ArrayList<>(freed.values());
+        java.util.Collections.reverse(recent);
+        for (Block b : recent) {
+            if (Long.compareUnsigned(a, b.pointer) >= 0 && Long.compareUnsigned(a, b.pointer + Math.max(1, b.size)) < 0) {
+                return freedText(hex, a, b);
             }
         }
         Map.Entry<Long, Block> below = live.floorEntry(a);
@@ -405,10 +445,20 @@ public final class Memcheck {
                         + frameLines(b.allocStack);
             }
         }
+        for (Block b : recent) {
+            if (Long.compareUnsigned(a, b.pointer - REDZONE) >= 0 && Long.compareUnsigned(a, b.pointer + b.size + REDZONE) < 0) {
+                return freedText(hex, a, b);
+            }
+        }
         if (Long.compareUnsigned(a, Layout.STACK_END - Layout.STACK_LIMIT) >= 0 && Long.compareUnsigned(a, Layout.STACK_END) < 0) {
             return " Address " + hex + " is on thread 1's stack";
         }
         return " Address " + hex + " is not stack'd, malloc'd or (recently) free'd";
+    }
+
+    private static String freedText(String hex, long a, Block b) {
+        return " Address " + hex + " is " + relation(a, b) + " a block of size " + b.size + " free'd\n"
+                + frameLines(b.freeStack) + " Block was alloc'd at\n" + frameLines(b.allocStack);
     }
 
     private static String relation(long a, Block b) {

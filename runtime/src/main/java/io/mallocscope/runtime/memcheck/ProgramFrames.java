@@ -83,6 +83,11 @@ public final class ProgramFrames {
         });
     }
 
+    /** Whether the current stack runs inside the recording agent (its reads are not the program's). */
+    public static boolean insideAgent() {
+        return WALKER.walk(frames -> frames.anyMatch(f -> f.getClassName().startsWith("io.mallocscope.agent.")));
+    }
+
     /**
      * The name of the outermost mallocscope method on the current stack below the program's
      * innermost frame: the LibC function the program called ("strcpy", "printf"), or "?" if none.
@@ -147,8 +152,13 @@ public final class ProgramFrames {
         if (type.getName().startsWith("org.junit.")) {
             return Kind.ENGINE;
         }
+        if (type.getName().startsWith("io.mallocscope.agent.")) {
+            return Kind.OURS; // the recording agent reads memory through LibC for its own record
+        }
         for (Class<?> ours : MACHINERY) {
-            if (loadedFromSamePlaceAs(type, ours)) {
+            // the place and the package: a jar that bundles the runtime with programs (the samples
+            // jar) holds both, and a tool's own tests share its package but not its place
+            if (loadedFromSamePlaceAs(type, ours) && type.getPackageName().startsWith(ours.getPackageName())) {
                 return Kind.OURS;
             }
         }

@@ -113,7 +113,7 @@ class MemcheckTest {
         CProcess.Captured r = run(new WriteAfterFree());
         String me = "io.mallocscope.runtime.memcheck.MemcheckTest$WriteAfterFree.main(MemcheckTest.java:";
         assertThat(r.stderr()).startsWith(""
-                + "==1== Invalid write of size 6" + NL
+                + "==1== Invalid write of size 1" + NL
                 + "==1==    at strcpy" + NL
                 + "==1==    by " + me + WriteAfterFree.write + ")" + NL
                 + "==1==  Address 0x5555555592a0 is 0 bytes inside a block of size 16 free'd" + NL
