@@ -1,9 +1,12 @@
 package io.mallocscope.agent;
 
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Functions;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.annotation.AnnotationDescription;
+import net.bytebuddy.description.enumeration.EnumerationDescription;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -12,6 +15,7 @@ import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
 
+import static net.bytebuddy.matcher.ElementMatchers.is;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
@@ -34,6 +38,7 @@ final class Instrumenter {
     static final String RUNTIME = "io.mallocscope.runtime.";
     static final String LIBC = RUNTIME + "LibC";
     static final String TRANSITIONS = RUNTIME + "malloc.Transitions";
+    static final String TRANSITION_POINT = RUNTIME + "malloc.TransitionPoint";
     static final String KERNEL = RUNTIME + "vm.Kernel";
     static final String CPROCESS = RUNTIME + "CProcess";
     static final String SEGFAULT = RUNTIME + "signal.Segfault";
@@ -87,15 +92,33 @@ final class Instrumenter {
         return b;
     }
 
+    /**
+     * Each {@code @TransitionPoint(EventKind.X)} method of Transitions gets the transition advice with
+     * X's ordinal bound (the abort point, which carries glibc's message, its own advice): the kind is
+     * read off the hook, so nothing here lists the hooks or keeps their order.
+     */
     private static DynamicType.Builder<?> transitions(DynamicType.Builder<?> b, TypeDescription t, ClassLoader l,
                                                        JavaModule m, java.security.ProtectionDomain d) {
-        String[] names = {"tcachePut", "tcacheGet", "binInsert", "binRemove", "split", "coalesce", "topExtend",
-                "topShrink", "mmapChunk", "munmapChunk", "consolidate", "threshold"};
-        for (int i = 0; i < names.length; i++) {
-            b = b.visit(bound(Advices.Transition.class, i, named(names[i]).and(isStatic())));
+        for (MethodDescription.InDefinedShape method : t.getDeclaredMethods()) {
+            EventKind kind = transitionKind(method);
+            if (kind == null) {
+                continue;
+            }
+            ElementMatcher<? super MethodDescription> it = is(method);
+            b = kind == EventKind.ABORT ? b.visit(Advice.to(Advices.AbortPoint.class).on(it))
+                    : b.visit(bound(Advices.Transition.class, kind.ordinal(), it));
         }
-        return b.visit(Advice.to(Advices.AbortPoint.class).on(named("abort").and(isStatic())
-                .and(takesArgument(0, String.class))));
+        return b;
+    }
+
+    /** The kind a {@code @TransitionPoint} method records, or null for any other method. */
+    static EventKind transitionKind(MethodDescription method) {
+        for (AnnotationDescription a : method.getDeclaredAnnotations()) {
+            if (a.getAnnotationType().getName().equals(TRANSITION_POINT)) {
+                return EventKind.valueOf(a.getValue("value").resolve(EnumerationDescription.class).getValue());
+            }
+        }
+        return null;
     }
 
     private static DynamicType.Builder<?> kernel(DynamicType.Builder<?> b, TypeDescription t, ClassLoader l,

@@ -6,6 +6,7 @@ import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.SimulatedSignal;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;
@@ -31,20 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Recorder {
     private Recorder() {
     }
-
-    // transition numbers bound into TransitionAdvice
-    static final int T_TCACHE_PUT = 0;
-    static final int T_TCACHE_GET = 1;
-    static final int T_BIN_INSERT = 2;
-    static final int T_BIN_REMOVE = 3;
-    static final int T_SPLIT = 4;
-    static final int T_COALESCE = 5;
-    static final int T_TOP_EXTEND = 6;
-    static final int T_TOP_SHRINK = 7;
-    static final int T_MMAP_CHUNK = 8;
-    static final int T_MUNMAP_CHUNK = 9;
-    static final int T_CONSOLIDATE = 10;
-    static final int T_THRESHOLD = 11;
 
     // multi-byte write operations bound into RangeAdvice
     static final int W_COPY = 0;     // memcpy, memmove, strncpy: (dest, ?, n)
@@ -236,31 +223,20 @@ public final class Recorder {
 
     // ================================================================ transitions and kernel calls
 
-    /** An allocator transition; the numbers are those of {@code Transitions}' parameters, in order. */
-    public static void transition(int which, long a0, long a1, long a2, long a3, long a4, long a5) {
+    private static final EventKind[] KINDS = EventKind.values();
+
+    /**
+     * An allocator transition: {@code kind} is the {@link EventKind} ordinal its hook's
+     * {@code @TransitionPoint} names (bound by {@link Instrumenter}), the values the hook's arguments.
+     */
+    public static void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
         if (depth == 0 || !options.transitions) {
             return;
         }
         try {
             TimelineWriter w = writer;
-            if (w == null) {
-                return;
-            }
-            switch (which) {
-                case T_TCACHE_PUT -> w.tcache(true, a0, a1, (int) a2, (int) a3);
-                case T_TCACHE_GET -> w.tcache(false, a0, a1, (int) a2, (int) a3);
-                case T_BIN_INSERT -> w.bin(true, (int) a0, (int) a1, a2, a3, (int) a4);
-                case T_BIN_REMOVE -> w.bin(false, (int) a0, (int) a1, a2, a3, (int) a4);
-                case T_SPLIT -> w.split(a0, a1, a2, a3);
-                case T_COALESCE -> w.coalesce(a0, a1, a2, a3, a4, a5);
-                case T_TOP_EXTEND -> w.topExtend(a0, a1, a2, a3);
-                case T_TOP_SHRINK -> w.topShrink(a0, a1, a2);
-                case T_MMAP_CHUNK -> w.mmapChunk(true, a0, a1);
-                case T_MUNMAP_CHUNK -> w.mmapChunk(false, a0, a1);
-                case T_CONSOLIDATE -> w.consolidate();
-                case T_THRESHOLD -> w.threshold((int) a0, a1, a2);
-                default -> {
-                }
+            if (w != null) {
+                w.transition(KINDS[kind], a0, a1, a2, a3, a4, a5);
             }
         } catch (Throwable t) {
             failed(t);

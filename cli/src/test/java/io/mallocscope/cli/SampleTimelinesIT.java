@@ -1,6 +1,6 @@
 package io.mallocscope.cli;
 
-import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;

@@ -3,7 +3,7 @@ package io.mallocscope.agent.it;
 import com.sun.tools.attach.VirtualMachine;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.timeline.Event;
-import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;

@@ -1,7 +1,7 @@
 package io.mallocscope.agent.it;
 
 import io.mallocscope.runtime.timeline.Event;
-import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Timeline;
 import org.junit.jupiter.api.BeforeAll;

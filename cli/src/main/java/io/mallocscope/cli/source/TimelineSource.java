@@ -6,7 +6,7 @@ import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
 import io.mallocscope.cli.render.Hex;
 import io.mallocscope.runtime.timeline.Event;
-import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;

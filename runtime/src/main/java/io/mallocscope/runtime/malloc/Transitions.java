@@ -1,5 +1,7 @@
 package io.mallocscope.runtime.malloc;
 
+import io.mallocscope.runtime.event.EventKind;
+
 /**
  * The moments at which the allocator changes the state of a chunk. Every method is empty: with no
  * agent attached the JIT inlines them to nothing; the recording agent adds advice to each
@@ -75,58 +77,58 @@ public final class Transitions {
         return which == THRESHOLD_MMAP ? "mmap" : which == THRESHOLD_TRIM ? "trim" : "?";
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.TCACHE_PUT)
     public static void tcachePut(long chunk, long size, int tcacheIndex, int countAfter) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.TCACHE_GET)
     public static void tcacheGet(long chunk, long size, int tcacheIndex, int countAfter) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.BIN_INSERT)
     public static void binInsert(int binKind, int binIndex, long chunk, long size, int reason) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.BIN_REMOVE)
     public static void binRemove(int binKind, int binIndex, long chunk, long size, int reason) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.SPLIT)
     public static void split(long chunk, long size, long remainder, long remainderSize) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.COALESCE)
     public static void coalesce(long chunk, long size, long neighbour, long neighbourSize, long merged,
                                 long mergedSize) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.TOP_EXTEND)
     public static void topExtend(long oldTop, long oldSize, long newTop, long newSize) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.TOP_SHRINK)
     public static void topShrink(long top, long oldSize, long newSize) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.MMAP_CHUNK)
     public static void mmapChunk(long chunk, long size) {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.MUNMAP_CHUNK)
     public static void munmapChunk(long chunk, long size) {
     }
 
     /** malloc_consolidate begins. */
-    @TransitionPoint
+    @TransitionPoint(EventKind.CONSOLIDATE)
     public static void consolidate() {
     }
 
-    @TransitionPoint
+    @TransitionPoint(EventKind.THRESHOLD)
     public static void threshold(int which, long oldValue, long newValue) {
     }
 
     /** Just before a simulated SIGABRT is thrown; the message is glibc's. */
-    @TransitionPoint
+    @TransitionPoint(EventKind.ABORT)
     public static void abort(String message) {
     }
 }

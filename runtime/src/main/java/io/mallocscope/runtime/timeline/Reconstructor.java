@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;

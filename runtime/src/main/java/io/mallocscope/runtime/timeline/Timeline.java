@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.event.EventKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.event.EventKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -347,6 +348,14 @@ final class TimelineReader {
             if (kind == null) {
                 throw new IllegalStateException("unknown record tag " + tag + " at byte " + at);
             }
+            if (kind.isTransition()) {
+                begin(kind, -1, 0);
+                String fields = kind.fields();
+                for (int i = 0; i < fields.length(); i++) {
+                    val(value(fields.charAt(i)));
+                }
+                return;
+            }
             switch (kind) {
                 case CALL -> {
                     int fn = fn();
@@ -373,58 +382,11 @@ final class TimelineReader {
                     begin(kind, fn, 0);
                     val(value(Functions.RESULTS[fn]));
                 }
-                case TCACHE_PUT, TCACHE_GET -> {
-                    begin(kind, -1, 0);
-                    val(pointer());
-                    val(varint());
-                    val(varint());
-                    val(varint());
-                }
-                case BIN_INSERT, BIN_REMOVE -> {
-                    begin(kind, -1, 0);
-                    val(varint());
-                    val(varint());
-                    val(pointer());
-                    val(varint());
-                    val(varint());
-                }
-                case SPLIT, TOP_EXTEND -> {
-                    begin(kind, -1, 0);
-                    val(pointer());
-                    val(varint());
-                    val(pointer());
-                    val(varint());
-                }
-                case COALESCE -> {
-                    begin(kind, -1, 0);
-                    for (int i = 0; i < 3; i++) {
-                        val(pointer());
-                        val(varint());
-                    }
-                }
-                case TOP_SHRINK -> {
-                    begin(kind, -1, 0);
-                    val(pointer());
-                    val(varint());
-                    val(varint());
-                }
-                case MMAP_CHUNK, MUNMAP_CHUNK -> {
-                    begin(kind, -1, 0);
-                    val(pointer());
-                    val(varint());
-                }
-                case CONSOLIDATE -> begin(kind, -1, 0);
                 case SYSCALL -> {
                     int fn = fn();
                     begin(kind, fn, 0);
                     args(fn);
                     val(value(Functions.RESULTS[fn]));
-                }
-                case THRESHOLD -> {
-                    begin(kind, -1, 0);
-                    val(varint());
-                    val(zigzag());
-                    val(zigzag());
                 }
                 case ABORT -> {
                     begin(kind, -1, text());

@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.event.EventKind;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -142,97 +143,64 @@ public final class TimelineWriter implements Closeable {
         done();
     }
 
-    public synchronized void tcache(boolean put, long chunk, long size, int index, int count) {
+    /**
+     * An allocator transition of {@code kind} ({@link EventKind#isTransition()}): its values are the
+     * hook's arguments in order, stored as {@link EventKind#fields()} says; the rest are ignored.
+     *
+     * @throws IllegalArgumentException for a kind that is not a transition
+     */
+    public synchronized void transition(EventKind kind, long a0, long a1, long a2, long a3, long a4, long a5) {
+        String fields = kind.fields();
+        if (fields == null) {
+            throw new IllegalArgumentException(kind.wireName() + " is not an allocator transition");
+        }
         if (skip()) {
             return;
         }
-        byte1(put ? EventKind.TCACHE_PUT.ordinal() : EventKind.TCACHE_GET.ordinal());
-        pointer(chunk);
-        varint(size);
-        varint(index);
-        varint(count);
+        byte1(kind.ordinal());
+        for (int i = 0; i < fields.length(); i++) {
+            value(fields.charAt(i), switch (i) {
+                case 0 -> a0;
+                case 1 -> a1;
+                case 2 -> a2;
+                case 3 -> a3;
+                case 4 -> a4;
+                default -> a5;
+            });
+        }
         done();
     }
 
-    public synchronized void bin(boolean insert, int binKind, int index, long chunk, long size, int reason) {
-        if (skip()) {
-            return;
-        }
-        byte1(insert ? EventKind.BIN_INSERT.ordinal() : EventKind.BIN_REMOVE.ordinal());
-        varint(binKind);
-        varint(index);
-        pointer(chunk);
-        varint(size);
-        varint(reason);
-        done();
+    public void tcache(boolean put, long chunk, long size, int index, int count) {
+        transition(put ? EventKind.TCACHE_PUT : EventKind.TCACHE_GET, chunk, size, index, count, 0, 0);
     }
 
-    public synchronized void split(long chunk, long size, long remainder, long remainderSize) {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.SPLIT.ordinal());
-        pointer(chunk);
-        varint(size);
-        pointer(remainder);
-        varint(remainderSize);
-        done();
+    public void bin(boolean insert, int binKind, int index, long chunk, long size, int reason) {
+        transition(insert ? EventKind.BIN_INSERT : EventKind.BIN_REMOVE, binKind, index, chunk, size, reason, 0);
     }
 
-    public synchronized void coalesce(long chunk, long size, long neighbour, long neighbourSize, long merged,
-                                      long mergedSize) {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.COALESCE.ordinal());
-        pointer(chunk);
-        varint(size);
-        pointer(neighbour);
-        varint(neighbourSize);
-        pointer(merged);
-        varint(mergedSize);
-        done();
+    public void split(long chunk, long size, long remainder, long remainderSize) {
+        transition(EventKind.SPLIT, chunk, size, remainder, remainderSize, 0, 0);
     }
 
-    public synchronized void topExtend(long oldTop, long oldSize, long newTop, long newSize) {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.TOP_EXTEND.ordinal());
-        pointer(oldTop);
-        varint(oldSize);
-        pointer(newTop);
-        varint(newSize);
-        done();
+    public void coalesce(long chunk, long size, long neighbour, long neighbourSize, long merged, long mergedSize) {
+        transition(EventKind.COALESCE, chunk, size, neighbour, neighbourSize, merged, mergedSize);
     }
 
-    public synchronized void topShrink(long top, long oldSize, long newSize) {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.TOP_SHRINK.ordinal());
-        pointer(top);
-        varint(oldSize);
-        varint(newSize);
-        done();
+    public void topExtend(long oldTop, long oldSize, long newTop, long newSize) {
+        transition(EventKind.TOP_EXTEND, oldTop, oldSize, newTop, newSize, 0, 0);
     }
 
-    public synchronized void mmapChunk(boolean map, long chunk, long size) {
-        if (skip()) {
-            return;
-        }
-        byte1(map ? EventKind.MMAP_CHUNK.ordinal() : EventKind.MUNMAP_CHUNK.ordinal());
-        pointer(chunk);
-        varint(size);
-        done();
+    public void topShrink(long top, long oldSize, long newSize) {
+        transition(EventKind.TOP_SHRINK, top, oldSize, newSize, 0, 0, 0);
     }
 
-    public synchronized void consolidate() {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.CONSOLIDATE.ordinal());
-        done();
+    public void mmapChunk(boolean map, long chunk, long size) {
+        transition(map ? EventKind.MMAP_CHUNK : EventKind.MUNMAP_CHUNK, chunk, size, 0, 0, 0, 0);
+    }
+
+    public void consolidate() {
+        transition(EventKind.CONSOLIDATE, 0, 0, 0, 0, 0, 0);
     }
 
     /** A kernel call {@code fn} ({@link Functions#BRK} … {@link Functions#SYS_BRK}) and its result. */
@@ -247,15 +215,8 @@ public final class TimelineWriter implements Closeable {
         done();
     }
 
-    public synchronized void threshold(int which, long oldValue, long newValue) {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.THRESHOLD.ordinal());
-        varint(which);
-        zigzag(oldValue);
-        zigzag(newValue);
-        done();
+    public void threshold(int which, long oldValue, long newValue) {
+        transition(EventKind.THRESHOLD, which, oldValue, newValue, 0, 0, 0);
     }
 
     public synchronized void abort(String message) {

@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.event.EventKind;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

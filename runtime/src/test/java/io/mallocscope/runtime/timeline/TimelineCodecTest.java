@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.Transitions;
 import org.junit.jupiter.api.Test;
