@@ -23,6 +23,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        RunCommand.rawStdout = System.out;
+        RunCommand.rawStderr = System.err;
         int status = commandLine().execute(args);
         System.out.flush();
         System.exit(status);

@@ -25,9 +25,13 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Reader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,19 +116,32 @@ final class RunCommand implements Callable<Integer> {
         checkProcessOptions(glibc, tunables);
         String mountProperty = checkMounts(mounts);
         hintIfOwnOptionsInArgs(err);
+        if (classpath == null && Samples.find(program).isEmpty()) {
+            throw unknownProgram();
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(Home.java().toString());
         // relative --out stays relative in messages; the agent gets the absolute path
         Path timeline = out != null ? out : defaultTimeline(program);
         Optional<Path> agent = Home.agentJar();
+        try (TimelineClaim claim = agent.isPresent() ? claimTimeline(timeline, out != null) : null) {
+            if (claim != null) {
+                timeline = claim.file();
+            }
+            return run(cmd, timeline, agent, mountProperty, stdout, err);
+        }
+    }
+
+    private int run(List<String> cmd, Path timeline, Optional<Path> agent, String mountProperty, PrintWriter stdout,
+                    PrintWriter err) throws IOException, InterruptedException {
         if (agent.isPresent()) {
-            prepareTimeline(timeline, out != null);
             if (Runtime.version().feature() >= 23) {
                 // ByteBuddy's class injector uses sun.misc.Unsafe, which JDK 24+ warns about on every run
                 cmd.add("--sun-misc-unsafe-memory-access=allow");
             }
             cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath());
         }
+        cmd.addAll(javaOptions());
         cmd.add("-Dmallocscope.glibc=" + glibc);
         if (tunables != null && !tunables.isEmpty()) {
             cmd.add("-Dmallocscope.tunables=" + tunables);
@@ -146,9 +163,7 @@ final class RunCommand implements Callable<Integer> {
             cmd.add(program);
         } else {
             if (Samples.find(program).isEmpty()) {
-                throw UserError.usage("unknown program '" + program
-                        + "' ('mallocscope list' shows the samples; use --classpath CP to run your own class)"
-                        + System.lineSeparator() + OPTIONS_FIRST_HINT);
+                throw unknownProgram();
             }
             Path samples = Home.samplesJar();
             if (!Files.isRegularFile(samples)) {
@@ -162,8 +177,8 @@ final class RunCommand implements Callable<Integer> {
         cmd.addAll(args);
 
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
-        Thread o = pump(p.getInputStream(), stdout);
-        Thread e = pump(p.getErrorStream(), err);
+        Thread o = pump(p.getInputStream(), stdout, rawStdout);
+        Thread e = pump(p.getErrorStream(), err, rawStderr);
         int status = p.waitFor();
         o.join();
         e.join();
@@ -207,6 +222,12 @@ final class RunCommand implements Callable<Integer> {
         return status;
     }
 
+    private UserError unknownProgram() {
+        return UserError.usage("unknown program '" + program
+                + "' ('mallocscope list' shows the samples; use --classpath CP to run your own class)"
+                + System.lineSeparator() + OPTIONS_FIRST_HINT);
+    }
+
     static final String OPTIONS_FIRST_HINT = "hint: options of run go before PROGRAM: mallocscope run --view none NAME";
 
     /**
@@ -219,16 +240,24 @@ final class RunCommand implements Callable<Integer> {
                 program.replaceAll("[^A-Za-z0-9._-]", "_") + ".timeline");
     }
 
-    /**
-     * Makes sure the agent can write {@code timeline}: creates the default directory (0700), removes the last
-     * run's file and checks the place is writable, before the program runs. A place that cannot be used is a
-     * one-line usage error.
-     */
-    static void prepareTimeline(Path timeline, boolean given) {
-        Path dir = timeline.toAbsolutePath().getParent();
-        if (Files.isDirectory(timeline)) {
-            throw UserError.usage("cannot write " + timeline + ": it is a directory");
+    /** The timeline file a run writes, locked against other runs until the story is told. */
+    record TimelineClaim(Path file, FileChannel channel, FileLock lock) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            channel.close(); // releases the lock
         }
+    }
+
+    /**
+     * Makes sure the agent can write {@code timeline} and that no other run writes it meanwhile: creates the
+     * default directory (0700), refuses what is not a regular file (a directory, a device, a FIFO, a link to
+     * one of those: nothing the user has is ever deleted or replaced) and locks the file. The default file
+     * taken by a run still going, the next free name is used ({@code PROGRAM-2.timeline}, …); a given
+     * {@code --out} file another run holds is refused. A place that cannot be used is a one-line usage error.
+     */
+    static TimelineClaim claimTimeline(Path timeline, boolean given) {
+        Path dir = timeline.toAbsolutePath().getParent();
+        String hint = given ? "" : " (choose another place with --out FILE)";
         try {
             if (!given && !Files.isDirectory(dir)) {
                 try {
@@ -241,13 +270,69 @@ final class RunCommand implements Callable<Integer> {
             if (!given && !ownedByMe(dir)) {
                 throw UserError.usage(dir + " belongs to another user; choose another place with --out FILE");
             }
-            Files.deleteIfExists(timeline);
-            Files.newOutputStream(timeline).close();
-            Files.delete(timeline);
+            for (int n = 1; ; n++) {
+                Path candidate = n == 1 ? timeline : numbered(timeline, n);
+                String kind = FileKinds.notRegular(candidate);
+                if (kind != null && !kind.equals("missing")) {
+                    throw UserError.usage("cannot write " + candidate + ": it is " + kind
+                            + "; the timeline goes to a regular file" + hint);
+                }
+                TimelineClaim claim = tryLock(candidate);
+                if (claim != null) {
+                    return claim;
+                }
+                if (given) {
+                    throw UserError.usage("cannot write " + candidate + ": another mallocscope run is writing it "
+                            + "right now; choose another place with --out FILE");
+                }
+            }
         } catch (IOException e) {
             UserError u = TimelineCommand.cannotWrite(timeline, e);
-            throw UserError.usage(u.getMessage() + (given ? "" : " (choose another place with --out FILE)"));
+            throw UserError.usage(u.getMessage() + hint);
         }
+    }
+
+    /** {@code DIR/NAME-n.timeline} for {@code DIR/NAME.timeline}. */
+    private static Path numbered(Path timeline, int n) {
+        String name = timeline.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = dot > 0 ? name.substring(0, dot) + "-" + n + name.substring(dot) : name + "-" + n;
+        return timeline.resolveSibling(numbered);
+    }
+
+    /** Opens (creating if need be, never truncating) and locks {@code file}; null when another run holds it. */
+    private static TimelineClaim tryLock(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = ch.tryLock();
+            if (lock != null) {
+                return new TimelineClaim(file, ch, lock);
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by another run in this same JVM (tests)
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        ch.close();
+        return null;
+    }
+
+    /**
+     * The JVM options the user gave the launcher ({@code MALLOCSCOPE_JAVA_OPTS}, e.g. {@code -Xmx2g}), for the
+     * program's JVM too: its simulated memory is sized from its heap.
+     */
+    static List<String> javaOptions() {
+        String opts = System.getenv("MALLOCSCOPE_JAVA_OPTS");
+        List<String> out = new ArrayList<>();
+        if (opts != null) {
+            for (String o : opts.trim().split("\\s+")) {
+                if (!o.isEmpty()) {
+                    out.add(o);
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean ownedByMe(Path dir) throws IOException {
@@ -324,15 +409,37 @@ final class RunCommand implements Callable<Integer> {
         new BinsTextRenderer().render(end, out, style);
     }
 
-    private static Thread pump(InputStream in, PrintWriter to) {
+    /**
+     * The process's own stdout and stderr as byte streams (set by {@link Main#main}): the program's output
+     * is copied there byte for byte, whatever its encoding. Null when the command runs inside a test with
+     * picocli's writers; then it is decoded as UTF-8 into them.
+     */
+    static volatile OutputStream rawStdout;
+    static volatile OutputStream rawStderr;
+
+    private static Thread pump(InputStream in, PrintWriter to, OutputStream raw) {
         Thread t = new Thread(() -> {
-            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                char[] buf = new char[8192];
-                int n;
-                while ((n = r.read(buf)) > 0) {
-                    synchronized (to) {
-                        to.write(buf, 0, n);
-                        to.flush();
+            try {
+                if (raw != null) {
+                    byte[] buf = new byte[8192];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        synchronized (to) {
+                            to.flush();
+                            raw.write(buf, 0, n);
+                            raw.flush();
+                        }
+                    }
+                    return;
+                }
+                try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                    char[] buf = new char[8192];
+                    int n;
+                    while ((n = r.read(buf)) > 0) {
+                        synchronized (to) {
+                            to.write(buf, 0, n);
+                            to.flush();
+                        }
                     }
                 }
             } catch (IOException ignored) {

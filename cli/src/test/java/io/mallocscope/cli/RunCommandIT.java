@@ -255,4 +255,46 @@ class RunCommandIT {
             }
         }
     }
+
+    /** The CLI in a JVM of its own, as a user starts it: its stdout bytes, its stderr text and its status. */
+    record Forked(int status, byte[] out, String err) {
+    }
+
+    static Forked forkCli(Path tmpdir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Home.java().toString(),
+                "-Dmallocscope.home=" + Home.root().toAbsolutePath(), "-Djava.io.tmpdir=" + tmpdir.toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile(tmpdir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        int status = p.waitFor();
+        return new Forked(status, out, Files.readString(err));
+    }
+
+    /** A C program's output is bytes: run passes them through unchanged (no U+FFFD for Latin-1). */
+    @Test
+    void theProgramsOutputBytesPassThroughUnchanged() throws Exception {
+        Path tmp = Files.createDirectories(DIR.resolve("raw-bytes"));
+        Forked f = forkCli(tmp, "run", "--view", "none", "--classpath", Path.of("target/test-classes").toAbsolutePath()
+                .toString(), "io.mallocscope.cli.testing.Latin1Output");
+        assertThat(f.status()).as(f.err()).isZero();
+        assertThat(f.out()).containsExactly('c', 'a', 'f', 0xe9, ' ', 0xff, '\n');
+    }
+
+    /** While another run holds the default timeline, a second run gets its own file and tells its own story. */
+    @Test
+    void aRunWhileAnotherHoldsTheDefaultTimelineUsesItsOwnFile() throws Exception {
+        Path tmp = Files.createDirectories(DIR.resolve("concurrent"));
+        Path first = RunCommand.defaultTimeline("first-fit");
+        Path mine = tmp.resolve(first.getParent().getFileName()).resolve(first.getFileName());
+        try (RunCommand.TimelineClaim held = RunCommand.claimTimeline(mine, false)) {
+            Forked f = forkCli(tmp, "run", "--color=never", "first-fit");
+            assertThat(f.status()).as(f.err()).isZero();
+            Path second = mine.resolveSibling("first-fit-2.timeline").toAbsolutePath();
+            assertThat(new String(f.out(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("── what malloc did (4 calls; timeline in " + second + ") ──");
+            assertThat(Files.size(held.file())).as("the held file was not touched").isZero();
+        }
+    }
 }

@@ -74,9 +74,11 @@ class RunCommandTest {
     void theDefaultDirectoryIsCreatedPrivate(@TempDir Path tmp) throws IOException {
         Path t = tmp.resolve("mallocscope-me").resolve("first-fit.timeline");
         Files.writeString(tmp.resolve("unrelated"), "x");
-        RunCommand.prepareTimeline(t, false);
+        try (RunCommand.TimelineClaim c = RunCommand.claimTimeline(t, false)) {
+            assertThat(c.file()).isEqualTo(t);
+        }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(t.getParent()))).isEqualTo("rwx------");
-        assertThat(t).doesNotExist();
+        assertThat(Files.readString(tmp.resolve("unrelated"))).isEqualTo("x");
     }
 
     @Test
@@ -88,12 +90,75 @@ class RunCommandTest {
     }
 
     @Test
-    void anOutThatIsADirectoryIsAUsageErrorAndTheDirectoryStays(@TempDir Path tmp) {
+    void anOutThatIsADirectoryIsAUsageErrorAndTheDirectoryStays(@TempDir Path tmp) throws IOException {
+        Files.writeString(tmp.resolve("inside"), "kept");
         UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
-                () -> RunCommand.prepareTimeline(tmp, true));
+                () -> RunCommand.claimTimeline(tmp, true));
         assertThat(e.status()).isEqualTo(2);
-        assertThat(e.getMessage()).isEqualTo("cannot write " + tmp + ": it is a directory");
-        assertThat(tmp).isDirectory();
+        assertThat(e.getMessage()).isEqualTo("cannot write " + tmp + ": it is a directory; the timeline goes to a regular file");
+        assertThat(Files.readString(tmp.resolve("inside"))).isEqualTo("kept");
+    }
+
+    /** A device, a FIFO, a link to either: refused in one line, and left exactly as they were. */
+    @Test
+    void anOutThatIsNotARegularFileIsRefusedAndLeftAlone(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/null")), "no /dev/null");
+        assertThat(refusal(Path.of("/dev/null"))).isEqualTo(
+                "cannot write /dev/null: it is a character device; the timeline goes to a regular file");
+        assertThat(Files.isRegularFile(Path.of("/dev/null"))).isFalse();
+        Path link = Files.createSymbolicLink(tmp.resolve("null-link"), Path.of("/dev/null"));
+        assertThat(refusal(link)).isEqualTo("cannot write " + link
+                + ": it is a symbolic link to a character device; the timeline goes to a regular file");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        Path dangling = Files.createSymbolicLink(tmp.resolve("dangling"), tmp.resolve("nowhere"));
+        assertThat(refusal(dangling)).endsWith(": it is a symbolic link to a missing file; the timeline goes to a regular file");
+        assertThat(tmp.resolve("nowhere")).doesNotExist();
+        Path fifo = tmp.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mk.waitFor() == 0, "mkfifo failed");
+        assertThat(refusal(fifo)).isEqualTo("cannot write " + fifo
+                + ": it is a FIFO (named pipe); the timeline goes to a regular file");
+        assertThat(FileKinds.notRegular(fifo)).isEqualTo("a FIFO (named pipe)");
+    }
+
+    private static String refusal(Path out) {
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+                () -> RunCommand.claimTimeline(out, true));
+        assertThat(e.status()).isEqualTo(2);
+        return e.getMessage();
+    }
+
+    /** An existing regular file, even through a link, is written through: the link stays, nothing is deleted. */
+    @Test
+    void anExistingRegularFileIsWrittenThroughItsLink(@TempDir Path tmp) throws IOException {
+        Path real = tmp.resolve("real.timeline");
+        Files.writeString(real, "old");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.timeline"), real);
+        Object inode = Files.getAttribute(real, "unix:ino");
+        try (RunCommand.TimelineClaim c = RunCommand.claimTimeline(link, true)) {
+            assertThat(c.file()).isEqualTo(link);
+        }
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.getAttribute(real, "unix:ino")).isEqualTo(inode);
+        assertThat(Files.readString(real)).as("claiming does not truncate; the agent does when it starts").isEqualTo("old");
+    }
+
+    /** Two runs at once: the second gets its own default file; a given --out another run holds is refused. */
+    @Test
+    void concurrentRunsNeverShareATimeline(@TempDir Path tmp) throws IOException {
+        Path t = tmp.resolve("mallocscope-me").resolve("first-fit.timeline");
+        try (RunCommand.TimelineClaim first = RunCommand.claimTimeline(t, false);
+             RunCommand.TimelineClaim second = RunCommand.claimTimeline(t, false)) {
+            assertThat(first.file()).isEqualTo(t);
+            assertThat(second.file()).isEqualTo(t.resolveSibling("first-fit-2.timeline"));
+            UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+                    () -> RunCommand.claimTimeline(t, true));
+            assertThat(e.getMessage()).isEqualTo("cannot write " + t + ": another mallocscope run is writing it right now; "
+                    + "choose another place with --out FILE");
+        }
+        try (RunCommand.TimelineClaim again = RunCommand.claimTimeline(t, false)) {
+            assertThat(again.file()).as("the first name is free again once its run is over").isEqualTo(t);
+        }
     }
 
     @Test
