@@ -167,4 +167,104 @@ class MemcheckTest {
             assertThat(with.stdout()).isEqualTo(without.stdout());
         }
     }
+
+    static String errorsOf(CProgram p) {
+        CProcess.Captured r = run(p);
+        return String.join("\n----\n", r.process().memcheck().errors());
+    }
+
+    @Test
+    void printingAnUninitialisedStringDependsOnUninitialisedValues() {
+        String me = "io.mallocscope.runtime.memcheck.MemcheckTest.lambda$";
+        String e = errorsOf((c, argv) -> {
+            c.setbufNone(LibC.STDOUT);
+            long p = c.malloc(8);
+            c.printf("%s\n", p);
+            c.free(p);
+            return 0;
+        });
+        assertThat(e).startsWith("Conditional jump or move depends on uninitialised value(s)" + NL + "   at printf" + NL
+                + "   by " + me).contains(" Address 0x5555555592a0 is 0 bytes inside a block of size 8 alloc'd");
+        // calloc's bytes are defined, and so are bytes written
+        assertThat(errorsOf((c, argv) -> {
+            c.setbufNone(LibC.STDOUT);
+            long p = c.calloc(1, 8);
+            long q = c.malloc(8);
+            c.strcpy(q, "ok");
+            c.printf("%s%s\n", p, q);
+            c.free(p);
+            c.free(q);
+            return 0;
+        })).isEmpty();
+    }
+
+    @Test
+    void anOverlappingMemcpyIsReported() {
+        String e = errorsOf((c, argv) -> {
+            long p = c.calloc(1, 32);
+            c.memcpy(p + 4, p, 16);
+            c.memmove(p + 4, p, 16); // memmove allows it
+            c.free(p);
+            return 0;
+        });
+        assertThat(e).startsWith("Source and destination overlap in memcpy(0x5555555592a4, 0x5555555592a0, 16)" + NL
+                + "   at memcpy" + NL).doesNotContain("memmove");
+    }
+
+    @Test
+    void aReadBeforeABlockAndOneIntoAFreedMmappedChunk() {
+        String e = errorsOf((c, argv) -> {
+            long p = c.malloc(16);
+            c.getLong(p - 8); // the chunk's size field
+            long big = c.malloc(200_000); // mmapped
+            c.free(big);
+            try {
+                c.getByte(big);
+            } catch (RuntimeException segv) {
+                // unmapped now: the process would die here; memcheck has spoken first
+            }
+            c.free(p);
+            return 0;
+        });
+        assertThat(e).contains("Invalid read of size 8" + NL).contains(" Address 0x555555559298 is 8 bytes before a block of size 16 alloc'd")
+                .contains("Invalid read of size 1" + NL).contains(" Address 0x7ffff7d9f010 is 0 bytes inside a block of size 200000 free'd");
+    }
+
+    @Test
+    void freeingAPointerMallocNeverReturned() {
+        String e = errorsOf((c, argv) -> {
+            long local = c.local(32);
+            c.free(local + 16);
+            return 0;
+        });
+        assertThat(e).startsWith("Invalid free() / delete / delete[] / realloc()" + NL + "   at free" + NL)
+                .contains(" is on thread 1's stack");
+        String g = errorsOf((c, argv) -> {
+            c.free(c.global("table", 64));
+            return 0;
+        });
+        assertThat(g).contains(" Address 0x555555558800 is not stack'd, malloc'd or (recently) free'd");
+    }
+
+    @Test
+    void leaksAreGroupedByStackWithIndirectlyLostAndStillReachable() {
+        CProcess.Captured r = run((c, argv) -> {
+            long list = c.malloc(16);
+            for (int i = 0; i < 3; i++) {
+                long node = c.malloc(16);
+                c.putLong(node, c.getLong(list));
+                c.putLong(list, node);
+            }
+            long kept = c.malloc(40);
+            c.putLong(c.global("keep", 8), kept); // a global points to it: still reachable
+            return 0;
+        });
+        assertThat(r.stderr()).contains("16 bytes in 1 blocks are definitely lost in loss record 1 of 2")
+                .contains("48 bytes in 3 blocks are indirectly lost in loss record 2 of 2")
+                .contains("==1==    definitely lost: 16 bytes in 1 blocks" + NL
+                        + "==1==    indirectly lost: 48 bytes in 3 blocks" + NL
+                        + "==1==      possibly lost: 0 bytes in 0 blocks" + NL
+                        + "==1==    still reachable: 40 bytes in 1 blocks" + NL)
+                .contains("==1==     in use at exit: 104 bytes in 5 blocks");
+    }
 }
