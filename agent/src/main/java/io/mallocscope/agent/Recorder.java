@@ -7,6 +7,7 @@ import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.event.EventKind;
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;
@@ -417,7 +418,7 @@ public final class Recorder {
         h.put(TimelineHeader.PROGRAM, po.programName());
         String[] a = argv != null ? argv : commandLine();
         h.put(TimelineHeader.ARGV, String.join("\0", a));
-        h.put(TimelineHeader.HEAP_START, "0x" + Long.toHexString(process.kernel().startBrk()));
+        h.put(TimelineHeader.HEAP_START, Hex.of(process.kernel().startBrk()));
         h.put(TimelineHeader.START_TIME, ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         h.put(TimelineHeader.DATA_LIMIT, Long.toString(po.dataLimit()));
         h.put(TimelineHeader.ADDRESS_SPACE_LIMIT, Long.toString(po.addressSpaceLimit()));

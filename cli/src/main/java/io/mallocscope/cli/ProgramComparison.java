@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.AllocationListener;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.CProgram;
@@ -64,7 +65,7 @@ final class ProgramComparison {
         if (off < 0 && -off < (1L << 32)) {
             return "H-0x" + Long.toHexString(-off);
         }
-        return "0x" + Long.toHexString(pointer);
+        return Hex.of(pointer);
     }
 
     private static String ending(ExitStatus status, String stderr) {

@@ -1,5 +1,6 @@
 package io.mallocscope.cli.html;
 
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.render.TimelineTextRenderer;
 import io.mallocscope.runtime.CProcess;
@@ -240,13 +241,13 @@ public final class HtmlModels {
                 case FREE -> {
                     long ptr = s.arg(0);
                     notes.add(ptr == 0 ? "Block #" + id + " is not allocated: this is free(NULL), which does nothing."
-                            : "Block #" + id + " (chunk " + hex(ptr - 16) + ") is freed.");
+                            : "Block #" + id + " (chunk " + Hex.of(ptr - 16) + ") is freed.");
                 }
                 case REALLOC -> {
                     long old = s.arg(0);
                     if (r != 0 && old != 0) {
                         notes.add(r == old ? "Block #" + id + " was resized in place."
-                                : "Block #" + id + " moved from " + hex(old) + " to " + hex(r) + ".");
+                                : "Block #" + id + " moved from " + Hex.of(old) + " to " + Hex.of(r) + ".");
                     } else {
                         notes.add(returned(id, r));
                     }
@@ -265,7 +266,7 @@ public final class HtmlModels {
                 if (s.op() == TraceOp.MALLOPT && k == 0) {
                     sb.append(malloptParam((int) s.arg(k)));
                 } else {
-                    sb.append(s.op().argIsHex(k) ? hex(s.arg(k)) : Long.toString(s.arg(k)));
+                    sb.append(s.op().argIsHex(k) ? Hex.of(s.arg(k)) : Long.toString(s.arg(k)));
                 }
             }
             return sb.append(')').toString();
@@ -274,9 +275,9 @@ public final class HtmlModels {
         /** " = 0x5555…", " = 1", " = -1", or nothing for free. */
         private static String result(Step s) {
             return switch (s.op().returns()) {
-                case BLOCK -> " = " + hex(s.result());
+                case BLOCK -> " = " + Hex.of(s.result());
                 case INT -> " = " + s.result();
-                case BREAK -> " = " + (s.result() == -1 ? "-1" : hex(s.result()));
+                case BREAK -> " = " + (s.result() == -1 ? "-1" : Hex.of(s.result()));
                 case NOTHING -> "";
             };
         }
@@ -287,8 +288,8 @@ public final class HtmlModels {
             }
             long size = m.view().chunks().stream().filter(c -> c.address() == r - 16).mapToLong(HeapView.Chunk::size)
                     .findFirst().orElse(0);
-            return size != 0 ? "Block #" + id + " is chunk " + hex(r - 16) + ", size " + hex(size) + "."
-                    : "Block #" + id + " is " + hex(r) + ", a chunk of its own mapping.";
+            return size != 0 ? "Block #" + id + " is chunk " + Hex.of(r - 16) + ", size " + Hex.of(size) + "."
+                    : "Block #" + id + " is " + Hex.of(r) + ", a chunk of its own mapping.";
         }
 
         private HtmlModel.Step step(int n, String op, List<String> notes, HeapView v) {
@@ -319,7 +320,7 @@ public final class HtmlModels {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (HeapView.Bin b : v.bins()) {
             List<String> chain = new ArrayList<>();
-            b.chunks().forEach(c -> chain.add(hex(c)));
+            b.chunks().forEach(c -> chain.add(Hex.of(c)));
             if (b.corrupt()) {
                 chain.add("(corrupt)");
             }
@@ -395,19 +396,19 @@ public final class HtmlModels {
             Map.Entry<Long, Long> cover = b.chunks().containsKey(c.getKey()) ? null : b.covering(c.getKey());
             if (cover != null) {
                 mergedInto.computeIfAbsent(cover.getKey(), k -> new ArrayList<>())
-                        .add(hex(c.getKey()) + " (" + hex(c.getValue()) + ")");
+                        .add(Hex.of(c.getKey()) + " (" + Hex.of(c.getValue()) + ")");
             }
         }
         mergedInto.forEach((into, merged) -> out.add((merged.size() == 1 ? "Chunk " : "Chunks ")
                 + String.join(", ", merged) + (merged.size() == 1 ? " was" : " were") + " merged into "
-                + (into == b.top() ? "the top chunk " : "chunk ") + hex(into) + ", now size "
-                + hex(b.chunks().get(into)) + "."));
+                + (into == b.top() ? "the top chunk " : "chunk ") + Hex.of(into) + ", now size "
+                + Hex.of(b.chunks().get(into)) + "."));
         // a new chunk inside an old one (other than the top moving up) was split off it
         for (Map.Entry<Long, Long> c : b.chunks().entrySet()) {
             Map.Entry<Long, Long> was = a.chunks().containsKey(c.getKey()) ? null : a.covering(c.getKey());
             if (was != null && c.getKey() != b.top()) {
-                out.add("Chunk " + hex(c.getKey()) + " (" + hex(c.getValue()) + ") was split off chunk "
-                        + hex(was.getKey()) + " (" + hex(was.getValue()) + ").");
+                out.add("Chunk " + Hex.of(c.getKey()) + " (" + Hex.of(c.getValue()) + ") was split off chunk "
+                        + Hex.of(was.getKey()) + " (" + Hex.of(was.getValue()) + ").");
             }
         }
         if (b.corrupt()) {
@@ -415,12 +416,12 @@ public final class HtmlModels {
         } else if (a.initialized() && b.initialized()) {
             if (a.top() != b.top() || a.topSize() != b.topSize()) {
                 long d = b.topSize() - a.topSize();
-                out.add("The top chunk is now " + hex(b.top()) + ", size " + hex(b.topSize()) + " ("
-                        + (d >= 0 ? "+" + hex(d) : "-" + hex(-d)) + ").");
+                out.add("The top chunk is now " + Hex.of(b.top()) + ", size " + Hex.of(b.topSize()) + " ("
+                        + (d >= 0 ? "+" + Hex.of(d) : "-" + Hex.of(-d)) + ").");
             }
         } else if (b.initialized()) {
-            out.add("malloc initialised: the heap starts at " + hex(b.heapStart()) + ", top is " + hex(b.top())
-                    + ", size " + hex(b.topSize()) + ".");
+            out.add("malloc initialised: the heap starts at " + Hex.of(b.heapStart()) + ", top is " + Hex.of(b.top())
+                    + ", size " + Hex.of(b.topSize()) + ".");
         }
         if (a.mmapped() != b.mmapped()) {
             out.add(b.mmapped() > a.mmapped() ? "The request was served by mmap." : "An mmapped chunk was unmapped.");
@@ -443,7 +444,4 @@ public final class HtmlModels {
         };
     }
 
-    static String hex(long v) {
-        return "0x" + Long.toHexString(v);
-    }
 }

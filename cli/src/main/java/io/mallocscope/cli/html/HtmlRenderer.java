@@ -1,5 +1,6 @@
 package io.mallocscope.cli.html;
 
+import io.mallocscope.runtime.text.Hex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ public final class HtmlRenderer {
                 .name("program").value(h.program())
                 .name("glibc").value(h.glibc())
                 .name("tunables").value(h.tunables())
-                .name("heapStart").value(hex(h.heapStart()))
+                .name("heapStart").value(Hex.of(h.heapStart()))
                 .endObject();
         j.name("steps").beginArray();
         for (HtmlModel.Step s : model.steps()) {
@@ -67,7 +68,7 @@ public final class HtmlRenderer {
             j.endArray().name("chunks").beginArray();
             // each chunk as [address, size, state, label]: a timeline has steps × chunks of them
             for (HtmlModel.ChunkBox c : s.chunks()) {
-                j.beginArray().value(hex(c.address())).value(c.size()).value(c.state()).value(c.label()).endArray();
+                j.beginArray().value(Hex.of(c.address())).value(c.size()).value(c.state()).value(c.label()).endArray();
             }
             // bins as [name, [chunk, …]] pairs: the order is part of the data
             j.endArray().name("bins").beginArray();
@@ -78,7 +79,7 @@ public final class HtmlRenderer {
                 }
                 j.endArray().endArray();
             }
-            j.endArray().name("brk").value(hex(s.brk())).endObject();
+            j.endArray().name("brk").value(Hex.of(s.brk())).endObject();
         }
         j.endArray()
                 .name("stdout").value(model.stdout())
@@ -88,9 +89,6 @@ public final class HtmlRenderer {
         return sb.toString();
     }
 
-    static String hex(long v) {
-        return "0x" + Long.toHexString(v);
-    }
 
     static String escapeHtml(String s) {
         StringBuilder sb = new StringBuilder(s.length());

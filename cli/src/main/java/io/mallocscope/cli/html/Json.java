@@ -70,31 +70,6 @@ final class Json {
     }
 
     private void quote(String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '<', '>', '&', '\u2028', '\u2029' -> unicode(c);
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        unicode(c);
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    private void unicode(char c) {
-        out.append("\\u");
-        String h = Integer.toHexString(c);
-        out.append("0".repeat(4 - h.length())).append(h);
+        io.mallocscope.runtime.text.Json.quoteForScript(out, s);
     }
 }

@@ -1,6 +1,8 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Op;
+import io.mallocscope.runtime.text.Json;
 import io.mallocscope.cli.model.Transition;
 
 import java.io.PrintWriter;
@@ -39,22 +41,6 @@ public final class ChromeTraceRenderer {
     }
 
     static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return Json.quote(s);
     }
 }

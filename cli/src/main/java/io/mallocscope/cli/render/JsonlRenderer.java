@@ -1,5 +1,6 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
 

@@ -1,5 +1,6 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Chunk;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.MapRegion;

@@ -5,7 +5,7 @@ import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
 import io.mallocscope.cli.render.DiffRenderer;
-import io.mallocscope.cli.render.Hex;
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;

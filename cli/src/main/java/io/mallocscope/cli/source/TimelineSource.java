@@ -4,7 +4,7 @@ import io.mallocscope.cli.UserError;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
-import io.mallocscope.cli.render.Hex;
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Functions;

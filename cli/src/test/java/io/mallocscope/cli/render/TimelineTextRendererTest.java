@@ -72,4 +72,13 @@ class TimelineTextRendererTest {
         assertThat(out).contains("{\"name\":\"bin_insert\",\"cat\":\"transition\",\"ph\":\"X\",\"ts\":301,");
         assertThat(out.trim()).endsWith("]}");
     }
+
+    @Test
+    void chromeTraceEscapesACarriageReturnAsJsonDoes() {
+        StringWriter sw = new StringWriter();
+        Op abort = new Op(1, "free", List.of("0x5555555592a0"), "<SIGABRT>", null, 0, 0x5555555592a0L,
+                List.of(Transition.text("abort", "line one\r\nline two")));
+        new ChromeTraceRenderer().render(List.of(abort), new PrintWriter(sw, true));
+        assertThat(sw.toString()).contains("{\"name\":\"line one\\r\\nline two\",\"cat\":\"transition\"");
+    }
 }

@@ -1,5 +1,8 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.text.Hex;
+import io.mallocscope.runtime.text.Json;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
@@ -184,7 +187,7 @@ public final class JsonlExporter {
 
     private static void number(StringBuilder sb, long v, boolean pointer, boolean signed) {
         if (pointer) {
-            sb.append("\"0x").append(Long.toHexString(v)).append('"');
+            sb.append('"').append(Hex.of(v)).append('"');
         } else if (signed) {
             sb.append(v);
         } else {
@@ -193,35 +196,15 @@ public final class JsonlExporter {
     }
 
     private static void hex(StringBuilder sb, String key, long v) {
-        sb.append(",\"").append(key).append("\":\"0x").append(Long.toHexString(v)).append('"');
+        sb.append(",\"").append(key).append("\":\"").append(Hex.of(v)).append('"');
     }
 
     /** {@code s} as a JSON string literal. */
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2);
-        str(sb, s);
-        return sb.toString();
+        return Json.quote(s);
     }
 
     private static void str(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        Json.quote(sb, s);
     }
 }

@@ -1,5 +1,6 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
@@ -127,8 +128,8 @@ public final class Reconstructor {
             long ret = call(process.libc(), e.fn(), a);
             Event r = i + 1 < timeline.size() ? findReturn(i) : null;
             if (has && r != null && r.hasRet() && r.ret() != ret) {
-                departed("event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName() + " returned " + hex(ret)
-                        + ", the recording says " + hex(r.ret()), "replay differs at ");
+                departed("event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName() + " returned " + Hex.of(ret)
+                        + ", the recording says " + Hex.of(r.ret()), "replay differs at ");
             }
         } catch (SimulatedSignal s) {
             // the recorded call ended the same way: the state is what the signal left
@@ -158,9 +159,6 @@ public final class Reconstructor {
         return null;
     }
 
-    private static String hex(long v) {
-        return "0x" + Long.toHexString(v);
-    }
 
     /** Calls {@code fn} on {@code c}; returns its result (0 for void and inspection calls). */
     static long call(LibC c, int fn, long[] a) {

@@ -1,10 +1,11 @@
-package io.mallocscope.cli.render;
+package io.mallocscope.runtime.text;
 
-/** Number formatting shared by the views. */
+/** The one hex formatter: addresses and sizes as C programmers and gdb write them. */
 public final class Hex {
     private Hex() {
     }
 
+    /** {@code 0x5555555592a0}: lowercase, no leading zeros. */
     public static String of(long v) {
         return "0x" + Long.toHexString(v);
     }
