@@ -86,7 +86,7 @@ final class CompareCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw UserError.usage(e.getMessage());
             }
-            out.print(result.render(onlyDivergent));
+            out.print(TraceComparisonText.render(result, onlyDivergent));
             out.flush();
             return Exit.OK;
         }

@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.testing.RuntimeTraces;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 
 /** Runs the command line as a user would, capturing stdout and stderr through picocli's writers. */
 final class CliRun {
-    static final Path TRACES = Path.of("src/test/resources/traces");
+    /** The runtime's traces (its test-jar), whose glibc 2.36 outputs are {@link #GOLDEN}. */
+    static final Path TRACES = RuntimeTraces.traces();
+    static final Path GOLDEN = RuntimeTraces.golden("2.36");
 
     record Result(int status, String out, String err) {
     }

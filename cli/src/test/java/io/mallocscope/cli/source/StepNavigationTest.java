@@ -6,6 +6,7 @@ import io.mallocscope.cli.render.HeapRenderer;
 import io.mallocscope.cli.render.SnapshotRenderer;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.VisRenderer;
+import io.mallocscope.cli.testing.RuntimeTraces;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Going forward then back shows the earlier state exactly as going there directly does. */
 class StepNavigationTest {
-    static final Path TRACE = Path.of("src/test/resources/traces/unsorted-exact-fit.rep");
+    static final Path TRACE = RuntimeTraces.trace("unsorted-exact-fit");
     static final Sources.ReplaySettings DEFAULTS = new Sources.ReplaySettings("2.36", "");
 
     static String all(HeapSnapshot s) {

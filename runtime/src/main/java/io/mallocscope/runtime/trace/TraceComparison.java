@@ -22,8 +22,8 @@ import java.util.Optional;
 
 /**
  * Replays one trace under several glibc profiles side by side and says where they part ways: the
- * engine of {@code mallocscope compare}. Model first ({@link #compare}), text second
- * ({@link Result#render()}).
+ * engine of {@code mallocscope compare}. This is the model; the CLI renders it (its
+ * {@code TraceComparisonText} prints the side-by-side table).
  *
  * <p>Each version runs in its own fresh simulated process with the same tunables (the trace's own
  * {@code # tunables:} line wins over the argument, as in {@link OffsetsReplay}). For every op each
@@ -42,7 +42,7 @@ import java.util.Optional;
  * Result r = TraceComparison.compare(Trace.parse("t", "a 0 24\nf 0\nf 0\n"), List.of("2.27", "2.36"), null);
  * r.firstDivergence().get().summary(); // "2.27 and 2.36 diverge at op #1 (a 0 24): H+0x260 vs H+0x2a0"
  * r.row(2).outcomes();                 // [ok, abort: free(): double free detected in tcache 2]
- * System.out.print(r.render());        // the table; r.render(true) shows only the divergent rows
+ * r.divergentRows();                   // 4
  * }</pre>
  */
 public final class TraceComparison {
@@ -189,6 +189,11 @@ public final class TraceComparison {
                     Collections.unmodifiableList(outs), divergent.get(index));
         }
 
+        /** Whether row {@code index} is divergent, without making the row. */
+        public boolean divergent(int index) {
+            return divergent.get(index);
+        }
+
         /** The number of divergent rows. */
         public long divergentRows() {
             return divergent.cardinality();
@@ -215,19 +220,6 @@ public final class TraceComparison {
             return Optional.of(new Divergence(r.number(), r.op(), groups));
         }
 
-        /** The full side-by-side table plus a one-line summary; see {@link TraceComparison#render(Result, boolean)}. */
-        public String render() {
-            return TraceComparison.render(this, false);
-        }
-
-        /** The table with only the divergent rows when {@code onlyDivergent}, plus the summary. */
-        public String render(boolean onlyDivergent) {
-            return TraceComparison.render(this, onlyDivergent);
-        }
-
-        BitSet divergentSet() {
-            return divergent;
-        }
     }
 
     /** One version's results, one slot per op plus the break at exit. */
@@ -397,75 +389,5 @@ public final class TraceComparison {
     /** The trace line of op {@code i}: "a 0 24", "m 3 64 100", "o -3 65536", "s -4096". */
     static String opText(Trace t, int i) {
         return t.op(i).line(t.id(i), t.arg1(i), t.arg2(i));
-    }
-
-    /** The full table; see {@link #render(Result, boolean)}. */
-    public static String render(Result r) {
-        return render(r, false);
-    }
-
-    /**
-     * The text view: a header, one line per op (only the divergent ones when {@code onlyDivergent})
-     * with a {@code !} in the first column where the versions diverge, and a closing line naming the
-     * first divergence (or saying there is none). Columns are padded to their widest cell; cells are
-     * never cut.
-     */
-    public static String render(Result r, boolean onlyDivergent) {
-        List<String> header = new ArrayList<>(List.of("", "#", "op"));
-        header.addAll(r.versions());
-        List<List<String>> table = new ArrayList<>();
-        table.add(header);
-        List<Row> rows = r.rows();
-        for (int i = 0; i < rows.size(); i++) {
-            if (onlyDivergent && !r.divergentSet().get(i)) {
-                continue;
-            }
-            Row row = rows.get(i);
-            List<String> cells = new ArrayList<>();
-            cells.add(row.divergent() ? "!" : "");
-            cells.add(row.number() > 0 ? Integer.toString(row.number()) : "");
-            cells.add(row.op());
-            for (Outcome o : row.outcomes()) {
-                cells.add(o.text());
-            }
-            table.add(cells);
-        }
-        int cols = header.size();
-        int[] width = new int[cols];
-        for (List<String> line : table) {
-            for (int c = 0; c < cols; c++) {
-                width[c] = Math.max(width[c], line.get(c).length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        sb.append("trace ").append(r.traceName());
-        if (!r.tunables().isEmpty()) {
-            sb.append("  (GLIBC_TUNABLES=").append(r.tunables()).append(')');
-        }
-        sb.append('\n');
-        for (List<String> line : table) {
-            StringBuilder l = new StringBuilder();
-            for (int c = 0; c < cols; c++) {
-                String cell = line.get(c);
-                if (c == 1) {
-                    l.append(" ".repeat(width[c] - cell.length())).append(cell); // numbers right-aligned
-                } else {
-                    l.append(cell).append(" ".repeat(width[c] - cell.length()));
-                }
-                if (c < cols - 1) {
-                    l.append("  ");
-                }
-            }
-            sb.append(l.toString().stripTrailing()).append('\n');
-        }
-        Optional<Divergence> d = r.firstDivergence();
-        if (d.isPresent()) {
-            sb.append(r.divergentRows()).append(r.divergentRows() == 1 ? " row differs" : " rows differ")
-                    .append("; first: ").append(d.get().summary()).append('\n');
-        } else {
-            sb.append("no divergence: ").append(String.join(", ", r.versions())).append(" agree on all ")
-                    .append(r.rows().size() - 1).append(" ops\n");
-        }
-        return sb.toString();
     }
 }
