@@ -58,18 +58,18 @@ public final class Trace {
         this.maxId = maxId;
     }
 
+    /**
+     * Reads a trace file. A trace is bytes: operations are ASCII, and any other byte (Latin-1 or UTF-8
+     * text, binary garbage) is an error {@code FILE:LINE: …} unless it is in a {@code #} comment; a UTF-8
+     * byte-order mark at the start is skipped. No decoding, so no MalformedInputException.
+     */
     public static Trace read(Path file) throws IOException {
         String name = file.toString();
         if (Files.size(file) <= MAX_IN_MEMORY) {
-            byte[] bytes = Files.readAllBytes(file);
-            Trace t = parseAscii(name, bytes);
-            if (t != null) {
-                return t;
-            }
-            // not plain ASCII: decode strictly, as Files.newBufferedReader does (malformed UTF-8 is an error)
-            return read(name, new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8.newDecoder()));
+            return parseBytes(name, Files.readAllBytes(file));
         }
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // too big for one array: each byte as the char of the same value, through the same line rules
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             return read(name, r);
         }
     }
@@ -86,30 +86,45 @@ public final class Trace {
         BufferedReader r = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
         Builder b = new Builder(name);
         String line;
+        boolean first = true;
         while ((line = r.readLine()) != null) {
+            if (first && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a byte-order mark, as an editor may write one
+            }
+            first = false;
             b.line(line);
         }
         return b.build();
     }
 
+    /** Reads a trace from a stream (standard input, a pipe) by the rules of {@link #read(Path)}. */
     public static Trace read(String name, java.io.InputStream in) throws IOException {
-        byte[] bytes = in.readAllBytes();
-        Trace t = parseAscii(name, bytes);
-        return t != null ? t : read(name, new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8));
+        return parseBytes(name, in.readAllBytes());
+    }
+
+    /** Parses the bytes of a trace by the rules of {@link #read(Path)}. */
+    public static Trace parseBytes(String name, byte[] bytes) {
+        int skip = bytes.length >= 3 && bytes[0] == (byte) 0xef && bytes[1] == (byte) 0xbb && bytes[2] == (byte) 0xbf
+                ? 3 : 0;
+        return parseAscii(name, bytes, skip);
     }
 
     /**
      * The fast path: parses the bytes of a trace without making a String per line. Lines that are
      * not plain well-formed operations (comments, header numbers, errors) go through the same
      * {@link Builder#line(String)} as text read by a Reader, so the rules and messages are one.
-     * Returns null if the text is not all ASCII (then the caller decodes it and takes the Reader
-     * path, which is exact for UTF-8 however malformed), so the result never depends on the path.
+     * A byte that is not ASCII reaches that method as the char of the same value, so it is accepted
+     * in a comment and reported, with its value, anywhere else.
      */
     static Trace parseAscii(String name, byte[] b) {
+        return parseAscii(name, b, 0);
+    }
+
+    private static Trace parseAscii(String name, byte[] b, int from) {
         Builder builder = new Builder(name);
         builder.ensureCapacity(b.length / 10 + 16); // about 10 bytes a line
         int n = b.length;
-        int i = 0;
+        int i = from;
         while (i < n) {
             int start = i;
             int end = builder.fastLine(b, start, n);
@@ -117,21 +132,10 @@ public final class Trace {
                 // a line ends at \n, \r or \r\n, as BufferedReader.readLine ends it
                 end = start;
                 while (end < n && b[end] != '\n' && b[end] != '\r') {
-                    if (b[end] < 0) {
-                        return null;
-                    }
                     end++;
                 }
-                try {
-                    builder.line(new String(b, start, end - start, StandardCharsets.ISO_8859_1));
-                } catch (TraceFormatException e) {
-                    for (int k = end; k < n; k++) {
-                        if (b[k] < 0) {
-                            return null; // the Reader path decodes ahead and may fail on that byte first
-                        }
-                    }
-                    throw e;
-                }
+                // each byte as the char of the same value: a byte that is not ASCII stays one char
+                builder.line(new String(b, start, end - start, StandardCharsets.ISO_8859_1));
             }
             i = end;
             if (i < n) {
@@ -210,15 +214,22 @@ public final class Trace {
                 }
                 return;
             }
+            for (int k = 0; k < line.length(); k++) {
+                char c = line.charAt(k);
+                if (c >= 0x80 || (c < 0x20 && !isBlank(c))) {
+                    throw error((c > 0xff ? String.format("character U+%04X", (int) c) : String.format("byte 0x%02x", (int) c))
+                            + " in '" + shown(line.strip()) + "': operations are plain ASCII (other bytes only in # comments)");
+                }
+            }
             if (nt > 7) {
                 throw error("too many fields");
             }
             if (nt == 1 && isSigned(tok[0])) {
                 if (!inHeader) {
-                    throw error("number-only line after the first operation '" + tok[0] + "'");
+                    throw error("number-only line after the first operation '" + shown(tok[0]) + "'");
                 }
                 if (++headerLines > 4) {
-                    throw error("more than four header lines '" + tok[0] + "'");
+                    throw error("more than four header lines '" + shown(tok[0]) + "'");
                 }
                 return;
             }
@@ -410,7 +421,7 @@ public final class Trace {
         private int id(String t) {
             long v = parseUnsigned(t, "an ID (0.." + MAX_ID + ")");
             if (v < 0 || v > MAX_ID) {
-                throw error("ID too large (limit " + MAX_ID + ") '" + t + "'");
+                throw error("ID too large (limit " + MAX_ID + ") '" + shown(t) + "'");
             }
             return (int) v;
         }
@@ -423,31 +434,31 @@ public final class Trace {
             for (int i = 0; i < t.length(); i++) {
                 char c = t.charAt(i);
                 if (c < '0' || c > '9') {
-                    throw error("expected " + what + ", got '" + t + "'");
+                    throw error("expected " + what + ", got '" + shown(t) + "'");
                 }
             }
             try {
                 return Long.parseUnsignedLong(t);
             } catch (NumberFormatException e) {
-                throw error("expected " + what + ", got '" + t + "' (too large)");
+                throw error("expected " + what + ", got '" + shown(t) + "' (too large)");
             }
         }
 
         private long signed(String t) {
             if (!isSigned(t)) {
-                throw error("expected a signed number, got '" + t + "'");
+                throw error("expected a signed number, got '" + shown(t) + "'");
             }
             try {
                 return Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
             } catch (NumberFormatException e) {
-                throw error("expected a signed number, got '" + t + "' (out of range)");
+                throw error("expected a signed number, got '" + shown(t) + "' (out of range)");
             }
         }
 
         private long intArg(String t) {
             long v = signed(t);
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw error("number out of int range '" + t + "'");
+                throw error("number out of int range '" + shown(t) + "'");
             }
             return v;
         }
@@ -467,6 +478,29 @@ public final class Trace {
                 }
             }
             return true;
+        }
+
+        /**
+         * {@code t} as an error message shows it: characters that are not printable ASCII as {@code \\xHH}
+         * (or {@code \\uHHHH}), and at most 40 of them, then how long it really is.
+         */
+        static String shown(String t) {
+            StringBuilder sb = new StringBuilder();
+            int limit = Math.min(t.length(), 40);
+            for (int k = 0; k < limit; k++) {
+                char c = t.charAt(k);
+                if (c >= 0x20 && c < 0x7f) {
+                    sb.append(c);
+                } else if (c <= 0xff) {
+                    sb.append(String.format("\\x%02x", (int) c));
+                } else {
+                    sb.append(String.format("\\u%04x", (int) c));
+                }
+            }
+            if (t.length() > limit) {
+                sb.append("… (").append(t.length()).append(" characters)");
+            }
+            return sb.toString();
         }
 
         private TraceFormatException error(String what) {

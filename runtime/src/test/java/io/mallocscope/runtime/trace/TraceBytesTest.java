@@ -7,7 +7,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,27 +126,45 @@ class TraceBytesTest {
                 .hasMessage(f + ":4: unknown op 'q' (expected one of a f r c t m o s)");
     }
 
+    /** A trace is bytes: other bytes are fine in comments, and reported with file and line elsewhere. */
     @Test
-    void nonAsciiTextIsDecodedAsUtf8(@TempDir Path dir) throws IOException {
+    void nonAsciiBytesAreAcceptedInCommentsAndNamedElsewhere(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("u.rep");
-        Files.writeString(f, "# größe\na 0 24\nä 1\n", StandardCharsets.UTF_8);
-        assertThat(Trace.parseAscii("u.rep", Files.readAllBytes(f))).isNull();
+        Files.write(f, "# gr\u00f6\u00dfe (UTF-8)\na 0 24\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(Trace.read(f).size()).isEqualTo(1);
+        Files.write(f, new byte[] {'#', ' ', 'c', 'a', 'f', (byte) 0xe9, '\n', 'a', ' ', '0', ' ', '2', '4', '\n'});
+        assertThat(Trace.read(f).size()).as("a Latin-1 comment").isEqualTo(1);
+        Files.write(f, "a 0 24\n\u00e4 1\n".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(TraceFormatException.class)
-                .hasMessage(f + ":3: unknown op 'ä' (expected one of a f r c t m o s)");
+                .hasMessage(f + ":2: byte 0xc3 in '\\xc3\\xa4 1': operations are plain ASCII (other bytes only in # comments)");
+        Files.write(f, new byte[] {'a', ' ', '0', ' ', '2', '4', '\n', 'f', ' ', (byte) 0xff, '\n'});
+        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(TraceFormatException.class)
+                .hasMessage(f + ":2: byte 0xff in 'f \\xff': operations are plain ASCII (other bytes only in # comments)");
     }
 
     @Test
-    void malformedUtf8InAFileIsAnError(@TempDir Path dir) throws IOException {
-        Path f = dir.resolve("m.rep");
-        Files.write(f, new byte[] {'a', ' ', '0', ' ', '2', '4', '\n', '#', (byte) 0xff, '\n'});
-        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(MalformedInputException.class);
+    void binaryGarbageIsALineError(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bin.rep");
+        Files.write(f, new byte[] {0, 1, 2, (byte) 0x89, 'P', 'N', 'G'});
+        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(TraceFormatException.class)
+                .hasMessageStartingWith(f + ":1: byte 0x00 in '\\x00\\x01\\x02\\x89PNG'");
     }
 
     @Test
-    void anErrorBeforeNonAsciiTextIsReportedAsTheReaderReportsIt(@TempDir Path dir) throws IOException {
-        // the Reader decodes ahead, so the malformed byte two lines further down wins over the bad op
-        Path f = dir.resolve("m.rep");
-        Files.write(f, new byte[] {'q', ' ', '1', '\n', 'a', ' ', '0', ' ', '1', '\n', '#', (byte) 0xc3, '\n'});
-        assertThatThrownBy(() -> Trace.read(f)).isInstanceOf(MalformedInputException.class);
+    void aUtf8ByteOrderMarkIsSkipped(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bom.rep");
+        Files.write(f, new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, 'a', ' ', '0', ' ', '2', '4', '\n'});
+        Trace t = Trace.read(f);
+        assertThat(t.size()).isEqualTo(1);
+        assertThat(t.arg1(0)).isEqualTo(24);
+        assertThat(Trace.parse("s", "\uFEFFa 0 24\n").size()).isEqualTo(1);
+    }
+
+    @Test
+    void aHugeTokenIsCutShortInTheMessage() {
+        String digits = "9".repeat(1_000_000);
+        assertThatThrownBy(() -> Trace.parse("big.rep", "a 0 " + digits + "\n")).isInstanceOf(TraceFormatException.class)
+                .hasMessage("big.rep:1: expected an unsigned number, got '" + "9".repeat(40)
+                        + "… (1000000 characters)' (too large)");
     }
 }
