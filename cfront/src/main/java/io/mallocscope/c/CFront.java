@@ -4,6 +4,7 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.CProgram;
 import io.mallocscope.runtime.ExitStatus;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.vm.ProgramImage;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,6 +58,11 @@ public final class CFront {
         Compiled(Program prog, Parser parser) {
             this.prog = prog;
             this.parser = parser;
+        }
+
+        /** The pages of read-only and writable data the program's image takes (what ld would make of it). */
+        public ProgramImage image() {
+            return Machine.image(prog);
         }
 
         /** The file's name without directory and without ".c": what gcc -o would make of it. */
@@ -123,7 +129,7 @@ public final class CFront {
 
         public ExitStatus run(ProcessOptions options, String argv0, String... args) {
             StdoutBuffer buffer = new StdoutBuffer(options.stdout(), options.stdoutIsTerminal());
-            ProcessOptions o = options.withStdout(buffer);
+            ProcessOptions o = options.withStdout(buffer).withProgramImage(image());
             if (o.programName().equals(ProcessOptions.defaults().programName())) {
                 o = o.withProgramName(programName());
             }
@@ -148,7 +154,7 @@ public final class CFront {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             StdoutBuffer buffer = new StdoutBuffer(out, options.stdoutIsTerminal());
-            ProcessOptions o = options.withStdout(buffer).withStderr(err);
+            ProcessOptions o = options.withStdout(buffer).withStderr(err).withProgramImage(image());
             if (o.programName().equals(ProcessOptions.defaults().programName())) {
                 o = o.withProgramName(programName());
             }

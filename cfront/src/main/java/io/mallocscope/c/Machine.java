@@ -6,6 +6,7 @@ import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.KernelLayout;
 import io.mallocscope.runtime.vm.Layout;
+import io.mallocscope.runtime.vm.ProgramImage;
 import io.mallocscope.runtime.vm.Region;
 
 import java.nio.charset.StandardCharsets;
@@ -118,40 +119,62 @@ final class Machine {
         return true;
     }
 
-    void layout() {
-        long base = Layout.TEXT_BASE;
-        int n = prog.imports.size();
-        // .text: the PLT (header + one entry per import), .plt.got, then crt's code and ours
-        long start = PLT + 16L * (n + 1) + 16;
-        long text = base + start + FIRST_FUNCTION_AFTER_START;
+    /**
+     * The pages the program image needs, as ld lays it out: the read-only segment holds .rodata
+     * (_IO_stdin_used, then the literals) and the unwind tables (.eh_frame_hdr, .eh_frame: a fixed
+     * part from crt1/crtbegin and one entry per function); the writable one ends where .bss ends.
+     */
+    static ProgramImage image(Program prog) {
+        long roEnd = placeStrings(prog) - Layout.TEXT_BASE;
+        int nfun = 0;
         for (Function f : prog.functions.values()) {
             if (f.body != null) {
-                f.address = text;
-                byAddress.put(text, f);
-                text = alignUp(text + 0x80, 1); // later functions: their real size is not known
+                nfun++;
             }
         }
-        long lib = kl.libcText() + 0x1000;
-        for (Function f : prog.functions.values()) {
-            if (f.body == null) {
-                f.address = lib;
-                byAddress.put(lib, f);
-                lib += 0x40;
-            }
-        }
-        // .rodata: _IO_stdin_used, then the literals
-        long ro = base + 0x2004;
+        long hdr = alignUp(roEnd, 4) + 0x24 + 8L * nfun;
+        long eh = alignUp(hdr, 8) + 0x94 + 0x18L * nfun;
+        int rodataPages = (int) Math.max(1, (alignUp(eh, AddressSpace.PAGE_SIZE) - 0x2000) / AddressSpace.PAGE_SIZE);
+        long shift = (rodataPages - 1) * AddressSpace.PAGE_SIZE;
+        long bssEnd = placeData(prog, shift, new HashMap<>());
+        long dataStart = Layout.DATA_START + shift;
+        int dataPages = (int) Math.max(1, (alignUp(bssEnd, AddressSpace.PAGE_SIZE) - dataStart) / AddressSpace.PAGE_SIZE);
+        return new ProgramImage(rodataPages, dataPages);
+    }
+
+    /** .rodata: gcc's literals, each once, in order of use; those of 32 bytes or more 8-aligned. Returns the end. */
+    static long placeStrings(Program prog) {
+        boolean anyAligned = false;
         for (Expr.Str s : prog.strings) {
+            anyAligned |= s.bytes.length + 1 >= 32;
+        }
+        long ro = alignUp(Layout.TEXT_BASE + 0x2004, anyAligned ? 8 : 1);
+        Map<String, Long> placed = new HashMap<>();
+        for (Expr.Str s : prog.strings) {
+            String key = new String(s.bytes, StandardCharsets.ISO_8859_1);
+            Long at = placed.get(key);
+            if (at != null) {
+                s.address = at;
+                continue;
+            }
             if (s.bytes.length + 1 >= 32) {
                 ro = alignUp(ro, 8);
             }
             s.address = ro;
+            placed.put(key, ro);
             ro += s.bytes.length + 1;
         }
-        if (ro > Layout.RELRO_START) {
-            throw new CompileError(prog.source, 1, 1, "unsupported: more than 4 KiB of string literals");
-        }
-        // .data after .got.plt (3 reserved words + one per import), .bss after it
+        return ro;
+    }
+
+    /**
+     * .data after .got.plt (3 reserved words and one per imported function), .bss after it: copy
+     * relocations of stdout/stdin/stderr, crtstuff's flag, then the program's zero-initialised
+     * variables. Variables in source order. Returns the end of .bss.
+     */
+    static long placeData(Program prog, long shift, Map<String, Long> libcObjects) {
+        long base = Layout.TEXT_BASE + shift;
+        int n = prog.imports.size();
         List<Var> all = new ArrayList<>(prog.globals);
         all.addAll(prog.staticLocals);
         all.sort(Comparator.comparingInt((Var v) -> v.at.line).thenComparingInt(v -> v.at.col));
@@ -203,15 +226,46 @@ final class Machine {
             v.address = cur;
             cur += v.type.size;
         }
-        if (cur > Layout.BSS_END) {
-            throw new CompileError(prog.source, 1, 1,
-                    "unsupported: globals larger than the simulated program image's data page (" + (cur - Layout.DATA_START) + " bytes)");
+        return cur;
+    }
+
+    void layout() {
+        long base = Layout.TEXT_BASE;
+        int n = prog.imports.size();
+        // .text: the PLT (header + one entry per import), .plt.got, then crt's code and ours
+        long start = PLT + 16L * (n + 1) + 16;
+        long text = base + start + FIRST_FUNCTION_AFTER_START;
+        for (Function f : prog.functions.values()) {
+            if (f.body != null) {
+                f.address = text;
+                byAddress.put(text, f);
+                text = alignUp(text + 0x80, 1); // later functions: their real size is not known
+            }
+        }
+        long lib = kl.libcText() + 0x1000;
+        for (Function f : prog.functions.values()) {
+            if (f.body == null) {
+                f.address = lib;
+                byAddress.put(lib, f);
+                lib += 0x40;
+            }
+        }
+        ProgramImage image = process.options().programImage();
+        long roEnd = placeStrings(prog);
+        if (roEnd > Layout.RELRO_START + image.shift()) {
+            throw new CompileError(prog.source, 1, 1, "the program's string literals do not fit its image's "
+                    + image.rodataPages() + " read-only page(s): run it with the image CFront computes");
+        }
+        long bssEnd = placeData(prog, image.shift(), libcObjects);
+        if (bssEnd > image.bssEnd()) {
+            throw new CompileError(prog.source, 1, 1, "the program's globals (" + (bssEnd - image.dataStart())
+                    + " bytes) do not fit its image's " + image.dataPages() + " data page(s)");
         }
         // extern references to libc's stdio objects
         stdoutFile = kl.libcBase() + KernelLayout.IO_2_1_STDOUT;
         stderrFile = kl.libcBase() + KernelLayout.IO_2_1_STDERR;
         stdinFile = kl.libcBase() + KernelLayout.IO_2_1_STDIN;
-        errnoAddress = kl.libcBase() - 0x2000 + 0x6c0; // errno in the initial thread's TLS block below libc
+        errnoAddress = kl.libcAnon() + 0x26c0; // errno in the initial thread's TLS block, below the thread pointer
         for (Var v : prog.externs) {
             if (!v.isExtern) {
                 continue; // defined later in the file
@@ -315,12 +369,13 @@ final class Machine {
     /** Writes the program's initial image: string literals in .rodata, initialised globals. */
     void load() {
         Region ro = mem.regionAt(Layout.RODATA_START);
-        mem.protect(Layout.RODATA_START, Layout.RELRO_START, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
+        long roEnd = Layout.RELRO_START + process.options().programImage().shift();
+        mem.protect(Layout.RODATA_START, roEnd, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
         for (Expr.Str s : prog.strings) {
             mem.writeBytes(s.address, s.bytes, 0, s.bytes.length);
             mem.write8(s.address + s.bytes.length, 0);
         }
-        mem.protect(Layout.RODATA_START, Layout.RELRO_START, ro.prot());
+        mem.protect(Layout.RODATA_START, roEnd, ro.prot());
         for (Map.Entry<String, Long> e : libcObjects.entrySet()) {
             mem.write64(e.getValue(), switch (e.getKey()) {
                 case "stdout" -> stdoutFile;

@@ -58,7 +58,7 @@ public final class CProcess {
         this.task = group.scheduler.root();
         this.options = options;
         this.memory = new AddressSpace();
-        this.kernel = new Kernel(memory, options.programName(), options.kernelLayout());
+        this.kernel = new Kernel(memory, options.programName(), options.kernelLayout(), options.programImage());
         kernel.setDataLimit(options.dataLimit());
         kernel.setAddressSpaceLimit(options.addressSpaceLimit());
         kernel.setDiagnostics(options.stderr());

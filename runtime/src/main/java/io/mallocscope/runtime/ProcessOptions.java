@@ -4,6 +4,7 @@ import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 import io.mallocscope.runtime.vm.KernelLayout;
+import io.mallocscope.runtime.vm.ProgramImage;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -30,6 +31,7 @@ public final class ProcessOptions {
     private final long addressSpaceLimit;
     private final boolean stdoutIsTerminal;
     private final KernelLayout kernelLayout;
+    private final ProgramImage programImage;
     private final List<FileSystem.Mount> mounts;
 
     private final long physicalMemory;
@@ -38,7 +40,9 @@ public final class ProcessOptions {
 
     private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
                            long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts,
-                           KernelLayout kernelLayout, long physicalMemory, int maxMapCount, boolean memcheck) {
+                           KernelLayout kernelLayout, long physicalMemory, int maxMapCount, boolean memcheck,
+                           ProgramImage programImage) {
+        this.programImage = programImage;
         this.memcheck = memcheck;
         this.physicalMemory = physicalMemory;
         this.maxMapCount = maxMapCount;
@@ -58,7 +62,7 @@ public final class ProcessOptions {
     public static ProcessOptions defaults() {
         return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
                 Kernel.UNLIMITED, false, List.of(), KernelLayout.CLASSIC,
-                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT, false);
+                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT, false, ProgramImage.SMALL);
     }
 
     /**
@@ -103,41 +107,41 @@ public final class ProcessOptions {
 
     public ProcessOptions withProgramName(String name) {
         return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /** The glibc profile, e.g. "2.36" or "2.31". */
     public ProcessOptions withGlibc(String version) {
         return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
     public ProcessOptions withTunables(String tunables) {
         return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     public ProcessOptions withStdout(OutputStream out) {
         return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     public ProcessOptions withStderr(OutputStream err) {
         return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
     public ProcessOptions withDataLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
     public ProcessOptions withAddressSpaceLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts,
-                kernelLayout, physicalMemory, maxMapCount, memcheck);
+                kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /**
@@ -146,7 +150,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withStdoutTerminal(boolean terminal) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                terminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                terminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /**
@@ -157,7 +161,7 @@ public final class ProcessOptions {
         List<FileSystem.Mount> more = new ArrayList<>(mounts);
         more.add(Objects.requireNonNull(mount));
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount, memcheck);
+                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     /**
@@ -167,7 +171,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withMemcheck(boolean on) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, on);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, on, programImage);
     }
 
     /** Whether memcheck is on ({@link #withMemcheck}). */
@@ -187,11 +191,25 @@ public final class ProcessOptions {
      */
     public ProcessOptions withKernelLayout(KernelLayout layout) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount, memcheck);
+                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount, memcheck, programImage);
     }
 
     public KernelLayout kernelLayout() {
         return kernelLayout;
+    }
+
+    /**
+     * The pages of the program's read-only and writable data (default {@link ProgramImage#SMALL}):
+     * a bigger image moves .data, .bss and the heap up, as for a C program with many string literals.
+     */
+    public ProcessOptions withProgramImage(ProgramImage image) {
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck,
+                Objects.requireNonNull(image));
+    }
+
+    public ProgramImage programImage() {
+        return programImage;
     }
 
     /**
@@ -204,13 +222,13 @@ public final class ProcessOptions {
             throw new IllegalArgumentException("physical memory of " + bytes + " bytes: at least one page (4096) is needed");
         }
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount, memcheck);
+                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount, memcheck, programImage);
     }
 
     /** {@code vm.max_map_count}: how many mappings the process may have (Linux's default: 65530). */
     public ProcessOptions withMaxMapCount(int count) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count, memcheck);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count, memcheck, programImage);
     }
 
     /**

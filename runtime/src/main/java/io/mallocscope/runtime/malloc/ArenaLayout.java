@@ -1,6 +1,5 @@
 package io.mallocscope.runtime.malloc;
 
-import static io.mallocscope.runtime.malloc.MallocState.MAIN_ARENA;
 
 /**
  * Where the fields of {@code struct malloc_state} sit, from {@code &main_arena}, in one glibc release.
@@ -54,7 +53,7 @@ final class ArenaLayout {
     final int size;
 
     private ArenaLayout(int haveFastchunks, int fastbinsY, int top) {
-        this(haveFastchunks, fastbinsY, top, MAIN_ARENA);
+        this(haveFastchunks, fastbinsY, top, MallocState.CLASSIC_MAIN_ARENA);
     }
 
     private ArenaLayout(int haveFastchunks, int fastbinsY, int top, long base) {
@@ -92,7 +91,7 @@ final class ArenaLayout {
     }
 
     /** The absolute address of the field at {@code offset}. */
-    static long at(int offset) {
-        return MAIN_ARENA + offset;
+    long at(int offset) {
+        return base + offset;
     }
 }

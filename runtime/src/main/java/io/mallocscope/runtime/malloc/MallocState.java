@@ -28,16 +28,17 @@ final class MallocState {
     private MallocState() {
     }
 
-    // ---- where
-    static final long MAIN_ARENA = Layout.LIBC_DATA + 0x0c60;
-    static final long MP = Layout.LIBC_DATA + 0x0340;
-    static final long GLOBAL_MAX_FAST = Layout.LIBC_DATA + 0x1600;
-    static final long PERTURB_BYTE = Layout.LIBC_DATA + 0x1608;
-    static final long MALLOC_INITIALIZED = Layout.LIBC_DATA + 0x160c;
-    static final long TCACHE_KEY = Layout.LIBC_DATA + 0x1610;
+    // ---- where, in the classic kernel layout: a process's own addresses are Malloc's fields of the
+    // same names without CLASSIC_ (KernelLayout moves libc), so these are not used directly
+    static final long CLASSIC_MAIN_ARENA = Layout.LIBC_DATA + 0x0c60;
+    static final long CLASSIC_MP = Layout.LIBC_DATA + 0x0340;
+    static final long CLASSIC_GLOBAL_MAX_FAST = Layout.LIBC_DATA + 0x1600;
+    static final long CLASSIC_PERTURB_BYTE = Layout.LIBC_DATA + 0x1608;
+    static final long CLASSIC_MALLOC_INITIALIZED = Layout.LIBC_DATA + 0x160c;
+    static final long CLASSIC_TCACHE_KEY = Layout.LIBC_DATA + 0x1610;
     static final long FS_BASE = Layout.LIBC_ANON_START + 0x2740;
-    static final long TCACHE_PTR = FS_BASE - 0x50;
-    static final long TCACHE_SHUTTING_DOWN = FS_BASE - 0x48;
+    static final long CLASSIC_TCACHE_PTR = FS_BASE - 0x50;
+    static final long CLASSIC_TCACHE_SHUTTING_DOWN = FS_BASE - 0x48;
 
     /**
      * The process-wide tcache_key. glibc draws it from getrandom at start-up; a simulation wants

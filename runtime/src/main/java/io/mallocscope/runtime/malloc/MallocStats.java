@@ -158,7 +158,7 @@ final class MallocStats {
                     .append(count[NFASTBINS]).append("\"/>\n");
         }
         long sys = malloc.systemMem();
-        long maxSys = malloc.r64(MAIN_ARENA + malloc.arena.maxSystemMem);
+        long maxSys = malloc.r64(malloc.MAIN_ARENA + malloc.arena.maxSystemMem);
         sb.append("</sizes>\n<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
                 .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
                 .append("\"/>\n<system type=\"current\" size=\"").append(sys)

@@ -58,7 +58,7 @@ final class Mallopt {
 
     void setMaxFast(long s) {
         boolean smallest = profile.maxFastZeroOnly ? s == 0 : Long.compareUnsigned(s, SIZE_SZ) < 0;
-        malloc.w64(GLOBAL_MAX_FAST, smallest ? MIN_CHUNK_SIZE / 2 : ((s + SIZE_SZ) & ~MALLOC_ALIGN_MASK));
+        malloc.w64(malloc.GLOBAL_MAX_FAST, smallest ? MIN_CHUNK_SIZE / 2 : ((s + SIZE_SZ) & ~MALLOC_ALIGN_MASK));
     }
 
     int doSetTrimThreshold(long v) {
@@ -93,7 +93,7 @@ final class Mallopt {
     }
 
     int doSetPerturbByte(int v) {
-        mem.write32(PERTURB_BYTE, v);
+        mem.write32(malloc.PERTURB_BYTE, v);
         return 1;
     }
 

@@ -33,12 +33,12 @@ final class Tcache {
 
     /** tcache_init: the struct from _int_malloc, zeroed (2.43 uses {@link #tcacheInitLazy}). */
     void tcacheInit() {
-        if (mem.read8(TCACHE_SHUTTING_DOWN) != 0) {
+        if (mem.read8(malloc.TCACHE_SHUTTING_DOWN) != 0) {
             return;
         }
         long victim = malloc.intMalloc(profile.tcacheStructRequest);
         if (victim != 0) {
-            malloc.w64(TCACHE_PTR, victim);
+            malloc.w64(malloc.TCACHE_PTR, victim);
             mem.fill(victim, 0, profile.tcacheStructRequest);
         }
     }
@@ -56,7 +56,7 @@ final class Tcache {
      * _int_malloc glibc passes the already rounded size, so that chunk is 0x310.
      */
     void tcacheInitLazy(boolean insideIntMalloc) {
-        mem.write8(TCACHE_SHUTTING_DOWN, 1);
+        mem.write8(malloc.TCACHE_SHUTTING_DOWN, 1);
         long count = malloc.mp(MP_TCACHE_COUNT);
         if (count == 0) {
             return;
@@ -68,13 +68,13 @@ final class Tcache {
             for (int i = 0; i < profile.tcacheMaxBins; i++) {
                 mem.write16(victim + 2L * i, (int) count);
             }
-            malloc.w64(TCACHE_PTR, victim);
+            malloc.w64(malloc.TCACHE_PTR, victim);
         }
     }
 
     /** 2.43: no tcache made yet and none refused (tcache_inactive). */
     boolean tcacheInactive() {
-        return malloc.tcache() == 0 && mem.read8(TCACHE_SHUTTING_DOWN) == 0;
+        return malloc.tcache() == 0 && mem.read8(malloc.TCACHE_SHUTTING_DOWN) == 0;
     }
 
     /** The number of entries in bin {@code idx}. */
@@ -146,7 +146,7 @@ final class Tcache {
     void tcachePutAt(long tc, long chunk, long idx, long pos, boolean atHead) {
         long e = chunk + CHUNK_HDR_SZ;
         if (profile.tcacheKey) {
-            malloc.w64(e + 8, profile.randomTcacheKey ? malloc.r64(TCACHE_KEY) : tc);
+            malloc.w64(e + 8, profile.randomTcacheKey ? malloc.r64(malloc.TCACHE_KEY) : tc);
         }
         long next = atHead ? malloc.r64(pos) : malloc.revealPtr(pos);
         malloc.w64(e, malloc.protectPtr(e, next));

@@ -79,10 +79,15 @@ public final class Kernel {
 
     /** A fresh process image laid out as {@code layout}'s kernel lays it out. */
     public Kernel(AddressSpace as, String programName, KernelLayout layout) {
+        this(as, programName, layout, ProgramImage.SMALL);
+    }
+
+    /** A fresh process image whose program takes {@code image}'s pages, laid out as {@code layout}'s kernel does. */
+    public Kernel(AddressSpace as, String programName, KernelLayout layout, ProgramImage image) {
         this.as = as;
         this.layout = layout;
-        Layout.populate(as, programName, layout);
-        this.startBrk = Layout.INITIAL_BRK;
+        Layout.populate(as, programName, layout, image);
+        this.startBrk = image.initialBrk();
         this.brk = startBrk;
     }
 

@@ -70,12 +70,17 @@ public final class Layout {
      * shares its file page with .rodata, so .data sits one page lower in the file than in memory).
      */
     static void populate(AddressSpace as, String programName, KernelLayout kernel) {
+        populate(as, programName, kernel, ProgramImage.SMALL);
+    }
+
+    static void populate(AddressSpace as, String programName, KernelLayout kernel, ProgramImage image) {
         String prog = PROGRAM_PATH_PREFIX + programName;
+        long shift = image.shift();
         as.map(TEXT_BASE, TEXT_START, PROT_READ, prog, 0);
         as.map(TEXT_START, RODATA_START, PROT_READ | PROT_EXEC, prog, 0x1000);
-        as.map(RODATA_START, RELRO_START, PROT_READ, prog, 0x2000);
-        as.map(RELRO_START, DATA_START, PROT_READ, prog, 0x2000);
-        as.map(DATA_START, BSS_END, PROT_READ | PROT_WRITE, prog, 0x3000);
+        as.map(RODATA_START, RELRO_START + shift, PROT_READ, prog, 0x2000);
+        as.map(RELRO_START + shift, DATA_START + shift, PROT_READ, prog, 0x2000 + shift);
+        as.map(DATA_START + shift, image.bssEnd(), PROT_READ | PROT_WRITE, prog, 0x3000 + shift);
 
         kernel.populate(as);
 
