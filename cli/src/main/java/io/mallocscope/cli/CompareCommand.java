@@ -8,6 +8,7 @@ import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.samples.Samples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -46,8 +47,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Comma-separated glibc versions (default: ${DEFAULT-VALUE}).")
     List<String> versions;
 
-    @Option(names = "--tunables", paramLabel = "TUNABLES", description = "GLIBC_TUNABLES for every version.")
-    String tunables;
+    @Mixin
+    TunablesOption tunablesOption;
 
     @Option(names = "--divergent", description = "Show only the rows where the versions differ (traces).")
     boolean onlyDivergent;
@@ -82,7 +83,7 @@ final class CompareCommand implements Callable<Integer> {
             }
             TraceComparison.Result result;
             try {
-                result = TraceComparison.compare(trace, versions, tunables);
+                result = TraceComparison.compare(trace, versions, tunablesOption.checked());
             } catch (IllegalArgumentException e) {
                 throw UserError.usage(e.getMessage());
             }
@@ -101,7 +102,7 @@ final class CompareCommand implements Callable<Integer> {
         List<ProgramComparison.Run> runs;
         try {
             runs = ProgramComparison.compare(info.name(), info::newInstance, args, versions,
-                    tunables == null ? "" : tunables);
+                    tunablesOption.checked());
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage());
         }

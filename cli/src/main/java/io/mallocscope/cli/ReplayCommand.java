@@ -62,13 +62,10 @@ final class ReplayCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
-            description = "glibc profile (default: ${DEFAULT-VALUE}).")
-    String glibc;
-
-    @Option(names = "--tunables", paramLabel = "TUNABLES",
-            description = "GLIBC_TUNABLES for the replay (a '# tunables:' line in the trace wins).")
-    String tunables;
+    @Mixin
+    GlibcOption glibcOption;
+    @Mixin
+    TunablesOption tunablesOption;
 
     @Override
     public Integer call() throws IOException {
@@ -101,14 +98,9 @@ final class ReplayCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-        ProcessOptions o;
-        try {
-            o = ProcessOptions.defaults().withGlibc(glibc).withTunables(tunables == null ? "" : tunables)
-                    .withStdout(OutputStream.nullOutputStream()).withStderr(errStream);
-            io.mallocscope.runtime.CProcess.create(o);
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage());
-        }
+        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibcOption.checked())
+                .withTunables(TunablesOption.checked(t.tunables() != null ? t.tunables() : tunablesOption.given()))
+                .withStdout(OutputStream.nullOutputStream()).withStderr(errStream);
         Progress progress = Progress.forTrace(t, err);
         try {
             OffsetsReplay.run(t, o, progress.counting(out));
@@ -126,7 +118,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int text(PrintWriter out) {
-        StateSource s = Sources.open(trace, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
+        StateSource s = Sources.open(trace, new Sources.ReplaySettings(glibcOption.checked(), tunablesOption.checked()));
         Style style = color.style();
         new TimelineTextRenderer().render(List.of(), s.ops(), out, style);
         return Exit.OK;

@@ -7,7 +7,6 @@ import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.TimelineTextRenderer;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
-import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.samples.Samples;
@@ -80,13 +79,13 @@ final class RunCommand implements Callable<Integer> {
                     + "a directory of your own in the temp directory).")
     Path out;
 
-    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
-            description = GlibcOption.DESCRIPTION)
-    String glibc;
-
-    @Option(names = "--tunables", paramLabel = "TUNABLES",
-            description = "GLIBC_TUNABLES, e.g. glibc.malloc.tcache_count=0")
-    String tunables;
+    @Mixin
+    GlibcOption glibcOption;
+    @Mixin
+    TunablesOption tunablesOption;
+    /** The checked {@code --glibc} and {@code --tunables}. */
+    private String glibc;
+    private String tunables;
 
     @Option(names = "--view", paramLabel = "VIEW", defaultValue = "timeline",
             description = "What to show after the run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -113,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        checkProcessOptions(glibc, tunables);
+        glibc = glibcOption.checked();
+        tunables = tunablesOption.checked();
         String mountProperty = checkMounts(mounts);
         hintIfOwnOptionsInArgs(err);
         if (classpath == null && Samples.find(program).isEmpty()) {
@@ -340,16 +340,6 @@ final class RunCommand implements Callable<Integer> {
             return Files.getOwner(dir).getName().equals(System.getProperty("user.name"));
         } catch (UnsupportedOperationException e) {
             return true;
-        }
-    }
-
-    /** The glibc profile and tunables must make a process here, before a JVM is forked to run one. */
-    static void checkProcessOptions(String glibc, String tunables) {
-        try {
-            CProcess.create(ProcessOptions.defaults().withGlibc(glibc).withTunables(tunables == null ? "" : tunables)
-                    .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream()));
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage());
         }
     }
 

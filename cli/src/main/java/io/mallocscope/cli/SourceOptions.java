@@ -4,6 +4,7 @@ import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -26,18 +27,23 @@ final class SourceOptions {
             description = "Show the state after the N-th top-level call (0: before the first; default: the end).")
     Integer at;
 
-    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36",
-            description = GlibcOption.DESCRIPTION)
-    String glibc;
-
-    @Option(names = "--tunables", paramLabel = "TUNABLES",
-            description = "GLIBC_TUNABLES for replaying a .rep trace, e.g. glibc.malloc.tcache_count=0")
-    String tunables;
+    @Mixin
+    GlibcOption glibc;
+    @Mixin
+    TunablesOption tunables;
 
     StateSource open(PrintWriter err) {
-        StateSource s = Sources.open(source, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
+        StateSource s = Sources.open(source, settings(glibc, tunables));
         warn(s, source, mixee, err);
         return s;
+    }
+
+    /**
+     * How a {@code .rep} source is replayed: {@code --glibc} and {@code --tunables} as given (the trace
+     * source checks them, after the file; a recorded timeline carries its own and a warning says so).
+     */
+    static Sources.ReplaySettings settings(GlibcOption glibc, TunablesOption tunables) {
+        return new Sources.ReplaySettings(glibc.version, tunables.given());
     }
 
     /**

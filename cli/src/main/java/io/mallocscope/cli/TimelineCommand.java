@@ -7,6 +7,7 @@ import io.mallocscope.cli.render.ChromeTraceRenderer;
 import io.mallocscope.cli.render.JsonlRenderer;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.TimelineTextRenderer;
+import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.timeline.JsonlExporter;
 import io.mallocscope.runtime.timeline.Timeline;
@@ -97,17 +98,17 @@ final class TimelineCommand implements Callable<Integer> {
             description = "html: how many calls the page holds (default: ${DEFAULT-VALUE}); every step carries the whole heap.",
             defaultValue = "" + HtmlModels.DEFAULT_MAX_OPERATIONS)
     int maxSteps;
-    @Option(names = "--glibc", paramLabel = "VERSION", defaultValue = "2.36", description = GlibcOption.DESCRIPTION)
-    String glibc;
-    @Option(names = "--tunables", paramLabel = "TUNABLES", description = "GLIBC_TUNABLES for a .rep trace.")
-    String tunables;
+    @Mixin
+    GlibcOption glibc;
+    @Mixin
+    TunablesOption tunables;
 
     @Override
     public Integer call() throws IOException {
         checkHtmlOptions();
         Predicate<Op> keep = filter();
-        StateSource s = io.mallocscope.cli.source.Sources.open(file,
-                new io.mallocscope.cli.source.Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
+        Sources.ReplaySettings settings = SourceOptions.settings(glibc, tunables);
+        StateSource s = Sources.open(file, settings);
         SourceOptions.warn(s, file, spec, spec.commandLine().getErr());
         int first = from == null ? 1 : from;
         int last = to == null ? s.steps() : to;
@@ -117,8 +118,8 @@ final class TimelineCommand implements Callable<Integer> {
             throw UserError.usage("--from " + first + " --to " + last + " is reversed: the first call to show comes "
                     + "after the last (" + s.name() + " has " + s.steps() + " calls, 1.." + s.steps() + ")");
         }
-        Request request = new Request(file, s, first, last, keep, fn != null || chunk != null, glibc,
-                tunables == null ? "" : tunables, maxSteps);
+        Request request = new Request(file, s, first, last, keep, fn != null || chunk != null, settings.glibc(),
+                settings.tunables(), maxSteps);
         if (outFile != null) {
             OpenOnWrite file = new OpenOnWrite(outFile);
             PrintWriter w = new PrintWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));

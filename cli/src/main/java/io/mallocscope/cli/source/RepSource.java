@@ -9,6 +9,7 @@ import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.trace.Step;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
@@ -59,7 +60,8 @@ final class RepSource implements StateSource {
                 .withTunables(trace.tunables() != null ? trace.tunables() : settings.tunables())
                 .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream());
         try {
-            CProcess.create(o);
+            GlibcProfile.forVersion(o.glibc());
+            GlibcProfile.checkTunables(o.tunables());
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage());
         }

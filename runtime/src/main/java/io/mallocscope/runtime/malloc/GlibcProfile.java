@@ -317,6 +317,16 @@ public final class GlibcProfile {
     public static final List<GlibcProfile> ALL = List.of(V2_23, V2_27, V2_31, V2_36, V2_41, V2_43);
 
     /**
+     * Checks {@code tunables} (GLIBC_TUNABLES syntax, or MALLOC_*_ spellings) as a process would read
+     * them, without making one.
+     *
+     * @throws IllegalArgumentException naming what is malformed, in the words a process would use
+     */
+    public static void checkTunables(String tunables) {
+        Tunables.parse(tunables);
+    }
+
+    /**
      * The profile for a version string such as "2.36" (a "glibc-" prefix is accepted).
      *
      * @throws IllegalArgumentException for an unknown version
