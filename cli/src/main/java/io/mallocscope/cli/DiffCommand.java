@@ -25,6 +25,16 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "M", required = true, description = "The later step.")
     int to;
 
+    /** diff's --at is the earlier step, M-1 when not given: the shared option's help says otherwise. */
+    static void describeAt(picocli.CommandLine.Model.CommandSpec spec) {
+        picocli.CommandLine.Model.OptionSpec at = spec.findOption("--at");
+        spec.remove(at);
+        spec.addOption(at.toBuilder()
+                .description("The earlier step: the state after the N-th top-level call (0: before the first; "
+                        + "default: M-1).")
+                .build());
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

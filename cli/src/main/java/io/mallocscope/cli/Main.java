@@ -39,6 +39,7 @@ public final class Main implements Runnable {
         cl.setExecutionStrategy(Main::runOutOfMemoryAware);
         // everything after PROGRAM belongs to the program, options included
         cl.getSubcommands().get("run").setStopAtPositional(true);
+        DiffCommand.describeAt(cl.getSubcommands().get("diff").getCommandSpec());
         return cl;
     }
 

@@ -121,6 +121,17 @@ final class ReplayCommand implements Callable<Integer> {
         StateSource s = Sources.open(trace, new Sources.ReplaySettings(glibcOption.checked(), tunablesOption.checked()));
         Style style = color.style();
         new TimelineTextRenderer().render(List.of(), s.ops(), out, style);
+        // the status the C harness gets: a call cut short by a signal ends the replay with it
+        String last = null;
+        for (io.mallocscope.cli.model.Op op : s.ops()) {
+            last = op.result();
+        }
+        if (last != null && last.startsWith("<Segmentation fault")) {
+            return 139;
+        }
+        if (last != null && last.startsWith("<Aborted")) {
+            return 134;
+        }
         return Exit.OK;
     }
 
@@ -137,7 +148,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
 
         static Progress forTrace(Trace t, PrintWriter err) {
-            if (t.size() < 200_000 || !Terminal.isTerminal()) {
+            if (t.size() < 200_000 || !Terminal.stderrIsTerminal()) {
                 return new Progress(null, 1);
             }
             long printing = 0;

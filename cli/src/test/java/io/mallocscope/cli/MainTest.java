@@ -42,6 +42,13 @@ class MainTest {
     }
 
     @Test
+    void diffHelpGivesTheRealDefaultOfAt() {
+        Result r = run("diff", "--help");
+        assertThat(r.out().replaceAll("\\s+", " ")).contains("default: M-1)").doesNotContain("the end");
+        assertThat(run("heap", "--help").out().replaceAll("\\s+", " ")).contains("default: the end");
+    }
+
+    @Test
     void unknownCommandIsAUsageErrorWithASuggestion() {
         Result r = run("bnis");
         assertThat(r.status()).isEqualTo(2);

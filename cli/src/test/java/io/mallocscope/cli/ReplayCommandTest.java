@@ -36,6 +36,18 @@ class ReplayCommandTest {
         Approved.verify("replay-text-worked-brief-example", r.out());
     }
 
+    /** Issue #17: a trace that gives the heap back below its first chunk dies as the C harness does (139). */
+    @ParameterizedTest
+    @ValueSource(strings = {"offsets", "text"})
+    void shrinkingTheHeapBelowItsChunksIsASegfaultLikeTheHarness(String format, @TempDir Path dir) throws IOException {
+        Path t = dir.resolve("shrink.rep");
+        Files.writeString(t, "a 0 100\ns -135168\nf 0\n"); // the whole first 0x21000 back: the tcache is unmapped
+        CliRun.Result r = run("replay", "--format", format, t.toString());
+        assertThat(r.status()).isEqualTo(139);
+        assertThat(r.out() + r.err()).contains("Segmentation fault").doesNotContain("internal error")
+                .doesNotContain("\tat ");
+    }
+
     @Test
     void aLineThatDoesNotParseNamesFileAndLineAndExitsOne(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.rep");
