@@ -260,7 +260,8 @@ class AgentIT {
         Timeline t = Timeline.read(out);
         assertThat(topLevelCalls(t)).extracting(Event::fnName)
                 .containsExactly("malloc", "malloc", "free", "realloc", "calloc", "free", "malloc_trim");
-        assertThat(topLevelCalls(t)).extracting(Event::site).allMatch(s -> s.matches("Replay\\.java:\\d+"));
+        // the runtime's TraceRunner makes the calls on the tool's behalf: no program line to name
+        assertThat(topLevelCalls(t)).extracting(Event::site).containsOnly("");
         Reconstructor rec = new Reconstructor(t);
         rec.stateAt(t.steps());
         assertThat(rec.problem()).isEmpty();
