@@ -124,7 +124,7 @@ final class CFormat {
         } else {
             int p = prec < 0 ? 6 : prec;
             switch (lc) {
-                case 'f' -> body = String.format(Locale.ROOT, "%." + p + "f", a);
+                case 'f' -> body = fixed(a, p);
                 case 'e' -> body = exp(a, p);
                 case 'a' -> body = Double.toHexString(a).replace("0x1.0p", "0x1p");
                 default -> {
@@ -133,7 +133,7 @@ final class CFormat {
                     String e = exp(a, pp - 1);
                     x = Integer.parseInt(e.substring(e.indexOf('e') + 1));
                     if (pp > x && x >= -4) {
-                        body = String.format(Locale.ROOT, "%." + (pp - 1 - x) + "f", a);
+                        body = fixed(a, pp - 1 - x);
                     } else {
                         body = e;
                     }
@@ -169,8 +169,25 @@ final class CFormat {
         return s;
     }
 
+    /** %f as glibc: the exact binary value rounded half to even. */
+    private static String fixed(double a, int p) {
+        return new java.math.BigDecimal(a).setScale(p, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+
     private static String exp(double a, int p) {
-        String s = String.format(Locale.ROOT, "%." + p + "e", a);
+        String s;
+        if (a == 0) {
+            s = String.format(Locale.ROOT, "%." + p + "e", a);
+        } else {
+            java.math.BigDecimal r = new java.math.BigDecimal(a).round(new java.math.MathContext(p + 1, java.math.RoundingMode.HALF_EVEN));
+            int e = r.precision() - r.scale() - 1;
+            String digits = r.unscaledValue().abs().toString();
+            while (digits.length() < p + 1) {
+                digits += "0";
+            }
+            digits = digits.substring(0, p + 1);
+            s = digits.charAt(0) + (p > 0 ? "." + digits.substring(1) : "") + "e" + (e < 0 ? "-" : "+") + Math.abs(e);
+        }
         // Java writes e+00 like C; make sure the exponent has at least two digits
         int e = s.indexOf('e');
         String mant = s.substring(0, e);

@@ -167,12 +167,18 @@ final class CType {
 
     /** Lays out a struct or union as gcc does: each member at its alignment, size rounded to the largest. */
     void layout(List<Field> members, int forcedAlign, boolean packed) {
+        layout(members, forcedAlign, packed, new java.util.HashSet<>());
+    }
+
+    /** {@code explicit}: members with an aligned attribute, which keep their alignment in a packed struct. */
+    void layout(List<Field> members, int forcedAlign, boolean packed, java.util.Set<Integer> explicit) {
         long off = 0;
         long size = 0;
         int maxAlign = 1;
         List<Field> out = new ArrayList<>();
-        for (Field m : members) {
-            int a = packed ? 1 : m.type.align;
+        for (int i = 0; i < members.size(); i++) {
+            Field m = members.get(i);
+            int a = packed && !explicit.contains(i) ? 1 : m.type.align;
             maxAlign = Math.max(maxAlign, a);
             if (k == K.UNION) {
                 out.add(new Field(m.name, m.type, 0));

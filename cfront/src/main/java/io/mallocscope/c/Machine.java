@@ -230,6 +230,13 @@ final class Machine {
     }
 
     void layout() {
+        Function main = prog.functions.get("main");
+        if (main == null || main.body == null) {
+            throw new CompileError(prog.source, 1, 1, "undefined reference to 'main'");
+        }
+        if (main.params.size() > 3) {
+            throw new CompileError(main.at, "'main' takes only zero, two or three arguments");
+        }
         long base = Layout.TEXT_BASE;
         int n = prog.imports.size();
         // .text: the PLT (header + one entry per import), .plt.got, then crt's code and ours

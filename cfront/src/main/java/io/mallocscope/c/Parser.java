@@ -157,6 +157,9 @@ final class Parser {
             "_Noreturn", "__attribute__", "__extension__", "_Alignas", "__const", "__volatile__", "_Thread_local",
             "__thread", "_Complex", "__int128", "typeof", "__typeof__", "_Atomic", "_Static_assert");
 
+    private static final Set<String> KEYWORDS = Set.of("if", "else", "while", "do", "for", "switch", "case", "default",
+            "break", "continue", "goto", "return", "sizeof", "_Alignof");
+
     private boolean startsType(Tok t) {
         return t.kind == Tok.Kind.IDENT && (TYPE_WORDS.contains(t.text) || isTypedef(t));
     }
@@ -637,6 +640,7 @@ final class Parser {
         }
         expect("{");
         List<CType.Field> members = new ArrayList<>();
+        Set<Integer> explicitAlign = new HashSet<>();
         while (!accept("}")) {
             if (at("_Static_assert")) {
                 staticAssert(next());
@@ -658,6 +662,9 @@ final class Parser {
                 attributes(d);
                 CType mt = d.type;
                 int a = Math.max(s.align, d.align);
+                if (a > 0) {
+                    explicitAlign.add(members.size());
+                }
                 if (a > mt.align) {
                     mt = mt.withAlign(a);
                 }
@@ -681,7 +688,7 @@ final class Parser {
             align = Math.max(align, attribute(next()));
             isPacked |= packed;
         }
-        t.layout(members, align, isPacked);
+        t.layout(members, align, isPacked, explicitAlign);
         return t;
     }
 
@@ -1095,6 +1102,10 @@ final class Parser {
             if (at("}")) {
                 body.add(new Stmt.Empty());
                 continue;
+            }
+            if (peek().kind == Tok.Kind.IDENT && peek(1).kind == Tok.Kind.IDENT && lookup(peek().text) == null
+                    && !TYPE_WORDS.contains(peek().text) && !KEYWORDS.contains(peek().text)) {
+                throw error(peek(), "unknown type name '" + peek().text + "'");
             }
             if (startsType(peek()) && !(peek(1).is(":"))) {
                 localDeclaration(body);

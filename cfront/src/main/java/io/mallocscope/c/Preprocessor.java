@@ -499,8 +499,14 @@ final class Preprocessor {
                 i++;
                 Tok left = out.get(out.size() - 1);
                 // GNU: ", ## __VA_ARGS__" drops the comma when there are no variable arguments
-                if (p == m.params.size() && m.variadic && left.is(",") && right.isEmpty()) {
-                    out.remove(out.size() - 1);
+                if (p == m.params.size() && m.variadic && left.is(",")) {
+                    if (right.isEmpty()) {
+                        out.remove(out.size() - 1);
+                    } else {
+                        for (Tok a : expandList(right)) {
+                            out.add(a.copy());
+                        }
+                    }
                     continue;
                 }
                 if (right.isEmpty()) {

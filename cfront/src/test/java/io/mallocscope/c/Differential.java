@@ -18,7 +18,7 @@ final class Differential {
     static void check(Path file, Path workDir) throws Exception {
         String name = file.getFileName().toString().replace(".c", "");
         String source = Files.readString(file, StandardCharsets.UTF_8);
-        NativeRun.Result nat = NativeRun.compileAndRun(workDir, name, source);
+        NativeRun.Result nat = NativeRun.compileAndRun(workDir, name, source, file.toAbsolutePath().getParent());
         CProcess.Captured sim = simulate(file, name, source);
         String simErr = sim.stderr();
         if (sim.status().signal() != null) {

@@ -35,9 +35,11 @@ final class NativeRun {
         }
     }
 
-    static Result compileAndRun(Path dir, String name, String source) throws IOException, InterruptedException {
+    /** {@code includeDir}: where the file's own "local.h" headers are (its directory). */
+    static Result compileAndRun(Path dir, String name, String source, Path includeDir) throws IOException, InterruptedException {
         Files.writeString(dir.resolve(name + ".c"), source);
-        Process cc = new ProcessBuilder("gcc", "-O0", "-w", "-o", name, name + ".c").directory(dir.toFile())
+        Process cc = new ProcessBuilder("gcc", "-O0", "-w", "-iquote", includeDir.toAbsolutePath().toString(), "-o", name,
+                name + ".c").directory(dir.toFile())
                 .redirectErrorStream(true).start();
         String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (cc.waitFor() != 0) {

@@ -1,0 +1,91 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.ProcessOptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Each diagnostic: gcc's "file:line:col: error: message", then the line and a caret under the column. */
+class DiagnosticsTest {
+    private static CompileError error(String source) {
+        try {
+            CFront.compile("prog.c", source);
+        } catch (CompileError e) {
+            return e;
+        }
+        throw new AssertionError("no error for:\n" + source);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            int main(void) { return x; }                                  | 'x' undeclared (first use in this function)       | 1 | 25
+            int main(void) { foo(1); return 0; }                          | implicit declaration of function 'foo' (not declared by mallocscope's headers; see docs/c.md for the C library it provides) | 1 | 18
+            int main(void) { malloc(1); return 0; }                       | implicit declaration of function 'malloc' (declared in a header you did not include) | 1 | 18
+            int main(void) { int a; a.b = 1; return 0; }                  | request for member 'b' in something not a structure or union | 1 | 26
+            struct s { int a; }; int main(void) { struct s v; return v.b; } | 'struct s' has no member named 'b'                 | 1 | 60
+            int main(void) { int a; *a = 1; return 0; }                   | invalid type argument of unary '*' (have 'int')    | 1 | 25
+            int main(void) { 3 = 4; return 0; }                           | lvalue required as left operand of assignment      | 1 | 20
+            int main(void) { int a; a(); return 0; }                     | called object is not a function or function pointer | 1 | 26
+            int f(int x) { return x; } int main(void) { return f(); }     | too few arguments to function 'f'                  | 1 | 53
+            int f(int x) { return x; } int main(void) { return f(1, 2); } | too many arguments to function 'f'                 | 1 | 57
+            int main(void) { int a[2]; int b[2]; a = b; return 0; }       | assignment to expression with array type           | 1 | 40
+            int main(void) { return 1 }                                   | expected ';' before '}'                            | 1 | 27
+            int main(void) { struct { int a : 3; } s; return 0; }         | unsupported: bit-field 'a'                         | 1 | 33
+            int main(int n) { int v[n]; return 0; }                       | unsupported: variable-length array                 | 1 | 25
+            int f(int n, ...) { return n; }                               | unsupported: defining a variadic function ('f' takes '...') | 1 | 5
+            int main(void) { break; }                                     | break statement not within loop or switch          | 1 | 18
+            int main(void) { goto out; }                                  | label 'out' used but not defined                   | 1 | 23
+            int main(void) { int a; int a; return 0; }                    | redeclaration of 'a' with no linkage               | 1 | 29
+            int main(void) { unknown_t x; return 0; }                     | unknown type name 'unknown_t'                      | 1 | 18
+            #include <pthread.h>                                          | unsupported header <pthread.h>: mallocscope ships only the headers whose functions it implements (see docs/c.md) | 1 | 10
+            #include "nothere.h"                                          | nothere.h: No such file or directory               | 1 | 10
+            #if 1                                                         | unterminated conditional directive                 | 1 | 6
+            #define F(a, b) a                                             | invalid preprocessing directive #bogus             | 1 | 2
+            """)
+    void diagnostic(String source, String message, int line, int col) {
+        String src = source.contains("#define F") ? "#bogus\n" : source;
+        if (src.startsWith("#bogus")) {
+            line = 1;
+            col = 2;
+        }
+        CompileError e = error(src);
+        assertThat(e.detail()).isEqualTo(message);
+        assertThat(e.line()).isEqualTo(line);
+        assertThat(e.column()).as(e.getMessage()).isEqualTo(col);
+    }
+
+    @Test
+    void quoteAndCaretAsGccPrintsThem() {
+        CompileError e = error("int main(void) {\n    return missing;\n}\n");
+        assertThat(e.diagnostic()).isEqualTo("""
+                prog.c:2:12: error: 'missing' undeclared (first use in this function)
+                    2 |     return missing;
+                      |            ^
+                """);
+    }
+
+    @Test
+    void macroArgumentCountIsChecked() {
+        CompileError e = error("#define TWO(a, b) a\nint x = TWO(1);\n");
+        assertThat(e.getMessage()).isEqualTo("prog.c:2:9: error: macro \"TWO\" requires 2 arguments, but only 1 given");
+    }
+
+    @Test
+    void errorFromRunningIsALineNotATrace() {
+        // a program whose layout cannot be made (main is missing) reports like a link error
+        CFront.Compiled c = CFront.compile("prog.c", "int helper(void) { return 1; }\n");
+        CProcess.Captured r = c.runCaptured(ProcessOptions.defaults());
+        assertThat(r.status().code()).isEqualTo(1);
+        assertThat(r.stderr()).startsWith("prog.c:1:1: error: undefined reference to 'main'").doesNotContain("Exception");
+    }
+
+    @Test
+    void undefinedFunctionIsALinkError() {
+        assertThatThrownBy(() -> CFront.compile("prog.c", "int helper(int);\nint main(void) { return helper(1); }\n"))
+                .isInstanceOf(CompileError.class).hasMessage("prog.c:2:25: error: undefined reference to 'helper'");
+    }
+}
