@@ -1,9 +1,9 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;
-import io.mallocscope.cli.model.LargeBins;
 
 /**
  * How bins are named in every view, the way pwndbg names them: {@code tcachebins[0x20]},
@@ -44,10 +44,13 @@ public final class BinLabels {
         };
     }
 
+    /** A large bin's sizes from the runtime's geometry ({@code largebin_index_64}); "#N" for no such bin. */
     private static String largeRange(int index) {
-        return index >= LargeBins.FIRST && index <= LargeBins.LAST
-                ? Hex.of(LargeBins.minSize(index)) + "-" + Hex.of(LargeBins.maxSize(index))
-                : "#" + index;
+        try {
+            return Hex.of(HeapView.largeBinLowestSize(index)) + "-" + Hex.of(HeapView.largeBinHighestSize(index));
+        } catch (IllegalArgumentException e) {
+            return "#" + index;
+        }
     }
 
     /** The bin's head as the chain shows it: {@code 0x7ffff7fa9ce0 (main_arena+96)} (+88 on glibc 2.23). */

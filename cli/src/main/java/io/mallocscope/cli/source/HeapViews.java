@@ -5,7 +5,6 @@ import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Chunk;
 import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
-import io.mallocscope.cli.model.LargeBins;
 import io.mallocscope.cli.model.Memory;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.malloc.HeapView;
@@ -88,7 +87,7 @@ public final class HeapViews {
 
     static Bin bin(HeapView v, HeapView.Bin b) {
         BinType type = BinType.of(b.kind());
-        long max = type == BinType.LARGEBIN ? LargeBins.maxSize(b.index()) : b.chunkSize();
+        long max = type == BinType.LARGEBIN ? HeapView.largeBinHighestSize(b.index()) : b.chunkSize();
         int count = type == BinType.TCACHE ? (int) b.count() : -1;
         boolean inArena = type != BinType.TCACHE && type != BinType.FASTBIN && b.index() >= 1 && b.index() < 128;
         return new Bin(type, b.index(), b.chunkSize(), max, b.chunks(), count, b.corrupt(),

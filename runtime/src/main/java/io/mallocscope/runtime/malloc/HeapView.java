@@ -394,7 +394,7 @@ public final class HeapView {
             case BinKind.FASTBIN -> MINSIZE + 16L * index;
             case BinKind.UNSORTED -> MINSIZE;
             case BinKind.SMALLBIN -> 16L * index;
-            default -> largeBinLow(index);
+            default -> largeBinLowestSize(index);
         };
     }
 
@@ -412,8 +412,32 @@ public final class HeapView {
             case BinKind.FASTBIN -> MINSIZE + 16L * index;
             case BinKind.UNSORTED -> UNBOUNDED_SIZE;
             case BinKind.SMALLBIN -> 16L * index;
-            default -> index == NBINS - 2 ? UNBOUNDED_SIZE : largeBinLow(index + 1) - MALLOC_ALIGNMENT;
+            default -> largeBinHighestSize(index);
         };
+    }
+
+    /**
+     * The smallest chunk size large bin {@code index} (64..126) holds: x86_64's
+     * {@code largebin_index_64}, the same in every release.
+     *
+     * @throws IllegalArgumentException for an index that is not a large bin's
+     */
+    public static long largeBinLowestSize(int index) {
+        checkLargeBin(index);
+        return largeBinLow(index);
+    }
+
+    /** The largest chunk size large bin {@code index} holds; {@link #UNBOUNDED_SIZE} for the last (126). */
+    public static long largeBinHighestSize(int index) {
+        checkLargeBin(index);
+        return index == NBINS - 2 ? UNBOUNDED_SIZE : largeBinLow(index + 1) - MALLOC_ALIGNMENT;
+    }
+
+    private static void checkLargeBin(int index) {
+        if (index < NSMALLBINS || index >= NBINS - 1) {
+            throw new IllegalArgumentException("no large bin " + index + " (they are " + NSMALLBINS + ".." + (NBINS - 2)
+                    + ")");
+        }
     }
 
     private void checkBin(int kind, int index) {
