@@ -334,16 +334,9 @@ public final class HtmlModels {
                 b.chunkSize());
     }
 
+    /** The page's name of a chunk state: {@code in_use}, {@code tcache}, … {@code top}. */
     static String state(HeapView.State s) {
-        return switch (s) {
-            case IN_USE -> "in_use";
-            case TCACHE -> "tcache";
-            case FASTBIN -> "fastbin";
-            case UNSORTED -> "unsorted";
-            case SMALLBIN -> "smallbin";
-            case LARGEBIN -> "largebin";
-            case TOP -> "top";
-        };
+        return s.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

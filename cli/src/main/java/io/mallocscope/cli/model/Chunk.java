@@ -1,11 +1,13 @@
 package io.mallocscope.cli.model;
 
+import io.mallocscope.runtime.malloc.HeapView;
+
 /**
  * One chunk of the heap as the chunk walk sees it: its header words and, for a free chunk, its
  * links as they lie in memory (a tcache or fastbin {@code fd} is stored safe-linked; {@code fdDecoded}
  * holds the pointer it stands for).
  */
-public record Chunk(long address, long prevSize, long sizeField, ChunkState state,
+public record Chunk(long address, long prevSize, long sizeField, HeapView.State state,
                     long fd, long fdDecoded, long bk, long fdNextsize, long bkNextsize) {
     public static final long PREV_INUSE = 1;
     public static final long IS_MMAPPED = 2;
@@ -39,6 +41,6 @@ public record Chunk(long address, long prevSize, long sizeField, ChunkState stat
 
     /** An in-use chunk (no links) — what most chunks in a fixture are. */
     public static Chunk inUse(long address, long sizeField) {
-        return new Chunk(address, 0, sizeField, ChunkState.IN_USE, 0, 0, 0, 0, 0);
+        return new Chunk(address, 0, sizeField, HeapView.State.IN_USE, 0, 0, 0, 0, 0);
     }
 }

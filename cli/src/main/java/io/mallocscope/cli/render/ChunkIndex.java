@@ -1,7 +1,7 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
 
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ final class ChunkIndex {
         List<Integer> order = new ArrayList<>(n);
         Chunk firstTop = null;
         for (Chunk c : s.chunks()) {
-            if (c.state() == ChunkState.TOP) {
+            if (c.state() == HeapView.State.TOP) {
                 firstTop = c;
                 break;
             }

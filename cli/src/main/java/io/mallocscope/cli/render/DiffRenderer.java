@@ -1,9 +1,9 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.MapRegion;
 
@@ -56,12 +56,12 @@ public final class DiffRenderer {
         ChunkIndex after = index(b);
         for (Chunk c : after.chunks()) {
             Chunk old = before.get(c.address());
-            if (c.state() == ChunkState.TOP) {
+            if (c.state() == HeapView.State.TOP) {
                 continue;
             }
-            if (old == null || old.state() == ChunkState.TOP) {
+            if (old == null || old.state() == HeapView.State.TOP) {
                 List<Chunk> covering = covering(a, c);
-                String from = old != null || !covering.isEmpty() && covering.get(0).state() == ChunkState.TOP
+                String from = old != null || !covering.isEmpty() && covering.get(0).state() == HeapView.State.TOP
                         ? " (split off the top)"
                         : covering.isEmpty() ? ""
                         : " (carved from " + describe(covering.get(0)) + ")";
@@ -71,12 +71,12 @@ public final class DiffRenderer {
                 lines.add("~ " + Hex.of(c.address()) + " " + verb + " " + Hex.of(old.size()) + " → " + Hex.of(c.size())
                         + ", " + word(c.state()));
             } else if (old.state() != c.state()) {
-                lines.add((c.state() == ChunkState.IN_USE ? style.bold("→ ") : style.free("← ")) + Hex.of(c.address())
+                lines.add((c.state() == HeapView.State.IN_USE ? style.bold("→ ") : style.free("← ")) + Hex.of(c.address())
                         + " (" + Hex.of(c.size()) + ") " + word(old.state()) + " → " + word(c.state()));
             }
         }
         for (Chunk c : before.chunks()) {
-            if (c.state() == ChunkState.TOP || after.contains(c.address())) {
+            if (c.state() == HeapView.State.TOP || after.contains(c.address())) {
                 continue;
             }
             List<Chunk> into = covering(b, c);
@@ -226,11 +226,11 @@ public final class DiffRenderer {
         return Hex.of(c.address()) + " (" + Hex.of(c.size()) + ", " + (c.isMmapped() ? "mmapped" : word(c.state())) + ")";
     }
 
-    static String word(ChunkState s) {
+    static String word(HeapView.State s) {
         return switch (s) {
             case IN_USE -> "in use";
             case TOP -> "top";
-            default -> "in " + s.binWord();
+            default -> "in " + States.binWord(s);
         };
     }
 

@@ -1,8 +1,8 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
 
 import java.io.PrintWriter;
@@ -33,7 +33,7 @@ public final class HeapRenderer implements SnapshotRenderer {
     }
 
     static void chunk(Chunk c, PrintWriter out, Style style) {
-        StringBuilder head = new StringBuilder(c.state().title());
+        StringBuilder head = new StringBuilder(States.title(c.state()));
         if (c.prevInuse()) {
             head.append(" | PREV_INUSE");
         }
@@ -44,7 +44,7 @@ public final class HeapRenderer implements SnapshotRenderer {
             head.append(" | NON_MAIN_ARENA");
         }
         String h = head.toString();
-        out.println(c.state().isFree() ? style.free(h) : c.state() == ChunkState.TOP ? style.hint(h) : style.bold(h));
+        out.println(States.isFree(c.state()) ? style.free(h) : c.state() == HeapView.State.TOP ? style.hint(h) : style.bold(h));
         out.println("Addr: " + style.address(Hex.of(c.address())));
         out.println("Size: " + Hex.of(c.size()) + " (with flag bits: " + Hex.of(c.sizeField()) + ")");
         switch (c.state()) {

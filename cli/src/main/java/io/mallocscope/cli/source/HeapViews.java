@@ -3,7 +3,6 @@ package io.mallocscope.cli.source;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Memory;
 import io.mallocscope.runtime.CProcess;
@@ -19,15 +18,6 @@ import java.util.Map;
 public final class HeapViews {
     /** Heaps up to this size are copied into the snapshot, so it stays valid when the process moves on. */
     private static final long COPY_LIMIT = 64L << 20;
-
-    /** The allocator's chunk states as ours, by ordinal (both enums list them in the same order). */
-    private static final ChunkState[] STATES = new ChunkState[HeapView.State.values().length];
-
-    static {
-        for (HeapView.State st : HeapView.State.values()) {
-            STATES[st.ordinal()] = ChunkState.valueOf(st.name());
-        }
-    }
 
     private HeapViews() {
     }
@@ -77,9 +67,9 @@ public final class HeapViews {
     }
 
     static Chunk chunk(HeapView v, HeapView.Chunk c) {
-        ChunkState st = STATES[c.state().ordinal()];
+        HeapView.State st = c.state();
         // tcache and fastbin links are safe-linked from 2.32 on; the view knows the profile
-        long decoded = st == ChunkState.TCACHE || st == ChunkState.FASTBIN ? v.revealPointer(c.address() + 16, c.fd())
+        long decoded = st == HeapView.State.TCACHE || st == HeapView.State.FASTBIN ? v.revealPointer(c.address() + 16, c.fd())
                 : c.fd();
         return new Chunk(c.address(), c.prevSize(), c.sizeField(), st, c.fd(), decoded, c.bk(), c.fdNextsize(),
                 c.bkNextsize());

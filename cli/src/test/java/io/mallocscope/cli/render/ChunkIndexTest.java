@@ -1,7 +1,7 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +12,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ChunkIndexTest {
-    static Chunk chunk(long a, long size, ChunkState st) {
+    static Chunk chunk(long a, long size, HeapView.State st) {
         return new Chunk(a, 0, size | 1, st, 0, 0, 0, 0, 0);
     }
 
@@ -26,11 +26,11 @@ class ChunkIndexTest {
         List<Chunk> heap = new ArrayList<>();
         long a = 0x555555559000L;
         for (int i = 0; i < 50_000; i++, a += 0x20) {
-            heap.add(chunk(a, 0x20, i % 3 == 0 ? ChunkState.TCACHE : ChunkState.IN_USE));
+            heap.add(chunk(a, 0x20, i % 3 == 0 ? HeapView.State.TCACHE : HeapView.State.IN_USE));
         }
-        Chunk top = chunk(a, 0x20000, ChunkState.TOP);
+        Chunk top = chunk(a, 0x20000, HeapView.State.TOP);
         heap.add(top);
-        Chunk mm = chunk(0x7ffff7d9f000L, 0x31000, ChunkState.IN_USE);
+        Chunk mm = chunk(0x7ffff7d9f000L, 0x31000, HeapView.State.IN_USE);
         ChunkIndex index = new ChunkIndex(state(heap, List.of(mm)));
         assertThat(index.get(0x555555559000L + 0x20 * 12345)).isSameAs(heap.get(12345));
         assertThat(index.get(0x7ffff7d9f000L)).isSameAs(mm);
@@ -41,9 +41,9 @@ class ChunkIndexTest {
 
     @Test
     void anAddressListedTwiceKeepsItsFirstPlaceAndItsLastChunk() {
-        Chunk first = chunk(0x1000, 0x20, ChunkState.IN_USE);
-        Chunk again = chunk(0x1000, 0x40, ChunkState.IN_USE);
-        Chunk other = chunk(0x2000, 0x20, ChunkState.IN_USE);
+        Chunk first = chunk(0x1000, 0x20, HeapView.State.IN_USE);
+        Chunk again = chunk(0x1000, 0x40, HeapView.State.IN_USE);
+        Chunk other = chunk(0x2000, 0x20, HeapView.State.IN_USE);
         ChunkIndex index = new ChunkIndex(state(List.of(first, other), List.of(again)));
         assertThat(index.chunks()).containsExactly(again, other);
         assertThat(index.top()).isNull();

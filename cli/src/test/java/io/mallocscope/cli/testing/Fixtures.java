@@ -1,9 +1,9 @@
 package io.mallocscope.cli.testing;
 
+import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.ChunkState;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.source.ProcessModels;
 import io.mallocscope.runtime.vm.AddressSpace;
@@ -49,9 +49,9 @@ public final class Fixtures {
         m.write64(top + 8, 0x205f1);
         List<Chunk> chunks = List.of(
                 Chunk.inUse(HEAP, 0x291),
-                new Chunk(a, 0, 0x521, ChunkState.UNSORTED, UNSORTED_HEAD, UNSORTED_HEAD, UNSORTED_HEAD, 0, 0),
-                new Chunk(b, 0x520, 0x260, ChunkState.IN_USE, 0, 0, 0, 0, 0),
-                new Chunk(top, 0, 0x205f1, ChunkState.TOP, 0, 0, 0, 0, 0));
+                new Chunk(a, 0, 0x521, HeapView.State.UNSORTED, UNSORTED_HEAD, UNSORTED_HEAD, UNSORTED_HEAD, 0, 0),
+                new Chunk(b, 0x520, 0x260, HeapView.State.IN_USE, 0, 0, 0, 0, 0),
+                new Chunk(top, 0, 0x205f1, HeapView.State.TOP, 0, 0, 0, 0, 0));
         List<Bin> bins = List.of(Bin.of(BinType.UNSORTED, 1, 0, List.of(a)));
         return new HeapSnapshot(3, HEAP, top, k.currentBrk(), MAIN_ARENA, chunks, List.of(), bins,
                 ProcessModels.maps(m), Map.of("system_mem", 0x21000L), m::read64, false);
@@ -83,10 +83,10 @@ public final class Fixtures {
         m.write64(top + 8, 0x20cd1);
         List<Chunk> chunks = List.of(
                 Chunk.inUse(HEAP, 0x291),
-                new Chunk(p1, 0, 0x21, ChunkState.TCACHE, (p1 + 16) >>> 12, 0, HEAP + 0x10, 0, 0),
-                new Chunk(p2, 0, 0x21, ChunkState.TCACHE, ((p2 + 16) >>> 12) ^ (p1 + 16), p1 + 16, HEAP + 0x10, 0, 0),
+                new Chunk(p1, 0, 0x21, HeapView.State.TCACHE, (p1 + 16) >>> 12, 0, HEAP + 0x10, 0, 0),
+                new Chunk(p2, 0, 0x21, HeapView.State.TCACHE, ((p2 + 16) >>> 12) ^ (p1 + 16), p1 + 16, HEAP + 0x10, 0, 0),
                 Chunk.inUse(c, 0x61),
-                new Chunk(top, 0, 0x20cd1, ChunkState.TOP, 0, 0, 0, 0, 0));
+                new Chunk(top, 0, 0x20cd1, HeapView.State.TOP, 0, 0, 0, 0, 0));
         List<Bin> bins = List.of(Bin.of(BinType.TCACHE, 0, 0x20, List.of(p2, p1)));
         return new HeapSnapshot(5, HEAP, top, k.currentBrk(), MAIN_ARENA, chunks, List.of(), bins,
                 ProcessModels.maps(m), Map.of("system_mem", 0x21000L), m::read64, false);
