@@ -110,6 +110,14 @@ final class AgentOptions {
 
     /** The record= value as stored in the header. */
     String recordSpec() {
+        return recordSpec(true);
+    }
+
+    /**
+     * The header's {@code record} field; {@code outputCaptured} false for an attached agent, which
+     * cannot record output (the process's streams were made before it came), so it does not claim to.
+     */
+    String recordSpec(boolean outputCaptured) {
         StringBuilder sb = new StringBuilder();
         if (calls) {
             sb.append("calls+");
@@ -123,7 +131,7 @@ final class AgentOptions {
         if (writes) {
             sb.append("writes+");
         }
-        if (output) {
+        if (output && outputCaptured) {
             sb.append("output+");
         }
         return sb.length() == 0 ? "" : sb.substring(0, sb.length() - 1);

@@ -424,7 +424,7 @@ public final class Recorder {
         h.put(TimelineHeader.ADDRESS_SPACE_LIMIT, Long.toString(po.addressSpaceLimit()));
         h.put(TimelineHeader.STDOUT_TTY, Boolean.toString(po.stdoutIsTerminal()));
         h.put(TimelineHeader.ATTACHED, Boolean.toString(attached));
-        h.put(TimelineHeader.RECORD, options.recordSpec());
+        h.put(TimelineHeader.RECORD, options.recordSpec(!attached));
         h.put(TimelineHeader.SITES, options.sites);
         try {
             writer = TimelineWriter.open(target, TimelineHeader.of(h), options.flushMillis, Recorder::report);

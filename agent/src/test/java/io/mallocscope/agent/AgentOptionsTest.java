@@ -11,6 +11,8 @@ class AgentOptionsTest {
         AgentOptions o = AgentOptions.parse(null);
         assertThat(o.out).isNull();
         assertThat(o.recordSpec()).isEqualTo("calls+transitions+syscalls+writes+output");
+        // an attached agent cannot capture output: its header does not claim it (issue #17)
+        assertThat(o.recordSpec(false)).isEqualTo("calls+transitions+syscalls+writes");
         assertThat(o.sites).isEqualTo("static");
         assertThat(o.flushMillis).isEqualTo(50);
         assertThat(o.problems).isEmpty();

@@ -235,9 +235,14 @@ final class RunCommand implements Callable<Integer> {
      * the user's own (0700), so users sharing a machine never collide over one file.
      */
     static Path defaultTimeline(String program) {
+        return defaultTimeline(program, System.getenv("TMPDIR"));
+    }
+
+    /** In {@code $TMPDIR} when it is set and not empty (Java's own temp dir ignores it), else java.io.tmpdir. */
+    static Path defaultTimeline(String program, String tmpdirEnv) {
         String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-        return Path.of(System.getProperty("java.io.tmpdir"), "mallocscope-" + user,
-                program.replaceAll("[^A-Za-z0-9._-]", "_") + ".timeline");
+        String tmp = tmpdirEnv != null && !tmpdirEnv.isEmpty() ? tmpdirEnv : System.getProperty("java.io.tmpdir");
+        return Path.of(tmp, "mallocscope-" + user, program.replaceAll("[^A-Za-z0-9._-]", "_") + ".timeline");
     }
 
     /** The timeline file a run writes, locked against other runs until the story is told. */

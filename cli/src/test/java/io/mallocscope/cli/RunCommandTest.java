@@ -175,4 +175,15 @@ class RunCommandTest {
             }
         }
     }
+
+    /** Issue #17: the docs say $TMPDIR/mallocscope-$USER; Java's temp dir ignores TMPDIR, the default must not. */
+    @Test
+    void theDefaultTimelineHonoursTmpdir() {
+        String user = System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_");
+        assertThat(RunCommand.defaultTimeline("first-fit", "/var/tmp/elsewhere"))
+                .isEqualTo(java.nio.file.Path.of("/var/tmp/elsewhere", "mallocscope-" + user, "first-fit.timeline"));
+        assertThat(RunCommand.defaultTimeline("first-fit", ""))
+                .isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "mallocscope-" + user,
+                        "first-fit.timeline"));
+    }
 }
