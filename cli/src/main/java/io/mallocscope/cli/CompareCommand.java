@@ -4,8 +4,8 @@ import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceComparison;
-import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.samples.Samples;
+import io.mallocscope.cli.source.Inputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -60,7 +60,18 @@ final class CompareCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path file = Path.of(source);
-        if (Files.isRegularFile(file) && Timeline.looksLikeTimeline(file)) {
+        boolean looksLikeFile = source.equals("-") || Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || source.contains("/") || source.endsWith(".rep");
+        if (!looksLikeFile) {
+            Optional<Samples.Info> sample = Samples.find(source);
+            if (sample.isEmpty()) {
+                throw UserError.usage(source + ": neither a trace file nor a sample name ('mallocscope list' shows the samples)");
+            }
+            return compareSample(sample.get(), args, out);
+        }
+        Inputs.Input input = Inputs.open(file);
+        file = input.path();
+        if (Inputs.isTimeline(input)) {
             // a recorded run: compare the program it recorded, with the arguments it was given
             TimelineHeader header = Timeline.read(file).header();
             Optional<Samples.Info> recorded = Samples.find(header.program());
@@ -74,13 +85,9 @@ final class CompareCommand implements Callable<Integer> {
                     ? argv.subList(1, argv.size()) : argv;
             return compareSample(recorded.get(), args.isEmpty() ? recordedArgs : args, out);
         }
-        if (Files.isRegularFile(file)) {
-            Trace trace;
-            try {
-                trace = Trace.read(file);
-            } catch (TraceFormatException e) {
-                throw UserError.data(e.getMessage());
-            }
+        {
+            Trace trace = Inputs.trace(input);
+            Inputs.replayOptions(trace, versions.get(0), tunablesOption.checked());
             TraceComparison.Result result;
             try {
                 result = TraceComparison.compare(trace, versions, tunablesOption.checked());
@@ -91,11 +98,6 @@ final class CompareCommand implements Callable<Integer> {
             out.flush();
             return Exit.OK;
         }
-        Optional<Samples.Info> sample = Samples.find(source);
-        if (sample.isEmpty()) {
-            throw UserError.usage(source + ": neither a trace file nor a sample name ('mallocscope list' shows the samples)");
-        }
-        return compareSample(sample.get(), args, out);
     }
 
     private int compareSample(Samples.Info info, List<String> args, PrintWriter out) {

@@ -2,6 +2,7 @@ package io.mallocscope.cli;
 
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.TimelineTextRenderer;
+import io.mallocscope.cli.source.Inputs;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.ProcessOptions;
@@ -67,11 +68,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     TunablesOption tunablesOption;
 
+    private Inputs.Input input;
+
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(trace)) {
-            throw UserError.usage(trace + ": no such file");
-        }
+        input = Inputs.open(trace);
         PrintWriter out = spec.commandLine().getOut();
         int status = FORMATS.get(format).write(this, out);
         out.flush();
@@ -79,12 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int offsets(PrintWriter out) throws IOException {
-        Trace t;
-        try {
-            t = Trace.read(trace);
-        } catch (TraceFormatException e) {
-            throw UserError.data(e.getMessage());
-        }
+        Trace t = Inputs.trace(input);
         PrintWriter err = spec.commandLine().getErr();
         OutputStream errStream = new OutputStream() {
             @Override
@@ -98,9 +94,8 @@ final class ReplayCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibcOption.checked())
-                .withTunables(TunablesOption.checked(t.tunables() != null ? t.tunables() : tunablesOption.given()))
-                .withStdout(OutputStream.nullOutputStream()).withStderr(errStream);
+        // the trace's own '# tunables:' line is checked like the option: a bad one is one line, status 2
+        ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked()).withStderr(errStream);
         Progress progress = Progress.forTrace(t, err);
         try {
             OffsetsReplay.run(t, o, progress.counting(out));
@@ -118,7 +113,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int text(PrintWriter out) {
-        StateSource s = Sources.open(trace, new Sources.ReplaySettings(glibcOption.checked(), tunablesOption.checked()));
+        StateSource s = Sources.open(input, new Sources.ReplaySettings(glibcOption.checked(), tunablesOption.checked()));
         Style style = color.style();
         new TimelineTextRenderer().render(List.of(), s.ops(), out, style);
         // the status the C harness gets: a call cut short by a signal ends the replay with it

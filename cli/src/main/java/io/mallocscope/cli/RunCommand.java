@@ -5,6 +5,7 @@ import io.mallocscope.cli.render.BinsTextRenderer;
 import io.mallocscope.cli.render.HeapRenderer;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.TimelineTextRenderer;
+import io.mallocscope.cli.source.FileKinds;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.ProcessOptions;

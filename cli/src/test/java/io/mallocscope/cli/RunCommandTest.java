@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.source.FileKinds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -48,24 +48,12 @@ final class RepSource implements StateSource {
     }
 
     static StateSource open(Path file, Sources.ReplaySettings settings) {
-        Trace trace;
-        try {
-            trace = Trace.read(file);
-        } catch (TraceFormatException e) {
-            throw UserError.data(e.getMessage());
-        } catch (IOException e) {
-            throw UserError.data(file + ": " + e.getMessage());
-        }
-        ProcessOptions o = ProcessOptions.defaults().withGlibc(settings.glibc())
-                .withTunables(trace.tunables() != null ? trace.tunables() : settings.tunables())
-                .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream());
-        try {
-            GlibcProfile.forVersion(o.glibc());
-            GlibcProfile.checkTunables(o.tunables());
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage());
-        }
-        return new RepSource(trace, o);
+        return open(new Inputs.Input(file, file.toString(), false), settings);
+    }
+
+    static StateSource open(Inputs.Input in, Sources.ReplaySettings settings) {
+        Trace trace = Inputs.trace(in);
+        return new RepSource(trace, Inputs.replayOptions(trace, settings.glibc(), settings.tunables()));
     }
 
     @Override

@@ -29,12 +29,19 @@ public final class Sources {
     private Sources() {
     }
 
+    /**
+     * Opens {@code file} through {@link Inputs}: a {@code .rep} file is a trace, any other file a timeline;
+     * a stream ({@code -}, a FIFO, {@code <(…)}) is a timeline when it starts like one, else a trace.
+     */
     public static StateSource open(Path file, ReplaySettings settings) {
-        if (!Files.isRegularFile(file)) {
-            throw UserError.usage(file + ": no such file");
-        }
-        if (!Files.isReadable(file)) {
-            throw UserError.usage(file + ": not readable");
+        return open(Inputs.open(file), settings);
+    }
+
+    /** Opens an input already checked by {@link Inputs#open}. */
+    public static StateSource open(Inputs.Input in, ReplaySettings settings) {
+        Path file = in.path();
+        if (in.stream()) {
+            return Inputs.isTimeline(in) ? DEFAULT.open(in.path(), settings) : RepSource.open(in, settings);
         }
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');

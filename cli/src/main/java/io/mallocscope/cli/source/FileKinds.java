@@ -1,4 +1,4 @@
-package io.mallocscope.cli;
+package io.mallocscope.cli.source;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** What a path names, in words for messages: "a directory", "a FIFO (named pipe)", "a character device" … */
-final class FileKinds {
+public final class FileKinds {
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
     private static final int S_IFCHR = 0020000;
@@ -22,7 +22,7 @@ final class FileKinds {
      * What {@code p} is when it is not a regular file (following symbolic links), or null for a regular
      * file. A missing file is "missing"; a link says what it points to ("a symbolic link to a directory").
      */
-    static String notRegular(Path p) {
+    public static String notRegular(Path p) {
         BasicFileAttributes own;
         try {
             own = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -1,0 +1,115 @@
+package io.mallocscope.cli.source;
+
+import io.mallocscope.cli.UserError;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.malloc.GlibcProfile;
+import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceFormatException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The one way every command opens an input (a trace, a timeline) and says what is wrong with it, so
+ * that the same mistake gives the same line and status everywhere: a missing file, a directory, a
+ * device, no permission are usage errors (2) naming what the path is; a trace line that does not parse
+ * is {@code FILE:LINE: …} (1); a bad {@code # tunables:} line is a usage error (2). {@code -} (standard
+ * input), a FIFO and bash's {@code <(…)} are read as streams.
+ */
+public final class Inputs {
+    /** An input ready to read: a regular file ({@code stream}: a copy of what a stream gave), named as typed. */
+    public record Input(Path path, String name, boolean stream) {
+    }
+
+    private Inputs() {
+    }
+
+    public static Input open(Path typed) {
+        String name = typed.toString();
+        if (name.equals("-")) {
+            return copy(System.in, name);
+        }
+        String kind = FileKinds.notRegular(typed);
+        if (kind == null) {
+            if (!Files.isReadable(typed)) {
+                throw UserError.usage(name + ": permission denied");
+            }
+            return new Input(typed, name, false);
+        }
+        if (kind.equals("missing")) {
+            throw UserError.usage(name + ": no such file");
+        }
+        if (kind.contains("pipe") || kind.contains("FIFO") || kind.contains("character device")) {
+            try (InputStream in = Files.newInputStream(typed)) {
+                return copy(in, name);
+            } catch (IOException e) {
+                throw cannotRead(name, e);
+            }
+        }
+        throw UserError.usage(name + ": it is " + kind + ", not a trace or a timeline");
+    }
+
+    /** Reads a stream to its end into a temporary file (deleted when the JVM exits). */
+    private static Input copy(InputStream in, String name) {
+        try {
+            Path tmp = Files.createTempFile("mallocscope-input-", ".bin");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return new Input(tmp, name, true);
+        } catch (IOException e) {
+            throw cannotRead(name, e);
+        }
+    }
+
+    static UserError cannotRead(String name, IOException e) {
+        String why = e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                : String.valueOf(e.getMessage());
+        return UserError.usage(name + ": cannot read it: " + why);
+    }
+
+    /** True if the input starts as a timeline does (a stream has no extension to go by). */
+    public static boolean isTimeline(Input in) {
+        try {
+            return Timeline.looksLikeTimeline(in.path());
+        } catch (IOException e) {
+            throw cannotRead(in.name(), e);
+        }
+    }
+
+    /** The trace in {@code in}: a line that does not parse is {@code FILE:LINE: …}, status 1. */
+    public static Trace trace(Input in) {
+        try {
+            return in.stream() ? Trace.parseBytes(in.name(), Files.readAllBytes(in.path())) : Trace.read(in.path());
+        } catch (TraceFormatException e) {
+            throw UserError.data(e.getMessage());
+        } catch (IOException e) {
+            throw cannotRead(in.name(), e);
+        }
+    }
+
+    /**
+     * The process options a trace is replayed with: {@code glibc}, and the trace's {@code # tunables:}
+     * line or else {@code tunables}. A profile or tunables that make no process are a usage error naming
+     * where they came from.
+     */
+    public static ProcessOptions replayOptions(Trace t, String glibc, String tunables) {
+        boolean own = t.tunables() != null;
+        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibc).withTunables(own ? t.tunables() : tunables)
+                .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream());
+        try {
+            GlibcProfile.forVersion(o.glibc());
+            GlibcProfile.checkTunables(o.tunables());
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage((own ? t.name() + ": its '# tunables:' line: " : "") + e.getMessage());
+        }
+        return o;
+    }
+}
