@@ -25,7 +25,15 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         RunCommand.rawStdout = System.out;
         RunCommand.rawStderr = System.err;
-        int status = commandLine().execute(args);
+        CommandLine cl = commandLine();
+        PrintWriter out = Stdout.writer();
+        cl.setOut(out);
+        int status = cl.execute(args);
+        try {
+            out.flush();
+        } catch (Stdout.Failed f) {
+            status = status == 0 ? f.report(cl.getErr()) : status;
+        }
         System.out.flush();
         System.exit(status);
     }
@@ -129,7 +137,14 @@ public final class Main implements Runnable {
     /** A {@link UserError} is one line; anything else is our bug and keeps its stack trace. */
     private static int executionFailed(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        cl.getOut().flush();
+        if (e instanceof Stdout.Failed f) {
+            return f.report(err);
+        }
+        try {
+            cl.getOut().flush();
+        } catch (Stdout.Failed f) {
+            return f.report(err);
+        }
         if (e instanceof UserError u) {
             err.println("mallocscope: " + u.getMessage());
             err.flush();
