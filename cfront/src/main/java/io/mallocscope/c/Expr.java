@@ -116,6 +116,22 @@ abstract class Expr {
 
     // ------------------------------------------------------------ leaves
 
+    /** An object in memory: its value is loaded from its address. */
+    abstract static class Lvalue extends Expr {
+        @Override
+        long eval(Frame f) {
+            return load(f.mem, type, addr(f));
+        }
+
+        @Override
+        abstract long addr(Frame f);
+
+        @Override
+        boolean isLvalue() {
+            return true;
+        }
+    }
+
     static final class Const extends Expr {
         final long v;
 
@@ -136,7 +152,7 @@ abstract class Expr {
         }
     }
 
-    static final class Local extends Expr {
+    static final class Local extends Lvalue {
         final Var var;
         /** The parser's event number for this use (a read, unless it turns out to be assigned). */
         int readSeq = -1;
@@ -148,22 +164,12 @@ abstract class Expr {
         }
 
         @Override
-        long eval(Frame f) {
-            return load(f.mem, type, f.rbp + var.offset);
-        }
-
-        @Override
         long addr(Frame f) {
             return f.rbp + var.offset;
         }
-
-        @Override
-        boolean isLvalue() {
-            return true;
-        }
     }
 
-    static final class Global extends Expr {
+    static final class Global extends Lvalue {
         final Var var;
 
         Global(Var var, Tok at) {
@@ -173,18 +179,8 @@ abstract class Expr {
         }
 
         @Override
-        long eval(Frame f) {
-            return load(f.mem, type, var.address);
-        }
-
-        @Override
         long addr(Frame f) {
             return var.address;
-        }
-
-        @Override
-        boolean isLvalue() {
-            return true;
         }
     }
 
@@ -235,7 +231,7 @@ abstract class Expr {
         }
     }
 
-    static final class Deref extends Expr {
+    static final class Deref extends Lvalue {
         final Expr p;
 
         Deref(Expr p, CType t, Tok at) {
@@ -245,18 +241,8 @@ abstract class Expr {
         }
 
         @Override
-        long eval(Frame f) {
-            return load(f.mem, type, p.eval(f));
-        }
-
-        @Override
         long addr(Frame f) {
             return p.eval(f);
-        }
-
-        @Override
-        boolean isLvalue() {
-            return true;
         }
     }
 

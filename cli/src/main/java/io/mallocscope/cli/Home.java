@@ -52,6 +52,11 @@ final class Home {
         return codeLocation(CProcess.class);
     }
 
+    /** The jar or class directory holding the C front end (in the shaded cli jar, the cli jar itself). */
+    static Path cfrontClasses() {
+        return codeLocation(io.mallocscope.c.CFront.class);
+    }
+
     static Path cliClasses() {
         return codeLocation(Home.class);
     }

@@ -101,13 +101,17 @@ final class RunCommand implements Callable<Integer> {
                     + "stderr in Valgrind's words, on the same heap.")
     boolean memcheck;
 
+    @Option(names = "--c",
+            description = "Run the C twin of the sample PROGRAM (its source as the C front end runs it).")
+    boolean cTwin;
+
     @Option(names = "--classpath", paramLabel = "CP",
             description = "Run PROGRAM as a CProgram class found on this class path.")
     String classpath;
 
     /** run's own options: given after PROGRAM they reach the program instead, which is rarely meant. */
     static final List<String> OWN_OPTIONS = List.of("--view", "--out", "--glibc", "--tunables", "--classpath",
-            "--color", "--mount", "--memcheck");
+            "--color", "--mount", "--memcheck", "--c");
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -117,7 +121,13 @@ final class RunCommand implements Callable<Integer> {
         tunables = tunablesOption.checked();
         String mountProperty = checkMounts(mounts);
         hintIfOwnOptionsInArgs(err);
-        if (classpath == null && Samples.find(program).isEmpty()) {
+        if (cTwin && io.mallocscope.c.CLauncher.sampleSource(program) == null) {
+            throw UserError.usage("no C twin for sample '" + program + "' (see docs/c.md for the samples that have one)");
+        }
+        if (isCFile() && !Files.isRegularFile(Path.of(program))) {
+            throw UserError.data(program + ": no such file");
+        }
+        if (classpath == null && !cTwin && !isCFile() && Samples.find(program).isEmpty()) {
             throw unknownProgram();
         }
         List<String> cmd = new ArrayList<>();
@@ -157,7 +167,17 @@ final class RunCommand implements Callable<Integer> {
             // the program's stdout reaches a terminal through us: glibc sizes its stdout buffer for that
             cmd.add("-Dmallocscope.stdout.tty=true");
         }
-        if (classpath != null) {
+        if (cTwin || isCFile()) {
+            // C source runs in the C front end; its classes come with the cli (shaded) or from the build
+            cmd.add("-cp");
+            cmd.add(Home.runtimeClasses() + File.pathSeparator + Home.cfrontClasses() + File.pathSeparator
+                    + Home.cliClasses());
+            cmd.add(io.mallocscope.c.CLauncher.class.getName());
+            if (cTwin) {
+                cmd.add("--sample");
+            }
+            cmd.add(program);
+        } else if (classpath != null) {
             cmd.add("-cp");
             cmd.add(classpath + File.pathSeparator + Home.runtimeClasses() + File.pathSeparator + Home.cliClasses());
             cmd.add(ProgramLauncher.class.getName());
@@ -221,6 +241,11 @@ final class RunCommand implements Callable<Integer> {
         stdout.flush();
         err.flush();
         return status;
+    }
+
+    /** {@code run FILE.c}: a C source file, run by the C front end. */
+    private boolean isCFile() {
+        return !cTwin && classpath == null && program.endsWith(".c");
     }
 
     private UserError unknownProgram() {

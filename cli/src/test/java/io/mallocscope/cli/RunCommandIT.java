@@ -50,6 +50,35 @@ class RunCommandIT {
     }
 
     @Test
+    void aCFileRunsInTheCFrontEndAndIsRecorded() throws IOException {
+        Path src = DIR.resolve("uaf.c");
+        Files.writeString(src, "#include <stdio.h>\n#include <stdlib.h>\n"
+                + "int main(void) { char *a = malloc(0x512); free(a); char *c = malloc(506);\n"
+                + "  printf(\"%p %p\\n\", (void *)a, (void *)c); return a == c ? 0 : 1; }\n");
+        CliRun.Result r = run("run", "--out", DIR.resolve("uaf.timeline").toString(), src.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("0x5555555592a0 0x5555555592a0\n");
+        assertThat(r.out()).contains("malloc(0x512)").contains("free(0x5555555592a0)");
+    }
+
+    @Test
+    void aCTwinRunsByItsSampleName() {
+        CliRun.Result r = run("run", "--view", "none", "--c", "first-fit");
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).contains("3rd malloc(0x500): 0x5555555592a0\n");
+    }
+
+    @Test
+    void aCFileWithAMistakeGetsGccsDiagnostic() throws IOException {
+        Path src = DIR.resolve("broken.c");
+        Files.writeString(src, "int main(void) {\n    return nope;\n}\n");
+        CliRun.Result r = run("run", "--view", "none", src.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith(src + ":2:12: error: 'nope' undeclared (first use in this function)\n"
+                + "    2 |     return nope;\n      |            ^\n");
+    }
+
+    @Test
     void withoutOutTheTimelineGoesToTheUsersOwnDirectory() throws IOException {
         Path expected = RunCommand.defaultTimeline("first-fit");
         CliRun.Result r = run("run", "--view", "none", "first-fit");

@@ -41,6 +41,21 @@ class RunCommandTest {
     }
 
     @Test
+    void aMissingCFileIsADataErrorBeforeAnyJvmStarts(@TempDir Path tmp) {
+        String missing = tmp.resolve("nothere.c").toString();
+        CliRun.Result r = run("run", missing);
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("mallocscope: " + missing + ": no such file\n");
+    }
+
+    @Test
+    void aSampleWithoutACTwinIsAUsageError() {
+        CliRun.Result r = run("run", "--c", "no-such-sample");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: no C twin for sample 'no-such-sample' (see docs/c.md for the samples that have one)\n");
+    }
+
+    @Test
     void aMalformedMountIsAUsageErrorBeforeAnyJvmStarts() {
         CliRun.Result r = run("run", "--mount", "nocolon", "first-fit");
         assertThat(r.status()).isEqualTo(2);

@@ -1,0 +1,96 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.ExitStatus;
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.vm.KernelLayout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The main class {@code mallocscope run FILE.c} starts in the child JVM (under the recording agent):
+ * compiles the file, printing gcc-style diagnostics and exiting 1 on a mistake, then runs it in a
+ * process set up from the environment ({@code mallocscope.glibc}, {@code mallocscope.tunables},
+ * {@code mallocscope.stdout.tty}) with the kernel layout of {@code mallocscope.kernel}
+ * ({@code detect}, the default: this machine's; or {@code classic}, {@code vvar-vclock}).
+ * {@code --sample NAME} runs a sample's C twin shipped with the project.
+ */
+public final class CLauncher {
+    private CLauncher() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: CLauncher FILE.c [ARGS...] | --sample NAME [ARGS...]");
+            System.exit(2);
+        }
+        CFront.Compiled program;
+        String[] rest;
+        try {
+            if (args[0].equals("--sample")) {
+                String name = args.length > 1 ? args[1] : "";
+                String text = sampleSource(name);
+                if (text == null) {
+                    System.err.println("mallocscope: no C twin for sample '" + name + "'");
+                    System.exit(2);
+                }
+                program = CFront.compile(name + ".c", text);
+                rest = Arrays.copyOfRange(args, 2, args.length);
+            } else {
+                program = CFront.compile(Path.of(args[0]));
+                rest = Arrays.copyOfRange(args, 1, args.length);
+            }
+        } catch (NoSuchFileException e) {
+            System.err.println("mallocscope: " + args[0] + ": No such file");
+            System.exit(1);
+            return;
+        } catch (IOException e) {
+            System.err.println("mallocscope: " + args[0] + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        } catch (CompileError e) {
+            System.err.print(e.diagnostic());
+            System.exit(1);
+            return;
+        }
+        ProcessOptions options;
+        try {
+            options = ProcessOptions.fromEnvironment().withKernelLayout(kernel(System.getProperty("mallocscope.kernel", "detect")));
+        } catch (IllegalArgumentException e) {
+            System.err.println("mallocscope: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ExitStatus status = program.run(options, rest);
+        System.out.flush();
+        System.err.flush();
+        System.exit(status.code());
+    }
+
+    static KernelLayout kernel(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "detect", "" -> KernelLayout.detect();
+            case "classic" -> KernelLayout.CLASSIC;
+            case "vvar-vclock", "vvar_vclock" -> KernelLayout.VVAR_VCLOCK;
+            default -> throw new IllegalArgumentException("unknown kernel layout '" + name + "' (detect, classic, vvar-vclock)");
+        };
+    }
+
+    /** The C twin of sample {@code name} (e.g. "first-fit"), or null. */
+    public static String sampleSource(String name) {
+        if (!name.matches("[a-z0-9-]+")) {
+            return null;
+        }
+        try (InputStream in = CLauncher.class.getResourceAsStream("/io/mallocscope/c/samples/" + name + ".c")) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
