@@ -2,7 +2,7 @@ package io.mallocscope.cli.html;
 
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Op;
-import io.mallocscope.cli.render.TimelineTextRenderer;
+import io.mallocscope.cli.model.Story;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.HeapView;
@@ -67,7 +67,7 @@ public final class HtmlModels {
         String program = th.program().isEmpty() ? name : th.program();
         int n = Math.min(ops.size(), maxSteps);
         List<Op> shown = ops.subList(0, n);
-        TimelineTextRenderer.Explainer said = new TimelineTextRenderer().explainer();
+        Story said = new Story();
         PageBudget budget = new PageBudget(n);
         Reconstructor r = new Reconstructor(timeline);
         Map<Long, Integer> createdBy = new HashMap<>();
@@ -90,7 +90,7 @@ public final class HtmlModels {
             if (op.mem() != 0) {
                 createdBy.put(op.mem() - 16, op.number());
             }
-            List<String> notes = new ArrayList<>(said.explain(op));
+            List<String> notes = new ArrayList<>(said.tell(op));
             if (problem == null && r.problem().isPresent()) {
                 problem = r.problem().get();
                 notes.add("mallocscope: the rebuilt heap may differ from the recorded one from here: " + problem + ".");
@@ -102,7 +102,7 @@ public final class HtmlModels {
             } else if (i == n - 1 && timeline.problem().isPresent()) {
                 notes.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
             }
-            steps.add(budget.add(recordedStep(op.number(), TimelineTextRenderer.callText(op), op.site(), notes, p,
+            steps.add(budget.add(recordedStep(op.number(), Story.callText(op), op.site(), notes, p,
                     createdBy)));
         }
         long heapStart = p.malloc().view().heapStart();
@@ -330,7 +330,7 @@ public final class HtmlModels {
     }
 
     static String binName(HeapView.Bin b) {
-        return io.mallocscope.cli.render.BinLabels.name(io.mallocscope.cli.model.BinType.of(b.kind()), b.index(),
+        return io.mallocscope.cli.model.BinLabels.name(io.mallocscope.cli.model.BinType.of(b.kind()), b.index(),
                 b.chunkSize());
     }
 

@@ -1,5 +1,6 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.cli.model.States;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Chunk;

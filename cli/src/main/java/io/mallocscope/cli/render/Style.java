@@ -1,10 +1,12 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.cli.model.Emphasis;
+
 /**
  * Terminal colours, or none. Renderers ask the style to paint a piece of text; with colours off
  * the text comes back unchanged, so the same renderer writes files and terminals.
  */
-public record Style(boolean color) {
+public record Style(boolean color) implements Emphasis {
     public static final Style PLAIN = new Style(false);
     public static final Style COLOR = new Style(true);
 

@@ -1,5 +1,6 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.cli.model.BinLabels;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;

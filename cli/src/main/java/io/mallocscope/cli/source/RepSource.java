@@ -1,12 +1,12 @@
 package io.mallocscope.cli.source;
 
 import io.mallocscope.cli.UserError;
+import io.mallocscope.cli.model.Changes;
+import io.mallocscope.cli.model.Emphasis;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
-import io.mallocscope.cli.render.DiffRenderer;
 import io.mallocscope.runtime.text.Hex;
-import io.mallocscope.cli.render.Style;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.GlibcProfile;
@@ -91,7 +91,7 @@ final class RepSource implements StateSource {
         if (ops == null) {
             restart();
             boolean changes = trace.size() <= CHANGES_LIMIT;
-            DiffRenderer diff = new DiffRenderer();
+            Changes diff = new Changes();
             HeapSnapshot before = changes ? HeapViews.light(0, process) : null;
             List<Op> out = new ArrayList<>(trace.size());
             while (done < trace.size() && signal == null) {
@@ -99,7 +99,7 @@ final class RepSource implements StateSource {
                 if (changes) {
                     HeapSnapshot after = HeapViews.light(done, process);
                     List<Transition> ts = new ArrayList<>();
-                    for (String line : diff.changes(before, after, Style.PLAIN)) {
+                    for (String line : diff.between(before, after, Emphasis.PLAIN)) {
                         ts.add(Transition.text(CHANGE, line));
                     }
                     Op op = out.get(out.size() - 1);

@@ -1,9 +1,7 @@
-package io.mallocscope.cli.render;
+package io.mallocscope.cli.model;
 
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.text.Hex;
-import io.mallocscope.cli.model.Bin;
-import io.mallocscope.cli.model.BinType;
 
 /**
  * How bins are named in every view, the way pwndbg names them: {@code tcachebins[0x20]},
@@ -36,7 +34,7 @@ public final class BinLabels {
     }
 
     /** "0x20", "all" (unsorted) or "0x400-0x430" (large): the label inside a {@code bins} section. */
-    static String size(Bin b) {
+    public static String size(Bin b) {
         return switch (b.type()) {
             case UNSORTED -> "all";
             case LARGEBIN -> largeRange(b.index());
@@ -54,7 +52,7 @@ public final class BinLabels {
     }
 
     /** The bin's head as the chain shows it: {@code 0x7ffff7fa9ce0 (main_arena+96)} (+88 on glibc 2.23). */
-    static String head(Bin b, long mainArena) {
+    public static String head(Bin b, long mainArena) {
         if (b.head() != 0 && mainArena != 0) {
             return Hex.of(b.head()) + " (main_arena+" + (b.head() - mainArena) + ")";
         }
@@ -64,7 +62,7 @@ public final class BinLabels {
     }
 
     /** Whether the bin's entries are user pointers (tcache) rather than chunk addresses. */
-    static boolean pointsAtMem(BinType t) {
+    public static boolean pointsAtMem(BinType t) {
         return t == BinType.TCACHE;
     }
 }

@@ -1,8 +1,6 @@
-package io.mallocscope.cli.render;
+package io.mallocscope.cli.model;
 
 import io.mallocscope.runtime.malloc.HeapView;
-import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.HeapSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +11,7 @@ import java.util.List;
  * primitive keys: chunk addresses are 16-byte aligned and share their high bits, which a boxed
  * {@code HashMap<Long, …>} spreads badly.
  */
-final class ChunkIndex {
+public final class ChunkIndex {
     private final long[] keys;
     private final Chunk[] values;
     private final int mask;
@@ -21,7 +19,7 @@ final class ChunkIndex {
     private final List<Chunk> ordered;
     private final Chunk top;
 
-    ChunkIndex(HeapSnapshot s) {
+    public ChunkIndex(HeapSnapshot s) {
         int n = s.chunks().size() + s.mmapped().size();
         int cap = Integer.highestOneBit(Math.max(4, n) * 2) * 2;
         keys = new long[cap];
@@ -54,21 +52,21 @@ final class ChunkIndex {
     }
 
     /** The chunk at {@code address}, or null. */
-    Chunk get(long address) {
+    public Chunk get(long address) {
         return values[slot(address)];
     }
 
-    boolean contains(long address) {
+    public boolean contains(long address) {
         return get(address) != null;
     }
 
     /** The first chunk of the heap walk in state top, or null. */
-    Chunk top() {
+    public Chunk top() {
         return top;
     }
 
     /** Every chunk once, heap chunks first, in the order the state lists them. */
-    List<Chunk> chunks() {
+    public List<Chunk> chunks() {
         return ordered;
     }
 

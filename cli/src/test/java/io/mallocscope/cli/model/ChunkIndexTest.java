@@ -1,8 +1,6 @@
-package io.mallocscope.cli.render;
+package io.mallocscope.cli.model;
 
 import io.mallocscope.runtime.malloc.HeapView;
-import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.HeapSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
-package io.mallocscope.cli.render;
+package io.mallocscope.cli.model;
 
-import io.mallocscope.cli.model.BinType;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,0 +1,160 @@
+package io.mallocscope.cli.model;
+
+import io.mallocscope.runtime.text.Hex;
+import io.mallocscope.runtime.malloc.Transitions;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the allocator did in each call, in words ("tcachebins[0x20]: took 0x5555555592b0 (#3), 1
+ * left"): one phrase per transition kind, the unsorted scan's take-and-put told as one move, and each
+ * chunk named by the call that handed it out ({@code #3}). The text timeline prints these lines under
+ * each call; the HTML page shows them as the step's explanation.
+ */
+public final class Story {
+    private interface Words {
+        String say(Transition t, Names names);
+    }
+
+    /** One phrase per transition kind; a kind missing here is printed by its wire name and fields. */
+    private static final Map<String, Words> WORDS = new HashMap<>();
+
+    static {
+        WORDS.put("tcache_get", (t, n) -> tcache(t) + ": took " + n.chunk(t.chunk()) + ", "
+                + t.count() + " left");
+        WORDS.put("tcache_put", (t, n) -> tcache(t) + ": put " + n.chunk(t.chunk()) + ", now "
+                + t.count());
+        WORDS.put("bin_insert", (t, n) -> bin(t) + ": put " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
+                + reason(t));
+        WORDS.put("bin_remove", (t, n) -> bin(t) + ": took " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
+                + reason(t));
+        WORDS.put("split", (t, n) -> {
+            if (t.chunk() == n.top) {
+                n.top = t.other();
+                // glibc 2.36's first allocation is always the tcache's own 0x290 chunk (tcache_init)
+                String what = n.topSplits++ == 0 && t.size() == 0x290 ? " for the tcache (tcache_perthread_struct)" : "";
+                return "top: split " + Hex.of(t.size()) + " off" + what + ", top now " + Hex.of(t.other()) + " size "
+                        + Hex.of(t.otherSize());
+            }
+            return "split " + n.chunk(t.chunk()) + ": " + Hex.of(t.size()) + " used, remainder " + Hex.of(t.other())
+                    + " size " + Hex.of(t.otherSize());
+        });
+        WORDS.put("coalesce", (t, n) -> "merged " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") with "
+                + n.chunk(t.other()) + " (" + Hex.of(t.otherSize()) + ") into " + Hex.of(t.merged()) + " ("
+                + Hex.of(t.mergedSize()) + ")");
+        WORDS.put("top_extend", (t, n) -> {
+            n.top = t.chunk();
+            if (t.otherSize() == 0) {
+                return "top: created at " + Hex.of(t.chunk()) + " size " + Hex.of(t.size())
+                        + " (the heap's first memory from the kernel)";
+            }
+            return "top: extended, was " + Hex.of(t.other()) + " size " + Hex.of(t.otherSize()) + ", now "
+                    + Hex.of(t.chunk()) + " size " + Hex.of(t.size());
+        });
+        WORDS.put("top_shrink", (t, n) -> "top: trimmed " + Hex.of(t.chunk()) + " from size " + Hex.of(t.otherSize())
+                + " to " + Hex.of(t.size()) + " (memory given back to the kernel)");
+        WORDS.put("mmap_chunk", (t, n) -> "mmapped chunk " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")");
+        WORDS.put("munmap_chunk", (t, n) -> "munmapped chunk " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")");
+        WORDS.put("consolidate", (t, n) -> "malloc_consolidate: fastbin chunks merged with their free neighbours");
+        WORDS.put("threshold", (t, n) -> Transitions.thresholdName(t.bin()) + " threshold: " + Hex.of(t.size())
+                + " → " + Hex.of(t.otherSize()));
+        WORDS.put("syscall", (t, n) -> "kernel: " + t.text());
+        // a replayed trace has no recorded transitions: what a call changed, read off the heap before and after
+        WORDS.put("change", (t, n) -> t.text());
+        WORDS.put("abort", (t, n) -> "abort: " + t.text());
+        WORDS.put("segv", (t, n) -> "segfault: " + t.text());
+    }
+
+    /** Remembers which call handed out which chunk. */
+    static final class Names {
+        private final Map<Long, Integer> createdBy = new HashMap<>();
+        /** The top chunk as far as the transitions seen so far tell (0: not known yet). */
+        long top;
+        int topSplits;
+
+        String chunk(long chunk) {
+            Integer op = createdBy.get(chunk);
+            return Hex.of(chunk) + (op == null ? "" : " (#" + op + ")");
+        }
+    }
+
+    private final Names names = new Names();
+
+    /** The lines for {@code op}, the next call (without indentation); remembers the chunk it handed out. */
+    public List<String> tell(Op op) {
+        List<String> lines = say(op, names);
+        remember(op, names);
+        return lines;
+    }
+
+    /** Follows {@code op}, the next call, without telling it: its chunk names and what it says about top. */
+    public void skip(Op op) {
+        quiet(op, names);
+    }
+
+    /**
+     * The call as the timeline's heading line shows it, without its number and site:
+     * {@code malloc(0x18) = 0x5555555592c0}, {@code free(0x5555555592c0)}.
+     */
+    public static String callText(Op op) {
+        return op.result() == null ? op.call() : op.call() + " = " + op.result();
+    }
+
+    /** The lines for one call's transitions, in order. */
+    private static List<String> say(Op op, Names names) {
+        List<String> lines = new java.util.ArrayList<>();
+        List<Transition> ts = op.transitions();
+        for (int i = 0; i < ts.size(); i++) {
+            Transition t = ts.get(i);
+            // the unsorted scan's "take off unsorted, put in its bin" reads best as one move
+            if (i + 1 < ts.size() && isSort(t, ts.get(i + 1))) {
+                Transition to = ts.get(i + 1);
+                lines.add(bin(t) + ": " + names.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") moved to " + bin(to));
+                i++;
+                continue;
+            }
+            Words w = WORDS.get(t.kind());
+            lines.add(w != null ? w.say(t, names) : t.kind() + " " + t);
+        }
+        return lines;
+    }
+
+    /** Follows a call that is not shown: its chunk names and what it tells about the top chunk. */
+    private static void quiet(Op op, Names names) {
+        for (Transition t : op.transitions()) {
+            Words w = WORDS.get(t.kind());
+            if (w != null && (t.kind().equals("split") || t.kind().equals("top_extend"))) {
+                w.say(t, names);
+            }
+        }
+        remember(op, names);
+    }
+
+    private static void remember(Op op, Names names) {
+        if (op.mem() != 0) {
+            names.createdBy.put(op.mem() - 16, op.number());
+        }
+    }
+
+    private static boolean isSort(Transition a, Transition b) {
+        return a.kind().equals("bin_remove") && b.kind().equals("bin_insert") && a.reason() == Transitions.SORT
+                && b.reason() == Transitions.SORT && a.chunk() == b.chunk();
+    }
+
+    private static String tcache(Transition t) {
+        return BinLabels.name(BinType.TCACHE, t.binIndex(), t.size());
+    }
+
+    private static String bin(Transition t) {
+        return BinLabels.name(BinType.of(t.bin()), t.binIndex(), t.size());
+    }
+
+    private static String reason(Transition t) {
+        if (t.reason() == Transitions.BINMAP) {
+            return " [binmap scan]"; // "use the next largest bin": the smallest non-empty bin above the request's
+        }
+        return t.reason() < 0 ? "" : " [" + Transitions.reasonName(t.reason()).replace('_', ' ') + "]";
+    }
+}
