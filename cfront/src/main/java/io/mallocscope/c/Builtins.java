@@ -137,6 +137,9 @@ final class Builtins {
             return 0;
         });
         def("setbuf", (m, a, t, s) -> {
+            if (m.stream(a[0], s) == LibC.STDIN) {
+                m.stdinUnbuffered = true;
+            }
             if (m.stream(a[0], s) == LibC.STDOUT) {
                 m.libc.setbufNone(LibC.STDOUT);
                 m.stdout.unbuffered();
@@ -144,6 +147,9 @@ final class Builtins {
             return 0;
         });
         def("setvbuf", (m, a, t, s) -> {
+            if (m.stream(a[0], s) == LibC.STDIN && (a[2] == IONBF || a[1] != 0)) {
+                m.stdinUnbuffered = true;
+            }
             if (m.stream(a[0], s) == LibC.STDOUT && (a[2] == IONBF || a[1] != 0)) {
                 m.libc.setbufNone(LibC.STDOUT);
                 if (a[2] == IONBF) {
@@ -161,6 +167,50 @@ final class Builtins {
             }
             return 0;
         });
+
+        // ------------------------------------------------------------ input
+        def("getchar", (m, a, t, s) -> {
+            Scanf.Source in = m.stdinSource();
+            int c = in.peek();
+            if (c >= 0) {
+                in.skip();
+            }
+            return c;
+        });
+        Builtin fgetc = (m, a, t, s) -> {
+            m.requireStdin(a[0], s);
+            Scanf.Source in = m.stdinSource();
+            int c = in.peek();
+            if (c >= 0) {
+                in.skip();
+            }
+            return c;
+        };
+        def("fgetc", fgetc);
+        def("getc", fgetc);
+        def("fgets", (m, a, t, s) -> {
+            m.requireStdin(a[2], s);
+            Scanf.Source in = m.stdinSource();
+            long n = a[1];
+            long k = 0;
+            while (k < n - 1 && in.peek() >= 0) {
+                int c = in.peek();
+                in.skip();
+                m.mem.write8(a[0] + k++, c);
+                if (c == '\n') {
+                    break;
+                }
+            }
+            if (k == 0 && n > 1) {
+                return 0;
+            }
+            if (n > 0) {
+                m.mem.write8(a[0] + k, 0);
+            }
+            return a[0];
+        });
+        def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdinSource(), a, 1, m.mem));
+        def("sscanf", (m, a, t, s) -> Scanf.scan(m.string(a[1]), m.stringSource(a[0]), a, 2, m.mem));
 
         // ------------------------------------------------------------ process
         def("exit", (m, a, t, s) -> {
@@ -311,7 +361,7 @@ final class Builtins {
             }
             return len;
         });
-        def("read", (m, a, t, s) -> 0);
+        def("read", (m, a, t, s) -> a[0] == 0 ? m.readStdin(a[1], (int) Math.min(a[2], Integer.MAX_VALUE)) : -1);
         def("mmap", (m, a, t, s) -> m.libc.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]));
         def("munmap", (m, a, t, s) -> m.libc.munmap(a[0], a[1]));
         def("mprotect", (m, a, t, s) -> m.libc.mprotect(a[0], a[1], (int) a[2]));

@@ -54,10 +54,17 @@ public final class CFront {
     public static final class Compiled {
         private final Program prog;
         private final Parser parser;
+        private java.io.InputStream stdin = System.in;
 
         Compiled(Program prog, Parser parser) {
             this.prog = prog;
             this.parser = parser;
+        }
+
+        /** Where the program's stdin reads from (the JVM's System.in unless set). Returns this. */
+        public Compiled stdin(java.io.InputStream in) {
+            this.stdin = java.util.Objects.requireNonNull(in);
+            return this;
         }
 
         /** The pages of read-only and writable data the program's image takes (what ld would make of it). */
@@ -81,6 +88,7 @@ public final class CFront {
          */
         CProgram load(CProcess p, String argv0, StdoutBuffer stdout) {
             Machine m = new Machine(p, prog, parser, stdout, argv0);
+            m.stdin = stdin;
             m.layout();
             m.load();
             return (c, argv) -> {

@@ -50,6 +50,11 @@ final class Machine {
     private long stderrFile;
     private long stdinFile;
     private int depth;
+    /** The program's standard input, read through glibc's buffering model (see {@link #stdinByte}). */
+    java.io.InputStream stdin = System.in;
+    private int stdinPeeked = -2;
+    private boolean stdinBufferAllocated;
+    boolean stdinUnbuffered;
 
     Machine(CProcess process, Program prog, Parser parser, StdoutBuffer stdout, String argv0) {
         this.process = process;
@@ -531,6 +536,81 @@ final class Machine {
         return f;
     }
 
+    // ================================================================ standard input
+
+    /**
+     * The stdio side of stdin: glibc allocates its buffer with malloc at the first read (4096 bytes
+     * on a pipe or file, unless setbuf(stdin, NULL) was called), which moves later heap addresses.
+     */
+    Scanf.Source stdinSource() {
+        if (!stdinBufferAllocated && !stdinUnbuffered) {
+            stdinBufferAllocated = true;
+            libc.malloc(4096);
+        }
+        return new Scanf.Source() {
+            @Override
+            public int peek() {
+                if (stdinPeeked == -2) {
+                    stdinPeeked = rawStdin();
+                }
+                return stdinPeeked;
+            }
+
+            @Override
+            public void skip() {
+                peek();
+                stdinPeeked = -2;
+            }
+        };
+    }
+
+    private int rawStdin() {
+        try {
+            return stdin.read();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    /** read(0, …): the system call, around stdio's buffer. */
+    int readStdin(long buf, int n) {
+        int k = 0;
+        if (stdinPeeked >= 0 && n > 0) {
+            mem.write8(buf, stdinPeeked);
+            stdinPeeked = -2;
+            k = 1;
+        }
+        while (k < n) {
+            int b = rawStdin();
+            if (b < 0) {
+                break;
+            }
+            mem.write8(buf + k, b);
+            k++;
+            if (b == '\n') {
+                break; // a terminal or pipe hands over what is there: a line at a time, at most
+            }
+        }
+        return k;
+    }
+
+    /** A string in memory as scanf's source (sscanf). */
+    Scanf.Source stringSource(long s) {
+        long[] at = {s};
+        return new Scanf.Source() {
+            @Override
+            public int peek() {
+                int b = mem.read8(at[0]);
+                return b == 0 ? -1 : b;
+            }
+
+            @Override
+            public void skip() {
+                at[0]++;
+            }
+        };
+    }
+
     // ================================================================ helpers for the library
 
     String string(long address) {
@@ -557,6 +637,12 @@ final class Machine {
             return LibC.STDIN;
         }
         throw new Segfault(file, false, 0, "FILE * is not stdout, stderr or stdin (files are not supported)");
+    }
+
+    void requireStdin(long file, Expr.Call site) {
+        if (stream(file, site) != LibC.STDIN) {
+            throw new Segfault(file, false, 0, "reading from a FILE * other than stdin (files are not supported)");
+        }
     }
 
     long strtol(long s, long endp, int base, boolean signed) {

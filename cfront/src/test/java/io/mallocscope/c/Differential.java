@@ -18,8 +18,12 @@ final class Differential {
     static void check(Path file, Path workDir) throws Exception {
         String name = file.getFileName().toString().replace(".c", "");
         String source = Files.readString(file, StandardCharsets.UTF_8);
-        NativeRun.Result nat = NativeRun.compileAndRun(workDir, name, source, file.toAbsolutePath().getParent());
-        CProcess.Captured sim = simulate(file, name, source);
+        Path input = file.resolveSibling(name + ".in");
+        boolean hasInput = Files.isRegularFile(input);
+        NativeRun.Result nat = NativeRun.compileAndRun(workDir, name, source, file.toAbsolutePath().getParent(),
+                hasInput ? input : null);
+        byte[] in = hasInput ? Files.readAllBytes(input) : new byte[0];
+        CProcess.Captured sim = simulate(file, name, source, new java.io.ByteArrayInputStream(in));
         String simErr = sim.stderr();
         if (sim.status().signal() != null) {
             // the shell's "Aborted" line is the simulator's report, not the program's output
@@ -31,8 +35,9 @@ final class Differential {
         assertThat(sim.status().code()).as(name + ": exit status").isEqualTo(nat.status());
     }
 
-    static CProcess.Captured simulate(Path file, String name, String source) {
-        CFront.Compiled c = CFront.compile(new SourceFile(name + ".c", source, file.toAbsolutePath().getParent()));
+    static CProcess.Captured simulate(Path file, String name, String source, java.io.InputStream stdin) {
+        CFront.Compiled c = CFront.compile(new SourceFile(name + ".c", source, file.toAbsolutePath().getParent()))
+                .stdin(stdin);
         return c.runCaptured(ProcessOptions.defaults().withKernelLayout(KernelLayout.detect()), StandardCharsets.ISO_8859_1);
     }
 }

@@ -37,6 +37,12 @@ final class NativeRun {
 
     /** {@code includeDir}: where the file's own "local.h" headers are (its directory). */
     static Result compileAndRun(Path dir, String name, String source, Path includeDir) throws IOException, InterruptedException {
+        return compileAndRun(dir, name, source, includeDir, null);
+    }
+
+    /** {@code input}: a file for the program's stdin, or null for an empty one. */
+    static Result compileAndRun(Path dir, String name, String source, Path includeDir, Path input)
+            throws IOException, InterruptedException {
         Files.writeString(dir.resolve(name + ".c"), source);
         Process cc = new ProcessBuilder("gcc", "-O0", "-w", "-iquote", includeDir.toAbsolutePath().toString(), "-o", name,
                 name + ".c").directory(dir.toFile())
@@ -48,6 +54,7 @@ final class NativeRun {
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
         Process p = new ProcessBuilder(List.of("env", "-i", "setarch", "-R", "./" + name)).directory(dir.toFile())
+                .redirectInput(input != null ? input.toFile() : new java.io.File("/dev/null"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

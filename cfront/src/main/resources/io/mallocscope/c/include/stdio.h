@@ -1,4 +1,4 @@
-/* mallocscope's <stdio.h>: output to stdout and stderr (glibc's buffering); no files or input yet. */
+/* mallocscope's <stdio.h>: stdout and stderr (glibc's buffering) and stdin; no files yet. */
 #pragma once
 #include <_types.h>
 typedef struct _IO_FILE FILE;
@@ -24,3 +24,9 @@ int fflush(FILE *stream);
 void setbuf(FILE *stream, char *buf);
 int setvbuf(FILE *stream, char *buf, int mode, size_t size);
 void perror(const char *s);
+int getchar(void);
+int getc(FILE *stream);
+int fgetc(FILE *stream);
+char *fgets(char *s, int size, FILE *stream);
+int scanf(const char *format, ...);
+int sscanf(const char *str, const char *format, ...);
