@@ -293,7 +293,7 @@ public final class Event {
     @Override
     public String toString() {
         if (kind == EventKind.OUTPUT) {
-            return "#" + seq + " output " + streamName() + " " + JsonlExporter.quote(text());
+            return "#" + seq + " output " + streamName() + " " + io.mallocscope.runtime.text.Json.quote(text());
         }
         return "#" + seq + " " + kind.wireName() + (kind == EventKind.CALL || kind == EventKind.RETURN
                 || kind == EventKind.SYSCALL ? " " + Functions.name(fn) : "") + " " + Arrays.toString(v)

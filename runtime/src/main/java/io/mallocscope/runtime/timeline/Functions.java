@@ -96,6 +96,16 @@ public final class Functions {
         return RESULTS[fn] == 'P';
     }
 
+    /** Whether argument {@code i} is a signed integer (printed as such; the others are unsigned). */
+    public static boolean isSignedArg(int fn, int i) {
+        return ARGS[fn][i] == 'S';
+    }
+
+    /** Whether the result is a signed integer. */
+    public static boolean isSignedResult(int fn) {
+        return RESULTS[fn] == 'S';
+    }
+
     /** Whether a result of this signedness prints as a signed number. */
     static boolean isSigned(char kind) {
         return kind == 'S';

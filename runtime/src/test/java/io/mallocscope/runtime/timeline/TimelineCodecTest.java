@@ -16,7 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TimelineCodecTest {
+public class TimelineCodecTest {
     static final long HEAP = 0x555555559000L;
 
     static TimelineHeader header() {
@@ -30,7 +30,8 @@ class TimelineCodecTest {
     }
 
     /** A small recording: malloc that grows top, a write, free into the tcache, a segv. */
-    static byte[] sample(List<String> errors) throws IOException {
+    /** A timeline of every kind of event, as bytes (the JSON Lines export's test in cli reads it too). */
+    public static byte[] sample(List<String> errors) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 1000, errors::add);
         w.defineSite(1, "FirstFit.java:33");

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The {@code output} event (format version 2): what the process printed, placed among the calls. */
-class TimelineOutputTest {
+public class TimelineOutputTest {
 
     private static void out(TimelineWriter w, int stream, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
@@ -27,7 +27,8 @@ class TimelineOutputTest {
      * A banner before the first call, glibc's message inside a free that aborts, the program's lines
      * between calls, a character printed a byte at a time, and the shell's line at the end.
      */
-    static byte[] printing() throws IOException {
+    /** A timeline of a program printing, as bytes (the JSON Lines export's test in cli reads it too). */
+    public static byte[] printing() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 1000, e -> { });
         out(w, 2, "Allocating 2 buffers.\n");                               // 0, step 0
@@ -154,26 +155,6 @@ class TimelineOutputTest {
         w.output(1, new byte[0], 0, 0);
         assertThat(w.events()).isZero();
         w.close();
-    }
-
-    @Test
-    void jsonLinesCarryStreamAndEscapedText() throws IOException {
-        Timeline t = Timeline.parse(printing(), "mem");
-        StringWriter out = new StringWriter();
-        JsonlExporter.export(t, out);
-        List<String> lines = out.toString().lines().toList();
-        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":2,");
-        assertThat(lines.get(1)).isEqualTo(
-                "{\"seq\":0,\"kind\":\"output\",\"depth\":0,\"stream\":\"stderr\",\"text\":\"Allocating 2 buffers.\\n\"}");
-        assertThat(lines.get(4)).isEqualTo(
-                "{\"seq\":3,\"kind\":\"output\",\"depth\":0,\"stream\":\"stdout\",\"text\":\"a = 0x5555555592a0\\n\"}");
-        assertThat(lines.get(8)).isEqualTo("{\"seq\":7,\"kind\":\"output\",\"depth\":0,\"stream\":\"stderr\","
-                + "\"text\":\"naïve \\\"quotes\\\"\\ttab ✓ 😀\\n\"}");
-        assertThat(lines.get(12)).isEqualTo("{\"seq\":11,\"kind\":\"output\",\"depth\":1,\"stream\":\"stderr\","
-                + "\"text\":\"free(): double free detected in tcache 2\\n\"}");
-        Event bell = new Event(0, EventKind.OUTPUT, 0, -1, new long[] {1, 2}, null, null, new byte[] {7, '\r'}, -1);
-        assertThat(JsonlExporter.toJson(bell))
-                .isEqualTo("{\"seq\":0,\"kind\":\"output\",\"depth\":0,\"stream\":\"stdout\",\"text\":\"\\u0007\\r\"}\n");
     }
 
     @Test

@@ -1,6 +1,11 @@
-package io.mallocscope.runtime.timeline;
+package io.mallocscope.cli.render;
 
-import io.mallocscope.runtime.event.EventKind;
+import io.mallocscope.runtime.timeline.Event;
+import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.timeline.TimelineCodecTest;
+import io.mallocscope.runtime.timeline.TimelineHeader;
+import io.mallocscope.runtime.timeline.TimelineOutputTest;
+import io.mallocscope.runtime.timeline.TimelineWriter;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -10,6 +15,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** {@code timeline --format jsonl}'s exporter on timelines of every kind of event (docs/timeline-format.md). */
 class JsonlExporterTest {
 
     @Test
@@ -51,9 +57,40 @@ class JsonlExporterTest {
     }
 
     @Test
-    void stringsAreEscaped() {
-        assertThat(JsonlExporter.toJson(new Event(3, EventKind.ABORT, 1, -1, new long[0], null,
-                "say \"hi\"\n\\", null, -1)))
-                .isEqualTo("{\"seq\":3,\"kind\":\"abort\",\"depth\":1,\"message\":\"say \\\"hi\\\"\\n\\\\\"}\n");
+    void stringsAreEscaped() throws IOException {
+        Timeline t = Timeline.parse(written(w -> w.abort("say \"hi\"\n\\")), "mem");
+        assertThat(JsonlExporter.toJson(t.event(0)))
+                .isEqualTo("{\"seq\":0,\"kind\":\"abort\",\"depth\":0,\"message\":\"say \\\"hi\\\"\\n\\\\\"}\n");
+    }
+
+    @Test
+    void jsonLinesCarryStreamAndEscapedText() throws IOException {
+        Timeline t = Timeline.parse(TimelineOutputTest.printing(), "mem");
+        StringWriter out = new StringWriter();
+        JsonlExporter.export(t, out);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":2,");
+        assertThat(lines.get(1)).isEqualTo(
+                "{\"seq\":0,\"kind\":\"output\",\"depth\":0,\"stream\":\"stderr\",\"text\":\"Allocating 2 buffers.\\n\"}");
+        assertThat(lines.get(4)).isEqualTo(
+                "{\"seq\":3,\"kind\":\"output\",\"depth\":0,\"stream\":\"stdout\",\"text\":\"a = 0x5555555592a0\\n\"}");
+        assertThat(lines.get(8)).isEqualTo("{\"seq\":7,\"kind\":\"output\",\"depth\":0,\"stream\":\"stderr\","
+                + "\"text\":\"naïve \\\"quotes\\\"\\ttab ✓ 😀\\n\"}");
+        assertThat(lines.get(12)).isEqualTo("{\"seq\":11,\"kind\":\"output\",\"depth\":1,\"stream\":\"stderr\","
+                + "\"text\":\"free(): double free detected in tcache 2\\n\"}");
+        Event bell = Timeline.parse(written(w -> w.output(1, new byte[] {7, '\r'}, 0, 2)), "mem").event(0);
+        assertThat(JsonlExporter.toJson(bell))
+                .isEqualTo("{\"seq\":0,\"kind\":\"output\",\"depth\":0,\"stream\":\"stdout\",\"text\":\"\\u0007\\r\"}\n");
+    }
+
+    /** A timeline holding what {@code events} writes. */
+    static byte[] written(java.util.function.Consumer<TimelineWriter> events) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", TimelineHeader.of(java.util.Map.of()), 1000, e -> {
+            throw new AssertionError(e);
+        });
+        events.accept(w);
+        w.close();
+        return bytes.toByteArray();
     }
 }

@@ -1,6 +1,10 @@
-package io.mallocscope.runtime.timeline;
+package io.mallocscope.cli.render;
 
 import io.mallocscope.runtime.text.Hex;
+import io.mallocscope.runtime.timeline.Event;
+import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.text.Json;
 
 import java.io.IOException;
@@ -8,7 +12,7 @@ import java.io.Writer;
 import java.util.Map;
 
 /**
- * Writes a timeline as JSON Lines: a {@code "kind":"header"} object, then one object per event with
+ * {@code timeline --format jsonl} of a recorded timeline: writes it as JSON Lines, a {@code "kind":"header"} object, then one object per event with
  * {@code seq}, {@code kind}, {@code depth} and the fields its kind has (docs/timeline-format.md).
  * Addresses are {@code "0x…"} strings; sizes and counts are numbers.
  */
@@ -88,7 +92,7 @@ public final class JsonlExporter {
                 sb.append(",\"fn\":\"").append(e.fnName()).append('"');
                 if (e.hasRet()) {
                     sb.append(",\"ret\":");
-                    number(sb, e.ret(), Functions.isPointerResult(e.fn()), Functions.RESULTS[e.fn()] == 'S');
+                    number(sb, e.ret(), Functions.isPointerResult(e.fn()), Functions.isSignedResult(e.fn()));
                 } else if (e.signal() >= 0) {
                     sb.append(",\"signal\":\"").append(e.signal() == 6 ? "SIGABRT" : e.signal() == 11 ? "SIGSEGV"
                             : e.signal() == 0 ? "exception" : "signal " + e.signal()).append('"');
@@ -130,7 +134,7 @@ public final class JsonlExporter {
             case SYSCALL -> {
                 fnArgs(e, sb);
                 sb.append(",\"ret\":");
-                number(sb, e.ret(), Functions.isPointerResult(e.fn()), Functions.RESULTS[e.fn()] == 'S');
+                number(sb, e.ret(), Functions.isPointerResult(e.fn()), Functions.isSignedResult(e.fn()));
             }
             case THRESHOLD -> sb.append(",\"threshold\":\"").append(e.thresholdName()).append("\",\"old\":")
                     .append(e.oldValue()).append(",\"new\":").append(e.newValue());
@@ -175,7 +179,7 @@ public final class JsonlExporter {
             if (i > 0) {
                 sb.append(',');
             }
-            number(sb, args[i], Functions.isPointerArg(fn, i), Functions.ARGS[fn][i] == 'S');
+            number(sb, args[i], Functions.isPointerArg(fn, i), Functions.isSignedArg(fn, i));
         }
         sb.append(']');
     }
@@ -197,11 +201,6 @@ public final class JsonlExporter {
 
     private static void hex(StringBuilder sb, String key, long v) {
         sb.append(",\"").append(key).append("\":\"").append(Hex.of(v)).append('"');
-    }
-
-    /** {@code s} as a JSON string literal. */
-    static String quote(String s) {
-        return Json.quote(s);
     }
 
     private static void str(StringBuilder sb, String s) {
