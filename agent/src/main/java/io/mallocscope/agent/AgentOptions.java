@@ -7,10 +7,15 @@ import java.util.Locale;
  * Options are separated by commas; a list value separates its words with {@code +} (or {@code ;}).
  */
 final class AgentOptions {
-    static final String USAGE = "accepted options: out=FILE, record=all|calls,transitions,syscalls,writes,output, "
+    static final String USAGE = "accepted options: out=FILE, each=DIR, record=all|calls,transitions,syscalls,writes,output, "
             + "sites=static|stack|off, flush=MILLIS, quiet";
 
+    /** The system property naming the next process's timeline under {@code each=DIR} (a test's name). */
+    static final String RECORDING_NAME = "mallocscope.recording.name";
+
     String out;
+    /** Record every simulated process of the JVM, each into its own timeline in this directory. */
+    String each;
     boolean calls = true;
     boolean transitions = true;
     boolean syscalls = true;
@@ -49,6 +54,13 @@ final class AgentOptions {
                         o.problem("out= needs a file name");
                     } else {
                         o.out = value;
+                    }
+                }
+                case "each" -> {
+                    if (value.isEmpty()) {
+                        o.problem("each= needs a directory");
+                    } else {
+                        o.each = value;
                     }
                 }
                 case "record" -> o.record(value);

@@ -41,6 +41,15 @@ public final class MallocscopeAgent {
             if (o.out != null && !writable(Path.of(o.out))) {
                 return;
             }
+            if (o.each != null) {
+                try {
+                    Files.createDirectories(Path.of(o.each));
+                } catch (IOException | RuntimeException e) {
+                    AgentState.report("mallocscope: cannot make the directory " + o.each + " for the timelines ("
+                            + Recorder.describe(e) + "); recording is off, the program runs on");
+                    return;
+                }
+            }
             AgentState.options = o;
             AgentState.attached = attach;
             AgentState.startMillis = System.currentTimeMillis();

@@ -57,6 +57,9 @@ public final class Recorder {
     private static Path file;
     private static boolean openFailed;
     private static boolean finished;
+    /** Under each=DIR: the recorded process's timeline name, and how many processes were recorded. */
+    private static String recordingName;
+    private static int processesRecorded;
 
     private static int depth;
     private static int writeDepth;
@@ -85,7 +88,8 @@ public final class Recorder {
      * its streams ever print.
      */
     public static Object teeOutput(Object processOptions) {
-        if (processOptions == null || !enabled || !options.output || process != null || libc != null) {
+        if (processOptions == null || !enabled || !options.output
+                || (options.each == null && (process != null || libc != null))) {
             return processOptions;
         }
         try {
@@ -114,12 +118,18 @@ public final class Recorder {
         }
     }
 
-    /** A CProcess was constructed: the first one becomes the recorded process. */
+    /**
+     * A CProcess was constructed: the first one becomes the recorded process; under each=DIR every one
+     * does, the previous one's timeline being completed first.
+     */
     public static void processCreated(Object p) {
-        if (!enabled || libc != null) {
+        if (!enabled || (libc != null && options.each == null)) {
             return;
         }
         try {
+            if (options.each != null) {
+                nextProcess();
+            }
             process = (CProcess) p;
             libc = process.libc();
         } catch (Throwable t) {
@@ -411,7 +421,10 @@ public final class Recorder {
             return writer;
         }
         ProcessOptions po = process.options();
-        Path target = options.out != null ? Path.of(options.out) : Path.of(defaultName(po.programName()));
+        Path target = options.each != null
+                ? Path.of(options.each, (recordingName != null ? recordingName
+                        : defaultName(po.programName()).replace(".timeline", "-" + processesRecorded)) + ".timeline")
+                : options.out != null ? Path.of(options.out) : Path.of(defaultName(po.programName()));
         Map<String, String> h = new LinkedHashMap<>();
         h.put(TimelineHeader.GLIBC, po.glibc());
         h.put(TimelineHeader.TUNABLES, po.tunables() == null ? "" : po.tunables());
@@ -459,6 +472,32 @@ public final class Recorder {
             return "permission denied";
         }
         return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** each=DIR: completes the previous process's timeline and starts afresh for the next one. */
+    private static synchronized void nextProcess() {
+        TimelineWriter w = writer;
+        if (w != null) {
+            w.close();
+            if (!options.quiet && !w.failed()) {
+                report("mallocscope: timeline written to " + file + " (" + w.events() + " events, "
+                        + w.bytesWritten() + " bytes)");
+            }
+        }
+        writer = null;
+        file = null;
+        openFailed = false;
+        libc = null;
+        process = null;
+        argv = null;
+        depth = 0;
+        writeDepth = 0;
+        pendingSite = 0;
+        abortRecorded = false;
+        definedSites.clear(); // a site is defined once per file
+        processesRecorded++;
+        String name = System.getProperty(AgentOptions.RECORDING_NAME);
+        recordingName = name == null || name.isBlank() ? null : name.replaceAll("[^A-Za-z0-9._#-]", "_");
     }
 
     /** Completes the file (shutdown hook) and prints where it is. */

@@ -97,6 +97,35 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
         return ec.getStore(NS).getOrComputeIfAbsent(Simulated.class, k -> create(ec), Simulated.class);
     }
 
+    /** The system property the recording agent names a process's timeline by (agent option each=DIR). */
+    static final String RECORDING_NAME = "mallocscope.recording.name";
+    private static final java.util.Map<String, Integer> NAMES_USED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@code IntListTest.pushAddsAtTheFront}; a name met again (a repeated or parameterized test) gets -2, -3 … */
+    static String recordingName(ExtensionContext ec) {
+        String name = ec.getRequiredTestClass().getSimpleName() + "." + ec.getRequiredTestMethod().getName();
+        int n = NAMES_USED.merge(name, 1, Integer::sum);
+        return n == 1 ? name : name + "-" + n;
+    }
+
+    /**
+     * Creates the process with {@link #RECORDING_NAME} set to {@code name} meanwhile, so that a recording
+     * agent started with {@code each=DIR} writes its timeline to {@code DIR/name.timeline}.
+     */
+    private static synchronized CProcess createNamed(ProcessOptions options, String name) {
+        String previous = System.getProperty(RECORDING_NAME);
+        System.setProperty(RECORDING_NAME, name);
+        try {
+            return CProcess.create(options);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(RECORDING_NAME);
+            } else {
+                System.setProperty(RECORDING_NAME, previous);
+            }
+        }
+    }
+
     @Override
     public void handleTestExecutionException(ExtensionContext ec, Throwable t) throws Throwable {
         if (!(t instanceof SimulatedSignal signal)) {
@@ -134,7 +163,7 @@ public final class MallocscopeExtension implements ParameterResolver, AfterEachC
                 .withMemcheck(settings.memcheck())
                 .withStdout(out)
                 .withStderr(err);
-        CProcess process = CProcess.create(options);
+        CProcess process = createNamed(options, recordingName(ec));
         Heap.of(process); // records each allocation's call site from the first one on, for the leak report
         if (settings.unbufferedStdout()) {
             process.libc().setbufNone(LibC.STDOUT);

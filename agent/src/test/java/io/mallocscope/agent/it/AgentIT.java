@@ -94,6 +94,29 @@ class AgentIT {
                 .collect(Collectors.joining(" "));
     }
 
+    /** Issue #17: each=DIR records every simulated process of the JVM into its own timeline, named after its test. */
+    @Test
+    void eachProcessGetsItsOwnTimelineNamedAfterItsTest() throws Exception {
+        Path each = dir.resolve("timelines");
+        Run r = run(javaWithAgent("each=" + each, userCp(), ThreeTests.class.getName()));
+        assertThat(r.status()).isZero();
+        assertThat(r.stderr()).contains("mallocscope: timeline written to " + each.resolve("ListTest.test1.timeline") + " (")
+                .contains("mallocscope: timeline written to " + each.resolve("ListTest.test2.timeline") + " (");
+        try (Stream<Path> files = Files.list(each)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).hasSize(3)
+                    .startsWith("ListTest.test1.timeline", "ListTest.test2.timeline")
+                    .last().asString().matches("three-tests-\\d{8}-\\d{6}-3\\.timeline|ThreeTests-\\d{8}-\\d{6}-3\\.timeline");
+        }
+        for (int i = 1; i <= 2; i++) {
+            Timeline t = Timeline.read(each.resolve("ListTest.test" + i + ".timeline"));
+            assertThat(t.problem()).isEmpty();
+            assertThat(t.steps()).as("test" + i + "'s own calls only").isEqualTo(i);
+            long size = 24L * i;
+            assertThat(topLevelCalls(t)).allSatisfy(e -> assertThat(e.args()).containsExactly(size));
+            assertThat(t.event(t.callOfStep(1)).site()).matches("ThreeTests\\.java:\\d+");
+        }
+    }
+
     @Test
     void kernelCallsAndWritesOfAProgramOnTheClassPath() throws Exception {
         Path out = dir.resolve("k.timeline");
