@@ -148,7 +148,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             long printing = 0;
             for (int i = 0; i < t.size(); i++) {
-                printing += t.op(i) == TraceOp.FREE ? 0 : 1;
+                printing += t.op(i).returns() == TraceOp.Returns.NOTHING ? 0 : 1; // the ops that print a line
             }
             return new Progress(err, Math.max(1, printing));
         }
