@@ -414,7 +414,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** Every call with what it did, then the free lists as the program left them. */
     private static void story(StateSource s, PrintWriter out, Style style) {
-        new TimelineTextRenderer().render(List.of(), s.ops(), out, style);
+        new TimelineTextRenderer(io.mallocscope.cli.explain.Narrator.of(s, io.mallocscope.cli.explain.Narrator.Writes.metadata))
+                .render(List.of(), s.ops(), out, style);
         HeapSnapshot end = s.at(s.steps());
         if (!end.bins().isEmpty()) {
             out.println();

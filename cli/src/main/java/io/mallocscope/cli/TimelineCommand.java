@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.explain.Narrator;
 import io.mallocscope.cli.html.HtmlModels;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Transition;
@@ -39,7 +40,7 @@ final class TimelineCommand implements Callable<Integer> {
      * those are selected. The calls are read on demand, so a view streams a timeline of any length.
      */
     record Request(Path file, StateSource source, int first, int last, Predicate<Op> keep, boolean filtered,
-                   String glibc, String tunables, int maxSteps) {
+                   String glibc, String tunables, int maxSteps, Narrator.Writes writes) {
         /** Every call up to the last one asked for (the ones before {@code first} name chunks). */
         List<Op> upToLast() {
             return source.ops().subList(0, last);
@@ -68,7 +69,8 @@ final class TimelineCommand implements Callable<Integer> {
     }
 
     static final Map<Format, View> VIEWS = Map.of(
-            Format.text, (r, out, style) -> new TimelineTextRenderer().render(r.upToLast(), r::selects, out, style),
+            Format.text, (r, out, style) -> new TimelineTextRenderer(Narrator.of(r.source(), r.writes()))
+                    .render(r.upToLast(), r::selects, out, style),
             Format.jsonl, TimelineCommand::jsonl,
             Format.chrome, (r, out, style) -> new ChromeTraceRenderer().render(r.selected(), out),
             Format.html, (r, out, style) -> HtmlExport.write(r, out));
@@ -98,6 +100,10 @@ final class TimelineCommand implements Callable<Integer> {
             description = "html: how many calls the page holds (default: ${DEFAULT-VALUE}); every step carries the whole heap.",
             defaultValue = "" + HtmlModels.DEFAULT_MAX_OPERATIONS)
     int maxSteps;
+    @Option(names = "--writes", paramLabel = "WHICH", defaultValue = "metadata",
+            description = "Which of the program's writes to narrate: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: "
+                    + "writes into heap metadata and malloc's globals).")
+    Narrator.Writes writes;
     @Mixin
     GlibcOption glibc;
     @Mixin
@@ -119,7 +125,7 @@ final class TimelineCommand implements Callable<Integer> {
                     + "after the last (" + s.name() + " has " + s.steps() + " calls, 1.." + s.steps() + ")");
         }
         Request request = new Request(file, s, first, last, keep, fn != null || chunk != null, settings.glibc(),
-                settings.tunables(), maxSteps);
+                settings.tunables(), maxSteps, writes);
         if (outFile != null) {
             OpenOnWrite file = new OpenOnWrite(outFile);
             PrintWriter w = new PrintWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package io.mallocscope.cli.html;
 
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.explain.Narrator;
 import io.mallocscope.cli.model.Story;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
@@ -67,7 +68,8 @@ public final class HtmlModels {
         String program = th.program().isEmpty() ? name : th.program();
         int n = Math.min(ops.size(), maxSteps);
         List<Op> shown = ops.subList(0, n);
-        Story said = new Story();
+        // the same narration as `timeline` prints: the allocator's story, then the program's metadata writes
+        Story said = new Story(Narrator.of(timeline, Narrator.Writes.metadata));
         PageBudget budget = new PageBudget(n);
         Reconstructor r = new Reconstructor(timeline);
         Map<Long, Integer> createdBy = new HashMap<>();

@@ -81,10 +81,27 @@ public final class Story {
     }
 
     private final Names names = new Names();
+    /** More lines for step N after what the allocator did in call N (cli.explain's Narrator), or null. */
+    private final java.util.function.IntFunction<List<String>> narration;
+
+    public Story() {
+        this(null);
+    }
+
+    /**
+     * A story that adds {@code narration}'s lines for each told call's step after its transitions (the
+     * program's metadata writes, the allocator's writes outside the heap); steps are asked in order.
+     */
+    public Story(java.util.function.IntFunction<List<String>> narration) {
+        this.narration = narration;
+    }
 
     /** The lines for {@code op}, the next call (without indentation); remembers the chunk it handed out. */
     public List<String> tell(Op op) {
         List<String> lines = say(op, names);
+        if (narration != null) {
+            lines.addAll(narration.apply(op.number()));
+        }
         remember(op, names);
         return lines;
     }

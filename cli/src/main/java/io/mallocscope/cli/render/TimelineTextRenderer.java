@@ -13,6 +13,18 @@ import java.util.List;
  * page.
  */
 public final class TimelineTextRenderer {
+    /** More lines for step N (see {@link Story#Story(java.util.function.IntFunction)}), or null. */
+    private final java.util.function.IntFunction<List<String>> narration;
+
+    public TimelineTextRenderer() {
+        this(null);
+    }
+
+    /** A renderer whose story adds {@code narration}'s lines under each call (steps asked in order). */
+    public TimelineTextRenderer(java.util.function.IntFunction<List<String>> narration) {
+        this.narration = narration;
+    }
+
     /**
      * Writes {@code ops}. {@code history} are the calls before the first shown one (for naming chunks
      * created earlier); it may be empty.
@@ -34,7 +46,7 @@ public final class TimelineTextRenderer {
      * handed out, so a filtered view keeps the {@code #N} names.
      */
     public void render(Iterable<Op> all, java.util.function.Predicate<Op> show, PrintWriter out, Style style) {
-        Story story = new Story();
+        Story story = new Story(narration);
         for (Op op : all) {
             if (!show.test(op)) {
                 story.skip(op);

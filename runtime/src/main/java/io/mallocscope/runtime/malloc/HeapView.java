@@ -204,6 +204,93 @@ public final class HeapView {
         return read32(MAIN_ARENA + arena.binmap + 4L * block);
     }
 
+    /**
+     * The name of malloc's global that holds the byte at {@code address}, as malloc.c spells it:
+     * {@code main_arena.top}, {@code main_arena.bins[3]}, {@code main_arena.fastbinsY[0]},
+     * {@code mp_.sbrk_base}, {@code global_max_fast}, {@code tcache} (the thread's pointer); empty for
+     * any other address. For narrating writes into the allocator's own structures.
+     */
+    public Optional<String> globalName(long address) {
+        long a = address;
+        if (a >= MAIN_ARENA && a < MAIN_ARENA + arena.size) {
+            int o = (int) (a - MAIN_ARENA);
+            String f;
+            if (o < arena.flags) {
+                f = "mutex";
+            } else if (o < arena.flags + 4) {
+                f = "flags";
+            } else if (arena.haveFastchunks >= 0 && o < arena.haveFastchunks + 8 && o >= arena.haveFastchunks) {
+                f = "have_fastchunks";
+            } else if (arena.fastbinsY >= 0 && o >= arena.fastbinsY && o < arena.top) {
+                f = "fastbinsY[" + (o - arena.fastbinsY) / 8 + "]";
+            } else if (o >= arena.top && o < arena.lastRemainder) {
+                f = "top";
+            } else if (o >= arena.lastRemainder && o < arena.bins) {
+                f = "last_remainder";
+            } else if (o >= arena.bins && o < arena.binmap) {
+                f = "bins[" + (o - arena.bins) / 8 + "]";
+            } else if (o >= arena.binmap && o < arena.next) {
+                f = "binmap[" + (o - arena.binmap) / 4 + "]";
+            } else if (o >= arena.next && o < arena.nextFree) {
+                f = "next";
+            } else if (o >= arena.nextFree && o < arena.attachedThreads) {
+                f = "next_free";
+            } else if (o >= arena.attachedThreads && o < arena.systemMem) {
+                f = "attached_threads";
+            } else if (o >= arena.systemMem && o < arena.maxSystemMem) {
+                f = "system_mem";
+            } else if (o >= arena.maxSystemMem) {
+                f = "max_system_mem";
+            } else {
+                f = "+0x" + Integer.toHexString(o);
+            }
+            return Optional.of("main_arena." + f);
+        }
+        if (a >= MP && a < MP + MP_TCACHE_UNSORTED_LIMIT + 8) {
+            int o = (int) (a - MP);
+            String[] names = {"trim_threshold", "top_pad", "mmap_threshold", "arena_test", "arena_max",
+                    "thp_pagesize", "hp_pagesize"};
+            String f;
+            if (o < MP_HP_FLAGS) {
+                f = names[o / 8];
+            } else if (o < MP_N_MMAPS) {
+                f = "hp_flags";
+            } else if (o < MP_N_MMAPS_MAX) {
+                f = "n_mmaps";
+            } else if (o < MP_MAX_N_MMAPS) {
+                f = "n_mmaps_max";
+            } else if (o < MP_NO_DYN_THRESHOLD) {
+                f = "max_n_mmaps";
+            } else if (o < MP_MMAPPED_MEM) {
+                f = "no_dyn_threshold";
+            } else {
+                String[] rest = {"mmapped_mem", "max_mmapped_mem", "sbrk_base", "tcache_bins", "tcache_max_bytes",
+                        "tcache_count", "tcache_unsorted_limit"};
+                f = rest[(o - MP_MMAPPED_MEM) / 8];
+            }
+            return Optional.of("mp_." + f);
+        }
+        if (a >= GLOBAL_MAX_FAST && a < GLOBAL_MAX_FAST + 8) {
+            return Optional.of("global_max_fast");
+        }
+        if (a >= PERTURB_BYTE && a < PERTURB_BYTE + 4) {
+            return Optional.of("perturb_byte");
+        }
+        if (a >= MALLOC_INITIALIZED && a < MALLOC_INITIALIZED + 4) {
+            return Optional.of("__malloc_initialized");
+        }
+        if (a >= TCACHE_PTR && a < TCACHE_PTR + 8) {
+            return Optional.of("tcache");
+        }
+        if (a >= m.TCACHE_KEY && a < m.TCACHE_KEY + 8) {
+            return Optional.of("tcache_key");
+        }
+        if (a >= m.TCACHE_SHUTTING_DOWN && a < m.TCACHE_SHUTTING_DOWN + 8) {
+            return Optional.of("tcache_shutting_down");
+        }
+        return Optional.empty();
+    }
+
     public Params params() {
         return new Params(read64(MP + MP_TRIM_THRESHOLD), read64(MP + MP_TOP_PAD), read64(MP + MP_MMAP_THRESHOLD),
                 read64(MP + MP_ARENA_TEST), read64(MP + MP_ARENA_MAX), read32(MP + MP_N_MMAPS),

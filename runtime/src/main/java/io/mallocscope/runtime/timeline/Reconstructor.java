@@ -66,6 +66,27 @@ public final class Reconstructor {
     }
 
     /**
+     * The process just before event {@code event} (0..{@link Timeline#size()}): every earlier depth-0
+     * call and write replayed, none from {@code event} on. For views that look between a call and the
+     * program's next write; moving forward is cheap, moving backward replays from the start.
+     *
+     * @throws IndexOutOfBoundsException for an event outside 0..size
+     */
+    public CProcess stateBefore(int event) {
+        if (event < 0 || event > timeline.size()) {
+            throw new IndexOutOfBoundsException("event " + event + " of " + timeline.size());
+        }
+        if (process == null || event < nextEvent) {
+            restart();
+        }
+        while (nextEvent < event) {
+            apply(nextEvent++);
+        }
+        this.step = event == 0 ? 0 : timeline.stepOf(event - 1);
+        return process;
+    }
+
+    /**
      * Replays the whole timeline and says where the replay first departs from the recording:
      * {@code "event 10 (step 6): malloc returned 0x…, the recording says 0x…"}; empty when every
      * call returns what it returned in the recording. Leaves the process at the last step.

@@ -466,6 +466,11 @@ public final class AddressSpace {
         return new OutOfMemoryKill(mappedTotal >>> 10, (long) pages.size() << (PAGE_SHIFT - 10), physicalMemory());
     }
 
+    /** Whether the page holding {@code address} holds data of its own (has been written, or copied from a file). */
+    public boolean holdsData(long address) {
+        return pages.get(address >>> PAGE_SHIFT) != null;
+    }
+
     /** How many pages hold data (the Java memory the simulation costs). */
     public int residentPages() {
         return pages.size();

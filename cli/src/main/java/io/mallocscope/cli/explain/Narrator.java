@@ -1,0 +1,619 @@
+package io.mallocscope.cli.explain;
+
+import io.mallocscope.cli.render.Hex;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.malloc.HeapView;
+import io.mallocscope.runtime.malloc.Transitions;
+import io.mallocscope.runtime.timeline.Event;
+import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.timeline.Reconstructor;
+import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.Region;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a recorded timeline's memory says beyond its transitions, step by step: the program's own
+ * writes into heap metadata named by field and chunk ("program wrote 0x7fffffffe3a0 into #1's
+ * bk_nextsize (0x5555555592b8)"), every write the allocator made outside the heap's chunks, the arenas
+ * and its own structures ("largebin insert wrote 0x5555555596e0 to 0x7fffffffe3c0 (stack, not heap
+ * memory)"), a chunk handed out outside every heap ("malloc returned 0x7fffffffe3b0: a stack
+ * address"), and the checks that could have stopped such a step but passed.
+ *
+ * <p>It replays the timeline (a {@link Reconstructor} of its own) forward: ask for the steps in
+ * increasing order; asking for an earlier step replays from the start. The allocator's writes outside
+ * the heap are found by comparing the pages of every writable mapping that is not the heap (stack,
+ * libc's and the program's data, anonymous mappings) before and after each call.
+ */
+public final class Narrator {
+    /** Which of the program's writes are narrated. */
+    public enum Writes {
+        /** none: the allocator's own story only (and its out-of-heap writes) */
+        none,
+        /** writes into heap metadata and malloc's globals (the default) */
+        metadata,
+        /** every write, user data included */
+        all
+    }
+
+    /** Mappings larger than this are not compared page by page (a program's big buffer, never malloc's target). */
+    private static final long WATCH_LIMIT = 4L << 20;
+    private static final long PAGE = 4096;
+
+    private final Timeline timeline;
+    private final Writes writes;
+    private final Reconstructor replay;
+    private final boolean safeLinking;
+    private final boolean largebinSmallestChecked;
+    /** chunk address → the call that handed it out */
+    private final Map<Long, Integer> createdBy = new HashMap<>();
+    /** chunks handed out and not given back: address → size (from its size word) */
+    private final TreeMap<Long, Long> live = new TreeMap<>();
+    /** chunks the allocator mmapped (their mappings are heap memory) */
+    private final Set<Long> mmappedChunks = new HashSet<>();
+    /** chunks the transitions put in a bin and did not take out, with how many times (a double free: twice) */
+    private final Map<Long, Integer> inBins = new HashMap<>();
+    /** chunks whose PREV_INUSE bit this step's writes clear: their prev_size is metadata */
+    private final Set<Long> prevInuseCleared = new HashSet<>();
+    private int nextStep = 1;
+
+    public Narrator(Timeline timeline, Writes writes) {
+        this.timeline = timeline;
+        this.writes = writes;
+        this.replay = new Reconstructor(timeline);
+        String glibc = timeline.header().glibc();
+        this.safeLinking = !glibc.isEmpty() && compare(glibc, "2.32") >= 0;
+        this.largebinSmallestChecked = !glibc.isEmpty() && compare(glibc, "2.42") >= 0;
+    }
+
+    /**
+     * The narration of {@code source}'s steps, for a renderer: empty lines for a trace (no memory was
+     * recorded) and for a timeline recorded without writes, or when {@code writes} is null.
+     */
+    public static java.util.function.IntFunction<List<String>> of(io.mallocscope.cli.source.StateSource source,
+                                                                  Writes writes) {
+        return source.timeline().map(t -> of(t, writes)).orElse(null);
+    }
+
+    /** The narration of {@code timeline}'s steps; null when it was recorded without writes or attached late. */
+    public static java.util.function.IntFunction<List<String>> of(Timeline timeline, Writes writes) {
+        if (writes == null || !timeline.header().recorded("writes") || timeline.header().attached()) {
+            return null;
+        }
+        Narrator n = new Narrator(timeline, writes);
+        return n::linesFor;
+    }
+
+    /**
+     * The lines for step {@code step} (1-based): first what the allocator did outside the heap during
+     * the call, then the program's writes after it, before the next call. Steps are asked in order.
+     */
+    public List<String> linesFor(int step) {
+        if (step < nextStep) {
+            createdBy.clear();
+            live.clear();
+            mmappedChunks.clear();
+            inBins.clear();
+            nextStep = 1;
+        }
+        List<String> lines = List.of();
+        while (nextStep <= step) {
+            lines = narrate(nextStep++);
+        }
+        return lines;
+    }
+
+    private List<String> narrate(int step) {
+        List<String> lines = new ArrayList<>();
+        int call = timeline.callOfStep(step);
+        int end = timeline.endOfStep(step);
+        Event c = timeline.event(call);
+        List<Event> inside = new ArrayList<>();
+        long returned = 0;
+        boolean hasReturn = false;
+        for (int i = call + 1; i < end; i++) {
+            if (timeline.depth(i) != 0) {
+                inside.add(timeline.event(i));
+            } else if (timeline.kind(i) == EventKind.RETURN) {
+                Event r = timeline.event(i);
+                if (r.hasRet()) {
+                    returned = r.ret();
+                    hasReturn = true;
+                }
+                break;
+            }
+        }
+        for (Event e : inside) {
+            switch (e.kind()) {
+                case MMAP_CHUNK -> mmappedChunks.add(e.chunk());
+                case TCACHE_PUT, BIN_INSERT -> inBins.merge(e.chunk(), 1, Integer::sum);
+                case TCACHE_GET, BIN_REMOVE -> inBins.computeIfPresent(e.chunk(), (k, n) -> n > 1 ? n - 1 : null);
+                case COALESCE -> {
+                    inBins.remove(e.chunk());
+                    inBins.remove(e.other());
+                }
+                default -> {
+                }
+            }
+        }
+        CProcess p = replay.stateBefore(call);
+        Map<Long, byte[]> before = snapshot(p.memory());
+        p = replay.stateBefore(call + 1);
+        allocatorWrites(p, before, c, inside, lines);
+        long mem = hasReturn && handsOut(c.fnName()) ? returned : 0;
+        if (c.fnName().equals("posix_memalign") && returned == 0) {
+            mem = p.memory().read64(c.args()[0]);
+        }
+        long freed = c.fnName().equals("free") || (c.fnName().equals("realloc") && mem != c.args()[0])
+                ? c.args()[0] : 0;
+        if (freed != 0) {
+            live.remove(freed - 16);
+        }
+        if (mem != 0) {
+            createdBy.put(mem - 16, step);
+            live.put(mem - 16, p.memory().read64(mem - 8) & ~7L);
+            handedOutside(p, c.fnName(), mem, inside, lines);
+        }
+        prevInuseCleared.clear();
+        for (int i = call + 1; i < end && writes != Writes.none; i++) {
+            if (timeline.depth(i) == 0 && timeline.kind(i) == EventKind.WRITE) {
+                clearsPrevInuse(timeline.event(i));
+            }
+        }
+        for (int i = call + 1; i < end; i++) {
+            if (timeline.depth(i) == 0 && timeline.kind(i) == EventKind.WRITE && writes != Writes.none) {
+                programWrite(i, lines);
+            }
+        }
+        return lines;
+    }
+
+    /** Notes the chunks whose size word's low byte {@code w} writes with PREV_INUSE clear. */
+    private void clearsPrevInuse(Event w) {
+        long a = w.address();
+        long len = Math.min(w.length(), 1 << 16);
+        byte[] b = w.isFill() ? null : w.bytes();
+        for (long at = ((a + 7) & ~15L) + 8; Long.compareUnsigned(at - a, len) < 0; at += 16) {
+            int v = b == null ? w.fillValue() : b[(int) (at - a)];
+            if ((v & 1) == 0) {
+                prevInuseCleared.add(at - 8);
+            }
+        }
+    }
+
+    private static boolean handsOut(String fn) {
+        return switch (fn) {
+            case "malloc", "calloc", "realloc", "reallocarray", "memalign", "aligned_alloc", "valloc", "pvalloc" -> true;
+            default -> false;
+        };
+    }
+
+    // ---------------------------------------------------------------- the allocator outside the heap
+
+    /** The watched pages' contents (null: a page without data of its own, reading as zeros). */
+    private Map<Long, byte[]> snapshot(AddressSpace as) {
+        Map<Long, byte[]> pages = new HashMap<>();
+        for (Region r : as.regions()) {
+            if (!watched(r)) {
+                continue;
+            }
+            for (long a = r.start(); Long.compareUnsigned(a, r.end()) < 0; a += PAGE) {
+                if (as.holdsData(a)) {
+                    byte[] b = new byte[(int) PAGE];
+                    as.readBytes(a, b, 0, b.length);
+                    pages.put(a, b);
+                }
+            }
+        }
+        return pages;
+    }
+
+    private boolean watched(Region r) {
+        return r.writable() && !r.shared() && !r.name().equals("[heap]") && r.size() <= WATCH_LIMIT
+                && !mmappedChunks.contains(r.start());
+    }
+
+    private void allocatorWrites(CProcess p, Map<Long, byte[]> before, Event call, List<Event> inside,
+                                 List<String> lines) {
+        AddressSpace as = p.memory();
+        HeapView view = null;
+        byte[] now = new byte[(int) PAGE];
+        for (Region r : as.regions()) {
+            if (!watched(r)) {
+                continue;
+            }
+            for (long a = r.start(); Long.compareUnsigned(a, r.end()) < 0; a += PAGE) {
+                byte[] old = before.get(a);
+                if (old == null && !as.holdsData(a)) {
+                    continue;
+                }
+                as.readBytes(a, now, 0, now.length);
+                if (old != null && java.util.Arrays.equals(old, now)) {
+                    continue;
+                }
+                for (int w = 0; w < PAGE; w += 8) {
+                    long was = old == null ? 0 : word(old, w);
+                    long is = word(now, w);
+                    if (was == is) {
+                        continue;
+                    }
+                    long at = a + w;
+                    if (view == null) {
+                        view = HeapView.of(p.malloc());
+                    }
+                    if (view.globalName(at).isPresent() || view.globalName(at + 4).isPresent()) {
+                        continue; // malloc's own globals: main_arena, mp_, the tcache pointer …
+                    }
+                    lines.add(writer(call, inside, at, is) + " wrote " + Hex.of(is) + " to " + Hex.of(at) + " ("
+                            + place(r) + ", not heap memory)");
+                    String passed = uncheckedWrite(inside, is);
+                    if (passed != null) {
+                        lines.add("  " + passed);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Which step of the call wrote {@code value} to {@code at}: the transition about that chunk, else the call. */
+    private static String writer(Event call, List<Event> inside, long at, long value) {
+        // the last transition about the written value's chunk (a sort is a removal, then the insert that writes)
+        for (int i = inside.size() - 1; i >= 0; i--) {
+            Event e = inside.get(i);
+            if (isTransition(e) && (e.chunk() == value || e.chunk() + 16 == value)) {
+                return transitionName(e);
+            }
+        }
+        for (int i = inside.size() - 1; i >= 0; i--) {
+            Event e = inside.get(i);
+            if (isTransition(e) && Long.compareUnsigned(at - e.chunk(), 0x30) < 0) {
+                return transitionName(e);
+            }
+        }
+        for (Event e : inside) {
+            if (e.kind() == EventKind.BIN_REMOVE && e.reasonCode() == Transitions.COALESCE) {
+                return "unlink_chunk (" + Hex.of(e.chunk()) + " off " + binName(e) + "s, to merge it)";
+            }
+        }
+        return call.fnName();
+    }
+
+    private static boolean isTransition(Event e) {
+        return switch (e.kind()) {
+            case TCACHE_PUT, TCACHE_GET, BIN_INSERT, BIN_REMOVE, SPLIT, COALESCE -> true;
+            default -> false;
+        };
+    }
+
+    private static String transitionName(Event e) {
+        return switch (e.kind()) {
+            case TCACHE_PUT -> "tcache_put";
+            case TCACHE_GET -> "tcache_get";
+            case BIN_INSERT -> binName(e) + " insert";
+            case BIN_REMOVE -> binName(e) + " removal";
+            case SPLIT -> "split";
+            case COALESCE -> "coalescing";
+            default -> e.kind().wireName();
+        };
+    }
+
+    private static String binName(Event e) {
+        return e.bin().equals("unsorted") ? "unsortedbin" : e.bin();
+    }
+
+    /** The check that could have refused an out-of-heap write but did not look, when cheap to name. */
+    private String uncheckedWrite(List<Event> inside, long value) {
+        for (Event e : inside) {
+            if (e.kind() == EventKind.BIN_REMOVE && e.reasonCode() == Transitions.COALESCE) {
+                return "unlink_chunk's check passed: " + Hex.of(e.chunk()) + "'s fd->bk and bk->fd both point back at it";
+            }
+            if (e.kind() == EventKind.BIN_INSERT && e.bin().equals("largebin") && e.chunk() == value) {
+                return largebinSmallestChecked
+                        ? "the chunk went in as the bin's smallest; this glibc checks bk_nextsize there, yet the write happened"
+                        : "no check stopped it: the chunk went in as the bin's smallest, a path whose "
+                        + "bk_nextsize->fd_nextsize store this glibc does not check (2.42 adds the check)";
+            }
+        }
+        return null;
+    }
+
+    /** A chunk handed out outside the heap and the allocator's mappings: the end of a poisoned list. */
+    private void handedOutside(CProcess p, String fn, long mem, List<Event> inside, List<String> lines) {
+        long chunk = mem - 16;
+        Region r = p.memory().regionAt(chunk);
+        if (r != null && (r.name().equals("[heap]") || mmappedChunks.contains(r.start()))) {
+            return;
+        }
+        if (r != null && r.name().isEmpty() && !watched(r)) {
+            return; // a big anonymous mapping: a non-main arena's heap
+        }
+        lines.add(fn + " returned " + Hex.of(mem) + ": " + (r == null ? "an unmapped address" : article(place(r))
+                + " address"));
+        for (Event e : inside) {
+            if (e.kind() == EventKind.TCACHE_GET && e.chunk() == chunk) {
+                lines.add("  " + (safeLinking
+                        ? "the safe-linking check passed: " + Hex.of(mem) + " is 16-aligned"
+                        : "tcache_get checked nothing: this glibc has no safe-linking alignment check (2.32 adds it)"));
+            } else if (e.kind() == EventKind.BIN_REMOVE && e.bin().equals("fastbin") && e.chunk() == chunk) {
+                long size = p.memory().read64(chunk + 8);
+                lines.add("  the fastbin size check passed: the size word at " + Hex.of(chunk + 8) + " ("
+                        + Hex.of(size) + ") belongs to this fastbin"
+                        + (safeLinking ? "; the safe-linking check passed: " + Hex.of(mem) + " is 16-aligned" : ""));
+            }
+        }
+    }
+
+    private static String article(String place) {
+        return place.startsWith("the ") || place.startsWith("an ") || place.startsWith("a ") ? place
+                : ("aeiou".indexOf(place.charAt(0)) >= 0 ? "an " : "a ") + place;
+    }
+
+    /** What a mapping is, in a few words: {@code stack}, {@code libc's data}, {@code the program's data}. */
+    static String place(Region r) {
+        String n = r.name();
+        if (n.equals("[stack]")) {
+            return "stack";
+        }
+        if (n.isEmpty()) {
+            return "anonymous mapping";
+        }
+        if (n.contains("libc.so")) {
+            return "libc's data";
+        }
+        if (n.contains("ld-linux")) {
+            return "ld.so's data";
+        }
+        if (n.startsWith("[")) {
+            return n;
+        }
+        return "the program's data";
+    }
+
+    // ---------------------------------------------------------------- the program's writes
+
+    private void programWrite(int i, List<String> lines) {
+        Event w = timeline.event(i);
+        long a = w.address();
+        long len = w.length();
+        if (len <= 0) {
+            return;
+        }
+        CProcess p = replay.stateBefore(i);
+        Map.Entry<Long, Long> c = live.floorEntry(a);
+        boolean userData = c != null && !inBins.containsKey(c.getKey()) && Long.compareUnsigned(a, c.getKey() + 16) >= 0
+                && Long.compareUnsigned(a + len, c.getKey() + c.getValue()
+                + (prevInuseCleared.contains(c.getKey() + c.getValue()) ? 0 : 8)) <= 0;
+        List<Field> fields = new ArrayList<>();
+        HeapView view = null;
+        if (!userData) {
+            view = HeapView.of(p.malloc());
+            fields = fields(view, p.memory(), a, len);
+        }
+        CProcess after = replay.stateBefore(i + 1);
+        if (fields.isEmpty()) {
+            if (writes == Writes.all) {
+                lines.add("program wrote " + len + " byte" + (len == 1 ? "" : "s") + " to " + Hex.of(a) + " ("
+                        + where(after, a) + ")");
+            }
+            return;
+        }
+        for (Field f : fields) {
+            long value = after.memory().read64(f.at);
+            StringBuilder s = new StringBuilder("program wrote ").append(Hex.of(value)).append(" into ")
+                    .append(f.name).append(" (").append(Hex.of(f.at)).append(")");
+            if (f.bytes < 8) {
+                s.append(", ").append(f.bytes).append(f.bytes == 1 ? " byte" : " bytes").append(" of it");
+            }
+            String meaning = f.meaning(value, view);
+            if (!meaning.isEmpty()) {
+                s.append(": ").append(meaning);
+            }
+            lines.add(s.toString());
+        }
+    }
+
+    /** Where a write of user data went: {@code #3's user data +0x8}, {@code stack}. */
+    private String where(CProcess p, long a) {
+        Map.Entry<Long, Long> c = live.floorEntry(a);
+        if (c != null && Long.compareUnsigned(a, c.getKey() + c.getValue() + 8) < 0) {
+            return chunkName(c.getKey()) + " user data +" + Hex.of(a - c.getKey() - 16);
+        }
+        Region r = p.memory().regionAt(a);
+        return r == null ? "unmapped" : r.name().equals("[heap]") ? "heap" : place(r);
+    }
+
+    private String chunkName(long chunk) {
+        Integer by = createdBy.get(chunk);
+        return by != null ? "#" + by + "'s" : "chunk " + Hex.of(chunk) + "'s";
+    }
+
+    /** One metadata word a write touched. */
+    private record Field(long at, int bytes, String name, Kind kind, long was) {
+        enum Kind { PREV_SIZE, SIZE, LINK, TCACHE_NEXT, TCACHE_KEY, PLAIN }
+
+        String meaning(long value, HeapView view) {
+            return switch (kind) {
+                case SIZE -> sizeWord(value) + (was != value ? " (was " + Hex.of(was) + ")" : "");
+                case TCACHE_NEXT -> {
+                    long target = view.revealPointer(at, value);
+                    yield target == value ? "" : "decodes to " + Hex.of(target)
+                            + (was != value ? " (was " + Hex.of(was == 0 ? 0 : view.revealPointer(at, was)) + ")" : "");
+                }
+                case TCACHE_KEY -> value != was ? "the key tcache's double-free check looks for (" + Hex.of(was)
+                        + ") is overwritten" : "";
+                default -> was != value ? "was " + Hex.of(was) : "";
+            };
+        }
+    }
+
+    /** {@code 0x420 | PREV_INUSE}: a size word's size and the flag bits spelled out. */
+    static String sizeWord(long v) {
+        StringBuilder s = new StringBuilder("size ").append(Hex.of(v & ~7L));
+        if ((v & 1) != 0) {
+            s.append(" | PREV_INUSE");
+        }
+        if ((v & 2) != 0) {
+            s.append(" | IS_MMAPPED");
+        }
+        if ((v & 4) != 0) {
+            s.append(" | NON_MAIN_ARENA");
+        }
+        if ((v & 7) == 0) {
+            s.append(", no flag bits (PREV_INUSE clear: the chunk before counts as free)");
+        }
+        return s.toString();
+    }
+
+    /** The metadata words among the {@code len} bytes at {@code a}, named; empty for user data and other memory. */
+    private List<Field> fields(HeapView view, AddressSpace mem, long a, long len) {
+        List<Field> out = new ArrayList<>();
+        long first = a & ~7L;
+        long last = (a + len - 1) & ~7L;
+        if (Long.compareUnsigned(last - first, 4096) > 0) {
+            last = first + 4096; // a big memset: its first page of words is enough to name what it hit
+        }
+        List<HeapView.Chunk> chunks = null;
+        for (long word = first; Long.compareUnsigned(word, last) <= 0; word += 8) {
+            int bytes = (int) (Math.min(a + len, word + 8) - Math.max(a, word));
+            long was = mem.read64(word);
+            Optional<String> global = view.globalName(word);
+            if (global.isPresent()) {
+                out.add(new Field(word, bytes, global.get(), Field.Kind.PLAIN, was));
+                continue;
+            }
+            if (chunks == null) {
+                chunks = new ArrayList<>(view.chunks());
+                chunks.addAll(view.mmappedChunks());
+                chunks.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));
+            }
+            HeapView.Chunk c = containing(chunks, word);
+            if (c == null) {
+                continue;
+            }
+            Field f = field(view, chunks, c, word, bytes, was);
+            if (f != null) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    private static HeapView.Chunk containing(List<HeapView.Chunk> chunks, long word) {
+        int lo = 0;
+        int hi = chunks.size() - 1;
+        HeapView.Chunk found = null;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(chunks.get(mid).address(), word) <= 0) {
+                found = chunks.get(mid);
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found == null || Long.compareUnsigned(word - found.address(), Math.max(found.size(), 16)) >= 0) {
+            return null;
+        }
+        return found;
+    }
+
+    private Field field(HeapView view, List<HeapView.Chunk> chunks, HeapView.Chunk c, long word, int bytes, long was) {
+        long off = word - c.address();
+        String who = chunkName(c.address());
+        if (view.tcache() != 0 && c.mem() == view.tcache() && off >= 16) {
+            return tcacheStruct(c, off - 16, word, bytes, was);
+        }
+        if (off == 0) {
+            // prev_size means something only when the chunk before is free
+            return c.prevInuse() && !prevInuseCleared.contains(c.address()) ? null
+                    : new Field(word, bytes, who + " prev_size", Field.Kind.PREV_SIZE, was);
+        }
+        if (off == 8) {
+            return new Field(word, bytes, who + " size", Field.Kind.SIZE, was);
+        }
+        HeapView.State s = c.state();
+        if (s == HeapView.State.IN_USE || s == HeapView.State.TOP) {
+            return null;
+        }
+        if (s == HeapView.State.TCACHE) {
+            return off == 16 ? new Field(word, bytes, who + " tcache next", Field.Kind.TCACHE_NEXT, was)
+                    : off == 24 ? new Field(word, bytes, who + " tcache key", Field.Kind.TCACHE_KEY, was) : null;
+        }
+        if (off == 16) {
+            // a fastbin's fd is safe-linked like the tcache's next
+            return new Field(word, bytes, who + " fd", s == HeapView.State.FASTBIN ? Field.Kind.TCACHE_NEXT
+                    : Field.Kind.LINK, was);
+        }
+        if (off == 24) {
+            return new Field(word, bytes, who + " bk", Field.Kind.LINK, was);
+        }
+        if (s == HeapView.State.LARGEBIN && off == 32) {
+            return new Field(word, bytes, who + " fd_nextsize", Field.Kind.LINK, was);
+        }
+        if (s == HeapView.State.LARGEBIN && off == 40) {
+            return new Field(word, bytes, who + " bk_nextsize", Field.Kind.LINK, was);
+        }
+        return null;
+    }
+
+    /** counts[] and entries[] of the tcache_perthread_struct (u16 counts from 2.30, u8 before). */
+    private static Field tcacheStruct(HeapView.Chunk c, long off, long word, int bytes, long was) {
+        long body = c.size() - 16;
+        int countWidth = body == 0x280 ? 2 : body == 0x240 ? 1 : 0;
+        if (countWidth == 0) {
+            return new Field(word, bytes, "tcache_perthread_struct+" + Hex.of(off), Field.Kind.PLAIN, was);
+        }
+        long countsEnd = 64L * countWidth;
+        if (off < countsEnd) {
+            int firstBin = (int) (off / countWidth);
+            int lastBin = (int) ((off + 7) / countWidth);
+            return new Field(word, bytes, "tcache counts[" + firstBin + ".." + lastBin + "] (chunks " + Hex.of(binSize(firstBin))
+                    + ".." + Hex.of(binSize(lastBin)) + ")", Field.Kind.PLAIN, was);
+        }
+        int bin = (int) ((off - countsEnd) / 8);
+        return new Field(word, bytes, "tcache entries[" + bin + "] (" + Hex.of(binSize(bin)) + " chunks)",
+                Field.Kind.PLAIN, was);
+    }
+
+    private static long binSize(int tcacheIndex) {
+        return 0x20L + 0x10L * tcacheIndex;
+    }
+
+    private static long word(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        return v;
+    }
+
+    /** Compares dotted versions numerically: {@code 2.9 < 2.31}. */
+    static int compare(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int u = i < x.length ? parse(x[i]) : 0;
+            int v = i < y.length ? parse(y[i]) : 0;
+            if (u != v) {
+                return Integer.compare(u, v);
+            }
+        }
+        return 0;
+    }
+
+    private static int parse(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
