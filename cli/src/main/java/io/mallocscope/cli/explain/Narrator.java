@@ -1,11 +1,11 @@
 package io.mallocscope.cli.explain;
 
-import io.mallocscope.cli.render.Hex;
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.malloc.HeapView;
 import io.mallocscope.runtime.malloc.Transitions;
 import io.mallocscope.runtime.timeline.Event;
-import io.mallocscope.runtime.timeline.EventKind;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.vm.AddressSpace;
