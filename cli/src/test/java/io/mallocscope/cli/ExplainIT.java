@@ -79,6 +79,32 @@ class ExplainIT {
     }
 
     @Test
+    void chunkTellsALifeWithTheWritesIntoItAndOfItsAddress() {
+        Path f = record("large-bin-attack");
+        CliRun.Result p1 = run("chunk", f.toString(), "0x5555555592a0", "--color=never");
+        assertThat(p1.status()).as(p1.err()).isZero();
+        assertThat(p1.out()).isEqualTo("""
+                chunk 0x555555559290 in the timeline of large-bin-attack: 4 steps
+                #1 malloc(0x428) = 0x5555555592a0   LargeBinAttack.java:36
+                    became the top chunk (0x20d70) when 0x555555559000 was split off
+                    created: cut from the top chunk (0x430)
+                    handed out: malloc(0x428) = 0x5555555592a0
+                #5 free(0x5555555592a0)   LargeBinAttack.java:43
+                    freed into unsortedbin
+                #6 malloc(0x438) = 0x555555559b30   LargeBinAttack.java:45
+                    moved from unsortedbin to largebins[0x400-0x430]
+                #7 free(0x5555555596f0)   LargeBinAttack.java:46
+                    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290
+                """);
+        CliRun.Result p2 = run("chunk", f.toString(), "0x5555555596e0", "--color=never");
+        assertThat(p2.out()).endsWith("""
+                #8 malloc(0x438) = 0x555555559f70   LargeBinAttack.java:52
+                    moved from unsortedbin to largebins[0x400-0x430]
+                    largebin insert wrote 0x5555555596e0 to 0x7fffffffe3c0 (stack, not heap memory)
+                """);
+    }
+
+    @Test
     void tcachePoisoningDecodesTheForgedNextAndFlagsTheStackChunk() {
         String out = timeline(record("tcache-poisoning"));
         assertThat(out).contains(

@@ -1,0 +1,180 @@
+package io.mallocscope.cli.explain;
+
+import io.mallocscope.cli.model.BinLabels;
+import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.model.Story;
+import io.mallocscope.cli.model.Transition;
+import io.mallocscope.runtime.malloc.Transitions;
+import io.mallocscope.runtime.text.Hex;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One chunk's life, read off a source's calls: every step that created it (split off top or left as a
+ * remainder), handed it out, wrote into it, freed it into a bin, moved it between bins, took it back,
+ * merged it or unmapped it, in words that name the bin and the other chunks, with the call and its site.
+ * The chunk is an address: a later chunk at the same address (after a merge and a split) continues the
+ * same story, as glibc reuses the memory.
+ */
+public final class ChunkLife {
+    /** {@code (0x…)} after a field name in a narration line: the address the program wrote. */
+    private static final Pattern WRITTEN_AT = Pattern.compile("\\((0x[0-9a-f]+)\\)| to (0x[0-9a-f]+) \\(");
+
+    private final long chunk;
+
+    /** The life of the chunk at {@code chunk} (its chunk address, not the user pointer). */
+    public ChunkLife(long chunk) {
+        this.chunk = chunk;
+    }
+
+    /** The chunk address {@code addr} means among {@code ops}: a pointer a call handed out, else the address itself. */
+    public static long chunkOf(Iterable<Op> ops, long addr) {
+        for (Op op : ops) {
+            if (op.mem() == addr || op.freed() == addr) {
+                return addr - 16;
+            }
+        }
+        return addr;
+    }
+
+    /** One step of the life: the call's number, heading and what happened to the chunk in it. */
+    public record Step(int number, String call, String site, List<String> lines) {
+    }
+
+    /**
+     * The steps of {@code ops} that touched the chunk; {@code narration} gives each step's narrated
+     * writes (a {@link Narrator} with every write, or null), asked in increasing order.
+     */
+    public List<Step> steps(Iterable<Op> ops, IntFunction<List<String>> narration) {
+        List<Step> out = new ArrayList<>();
+        long size = 0;
+        long top = 0;
+        int creator = 0;
+        for (Op op : ops) {
+            List<String> lines = new ArrayList<>();
+            if (op.freed() == chunk + 16 && op.transitions().stream().noneMatch(t -> t.chunk() == chunk
+                    && (t.kind().equals("tcache_put") || t.kind().equals("bin_insert")))) {
+                lines.add("given back: " + Story.callText(op));
+            }
+            List<Transition> ts = op.transitions();
+            for (int i = 0; i < ts.size(); i++) {
+                Transition t = ts.get(i);
+                if (i + 1 < ts.size() && isSort(t, ts.get(i + 1)) && t.chunk() == chunk) {
+                    lines.add("moved from " + bin(t) + " to " + bin(ts.get(i + 1)));
+                    i++;
+                    continue;
+                }
+                String said = say(t, top, size);
+                if (t.kind().equals("top_extend")) {
+                    top = t.chunk();
+                } else if (t.kind().equals("split") && t.chunk() == top) {
+                    top = t.other();
+                } else if (t.kind().equals("top_shrink")) {
+                    top = t.chunk();
+                }
+                if (said != null) {
+                    lines.add(said);
+                    size = sizeAfter(t, size);
+                }
+            }
+            if (op.mem() == chunk + 16) {
+                lines.add("handed out: " + Story.callText(op));
+                creator = op.number();
+            }
+            if (narration != null) {
+                for (String n : narration.apply(op.number())) {
+                    if (mentions(n, size)) {
+                        lines.add(n.strip());
+                    }
+                }
+            }
+            if (!lines.isEmpty()) {
+                out.add(new Step(op.number(), Story.callText(op), op.site(), lines));
+            }
+        }
+        return out;
+    }
+
+    /** What {@code t} did to the chunk, or null when it is about other chunks. */
+    private String say(Transition t, long top, long size) {
+        long c = chunk;
+        return switch (t.kind()) {
+            case "split" -> t.chunk() == c
+                    ? (c == top ? "created: cut from the top chunk (" + Hex.of(t.size()) + ")"
+                    : "split: " + Hex.of(t.size()) + " used, the remainder " + Hex.of(t.other()) + " (" + Hex.of(t.otherSize())
+                    + ") cut off")
+                    : t.other() == c ? (t.chunk() == top ? "became the top chunk (" + Hex.of(t.otherSize()) + ") when "
+                    + Hex.of(t.chunk()) + " was split off"
+                    : "created as the remainder (" + Hex.of(t.otherSize()) + ") of splitting " + Hex.of(t.chunk()))
+                    : null;
+            case "tcache_put" -> t.chunk() == c ? "freed into " + tcache(t) + " (now " + t.count() + ")" : null;
+            case "tcache_get" -> t.chunk() == c ? "taken from " + tcache(t) + " (" + t.count() + " left)" : null;
+            case "bin_insert" -> t.chunk() == c ? (t.reason() == Transitions.FREE ? "freed into " : "put in ")
+                    + bin(t) + reason(t) : null;
+            case "bin_remove" -> t.chunk() == c ? "taken off " + bin(t) + reason(t) : null;
+            case "coalesce" -> t.chunk() == c || t.other() == c
+                    ? "merged with " + Hex.of(t.chunk() == c ? t.other() : t.chunk()) + " ("
+                    + Hex.of(t.chunk() == c ? t.otherSize() : t.size()) + ") into " + Hex.of(t.merged()) + " ("
+                    + Hex.of(t.mergedSize()) + ")" + (t.merged() == c ? "" : ": the chunk is gone")
+                    : t.merged() == c ? "grew to " + Hex.of(t.mergedSize()) : null;
+            case "top_extend" -> t.chunk() == c ? (t.otherSize() == 0 ? "created as the top chunk (" + Hex.of(t.size())
+                    + "), the heap's first memory" : "the top chunk, grown to " + Hex.of(t.size())) : null;
+            case "top_shrink" -> t.chunk() == c ? "the top chunk, trimmed to " + Hex.of(t.size()) : null;
+            case "mmap_chunk" -> t.chunk() == c ? "created by mmap (" + Hex.of(t.size()) + ")" : null;
+            case "munmap_chunk" -> t.chunk() == c ? "unmapped: its memory went back to the kernel" : null;
+            default -> null;
+        };
+    }
+
+    private long sizeAfter(Transition t, long size) {
+        return switch (t.kind()) {
+            case "split" -> t.chunk() == chunk ? t.size() : t.otherSize();
+            case "coalesce" -> t.merged() == chunk ? t.mergedSize() : size;
+            case "top_extend", "top_shrink", "mmap_chunk", "tcache_put", "tcache_get", "bin_insert", "bin_remove"
+                    -> t.size() != 0 ? t.size() : size;
+            default -> size;
+        };
+    }
+
+    /** Whether a narrated write went into the chunk's header or body, or wrote the chunk's address. */
+    private boolean mentions(String line, long size) {
+        if (line.contains(" wrote " + Hex.of(chunk) + " to ") || line.contains(" wrote " + Hex.of(chunk + 16) + " to ")) {
+            return true; // the allocator wrote the chunk's address somewhere (a large-bin attack's target)
+        }
+        Matcher m = WRITTEN_AT.matcher(line);
+        while (m.find()) {
+            String hex = m.group(1) != null ? m.group(1) : m.group(2);
+            long a = Long.parseUnsignedLong(hex.substring(2), 16);
+            if (Long.compareUnsigned(a - chunk, Math.max(size, 0x30)) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isSort(Transition a, Transition b) {
+        return a.kind().equals("bin_remove") && b.kind().equals("bin_insert") && a.reason() == Transitions.SORT
+                && b.reason() == Transitions.SORT && a.chunk() == b.chunk();
+    }
+
+    private static String tcache(Transition t) {
+        return BinLabels.name(BinType.TCACHE, t.binIndex(), t.size());
+    }
+
+    private static String bin(Transition t) {
+        return BinLabels.name(BinType.of(t.bin()), t.binIndex(), t.size());
+    }
+
+    private static String reason(Transition t) {
+        if (t.reason() == Transitions.BINMAP) {
+            return " [binmap scan]";
+        }
+        return t.reason() < 0 || t.reason() == Transitions.FREE ? ""
+                : " [" + Transitions.reasonName(t.reason()).replace('_', ' ') + "]";
+    }
+}

@@ -1,0 +1,74 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.testing.RecordedFirstFit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static io.mallocscope.cli.CliRun.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code mallocscope chunk SOURCE ADDR}: one chunk's life in first-fit's recording (glibc 2.36's transitions). */
+class ChunkCommandTest {
+    @TempDir
+    static Path dir;
+    static String file;
+
+    @BeforeAll
+    static void record() throws IOException {
+        file = dir.resolve("first-fit.timeline").toString();
+        RecordedFirstFit.record(Path.of(file));
+    }
+
+    @Test
+    void aChunkIsCutFromTopHandedOutWrittenFreedSortedTakenAndSplit() {
+        CliRun.Result r = run("chunk", file, "0x5555555592a0", "--color=never");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                chunk 0x555555559290 in the timeline of first-fit: 3 steps
+                #1 malloc(0x512) = 0x5555555592a0   FirstFit.java:33
+                    became the top chunk (0x20d70) when 0x555555559000 was split off
+                    created: cut from the top chunk (0x520)
+                    handed out: malloc(0x512) = 0x5555555592a0
+                #3 free(0x5555555592a0)   FirstFit.java:44
+                    freed into unsortedbin
+                #4 malloc(0x1fa) = 0x5555555592a0   FirstFit.java:49
+                    moved from unsortedbin to largebins[0x500-0x530]
+                    taken off largebins[0x500-0x530] [binmap scan]
+                    split: 0x210 used, the remainder 0x5555555594a0 (0x310) cut off
+                    handed out: malloc(0x1fa) = 0x5555555592a0
+                """);
+        // the chunk address names the same chunk as the pointer malloc returned
+        assertThat(run("chunk", file, "0x555555559290", "--color=never").out()).isEqualTo(r.out());
+    }
+
+    @Test
+    void aRemainderIsBornInTheSplit() {
+        CliRun.Result b = run("chunk", file, "0x5555555594a0", "--color=never");
+        assertThat(b.out()).isEqualTo("""
+                chunk 0x5555555594a0 in the timeline of first-fit: 1 step
+                #4 malloc(0x1fa) = 0x5555555592a0   FirstFit.java:49
+                    created as the remainder (0x310) of splitting 0x555555559290
+                    put in unsortedbin [split]
+                """);
+    }
+
+    @Test
+    void anAddressNoCallTouchedIsStatusOneAndABadOneStatusTwo() {
+        CliRun.Result none = run("chunk", file, "0x1234");
+        assertThat(none.status()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("mallocscope: no call of the timeline of first-fit touched a chunk at 0x1234 "
+                + "(give the chunk's address or the pointer malloc returned)\n");
+        assertThat(none.out()).isEmpty();
+        CliRun.Result bad = run("chunk", file, "zz");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("mallocscope: ADDR: 'zz' is not a hex address\n");
+        CliRun.Result missing = run("chunk", dir.resolve("nope.timeline").toString(), "0x10");
+        assertThat(missing.status()).isEqualTo(2);
+        assertThat(missing.err()).hasLineCount(1).contains("nope.timeline");
+    }
+}
