@@ -296,7 +296,7 @@ class AgentIT {
         assertThat(r.status()).isEqualTo(3);
         assertThat(r.stdout()).startsWith("b=coursework d=0x");
         assertThat(r.stderr().lines().toList()).containsExactly(
-                "mallocscope: unknown option 'bogus'; accepted options: out=FILE, "
+                "mallocscope: unknown option 'bogus'; accepted options: out=FILE, each=DIR, "
                         + "record=all|calls,transitions,syscalls,writes,output, sites=static|stack|off, flush=MILLIS, quiet",
                 "mallocscope: cannot write the timeline /nonexistent-dir/x.timeline (no such directory); "
                         + "recording is off, the program runs on");
