@@ -93,6 +93,10 @@ public final class LibC {
 
     private boolean stdoutBufferAllocated;
     private boolean stdoutUnbuffered;
+    /** stdout's buffer in the heap (0 until the first output), its size, and the write pointer's offset in it. */
+    private long stdoutBuffer;
+    private int stdoutBufferSize;
+    private int stdoutPos;
     private long stackPointer = Layout.STACK_TOP_OF_MAIN;
     /** Bounce buffer for memmove: one allocation per process, not per call. */
     private final byte[] scratch = new byte[(int) AddressSpace.PAGE_SIZE];
@@ -127,6 +131,9 @@ public final class LibC {
         LibC c = new LibC(child, out, err, stdoutIsTerminal);
         c.stdoutBufferAllocated = stdoutBufferAllocated;
         c.stdoutUnbuffered = stdoutUnbuffered;
+        c.stdoutBuffer = stdoutBuffer;
+        c.stdoutBufferSize = stdoutBufferSize;
+        c.stdoutPos = stdoutPos;
         c.stackPointer = stackPointer;
         c.dataNext = dataNext;
         c.bssNext = bssNext;
@@ -904,6 +911,9 @@ public final class LibC {
 
     public void fflush(int stream) {
         streamFor(stream).flush();
+        if (stream == STDOUT) {
+            stdoutPos = 0; // what was held went out; the bytes stay in the buffer until overwritten
+        }
     }
 
     /**
@@ -933,6 +943,13 @@ public final class LibC {
                 if (mc != null) {
                     mc.stdioBuffer(buffer);
                 }
+                if (buffer != 0) {
+                    stdoutBuffer = buffer;
+                    stdoutBufferSize = (int) size;
+                    holdInStdoutBuffer(bytes, true);
+                }
+            } else if (stdoutBuffer != 0) {
+                holdInStdoutBuffer(bytes, false);
             }
         }
         PrintStream ps = streamFor(stream);
@@ -941,6 +958,82 @@ public final class LibC {
             ps.flush();
         }
         return bytes.length;
+    }
+
+    /**
+     * Puts what stdout is given into its buffer in simulated memory as glibc's {@code _IO_new_file_xsputn}
+     * does, so that the heap shows the text as gdb shows it in a real process: the buffer holds it until
+     * a flush, which moves the write pointer back to the start (the bytes stay until overwritten).
+     * Fully buffered (a pipe or file): the space left is filled; if more remains, the buffer is flushed,
+     * whole buffer-sized blocks go straight out and the rest is held. Line buffered (a terminal): when
+     * the text fits, it is held up to its last newline, which flushes; the rest, character by character,
+     * flushes at each newline. The first output finds no buffer yet: everything goes the second way.
+     * (printf hands glibc its pieces one at a time and here the whole text at once; the buffer's bytes
+     * differ only when one piece is a buffer long or more.)
+     */
+    private void holdInStdoutBuffer(byte[] b, boolean first) {
+        int n = b.length;
+        int size = stdoutBufferSize;
+        boolean line = stdoutIsTerminal;
+        int count = first ? 0 : size - stdoutPos;
+        boolean mustFlush = false;
+        if (!first && line && count >= n) {
+            count = n;
+            for (int k = n - 1; k >= 0; k--) {
+                if (b[k] == '\n') {
+                    count = k + 1;
+                    mustFlush = true;
+                    break;
+                }
+            }
+        }
+        count = Math.min(count, n);
+        storeInStdoutBuffer(b, 0, count);
+        int done = count;
+        int toDo = n - count;
+        if (toDo == 0 && !mustFlush) {
+            return;
+        }
+        stdoutPos = 0; // _IO_OVERFLOW: the buffer is written out
+        int direct = toDo - (size >= 128 ? toDo % size : 0);
+        done += direct;
+        toDo -= direct;
+        if (!line) {
+            storeInStdoutBuffer(b, done, toDo);
+            return;
+        }
+        // _IO_default_xsputn on a line-buffered stream: one character at a time through overflow
+        int run = done;
+        for (int k = done; k < n; k++) {
+            if (stdoutPos + (k - run) == size) {
+                storeInStdoutBuffer(b, run, k - run);
+                run = k;
+                stdoutPos = 0;
+            }
+            if (b[k] == '\n') {
+                storeInStdoutBuffer(b, run, k + 1 - run);
+                run = k + 1;
+                stdoutPos = 0;
+            }
+        }
+        storeInStdoutBuffer(b, run, n - run);
+    }
+
+    private void storeInStdoutBuffer(byte[] b, int from, int len) {
+        if (len > 0) {
+            writeBytes(stdoutBuffer + stdoutPos, java.util.Arrays.copyOfRange(b, from, from + len));
+            stdoutPos += len;
+        }
+    }
+
+    /** Where stdout's write pointer is, as an offset from its buffer's start (0 without a buffer). */
+    int stdoutBuffered() {
+        return stdoutPos;
+    }
+
+    /** stdout's buffer in the heap, 0 before the first output or with {@link #setbufNone}. */
+    long stdoutBufferAddress() {
+        return stdoutBuffer;
     }
 
     private static int indexOf(byte[] bytes, byte b) {
