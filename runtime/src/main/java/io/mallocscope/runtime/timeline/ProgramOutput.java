@@ -2,7 +2,8 @@ package io.mallocscope.runtime.timeline;
 
 /**
  * A piece of what the recorded process printed: one or more adjacent {@link EventKind#OUTPUT}
- * events on the same stream, from {@link Timeline#output()}, {@link Timeline#outputOfStep(int)} or
+ * events on the same stream (on stdout, memory writes may sit between them: its buffer takes the
+ * text as it goes out), from {@link Timeline#output()}, {@link Timeline#outputOfStep(int)} or
  * {@link Timeline#outputUpTo(int)}.
  *
  * @param seq    the index of its first event, to place it among the other events

@@ -255,7 +255,10 @@ public final class Timeline {
             int stream = e.stream();
             java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
             int j = i;
-            while (j < outputs.length && outputs[j] < to && outputs[j] == first + (j - i)
+            // adjacent: next to each other, or on stdout with only memory writes between them (stdout's
+            // buffer takes the text as it goes out)
+            while (j < outputs.length && outputs[j] < to && (outputs[j] == first + (j - i)
+                    || stream == ProgramOutput.STDOUT && onlyWritesBetween(outputs[j - 1], outputs[j]))
                     && (e = event(outputs[j])).stream() == stream) {
                 b.writeBytes(e.bytes());
                 j++;
@@ -264,5 +267,15 @@ public final class Timeline {
             i = j;
         }
         return runs;
+    }
+
+    /** True if every event strictly between {@code a} and {@code b} is a memory write. */
+    private boolean onlyWritesBetween(int a, int b) {
+        for (int k = a + 1; k < b; k++) {
+            if (kind(k) != EventKind.WRITE) {
+                return false;
+            }
+        }
+        return true;
     }
 }
