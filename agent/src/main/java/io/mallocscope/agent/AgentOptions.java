@@ -98,6 +98,11 @@ final class AgentOptions {
         for (String w : value.split("[+;:|]")) {
             addRecord(w);
         }
+        if (!(calls || transitions || syscalls || writes || output)) {
+            // record= with nothing in it would record nothing: say so, and record what the default records
+            problem("record=" + value.trim() + " names nothing to record (recording all)");
+            calls = transitions = syscalls = writes = output = true;
+        }
     }
 
     private void addRecord(String w) {

@@ -46,4 +46,14 @@ class AgentOptionsTest {
         assertThat(o.sites).isEqualTo("static");
         assertThat(o.recordSpec()).isEqualTo("calls");
     }
+
+    @Test
+    void anEmptyRecordIsSaidAndRecordsAll() {
+        for (String args : new String[] {"record=", "record=+", "out=t.timeline,record="}) {
+            AgentOptions o = AgentOptions.parse(args);
+            assertThat(o.problems.toString().lines()).as(args).hasSize(1).first().asString()
+                    .startsWith("mallocscope: record=").contains("names nothing to record (recording all)");
+            assertThat(o.recordSpec()).as(args).isEqualTo("calls+transitions+syscalls+writes+output");
+        }
+    }
 }

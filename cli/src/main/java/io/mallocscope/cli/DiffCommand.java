@@ -42,6 +42,11 @@ final class DiffCommand implements Callable<Integer> {
         // check the steps the user typed first: a wrong --to must not be blamed on the --at derived from it
         SourceOptions.checkStep(s, to, "--to");
         int from = source.at == null ? Math.max(0, to - 1) : source.at;
+        SourceOptions.checkStep(s, from, "--at");
+        if (from > to) {
+            throw UserError.usage("--at " + from + " --to " + to + " is reversed: --at is the earlier step ("
+                    + s.name() + " has steps 0.." + s.steps() + ")");
+        }
         new DiffRenderer().render(SourceOptions.stateAt(s, from, "--at"), SourceOptions.stateAt(s, to, "--to"), out,
                 color.style());
         out.flush();

@@ -177,6 +177,16 @@ class ViewCommandsTest {
         assertThat(at.err()).startsWith("mallocscope: --at 11 is out of range");
     }
 
+    /** docs/cli.md: a reversed --at/--to is a usage error. */
+    @Test
+    void aReversedDiffIsAUsageError() {
+        CliRun.Result r = run("diff", trace("worked-brief-example"), "--at", "5", "--to", "2");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --at 5 --to 2 is reversed: --at is the earlier step ("
+                + trace("worked-brief-example") + " has steps 0..9)\n");
+        assertThat(r.out()).isEmpty();
+    }
+
     @Test
     void visChunksZeroIsRefusedAsTheMessageSays() {
         CliRun.Result r = run("vis", trace("worked-brief-example"), "--chunks", "0");
