@@ -39,7 +39,11 @@ class DocSnippetsCompileTest {
     private static final Map<String, String[]> STATEMENT_CONTEXT = Map.of(
             "timeline-format.md", new String[] {
                 "import io.mallocscope.runtime.CProcess; import io.mallocscope.runtime.timeline.*;",
-                "java.nio.file.Path path, int n, int i, int eventIndex"});
+                "java.nio.file.Path path, int n, int i, int eventIndex"},
+            "c.md", new String[] {
+                "import io.mallocscope.c.CFront; import io.mallocscope.runtime.*; import io.mallocscope.runtime.vm.KernelLayout;"
+                        + " import java.nio.file.Path;",
+                ""});
 
     @TestFactory
     Stream<DynamicTest> everyJavaSnippetCompiles() throws Exception {
@@ -110,10 +114,10 @@ class DocSnippetsCompileTest {
         }
     }
 
-    /** The runtime, this module, JUnit's API and opentest4j: what a course's test code sees. */
+    /** The runtime, this module, the C front end, JUnit's API and opentest4j: what a course's test code sees. */
     private static String classpath() throws URISyntaxException {
         List<String> parts = new ArrayList<>();
-        for (Class<?> c : List.of(LibC.class, Heap.class, org.junit.jupiter.api.Test.class,
+        for (Class<?> c : List.of(LibC.class, Heap.class, io.mallocscope.c.CFront.class, org.junit.jupiter.api.Test.class,
                 org.opentest4j.AssertionFailedError.class, org.apiguardian.api.API.class)) {
             parts.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         }
