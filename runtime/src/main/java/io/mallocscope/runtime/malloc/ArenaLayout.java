@@ -79,15 +79,25 @@ final class ArenaLayout {
 
     /** bin_at(i): the pseudo-chunk whose fd/bk are bins[2(i-1)] and bins[2(i-1)+1]. */
     long binAt(int i) {
-        return base + bins + (long) (i - 1) * 16 - 16;
+        return binAt(base, i);
+    }
+
+    /** bin_at(av, i) for the arena at {@code av}. */
+    long binAt(long av, int i) {
+        return av + bins + (long) (i - 1) * 16 - 16;
     }
 
     /** &amp;fastbinsY[idx]; only for releases with fastbins. */
     long fastbinAddr(int idx) {
+        return fastbinAddr(base, idx);
+    }
+
+    /** &amp;av-&gt;fastbinsY[idx]. */
+    long fastbinAddr(long av, int idx) {
         if (fastbinsY < 0) {
             throw new IllegalStateException("this glibc has no fastbins");
         }
-        return base + fastbinsY + 8L * idx;
+        return av + fastbinsY + 8L * idx;
     }
 
     /** The absolute address of the field at {@code offset}. */

@@ -58,6 +58,20 @@ public final class Malloc {
     final long TCACHE_PTR;
     final long TCACHE_SHUTTING_DOWN;
 
+    /**
+     * The arena the current operation works on (glibc's {@code av}): main_arena unless a thread's own
+     * arena or a chunk's A bit says otherwise. Set by each entry point, as glibc passes {@code av} down.
+     */
+    long av;
+    /** NON_MAIN_ARENA when {@link #av} is not main_arena, else 0: what glibc ORs into allocated heads. */
+    long aBit;
+    /** The running thread's thread pointer (fs_base); its TLS holds {@code tcache} and {@code thread_arena}. */
+    long tp;
+    /** !SINGLE_THREAD_P: set for good by the first pthread_create. */
+    boolean multipleThreads;
+    /** The non-main arenas (arena.c). */
+    final Arenas arenas;
+
     private Malloc(Kernel kernel, GlibcProfile profile, Tunables tunables, PrintStream stderr) {
         this.kernel = kernel;
         this.mem = kernel.addressSpace();
@@ -72,6 +86,8 @@ public final class Malloc {
         TCACHE_KEY = MallocState.CLASSIC_TCACHE_KEY + data;
         TCACHE_PTR = MallocState.CLASSIC_TCACHE_PTR + tls;
         TCACHE_SHUTTING_DOWN = MallocState.CLASSIC_TCACHE_SHUTTING_DOWN + tls;
+        av = MAIN_ARENA;
+        tp = MallocState.FS_BASE + tls;
         this.arena = profile.arena.relocated(MAIN_ARENA);
         this.tunables = tunables;
         this.stderr = stderr;
@@ -80,6 +96,7 @@ public final class Malloc {
         this.memalignFns = new Memalign(this);
         this.malloptFns = new Mallopt(this);
         this.statsFns = new MallocStats(this);
+        this.arenas = new Arenas(this, data);
     }
 
     /**
@@ -115,7 +132,47 @@ public final class Malloc {
         m.mmappedChunks.addAll(mmappedChunks);
         m.segments.addAll(segments);
         m.fallbackSize = fallbackSize;
+        m.tp = tp; // the forking thread is the child's only thread
+        m.useArena(av);
+        m.multipleThreads = multipleThreads;
+        m.arenas.cpus = arenas.cpus;
         return m;
+    }
+
+    /**
+     * Makes the thread whose thread pointer (fs_base) is {@code threadPointer} the running one: its TLS
+     * holds its {@code tcache} and {@code thread_arena}. The main thread's is where glibc puts it for
+     * the initial thread; others are in their stacks.
+     */
+    public void switchThread(long threadPointer) {
+        tp = threadPointer;
+    }
+
+    /** The running thread's thread pointer. */
+    public long threadPointer() {
+        return tp;
+    }
+
+    /** The first pthread_create: from now on each call picks its thread's arena (SINGLE_THREAD_P is false). */
+    public void setMultipleThreads() {
+        multipleThreads = true;
+    }
+
+    /**
+     * The malloc part of a thread's exit (__malloc_arena_thread_freeres), run by the exiting thread:
+     * tcache_thread_shutdown, then its arena goes on the free list if no thread uses it any more.
+     */
+    public void threadExit() {
+        ptmallocInit();
+        arenas.threadFreeres();
+    }
+
+    /** The machine's CPUs as glibc counts them (8 × CPUs arenas at most, once arena_test is passed). */
+    public void setCpuCount(int cpus) {
+        if (cpus < 1) {
+            throw new IllegalArgumentException("CPU count must be at least 1: " + cpus);
+        }
+        arenas.cpus = cpus;
     }
 
     /** The name glibc prints in front of classic assertion messages (before 2.36) and 2.23's error banner. */
@@ -233,59 +290,59 @@ public final class Malloc {
     // ---------------------------------------------------------------- arena and mp_ fields
 
     long top() {
-        return r64(MAIN_ARENA + arena.top);
+        return r64(av + arena.top);
     }
 
     void setTop(long p) {
-        w64(MAIN_ARENA + arena.top, p);
+        w64(av + arena.top, p);
     }
 
     long lastRemainder() {
-        return r64(MAIN_ARENA + arena.lastRemainder);
+        return r64(av + arena.lastRemainder);
     }
 
     long systemMem() {
-        return r64(MAIN_ARENA + arena.systemMem);
+        return r64(av + arena.systemMem);
     }
 
     void setSystemMem(long v) {
-        w64(MAIN_ARENA + arena.systemMem, v);
+        w64(av + arena.systemMem, v);
     }
 
     /** have_fastchunks: an int from 2.27, an inverted bit of flags in 2.23; always false without fastbins. */
     boolean haveFastchunks() {
         if (arena.haveFastchunks >= 0) {
-            return mem.read32(MAIN_ARENA + arena.haveFastchunks) != 0;
+            return mem.read32(av + arena.haveFastchunks) != 0;
         }
-        return profile.hasFastbins && (mem.read32(MAIN_ARENA + arena.flags) & ArenaLayout.FASTCHUNKS_BIT) == 0;
+        return profile.hasFastbins && (mem.read32(av + arena.flags) & ArenaLayout.FASTCHUNKS_BIT) == 0;
     }
 
     void setHaveFastchunks(boolean v) {
         if (arena.haveFastchunks >= 0) {
-            mem.write32(MAIN_ARENA + arena.haveFastchunks, v ? 1 : 0);
+            mem.write32(av + arena.haveFastchunks, v ? 1 : 0);
         } else if (profile.hasFastbins) {
-            int flags = mem.read32(MAIN_ARENA + arena.flags);
-            mem.write32(MAIN_ARENA + arena.flags,
+            int flags = mem.read32(av + arena.flags);
+            mem.write32(av + arena.flags,
                     v ? flags & ~ArenaLayout.FASTCHUNKS_BIT : flags | ArenaLayout.FASTCHUNKS_BIT);
         }
     }
 
     /** bin_at(av, i) in this release's arena layout. */
     long binAt(int i) {
-        return arena.binAt(i);
+        return arena.binAt(av, i);
     }
 
     /** &amp;fastbinsY[idx] (releases with fastbins only). */
     long fastbinAddr(int idx) {
-        return arena.fastbinAddr(idx);
+        return arena.fastbinAddr(av, idx);
     }
 
     boolean contiguous() {
-        return (mem.read32(MAIN_ARENA + arena.flags) & NONCONTIGUOUS_BIT) == 0;
+        return (mem.read32(av + arena.flags) & NONCONTIGUOUS_BIT) == 0;
     }
 
     void setNoncontiguous() {
-        mem.write32(MAIN_ARENA + arena.flags, mem.read32(MAIN_ARENA + arena.flags) | NONCONTIGUOUS_BIT);
+        mem.write32(av + arena.flags, mem.read32(av + arena.flags) | NONCONTIGUOUS_BIT);
     }
 
     long fastbinHead(int idx) {
@@ -313,7 +370,29 @@ public final class Malloc {
     }
 
     long tcache() {
-        return r64(TCACHE_PTR);
+        return r64(tp + TCACHE_OFF);
+    }
+
+    /** Makes {@code a} the arena of the operation under way. */
+    void useArena(long a) {
+        av = a;
+        aBit = a == MAIN_ARENA ? 0 : NON_MAIN_ARENA;
+    }
+
+    /** set_non_main_arena when av is not main_arena. */
+    void setNonMainArena(long p) {
+        if (aBit != 0) {
+            mem.write64(p + 8, mem.read64(p + 8) | NON_MAIN_ARENA);
+        }
+    }
+
+    /** The running thread's {@code thread_arena} (TLS, fs_base-0x58). */
+    long threadArena() {
+        return r64(tp + THREAD_ARENA_OFF);
+    }
+
+    void setThreadArena(long a) {
+        w64(tp + THREAD_ARENA_OFF, a);
     }
 
     int perturbByte() {
@@ -399,26 +478,37 @@ public final class Malloc {
             setMp(MP_TCACHE_COUNT, profile.tcacheFillCount);
             setMp(MP_TCACHE_UNSORTED_LIMIT, 0);
         }
-        mallocInitState();
+        mallocInitState(MAIN_ARENA);
+        setThreadArena(MAIN_ARENA);
+        arenas.init();
         malloptFns.applyTunables();
     }
 
     /** malloc_init_state for the main arena. */
-    private void mallocInitState() {
+    /** malloc_init_state(a): empty bins; main_arena stays contiguous and sets max_fast, other arenas are not contiguous. */
+    void mallocInitState(long a) {
+        long saved = av;
+        useArena(a);
         for (int i = 1; i < NBINS; i++) {
             long bin = binAt(i);
             setFd(bin, bin);
             setBk(bin, bin);
         }
+        if (a != MAIN_ARENA) {
+            setNoncontiguous();
+        }
         // the main arena starts contiguous: flags stay 0 (2.23: FASTCHUNKS_BIT, set by setHaveFastchunks(false));
         // 2.43 has no global_max_fast at all (left 0)
-        if (profile.hasFastbins) {
+        if (a == MAIN_ARENA && profile.hasFastbins) {
             malloptFns.setMaxFast(DEFAULT_MXFAST);
         }
         setHaveFastchunks(false);
         setTop(binAt(1)); // initial_top
-        w64(MAIN_ARENA + arena.next, MAIN_ARENA);
-        w64(MAIN_ARENA + arena.attachedThreads, 1);
+        if (a == MAIN_ARENA) {
+            w64(MAIN_ARENA + arena.next, MAIN_ARENA);
+            w64(MAIN_ARENA + arena.attachedThreads, 1);
+        }
+        useArena(saved);
     }
 
     // ================================================================ checked_request2size
@@ -446,12 +536,12 @@ public final class Malloc {
             return 0;
         }
         if (!profile.hasTcache) {
-            return intMalloc(bytes);
+            return malloc2(bytes);
         }
         tcacheFns.maybeInitTcache();
         if (profile.tcacheLargeBins) {
             long v = tcacheFns.tcacheLookup(request2size(bytes));
-            return v != 0 ? v : intMalloc(bytes);
+            return v != 0 ? v : malloc2(bytes);
         }
         long tbytes = request2size(bytes);
         long tcIdx = csize2tidx(tbytes);
@@ -459,7 +549,31 @@ public final class Malloc {
         if (tc != 0 && Long.compareUnsigned(tcIdx, mp(MP_TCACHE_BINS)) < 0 && tcacheFns.tcacheNonEmpty(tc, tcIdx)) {
             return tcacheFns.tcacheGet(tcIdx);
         }
-        return intMalloc(bytes);
+        return malloc2(bytes);
+    }
+
+    /**
+     * malloc's arena part (__libc_malloc2 in 2.43): main_arena while the process has one thread
+     * (SINGLE_THREAD_P), else arena_get and one retry in another arena (arena_get_retry).
+     */
+    long malloc2(long bytes) {
+        long a = entryArena(bytes);
+        if (a == 0) {
+            return 0;
+        }
+        long victim = intMalloc(bytes);
+        if (victim == 0 && multipleThreads) {
+            useArena(arenas.arenaGetRetry(a, bytes));
+            victim = intMalloc(bytes);
+        }
+        return victim;
+    }
+
+    /** The arena an entry point works in: main_arena while single-threaded, else arena_get(size). */
+    long entryArena(long size) {
+        long a = multipleThreads ? arenas.arenaGet(size) : MAIN_ARENA;
+        useArena(a);
+        return a;
     }
 
     // ================================================================ _int_malloc
@@ -471,6 +585,15 @@ public final class Malloc {
             return 0;
         }
         long nb = request2size(bytes);
+        if (av == 0) {
+            // no usable arena (arena_get2 failed): sysmalloc can only mmap
+            long mm = sysmallocMmap(nb);
+            if (mm == MAP_FAILED) {
+                kernel.setErrno(Kernel.ENOMEM);
+                return 0;
+            }
+            return mm;
+        }
         long tc = tcache();
         long tcIdx = csize2tidx(nb);
         // a lazily made tcache stashes by index alone; it may still be made below (small-bin hit, exact fit)
@@ -520,6 +643,7 @@ public final class Malloc {
                     throw printerr("malloc(): smallbin double linked list corrupted", victim + CHUNK_HDR_SZ);
                 }
                 setInuseBitAtOffset(victim, nb);
+                setNonMainArena(victim);
                 setBk(bin, bck);
                 setFd(bck, bin);
                 Transitions.binRemove(BinKind.SMALLBIN, idx, victim, nb, Transitions.EXACT_FIT);
@@ -535,6 +659,7 @@ public final class Malloc {
                         if (tcVictim != 0) {
                             bck = bk(tcVictim);
                             setInuseBitAtOffset(tcVictim, nb);
+                            setNonMainArena(tcVictim);
                             setBk(bin, bck);
                             setFd(bck, bin);
                             Transitions.binRemove(BinKind.SMALLBIN, idx, tcVictim, nb, Transitions.STASH);
@@ -598,14 +723,14 @@ public final class Malloc {
                     Transitions.binRemove(BinKind.UNSORTED, 1, victim, size, Transitions.LAST_REMAINDER);
                     setBk(unsorted, remainder);
                     setFd(unsorted, remainder);
-                    w64(MAIN_ARENA + arena.lastRemainder, remainder);
+                    w64(av + arena.lastRemainder, remainder);
                     setBk(remainder, unsorted);
                     setFd(remainder, unsorted);
                     if (!inSmallbinRange(remainderSize)) {
                         setFdNextsize(remainder, 0);
                         setBkNextsize(remainder, 0);
                     }
-                    setHead(victim, nb | PREV_INUSE);
+                    setHead(victim, nb | PREV_INUSE | aBit);
                     setHead(remainder, remainderSize | PREV_INUSE);
                     setFoot(remainder, remainderSize);
                     Transitions.split(victim, nb, remainder, remainderSize);
@@ -623,6 +748,7 @@ public final class Malloc {
 
                 if (size == nb) {
                     setInuseBitAtOffset(victim, size);
+                    setNonMainArena(victim);
                     if (profile.tcacheMadeLazily) {
                         if (tcacheFns.tcacheInactive()) {
                             tcacheFns.tcacheInitLazy(true);
@@ -749,6 +875,7 @@ public final class Malloc {
                     Transitions.binRemove(BinKind.LARGEBIN, idx, victim, size, Transitions.BEST_FIT);
                     if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
                         setInuseBitAtOffset(victim, size);
+                        setNonMainArena(victim);
                     } else {
                         long remainder = victim + nb;
                         long bck = unsorted;
@@ -764,7 +891,7 @@ public final class Malloc {
                             setFdNextsize(remainder, 0);
                             setBkNextsize(remainder, 0);
                         }
-                        setHead(victim, nb | PREV_INUSE);
+                        setHead(victim, nb | PREV_INUSE | aBit);
                         setHead(remainder, remainderSize | PREV_INUSE);
                         setFoot(remainder, remainderSize);
                         Transitions.split(victim, nb, remainder, remainderSize);
@@ -807,7 +934,7 @@ public final class Malloc {
                 victim = bk(bin);
                 if (victim == bin) {
                     map &= ~bit;
-                    mem.write32(MAIN_ARENA + arena.binmap + 4L * block, (int) map);
+                    mem.write32(av + arena.binmap + 4L * block, (int) map);
                     bin = bin + 16;
                     bit = (bit << 1) & 0xffffffffL;
                 } else {
@@ -822,6 +949,7 @@ public final class Malloc {
                             size, Transitions.BINMAP);
                     if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
                         setInuseBitAtOffset(victim, size);
+                        setNonMainArena(victim);
                     } else {
                         long remainder = victim + nb;
                         long bck = unsorted;
@@ -834,13 +962,13 @@ public final class Malloc {
                         setFd(bck, remainder);
                         setBk(fwd, remainder);
                         if (inSmallbinRange(nb)) {
-                            w64(MAIN_ARENA + arena.lastRemainder, remainder);
+                            w64(av + arena.lastRemainder, remainder);
                         }
                         if (!inSmallbinRange(remainderSize)) {
                             setFdNextsize(remainder, 0);
                             setBkNextsize(remainder, 0);
                         }
-                        setHead(victim, nb | PREV_INUSE);
+                        setHead(victim, nb | PREV_INUSE | aBit);
                         setHead(remainder, remainderSize | PREV_INUSE);
                         setFoot(remainder, remainderSize);
                         Transitions.split(victim, nb, remainder, remainderSize);
@@ -862,7 +990,7 @@ public final class Malloc {
                 long remainderSize = size - nb;
                 long remainder = victim + nb;
                 setTop(remainder);
-                setHead(victim, nb | PREV_INUSE);
+                setHead(victim, nb | PREV_INUSE | aBit);
                 setHead(remainder, remainderSize | PREV_INUSE);
                 Transitions.split(victim, nb, remainder, remainderSize);
                 long p = victim + CHUNK_HDR_SZ;
@@ -882,11 +1010,11 @@ public final class Malloc {
     }
 
     long binmap(int block) {
-        return mem.read32(MAIN_ARENA + arena.binmap + 4L * block) & 0xffffffffL;
+        return mem.read32(av + arena.binmap + 4L * block) & 0xffffffffL;
     }
 
     void markBin(int i) {
-        long a = MAIN_ARENA + arena.binmap + 4L * (i >>> BINMAPSHIFT);
+        long a = av + arena.binmap + 4L * (i >>> BINMAPSHIFT);
         mem.write32(a, mem.read32(a) | (1 << (i & 31)));
     }
 
@@ -1042,7 +1170,10 @@ public final class Malloc {
                 munmapChunk(p);
             } else {
                 tcacheFns.maybeInitTcache();
-                arenaForChunk(p);
+                long a = arenaForChunk(p);
+                if (a != av) {
+                    useArena(a);
+                }
                 intFree(p, false, Transitions.FREE);
             }
         }
@@ -1107,7 +1238,10 @@ public final class Malloc {
         if (Long.compareUnsigned(p + size - MINSIZE, p) < 0 || Long.compareUnsigned(size, MINSIZE) < 0) {
             throw printerr("free(): invalid size");
         }
-        arenaForChunk(p);
+        long a = arenaForChunk(p);
+        if (a != av) {
+            useArena(a);
+        }
         intFreeChunk(p, size, false, Transitions.FREE);
     }
 
@@ -1122,9 +1256,8 @@ public final class Malloc {
 
     /**
      * arena_for_chunk: a chunk marked NON_MAIN_ARENA names its arena through the heap_info at the
-     * start of its 64 MiB-aligned heap. Only the main arena is modelled; the read is still made, so a
-     * forged bit faults where glibc would fault. (A readable fake heap_info, as in House of Mind, is
-     * not followed: the main arena is used.)
+     * start of its 64 MiB-aligned heap ({@code heap_for_ptr(p)->ar_ptr}); the hot path costs one test
+     * of the A bit. A forged heap_info (House of Mind) is followed exactly as glibc follows it.
      */
     long arenaForChunk(long p) {
         if ((chunksizeNomask(p) & NON_MAIN_ARENA) != 0) {
@@ -1301,8 +1434,13 @@ public final class Malloc {
             if (profile.hasFastbins && haveFastchunks()) {
                 mallocConsolidate();
             }
-            if (Long.compareUnsigned(chunksize(top()), mp(MP_TRIM_THRESHOLD)) >= 0) {
-                systrim(mp(MP_TOP_PAD));
+            if (av == MAIN_ARENA) {
+                if (Long.compareUnsigned(chunksize(top()), mp(MP_TRIM_THRESHOLD)) >= 0) {
+                    systrim(mp(MP_TOP_PAD));
+                }
+            } else {
+                // always heap_trim: the heap may go away even when top is small
+                arenas.heapTrim(Arenas.heapForPtr(top()), mp(MP_TOP_PAD));
             }
         }
     }
@@ -1436,6 +1574,16 @@ public final class Malloc {
                     A_SYSMALLOC_OLD_SIZE);
         }
 
+        if (av != MAIN_ARENA) {
+            if (!sysmallocNonMain(nb, oldTop, oldSize) && !triedMmap) {
+                long mm = sysmallocMmap(nb);
+                if (mm != MAP_FAILED) {
+                    return mm;
+                }
+            }
+            return sysmallocFromTop(nb);
+        }
+
         long size = nb + mp(MP_TOP_PAD) + MINSIZE;
         if (contiguous()) {
             size -= oldSize;
@@ -1511,23 +1659,72 @@ public final class Malloc {
                 }
             }
         }
-        if (Long.compareUnsigned(systemMem(), r64(MAIN_ARENA + arena.maxSystemMem)) > 0) {
-            w64(MAIN_ARENA + arena.maxSystemMem, systemMem());
+        return sysmallocFromTop(nb);
+    }
+
+    /** The end of sysmalloc: max_system_mem, then nb carved from the (grown) top, or ENOMEM. */
+    private long sysmallocFromTop(long nb) {
+        if (Long.compareUnsigned(systemMem(), r64(av + arena.maxSystemMem)) > 0) {
+            w64(av + arena.maxSystemMem, systemMem());
         }
 
         long p = top();
-        size = chunksize(p);
+        long size = chunksize(p);
         if (Long.compareUnsigned(size, nb + MINSIZE) >= 0) {
             long remainderSize = size - nb;
             long remainder = p + nb;
             setTop(remainder);
-            setHead(p, nb | PREV_INUSE);
+            setHead(p, nb | PREV_INUSE | aBit);
             setHead(remainder, remainderSize | PREV_INUSE);
             Transitions.split(p, nb, remainder, remainderSize);
             return p + CHUNK_HDR_SZ;
         }
         kernel.setErrno(Kernel.ENOMEM);
         return 0;
+    }
+
+    /**
+     * sysmalloc for a non-main arena: grow the top's heap (grow_heap), else chain a new heap whose
+     * start becomes top, fencing off and freeing the old top. False when neither worked.
+     */
+    private boolean sysmallocNonMain(long nb, long oldTop, long oldSize) {
+        long oldHeap = Arenas.heapForPtr(oldTop);
+        long oldHeapSize = r64(oldHeap + Arenas.H_SIZE);
+        long heap;
+        if (MINSIZE + nb - oldSize > 0 && arenas.growHeap(oldHeap, MINSIZE + nb - oldSize) == 0) {
+            long newHeapSize = r64(oldHeap + Arenas.H_SIZE);
+            setSystemMem(systemMem() + newHeapSize - oldHeapSize);
+            long newSize = oldHeap + newHeapSize - oldTop;
+            setHead(oldTop, newSize | PREV_INUSE);
+            Transitions.topExtend(oldTop, oldSize, oldTop, newSize);
+        } else if ((heap = arenas.newHeap(nb + (MINSIZE + arenas.heapInfoSize), mp(MP_TOP_PAD))) != 0) {
+            w64(heap + Arenas.H_AR_PTR, av);
+            w64(heap + Arenas.H_PREV, oldHeap);
+            long heapSize = r64(heap + Arenas.H_SIZE);
+            setSystemMem(systemMem() + heapSize);
+            long newTop = heap + arenas.heapInfoSize;
+            setTop(newTop);
+            setHead(newTop, (heapSize - arenas.heapInfoSize) | PREV_INUSE);
+            Transitions.topExtend(oldTop, oldSize, newTop, heapSize - arenas.heapInfoSize);
+            oldSize = (oldSize - MINSIZE) & ~MALLOC_ALIGN_MASK;
+            setHead(oldTop + oldSize + CHUNK_HDR_SZ, PREV_INUSE);
+            if (Long.compareUnsigned(oldSize, MINSIZE) >= 0) {
+                setHead(oldTop + oldSize, CHUNK_HDR_SZ | PREV_INUSE);
+                setFoot(oldTop + oldSize, CHUNK_HDR_SZ);
+                setHead(oldTop, oldSize | PREV_INUSE | NON_MAIN_ARENA);
+                if (profile.internalFreesCoalesceOnly) {
+                    intFreeChunk(oldTop, oldSize, true, Transitions.FREE);
+                } else {
+                    intFree(oldTop, true, Transitions.FREE);
+                }
+            } else {
+                setHead(oldTop, (oldSize + CHUNK_HDR_SZ) | PREV_INUSE);
+                setFoot(oldTop, oldSize + CHUNK_HDR_SZ);
+            }
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** The size sysmalloc_mmap_fallback settled on (its *s out-parameter). */
@@ -1623,9 +1820,11 @@ public final class Malloc {
         }
         long oldsize = chunksize(oldp);
         boolean mmapped = (chunksizeNomask(oldp) & IS_MMAPPED) != 0;
+        long arPtr = 0;
         if (!mmapped) {
             tcacheFns.maybeInitTcache();
-            arenaForChunk(oldp);
+            arPtr = arenaForChunk(oldp);
+            useArena(arPtr);
         }
         if (Long.compareUnsigned(oldp, -oldsize) > 0 || (oldp & MALLOC_ALIGN_MASK) != 0) {
             throw printerr("realloc(): invalid pointer");
@@ -1652,7 +1851,17 @@ public final class Malloc {
             munmapChunk(oldp);
             return newmem;
         }
-        return intRealloc(oldp, oldsize, nb);
+        long newp = intRealloc(oldp, oldsize, nb);
+        if (newp == 0 && multipleThreads) {
+            // try harder in other arenas
+            newp = malloc(bytes);
+            if (newp != 0) {
+                copy(newp, oldmem, oldsize - SIZE_SZ);
+                useArena(arPtr);
+                intFree(oldp, false, Transitions.REALLOC);
+            }
+        }
+        return newp;
     }
 
     /** _int_realloc: returns the mem pointer or 0. */
@@ -1676,7 +1885,7 @@ public final class Malloc {
             long topChunk = top();
             if (next == topChunk && Long.compareUnsigned(oldsize + nextsize, nb + MINSIZE) >= 0) {
                 newsize = oldsize + nextsize;
-                setHeadSize(oldp, nb);
+                setHeadSize(oldp, nb | aBit);
                 long newTop = oldp + nb;
                 setTop(newTop);
                 setHead(newTop, (newsize - nb) | PREV_INUSE);
@@ -1713,12 +1922,12 @@ public final class Malloc {
         }
         long remainderSize = newsize - nb;
         if (Long.compareUnsigned(remainderSize, MINSIZE) < 0) {
-            setHeadSize(newp, newsize);
+            setHeadSize(newp, newsize | aBit);
             setInuseBitAtOffset(newp, newsize);
         } else {
             long remainder = newp + nb;
-            setHeadSize(newp, nb);
-            setHead(remainder, remainderSize | PREV_INUSE);
+            setHeadSize(newp, nb | aBit);
+            setHead(remainder, remainderSize | PREV_INUSE | aBit);
             setInuseBitAtOffset(remainder, remainderSize);
             Transitions.split(newp, nb, remainder, remainderSize);
             if (profile.internalFreesCoalesceOnly) {
@@ -1777,14 +1986,30 @@ public final class Malloc {
                 }
             }
         }
+        long a = entryArena(bytes);
+        if (a == 0) {
+            return 0;
+        }
         long oldtop = top();
         long oldtopsize = chunksize(oldtop);
-        long sbrkBase = mp(MP_SBRK_BASE);
-        long maxSystemMem = r64(MAIN_ARENA + arena.maxSystemMem);
-        if (Long.compareUnsigned(oldtopsize, sbrkBase + maxSystemMem - oldtop) < 0) {
-            oldtopsize = sbrkBase + maxSystemMem - oldtop;
+        if (a == MAIN_ARENA) {
+            long sbrkBase = mp(MP_SBRK_BASE);
+            long maxSystemMem = r64(av + arena.maxSystemMem);
+            if (Long.compareUnsigned(oldtopsize, sbrkBase + maxSystemMem - oldtop) < 0) {
+                oldtopsize = sbrkBase + maxSystemMem - oldtop;
+            }
+        } else {
+            long heap = Arenas.heapForPtr(oldtop);
+            long reach = heap + r64(heap + Arenas.H_MPROTECT_SIZE) - oldtop;
+            if (Long.compareUnsigned(oldtopsize, reach) < 0) {
+                oldtopsize = reach;
+            }
         }
         long m = intMalloc(bytes);
+        if (m == 0 && multipleThreads) {
+            useArena(arenas.arenaGetRetry(a, bytes));
+            m = intMalloc(bytes);
+        }
         if (m == 0) {
             return 0;
         }
@@ -1882,7 +2107,14 @@ public final class Malloc {
     /** {@code malloc_trim(pad)}: consolidate, release free pages, trim top; 1 if anything was released. */
     public int mallocTrim(long pad) {
         ptmallocInit();
-        return mtrim(pad);
+        int result = 0;
+        long a = MAIN_ARENA;
+        do {
+            useArena(a);
+            result |= mtrim(pad);
+            a = r64(a + arena.next);
+        } while (a != MAIN_ARENA);
+        return result;
     }
 
     int mtrim(long pad) {
@@ -1913,13 +2145,14 @@ public final class Malloc {
                 }
             }
         }
-        return result | systrim(pad);
+        return result | (av == MAIN_ARENA ? systrim(pad) : 0);
     }
 
     // ================================================================ mallopt
 
     /** {@code mallopt(param, value)}: 1 on success, 0 on failure; up to 2.41 every call consolidates the fastbins. */
     public int mallopt(int param, int value) {
+        useArena(MAIN_ARENA); // these work on main_arena only
         return malloptFns.mallopt(param, value);
     }
 
@@ -1932,11 +2165,13 @@ public final class Malloc {
 
     /** {@code malloc_stats()}: glibc's summary on the process's stderr. */
     public void mallocStats() {
+        useArena(MAIN_ARENA); // these work on main_arena only
         statsFns.mallocStats();
     }
 
     /** {@code malloc_info(options, stream)}: glibc's XML; options must be 0 (else EINVAL is returned). */
     public int mallocInfo(int options, PrintStream out) {
+        useArena(MAIN_ARENA); // these work on main_arena only
         return statsFns.mallocInfo(options, out);
     }
 }

@@ -39,6 +39,10 @@ final class MallocState {
     static final long FS_BASE = Layout.LIBC_ANON_START + 0x2740;
     static final long CLASSIC_TCACHE_PTR = FS_BASE - 0x50;
     static final long CLASSIC_TCACHE_SHUTTING_DOWN = FS_BASE - 0x48;
+    /** Each thread's TLS, relative to its thread pointer: {@code tcache}, {@code tcache_shutting_down}, {@code thread_arena}. */
+    static final long TCACHE_OFF = -0x50;
+    static final long TCACHE_SHUTTING_DOWN_OFF = -0x48;
+    static final long THREAD_ARENA_OFF = -0x58;
 
     /**
      * The process-wide tcache_key. glibc draws it from getrandom at start-up; a simulation wants

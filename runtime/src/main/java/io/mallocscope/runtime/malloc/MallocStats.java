@@ -17,8 +17,23 @@ final class MallocStats {
     }
 
     /** {@code mallinfo2()}. */
+    /** __libc_mallinfo2: int_mallinfo summed over every arena; hblks, hblkhd and keepcost from mp_ and main_arena. */
     Mallinfo2 mallinfo2() {
         malloc.ptmallocInit();
+        long[] sum = new long[6]; // arena, ordblks, smblks, fsmblks, uordblks, fordblks
+        long a = malloc.MAIN_ARENA;
+        do {
+            malloc.useArena(a);
+            intMallinfo(sum);
+            a = malloc.r64(a + malloc.arena.next);
+        } while (a != malloc.MAIN_ARENA);
+        malloc.useArena(malloc.MAIN_ARENA);
+        return new Mallinfo2(sum[0], sum[1], sum[2], malloc.mpInt(MP_N_MMAPS), malloc.mp(MP_MMAPPED_MEM), 0, sum[3],
+                sum[4], sum[5], malloc.chunksize(malloc.top()));
+    }
+
+    /** int_mallinfo(av, m): adds the current arena's counts to {@code sum}. */
+    private void intMallinfo(long[] sum) {
         long avail = malloc.chunksize(malloc.top());
         long nblocks = 1;
         long nfastblocks = 0;
@@ -49,8 +64,12 @@ final class MallocStats {
             }
         }
         long sys = malloc.systemMem();
-        return new Mallinfo2(sys, nblocks, nfastblocks, malloc.mpInt(MP_N_MMAPS), malloc.mp(MP_MMAPPED_MEM), 0, fastavail,
-                sys - avail, avail, malloc.chunksize(malloc.top()));
+        sum[0] += sys;
+        sum[1] += nblocks;
+        sum[2] += nfastblocks;
+        sum[3] += fastavail;
+        sum[4] += sys - avail;
+        sum[5] += avail;
     }
 
     /** {@code malloc_stats()}: glibc's summary on the process's stderr. */

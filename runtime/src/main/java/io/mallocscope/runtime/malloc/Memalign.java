@@ -59,6 +59,9 @@ final class Memalign {
             case FREE_LEFTOVERS -> {
             }
         }
+        if (malloc.entryArena(bytes + alignment + MINSIZE) == 0) {
+            return 0;
+        }
         return intMemalign(alignment, bytes);
     }
 
@@ -148,9 +151,9 @@ final class Memalign {
             long newp = alignUp(m + MINSIZE, alignment) - CHUNK_HDR_SZ;
             long leadsize = newp - p;
             long newsize = malloc.chunksize(p) - leadsize;
-            malloc.setHead(newp, newsize | PREV_INUSE);
+            malloc.setHead(newp, newsize | PREV_INUSE | malloc.aBit);
             malloc.setInuseBitAtOffset(newp, newsize);
-            malloc.setHeadSize(p, leadsize);
+            malloc.setHeadSize(p, leadsize | malloc.aBit);
             Transitions.split(p, leadsize, newp, newsize);
             if (mode == GlibcProfile.MemalignMode.FREE_LEFTOVERS) {
                 malloc.intFree(p, true, Transitions.MEMALIGN);
@@ -166,7 +169,7 @@ final class Memalign {
             switch (mode) {
                 case FREE_LEFTOVERS -> {
                     if (Long.compareUnsigned(size, nb + MINSIZE) > 0) {
-                        malloc.setHead(remainder, remainderSize | PREV_INUSE);
+                        malloc.setHead(remainder, remainderSize | PREV_INUSE | malloc.aBit);
                         malloc.setHeadSize(p, nb);
                         Transitions.split(p, nb, remainder, remainderSize);
                         malloc.intFree(remainder, true, Transitions.MEMALIGN);

@@ -33,12 +33,18 @@ final class Tcache {
 
     /** tcache_init: the struct from _int_malloc, zeroed (2.43 uses {@link #tcacheInitLazy}). */
     void tcacheInit() {
-        if (mem.read8(malloc.TCACHE_SHUTTING_DOWN) != 0) {
+        if (mem.read8(malloc.tp + TCACHE_SHUTTING_DOWN_OFF) != 0) {
             return;
         }
+        long a = malloc.arenas.arenaGet(profile.tcacheStructRequest);
+        malloc.useArena(a);
         long victim = malloc.intMalloc(profile.tcacheStructRequest);
+        if (victim == 0 && a != 0) {
+            malloc.useArena(malloc.arenas.arenaGetRetry(a, profile.tcacheStructRequest));
+            victim = malloc.intMalloc(profile.tcacheStructRequest);
+        }
         if (victim != 0) {
-            malloc.w64(malloc.TCACHE_PTR, victim);
+            malloc.w64(malloc.tp + TCACHE_OFF, victim);
             mem.fill(victim, 0, profile.tcacheStructRequest);
         }
     }
@@ -56,25 +62,72 @@ final class Tcache {
      * _int_malloc glibc passes the already rounded size, so that chunk is 0x310.
      */
     void tcacheInitLazy(boolean insideIntMalloc) {
-        mem.write8(malloc.TCACHE_SHUTTING_DOWN, 1);
+        mem.write8(malloc.tp + TCACHE_SHUTTING_DOWN_OFF, 1);
         long count = malloc.mp(MP_TCACHE_COUNT);
         if (count == 0) {
             return;
         }
         long bytes = profile.tcacheStructRequest;
-        long victim = malloc.intMalloc(insideIntMalloc ? request2size(bytes) : bytes);
+        long victim = insideIntMalloc ? malloc.intMalloc(request2size(bytes)) : malloc.malloc2(bytes);
         if (victim != 0) {
             mem.fill(victim, 0, bytes);
             for (int i = 0; i < profile.tcacheMaxBins; i++) {
                 mem.write16(victim + 2L * i, (int) count);
             }
-            malloc.w64(malloc.TCACHE_PTR, victim);
+            malloc.w64(malloc.tp + TCACHE_OFF, victim);
         }
     }
 
     /** 2.43: no tcache made yet and none refused (tcache_inactive). */
     boolean tcacheInactive() {
-        return malloc.tcache() == 0 && mem.read8(malloc.TCACHE_SHUTTING_DOWN) == 0;
+        return malloc.tcache() == 0 && mem.read8(malloc.tp + TCACHE_SHUTTING_DOWN_OFF) == 0;
+    }
+
+    /**
+     * tcache_thread_shutdown, for the running thread: the tcache is disabled for good, then every cached
+     * chunk and the tcache struct itself go back to their own arenas (through free up to 2.41, straight
+     * to _int_free_chunk in 2.43).
+     */
+    void tcacheThreadShutdown() {
+        if (!profile.hasTcache) {
+            return;
+        }
+        long tc = malloc.tcache();
+        mem.write8(malloc.tp + TCACHE_SHUTTING_DOWN_OFF, 1);
+        if (tc == 0) {
+            return;
+        }
+        malloc.w64(malloc.tp + TCACHE_OFF, 0);
+        for (int i = 0; i < profile.tcacheMaxBins; i++) {
+            long slot = tcacheEntryAddr(tc, i);
+            long e;
+            int guard = 0;
+            while ((e = malloc.r64(slot)) != 0) {
+                if (profile.alignmentChecks && (e & MALLOC_ALIGN_MASK) != 0) {
+                    throw malloc.printerr("tcache_thread_shutdown(): unaligned tcache chunk detected");
+                }
+                malloc.w64(slot, malloc.revealPtr(e));
+                if (profile.internalFreesCoalesceOnly) { // 2.43: _int_free_chunk, no tcache on the way
+                    malloc.w64(e + 8, 0); // e->key
+                    freeChunkToItsArena(e - CHUNK_HDR_SZ);
+                } else {
+                    malloc.free(e);
+                }
+                if (++guard > LOOP_GUARD) {
+                    throw new IllegalStateException("tcache list does not end");
+                }
+            }
+        }
+        if (profile.internalFreesCoalesceOnly) {
+            freeChunkToItsArena(tc - CHUNK_HDR_SZ);
+        } else {
+            malloc.free(tc);
+        }
+    }
+
+    private void freeChunkToItsArena(long p) {
+        malloc.useArena(malloc.arenaForChunk(p));
+        malloc.intFreeChunk(p, malloc.chunksize(p), false, Transitions.FREE);
     }
 
     /** The number of entries in bin {@code idx}. */
