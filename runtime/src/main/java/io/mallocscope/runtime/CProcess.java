@@ -71,6 +71,7 @@ public final class CProcess {
         this.malloc = Malloc.create(kernel, options.glibc(), options.tunables(), options.stderr());
         malloc.setProgramName(options.programName()); // glibc's assertion and 2.23 error lines name the program
         this.memcheck = options.memcheck() ? new Memcheck(memory, options.stderr(), 1) : null;
+        malloc.setCpuCount(options.cpus());
         this.libc = new LibC(this, options.stdout(), options.stderr(), options.stdoutIsTerminal());
     }
 
@@ -316,6 +317,10 @@ public final class CProcess {
             status = ExitStatus.crashed(d);
         } catch (RuntimeException | Error e) {
             status = ExitStatus.crashed(e);
+        }
+        PThreads threads = libc.threadsOrNull();
+        if (threads != null) {
+            threads.shutdown(); // the process ended: its other threads end with it
         }
         out.flush();
         if (memcheck != null) {

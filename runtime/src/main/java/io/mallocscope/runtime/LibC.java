@@ -97,7 +97,11 @@ public final class LibC {
     private long stdoutBuffer;
     private int stdoutBufferSize;
     private int stdoutPos;
-    private long stackPointer = Layout.STACK_TOP_OF_MAIN;
+    /** The running thread's stack pointer and the lowest address its stack may reach (PThreads switches both). */
+    long stackPointer = Layout.STACK_TOP_OF_MAIN;
+    long stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
+    /** The process's threads, made by the first pthread call. */
+    private PThreads threads;
     /** Bounce buffer for memmove: one allocation per process, not per call. */
     private final byte[] scratch = new byte[(int) AddressSpace.PAGE_SIZE];
     private long dataNext = Layout.DATA_START + 0x10;
@@ -1185,6 +1189,141 @@ public final class LibC {
         return javaMethod;
     }
 
+    // ================================================================ threads
+
+    private PThreads threads() {
+        if (threads == null) {
+            threads = new PThreads(this, malloc, kernel);
+        }
+        return threads;
+    }
+
+    /** The process's threads, or null while it has only its main thread and made no pthread call. */
+    PThreads threadsOrNull() {
+        return threads;
+    }
+
+    /**
+     * {@code pthread_create(thread, attr, start, arg)}: a new thread running {@code start(c, arg)} on
+     * its own mmapped stack (from {@code attr}'s stack size, else the 8 MiB stack limit, plus a guard
+     * page), its DTV calloc'ed here by the caller. It first runs when the caller blocks, yields or
+     * ends. Writes the {@code pthread_t} to {@code thread} (if not 0); returns 0 or EAGAIN.
+     */
+    public int pthread_create(long thread, long attr, ThreadBody start, long arg) {
+        Objects.requireNonNull(start, "start");
+        return threads().create(thread, attr, start, arg);
+    }
+
+    /** {@code pthread_join}: waits for {@code thread}, stores its value at {@code retval} (if not 0); 0 or an errno. */
+    public int pthread_join(long thread, long retval) {
+        return threads().join(thread, retval);
+    }
+
+    /** {@code pthread_exit(value)}: ends the calling thread (the main thread: the process ends when the others have). */
+    public void pthread_exit(long value) {
+        threads().exit(value);
+    }
+
+    /** {@code pthread_self()}: the calling thread's {@code pthread_t} (its descriptor's address). */
+    public long pthread_self() {
+        return threads == null ? malloc.threadPointer() : threads.self();
+    }
+
+    /** {@code pthread_detach}: the thread's stack is cached as soon as it ends; 0 or an errno. */
+    public int pthread_detach(long thread) {
+        return threads().detach(thread);
+    }
+
+    /** {@code pthread_attr_init}: a default attribute (one guard page, default stack size). */
+    public int pthread_attr_init(long attr) {
+        mem.fill(attr, 0, PThreads.ATTR_SIZE);
+        mem.write64(attr + PThreads.ATTR_GUARDSIZE, AddressSpace.PAGE_SIZE);
+        return 0;
+    }
+
+    /** {@code pthread_attr_setstacksize}: EINVAL below PTHREAD_STACK_MIN (16 KiB). */
+    public int pthread_attr_setstacksize(long attr, long stacksize) {
+        if (Long.compareUnsigned(stacksize, 16384) < 0) {
+            return PThreads.EINVAL;
+        }
+        mem.write64(attr + PThreads.ATTR_STACKSIZE, stacksize);
+        return 0;
+    }
+
+    /** {@code pthread_mutex_init}: a default (non-recursive) mutex. */
+    public int pthread_mutex_init(long mutex, long attr) {
+        mem.fill(mutex, 0, 40);
+        return 0;
+    }
+
+    /** {@code pthread_mutex_lock}: blocks (another thread runs) while the mutex is held. */
+    public int pthread_mutex_lock(long mutex) {
+        return threads().mutexLock(mutex);
+    }
+
+    /** {@code pthread_mutex_trylock}: 0, or EBUSY when held. */
+    public int pthread_mutex_trylock(long mutex) {
+        return threads().mutexTrylock(mutex);
+    }
+
+    /** {@code pthread_mutex_unlock}: 0, or EPERM when the caller does not hold it. */
+    public int pthread_mutex_unlock(long mutex) {
+        return threads().mutexUnlock(mutex);
+    }
+
+    /** {@code pthread_cond_init}. */
+    public int pthread_cond_init(long cond, long attr) {
+        mem.fill(cond, 0, 48);
+        return 0;
+    }
+
+    /** {@code pthread_cond_wait}: releases the mutex, blocks until signalled, takes it again. */
+    public int pthread_cond_wait(long cond, long mutex) {
+        return threads().condWait(cond, mutex);
+    }
+
+    /** {@code pthread_cond_signal}: wakes the longest waiter. */
+    public int pthread_cond_signal(long cond) {
+        return threads().condSignal(cond);
+    }
+
+    /** {@code pthread_cond_broadcast}: wakes every waiter. */
+    public int pthread_cond_broadcast(long cond) {
+        return threads().condBroadcast(cond);
+    }
+
+    /** {@code sem_init(sem, pshared, value)}: a semaphore at {@code sem} holding {@code value}. */
+    public int sem_init(long sem, int pshared, long value) {
+        mem.fill(sem, 0, 32);
+        return threads().semInit(sem, value);
+    }
+
+    /** {@code sem_wait}: takes one, blocking (another thread runs) while it holds none. */
+    public int sem_wait(long sem) {
+        return threads().semWait(sem) == 0 ? 0 : -1;
+    }
+
+    /** {@code sem_post}: adds one, waking the longest waiter; the caller keeps running. */
+    public int sem_post(long sem) {
+        return threads().semPost(sem) == 0 ? 0 : -1;
+    }
+
+    /** {@code sched_yield}: the next runnable thread runs; the caller queues behind it. */
+    public int sched_yield() {
+        if (threads != null) {
+            threads.yieldThread();
+        }
+        return 0;
+    }
+
+    /**
+     * A simulator extension with no C counterpart: hands the CPU to {@code thread} now, as a trace's
+     * {@code T K} line does. Returns false when that thread does not exist or has ended.
+     */
+    public boolean sched_switch_to(long thread) {
+        return threads().switchTo(thread);
+    }
+
     // ================================================================ stack and globals
 
     /**
@@ -1195,12 +1334,13 @@ public final class LibC {
         if (bytes < 0) {
             throw new IllegalArgumentException("local: negative size " + bytes);
         }
-        long lowest = Layout.STACK_END - Layout.STACK_LIMIT;
+        long lowest = stackLowest;
         if (bytes > stackPointer - lowest) {
             // C would run off the bottom of the stack: the kernel refuses to grow it past RLIMIT_STACK
             long sp = stackPointer - bytes;
             long at = Long.compareUnsigned(sp, lowest) >= 0 ? sp : lowest - 8;
-            throw new Segfault(at, true, 8, "stack overflow: " + bytes + " bytes of locals exceed the 8 MiB stack");
+            throw new Segfault(at, true, 8, "stack overflow: " + bytes + " bytes of locals exceed the "
+                    + (stackLowest == Layout.STACK_END - Layout.STACK_LIMIT ? "8 MiB stack" : "thread's stack"));
         }
         long sp = (stackPointer - bytes) & ~15L;
         growStack(sp);
@@ -1210,6 +1350,9 @@ public final class LibC {
 
     /** The kernel grows the [stack] mapping down, page by page, when a frame reaches below it. */
     private void growStack(long sp) {
+        if (stackLowest != Layout.STACK_END - Layout.STACK_LIMIT) {
+            return; // a thread's stack is mapped whole by pthread_create
+        }
         var stack = mem.regionAt(Layout.STACK_END - 1);
         long bottom = sp & -AddressSpace.PAGE_SIZE;
         if (stack != null && Long.compareUnsigned(bottom, stack.start()) < 0) {

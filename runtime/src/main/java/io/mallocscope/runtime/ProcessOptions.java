@@ -19,6 +19,8 @@ import java.util.Objects;
 public final class ProcessOptions {
     /** The default glibc profile. */
     public static final String DEFAULT_GLIBC = "2.36";
+    /** The default number of CPUs ({@link #withCpus}). */
+    public static final int DEFAULT_CPUS = 1;
     /** Separates the mounts in the system property {@code mallocscope.mounts} a launcher sets. */
     public static final String MOUNT_SEPARATOR = ";";
 
@@ -37,13 +39,15 @@ public final class ProcessOptions {
     private final long physicalMemory;
     private final int maxMapCount;
     private final boolean memcheck;
+    private final int cpus;
 
     private ProcessOptions(String programName, String glibc, String tunables, PrintStream stdout, PrintStream stderr,
                            long dataLimit, long addressSpaceLimit, boolean stdoutIsTerminal, List<FileSystem.Mount> mounts,
                            KernelLayout kernelLayout, long physicalMemory, int maxMapCount, boolean memcheck,
-                           ProgramImage programImage) {
+                           ProgramImage programImage, int cpus) {
         this.programImage = programImage;
         this.memcheck = memcheck;
+        this.cpus = cpus;
         this.physicalMemory = physicalMemory;
         this.maxMapCount = maxMapCount;
         this.kernelLayout = kernelLayout;
@@ -62,7 +66,7 @@ public final class ProcessOptions {
     public static ProcessOptions defaults() {
         return new ProcessOptions("a.out", DEFAULT_GLIBC, "", System.out, System.err, Kernel.UNLIMITED,
                 Kernel.UNLIMITED, false, List.of(), KernelLayout.CLASSIC,
-                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT, false, ProgramImage.SMALL);
+                defaultPhysicalMemory(), Kernel.DEFAULT_MAX_MAP_COUNT, false, ProgramImage.SMALL, DEFAULT_CPUS);
     }
 
     /**
@@ -107,41 +111,41 @@ public final class ProcessOptions {
 
     public ProcessOptions withProgramName(String name) {
         return new ProcessOptions(Objects.requireNonNull(name), glibc, tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /** The glibc profile, e.g. "2.36" or "2.31". */
     public ProcessOptions withGlibc(String version) {
         return new ProcessOptions(programName, Objects.requireNonNull(version), tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /** Tunables in {@code GLIBC_TUNABLES} syntax: {@code glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0}. */
     public ProcessOptions withTunables(String tunables) {
         return new ProcessOptions(programName, glibc, tunables == null ? "" : tunables, stdout, stderr, dataLimit,
-                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                addressSpaceLimit, stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     public ProcessOptions withStdout(OutputStream out) {
         return new ProcessOptions(programName, glibc, tunables, print(out), stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     public ProcessOptions withStderr(OutputStream err) {
         return new ProcessOptions(programName, glibc, tunables, stdout, print(err), dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /** A limit on how far the program break may rise (like RLIMIT_DATA), in bytes. */
     public ProcessOptions withDataLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, bytes, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /** A limit on all mappings together (like RLIMIT_AS), in bytes. */
     public ProcessOptions withAddressSpaceLimit(long bytes) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, bytes, stdoutIsTerminal, mounts,
-                kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /**
@@ -150,7 +154,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withStdoutTerminal(boolean terminal) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                terminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                terminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /**
@@ -161,7 +165,7 @@ public final class ProcessOptions {
         List<FileSystem.Mount> more = new ArrayList<>(mounts);
         more.add(Objects.requireNonNull(mount));
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage);
+                stdoutIsTerminal, more, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     /**
@@ -171,7 +175,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withMemcheck(boolean on) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, on, programImage);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, on, programImage, cpus);
     }
 
     /** Whether memcheck is on ({@link #withMemcheck}). */
@@ -191,7 +195,7 @@ public final class ProcessOptions {
      */
     public ProcessOptions withKernelLayout(KernelLayout layout) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount, memcheck, programImage);
+                stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
     public KernelLayout kernelLayout() {
@@ -205,7 +209,7 @@ public final class ProcessOptions {
     public ProcessOptions withProgramImage(ProgramImage image) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
                 stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck,
-                Objects.requireNonNull(image));
+                Objects.requireNonNull(image), cpus);
     }
 
     public ProgramImage programImage() {
@@ -222,13 +226,13 @@ public final class ProcessOptions {
             throw new IllegalArgumentException("physical memory of " + bytes + " bytes: at least one page (4096) is needed");
         }
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount, memcheck, programImage);
+                stdoutIsTerminal, mounts, kernelLayout, bytes, maxMapCount, memcheck, programImage, cpus);
     }
 
     /** {@code vm.max_map_count}: how many mappings the process may have (Linux's default: 65530). */
     public ProcessOptions withMaxMapCount(int count) {
         return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
-                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count, memcheck, programImage);
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, count, memcheck, programImage, cpus);
     }
 
     /**

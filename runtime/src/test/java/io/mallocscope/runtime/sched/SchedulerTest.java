@@ -203,4 +203,30 @@ class SchedulerTest {
         assertThat(log).isEmpty();
         assertThatThrownBy(() -> s.spawn("late", () -> { })).hasMessage("the scheduler has been shut down");
     }
+
+    @Test
+    void semaphoreBatonRunsExactlyTheThreadPosted() {
+        Scheduler s = new Scheduler();
+        Semaphore[] sem = {new Semaphore(s, 0), new Semaphore(s, 0), new Semaphore(s, 0)};
+        Task a = s.spawn("a", () -> {
+            sem[1].await();
+            log.add("a");
+            sem[0].post();
+        });
+        Task b = s.spawn("b", () -> {
+            sem[2].await();
+            log.add("b");
+            sem[1].post();
+        });
+        sem[2].post(); // b first, though a is ahead in the run queue
+        sem[0].await();
+        log.add("main");
+        s.join(a);
+        s.join(b);
+        assertThat(log).containsExactly("b", "a", "main");
+        sem[0].post();
+        assertThat(sem[0].value()).isEqualTo(1);
+        sem[0].await();
+        assertThat(sem[0].value()).isZero();
+    }
 }
