@@ -1148,7 +1148,7 @@ public final class LibC {
         return files.pipe(pipefd);
     }
 
-    /** {@code sched_yield()}: lets the next runnable process run; 0. */
+    /** {@code sched_yield()}: lets the next runnable thread or process run (the caller queues behind it); 0. */
     public int sched_yield() {
         process.group().scheduler.yieldTask();
         return 0;
@@ -1193,7 +1193,7 @@ public final class LibC {
 
     private PThreads threads() {
         if (threads == null) {
-            threads = new PThreads(this, malloc, kernel);
+            threads = new PThreads(this, malloc, kernel, process.group().scheduler);
         }
         return threads;
     }
@@ -1306,14 +1306,6 @@ public final class LibC {
     /** {@code sem_post}: adds one, waking the longest waiter; the caller keeps running. */
     public int sem_post(long sem) {
         return threads().semPost(sem) == 0 ? 0 : -1;
-    }
-
-    /** {@code sched_yield}: the next runnable thread runs; the caller queues behind it. */
-    public int sched_yield() {
-        if (threads != null) {
-            threads.yieldThread();
-        }
-        return 0;
     }
 
     /**

@@ -89,7 +89,7 @@ final class PThreads {
     private final Malloc malloc;
     private final Kernel kernel;
     private final AddressSpace mem;
-    private final Scheduler sched = new Scheduler("main");
+    private final Scheduler sched;
     private final Map<Long, PThread> byPd = new HashMap<>();
     private final List<PThread> all = new ArrayList<>();
     private final ArrayDeque<CachedStack> stackCache = new ArrayDeque<>();
@@ -100,14 +100,18 @@ final class PThreads {
     private final PThread main;
     private PThread current;
 
-    PThreads(LibC libc, Malloc malloc, Kernel kernel) {
+    /** The threads of the process running now, on its group's scheduler (shared with forked processes). */
+    PThreads(LibC libc, Malloc malloc, Kernel kernel, Scheduler sched) {
         this.libc = libc;
         this.malloc = malloc;
         this.kernel = kernel;
         this.mem = kernel.addressSpace();
+        this.sched = sched;
         main = new PThread(0);
         main.pd = malloc.threadPointer();
-        main.task = sched.root();
+        main.task = sched.current();
+        main.sp = libc.stackPointer;
+        main.task.onSwitch(() -> suspend(main), () -> resume(main));
         main.stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
         current = main;
         byPd.put(main.pd, main);
@@ -141,15 +145,12 @@ final class PThreads {
         kernel.setErrno(t.errno);
     }
 
-    /** Runs a scheduler call that may hand the CPU to other threads; the caller's context comes back after. */
+    /**
+     * Runs a scheduler call that may hand the CPU to other threads; the tasks' switch hooks save the
+     * caller's context and bring it back.
+     */
     void blocking(Runnable schedulerCall) {
-        PThread me = current;
-        suspend(me);
-        try {
-            schedulerCall.run();
-        } finally {
-            resume(me);
-        }
+        schedulerCall.run();
     }
 
     // ---------------------------------------------------------------- create / exit / join
@@ -207,6 +208,7 @@ final class PThreads {
         all.add(t);
         byPd.put(t.pd, t);
         t.task = sched.spawn("thread " + t.id, () -> runThread(t, body, arg));
+        t.task.onSwitch(() -> suspend(t), () -> resume(t));
         if (threadOut != 0) {
             mem.write64(threadOut, t.pd);
         }
@@ -214,7 +216,6 @@ final class PThreads {
     }
 
     private void runThread(PThread t, ThreadBody body, long arg) {
-        resume(t);
         long ret;
         try {
             ret = body.run(libc, arg);
@@ -228,7 +229,6 @@ final class PThreads {
         if (t.detached) {
             freeTcb(t);
         }
-        suspend(t);
     }
 
     void exit(long value) {
@@ -412,9 +412,14 @@ final class PThreads {
         return 0;
     }
 
-    /** The process ended (main returned, exit, a signal): every other thread is stopped. */
+    /** The process ended (main returned, exit, a signal): every other thread of it is stopped. */
     void shutdown() {
-        sched.shutdown();
+        for (PThread t : all) {
+            if (t != main) {
+                sched.kill(t.task);
+            }
+        }
+        main.task.onSwitch(null, null);
         resume(main);
     }
 }

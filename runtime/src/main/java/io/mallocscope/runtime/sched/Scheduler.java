@@ -194,6 +194,7 @@ public final class Scheduler {
 
     /** Gives the baton to {@code next} and waits until {@code me} gets it back. */
     private void handOver(Task me, Task next) {
+        me.switchedOut();
         current = next;
         next.state = Task.State.RUNNING;
         next.baton.release();
@@ -202,9 +203,36 @@ public final class Scheduler {
 
     private void awaitTurn(Task me) {
         me.awaitBaton();
+        me.switchedIn();
         if (me == root) {
             rethrowPending();
         }
+    }
+
+    /**
+     * Ends one task that is not running (a thread of a process that ended): it leaves the blocking
+     * point it waits in as {@link #shutdown()} makes it; returns when its Java thread has ended.
+     */
+    public void kill(Task t) {
+        if (t == current || t == root || t.isFinished() || t.thread == null) {
+            return;
+        }
+        runQueue.remove(t);
+        t.killed = true;
+        t.baton.release();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        t.state = Task.State.FINISHED;
     }
 
     private void rethrowPending() {
@@ -239,6 +267,7 @@ public final class Scheduler {
         }
         Throwable failure = null;
         try {
+            t.switchedIn();
             body.run();
         } catch (Task.Killed k) {
             return; // shutdown() is joining this thread; the scheduler's state is the root's now

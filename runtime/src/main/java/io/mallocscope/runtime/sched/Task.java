@@ -33,6 +33,9 @@ public final class Task {
     Throwable failure;
     /** Whatever the owner wants to hang on the task (a pthread descriptor, a process). */
     private Object attachment;
+    /** Run when the task gives up the baton / gets it back (a thread's registers: its context). */
+    private Runnable onSwitchOut;
+    private Runnable onSwitchIn;
 
     Task(Scheduler scheduler, int id, String name) {
         this.scheduler = scheduler;
@@ -64,6 +67,29 @@ public final class Task {
 
     public void attach(Object value) {
         this.attachment = value;
+    }
+
+    /**
+     * Hooks run in this task's own Java thread: {@code out} just before it gives the baton away (at a
+     * blocking point, a yield or a switch), {@code in} whenever it gets the baton back and before its
+     * body first runs. What a CPU keeps in registers per thread (stack pointer, thread pointer,
+     * errno) is saved and restored here. Either may be null.
+     */
+    public void onSwitch(Runnable out, Runnable in) {
+        this.onSwitchOut = out;
+        this.onSwitchIn = in;
+    }
+
+    void switchedOut() {
+        if (onSwitchOut != null) {
+            onSwitchOut.run();
+        }
+    }
+
+    void switchedIn() {
+        if (onSwitchIn != null) {
+            onSwitchIn.run();
+        }
     }
 
     /** Waits for the baton; a killed task leaves by throwing {@link Killed}. */
