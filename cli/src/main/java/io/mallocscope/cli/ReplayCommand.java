@@ -9,6 +9,7 @@ import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.trace.OffsetsReplay;
+import io.mallocscope.runtime.trace.ThreadedReplay;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceOp;
@@ -80,20 +81,21 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int offsets(PrintWriter out) throws IOException {
-        Trace t = Inputs.trace(input);
+        Trace t;
+        try {
+            t = Inputs.trace(input);
+        } catch (UserError e) {
+            String msg = String.valueOf(e.getMessage());
+            if (msg.contains("unknown op 'T'") || msg.contains("unknown op 'X'")) {
+                String text = Files.readString(input.path(), StandardCharsets.UTF_8);
+                if (ThreadedReplay.isThreaded(text)) {
+                    return threadedOffsets(text, out);
+                }
+            }
+            throw e;
+        }
         PrintWriter err = spec.commandLine().getErr();
-        OutputStream errStream = new OutputStream() {
-            @Override
-            public void write(int b) {
-                err.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                err.write(new String(b, off, len, StandardCharsets.UTF_8));
-                err.flush();
-            }
-        };
+        OutputStream errStream = errStream(err);
         // the trace's own '# tunables:' line is checked like the option: a bad one is one line, status 2
         ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked()).withStderr(errStream);
         Progress progress = Progress.forTrace(t, err);
@@ -110,6 +112,45 @@ final class ReplayCommand implements Callable<Integer> {
         }
         progress.done();
         return Exit.OK;
+    }
+
+    /** A trace with T lines: each op's line prefixed by its thread, as replay.c -DTHREADS prints it. */
+    private int threadedOffsets(String text, PrintWriter out) {
+        PrintWriter err = spec.commandLine().getErr();
+        String tunables = tunablesOption.checked();
+        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibcOption.checked())
+                .withTunables(tunables == null ? "" : tunables)
+                .withStdout(OutputStream.nullOutputStream()).withStderr(errStream(err));
+        try {
+            ThreadedReplay.run(input.name(), text, o, out);
+        } catch (TraceFormatException e) {
+            out.flush();
+            throw UserError.data(e.getMessage());
+        } catch (SimulatedSignal s) {
+            out.flush();
+            if (!(s instanceof Abort)) {
+                err.print(io.mallocscope.runtime.CProcess.signalLines(s, "replay"));
+                err.flush();
+            }
+            return 128 + s.signalNumber();
+        }
+        return Exit.OK;
+    }
+
+    /** The simulated process's stderr, written through to the command's (glibc's abort messages). */
+    private static OutputStream errStream(PrintWriter err) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(new String(b, off, len, StandardCharsets.UTF_8));
+                err.flush();
+            }
+        };
     }
 
     private int text(PrintWriter out) {

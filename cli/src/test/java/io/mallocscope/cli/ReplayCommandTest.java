@@ -59,6 +59,22 @@ class ReplayCommandTest {
         assertThat(r.out()).isEmpty();
     }
 
+    /** A trace with T lines prints each op's thread, as the threaded C harness printed on real glibc 2.36. */
+    @Test
+    void threadedTracesPrintTheThreadedFormat(@TempDir Path dir) throws IOException {
+        Path t = dir.resolve("threads.rep");
+        Files.writeString(t, "# GLIBC_TUNABLES=glibc.malloc.arena_max=8\na 0 24\nT 1\na 1 24\nT 0\nf 1\na 2 24\nX 1\n");
+        CliRun.Result r = run("replay", "--format", "offsets", t.toString());
+        assertThat(r.err()).isEmpty();
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("0: a 0 H+0x2a0 0x21\n1: a 1 A1+0xb70 0x25\n0: a 2 A1+0xb70 0x25\nbrk H+0x21000\n")
+                .endsWith("\narenas 1\n");
+        Files.writeString(t, "T 1\nX 0\n");
+        CliRun.Result bad = run("replay", t.toString());
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo("mallocscope: " + t + ":2: bad thread number (1..255) '0'\n");
+    }
+
     @Test
     void aMissingTraceIsAUsageError() {
         CliRun.Result r = run("replay", "nope.rep");

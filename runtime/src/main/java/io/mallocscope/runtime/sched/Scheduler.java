@@ -137,24 +137,7 @@ public final class Scheduler {
     public void shutdown() {
         shutDown = true;
         for (Task t : tasks) {
-            if (t == current || t == root || t.isFinished() || t.thread == null) {
-                continue;
-            }
-            t.killed = true;
-            t.baton.release();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            t.state = Task.State.FINISHED;
+            kill(t);
         }
         runQueue.clear();
     }

@@ -73,7 +73,7 @@ public final class OffsetsReplay {
     }
 
     /** The closing lines: the final break and mallinfo. */
-    private static void epilogue(StringBuilder sb, CProcess process, long base) {
+    static void epilogue(StringBuilder sb, CProcess process, long base) {
         sb.append("brk ");
         heapOff(sb, process.kernel().currentBrk() - base);
         sb.append('\n');

@@ -4,7 +4,6 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ExitStatus;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
-import io.mallocscope.runtime.malloc.Mallinfo2;
 import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.io.IOException;
@@ -370,19 +369,7 @@ public final class ThreadedReplay {
     }
 
     private void finish() {
-        out.append("brk ");
-        OffsetsReplay.heapOff(out, process.kernel().currentBrk() - base);
-        out.append('\n');
-        Mallinfo2 mi = process.malloc().mallinfo2();
-        out.append("mallinfo arena=").append(Long.toUnsignedString(mi.arena()))
-                .append(" ordblks=").append(Long.toUnsignedString(mi.ordblks()))
-                .append(" smblks=").append(Long.toUnsignedString(mi.smblks()))
-                .append(" hblks=").append(Long.toUnsignedString(mi.hblks()))
-                .append(" hblkhd=").append(Long.toUnsignedString(mi.hblkhd()))
-                .append(" fsmblks=").append(Long.toUnsignedString(mi.fsmblks()))
-                .append(" uordblks=").append(Long.toUnsignedString(mi.uordblks()))
-                .append(" fordblks=").append(Long.toUnsignedString(mi.fordblks()))
-                .append(" keepcost=").append(Long.toUnsignedString(mi.keepcost())).append('\n');
+        OffsetsReplay.epilogue(out, process, base);
         out.append("arenas ").append(arenas.size()).append('\n');
     }
 
