@@ -198,6 +198,24 @@ public final class ProcessOptions {
                 stdoutIsTerminal, mounts, Objects.requireNonNull(layout), physicalMemory, maxMapCount, memcheck, programImage, cpus);
     }
 
+    /**
+     * The simulated machine's CPUs, as glibc's {@code __get_nprocs_sched} reports them: once more
+     * than {@code arena_test} arenas exist, malloc makes at most 8 × CPUs arenas unless
+     * {@code glibc.malloc.arena_max} says otherwise. Default {@value #DEFAULT_CPUS} (threads run one
+     * at a time anyway).
+     */
+    public ProcessOptions withCpus(int cpus) {
+        if (cpus < 1) {
+            throw new IllegalArgumentException("CPU count must be at least 1: " + cpus);
+        }
+        return new ProcessOptions(programName, glibc, tunables, stdout, stderr, dataLimit, addressSpaceLimit,
+                stdoutIsTerminal, mounts, kernelLayout, physicalMemory, maxMapCount, memcheck, programImage, cpus);
+    }
+
+    public int cpus() {
+        return cpus;
+    }
+
     public KernelLayout kernelLayout() {
         return kernelLayout;
     }
