@@ -150,7 +150,10 @@ final class RunCommand implements Callable<Integer> {
                 // ByteBuddy's class injector uses sun.misc.Unsafe, which JDK 24+ warns about on every run
                 cmd.add("--sun-misc-unsafe-memory-access=allow");
             }
-            cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath());
+            // the C front end's interpreter would show as every call's site (Builtins.java:N): no sites
+            // until C functions become bytecode with prog.c's line table
+            cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath()
+                    + (cTwin || isCFile() ? ",sites=off" : ""));
         }
         cmd.addAll(javaOptions());
         cmd.add("-Dmallocscope.glibc=" + glibc);

@@ -59,6 +59,7 @@ class RunCommandIT {
         assertThat(r.status()).isZero();
         assertThat(r.out()).startsWith("0x5555555592a0 0x5555555592a0\n");
         assertThat(r.out()).contains("malloc(0x512)").contains("free(0x5555555592a0)");
+        assertThat(r.out()).as("no interpreter frames as call sites").doesNotContain(".java:");
     }
 
     @Test
