@@ -24,7 +24,7 @@ class SampleTwinsTest {
 
     @TestFactory
     Stream<DynamicTest> launcherFindsEachTwin() {
-        return Stream.of("first-fit", "fastbin-dup", "tcache-poisoning").map(n -> DynamicTest.dynamicTest(n,
+        return Stream.of("first-fit", "fastbin-dup", "tcache-poisoning", "double-free-tcache", "unsafe-unlink").map(n -> DynamicTest.dynamicTest(n,
                 () -> assertThat(CLauncher.sampleSource(n)).contains("the twin of the Java sample")));
     }
 
