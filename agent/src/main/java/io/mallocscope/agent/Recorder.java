@@ -52,6 +52,11 @@ public final class Recorder {
 
     private static LibC libc;
     private static CProcess process;
+    /**
+     * The Java thread the recorded process runs on. Processes it forks run on threads of their own
+     * (one at a time); their signals and glibc messages are not the recorded process's.
+     */
+    private static Thread processThread;
     private static String[] argv;
     private static TimelineWriter writer;
     private static Path file;
@@ -132,6 +137,7 @@ public final class Recorder {
             }
             process = (CProcess) p;
             libc = process.libc();
+            processThread = Thread.currentThread();
         } catch (Throwable t) {
             failed(t);
         }
@@ -191,6 +197,7 @@ public final class Recorder {
                 }
                 libc = (LibC) c;
                 process = libc.process();
+                processThread = Thread.currentThread();
             }
             int site = pendingSite;
             pendingSite = 0;
@@ -256,7 +263,7 @@ public final class Recorder {
 
     /** glibc is about to abort with {@code message}. */
     public static void abort(String message) {
-        if (!enabled || libc == null) {
+        if (!enabled || libc == null || Thread.currentThread() != processThread) {
             return;
         }
         try {
@@ -287,7 +294,7 @@ public final class Recorder {
 
     /** A Segfault was constructed: the simulated process is about to get SIGSEGV. */
     public static void segv(long address, boolean write, int width, String reason) {
-        if (!enabled || libc == null) {
+        if (!enabled || libc == null || Thread.currentThread() != processThread) {
             return;
         }
         try {

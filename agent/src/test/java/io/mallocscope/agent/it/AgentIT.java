@@ -351,6 +351,20 @@ class AgentIT {
     }
 
     @Test
+    void aForkedChildsCallsAndSignalsAreNotTheRecordedProcesss() throws Exception {
+        Path out = dir.resolve("fork.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), Faults.class.getName(), "fork"));
+        assertThat(r.status()).isEqualTo(139);
+        assertThat(r.stdout()).isEqualTo("child killed by signal 6\n");
+        assertThat(r.stderr()).startsWith("free(): double free detected in tcache 2\nSegmentation fault (");
+        Timeline t = Timeline.read(out);
+        String kinds = kinds(t, 0, t.size());
+        assertThat(kinds).doesNotContain("abort").doesNotContain("call:free")
+                .contains("call:malloc").endsWith("output segv output");
+        assertThat(t.event(t.size() - 2).address()).isEqualTo(8);
+    }
+
+    @Test
     void largeBlocksAreMmappedChunksAndRaiseTheThreshold() throws Exception {
         Path out = dir.resolve("mmap.timeline");
         Run r = run(javaWithAgent("out=" + out, userCp(), Faults.class.getName(), "mmap"));

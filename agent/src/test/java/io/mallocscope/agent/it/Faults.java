@@ -4,8 +4,8 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 
 /**
- * argv[0] = "double-free" (glibc aborts), "segv" (a write through NULL+8), "mmap" (a large block) or "assert"
- * (the program aborts), run via CProcess.run.
+ * argv[0] = "double-free" (glibc aborts), "segv" (a write through NULL+8), "mmap" (a large block), "fork" (a
+ * child aborts in glibc, then the parent faults) or "assert" (the program aborts), run via CProcess.run.
  */
 public final class Faults {
     public static void main(String[] args) {
@@ -27,6 +27,19 @@ public final class Faults {
                     c.free(big);
                     long again = c.malloc(200_000);
                     c.free(again);
+                }
+                case "fork" -> {
+                    long a = c.malloc(24);
+                    int pid = c.fork(child -> {
+                        child.malloc(40);
+                        child.free(a);
+                        child.free(a);
+                        return 0;
+                    });
+                    long st = c.malloc(4);
+                    c.waitpid(pid, st, 0);
+                    c.printf("child killed by signal %d\n", c.getInt(st) & 0x7f);
+                    c.putLong(8, 1);
                 }
                 case "assert" -> {
                     long a = c.malloc(24);
