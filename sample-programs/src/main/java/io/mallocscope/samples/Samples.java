@@ -59,6 +59,13 @@ public final class Samples {
             OverlappingChunks.class,
             LargeBinAttack.class,
             PoisonNullByte.class,
+            // the memory-mapping segment: files, shared libraries, processes
+            FileMappedShared.class,
+            PrivateMappingCopyOnWrite.class,
+            SigbusPastEof.class,
+            SharedLibraries.class,
+            ForkSharedMemory.class,
+            MallocAfterFork.class,
             // real programs
             WordFrequency.class,
             DynamicArray.class

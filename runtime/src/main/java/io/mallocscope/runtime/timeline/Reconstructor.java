@@ -145,6 +145,14 @@ public final class Reconstructor {
                 return;
             }
             long[] a = e.args();
+            if (e.fn() == Functions.MMAP && (a[3] & io.mallocscope.runtime.vm.Kernel.MAP_ANONYMOUS) == 0) {
+                Event done = findReturn(i);
+                if (done != null && done.hasRet() && done.ret() != io.mallocscope.runtime.vm.Kernel.MAP_FAILED) {
+                    // a timeline holds no files: a file mapping comes back as memory at the recorded place
+                    a = new long[] {done.ret(), a[1], a[2], io.mallocscope.runtime.vm.Kernel.MAP_PRIVATE
+                            | io.mallocscope.runtime.vm.Kernel.MAP_ANONYMOUS | io.mallocscope.runtime.vm.Kernel.MAP_FIXED, -1, 0};
+                }
+            }
             boolean has = Functions.hasResult(e.fn());
             long ret = call(process.libc(), e.fn(), a);
             Event r = i + 1 < timeline.size() ? findReturn(i) : null;

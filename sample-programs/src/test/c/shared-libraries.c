@@ -1,0 +1,15 @@
+#include "common.h"
+int main(void) {
+    setbuf(stdout, NULL);
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512];
+    while (fgets(line, sizeof line, maps)) {
+        unsigned long start, end, offset;
+        char perms[8], path[256] = "";
+        if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %255s", &start, &end, perms, &offset, path) >= 4
+                && (strstr(path, "/libc.so.6") || strstr(path, "/ld-linux-x86-64.so"))) {
+            printf("%s %08lx %lx %s\n", perms, offset, end - start, path);
+        }
+    }
+    return 0;
+}
