@@ -173,6 +173,59 @@ final class Advices {
         }
     }
 
+    /** A BusError (SIGBUS) is constructed: (address, write, width, reason). */
+    static final class BusErrorCreated {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Argument(0) long address, @Advice.Argument(3) String reason) {
+            Recorder.sigbus(address, reason);
+        }
+    }
+
+    /** Vfs.open(path, flags, mode) returned a descriptor (or -1). */
+    static final class FileOpened {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object vfs, @Advice.Argument(0) String path, @Advice.Argument(1) int flags,
+                         @Advice.Return int fd) {
+            Recorder.fileOpened(vfs, path, flags, fd);
+        }
+    }
+
+    /** Vfs.close(fd) is entered (the path is still known). */
+    static final class FileClosing {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object vfs, @Advice.Argument(0) int fd) {
+            Recorder.fileClosing(vfs, fd);
+        }
+    }
+
+    /** Kernel.fileMapped(address, length, offset, shared, path). */
+    static final class FileMapped {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object kernel, @Advice.Argument(0) long address, @Advice.Argument(1) long length,
+                          @Advice.Argument(2) long offset, @Advice.Argument(3) boolean shared,
+                          @Advice.Argument(4) String path) {
+            Recorder.fileMapped(kernel, address, length, offset, shared, path);
+        }
+    }
+
+    /** Kernel.pageMadePrivate(address, offset, path). */
+    static final class PagePrivate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object kernel, @Advice.Argument(0) long address, @Advice.Argument(1) long offset,
+                          @Advice.Argument(2) String path) {
+            Recorder.pageMadePrivate(kernel, address, offset, path);
+        }
+    }
+
+    /** Kernel.writtenBack(path, firstAddress, pages, cause). */
+    static final class WrittenBack {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object kernel, @Advice.Argument(0) String path, @Advice.Argument(1) long address,
+                          @Advice.Argument(2) int pages, @Advice.Argument(3) String cause) {
+            Recorder.writtenBack(kernel, path, address, pages, cause);
+        }
+    }
+
     static final class SegfaultCreated {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Argument(0) long address, @Advice.Argument(1) boolean write,

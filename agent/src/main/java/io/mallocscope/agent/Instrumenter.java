@@ -42,6 +42,8 @@ final class Instrumenter {
     static final String KERNEL = RUNTIME + "vm.Kernel";
     static final String CPROCESS = RUNTIME + "CProcess";
     static final String SEGFAULT = RUNTIME + "signal.Segfault";
+    static final String BUS_ERROR = RUNTIME + "signal.BusError";
+    static final String VFS = RUNTIME + "fs.Vfs";
 
     /** LibC's recorded functions (call/return events), C name = Java name. */
     static final String[] CALLS = {"malloc", "free", "calloc", "realloc", "reallocarray", "memalign", "aligned_alloc",
@@ -63,6 +65,11 @@ final class Instrumenter {
                         .visit(Advice.to(Advices.ProcessOptionsIn.class).on(isConstructor().and(takesArguments(1))))
                         .visit(Advice.to(Advices.ProcessCreated.class).on(isConstructor()))
                         .visit(Advice.to(Advices.Run.class).on(named("run").and(takesArguments(2)))))
+                .type(named(BUS_ERROR)).transform((b, t, l, m, d) -> b
+                        .visit(Advice.to(Advices.BusErrorCreated.class).on(isConstructor().and(takesArguments(4)))))
+                .type(named(VFS)).transform((b, t, l, m, d) -> b
+                        .visit(Advice.to(Advices.FileOpened.class).on(named("open").and(takesArguments(3))))
+                        .visit(Advice.to(Advices.FileClosing.class).on(named("close").and(takesArguments(1)))))
                 .type(named(SEGFAULT)).transform((b, t, l, m, d) -> b
                         .visit(Advice.to(Advices.SegfaultCreated.class).on(isConstructor().and(takesArguments(4)))))
                 .installOn(inst);
@@ -128,7 +135,9 @@ final class Instrumenter {
         for (String[] c : calls) {
             b = b.visit(bound(Advices.Syscall.class, Functions.byName(c[1]), named(c[0]).and(isPublic())));
         }
-        return b;
+        return b.visit(Advice.to(Advices.FileMapped.class).on(named("fileMapped")))
+                .visit(Advice.to(Advices.PagePrivate.class).on(named("pageMadePrivate")))
+                .visit(Advice.to(Advices.WrittenBack.class).on(named("writtenBack")));
     }
 
     /** Reports instrumentation failures on stderr instead of swallowing them. */

@@ -292,6 +292,64 @@ public final class Recorder {
         }
     }
 
+    // ================================================================ files and file mappings
+
+    /** The recorded process's timeline writer, or null (another process's event, or not recording). */
+    private static TimelineWriter fileWriter(boolean ours) {
+        if (!enabled || libc == null || !ours) {
+            return null;
+        }
+        return writer();
+    }
+
+    private static void file(TimelineWriter w, EventKind kind, long address, long n1, long n2, String text) {
+        try {
+            if (w != null) {
+                w.fileEvent(kind, address, n1, n2, text);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** The recorded process opened {@code path}: descriptor {@code fd} (nothing is recorded for a failed open). */
+    public static void fileOpened(Object vfs, String path, int flags, int fd) {
+        if (fd >= 0) {
+            file(fileWriter(process != null && vfs == process.files()), EventKind.OPEN, 0, fd, flags, path);
+        }
+    }
+
+    /** The recorded process is closing {@code fd}. */
+    public static void fileClosing(Object vfs, int fd) {
+        TimelineWriter w = fileWriter(process != null && vfs == process.files());
+        if (w != null) {
+            String path = ((io.mallocscope.runtime.fs.Vfs) vfs).pathOf(fd);
+            if (path != null) {
+                file(w, EventKind.CLOSE, 0, fd, 0, path);
+            }
+        }
+    }
+
+    public static void fileMapped(Object kernel, long address, long length, long offset, boolean shared, String path) {
+        file(fileWriter(process != null && kernel == process.kernel()), EventKind.FILE_MAP, address, length,
+                offset | (shared ? Long.MIN_VALUE : 0), path);
+    }
+
+    public static void pageMadePrivate(Object kernel, long address, long offset, String path) {
+        file(fileWriter(process != null && kernel == process.kernel()), EventKind.PAGE_PRIVATE, address, offset, 0, path);
+    }
+
+    public static void writtenBack(Object kernel, String path, long address, int pages, String cause) {
+        int code = io.mallocscope.runtime.timeline.Event.WRITE_BACK_CAUSES.indexOf(cause);
+        file(fileWriter(process != null && kernel == process.kernel()), EventKind.WRITE_BACK, address, pages,
+                code < 0 ? io.mallocscope.runtime.timeline.Event.WRITE_BACK_CAUSES.size() - 1 : code, path);
+    }
+
+    /** A BusError was constructed: the process is about to get SIGBUS. */
+    public static void sigbus(long address, String reason) {
+        file(fileWriter(Thread.currentThread() == processThread), EventKind.SIGBUS, address, 0, 0, reason);
+    }
+
     /** A Segfault was constructed: the simulated process is about to get SIGSEGV. */
     public static void segv(long address, boolean write, int width, String reason) {
         if (!enabled || libc == null || Thread.currentThread() != processThread) {

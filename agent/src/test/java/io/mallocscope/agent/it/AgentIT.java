@@ -351,6 +351,29 @@ class AgentIT {
     }
 
     @Test
+    void filesMappingsWriteBacksAndSigbusAreRecorded() throws Exception {
+        Path out = dir.resolve("files.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), Faults.class.getName(), "files"));
+        assertThat(r.status()).isEqualTo(135);
+        Timeline t = Timeline.read(out);
+        String kinds = kinds(t, 0, t.size());
+        assertThat(kinds).startsWith("open call:malloc").contains("call:mmap file_map syscall:mmap return:mmap")
+                .contains("write_back").contains("page_private").contains("close").endsWith("sigbus output");
+        List<Event> files = t.events().stream().filter(e -> e.kind().isFileEvent()).toList();
+        assertThat(files).extracting(e -> e.kind().wireName())
+                .containsExactly("open", "file_map", "write_back", "file_map", "page_private", "close", "sigbus");
+        assertThat(files.get(0).path()).isEqualTo("/tmp/notes.txt");
+        assertThat(files.get(2).cause()).isEqualTo("msync");
+        assertThat(files.get(2).fileAddress()).isEqualTo(files.get(1).fileAddress());
+        assertThat(files.get(3).isSharedMap()).isFalse();
+        assertThat(files.get(4).fileAddress()).isEqualTo(files.get(3).fileAddress());
+        assertThat(files.get(6).fileAddress()).isEqualTo(files.get(1).fileAddress() + 4096);
+        Reconstructor rec = new Reconstructor(t);
+        rec.stateAt(t.steps());
+        assertThat(rec.problem()).as("a file mapping replays as memory at its address").isEmpty();
+    }
+
+    @Test
     void aForkedChildsCallsAndSignalsAreNotTheRecordedProcesss() throws Exception {
         Path out = dir.resolve("fork.timeline");
         Run r = run(javaWithAgent("out=" + out, userCp(), Faults.class.getName(), "fork"));

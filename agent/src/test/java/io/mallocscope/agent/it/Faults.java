@@ -28,6 +28,17 @@ public final class Faults {
                     long again = c.malloc(200_000);
                     c.free(again);
                 }
+                case "files" -> {
+                    int fd = c.open("/tmp/notes.txt", io.mallocscope.runtime.LibC.O_RDWR | io.mallocscope.runtime.LibC.O_CREAT, 0644);
+                    c.write(fd, c.strdup("hello"), 5);
+                    long shared = c.mmap(0, 8192, 3, io.mallocscope.runtime.LibC.MAP_SHARED, fd, 0);
+                    c.putByte(shared, 'H');
+                    c.msync(shared, 4096, io.mallocscope.runtime.LibC.MS_SYNC);
+                    long priv = c.mmap(0, 4096, 3, io.mallocscope.runtime.LibC.MAP_PRIVATE, fd, 0);
+                    c.putByte(priv + 1, 'E');
+                    c.close(fd);
+                    c.getByte(shared + 4096);
+                }
                 case "fork" -> {
                     long a = c.malloc(24);
                     int pid = c.fork(child -> {

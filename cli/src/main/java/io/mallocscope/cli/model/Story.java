@@ -65,6 +65,10 @@ public final class Story {
         WORDS.put("change", (t, n) -> t.text());
         WORDS.put("abort", (t, n) -> "abort: " + t.text());
         WORDS.put("segv", (t, n) -> "segfault: " + t.text());
+        // the memory-mapping segment's events come worded from the timeline (TimelineSource.fileText)
+        for (String k : new String[] {"open", "close", "file_map", "page_private", "write_back", "sigbus"}) {
+            WORDS.put(k, (t, n) -> t.text());
+        }
     }
 
     /** Remembers which call handed out which chunk. */

@@ -1,5 +1,6 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.timeline.Functions;
@@ -151,6 +152,37 @@ public final class JsonlExporter {
             case OUTPUT -> {
                 sb.append(",\"stream\":\"").append(e.streamName()).append("\",\"text\":");
                 str(sb, e.text());
+            }
+            case OPEN, CLOSE -> {
+                sb.append(",\"fd\":").append(e.fd());
+                if (e.kind() == EventKind.OPEN) {
+                    sb.append(",\"flags\":").append(e.openFlags());
+                }
+                sb.append(",\"path\":");
+                str(sb, e.path());
+            }
+            case FILE_MAP -> {
+                hex(sb, "addr", e.fileAddress());
+                sb.append(",\"len\":").append(e.mapLength()).append(",\"offset\":").append(e.fileOffset())
+                        .append(",\"shared\":").append(e.isSharedMap()).append(",\"path\":");
+                str(sb, e.path());
+            }
+            case PAGE_PRIVATE -> {
+                hex(sb, "addr", e.fileAddress());
+                sb.append(",\"offset\":").append(e.fileOffset()).append(",\"path\":");
+                str(sb, e.path());
+            }
+            case WRITE_BACK -> {
+                hex(sb, "addr", e.fileAddress());
+                sb.append(",\"pages\":").append(e.pages()).append(",\"cause\":");
+                str(sb, e.cause());
+                sb.append(",\"path\":");
+                str(sb, e.path());
+            }
+            case SIGBUS -> {
+                hex(sb, "addr", e.fileAddress());
+                sb.append(",\"reason\":");
+                str(sb, e.message());
             }
             case WRITE -> {
                 hex(sb, "addr", e.address());

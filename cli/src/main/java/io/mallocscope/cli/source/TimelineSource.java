@@ -140,7 +140,7 @@ final class TimelineSource implements StateSource {
                             result = Functions.isPointerResult(call.fn()) ? Hex.of(r.ret()) : number(r.ret());
                         }
                     }
-                    if (k != EventKind.ABORT && k != EventKind.SEGV) {
+                    if (k != EventKind.ABORT && k != EventKind.SEGV && !k.isFileEvent()) {
                         continue;
                     }
                 }
@@ -184,7 +184,26 @@ final class TimelineSource implements StateSource {
                 case SYSCALL -> Transition.text("syscall", syscall(e));
                 case ABORT -> Transition.text("abort", e.message());
                 case SEGV -> Transition.text("segv", Hex.of(e.address()) + " (" + e.message() + ")");
+                case OPEN, CLOSE, FILE_MAP, PAGE_PRIVATE, WRITE_BACK, SIGBUS -> Transition.text(e.kind().wireName(), fileText(e));
                 default -> Transition.text(e.kind().wireName(), e.toString());
+            };
+        }
+
+        /** A file event in words: "page 0x7ffff7fc3000 of /data/notes.txt written back (msync)". */
+        static String fileText(Event e) {
+            return switch (e.kind()) {
+                case OPEN -> "open " + e.path() + " = fd " + e.fd();
+                case CLOSE -> "close fd " + e.fd() + " (" + e.path() + ")";
+                case FILE_MAP -> "mapped " + e.path() + " from offset " + Hex.of(e.fileOffset()) + " at "
+                        + Hex.of(e.fileAddress()) + " (" + Hex.of(e.mapLength()) + " bytes, "
+                        + (e.isSharedMap() ? "MAP_SHARED" : "MAP_PRIVATE") + ")";
+                case PAGE_PRIVATE -> "page " + Hex.of(e.fileAddress()) + " of " + e.path()
+                        + " made private (copy-on-write at its first store)";
+                case WRITE_BACK -> (e.pages() == 1 ? "page " + Hex.of(e.fileAddress()) + " of " + e.path()
+                        : e.pages() + " pages of " + e.path() + " from " + Hex.of(e.fileAddress()))
+                        + " written back (" + e.cause() + ")";
+                case SIGBUS -> "SIGBUS at " + Hex.of(e.fileAddress()) + " (" + e.message() + ")";
+                default -> e.toString();
             };
         }
 

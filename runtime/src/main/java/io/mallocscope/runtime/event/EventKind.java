@@ -53,7 +53,25 @@ public enum EventKind {
      * messages (malloc_printerr, malloc_stats, a failed assert) and the shell's "Aborted" line.
      * Since format version 2.
      */
-    OUTPUT("output", null);
+    OUTPUT("output", null),
+    /**
+     * The file events of the memory-mapping segment, each with an address, two numbers and a path
+     * (see {@code Event}): a file opened (fd, flags) or closed (fd); a file mapped (length, file
+     * offset; the second number's high bit set for MAP_SHARED); a page of a private file mapping
+     * copied at its first store (file offset); dirty pages written back (count, cause); SIGBUS (the
+     * reason as path). Since format version 3.
+     */
+    OPEN("open", null),
+    CLOSE("close", null),
+    FILE_MAP("file_map", null),
+    PAGE_PRIVATE("page_private", null),
+    WRITE_BACK("write_back", null),
+    SIGBUS("sigbus", null);
+
+    /** Whether this is one of the file events ({@link #OPEN} … {@link #SIGBUS}), which share one record. */
+    public boolean isFileEvent() {
+        return ordinal() >= OPEN.ordinal();
+    }
 
     private static final EventKind[] VALUES = values();
 

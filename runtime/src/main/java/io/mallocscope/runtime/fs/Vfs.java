@@ -199,11 +199,13 @@ public final class Vfs implements MappableFiles {
         return 0;
     }
 
-    /** Closes every descriptor (at exit). */
+    /** Closes every descriptor (at exit; not the program's own {@code close} calls, so a recording leaves them out). */
     public void closeAll() {
         for (int fd = 0; fd < fds.length; fd++) {
-            if (fds[fd] != null) {
-                close(fd);
+            OpenFile f = fds[fd];
+            if (f != null) {
+                fds[fd] = null;
+                release(f);
             }
         }
     }

@@ -208,11 +208,69 @@ public final class Event {
         return v[2];
     }
 
-    /** glibc's abort message, or the segv reason. */
+    /** glibc's abort message, or the segv or sigbus reason. */
     public String message() {
-        need(kind == EventKind.ABORT || kind == EventKind.SEGV);
+        need(kind == EventKind.ABORT || kind == EventKind.SEGV || kind == EventKind.SIGBUS);
         return text;
     }
+
+    /** A file event's path (open, close, file_map, page_private, write_back). */
+    public String path() {
+        need(kind.isFileEvent() && kind != EventKind.SIGBUS);
+        return text;
+    }
+
+    /** A file event's address: the mapping (file_map), the page (page_private, the first written back), the fault (sigbus). */
+    public long fileAddress() {
+        need(kind.isFileEvent());
+        return v[0];
+    }
+
+    /** The descriptor an open or close event names. */
+    public int fd() {
+        need(kind == EventKind.OPEN || kind == EventKind.CLOSE);
+        return (int) v[1];
+    }
+
+    /** open's flags. */
+    public int openFlags() {
+        need(kind == EventKind.OPEN);
+        return (int) v[2];
+    }
+
+    /** file_map: the mapping's length. */
+    public long mapLength() {
+        need(kind == EventKind.FILE_MAP);
+        return v[1];
+    }
+
+    /** file_map and page_private: the file offset of the mapping or the page. */
+    public long fileOffset() {
+        need(kind == EventKind.FILE_MAP || kind == EventKind.PAGE_PRIVATE);
+        return kind == EventKind.FILE_MAP ? v[2] & Long.MAX_VALUE : v[1];
+    }
+
+    /** file_map: MAP_SHARED (else MAP_PRIVATE). */
+    public boolean isSharedMap() {
+        need(kind == EventKind.FILE_MAP);
+        return v[2] < 0;
+    }
+
+    /** write_back: how many dirty pages went back. */
+    public long pages() {
+        need(kind == EventKind.WRITE_BACK);
+        return v[1];
+    }
+
+    /** write_back: why ("msync", "munmap", "exit", "fsync", "msync MS_ASYNC"). */
+    public String cause() {
+        need(kind == EventKind.WRITE_BACK);
+        return WRITE_BACK_CAUSES.get((int) Math.min(v[2], WRITE_BACK_CAUSES.size() - 1));
+    }
+
+    /** The causes a write_back event stores by number (only ever appended). */
+    public static final java.util.List<String> WRITE_BACK_CAUSES = java.util.List.of("msync", "msync MS_ASYNC",
+            "munmap", "exit", "fsync", "?");
 
     /** The faulting address (segv) or the first byte written (write). */
     public long address() {

@@ -99,7 +99,7 @@ public final class Timeline {
         switch (kind) {
             case CALL -> site = ix.sites.getOrDefault(ref, "");
             case RETURN -> signal = ref - 1;
-            case ABORT, SEGV -> text = ix.texts.get(ref);
+            case ABORT, SEGV, OPEN, CLOSE, FILE_MAP, PAGE_PRIVATE, WRITE_BACK, SIGBUS -> text = ix.texts.get(ref);
             case WRITE -> {
                 if (ref >= 0) {
                     data = Arrays.copyOfRange(b.data, ref, ref + (int) v[1]);

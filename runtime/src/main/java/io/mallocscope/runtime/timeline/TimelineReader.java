@@ -433,6 +433,16 @@ final class TimelineReader {
                     val(stream);
                     val(len);
                 }
+                case OPEN, CLOSE, FILE_MAP, PAGE_PRIVATE, WRITE_BACK, SIGBUS -> {
+                    long addr = pointer();
+                    long n1 = varint();
+                    long n2 = varint();
+                    begin(kind, -1, text());
+                    text(string());
+                    val(addr);
+                    val(n1);
+                    val(n2);
+                }
                 default -> throw new IllegalStateException("unexpected " + kind);
             }
         }

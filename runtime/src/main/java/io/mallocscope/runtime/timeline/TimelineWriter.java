@@ -228,6 +228,25 @@ public final class TimelineWriter implements Closeable {
         done();
     }
 
+    /**
+     * A file event ({@link EventKind#isFileEvent()}): an address, two numbers and a text (a path, or
+     * SIGBUS's reason), as {@code Event} names them for each kind.
+     */
+    public synchronized void fileEvent(EventKind kind, long address, long n1, long n2, String text) {
+        if (!kind.isFileEvent()) {
+            throw new IllegalArgumentException(kind.wireName() + " is not a file event");
+        }
+        if (skip()) {
+            return;
+        }
+        byte1(kind.ordinal());
+        pointer(address);
+        varint(n1);
+        varint(n2);
+        string(text == null ? "" : text);
+        done();
+    }
+
     public synchronized void segv(long address, boolean write, int width, String reason) {
         if (skip()) {
             return;

@@ -87,6 +87,7 @@ public final class Kernel {
         this.as = as;
         this.layout = layout;
         Layout.populate(as, programName, layout, image);
+        as.setPageListener((address, r) -> pageMadePrivate(address, r.offsetOf(address), r.name()));
         this.startBrk = image.initialBrk();
         this.brk = startBrk;
     }
@@ -108,6 +109,7 @@ public final class Kernel {
         this.addressSpaceLimit = parent.addressSpaceLimit;
         this.diagnostics = parent.diagnostics;
         this.shmemInodes = parent.shmemInodes;
+        childSpace.setPageListener((address, r) -> pageMadePrivate(address, r.offsetOf(address), r.name()));
     }
 
     /** Where inode numbers for shared memory come from (the run's file system gives them). */
@@ -341,6 +343,7 @@ public final class Kernel {
         int p = prot & (PROT_READ | PROT_WRITE | AddressSpace.PROT_EXEC);
         if (target != null) {
             as.mapFile(start, start + length, p, target.path(), offset, type == MAP_SHARED, target.file());
+            fileMapped(start, length, offset, type == MAP_SHARED, target.path());
         } else if (type == MAP_SHARED) {
             PageCache shm = new PageCache("00:01", shmemInodes.getAsLong(), length, null);
             as.mapFile(start, start + length, p, SHARED_ANON_NAME, 0, true, shm);
@@ -461,6 +464,20 @@ public final class Kernel {
         diagnostics.println("mallocscope: write-back of " + pages + " page" + (pages == 1 ? "" : "s")
                 + " of " + path + " failed (" + cause + "): " + Errno.message(Errno.of(e)));
         diagnostics.flush();
+    }
+
+    /**
+     * {@code path} was mapped at {@code address} ({@code length} bytes from file offset
+     * {@code offset}). A point for recording; does nothing itself.
+     */
+    public void fileMapped(long address, long length, long offset, boolean shared, String path) {
+    }
+
+    /**
+     * The page at {@code address}, of a private mapping of {@code path} at file offset
+     * {@code offset}, was copied at its first store. A point for recording; does nothing itself.
+     */
+    public void pageMadePrivate(long address, long offset, String path) {
     }
 
     /**
