@@ -107,6 +107,7 @@ public final class Kernel {
         this.brk = parent.brk;
         this.dataLimit = parent.dataLimit;
         this.addressSpaceLimit = parent.addressSpaceLimit;
+        this.maxMapCount = parent.maxMapCount;
         this.diagnostics = parent.diagnostics;
         this.shmemInodes = parent.shmemInodes;
         childSpace.setPageListener((address, r) -> pageMadePrivate(address, r.offsetOf(address), r.name()));
