@@ -49,7 +49,9 @@ class EventVocabularyTest {
         assertThat(EventKind.ofTag(4)).isEqualTo(EventKind.BIN_INSERT);
         assertThat(EventKind.ofTag(14)).isEqualTo(EventKind.THRESHOLD);
         assertThat(EventKind.ofTag(18)).isEqualTo(EventKind.OUTPUT);
-        assertThat(EventKind.ofTag(19)).isNull();
+        assertThat(EventKind.ofTag(19)).isEqualTo(EventKind.OPEN);
+        assertThat(EventKind.ofTag(24)).isEqualTo(EventKind.SIGBUS);
+        assertThat(EventKind.ofTag(25)).isNull();
         assertThat(EventKind.TOP_EXTEND.wireName()).isEqualTo("top_extend");
     }
 }
