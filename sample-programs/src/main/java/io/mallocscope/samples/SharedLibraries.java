@@ -24,6 +24,10 @@ public final class SharedLibraries implements CProgram {
     @Override
     public int main(LibC c, String[] argv) {
         c.setbufNone(STDOUT);
+        long heap = c.sbrk(0);
+        long p = c.malloc(24);
+        c.printf("malloc(24) = heap+0x%lx: the heap is anonymous memory; the code and data of malloc are libc's:\n",
+                p - heap);
         for (Region r : c.process().memory().regions()) {
             if (r.name().endsWith("/libc.so.6") || r.name().contains("/ld-linux-x86-64.so")) {
                 c.printf("%s %08lx %lx %s\n", r.permissions(), r.offset(), r.size(), r.name());
