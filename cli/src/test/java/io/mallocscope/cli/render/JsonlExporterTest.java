@@ -69,7 +69,7 @@ class JsonlExporterTest {
         StringWriter out = new StringWriter();
         JsonlExporter.export(t, out);
         List<String> lines = out.toString().lines().toList();
-        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":2,");
+        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":3,");
         assertThat(lines.get(1)).isEqualTo(
                 "{\"seq\":0,\"kind\":\"output\",\"depth\":0,\"stream\":\"stderr\",\"text\":\"Allocating 2 buffers.\\n\"}");
         assertThat(lines.get(4)).isEqualTo(
