@@ -64,6 +64,11 @@ final class ReplayCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Format format;
 
+    @Option(names = "--stats",
+            description = "Print the malloc lab's numbers instead: operations, peak utilisation (peak live payload / "
+                    + "peak heap), and the time the allocator took to replay the trace.")
+    boolean stats;
+
     @Mixin
     GlibcOption glibcOption;
     @Mixin
@@ -73,9 +78,12 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (stats && spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+            throw UserError.usage("--stats prints the malloc lab's numbers; --format applies without it");
+        }
         input = Inputs.open(trace);
         PrintWriter out = spec.commandLine().getOut();
-        int status = FORMATS.get(format).write(this, out);
+        int status = stats ? stats(out) : FORMATS.get(format).write(this, out);
         out.flush();
         return status;
     }
@@ -151,6 +159,30 @@ final class ReplayCommand implements Callable<Integer> {
                 err.flush();
             }
         };
+    }
+
+    /**
+     * The malloc lab's numbers (CS:APP 9.9): the operations, the peak utilisation the replayed heap
+     * reached, and the allocator's time for the whole trace (one replay, offsets discarded).
+     */
+    private int stats(PrintWriter out) throws IOException {
+        Trace t = Inputs.trace(input);
+        ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked())
+                .withStderr(OutputStream.nullOutputStream());
+        long start = System.nanoTime();
+        try {
+            OffsetsReplay.run(t, o, new PrintWriter(java.io.Writer.nullWriter()));
+        } catch (SimulatedSignal s) {
+            throw UserError.data("replay: the trace ends in " + s.getClass().getSimpleName()
+                    + " on this glibc; the malloc lab's numbers need a trace that runs to its end");
+        }
+        long nanos = System.nanoTime() - start;
+        StateSource s = Sources.open(input, new Sources.ReplaySettings(glibcOption.checked(), tunablesOption.checked()));
+        io.mallocscope.cli.plot.HeapSeries series = io.mallocscope.cli.plot.HeapSeries.of(s);
+        PlotCommand.summary(trace.getFileName().toString(), series, out);
+        out.println(String.format(java.util.Locale.ROOT, "time               %.3f ms (%.1f Kops/s, one replay of "
+                + "the calls by the simulated allocator)", nanos / 1e6, series.steps / (nanos / 1e9) / 1000));
+        return Exit.OK;
     }
 
     private int text(PrintWriter out) {

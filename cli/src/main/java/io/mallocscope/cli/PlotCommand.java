@@ -1,0 +1,95 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.plot.Charts;
+import io.mallocscope.cli.plot.HeapSeries;
+import io.mallocscope.cli.source.Sources;
+import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.text.Hex;
+import org.jfree.chart.JFreeChart;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code mallocscope plot SOURCE [--kind heap|bins] [--out F.svg|F.png]}: the heap over the steps, as a chart. */
+@Command(name = "plot", mixinStandardHelpOptions = true,
+        description = "The heap over the steps: its size against the live requested bytes, with the malloc lab's "
+                + "peak utilisation (--kind heap), or the free bytes in each bin class (--kind bins); "
+                + "--out F.svg or F.png draws the chart.")
+final class PlotCommand implements Callable<Integer> {
+    enum Kind { heap, bins }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SOURCE",
+            description = "A recorded timeline, or a malloclab trace (.rep) replayed in-process.")
+    Path source;
+    @Option(names = "--kind", paramLabel = "KIND", defaultValue = "heap",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Kind kind;
+    @Option(names = "--out", paramLabel = "F", description = "Draw the chart into F: .svg or .png.")
+    Path out;
+    @Mixin
+    GlibcOption glibc;
+    @Mixin
+    TunablesOption tunables;
+
+    @Override
+    public Integer call() {
+        String format = out == null ? null : formatOf(out);
+        StateSource s = Sources.open(source, SourceOptions.settings(glibc, tunables));
+        SourceOptions.warn(s, source, spec, spec.commandLine().getErr());
+        HeapSeries series = HeapSeries.of(s);
+        PrintWriter o = spec.commandLine().getOut();
+        summary(s.name(), series, o);
+        o.flush();
+        if (out != null) {
+            System.setProperty("java.awt.headless", "true");
+            String title = source.getFileName().toString();
+            JFreeChart c = kind == Kind.heap ? Charts.heap(series, title) : Charts.bins(series, title);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try {
+                if (format.equals("png")) {
+                    Charts.png(c, bytes);
+                } else {
+                    Charts.svg(c, bytes);
+                }
+                Files.write(out, bytes.toByteArray());
+            } catch (IOException e) {
+                throw TimelineCommand.cannotWrite(out, e);
+            }
+            spec.commandLine().getErr().println("mallocscope: wrote " + out);
+        }
+        return Exit.OK;
+    }
+
+    /** The malloc lab's numbers (CS:APP 9.9): peak live payload, peak heap, their ratio. */
+    static void summary(String name, HeapSeries s, PrintWriter o) {
+        o.println(name + ": " + s.steps + (s.steps == 1 ? " call" : " calls"));
+        o.println("peak live payload  " + Hex.of(s.peakLive) + " (" + s.peakLive + " bytes)");
+        o.println("peak heap size     " + Hex.of(s.peakHeap) + " (" + s.peakHeap + " bytes: brk extent + mmapped)");
+        o.println(String.format("peak utilisation   %.2f%% (peak payload / peak heap, as the malloc lab computes it)",
+                100 * s.utilisation()));
+    }
+
+    private static String formatOf(Path f) {
+        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (n.endsWith(".svg")) {
+            return "svg";
+        }
+        if (n.endsWith(".png")) {
+            return "png";
+        }
+        throw UserError.usage("--out " + f + ": name an .svg or a .png file (the extension picks the format)");
+    }
+}

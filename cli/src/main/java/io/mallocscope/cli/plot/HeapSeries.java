@@ -1,0 +1,122 @@
+package io.mallocscope.cli.plot;
+
+import io.mallocscope.cli.model.Bin;
+import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.model.Chunk;
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.source.StateSource;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A source's heap over its steps, as numbers to plot: the heap's size (the break's extent past the
+ * heap's start, plus the bytes of mmapped chunks) against the live requested bytes (the sizes the
+ * program asked for and has not freed), and the free bytes in each bin class. The malloc lab's peak
+ * utilisation (CS:APP 9.9) is the peak of the live payload over the peak heap size.
+ */
+public final class HeapSeries {
+    public final int steps;
+    /** index = step (0..steps) */
+    public final long[] heap;
+    public final long[] mmapped;
+    public final long[] live;
+    public final Map<BinType, long[]> free = new EnumMap<>(BinType.class);
+    public final long peakLive;
+    public final long peakHeap;
+
+    private HeapSeries(int steps) {
+        this.steps = steps;
+        heap = new long[steps + 1];
+        mmapped = new long[steps + 1];
+        live = new long[steps + 1];
+        for (BinType t : BinType.values()) {
+            free.put(t, new long[steps + 1]);
+        }
+        peakLive = 0;
+        peakHeap = 0;
+    }
+
+    private HeapSeries(HeapSeries s, long peakLive, long peakHeap) {
+        this.steps = s.steps;
+        this.heap = s.heap;
+        this.mmapped = s.mmapped;
+        this.live = s.live;
+        this.free.putAll(s.free);
+        this.peakLive = peakLive;
+        this.peakHeap = peakHeap;
+    }
+
+    /** Peak live payload over peak heap size, 0 when the heap never grew. */
+    public double utilisation() {
+        return peakHeap == 0 ? 0 : (double) peakLive / peakHeap;
+    }
+
+    /** Reads every step of {@code s} (the heap rebuilt at each one). */
+    public static HeapSeries of(StateSource s) {
+        HeapSeries h = new HeapSeries(s.steps());
+        Map<Long, Long> requested = new HashMap<>();
+        long live = 0;
+        long peakLive = 0;
+        long peakHeap = 0;
+        List<Op> ops = s.ops();
+        for (int n = 0; n <= s.steps(); n++) {
+            if (n > 0) {
+                Op op = ops.get(n - 1);
+                if (op.freed() != 0) {
+                    Long was = requested.remove(op.freed());
+                    live -= was == null ? 0 : was;
+                }
+                if (op.mem() != 0) {
+                    long r = requestOf(op);
+                    Long was = requested.put(op.mem(), r);
+                    live += r - (was == null ? 0 : was);
+                }
+            }
+            HeapSnapshot snap = s.at(n);
+            long mm = 0;
+            for (Chunk c : snap.mmapped()) {
+                mm += c.size();
+            }
+            long brkExtent = snap.heapStart() == 0 || snap.brk() == 0 ? 0 : snap.brk() - snap.heapStart();
+            h.heap[n] = brkExtent + mm;
+            h.mmapped[n] = mm;
+            h.live[n] = live;
+            for (Bin b : snap.bins()) {
+                long bytes = 0;
+                for (long c : b.chunks()) {
+                    bytes += snap.memory().read64(c + 8) & ~7L;
+                }
+                h.free.get(b.type())[n] += bytes;
+            }
+            peakLive = Math.max(peakLive, live);
+            peakHeap = Math.max(peakHeap, h.heap[n]);
+        }
+        return new HeapSeries(h, peakLive, peakHeap);
+    }
+
+    /** The bytes a call asked for: malloc's n, calloc's n×size, realloc's new size, memalign's size. */
+    static long requestOf(Op op) {
+        List<String> a = op.args();
+        try {
+            return switch (op.function()) {
+                case "malloc", "valloc", "pvalloc" -> num(a.get(0));
+                case "calloc" -> num(a.get(0)) * num(a.get(1));
+                case "realloc" -> num(a.get(1));
+                case "reallocarray" -> num(a.get(1)) * num(a.get(2));
+                case "memalign", "aligned_alloc" -> num(a.get(1));
+                case "posix_memalign" -> num(a.get(2));
+                default -> 0;
+            };
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static long num(String s) {
+        return s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s);
+    }
+}

@@ -1,0 +1,145 @@
+package io.mallocscope.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.mallocscope.cli.CliRun.run;
+import static io.mallocscope.cli.CliRun.trace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code plot}: the malloc lab's numbers, and the charts as SVG (parsed) and PNG (decoded). */
+class PlotCommandTest {
+    static final String TRACE = "coalesce-backward-forward-top";
+
+    @TempDir
+    Path dir;
+
+    /** The peak of live requested bytes, computed from the trace's own lines (a id n, f id, r id n). */
+    static long peakPayload(Path rep) throws IOException {
+        Map<String, Long> live = new HashMap<>();
+        long now = 0;
+        long peak = 0;
+        for (String line : Files.readAllLines(rep)) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length == 0 || w[0].isEmpty() || w[0].startsWith("#")) {
+                continue;
+            }
+            switch (w[0]) {
+                case "a", "r" -> {
+                    Long was = live.put(w[1], Long.parseLong(w[2]));
+                    now += Long.parseLong(w[2]) - (was == null ? 0 : was);
+                }
+                case "f" -> {
+                    Long was = live.remove(w[1]);
+                    now -= was == null ? 0 : was;
+                }
+                default -> {
+                }
+            }
+            peak = Math.max(peak, now);
+        }
+        return peak;
+    }
+
+    @Test
+    void theMallocLabNumbersComeFromThePayloadAndTheBreak() throws IOException {
+        long peak = peakPayload(Path.of(trace(TRACE)));
+        assertThat(peak).isEqualTo(8920);
+        CliRun.Result r = run("plot", trace(TRACE));
+        assertThat(r.status()).as(r.err()).isZero();
+        // glibc 2.36's first sbrk is 0x21000 (132 KiB + the tcache's 0x290), and this trace never grows it
+        assertThat(r.out()).endsWith("""
+                : 16 calls
+                peak live payload  0x22d8 (8920 bytes)
+                peak heap size     0x21000 (135168 bytes: brk extent + mmapped)
+                peak utilisation   6.60% (peak payload / peak heap, as the malloc lab computes it)
+                """);
+    }
+
+    @Test
+    void replayStatsPrintsTheSameNumbersWithTheTime() {
+        CliRun.Result r = run("replay", trace(TRACE), "--stats");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith(TRACE + ".rep: 16 calls\n"
+                + "peak live payload  0x22d8 (8920 bytes)\n"
+                + "peak heap size     0x21000 (135168 bytes: brk extent + mmapped)\n"
+                + "peak utilisation   6.60% (peak payload / peak heap, as the malloc lab computes it)\n");
+        assertThat(r.out()).containsPattern("\ntime               \\d+\\.\\d{3} ms \\(\\d+\\.\\d Kops/s, one replay");
+        CliRun.Result both = run("replay", trace(TRACE), "--stats", "--format", "text");
+        assertThat(both.status()).isEqualTo(2);
+        assertThat(both.err()).isEqualTo("mallocscope: --stats prints the malloc lab's numbers; --format applies without it\n");
+    }
+
+    @Test
+    void theSvgChartHasTheHeapAndThePayloadSeries() throws Exception {
+        Path svg = dir.resolve("heap.svg");
+        CliRun.Result r = run("plot", trace(TRACE), "--out", svg.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("mallocscope: wrote " + svg + "\n");
+        List<String> texts = texts(svg);
+        assertThat(texts).contains("heap size (brk extent + mmapped bytes)", "mmapped bytes", "live requested bytes");
+        assertThat(texts.get(0)).startsWith(TRACE + ".rep");
+        assertThat(String.join(" ", texts)).contains("peak utilisation 6.60%");
+
+        Path bins = dir.resolve("bins.svg");
+        assertThat(run("plot", trace(TRACE), "--kind", "bins", "--out", bins.toString()).status()).isZero();
+        assertThat(texts(bins)).contains("tcachebins free bytes", "fastbins free bytes", "unsortedbin free bytes",
+                "smallbins free bytes", "largebins free bytes");
+    }
+
+    @Test
+    void thePngChartIsAnImageOfItsSizeAndNotBlank() throws IOException {
+        Path png = dir.resolve("heap.png");
+        assertThat(run("plot", trace(TRACE), "--out", png.toString()).status()).isZero();
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img.getWidth()).isEqualTo(900);
+        assertThat(img.getHeight()).isEqualTo(500);
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                colours.add(img.getRGB(x, y));
+            }
+        }
+        assertThat(colours.size()).as("distinct colours").isGreaterThan(5);
+    }
+
+    @Test
+    void anOutOfAnotherKindIsAUsageErrorAndLeavesNoFile() {
+        Path txt = dir.resolve("heap.txt");
+        CliRun.Result r = run("plot", trace(TRACE), "--out", txt.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --out " + txt + ": name an .svg or a .png file (the extension "
+                + "picks the format)\n");
+        assertThat(txt).doesNotExist();
+        CliRun.Result k = run("plot", trace(TRACE), "--kind", "pie");
+        assertThat(k.status()).isEqualTo(2);
+        assertThat(k.err()).startsWith("mallocscope: Invalid value for option '--kind'");
+    }
+
+    private static List<String> texts(Path svg) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        Document d = f.newDocumentBuilder().parse(svg.toFile());
+        NodeList nodes = d.getElementsByTagName("text");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            out.add(nodes.item(i).getTextContent());
+        }
+        return out;
+    }
+}
