@@ -288,6 +288,15 @@ public final class HeapView {
         if (a >= m.TCACHE_SHUTTING_DOWN && a < m.TCACHE_SHUTTING_DOWN + 8) {
             return Optional.of("tcache_shutting_down");
         }
+        // arena.c's globals right after tcache_key (see Arenas), and the thread's arena pointer below tcache
+        String[] arenaGlobals = {"free_list", "narenas", "narenas_limit", "next_to_use", "aligned_heap_area"};
+        long first = m.TCACHE_KEY + 0x10;
+        if (a >= first && a < first + 8L * arenaGlobals.length) {
+            return Optional.of(arenaGlobals[(int) ((a - first) / 8)]);
+        }
+        if (a >= TCACHE_PTR - 8 && a < TCACHE_PTR) {
+            return Optional.of("thread_arena");
+        }
         return Optional.empty();
     }
 
