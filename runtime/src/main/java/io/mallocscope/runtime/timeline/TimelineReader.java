@@ -304,7 +304,13 @@ final class TimelineReader {
             if (u8() != TimelineFormat.TAG_HEADER) {
                 throw new IllegalStateException("the first record is not a header");
             }
-            int count = (int) varint();
+            long count = varint();
+            // each field takes at least two bytes (two empty strings): a larger count is damage, not a
+            // reason to read the records after it as header fields
+            if (count < 0 || count > (end - p) / 2) {
+                throw new IllegalStateException("it claims " + Long.toUnsignedString(count)
+                        + " fields; its block holds at most " + (end - p) / 2);
+            }
             Map<String, String> fields = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
                 String k = string();

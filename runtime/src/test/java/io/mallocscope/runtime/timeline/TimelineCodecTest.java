@@ -179,6 +179,32 @@ public class TimelineCodecTest {
     }
 
     @Test
+    void aHeaderClaimingMoreFieldsThanItsBlockHoldsIsAnError() {
+        // 0x40 header, varint 4,000,000,000 fields, then only one (key, value) pair
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        payload.write(TimelineFormat.TAG_HEADER);
+        for (long v = 4_000_000_000L; ; v >>>= 7) {
+            if (v < 0x80) {
+                payload.write((int) v);
+                break;
+            }
+            payload.write((int) (v & 0x7f) | 0x80);
+        }
+        for (String s : new String[] {"glibc", "2.36"}) {
+            payload.write(s.length());
+            payload.writeBytes(s.getBytes());
+        }
+        byte[] body = payload.toByteArray();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body);
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(9 + 8 + body.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        file.put(TimelineFormat.MAGIC).put((byte) 3).putInt(body.length).putInt((int) crc.getValue()).put(body);
+        assertThatThrownBy(() -> Timeline.parse(file.array(), "x.timeline"))
+                .isInstanceOf(IOException.class)
+                .hasMessage("x.timeline: the header is corrupt (it claims 4000000000 fields; its block holds at most 5)");
+    }
+
+    @Test
     void eventsAreCompact() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 1000, e -> { });
