@@ -65,6 +65,8 @@ public final class Story {
         WORDS.put("change", (t, n) -> t.text());
         WORDS.put("abort", (t, n) -> "abort: " + t.text());
         WORDS.put("segv", (t, n) -> "segfault: " + t.text());
+        // a call that began before the one it sits in returned (a recording cut short)
+        WORDS.put("call", (t, n) -> t.text());
         // the memory-mapping segment's events come worded from the timeline (TimelineSource.fileText)
         for (String k : new String[] {"open", "close", "file_map", "page_private", "write_back", "sigbus"}) {
             WORDS.put(k, (t, n) -> t.text());

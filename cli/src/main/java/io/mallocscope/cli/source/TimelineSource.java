@@ -185,8 +185,19 @@ final class TimelineSource implements StateSource {
                 case ABORT -> Transition.text("abort", e.message());
                 case SEGV -> Transition.text("segv", Hex.of(e.address()) + " (" + e.message() + ")");
                 case OPEN, CLOSE, FILE_MAP, PAGE_PRIVATE, WRITE_BACK, SIGBUS -> Transition.text(e.kind().wireName(), fileText(e));
+                case CALL -> Transition.text("call", callText(e) + " called before this call returned");
                 default -> Transition.text(e.kind().wireName(), e.toString());
             };
+        }
+
+        /** {@code free(0x5555555592a0)}: a call's function and arguments as the views write them. */
+        static String callText(Event call) {
+            long[] a = call.args();
+            List<String> args = new ArrayList<>();
+            for (int j = 0; j < a.length; j++) {
+                args.add(Functions.isPointerArg(call.fn(), j) ? Hex.of(a[j]) : number(a[j]));
+            }
+            return call.fnName() + "(" + String.join(", ", args) + ")";
         }
 
         /** A file event in words: "page 0x7ffff7fc3000 of /data/notes.txt written back (msync)". */

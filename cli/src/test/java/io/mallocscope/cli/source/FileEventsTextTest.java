@@ -58,4 +58,22 @@ class FileEventsTextTest {
                 "close fd 3 (/data/notes.txt)",
                 "SIGBUS at 0x7ffff7fc5000 (offset 0x2000 of /data/notes.txt is beyond the end of the file (size 0x12))");
     }
+
+    @Test
+    void aCallLeftOpenIsWordedNotDumped() throws IOException {
+        // malloc never returned and free started inside it: the recording of a program cut short
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", TimelineHeader.of(Map.of(TimelineHeader.GLIBC, "2.36")),
+                1000, e -> { });
+        w.call(Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        w.call(Functions.FREE, 0, 0x5555555592a0L, 0, 0, 0, 0, 0);
+        w.close();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        Op op = TimelineSource.TimelineOps.op(t, 1);
+        assertThat(op.transitions()).extracting(tr -> tr.kind() + ": " + tr.text())
+                .containsExactly("call: free(0x5555555592a0) called before this call returned");
+        assertThat(new io.mallocscope.cli.model.Story().tell(op))
+                .anySatisfy(line -> assertThat(line).isEqualTo("free(0x5555555592a0) called before this call returned"))
+                .noneSatisfy(line -> assertThat(line).contains("Transition["));
+    }
 }
