@@ -27,7 +27,7 @@
 #                       directory is complete is not fetched again.
 # Mirror: the Debian mirror this machine's apt uses (the first ".../debian" URI of the sources apt
 #   reads: Dir::Etc::sourcelist and Dir::Etc::sourceparts, as apt-config reports them, so APT_CONFIG
-#   is honoured); override with MALLOCSCOPE_DEBIAN_MIRROR=http://HOST/debian. When neither names one,
+#   is honoured); override by setting MALLOCSCOPE_DEBIAN_MIRROR to a mirror URL ending in /debian. When neither names one,
 #   the script stops with one line ("fetch-glibc: unavailable: no Debian mirror …", status 3): no
 #   host is built in.
 # Network steps are bounded (MALLOCSCOPE_FETCH_TIMEOUT seconds per apt-get call, default 100).
@@ -116,7 +116,7 @@ declare -A UPDATED=()
 APT=()
 apt_for() { # SUITE
   local suite="$1" dir="$CACHE/apt/$1"
-  [[ -n "$(mirror)" ]] || unavailable "no Debian mirror: this machine's apt sources name no .../debian URI; set MALLOCSCOPE_DEBIAN_MIRROR=http://HOST/debian"
+  [[ -n "$(mirror)" ]] || unavailable "no Debian mirror: this machine's apt sources name no .../debian URI; set MALLOCSCOPE_DEBIAN_MIRROR to a mirror URL ending in /debian"
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/etc/preferences.d"
   echo "deb [signed-by=$KEYRING] $(mirror) $suite main" > "$dir/etc/sources.list"
   : > "$dir/status"

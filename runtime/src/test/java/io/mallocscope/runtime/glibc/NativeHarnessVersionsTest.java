@@ -180,7 +180,7 @@ class NativeHarnessVersionsTest {
         Files.createDirectories(etc.resolve("sources.list.d"));
         Files.writeString(etc.resolve("sources.list"), "deb http://127.0.0.1:9/ubuntu jammy main\n");
         assertThat(runFetch(dir, true)).containsExactly("fetch-glibc: unavailable: no Debian mirror: this "
-                + "machine's apt sources name no .../debian URI; set MALLOCSCOPE_DEBIAN_MIRROR=http://HOST/debian");
+                + "machine's apt sources name no .../debian URI; set MALLOCSCOPE_DEBIAN_MIRROR to a mirror URL ending in /debian");
     }
 
     private static void assumeAptTools() {
