@@ -124,6 +124,14 @@ final class Advices {
         }
     }
 
+    /** LibC.site(String): an interpreted program's source line, the site of its next library call. */
+    static final class SourceSite {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) String site) {
+            Recorder.sourceSite(site);
+        }
+    }
+
     /** strdup(String): copies without a recorded write of its own. */
     static final class StrdupString {
         @Advice.OnMethodEnter(suppress = Throwable.class)

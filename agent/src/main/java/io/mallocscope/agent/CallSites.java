@@ -36,7 +36,7 @@ final class CallSites implements ClassFileTransformer {
     private static final Set<String> NO_SITE = Set.of("getByte", "getShort", "getInt", "getLong", "putByte", "putShort",
             "putInt", "putLong", "readBytes", "writeBytes", "memcpy", "memmove", "memset", "memcmp", "strlen", "strcmp",
             "strncmp", "strcpy", "strncpy", "putString", "string", "errno", "process", "local", "frame", "global",
-            "globals", "function", "getpagesize", "strerror", "sprintf");
+            "globals", "function", "getpagesize", "strerror", "sprintf", "site");
 
     private static final List<String> names = new ArrayList<>(List.of(""));
     private static final Map<String, Integer> ids = new HashMap<>();
@@ -82,6 +82,8 @@ final class CallSites implements ClassFileTransformer {
         return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
                 || internalName.startsWith("sun/") || internalName.startsWith("com/sun/")
                 || internalName.startsWith("io/mallocscope/runtime/") || internalName.startsWith("io/mallocscope/agent/shaded/")
+                // the C front end's interpreter: it names the C program's lines itself (LibC.site)
+                || internalName.startsWith("io/mallocscope/c/")
                 || internalName.startsWith("org/junit/") || internalName.startsWith("org/assertj/");
     }
 

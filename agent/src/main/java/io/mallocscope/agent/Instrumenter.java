@@ -95,7 +95,8 @@ final class Instrumenter {
                 .visit(Advice.to(Advices.Memset.class).on(named("memset")))
                 .visit(Advice.to(Advices.WriteBytes.class).on(named("writeBytes").and(takesArguments(2))))
                 .visit(Advice.to(Advices.Global.class).on(named("global").and(takesArgument(1, byte[].class))))
-                .visit(Advice.to(Advices.StrdupString.class).on(named("strdup").and(takesArgument(0, String.class))));
+                .visit(Advice.to(Advices.StrdupString.class).on(named("strdup").and(takesArgument(0, String.class))))
+                .visit(Advice.to(Advices.SourceSite.class).on(named("site").and(takesArgument(0, String.class))));
         return b;
     }
 

@@ -84,6 +84,17 @@ public final class Recorder {
         pendingSite = id;
     }
 
+    /**
+     * An interpreted program (the C front end) is at {@code site}, {@code "prog.c:LINE"}: the site of
+     * its next recorded call, unless sites are off. Under sites=stack too: the Java stack would only
+     * name the interpreter.
+     */
+    public static void sourceSite(String site) {
+        if (!"off".equals(options.sites)) {
+            pendingSite = stackSitesWanted ? stackSiteId(site) : CallSites.register(site);
+        }
+    }
+
     // ================================================================ process lifecycle
 
     /**
@@ -612,9 +623,10 @@ public final class Recorder {
                 .findFirst()
                 .map(f -> f.getFileName() + ":" + f.getLineNumber())
                 .orElse(""));
-        if (s.isEmpty()) {
-            return 0;
-        }
+        return s.isEmpty() ? 0 : stackSiteId(s);
+    }
+
+    private static int stackSiteId(String s) {
         Integer id = stackSites.get(s);
         if (id == null) {
             id = stackSiteNames.size();

@@ -55,6 +55,8 @@ public final class CFront {
         private final Program prog;
         private final Parser parser;
         private java.io.InputStream stdin = System.in;
+        /** Each process made by {@link #process} until it runs: glibc's stdout buffer it writes through. */
+        private final java.util.Map<CProcess, StdoutBuffer> buffers = new java.util.WeakHashMap<>();
 
         Compiled(Program prog, Parser parser) {
             this.prog = prog;
@@ -136,16 +138,39 @@ public final class CFront {
         }
 
         public ExitStatus run(ProcessOptions options, String argv0, String... args) {
+            return run(process(options), argv0, args);
+        }
+
+        /**
+         * A fresh process made from {@code options} for this program: its image's pages, stdout
+         * buffered as glibc does, named after the file unless {@code options} name it. Add listeners,
+         * then {@link #run(CProcess, String...)} it.
+         */
+        public CProcess process(ProcessOptions options) {
             StdoutBuffer buffer = new StdoutBuffer(options.stdout(), options.stdoutIsTerminal());
             ProcessOptions o = options.withStdout(buffer).withProgramImage(image());
             if (o.programName().equals(ProcessOptions.defaults().programName())) {
                 o = o.withProgramName(programName());
             }
             CProcess p = CProcess.create(o);
-            PrintStream err = o.stderr();
+            buffers.put(p, buffer);
+            return p;
+        }
+
+        /** Runs the program in {@code p}, made by {@link #process}, with {@code argv[0]} {@code "./" + programName()}. */
+        public ExitStatus run(CProcess p, String... args) {
+            return run(p, "./" + programName(), args);
+        }
+
+        private ExitStatus run(CProcess p, String argv0, String... args) {
+            StdoutBuffer buffer = buffers.remove(p);
+            if (buffer == null) {
+                throw new IllegalArgumentException("the process was not made by process(options), or has run");
+            }
             try {
                 return p.run(load(p, argv0, buffer), args);
             } catch (CompileError e) {
+                PrintStream err = p.options().stderr();
                 err.print(e.diagnostic());
                 err.flush();
                 return ExitStatus.exited(1);
@@ -161,19 +186,8 @@ public final class CFront {
         CProcess.Captured runCaptured(ProcessOptions options, java.nio.charset.Charset charset, String... args) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            StdoutBuffer buffer = new StdoutBuffer(out, options.stdoutIsTerminal());
-            ProcessOptions o = options.withStdout(buffer).withStderr(err).withProgramImage(image());
-            if (o.programName().equals(ProcessOptions.defaults().programName())) {
-                o = o.withProgramName(programName());
-            }
-            CProcess p = CProcess.create(o);
-            ExitStatus status;
-            try {
-                status = p.run(load(p, "./" + programName(), buffer), args);
-            } catch (CompileError e) {
-                err.writeBytes(e.diagnostic().getBytes(StandardCharsets.UTF_8));
-                status = ExitStatus.exited(1);
-            }
+            CProcess p = process(options.withStdout(out).withStderr(err));
+            ExitStatus status = run(p, args);
             return new CProcess.Captured(status, out.toString(charset), err.toString(charset), p);
         }
     }

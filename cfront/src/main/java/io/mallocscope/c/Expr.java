@@ -693,6 +693,8 @@ abstract class Expr {
         final Expr[] args;
         final CType[] argTypes;
         final int line;
+        /** {@code prog.c:LINE}: where a recording says a library call made here was made. */
+        final String site;
 
         Call(Expr fn, Function direct, Expr[] args, CType ret, Tok at) {
             this.fn = fn;
@@ -701,6 +703,8 @@ abstract class Expr {
             this.type = ret;
             this.at = at;
             this.line = at.line;
+            String file = at.file == null ? "?" : at.file.name();
+            this.site = file.substring(file.lastIndexOf('/') + 1) + ":" + at.line;
             this.argTypes = new CType[args.length];
             for (int i = 0; i < args.length; i++) {
                 argTypes[i] = args[i].type;

@@ -459,6 +459,7 @@ final class Machine {
 
     long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site) {
         if (target.builtin != null) {
+            libc.site(site.site); // nothing without the agent; with it, the site of a recorded call
             return target.builtin.call(this, vals, types, site);
         }
         if (target.body == null) {

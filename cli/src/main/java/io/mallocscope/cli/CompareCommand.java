@@ -35,11 +35,11 @@ final class CompareCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SOURCE",
-            description = "A malloclab trace (.rep), a sample name (see 'mallocscope list'), or a timeline "
+            description = "A malloclab trace (.rep), a sample name (see 'mallocscope list'), a C source file (.c), or a timeline "
                     + "recorded from a sample (compared with the arguments it was recorded with).")
     String source;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for a sample program.")
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for a sample or C program.")
     List<String> args = List.of();
 
     @Option(names = "--glibc", paramLabel = "VERSIONS", split = ",",
@@ -68,6 +68,9 @@ final class CompareCommand implements Callable<Integer> {
                 throw UserError.usage(source + ": neither a trace file nor a sample name ('mallocscope list' shows the samples)");
             }
             return compareSample(sample.get(), args, out);
+        }
+        if (source.endsWith(".c")) {
+            return compareC(file, out);
         }
         Inputs.Input input = Inputs.open(file);
         file = input.path();
@@ -98,6 +101,42 @@ final class CompareCommand implements Callable<Integer> {
             out.flush();
             return Exit.OK;
         }
+    }
+
+    /** A C source file, run by the C front end under each version (stdout and stderr are not shown). */
+    private int compareC(Path file, PrintWriter out) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw UserError.data(file + ": no such file");
+        }
+        io.mallocscope.c.CFront.Compiled program;
+        try {
+            program = io.mallocscope.c.CFront.compile(file);
+        } catch (io.mallocscope.c.CompileError e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.print(e.diagnostic());
+            err.flush();
+            return Exit.DATA;
+        }
+        ProgramComparison.Runner runner = new ProgramComparison.Runner() {
+            @Override
+            public io.mallocscope.runtime.CProcess process(io.mallocscope.runtime.ProcessOptions options) {
+                return program.process(options.withProgramName(program.programName()));
+            }
+
+            @Override
+            public io.mallocscope.runtime.ExitStatus run(io.mallocscope.runtime.CProcess process, String[] args) {
+                return program.run(process, args);
+            }
+        };
+        List<ProgramComparison.Run> runs;
+        try {
+            runs = ProgramComparison.compare(program.programName(), runner, args, versions, tunablesOption.checked());
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage());
+        }
+        out.print(ProgramComparison.render(file.getFileName().toString(), runs));
+        out.flush();
+        return Exit.OK;
     }
 
     private int compareSample(Samples.Info info, List<String> args, PrintWriter out) {

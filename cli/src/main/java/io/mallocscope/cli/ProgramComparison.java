@@ -23,17 +23,43 @@ final class ProgramComparison {
     record Run(String version, List<String> calls, String ending) {
     }
 
+    /** How a program is run: the process it needs (a C program's has its image), then the run. */
+    interface Runner {
+        CProcess process(ProcessOptions options);
+
+        ExitStatus run(CProcess process, String[] args);
+
+        /** A Java program: a plain process, a fresh instance per run. */
+        static Runner of(Supplier<CProgram> program) {
+            return new Runner() {
+                @Override
+                public CProcess process(ProcessOptions options) {
+                    return CProcess.create(options);
+                }
+
+                @Override
+                public ExitStatus run(CProcess process, String[] args) {
+                    return process.run(program.get(), args);
+                }
+            };
+        }
+    }
+
     private ProgramComparison() {
     }
 
     static List<Run> compare(String name, Supplier<CProgram> program, List<String> args, List<String> versions,
                              String tunables) {
+        return compare(name, Runner.of(program), args, versions, tunables);
+    }
+
+    static List<Run> compare(String name, Runner program, List<String> args, List<String> versions, String tunables) {
         List<Run> runs = new ArrayList<>();
         for (String v : versions) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             // an unknown version or bad tunables throw IllegalArgumentException: the caller's usage error
-            CProcess process = CProcess.create(ProcessOptions.defaults().withProgramName(name).withGlibc(v)
+            CProcess process = program.process(ProcessOptions.defaults().withProgramName(name).withGlibc(v)
                     .withTunables(tunables).withStdout(out).withStderr(err));
             long heap = process.kernel().startBrk();
             List<String> calls = new ArrayList<>();
@@ -50,7 +76,7 @@ final class ProgramComparison {
                     }
                 }
             });
-            ExitStatus status = process.run(program.get(), args.toArray(String[]::new));
+            ExitStatus status = program.run(process, args.toArray(String[]::new));
             runs.add(new Run(v, calls, ending(status, err.toString(StandardCharsets.UTF_8))));
         }
         return runs;

@@ -150,10 +150,8 @@ final class RunCommand implements Callable<Integer> {
                 // ByteBuddy's class injector uses sun.misc.Unsafe, which JDK 24+ warns about on every run
                 cmd.add("--sun-misc-unsafe-memory-access=allow");
             }
-            // the C front end's interpreter would show as every call's site (Builtins.java:N): no sites
-            // until C functions become bytecode with prog.c's line table
-            cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath()
-                    + (cTwin || isCFile() ? ",sites=off" : ""));
+            // a C program's call sites are its own lines (prog.c:LINE), told by the interpreter (LibC.site)
+            cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath());
         }
         cmd.addAll(javaOptions());
         cmd.add("-Dmallocscope.glibc=" + glibc);

@@ -61,6 +61,34 @@ class CompareCommandTest {
     }
 
     @Test
+    void aCFileRunsUnderEachVersion(@TempDir Path dir) throws IOException {
+        Path src = dir.resolve("df.c");
+        Files.writeString(src, "#include <stdlib.h>\nint main(void) {\n  void *a = malloc(24);\n  free(a);\n"
+                + "  free(a);\n  void *b = malloc(24);\n  void *c = malloc(24);\n  return b == c;\n}\n");
+        CliRun.Result r = CliRun.run("compare", src.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("df.c: allocation calls and how each run ended, per glibc version")
+                .contains("glibc 2.36 stops it: free(): double free detected in tcache 2")
+                .doesNotContain("glibc 2.27 stops it");
+        String first = r.out().lines().filter(l -> l.contains(" 1 ")).findFirst().orElseThrow();
+        assertThat(first).as("the tcache struct is 0x250 in 2.27, 0x290 in 2.36")
+                .contains("malloc(0x18) = H+0x260").contains("malloc(0x18) = H+0x2a0").startsWith("!");
+        String end = r.out().lines().filter(l -> l.matches("!? *end .*")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertThat(end).as("2.27 hands the chunk out twice: b == c").contains("exit 1");
+    }
+
+    @Test
+    void aCFileWithAMistakeGetsGccsDiagnostic(@TempDir Path dir) throws IOException {
+        Path src = dir.resolve("bad.c");
+        Files.writeString(src, "int main(void) {\n    return nope;\n}\n");
+        CliRun.Result r = CliRun.run("compare", src.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith(src + ":2:12: error: 'nope' undeclared (first use in this function)\n");
+        assertThat(CliRun.run("compare", dir.resolve("none.c").toString(), "--glibc", "2.27,2.36").err())
+                .isEqualTo("mallocscope: " + dir.resolve("none.c") + ": no such file\n");
+    }
+
+    @Test
     void usageErrors(@TempDir Path dir) {
         assertThat(CliRun.run("compare", "no-such-thing").status()).isEqualTo(2);
         assertThat(CliRun.run("compare", "first-fit", "--glibc", "2.36").status()).isEqualTo(2);

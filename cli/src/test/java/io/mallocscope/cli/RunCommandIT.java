@@ -50,16 +50,36 @@ class RunCommandIT {
     }
 
     @Test
-    void aCFileRunsInTheCFrontEndAndIsRecorded() throws IOException {
+    void aCFileRunsInTheCFrontEndAndIsRecordedWithItsOwnLinesAsCallSites() throws IOException {
         Path src = DIR.resolve("uaf.c");
         Files.writeString(src, "#include <stdio.h>\n#include <stdlib.h>\n"
-                + "int main(void) { char *a = malloc(0x512); free(a); char *c = malloc(506);\n"
-                + "  printf(\"%p %p\\n\", (void *)a, (void *)c); return a == c ? 0 : 1; }\n");
-        CliRun.Result r = run("run", "--out", DIR.resolve("uaf.timeline").toString(), src.toString());
+                + "int main(void) {\n  char *a = malloc(0x512);\n  free(a);\n  char *c = malloc(506);\n"
+                + "  printf(\"%p %p\\n\", (void *)a, (void *)c);\n  return a == c ? 0 : 1;\n}\n");
+        Path timeline = DIR.resolve("uaf.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
         assertThat(r.status()).isZero();
         assertThat(r.out()).startsWith("0x5555555592a0 0x5555555592a0\n");
-        assertThat(r.out()).contains("malloc(0x512)").contains("free(0x5555555592a0)");
+        assertThat(r.out()).contains("#1 malloc(0x512) = 0x5555555592a0   uaf.c:4\n")
+                .contains("#2 free(0x5555555592a0)   uaf.c:5\n")
+                .contains("#3 malloc(0x1fa) = 0x5555555592a0   uaf.c:6\n")
+                .as("printf's first output mallocs stdout's buffer: printf's line")
+                .contains("#4 malloc(0x1000) = 0x5555555594b0   uaf.c:7\n");
         assertThat(r.out()).as("no interpreter frames as call sites").doesNotContain(".java:");
+
+        // the views and the page read the C program's timeline like any other
+        CliRun.Result text = run("timeline", timeline.toString());
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).contains("#2 free(0x5555555592a0)   uaf.c:5\n");
+        CliRun.Result chunk = run("chunk", timeline.toString(), "0x5555555592a0");
+        assertThat(chunk.out()).contains("#3 malloc(0x1fa) = 0x5555555592a0   uaf.c:6\n");
+        CliRun.Result heap = run("heap", timeline.toString(), "--at", "1");
+        assertThat(heap.out()).contains("Addr: 0x555555559290\nSize: 0x520 (with flag bits: 0x521)\n");
+        CliRun.Result vis = run("vis", timeline.toString());
+        assertThat(vis.out()).as("stdout's buffer holds what printf wrote, as gdb would show it")
+                .contains("0x5555555594b0\t0x3535353535357830\t0x3020306132393535\t0x5555555592a0 0");
+        CliRun.Result html = run("timeline", timeline.toString(), "--format", "html");
+        assertThat(html.status()).isZero();
+        assertThat(html.out()).contains("\"op\":\"malloc(0x512) = 0x5555555592a0\",\"site\":\"uaf.c:4\"");
     }
 
     @Test

@@ -152,6 +152,14 @@ public final class LibC {
         err.flush();
     }
 
+    /**
+     * The program is at {@code site} (such as {@code "prog.c:12"}): an interpreter of another language
+     * (the C front end) says so before each library call it makes for its program, so that a recording
+     * names the program's line rather than the interpreter's. Does nothing; the recording agent binds it.
+     */
+    public void site(String site) {
+    }
+
     /** The process this library belongs to (its memory, kernel and allocator, for inspection). */
     public CProcess process() {
         return process;
