@@ -45,11 +45,6 @@ final class Instrumenter {
     static final String BUS_ERROR = RUNTIME + "signal.BusError";
     static final String VFS = RUNTIME + "fs.Vfs";
 
-    /** LibC's recorded functions (call/return events), C name = Java name. */
-    static final String[] CALLS = {"malloc", "free", "calloc", "realloc", "reallocarray", "memalign", "aligned_alloc",
-            "posix_memalign", "valloc", "pvalloc", "malloc_usable_size", "malloc_trim", "mallopt", "mallinfo2", "mallinfo",
-            "malloc_stats", "malloc_info", "brk", "sbrk", "mmap", "munmap", "mremap", "mprotect"};
-
     static void install(Instrumentation inst, AgentOptions options) {
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
@@ -81,8 +76,12 @@ final class Instrumenter {
 
     private static DynamicType.Builder<?> libc(DynamicType.Builder<?> b, TypeDescription t, ClassLoader l,
                                                 JavaModule m, java.security.ProtectionDomain d) {
-        for (String name : CALLS) {
-            int fn = Functions.byName(name);
+        // LibC's recorded functions (call/return events) are the LibC rows of Functions, C name = Java name
+        for (int fn = 0; fn < Functions.count(); fn++) {
+            if (!Functions.isLibCCall(fn)) {
+                continue;
+            }
+            String name = Functions.name(fn);
             Class<?> advice = name.equals("mallinfo") || name.equals("mallinfo2") ? Advices.Look.class : Advices.Call.class;
             b = b.visit(bound(advice, fn, named(name).and(isPublic()).and(not(isStatic()))));
         }

@@ -1,5 +1,7 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.LibC;
+
 /**
  * The LibC functions and kernel calls a timeline names, by number. The number is what the file
  * stores; the signature says how each argument and the result are encoded: {@code P} a pointer
@@ -36,24 +38,104 @@ public final class Functions {
     /** The raw brk system call (returns the new break), as the allocator uses it. */
     public static final int SYS_BRK = 23;
 
-    private static final String[] NAMES = {"malloc", "free", "calloc", "realloc", "reallocarray", "memalign",
-            "aligned_alloc", "posix_memalign", "valloc", "pvalloc", "malloc_usable_size", "malloc_trim", "mallopt",
-            "mallinfo2", "mallinfo", "malloc_stats", "malloc_info", "brk", "sbrk", "mmap", "munmap", "mremap",
-            "mprotect", "sys_brk"};
-    // argument kinds, then ':' and the result kind
-    private static final String[] SIGNATURES = {"U:P", "P:-", "UU:P", "PU:P", "PUU:P", "UU:P", "UU:P", "PUU:S",
-            "U:P", "U:P", "P:U", "U:S", "SS:S", "", "", "", "SS:S", "P:S", "S:P", "PUSSSS:P", "PU:S", "PUUSP:P",
-            "PUS:S", "P:P"};
-    static final char[][] ARGS = new char[NAMES.length][];
-    static final char[] RESULTS = new char[NAMES.length];
+    private static final boolean LIBC = true;
+    private static final boolean KERNEL = false;
+
+    /**
+     * One row per function, in number order (the file stores the number; the static block checks it):
+     * its C name, its signature (argument kinds, then ':' and the result kind) and whether it is a
+     * function of {@link LibC} (the agent records those by name) or a kernel call only the allocator
+     * makes. Adding a recorded LibC function is a constant above, a row here and a case in
+     * {@link #call}: the codec reads the signature, {@link Reconstructor} and
+     * {@link io.mallocscope.runtime.trace.TraceRunner} call through {@link #call}.
+     */
+    private static final Object[][] ROWS = {
+            {MALLOC, "malloc", "U:P", LIBC},
+            {FREE, "free", "P:-", LIBC},
+            {CALLOC, "calloc", "UU:P", LIBC},
+            {REALLOC, "realloc", "PU:P", LIBC},
+            {REALLOCARRAY, "reallocarray", "PUU:P", LIBC},
+            {MEMALIGN, "memalign", "UU:P", LIBC},
+            {ALIGNED_ALLOC, "aligned_alloc", "UU:P", LIBC},
+            {POSIX_MEMALIGN, "posix_memalign", "PUU:S", LIBC},
+            {VALLOC, "valloc", "U:P", LIBC},
+            {PVALLOC, "pvalloc", "U:P", LIBC},
+            {MALLOC_USABLE_SIZE, "malloc_usable_size", "P:U", LIBC},
+            {MALLOC_TRIM, "malloc_trim", "U:S", LIBC},
+            {MALLOPT, "mallopt", "SS:S", LIBC},
+            {MALLINFO2, "mallinfo2", ":-", LIBC},
+            {MALLINFO, "mallinfo", ":-", LIBC},
+            {MALLOC_STATS, "malloc_stats", ":-", LIBC},
+            {MALLOC_INFO, "malloc_info", "SS:S", LIBC},
+            {BRK, "brk", "P:S", LIBC},
+            {SBRK, "sbrk", "S:P", LIBC},
+            {MMAP, "mmap", "PUSSSS:P", LIBC},
+            {MUNMAP, "munmap", "PU:S", LIBC},
+            {MREMAP, "mremap", "PUUSP:P", LIBC},
+            {MPROTECT, "mprotect", "PUS:S", LIBC},
+            {SYS_BRK, "sys_brk", "P:P", KERNEL},
+    };
+    private static final String[] NAMES = new String[ROWS.length];
+    private static final boolean[] IN_LIBC = new boolean[ROWS.length];
+    static final char[][] ARGS = new char[ROWS.length][];
+    static final char[] RESULTS = new char[ROWS.length];
 
     static {
-        for (int i = 0; i < NAMES.length; i++) {
-            String s = SIGNATURES[i].isEmpty() ? ":-" : SIGNATURES[i];
+        for (int i = 0; i < ROWS.length; i++) {
+            if ((int) ROWS[i][0] != i) {
+                throw new IllegalStateException("Functions row " + i + " is numbered " + ROWS[i][0]);
+            }
+            NAMES[i] = (String) ROWS[i][1];
+            String s = (String) ROWS[i][2];
             int colon = s.indexOf(':');
             ARGS[i] = s.substring(0, colon).toCharArray();
             RESULTS[i] = s.charAt(colon + 1);
+            IN_LIBC[i] = (boolean) ROWS[i][3];
         }
+    }
+
+    /**
+     * Calls LibC function {@code fn} on {@code c} with the arguments a timeline holds: the one table of
+     * calls by number. Returns the result (0 for void and for the calls that only look and print:
+     * mallinfo, mallinfo2, malloc_stats, malloc_info have nothing to replay).
+     *
+     * <p>A switch, not a table of lambdas: building lambdas over {@code LibC} would load it when this
+     * class loads, and the agent reads this class while it instruments {@code LibC}.
+     *
+     * @throws IllegalArgumentException for a number that is not a LibC function
+     */
+    public static long call(LibC c, int fn, long[] a) {
+        return switch (isLibCCall(fn) ? fn : -1) {
+            case MALLOC -> c.malloc(a[0]);
+            case FREE -> {
+                c.free(a[0]);
+                yield 0;
+            }
+            case CALLOC -> c.calloc(a[0], a[1]);
+            case REALLOC -> c.realloc(a[0], a[1]);
+            case REALLOCARRAY -> c.reallocarray(a[0], a[1], a[2]);
+            case MEMALIGN -> c.memalign(a[0], a[1]);
+            case ALIGNED_ALLOC -> c.aligned_alloc(a[0], a[1]);
+            case POSIX_MEMALIGN -> c.posix_memalign(a[0], a[1], a[2]);
+            case VALLOC -> c.valloc(a[0]);
+            case PVALLOC -> c.pvalloc(a[0]);
+            case MALLOC_USABLE_SIZE -> c.malloc_usable_size(a[0]);
+            case MALLOC_TRIM -> c.malloc_trim(a[0]);
+            case MALLOPT -> c.mallopt((int) a[0], (int) a[1]);
+            case MALLINFO2, MALLINFO, MALLOC_STATS, MALLOC_INFO -> 0;
+            case BRK -> c.brk(a[0]);
+            case SBRK -> c.sbrk(a[0]);
+            case MMAP -> c.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]);
+            case MUNMAP -> c.munmap(a[0], a[1]);
+            case MREMAP -> c.mremap(a[0], a[1], a[2], (int) a[3], a[4]);
+            case MPROTECT -> c.mprotect(a[0], a[1], (int) a[2]);
+            default -> throw new IllegalArgumentException(name(fn) + " is not a LibC function");
+        };
+    }
+
+    /** Whether {@code fn} is a function of {@link LibC} (the agent records its calls), not a kernel call. */
+    public static boolean isLibCCall(int fn) {
+        return fn >= 0 && fn < IN_LIBC.length && IN_LIBC[fn];
     }
 
     /** How many functions are known. */

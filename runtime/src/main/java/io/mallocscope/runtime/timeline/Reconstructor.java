@@ -3,7 +3,6 @@ package io.mallocscope.runtime.timeline;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.CProcess;
-import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.Kernel;
@@ -145,16 +144,16 @@ public final class Reconstructor {
                 return;
             }
             long[] a = e.args();
-            if (e.fn() == Functions.MMAP && (a[3] & io.mallocscope.runtime.vm.Kernel.MAP_ANONYMOUS) == 0) {
+            if (e.fn() == Functions.MMAP && (a[3] & Kernel.MAP_ANONYMOUS) == 0) {
                 Event done = findReturn(i);
-                if (done != null && done.hasRet() && done.ret() != io.mallocscope.runtime.vm.Kernel.MAP_FAILED) {
+                if (done != null && done.hasRet() && done.ret() != Kernel.MAP_FAILED) {
                     // a timeline holds no files: a file mapping comes back as memory at the recorded place
-                    a = new long[] {done.ret(), a[1], a[2], io.mallocscope.runtime.vm.Kernel.MAP_PRIVATE
-                            | io.mallocscope.runtime.vm.Kernel.MAP_ANONYMOUS | io.mallocscope.runtime.vm.Kernel.MAP_FIXED, -1, 0};
+                    a = new long[] {done.ret(), a[1], a[2], Kernel.MAP_PRIVATE
+                            | Kernel.MAP_ANONYMOUS | Kernel.MAP_FIXED, -1, 0};
                 }
             }
             boolean has = Functions.hasResult(e.fn());
-            long ret = call(process.libc(), e.fn(), a);
+            long ret = Functions.call(process.libc(), e.fn(), a);
             Event r = i + 1 < timeline.size() ? findReturn(i) : null;
             if (has && r != null && r.hasRet() && r.ret() != ret) {
                 departed("event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName() + " returned " + Hex.of(ret)
@@ -186,36 +185,5 @@ public final class Reconstructor {
             }
         }
         return null;
-    }
-
-
-    /** Calls {@code fn} on {@code c}; returns its result (0 for void and inspection calls). */
-    static long call(LibC c, int fn, long[] a) {
-        return switch (fn) {
-            case Functions.MALLOC -> c.malloc(a[0]);
-            case Functions.FREE -> {
-                c.free(a[0]);
-                yield 0;
-            }
-            case Functions.CALLOC -> c.calloc(a[0], a[1]);
-            case Functions.REALLOC -> c.realloc(a[0], a[1]);
-            case Functions.REALLOCARRAY -> c.reallocarray(a[0], a[1], a[2]);
-            case Functions.MEMALIGN -> c.memalign(a[0], a[1]);
-            case Functions.ALIGNED_ALLOC -> c.aligned_alloc(a[0], a[1]);
-            case Functions.POSIX_MEMALIGN -> c.posix_memalign(a[0], a[1], a[2]);
-            case Functions.VALLOC -> c.valloc(a[0]);
-            case Functions.PVALLOC -> c.pvalloc(a[0]);
-            case Functions.MALLOC_USABLE_SIZE -> c.malloc_usable_size(a[0]);
-            case Functions.MALLOC_TRIM -> c.malloc_trim(a[0]);
-            case Functions.MALLOPT -> c.mallopt((int) a[0], (int) a[1]);
-            case Functions.BRK -> c.brk(a[0]);
-            case Functions.SBRK -> c.sbrk(a[0]);
-            case Functions.MMAP -> c.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]);
-            case Functions.MUNMAP -> c.munmap(a[0], a[1]);
-            case Functions.MREMAP -> c.mremap(a[0], a[1], a[2], (int) a[3], a[4]);
-            case Functions.MPROTECT -> c.mprotect(a[0], a[1], (int) a[2]);
-            // mallinfo, mallinfo2, malloc_stats, malloc_info only look (and print): nothing to replay
-            default -> 0;
-        };
     }
 }

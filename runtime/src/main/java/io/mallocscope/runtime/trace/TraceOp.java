@@ -2,6 +2,7 @@ package io.mallocscope.runtime.trace;
 
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.vm.Kernel;
 
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.List;
 /**
  * The operations of a malloclab trace, each in one place: its letter and fields in a {@code .rep}
  * line, the C call it stands for, what that call returns, what it does to the block its ID names, and
- * how it runs, straight on the allocator or through {@link LibC}. {@link Trace} parses lines with it,
+ * how it runs, straight on the allocator or through {@link LibC} (by the call table of {@link Functions}). {@link Trace} parses lines with it,
  * {@link TraceRunner} runs ops with it, and every view formats a {@link Step} by the kinds given here,
  * so adding an op is adding a constant here.
  *
@@ -29,22 +30,11 @@ public enum TraceOp {
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return m.malloc(arg1);
         }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.malloc(arg1);
-        }
     },
     FREE('f', "ID", "free(block)", Returns.NOTHING, Binding.CLEAR) {
         @Override
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             m.free(block);
-            return 0;
-        }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            c.free(block);
             return 0;
         }
     },
@@ -53,21 +43,11 @@ public enum TraceOp {
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return m.realloc(block, arg1);
         }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.realloc(block, arg1);
-        }
     },
     CALLOC('c', "ID BYTES", "calloc(1, arg1)", Returns.BLOCK, Binding.ASSIGN) {
         @Override
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return m.calloc(1, arg1);
-        }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.calloc(1, arg1);
         }
     },
     TRIM('t', "PAD", "malloc_trim(arg1)", Returns.INT, Binding.NONE) {
@@ -75,21 +55,11 @@ public enum TraceOp {
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return m.mallocTrim(arg1);
         }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.malloc_trim(arg1);
-        }
     },
     MEMALIGN('m', "ID ALIGN BYTES", "memalign(arg1, arg2)", Returns.BLOCK, Binding.ASSIGN) {
         @Override
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return m.memalign(arg1, arg2);
-        }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.memalign(arg1, arg2);
         }
     },
     MALLOPT('o', "PARAM VALUE", "mallopt(arg1, arg2)", Returns.INT, Binding.NONE) {
@@ -97,22 +67,12 @@ public enum TraceOp {
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return m.mallopt((int) arg1, (int) arg2);
         }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.mallopt((int) arg1, (int) arg2);
-        }
     },
     /** The program moves the break itself ("foreign" sbrk): malloc does not know about this memory. */
     SBRK('s', "INCR", "sbrk(arg1)", Returns.BREAK, Binding.NONE) {
         @Override
         long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2) {
             return k.sbrk(arg1);
-        }
-
-        @Override
-        long throughLibC(LibC c, long block, long arg1, long arg2) {
-            return c.sbrk(arg1);
         }
     };
 
@@ -158,6 +118,8 @@ public enum TraceOp {
     private final char letter;
     private final String usage;
     private final String function;
+    /** The function's number in {@link Functions}. */
+    private final int fn;
     private final Returns returns;
     private final Binding binding;
     private final boolean hasId;
@@ -195,6 +157,10 @@ public enum TraceOp {
         }
         int open = call.indexOf('(');
         this.function = call.substring(0, open);
+        this.fn = Functions.byName(function);
+        if (!Functions.isLibCCall(fn)) {
+            throw new IllegalArgumentException(function + " is not a LibC function of Functions");
+        }
         String inside = call.substring(open + 1, call.length() - 1);
         this.callArgs = inside.isEmpty() ? new String[0] : inside.split(", ");
     }
@@ -289,6 +255,11 @@ public enum TraceOp {
     /** Runs the call on the allocator (and the kernel, for the break); returns its result (0 for void). */
     abstract long onMalloc(Malloc m, Kernel k, long block, long arg1, long arg2);
 
-    /** Runs the call through the C library, where the recording agent sees it; returns its result (0 for void). */
-    abstract long throughLibC(LibC c, long block, long arg1, long arg2);
+    /**
+     * Runs the call through the C library, where the recording agent sees it, by the one table of
+     * {@link Functions} that a timeline's replay uses too; returns its result (0 for void).
+     */
+    final long throughLibC(LibC c, long block, long arg1, long arg2) {
+        return Functions.call(c, fn, args(block, arg1, arg2));
+    }
 }
