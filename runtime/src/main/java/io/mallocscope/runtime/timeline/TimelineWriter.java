@@ -4,11 +4,11 @@ import io.mallocscope.runtime.event.EventKind;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,14 +17,22 @@ import java.util.zip.CRC32;
 
 /**
  * Appends events to a timeline file (format: docs/timeline-format.md). The recording thread only
- * encodes into a block buffer; a background thread writes sealed blocks and, every
- * {@code flushMillis}, the partial block, so a process killed at any moment leaves a file whose
- * every block up to the last flush is readable. Memory stays bounded: at most
- * {@value #QUEUED_BLOCKS} sealed blocks of about 64 KiB wait for the disk; beyond that the
+ * encodes into a page (a block buffer) it owns, and after each event publishes how far the page is
+ * complete with one release store: no lock per event. A background thread writes, every
+ * {@code flushMillis}, the completed bytes not yet written as one CRC block, and each page the
+ * recording thread hands over when it reaches about 64 KiB; so a process killed at any moment leaves
+ * a file whose every block up to the last flush is readable, and a block never holds half an event.
+ * Memory stays bounded: at most {@value #QUEUED_BLOCKS} full pages wait for the disk; beyond that the
  * recording thread waits.
  *
+ * <p>Events come from one thread at a time: calls on different threads must be ordered by
+ * happens-before (as the simulated scheduler's baton orders the simulated threads), since nothing
+ * here locks per event. {@link #flush()}, {@link #close()} and the getters may be called from any
+ * thread; an event encoded while another thread closes the writer may be left out, as if the
+ * process had been killed then.
+ *
  * <p>An I/O error never reaches the caller: it is reported once through {@code onError}, and from
- * then on events are dropped. Every method is thread-safe.
+ * then on events are dropped.
  */
 public final class TimelineWriter implements Closeable {
     static final int BLOCK_TARGET = 64 * 1024;
@@ -32,21 +40,66 @@ public final class TimelineWriter implements Closeable {
     private static final int MAX_WRITE_PIECE = 1 << 20;
     /** Largest output record: a printf of a whole file still leaves blocks near their 64 KiB target. */
     static final int MAX_OUTPUT_PIECE = 32 * 1024;
-    private static final byte[] POISON = new byte[0];
+    private static final int PAGE = BLOCK_TARGET + 256;
+    private static final Page POISON = new Page(0);
+    private static final VarHandle COMMITTED;
+
+    static {
+        try {
+            COMMITTED = MethodHandles.lookup().findVarHandle(Page.class, "committed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * A block buffer. The recording thread appends to {@code data} and publishes the end of its last
+     * whole event in {@code committed} (release store); the bytes before it never change again. The
+     * flushing side owns {@code taken}: how much of the page is already in the file.
+     */
+    private static final class Page {
+        final byte[] data;
+        @SuppressWarnings("unused") // through COMMITTED
+        private int committed;
+        int taken;
+        /** Its place in the file: set by the recording thread before the page becomes {@link #current}. */
+        int seq;
+
+        Page(int size) {
+            data = new byte[size];
+        }
+    }
 
     private final OutputStream out;
     private final String target;
     private final Consumer<String> onError;
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUED_BLOCKS);
+    /** Full pages, in order, waiting for the disk. */
+    private final BlockingQueue<Page> queue = new ArrayBlockingQueue<>(QUEUED_BLOCKS);
+    /** Written pages of the standard size, for the recording thread to reuse. */
+    private final BlockingQueue<Page> pool = new ArrayBlockingQueue<>(QUEUED_BLOCKS + 2);
     private final Thread thread;
     private final long flushMillis;
+    /** Serialises the flushing side (the background thread, flush(), close()), never the recording thread. */
+    private final Object flushLock = new Object();
+    private byte[] scratch = new byte[TimelineFormat.BLOCK_HEADER + PAGE];
+    /** The last page written out whole (flushing side). */
+    private int doneSeq;
+    private final Object failLock = new Object();
 
-    private byte[] buf = new byte[BLOCK_TARGET + 256];
+    // the recording thread's
+    private Page page = firstPage();
+    private byte[] buf = page.data;
     private int pos;
+    /** Where the event being encoded began in {@link #buf}. */
+    private int mark;
+    private int pageSeq = 1;
     private long lastAddr;
     private long events;
+
+    /** The page the recording thread is filling (set after the previous one is queued). */
+    private volatile Page current = page;
     private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
-    private boolean closed;
+    private volatile boolean closed;
     private volatile boolean failed;
 
     /**
@@ -82,19 +135,26 @@ public final class TimelineWriter implements Closeable {
             string(e.getKey());
             string(e.getValue());
         }
-        byte[] block = seal();
-        out.write(block);
+        int n = block(buf, 0, pos);
+        out.write(scratch, 0, n);
         out.flush();
-        bytesWritten.set(preamble.length + block.length);
+        pos = 0;
+        bytesWritten.set(preamble.length + n);
         thread = new Thread(this::drain, "mallocscope-timeline-writer");
         thread.setDaemon(true);
         thread.start();
     }
 
+    private static Page firstPage() {
+        Page p = new Page(PAGE);
+        p.seq = 1;
+        return p;
+    }
+
     // ================================================================ events
 
     /** Defines site {@code id} (a {@code File.java:LINE} string) before its first use by a call. */
-    public synchronized void defineSite(int id, String text) {
+    public void defineSite(int id, String text) {
         if (skip()) {
             return;
         }
@@ -106,7 +166,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** A top-level call of function {@code fn} (see {@link Functions}); unused arguments are ignored. */
-    public synchronized void call(int fn, int site, long a0, long a1, long a2, long a3, long a4, long a5) {
+    public void call(int fn, int site, long a0, long a1, long a2, long a3, long a4, long a5) {
         if (skip()) {
             return;
         }
@@ -118,7 +178,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** The call of {@code fn} returned {@code value} (ignored for void functions). */
-    public synchronized void ret(int fn, long value) {
+    public void ret(int fn, long value) {
         if (skip()) {
             return;
         }
@@ -134,7 +194,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** The open call ended by a signal ({@code signal} 6 or 11) or a Java exception (0), not a result. */
-    public synchronized void unwound(int signal) {
+    public void unwound(int signal) {
         if (skip()) {
             return;
         }
@@ -149,7 +209,7 @@ public final class TimelineWriter implements Closeable {
      *
      * @throws IllegalArgumentException for a kind that is not a transition
      */
-    public synchronized void transition(EventKind kind, long a0, long a1, long a2, long a3, long a4, long a5) {
+    public void transition(EventKind kind, long a0, long a1, long a2, long a3, long a4, long a5) {
         String fields = kind.fields();
         if (fields == null) {
             throw new IllegalArgumentException(kind.wireName() + " is not an allocator transition");
@@ -204,7 +264,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** A kernel call {@code fn} ({@link Functions#BRK} … {@link Functions#SYS_BRK}) and its result. */
-    public synchronized void syscall(int fn, long a0, long a1, long a2, long a3, long a4, long a5, long result) {
+    public void syscall(int fn, long a0, long a1, long a2, long a3, long a4, long a5, long result) {
         if (skip()) {
             return;
         }
@@ -219,7 +279,7 @@ public final class TimelineWriter implements Closeable {
         transition(EventKind.THRESHOLD, which, oldValue, newValue, 0, 0, 0);
     }
 
-    public synchronized void abort(String message) {
+    public void abort(String message) {
         if (skip()) {
             return;
         }
@@ -232,7 +292,7 @@ public final class TimelineWriter implements Closeable {
      * A file event ({@link EventKind#isFileEvent()}): an address, two numbers and a text (a path, or
      * SIGBUS's reason), as {@code Event} names them for each kind.
      */
-    public synchronized void fileEvent(EventKind kind, long address, long n1, long n2, String text) {
+    public void fileEvent(EventKind kind, long address, long n1, long n2, String text) {
         if (!kind.isFileEvent()) {
             throw new IllegalArgumentException(kind.wireName() + " is not a file event");
         }
@@ -247,7 +307,7 @@ public final class TimelineWriter implements Closeable {
         done();
     }
 
-    public synchronized void segv(long address, boolean write, int width, String reason) {
+    public void segv(long address, boolean write, int width, String reason) {
         if (skip()) {
             return;
         }
@@ -259,7 +319,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** The program stored {@code width} bytes of {@code value} (little-endian) at {@code address}. */
-    public synchronized void writeValue(long address, long value, int width) {
+    public void writeValue(long address, long value, int width) {
         if (skip()) {
             return;
         }
@@ -273,7 +333,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** The program stored {@code len} bytes of {@code bytes} from {@code off} at {@code address}. */
-    public synchronized void write(long address, byte[] bytes, int off, int len) {
+    public void write(long address, byte[] bytes, int off, int len) {
         if (skip()) {
             return;
         }
@@ -293,7 +353,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** The program set {@code len} bytes at {@code address} to {@code value} (memset). */
-    public synchronized void fill(long address, int value, long len) {
+    public void fill(long address, int value, long len) {
         if (skip()) {
             return;
         }
@@ -311,7 +371,7 @@ public final class TimelineWriter implements Closeable {
      *
      * @throws IllegalArgumentException for a stream other than 1 or 2
      */
-    public synchronized void output(int stream, byte[] bytes, int off, int len) {
+    public void output(int stream, byte[] bytes, int off, int len) {
         if (stream != TimelineFormat.STDOUT && stream != TimelineFormat.STDERR) {
             throw new IllegalArgumentException("output stream " + stream + " is not 1 (stdout) or 2 (stderr)");
         }
@@ -345,7 +405,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     /** Events recorded so far. */
-    public synchronized long events() {
+    public long events() {
         return events;
     }
 
@@ -359,22 +419,29 @@ public final class TimelineWriter implements Closeable {
         return failed;
     }
 
-    /** Hands the open block to the background thread now. */
+    /** Writes every event recorded so far to the file now (as the background thread does every {@code flushMillis}). */
     public void flush() {
-        List<byte[]> pending = new ArrayList<>();
-        synchronized (this) {
-            queue.drainTo(pending);
-            if (pos > 0) {
-                pending.add(seal());
+        synchronized (flushLock) {
+            Page c = current;
+            boolean currentDone = false;
+            for (Page p; (p = queue.poll()) != null; ) {
+                if (p == POISON) {
+                    continue;
+                }
+                writeWhole(p);
+                currentDone |= p == c;
+            }
+            // only once every page before it is in the file (c may be a page reused since it was read)
+            if (!currentDone && c.seq == doneSeq + 1) {
+                writeCommitted(c);
             }
         }
-        writeAll(pending);
     }
 
-    /** Seals the last block, waits (up to 10 s) for everything to reach the file, and closes it. */
+    /** Writes the last events, waits (up to 10 s) for everything to reach the file, and closes it. */
     @Override
     public void close() {
-        synchronized (this) {
+        synchronized (flushLock) {
             if (closed) {
                 return;
             }
@@ -387,15 +454,7 @@ public final class TimelineWriter implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<byte[]> rest = new ArrayList<>();
-        synchronized (this) {
-            queue.drainTo(rest);
-            rest.remove(POISON);
-            if (pos > 0) {
-                rest.add(seal());
-            }
-        }
-        writeAll(rest);
+        flush();
         try {
             out.close();
         } catch (IOException e) {
@@ -406,46 +465,66 @@ public final class TimelineWriter implements Closeable {
     // ================================================================ background thread
 
     private void drain() {
+        long flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
+        long next = System.nanoTime() + flushNanos;
         try {
-            while (true) {
-                byte[] b = queue.poll(flushMillis, TimeUnit.MILLISECONDS);
-                if (b == POISON) {
+            while (!closed) { // close() writes the rest itself; POISON only wakes this thread up
+                long wait = next - System.nanoTime();
+                Page p = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
+                if (p == POISON) {
                     return;
                 }
-                if (b != null) {
-                    writeAll(List.of(b));
+                if (p != null) {
+                    synchronized (flushLock) {
+                        writeWhole(p);
+                    }
                     continue;
                 }
                 flush();
+                next = System.nanoTime() + flushNanos;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void writeAll(List<byte[]> blocks) {
-        synchronized (out) {
-            for (byte[] b : blocks) {
-                if (b == POISON || failed) {
-                    continue;
-                }
-                try {
-                    out.write(b);
-                    out.flush();
-                    bytesWritten.addAndGet(b.length);
-                } catch (IOException | RuntimeException e) {
-                    fail(e);
-                }
-            }
+    /** Writes the page's bytes completed since the last time as one block (flushing side, under flushLock). */
+    private void writeCommitted(Page p) {
+        int end = (int) COMMITTED.getAcquire(p);
+        if (end <= p.taken || failed) {
+            return;
+        }
+        int n = block(p.data, p.taken, end);
+        p.taken = end;
+        try {
+            out.write(scratch, 0, n);
+            out.flush();
+            bytesWritten.addAndGet(n);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /** A page the recording thread handed over: its committed end is final. */
+    private void writeWhole(Page p) {
+        writeCommitted(p);
+        doneSeq = p.seq;
+        if (p.data.length == PAGE) {
+            p.taken = 0;
+            COMMITTED.setRelease(p, 0);
+            pool.offer(p);
         }
     }
 
     private void fail(Exception e) {
-        if (!failed) {
+        synchronized (failLock) {
+            if (failed) {
+                return;
+            }
             failed = true;
-            onError.accept("mallocscope: cannot write the timeline " + target + " (" + e.getMessage()
-                    + "); recording stopped, the program runs on");
         }
+        onError.accept("mallocscope: cannot write the timeline " + target + " (" + e.getMessage()
+                + "); recording stopped, the program runs on");
     }
 
     // ================================================================ encoding
@@ -454,44 +533,79 @@ public final class TimelineWriter implements Closeable {
         if (closed || failed) {
             return true;
         }
+        mark = pos;
         ensure(160);
         return false;
     }
 
+    /** The event is whole: publish it (one release store, a plain store on x86) and hand over a full page. */
     private void done() {
         events++;
+        mark = pos;
+        COMMITTED.setRelease(page, pos);
         if (pos >= BLOCK_TARGET) {
-            byte[] block = seal();
-            // Waits while the disk is slower than the program. wait() lets go of this monitor, so the
-            // writer thread can flush meanwhile; a writer that stopped must not hang the program.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!queue.offer(block)) {
-                if (System.nanoTime() > deadline) {
-                    fail(new IOException("the timeline writer thread stopped writing"));
-                    break;
-                }
-                try {
-                    wait(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            nextPage(0);
         }
     }
 
-    private byte[] seal() {
-        CRC32 crc = new CRC32();
-        crc.update(buf, 0, pos);
-        byte[] block = new byte[TimelineFormat.BLOCK_HEADER + pos];
-        putInt(block, 0, pos);
-        putInt(block, 4, (int) crc.getValue());
-        System.arraycopy(buf, 0, block, TimelineFormat.BLOCK_HEADER, pos);
-        pos = 0;
-        if (buf.length > 4 * BLOCK_TARGET) {
-            buf = new byte[BLOCK_TARGET + 256];
+    /**
+     * Queues the current page (its whole events) and continues in a fresh one of at least
+     * {@code need} free bytes, carrying over the part of the event being encoded.
+     */
+    private void nextPage(int need) {
+        Page full = page;
+        int partial = pos - mark;
+        Page next = need + partial <= PAGE - 160 ? pool.poll() : null;
+        if (next == null) {
+            next = new Page(Math.max(PAGE, need + partial + 160));
         }
-        return block;
+        System.arraycopy(buf, mark, next.data, 0, partial);
+        if (mark > 0) {
+            handOver(full);
+            next.seq = ++pageSeq;
+        } else {
+            next.seq = full.seq; // nothing of the old page was committed: the new one takes its place
+        }
+        page = next;
+        buf = next.data;
+        pos = partial;
+        mark = 0;
+        current = next;
+    }
+
+    /**
+     * Waits while the disk is slower than the program; a writer thread that stopped, or a writer
+     * being closed, must not hang the program (the page is then dropped).
+     */
+    private void handOver(Page full) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (!queue.offer(full, 5, TimeUnit.MILLISECONDS)) {
+                if (closed || failed) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    fail(new IOException("the timeline writer thread stopped writing"));
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Puts {@code data[from, to)} as one block (length, CRC, payload) into {@link #scratch}; returns its length. */
+    private int block(byte[] data, int from, int to) {
+        int len = to - from;
+        if (scratch.length < TimelineFormat.BLOCK_HEADER + len) {
+            scratch = new byte[TimelineFormat.BLOCK_HEADER + len];
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data, from, len);
+        putInt(scratch, 0, len);
+        putInt(scratch, 4, (int) crc.getValue());
+        System.arraycopy(data, from, scratch, TimelineFormat.BLOCK_HEADER, len);
+        return TimelineFormat.BLOCK_HEADER + len;
     }
 
     private static void putInt(byte[] b, int at, int v) {
@@ -503,7 +617,7 @@ public final class TimelineWriter implements Closeable {
 
     private void ensure(int n) {
         if (pos + n > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+            nextPage(n);
         }
     }
 

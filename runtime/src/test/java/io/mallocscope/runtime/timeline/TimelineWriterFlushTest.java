@@ -1,0 +1,122 @@
+package io.mallocscope.runtime.timeline;
+
+import io.mallocscope.runtime.event.EventKind;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.mallocscope.runtime.timeline.TimelineCodecTest.HEAP;
+import static io.mallocscope.runtime.timeline.TimelineCodecTest.header;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The writer's hand-over between the recording thread (no lock per event) and the background
+ * flusher: what the flusher cuts into blocks while the program records is whole events, in order,
+ * and what was recorded reaches the file without any call from the program.
+ */
+class TimelineWriterFlushTest {
+
+    /** Bytes per block of a timeline file: the header block first. */
+    private static List<Integer> blockLengths(byte[] file) {
+        List<Integer> lengths = new ArrayList<>();
+        for (int at = TimelineFormat.PREAMBLE; at + TimelineFormat.BLOCK_HEADER <= file.length; ) {
+            int len = (file[at] & 0xff) | (file[at + 1] & 0xff) << 8 | (file[at + 2] & 0xff) << 16 | (file[at + 3] & 0xff) << 24;
+            lengths.add(len);
+            at += TimelineFormat.BLOCK_HEADER + len;
+        }
+        return lengths;
+    }
+
+    @Test
+    void theBackgroundThreadWritesRecordedEventsWithinTheFlushPeriod() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 5, e -> { });
+        int headerEnd = bytes.size();
+        w.call(Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        w.ret(Functions.MALLOC, HEAP + 0x2a0);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (bytes.size() == headerEnd && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        // no flush(), no close(): what a kill -9 now would leave
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isEqualTo(2);
+        assertThat(t.event(1).ret()).isEqualTo(HEAP + 0x2a0);
+        assertThat(w.bytesWritten()).isEqualTo(bytes.size());
+        w.close();
+    }
+
+    @Test
+    void blocksCutWhileRecordingHoldWholeEventsInOrder() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> errors = new ArrayList<>();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 1, errors::add);
+        byte[] big = new byte[300_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        String longMessage = "x".repeat(150_000); // longer than a block: its event moves to a page of its own
+        int rounds = 60_000;
+        for (int i = 0; i < rounds; i++) {
+            long p = HEAP + 0x10 + (i % 1000) * 0x20L;
+            w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
+            w.ret(Functions.MALLOC, p);
+            if (i % 15_000 == 7) {
+                w.write(p, big, 0, big.length);
+                w.abort(longMessage + i);
+            }
+        }
+        w.close();
+        assertThat(errors).isEmpty();
+        byte[] file = bytes.toByteArray();
+        assertThat(w.bytesWritten()).isEqualTo(file.length);
+        Timeline t = Timeline.parse(file, "mem");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isEqualTo(2 * rounds + 4 * 2);
+        assertThat(w.events()).isEqualTo(t.size());
+        int e = 0;
+        for (int i = 0; i < rounds; i++) {
+            assertThat(t.event(e).kind()).isEqualTo(EventKind.CALL);
+            assertThat(t.event(e++).args()[0]).isEqualTo(i);
+            assertThat(t.event(e++).ret()).isEqualTo(HEAP + 0x10 + (i % 1000) * 0x20L);
+            if (i % 15_000 == 7) {
+                assertThat(t.event(e).bytes()).isEqualTo(big);
+                e++;
+                assertThat(t.event(e++).message()).isEqualTo(longMessage + i);
+            }
+        }
+        List<Integer> blocks = blockLengths(file);
+        assertThat(blocks.size()).isGreaterThan(10); // 64 KiB pages and the flusher's cuts
+        assertThat(blocks.stream().mapToInt(Integer::intValue).max().getAsInt()).isLessThan(1 << 20);
+    }
+
+    @Test
+    void flushWritesAtOnceAndCloseWritesTheRest() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 10_000, e -> { });
+        int headerEnd = bytes.size();
+        w.call(Functions.FREE, 0, HEAP + 0x2a0, 0, 0, 0, 0, 0);
+        w.ret(Functions.FREE, 0);
+        assertThat(bytes.size()).isEqualTo(headerEnd); // nothing yet: the next flush is 10 s away
+        w.flush();
+        byte[] flushed = bytes.toByteArray();
+        assertThat(blockLengths(flushed)).hasSize(2);
+        w.flush(); // nothing new: no empty block
+        assertThat(bytes.size()).isEqualTo(flushed.length);
+        w.call(Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        w.close();
+        w.call(Functions.MALLOC, 0, 48, 0, 0, 0, 0, 0); // after close: dropped
+        w.close();
+        byte[] file = bytes.toByteArray();
+        assertThat(Arrays.copyOf(file, flushed.length)).isEqualTo(flushed);
+        Timeline t = Timeline.parse(file, "mem");
+        assertThat(t.size()).isEqualTo(3);
+        assertThat(t.event(2).args()[0]).isEqualTo(24);
+        assertThat(blockLengths(file)).hasSize(3);
+    }
+}
