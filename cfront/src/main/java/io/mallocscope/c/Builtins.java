@@ -69,7 +69,7 @@ final class Builtins {
             long[] f = {i.arena(), i.ordblks(), i.smblks(), i.hblks(), i.hblkhd(), i.usmblks(), i.fsmblks(),
                 i.uordblks(), i.fordblks(), i.keepcost()};
             for (int k = 0; k < f.length; k++) {
-                m.mem.write64(a[0] + 8L * k, f[k]);
+                m.libc.putLong(a[0] + 8L * k, f[k]);
             }
             return a[0];
         });
@@ -87,8 +87,8 @@ final class Builtins {
         def("sprintf", (m, a, t, s) -> {
             CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2);
             byte[] b = m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8);
-            m.mem.writeBytes(a[0], b, 0, b.length);
-            m.mem.write8(a[0] + b.length, 0);
+            m.libc.writeBytes(a[0], b);
+            m.libc.putByte(a[0] + b.length, 0);
             return b.length;
         });
         def("snprintf", (m, a, t, s) -> {
@@ -96,8 +96,8 @@ final class Builtins {
             byte[] b = m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8);
             if (a[1] > 0) {
                 int k = (int) Math.min(b.length, a[1] - 1);
-                m.mem.writeBytes(a[0], b, 0, k);
-                m.mem.write8(a[0] + k, 0);
+                m.libc.writeBytes(a[0], java.util.Arrays.copyOf(b, k));
+                m.libc.putByte(a[0] + k, 0);
             }
             return b.length;
         });
@@ -196,7 +196,7 @@ final class Builtins {
             while (k < n - 1 && in.peek() >= 0) {
                 int c = in.peek();
                 in.skip();
-                m.mem.write8(a[0] + k++, c);
+                m.libc.putByte(a[0] + k++, c);
                 if (c == '\n') {
                     break;
                 }
@@ -205,12 +205,12 @@ final class Builtins {
                 return 0;
             }
             if (n > 0) {
-                m.mem.write8(a[0] + k, 0);
+                m.libc.putByte(a[0] + k, 0);
             }
             return a[0];
         });
-        def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdinSource(), a, 1, m.mem));
-        def("sscanf", (m, a, t, s) -> Scanf.scan(m.string(a[1]), m.stringSource(a[0]), a, 2, m.mem));
+        def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdinSource(), a, 1, m.libc));
+        def("sscanf", (m, a, t, s) -> Scanf.scan(m.string(a[1]), m.stringSource(a[0]), a, 2, m.libc));
 
         // ------------------------------------------------------------ process
         def("exit", (m, a, t, s) -> {
@@ -286,9 +286,9 @@ final class Builtins {
                 if (b == 0) {
                     break;
                 }
-                m.mem.write8(d + i, b);
+                m.libc.putByte(d + i, b);
             }
-            m.mem.write8(d + i, 0);
+            m.libc.putByte(d + i, 0);
             return a[0];
         });
         def("strchr", (m, a, t, s) -> {

@@ -1,5 +1,7 @@
 package io.mallocscope.c;
 
+import io.mallocscope.runtime.LibC;
+
 import io.mallocscope.runtime.vm.AddressSpace;
 
 /**
@@ -58,6 +60,30 @@ abstract class Expr {
             case INT, UINT -> mem.write32(a, (int) v);
             case FLOAT -> mem.write32(a, Float.floatToRawIntBits((float) Double.longBitsToDouble(v)));
             default -> mem.write64(a, v);
+        }
+    }
+
+    /**
+     * A store the program makes: through {@link LibC} (so the agent records it and memcheck checks
+     * it), except into a local whose address is never taken — gcc -O0's slot that no pointer can
+     * reach, the loop counters and sums of hot loops, stored directly.
+     */
+    static void put(Frame f, Expr lv, CType t, long a, long v) {
+        if (lv instanceof Local l && !l.var.addressTaken) {
+            store(f.mem, t, a, v);
+        } else {
+            put(f.m.libc, t, a, v);
+        }
+    }
+
+    /** A store through {@link LibC}: recorded by the agent as the program's write. */
+    static void put(LibC libc, CType t, long a, long v) {
+        switch (t.k) {
+            case BOOL, UCHAR, CHAR -> libc.putByte(a, (int) v);
+            case SHORT, USHORT -> libc.putShort(a, (short) v);
+            case INT, UINT -> libc.putInt(a, (int) v);
+            case FLOAT -> libc.putInt(a, Float.floatToRawIntBits((float) Double.longBitsToDouble(v)));
+            default -> libc.putLong(a, v);
         }
     }
 
@@ -618,7 +644,7 @@ abstract class Expr {
                 f.m.copy(a, x, type.size);
                 return a;
             }
-            store(f.mem, type, a, x);
+            put(f, lv, type, a, x);
             return x;
         }
     }
@@ -654,7 +680,7 @@ abstract class Expr {
                 long y = (op == Ops.SHL || op == Ops.SHR) ? x : convert(x, v.type, opType);
                 r = convert(Ops.arith(op, opType, o, y, at), opType, type);
             }
-            store(f.mem, type, a, r);
+            put(f, lv, type, a, r);
             return r;
         }
     }
@@ -682,7 +708,7 @@ abstract class Expr {
             } else {
                 nv = narrow(old + delta, type);
             }
-            store(f.mem, type, a, nv);
+            put(f, lv, type, a, nv);
             return pre ? nv : old;
         }
     }
@@ -693,8 +719,11 @@ abstract class Expr {
         final Expr[] args;
         final CType[] argTypes;
         final int line;
-        /** {@code prog.c:LINE}: where a recording says a library call made here was made. */
-        final String site;
+        /**
+         * {@code prog.c:LINE}: where a recording says a library call made here was made; with
+         * {@code " → a"} when the pointer it returns is stored into {@code a} (see {@link #receiver}).
+         */
+        String site;
 
         Call(Expr fn, Function direct, Expr[] args, CType ret, Tok at) {
             this.fn = fn;
@@ -709,6 +738,21 @@ abstract class Expr {
             for (int i = 0; i < args.length; i++) {
                 argTypes[i] = args[i].type;
             }
+        }
+
+        /** The call's pointer result is stored into {@code lvalue} (its source text): the site says so. */
+        void receiver(String lvalue) {
+            if (type.isPointer() && site.indexOf(' ') < 0) {
+                site = site + " → " + lvalue;
+            }
+        }
+
+        /** The call that {@code e} is, under conversions and casts, or null. */
+        static Call in(Expr e) {
+            while (e instanceof Cast c) {
+                e = c.e;
+            }
+            return e instanceof Call c ? c : null;
         }
 
         @Override
@@ -740,7 +784,7 @@ abstract class Expr {
         long eval(Frame f) {
             long a = var.global ? var.address : f.rbp + var.offset;
             if (!var.global) {
-                var.init.apply(f, a, type.size);
+                var.init.apply(f, a, type.size, true);
             }
             return load(f.mem, type, a);
         }
@@ -749,7 +793,7 @@ abstract class Expr {
         long addr(Frame f) {
             long a = var.global ? var.address : f.rbp + var.offset;
             if (!var.global) {
-                var.init.apply(f, a, type.size);
+                var.init.apply(f, a, type.size, true);
             }
             return a;
         }

@@ -12,17 +12,30 @@ final class Init {
     /** A braced or string initializer: members not named are zero (gcc -O0 zeroes, then stores). */
     boolean aggregate;
 
-    /** Runs the stores for an object at {@code base}. */
-    void apply(Frame f, long base, long size) {
+    /**
+     * Runs the stores for an object at {@code base}: as the program's writes (through LibC, recorded)
+     * when {@code recorded}, else straight into memory (a register-like local, an image's data).
+     */
+    void apply(Frame f, long base, long size, boolean recorded) {
         if (aggregate) {
-            f.mem.fill(base, 0, size);
+            if (recorded) {
+                f.m.libc.memset(base, 0, size);
+            } else {
+                f.mem.fill(base, 0, size);
+            }
         }
         for (Item it : items) {
             if (it.bytes != null) {
-                f.mem.writeBytes(base + it.offset, it.bytes, 0, it.bytes.length);
+                if (recorded) {
+                    f.m.libc.writeBytes(base + it.offset, it.bytes);
+                } else {
+                    f.mem.writeBytes(base + it.offset, it.bytes, 0, it.bytes.length);
+                }
             } else if (it.type.isRecord()) {
                 long src = it.value.eval(f);
                 f.m.copy(base + it.offset, src, it.type.size);
+            } else if (recorded) {
+                Expr.put(f.m.libc, it.type, base + it.offset, it.value.eval(f));
             } else {
                 Expr.store(f.mem, it.type, base + it.offset, it.value.eval(f));
             }

@@ -400,7 +400,7 @@ final class Machine {
         all.addAll(prog.staticLocals);
         for (Var v : all) {
             if (v.init != null && !v.isExtern) {
-                v.init.apply(none, v.address, v.type.size);
+                v.init.apply(none, v.address, v.type.size, false);
             }
         }
     }
@@ -577,7 +577,7 @@ final class Machine {
     int readStdin(long buf, int n) {
         int k = 0;
         if (stdinPeeked >= 0 && n > 0) {
-            mem.write8(buf, stdinPeeked);
+            libc.putByte(buf, stdinPeeked);
             stdinPeeked = -2;
             k = 1;
         }
@@ -586,7 +586,7 @@ final class Machine {
             if (b < 0) {
                 break;
             }
-            mem.write8(buf + k, b);
+            libc.putByte(buf + k, b);
             k++;
             if (b == '\n') {
                 break; // a terminal or pipe hands over what is there: a line at a time, at most
@@ -622,8 +622,9 @@ final class Machine {
         return libc.readBytes(address, (int) libc.strlen(address));
     }
 
+    /** A struct copy the program makes (assignment, initialisation): its write, recorded. */
     void copy(long dst, long src, long n) {
-        mem.copy(dst, src, n);
+        libc.writeBytes(dst, libc.readBytes(src, (int) n));
     }
 
     /** The stream a FILE * names: stdout or stderr. */

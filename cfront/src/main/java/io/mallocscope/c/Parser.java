@@ -69,6 +69,21 @@ final class Parser {
         return toks.get(Math.min(pos + k, toks.size() - 1));
     }
 
+    /** Tokens {@code from} to {@code to} (exclusive) as written, spaced only between words. */
+    private String sourceText(int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        Tok prev = null;
+        for (int i = from; i < to && i < toks.size(); i++) {
+            Tok t = toks.get(i);
+            if (prev != null && prev.kind != Tok.Kind.PUNCT && t.kind != Tok.Kind.PUNCT) {
+                sb.append(' ');
+            }
+            sb.append(t.text);
+            prev = t;
+        }
+        return sb.toString();
+    }
+
     private Tok next() {
         Tok t = toks.get(pos);
         if (t.kind != Tok.Kind.EOF) {
@@ -894,6 +909,11 @@ final class Parser {
         initInto(init, t, 0, global, true);
         if (t.k == CType.K.ARRAY || t.isRecord()) {
             init.aggregate = true;
+        } else if (init.items.size() == 1 && init.items.get(0).value() != null) {
+            Expr.Call call = Expr.Call.in(init.items.get(0).value());
+            if (call != null) {
+                call.receiver(v.name); // char *a = malloc(…)
+            }
         }
         return init;
     }
@@ -1425,7 +1445,9 @@ final class Parser {
     private static final Set<String> ASSIGN_OPS = Set.of("=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=");
 
     private Expr assignment() {
+        int start = pos;
         Expr l = conditional();
+        int end = pos;
         Tok op = peek();
         if (op.kind == Tok.Kind.PUNCT && ASSIGN_OPS.contains(op.text)) {
             next();
@@ -1436,6 +1458,10 @@ final class Parser {
             }
             if (op.text.equals("=")) {
                 wrote(l, false);
+                Expr.Call call = Expr.Call.in(r);
+                if (call != null) {
+                    call.receiver(sourceText(start, end));
+                }
                 return new Expr.Assign(l, assignConvert(r, l.type, op, "assignment"), op);
             }
             wrote(l, true);

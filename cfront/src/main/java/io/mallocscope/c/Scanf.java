@@ -1,6 +1,6 @@
 package io.mallocscope.c;
 
-import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.LibC;
 
 import java.math.BigInteger;
 
@@ -21,7 +21,7 @@ final class Scanf {
         void skip();
     }
 
-    static long scan(String fmt, Source in, long[] args, int first, AddressSpace mem) {
+    static long scan(String fmt, Source in, long[] args, int first, LibC mem) {
         int ai = first;
         int assigned = 0;
         int consumed = 0;
@@ -71,7 +71,7 @@ final class Scanf {
             char conv = fmt.charAt(i);
             if (conv == 'n') {
                 if (!suppress) {
-                    mem.write32(args[ai++], consumed);
+                    mem.putInt(args[ai++], consumed);
                 }
                 continue;
             }
@@ -92,7 +92,7 @@ final class Scanf {
                     long dst = suppress ? 0 : args[ai++];
                     for (int k = 0; k < n && in.peek() >= 0; k++) {
                         if (!suppress) {
-                            mem.write8(dst + k, in.peek());
+                            mem.putByte(dst + k, in.peek());
                         }
                         in.skip();
                         consumed++;
@@ -106,14 +106,14 @@ final class Scanf {
                     int k = 0;
                     while (k < max && in.peek() >= 0 && !Character.isWhitespace(in.peek())) {
                         if (!suppress) {
-                            mem.write8(dst + k, in.peek());
+                            mem.putByte(dst + k, in.peek());
                         }
                         in.skip();
                         consumed++;
                         k++;
                     }
                     if (!suppress) {
-                        mem.write8(dst + k, 0);
+                        mem.putByte(dst + k, 0);
                         assigned++;
                     }
                 }
@@ -166,10 +166,10 @@ final class Scanf {
                         long dst = args[ai++];
                         int width2 = conv == 'p' ? 8 : size;
                         switch (width2) {
-                            case 1 -> mem.write8(dst, (int) v);
-                            case 2 -> mem.write16(dst, (int) v);
-                            case 4 -> mem.write32(dst, (int) v);
-                            default -> mem.write64(dst, v);
+                            case 1 -> mem.putByte(dst, (int) v);
+                            case 2 -> mem.putShort(dst, (int) v);
+                            case 4 -> mem.putInt(dst, (int) v);
+                            default -> mem.putLong(dst, v);
                         }
                         assigned++;
                     }

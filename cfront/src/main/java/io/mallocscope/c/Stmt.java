@@ -38,7 +38,7 @@ abstract class Stmt {
 
         @Override
         int exec(Frame f) {
-            var.init.apply(f, f.rbp + var.offset, var.type.size);
+            var.init.apply(f, f.rbp + var.offset, var.type.size, var.addressTaken || !var.type.isScalar());
             return NEXT;
         }
     }

@@ -59,9 +59,10 @@ class RunCommandIT {
         CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
         assertThat(r.status()).isZero();
         assertThat(r.out()).startsWith("0x5555555592a0 0x5555555592a0\n");
-        assertThat(r.out()).contains("#1 malloc(0x512) = 0x5555555592a0   uaf.c:4\n")
+        assertThat(r.out()).as("the site names the variable the pointer went to")
+                .contains("#1 malloc(0x512) = 0x5555555592a0   uaf.c:4 → a\n")
                 .contains("#2 free(0x5555555592a0)   uaf.c:5\n")
-                .contains("#3 malloc(0x1fa) = 0x5555555592a0   uaf.c:6\n")
+                .contains("#3 malloc(0x1fa) = 0x5555555592a0   uaf.c:6 → c\n")
                 .as("printf's first output mallocs stdout's buffer: printf's line")
                 .contains("#4 malloc(0x1000) = 0x5555555594b0   uaf.c:7\n");
         assertThat(r.out()).as("no interpreter frames as call sites").doesNotContain(".java:");
@@ -71,7 +72,7 @@ class RunCommandIT {
         assertThat(text.status()).isZero();
         assertThat(text.out()).contains("#2 free(0x5555555592a0)   uaf.c:5\n");
         CliRun.Result chunk = run("chunk", timeline.toString(), "0x5555555592a0");
-        assertThat(chunk.out()).contains("#3 malloc(0x1fa) = 0x5555555592a0   uaf.c:6\n");
+        assertThat(chunk.out()).contains("#3 malloc(0x1fa) = 0x5555555592a0   uaf.c:6 → c\n");
         CliRun.Result heap = run("heap", timeline.toString(), "--at", "1");
         assertThat(heap.out()).contains("Addr: 0x555555559290\nSize: 0x520 (with flag bits: 0x521)\n");
         CliRun.Result vis = run("vis", timeline.toString());
@@ -79,7 +80,39 @@ class RunCommandIT {
                 .contains("0x5555555594b0\t0x3535353535357830\t0x3020306132393535\t0x5555555592a0 0");
         CliRun.Result html = run("timeline", timeline.toString(), "--format", "html");
         assertThat(html.status()).isZero();
-        assertThat(html.out()).contains("\"op\":\"malloc(0x512) = 0x5555555592a0\",\"site\":\"uaf.c:4\"");
+        assertThat(html.out()).contains("\"op\":\"malloc(0x512) = 0x5555555592a0\",\"site\":\"uaf.c:4 → a\"");
+    }
+
+    @Test
+    void aCProgramsWritesAreRecordedAndNarratedWithItsVariables() throws IOException {
+        Path src = DIR.resolve("poison.c");
+        Files.writeString(src, "#include <stdlib.h>\n#include <stdint.h>\n"
+                + "struct pair { intptr_t *first; void *second; };\n"
+                + "int main(void) {\n"
+                + "  struct pair p;\n"
+                + "  p.first = (intptr_t *) malloc(0x18);\n"
+                + "  intptr_t *b = malloc(0x18);\n"
+                + "  void *ptrs[2];\n"
+                + "  ptrs[1] = malloc(0x28);\n"
+                + "  free(p.first);\n"
+                + "  free(b);\n"
+                + "  b[0] = 0x4141;\n"
+                + "  int n = 0;\n"
+                + "  for (int i = 0; i < 1000; i++) n += i;\n"
+                + "  malloc(0x18);\n"
+                + "  return n == 499500 ? 0 : 1;\n}\n");
+        Path timeline = DIR.resolve("poison.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("#1 malloc(0x18) = 0x5555555592a0   poison.c:6 → p.first\n")
+                .contains("#2 malloc(0x18) = 0x5555555592c0   poison.c:7 → b\n")
+                .contains("#3 malloc(0x28) = 0x5555555592e0   poison.c:9 → ptrs[1]\n")
+                .as("the program's store into the freed chunk is recorded, and the chunk named by its variable")
+                .contains("    program wrote 0x4141 into #2 (b)'s tcache next (0x5555555592c0): decodes to 0x555551418 "
+                        + "(was 0x5555555592a0)\n")
+                .contains("#6 malloc(0x18) = 0x5555555592c0   poison.c:15\n");
+        assertThat(r.err()).as("a loop's counters are not writes the recording keeps").containsPattern(
+                "timeline written to .* \\(\\d\\d events, ");
     }
 
     @Test

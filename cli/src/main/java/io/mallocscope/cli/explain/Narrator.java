@@ -55,6 +55,11 @@ public final class Narrator {
     private final boolean largebinSmallestChecked;
     /** chunk address → the call that handed it out */
     private final Map<Long, Integer> createdBy = new HashMap<>();
+    /**
+     * chunk address → the program's variable its pointer went to, where the recording says: a C
+     * program's call site reads {@code prog.c:12 → p1} when the front end saw {@code p1 = malloc(…)}
+     */
+    private final Map<Long, String> variable = new HashMap<>();
     /** chunks handed out and not given back: address → size (from its size word) */
     private final TreeMap<Long, Long> live = new TreeMap<>();
     /** chunks the allocator mmapped (their mappings are heap memory) */
@@ -99,6 +104,7 @@ public final class Narrator {
     public List<String> linesFor(int step) {
         if (step < nextStep) {
             createdBy.clear();
+            variable.clear();
             live.clear();
             mmappedChunks.clear();
             inBins.clear();
@@ -159,6 +165,13 @@ public final class Narrator {
         }
         if (mem != 0) {
             createdBy.put(mem - 16, step);
+            String site = c.site();
+            int arrow = site == null ? -1 : site.indexOf(" → ");
+            if (arrow >= 0) {
+                variable.put(mem - 16, site.substring(arrow + 3));
+            } else {
+                variable.remove(mem - 16);
+            }
             live.put(mem - 16, p.memory().read64(mem - 8) & ~7L);
             handedOutside(p, c.fnName(), mem, inside, lines);
         }
@@ -432,7 +445,8 @@ public final class Narrator {
 
     private String chunkName(long chunk) {
         Integer by = createdBy.get(chunk);
-        return by != null ? "#" + by + "'s" : "chunk " + Hex.of(chunk) + "'s";
+        String name = variable.get(chunk);
+        return by == null ? "chunk " + Hex.of(chunk) + "'s" : name == null ? "#" + by + "'s" : "#" + by + " (" + name + ")'s";
     }
 
     /** One metadata word a write touched. */
