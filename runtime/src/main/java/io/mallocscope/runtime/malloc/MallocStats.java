@@ -72,18 +72,30 @@ final class MallocStats {
         sum[5] += avail;
     }
 
-    /** {@code malloc_stats()}: glibc's summary on the process's stderr. */
+    /**
+     * {@code malloc_stats()}: glibc's summary on the process's stderr: each arena in the order of
+     * {@code main_arena.next} ("Arena 0" is main_arena, then the newest arena first), its own
+     * int_mallinfo's system and in-use bytes as unsigned ints, then the totals with the mmapped chunks.
+     */
     void mallocStats() {
         malloc.ptmallocInit();
-        Mallinfo2 mi = mallinfo2();
         long inUse = malloc.mp(MP_MMAPPED_MEM) & 0xffffffffL;
         long system = inUse;
         StringBuilder sb = new StringBuilder();
-        sb.append("Arena 0:\n");
-        sb.append(String.format("system bytes     = %10d\n", mi.arena() & 0xffffffffL));
-        sb.append(String.format("in use bytes     = %10d\n", mi.uordblks() & 0xffffffffL));
-        system = (system + mi.arena()) & 0xffffffffL;
-        inUse = (inUse + mi.uordblks()) & 0xffffffffL;
+        int i = 0;
+        long a = malloc.MAIN_ARENA;
+        do {
+            long[] mi = new long[6];
+            malloc.useArena(a);
+            intMallinfo(mi);
+            sb.append("Arena ").append(i++).append(":\n");
+            sb.append(String.format("system bytes     = %10d\n", mi[0] & 0xffffffffL));
+            sb.append(String.format("in use bytes     = %10d\n", mi[4] & 0xffffffffL));
+            system = (system + mi[0]) & 0xffffffffL;
+            inUse = (inUse + mi[4]) & 0xffffffffL;
+            a = malloc.r64(a + malloc.arena.next);
+        } while (a != malloc.MAIN_ARENA);
+        malloc.useArena(malloc.MAIN_ARENA);
         sb.append("Total (incl. mmap):\n");
         sb.append(String.format("system bytes     = %10d\n", system));
         sb.append(String.format("in use bytes     = %10d\n", inUse));
@@ -93,13 +105,53 @@ final class MallocStats {
         malloc.stderr.flush();
     }
 
-    /** {@code malloc_info(options, stream)}: glibc's XML; options must be 0 (else EINVAL is returned). */
+    /**
+     * {@code malloc_info(options, stream)}: glibc's XML, one {@code <heap>} per arena in the order of
+     * {@code main_arena.next} (a non-main arena's address space is the sum of its heaps' sizes, with its
+     * heap count as "subheaps"), then the totals; options must be 0 (else EINVAL is returned). Releases
+     * without fastbins (2.43) print no "fast" totals.
+     */
     int mallocInfo(int options, PrintStream out) {
         if (options != 0) {
             return Kernel.EINVAL;
         }
         malloc.ptmallocInit();
-        long[] from = new long[NFASTBINS + NBINS - 1];
+        StringBuilder sb = new StringBuilder();
+        sb.append("<malloc version=\"1\">\n");
+        long[] totals = new long[8]; // nblocks, nfastblocks, avail, fastavail, system, max system, aspace, mprotect
+        int n = 0;
+        long a = malloc.MAIN_ARENA;
+        do {
+            sb.append("<heap nr=\"").append(n++).append("\">\n<sizes>\n");
+            malloc.useArena(a);
+            heapInfo(a, sb, totals);
+            sb.append("</heap>\n");
+            a = malloc.r64(a + malloc.arena.next);
+        } while (a != malloc.MAIN_ARENA);
+        malloc.useArena(malloc.MAIN_ARENA);
+        if (profile.hasFastbins) {
+            sb.append("<total type=\"fast\" count=\"").append(u(totals[1])).append("\" size=\"").append(u(totals[3]))
+                    .append("\"/>\n");
+        }
+        sb.append("<total type=\"rest\" count=\"").append(u(totals[0])).append("\" size=\"").append(u(totals[2]))
+                .append("\"/>\n<total type=\"mmap\" count=\"").append(malloc.mpInt(MP_N_MMAPS)).append("\" size=\"")
+                .append(u(malloc.mp(MP_MMAPPED_MEM))).append("\"/>\n<system type=\"current\" size=\"").append(u(totals[4]))
+                .append("\"/>\n<system type=\"max\" size=\"").append(u(totals[5]))
+                .append("\"/>\n<aspace type=\"total\" size=\"").append(u(totals[6]))
+                .append("\"/>\n<aspace type=\"mprotect\" size=\"").append(u(totals[7])).append("\"/>\n</malloc>\n");
+        out.print(sb);
+        out.flush();
+        return 0;
+    }
+
+    private static String u(long v) {
+        return Long.toUnsignedString(v);
+    }
+
+    /** One arena's {@code <sizes>} … {@code </heap>} body of malloc_info; adds to {@code totals}. */
+    private void heapInfo(long a, StringBuilder sb, long[] totals) {
+        int nfast = profile.hasFastbins ? NFASTBINS : 0;
+        long[] from = new long[nfast + NBINS - 1];
         long[] to = new long[from.length];
         long[] total = new long[from.length];
         long[] count = new long[from.length];
@@ -107,7 +159,7 @@ final class MallocStats {
         long nfastblocks = 0;
         long avail = malloc.chunksize(malloc.top());
         long fastavail = 0;
-        for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
+        for (int i = 0; i < nfast; i++) {
             long p = malloc.fastbinHead(i);
             if (p != 0) {
                 long n = 0;
@@ -131,7 +183,7 @@ final class MallocStats {
             total[i] = count[i] * to[i];
         }
         for (int i = 1; i < NBINS; i++) {
-            int k = NFASTBINS - 1 + i;
+            int k = nfast - 1 + i;
             long bin = malloc.binAt(i);
             long r = malloc.fd(bin);
             from[k] = -1;
@@ -159,41 +211,62 @@ final class MallocStats {
             nblocks += count[k];
             avail += total[k];
         }
-        StringBuilder sb = new StringBuilder();
-        sb.append("<malloc version=\"1\">\n");
-        sb.append("<heap nr=\"0\">\n<sizes>\n");
+        long heapSize = 0;
+        long heapMprotectSize = 0;
+        long heapCount = 0;
+        boolean main = a == malloc.MAIN_ARENA;
+        if (!main) {
+            // the arena's heaps from back to front
+            long h = Arenas.heapForPtr(malloc.top());
+            int guard = 0;
+            do {
+                heapSize += malloc.r64(h + Arenas.H_SIZE);
+                heapMprotectSize += malloc.r64(h + Arenas.H_MPROTECT_SIZE);
+                h = malloc.r64(h + Arenas.H_PREV);
+                ++heapCount;
+                if (++guard > LOOP_GUARD) {
+                    throw new IllegalStateException("heap list does not end");
+                }
+            } while (h != 0);
+        }
         for (int i = 0; i < from.length; i++) {
-            if (count[i] != 0 && i != NFASTBINS) {
-                sb.append("  <size from=\"").append(Long.toUnsignedString(from[i])).append("\" to=\"")
-                        .append(Long.toUnsignedString(to[i])).append("\" total=\"")
-                        .append(Long.toUnsignedString(total[i])).append("\" count=\"").append(count[i])
+            if (count[i] != 0 && i != nfast) {
+                sb.append("  <size from=\"").append(u(from[i])).append("\" to=\"").append(u(to[i]))
+                        .append("\" total=\"").append(u(total[i])).append("\" count=\"").append(count[i])
                         .append("\"/>\n");
             }
         }
-        if (count[NFASTBINS] != 0) {
-            sb.append("  <unsorted from=\"").append(Long.toUnsignedString(from[NFASTBINS])).append("\" to=\"")
-                    .append(Long.toUnsignedString(to[NFASTBINS])).append("\" total=\"")
-                    .append(Long.toUnsignedString(total[NFASTBINS])).append("\" count=\"")
-                    .append(count[NFASTBINS]).append("\"/>\n");
+        if (count[nfast] != 0) {
+            sb.append("  <unsorted from=\"").append(u(from[nfast])).append("\" to=\"").append(u(to[nfast]))
+                    .append("\" total=\"").append(u(total[nfast])).append("\" count=\"").append(count[nfast])
+                    .append("\"/>\n");
         }
         long sys = malloc.systemMem();
-        long maxSys = malloc.r64(malloc.MAIN_ARENA + malloc.arena.maxSystemMem);
-        sb.append("</sizes>\n<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
-                .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
-                .append("\"/>\n<system type=\"current\" size=\"").append(sys)
-                .append("\"/>\n<system type=\"max\" size=\"").append(maxSys).append("\"/>\n");
-        sb.append("<aspace type=\"total\" size=\"").append(sys).append("\"/>\n<aspace type=\"mprotect\" size=\"")
-                .append(sys).append("\"/>\n");
-        sb.append("</heap>\n");
-        sb.append("<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(fastavail)
-                .append("\"/>\n<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(avail)
-                .append("\"/>\n<total type=\"mmap\" count=\"").append(malloc.mpInt(MP_N_MMAPS)).append("\" size=\"")
-                .append(malloc.mp(MP_MMAPPED_MEM)).append("\"/>\n<system type=\"current\" size=\"").append(sys)
-                .append("\"/>\n<system type=\"max\" size=\"").append(maxSys)
-                .append("\"/>\n<aspace type=\"total\" size=\"").append(sys)
-                .append("\"/>\n<aspace type=\"mprotect\" size=\"").append(sys).append("\"/>\n</malloc>\n");
-        out.print(sb);
-        out.flush();
-        return 0;
+        long maxSys = malloc.r64(a + malloc.arena.maxSystemMem);
+        sb.append("</sizes>\n");
+        if (profile.hasFastbins) {
+            sb.append("<total type=\"fast\" count=\"").append(nfastblocks).append("\" size=\"").append(u(fastavail))
+                    .append("\"/>\n");
+        }
+        sb.append("<total type=\"rest\" count=\"").append(nblocks).append("\" size=\"").append(u(avail))
+                .append("\"/>\n<system type=\"current\" size=\"").append(u(sys))
+                .append("\"/>\n<system type=\"max\" size=\"").append(u(maxSys)).append("\"/>\n");
+        if (main) {
+            heapSize = sys;
+            heapMprotectSize = sys;
+        }
+        sb.append("<aspace type=\"total\" size=\"").append(u(heapSize)).append("\"/>\n<aspace type=\"mprotect\" size=\"")
+                .append(u(heapMprotectSize)).append("\"/>\n");
+        if (!main) {
+            sb.append("<aspace type=\"subheaps\" size=\"").append(heapCount).append("\"/>\n");
+        }
+        totals[0] += nblocks;
+        totals[1] += nfastblocks;
+        totals[2] += avail;
+        totals[3] += fastavail;
+        totals[4] += sys;
+        totals[5] += maxSys;
+        totals[6] += heapSize;
+        totals[7] += heapMprotectSize;
     }
 }

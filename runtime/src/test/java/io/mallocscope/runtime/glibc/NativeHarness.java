@@ -170,6 +170,14 @@ public final class NativeHarness {
         return library;
     }
 
+    /**
+     * The command prefix that runs a program compiled here on this harness's glibc: empty for the
+     * system library, the fetched loader with {@code --library-path} for the others.
+     */
+    public List<String> launcher() {
+        return launcher;
+    }
+
     /** The compiled replay binary. */
     public Path binary() {
         return binary;
