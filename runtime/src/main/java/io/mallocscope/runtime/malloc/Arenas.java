@@ -84,6 +84,11 @@ final class Arenas {
         mem.write64(NARENAS, 1);
     }
 
+    /** Where {@code free_list} is. */
+    long freeListAddress() {
+        return FREE_LIST;
+    }
+
     long narenas() {
         return mem.read64(NARENAS);
     }

@@ -83,6 +83,10 @@ public final class HeapView {
 
     // the process's addresses of malloc's globals (see Malloc), shadowing MallocState's classic ones
     private final long MAIN_ARENA;
+    /** The arena this view shows (main_arena unless made with {@link #of(Malloc, long, long)}). */
+    private final long av;
+    /** Where the shown thread's {@code tcache} pointer is (its TLS), or 0 for no tcache. */
+    private final long tcacheVar;
     private final long MP;
     private final long GLOBAL_MAX_FAST;
     private final long PERTURB_BYTE;
@@ -90,11 +94,17 @@ public final class HeapView {
     private final long TCACHE_PTR;
 
     HeapView(Malloc m) {
+        this(m, m.MAIN_ARENA, m.TCACHE_PTR);
+    }
+
+    private HeapView(Malloc m, long arenaAddress, long tcacheVar) {
         this.m = m;
         this.mem = m.mem;
         this.profile = m.profile;
         this.arena = m.arena;
         MAIN_ARENA = m.MAIN_ARENA;
+        this.av = arenaAddress;
+        this.tcacheVar = tcacheVar;
         MP = m.MP;
         GLOBAL_MAX_FAST = m.GLOBAL_MAX_FAST;
         PERTURB_BYTE = m.PERTURB_BYTE;
@@ -103,9 +113,133 @@ public final class HeapView {
         collectBins();
     }
 
-    /** The view of {@code malloc}'s current state. */
+    /** The view of {@code malloc}'s current state: main_arena, with the main thread's tcache. */
     public static HeapView of(Malloc malloc) {
         return new HeapView(malloc);
+    }
+
+    /**
+     * The view of one arena ({@code arenaAddress}, e.g. an {@link Arena#address()} of {@link #arenas()})
+     * with the tcache of the thread whose thread pointer is {@code threadPointer} ({@link ThreadInfo#threadPointer()};
+     * 0: no tcache bins). For a non-main arena the chunk walk covers its heaps oldest first, each from
+     * its first chunk to its fenceposts, the last to top; bins, top, system_mem and mallinfo2 are the arena's.
+     */
+    public static HeapView of(Malloc malloc, long arenaAddress, long threadPointer) {
+        return new HeapView(malloc, arenaAddress, threadPointer == 0 ? 0 : threadPointer + TCACHE_OFF);
+    }
+
+    /** The arena this view shows. */
+    public long arena() {
+        return av;
+    }
+
+    /** Whether this view shows main_arena. */
+    public boolean isMainArena() {
+        return av == MAIN_ARENA;
+    }
+
+    // ---------------------------------------------------------------- arenas and threads
+
+    /**
+     * One heap of a non-main arena, as its {@code heap_info} says: {@code arPtr} its arena,
+     * {@code prev} the arena's previous heap (0 for the first), {@code size} the part in use,
+     * {@code mprotectSize} the part made read-write (the rest of the 64 MiB stays PROT_NONE),
+     * {@code pagesize} (glibc 2.35 and later; 0 before). {@code address} is {@code heap_for_ptr}
+     * of its chunks.
+     */
+    public record HeapInfo(long address, long arPtr, long prev, long size, long mprotectSize, long pagesize) {
+        /** The end of the part in use: the first address past its last chunk. */
+        public long end() {
+            return address + size;
+        }
+    }
+
+    /**
+     * One arena. {@code number} is its place in {@code main_arena.next}'s list, as malloc_stats and
+     * malloc_info number them: 0 is main_arena, 1 the newest arena, and so on. {@code heaps} are a
+     * non-main arena's heaps oldest first (empty for main_arena); {@code onFreeList}: it is on arena.c's
+     * {@code free_list} (no thread attached, ready for the next thread).
+     */
+    public record Arena(int number, long address, boolean main, long top, long topSize, long systemMem,
+                        long maxSystemMem, long next, long nextFree, long attachedThreads, boolean onFreeList,
+                        List<HeapInfo> heaps) {
+    }
+
+    /**
+     * A thread malloc has seen run: its thread pointer ({@code pthread_self()}), its {@code thread_arena}
+     * (0 before its first call that needs one) and its {@code tcache} (0 before it has one).
+     */
+    public record ThreadInfo(long threadPointer, long arena, long tcache) {
+    }
+
+    /**
+     * Every arena, main_arena first, then in the order of {@code main_arena.next} (the newest arena first),
+     * as malloc_stats lists them. A list that does not come back to main_arena within {@code narenas}
+     * steps, or leaves mapped memory, ends there. Empty before malloc is initialised.
+     */
+    public List<Arena> arenas() {
+        List<Arena> out = new ArrayList<>();
+        if (!initialized()) {
+            return out;
+        }
+        java.util.Set<Long> free = new java.util.HashSet<>(freeList());
+        long a = MAIN_ARENA;
+        int n = 0;
+        do {
+            long top = read64(a + arena.top);
+            out.add(new Arena(n++, a, a == MAIN_ARENA, top, readable(top) ? read64(top + 8) & ~SIZE_BITS : 0,
+                    read64(a + arena.systemMem), read64(a + arena.maxSystemMem), read64(a + arena.next),
+                    read64(a + arena.nextFree), read64(a + arena.attachedThreads), free.contains(a),
+                    a == MAIN_ARENA ? List.of() : heapsOf(a)));
+            a = read64(a + arena.next);
+        } while (a != MAIN_ARENA && n <= m.arenas.narenas() + 1 && readable(a));
+        return out;
+    }
+
+    /** arena.c's {@code free_list}: arenas no thread is attached to, the next one to be reused first. */
+    public List<Long> freeList() {
+        List<Long> out = new ArrayList<>();
+        for (long a = read64(m.arenas.freeListAddress()); a != 0 && readable(a) && out.size() <= m.arenas.narenas();
+             a = read64(a + arena.nextFree)) {
+            out.add(a);
+        }
+        return out;
+    }
+
+    /**
+     * The heaps of the non-main arena at {@code arenaAddress}, oldest first: from the heap of its top
+     * back through {@code heap_info->prev}. Empty for main_arena.
+     */
+    public List<HeapInfo> heapsOf(long arenaAddress) {
+        if (arenaAddress == MAIN_ARENA) {
+            return List.of();
+        }
+        List<HeapInfo> out = new ArrayList<>();
+        long h = Arenas.heapForPtr(read64(arenaAddress + arena.top));
+        while (h != 0 && readable(h) && out.size() < 1024) {
+            out.add(0, new HeapInfo(h, read64(h + Arenas.H_AR_PTR), read64(h + Arenas.H_PREV),
+                    read64(h + Arenas.H_SIZE), read64(h + Arenas.H_MPROTECT_SIZE),
+                    m.arenas.heapInfoSize > Arenas.H_PAGESIZE ? read64(h + Arenas.H_PAGESIZE) : 0));
+            h = read64(h + Arenas.H_PREV);
+        }
+        return out;
+    }
+
+    /** sizeof (heap_info) in this release: 0x20 up to 2.34, 0x30 from 2.35. */
+    public long heapInfoSize() {
+        return m.arenas.heapInfoSize;
+    }
+
+    /**
+     * The threads malloc has seen run (switched to) and that have not exited, the main thread first,
+     * each with its arena and tcache.
+     */
+    public List<ThreadInfo> threads() {
+        List<ThreadInfo> out = new ArrayList<>();
+        for (long tp : m.liveThreads()) {
+            out.add(new ThreadInfo(tp, read64(tp + THREAD_ARENA_OFF), read64(tp + TCACHE_OFF)));
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- scalars
@@ -133,7 +267,7 @@ public final class HeapView {
         if (index < 1 || index >= NBINS) {
             throw new IllegalArgumentException("bin index " + index + " is not in 1.." + (NBINS - 1));
         }
-        return arena.binAt(index);
+        return arena.binAt(av, index);
     }
 
     /**
@@ -147,16 +281,29 @@ public final class HeapView {
                     ? "fastbin index " + index + " is not in 0.." + (NFASTBINS - 1)
                     : "glibc " + profile.version + " has no fastbins");
         }
-        return arena.fastbinAddr(index);
+        return arena.fastbinAddr(av, index);
     }
 
-    /** Where the heap starts (mp_.sbrk_base; the tcache chunk normally sits here); 0 before the first heap. */
+    /**
+     * Where the heap starts (mp_.sbrk_base; the tcache chunk normally sits here); 0 before the first heap.
+     * For a non-main arena: its first heap's first chunk, right after the arena.
+     */
     public long heapStart() {
+        if (av != MAIN_ARENA) {
+            return firstChunkOfArena(av);
+        }
         return read64(MP + MP_SBRK_BASE);
     }
 
+    /** The first chunk of a non-main arena's first heap: past the arena struct, aligned as _int_new_arena aligns it. */
+    private long firstChunkOfArena(long a) {
+        long ptr = a + arena.size;
+        long misalign = (ptr + CHUNK_HDR_SZ) & MALLOC_ALIGN_MASK;
+        return misalign > 0 ? ptr + MALLOC_ALIGNMENT - misalign : ptr;
+    }
+
     public long top() {
-        return read64(MAIN_ARENA + arena.top);
+        return read64(av + arena.top);
     }
 
     public long topSize() {
@@ -164,15 +311,15 @@ public final class HeapView {
     }
 
     public long lastRemainder() {
-        return read64(MAIN_ARENA + arena.lastRemainder);
+        return read64(av + arena.lastRemainder);
     }
 
     public long systemMem() {
-        return read64(MAIN_ARENA + arena.systemMem);
+        return read64(av + arena.systemMem);
     }
 
     public long maxSystemMem() {
-        return read64(MAIN_ARENA + arena.maxSystemMem);
+        return read64(av + arena.maxSystemMem);
     }
 
     /**
@@ -181,14 +328,14 @@ public final class HeapView {
      */
     public boolean haveFastchunks() {
         if (arena.haveFastchunks >= 0) {
-            return read32(MAIN_ARENA + arena.haveFastchunks) != 0;
+            return read32(av + arena.haveFastchunks) != 0;
         }
         return profile.hasFastbins && initialized()
-                && (read32(MAIN_ARENA + arena.flags) & ArenaLayout.FASTCHUNKS_BIT) == 0;
+                && (read32(av + arena.flags) & ArenaLayout.FASTCHUNKS_BIT) == 0;
     }
 
     public boolean contiguous() {
-        return (read32(MAIN_ARENA + arena.flags) & NONCONTIGUOUS_BIT) == 0;
+        return (read32(av + arena.flags) & NONCONTIGUOUS_BIT) == 0;
     }
 
     /**
@@ -196,12 +343,12 @@ public final class HeapView {
      * 2.43 makes its 0x300/0x310 chunk lazily), or 0 while there is none (always in 2.23).
      */
     public long tcache() {
-        return read64(TCACHE_PTR);
+        return tcacheVar == 0 ? 0 : read64(tcacheVar);
     }
 
     /** The binmap word {@code block} (0..3). */
     public int binmap(int block) {
-        return read32(MAIN_ARENA + arena.binmap + 4L * block);
+        return read32(av + arena.binmap + 4L * block);
     }
 
     /**
@@ -389,7 +536,7 @@ public final class HeapView {
             }
         }
         for (int i = 0; profile.hasFastbins && i < NFASTBINS; i++) {
-            long p = read64(arena.fastbinAddr(i));
+            long p = read64(arena.fastbinAddr(av, i));
             if (p == 0) {
                 continue;
             }
@@ -411,7 +558,7 @@ public final class HeapView {
             bins.add(new Bin(BinKind.FASTBIN, i, MINSIZE + 16L * i, List.copyOf(list), list.size(), bad, badLink));
         }
         for (int i = 1; i < NBINS; i++) {
-            long bin = arena.binAt(i);
+            long bin = arena.binAt(av, i);
             long p = read64(bin + 16);
             if (p == bin) {
                 continue;
@@ -594,6 +741,10 @@ public final class HeapView {
             return chunks;
         }
         List<Chunk> out = new ArrayList<>();
+        if (av != MAIN_ARENA) {
+            chunks = Collections.unmodifiableList(nonMainChunks(out));
+            return chunks;
+        }
         long start = heapStart();
         if (start == 0 || !initialized()) {
             chunks = List.of();
@@ -642,6 +793,62 @@ public final class HeapView {
         }
         chunks = Collections.unmodifiableList(out);
         return chunks;
+    }
+
+    /**
+     * A non-main arena's chunks: each heap oldest first, from its first chunk (past the arena in the
+     * first heap, past heap_info in the others) to top in the last heap, or to the fenceposts sysmalloc
+     * left at the end of an older one (a 0x10 chunk and a size-0 header; not listed past the 0x10 one).
+     */
+    private List<Chunk> nonMainChunks(List<Chunk> out) {
+        long top = top();
+        List<HeapInfo> heaps = heapsOf(av);
+        for (int i = 0; i < heaps.size(); i++) {
+            HeapInfo h = heaps.get(i);
+            boolean last = i == heaps.size() - 1;
+            long p = h.address() == Arenas.heapForPtr(av) ? firstChunkOfArena(av) : h.address() + heapInfoSize();
+            long end = h.end();
+            int n = 0;
+            while (true) {
+                if (!readable(p)) {
+                    walkStopped("chunk 0x" + Long.toHexString(p) + " is not in mapped memory");
+                    break;
+                }
+                if (n++ > MAX_WALK) {
+                    walkStopped("more than " + MAX_WALK + " chunks before top, at 0x" + Long.toHexString(p));
+                    break;
+                }
+                if (last && p == top) {
+                    out.add(chunk(p, State.TOP));
+                    break;
+                }
+                long raw = read64(p + 8);
+                long size = raw & ~SIZE_BITS;
+                if (!last && size == 0) {
+                    break; // the last fencepost of an older heap
+                }
+                if (size < CHUNK_HDR_SZ || (size & MALLOC_ALIGN_MASK) != 0 || Long.compareUnsigned(p + size, end) > 0) {
+                    out.add(chunk(p, State.IN_USE));
+                    walkStopped("chunk 0x" + Long.toHexString(p) + ": size 0x" + Long.toHexString(size)
+                            + (size < CHUNK_HDR_SZ || (size & MALLOC_ALIGN_MASK) != 0 ? " is not a valid chunk size"
+                            : " runs past its heap's end 0x" + Long.toHexString(end)));
+                    break;
+                }
+                out.add(chunk(p, freeState.getOrDefault(p, State.IN_USE)));
+                p += size;
+                if (p == end) {
+                    if (last) {
+                        walkStopped("the walk reached the end of heap 0x" + Long.toHexString(h.address())
+                                + " without meeting top 0x" + Long.toHexString(top));
+                    }
+                    break;
+                }
+            }
+        }
+        if (heaps.isEmpty()) {
+            walkStopped("arena 0x" + Long.toHexString(av) + ": no heap holds its top 0x" + Long.toHexString(top));
+        }
+        return out;
     }
 
     private void walkStopped(String why) {
@@ -704,6 +911,10 @@ public final class HeapView {
             }
         }
         long sys = systemMem();
+        if (av != MAIN_ARENA) {
+            // int_mallinfo of a non-main arena: the mmapped chunks and keepcost belong to main_arena's figures
+            return new Mallinfo2(sys, nblocks, nfast, 0, 0, 0, fastavail, sys - avail, avail, 0);
+        }
         return new Mallinfo2(sys, nblocks, nfast, read32(MP + MP_N_MMAPS), read64(MP + MP_MMAPPED_MEM), 0, fastavail,
                 sys - avail, avail, topSize());
     }

@@ -71,6 +71,8 @@ public final class Malloc {
     boolean multipleThreads;
     /** The non-main arenas (arena.c). */
     final Arenas arenas;
+    /** The thread pointers of the threads that have run and not exited, main first (for views and checks). */
+    private final java.util.LinkedHashSet<Long> liveThreads = new java.util.LinkedHashSet<>();
 
     private Malloc(Kernel kernel, GlibcProfile profile, Tunables tunables, PrintStream stderr) {
         this.kernel = kernel;
@@ -88,6 +90,7 @@ public final class Malloc {
         TCACHE_SHUTTING_DOWN = MallocState.CLASSIC_TCACHE_SHUTTING_DOWN + tls;
         av = MAIN_ARENA;
         tp = MallocState.FS_BASE + tls;
+        liveThreads.add(tp);
         this.arena = profile.arena.relocated(MAIN_ARENA);
         this.tunables = tunables;
         this.stderr = stderr;
@@ -133,6 +136,8 @@ public final class Malloc {
         m.segments.addAll(segments);
         m.fallbackSize = fallbackSize;
         m.tp = tp; // the forking thread is the child's only thread
+        m.liveThreads.clear();
+        m.liveThreads.add(tp);
         m.useArena(av);
         m.multipleThreads = multipleThreads;
         m.arenas.cpus = arenas.cpus;
@@ -146,6 +151,12 @@ public final class Malloc {
      */
     public void switchThread(long threadPointer) {
         tp = threadPointer;
+        liveThreads.add(threadPointer);
+    }
+
+    /** The thread pointers of the threads that have run and not exited, the main thread first. */
+    java.util.Set<Long> liveThreads() {
+        return java.util.Collections.unmodifiableSet(liveThreads);
     }
 
     /** The running thread's thread pointer. */
@@ -165,6 +176,7 @@ public final class Malloc {
     public void threadExit() {
         ptmallocInit();
         arenas.threadFreeres();
+        liveThreads.remove(tp);
     }
 
     /** The machine's CPUs as glibc counts them (8 × CPUs arenas at most, once arena_test is passed). */
