@@ -12,6 +12,7 @@ import java.util.Map;
 final class Terminal {
     static final String STDOUT_PROPERTY = "mallocscope.tty.stdout";
     static final String STDERR_PROPERTY = "mallocscope.tty.stderr";
+    static final String STDIN_PROPERTY = "mallocscope.tty.stdin";
 
     private Terminal() {
     }
@@ -24,6 +25,11 @@ final class Terminal {
     /** Whether stderr is a terminal (where replay's progress bar goes). */
     static boolean stderrIsTerminal() {
         return decide(System.getProperty(STDERR_PROPERTY));
+    }
+
+    /** Whether stdin is a terminal (where explore reads its keys). */
+    static boolean stdinIsTerminal() {
+        return decide(System.getProperty(STDIN_PROPERTY));
     }
 
     private static boolean decide(String told) {

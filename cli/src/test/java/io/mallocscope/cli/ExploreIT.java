@@ -1,0 +1,171 @@
+package io.mallocscope.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code mallocscope explore} in a real terminal: the built cli jar runs in a tmux session of its own
+ * (its own server socket, 110×40), keys go in with {@code send-keys} and the screen comes back with
+ * {@code capture-pane}, as a user sees it. On the agent's own recording of large-bin-attack.
+ */
+class ExploreIT {
+    static final Path DIR = Path.of("target/it/explore").toAbsolutePath();
+    static Path recording;
+
+    final String socket = "mallocscope-explore-it-" + ProcessHandle.current().pid();
+
+    @BeforeAll
+    static void record() throws IOException {
+        assumeTrue(tmuxVersion() != null, "tmux is not installed: the explorer's terminal test needs it");
+        assumeTrue(Files.isRegularFile(cliJar()), "the cli jar is not built: " + cliJar());
+        assumeTrue(Files.isRegularFile(Home.samplesJar()), "the samples jar is not built: " + Home.samplesJar());
+        assumeTrue(Home.agentJar().isPresent(), "the agent jar is not built (or has no Premain-Class)");
+        Files.createDirectories(DIR);
+        recording = DIR.resolve("large-bin-attack.timeline");
+        CliRun.Result r = CliRun.run("run", "--out", recording.toString(), "--view", "none", "large-bin-attack");
+        assertThat(r.status()).as(r.err()).isZero();
+    }
+
+    @AfterEach
+    void killServer() throws Exception {
+        tmux("kill-server");
+    }
+
+    @Test
+    void stepsJumpsFollowsAChunkAndRunsBackToWhereMemoryChanged() throws Exception {
+        start("explore " + recording);
+        String screen = waitFor("step 0 / 8");
+        assertThat(screen).contains("#0 before the first call", "no heap yet", "-- bins", "tcachebins");
+
+        keys("n", "n", "n");
+        screen = waitFor("step 3 / 8");
+        assertThat(screen).contains("#3 malloc(0x418) = 0x5555555596f0   LargeBinAttack.java:39",
+                " 0x5555555596e0 0x420   P-- #3   in use");
+
+        keys("g", "8", "Enter");
+        screen = waitFor("step 8 / 8");
+        // the call pane is what `timeline` prints: the allocator's write into the stack named
+        assertThat(screen).contains("#8 malloc(0x438) = 0x555555559f70   LargeBinAttack.java:52",
+                "    unsortedbin: 0x5555555596e0 (#3) (0x420) moved to largebins[0x400-0x430]",
+                "    largebin insert wrote 0x5555555596e0 to 0x7fffffffe3c0 (stack, not heap memory)",
+                "0x400-0x430: 0x555555559290");
+
+        keys("p");
+        screen = waitFor("step 7 / 8");
+        assertThat(screen).contains(
+                "    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290");
+
+        // run forward to where the stack word changes: the largebin insert's write
+        keys("f", "@0x7fffffffe3c0", "Enter");
+        screen = waitFor("step 8 / 8");
+        assertThat(line(screen, "the word at 0x7fffffffe3c0 changed in step 8:")).endsWith("→ 0x5555555596e0");
+
+        // run back to where p1 last changed: the insert, then the program's forged bk_nextsize
+        keys("r", "0x555555559290", "Enter");
+        screen = waitFor("chunk 0x555555559290 changed in step 8:");
+        assertThat(screen).contains("chunk 0x555555559290 changed in step 8: fd 0x7ffff7fab0b0 → 0x5555555596e0, "
+                + "bk_nextsize 0x7fffffffe3a0 →", "  0x5555555596e0"); // the message's second row
+        keys("r", "Enter");
+        screen = waitFor("step 7 / 8");
+        assertThat(screen).contains("chunk 0x555555559290 changed in step 7: bk_nextsize 0x555555559290 → 0x7fffffffe3a0");
+
+        // follow p2 (the pointer malloc handed out): the steps that touched it, then the first of them
+        keys("c", "0x5555555596f0", "Enter");
+        screen = waitFor("following 0x5555555596e0: steps 2 3 7 8");
+        keys("[");
+        screen = waitFor("step 3 / 8");
+        assertThat(screen).contains("▶0x5555555596e0 0x420   P-- #3   in use");
+
+        // a typo is a message on the screen, nothing moves
+        keys("g", "eight", "Enter");
+        screen = waitFor("not a step number: 'eight' (0..8)");
+        assertThat(screen).contains("step 3 / 8");
+
+        keys("q");
+        screen = waitFor("explore exited with 0");
+        assertThat(screen).doesNotContain("-- bins");
+    }
+
+    @Test
+    void aBadSourceIsOneLineAndStatus2InTheTerminalToo() throws Exception {
+        start("explore " + DIR.resolve("no-such.timeline"));
+        String screen = waitFor("explore exited with 2");
+        assertThat(screen).contains("mallocscope: " + DIR.resolve("no-such.timeline") + ": no such file");
+        assertThat(screen.lines().filter(l -> l.startsWith("mallocscope:")).count()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- tmux
+
+    static Path cliJar() {
+        return Home.root().resolve("cli/target/mallocscope-cli.jar");
+    }
+
+    private void start(String args) throws Exception {
+        String command = Home.java() + " -jar " + cliJar() + " " + args + "; echo \"explore exited with $?\"; sleep 600";
+        tmux("new-session", "-d", "-x", "110", "-y", "40", command);
+    }
+
+    private void keys(String... keys) throws Exception {
+        for (String k : keys) {
+            // a word is typed literally (-l), a key name (Enter) is sent as the key
+            if (k.equals("Enter")) {
+                tmux("send-keys", "Enter");
+            } else {
+                tmux("send-keys", "-l", k);
+            }
+        }
+    }
+
+    /** The screen once it shows {@code text} (every 100 ms, up to 30 s; a JVM starting on a busy machine is slow). */
+    private String waitFor(String text) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String screen = "";
+        while (System.nanoTime() < end) {
+            screen = tmux("capture-pane", "-p");
+            if (screen.contains(text)) {
+                return screen;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the screen never showed '" + text + "'; it shows:\n" + screen);
+    }
+
+    private static String line(String screen, String start) {
+        return screen.lines().filter(l -> l.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting '" + start + "' in:\n" + screen)).strip();
+    }
+
+    private String tmux(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("LANG", "C.UTF-8");
+        pb.environment().put("TERM", "xterm-256color");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private static String tmuxVersion() {
+        try {
+            Process p = new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 ? v : null;
+        } catch (IOException | InterruptedException e) {
+            return null;
+        }
+    }
+}
