@@ -7,7 +7,18 @@ import java.util.List;
 final class CType {
     enum K { VOID, BOOL, CHAR, UCHAR, SHORT, USHORT, INT, UINT, LONG, ULONG, FLOAT, DOUBLE, LDOUBLE, PTR, ARRAY, FUNC, STRUCT, UNION }
 
-    record Field(String name, CType type, long offset) {
+    /**
+     * A member at {@code offset}; a bit-field also has its {@code width} in bits (-1 for other
+     * members) and its first bit {@code bit} counted from {@code offset}'s byte, lowest first.
+     */
+    record Field(String name, CType type, long offset, int width, int bit) {
+        Field(String name, CType type, long offset) {
+            this(name, type, offset, -1, 0);
+        }
+
+        boolean isBitField() {
+            return width >= 0;
+        }
     }
 
     final K k;
@@ -158,7 +169,7 @@ final class CType {
             if (f.name == null && f.type.isRecord()) { // anonymous struct/union member
                 Field inner = f.type.field(name);
                 if (inner != null) {
-                    return new Field(name, inner.type, f.offset + inner.offset);
+                    return new Field(name, inner.type, f.offset + inner.offset, inner.width, inner.bit);
                 }
             }
         }
@@ -170,24 +181,52 @@ final class CType {
         layout(members, forcedAlign, packed, new java.util.HashSet<>());
     }
 
-    /** {@code explicit}: members with an aligned attribute, which keep their alignment in a packed struct. */
+    /**
+     * {@code explicit}: members with an aligned attribute, which keep their alignment in a packed struct.
+     * Bit-fields as gcc lays them out on x86-64 (the SysV ABI): each goes at the next free bit unless it
+     * would cross a boundary of its declared type's size, then at that boundary; a zero-width one moves
+     * to the next such boundary; named bit-fields count their type's alignment for the struct's, unnamed
+     * ones do not; packed structs put them at the next bit, boundaries ignored.
+     */
     void layout(List<Field> members, int forcedAlign, boolean packed, java.util.Set<Integer> explicit) {
-        long off = 0;
+        long bits = 0; // next free bit (structs)
         long size = 0;
         int maxAlign = 1;
         List<Field> out = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             Field m = members.get(i);
             int a = packed && !explicit.contains(i) ? 1 : m.type.align;
+            if (m.isBitField()) {
+                long unit = m.type.size * 8;
+                if (m.name != null) {
+                    maxAlign = Math.max(maxAlign, a);
+                }
+                if (k == K.UNION) {
+                    out.add(new Field(m.name, m.type, 0, m.width, 0));
+                    size = Math.max(size, (m.width + 7) / 8);
+                    continue;
+                }
+                if (m.width == 0) {
+                    bits = (bits + unit - 1) / unit * unit;
+                } else if (!packed && bits / unit != (bits + m.width - 1) / unit) {
+                    bits = (bits + unit - 1) / unit * unit;
+                }
+                if (m.width > 0) {
+                    out.add(new Field(m.name, m.type, bits / 8, m.width, (int) (bits % 8)));
+                }
+                bits += m.width;
+                size = (bits + 7) / 8;
+                continue;
+            }
             maxAlign = Math.max(maxAlign, a);
             if (k == K.UNION) {
                 out.add(new Field(m.name, m.type, 0));
                 size = Math.max(size, m.type.size);
             } else {
-                off = (off + a - 1) / a * a;
+                long off = ((bits + 7) / 8 + a - 1) / a * a;
                 out.add(new Field(m.name, m.type, off));
-                off += m.type.size;
-                size = off;
+                bits = (off + m.type.size) * 8;
+                size = off + m.type.size;
             }
         }
         maxAlign = Math.max(maxAlign, forcedAlign);

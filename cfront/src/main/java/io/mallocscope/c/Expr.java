@@ -23,6 +23,11 @@ abstract class Expr {
         return false;
     }
 
+    /** This lvalue's value, read at {@code a} (its {@link #addr}): a bit-field reads its bits. */
+    long loadAt(Frame f, long a) {
+        return load(f.mem, type, a);
+    }
+
     /** A compile-time integer constant, or null. */
     Long constant() {
         return null;
@@ -69,7 +74,9 @@ abstract class Expr {
      * reach, the loop counters and sums of hot loops, stored directly.
      */
     static void put(Frame f, Expr lv, CType t, long a, long v) {
-        if (lv instanceof Local l && !l.var.addressTaken) {
+        if (lv instanceof BitField bf) {
+            bf.storeAt(f, a, v);
+        } else if (lv instanceof Local l && !l.var.addressTaken) {
             store(f.mem, t, a, v);
         } else {
             put(f.m.libc, t, a, v);
@@ -288,6 +295,110 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             return load(f.mem, type, base.addrOrValue(f) + off);
+        }
+
+        @Override
+        long addr(Frame f) {
+            return base.addrOrValue(f) + off;
+        }
+
+        @Override
+        boolean isLvalue() {
+            return lvalue;
+        }
+    }
+
+    /**
+     * A bit-field member: {@code width} bits from bit {@code bit} of the byte at {@code off} in the
+     * struct, little-endian as on x86-64. Read as an int when it fits one (C's promotion of
+     * bit-fields, as gcc does); written by read-modify-write of the bytes it spans.
+     */
+    static final class BitField extends Expr {
+        final Expr base;
+        final long off;
+        final CType declared;
+        final int width;
+        final int bit;
+        final boolean lvalue;
+        private final int bytes;
+
+        BitField(Expr base, long off, CType declared, int width, int bit, Tok at) {
+            this.base = base;
+            this.off = off;
+            this.declared = declared;
+            this.width = width;
+            this.bit = bit;
+            this.at = at;
+            this.lvalue = base.isLvalue();
+            this.bytes = (bit + width + 7) / 8;
+            if (declared.size <= 4 && width < 32) {
+                this.type = CType.INT;
+            } else if (declared.size <= 4) {
+                this.type = declared.isUnsigned() ? CType.UINT : CType.INT;
+            } else {
+                this.type = declared;
+            }
+            if (bytes > 8) {
+                throw new CompileError(at, "unsupported: bit-field '" + at.text + "' spanning more than 8 bytes");
+            }
+        }
+
+        private long word(AddressSpace mem, long a) {
+            long w = 0;
+            for (int i = bytes - 1; i >= 0; i--) {
+                w = (w << 8) | (mem.read8(a + i) & 0xff);
+            }
+            return w;
+        }
+
+        /** {@code v} as the bit-field holds it: its low {@code width} bits, sign-extended if signed. */
+        long truncate(long v) {
+            return bits(declared.k == CType.K.BOOL && v != 0 ? 1 : v);
+        }
+
+        /** The low {@code width} bits of {@code v}, sign-extended if the bit-field is signed. */
+        private long bits(long v) {
+            long bits = width == 64 ? v : v & ((1L << width) - 1);
+            if (!declared.isUnsigned() && declared.k != CType.K.BOOL && width < 64 && (bits >>> (width - 1) & 1) != 0) {
+                bits |= -1L << width;
+            }
+            return bits;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return loadAt(f, addr(f));
+        }
+
+        @Override
+        long loadAt(Frame f, long a) {
+            return bits(word(f.mem, a) >>> bit);
+        }
+
+        void storeAt(Frame f, long a, long v) {
+            store(f.mem, f.m.libc, a, bit, width, declared.k == CType.K.BOOL && v != 0 ? 1 : v);
+        }
+
+        /**
+         * Stores the low {@code width} bits of {@code v} at bit {@code bit} of the byte at {@code a},
+         * the other bits kept: through {@code libc} (recorded) unless it is null.
+         */
+        static void store(AddressSpace mem, LibC libc, long a, int bit, int width, long v) {
+            int n = (bit + width + 7) / 8;
+            long w = 0;
+            for (int i = n - 1; i >= 0; i--) {
+                w = (w << 8) | (mem.read8(a + i) & 0xff);
+            }
+            long mask = (width == 64 ? -1L : (1L << width) - 1) << bit;
+            w = (w & ~mask) | ((v << bit) & mask);
+            for (int i = 0; i < n; i++) {
+                int b = (int) (w >>> (8 * i)) & 0xff;
+                if (libc != null) {
+                    libc.putByte(a + i, b);
+                } else {
+                    mem.write8(a + i, b);
+                }
+            }
         }
 
         @Override
@@ -645,7 +756,7 @@ abstract class Expr {
                 return a;
             }
             put(f, lv, type, a, x);
-            return x;
+            return lv instanceof BitField bf ? bf.truncate(x) : x;
         }
     }
 
@@ -670,7 +781,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = lv.addr(f);
-            long old = load(f.mem, type, a);
+            long old = lv.loadAt(f, a);
             long x = v.eval(f);
             long r;
             if (scale != 0) { // pointer += integer
@@ -701,7 +812,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = lv.addr(f);
-            long old = load(f.mem, type, a);
+            long old = lv.loadAt(f, a);
             long nv;
             if (type.isFloating()) {
                 nv = convert(Double.doubleToRawLongBits(Double.longBitsToDouble(old) + delta), CType.DOUBLE, type);

@@ -5,7 +5,11 @@ import java.util.List;
 
 /** An initializer flattened to stores: each scalar at its offset; the rest of the object is zero. */
 final class Init {
-    record Item(long offset, CType type, Expr value, byte[] bytes) {
+    /** One store; a bit-field's has its {@code width} (else -1) and first {@code bit}. */
+    record Item(long offset, CType type, Expr value, byte[] bytes, int width, int bit) {
+        Item(long offset, CType type, Expr value, byte[] bytes) {
+            this(offset, type, value, bytes, -1, 0);
+        }
     }
 
     final List<Item> items = new ArrayList<>();
@@ -31,6 +35,10 @@ final class Init {
                 } else {
                     f.mem.writeBytes(base + it.offset, it.bytes, 0, it.bytes.length);
                 }
+            } else if (it.width >= 0) {
+                long v = it.value.eval(f);
+                Expr.BitField.store(f.mem, recorded ? f.m.libc : null, base + it.offset, it.bit, it.width,
+                        it.type.k == CType.K.BOOL && v != 0 ? 1 : v);
             } else if (it.type.isRecord()) {
                 long src = it.value.eval(f);
                 f.m.copy(base + it.offset, src, it.type.size);

@@ -670,9 +670,26 @@ final class Parser {
                 continue;
             }
             while (true) {
+                if (at(":")) { // an unnamed bit-field
+                    Tok colon = next();
+                    members.add(new CType.Field(null, s.type, 0, bitWidth(colon, s.type, null), 0));
+                    if (accept(",")) {
+                        continue;
+                    }
+                    expect(";");
+                    break;
+                }
                 Decl d = declarator(s.type, false);
                 if (at(":")) {
-                    throw error(peek(), "unsupported: bit-field '" + d.name + "'");
+                    next();
+                    int width = bitWidth(d.at, d.type, d.name);
+                    attributes(d);
+                    members.add(new CType.Field(d.name, d.type, 0, width, 0));
+                    if (accept(",")) {
+                        continue;
+                    }
+                    expect(";");
+                    break;
                 }
                 attributes(d);
                 CType mt = d.type;
@@ -705,6 +722,25 @@ final class Parser {
         }
         t.layout(members, align, isPacked, explicitAlign);
         return t;
+    }
+
+    /** The width after a bit-field's ':' (gcc's checks: an integer type, 0 to its width, 0 only unnamed). */
+    private int bitWidth(Tok colon, CType t, String name) {
+        String who = name == null ? "<anonymous>" : "'" + name + "'";
+        if (!t.isInteger()) {
+            throw error(colon, "bit-field " + who + " has invalid type");
+        }
+        long w = constExpr();
+        if (w < 0) {
+            throw error(colon, "negative width in bit-field " + who);
+        }
+        if (w > t.size * 8) {
+            throw error(colon, "width of " + who + " exceeds its type");
+        }
+        if (w == 0 && name != null) {
+            throw error(colon, "zero width for bit-field " + who);
+        }
+        return (int) w;
     }
 
     private CType enumSpec(Tok kw) {
@@ -1057,7 +1093,12 @@ final class Parser {
                     i = fs.size();
                 }
             }
+            int before = init.items.size();
             initElement(init, f.type(), off + f.offset(), global);
+            if (f.isBitField() && init.items.size() == before + 1) {
+                Init.Item it = init.items.get(before);
+                init.items.set(before, new Init.Item(it.offset(), it.type(), it.value(), null, f.width(), f.bit()));
+            }
             if (!accept(",")) {
                 expect("}");
                 break;
@@ -1703,6 +1744,9 @@ final class Parser {
                     if (!e.isLvalue()) {
                         throw error(t, "lvalue required as unary '&' operand");
                     }
+                    if (e instanceof Expr.BitField bf) {
+                        throw error(t, "cannot take address of bit-field '" + bf.at.text + "'");
+                    }
                     markAddressTaken(e);
                     return new Expr.AddrOf(e, CType.ptr(e.type), t);
                 }
@@ -1882,6 +1926,9 @@ final class Parser {
         CType.Field f = rec.field(name.text);
         if (f == null) {
             throw error(name, "'" + rec + "' has no member named '" + name.text + "'");
+        }
+        if (f.isBitField()) {
+            return new Expr.BitField(base, f.offset(), f.type(), f.width(), f.bit(), name);
         }
         return new Expr.Member(base, f.offset(), f.type(), name);
     }

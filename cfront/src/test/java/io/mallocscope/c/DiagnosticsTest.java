@@ -34,7 +34,9 @@ class DiagnosticsTest {
             int f(int x) { return x; } int main(void) { return f(1, 2); } | too many arguments to function 'f'                 | 1 | 57
             int main(void) { int a[2]; int b[2]; a = b; return 0; }       | assignment to expression with array type           | 1 | 40
             int main(void) { return 1 }                                   | expected ';' before '}'                            | 1 | 27
-            int main(void) { struct { int a : 3; } s; return 0; }         | unsupported: bit-field 'a'                         | 1 | 33
+            int main(void) { struct { int a : 3; } s; return *&s.a; }     | cannot take address of bit-field 'a'               | 1 | 51
+            int main(void) { struct { int a : 40; } s; return 0; }        | width of 'a' exceeds its type                      | 1 | 31
+            int main(void) { struct { int a : 0; } s; return 0; }         | zero width for bit-field 'a'                       | 1 | 31
             int main(int n) { int v[n]; return 0; }                       | unsupported: variable-length array                 | 1 | 25
             int f(int n, ...) { return n; }                               | unsupported: defining a variadic function ('f' takes '...') | 1 | 5
             int main(void) { break; }                                     | break statement not within loop or switch          | 1 | 18
