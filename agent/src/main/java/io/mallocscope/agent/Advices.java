@@ -46,6 +46,70 @@ final class Advices {
         }
     }
 
+    /** LibC.pthread_create(thread, attr, start, arg): recorded with the attribute's stack and guard sizes. */
+    static final class PthreadCreate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static boolean enter(@Id int fn, @Advice.This Object c, @Advice.Argument(0) long thread,
+                             @Advice.Argument(1) long attr) {
+            return Recorder.pthreadCreateEnter(c, fn, thread, attr);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Id int fn, @Advice.Enter boolean outer, @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
+            if (outer) {
+                Recorder.callExit(fn, ret, thrown);
+            }
+        }
+    }
+
+    /** LibC.fork(body): a call without numeric arguments, returning the child's pid. */
+    static final class Fork {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static boolean enter(@Id int fn, @Advice.This Object c) {
+            return Recorder.callEnter(c, fn, 0, 0, 0, 0, 0, 0);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Id int fn, @Advice.Enter boolean outer, @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
+            if (outer) {
+                Recorder.callExit(fn, ret, thrown);
+            }
+        }
+    }
+
+    /**
+     * LibC.pthread_join(thread, retval): blocks while other threads run, so it is recorded when it
+     * returns, as a call and its return at once.
+     */
+    static final class AfterBlocking {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Id int fn, @Advice.This Object c, @Advice.Argument(0) long a0, @Advice.Argument(1) long a1,
+                         @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
+            if (thrown == null) {
+                Recorder.callAfterBlocking(c, fn, a0, a1, 0, 0, ret);
+            }
+        }
+    }
+
+    /** CProcess.waitpid(pid, wstatus, options), behind waitpid and wait: blocks, so it is recorded when it returns. */
+    static final class Waited {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.FieldValue("libc") Object c, @Advice.Argument(0) int pid, @Advice.Argument(1) long wstatus,
+                         @Advice.Argument(2) int options, @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
+            if (thrown == null) {
+                Recorder.waited(c, pid, wstatus, options, ret);
+            }
+        }
+    }
+
+    /** A forked process's body (CProcess.runChild) or a thread's start routine (PThreads.runThread) begins. */
+    static final class ContextStarts {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.FieldValue("libc") Object c) {
+            Recorder.contextStarts(c);
+        }
+    }
+
     /** mallinfo/mallinfo2: calls whose result is an object (not recorded). */
     static final class Look {
         @Advice.OnMethodEnter(suppress = Throwable.class)

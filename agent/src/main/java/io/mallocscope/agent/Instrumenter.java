@@ -44,6 +44,7 @@ final class Instrumenter {
     static final String SEGFAULT = RUNTIME + "signal.Segfault";
     static final String BUS_ERROR = RUNTIME + "signal.BusError";
     static final String VFS = RUNTIME + "fs.Vfs";
+    static final String PTHREADS = RUNTIME + "PThreads";
 
     static void install(Instrumentation inst, AgentOptions options) {
         new AgentBuilder.Default()
@@ -59,7 +60,11 @@ final class Instrumenter {
                 .type(named(CPROCESS)).transform((b, t, l, m, d) -> b
                         .visit(Advice.to(Advices.ProcessOptionsIn.class).on(isConstructor().and(takesArguments(1))))
                         .visit(Advice.to(Advices.ProcessCreated.class).on(isConstructor()))
-                        .visit(Advice.to(Advices.Run.class).on(named("run").and(takesArguments(2)))))
+                        .visit(Advice.to(Advices.Run.class).on(named("run").and(takesArguments(2))))
+                        .visit(Advice.to(Advices.ContextStarts.class).on(named("runChild")))
+                        .visit(Advice.to(Advices.Waited.class).on(named("waitpid").and(takesArguments(3)))))
+                .type(named(PTHREADS)).transform((b, t, l, m, d) -> b
+                        .visit(Advice.to(Advices.ContextStarts.class).on(named("runThread"))))
                 .type(named(BUS_ERROR)).transform((b, t, l, m, d) -> b
                         .visit(Advice.to(Advices.BusErrorCreated.class).on(isConstructor().and(takesArguments(4)))))
                 .type(named(VFS)).transform((b, t, l, m, d) -> b
@@ -85,6 +90,12 @@ final class Instrumenter {
             Class<?> advice = name.equals("mallinfo") || name.equals("mallinfo2") ? Advices.Look.class : Advices.Call.class;
             b = b.visit(bound(advice, fn, named(name).and(isPublic()).and(not(isStatic()))));
         }
+        // threads and processes: pthread_join blocks, so it is recorded as it returns; a thread's end is
+        // recorded as pthread_exit(value) around glibc's __libc_thread_freeres
+        b = b.visit(bound(Advices.PthreadCreate.class, Functions.PTHREAD_CREATE, named("pthread_create").and(isPublic())))
+                .visit(bound(Advices.AfterBlocking.class, Functions.PTHREAD_JOIN, named("pthread_join").and(isPublic())))
+                .visit(bound(Advices.Call.class, Functions.PTHREAD_EXIT, named("libcThreadFreeres")))
+                .visit(bound(Advices.Fork.class, Functions.FORK, named("fork").and(isPublic())));
         b = b.visit(bound(Advices.Put.class, 1, named("putByte")))
                 .visit(bound(Advices.Put.class, 2, named("putShort")))
                 .visit(bound(Advices.Put.class, 4, named("putInt")))

@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hooks the inlined advice calls. Public only because advice code is copied into runtime
  * classes; not an API. Every hook is cheap when it has nothing to do, never throws (a failure is
  * counted and reported at exit), and records only the first simulated process of the JVM (the one
- * the recording is about). Simulated programs are single-threaded; so is this bookkeeping.
+ * the recording is about) with the processes it forks. One simulated thread or process runs at a
+ * time (each on a Java thread of its own, handing a baton over at blocking points), so this
+ * bookkeeping needs no locks; a {@code context} record is written where the running one changes.
  */
 public final class Recorder {
     private Recorder() {
@@ -73,6 +75,17 @@ public final class Recorder {
     private static final BitSet definedSites = new BitSet();
     private static final Map<String, Integer> stackSites = new HashMap<>();
 
+    /** The LibCs of the processes the recorded one forked (and they forked): their events are recorded too. */
+    private static LibC[] children = new LibC[0];
+    /** The LibC each Java thread of the recorded processes runs (a simulated thread or a forked process). */
+    private static final Map<Thread, LibC> threadLibc = new HashMap<>();
+    /** The Java thread of the last event written, and the process and thread the timeline is at. */
+    private static Thread lastThread;
+    /** The program's pid in the simulator's PID namespace: events before the first context record are its main thread's. */
+    static final int FIRST_PID = 2;
+    private static int lastPid = FIRST_PID;
+    private static int lastThreadNumber;
+
     private static final AtomicLong errors = new AtomicLong();
     private static volatile String firstError;
 
@@ -104,7 +117,7 @@ public final class Recorder {
      * its streams ever print.
      */
     public static Object teeOutput(Object processOptions) {
-        if (processOptions == null || !enabled || !options.output
+        if (!(processOptions instanceof ProcessOptions) || !enabled || !options.output
                 || (options.each == null && (process != null || libc != null))) {
             return processOptions;
         }
@@ -127,6 +140,7 @@ public final class Recorder {
         try {
             TimelineWriter w = writer();
             if (w != null) {
+                switchContext(w);
                 w.output(stream, b, off, len);
             }
         } catch (Throwable t) {
@@ -139,18 +153,80 @@ public final class Recorder {
      * does, the previous one's timeline being completed first.
      */
     public static void processCreated(Object p) {
-        if (!enabled || (libc != null && options.each == null)) {
+        if (!enabled) {
             return;
         }
         try {
+            if (process != null && forkedFromOurs((CProcess) p)) {
+                LibC[] c = java.util.Arrays.copyOf(children, children.length + 1);
+                c[children.length] = ((CProcess) p).libc();
+                children = c;
+                return;
+            }
+            if (libc != null && options.each == null) {
+                return;
+            }
             if (options.each != null) {
                 nextProcess();
             }
             process = (CProcess) p;
             libc = process.libc();
             processThread = Thread.currentThread();
+            threadLibc.put(processThread, libc);
         } catch (Throwable t) {
             failed(t);
+        }
+    }
+
+    /** Whether {@code p} is a process forked by the recorded one or its descendants (pid 2 is the first of a run). */
+    private static boolean forkedFromOurs(CProcess p) {
+        return p != process && p.processes().get(0) == process;
+    }
+
+    /** Whether {@code c} is the LibC of the recorded process or of a process it forked. */
+    private static boolean ours(Object c) {
+        if (c == libc) {
+            return true;
+        }
+        for (LibC k : children) {
+            if (k == c) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A forked process's body or a new thread's start routine begins on the current Java thread with
+     * {@code c}: its events are recorded under its pid and thread number.
+     */
+    public static void contextStarts(Object c) {
+        if (enabled && c != null && ours(c)) {
+            threadLibc.put(Thread.currentThread(), (LibC) c);
+        }
+    }
+
+    /**
+     * Writes a context record when the event about to be written is of another process or thread than
+     * the last one: the Java thread tells (one per simulated thread and process), so a single-threaded
+     * recording pays one comparison per event and writes none.
+     */
+    private static void switchContext(TimelineWriter w) {
+        Thread t = Thread.currentThread();
+        if (t == lastThread) {
+            return;
+        }
+        LibC c = threadLibc.get(t);
+        if (c == null) {
+            return;
+        }
+        lastThread = t;
+        int pid = c.getpid();
+        int number = c.threadNumber();
+        if (pid != lastPid || number != lastThreadNumber) {
+            lastPid = pid;
+            lastThreadNumber = number;
+            w.context(pid, number);
         }
     }
 
@@ -204,11 +280,15 @@ public final class Recorder {
         try {
             if (c != libc) {
                 if (libc != null) {
-                    return false;
+                    if (!ours(c)) {
+                        return false;
+                    }
+                } else {
+                    libc = (LibC) c;
+                    process = libc.process();
+                    processThread = Thread.currentThread();
+                    threadLibc.put(processThread, libc);
                 }
-                libc = (LibC) c;
-                process = libc.process();
-                processThread = Thread.currentThread();
             }
             int site = pendingSite;
             pendingSite = 0;
@@ -217,6 +297,7 @@ public final class Recorder {
                 if (site == 0 && stackSitesWanted) {
                     site = stackSite();
                 }
+                switchContext(w);
                 if (site != 0 && !definedSites.get(site)) {
                     definedSites.set(site);
                     w.defineSite(site, stackSitesWanted ? stackSiteName(site) : CallSites.name(site));
@@ -230,6 +311,53 @@ public final class Recorder {
             failed(t);
             return false;
         }
+    }
+
+    /** pthread_create(thread, attr, …) is entered: recorded with the attribute's stack size (0: default) and guard size. */
+    public static boolean pthreadCreateEnter(Object c, int fn, long thread, long attr) {
+        if (depth != 0 || !enabled) {
+            return false;
+        }
+        long stacksize = 0;
+        long guardsize = PAGE;
+        try {
+            if (attr != 0) {
+                io.mallocscope.runtime.vm.AddressSpace m = ((LibC) c).process().memory();
+                stacksize = m.read64(attr + ATTR_STACKSIZE);
+                guardsize = m.read64(attr + ATTR_GUARDSIZE);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+        return callEnter(c, fn, thread, stacksize, guardsize, 0, 0, 0);
+    }
+
+    /** pthread_attr_t as glibc lays it out (guardsize at +0x10, stacksize at +0x20), and the page size. */
+    private static final int ATTR_GUARDSIZE = 0x10;
+    private static final int ATTR_STACKSIZE = 0x20;
+    private static final long PAGE = 4096;
+
+    /** A call that blocked (pthread_join, waitpid) returned {@code ret}: its call and return are written now. */
+    public static void callAfterBlocking(Object c, int fn, long a0, long a1, long a2, long a3, long ret) {
+        if (callEnter(c, fn, a0, a1, a2, a3, 0, 0)) {
+            callExit(fn, ret, null);
+        }
+    }
+
+    /** waitpid (or wait) returned {@code ret}: recorded with the wait status it stored. */
+    public static void waited(Object c, int pid, long wstatus, int waitOptions, int ret) {
+        if (depth != 0 || !enabled || !ours(c)) {
+            return;
+        }
+        long status = 0;
+        try {
+            if (ret > 0 && wstatus != 0) {
+                status = ((LibC) c).process().memory().read32(wstatus) & 0xffffffffL;
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+        callAfterBlocking(c, Functions.WAITPID, pid, wstatus, waitOptions, status, ret);
     }
 
     /** The outermost call returned {@code ret}, or ended by {@code thrown}. */
@@ -274,12 +402,13 @@ public final class Recorder {
 
     /** glibc is about to abort with {@code message}. */
     public static void abort(String message) {
-        if (!enabled || libc == null || Thread.currentThread() != processThread) {
+        if (!enabled || libc == null || !ourThread()) {
             return;
         }
         try {
             TimelineWriter w = writer();
             if (w != null) {
+                switchContext(w);
                 w.abort(message);
                 abortRecorded = true;
             }
@@ -305,6 +434,35 @@ public final class Recorder {
 
     // ================================================================ files and file mappings
 
+    /** Whether the running Java thread is one of the recorded processes' threads. */
+    private static boolean ourThread() {
+        return Thread.currentThread() == processThread || threadLibc.containsKey(Thread.currentThread());
+    }
+
+    private static boolean ownsFiles(Object vfs) {
+        if (process != null && vfs == process.files()) {
+            return true;
+        }
+        for (LibC k : children) {
+            if (k.process().files() == vfs) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean ownsKernel(Object kernel) {
+        if (process != null && kernel == process.kernel()) {
+            return true;
+        }
+        for (LibC k : children) {
+            if (k.process().kernel() == kernel) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The recorded process's timeline writer, or null (another process's event, or not recording). */
     private static TimelineWriter fileWriter(boolean ours) {
         if (!enabled || libc == null || !ours) {
@@ -316,6 +474,7 @@ public final class Recorder {
     private static void file(TimelineWriter w, EventKind kind, long address, long n1, long n2, String text) {
         try {
             if (w != null) {
+                switchContext(w);
                 w.fileEvent(kind, address, n1, n2, text);
             }
         } catch (Throwable t) {
@@ -326,13 +485,13 @@ public final class Recorder {
     /** The recorded process opened {@code path}: descriptor {@code fd} (nothing is recorded for a failed open). */
     public static void fileOpened(Object vfs, String path, int flags, int fd) {
         if (fd >= 0) {
-            file(fileWriter(process != null && vfs == process.files()), EventKind.OPEN, 0, fd, flags, path);
+            file(fileWriter(ownsFiles(vfs)), EventKind.OPEN, 0, fd, flags, path);
         }
     }
 
     /** The recorded process is closing {@code fd}. */
     public static void fileClosing(Object vfs, int fd) {
-        TimelineWriter w = fileWriter(process != null && vfs == process.files());
+        TimelineWriter w = fileWriter(ownsFiles(vfs));
         if (w != null) {
             String path = ((io.mallocscope.runtime.fs.Vfs) vfs).pathOf(fd);
             if (path != null) {
@@ -342,33 +501,34 @@ public final class Recorder {
     }
 
     public static void fileMapped(Object kernel, long address, long length, long offset, boolean shared, String path) {
-        file(fileWriter(process != null && kernel == process.kernel()), EventKind.FILE_MAP, address, length,
+        file(fileWriter(ownsKernel(kernel)), EventKind.FILE_MAP, address, length,
                 offset | (shared ? Long.MIN_VALUE : 0), path);
     }
 
     public static void pageMadePrivate(Object kernel, long address, long offset, String path) {
-        file(fileWriter(process != null && kernel == process.kernel()), EventKind.PAGE_PRIVATE, address, offset, 0, path);
+        file(fileWriter(ownsKernel(kernel)), EventKind.PAGE_PRIVATE, address, offset, 0, path);
     }
 
     public static void writtenBack(Object kernel, String path, long address, int pages, String cause) {
         int code = io.mallocscope.runtime.timeline.Event.WRITE_BACK_CAUSES.indexOf(cause);
-        file(fileWriter(process != null && kernel == process.kernel()), EventKind.WRITE_BACK, address, pages,
+        file(fileWriter(ownsKernel(kernel)), EventKind.WRITE_BACK, address, pages,
                 code < 0 ? io.mallocscope.runtime.timeline.Event.WRITE_BACK_CAUSES.size() - 1 : code, path);
     }
 
     /** A BusError was constructed: the process is about to get SIGBUS. */
     public static void sigbus(long address, String reason) {
-        file(fileWriter(Thread.currentThread() == processThread), EventKind.SIGBUS, address, 0, 0, reason);
+        file(fileWriter(ourThread()), EventKind.SIGBUS, address, 0, 0, reason);
     }
 
     /** A Segfault was constructed: the simulated process is about to get SIGSEGV. */
     public static void segv(long address, boolean write, int width, String reason) {
-        if (!enabled || libc == null || Thread.currentThread() != processThread) {
+        if (!enabled || libc == null || !ourThread()) {
             return;
         }
         try {
             TimelineWriter w = writer();
             if (w != null) {
+                switchContext(w);
                 w.segv(address, write, width, reason);
             }
         } catch (Throwable t) {
@@ -380,12 +540,13 @@ public final class Recorder {
 
     /** putByte/putShort/putInt/putLong stored {@code width} bytes of {@code value}. */
     public static void put(Object c, long address, long value, int width) {
-        if (c != libc || writeDepth != 0 || depth != 0 || !options.writes) {
+        if (writeDepth != 0 || depth != 0 || !options.writes || !ours(c)) {
             return;
         }
         try {
             TimelineWriter w = writer();
             if (w != null) {
+                switchContext(w);
                 w.writeValue(address, value, width);
             }
         } catch (Throwable t) {
@@ -401,12 +562,13 @@ public final class Recorder {
     /** A multi-byte write operation ended; the outermost records what it stored. */
     public static void rangeExit(Object c, int op, long dest, long n, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || !ours(c)) {
             return;
         }
         try {
-            long len = op == W_STRING ? libc.strlen(dest) + 1 : n;
-            copyOut(dest, len);
+            LibC k = (LibC) c;
+            long len = op == W_STRING ? k.strlen(dest) + 1 : n;
+            copyOut(k, dest, len);
         } catch (Throwable t) {
             failed(t);
         }
@@ -415,12 +577,13 @@ public final class Recorder {
     /** memset stored {@code n} copies of {@code value}. */
     public static void fill(Object c, long dest, int value, long n, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes || n <= 0) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || n <= 0 || !ours(c)) {
             return;
         }
         try {
             TimelineWriter w = writer();
             if (w != null) {
+                switchContext(w);
                 w.fill(dest, value & 0xff, n);
             }
         } catch (Throwable t) {
@@ -431,12 +594,13 @@ public final class Recorder {
     /** writeBytes, or a new initialised global: {@code bytes} now lie at {@code dest}. */
     public static void bytes(Object c, long dest, byte[] bytes, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes || bytes == null) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || bytes == null || !ours(c)) {
             return;
         }
         try {
             TimelineWriter w = writer();
             if (w != null) {
+                switchContext(w);
                 w.write(dest, bytes, 0, bytes.length);
             }
         } catch (Throwable t) {
@@ -447,11 +611,12 @@ public final class Recorder {
     /** strdup(String) returned {@code p}: its string was copied there without going through a recorded write. */
     public static void strdup(Object c, long p, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || c != libc || depth != 0 || !options.writes || p == 0) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || p == 0 || !ours(c)) {
             return;
         }
         try {
-            copyOut(p, libc.strlen(p) + 1);
+            LibC k = (LibC) c;
+            copyOut(k, p, k.strlen(p) + 1);
         } catch (Throwable t) {
             failed(t);
         }
@@ -461,22 +626,23 @@ public final class Recorder {
     public static boolean globalKnown(Object c, String name) {
         writeDepth++;
         try {
-            return c == libc && libc.globals().containsKey(name);
+            return ours(c) && ((LibC) c).globals().containsKey(name);
         } catch (Throwable t) {
             failed(t);
             return true;
         }
     }
 
-    private static void copyOut(long dest, long len) {
+    private static void copyOut(LibC c, long dest, long len) {
         TimelineWriter w = writer();
         if (w == null || len <= 0) {
             return;
         }
+        switchContext(w);
         long done = 0;
         while (done < len) {
             int k = (int) Math.min(1 << 20, len - done);
-            byte[] b = libc.readBytes(dest + done, k);
+            byte[] b = c.readBytes(dest + done, k);
             w.write(dest + done, b, 0, k);
             done += k;
         }
@@ -571,6 +737,11 @@ public final class Recorder {
         pendingSite = 0;
         abortRecorded = false;
         definedSites.clear(); // a site is defined once per file
+        children = new LibC[0];
+        threadLibc.clear();
+        lastThread = null;
+        lastPid = FIRST_PID;
+        lastThreadNumber = 0;
         processesRecorded++;
         String name = System.getProperty(AgentOptions.RECORDING_NAME);
         recordingName = name == null || name.isBlank() ? null : name.replaceAll("[^A-Za-z0-9._#-]", "_");

@@ -1232,6 +1232,25 @@ public final class LibC {
         threads().exit(value);
     }
 
+    /**
+     * A simulator extension with no C counterpart: the running thread's number in its process, 0 for
+     * the main thread, then 1, 2 … in order of {@code pthread_create} (never reused), as a trace's
+     * {@code T K} and a timeline's {@code [t2]} number them.
+     */
+    public int threadNumber() {
+        return threads == null ? 0 : threads.currentId();
+    }
+
+    /**
+     * start_thread after the start routine returned {@code value} (or the thread called
+     * {@code pthread_exit(value)}): glibc's {@code __libc_thread_freeres}, whose tcache_thread_shutdown
+     * frees the thread's tcache and puts its arena on the free list. A recording names it
+     * {@code pthread_exit(value)}.
+     */
+    void libcThreadFreeres(long value) {
+        malloc.threadExit();
+    }
+
     /** {@code pthread_self()}: the calling thread's {@code pthread_t} (its descriptor's address). */
     public long pthread_self() {
         return threads == null ? malloc.threadPointer() : threads.self();

@@ -223,7 +223,7 @@ final class PThreads {
             ret = e.value;
         }
         // start_thread after the start routine: __libc_thread_freeres (tcache_thread_shutdown, arena)
-        malloc.threadExit();
+        libc.libcThreadFreeres(ret);
         t.exited = true;
         t.result = ret;
         if (t.detached) {

@@ -87,10 +87,17 @@ class AgentIT {
         return calls;
     }
 
+    /** What the step-th top-level call returned. */
+    static long returned(Timeline t, int step) {
+        return t.events().subList(t.callOfStep(step), t.endOfStep(step)).stream()
+                .filter(e -> e.kind() == EventKind.RETURN && e.depth() == 0).findFirst().orElseThrow().ret();
+    }
+
     static String kinds(Timeline t, int from, int to) {
         return t.events().subList(from, to).stream().map(e -> e.kind().wireName()
                 + (e.kind() == EventKind.CALL || e.kind() == EventKind.SYSCALL || e.kind() == EventKind.RETURN ? ":" + e.fnName() : "")
-                + (e.kind() == EventKind.BIN_INSERT || e.kind() == EventKind.BIN_REMOVE ? ":" + e.bin() + "/" + e.reason() : ""))
+                + (e.kind() == EventKind.BIN_INSERT || e.kind() == EventKind.BIN_REMOVE ? ":" + e.bin() + "/" + e.reason() : "")
+                + (e.kind() == EventKind.CONTEXT ? ":" + (e.thread() == 0 ? e.pid() + "" : e.pid() + "." + e.thread()) : ""))
                 .collect(Collectors.joining(" "));
     }
 
@@ -373,18 +380,127 @@ class AgentIT {
         assertThat(rec.problem()).as("a file mapping replays as memory at its address").isEmpty();
     }
 
+    /** #12: a forked child's calls, glibc abort and output are recorded under its own pid, in one timeline. */
     @Test
-    void aForkedChildsCallsAndSignalsAreNotTheRecordedProcesss() throws Exception {
+    void aForkedChildsCallsAreRecordedUnderItsPid() throws Exception {
         Path out = dir.resolve("fork.timeline");
         Run r = run(javaWithAgent("out=" + out, userCp(), Faults.class.getName(), "fork"));
         assertThat(r.status()).isEqualTo(139);
         assertThat(r.stdout()).isEqualTo("child killed by signal 6\n");
         assertThat(r.stderr()).startsWith("free(): double free detected in tcache 2\nSegmentation fault (");
+        assertThat(r.stderr()).doesNotContain("mallocscope: cannot").doesNotContain("error");
         Timeline t = Timeline.read(out);
+        assertThat(t.header().version()).isEqualTo(4);
         String kinds = kinds(t, 0, t.size());
-        assertThat(kinds).doesNotContain("abort").doesNotContain("call:free")
-                .contains("call:malloc").endsWith("output segv output");
+        assertThat(kinds).startsWith("call:malloc").contains("call:fork return:fork call:malloc")
+                .contains("context:3 call:malloc").contains("call:free").contains("abort return:free")
+                .endsWith("output segv output");
+        List<Event> contexts = t.events().stream().filter(e -> e.kind() == EventKind.CONTEXT).toList();
+        assertThat(contexts).extracting(Event::pid).containsExactly(3, 2);
+        assertThat(contexts).extracting(Event::thread).containsExactly(0, 0);
+        int fork = kinds.substring(0, kinds.indexOf("call:fork")).split(" ").length;
+        assertThat(t.event(fork).fnName()).isEqualTo("fork");
+        assertThat(t.event(fork + 1).ret()).as("fork returns the child's pid").isEqualTo(3);
+        // the child's malloc(40) and two frees of the parent's block: the second aborts in glibc
+        int child = contexts.get(0).seq();
+        assertThat(t.event(child + 1).fnName()).isEqualTo("malloc");
+        assertThat(t.event(child + 1).args()[0]).isEqualTo(40);
+        Event abort = t.events().stream().filter(e -> e.kind() == EventKind.ABORT).findFirst().orElseThrow();
+        assertThat(abort.message()).isEqualTo("free(): double free detected in tcache 2");
+        assertThat(abort.seq()).isBetween(child, contexts.get(1).seq());
         assertThat(t.event(t.size() - 2).address()).isEqualTo(8);
+    }
+
+    /** #13: every event carries its thread; thread creation, a thread's end and joins are calls. */
+    @Test
+    void threadsAreRecordedWithTheirNumbers() throws Exception {
+        Path out = dir.resolve("threads.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), Threads.class.getName(), "threads"));
+        assertThat(r.status()).isZero();
+        assertThat(r.stdout()).isEqualTo("first thread returned 7\n");
+        assertThat(r.stderr()).doesNotContain("error").doesNotContain("cannot");
+        Timeline t = Timeline.read(out);
+        List<String> calls = new ArrayList<>();
+        int thread = 0;
+        for (Event e : t.events()) {
+            if (e.kind() == EventKind.CONTEXT) {
+                assertThat(e.pid()).isEqualTo(2);
+                thread = e.thread();
+            } else if (e.kind() == EventKind.CALL) {
+                calls.add("t" + thread + ":" + e.fnName());
+            }
+        }
+        assertThat(calls).containsExactly("t0:malloc", "t0:malloc", "t0:pthread_create", "t0:pthread_create",
+                "t0:malloc", "t1:malloc", "t1:free", "t1:free", "t1:malloc", "t1:pthread_exit", "t2:malloc",
+                "t2:pthread_exit", "t0:pthread_join", "t0:pthread_join", "t0:pthread_create", "t3:malloc",
+                "t3:pthread_exit", "t0:pthread_join", "t0:free", "t0:malloc");
+        // pthread_create: the stack's mmap and mprotect and the DTV's calloc (a 0x120 chunk) nest inside
+        int create = t.callOfStep(3);
+        assertThat(kinds(t, create, create + 6)).isEqualTo("call:pthread_create syscall:mmap syscall:mprotect split "
+                + "return:pthread_create call:pthread_create");
+        assertThat(t.event(create).args()).containsExactly(returned(t, 2), 0L, 4096L);
+        assertThat(t.event(create + 3).size()).isEqualTo(0x120);
+        // the thread's first malloc creates its arena: a chunk in a heap mapped high, not main's
+        assertThat(t.event(t.callOfStep(6) - 1).kind()).isEqualTo(EventKind.CONTEXT);
+        assertThat(returned(t, 6) >>> 32).isEqualTo(0x7fffL);
+        // its end frees its tcache (tcache_thread_shutdown) inside pthread_exit(7)
+        int exit = t.callOfStep(10);
+        assertThat(t.event(exit).args()).containsExactly(7L);
+        assertThat(kinds(t, exit, t.endOfStep(10))).contains("bin_insert").endsWith("return:pthread_exit context:2.2");
+        // the third thread reuses the first one's cached stack: its creation maps nothing, callocs no DTV
+        assertThat(kinds(t, t.callOfStep(15), t.endOfStep(15))).startsWith("call:pthread_create return:pthread_create");
+        assertThat(t.header().version()).isEqualTo(4);
+        provedBySnaps(t, 17);
+    }
+
+    /** #12: a forked child's calls are recorded under its pid; the replay rebuilds both heaps. */
+    @Test
+    void aForkedChildsHeapIsRebuiltBesideItsParents() throws Exception {
+        Path out = dir.resolve("fork2.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), Threads.class.getName(), "fork"));
+        assertThat(r.status()).isZero();
+        assertThat(r.stdout()).isEqualTo("child exited with 3\n");
+        Timeline t = Timeline.read(out);
+        assertThat(kinds(t, 0, t.size())).contains("return:fork call:malloc split return:malloc context:3 call:malloc")
+                .contains("context:2 call:waitpid return:waitpid call:free");
+        provedBySnaps(t, 8);
+        Reconstructor rec = new Reconstructor(t);
+        CProcess parent = rec.stateAt(t.steps());
+        assertThat(parent.processes()).extracting(CProcess::pid).containsExactly(2, 3);
+        CProcess child = parent.processes().get(1);
+        long a = returned(t, 1);
+        // the parent freed a into its tcache; the child freed its own copy of a: both heaps hold it freed.
+        // The child's malloc(40) and the parent's malloc(4) got the same address, each in its own heap:
+        // the child stored 5 there, waitpid stored the child's wait status (exit 3: 0x300) in the parent's
+        long b = t.events().stream().filter(e -> e.kind() == EventKind.CALL && e.fnName().equals("malloc")
+                && e.args()[0] == 40).findFirst().map(e -> t.event(e.seq() + 2).ret()).orElseThrow();
+        assertThat(returned(t, 3)).isEqualTo(b);
+        assertThat(child.memory().read64(b)).isEqualTo(5);
+        assertThat(parent.memory().read64(b)).isEqualTo(0x300);
+        assertThat(io.mallocscope.runtime.malloc.HeapView.of(parent.malloc()).binStateOf(a - 16))
+                .isEqualTo(io.mallocscope.runtime.malloc.HeapView.State.TCACHE);
+    }
+
+    /**
+     * Each line the program wrote beside its timeline (pid, events recorded so far, digest of the live
+     * memory) is compared with the replay of every event before that one: the heaps of every thread
+     * and process, at every point, are the live ones.
+     */
+    private void provedBySnaps(Timeline t, int atLeast) throws IOException {
+        List<String> snaps = Files.readAllLines(dir.resolve("snaps.txt"));
+        assertThat(snaps).hasSizeGreaterThanOrEqualTo(atLeast);
+        assertThat(snaps.stream().map(l -> l.split(" ")[2]).distinct().count()).as("the states differ").isGreaterThan(atLeast / 2);
+        Reconstructor rec = new Reconstructor(t);
+        for (String line : snaps) {
+            String[] f = line.split(" ");
+            int pid = Integer.parseInt(f[0]);
+            int events = Integer.parseInt(f[1]);
+            CProcess p = rec.stateBefore(events).processes().stream().filter(q -> q.pid() == pid).findFirst()
+                    .orElseThrow(() -> new AssertionError("no process " + pid + " before event " + events));
+            assertThat(Snap.digest(p.memory())).as("pid %d before event %d", pid, events).isEqualTo(f[2]);
+        }
+        assertThat(rec.problem()).isEmpty();
+        assertThat(rec.firstDeparture()).isEmpty();
     }
 
     @Test

@@ -179,6 +179,7 @@ public final class JsonlExporter {
                 sb.append(",\"path\":");
                 str(sb, e.path());
             }
+            case CONTEXT -> sb.append(",\"pid\":").append(e.pid()).append(",\"thread\":").append(e.thread());
             case SIGBUS -> {
                 hex(sb, "addr", e.fileAddress());
                 sb.append(",\"reason\":");

@@ -66,11 +66,17 @@ public enum EventKind {
     FILE_MAP("file_map", null),
     PAGE_PRIVATE("page_private", null),
     WRITE_BACK("write_back", null),
-    SIGBUS("sigbus", null);
+    SIGBUS("sigbus", null),
+    /**
+     * The events from here on are of process {@code pid}, thread {@code thread} (0 the main thread, then
+     * 1, 2 … in order of {@code pthread_create}); written only where the running thread or process
+     * changes, so a single-threaded recording of one process has none. Since format version 4.
+     */
+    CONTEXT("context", null);
 
     /** Whether this is one of the file events ({@link #OPEN} … {@link #SIGBUS}), which share one record. */
     public boolean isFileEvent() {
-        return ordinal() >= OPEN.ordinal();
+        return ordinal() >= OPEN.ordinal() && ordinal() <= SIGBUS.ordinal();
     }
 
     private static final EventKind[] VALUES = values();

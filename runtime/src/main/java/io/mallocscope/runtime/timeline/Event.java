@@ -29,6 +29,7 @@ import java.util.Arrays;
  * <tr><td>segv</td><td>{@link #address()}, {@link #isWrite()}, {@link #width()}, {@link #message()} (the reason)</td></tr>
  * <tr><td>write</td><td>{@link #address()}, {@link #length()}, {@link #bytes()} (or {@link #fillValue()} for a memset)</td></tr>
  * <tr><td>output</td><td>{@link #stream()}, {@link #text()}, {@link #length()}, {@link #bytes()}</td></tr>
+ * <tr><td>context</td><td>{@link #pid()}, {@link #thread()}</td></tr>
  * </table>
  */
 public final class Event {
@@ -271,6 +272,18 @@ public final class Event {
     /** The causes a write_back event stores by number (only ever appended). */
     public static final java.util.List<String> WRITE_BACK_CAUSES = java.util.List.of("msync", "msync MS_ASYNC",
             "munmap", "exit", "fsync", "?");
+
+    /** context: the process whose events follow. */
+    public int pid() {
+        need(kind == EventKind.CONTEXT);
+        return (int) v[0];
+    }
+
+    /** context: the thread whose events follow (0 the main thread, then 1, 2 … in order of creation). */
+    public int thread() {
+        need(kind == EventKind.CONTEXT);
+        return (int) v[1];
+    }
 
     /** The faulting address (segv) or the first byte written (write). */
     public long address() {

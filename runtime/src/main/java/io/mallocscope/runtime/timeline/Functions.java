@@ -37,9 +37,27 @@ public final class Functions {
     public static final int MPROTECT = 22;
     /** The raw brk system call (returns the new break), as the allocator uses it. */
     public static final int SYS_BRK = 23;
+    /**
+     * Threads and processes (format version 4): {@code pthread_create(thread, stacksize, guardsize)} (the
+     * attribute's sizes, 0 and 4096 for the default one; the DTV's calloc and the stack's mmap nest
+     * inside); {@code pthread_join(thread, retval)} and {@code pthread_detach(thread)} (a join is recorded
+     * when it returns, after the thread it waited for has ended); {@code pthread_exit(value)}, a thread
+     * ending (returning from its start routine is an implicit {@code pthread_exit}): glibc's
+     * {@code __libc_thread_freeres}, whose tcache_thread_shutdown frees nest inside; {@code fork()}
+     * returning the child's pid (the child's events follow under its own pid);
+     * {@code waitpid(pid, wstatus, options, status)} (and {@code wait}), recorded when it returns, with the
+     * wait status it stored at {@code wstatus} (the child's exit code in bits 8–15, or its signal).
+     */
+    public static final int PTHREAD_CREATE = 24;
+    public static final int PTHREAD_JOIN = 25;
+    public static final int PTHREAD_DETACH = 26;
+    public static final int PTHREAD_EXIT = 27;
+    public static final int FORK = 28;
+    public static final int WAITPID = 29;
 
     private static final boolean LIBC = true;
     private static final boolean KERNEL = false;
+    private static final boolean THREADS = false;
 
     /**
      * One row per function, in number order (the file stores the number; the static block checks it):
@@ -74,6 +92,14 @@ public final class Functions {
             {MREMAP, "mremap", "PUUSP:P", LIBC},
             {MPROTECT, "mprotect", "PUS:S", LIBC},
             {SYS_BRK, "sys_brk", "P:P", KERNEL},
+            // threads and processes (version 4): the agent records these with advice of their own (a join
+            // and a wait as they return, a thread's end around __libc_thread_freeres), ReplayContexts replays them
+            {PTHREAD_CREATE, "pthread_create", "PUU:S", THREADS},
+            {PTHREAD_JOIN, "pthread_join", "PP:S", THREADS},
+            {PTHREAD_DETACH, "pthread_detach", "P:S", LIBC},
+            {PTHREAD_EXIT, "pthread_exit", "U:-", THREADS},
+            {FORK, "fork", ":S", THREADS},
+            {WAITPID, "waitpid", "SPSU:S", THREADS},
     };
     private static final String[] NAMES = new String[ROWS.length];
     private static final boolean[] IN_LIBC = new boolean[ROWS.length];
@@ -129,6 +155,7 @@ public final class Functions {
             case MUNMAP -> c.munmap(a[0], a[1]);
             case MREMAP -> c.mremap(a[0], a[1], a[2], (int) a[3], a[4]);
             case MPROTECT -> c.mprotect(a[0], a[1], (int) a[2]);
+            case PTHREAD_DETACH -> c.pthread_detach(a[0]);
             default -> throw new IllegalArgumentException(name(fn) + " is not a LibC function");
         };
     }

@@ -17,6 +17,12 @@ import java.util.Optional;
  * byte; each replayed result is checked against the recorded one, and the first difference is
  * reported by {@link #problem()}.
  *
+ * <p>A recording of several threads or processes (format version 4) is replayed in the same
+ * threads and processes: each call runs where its context record says it ran (see
+ * {@link ReplayContexts}), so every thread's tcache and arena and every forked process's copy of
+ * the heap are rebuilt too; {@link #stateAt} returns the program's process, whose
+ * {@link CProcess#processes()} lists the forked ones.
+ *
  * <p>The process is kept between calls: moving forward continues from it, moving backward replays
  * from the start (a 1M-event timeline replays in well under a second). The returned process is for
  * reading (inspection views); changing it would change later answers.
@@ -26,6 +32,7 @@ public final class Reconstructor {
 
     private final Timeline timeline;
     private CProcess process;
+    private ReplayContexts contexts;
     private int nextEvent;
     private int step;
     private String problem;
@@ -115,7 +122,11 @@ public final class Reconstructor {
         o = o.withDataLimit(h.getLong(TimelineHeader.DATA_LIMIT, Kernel.UNLIMITED))
                 .withAddressSpaceLimit(h.getLong(TimelineHeader.ADDRESS_SPACE_LIMIT, Kernel.UNLIMITED))
                 .withStdoutTerminal(Boolean.parseBoolean(h.get(TimelineHeader.STDOUT_TTY)));
+        if (contexts != null) {
+            contexts.dispose();
+        }
         process = CProcess.create(o);
+        contexts = new ReplayContexts(process);
         nextEvent = 0;
         step = 0;
         long heapStart = h.heapStart();
@@ -129,17 +140,25 @@ public final class Reconstructor {
         EventKind kind = timeline.kind(i);
         // Only depth-0 calls and writes change memory; transitions follow from the calls, and output
         // (what was printed) changes nothing (the replayed process prints to nowhere).
-        if (timeline.depth(i) != 0 || (kind != EventKind.CALL && kind != EventKind.WRITE)) {
+        if (timeline.depth(i) != 0 || (kind != EventKind.CALL && kind != EventKind.WRITE && kind != EventKind.CONTEXT)) {
             return;
         }
         Event e = timeline.event(i);
         try {
+            if (kind == EventKind.CONTEXT) {
+                contexts.switchTo(e.pid(), e.thread());
+                return;
+            }
             if (kind == EventKind.WRITE) {
+                io.mallocscope.runtime.vm.AddressSpace memory = contexts.memory();
+                if (memory == null) {
+                    return;
+                }
                 if (e.isFill()) {
-                    process.memory().fill(e.address(), e.fillValue(), e.length());
+                    memory.fill(e.address(), e.fillValue(), e.length());
                 } else {
                     byte[] b = e.bytes();
-                    process.memory().writeBytes(e.address(), b, 0, b.length);
+                    memory.writeBytes(e.address(), b, 0, b.length);
                 }
                 return;
             }
@@ -153,7 +172,10 @@ public final class Reconstructor {
                 }
             }
             boolean has = Functions.hasResult(e.fn());
-            long ret = Functions.call(process.libc(), e.fn(), a);
+            long ret = contexts.call(e.fn(), a);
+            if (e.fn() == Functions.WAITPID) {
+                return; // not re-run: it returns what the recording says
+            }
             Event r = i + 1 < timeline.size() ? findReturn(i) : null;
             if (has && r != null && r.hasRet() && r.ret() != ret) {
                 departed("event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName() + " returned " + Hex.of(ret)

@@ -10,8 +10,11 @@ final class TimelineFormat {
     }
 
     static final byte[] MAGIC = {'M', 'A', 'L', 'L', 'O', 'C', 'T', 'L'};
-    /** The version this writer writes; 2 added {@link EventKind#OUTPUT}, 3 the file events (open … sigbus). */
-    static final int VERSION = 3;
+    /**
+     * The version this writer writes; 2 added {@link EventKind#OUTPUT}, 3 the file events (open … sigbus),
+     * 4 {@link EventKind#CONTEXT} (the process and thread of the events that follow).
+     */
+    static final int VERSION = 4;
     /** The oldest version this reader reads: version 1 files are version 2 files without output records. */
     static final int MIN_VERSION = 1;
     static final int PREAMBLE = MAGIC.length + 1;

@@ -449,6 +449,11 @@ final class TimelineReader {
                     val(n1);
                     val(n2);
                 }
+                case CONTEXT -> {
+                    begin(kind, -1, 0);
+                    val(varint());
+                    val(varint());
+                }
                 default -> throw new IllegalStateException("unexpected " + kind);
             }
         }

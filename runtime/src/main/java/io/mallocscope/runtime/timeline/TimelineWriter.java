@@ -307,6 +307,20 @@ public final class TimelineWriter implements Closeable {
         done();
     }
 
+    /**
+     * The events from here on are of process {@code pid}, thread {@code thread} (0: its main thread).
+     * The caller writes one only where the running thread or process changes.
+     */
+    public void context(int pid, int thread) {
+        if (skip()) {
+            return;
+        }
+        byte1(EventKind.CONTEXT.ordinal());
+        varint(pid);
+        varint(thread);
+        done();
+    }
+
     public void segv(long address, boolean write, int width, String reason) {
         if (skip()) {
             return;

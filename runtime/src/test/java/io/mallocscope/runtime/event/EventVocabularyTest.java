@@ -51,7 +51,9 @@ class EventVocabularyTest {
         assertThat(EventKind.ofTag(18)).isEqualTo(EventKind.OUTPUT);
         assertThat(EventKind.ofTag(19)).isEqualTo(EventKind.OPEN);
         assertThat(EventKind.ofTag(24)).isEqualTo(EventKind.SIGBUS);
-        assertThat(EventKind.ofTag(25)).isNull();
+        assertThat(EventKind.ofTag(25)).isEqualTo(EventKind.CONTEXT);
+        assertThat(EventKind.CONTEXT.isFileEvent()).isFalse();
+        assertThat(EventKind.ofTag(26)).isNull();
         assertThat(EventKind.TOP_EXTEND.wireName()).isEqualTo("top_extend");
     }
 }

@@ -56,7 +56,7 @@ public class TimelineOutputTest {
         assertThat(t.problem()).isEmpty();
         assertThat(t.size()).isEqualTo(15);
         assertThat(t.steps()).isEqualTo(3);
-        assertThat(t.header().version()).isEqualTo(3);
+        assertThat(t.header().version()).isEqualTo(4);
 
         Event banner = t.event(0);
         assertThat(banner.kind()).isEqualTo(EventKind.OUTPUT);
@@ -160,7 +160,7 @@ public class TimelineOutputTest {
     @Test
     void versionOneFilesStillReadAndLaterVersionsAreRefused() throws IOException {
         byte[] v2 = TimelineCodecTest.sample(new ArrayList<>());
-        assertThat(v2[TimelineFormat.MAGIC.length]).isEqualTo((byte) 3);
+        assertThat(v2[TimelineFormat.MAGIC.length]).isEqualTo((byte) 4);
         byte[] v1 = v2.clone();
         v1[TimelineFormat.MAGIC.length] = 1; // a version 1 writer wrote the same bytes: no output record existed
         Timeline old = Timeline.parse(v1, "old");
@@ -171,11 +171,15 @@ public class TimelineOutputTest {
         assertThat(old.output()).isEmpty();
         assertThat(old.outputRecorded()).isFalse();
 
-        byte[] v4 = v2.clone();
-        v4[TimelineFormat.MAGIC.length] = 4;
-        assertThatThrownBy(() -> Timeline.parse(v4, "new"))
+        byte[] v3 = v2.clone();
+        v3[TimelineFormat.MAGIC.length] = 3; // a version 3 writer wrote the same bytes: no context record existed
+        assertThat(Timeline.parse(v3, "v3").size()).isEqualTo(19);
+
+        byte[] v5 = v2.clone();
+        v5[TimelineFormat.MAGIC.length] = 5;
+        assertThatThrownBy(() -> Timeline.parse(v5, "new"))
                 .isInstanceOf(IOException.class)
-                .hasMessage("new: timeline format version 4 is not supported (this reader knows 1 to 3)");
+                .hasMessage("new: timeline format version 5 is not supported (this reader knows 1 to 4)");
     }
 
     @Test

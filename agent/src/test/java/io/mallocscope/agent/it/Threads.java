@@ -1,0 +1,93 @@
+package io.mallocscope.agent.it;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.ProcessOptions;
+
+/**
+ * Run with "threads" or "fork", snapping the live state ({@link Snap}) after every call.
+ *
+ * <p>threads: main allocates and creates two threads (each creation calloc's a DTV from main's heap);
+ * they run when main joins: the first allocates in its own arena, frees into its own tcache, frees
+ * one of main's blocks (a cross-thread free) and returns 7; its exit frees its tcache. The second only
+ * allocates. After both joins a third thread gets the first one's cached stack and its arena back
+ * from the free list. Prints what the first thread returned.
+ *
+ * <p>fork: the child gets a copy of the heap; its mallocs and frees change only its own, while the
+ * parent allocates in its own; the parent waits for it and prints its status.
+ */
+public final class Threads {
+    public static void main(String[] args) {
+        ProcessOptions o = ProcessOptions.defaults().withProgramName("threads");
+        System.exit(CProcess.create(o).run((c, argv) -> argv[1].equals("fork") ? fork(c) : threads(c), args).code());
+    }
+
+    private static int threads(LibC c) {
+        long a = c.malloc(24);
+        Snap.take(c);
+        long ts = c.malloc(32);
+        Snap.take(c);
+        c.pthread_create(ts, 0, (tc, arg) -> {
+            long p = tc.malloc(24);
+            Snap.take(tc);
+            tc.putLong(p, 0x1111);
+            Snap.take(tc);
+            tc.free(p);
+            Snap.take(tc);
+            tc.free(a);
+            Snap.take(tc);
+            tc.malloc(0x100);
+            Snap.take(tc);
+            return 7;
+        }, 0);
+        Snap.take(c);
+        c.pthread_create(ts + 8, 0, (tc, arg) -> {
+            tc.malloc(24);
+            Snap.take(tc);
+            return 0;
+        }, 0);
+        Snap.take(c);
+        long ret = c.malloc(8);
+        Snap.take(c);
+        c.pthread_join(c.getLong(ts), ret);
+        Snap.take(c);
+        c.pthread_join(c.getLong(ts + 8), 0);
+        Snap.take(c);
+        c.pthread_create(ts + 16, 0, (tc, arg) -> {
+            tc.malloc(0x30);
+            Snap.take(tc);
+            return 0;
+        }, 0);
+        Snap.take(c);
+        c.pthread_join(c.getLong(ts + 16), 0);
+        Snap.take(c);
+        c.free(ts);
+        Snap.take(c);
+        c.printf("first thread returned %d\n", c.getLong(ret));
+        return 0;
+    }
+
+    private static int fork(LibC c) {
+        long a = c.malloc(24);
+        Snap.take(c);
+        int pid = c.fork(child -> {
+            Snap.take(child);
+            long b = child.malloc(40);
+            Snap.take(child);
+            child.free(a);
+            Snap.take(child);
+            child.putLong(b, 5);
+            Snap.take(child);
+            return 3;
+        });
+        Snap.take(c);
+        long st = c.malloc(4);
+        Snap.take(c);
+        c.waitpid(pid, st, 0);
+        Snap.take(c);
+        c.free(a);
+        Snap.take(c);
+        c.printf("child exited with %d\n", LibC.WEXITSTATUS(c.getInt(st)));
+        return 0;
+    }
+}
