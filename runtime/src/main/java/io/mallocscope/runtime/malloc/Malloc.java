@@ -434,6 +434,38 @@ public final class Malloc {
         throw new Abort(message);
     }
 
+    /**
+     * The allocator's state kept in Java rather than in simulated memory (everything else lives in the
+     * memory a checkpoint copies): the running arena and thread, whether threads were made, the
+     * size of the last mmap fallback, the mmapped chunks and heap segments it tracks.
+     */
+    public record JavaState(long av, long tp, boolean multipleThreads, long fallbackSize, long[] mmappedChunks,
+                            long[] segments) {
+    }
+
+    /** This allocator's {@link JavaState}, for a checkpoint of a timeline's rebuilt process. */
+    public JavaState javaState() {
+        return new JavaState(av, tp, multipleThreads, fallbackSize,
+                mmappedChunks.stream().mapToLong(Long::longValue).toArray(),
+                segments.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Puts back a {@link JavaState} taken by {@link #javaState()} (the memory is restored separately). */
+    public void restore(JavaState s) {
+        useArena(s.av());
+        tp = s.tp();
+        multipleThreads = s.multipleThreads();
+        fallbackSize = s.fallbackSize();
+        mmappedChunks.clear();
+        for (long c : s.mmappedChunks()) {
+            mmappedChunks.add(c);
+        }
+        segments.clear();
+        for (long c : s.segments()) {
+            segments.add(c);
+        }
+    }
+
     static final int A_SYSMALLOC_TOP = 0;
     static final int A_SYSMALLOC_OLD_SIZE = 1;
     static final int A_BCK_BK = 2;

@@ -37,9 +37,20 @@ public final class Reconstructor {
     private int step;
     private String problem;
     private String departure;
+    private int departureEvent = -1;
+    private String departurePrefix;
+    /** The side file's checkpoints to start from, or null. */
+    private Checkpoints checkpoints;
+    private String checkpointProblem;
 
+    /** Rebuilds {@code timeline}'s states, starting from its nearest checkpoint when it has some. */
     public Reconstructor(Timeline timeline) {
+        this(timeline, true);
+    }
+
+    Reconstructor(Timeline timeline, boolean useCheckpoints) {
         this.timeline = timeline;
+        this.checkpoints = useCheckpoints ? timeline.checkpoints().orElse(null) : null;
         if (timeline.header().attached()) {
             problem = "the agent attached to a running process: the heap before that is unknown, "
                     + "so the state is rebuilt from the recorded calls only";
@@ -64,6 +75,7 @@ public final class Reconstructor {
         if (process == null || step < this.step) {
             restart();
         }
+        jump(end);
         while (nextEvent < end) {
             apply(nextEvent++);
         }
@@ -85,6 +97,7 @@ public final class Reconstructor {
         if (process == null || event < nextEvent) {
             restart();
         }
+        jump(event);
         while (nextEvent < event) {
             apply(nextEvent++);
         }
@@ -100,6 +113,56 @@ public final class Reconstructor {
     public Optional<String> firstDeparture() {
         stateAt(steps());
         return Optional.ofNullable(departure);
+    }
+
+    /**
+     * Why a checkpoint could not be restored (its side file changed or is damaged), once: the state
+     * was then rebuilt from step 0 instead, and no checkpoint is used again. Empty if none failed.
+     */
+    public Optional<String> checkpointProblem() {
+        return Optional.ofNullable(checkpointProblem);
+    }
+
+    /**
+     * Moves to the last checkpoint at or before event {@code target} if it is ahead of the replay:
+     * the process becomes the checkpoint's, and only the events after it are replayed. A checkpoint
+     * that cannot be restored is said once ({@link #checkpointProblem()}), and the replay goes on
+     * from step 0 without checkpoints.
+     */
+    private void jump(int target) {
+        if (checkpoints == null) {
+            return;
+        }
+        int c = checkpoints.atOrBefore(target);
+        if (c < 0 || checkpoints.event(c) <= nextEvent) {
+            return;
+        }
+        try {
+            restart();
+            checkpoints.restore(process, c);
+            nextEvent = checkpoints.event(c);
+            String[] d = checkpoints.departureBefore(nextEvent);
+            if (d != null) {
+                departed(d[0], d[1]);
+                departureEvent = checkpoints.departureBeforeEvent();
+            }
+        } catch (java.io.IOException e) {
+            checkpointProblem = e.getMessage() + "; rebuilt from step 0 instead";
+            checkpoints = null;
+            restart();
+        }
+    }
+
+    int departureEvent() {
+        return departureEvent;
+    }
+
+    String departureWhere() {
+        return departure;
+    }
+
+    String departurePrefix() {
+        return departurePrefix;
     }
 
     /** The first replay difference (or why the state may be incomplete); empty if none. */
@@ -179,13 +242,21 @@ public final class Reconstructor {
             Event r = i + 1 < timeline.size() ? findReturn(i) : null;
             if (has && r != null && r.hasRet() && r.ret() != ret) {
                 departed("event " + i + " (step " + timeline.stepOf(i) + "): " + e.fnName() + " returned " + Hex.of(ret)
-                        + ", the recording says " + Hex.of(r.ret()), "replay differs at ");
+                        + ", the recording says " + Hex.of(r.ret()), "replay differs at ", i);
             }
         } catch (SimulatedSignal s) {
             // the recorded call ended the same way: the state is what the signal left
         } catch (RuntimeException ex) {
-            departed("event " + i + " (" + e.kind().wireName() + "): " + ex.getMessage(), "replay failed at ");
+            departed("event " + i + " (" + e.kind().wireName() + "): " + ex.getMessage(), "replay failed at ", i);
         }
+    }
+
+    private void departed(String where, String problemPrefix, int event) {
+        if (departure == null) {
+            departureEvent = event;
+            departurePrefix = problemPrefix;
+        }
+        departed(where, problemPrefix);
     }
 
     private void departed(String where, String problemPrefix) {

@@ -25,13 +25,19 @@ public final class Timeline {
     private final TimelineHeader header;
     private final String problem;
     private final int size;
+    /** The event of every top-level call, or null when the side file's index says where they are by block. */
     private final int[] calls;
+    private final int nCalls;
     private final int[] outputs;
     /** The most recently decoded blocks: sequential reading decodes each block once. */
     private TimelineReader.Block current = new TimelineReader.Block();
     private TimelineReader.Block previous = new TimelineReader.Block();
     private int currentIndex = -1;
     private int previousIndex = -1;
+    /** The side file's index and checkpoints when it matched the timeline, else null. */
+    private Checkpoints checkpoints;
+    /** Why a side file beside the timeline was not used, else null. */
+    private String checkpointNote;
 
     private Timeline(TimelineReader.Bytes bytes, TimelineReader.Index ix) {
         this.bytes = bytes;
@@ -39,7 +45,8 @@ public final class Timeline {
         this.header = ix.header;
         this.problem = ix.problem;
         this.size = ix.events;
-        this.calls = Arrays.copyOf(ix.calls, ix.nCalls);
+        this.calls = ix.calls == null ? null : Arrays.copyOf(ix.calls, ix.nCalls);
+        this.nCalls = ix.nCalls;
         this.outputs = Arrays.copyOf(ix.outputs, ix.nOutputs);
         ix.calls = null;
         ix.outputs = null;
@@ -60,7 +67,79 @@ public final class Timeline {
      */
     public static Timeline read(Path file) throws IOException {
         TimelineReader.Bytes b = TimelineReader.of(file);
-        return new Timeline(b, TimelineReader.index(b, file.toString()));
+        Checkpoints.Loaded side = java.nio.file.Files.isRegularFile(file) ? Checkpoints.load(file) : null;
+        if (side != null && side.index() != null) {
+            // the side file indexes exactly these bytes: no pass over the file
+            Timeline t = new Timeline(b, side.index());
+            t.checkpoints = side.checkpoints();
+            return t;
+        }
+        Timeline t = new Timeline(b, TimelineReader.index(b, file.toString()));
+        t.checkpointNote = side == null ? null : side.note();
+        return t;
+    }
+
+    /**
+     * The checkpoints of the side file beside the timeline ({@link Checkpoints#sideFile}), when it was
+     * there and matched the timeline: {@link Reconstructor} then starts from the nearest one.
+     */
+    public Optional<Checkpoints> checkpoints() {
+        return Optional.ofNullable(checkpoints);
+    }
+
+    /** Why the side file beside the timeline was not used (stale or damaged); empty if it was, or if there is none. */
+    public Optional<String> checkpointNote() {
+        return Optional.ofNullable(checkpointNote);
+    }
+
+    /**
+     * Writes the side file of this timeline, read from {@code file} (see {@link Checkpoints#write}),
+     * and starts using it.
+     *
+     * @return how many checkpoints were written
+     */
+    public int writeCheckpoints(Path file, int every) throws IOException {
+        int n = Checkpoints.write(file, this, every);
+        Checkpoints.Loaded side = Checkpoints.load(file);
+        if (side == null || side.index() == null) {
+            throw new IOException(side == null ? "the side file vanished" : side.note());
+        }
+        checkpoints = side.checkpoints();
+        checkpointNote = null;
+        return n;
+    }
+
+    TimelineReader.Index index() {
+        return ix;
+    }
+
+    /** The event of the {@code k}-th top-level call (0-based). */
+    private int call(int k) {
+        if (calls != null) {
+            return calls[k];
+        }
+        // the last block whose first call is at or before k holds it (blocks without calls share the number)
+        int b = Arrays.binarySearch(ix.blockFirstCall, 0, ix.nBlocks, k);
+        b = b < 0 ? -b - 2 : b;
+        while (b + 1 < ix.nBlocks && ix.blockFirstCall[b + 1] <= k) {
+            b++;
+        }
+        int nth = k - ix.blockFirstCall[b];
+        int first = ix.blockFirst[b];
+        TimelineReader.Block block = block(first);
+        for (int j = 0; j < block.n; j++) {
+            if (block.depths[j] == 0 && block.kinds[j] == CALL_TAG && nth-- == 0) {
+                return first + j;
+            }
+        }
+        throw new IllegalStateException("call " + k + " is not in the block the index says");
+    }
+
+    private static final byte CALL_TAG = (byte) EventKind.CALL.ordinal();
+
+
+    int[] outputs() {
+        return outputs;
     }
 
     /** Reads a timeline from its bytes; {@code name} is used in messages. */
@@ -141,13 +220,7 @@ public final class Timeline {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("event " + i + " of " + size);
         }
-        int b = Arrays.binarySearch(ix.blockFirst, 0, ix.nBlocks, i);
-        if (b < 0) {
-            b = -b - 2;
-        }
-        while (b + 1 < ix.nBlocks && ix.blockFirst[b + 1] <= i) {
-            b++; // blocks without events share their first event number with the next
-        }
+        int b = blockOf(i);
         TimelineReader.Block t = previous;
         previous = current;
         previousIndex = currentIndex;
@@ -155,6 +228,18 @@ public final class Timeline {
         current = t;
         currentIndex = b;
         return current;
+    }
+
+    /** The number of the block holding event {@code i}. */
+    private int blockOf(int i) {
+        int b = Arrays.binarySearch(ix.blockFirst, 0, ix.nBlocks, i);
+        if (b < 0) {
+            b = -b - 2;
+        }
+        while (b + 1 < ix.nBlocks && ix.blockFirst[b + 1] <= i) {
+            b++; // blocks without events share their first event number with the next
+        }
+        return b;
     }
 
     /** Every event, in order (made on demand). */
@@ -174,15 +259,15 @@ public final class Timeline {
 
     /** The number of top-level calls: step N (1 ≤ N ≤ this) is the state after the N-th one. */
     public int steps() {
-        return calls.length;
+        return nCalls;
     }
 
     /** The event index of the N-th top-level call (1-based, as steps are numbered). */
     public int callOfStep(int step) {
-        if (step < 1 || step > calls.length) {
-            throw new IndexOutOfBoundsException("step " + step + " (the timeline has steps 0.." + calls.length + ")");
+        if (step < 1 || step > nCalls) {
+            throw new IndexOutOfBoundsException("step " + step + " (the timeline has steps 0.." + nCalls + ")");
         }
-        return calls[step - 1];
+        return call(step - 1);
     }
 
     /**
@@ -191,16 +276,33 @@ public final class Timeline {
      * N-th call and the next.
      */
     public int endOfStep(int step) {
-        if (step < 0 || step > calls.length) {
-            throw new IndexOutOfBoundsException("step " + step + " (the timeline has steps 0.." + calls.length + ")");
+        if (step < 0 || step > nCalls) {
+            throw new IndexOutOfBoundsException("step " + step + " (the timeline has steps 0.." + nCalls + ")");
         }
-        return step < calls.length ? calls[step] : size;
+        return step < nCalls ? call(step) : size;
     }
 
     /** The step an event belongs to: the number of top-level calls at or before it. */
     public int stepOf(int event) {
-        int i = Arrays.binarySearch(calls, event);
-        return i >= 0 ? i + 1 : -i - 1;
+        if (calls != null) {
+            int i = Arrays.binarySearch(calls, event);
+            return i >= 0 ? i + 1 : -i - 1;
+        }
+        if (event < 0) {
+            return 0;
+        }
+        if (event >= size) {
+            return nCalls;
+        }
+        TimelineReader.Block block = block(event);
+        int b = blockOf(event);
+        int n = ix.blockFirstCall[b];
+        for (int j = 0; j <= event - block.first; j++) {
+            if (block.depths[j] == 0 && block.kinds[j] == CALL_TAG) {
+                n++;
+            }
+        }
+        return n;
     }
 
     // ================================================================ the program's output
@@ -242,7 +344,7 @@ public final class Timeline {
 
     private int startOfStep(int step) {
         endOfStep(step); // checks the range
-        return step == 0 ? 0 : calls[step - 1];
+        return step == 0 ? 0 : call(step - 1);
     }
 
     private List<ProgramOutput> outputBetween(int from, int to) {

@@ -94,6 +94,8 @@ final class TimelineReader {
         int nBlocks;
         long[] blockAt = new long[64];
         int[] blockFirst = new int[64];
+        /** How many top-level calls come before each block. */
+        int[] blockFirstCall = new int[64];
         long[] blockLastAddr = new long[64];
         int[] blockFirstText = new int[64];
         int[][] blockOpenFns = new int[64][];
@@ -172,7 +174,7 @@ final class TimelineReader {
                         + ix.events + " events; reading stopped there";
                 return ix;
             }
-            addBlock(ix, start);
+            addBlock(ix, start, calls);
             ix.events += block.n;
             at += TimelineFormat.BLOCK_HEADER + len;
         }
@@ -182,11 +184,12 @@ final class TimelineReader {
         return ix;
     }
 
-    private static void addBlock(Index ix, Start s) {
+    private static void addBlock(Index ix, Start s, int firstCall) {
         if (ix.nBlocks == ix.blockAt.length) {
             int cap = ix.nBlocks * 2;
             ix.blockAt = Arrays.copyOf(ix.blockAt, cap);
             ix.blockFirst = Arrays.copyOf(ix.blockFirst, cap);
+            ix.blockFirstCall = Arrays.copyOf(ix.blockFirstCall, cap);
             ix.blockLastAddr = Arrays.copyOf(ix.blockLastAddr, cap);
             ix.blockFirstText = Arrays.copyOf(ix.blockFirstText, cap);
             ix.blockOpenFns = Arrays.copyOf(ix.blockOpenFns, cap);
@@ -194,6 +197,7 @@ final class TimelineReader {
         int b = ix.nBlocks++;
         ix.blockAt[b] = s.at();
         ix.blockFirst[b] = s.firstEvent();
+        ix.blockFirstCall[b] = firstCall;
         ix.blockLastAddr[b] = s.lastAddr();
         ix.blockFirstText[b] = s.firstText();
         ix.blockOpenFns[b] = s.openFns();

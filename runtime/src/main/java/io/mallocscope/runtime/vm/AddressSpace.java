@@ -1023,6 +1023,47 @@ public final class AddressSpace {
         pages.removeIf(p -> Long.compareUnsigned(p, first) >= 0 && Long.compareUnsigned(p, last) < 0);
     }
 
+    // ---------------------------------------------------------------- checkpoints (timeline time travel)
+
+    /** Sees one page that holds data: its page number (address >>> PAGE_SHIFT) and its live bytes. */
+    public interface PageVisitor {
+        void page(long number, byte[] bytes);
+    }
+
+    /**
+     * Every page that holds data, in no particular order; the bytes are the live page (copy them to
+     * keep them). For checkpoints of a timeline's rebuilt process.
+     */
+    public void forEachPage(PageVisitor visitor) {
+        pages.forEach((n, b) -> visitor.page(n, b));
+    }
+
+    /**
+     * Replaces everything: the mappings become {@code mappings} (none with a file behind it) and the
+     * pages holding data exactly {@code pageBytes[i]} at page number {@code pageNumbers[i]} (taken, not
+     * copied). A checkpoint of a timeline's rebuilt process is restored this way.
+     *
+     * @throws IllegalArgumentException for a mapping with a page cache behind it
+     */
+    public void restore(List<Region> mappings, long[] pageNumbers, byte[][] pageBytes) {
+        for (Region r : mappings) {
+            if (r.file() != null) {
+                throw new IllegalArgumentException("a mapping with a page cache cannot be restored: " + r);
+            }
+        }
+        for (Region r : List.copyOf(regions.values())) {
+            removeRegion(r.start());
+        }
+        pages.removeIf(p -> true);
+        for (Region r : mappings) {
+            putRegion(r);
+        }
+        for (int i = 0; i < pageNumbers.length; i++) {
+            pages.put(pageNumbers[i], pageBytes[i]);
+        }
+        changed(0, USER_END);
+    }
+
     private static long maxUnsigned(long a, long b) {
         return Long.compareUnsigned(a, b) >= 0 ? a : b;
     }

@@ -113,6 +113,11 @@ public final class Kernel {
         childSpace.setPageListener((address, r) -> pageMadePrivate(address, r.offsetOf(address), r.name()));
     }
 
+    /** Sets the program break as a checkpoint of a timeline's rebuilt process recorded it (no mapping changes). */
+    public void restoreBreak(long brk) {
+        this.brk = brk;
+    }
+
     /** Where inode numbers for shared memory come from (the run's file system gives them). */
     public void setInodeSource(java.util.function.LongSupplier inodes) {
         this.shmemInodes = inodes;

@@ -1,0 +1,799 @@
+package io.mallocscope.runtime.timeline;
+
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.malloc.Malloc;
+import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.Region;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * Time travel for a timeline: a side file {@code FILE.timeline.ckpt} beside it holding the timeline's
+ * index (where each block starts, the decoder state there, how many steps come before it) and
+ * checkpoints of the rebuilt process every {@code every} steps (its mappings, every page holding
+ * data, the break, the allocator's few Java-side fields). {@link Timeline#read} opens the index
+ * instead of reading the whole timeline, and {@link Reconstructor} restores the nearest checkpoint
+ * at or before a step and replays only the calls after it, so a view costs the same at any step of
+ * any timeline. The format is in docs/timeline-format.md.
+ *
+ * <p>A keyframe holds every page; a checkpoint between two keyframes holds only the pages that
+ * changed since the checkpoint before it (the others are marked unchanged). The writer starts a
+ * keyframe every {@link #KEYFRAME_EVERY} checkpoints, or sooner when the changed pages since the last
+ * one add up to half the heap, so restoring reads at most {@link #KEYFRAME_EVERY} records and about a
+ * heap and a half of pages. Each checkpoint is deflated on its own, with a CRC-32.
+ *
+ * <p>A side file that does not match its timeline (its length, the checksums of its first, last
+ * and some other blocks) or is damaged is not used: the timeline is then read and rebuilt from step
+ * 0 as without it, and {@link Timeline#checkpointNote()} says why.
+ */
+public final class Checkpoints {
+    /** What is appended to a timeline's file name to name its side file. */
+    public static final String SUFFIX = ".ckpt";
+    /** Steps between two checkpoints unless told otherwise. */
+    public static final int DEFAULT_EVERY = 2048;
+    /** A timeline with fewer steps than this rebuilds from step 0 fast enough not to need a side file. */
+    public static final int WORTH_IT = 4 * DEFAULT_EVERY;
+
+    static final byte[] MAGIC = {'M', 'A', 'L', 'L', 'O', 'C', 'C', 'K'};
+    static final int VERSION = 1;
+    /** Every this many checkpoints one holds every page; the ones between, the pages changed since the one before. */
+    static final int KEYFRAME_EVERY = 16;
+    private static final int TRAILER = 8 + 4 + 4 + MAGIC.length;
+
+    private final Path file;
+    private final int every;
+    private final int[] steps;
+    private final int[] events;
+    private final long[] offsets;
+    private final int[] lengths;
+    private final int[] crcs;
+    private final int[] keyframes;
+    private final int departureEvent;
+    private final String departure;
+    private final String departurePrefix;
+
+    private Checkpoints(Path file, int every, int[] steps, int[] events, long[] offsets, int[] lengths, int[] crcs,
+                        int[] keyframes, int departureEvent, String departure, String departurePrefix) {
+        this.file = file;
+        this.every = every;
+        this.steps = steps;
+        this.events = events;
+        this.offsets = offsets;
+        this.lengths = lengths;
+        this.crcs = crcs;
+        this.keyframes = keyframes;
+        this.departureEvent = departureEvent;
+        this.departure = departure;
+        this.departurePrefix = departurePrefix;
+    }
+
+    /** The side file of {@code timeline}: its name with {@link #SUFFIX} appended, in the same directory. */
+    public static Path sideFile(Path timeline) {
+        return timeline.resolveSibling(timeline.getFileName() + SUFFIX);
+    }
+
+    /** The side file these checkpoints were read from. */
+    public Path file() {
+        return file;
+    }
+
+    /** Steps between two checkpoints. */
+    public int every() {
+        return every;
+    }
+
+    /** How many checkpoints there are. */
+    public int count() {
+        return steps.length;
+    }
+
+    /** The step of checkpoint {@code i}. */
+    public int step(int i) {
+        return steps[i];
+    }
+
+    /** The last checkpoint whose state is the process just before event {@code event}, or -1. */
+    int atOrBefore(int event) {
+        int i = Arrays.binarySearch(events, event);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    /** The event checkpoint {@code i} stands before (everything earlier replayed). */
+    int event(int i) {
+        return events[i];
+    }
+
+    /** Where the replay first departs from the recording, if before {@code event}: {where, problem prefix}. */
+    String[] departureBefore(int event) {
+        return departureEvent >= 0 && departureEvent < event ? new String[] {departure, departurePrefix} : null;
+    }
+
+    int departureBeforeEvent() {
+        return departureEvent;
+    }
+
+    // ================================================================ writing
+
+    /**
+     * Writes {@code timeline}'s side file (read from {@code timelineFile}): replays it from step 0 and
+     * keeps the process every {@code every} steps. Memory: the rebuilt process and one copy of its
+     * pages (the checkpoint before). Written to a temporary file first, so a reader never sees half of it.
+     *
+     * @return how many checkpoints were written
+     * @throws IOException if the side file cannot be written
+     */
+    public static int write(Path timelineFile, Timeline timeline, int every) throws IOException {
+        if (every < 1) {
+            throw new IllegalArgumentException("every " + every + " steps");
+        }
+        Path side = sideFile(timelineFile);
+        Path tmp = side.resolveSibling(side.getFileName() + ".tmp");
+        Reconstructor r = new Reconstructor(timeline, false);
+        List<int[]> dir = new ArrayList<>(); // step, event, crc, keyframe
+        List<long[]> at = new ArrayList<>(); // offset, length
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            out.write(MAGIC);
+            out.write(VERSION);
+            long pos = MAGIC.length + 1;
+            Map<Long, byte[]> previous = null;
+            int keyframeIndex = -1;
+            long rawSinceKeyframe = 0;
+            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+            for (int step = every; step <= timeline.steps(); step += every) {
+                CProcess p = r.stateAt(step);
+                if (!restorable(p)) {
+                    previous = null; // a mapping with a page cache: no checkpoint while it lasts
+                    continue;
+                }
+                Pages pages = Pages.of(p, previous);
+                // a keyframe when restoring through the chain would read more than half a heap again
+                if (previous == null || dir.size() - keyframeIndex >= KEYFRAME_EVERY
+                        || 2 * (rawSinceKeyframe + pages.changed) > pages.numbers.length) {
+                    pages = Pages.of(p, null);
+                    keyframeIndex = dir.size();
+                    rawSinceKeyframe = 0;
+                } else {
+                    rawSinceKeyframe += pages.changed;
+                }
+                Map<Long, byte[]> now = new HashMap<>();
+                byte[] raw = capture(p, pages, previous, now);
+                previous = now;
+                byte[] packed = deflate(deflater, raw);
+                CRC32 crc = new CRC32();
+                crc.update(packed);
+                out.write(packed);
+                dir.add(new int[] {step, timeline.endOfStep(step), (int) crc.getValue(), keyframeIndex});
+                at.add(new long[] {pos, packed.length});
+                pos += packed.length;
+            }
+            Departure departure = new Departure(r);
+            // the index is stored as is: reading it is one read and bulk copies, no inflating
+            byte[] index = index(timelineFile, timeline, every, dir, at, departure);
+            CRC32 crc = new CRC32();
+            crc.update(index);
+            out.write(index);
+            Out t = new Out();
+            t.i64(pos);
+            t.i32(index.length);
+            t.i32((int) crc.getValue());
+            t.b.writeBytes(MAGIC);
+            t.b.writeTo(out);
+            deflater.end();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return dir.size();
+    }
+
+    /** The departure the writer's full replay found (the event and words a restored replay must repeat). */
+    private record Departure(int event, String where, String prefix) {
+        Departure(Reconstructor r) {
+            this(r.departureEvent(), r.departureWhere(), r.departurePrefix());
+        }
+    }
+
+    private static boolean restorable(CProcess p) {
+        for (Region r : p.memory().regions()) {
+            if (r.file() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One checkpoint's bytes: break, errno, the allocator's Java state, the mappings, and every page
+     * holding data: raw, or "as in the checkpoint before" when it is the same as in {@code previous}
+     * (null for a keyframe). {@code keep} receives a copy of each page (shared with {@code previous}
+     * when unchanged), for the next checkpoint to compare against.
+     */
+    private static byte[] capture(CProcess p, Pages pages, Map<Long, byte[]> previous, Map<Long, byte[]> keep) {
+        Out o = new Out();
+        o.i64(p.kernel().currentBrk());
+        o.i32(p.kernel().errno());
+        Malloc.JavaState m = p.malloc().javaState();
+        o.i64(m.av());
+        o.i64(m.tp());
+        o.u8(m.multipleThreads() ? 1 : 0);
+        o.i64(m.fallbackSize());
+        o.longs(m.mmappedChunks());
+        o.longs(m.segments());
+        List<Region> regions = p.memory().regions();
+        o.varint(regions.size());
+        for (Region r : regions) {
+            o.i64(r.start());
+            o.i64(r.end());
+            o.varint(r.prot());
+            o.str(r.name());
+            o.i64(r.offset());
+            o.u8(r.shared() ? 1 : 0);
+        }
+        o.varint(pages.numbers.length);
+        long last = 0;
+        for (int i = 0; i < pages.numbers.length; i++) {
+            long n = pages.numbers[i];
+            o.varint(n - last);
+            last = n;
+            byte[] b = pages.bytes[i];
+            if (pages.same[i]) {
+                o.u8(PAGE_SAME);
+                keep.put(n, previous.get(n));
+            } else {
+                o.u8(PAGE_RAW);
+                o.b.writeBytes(b);
+                keep.put(n, b.clone());
+            }
+        }
+        return o.b.toByteArray();
+    }
+
+    /** The pages of a process holding data, by number, and which are the same as in {@code previous}. */
+    private record Pages(long[] numbers, byte[][] bytes, boolean[] same, int changed) {
+        static Pages of(CProcess p, Map<Long, byte[]> previous) {
+            Map<Long, byte[]> live = new HashMap<>();
+            p.memory().forEachPage(live::put);
+            long[] numbers = live.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+            byte[][] bytes = new byte[numbers.length][];
+            boolean[] same = new boolean[numbers.length];
+            int changed = 0;
+            for (int i = 0; i < numbers.length; i++) {
+                bytes[i] = live.get(numbers[i]);
+                byte[] before = previous == null ? null : previous.get(numbers[i]);
+                same[i] = before != null && Arrays.equals(before, bytes[i]);
+                changed += same[i] ? 0 : 1;
+            }
+            return new Pages(numbers, bytes, same, changed);
+        }
+    }
+
+    private static final int PAGE_RAW = 0;
+    private static final int PAGE_SAME = 1;
+
+    private static byte[] index(Path timelineFile, Timeline t, int every, List<int[]> dir, List<long[]> at,
+                                Departure departure) throws IOException {
+        TimelineReader.Index ix = t.index();
+        Out o = new Out();
+        o.i64(Files.size(timelineFile));
+        TimelineHeader h = t.header();
+        o.varint(h.version());
+        o.varint(h.fields().size());
+        h.fields().forEach((k, v) -> {
+            o.str(k);
+            o.str(v);
+        });
+        o.u8(t.problem().isPresent() ? 1 : 0);
+        if (t.problem().isPresent()) {
+            o.str(t.problem().get());
+        }
+        o.varint(t.size());
+        o.varint(t.steps());
+        o.ints(t.outputs());
+        o.varint(ix.nBlocks);
+        for (int b = 0; b < ix.nBlocks; b++) {
+            o.i64(ix.blockAt[b]);
+            o.varint(ix.blockFirst[b]);
+            o.varint(ix.blockFirstCall[b]);
+            o.i64(ix.blockLastAddr[b]);
+            o.varint(ix.blockFirstText[b]);
+            int[] fns = ix.blockOpenFns[b];
+            o.varint(fns == null ? 0 : fns.length + 1);
+            if (fns != null) {
+                for (int f : fns) {
+                    o.varint(f);
+                }
+            }
+        }
+        o.b.writeBytes(blockHeads(timelineFile, ix));
+        o.varint(ix.sites.size());
+        ix.sites.forEach((id, s) -> {
+            o.varint(id);
+            o.str(s);
+        });
+        o.varint(ix.texts.size());
+        for (String s : ix.texts) {
+            o.str(s);
+        }
+        o.varint(every);
+        o.varint(dir.size());
+        for (int i = 0; i < dir.size(); i++) {
+            int[] d = dir.get(i);
+            o.varint(d[0]);
+            o.varint(d[1]);
+            o.i32(d[2]);
+            o.varint(d[3]);
+            o.i64(at.get(i)[0]);
+            o.varint((int) at.get(i)[1]);
+        }
+        o.varint(departure.event() + 1);
+        if (departure.event() >= 0) {
+            o.str(departure.where());
+            o.str(departure.prefix());
+        }
+        return o.b.toByteArray();
+    }
+
+    /**
+     * The 8-byte headers (length, CRC-32) of the header block, the last block and about 30 between,
+     * as the timeline file holds them now: with its length, what tells that a side file indexes this
+     * timeline (a timeline is written once, append-only; another recording differs in its header's
+     * start time, a longer or cut file in its length, a damaged one in a block's checksum).
+     */
+    private static byte[] blockHeads(Path timelineFile, TimelineReader.Index ix) throws IOException {
+        int[] blocks = sampled(ix.nBlocks);
+        ByteBuffer heads = ByteBuffer.allocate(blocks.length * TimelineFormat.BLOCK_HEADER);
+        try (FileChannel ch = FileChannel.open(timelineFile, StandardOpenOption.READ)) {
+            for (int b : blocks) {
+                heads.limit(heads.position() + TimelineFormat.BLOCK_HEADER);
+                long at = ix.blockAt[b] - heads.position();
+                while (heads.hasRemaining()) {
+                    if (ch.read(heads, at + heads.position()) < 0) {
+                        throw new IOException("the timeline ends inside block " + b + "'s header");
+                    }
+                }
+            }
+        }
+        return heads.array();
+    }
+
+    /** The blocks whose headers {@link #blockHeads} compares: the first, the last and about 30 evenly between. */
+    private static int[] sampled(int nBlocks) {
+        int step = Math.max(1, nBlocks / 32);
+        return java.util.stream.IntStream.concat(java.util.stream.IntStream.iterate(0, b -> b < nBlocks, b -> b + step),
+                java.util.stream.IntStream.of(nBlocks - 1)).filter(b -> b >= 0).distinct().toArray();
+    }
+
+    // ================================================================ reading
+
+    /** What {@link #load} found: the index and checkpoints, or why the side file was not used. */
+    record Loaded(TimelineReader.Index index, Checkpoints checkpoints, String note) {
+    }
+
+    /**
+     * Reads {@code timelineFile}'s side file if there is one: null when there is none; a note (and no
+     * index) when it does not match the timeline or is damaged.
+     */
+    static Loaded load(Path timelineFile) {
+        Path side = sideFile(timelineFile);
+        if (!Files.isRegularFile(side)) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(side, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < MAGIC.length + 1 + TRAILER) {
+                return stale(side, "it is too short");
+            }
+            byte[] head = read(ch, 0, MAGIC.length + 1);
+            byte[] trailer = read(ch, size - TRAILER, TRAILER);
+            if (!Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                    || !Arrays.equals(trailer, TRAILER - MAGIC.length, TRAILER, MAGIC, 0, MAGIC.length)) {
+                return stale(side, "it is not a checkpoint file");
+            }
+            if (head[MAGIC.length] != VERSION) {
+                return stale(side, "its version " + head[MAGIC.length] + " is not " + VERSION);
+            }
+            In tr = new In(trailer);
+            long at = tr.i64();
+            int len = tr.i32();
+            int crc = tr.i32();
+            if (at < 0 || len < 0 || at + len != size - TRAILER) {
+                return stale(side, "its index is out of place");
+            }
+            byte[] packed = read(ch, at, len);
+            CRC32 c = new CRC32();
+            c.update(packed);
+            if ((int) c.getValue() != crc) {
+                return stale(side, "its index fails its checksum");
+            }
+            return parse(timelineFile, side, new In(packed));
+        } catch (IOException | RuntimeException e) {
+            return stale(side, "it cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Loaded stale(Path side, String why) {
+        return new Loaded(null, null, side + " is not used: " + why);
+    }
+
+    private static Loaded parse(Path timelineFile, Path side, In in) throws IOException {
+        long length = in.i64();
+        if (length != Files.size(timelineFile)) {
+            return stale(side, "the timeline changed since it was written (" + Files.size(timelineFile)
+                    + " bytes, then " + length + ")");
+        }
+        TimelineReader.Index ix = new TimelineReader.Index();
+        int version = (int) in.varint();
+        int nFields = (int) in.varint();
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < nFields; i++) {
+            String k = in.str();
+            fields.put(k, in.str());
+        }
+        ix.header = new TimelineHeader(version, fields);
+        ix.problem = in.u8() == 1 ? in.str() : null;
+        ix.events = (int) in.varint();
+        ix.calls = null; // found by block: blockFirstCall below
+        ix.nCalls = (int) in.varint();
+        ix.outputs = in.ints();
+        ix.nOutputs = ix.outputs.length;
+        int nBlocks = (int) in.varint();
+        ix.nBlocks = nBlocks;
+        ix.blockAt = new long[nBlocks];
+        ix.blockFirst = new int[nBlocks];
+        ix.blockFirstCall = new int[nBlocks];
+        ix.blockLastAddr = new long[nBlocks];
+        ix.blockFirstText = new int[nBlocks];
+        ix.blockOpenFns = new int[nBlocks][];
+        for (int b = 0; b < nBlocks; b++) {
+            ix.blockAt[b] = in.i64();
+            ix.blockFirst[b] = (int) in.varint();
+            ix.blockFirstCall[b] = (int) in.varint();
+            ix.blockLastAddr[b] = in.i64();
+            ix.blockFirstText[b] = (int) in.varint();
+            int n = (int) in.varint();
+            if (n > 0) {
+                int[] fns = new int[n - 1];
+                for (int i = 0; i < fns.length; i++) {
+                    fns[i] = (int) in.varint();
+                }
+                ix.blockOpenFns[b] = fns;
+            }
+        }
+        byte[] heads = in.bytes(sampled(nBlocks).length * TimelineFormat.BLOCK_HEADER);
+        if (!Arrays.equals(heads, blockHeads(timelineFile, ix))) {
+            return stale(side, "the timeline's blocks are not the ones it indexed");
+        }
+        int nSites = (int) in.varint();
+        for (int i = 0; i < nSites; i++) {
+            int id = (int) in.varint();
+            ix.sites.put(id, in.str());
+        }
+        int nTexts = (int) in.varint();
+        for (int i = 0; i < nTexts; i++) {
+            ix.texts.add(in.str());
+        }
+        int every = (int) in.varint();
+        int n = (int) in.varint();
+        int[] steps = new int[n];
+        int[] events = new int[n];
+        int[] crcs = new int[n];
+        int[] keyframes = new int[n];
+        long[] offsets = new long[n];
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            steps[i] = (int) in.varint();
+            events[i] = (int) in.varint();
+            crcs[i] = in.i32();
+            keyframes[i] = (int) in.varint();
+            offsets[i] = in.i64();
+            lengths[i] = (int) in.varint();
+        }
+        int departureEvent = (int) in.varint() - 1;
+        String where = departureEvent >= 0 ? in.str() : null;
+        String prefix = departureEvent >= 0 ? in.str() : null;
+        return new Loaded(ix, new Checkpoints(side, every, steps, events, offsets, lengths, crcs, keyframes,
+                departureEvent, where, prefix), null);
+    }
+
+    /**
+     * Makes {@code fresh} (a process just made from the timeline's header) the process of checkpoint
+     * {@code i}.
+     *
+     * @throws IOException if the side file cannot be read or a record is damaged
+     */
+    void restore(CProcess fresh, int i) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<Long, byte[]> pages = null;
+            for (int j = keyframes[i]; j < i; j++) { // the keyframe, then the checkpoints up to this one
+                In k = record(ch, j);
+                skipHead(k);
+                pages = restorePages(k, pages);
+            }
+            In in = record(ch, i);
+            long brk = in.i64();
+            int errno = in.i32();
+            Malloc.JavaState m = new Malloc.JavaState(in.i64(), in.i64(), in.u8() == 1, in.i64(), in.longs(),
+                    in.longs());
+            int nRegions = (int) in.varint();
+            List<Region> regions = new ArrayList<>(nRegions);
+            for (int k = 0; k < nRegions; k++) {
+                regions.add(new Region(in.i64(), in.i64(), (int) in.varint(), in.str(), in.i64(), in.u8() == 1,
+                        null));
+            }
+            pages = restorePages(in, pages);
+            long[] numbers = new long[pages.size()];
+            byte[][] bytes = new byte[pages.size()][];
+            int k = 0;
+            for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+                numbers[k] = e.getKey();
+                bytes[k++] = e.getValue();
+            }
+            fresh.memory().restore(regions, numbers, bytes);
+            fresh.kernel().restoreBreak(brk);
+            fresh.kernel().setErrno(errno);
+            fresh.malloc().restore(m);
+        } catch (DataFormatException | RuntimeException e) {
+            throw new IOException("checkpoint " + i + " of " + file + " is damaged (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Reads a record's pages (after its head): the pages of its checkpoint, those it marks unchanged
+     * taken from {@code before} (the checkpoint before it; null for a keyframe).
+     */
+    private static Map<Long, byte[]> restorePages(In in, Map<Long, byte[]> before) {
+        int n = (int) in.varint();
+        Map<Long, byte[]> into = new HashMap<>(Math.max(16, n * 2));
+        long last = 0;
+        int size = (int) AddressSpace.PAGE_SIZE;
+        for (int k = 0; k < n; k++) {
+            long number = last + in.varint();
+            last = number;
+            int mode = in.u8();
+            byte[] page;
+            if (mode == PAGE_RAW) {
+                page = in.bytes(size);
+            } else if (mode == PAGE_SAME) {
+                page = before == null ? null : before.get(number);
+                if (page == null) {
+                    throw new IllegalStateException("page 0x" + Long.toHexString(number << AddressSpace.PAGE_SHIFT)
+                            + " is said unchanged, but the checkpoint before has no such page");
+                }
+            } else {
+                throw new IllegalStateException("unknown page mode " + mode);
+            }
+            into.put(number, page);
+        }
+        return into;
+    }
+
+    /** Skips a record's break, errno, allocator state and mappings. */
+    private static void skipHead(In in) {
+        in.i64();
+        in.i32();
+        in.i64();
+        in.i64();
+        in.u8();
+        in.i64();
+        in.longs();
+        in.longs();
+        int nRegions = (int) in.varint();
+        for (int k = 0; k < nRegions; k++) {
+            in.i64();
+            in.i64();
+            in.varint();
+            in.str();
+            in.i64();
+            in.u8();
+        }
+    }
+
+    private In record(FileChannel ch, int i) throws IOException, DataFormatException {
+        byte[] packed = read(ch, offsets[i], lengths[i]);
+        CRC32 c = new CRC32();
+        c.update(packed);
+        if ((int) c.getValue() != crcs[i]) {
+            throw new IOException("checkpoint " + i + " of " + file + " fails its checksum");
+        }
+        return new In(inflate(packed));
+    }
+
+    private static byte[] read(FileChannel ch, long at, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) < 0) {
+                throw new IOException("the file ends at byte " + (at + b.position()));
+            }
+        }
+        return b.array();
+    }
+
+    private static byte[] deflate(Deflater d, byte[] raw) {
+        d.reset();
+        d.setInput(raw);
+        d.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 4 + 64);
+        out.writeBytes(intBytes(raw.length));
+        byte[] buf = new byte[1 << 16];
+        while (!d.finished()) {
+            int n = d.deflate(buf);
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] inflate(byte[] packed) throws DataFormatException {
+        In in = new In(packed);
+        int len = in.i32();
+        if (len < 0 || len > 1 << 30) {
+            throw new DataFormatException("impossible length " + len);
+        }
+        byte[] raw = new byte[len];
+        Inflater f = new Inflater();
+        try {
+            f.setInput(packed, 4, packed.length - 4);
+            int n = 0;
+            while (n < len) {
+                int got = f.inflate(raw, n, len - n);
+                if (got == 0 && (f.finished() || f.needsInput())) {
+                    throw new DataFormatException("the record ends after " + n + " of " + len + " bytes");
+                }
+                n += got;
+            }
+        } finally {
+            f.end();
+        }
+        return raw;
+    }
+
+    private static byte[] intBytes(int v) {
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+    }
+
+    // ================================================================ the side file's encodings
+
+    /** Little-endian fixed-width integers, LEB128 varints, length-prefixed UTF-8. */
+    private static final class Out {
+        final ByteArrayOutputStream b = new ByteArrayOutputStream(1 << 16);
+
+        void u8(int v) {
+            b.write(v);
+        }
+
+        void i32(int v) {
+            b.writeBytes(intBytes(v));
+        }
+
+        void i64(long v) {
+            i32((int) v);
+            i32((int) (v >>> 32));
+        }
+
+        void varint(long v) {
+            while ((v & ~0x7fL) != 0) {
+                b.write((int) (v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            b.write((int) v);
+        }
+
+        void str(String s) {
+            byte[] u = s.getBytes(StandardCharsets.UTF_8);
+            varint(u.length);
+            b.writeBytes(u);
+        }
+
+        void longs(long[] v) {
+            varint(v.length);
+            for (long x : v) {
+                i64(x);
+            }
+        }
+
+        /** An int array as its count and 4 bytes each (read back in one bulk copy). */
+        void ints(int[] v) {
+            varint(v.length);
+            ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(v);
+            this.b.writeBytes(b.array());
+        }
+    }
+
+    private static final class In {
+        final byte[] d;
+        int p;
+
+        In(byte[] d) {
+            this.d = d;
+        }
+
+        int u8() {
+            if (p >= d.length) {
+                throw new IllegalStateException("record ends early");
+            }
+            return d[p++] & 0xff;
+        }
+
+        int i32() {
+            return u8() | u8() << 8 | u8() << 16 | u8() << 24;
+        }
+
+        long i64() {
+            return (i32() & 0xffffffffL) | (long) i32() << 32;
+        }
+
+        long varint() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8();
+                v |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new IllegalStateException("varint longer than 10 bytes");
+        }
+
+        byte[] bytes(int n) {
+            if (n < 0 || n > d.length - p) {
+                throw new IllegalStateException("record ends early");
+            }
+            byte[] b = Arrays.copyOfRange(d, p, p + n);
+            p += n;
+            return b;
+        }
+
+        String str() {
+            int n = (int) varint();
+            if (n < 0 || n > d.length - p) {
+                throw new IllegalStateException("string runs past its record");
+            }
+            String s = new String(d, p, n, StandardCharsets.UTF_8);
+            p += n;
+            return s;
+        }
+
+        long[] longs() {
+            int n = (int) varint();
+            if (n < 0 || n > (d.length - p) / 8) {
+                throw new IllegalStateException("list runs past its record");
+            }
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = i64();
+            }
+            return v;
+        }
+
+        int[] ints() {
+            int n = (int) varint();
+            if (n < 0 || n > (d.length - p) / 4) {
+                throw new IllegalStateException("list runs past its record");
+            }
+            int[] v = new int[n];
+            ByteBuffer.wrap(d, p, 4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
+            p += 4 * n;
+            return v;
+        }
+    }
+}
