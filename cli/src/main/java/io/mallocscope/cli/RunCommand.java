@@ -224,6 +224,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             StateSource s = Sources.open(timeline, new Sources.ReplaySettings(glibc, tunables == null ? "" : tunables));
             s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
+            s.noteTo(line -> err.println("mallocscope: " + line));
+            s.prepareTimeTravel(); // a long recording gets its checkpoints now, not at its first view
             if (s.steps() == 0 && status != 0) {
                 // the program stopped before its first malloc call (a usage error, say): its own message is the story
                 stdout.flush();

@@ -51,6 +51,7 @@ final class SourceOptions {
      * options a recorded timeline ignores, states rebuilt without the program's writes.
      */
     static void warn(StateSource s, Path file, CommandSpec spec, PrintWriter err) {
+        s.noteTo(line -> err.println("mallocscope: " + line));
         s.damage().ifPresent(d -> err.println("mallocscope: warning: " + d + "; showing what is readable"));
         warnIfRecorded(s, file, spec, err);
         s.rebuildWarning().ifPresent(w -> err.println("mallocscope: warning: " + file + " " + w));

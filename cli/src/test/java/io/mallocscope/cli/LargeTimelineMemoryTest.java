@@ -3,6 +3,7 @@ package io.mallocscope.cli;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.timeline.Checkpoints;
 import io.mallocscope.runtime.timeline.Functions;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;
@@ -84,8 +85,17 @@ class LargeTimelineMemoryTest {
 
     @Test
     void theLastStateOfTwoMillionEventsIsRebuiltInASmallHeap() throws Exception {
+        // #16 point 4: the first view of a long timeline writes its checkpoints in the same small heap, and says so
+        Path side = Checkpoints.sideFile(timeline);
+        Files.deleteIfExists(side);
+        Run first = cli("heap", timeline.toString());
+        assertThat(first.err()).isEqualTo("mallocscope: wrote " + side + " (" + 2 * PAIRS / Checkpoints.DEFAULT_EVERY
+                + " checkpoints, one every " + Checkpoints.DEFAULT_EVERY + " steps): views of any step of churn.timeline "
+                + "now start from the nearest one\n");
+        assertThat(side).isRegularFile();
         Run r = cli("heap", timeline.toString());
         assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo(first.out());
         assertThat(r.status()).isZero();
         // the last free put its chunk into its tcache bin
         assertThat(r.out()).contains("Free chunk (tcachebins) | PREV_INUSE\nAddr: 0x" + Long.toHexString(last - 16)

@@ -45,6 +45,20 @@ public interface StateSource {
         return Optional.empty();
     }
 
+    /**
+     * Where this source's notes go, one line each without the {@code mallocscope: } prefix: a recorded
+     * timeline's side file of checkpoints written, or not used (then the line starts {@code warning:}).
+     */
+    default void noteTo(java.util.function.Consumer<String> sink) {
+    }
+
+    /**
+     * Makes every later {@link #at} cost about the same whatever the step: a long recorded timeline
+     * gets its side file of checkpoints (docs/timeline-format.md) if it has none. Nothing for other sources.
+     */
+    default void prepareTimeTravel() {
+    }
+
     /** Set when only part of the source could be read: where it stopped being readable and why. */
     default Optional<String> damage() {
         return Optional.empty();

@@ -8,15 +8,19 @@ import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.Checkpoints;
 import io.mallocscope.runtime.timeline.Reconstructor;
 import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A recorded timeline: its calls come from the file, its states from the timeline package's
@@ -24,17 +28,22 @@ import java.util.Optional;
  */
 final class TimelineSource implements StateSource {
     private final Timeline timeline;
-    private final Reconstructor reconstructor;
+    private final Path file;
+    private Reconstructor reconstructor;
     private List<Op> ops;
+    private Consumer<String> notes = line -> { };
+    private boolean checkpointsTried;
+    private boolean checkpointProblemSaid;
 
-    private TimelineSource(Timeline timeline) {
+    private TimelineSource(Timeline timeline, Path file) {
         this.timeline = timeline;
+        this.file = file;
         this.reconstructor = new Reconstructor(timeline);
     }
 
     static StateSource open(Path file, Sources.ReplaySettings settings) {
         try {
-            return new TimelineSource(Timeline.read(file));
+            return new TimelineSource(Timeline.read(file), file);
         } catch (IOException e) {
             throw UserError.data(e.getMessage() != null && e.getMessage().contains(file.toString()) ? e.getMessage()
                     : file + ": " + e.getMessage());
@@ -58,8 +67,46 @@ final class TimelineSource implements StateSource {
 
     @Override
     public HeapSnapshot at(int n) {
+        prepareTimeTravel();
         try {
-            return HeapViews.snapshot(n, reconstructor.stateAt(n));
+            HeapSnapshot s = HeapViews.snapshot(n, reconstructor.stateAt(n));
+            if (!checkpointProblemSaid && reconstructor.checkpointProblem().isPresent()) {
+                checkpointProblemSaid = true;
+                notes.accept("warning: " + reconstructor.checkpointProblem().get());
+            }
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void noteTo(Consumer<String> sink) {
+        notes = sink;
+        timeline.checkpointNote().ifPresent(n -> sink.accept("warning: " + n));
+    }
+
+    /**
+     * A timeline long enough for rebuilding from step 0 to cost (at least {@link Checkpoints#WORTH_IT}
+     * steps) and without a usable side file gets one now, once, said in one line; a side file that
+     * cannot be written is said too, and every step is then rebuilt from step 0 as before.
+     */
+    @Override
+    public void prepareTimeTravel() {
+        if (checkpointsTried || timeline.checkpoints().isPresent() || timeline.steps() < Checkpoints.WORTH_IT
+                || !Files.isRegularFile(file)) {
+            return;
+        }
+        checkpointsTried = true;
+        Path side = Checkpoints.sideFile(file);
+        try {
+            int n = timeline.writeCheckpoints(file, Checkpoints.DEFAULT_EVERY);
+            reconstructor = new Reconstructor(timeline);
+            notes.accept("wrote " + side + " (" + n + " checkpoints, one every " + Checkpoints.DEFAULT_EVERY
+                    + " steps): views of any step of " + file.getFileName() + " now start from the nearest one");
+        } catch (IOException | UncheckedIOException e) {
+            notes.accept("warning: cannot write " + side + " (" + e.getMessage() + "): every view of "
+                    + file.getFileName() + " rebuilds its steps from step 0");
         } catch (IllegalArgumentException e) {
             throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
         }
