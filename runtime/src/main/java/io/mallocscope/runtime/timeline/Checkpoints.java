@@ -213,7 +213,14 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Whether a checkpoint holds all of {@code p}: one thread, no forked children (their state is not
+     * in a checkpoint) and no mapping with a page cache behind it.
+     */
     private static boolean restorable(CProcess p) {
+        if (p.malloc().javaState().multipleThreads() || !p.children().isEmpty()) {
+            return false;
+        }
         for (Region r : p.memory().regions()) {
             if (r.file() != null) {
                 return false;
