@@ -101,6 +101,19 @@ final class Builtins {
             }
             return b.length;
         });
+        // vprintf and friends: the printf-family function, with the arguments the format takes from the va_list
+        String[][] vforms = {{"vprintf", "printf"}, {"vfprintf", "fprintf"}, {"vsprintf", "sprintf"},
+            {"vsnprintf", "snprintf"}};
+        for (String[] v : vforms) {
+            Builtin plain = TABLE.get(v[1]);
+            def(v[0], (m, a, t, s) -> {
+                int fmt = a.length - 2;
+                List<CType> types = new java.util.ArrayList<>();
+                long[] vals = Variadic.formatArgs(m, m.string(a[fmt]), a[fmt + 1], fmt + 1, types);
+                System.arraycopy(a, 0, vals, 0, fmt + 1);
+                return plain.call(m, vals, types.toArray(CType[]::new), s);
+            });
+        }
         def("puts", (m, a, t, s) -> m.libc.puts(a[0]));
         def("putchar", (m, a, t, s) -> m.libc.putchar((int) a[0]));
         def("fputs", (m, a, t, s) -> {

@@ -94,7 +94,8 @@ final class Machine {
     static int localAlign(Var v) {
         CType t = v.type;
         int a = t.align;
-        if ((t.k == CType.K.ARRAY || t.isRecord()) && t.size >= 16) {
+        boolean vaList = t.k == CType.K.ARRAY && "__va_list_tag".equals(t.base.tag); // gcc's builtin type keeps 8
+        if ((t.k == CType.K.ARRAY || t.isRecord()) && t.size >= 16 && !vaList) {
             a = Math.max(a, 16);
         }
         return Math.max(a, v.userAlign);
@@ -301,7 +302,7 @@ final class Machine {
      * boundary, the parameters' home slots (int-sized at least), filling alignment holes.
      */
     private void frameLayout(Function f) {
-        long off = 0;
+        long off = f.type.variadic ? -Variadic.SAVE_AREA : 0; // the register save area comes first
         List<Var> ssa = new ArrayList<>();
         for (Var v : f.locals) {
             if (v.used && !v.addressTaken && v.type.isScalar()) {
@@ -469,10 +470,29 @@ final class Machine {
         for (int i = 0; i < vals.length && i < target.params.size(); i++) {
             vals[i] = Expr.convert(vals[i], types[i], target.params.get(i).type);
         }
+        if (target.type.variadic) {
+            // arguments past the registers are pushed (an even number of slots), then the call
+            long saved = rsp;
+            int stack = Variadic.overflow(vals, types);
+            rsp -= alignUp(8L * stack, 16);
+            growStack(rsp);
+            Variadic.pushOverflow(this, rsp, vals, types);
+            rsp -= 8;
+            mem.write64(rsp, ra);
+            variadicArgs = vals;
+            variadicTypes = types;
+            long r = enter(target, vals, ra, caller.rbp);
+            rsp = saved;
+            return r;
+        }
         rsp -= 8;
         mem.write64(rsp, ra);
         return enter(target, vals, ra, caller.rbp);
     }
+
+    /** The arguments of the variadic call being entered, for the callee's register save area. */
+    private long[] variadicArgs;
+    private CType[] variadicTypes;
 
     /** The callee's side: push rbp, set up the frame, run the body, leave, and return where [rbp+8] says. */
     private long enter(Function f, long[] vals, long expectedRa, long callerRbp) {
@@ -485,6 +505,11 @@ final class Machine {
             throw new Segfault(bottom, true, 8, "stack overflow: " + depth + " nested calls");
         }
         Frame fr = new Frame(this, rbp, f);
+        if (f.type.variadic && variadicArgs != null) {
+            Variadic.saveRegisters(this, rbp, variadicArgs, variadicTypes);
+            variadicArgs = null;
+            variadicTypes = null;
+        }
         for (int i = 0; i < f.params.size(); i++) {
             Var p = f.params.get(i);
             Expr.store(mem, p.type, rbp + p.offset, i < vals.length ? vals[i] : 0);

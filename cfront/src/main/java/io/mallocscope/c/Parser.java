@@ -353,9 +353,6 @@ final class Parser {
         if (f.builtin != null) {
             f.builtin = null; // the program defines its own
         }
-        if (d.type.variadic) {
-            throw error(d.at, "unsupported: defining a variadic function ('" + f.name + "' takes '...')");
-        }
         f.type = d.type;
         fn = f;
         writeSeq = 0;
@@ -1933,6 +1930,14 @@ final class Parser {
         return new Expr.Member(base, f.offset(), f.type(), name);
     }
 
+    /** A va_list operand: a pointer to the ABI's __va_list_tag (a va_list decays to one). */
+    private Expr vaList(Expr ap, Tok at) {
+        if (!ap.type.isPointer() || !ap.type.base.isRecord() || !"__va_list_tag".equals(ap.type.base.tag)) {
+            throw error(at, "first argument to '" + at.text.replace("__builtin_", "") + "' not of type 'va_list'");
+        }
+        return ap;
+    }
+
     private Expr call(Expr callee, Tok lp) {
         next();
         List<Expr> args = new ArrayList<>();
@@ -2099,8 +2104,43 @@ final class Parser {
                 expect(")");
                 return new Expr.Const(off, CType.ULONG, t);
             }
-            case "__builtin_va_start", "__builtin_va_arg", "va_start", "va_arg" ->
-                    throw error(t, "unsupported: variadic argument access ('" + t.text + "')");
+            case "__builtin_va_start" -> {
+                expect("(");
+                Expr ap = rv(assignment());
+                expect(",");
+                assignment();
+                expect(")");
+                if (fn == null || !fn.type.variadic) {
+                    throw error(t, "'va_start' used in function with fixed arguments");
+                }
+                return new Variadic.Start(vaList(ap, t), Variadic.named(fn.type.params), t);
+            }
+            case "__builtin_va_arg" -> {
+                expect("(");
+                Expr ap = rv(assignment());
+                expect(",");
+                CType ty = typeName();
+                expect(")");
+                if (ty.isRecord() || ty.k == CType.K.LDOUBLE) {
+                    throw error(t, "unsupported: va_arg of type '" + ty + "'");
+                }
+                return new Variadic.Arg(vaList(ap, t), ty, t);
+            }
+            case "__builtin_va_end" -> {
+                expect("(");
+                Expr ap = rv(assignment());
+                expect(")");
+                vaList(ap, t);
+                return new Expr.Const(0, CType.VOID, t);
+            }
+            case "__builtin_va_copy" -> {
+                expect("(");
+                Expr d = rv(assignment());
+                expect(",");
+                Expr s = rv(assignment());
+                expect(")");
+                return new Variadic.Copy(vaList(d, t), vaList(s, t), t);
+            }
             default -> {
             }
         }

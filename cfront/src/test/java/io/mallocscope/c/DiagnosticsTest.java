@@ -38,7 +38,6 @@ class DiagnosticsTest {
             int main(void) { struct { int a : 40; } s; return 0; }        | width of 'a' exceeds its type                      | 1 | 31
             int main(void) { struct { int a : 0; } s; return 0; }         | zero width for bit-field 'a'                       | 1 | 31
             int main(int n) { int v[n]; return 0; }                       | unsupported: variable-length array                 | 1 | 25
-            int f(int n, ...) { return n; }                               | unsupported: defining a variadic function ('f' takes '...') | 1 | 5
             int main(void) { break; }                                     | break statement not within loop or switch          | 1 | 18
             int main(void) { goto out; }                                  | label 'out' used but not defined                   | 1 | 23
             int main(void) { int a; int a; return 0; }                    | redeclaration of 'a' with no linkage               | 1 | 29
@@ -68,6 +67,14 @@ class DiagnosticsTest {
                     2 |     return missing;
                       |            ^
                 """);
+    }
+
+    @Test
+    void vaStartNeedsAVariadicFunction() {
+        CompileError e = error("#include <stdarg.h>\nint f(int n) { va_list ap; va_start(ap, n); return n; }\n");
+        assertThat(e.getMessage()).isEqualTo("prog.c:2:28: error: 'va_start' used in function with fixed arguments");
+        CompileError notAList = error("#include <stdarg.h>\nint f(int n, ...) { int x; return va_arg(&x, int); }\n");
+        assertThat(notAList.detail()).isEqualTo("first argument to 'va_arg' not of type 'va_list'");
     }
 
     @Test

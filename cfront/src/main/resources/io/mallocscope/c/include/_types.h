@@ -9,3 +9,10 @@ typedef long off_t;
 typedef int pid_t;
 typedef int wchar_t;
 #define NULL ((void *)0)
+/* the x86-64 ABI's va_list: one __va_list_tag (see <stdarg.h>) */
+typedef struct __va_list_tag {
+    unsigned int gp_offset;
+    unsigned int fp_offset;
+    void *overflow_arg_area;
+    void *reg_save_area;
+} __builtin_va_list[1];
