@@ -6,7 +6,7 @@ import io.mallocscope.runtime.malloc.Mallinfo2;
 import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 
 /**
  * Replays a {@link Trace} in a fresh simulated process and prints, in the format of the reference
@@ -39,36 +39,114 @@ public final class OffsetsReplay {
 
     /** Replays in an existing, fresh process. */
     public static void run(Trace trace, CProcess process, Appendable out) {
+        Lines lines = new Lines(process, AsciiOut.toAppendable(out), 1 << 13);
         TraceRunner runner = TraceRunner.onMalloc(trace, process);
-        AddressSpace mem = process.memory();
-        long base = process.kernel().currentBrk();
-        StringBuilder sb = new StringBuilder(64);
         try {
             for (int i = 0, n = trace.size(); i < n; i++) {
-                long r = runner.call(i);
-                TraceOp op = trace.op(i);
-                switch (op.returns()) {
-                    case BLOCK -> {
-                        sb.append(op.letter()).append(' ').append(trace.id(i)).append(' ');
-                        place(sb, r, mem, base);
-                        sb.append('\n');
-                    }
-                    case INT -> sb.append(op.letter()).append(' ').append(r).append('\n');
-                    case BREAK -> {
-                        sb.append(op.letter()).append(' ');
-                        breakPlace(sb, r, base);
-                        sb.append('\n');
-                    }
-                    case NOTHING -> {
-                    }
+                lines.op(trace.op(i), trace.id(i), runner.call(i));
+            }
+            lines.epilogue();
+        } finally {
+            lines.flush();
+        }
+    }
+
+    /**
+     * Replays a trace read as a stream, op by op as it is read, writing the lines in ASCII to
+     * {@code out} (which is not flushed): the same bytes as {@link #run(Trace, ProcessOptions, Appendable)}
+     * gives, with neither the ops nor the lines all in memory. What was printed before a signal is
+     * written out before the signal propagates.
+     */
+    public static void run(TraceFile trace, ProcessOptions options, OutputStream out) throws IOException {
+        ProcessOptions o = trace.tunables() != null ? options.withTunables(trace.tunables()) : options;
+        CProcess process = CProcess.create(o);
+        Lines lines = new Lines(process, out, 1 << 16);
+        TraceRunner runner = TraceRunner.onMalloc(trace.maxId(), process);
+        try {
+            trace.forEach((letters, ids, arg1, arg2, n) -> {
+                for (int k = 0; k < n; k++) {
+                    TraceOp op = TraceOp.ofLetter((char) letters[k]);
+                    lines.op(op, ids[k], runner.call(op, ids[k], arg1[k], arg2[k]));
                 }
-                if (sb.length() > 8192) {
-                    flush(out, sb);
+            });
+            lines.epilogue();
+        } finally {
+            lines.flush();
+        }
+    }
+
+    /** The lines of one replay, formatted into a buffer that is written out whenever it fills. */
+    private static final class Lines {
+        private final CProcess process;
+        private final AddressSpace mem;
+        private final long base;
+        private final AsciiOut o;
+        private final int limit;
+
+        Lines(CProcess process, OutputStream out, int size) {
+            this.process = process;
+            this.mem = process.memory();
+            this.base = process.kernel().currentBrk();
+            this.o = new AsciiOut(out, size + 256);
+            this.limit = size;
+        }
+
+        /** The line of an op that returned {@code r} (none for free). */
+        void op(TraceOp op, int id, long r) {
+            switch (op.returns()) {
+                case BLOCK -> {
+                    o.ch(op.letter()).ch(' ').dec(id).ch(' ');
+                    place(r);
+                    o.ch('\n');
+                }
+                case INT -> o.ch(op.letter()).ch(' ').dec(r).ch('\n');
+                case BREAK -> {
+                    o.ch(op.letter()).ch(' ');
+                    if (r == -1) {
+                        o.ascii("FAIL");
+                    } else {
+                        heapOff(r - base);
+                    }
+                    o.ch('\n');
+                }
+                case NOTHING -> {
                 }
             }
-            epilogue(sb, process, base);
-        } finally {
-            flush(out, sb);
+            o.flushOver(limit);
+        }
+
+        /** As {@link OffsetsReplay#place(StringBuilder, long, AddressSpace, long)}. */
+        private void place(long p) {
+            if (p == 0) {
+                o.ascii("NULL");
+                return;
+            }
+            long size = mem.read64(p - 8);
+            if ((size & 2) != 0) {
+                o.ascii("M+0x").hex(p & 0xfff);
+            } else {
+                heapOff(p - base);
+            }
+            o.ascii(" 0x").hex(size);
+        }
+
+        /** As {@link OffsetsReplay#heapOff(StringBuilder, long)}. */
+        private void heapOff(long off) {
+            if (off >= 0) {
+                o.ascii("H+0x").hex(off);
+            } else {
+                o.ascii("H-0x").hex(-off);
+            }
+        }
+
+        void epilogue() {
+            StringBuilder sb = new StringBuilder(256);
+            OffsetsReplay.epilogue(sb, process, base);
+            o.ascii(sb.toString());
+        }
+
+        void flush() {
+            o.flush();
         }
     }
 
@@ -113,15 +191,6 @@ public final class OffsetsReplay {
             sb.append("FAIL");
         } else {
             heapOff(sb, old - base);
-        }
-    }
-
-    private static void flush(Appendable out, StringBuilder sb) {
-        try {
-            out.append(sb);
-            sb.setLength(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.mallocscope.runtime.trace;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -35,8 +34,6 @@ public final class Trace {
     public static final int MAX_ID = (1 << 22) - 1;
 
     private static final String TUNABLES_PREFIX = "# tunables:";
-    /** Traces up to this size are read into memory at once and parsed as bytes. */
-    private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 64;
 
     private final String name;
     private final String tunables;
@@ -64,14 +61,12 @@ public final class Trace {
      * byte-order mark at the start is skipped. No decoding, so no MalformedInputException.
      */
     public static Trace read(Path file) throws IOException {
-        String name = file.toString();
-        if (Files.size(file) <= MAX_IN_MEMORY) {
-            return parseBytes(name, Files.readAllBytes(file));
+        Builder b = new Builder(file.toString());
+        b.ensureCapacity((int) Math.min(Files.size(file) / 10 + 16, 1 << 26)); // about 10 bytes a line
+        try (InputStream in = Files.newInputStream(file)) {
+            parse(in, b);
         }
-        // too big for one array: each byte as the char of the same value, through the same line rules
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
-            return read(name, r);
-        }
+        return b.build();
     }
 
     public static Trace parse(String name, String text) {
@@ -98,15 +93,15 @@ public final class Trace {
     }
 
     /** Reads a trace from a stream (standard input, a pipe) by the rules of {@link #read(Path)}. */
-    public static Trace read(String name, java.io.InputStream in) throws IOException {
-        return parseBytes(name, in.readAllBytes());
+    public static Trace read(String name, InputStream in) throws IOException {
+        Builder b = new Builder(name);
+        parse(in, b);
+        return b.build();
     }
 
     /** Parses the bytes of a trace by the rules of {@link #read(Path)}. */
     public static Trace parseBytes(String name, byte[] bytes) {
-        int skip = bytes.length >= 3 && bytes[0] == (byte) 0xef && bytes[1] == (byte) 0xbb && bytes[2] == (byte) 0xbf
-                ? 3 : 0;
-        return parseAscii(name, bytes, skip);
+        return parseAscii(name, bytes, bomLength(bytes, bytes.length));
     }
 
     /**
@@ -123,9 +118,88 @@ public final class Trace {
     private static Trace parseAscii(String name, byte[] b, int from) {
         Builder builder = new Builder(name);
         builder.ensureCapacity(b.length / 10 + 16); // about 10 bytes a line
-        int n = b.length;
-        int i = from;
-        while (i < n) {
+        lines(b, from, b.length, b.length, builder);
+        return builder.build();
+    }
+
+    /**
+     * Receives the ops of a trace as they are parsed, a batch at a time, in order: {@code n} ops in
+     * the first {@code n} entries of the arrays (letters, IDs, first and second numbers), which are
+     * reused for the next batch.
+     */
+    @FunctionalInterface
+    interface OpBatches {
+        void ops(byte[] letters, int[] ids, long[] arg1, long[] arg2, int n);
+    }
+
+    /** Ops in a batch: small enough for the arrays to stay in the processor's caches. */
+    static final int BATCH = 4096;
+
+    /** Bytes read from a stream at a time. */
+    private static final int CHUNK = 1 << 18;
+
+    /**
+     * Parses a trace from a stream a chunk at a time into {@code builder}: the ops are never all in
+     * memory unless the builder keeps them. Exactly what {@link #parseBytes} gives for the same bytes.
+     */
+    static void parse(InputStream in, Builder builder) throws IOException {
+        byte[] b = new byte[CHUNK];
+        int n = 0; // bytes held
+        int i = 0; // the first byte not yet parsed
+        boolean eof = false;
+        boolean bomChecked = false;
+        while (true) {
+            if (i > 0) { // keep the unparsed tail (a line cut by the chunk's end) at the front
+                System.arraycopy(b, i, b, 0, n - i);
+                n -= i;
+                i = 0;
+            }
+            if (n == b.length) { // a line longer than the buffer
+                b = Arrays.copyOf(b, b.length * 2);
+            }
+            int r = in.read(b, n, b.length - n);
+            if (r < 0) {
+                eof = true;
+            } else {
+                n += r;
+            }
+            if (!bomChecked && (n >= 3 || eof)) {
+                bomChecked = true;
+                i = bomLength(b, n);
+            }
+            if (!bomChecked) {
+                continue;
+            }
+            int safe = n; // lines starting before safe end (their line break included) before n
+            if (!eof) {
+                int t = n - 1;
+                if (t >= i && b[t] == '\r') {
+                    t--; // a \r last may be the first half of \r\n
+                }
+                while (t >= i && b[t] != '\n' && b[t] != '\r') {
+                    t--;
+                }
+                safe = t + 1;
+            }
+            i = lines(b, i, safe, n, builder);
+            if (eof) {
+                builder.endBatch();
+                return;
+            }
+        }
+    }
+
+    /** 3 if the {@code n} bytes of {@code b} start with a UTF-8 byte-order mark (an editor may write one), else 0. */
+    private static int bomLength(byte[] b, int n) {
+        return n >= 3 && b[0] == (byte) 0xef && b[1] == (byte) 0xbb && b[2] == (byte) 0xbf ? 3 : 0;
+    }
+
+    /**
+     * Parses the lines of {@code b} that start in {@code [i, safe)}, each of which ends (line break
+     * included) before {@code n}, and returns where the next line starts.
+     */
+    private static int lines(byte[] b, int i, int safe, int n, Builder builder) {
+        while (i < safe) {
             int start = i;
             int end = builder.fastLine(b, start, n);
             if (end < 0) {
@@ -142,7 +216,7 @@ public final class Trace {
                 i += b[i] == '\r' && i + 1 < n && b[i + 1] == '\n' ? 2 : 1;
             }
         }
-        return builder.build();
+        return i;
     }
 
     public String name() {
@@ -183,22 +257,98 @@ public final class Trace {
         return maxId;
     }
 
-    private static final class Builder {
+    /**
+     * Applies the line rules: keeps the ops (for a {@link Trace}), or hands them to {@link OpBatches}
+     * a batch at a time and keeps only how many there were of each kind and the largest ID. Both ways
+     * run the same code on the same arrays, so that a trace read twice (to check it, then to replay it)
+     * is compiled once.
+     */
+    static final class Builder {
         private final String name;
+        private final OpBatches batches;
         private String tunables;
         private int lineNo;
         private int headerLines;
         private boolean inHeader = true;
+        /** Ops in the arrays. */
         private int n;
-        private byte[] ops = new byte[1024];
-        private int[] ids = new int[1024];
-        private long[] a1 = new long[1024];
-        private long[] a2 = new long[1024];
+        /** Ops in all. */
+        private int total;
+        private byte[] ops;
+        private int[] ids;
+        private long[] a1;
+        private long[] a2;
         private int maxId = -1;
+        private final int[] counts = new int[TraceOp.values().length];
         private final String[] tok = new String[8];
 
+        /** Keeps every op. */
         Builder(String name) {
+            this(name, null, 1024);
+        }
+
+        /** Keeps none: hands them to {@code batches}. */
+        Builder(String name, OpBatches batches) {
+            this(name, batches, BATCH);
+        }
+
+        private Builder(String name, OpBatches batches, int cap) {
             this.name = name;
+            this.batches = batches;
+            ops = new byte[cap];
+            ids = new int[cap];
+            a1 = new long[cap];
+            a2 = new long[cap];
+        }
+
+        String name() {
+            return name;
+        }
+
+        String tunables() {
+            return tunables;
+        }
+
+        int size() {
+            return total;
+        }
+
+        int maxId() {
+            return maxId;
+        }
+
+        /** How many of the ops are {@code op}. */
+        int count(TraceOp op) {
+            return counts[op.ordinal()];
+        }
+
+        private void add(TraceOp op, int id, long x, long y) {
+            if (n == ops.length) {
+                if (batches != null) {
+                    endBatch();
+                } else {
+                    grow(n * 2);
+                }
+            }
+            ops[n] = (byte) op.letter();
+            ids[n] = id;
+            a1[n] = x;
+            a2[n] = y;
+            n++;
+            total++;
+            counts[op.ordinal()]++;
+            if (id > maxId) {
+                maxId = id;
+            }
+        }
+
+        /** Hands the ops parsed since the last batch to {@link OpBatches}; at the end of the trace. */
+        void endBatch() {
+            if (batches != null && n > 0) {
+                int k = n;
+                n = 0;
+                batches.ops(ops, ids, a1, a2, k);
+            }
         }
 
         void line(String line) {
@@ -238,21 +388,13 @@ public final class Trace {
             if (op == null) {
                 throw error("unknown op '" + tok[0] + "' (expected one of " + TraceOp.letters() + ")");
             }
-            ensure();
             int nf = op.fieldCount();
             want(nt, nf + (op.hasId() ? 1 : 0), op);
             int t = 1;
             int id = op.hasId() ? id(tok[t++]) : 0;
             long x = nf > 0 ? field(op, 0, tok[t]) : 0;
             long y = nf > 1 ? field(op, 1, tok[t + 1]) : 0;
-            ops[n] = (byte) op.letter();
-            ids[n] = id;
-            a1[n] = x;
-            a2[n] = y;
-            n++;
-            if (id > maxId) {
-                maxId = id;
-            }
+            add(op, id, x, y);
         }
 
         Trace build() {
@@ -340,15 +482,7 @@ public final class Trace {
             }
             lineNo++;
             inHeader = false;
-            ensure();
-            ops[n] = (byte) op.letter();
-            ids[n] = id;
-            a1[n] = x;
-            a2[n] = y;
-            n++;
-            if (id > maxId) {
-                maxId = id;
-            }
+            add(op, id, x, y);
             return i;
         }
 
@@ -358,22 +492,16 @@ public final class Trace {
         }
 
         void ensureCapacity(int cap) {
-            if (cap > ops.length) {
-                ops = Arrays.copyOf(ops, cap);
-                ids = Arrays.copyOf(ids, cap);
-                a1 = Arrays.copyOf(a1, cap);
-                a2 = Arrays.copyOf(a2, cap);
+            if (batches == null && cap > ops.length) {
+                grow(cap);
             }
         }
 
-        private void ensure() {
-            if (n == ops.length) {
-                int cap = n * 2;
-                ops = Arrays.copyOf(ops, cap);
-                ids = Arrays.copyOf(ids, cap);
-                a1 = Arrays.copyOf(a1, cap);
-                a2 = Arrays.copyOf(a2, cap);
-            }
+        private void grow(int cap) {
+            ops = Arrays.copyOf(ops, cap);
+            ids = Arrays.copyOf(ids, cap);
+            a1 = Arrays.copyOf(a1, cap);
+            a2 = Arrays.copyOf(a2, cap);
         }
 
         private int tokenize(String line) {

@@ -28,12 +28,21 @@ public final class TraceRunner {
     private final long[] blocks;
 
     private TraceRunner(Trace trace, Malloc malloc, Kernel kernel, LibC libc, boolean freeKeepsPointer) {
+        this(trace, trace.maxId(), malloc, kernel, libc, freeKeepsPointer);
+    }
+
+    private TraceRunner(Trace trace, int maxId, Malloc malloc, Kernel kernel, LibC libc, boolean freeKeepsPointer) {
         this.trace = trace;
         this.malloc = malloc;
         this.kernel = kernel;
         this.libc = libc;
         this.freeKeepsPointer = freeKeepsPointer;
-        this.blocks = new long[trace.maxId() + 1];
+        this.blocks = new long[maxId + 1];
+    }
+
+    /** Runs ops given one at a time ({@link #call(TraceOp, int, long, long)}) with IDs up to {@code maxId}. */
+    static TraceRunner onMalloc(int maxId, CProcess process) {
+        return new TraceRunner(null, maxId, process.malloc(), process.kernel(), null, false);
     }
 
     /** Runs straight on {@code process}'s allocator (and kernel, for {@code s}): nothing is recorded. */
@@ -64,14 +73,16 @@ public final class TraceRunner {
      * raises is thrown, the ID's block unchanged.
      */
     public long call(int i) {
-        TraceOp op = trace.op(i);
+        return call(trace.op(i), trace.id(i), trace.arg1(i), trace.arg2(i));
+    }
+
+    /** Runs one op, as {@link #call(int)} runs op {@code i} of the trace. */
+    long call(TraceOp op, int id, long arg1, long arg2) {
         if (!op.hasId()) {
-            return run(op, 0, trace.arg1(i), trace.arg2(i));
+            return run(op, 0, arg1, arg2);
         }
-        int id = trace.id(i);
         long block = blocks[id];
-        long arg1 = trace.arg1(i);
-        long r = run(op, block, arg1, trace.arg2(i));
+        long r = run(op, block, arg1, arg2);
         switch (op.binding()) {
             case ASSIGN -> blocks[id] = r;
             case CLEAR -> blocks[id] = freeKeepsPointer ? block : 0;

@@ -5,7 +5,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,6 +87,72 @@ class TraceBytesTest {
     })
     void sameAsTheReaderParser(String text) throws IOException {
         assertThat(viaBytes(text)).isEqualTo(viaReader(text));
+        for (int piece : new int[] {1, 2, 3, 7}) {
+            assertThat(viaStream(text, piece)).as("read %d bytes at a time", piece).isEqualTo(viaReader(text));
+        }
+    }
+
+    /** Parsed from a stream that gives at most {@code piece} bytes a read: lines and \r\n cut anywhere. */
+    static String viaStream(String text, int piece) throws IOException {
+        InputStream in = new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, piece));
+            }
+        };
+        try {
+            return describe(Trace.read("x.rep", in));
+        } catch (TraceFormatException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    /** Lines longer than the stream parser's buffer, and a million-byte comment, read as the bytes parser reads them. */
+    @Test
+    void linesLongerThanTheStreamBufferAreWhole() throws IOException {
+        String text = "a 0 24\n# " + "x".repeat(1 << 20) + "\r\n" + " ".repeat(300_000) + "f 0\r\nc 1 "
+                + "0".repeat(600_000) + "7\n";
+        assertThat(viaStream(text, 100_000)).isEqualTo(viaReader(text)).contains("c 1 7 0");
+        String bad = "a 0 24\n" + "a 1 " + "9".repeat(700_000) + "\n";
+        assertThat(viaStream(bad, 65_536)).isEqualTo(viaReader(bad)).startsWith("error: x.rep:2: ");
+    }
+
+    /** A trace file checked once and read again op by op replays to the very bytes the parsed trace does. */
+    @Test
+    void aStreamedReplayPrintsWhatTheParsedTraceDoes(@TempDir Path dir) throws IOException {
+        StringBuilder text = new StringBuilder("# tunables: glibc.malloc.tcache_count=3\n");
+        Random rnd = new Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            int id = rnd.nextInt(300);
+            switch (rnd.nextInt(6)) {
+                case 0, 1 -> text.append("a ").append(id).append(' ').append(rnd.nextInt(3000)).append('\n');
+                case 2 -> text.append("c ").append(id).append(' ').append(rnd.nextInt(200_000)).append('\n');
+                case 3 -> text.append("r ").append(id).append(' ').append(rnd.nextInt(5000)).append('\n');
+                case 4 -> text.append("f ").append(id).append('\n');
+                default -> text.append(rnd.nextInt(50) == 0 ? "t 0\n" : "m " + id + " 64 " + rnd.nextInt(500) + "\n");
+            }
+        }
+        text.append("s 4096\ns -4096\no 1 0\n");
+        Path f = dir.resolve("mixed.rep");
+        Files.writeString(f, text, StandardCharsets.US_ASCII);
+        StringBuilder parsed = new StringBuilder();
+        OffsetsReplay.run(Trace.read(f), io.mallocscope.runtime.ProcessOptions.defaults(), parsed);
+        TraceFile streamed = TraceFile.open(f, "mixed.rep");
+        assertThat(streamed.size()).isEqualTo(20_003);
+        assertThat(streamed.tunables()).isEqualTo("glibc.malloc.tcache_count=3");
+        assertThat(streamed.maxId()).isEqualTo(Trace.read(f).maxId());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        OffsetsReplay.run(streamed, io.mallocscope.runtime.ProcessOptions.defaults(), bytes);
+        assertThat(bytes.toString(StandardCharsets.US_ASCII)).isEqualTo(parsed.toString()).contains("\nmallinfo arena=");
+    }
+
+    /** A bad line is found when the file is opened, before a replay prints anything. */
+    @Test
+    void aStreamedTraceIsCheckedWholeFirst(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("late.rep");
+        Files.writeString(f, "a 0 24\n".repeat(5000) + "a 1 -1\n", StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> TraceFile.open(f, "late.rep")).isInstanceOf(TraceFormatException.class)
+                .hasMessage("late.rep:5001: expected an unsigned number, got '-1'");
     }
 
     @Test
