@@ -11,6 +11,7 @@ import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.trace.OffsetsReplay;
 import io.mallocscope.runtime.trace.ThreadedReplay;
 import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceFile;
 import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceOp;
 import picocli.CommandLine.Command;
@@ -89,9 +90,9 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int offsets(PrintWriter out) throws IOException {
-        Trace t;
+        TraceFile t;
         try {
-            t = Inputs.trace(input);
+            t = Inputs.traceFile(input);
         } catch (UserError e) {
             String msg = String.valueOf(e.getMessage());
             if (msg.contains("unknown op 'T'") || msg.contains("unknown op 'X'")) {
@@ -108,7 +109,7 @@ final class ReplayCommand implements Callable<Integer> {
         ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked()).withStderr(errStream);
         Progress progress = Progress.forTrace(t, err);
         try {
-            OffsetsReplay.run(t, o, progress.counting(out));
+            OffsetsReplay.run(t, o, progress.counting(Stdout.ascii(out)));
         } catch (SimulatedSignal s) {
             out.flush();
             progress.done();
@@ -215,39 +216,35 @@ final class ReplayCommand implements Callable<Integer> {
             this.expected = expected;
         }
 
-        static Progress forTrace(Trace t, PrintWriter err) {
+        static Progress forTrace(TraceFile t, PrintWriter err) {
             if (t.size() < 200_000 || !Terminal.stderrIsTerminal()) {
                 return new Progress(null, 1);
             }
             long printing = 0;
-            for (int i = 0; i < t.size(); i++) {
-                printing += t.op(i).returns() == TraceOp.Returns.NOTHING ? 0 : 1; // the ops that print a line
+            for (TraceOp op : TraceOp.values()) {
+                printing += op.returns() == TraceOp.Returns.NOTHING ? 0 : t.count(op); // the ops that print a line
             }
             return new Progress(err, Math.max(1, printing));
         }
 
-        Appendable counting(PrintWriter out) {
-            return new Appendable() {
+        /** {@code out}, counting the lines written through it when the bar is shown. */
+        OutputStream counting(OutputStream out) {
+            if (err == null) {
+                return out;
+            }
+            return new OutputStream() {
                 @Override
-                public Appendable append(CharSequence csq) {
-                    out.append(csq);
-                    if (err != null) {
-                        for (int i = 0; i < csq.length(); i++) {
-                            lines += csq.charAt(i) == '\n' ? 1 : 0;
-                        }
-                        show();
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    for (int i = off; i < off + len; i++) {
+                        lines += b[i] == '\n' ? 1 : 0;
                     }
-                    return this;
-                }
-
-                @Override
-                public Appendable append(CharSequence csq, int start, int end) {
-                    return append(csq.subSequence(start, end));
-                }
-
-                @Override
-                public Appendable append(char c) {
-                    return append(String.valueOf(c));
+                    show();
                 }
             };
         }

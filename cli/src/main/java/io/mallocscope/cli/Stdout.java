@@ -80,6 +80,46 @@ final class Stdout {
                 }
             }
         };
-        return new PrintWriter(new BufferedWriter(new OutputStreamWriter(checked, StandardCharsets.UTF_8), 1 << 16), false);
+        return new Bytes(checked);
+    }
+
+    /**
+     * The writer on standard output, which also hands out the byte stream under it, for output that
+     * is ASCII already (the millions of lines of {@code replay --format offsets}): no chars to encode.
+     */
+    static final class Bytes extends PrintWriter {
+        private final OutputStream checked;
+
+        private Bytes(OutputStream checked) {
+            super(new BufferedWriter(new OutputStreamWriter(checked, StandardCharsets.UTF_8), 1 << 16), false);
+            this.checked = checked;
+        }
+
+        /** The stream this writer writes to, everything written so far flushed to it first. */
+        OutputStream stream() {
+            flush();
+            return checked;
+        }
+    }
+
+    /**
+     * Bytes of ASCII for {@code out}: straight to standard output when {@code out} is its writer,
+     * else (a test's writer) each byte as the char of the same value.
+     */
+    static OutputStream ascii(PrintWriter out) {
+        if (out instanceof Bytes b) {
+            return b.stream();
+        }
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                out.write(b & 0xff);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                out.write(new String(b, off, len, StandardCharsets.ISO_8859_1));
+            }
+        };
     }
 }

@@ -5,6 +5,7 @@ import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.trace.Trace;
+import io.mallocscope.runtime.trace.TraceFile;
 import io.mallocscope.runtime.trace.TraceFormatException;
 
 import java.io.IOException;
@@ -96,19 +97,41 @@ public final class Inputs {
     }
 
     /**
+     * The trace in {@code in} checked but not held, to be replayed as it is read again (a replay of
+     * millions of ops): the same errors as {@link #trace(Input)}.
+     */
+    public static TraceFile traceFile(Input in) {
+        try {
+            return TraceFile.open(in.path(), in.name());
+        } catch (TraceFormatException e) {
+            throw UserError.data(e.getMessage());
+        } catch (IOException e) {
+            throw cannotRead(in.name(), e);
+        }
+    }
+
+    /**
      * The process options a trace is replayed with: {@code glibc}, and the trace's {@code # tunables:}
      * line or else {@code tunables}. A profile or tunables that make no process are a usage error naming
      * where they came from.
      */
     public static ProcessOptions replayOptions(Trace t, String glibc, String tunables) {
-        boolean own = t.tunables() != null;
-        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibc).withTunables(own ? t.tunables() : tunables)
+        return replayOptions(t.name(), t.tunables(), glibc, tunables);
+    }
+
+    /** As {@link #replayOptions(Trace, String, String)} for a trace read as a stream. */
+    public static ProcessOptions replayOptions(TraceFile t, String glibc, String tunables) {
+        return replayOptions(t.name(), t.tunables(), glibc, tunables);
+    }
+
+    private static ProcessOptions replayOptions(String name, String own, String glibc, String tunables) {
+        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibc).withTunables(own != null ? own : tunables)
                 .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream());
         try {
             GlibcProfile.forVersion(o.glibc());
             GlibcProfile.checkTunables(o.tunables());
         } catch (IllegalArgumentException e) {
-            throw UserError.usage((own ? t.name() + ": its '# tunables:' line: " : "") + e.getMessage());
+            throw UserError.usage((own != null ? name + ": its '# tunables:' line: " : "") + e.getMessage());
         }
         return o;
     }
