@@ -370,11 +370,25 @@ final class Builtins {
             } else if (a[0] == 2) {
                 m.libc.fprintf(LibC.STDERR, "%.*s", len, a[1]);
             } else {
-                return -1;
+                return m.libc.write((int) a[0], a[1], a[2]); // a file of the simulated file system
             }
             return len;
         });
-        def("read", (m, a, t, s) -> a[0] == 0 ? m.readStdin(a[1], (int) Math.min(a[2], Integer.MAX_VALUE)) : -1);
+        def("read", (m, a, t, s) -> a[0] == 0 ? m.readStdin(a[1], (int) Math.min(a[2], Integer.MAX_VALUE))
+                : m.libc.read((int) a[0], a[1], a[2]));
+        // ------------------------------------------------------------ files (the simulated file system)
+        def("open", (m, a, t, s) -> m.libc.open(a[0], (int) a[1], a.length > 2 ? (int) a[2] : 0));
+        def("creat", (m, a, t, s) -> m.libc.open(a[0], 01101, (int) a[1])); // O_CREAT|O_WRONLY|O_TRUNC
+        def("close", (m, a, t, s) -> m.libc.close((int) a[0]));
+        def("lseek", (m, a, t, s) -> m.libc.lseek((int) a[0], a[1], (int) a[2]));
+        def("pread", (m, a, t, s) -> m.libc.pread((int) a[0], a[1], a[2], a[3]));
+        def("pwrite", (m, a, t, s) -> m.libc.pwrite((int) a[0], a[1], a[2], a[3]));
+        def("ftruncate", (m, a, t, s) -> m.libc.ftruncate((int) a[0], a[1]));
+        def("fsync", (m, a, t, s) -> m.libc.fsync((int) a[0]));
+        def("unlink", (m, a, t, s) -> m.libc.unlink(a[0]));
+        def("fstat", (m, a, t, s) -> m.libc.fstat((int) a[0], a[1]));
+        def("stat", (m, a, t, s) -> m.libc.stat(a[0], a[1]));
+        def("msync", (m, a, t, s) -> m.libc.msync(a[0], a[1], (int) a[2]));
         def("mmap", (m, a, t, s) -> m.libc.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]));
         def("munmap", (m, a, t, s) -> m.libc.munmap(a[0], a[1]));
         def("mprotect", (m, a, t, s) -> m.libc.mprotect(a[0], a[1], (int) a[2]));

@@ -51,6 +51,8 @@ abstract class Expr {
                 return mem.read32(a) & 0xffffffffL;
             case FLOAT:
                 return Double.doubleToRawLongBits(Float.intBitsToFloat(mem.read32(a)));
+            case LDOUBLE:
+                return Double.doubleToRawLongBits(LongDouble.toDouble(mem.read64(a), mem.read16(a + 8)));
             case STRUCT, UNION, ARRAY, FUNC:
                 return a;
             default:
@@ -64,6 +66,10 @@ abstract class Expr {
             case SHORT, USHORT -> mem.write16(a, (int) v);
             case INT, UINT -> mem.write32(a, (int) v);
             case FLOAT -> mem.write32(a, Float.floatToRawIntBits((float) Double.longBitsToDouble(v)));
+            case LDOUBLE -> {
+                mem.write64(a, LongDouble.mantissa(Double.longBitsToDouble(v)));
+                mem.write16(a + 8, LongDouble.signExponent(Double.longBitsToDouble(v)));
+            }
             default -> mem.write64(a, v);
         }
     }
@@ -90,6 +96,10 @@ abstract class Expr {
             case SHORT, USHORT -> libc.putShort(a, (short) v);
             case INT, UINT -> libc.putInt(a, (int) v);
             case FLOAT -> libc.putInt(a, Float.floatToRawIntBits((float) Double.longBitsToDouble(v)));
+            case LDOUBLE -> {
+                libc.putLong(a, LongDouble.mantissa(Double.longBitsToDouble(v)));
+                libc.putShort(a + 8, LongDouble.signExponent(Double.longBitsToDouble(v)));
+            }
             default -> libc.putLong(a, v);
         }
     }

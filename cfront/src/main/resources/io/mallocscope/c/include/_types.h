@@ -7,6 +7,7 @@ typedef long intptr_t;
 typedef unsigned long uintptr_t;
 typedef long off_t;
 typedef int pid_t;
+typedef unsigned int mode_t;
 typedef int wchar_t;
 #define NULL ((void *)0)
 /* the x86-64 ABI's va_list: one __va_list_tag (see <stdarg.h>) */

@@ -9,7 +9,17 @@
 #define _SC_NPROCESSORS_ONLN 84
 int brk(void *addr);
 void *sbrk(intptr_t increment);
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
 ssize_t read(int fd, void *buf, size_t count);
+ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);
+off_t lseek(int fd, off_t offset, int whence);
+int close(int fd);
+int ftruncate(int fd, off_t length);
+int fsync(int fd);
+int unlink(const char *path);
 ssize_t write(int fd, const void *buf, size_t count);
 int getpagesize(void);
 long sysconf(int name);

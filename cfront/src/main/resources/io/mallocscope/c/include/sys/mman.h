@@ -1,4 +1,4 @@
-/* mallocscope's <sys/mman.h>: anonymous mappings. */
+/* mallocscope's <sys/mman.h>: anonymous and file mappings (the simulated file system). */
 #pragma once
 #include <_types.h>
 #define PROT_NONE 0x0
@@ -18,4 +18,8 @@
 void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t length);
 int mprotect(void *addr, size_t len, int prot);
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+int msync(void *addr, size_t length, int flags);
 void *mremap(void *old_address, size_t old_size, size_t new_size, int flags, ...);
