@@ -3,15 +3,17 @@ package io.mallocscope.cli;
 import io.mallocscope.cli.explain.Narrator;
 import io.mallocscope.cli.html.HtmlModels;
 import io.mallocscope.cli.model.Op;
-import io.mallocscope.cli.model.Transition;
+import io.mallocscope.cli.model.EventText;
 import io.mallocscope.cli.render.ChromeTraceRenderer;
 import io.mallocscope.cli.render.JsonlExporter;
-import io.mallocscope.cli.render.JsonlRenderer;
 import io.mallocscope.cli.render.Style;
 import io.mallocscope.cli.render.TimelineTextRenderer;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.event.EventKind;
+import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.trace.Trace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -173,12 +175,16 @@ final class TimelineCommand implements Callable<Integer> {
     }
 
     /**
-     * A recorded timeline's own events through the timeline package's exporter: the header line, then
-     * every event (unfiltered) or the events of the selected calls; a trace's calls otherwise.
+     * JSON Lines in the one schema of {@link JsonlExporter}: a recorded timeline's header line, then
+     * every event (unfiltered) or the events of the selected calls; a trace's header, then its selected
+     * calls with what each changed.
      */
     private static void jsonl(Request r, PrintWriter out, Style style) throws IOException {
         if (r.source().timeline().isEmpty()) {
-            new JsonlRenderer().render(r.selected(), out);
+            Trace trace = r.source().trace().orElseThrow();
+            String tunables = trace.tunables() != null ? trace.tunables() : r.tunables() == null ? "" : r.tunables();
+            JsonlExporter.exportTrace(r.file().getFileName().toString(), r.glibc(), tunables, r.source().steps(),
+                    r.selected(), out);
             return;
         }
         Timeline t = r.source().timeline().get();
@@ -238,8 +244,13 @@ final class TimelineCommand implements Callable<Integer> {
         if (op.freed() != 0 && (op.freed() == a || op.freed() - 16 == a)) {
             return true;
         }
-        for (Transition t : op.transitions()) {
-            if (t.chunk() == a || t.chunk() + 16 == a || t.other() == a || t.merged() == a) {
+        for (Event e : op.events()) {
+            if (EventText.hasChunk(e) && (e.chunk() == a || e.chunk() + 16 == a)) {
+                return true;
+            }
+            EventKind k = e.kind();
+            if ((k == EventKind.SPLIT || k == EventKind.COALESCE || k == EventKind.TOP_EXTEND) && e.other() == a
+                    || k == EventKind.COALESCE && e.merged() == a) {
                 return true;
             }
         }

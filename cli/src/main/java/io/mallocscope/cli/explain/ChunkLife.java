@@ -1,11 +1,10 @@
 package io.mallocscope.cli.explain;
 
-import io.mallocscope.cli.model.BinLabels;
-import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Story;
-import io.mallocscope.cli.model.Transition;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.malloc.Transitions;
+import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.text.Hex;
 
 import java.util.ArrayList;
@@ -57,24 +56,24 @@ public final class ChunkLife {
         int creator = 0;
         for (Op op : ops) {
             List<String> lines = new ArrayList<>();
-            if (op.freed() == chunk + 16 && op.transitions().stream().noneMatch(t -> t.chunk() == chunk
-                    && (t.kind().equals("tcache_put") || t.kind().equals("bin_insert")))) {
+            if (op.freed() == chunk + 16 && op.events().stream().noneMatch(t -> (t.kind() == EventKind.TCACHE_PUT
+                    || t.kind() == EventKind.BIN_INSERT) && t.chunk() == chunk)) {
                 lines.add("given back: " + Story.callText(op));
             }
-            List<Transition> ts = op.transitions();
+            List<Event> ts = op.events();
             for (int i = 0; i < ts.size(); i++) {
-                Transition t = ts.get(i);
-                if (i + 1 < ts.size() && isSort(t, ts.get(i + 1)) && t.chunk() == chunk) {
-                    lines.add("moved from " + bin(t) + " to " + bin(ts.get(i + 1)));
+                Event t = ts.get(i);
+                if (i + 1 < ts.size() && Story.isSort(t, ts.get(i + 1)) && t.chunk() == chunk) {
+                    lines.add("moved from " + Story.bin(t) + " to " + Story.bin(ts.get(i + 1)));
                     i++;
                     continue;
                 }
                 String said = say(t, top, size);
-                if (t.kind().equals("top_extend")) {
+                if (t.kind() == EventKind.TOP_EXTEND) {
                     top = t.chunk();
-                } else if (t.kind().equals("split") && t.chunk() == top) {
+                } else if (t.kind() == EventKind.SPLIT && t.chunk() == top) {
                     top = t.other();
-                } else if (t.kind().equals("top_shrink")) {
+                } else if (t.kind() == EventKind.TOP_SHRINK) {
                     top = t.chunk();
                 }
                 if (said != null) {
@@ -101,10 +100,10 @@ public final class ChunkLife {
     }
 
     /** What {@code t} did to the chunk, or null when it is about other chunks. */
-    private String say(Transition t, long top, long size) {
+    private String say(Event t, long top, long size) {
         long c = chunk;
         return switch (t.kind()) {
-            case "split" -> t.chunk() == c
+            case SPLIT -> t.chunk() == c
                     ? (c == top ? "created: cut from the top chunk (" + Hex.of(t.size()) + ")"
                     : "split: " + Hex.of(t.size()) + " used, the remainder " + Hex.of(t.other()) + " (" + Hex.of(t.otherSize())
                     + ") cut off")
@@ -112,30 +111,30 @@ public final class ChunkLife {
                     + Hex.of(t.chunk()) + " was split off"
                     : "created as the remainder (" + Hex.of(t.otherSize()) + ") of splitting " + Hex.of(t.chunk()))
                     : null;
-            case "tcache_put" -> t.chunk() == c ? "freed into " + tcache(t) + " (now " + t.count() + ")" : null;
-            case "tcache_get" -> t.chunk() == c ? "taken from " + tcache(t) + " (" + t.count() + " left)" : null;
-            case "bin_insert" -> t.chunk() == c ? (t.reason() == Transitions.FREE ? "freed into " : "put in ")
-                    + bin(t) + reason(t) : null;
-            case "bin_remove" -> t.chunk() == c ? "taken off " + bin(t) + reason(t) : null;
-            case "coalesce" -> t.chunk() == c || t.other() == c
+            case TCACHE_PUT -> t.chunk() == c ? "freed into " + Story.tcache(t) + " (now " + t.count() + ")" : null;
+            case TCACHE_GET -> t.chunk() == c ? "taken from " + Story.tcache(t) + " (" + t.count() + " left)" : null;
+            case BIN_INSERT -> t.chunk() == c ? (t.reasonCode() == Transitions.FREE ? "freed into " : "put in ")
+                    + Story.bin(t) + reason(t) : null;
+            case BIN_REMOVE -> t.chunk() == c ? "taken off " + Story.bin(t) + reason(t) : null;
+            case COALESCE -> t.chunk() == c || t.other() == c
                     ? "merged with " + Hex.of(t.chunk() == c ? t.other() : t.chunk()) + " ("
                     + Hex.of(t.chunk() == c ? t.otherSize() : t.size()) + ") into " + Hex.of(t.merged()) + " ("
                     + Hex.of(t.mergedSize()) + ")" + (t.merged() == c ? "" : ": the chunk is gone")
                     : t.merged() == c ? "grew to " + Hex.of(t.mergedSize()) : null;
-            case "top_extend" -> t.chunk() == c ? (t.otherSize() == 0 ? "created as the top chunk (" + Hex.of(t.size())
+            case TOP_EXTEND -> t.chunk() == c ? (t.otherSize() == 0 ? "created as the top chunk (" + Hex.of(t.size())
                     + "), the heap's first memory" : "the top chunk, grown to " + Hex.of(t.size())) : null;
-            case "top_shrink" -> t.chunk() == c ? "the top chunk, trimmed to " + Hex.of(t.size()) : null;
-            case "mmap_chunk" -> t.chunk() == c ? "created by mmap (" + Hex.of(t.size()) + ")" : null;
-            case "munmap_chunk" -> t.chunk() == c ? "unmapped: its memory went back to the kernel" : null;
+            case TOP_SHRINK -> t.chunk() == c ? "the top chunk, trimmed to " + Hex.of(t.size()) : null;
+            case MMAP_CHUNK -> t.chunk() == c ? "created by mmap (" + Hex.of(t.size()) + ")" : null;
+            case MUNMAP_CHUNK -> t.chunk() == c ? "unmapped: its memory went back to the kernel" : null;
             default -> null;
         };
     }
 
-    private long sizeAfter(Transition t, long size) {
+    private long sizeAfter(Event t, long size) {
         return switch (t.kind()) {
-            case "split" -> t.chunk() == chunk ? t.size() : t.otherSize();
-            case "coalesce" -> t.merged() == chunk ? t.mergedSize() : size;
-            case "top_extend", "top_shrink", "mmap_chunk", "tcache_put", "tcache_get", "bin_insert", "bin_remove"
+            case SPLIT -> t.chunk() == chunk ? t.size() : t.otherSize();
+            case COALESCE -> t.merged() == chunk ? t.mergedSize() : size;
+            case TOP_EXTEND, TOP_SHRINK, MMAP_CHUNK, TCACHE_PUT, TCACHE_GET, BIN_INSERT, BIN_REMOVE
                     -> t.size() != 0 ? t.size() : size;
             default -> size;
         };
@@ -157,24 +156,11 @@ public final class ChunkLife {
         return false;
     }
 
-    private static boolean isSort(Transition a, Transition b) {
-        return a.kind().equals("bin_remove") && b.kind().equals("bin_insert") && a.reason() == Transitions.SORT
-                && b.reason() == Transitions.SORT && a.chunk() == b.chunk();
-    }
-
-    private static String tcache(Transition t) {
-        return BinLabels.name(BinType.TCACHE, t.binIndex(), t.size());
-    }
-
-    private static String bin(Transition t) {
-        return BinLabels.name(BinType.of(t.bin()), t.binIndex(), t.size());
-    }
-
-    private static String reason(Transition t) {
-        if (t.reason() == Transitions.BINMAP) {
+    private static String reason(Event t) {
+        if (t.reasonCode() == Transitions.BINMAP) {
             return " [binmap scan]";
         }
-        return t.reason() < 0 || t.reason() == Transitions.FREE ? ""
-                : " [" + Transitions.reasonName(t.reason()).replace('_', ' ') + "]";
+        return t.reasonCode() == Transitions.FREE ? ""
+                : " [" + Transitions.reasonName(t.reasonCode()).replace('_', ' ') + "]";
     }
 }

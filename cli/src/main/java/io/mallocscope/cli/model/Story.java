@@ -1,8 +1,11 @@
 package io.mallocscope.cli.model;
 
 import io.mallocscope.runtime.text.Hex;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.malloc.Transitions;
+import io.mallocscope.runtime.timeline.Event;
 
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,22 +18,25 @@ import java.util.Map;
  */
 public final class Story {
     private interface Words {
-        String say(Transition t, Names names);
+        String say(Event e, Names names);
     }
 
-    /** One phrase per transition kind; a kind missing here is printed by its wire name and fields. */
-    private static final Map<String, Words> WORDS = new HashMap<>();
+    /**
+     * One phrase per event kind; a kind missing here is printed by its wire name and fields. A trace's
+     * calls carry no events but the {@link Changes} lines, told as they are.
+     */
+    private static final Map<EventKind, Words> WORDS = new EnumMap<>(EventKind.class);
 
     static {
-        WORDS.put("tcache_get", (t, n) -> tcache(t) + ": took " + n.chunk(t.chunk()) + ", "
+        WORDS.put(EventKind.TCACHE_GET, (t, n) -> tcache(t) + ": took " + n.chunk(t.chunk()) + ", "
                 + t.count() + " left");
-        WORDS.put("tcache_put", (t, n) -> tcache(t) + ": put " + n.chunk(t.chunk()) + ", now "
+        WORDS.put(EventKind.TCACHE_PUT, (t, n) -> tcache(t) + ": put " + n.chunk(t.chunk()) + ", now "
                 + t.count());
-        WORDS.put("bin_insert", (t, n) -> bin(t) + ": put " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
+        WORDS.put(EventKind.BIN_INSERT, (t, n) -> bin(t) + ": put " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
                 + reason(t));
-        WORDS.put("bin_remove", (t, n) -> bin(t) + ": took " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
+        WORDS.put(EventKind.BIN_REMOVE, (t, n) -> bin(t) + ": took " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
                 + reason(t));
-        WORDS.put("split", (t, n) -> {
+        WORDS.put(EventKind.SPLIT, (t, n) -> {
             if (t.chunk() == n.top) {
                 n.top = t.other();
                 // glibc 2.36's first allocation is always the tcache's own 0x290 chunk (tcache_init)
@@ -41,10 +47,10 @@ public final class Story {
             return "split " + n.chunk(t.chunk()) + ": " + Hex.of(t.size()) + " used, remainder " + Hex.of(t.other())
                     + " size " + Hex.of(t.otherSize());
         });
-        WORDS.put("coalesce", (t, n) -> "merged " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") with "
+        WORDS.put(EventKind.COALESCE, (t, n) -> "merged " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") with "
                 + n.chunk(t.other()) + " (" + Hex.of(t.otherSize()) + ") into " + Hex.of(t.merged()) + " ("
                 + Hex.of(t.mergedSize()) + ")");
-        WORDS.put("top_extend", (t, n) -> {
+        WORDS.put(EventKind.TOP_EXTEND, (t, n) -> {
             n.top = t.chunk();
             if (t.otherSize() == 0) {
                 return "top: created at " + Hex.of(t.chunk()) + " size " + Hex.of(t.size())
@@ -53,23 +59,21 @@ public final class Story {
             return "top: extended, was " + Hex.of(t.other()) + " size " + Hex.of(t.otherSize()) + ", now "
                     + Hex.of(t.chunk()) + " size " + Hex.of(t.size());
         });
-        WORDS.put("top_shrink", (t, n) -> "top: trimmed " + Hex.of(t.chunk()) + " from size " + Hex.of(t.otherSize())
-                + " to " + Hex.of(t.size()) + " (memory given back to the kernel)");
-        WORDS.put("mmap_chunk", (t, n) -> "mmapped chunk " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")");
-        WORDS.put("munmap_chunk", (t, n) -> "munmapped chunk " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")");
-        WORDS.put("consolidate", (t, n) -> "malloc_consolidate: fastbin chunks merged with their free neighbours");
-        WORDS.put("threshold", (t, n) -> Transitions.thresholdName(t.bin()) + " threshold: " + Hex.of(t.size())
-                + " → " + Hex.of(t.otherSize()));
-        WORDS.put("syscall", (t, n) -> "kernel: " + t.text());
-        // a replayed trace has no recorded transitions: what a call changed, read off the heap before and after
-        WORDS.put("change", (t, n) -> t.text());
-        WORDS.put("abort", (t, n) -> "abort: " + t.text());
-        WORDS.put("segv", (t, n) -> "segfault: " + t.text());
-        // a call that began before the one it sits in returned (a recording cut short)
-        WORDS.put("call", (t, n) -> t.text());
-        // the memory-mapping segment's events come worded from the timeline (TimelineSource.fileText)
-        for (String k : new String[] {"open", "close", "file_map", "page_private", "write_back", "sigbus"}) {
-            WORDS.put(k, (t, n) -> t.text());
+        WORDS.put(EventKind.TOP_SHRINK, (t, n) -> "top: trimmed " + Hex.of(t.chunk()) + " from size "
+                + Hex.of(t.otherSize()) + " to " + Hex.of(t.size()) + " (memory given back to the kernel)");
+        WORDS.put(EventKind.MMAP_CHUNK, (t, n) -> "mmapped chunk " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")");
+        WORDS.put(EventKind.MUNMAP_CHUNK, (t, n) -> "munmapped chunk " + n.chunk(t.chunk()) + " (" + Hex.of(t.size())
+                + ")");
+        WORDS.put(EventKind.CONSOLIDATE, (t, n) -> "malloc_consolidate: fastbin chunks merged with their free neighbours");
+        WORDS.put(EventKind.THRESHOLD, (t, n) -> t.thresholdName() + " threshold: " + Hex.of(t.oldValue())
+                + " → " + Hex.of(t.newValue()));
+        WORDS.put(EventKind.SYSCALL, (t, n) -> "kernel: " + EventText.of(t));
+        WORDS.put(EventKind.ABORT, (t, n) -> "abort: " + EventText.of(t));
+        WORDS.put(EventKind.SEGV, (t, n) -> "segfault: " + EventText.of(t));
+        // a call left open, and the memory-mapping segment's events, come worded (EventText)
+        for (EventKind k : new EventKind[] {EventKind.CALL, EventKind.OPEN, EventKind.CLOSE, EventKind.FILE_MAP,
+                EventKind.PAGE_PRIVATE, EventKind.WRITE_BACK, EventKind.SIGBUS}) {
+            WORDS.put(k, (t, n) -> EventText.of(t));
         }
     }
 
@@ -125,31 +129,31 @@ public final class Story {
         return op.result() == null ? op.call() : op.call() + " = " + op.result();
     }
 
-    /** The lines for one call's transitions, in order. */
+    /** The lines for one call's events, in order, then its changes. */
     private static List<String> say(Op op, Names names) {
         List<String> lines = new java.util.ArrayList<>();
-        List<Transition> ts = op.transitions();
+        List<Event> ts = op.events();
         for (int i = 0; i < ts.size(); i++) {
-            Transition t = ts.get(i);
+            Event t = ts.get(i);
             // the unsorted scan's "take off unsorted, put in its bin" reads best as one move
             if (i + 1 < ts.size() && isSort(t, ts.get(i + 1))) {
-                Transition to = ts.get(i + 1);
+                Event to = ts.get(i + 1);
                 lines.add(bin(t) + ": " + names.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") moved to " + bin(to));
                 i++;
                 continue;
             }
             Words w = WORDS.get(t.kind());
-            lines.add(w != null ? w.say(t, names) : t.kind() + " " + t);
+            lines.add(w != null ? w.say(t, names) : t.kind().wireName() + " " + t);
         }
+        lines.addAll(op.changes());
         return lines;
     }
 
     /** Follows a call that is not shown: its chunk names and what it tells about the top chunk. */
     private static void quiet(Op op, Names names) {
-        for (Transition t : op.transitions()) {
-            Words w = WORDS.get(t.kind());
-            if (w != null && (t.kind().equals("split") || t.kind().equals("top_extend"))) {
-                w.say(t, names);
+        for (Event t : op.events()) {
+            if (t.kind() == EventKind.SPLIT || t.kind() == EventKind.TOP_EXTEND) {
+                WORDS.get(t.kind()).say(t, names);
             }
         }
         remember(op, names);
@@ -161,23 +165,26 @@ public final class Story {
         }
     }
 
-    private static boolean isSort(Transition a, Transition b) {
-        return a.kind().equals("bin_remove") && b.kind().equals("bin_insert") && a.reason() == Transitions.SORT
-                && b.reason() == Transitions.SORT && a.chunk() == b.chunk();
+    /** Whether {@code a} then {@code b} is the unsorted scan moving one chunk into its bin. */
+    public static boolean isSort(Event a, Event b) {
+        return a.kind() == EventKind.BIN_REMOVE && b.kind() == EventKind.BIN_INSERT
+                && a.reasonCode() == Transitions.SORT && b.reasonCode() == Transitions.SORT && a.chunk() == b.chunk();
     }
 
-    private static String tcache(Transition t) {
-        return BinLabels.name(BinType.TCACHE, t.binIndex(), t.size());
+    /** The tcache bin of a tcache event, as pwndbg names it: {@code tcachebins[0x20]}. */
+    public static String tcache(Event t) {
+        return BinLabels.name(BinType.TCACHE, t.index(), t.size());
     }
 
-    private static String bin(Transition t) {
-        return BinLabels.name(BinType.of(t.bin()), t.binIndex(), t.size());
+    /** The bin of a bin event, as pwndbg names it: {@code unsortedbin}, {@code largebins[0x400-0x430]}. */
+    public static String bin(Event t) {
+        return BinLabels.name(BinType.of(t.binKind()), t.index(), t.size());
     }
 
-    private static String reason(Transition t) {
-        if (t.reason() == Transitions.BINMAP) {
+    private static String reason(Event t) {
+        if (t.reasonCode() == Transitions.BINMAP) {
             return " [binmap scan]"; // "use the next largest bin": the smallest non-empty bin above the request's
         }
-        return t.reason() < 0 ? "" : " [" + Transitions.reasonName(t.reason()).replace('_', ' ') + "]";
+        return " [" + Transitions.reasonName(t.reasonCode()).replace('_', ' ') + "]";
     }
 }

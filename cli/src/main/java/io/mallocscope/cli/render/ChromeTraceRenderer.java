@@ -3,10 +3,11 @@ package io.mallocscope.cli.render;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.runtime.text.Json;
-import io.mallocscope.cli.model.Transition;
+import io.mallocscope.cli.model.EventText;
+import io.mallocscope.runtime.event.EventKind;
+import io.mallocscope.runtime.timeline.Event;
 
 import java.io.PrintWriter;
-import java.util.List;
 
 /**
  * Chrome Trace Event JSON (opens in Perfetto and chrome://tracing): each top-level call is a slice
@@ -27,14 +28,18 @@ public final class ChromeTraceRenderer {
                     + (SLOT - 1) + ",\"pid\":1,\"tid\":1,\"args\":{\"step\":" + op.number()
                     + (op.result() == null ? "" : ",\"result\":" + str(op.result()))
                     + (op.site() == null ? "" : ",\"site\":" + str(op.site())) + "}}");
-            List<Transition> ts2 = op.transitions();
-            long slot = Math.max(1, Math.min(SUB, (SLOT - 2) / Math.max(1, ts2.size())));
-            for (int i = 0; i < ts2.size(); i++) {
-                Transition t = ts2.get(i);
-                out.print(",\n{\"name\":" + str(t.text() != null ? t.text() : t.kind()) + ",\"cat\":\"transition\",\"ph\":\"X\",\"ts\":"
+            // a timeline's events, or a trace's changes (as text)
+            int count = op.events().size() + op.changes().size();
+            long slot = Math.max(1, Math.min(SUB, (SLOT - 2) / Math.max(1, count)));
+            for (int i = 0; i < count; i++) {
+                Event e = i < op.events().size() ? op.events().get(i) : null;
+                String text = e == null ? op.changes().get(i - op.events().size()) : EventText.of(e);
+                boolean chunk = e != null && EventText.hasChunk(e);
+                long size = chunk ? e.size() : e != null && e.kind() == EventKind.THRESHOLD ? e.oldValue() : 0;
+                out.print(",\n{\"name\":" + str(text != null ? text : e.kind().wireName()) + ",\"cat\":\"transition\",\"ph\":\"X\",\"ts\":"
                         + (ts + 1 + i * slot) + ",\"dur\":" + Math.max(1, slot - 1) + ",\"pid\":1,\"tid\":1,\"args\":{"
-                        + "\"chunk\":" + str(Hex.of(t.chunk())) + ",\"size\":" + str(Hex.of(t.size()))
-                        + (t.text() == null ? "" : ",\"text\":" + str(t.text())) + "}}");
+                        + "\"chunk\":" + str(Hex.of(chunk ? e.chunk() : 0)) + ",\"size\":" + str(Hex.of(size))
+                        + (text == null ? "" : ",\"text\":" + str(text)) + "}}");
             }
         }
         out.println("\n]}");

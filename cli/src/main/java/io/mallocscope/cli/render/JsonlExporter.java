@@ -1,5 +1,6 @@
 package io.mallocscope.cli.render;
 
+import io.mallocscope.cli.model.Op;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Event;
@@ -13,8 +14,11 @@ import java.io.Writer;
 import java.util.Map;
 
 /**
- * {@code timeline --format jsonl} of a recorded timeline: writes it as JSON Lines, a {@code "kind":"header"} object, then one object per event with
- * {@code seq}, {@code kind}, {@code depth} and the fields its kind has (docs/timeline-format.md).
+ * {@code timeline --format jsonl}: one JSON Lines schema for recorded timelines and {@code .rep} traces
+ * (docs/timeline-format.md, "JSON Lines"). A {@code "kind":"header"} object, then one object per event
+ * with {@code seq}, {@code kind}, {@code depth} and the fields its kind has. A timeline writes its own
+ * events; a trace, which records none, writes each call as a {@code call} and a {@code return} with the
+ * same fields as a timeline's, and between them one {@code change} per line of what the call changed.
  * Addresses are {@code "0x…"} strings; sizes and counts are numbers.
  */
 public final class JsonlExporter {
@@ -48,6 +52,68 @@ public final class JsonlExporter {
         return sb.toString();
     }
 
+    /**
+     * Writes a replayed trace's calls in the timeline's schema: a header naming the trace ({@code
+     * program}), its glibc and tunables and how many {@code steps} it has, then per call a {@code call},
+     * its {@code change}s (depth 1) and its {@code return} ({@code signal}: what stopped the process).
+     */
+    public static void exportTrace(String program, String glibc, String tunables, int steps, Iterable<Op> ops,
+                                   Writer out) throws IOException {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"kind\":\"header\",\"glibc\":");
+        str(sb, glibc);
+        sb.append(",\"tunables\":");
+        str(sb, tunables);
+        sb.append(",\"program\":");
+        str(sb, program);
+        sb.append(",\"steps\":").append(steps).append("}\n");
+        out.write(sb.toString());
+        int seq = 0;
+        for (Op op : ops) {
+            sb.setLength(0);
+            int fn = Functions.byName(op.function());
+            start(sb, seq++, "call", 0);
+            long[] args = new long[op.args().size()];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = parse(op.args().get(i));
+            }
+            fnArgs(sb, fn, args);
+            if (op.site() != null) {
+                sb.append(",\"site\":");
+                str(sb, op.site());
+            }
+            sb.append("}\n");
+            for (String change : op.changes()) {
+                start(sb, seq++, "change", 1);
+                sb.append(",\"text\":");
+                str(sb, change);
+                sb.append("}\n");
+            }
+            start(sb, seq++, "return", 0);
+            sb.append(",\"fn\":\"").append(Functions.name(fn)).append('"');
+            String r = op.result();
+            if (r != null && r.startsWith("<")) {
+                sb.append(",\"signal\":");
+                str(sb, r.substring(1, r.length() - 1));
+            } else if (r != null) {
+                sb.append(",\"ret\":");
+                number(sb, parse(r), Functions.isPointerResult(fn), Functions.isSignedResult(fn));
+            }
+            sb.append("}\n");
+            out.write(sb.toString());
+        }
+        out.flush();
+    }
+
+    /** A number as the views write it: {@code 0x…} in hex, otherwise decimal. */
+    private static long parse(String v) {
+        return v.startsWith("0x") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v);
+    }
+
+    private static void start(StringBuilder sb, int seq, String kind, int depth) {
+        sb.append("{\"seq\":").append(seq).append(",\"kind\":\"").append(kind).append("\",\"depth\":").append(depth);
+    }
+
     private static void header(Timeline t, StringBuilder sb) {
         TimelineHeader h = t.header();
         sb.append("{\"kind\":\"header\",\"version\":").append(h.version());
@@ -79,8 +145,7 @@ public final class JsonlExporter {
     }
 
     private static void event(Event e, StringBuilder sb) {
-        sb.append("{\"seq\":").append(e.seq()).append(",\"kind\":\"").append(e.kind().wireName())
-                .append("\",\"depth\":").append(e.depth());
+        start(sb, e.seq(), e.kind().wireName(), e.depth());
         switch (e.kind()) {
             case CALL -> {
                 fnArgs(e, sb);
@@ -205,9 +270,11 @@ public final class JsonlExporter {
     }
 
     private static void fnArgs(Event e, StringBuilder sb) {
-        int fn = e.fn();
+        fnArgs(sb, e.fn(), e.args());
+    }
+
+    private static void fnArgs(StringBuilder sb, int fn, long[] args) {
         sb.append(",\"fn\":\"").append(Functions.name(fn)).append("\",\"args\":[");
-        long[] args = e.args();
         for (int i = 0; i < args.length; i++) {
             if (i > 0) {
                 sb.append(',');

@@ -5,7 +5,6 @@ import io.mallocscope.cli.model.Changes;
 import io.mallocscope.cli.model.Emphasis;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
-import io.mallocscope.cli.model.Transition;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
@@ -26,13 +25,11 @@ import java.util.Optional;
  * A malloclab trace replayed in-process, the way {@code OffsetsReplay} replays it: step N is a
  * process that ran the first N operations. Moving forward continues the same process; moving back
  * starts a fresh one (a trace replays at millions of operations a second). A trace has no recorded
- * transitions: its calls come without them.
+ * events: its calls carry what they changed ({@link Changes}) instead.
  */
 final class RepSource implements StateSource {
     /** Traces longer than this get no per-call changes (each needs a heap walk). */
     static final int CHANGES_LIMIT = 20_000;
-    /** The transition kind of a change read off two heap states. */
-    static final String CHANGE = "change";
 
     private final Trace trace;
     private final ProcessOptions options;
@@ -98,13 +95,8 @@ final class RepSource implements StateSource {
                 step(done, out);
                 if (changes) {
                     HeapSnapshot after = HeapViews.light(done, process);
-                    List<Transition> ts = new ArrayList<>();
-                    for (String line : diff.between(before, after, Emphasis.PLAIN)) {
-                        ts.add(Transition.text(CHANGE, line));
-                    }
-                    Op op = out.get(out.size() - 1);
-                    out.set(out.size() - 1, new Op(op.number(), op.function(), op.args(), op.result(), op.site(),
-                            op.mem(), op.freed(), ts));
+                    int last = out.size() - 1;
+                    out.set(last, out.get(last).withChanges(diff.between(before, after, Emphasis.PLAIN)));
                     before = after;
                 }
             }

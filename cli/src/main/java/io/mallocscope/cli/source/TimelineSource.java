@@ -3,7 +3,7 @@ package io.mallocscope.cli.source;
 import io.mallocscope.cli.UserError;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
-import io.mallocscope.cli.model.Transition;
+import io.mallocscope.cli.model.EventText;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.event.EventKind;
@@ -162,7 +162,7 @@ final class TimelineSource implements StateSource {
         return ops;
     }
 
-    /** Turns the events of a timeline into numbered calls with their transitions. */
+    /** Turns the events of a timeline into numbered calls with the events inside each. */
     static final class TimelineOps {
         private TimelineOps() {
         }
@@ -172,7 +172,7 @@ final class TimelineSource implements StateSource {
             int first = t.callOfStep(step);
             int end = t.endOfStep(step);
             Event call = t.event(first);
-            List<Transition> ts = new ArrayList<>();
+            List<Event> ts = new ArrayList<>();
             String result = null;
             boolean returned = false;
             for (int i = first + 1; i < end; i++) {
@@ -184,7 +184,7 @@ final class TimelineSource implements StateSource {
                         if (r.signal() >= 0) {
                             result = r.signal() == 6 ? "<SIGABRT>" : r.signal() == 11 ? "<SIGSEGV>" : "<exception>";
                         } else if (r.hasRet() && Functions.hasResult(call.fn())) {
-                            result = Functions.isPointerResult(call.fn()) ? Hex.of(r.ret()) : number(r.ret());
+                            result = Functions.isPointerResult(call.fn()) ? Hex.of(r.ret()) : EventText.number(r.ret());
                         }
                     }
                     if (k != EventKind.ABORT && k != EventKind.SEGV && !k.isFileEvent()) {
@@ -194,16 +194,13 @@ final class TimelineSource implements StateSource {
                 if (k == EventKind.WRITE || k == EventKind.OUTPUT) {
                     continue; // bytes the program stored or printed: not something malloc did
                 }
-                ts.add(transition(t.event(i)));
+                ts.add(t.event(i));
             }
             if (!returned && step == t.steps() && t.problem().isPresent()) {
                 result = "<the recording stops here>";
             }
             long[] a = call.args();
-            List<String> args = new ArrayList<>();
-            for (int j = 0; j < a.length; j++) {
-                args.add(Functions.isPointerArg(call.fn(), j) ? Hex.of(a[j]) : number(a[j]));
-            }
+            List<String> args = EventText.args(call);
             int fn = call.fn();
             long mem = Functions.isPointerResult(fn) && fn != Functions.SBRK && fn != Functions.MMAP
                     && fn != Functions.MREMAP && fn != Functions.SYS_BRK && result != null && result.startsWith("0x")
@@ -211,73 +208,6 @@ final class TimelineSource implements StateSource {
             long freed = fn == Functions.FREE ? a[0] : fn == Functions.REALLOC && mem != a[0] ? a[0] : 0;
             String site = call.site() == null || call.site().isEmpty() ? null : call.site();
             return new Op(step, call.fnName(), args, result, site, mem, freed, ts);
-        }
-
-        static Transition transition(Event e) {
-            return switch (e.kind()) {
-                case TCACHE_PUT, TCACHE_GET -> Transition.tcache(e.kind().wireName(), e.chunk(), e.size(), e.index(),
-                        e.count());
-                case BIN_INSERT, BIN_REMOVE -> Transition.bin(e.kind().wireName(), e.binKind(), e.index(), e.chunk(),
-                        e.size(), e.reasonCode());
-                case SPLIT, TOP_EXTEND -> Transition.pair(e.kind().wireName(), e.chunk(), e.size(), e.other(),
-                        e.otherSize());
-                case TOP_SHRINK -> Transition.pair("top_shrink", e.chunk(), e.size(), 0, e.otherSize());
-                case COALESCE -> Transition.coalesce(e.chunk(), e.size(), e.other(), e.otherSize(), e.merged(),
-                        e.mergedSize());
-                case MMAP_CHUNK, MUNMAP_CHUNK -> Transition.pair(e.kind().wireName(), e.chunk(), e.size(), 0, 0);
-                case CONSOLIDATE -> Transition.text("consolidate", null);
-                case THRESHOLD -> new Transition("threshold", 0, e.oldValue(), 0, e.newValue(), 0, 0,
-                        e.thresholdName().equals("mmap") ? 0 : 1, -1, -1, -1, null);
-                case SYSCALL -> Transition.text("syscall", syscall(e));
-                case ABORT -> Transition.text("abort", e.message());
-                case SEGV -> Transition.text("segv", Hex.of(e.address()) + " (" + e.message() + ")");
-                case OPEN, CLOSE, FILE_MAP, PAGE_PRIVATE, WRITE_BACK, SIGBUS -> Transition.text(e.kind().wireName(), fileText(e));
-                case CALL -> Transition.text("call", callText(e) + " called before this call returned");
-                default -> Transition.text(e.kind().wireName(), e.toString());
-            };
-        }
-
-        /** {@code free(0x5555555592a0)}: a call's function and arguments as the views write them. */
-        static String callText(Event call) {
-            long[] a = call.args();
-            List<String> args = new ArrayList<>();
-            for (int j = 0; j < a.length; j++) {
-                args.add(Functions.isPointerArg(call.fn(), j) ? Hex.of(a[j]) : number(a[j]));
-            }
-            return call.fnName() + "(" + String.join(", ", args) + ")";
-        }
-
-        /** A file event in words: "page 0x7ffff7fc3000 of /data/notes.txt written back (msync)". */
-        static String fileText(Event e) {
-            return switch (e.kind()) {
-                case OPEN -> "open " + e.path() + " = fd " + e.fd();
-                case CLOSE -> "close fd " + e.fd() + " (" + e.path() + ")";
-                case FILE_MAP -> "mapped " + e.path() + " from offset " + Hex.of(e.fileOffset()) + " at "
-                        + Hex.of(e.fileAddress()) + " (" + Hex.of(e.mapLength()) + " bytes, "
-                        + (e.isSharedMap() ? "MAP_SHARED" : "MAP_PRIVATE") + ")";
-                case PAGE_PRIVATE -> "page " + Hex.of(e.fileAddress()) + " of " + e.path()
-                        + " made private (copy-on-write at its first store)";
-                case WRITE_BACK -> (e.pages() == 1 ? "page " + Hex.of(e.fileAddress()) + " of " + e.path()
-                        : e.pages() + " pages of " + e.path() + " from " + Hex.of(e.fileAddress()))
-                        + " written back (" + e.cause() + ")";
-                case SIGBUS -> "SIGBUS at " + Hex.of(e.fileAddress()) + " (" + e.message() + ")";
-                default -> e.toString();
-            };
-        }
-
-        /** Sizes in hex as C programmers write them ({@code malloc(0x18)}); small and negative numbers in decimal. */
-        static String number(long v) {
-            return v >= 0 && v < 10 || v < 0 ? Long.toString(v) : Hex.of(v);
-        }
-
-        private static String syscall(Event e) {
-            long[] a = e.args();
-            List<String> args = new ArrayList<>();
-            for (int j = 0; j < a.length; j++) {
-                args.add(Functions.isPointerArg(e.fn(), j) ? Hex.of(a[j]) : number(a[j]));
-            }
-            String ret = Functions.isPointerResult(e.fn()) ? Hex.of(e.ret()) : number(e.ret());
-            return e.fnName() + "(" + String.join(", ", args) + ") = " + ret;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.mallocscope.cli.html;
 
+import io.mallocscope.cli.testing.MiniJson;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;

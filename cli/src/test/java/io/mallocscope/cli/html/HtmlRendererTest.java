@@ -1,5 +1,7 @@
 package io.mallocscope.cli.html;
 
+import io.mallocscope.cli.testing.MiniJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,10 @@
 package io.mallocscope.cli.render;
 
 import io.mallocscope.cli.model.Op;
-import io.mallocscope.cli.model.Transition;
 import io.mallocscope.cli.testing.Approved;
+import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.malloc.BinKind;
+import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.malloc.Transitions;
 import org.junit.jupiter.api.Test;
 
@@ -22,19 +23,19 @@ class TimelineTextRendererTest {
     static List<Op> firstFit() {
         return List.of(
                 new Op(1, "malloc", List.of("0x512"), "0x5555555592a0", "FirstFit.java:31", A + 16, 0, List.of(
-                        Transition.pair("top_extend", TOP0, 0x21000, 0, 0),
-                        Transition.pair("split", TOP0, 0x290, TOP0 + 0x290, 0x20d70),
-                        Transition.pair("split", TOP0 + 0x290, 0x520, B, 0x20850))),
+                        Event.transition(EventKind.TOP_EXTEND, 0, 0, TOP0, 0x21000),
+                        Event.transition(EventKind.SPLIT, TOP0, 0x290, TOP0 + 0x290, 0x20d70),
+                        Event.transition(EventKind.SPLIT, TOP0 + 0x290, 0x520, B, 0x20850))),
                 new Op(2, "malloc", List.of("0x256"), "0x5555555597c0", "FirstFit.java:32", B + 16, 0, List.of(
-                        Transition.pair("split", B, 0x260, B + 0x260, 0x205f0))),
+                        Event.transition(EventKind.SPLIT, B, 0x260, B + 0x260, 0x205f0))),
                 new Op(3, "free", List.of("0x5555555592a0"), null, "FirstFit.java:43", 0, A + 16, List.of(
-                        Transition.bin("bin_insert", BinKind.UNSORTED, 1, A, 0x520, Transitions.FREE))),
+                        Event.transition(EventKind.BIN_INSERT, BinKind.UNSORTED, 1, A, 0x520, Transitions.FREE))),
                 new Op(4, "malloc", List.of("0x1fa"), "0x5555555592a0", "FirstFit.java:47", A + 16, 0, List.of(
-                        Transition.bin("bin_remove", BinKind.UNSORTED, 1, A, 0x520, Transitions.SORT),
-                        Transition.bin("bin_insert", BinKind.LARGEBIN, 68, A, 0x520, Transitions.SORT),
-                        Transition.bin("bin_remove", BinKind.LARGEBIN, 68, A, 0x520, Transitions.BINMAP),
-                        Transition.pair("split", A, 0x210, A + 0x210, 0x310),
-                        Transition.bin("bin_insert", BinKind.UNSORTED, 1, A + 0x210, 0x310, Transitions.SPLIT))));
+                        Event.transition(EventKind.BIN_REMOVE, BinKind.UNSORTED, 1, A, 0x520, Transitions.SORT),
+                        Event.transition(EventKind.BIN_INSERT, BinKind.LARGEBIN, 68, A, 0x520, Transitions.SORT),
+                        Event.transition(EventKind.BIN_REMOVE, BinKind.LARGEBIN, 68, A, 0x520, Transitions.BINMAP),
+                        Event.transition(EventKind.SPLIT, A, 0x210, A + 0x210, 0x310),
+                        Event.transition(EventKind.BIN_INSERT, BinKind.UNSORTED, 1, A + 0x210, 0x310, Transitions.SPLIT))));
     }
 
     static String render(List<Op> history, List<Op> ops) {
@@ -77,7 +78,7 @@ class TimelineTextRendererTest {
     void chromeTraceEscapesACarriageReturnAsJsonDoes() {
         StringWriter sw = new StringWriter();
         Op abort = new Op(1, "free", List.of("0x5555555592a0"), "<SIGABRT>", null, 0, 0x5555555592a0L,
-                List.of(Transition.text("abort", "line one\r\nline two")));
+                List.of(), List.of("line one\r\nline two"));
         new ChromeTraceRenderer().render(List.of(abort), new PrintWriter(sw, true));
         assertThat(sw.toString()).contains("{\"name\":\"line one\\r\\nline two\",\"cat\":\"transition\"");
     }

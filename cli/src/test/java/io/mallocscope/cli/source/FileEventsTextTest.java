@@ -50,7 +50,7 @@ class FileEventsTextTest {
                 "{\"seq\":6,\"kind\":\"close\",\"depth\":0,\"fd\":3,\"path\":\"/data/notes.txt\"}");
 
         Op op = TimelineSource.TimelineOps.op(t, 1);
-        assertThat(op.transitions()).extracting(tr -> tr.text()).containsExactly(
+        assertThat(op.events()).extracting(io.mallocscope.cli.model.EventText::of).containsExactly(
                 "mapped /data/notes.txt from offset 0x0 at 0x7ffff7fc3000 (0x2000 bytes, MAP_SHARED)",
                 "page 0x7ffff7fc3000 of /data/notes.txt written back (msync)",
                 "page 0x7ffff7fc4000 of /tmp/cow.txt made private (copy-on-write at its first store)",
@@ -70,7 +70,7 @@ class FileEventsTextTest {
         w.close();
         Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
         Op op = TimelineSource.TimelineOps.op(t, 1);
-        assertThat(op.transitions()).extracting(tr -> tr.kind() + ": " + tr.text())
+        assertThat(op.events()).extracting(e -> e.kind().wireName() + ": " + io.mallocscope.cli.model.EventText.of(e))
                 .containsExactly("call: free(0x5555555592a0) called before this call returned");
         assertThat(new io.mallocscope.cli.model.Story().tell(op))
                 .anySatisfy(line -> assertThat(line).isEqualTo("free(0x5555555592a0) called before this call returned"))

@@ -2,7 +2,6 @@ package io.mallocscope.cli.source;
 
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
-import io.mallocscope.cli.model.Transition;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import org.junit.jupiter.api.Test;
@@ -64,9 +63,9 @@ class RepSourceChangesTest {
         Path trace = randomTrace(dir, RepSource.CHANGES_LIMIT);
         List<Op> ops = Sources.open(trace, DEFAULTS).ops();
         assertThat(ops).hasSize(RepSource.CHANGES_LIMIT);
-        assertThat(ops.get(ops.size() - 1).transitions()).isNotEmpty()
-                .allSatisfy(t -> assertThat(t.kind()).isEqualTo(RepSource.CHANGE));
-        assertThat(ops.get(0).transitions()).extracting(Transition::text)
+        assertThat(ops.get(ops.size() - 1).changes()).isNotEmpty();
+        assertThat(ops.get(ops.size() - 1).events()).isEmpty();
+        assertThat(ops.get(0).changes())
                 .contains("+ 0x555555559000 (0x290, in use)");
     }
 }

@@ -56,6 +56,21 @@ public final class Event {
         this.signal = signal;
     }
 
+    /**
+     * An allocator transition as a hook reports it, outside any timeline (seq 0, depth 1): for views and
+     * tests that need events without recording them.
+     *
+     * @param values the hook's arguments, as {@link EventKind#fields()} lists them
+     * @throws IllegalArgumentException for a kind that is not a transition, or the wrong number of values
+     */
+    public static Event transition(EventKind kind, long... values) {
+        if (!kind.isTransition() || values.length != kind.fields().length()) {
+            throw new IllegalArgumentException(kind.wireName() + " takes " + (kind.isTransition()
+                    ? kind.fields().length() + " values, not " + values.length : "a record of its own"));
+        }
+        return new Event(0, kind, 1, -1, values.clone(), null, null, null, -1);
+    }
+
     /** Position in the timeline, from 0. */
     public int seq() {
         return seq;
