@@ -66,6 +66,12 @@ public final class Samples {
             SharedLibraries.class,
             ForkSharedMemory.class,
             MallocAfterFork.class,
+            // threads and arenas
+            ThreadArenas.class,
+            CrossThreadFree.class,
+            ArenaReuse.class,
+            ArenaMaxOne.class,
+            HouseOfMindFastbin.class,
             // real programs
             WordFrequency.class,
             DynamicArray.class
