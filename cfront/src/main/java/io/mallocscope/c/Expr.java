@@ -879,15 +879,22 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long[] vals = new long[args.length];
+            byte[][] records = null;
             for (int i = args.length - 1; i >= 0; i--) { // gcc evaluates arguments last to first
                 vals[i] = args[i].eval(f);
+                if (argTypes[i].isRecord()) { // a struct by value: its bytes now, before a later call reuses the stack
+                    if (records == null) {
+                        records = new byte[args.length][];
+                    }
+                    records[i] = f.m.libc.readBytes(vals[i], (int) argTypes[i].size);
+                }
             }
             Function target = direct;
             if (target == null || target.builtin == null && target.body == null) {
                 long address = fn.eval(f);
                 target = f.m.functionAt(address, this);
             }
-            return f.m.call(f, target, vals, argTypes, this);
+            return f.m.call(f, target, vals, argTypes, this, records);
         }
     }
 

@@ -9,6 +9,8 @@ final class Frame {
     final long rbp;
     final Function fn;
     long ret;
+    /** A struct returned by value: its bytes when the return ran. */
+    byte[] retBytes;
     String label;
 
     Frame(Machine m, long rbp, Function fn) {

@@ -13,6 +13,8 @@ final class Function {
     long[] paramOffsets;
     CType[] paramTypes;
     long frameSize;
+    /** A struct of more than 16 bytes returned by value: the frame slot of the hidden pointer to the caller's memory (0: none). */
+    long hiddenReturn;
     long address;
     Builtins.Builtin builtin;
     final List<Var> locals = new ArrayList<>();

@@ -321,9 +321,25 @@ final class Machine {
         off = blockLayout(parser.functionBlocks.get(f), off);
         off = -alignUp(-off, 16);
         List<long[]> holes = new ArrayList<>();
+        List<Var> slots = new ArrayList<>();
+        long above = 16; // structs of more than 16 bytes stay where the caller copied them
         for (Var p : f.params) {
-            long size = Math.max(4, p.type.size);
-            long align = size;
+            if (p.type.isRecord() && p.type.size > 16) {
+                p.offset = above;
+                above += alignUp(p.type.size, 8);
+            } else {
+                slots.add(p);
+            }
+        }
+        f.hiddenReturn = 0;
+        if (f.type.base.isRecord() && f.type.base.size > 16) { // the hidden pointer (rdi) takes the first slot
+            Var hidden = new Var("<return>", CType.ptr(CType.VOID), f.at, false);
+            slots.add(0, hidden);
+        }
+        for (Var p : slots) {
+            // a struct from registers: one register's worth at its own alignment, two as a 16-aligned pair
+            long size = p.type.isRecord() ? (p.type.size > 8 ? 16 : p.type.size) : Math.max(4, p.type.size);
+            long align = p.type.isRecord() ? (p.type.size > 8 ? 16 : p.type.align) : size;
             long at = Long.MIN_VALUE;
             for (long[] h : holes) {
                 long slot = (h[1] - size) & -align;
@@ -350,6 +366,9 @@ final class Machine {
                 off = at;
             }
             p.offset = at;
+            if (p.name.equals("<return>")) {
+                f.hiddenReturn = at;
+            }
         }
         f.frameSize = alignUp(-off, 16);
     }
@@ -459,6 +478,17 @@ final class Machine {
     }
 
     long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site) {
+        return call(caller, target, vals, types, site, null);
+    }
+
+    /**
+     * A call; {@code records} holds the bytes of the struct arguments passed by value (null: none).
+     * As the x86-64 ABI passes them: up to 16 bytes in registers (the callee stores them in its
+     * frame), larger ones copied by the caller onto the stack above the return address; a struct
+     * returned by value comes back (registers, or the caller's memory) and is left just below the
+     * stack pointer, where the caller's next expression copies it from.
+     */
+    long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site, byte[][] records) {
         if (target.builtin != null) {
             libc.site(site.site); // nothing without the agent; with it, the site of a recorded call
             return target.builtin.call(this, vals, types, site);
@@ -468,7 +498,42 @@ final class Machine {
         }
         long ra = (caller.fn == null ? 0 : caller.fn.address) + 0x10 + (site.line & 0xfff);
         for (int i = 0; i < vals.length && i < target.params.size(); i++) {
-            vals[i] = Expr.convert(vals[i], types[i], target.params.get(i).type);
+            if (!types[i].isRecord()) {
+                vals[i] = Expr.convert(vals[i], types[i], target.params.get(i).type);
+            }
+        }
+        CType rt = target.type.base;
+        if (records != null || rt.isRecord()) {
+            long saved = rsp;
+            long inMemory = 0;
+            for (int i = 0; records != null && i < records.length; i++) {
+                if (records[i] != null && records[i].length > 16) {
+                    inMemory += alignUp(records[i].length, 8);
+                }
+            }
+            rsp -= alignUp(inMemory, 16);
+            growStack(rsp);
+            long at = rsp;
+            for (int i = 0; records != null && i < records.length; i++) {
+                if (records[i] != null && records[i].length > 16) {
+                    mem.writeBytes(at, records[i], 0, records[i].length);
+                    at += alignUp(records[i].length, 8);
+                }
+            }
+            pendingRecords = records;
+            rsp -= 8;
+            mem.write64(rsp, ra);
+            enter(target, vals, ra, caller.rbp);
+            rsp = saved;
+            byte[] r = returned;
+            returned = null;
+            if (!rt.isRecord() || r == null) {
+                return lastReturn;
+            }
+            long scratch = (rsp - 128 - r.length) & -16L; // below the red zone: what the caller copies next
+            growStack(scratch);
+            mem.writeBytes(scratch, r, 0, r.length);
+            return scratch;
         }
         if (target.type.variadic) {
             // arguments past the registers are pushed (an even number of slots), then the call
@@ -490,6 +555,11 @@ final class Machine {
         return enter(target, vals, ra, caller.rbp);
     }
 
+    /** Struct arguments of the call being entered (see {@link #call}), and the struct the last one returned. */
+    private byte[][] pendingRecords;
+    private byte[] returned;
+    private long lastReturn;
+
     /** The arguments of the variadic call being entered, for the callee's register save area. */
     private long[] variadicArgs;
     private CType[] variadicTypes;
@@ -510,9 +580,20 @@ final class Machine {
             variadicArgs = null;
             variadicTypes = null;
         }
+        byte[][] records = pendingRecords;
+        pendingRecords = null;
         for (int i = 0; i < f.params.size(); i++) {
             Var p = f.params.get(i);
+            if (p.type.isRecord()) {
+                if (records != null && i < records.length && records[i] != null && p.offset < 0) {
+                    mem.writeBytes(rbp + p.offset, records[i], 0, records[i].length); // from registers
+                }
+                continue;
+            }
             Expr.store(mem, p.type, rbp + p.offset, i < vals.length ? vals[i] : 0);
+        }
+        if (f.hiddenReturn != 0) {
+            mem.write64(rbp + f.hiddenReturn, rsp + f.frameSize + 16); // the caller's memory for the result
         }
         int code = f.body.exec(fr);
         depth--;
@@ -520,6 +601,8 @@ final class Machine {
             throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
         }
         long ret = f.type.base.isVoid() ? 0 : fr.ret;
+        returned = f.type.base.isRecord() ? fr.retBytes : null;
+        lastReturn = ret;
         long ra = mem.read64(rbp + 8);
         long savedRbp = mem.read64(rbp);
         rsp = rbp + 16;

@@ -364,8 +364,8 @@ final class Parser {
         for (int i = 0; i < d.type.params.size(); i++) {
             String name = d.type.paramNames.get(i);
             CType pt = d.type.params.get(i);
-            if (pt.isRecord()) {
-                throw error(d.at, "unsupported: passing a struct by value (parameter '" + name + "' of '" + f.name + "')");
+            if (pt.isRecord() && !pt.complete) {
+                throw error(d.at, "parameter " + (i + 1) + " ('" + name + "') has incomplete type");
             }
             Var p = new Var(name == null ? "" : name, pt, d.at, false);
             p.param = true;
@@ -373,9 +373,6 @@ final class Parser {
             if (name != null) {
                 scopes.peek().put(name, p);
             }
-        }
-        if (d.type.base.isRecord()) {
-            throw error(d.at, "unsupported: returning a struct by value from '" + f.name + "'");
         }
         Tok lb = expect("{");
         List<Stmt> body = new ArrayList<>();
@@ -1499,6 +1496,15 @@ final class Parser {
                 Expr.Call call = Expr.Call.in(r);
                 if (call != null) {
                     call.receiver(sourceText(start, end));
+                    if (call.type.isRecord() && call.type.size > 16 && fn != null) {
+                        // gcc -O0 has the callee fill a temporary of the caller's frame, then copies it
+                        Var tmp = new Var("", call.type, op, false);
+                        tmp.declOrder = declSeq++;
+                        tmp.addressTaken = true;
+                        tmp.used = true;
+                        fn.locals.add(tmp);
+                        block.vars.add(tmp);
+                    }
                 }
                 return new Expr.Assign(l, assignConvert(r, l.type, op, "assignment"), op);
             }
@@ -1970,8 +1976,8 @@ final class Parser {
         Expr[] a = new Expr[args.size()];
         for (int i = 0; i < args.size(); i++) {
             Expr x = args.get(i);
-            if (x.type.isRecord()) {
-                throw error(argToks.get(i), "unsupported: passing a struct by value");
+            if (x.type.isRecord() && (!ft.prototyped || i >= ft.params.size())) {
+                throw error(argToks.get(i), "unsupported: passing a struct by value to '...' or an unprototyped function");
             }
             if (x.type.isVoid()) {
                 throw error(argToks.get(i), "invalid use of void expression");

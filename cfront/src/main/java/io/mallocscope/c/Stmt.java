@@ -209,6 +209,9 @@ abstract class Stmt {
         int exec(Frame f) {
             if (e != null) {
                 f.ret = e.eval(f);
+                if (e.type.isRecord()) { // the value leaves in registers or through the hidden pointer
+                    f.retBytes = f.m.libc.readBytes(f.ret, (int) e.type.size);
+                }
             }
             return RETURN;
         }
