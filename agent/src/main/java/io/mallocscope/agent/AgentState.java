@@ -20,6 +20,14 @@ final class AgentState {
     /** Failures of the instrumentation itself (listener errors), reported at exit with the advice errors. */
     static final java.util.concurrent.atomic.AtomicLong instrumentationErrors = new java.util.concurrent.atomic.AtomicLong();
 
+    /** The shutdown hook's body (a class, not a lambda: no method-handle machinery at start-up). */
+    static final class Shutdown implements Runnable {
+        @Override
+        public void run() {
+            shutdown();
+        }
+    }
+
     static void shutdown() {
         try {
             if (recorderLoaded) {

@@ -55,8 +55,8 @@ public final class MallocscopeAgent {
             AgentState.startMillis = System.currentTimeMillis();
             AgentState.mainName = mainName();
             AgentState.enabled = true;
-            Runtime.getRuntime().addShutdownHook(new Thread(AgentState::shutdown, "mallocscope-timeline-close"));
-            Instrumenter.install(inst, o);
+            Runtime.getRuntime().addShutdownHook(new Thread(new AgentState.Shutdown(), "mallocscope-timeline-close"));
+            Instrumenter.install(inst, attach);
             if (o.sites.equals("static")) {
                 CallSites.install(inst, attach);
             }

@@ -682,7 +682,7 @@ public final class Recorder {
         h.put(TimelineHeader.RECORD, options.recordSpec(!attached));
         h.put(TimelineHeader.SITES, options.sites);
         try {
-            writer = TimelineWriter.open(target, TimelineHeader.of(h), options.flushMillis, Recorder::report);
+            writer = TimelineWriter.open(target, TimelineHeader.of(h), options.flushMillis, REPORT);
             file = target;
         } catch (IOException | RuntimeException e) {
             openFailed = true;
@@ -781,6 +781,14 @@ public final class Recorder {
     static void report(String line) {
         AgentState.report(line);
     }
+
+    /** {@link #report} for the writer (a class, not a method reference: nothing spun at start-up). */
+    private static final java.util.function.Consumer<String> REPORT = new java.util.function.Consumer<>() {
+        @Override
+        public void accept(String line) {
+            report(line);
+        }
+    };
 
     // ================================================================ StackWalker sites (sites=stack)
 

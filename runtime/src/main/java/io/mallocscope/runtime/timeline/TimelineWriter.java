@@ -4,8 +4,6 @@ import io.mallocscope.runtime.event.EventKind;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,15 +40,6 @@ public final class TimelineWriter implements Closeable {
     static final int MAX_OUTPUT_PIECE = 32 * 1024;
     private static final int PAGE = BLOCK_TARGET + 256;
     private static final Page POISON = new Page(0);
-    private static final VarHandle COMMITTED;
-
-    static {
-        try {
-            COMMITTED = MethodHandles.lookup().findVarHandle(Page.class, "committed", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /**
      * A block buffer. The recording thread appends to {@code data} and publishes the end of its last
@@ -59,8 +48,7 @@ public final class TimelineWriter implements Closeable {
      */
     private static final class Page {
         final byte[] data;
-        @SuppressWarnings("unused") // through COMMITTED
-        private int committed;
+        final java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
         int taken;
         /** Its place in the file: set by the recording thread before the page becomes {@link #current}. */
         int seq;
@@ -89,6 +77,7 @@ public final class TimelineWriter implements Closeable {
     // the recording thread's
     private Page page = firstPage();
     private byte[] buf = page.data;
+    private java.util.concurrent.atomic.AtomicInteger committed = page.committed;
     private int pos;
     /** Where the event being encoded began in {@link #buf}. */
     private int mark;
@@ -140,7 +129,12 @@ public final class TimelineWriter implements Closeable {
         out.flush();
         pos = 0;
         bytesWritten.set(preamble.length + n);
-        thread = new Thread(this::drain, "mallocscope-timeline-writer");
+        thread = new Thread(new Runnable() { // not a lambda: nothing spun when a recording starts
+            @Override
+            public void run() {
+                drain();
+            }
+        }, "mallocscope-timeline-writer");
         thread.setDaemon(true);
         thread.start();
     }
@@ -504,7 +498,7 @@ public final class TimelineWriter implements Closeable {
 
     /** Writes the page's bytes completed since the last time as one block (flushing side, under flushLock). */
     private void writeCommitted(Page p) {
-        int end = (int) COMMITTED.getAcquire(p);
+        int end = p.committed.get();
         if (end <= p.taken || failed) {
             return;
         }
@@ -525,7 +519,7 @@ public final class TimelineWriter implements Closeable {
         doneSeq = p.seq;
         if (p.data.length == PAGE) {
             p.taken = 0;
-            COMMITTED.setRelease(p, 0);
+            p.committed.lazySet(0);
             pool.offer(p);
         }
     }
@@ -556,7 +550,7 @@ public final class TimelineWriter implements Closeable {
     private void done() {
         events++;
         mark = pos;
-        COMMITTED.setRelease(page, pos);
+        committed.lazySet(pos); // a release store
         if (pos >= BLOCK_TARGET) {
             nextPage(0);
         }
@@ -582,6 +576,7 @@ public final class TimelineWriter implements Closeable {
         }
         page = next;
         buf = next.data;
+        committed = next.committed;
         pos = partial;
         mark = 0;
         current = next;
