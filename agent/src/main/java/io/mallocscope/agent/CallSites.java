@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,7 @@ final class CallSites implements ClassFileTransformer {
     private static final String LIBC = "io/mallocscope/runtime/LibC";
     private static final byte[] LIBC_BYTES = LIBC.getBytes(StandardCharsets.UTF_8);
     private static final String RECORDER = "io/mallocscope/agent/Recorder";
+    private static final String RECORDER_CLASS = RECORDER + ".class";
     /**
      * LibC methods that never lead to a recorded call: the loads and stores, left without a site
      * marker so a program's inner loops stay as fast as they were. Every other LibC call gets one,
@@ -56,8 +58,19 @@ final class CallSites implements ClassFileTransformer {
         return id;
     }
 
+    /** Marked classes kept from earlier runs. */
+    private final SiteCache cache;
+
+    CallSites(SiteCache cache) {
+        this.cache = cache;
+    }
+
+    static synchronized int known() {
+        return names.size();
+    }
+
     static void install(Instrumentation inst, boolean retransformLoaded) {
-        CallSites t = new CallSites();
+        CallSites t = new CallSites(SiteCache.open());
         inst.addTransformer(t, true);
         if (retransformLoaded) {
             List<Class<?>> targets = new ArrayList<>();
@@ -111,11 +124,15 @@ final class CallSites implements ClassFileTransformer {
             return null;
         }
         try {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-            SiteInserter inserter = new SiteInserter(writer, className);
-            reader.accept(inserter, 0);
-            return inserter.changed ? writer.toByteArray() : null;
+            int known = known();
+            byte[] cached = cache.get(className, bytes, known);
+            if (cached != null) {
+                return cached == SiteCache.UNMARKED ? null : cached;
+            }
+            Map<Integer, String> sites = new LinkedHashMap<>();
+            byte[] marked = SiteInserter.mark(bytes, className, sites);
+            cache.put(className, bytes, known, sites, marked);
+            return marked;
         } catch (Throwable t) {
             AgentState.instrumentationErrors.incrementAndGet();
             AgentState.report("mallocscope: cannot add call sites to " + className.replace('/', '.') + " (" + t
@@ -128,7 +145,12 @@ final class CallSites implements ClassFileTransformer {
 
     /** A class whose loader cannot find the Recorder (an isolated loader) is left alone rather than broken. */
     private static boolean seesRecorder(ClassLoader loader) {
-        return visible.computeIfAbsent(loader, l -> l.getResource(RECORDER + ".class") != null);
+        Boolean sees = visible.get(loader);
+        if (sees == null) {
+            sees = loader.getResource(RECORDER_CLASS) != null;
+            visible.put(loader, sees);
+        }
+        return sees;
     }
 
     private static boolean contains(byte[] hay, byte[] needle) {
@@ -147,14 +169,26 @@ final class CallSites implements ClassFileTransformer {
         return false;
     }
 
+    /** The ASM side, apart so that a class found in the cache loads no ASM class. */
     private static final class SiteInserter extends ClassVisitor {
         private String source;
         private final String className;
+        private final Map<Integer, String> sites;
         boolean changed;
 
-        SiteInserter(ClassVisitor next, String className) {
+        private SiteInserter(ClassVisitor next, String className, Map<Integer, String> sites) {
             super(Opcodes.ASM9, next);
             this.className = className;
+            this.sites = sites;
+        }
+
+        /** The class with its markers, or null when it has none; {@code sites} gets each site it names. */
+        static byte[] mark(byte[] bytes, String className, Map<Integer, String> sites) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            SiteInserter inserter = new SiteInserter(writer, className, sites);
+            reader.accept(inserter, 0);
+            return inserter.changed ? writer.toByteArray() : null;
         }
 
         @Override
@@ -170,6 +204,14 @@ final class CallSites implements ClassFileTransformer {
             return new MethodVisitor(Opcodes.ASM9, mv) {
                 int line = -1;
 
+                boolean marked;
+
+                @Override
+                public void visitMaxs(int maxStack, int maxLocals) {
+                    // the marker's int is pushed on top of what the call's arguments use: one more slot
+                    super.visitMaxs(marked ? maxStack + 1 : maxStack, maxLocals);
+                }
+
                 @Override
                 public void visitLineNumber(int line, Label start) {
                     this.line = line;
@@ -181,9 +223,13 @@ final class CallSites implements ClassFileTransformer {
                     if (owner.equals(LIBC) && !NO_SITE.contains(mname)) {
                         String file = source != null ? source
                                 : className.substring(className.lastIndexOf('/') + 1).replaceAll("\\$.*", "") + ".java";
-                        super.visitLdcInsn(register(file + ":" + (line < 0 ? "?" : Integer.toString(line))));
+                        String site = file + ":" + (line < 0 ? "?" : Integer.toString(line));
+                        int id = register(site);
+                        sites.putIfAbsent(id, site);
+                        super.visitLdcInsn(id);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDER, "site", "(I)V", false);
                         changed = true;
+                        marked = true;
                     }
                     super.visitMethodInsn(opcode, owner, mname, desc, itf);
                 }
