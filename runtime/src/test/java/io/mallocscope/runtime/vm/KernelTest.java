@@ -297,6 +297,36 @@ class KernelTest {
         assertThat(as.residentPages()).isEqualTo(before);
     }
 
+    /**
+     * #16.5: a 1 TiB mapping with one touched page stays cheap in Java memory, measured as the bytes
+     * this thread allocates (2^28 pages of bookkeeping would be gigabytes), not as time: mapping it,
+     * touching a page, changing the protection of all of it and unmapping it allocate less than 64
+     * pages' worth, and only one page ever holds data.
+     */
+    @Test
+    void oneTebibyteMappingAllocatesAboutOnePageOfJavaMemory() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported()
+                && mx.isThreadAllocatedMemoryEnabled(), "this JVM does not count the bytes a thread allocates");
+        long warm = k.mmap(0, 1L << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        as.write8(warm, 1); // what the first mapping and the first touched page make once, before counting
+        assertThat(k.munmap(warm, 1L << 20)).isZero();
+        int residentBefore = as.residentPages();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        long a = k.mmap(0, 1L << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | Kernel.MAP_NORESERVE, -1, 0);
+        as.write64(a + (1L << 39), 0x5a5a);
+        long sum = as.read64(a + (1L << 39)) + as.read64(a) + as.read64(a + (1L << 40) - 8);
+        assertThat(k.mprotect(a, 1L << 40, PROT_READ)).isZero();
+        int resident = as.residentPages() - residentBefore;
+        assertThat(k.munmap(a, 1L << 40)).isZero();
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(sum).isEqualTo(0x5a5a);
+        assertThat(resident).as("pages holding data").isEqualTo(1);
+        assertThat(as.residentPages()).isEqualTo(residentBefore);
+        assertThat(allocated).as("bytes of Java heap allocated for the 1 TiB mapping's life").isLessThan(64 * 4096);
+    }
+
     // ---------------------------------------------------------------- munmap edge cases
 
     @Test
