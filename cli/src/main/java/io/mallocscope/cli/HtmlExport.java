@@ -4,9 +4,14 @@ import io.mallocscope.cli.html.HtmlModel;
 import io.mallocscope.cli.html.HtmlModels;
 import io.mallocscope.cli.html.HtmlRenderer;
 import io.mallocscope.cli.html.PageBudget;
+import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.plot.HeapSeries;
+import io.mallocscope.cli.source.StateSource;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The {@code --format html} hook: hands the already-open source to the HTML viewer (package
@@ -19,8 +24,19 @@ final class HtmlExport {
     }
 
     static void write(TimelineCommand.Request r, PrintWriter out) throws IOException {
-        HtmlRenderer.render(model(r), out);
+        HtmlModel m = model(r);
+        HtmlRenderer.render(m.withCharts(charts(r.source(), m.steps().size() - 1)), out);
         out.flush();
+    }
+
+    /** The charts of steps {@code 0..last}: the numbers {@code plot} draws, read off the same source. */
+    static HtmlModel.Charts charts(StateSource s, int last) {
+        HeapSeries h = HeapSeries.of(s, last);
+        Map<String, long[]> free = new LinkedHashMap<>();
+        for (BinType t : BinType.values()) {
+            free.put(t.banner(), h.free.get(t));
+        }
+        return new HtmlModel.Charts(h.heap, h.mmapped, h.live, free, h.peakLive, h.peakHeap);
     }
 
     private static HtmlModel model(TimelineCommand.Request r) {

@@ -18,9 +18,13 @@ import java.util.Set;
  * @param stderr     the program's standard error (may be empty)
  * @param outputNote empty when {@code stdout} and {@code stderr} are the program's output; otherwise why
  *                   they are not (e.g. {@link #OUTPUT_NOT_RECORDED}), which the page shows instead of them
+ * @param stdoutEnds for each step, how many chars of {@code stdout} the program had printed by its end (the
+ *                   page shows the output up to the current step); empty: the whole output at every step
+ * @param stderrEnds the same for {@code stderr}
+ * @param charts     the heap over the steps, drawn as charts; null: no charts
  */
 public record HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr,
-                        String outputNote) {
+                        String outputNote, List<Integer> stdoutEnds, List<Integer> stderrEnds, Charts charts) {
 
     /** What the output panel says for a source that does not carry the program's output. */
     public static final String OUTPUT_NOT_RECORDED = "(program output is not recorded in timelines)";
@@ -39,11 +43,47 @@ public record HtmlModel(String title, Header header, List<Step> steps, String st
         stdout = stdout == null ? "" : stdout;
         stderr = stderr == null ? "" : stderr;
         outputNote = outputNote == null ? "" : outputNote;
+        stdoutEnds = List.copyOf(stdoutEnds);
+        stderrEnds = List.copyOf(stderrEnds);
+        for (List<Integer> ends : List.of(stdoutEnds, stderrEnds)) {
+            if (!ends.isEmpty() && ends.size() != steps.size()) {
+                throw new IllegalArgumentException("an output end per step: " + ends.size() + " for " + steps.size()
+                        + " steps");
+            }
+        }
+        if (charts != null && charts.heap().length != steps.size()) {
+            throw new IllegalArgumentException("a chart point per step: " + charts.heap().length + " for "
+                    + steps.size() + " steps");
+        }
+    }
+
+    /** A model whose {@code stdout} and {@code stderr} are the program's whole output, or why not. */
+    public HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr,
+                     String outputNote) {
+        this(title, header, steps, stdout, stderr, outputNote, List.of(), List.of(), null);
     }
 
     /** A model whose {@code stdout} and {@code stderr} are the program's whole output. */
     public HtmlModel(String title, Header header, List<Step> steps, String stdout, String stderr) {
         this(title, header, steps, stdout, stderr, "");
+    }
+
+    /** This model with the charts of its steps. */
+    public HtmlModel withCharts(Charts c) {
+        return new HtmlModel(title, header, steps, stdout, stderr, outputNote, stdoutEnds, stderrEnds, c);
+    }
+
+    /**
+     * The heap over the page's steps (index = step), as {@code mallocscope plot} computes it: the heap size
+     * (the break's extent plus mmapped bytes), the mmapped bytes, the live requested bytes, and the free
+     * bytes per bin class, by the bins table's heading ({@code tcachebins}, {@code fastbins}, …).
+     */
+    public record Charts(long[] heap, long[] mmapped, long[] live, Map<String, long[]> free, long peakLive,
+                         long peakHeap) {
+        public Charts {
+            Map<String, long[]> copy = new LinkedHashMap<>(free);
+            free = java.util.Collections.unmodifiableMap(copy);
+        }
     }
 
     /**

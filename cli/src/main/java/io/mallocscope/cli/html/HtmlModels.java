@@ -111,16 +111,37 @@ public final class HtmlModels {
         StringBuilder stdout = new StringBuilder();
         StringBuilder stderr = new StringBuilder();
         String outputNote = HtmlModel.OUTPUT_NOT_RECORDED;
+        List<Integer> stdoutEnds = List.of();
+        List<Integer> stderrEnds = List.of();
         if (timeline.outputRecorded()) {
-            // what the program printed up to the last step the page shows
+            // what the program printed up to the last step the page shows, and how much of it by each step
             int lastStep = n < ops.size() ? shown.get(n - 1).number() : timeline.steps();
+            int[] outEnd = new int[steps.size()];
+            int[] errEnd = new int[steps.size()];
             for (ProgramOutput o : timeline.outputUpTo(lastStep)) {
-                (o.isStderr() ? stderr : stdout).append(o.text());
+                StringBuilder to = o.isStderr() ? stderr : stdout;
+                to.append(o.text());
+                int at = Math.min(o.step(), steps.size() - 1);
+                (o.isStderr() ? errEnd : outEnd)[at] = to.length();
             }
+            stdoutEnds = cumulative(outEnd);
+            stderrEnds = cumulative(errEnd);
             outputNote = "";
         }
         return new HtmlModel(program, new HtmlModel.Header(program, th.glibc(), th.tunables(),
-                heapStart != 0 ? heapStart : th.heapStart()), steps, stdout.toString(), stderr.toString(), outputNote);
+                heapStart != 0 ? heapStart : th.heapStart()), steps, stdout.toString(), stderr.toString(), outputNote,
+                stdoutEnds, stderrEnds, null);
+    }
+
+    /** Each step's end: the last end recorded at or before it. */
+    private static List<Integer> cumulative(int[] recorded) {
+        List<Integer> out = new ArrayList<>(recorded.length);
+        int end = 0;
+        for (int e : recorded) {
+            end = Math.max(end, e);
+            out.add(end);
+        }
+        return out;
     }
 
     /** One step of a recorded timeline, copied out of the rebuilt process now (a view reads it lazily). */
@@ -184,10 +205,26 @@ public final class HtmlModels {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CProcess p = CProcess.create(ProcessOptions.defaults().withProgramName(name).withGlibc(glibc)
                 .withTunables(tun).withStdout(out).withStderr(err));
-        Replay r = new Replay(p, trace);
+        Replay r = new Replay(p, trace, out, err);
         r.run(maxOperations);
         return new HtmlModel(name, new HtmlModel.Header(name, glibc, tun, p.malloc().view().heapStart()), r.steps,
-                out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+                out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), "",
+                chars(out.toByteArray(), r.outBytes), chars(err.toByteArray(), r.errBytes), null);
+    }
+
+    /** Byte offsets into UTF-8 {@code bytes} as char offsets into the decoded text. */
+    private static List<Integer> chars(byte[] bytes, List<Integer> byteEnds) {
+        List<Integer> out = new ArrayList<>(byteEnds.size());
+        int lastBytes = -1;
+        int lastChars = 0;
+        for (int b : byteEnds) {
+            if (b != lastBytes) {
+                lastChars = new String(bytes, 0, b, StandardCharsets.UTF_8).length();
+                lastBytes = b;
+            }
+            out.add(lastChars);
+        }
+        return out;
     }
 
     /** One replay: runs the trace's ops with a {@link TraceRunner}, snapshotting the heap after each call. */
@@ -197,13 +234,27 @@ public final class HtmlModels {
         private final Trace trace;
         private final TraceRunner runner;
         private final List<HtmlModel.Step> steps = new ArrayList<>();
+        /** how many bytes the replay had printed by the end of each step */
+        private final List<Integer> outBytes = new ArrayList<>();
+        private final List<Integer> errBytes = new ArrayList<>();
+        private final ByteArrayOutputStream out;
+        private final ByteArrayOutputStream err;
         private Snapshot before;
 
-        Replay(CProcess p, Trace trace) {
+        Replay(CProcess p, Trace trace, ByteArrayOutputStream out, ByteArrayOutputStream err) {
             this.m = p.malloc();
             this.k = p.kernel();
             this.trace = trace;
             this.runner = TraceRunner.onMalloc(trace, p);
+            this.out = out;
+            this.err = err;
+        }
+
+        /** Adds a step and marks how much the replay had printed by then. */
+        private void add(PageBudget budget, HtmlModel.Step s) {
+            steps.add(budget.add(s));
+            outBytes.add(out.size());
+            errBytes.add(err.size());
         }
 
         void run(int maxOperations) {
@@ -211,14 +262,14 @@ public final class HtmlModels {
             before = Snapshot.of(v);
             int n = Math.min(trace.size(), maxOperations);
             PageBudget budget = new PageBudget(n);
-            steps.add(budget.add(step(0, "start", List.of(startNote(v)), v)));
+            add(budget, step(0, "start", List.of(startNote(v)), v));
             for (int i = 0; i < n; i++) {
                 Step s = runner.step(i);
                 List<String> notes = new ArrayList<>();
                 if (s.signal() != null) {
                     HeapView after = m.view();
                     notes.add("The process got " + s.signal().shellDescription() + ": " + s.signal().getMessage());
-                    steps.add(budget.add(step(i + 1, call(s) + " -> " + s.signal().shellDescription(), notes, after)));
+                    add(budget, step(i + 1, call(s) + " -> " + s.signal().shellDescription(), notes, after));
                     return;
                 }
                 notes(s, notes);
@@ -229,7 +280,7 @@ public final class HtmlModels {
                     notes.add("The trace goes on for " + (trace.size() - n) + " more operations, not shown here"
                             + " (the page shows the first " + n + ").");
                 }
-                steps.add(budget.add(step(i + 1, call(s) + result(s), notes, after)));
+                add(budget, step(i + 1, call(s) + result(s), notes, after));
                 before = now;
             }
         }

@@ -19,6 +19,8 @@ public final class HtmlRenderer {
     static final String TEMPLATE = "/html/timeline.html";
     static final String DATA_PLACEHOLDER = "@MALLOCSCOPE_DATA@";
     static final String TITLE_PLACEHOLDER = "@MALLOCSCOPE_TITLE@";
+    static final String UPLOT_CSS_PLACEHOLDER = "@UPLOT_CSS@";
+    static final String UPLOT_JS_PLACEHOLDER = "@UPLOT_JS@";
 
     private HtmlRenderer() {
     }
@@ -26,17 +28,70 @@ public final class HtmlRenderer {
     /** Writes the page for {@code model} to {@code out} (the writer is flushed, not closed). */
     public static void render(HtmlModel model, Writer out) throws IOException {
         String template = template();
-        int t = template.indexOf(TITLE_PLACEHOLDER);
-        int d = template.indexOf(DATA_PLACEHOLDER);
-        if (t < 0 || d < t) {
-            throw new IllegalStateException(TEMPLATE + " lacks its placeholders");
+        UPlot u = UPlot.load();
+        // the placeholders in the order they stand in the template; each value goes in as it is
+        String[][] fills = {
+                {TITLE_PLACEHOLDER, null},
+                {UPLOT_CSS_PLACEHOLDER, null},
+                {UPLOT_JS_PLACEHOLDER, null},
+                {DATA_PLACEHOLDER, null}};
+        int from = 0;
+        for (String[] f : fills) {
+            int at = template.indexOf(f[0], from);
+            if (at < 0) {
+                throw new IllegalStateException(TEMPLATE + " lacks its placeholder " + f[0] + " (in order)");
+            }
+            out.write(template, from, at - from);
+            switch (f[0]) {
+                case UPLOT_CSS_PLACEHOLDER -> out.write(u.css());
+                case TITLE_PLACEHOLDER -> out.write(escapeHtml(model.title()));
+                case UPLOT_JS_PLACEHOLDER -> out.write(u.script());
+                default -> out.write(json(model));
+            }
+            from = at + f[0].length();
         }
-        out.write(template, 0, t);
-        out.write(escapeHtml(model.title()));
-        out.write(template, t + TITLE_PLACEHOLDER.length(), d - t - TITLE_PLACEHOLDER.length());
-        out.write(json(model));
-        out.write(template.substring(d + DATA_PLACEHOLDER.length()));
+        out.write(template.substring(from));
         out.flush();
+    }
+
+    /**
+     * uPlot (MIT licence) from its web jar on the classpath: the stylesheet, and the script preceded by its
+     * licence in a comment, so the page is one file that draws its charts offline.
+     */
+    record UPlot(String css, String script) {
+        private static final String JAR = "META-INF/resources/webjars/uplot/";
+        private static final String POM = "/META-INF/maven/org.webjars.npm/uplot/pom.properties";
+        private static UPlot loaded;
+
+        static synchronized UPlot load() throws IOException {
+            if (loaded == null) {
+                java.util.Properties pom = new java.util.Properties();
+                pom.load(new java.io.StringReader(resource(POM)));
+                String dir = "/" + JAR + pom.getProperty("version") + "/";
+                String licence = resource(dir + "LICENSE").replace("--", "- -");
+                String js = resource(dir + "dist/uPlot.iife.min.js");
+                if (js.toLowerCase(java.util.Locale.ROOT).contains("</script")) {
+                    throw new IllegalStateException("uPlot's script holds </script: it cannot be inlined");
+                }
+                // its one-line banner names the project's address; the page names no address, so say it in words
+                if (js.startsWith("/*!")) {
+                    js = js.substring(js.indexOf("*/") + 2).stripLeading();
+                }
+                loaded = new UPlot(resource(dir + "dist/uPlot.min.css"), "/* uPlot " + pom.getProperty("version")
+                        + " (leeoniya/uPlot on GitHub), inlined from its web jar under its licence:\n"
+                        + licence.replace("*/", "* /") + "*/\n" + js);
+            }
+            return loaded;
+        }
+
+        private static String resource(String name) throws IOException {
+            try (InputStream in = HtmlRenderer.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException(name + " is missing from the classpath (the uPlot web jar)");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
     }
 
     /**
@@ -84,11 +139,44 @@ public final class HtmlRenderer {
         j.endArray()
                 .name("stdout").value(model.stdout())
                 .name("stderr").value(model.stderr())
-                .name("outputNote").value(model.outputNote())
-                .endObject();
+                .name("outputNote").value(model.outputNote());
+        ends(j, "stdoutEnds", model.stdoutEnds());
+        ends(j, "stderrEnds", model.stderrEnds());
+        HtmlModel.Charts c = model.charts();
+        if (c != null) {
+            j.name("charts").beginObject();
+            numbers(j.name("heap"), c.heap());
+            numbers(j.name("mmapped"), c.mmapped());
+            numbers(j.name("live"), c.live());
+            j.name("free").beginArray();
+            for (Map.Entry<String, long[]> f : c.free().entrySet()) {
+                j.beginArray().value(f.getKey());
+                numbers(j, f.getValue());
+                j.endArray();
+            }
+            j.endArray().name("peakLive").value(c.peakLive()).name("peakHeap").value(c.peakHeap()).endObject();
+        }
+        j.endObject();
         return sb.toString();
     }
 
+
+    private static void ends(Json j, String name, List<Integer> ends) {
+        j.name(name).beginArray();
+        for (int e : ends) {
+            j.value(e);
+        }
+        j.endArray();
+    }
+
+    /** Byte counts as JSON numbers: exact in JavaScript up to 2^53, far above any heap here. */
+    private static void numbers(Json j, long[] values) {
+        j.beginArray();
+        for (long v : values) {
+            j.value(v);
+        }
+        j.endArray();
+    }
 
     static String escapeHtml(String s) {
         StringBuilder sb = new StringBuilder(s.length());

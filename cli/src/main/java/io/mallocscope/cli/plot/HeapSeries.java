@@ -57,13 +57,18 @@ public final class HeapSeries {
 
     /** Reads every step of {@code s} (the heap rebuilt at each one). */
     public static HeapSeries of(StateSource s) {
-        HeapSeries h = new HeapSeries(s.steps());
+        return of(s, s.steps());
+    }
+
+    /** Reads steps {@code 0..last} of {@code s} (a page that holds only the first calls). */
+    public static HeapSeries of(StateSource s, int last) {
+        HeapSeries h = new HeapSeries(last);
         Map<Long, Long> requested = new HashMap<>();
         long live = 0;
         long peakLive = 0;
         long peakHeap = 0;
         List<Op> ops = s.ops();
-        for (int n = 0; n <= s.steps(); n++) {
+        for (int n = 0; n <= last; n++) {
             if (n > 0) {
                 Op op = ops.get(n - 1);
                 if (op.freed() != 0) {

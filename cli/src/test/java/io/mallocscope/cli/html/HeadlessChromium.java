@@ -50,6 +50,18 @@ final class HeadlessChromium implements AutoCloseable {
         return find("CHROMIUM", "chromium", "chromium-browser", "google-chrome");
     }
 
+    /** Why a browser test cannot run here (chromium or chromedriver missing), or null when both are found. */
+    static String missing() {
+        var chromium = findChromium();
+        var driver = findChromedriver();
+        if (chromium.isPresent() && driver.isPresent()) {
+            return null;
+        }
+        return "browser test skipped: needs chromium and chromedriver (Debian packages chromium,"
+                + " chromium-driver; or set $CHROMIUM and $CHROMEDRIVER); found chromium=" + chromium.orElse(null)
+                + ", chromedriver=" + driver.orElse(null);
+    }
+
     /** chromedriver: {@code $CHROMEDRIVER}, else on the PATH. */
     static Optional<Path> findChromedriver() {
         return find("CHROMEDRIVER", "chromedriver");
@@ -156,6 +168,16 @@ final class HeadlessChromium implements AutoCloseable {
         String k = quote(key);
         value(send("POST", "/session/" + session + "/actions", "{\"actions\":[{\"type\":\"key\",\"id\":\"keyboard\","
                 + "\"actions\":[{\"type\":\"keyDown\",\"value\":" + k + "},{\"type\":\"keyUp\",\"value\":" + k + "}]}]}"));
+        value(send("DELETE", "/session/" + session + "/actions", null));
+    }
+
+    /** Moves the mouse to ({@code x}, {@code y}) in the viewport (CSS pixels) and clicks there, as a user would. */
+    void click(double x, double y) throws IOException, InterruptedException {
+        value(send("POST", "/session/" + session + "/actions", "{\"actions\":[{\"type\":\"pointer\",\"id\":\"mouse\","
+                + "\"parameters\":{\"pointerType\":\"mouse\"},\"actions\":["
+                + "{\"type\":\"pointerMove\",\"duration\":0,\"origin\":\"viewport\",\"x\":" + Math.round(x)
+                + ",\"y\":" + Math.round(y) + "},"
+                + "{\"type\":\"pointerDown\",\"button\":0},{\"type\":\"pointerUp\",\"button\":0}]}]}"));
         value(send("DELETE", "/session/" + session + "/actions", null));
     }
 

@@ -35,12 +35,32 @@ class HtmlRendererTest {
 
     @Test
     void programTextCannotEndTheDataScriptOrAddMarkup() {
-        // the template has exactly two script elements; program text must not open or close any
-        assertThat(count(page, "<script")).isEqualTo(2);
-        assertThat(count(page, "</script>")).isEqualTo(2);
+        // the template has exactly three script elements (uPlot, the data, the page's own); program text must
+        // not open or close any
+        assertThat(count(page, "<script")).isEqualTo(3);
+        assertThat(count(page, "</script>")).isEqualTo(3);
         assertThat(page).doesNotContain("<script>alert", "<img src=x", "<b>not bold", "<!-- x");
         assertThat(page).contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");
         assertThat(page).doesNotContain("\u2028", "\u2029");
+    }
+
+    @Test
+    void uPlotIsInlinedWholeFromItsWebJarWithItsLicence() throws Exception {
+        String dir = "/META-INF/resources/webjars/uplot/1.6.30/";
+        String js = resource(dir + "dist/uPlot.iife.min.js");
+        String css = resource(dir + "dist/uPlot.min.css");
+        // the library's code as the web jar ships it, after its one-line banner
+        assertThat(page).contains(js.substring(js.indexOf("*/") + 2).strip());
+        assertThat(page).contains("<style>" + css + "</style>");
+        assertThat(page).contains("uPlot 1.6.30 (leeoniya/uPlot on GitHub), inlined from its web jar under its licence:",
+                "Copyright (c) 2022 Leon Sorokin", "THE SOFTWARE IS PROVIDED \"AS IS\"");
+    }
+
+    private static String resource(String name) throws java.io.IOException {
+        try (var in = HtmlRendererTest.class.getResourceAsStream(name)) {
+            assertThat(in).as(name).isNotNull();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
