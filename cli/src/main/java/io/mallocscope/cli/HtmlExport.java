@@ -6,11 +6,12 @@ import io.mallocscope.cli.html.HtmlRenderer;
 import io.mallocscope.cli.html.PageBudget;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.plot.HeapSeries;
-import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.cli.model.Op;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,19 +26,55 @@ final class HtmlExport {
 
     static void write(TimelineCommand.Request r, PrintWriter out) throws IOException {
         HtmlModel m = model(r);
-        HtmlRenderer.render(m.withCharts(charts(r.source(), m.steps().size() - 1)), out);
+        HtmlRenderer.render(m.withCharts(charts(m, r.source().ops())), out);
         out.flush();
     }
 
-    /** The charts of steps {@code 0..last}: the numbers {@code plot} draws, read off the same source. */
-    static HtmlModel.Charts charts(StateSource s, int last) {
-        HeapSeries h = HeapSeries.of(s, last);
+    /**
+     * The page's charts, read off the states its steps draw (no second rebuild): the heap size is the
+     * break's extent past the first heap chunk plus the mmapped chunks, the free bytes of a class the
+     * chunks of the walk in that class's bins, the live bytes {@code plot}'s, from the calls. These are
+     * {@code plot}'s numbers, but for a forged bin entry outside the heap, which the walk does not draw.
+     */
+    static HtmlModel.Charts charts(HtmlModel m, List<Op> ops) {
+        int n = m.steps().size();
+        long[] heap = new long[n];
+        long[] mmapped = new long[n];
         Map<String, long[]> free = new LinkedHashMap<>();
         for (BinType t : BinType.values()) {
-            free.put(t.banner(), h.free.get(t));
+            free.put(t.banner(), new long[n]);
         }
-        return new HtmlModel.Charts(h.heap, h.mmapped, h.live, free, h.peakLive, h.peakHeap);
+        long peakHeap = 0;
+        for (int i = 0; i < n; i++) {
+            HtmlModel.Step s = m.steps().get(i);
+            long first = -1;
+            for (HtmlModel.ChunkBox c : s.chunks()) {
+                if (c.state().equals("mmapped")) {
+                    mmapped[i] += c.size();
+                    continue;
+                }
+                if (first < 0) {
+                    first = c.address();
+                }
+                BinType t = CLASS.get(c.state());
+                if (t != null) {
+                    free.get(t.banner())[i] += c.size();
+                }
+            }
+            heap[i] = (first < 0 || s.brk() == 0 ? 0 : s.brk() - first) + mmapped[i];
+            peakHeap = Math.max(peakHeap, heap[i]);
+        }
+        long[] live = HeapSeries.live(ops, n - 1);
+        long peakLive = 0;
+        for (long l : live) {
+            peakLive = Math.max(peakLive, l);
+        }
+        return new HtmlModel.Charts(heap, mmapped, live, free, peakLive, peakHeap);
     }
+
+    /** The page's chunk states that are bins, by class. */
+    private static final Map<String, BinType> CLASS = Map.of("tcache", BinType.TCACHE, "fastbin", BinType.FASTBIN,
+            "unsorted", BinType.UNSORTED, "smallbin", BinType.SMALLBIN, "largebin", BinType.LARGEBIN);
 
     private static HtmlModel model(TimelineCommand.Request r) {
         String name = r.file().getFileName().toString();

@@ -63,24 +63,10 @@ public final class HeapSeries {
     /** Reads steps {@code 0..last} of {@code s} (a page that holds only the first calls). */
     public static HeapSeries of(StateSource s, int last) {
         HeapSeries h = new HeapSeries(last);
-        Map<Long, Long> requested = new HashMap<>();
-        long live = 0;
+        long[] live = live(s.ops(), last);
         long peakLive = 0;
         long peakHeap = 0;
-        List<Op> ops = s.ops();
         for (int n = 0; n <= last; n++) {
-            if (n > 0) {
-                Op op = ops.get(n - 1);
-                if (op.freed() != 0) {
-                    Long was = requested.remove(op.freed());
-                    live -= was == null ? 0 : was;
-                }
-                if (op.mem() != 0) {
-                    long r = requestOf(op);
-                    Long was = requested.put(op.mem(), r);
-                    live += r - (was == null ? 0 : was);
-                }
-            }
             HeapSnapshot snap = s.at(n);
             long mm = 0;
             for (Chunk c : snap.mmapped()) {
@@ -89,7 +75,7 @@ public final class HeapSeries {
             long brkExtent = snap.heapStart() == 0 || snap.brk() == 0 ? 0 : snap.brk() - snap.heapStart();
             h.heap[n] = brkExtent + mm;
             h.mmapped[n] = mm;
-            h.live[n] = live;
+            h.live[n] = live[n];
             for (Bin b : snap.bins()) {
                 long bytes = 0;
                 for (long c : b.chunks()) {
@@ -97,10 +83,34 @@ public final class HeapSeries {
                 }
                 h.free.get(b.type())[n] += bytes;
             }
-            peakLive = Math.max(peakLive, live);
+            peakLive = Math.max(peakLive, live[n]);
             peakHeap = Math.max(peakHeap, h.heap[n]);
         }
         return new HeapSeries(h, peakLive, peakHeap);
+    }
+
+    /**
+     * The live requested bytes after each of steps {@code 0..last} of {@code ops}: what the program asked
+     * for and has not given back (a realloc's old block given back, its new size asked for).
+     */
+    public static long[] live(List<Op> ops, int last) {
+        long[] out = new long[last + 1];
+        Map<Long, Long> requested = new HashMap<>();
+        long live = 0;
+        for (int n = 1; n <= last; n++) {
+            Op op = ops.get(n - 1);
+            if (op.freed() != 0) {
+                Long was = requested.remove(op.freed());
+                live -= was == null ? 0 : was;
+            }
+            if (op.mem() != 0) {
+                long r = requestOf(op);
+                Long was = requested.put(op.mem(), r);
+                live += r - (was == null ? 0 : was);
+            }
+            out[n] = live;
+        }
+        return out;
     }
 
     /** The bytes a call asked for: malloc's n, calloc's n×size, realloc's new size, memalign's size. */
