@@ -338,6 +338,19 @@ final class Builtins {
             }
             return 0;
         });
+        // strtok keeps its place in libc (a static pointer); strtok_r in the caller's pointer
+        def("strtok", (m, a, t, s) -> {
+            long[] save = {m.strtokNext};
+            long r = strtok(m, a[0], a[1], save);
+            m.strtokNext = save[0];
+            return r;
+        });
+        def("strtok_r", (m, a, t, s) -> {
+            long[] save = {m.libc.getLong(a[2])};
+            long r = strtok(m, a[0], a[1], save);
+            m.libc.putLong(a[2], save[0]);
+            return r;
+        });
         def("strstr", (m, a, t, s) -> {
             byte[] hay = m.bytes(a[0]);
             byte[] needle = m.bytes(a[1]);
@@ -393,6 +406,42 @@ final class Builtins {
         def("munmap", (m, a, t, s) -> m.libc.munmap(a[0], a[1]));
         def("mprotect", (m, a, t, s) -> m.libc.mprotect(a[0], a[1], (int) a[2]));
         def("mremap", (m, a, t, s) -> m.libc.mremap(a[0], a[1], a[2], (int) a[3], t.length > 4 ? a[4] : 0));
+    }
+
+    /** glibc's strtok: skip delimiters, cut the token with a NUL, remember where the rest starts. */
+    private static long strtok(Machine m, long str, long delims, long[] save) {
+        long p = str != 0 ? str : save[0];
+        if (p == 0) {
+            return 0;
+        }
+        byte[] d = m.bytes(delims);
+        while (m.libc.getByte(p) != 0 && contains(d, m.libc.getByte(p))) {
+            p++;
+        }
+        if (m.libc.getByte(p) == 0) {
+            save[0] = p;
+            return 0;
+        }
+        long token = p;
+        while (m.libc.getByte(p) != 0 && !contains(d, m.libc.getByte(p))) {
+            p++;
+        }
+        if (m.libc.getByte(p) != 0) {
+            m.libc.putByte(p, 0);
+            save[0] = p + 1;
+        } else {
+            save[0] = p;
+        }
+        return token;
+    }
+
+    private static boolean contains(byte[] set, byte b) {
+        for (byte x : set) {
+            if (x == b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Functions gcc -O0 emits for a call to {@code name} (printf with a plain string becomes puts …). */

@@ -35,12 +35,11 @@ public final class CLauncher {
         try {
             if (args[0].equals("--sample")) {
                 String name = args.length > 1 ? args[1] : "";
-                String text = sampleSource(name);
-                if (text == null) {
+                program = compileSample(name);
+                if (program == null) {
                     System.err.println("mallocscope: no C twin for sample '" + name + "'");
                     System.exit(2);
                 }
-                program = CFront.compile(name + ".c", text);
                 rest = Arrays.copyOfRange(args, 2, args.length);
             } else {
                 program = CFront.compile(Path.of(args[0]));
@@ -82,15 +81,62 @@ public final class CLauncher {
         };
     }
 
+    /**
+     * Where the C twins are: the front end's own (samples/, with comments for readers) first, then the
+     * ones sample-programs checks against real glibc (twins/, with their local headers).
+     */
+    private static final String[] TWIN_DIRS = {"/io/mallocscope/c/samples/", "/io/mallocscope/c/twins/"};
+
     /** The C twin of sample {@code name} (e.g. "first-fit"), or null. */
     public static String sampleSource(String name) {
-        if (!name.matches("[a-z0-9-]+")) {
+        java.net.URL url = sampleUrl(name);
+        if (url == null) {
             return null;
         }
-        try (InputStream in = CLauncher.class.getResourceAsStream("/io/mallocscope/c/samples/" + name + ".c")) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try (InputStream in = url.openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static java.net.URL sampleUrl(String name) {
+        if (!name.matches("[a-z0-9-]+")) {
+            return null;
+        }
+        for (String dir : TWIN_DIRS) {
+            java.net.URL url = CLauncher.class.getResource(dir + name + ".c");
+            if (url != null) {
+                return url;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The C twin of sample {@code name}, compiled as {@code NAME.c} with its directory (in the build or
+     * in the jar) for its {@code #include "local.h"}; null when there is none.
+     */
+    static CFront.Compiled compileSample(String name) throws IOException {
+        java.net.URL url = sampleUrl(name);
+        if (url == null) {
+            return null;
+        }
+        String text = sampleSource(name);
+        Path dir = null;
+        try {
+            java.net.URI uri = url.toURI();
+            if (uri.getScheme().equals("jar")) {
+                try {
+                    java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of());
+                } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+                    // opened by an earlier call
+                }
+            }
+            dir = Path.of(uri).getParent();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            dir = null; // no local headers then: a twin that includes one says which is missing
+        }
+        return CFront.compile(new SourceFile(name + ".c", text, dir));
     }
 }

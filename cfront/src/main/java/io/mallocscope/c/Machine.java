@@ -44,6 +44,8 @@ final class Machine {
     final Builtins.GlibcRandom rand = new Builtins.GlibcRandom();
     long rsp;
     long errnoAddress;
+    /** strtok's saved place (glibc keeps it in a static variable of libc). */
+    long strtokNext;
     private final Map<Long, Function> byAddress = new HashMap<>();
     private final Map<String, Long> libcObjects = new HashMap<>();
     private long stdoutFile;

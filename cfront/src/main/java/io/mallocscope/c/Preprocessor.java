@@ -146,7 +146,7 @@ final class Preprocessor {
     }
 
     private static String key(SourceFile f) {
-        return f.dir() == null ? f.name() : f.dir().resolve(Path.of(f.name()).getFileName()).toString() + "|" + f.name();
+        return f.dir() == null ? f.name() : f.dir().resolve(Path.of(f.name()).getFileName().toString()).toString() + "|" + f.name();
     }
 
     /** Enters an #if group: if it is false, skips to the #elif/#else/#endif that applies. */

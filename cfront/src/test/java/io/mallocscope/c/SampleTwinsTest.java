@@ -22,6 +22,41 @@ class SampleTwinsTest {
         return CorpusTest.differential(TWINS, dir);
     }
 
+    /** The twins sample-programs checks against glibc, which the front end runs too (run --c NAME). */
+    static final Path SAMPLE_TWINS = Path.of("../sample-programs/src/test/c");
+    /** Those it cannot run yet, each with the reason a user gets. */
+    static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
+            "arena-max-one", "unsupported header <pthread.h>", "arena-reuse", "unsupported header <pthread.h>",
+            "cross-thread-free", "unsupported header <pthread.h>", "thread-arenas", "unsupported header <pthread.h>",
+            "fork-shared-memory", "unsupported header <sys/wait.h>", "malloc-after-fork", "unsupported header <sys/wait.h>",
+            "calloc-zeroes", "implicit declaration of function 'strerror'",
+            "shared-libraries", "implicit declaration of function 'fopen'");
+
+    @TestFactory
+    Stream<DynamicTest> samplesTwinsRunAsNatively() throws IOException {
+        String why = NativeRun.unavailable();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        java.util.List<Path> files;
+        try (Stream<Path> s = java.nio.file.Files.list(SAMPLE_TWINS)) {
+            files = s.filter(p -> p.toString().endsWith(".c")).sorted().toList();
+        }
+        return files.stream().map(f -> {
+            String name = f.getFileName().toString().replace(".c", "");
+            if (NOT_YET.containsKey(name)) {
+                return DynamicTest.dynamicTest(name + " (not yet: " + NOT_YET.get(name) + ")", () -> {
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CLauncher.compileSample(name))
+                            .isInstanceOf(CompileError.class).hasMessageContaining(NOT_YET.get(name));
+                });
+            }
+            return DynamicTest.dynamicTest(name, () -> {
+                Path own = TWINS.resolve(name + ".c"); // the front end's commented twin comes first
+                assertThat(CLauncher.sampleSource(name)).as("run --c finds it")
+                        .isEqualTo(java.nio.file.Files.readString(java.nio.file.Files.exists(own) ? own : f));
+                Differential.check(f, dir);
+            });
+        });
+    }
+
     @TestFactory
     Stream<DynamicTest> launcherFindsEachTwin() {
         return Stream.of("first-fit", "fastbin-dup", "tcache-poisoning", "double-free-tcache", "unsafe-unlink").map(n -> DynamicTest.dynamicTest(n,

@@ -120,6 +120,13 @@ class RunCommandIT {
         CliRun.Result r = run("run", "--view", "none", "--c", "first-fit");
         assertThat(r.status()).isZero();
         assertThat(r.err()).contains("3rd malloc(0x500): 0x5555555592a0\n");
+        // a twin sample-programs checks against glibc, with its local header
+        CliRun.Result words = run("run", "--view", "none", "--c", "word-frequency");
+        assertThat(words.status()).isZero();
+        assertThat(words.out()).startsWith("22 words, 14 distinct\n");
+        CliRun.Result threads = run("run", "--view", "none", "--c", "thread-arenas");
+        assertThat(threads.status()).isEqualTo(1);
+        assertThat(threads.err()).startsWith("threads.h:3:10: error: unsupported header <pthread.h>");
     }
 
     @Test
