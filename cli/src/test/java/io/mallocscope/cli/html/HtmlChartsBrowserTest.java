@@ -1,6 +1,7 @@
 package io.mallocscope.cli.html;
 
 import io.mallocscope.cli.Main;
+import io.mallocscope.cli.testing.MiniJson;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.plot.HeapSeries;
 import io.mallocscope.cli.source.Sources;
