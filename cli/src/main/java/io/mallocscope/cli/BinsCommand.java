@@ -31,6 +31,8 @@ final class BinsCommand implements Callable<Integer> {
     SourceOptions source;
     @Mixin
     ColorOption color;
+    @Mixin
+    FocusOptions focus;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). json: chunk addresses by bin size.")
@@ -41,7 +43,7 @@ final class BinsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
         Style style = format == Format.json ? Style.PLAIN : color.style();
-        RENDERERS.get(format).render(SourceOptions.stateAt(s, source.at, "--at"), out, style);
+        RENDERERS.get(format).render(SourceOptions.stateAt(s, source.at, "--at", focus.focus()), out, style);
         out.flush();
         return Exit.OK;
     }

@@ -20,12 +20,14 @@ final class HeapCommand implements Callable<Integer> {
     SourceOptions source;
     @Mixin
     ColorOption color;
+    @Mixin
+    FocusOptions focus;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
-        new HeapRenderer().render(SourceOptions.stateAt(s, source.at, "--at"), out, color.style());
+        new HeapRenderer().render(SourceOptions.stateAt(s, source.at, "--at", focus.focus()), out, color.style());
         out.flush();
         return Exit.OK;
     }

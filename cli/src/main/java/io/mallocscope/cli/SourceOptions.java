@@ -78,9 +78,14 @@ final class SourceOptions {
 
     /** The state at {@code --at} (or {@code n} when given), checked against the source's length. */
     static HeapSnapshot stateAt(StateSource s, Integer n, String option) {
+        return stateAt(s, n, option, io.mallocscope.cli.source.Focus.DEFAULT);
+    }
+
+    /** The state at {@code --at} of the process, arena and thread {@code focus} names. */
+    static HeapSnapshot stateAt(StateSource s, Integer n, String option, io.mallocscope.cli.source.Focus focus) {
         int step = n == null ? s.steps() : n;
         checkStep(s, step, option);
-        return s.at(step);
+        return focus.isDefault() ? s.at(step) : s.at(step, focus);
     }
 
     /** A usage error naming {@code option} unless {@code step} is one of the source's steps. */

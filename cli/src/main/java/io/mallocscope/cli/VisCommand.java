@@ -21,6 +21,8 @@ final class VisCommand implements Callable<Integer> {
     SourceOptions source;
     @Mixin
     ColorOption color;
+    @Mixin
+    FocusOptions focus;
 
     @Option(names = "--chunks", paramLabel = "K", description = "Show only the first K chunks, K ≥ 1 (default: all).")
     Integer chunks;
@@ -32,7 +34,7 @@ final class VisCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
-        new VisRenderer(chunks == null ? 0 : chunks).render(SourceOptions.stateAt(s, source.at, "--at"), out,
+        new VisRenderer(chunks == null ? 0 : chunks).render(SourceOptions.stateAt(s, source.at, "--at", focus.focus()), out,
                 color.style());
         out.flush();
         return Exit.OK;

@@ -1242,6 +1242,15 @@ public final class LibC {
     }
 
     /**
+     * A simulator extension with no C counterpart: the {@code pthread_t} (descriptor and thread
+     * pointer) of every thread this process has made, indexed by {@link #threadNumber()}: element 0 is
+     * the main thread's, and 0 stands for a thread that has ended.
+     */
+    public long[] threadPointers() {
+        return threads == null ? new long[] {malloc.threadPointer()} : threads.pointers();
+    }
+
+    /**
      * start_thread after the start routine returned {@code value} (or the thread called
      * {@code pthread_exit(value)}): glibc's {@code __libc_thread_freeres}, whose tcache_thread_shutdown
      * frees the thread's tcache and puts its arena on the free list. A recording names it

@@ -130,6 +130,15 @@ final class PThreads {
         return current.id;
     }
 
+    /** Each thread's descriptor by number, 0 for the ended ones. */
+    long[] pointers() {
+        long[] p = new long[all.size()];
+        for (PThread t : all) {
+            p[t.id] = t.exited ? 0 : t.pd;
+        }
+        return p;
+    }
+
     // ---------------------------------------------------------------- switching
 
     private void suspend(PThread t) {

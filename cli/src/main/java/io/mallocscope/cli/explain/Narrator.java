@@ -239,9 +239,13 @@ public final class Narrator {
         AddressSpace as = p.memory();
         HeapView view = null;
         byte[] now = new byte[(int) PAGE];
+        java.util.Set<Long> arenaHeaps = new java.util.HashSet<>();
+        for (HeapView.Arena a : p.malloc().view().arenas()) {
+            a.heaps().forEach(h -> arenaHeaps.add(h.address()));
+        }
         for (Region r : as.regions()) {
-            if (!watched(r)) {
-                continue;
+            if (!watched(r) || arenaHeaps.contains(r.start())) {
+                continue; // a non-main arena's heap is heap memory: its arena and chunks are malloc's own
             }
             for (long a = r.start(); Long.compareUnsigned(a, r.end()) < 0; a += PAGE) {
                 byte[] old = before.get(a);

@@ -54,7 +54,9 @@ public final class BinLabels {
     /** The bin's head as the chain shows it: {@code 0x7ffff7fa9ce0 (main_arena+96)} (+88 on glibc 2.23). */
     public static String head(Bin b, long mainArena) {
         if (b.head() != 0 && mainArena != 0) {
-            return Hex.of(b.head()) + " (main_arena+" + (b.head() - mainArena) + ")";
+            long off = b.head() - mainArena;
+            // a non-main arena's bins (--arena N) lie in that arena, not in main_arena
+            return off >= 0 && off < 0x1000 ? Hex.of(b.head()) + " (main_arena+" + off + ")" : Hex.of(b.head());
         }
         long off = BIN_AT_BASE + (long) (b.index() - 1) * 16;
         String sym = "(main_arena+" + off + ")";

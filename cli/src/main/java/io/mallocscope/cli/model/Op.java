@@ -17,9 +17,11 @@ import java.util.List;
  * @param events  the timeline's events inside the call, in order: the allocator's transitions, system calls,
  *                a signal, file events (typed: {@link Event#kind()}); empty for a trace
  * @param changes what the call changed, one line each ({@link Changes}); empty for a timeline
+ * @param who     which thread or process made the call ({@code t2}, {@code pid 3}, {@code pid 3 t1}) when the
+ *                source has several, else null
  */
 public record Op(int number, String function, List<String> args, String result, String site, long mem, long freed,
-                 List<Event> events, List<String> changes) {
+                 List<Event> events, List<String> changes, String who) {
     public Op {
         args = List.copyOf(args);
         events = List.copyOf(events);
@@ -29,7 +31,25 @@ public record Op(int number, String function, List<String> args, String result, 
     /** A call of a recorded timeline, with its events. */
     public Op(int number, String function, List<String> args, String result, String site, long mem, long freed,
               List<Event> events) {
-        this(number, function, args, result, site, mem, freed, events, List.of());
+        this(number, function, args, result, site, mem, freed, events, List.of(), null);
+    }
+
+    /** A call of a source with one thread and one process. */
+    public Op(int number, String function, List<String> args, String result, String site, long mem, long freed,
+              List<Event> events, List<String> changes) {
+        this(number, function, args, result, site, mem, freed, events, changes, null);
+    }
+
+    /**
+     * How a view names the thread or process of a call: {@code t2} (thread 2; 0 is the main thread) when
+     * the source has threads, {@code pid 3} when it has several processes, {@code pid 3 t1} with both;
+     * null when it has neither.
+     */
+    public static String who(boolean threads, boolean processes, int pid, int thread) {
+        if (processes) {
+            return threads ? "pid " + pid + " t" + thread : "pid " + pid;
+        }
+        return threads ? "t" + thread : null;
     }
 
     /** {@code malloc(0x18)}. */

@@ -41,6 +41,9 @@ public final class MapsRenderer implements SnapshotRenderer {
     }
 
     static String what(MapRegion r, HeapSnapshot s) {
+        if (r.what() != null) {
+            return r.what();
+        }
         long a = r.start();
         if (r.name().equals("[heap]")) {
             return "heap (brk " + Hex.of(s.brk()) + ")";

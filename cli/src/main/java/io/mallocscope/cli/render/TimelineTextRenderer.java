@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The timeline as a story: each top-level call numbered ({@code #12 malloc(0x18) = 0x5555555592c0
- * FirstFit.java:31}) and under it, in the {@link Story}'s words, what the allocator did. A chunk is
+ * FirstFit.java:31}; {@code #12 [t2] malloc(0x18) = …} for thread 2's call, {@code [pid 3]} for a forked
+ * process's) and under it, in the {@link Story}'s words, what the allocator did. A chunk is
  * also named by the call that handed it out ({@code #3}), so one chunk's life can be followed down the
  * page.
  */
@@ -52,8 +53,11 @@ public final class TimelineTextRenderer {
                 story.skip(op);
                 continue;
             }
-            StringBuilder line = new StringBuilder(style.bold("#" + op.number())).append(' ')
-                    .append(op.result() == null ? op.call() : op.call() + " = " + style.address(op.result()));
+            StringBuilder line = new StringBuilder(style.bold("#" + op.number())).append(' ');
+            if (op.who() != null) {
+                line.append('[').append(op.who()).append("] ");
+            }
+            line.append(op.result() == null ? op.call() : op.call() + " = " + style.address(op.result()));
             if (op.site() != null) {
                 line.append("   ").append(style.dim(op.site()));
             }

@@ -1,5 +1,7 @@
 package io.mallocscope.cli.source;
 
+import io.mallocscope.cli.UserError;
+import io.mallocscope.cli.model.ArenaTable;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Chunk;
@@ -7,6 +9,7 @@ import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Memory;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.malloc.HeapView;
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.util.ArrayList;
@@ -36,8 +39,128 @@ public final class HeapViews {
         return snapshot(step, p, false);
     }
 
-    private static HeapSnapshot snapshot(int step, CProcess p, boolean copyHeap) {
+    /**
+     * The state of the process, arena and thread {@code f} names in the run of {@code root} (the
+     * program's process); the default focus is {@link #snapshot(int, CProcess)}.
+     *
+     * @throws io.mallocscope.cli.UserError (usage) for a pid, arena or thread the run does not have at this step
+     */
+    public static HeapSnapshot snapshot(int step, CProcess root, Focus f) {
+        if (f.isDefault()) {
+            return snapshot(step, root);
+        }
+        CProcess p = process(root, f.pid(), step);
+        long tp = threadPointer(p, f.thread(), step);
+        HeapView main = p.malloc().view();
+        long arena = arena(main, f.arena(), step);
+        if (arena == main.mainArena() && tp == threadPointer(p, null, step)) {
+            return snapshot(step, p, true, main);
+        }
+        return snapshot(step, p, arena == main.mainArena(), HeapView.of(p.malloc(), arena, tp));
+    }
+
+    /** Every arena of the process {@code f} names, with its heaps and threads. */
+    public static ArenaTable arenas(int step, CProcess root, Focus f) {
+        CProcess p = process(root, f.pid(), step);
         HeapView v = p.malloc().view();
+        long[] tps = p.libc().threadPointers();
+        List<ArenaTable.Arena> out = new ArrayList<>();
+        List<HeapView.ThreadInfo> threads = v.threads();
+        for (HeapView.Arena a : v.arenas()) {
+            List<Integer> attached = new ArrayList<>();
+            for (HeapView.ThreadInfo t : threads) {
+                int k = number(tps, t.threadPointer());
+                if (t.arena() == a.address() && k >= 0) {
+                    attached.add(k);
+                }
+            }
+            java.util.Collections.sort(attached);
+            List<ArenaTable.Heap> heaps = new ArrayList<>();
+            for (HeapView.HeapInfo h : a.heaps()) {
+                heaps.add(new ArenaTable.Heap(h.address(), h.arPtr(), h.prev(), h.size(), h.mprotectSize()));
+            }
+            out.add(new ArenaTable.Arena(a.number(), a.address(), a.main(), a.top(), a.topSize(), a.systemMem(),
+                    a.maxSystemMem(), a.next(), a.nextFree(), a.attachedThreads(), attached, heaps));
+        }
+        return new ArenaTable(step, p.pid(), out, v.freeList());
+    }
+
+    private static int number(long[] tps, long tp) {
+        for (int k = 0; k < tps.length; k++) {
+            if (tps[k] == tp) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** The process {@code pid} of the run (null: the program). */
+    static CProcess process(CProcess root, Integer pid, int step) {
+        if (pid == null) {
+            return root;
+        }
+        List<CProcess> all = root.processes();
+        for (CProcess p : all) {
+            if (p.pid() == pid) {
+                return p;
+            }
+        }
+        throw UserError.usage("--pid " + pid + ": no such process at step " + step + " (processes: "
+                + all.stream().map(p -> Integer.toString(p.pid())).collect(java.util.stream.Collectors.joining(", "))
+                + "; " + root.pid() + " is the program)");
+    }
+
+    private static long threadPointer(CProcess p, Integer thread, int step) {
+        long[] tps = p.libc().threadPointers();
+        int k = thread == null ? 0 : thread;
+        if (k < 0 || k >= tps.length || tps[k] == 0) {
+            List<String> live = new ArrayList<>();
+            for (int i = 0; i < tps.length; i++) {
+                if (tps[i] != 0) {
+                    live.add(Integer.toString(i));
+                }
+            }
+            throw UserError.usage("--thread " + k + ": process " + p.pid() + " has no such thread at step " + step
+                    + " (threads: " + String.join(", ", live) + "; 0 is the main thread)");
+        }
+        return tps[k];
+    }
+
+    /** An arena by its number in {@code arenas}' list (0: main_arena) or its address. */
+    private static long arena(HeapView v, String which, int step) {
+        if (which == null) {
+            return v.mainArena();
+        }
+        List<HeapView.Arena> all = v.arenas();
+        String s = which.strip();
+        try {
+            if (s.startsWith("0x") || s.startsWith("0X")) {
+                long a = Long.parseUnsignedLong(s.substring(2), 16);
+                if (a == v.mainArena() || all.stream().anyMatch(x -> x.address() == a)) {
+                    return a;
+                }
+            } else {
+                int n = Integer.parseInt(s);
+                if (n == 0) {
+                    return v.mainArena();
+                }
+                if (n > 0 && n < all.size()) {
+                    return all.get(n).address();
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw UserError.usage("--arena " + which + ": not an arena number or a 0x address");
+        }
+        throw UserError.usage("--arena " + which + ": no such arena at step " + step + " (arenas: "
+                + (all.isEmpty() ? "0" : all.stream().map(a -> a.number() + (a.main() ? " main_arena" : " " + Hex.of(a.address())))
+                .collect(java.util.stream.Collectors.joining(", "))) + ")");
+    }
+
+    private static HeapSnapshot snapshot(int step, CProcess p, boolean copyHeap) {
+        return snapshot(step, p, copyHeap, p.malloc().view());
+    }
+
+    private static HeapSnapshot snapshot(int step, CProcess p, boolean copyHeap, HeapView v) {
         List<Chunk> chunks = new ArrayList<>();
         for (HeapView.Chunk c : v.chunks()) {
             chunks.add(chunk(v, c));
@@ -62,7 +185,7 @@ public final class HeapViews {
         }
         long brk = p.kernel().currentBrk();
         return new HeapSnapshot(step, v.heapStart(), v.top(), brk, v.mainArena(), chunks, mmapped, bins,
-                ProcessModels.maps(p.memory()), params,
+                ProcessModels.maps(p), params,
                 copyHeap ? memory(p.memory(), v.heapStart(), brk) : p.memory()::read64, !v.chunkWalkComplete());
     }
 

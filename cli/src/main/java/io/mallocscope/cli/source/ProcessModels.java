@@ -1,11 +1,16 @@
 package io.mallocscope.cli.source;
 
 import io.mallocscope.cli.model.MapRegion;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.malloc.HeapView;
+import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Region;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Turns the runtime's view of a simulated process into the cli's model. */
 public final class ProcessModels {
@@ -17,6 +22,47 @@ public final class ProcessModels {
         List<MapRegion> out = new ArrayList<>();
         for (Region r : as.regions()) {
             out.add(new MapRegion(r.start(), r.end(), r.permissions(), r.name()));
+        }
+        return out;
+    }
+
+    /**
+     * The mappings of {@code p}, each thread's stack and guard page and each non-main arena's heaps
+     * (the part in use, read-write up to {@code mprotect_size}, and the reserved {@code PROT_NONE} rest
+     * of its 64 MiB) said as such.
+     */
+    public static List<MapRegion> maps(CProcess p) {
+        AddressSpace as = p.memory();
+        Map<Long, String> what = new HashMap<>();
+        long[] tps = p.libc().threadPointers();
+        for (int k = 1; k < tps.length; k++) {
+            if (tps[k] == 0 || as.regionAt(tps[k]) == null) {
+                continue;
+            }
+            Region stack = as.regionAt(tps[k]);
+            what.put(stack.start(), "stack of thread " + k + " (t" + k + ")");
+            Region below = stack.start() > 0 ? as.regionAt(stack.start() - 1) : null;
+            if (below != null && below.end() == stack.start() && below.permissions().startsWith("---")) {
+                what.put(below.start(), "guard page of t" + k + "'s stack");
+            }
+        }
+        HeapView v = p.malloc().view();
+        for (HeapView.Arena a : v.arenas()) {
+            int h = 1;
+            for (HeapView.HeapInfo heap : a.heaps()) {
+                String name = "arena " + a.number() + (a.heaps().size() > 1 ? " heap " + h : " heap");
+                what.put(heap.address(), name + " (size " + Hex.of(heap.size()) + ")");
+                what.putIfAbsent(heap.address() + heap.mprotectSize(), name + ": reserved (PROT_NONE)");
+                h++;
+            }
+        }
+        List<MapRegion> out = new ArrayList<>();
+        for (Region r : as.regions()) {
+            String w = what.get(r.start());
+            if (w != null && w.endsWith("(PROT_NONE)") && !r.permissions().startsWith("---")) {
+                w = null;
+            }
+            out.add(new MapRegion(r.start(), r.end(), r.permissions(), r.name(), w));
         }
         return out;
     }

@@ -70,13 +70,28 @@ final class RepSource implements StateSource {
 
     @Override
     public HeapSnapshot at(int n) {
+        return HeapViews.snapshot(n, processAt(n));
+    }
+
+    @Override
+    public HeapSnapshot at(int n, Focus focus) {
+        return HeapViews.snapshot(n, processAt(n), focus);
+    }
+
+    @Override
+    public io.mallocscope.cli.model.ArenaTable arenasAt(int n, Focus focus) {
+        return HeapViews.arenas(n, processAt(n), focus);
+    }
+
+    /** The replayed process after operation {@code n}. */
+    private CProcess processAt(int n) {
         if (process == null || n < done) {
             restart();
         }
         while (done < n && signal == null) {
             step(done, null);
         }
-        return HeapViews.snapshot(n, process);
+        return process;
     }
 
     /**

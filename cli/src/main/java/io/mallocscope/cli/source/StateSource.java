@@ -1,5 +1,6 @@
 package io.mallocscope.cli.source;
 
+import io.mallocscope.cli.model.ArenaTable;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 
@@ -23,6 +24,17 @@ public interface StateSource {
 
     /** The state after step {@code n}, {@code 0 <= n <= steps()}. */
     HeapSnapshot at(int n);
+
+    /**
+     * The state after step {@code n} of the process, arena and thread {@code focus} names ({@code --pid},
+     * {@code --arena}, {@code --thread}).
+     *
+     * @throws io.mallocscope.cli.UserError (usage) for one the source does not have at that step
+     */
+    HeapSnapshot at(int n, Focus focus);
+
+    /** Every arena of the process {@code focus} names after step {@code n}, with its heaps and threads. */
+    ArenaTable arenasAt(int n, Focus focus);
 
     /** The top-level calls, numbered from 1, with their transitions; read on demand, so iterate rather than hold them. */
     List<Op> ops();

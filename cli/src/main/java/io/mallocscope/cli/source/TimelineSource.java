@@ -113,6 +113,24 @@ final class TimelineSource implements StateSource {
     }
 
     @Override
+    public HeapSnapshot at(int n, Focus focus) {
+        try {
+            return HeapViews.snapshot(n, reconstructor.stateAt(n), focus);
+        } catch (IllegalArgumentException e) {
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public io.mallocscope.cli.model.ArenaTable arenasAt(int n, Focus focus) {
+        try {
+            return HeapViews.arenas(n, reconstructor.stateAt(n), focus);
+        } catch (IllegalArgumentException e) {
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
+    }
+
+    @Override
     public Optional<String> damage() {
         if (timeline.problem().isPresent()) {
             return Optional.of("the timeline is readable only up to step " + timeline.steps() + ": "
@@ -207,7 +225,9 @@ final class TimelineSource implements StateSource {
                     ? Long.parseUnsignedLong(result.substring(2), 16) : 0;
             long freed = fn == Functions.FREE ? a[0] : fn == Functions.REALLOC && mem != a[0] ? a[0] : 0;
             String site = call.site() == null || call.site().isEmpty() ? null : call.site();
-            return new Op(step, call.fnName(), args, result, site, mem, freed, ts);
+            String who = t.hasContexts() ? Op.who(t.threads().size() > 1, t.pids().size() > 1, t.pidOf(first),
+                    t.threadOf(first)) : null;
+            return new Op(step, call.fnName(), args, result, site, mem, freed, ts, List.of(), who);
         }
     }
 }

@@ -29,6 +29,11 @@ public final class Timeline {
     private final int[] calls;
     private final int nCalls;
     private final int[] outputs;
+    private final int[] contextAt;
+    private final int[] contextPid;
+    private final int[] contextThread;
+    private final List<Integer> pids;
+    private final List<Integer> threads;
     /** The most recently decoded blocks: sequential reading decodes each block once. */
     private TimelineReader.Block current = new TimelineReader.Block();
     private TimelineReader.Block previous = new TimelineReader.Block();
@@ -48,6 +53,11 @@ public final class Timeline {
         this.calls = ix.calls == null ? null : Arrays.copyOf(ix.calls, ix.nCalls);
         this.nCalls = ix.nCalls;
         this.outputs = Arrays.copyOf(ix.outputs, ix.nOutputs);
+        this.contextAt = Arrays.copyOf(ix.contextAt, ix.nContexts);
+        this.contextPid = Arrays.copyOf(ix.contextPid, ix.nContexts);
+        this.contextThread = Arrays.copyOf(ix.contextThread, ix.nContexts);
+        this.pids = distinct(contextPid, FIRST_PID);
+        this.threads = distinct(contextThread, 0);
         ix.calls = null;
         ix.outputs = null;
     }
@@ -189,6 +199,53 @@ public final class Timeline {
             }
         }
         return new Event(i, kind, b.depths[k], b.fns[k], v, site, text, data, signal);
+    }
+
+    /** The program's pid (the simulator numbers processes as a fresh PID namespace: the program is 2). */
+    public static final int FIRST_PID = ReplayContexts.FIRST_PID;
+
+    /**
+     * The process event {@code i} belongs to: the pid of the last context record at or before it, or
+     * {@link #FIRST_PID} before the first (a recording of one process has none).
+     */
+    public int pidOf(int i) {
+        int c = contextIndex(i);
+        return c < 0 ? FIRST_PID : contextPid[c];
+    }
+
+    /** The thread event {@code i} belongs to: 0 for a main thread, then 1, 2 … in order of creation. */
+    public int threadOf(int i) {
+        int c = contextIndex(i);
+        return c < 0 ? 0 : contextThread[c];
+    }
+
+    /** Every process with an event, the program first, in order of appearance ([2] for one process). */
+    public List<Integer> pids() {
+        return pids;
+    }
+
+    private static List<Integer> distinct(int[] values, int first) {
+        java.util.LinkedHashSet<Integer> d = new java.util.LinkedHashSet<>();
+        d.add(first);
+        for (int v : values) {
+            d.add(v);
+        }
+        return List.copyOf(d);
+    }
+
+    /** The thread numbers of the context records, each once, in order of appearance (0 for a single-threaded recording). */
+    public List<Integer> threads() {
+        return threads;
+    }
+
+    /** Whether any event is of a thread other than a main thread, or of a process other than the program. */
+    public boolean hasContexts() {
+        return contextAt.length > 0;
+    }
+
+    private int contextIndex(int i) {
+        int k = Arrays.binarySearch(contextAt, i);
+        return k >= 0 ? k : -k - 2;
     }
 
     /** The kind of event {@code i}, without making an {@link Event}. */

@@ -91,6 +91,11 @@ final class TimelineReader {
         int[] calls = new int[256];
         int nOutputs;
         int[] outputs = new int[64];
+        /** The context records: event number, pid and thread of each (none in a single-threaded recording). */
+        int nContexts;
+        int[] contextAt = new int[0];
+        int[] contextPid = new int[0];
+        int[] contextThread = new int[0];
         int nBlocks;
         long[] blockAt = new long[64];
         int[] blockFirst = new int[64];
@@ -160,6 +165,7 @@ final class TimelineReader {
             Start start = d.start(at);
             int calls = ix.nCalls;
             int outputs = ix.nOutputs;
+            int contexts = ix.nContexts;
             try {
                 d.decode(start, len, first);
                 first = false;
@@ -170,6 +176,7 @@ final class TimelineReader {
                 // drop the block's partial decode
                 ix.nCalls = calls;
                 ix.nOutputs = outputs;
+                ix.nContexts = contexts;
                 ix.problem = "corrupt record in the block at byte " + at + " (" + e.getMessage() + "), after "
                         + ix.events + " events; reading stopped there";
                 return ix;
@@ -454,9 +461,23 @@ final class TimelineReader {
                     val(n2);
                 }
                 case CONTEXT -> {
+                    long pid = varint();
+                    long thread = varint();
+                    if (ix != null) {
+                        if (ix.nContexts == ix.contextAt.length) {
+                            int cap = Math.max(16, ix.nContexts * 2);
+                            ix.contextAt = Arrays.copyOf(ix.contextAt, cap);
+                            ix.contextPid = Arrays.copyOf(ix.contextPid, cap);
+                            ix.contextThread = Arrays.copyOf(ix.contextThread, cap);
+                        }
+                        ix.contextAt[ix.nContexts] = out.first + out.n;
+                        ix.contextPid[ix.nContexts] = (int) pid;
+                        ix.contextThread[ix.nContexts] = (int) thread;
+                        ix.nContexts++;
+                    }
                     begin(kind, -1, 0);
-                    val(varint());
-                    val(varint());
+                    val(pid);
+                    val(thread);
                 }
                 default -> throw new IllegalStateException("unexpected " + kind);
             }

@@ -52,6 +52,15 @@ class ContextCodecTest {
         assertThat(t.event(9).ret()).isEqualTo(3);
         assertThat(t.event(11).ret()).isEqualTo(4);
         assertThatThrownBy(c::fn).hasMessage("a context event has no such value");
+        // the index: every event's process and thread
+        assertThat(t.pidOf(0)).isEqualTo(2);
+        assertThat(t.threadOf(1)).isZero();
+        assertThat(t.threadOf(2)).isEqualTo(1);
+        assertThat(t.threadOf(6)).isEqualTo(1);
+        assertThat(t.pidOf(7)).isEqualTo(300);
+        assertThat(t.threadOf(11)).isEqualTo(255);
+        assertThat(t.pids()).containsExactly(2, 300);
+        assertThat(t.hasContexts()).isTrue();
         assertThatThrownBy(() -> t.event(3).pid()).hasMessage("a call event has no such value");
     }
 
@@ -60,5 +69,9 @@ class ContextCodecTest {
         byte[] b = TimelineCodecTest.sample(new ArrayList<>());
         Timeline t = Timeline.parse(b, "mem");
         assertThat(t.events()).noneMatch(e -> e.kind() == EventKind.CONTEXT);
+        assertThat(t.hasContexts()).isFalse();
+        assertThat(t.pids()).containsExactly(2);
+        assertThat(t.pidOf(t.size() - 1)).isEqualTo(2);
+        assertThat(t.threadOf(t.size() - 1)).isZero();
     }
 }
