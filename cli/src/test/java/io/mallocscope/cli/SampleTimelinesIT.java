@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.testing.TimeTravel;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.ProgramOutput;
 import io.mallocscope.runtime.timeline.Reconstructor;
@@ -22,8 +23,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Every sample, recorded as a user records it ({@code run}: a forked JVM with the agent): it ends with
  * the status it is meant to, its timeline reads to the end, rebuilding its last step replays every
- * recorded call to the same result, what it printed is in the timeline, and a sample glibc stops has
- * glibc's message in an {@code abort} event.
+ * recorded call to the same result, what it printed is in the timeline, a sample glibc stops has
+ * glibc's message in an {@code abort} event, and its views at every step are the same restored from
+ * checkpoints as rebuilt from step 0.
  */
 class SampleTimelinesIT {
     static final Path DIR = Path.of("target/it/samples");
@@ -68,6 +70,9 @@ class SampleTimelinesIT {
                     }
                     assertThat(aborted).as("an abort event exactly when glibc stopped the program")
                             .isEqualTo(info.expectedStatus() == 134);
+
+                    // #16.4: restored from checkpoints every 2 steps, every step's views are the from-zero ones
+                    TimeTravel.viewsMatchFromZero(file, 2, Integer.MAX_VALUE, info.number());
                 }));
     }
 }

@@ -8,7 +8,10 @@ import io.mallocscope.cli.render.Style;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.cli.testing.TimeTravel;
+import io.mallocscope.runtime.timeline.Checkpoints;
 import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +105,33 @@ class TimelineSourceTest {
         String back = render(walked.at(19_999));
         String direct = render(Sources.open(file, ANY).at(19_999));
         assertThat(back).isEqualTo(direct).isNotEqualTo(late);
+    }
+
+    @Test
+    void viewsRestoredFromCheckpointsAreTheViewsRebuiltFromStepZero() throws IOException {
+        Path copy = dir.resolve("travel.timeline");
+        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(TimeTravel.viewsMatchFromZero(copy, 1024, 10, 16)).isEqualTo(CALLS / 1024);
+    }
+
+    @Test
+    void aDamagedCheckpointIsSaidOnceAndTheViewIsRebuiltFromStepZero() throws IOException {
+        Path copy = dir.resolve("damaged.timeline");
+        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Timeline.read(copy).writeCheckpoints(copy, 512);
+        Path side = Checkpoints.sideFile(copy);
+        byte[] b = Files.readAllBytes(side);
+        b[100] ^= 0x55; // inside the first checkpoint
+        Files.write(side, b);
+        StateSource s = Sources.open(copy, ANY);
+        List<String> notes = new ArrayList<>();
+        s.noteTo(notes::add);
+        String at600 = render(s.at(600));
+        String at700 = render(s.at(700));
+        assertThat(notes).containsExactly("warning: checkpoint 0 of " + side + " fails its checksum; rebuilt from step 0 instead");
+        StateSource plain = Sources.open(file, ANY);
+        assertThat(at600).isEqualTo(render(plain.at(600)));
+        assertThat(at700).isEqualTo(render(plain.at(700)));
     }
 
     @Test
