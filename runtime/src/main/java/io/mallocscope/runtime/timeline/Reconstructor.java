@@ -137,6 +137,9 @@ public final class Reconstructor {
         if (c < 0 || checkpoints.event(c) <= nextEvent) {
             return;
         }
+        if (nextEvent > 0 && checkpoints.step(c) - step < checkpoints.every() / 4) {
+            return; // a few steps ahead (a page or an explorer stepping forward): replaying them is cheaper
+        }
         try {
             restart();
             checkpoints.restore(process, c);
