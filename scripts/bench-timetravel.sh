@@ -11,7 +11,7 @@ ops="${1:-2000000}"
 runs="${2:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cli="$root/cli/target/mallocscope-cli.jar"
+mallocscope="$root/mallocscope" # the launcher users run (with its class data archive)
 for jar in benchmarks/target/mallocscope-benchmarks.jar cli/target/mallocscope-cli.jar \
            sample-programs/target/mallocscope-samples.jar agent/target/mallocscope-agent.jar; do
   [ -f "$root/$jar" ] || { echo "missing $jar: run ./mvnw package -DskipTests first" >&2; exit 1; }
@@ -21,9 +21,9 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$root/benchmarks/target/mallocscope-benchmarks.jar" io.mallocscope.benchmarks.GenerateTrace "$ops" > "$work/t.rep"
 java -javaagent:"$root/agent/target/mallocscope-agent.jar=out=$work/big.timeline" \
     -jar "$root/sample-programs/target/mallocscope-samples.jar" replay "$work/t.rep" > /dev/null
-java -jar "$cli" run --view none --out "$work/small.timeline" first-fit > /dev/null 2>&1
+"$mallocscope" run --view none --out "$work/small.timeline" first-fit > /dev/null 2>&1
 
-steps() { java -jar "$cli" timeline "$1" --format jsonl 2>/dev/null | head -1 | sed 's/.*"events":\([0-9]*\),"steps":\([0-9]*\).*/\1 \2/'; }
+steps() { "$mallocscope" timeline "$1" --format jsonl 2>/dev/null | head -1 | sed 's/.*"events":\([0-9]*\),"steps":\([0-9]*\).*/\1 \2/'; }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
@@ -48,7 +48,7 @@ read -r big_events big_steps <<< "$(steps "$work/big.timeline")"
 read -r small_events small_steps <<< "$(steps "$work/small.timeline")"
 echo "big: $big_events events, $big_steps steps, $(wc -c < "$work/big.timeline") bytes; small: $small_events events, $small_steps steps"
 
-read -r first_wall first_cpu <<< "$(time1 java -jar "$cli" bins "$work/big.timeline" --at 1)"
+read -r first_wall first_cpu <<< "$(time1 "$mallocscope" bins "$work/big.timeline" --at 1)"
 printf '%-44s %6.2f s  (CPU %5.2f s): %s\n' "first view of big (writes its checkpoints)" "$first_wall" "$first_cpu" \
   "$(cat "$work/err.txt")"
 echo "side file: $(wc -c < "$work/big.timeline.ckpt") bytes"
@@ -58,9 +58,9 @@ row() { # view, small step, big step: the view at that step of each (diff: from 
   local view="$1" s="$2" b="$3"
   local sa=(--at "$s") ba=(--at "$b")
   if [ "$view" = diff ]; then sa=(--at $((s - 1)) --to "$s"); ba=(--at $((b - 1)) --to "$b"); fi
-  measure "$view small.timeline ${sa[*]}" java -jar "$cli" "$view" "$work/small.timeline" "${sa[@]}"
+  measure "$view small.timeline ${sa[*]}" "$mallocscope" "$view" "$work/small.timeline" "${sa[@]}"
   local sw="$last_wall" sc="$last_cpu"
-  measure "$view big.timeline ${ba[*]}" java -jar "$cli" "$view" "$work/big.timeline" "${ba[@]}"
+  measure "$view big.timeline ${ba[*]}" "$mallocscope" "$view" "$work/big.timeline" "${ba[@]}"
   awk -v a="$last_wall" -v b="$sw" -v c="$last_cpu" -v d="$sc" \
     'BEGIN { printf "  big/small: %.2fx wall, %.2fx CPU\n", a / b, c / d }'
 }
