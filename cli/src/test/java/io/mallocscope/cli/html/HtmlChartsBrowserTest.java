@@ -5,6 +5,7 @@ import io.mallocscope.cli.testing.MiniJson;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.plot.HeapSeries;
 import io.mallocscope.cli.source.Sources;
+import io.mallocscope.cli.testing.MiniJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
