@@ -60,6 +60,7 @@ final class Builtins {
         def("malloc_usable_size", (m, a, t, s) -> m.libc.malloc_usable_size(a[0]));
         def("malloc_trim", (m, a, t, s) -> m.libc.malloc_trim(a[0]));
         def("mallopt", (m, a, t, s) -> m.libc.mallopt((int) a[0], (int) a[1]));
+        def("malloc_info", (m, a, t, s) -> m.libc.malloc_info((int) a[0], m.stream(a[1], s)));
         def("malloc_stats", (m, a, t, s) -> {
             m.libc.malloc_stats();
             return 0;
@@ -114,6 +115,36 @@ final class Builtins {
                 return plain.call(m, vals, types.toArray(CType[]::new), s);
             });
         }
+        // ------------------------------------------------------------ threads (nptl, on the deterministic scheduler)
+        def("pthread_create", (m, a, t, s) -> {
+            Function fn = m.functionAt(a[2], s);
+            return m.libc.pthread_create(a[0], a[1], (c, arg) -> m.runThread(fn, arg), a[3]);
+        });
+        def("pthread_join", (m, a, t, s) -> m.libc.pthread_join(a[0], a[1]));
+        def("pthread_exit", (m, a, t, s) -> {
+            m.libc.pthread_exit(a[0]);
+            return 0;
+        });
+        def("pthread_self", (m, a, t, s) -> m.libc.pthread_self());
+        def("pthread_detach", (m, a, t, s) -> m.libc.pthread_detach(a[0]));
+        def("pthread_attr_init", (m, a, t, s) -> m.libc.pthread_attr_init(a[0]));
+        def("pthread_attr_destroy", (m, a, t, s) -> 0);
+        def("pthread_attr_setstacksize", (m, a, t, s) -> m.libc.pthread_attr_setstacksize(a[0], a[1]));
+        def("pthread_mutex_init", (m, a, t, s) -> m.libc.pthread_mutex_init(a[0], a[1]));
+        def("pthread_mutex_destroy", (m, a, t, s) -> 0);
+        def("pthread_mutex_lock", (m, a, t, s) -> m.libc.pthread_mutex_lock(a[0]));
+        def("pthread_mutex_trylock", (m, a, t, s) -> m.libc.pthread_mutex_trylock(a[0]));
+        def("pthread_mutex_unlock", (m, a, t, s) -> m.libc.pthread_mutex_unlock(a[0]));
+        def("pthread_cond_init", (m, a, t, s) -> m.libc.pthread_cond_init(a[0], a[1]));
+        def("pthread_cond_destroy", (m, a, t, s) -> 0);
+        def("pthread_cond_wait", (m, a, t, s) -> m.libc.pthread_cond_wait(a[0], a[1]));
+        def("pthread_cond_signal", (m, a, t, s) -> m.libc.pthread_cond_signal(a[0]));
+        def("pthread_cond_broadcast", (m, a, t, s) -> m.libc.pthread_cond_broadcast(a[0]));
+        def("sem_init", (m, a, t, s) -> m.libc.sem_init(a[0], (int) a[1], a[2]));
+        def("sem_destroy", (m, a, t, s) -> 0);
+        def("sem_wait", (m, a, t, s) -> m.libc.sem_wait(a[0]));
+        def("sem_post", (m, a, t, s) -> m.libc.sem_post(a[0]));
+        def("sched_yield", (m, a, t, s) -> m.libc.sched_yield());
         def("puts", (m, a, t, s) -> m.libc.puts(a[0]));
         def("putchar", (m, a, t, s) -> m.libc.putchar((int) a[0]));
         def("fputs", (m, a, t, s) -> {

@@ -124,9 +124,9 @@ class RunCommandIT {
         CliRun.Result words = run("run", "--view", "none", "--c", "word-frequency");
         assertThat(words.status()).isZero();
         assertThat(words.out()).startsWith("22 words, 14 distinct\n");
-        CliRun.Result threads = run("run", "--view", "none", "--c", "thread-arenas");
-        assertThat(threads.status()).isEqualTo(1);
-        assertThat(threads.err()).startsWith("threads.h:3:10: error: unsupported header <pthread.h>");
+        CliRun.Result fork = run("run", "--view", "none", "--c", "malloc-after-fork");
+        assertThat(fork.status()).isEqualTo(1);
+        assertThat(fork.err()).startsWith("malloc-after-fork.c:2:10: error: unsupported header <sys/wait.h>");
     }
 
     @Test

@@ -27,6 +27,7 @@ size_t malloc_usable_size(void *ptr);
 int mallopt(int param, int value);
 int malloc_trim(size_t pad);
 void malloc_stats(void);
+int malloc_info(int options, struct _IO_FILE *stream);
 void *memalign(size_t alignment, size_t size);
 void *pvalloc(size_t size);
 struct mallinfo2 *__mallocscope_mallinfo2(struct mallinfo2 *out);

@@ -1,0 +1,3 @@
+/* mallocscope's <sched.h> */
+#pragma once
+int sched_yield(void);
