@@ -7,6 +7,9 @@ import io.mallocscope.cli.html.PageBudget;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.plot.HeapSeries;
 import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.trace.Trace;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,7 +20,7 @@ import java.util.Map;
 /**
  * The {@code --format html} hook: hands the already-open source to the HTML viewer (package
  * {@code cli.html}) — a recorded timeline with its calls and rebuilt heap, or a {@code .rep} trace
- * replayed in-process — for at most {@code --max-steps} calls. The whole page is built before anything
+ * replayed in-process by its source (once: the page walks the source's process) — for at most {@code --max-steps} calls. The whole page is built before anything
  * is written: a page that would not fit in memory is refused with one line, and nothing is written.
  */
 final class HtmlExport {
@@ -80,8 +83,7 @@ final class HtmlExport {
         String name = r.file().getFileName().toString();
         try {
             if (r.source().timeline().isEmpty()) {
-                return HtmlModels.fromTrace(r.source().trace().orElseThrow(), name, r.glibc(), r.tunables(),
-                        r.maxSteps());
+                return HtmlModels.fromTrace(replayed(r.source()), name, r.glibc(), tunables(r), r.maxSteps());
             }
             try {
                 return HtmlModels.fromTimeline(r.source().timeline().get(), r.source().ops(), name, r.maxSteps());
@@ -91,5 +93,41 @@ final class HtmlExport {
         } catch (PageBudget.TooLarge e) {
             throw UserError.data(e.getMessage());
         }
+    }
+
+    /** The tunables a trace was replayed with: its own {@code # tunables:} line, else --tunables. */
+    static String tunables(TimelineCommand.Request r) {
+        Trace t = r.source().trace().orElseThrow();
+        return t.tunables() != null ? t.tunables() : r.tunables() == null ? "" : r.tunables();
+    }
+
+    /** The open source as the page reads a replayed trace. */
+    static HtmlModels.Replayed replayed(StateSource s) {
+        return new HtmlModels.Replayed() {
+            @Override
+            public int steps() {
+                return s.steps();
+            }
+
+            @Override
+            public CProcess process(int n) {
+                return s.process(n);
+            }
+
+            @Override
+            public List<Op> ops() {
+                return s.ops();
+            }
+
+            @Override
+            public String stdout() {
+                return s.stdout();
+            }
+
+            @Override
+            public String stderr() {
+                return s.stderr();
+            }
+        };
     }
 }

@@ -13,7 +13,6 @@ import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.timeline.Timeline;
-import io.mallocscope.runtime.trace.Trace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +44,8 @@ final class TimelineCommand implements Callable<Integer> {
                    String glibc, String tunables, int maxSteps, Narrator.Writes writes) {
         /** Every call up to the last one asked for (the ones before {@code first} name chunks). */
         List<Op> upToLast() {
-            return source.ops().subList(0, last);
+            List<Op> all = source.ops();
+            return all.subList(0, Math.min(last, all.size())); // a trace's calls end at a signal
         }
 
         /** Whether {@code op} is one of the selected calls. */
@@ -55,7 +55,11 @@ final class TimelineCommand implements Callable<Integer> {
 
         /** The selected calls, in order. */
         Iterable<Op> selected() {
-            return () -> source.ops().subList(first - 1, last).stream().filter(keep).iterator();
+            return () -> {
+                List<Op> all = source.ops();
+                return all.subList(Math.min(first - 1, all.size()), Math.min(last, all.size())).stream().filter(keep)
+                        .iterator();
+            };
         }
 
         /** Whether every call of the source is selected. */
@@ -181,10 +185,8 @@ final class TimelineCommand implements Callable<Integer> {
      */
     private static void jsonl(Request r, PrintWriter out, Style style) throws IOException {
         if (r.source().timeline().isEmpty()) {
-            Trace trace = r.source().trace().orElseThrow();
-            String tunables = trace.tunables() != null ? trace.tunables() : r.tunables() == null ? "" : r.tunables();
-            JsonlExporter.exportTrace(r.file().getFileName().toString(), r.glibc(), tunables, r.source().steps(),
-                    r.selected(), out);
+            JsonlExporter.exportTrace(r.file().getFileName().toString(), r.glibc(), HtmlExport.tunables(r),
+                    r.source().steps(), r.selected(), out);
             return;
         }
         Timeline t = r.source().timeline().get();

@@ -14,8 +14,10 @@ import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceRunner;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,14 @@ final class RepSource implements StateSource {
     private int done;
     private String signal;
     private List<Op> ops;
+    /** The calls read so far, in order, by the walks that record. */
+    private final List<Op> recorded = new ArrayList<>();
+    private final Changes diff = new Changes();
+    /** The last light snapshot a recording walk took (its step says which). */
+    private HeapSnapshot light;
+    /** What the process printed since its start: glibc's messages (an abort's) and malloc_stats. */
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
     private RepSource(Trace trace, ProcessOptions options) {
         this.trace = trace;
@@ -70,62 +80,89 @@ final class RepSource implements StateSource {
 
     @Override
     public HeapSnapshot at(int n) {
-        return HeapViews.snapshot(n, processAt(n));
+        return HeapViews.snapshot(n, walk(n, false));
     }
 
     @Override
     public HeapSnapshot at(int n, Focus focus) {
-        return HeapViews.snapshot(n, processAt(n), focus);
+        return HeapViews.snapshot(n, walk(n, false), focus);
     }
 
     @Override
     public io.mallocscope.cli.model.ArenaTable arenasAt(int n, Focus focus) {
-        return HeapViews.arenas(n, processAt(n), focus);
+        return HeapViews.arenas(n, walk(n, false), focus);
     }
 
-    /** The replayed process after operation {@code n}. */
-    private CProcess processAt(int n) {
-        if (process == null || n < done) {
-            restart();
-        }
-        while (done < n && signal == null) {
-            step(done, null);
-        }
-        return process;
+    /**
+     * The process after step {@code n}, live. Walking forward with it also reads the calls {@link #ops()}
+     * returns (with their changes), so a view that asks for the states first and the calls after (the
+     * HTML page) replays the trace once.
+     */
+    @Override
+    public CProcess process(int n) {
+        return walk(n, true);
     }
 
     /**
      * The calls, each with what it changed in words (from the heap before and after it, since a
-     * trace records no transitions); above {@link #CHANGES_LIMIT} calls, the calls alone.
+     * trace records no events); above {@link #CHANGES_LIMIT} calls, the calls alone. Continues the walk
+     * {@link #process} began.
      */
     @Override
     public List<Op> ops() {
         if (ops == null) {
-            restart();
-            boolean changes = trace.size() <= CHANGES_LIMIT;
-            Changes diff = new Changes();
-            HeapSnapshot before = changes ? HeapViews.light(0, process) : null;
-            List<Op> out = new ArrayList<>(trace.size());
-            while (done < trace.size() && signal == null) {
-                step(done, out);
-                if (changes) {
-                    HeapSnapshot after = HeapViews.light(done, process);
-                    int last = out.size() - 1;
-                    out.set(last, out.get(last).withChanges(diff.between(before, after, Emphasis.PLAIN)));
-                    before = after;
-                }
-            }
-            ops = out;
-            process = null;
+            walk(trace.size(), true);
+            ops = List.copyOf(recorded);
         }
         return ops;
     }
 
+    @Override
+    public String stdout() {
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String stderr() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Moves the process to step {@code n} (from the start if it is past it). With {@code record}, the
+     * calls not read yet are read on the way, each with its {@link Changes}.
+     */
+    private CProcess walk(int n, boolean record) {
+        if (process == null || n < done) {
+            restart();
+        }
+        boolean changes = trace.size() <= CHANGES_LIMIT;
+        while (done < n && signal == null) {
+            if (!record || done != recorded.size()) {
+                step(done, null);
+                continue;
+            }
+            HeapSnapshot before = null;
+            if (changes) {
+                before = light != null && light.step() == done ? light : HeapViews.light(done, process);
+            }
+            step(done, recorded);
+            if (changes) {
+                light = HeapViews.light(done, process);
+                int last = recorded.size() - 1;
+                recorded.set(last, recorded.get(last).withChanges(diff.between(before, light, Emphasis.PLAIN)));
+            }
+        }
+        return process;
+    }
+
     private void restart() {
-        process = CProcess.create(options);
+        stdout.reset();
+        stderr.reset();
+        process = CProcess.create(options.withStdout(stdout).withStderr(stderr));
         runner = TraceRunner.onMalloc(trace, process);
         done = 0;
         signal = null;
+        light = null;
     }
 
     /** Performs operation {@code i}; when {@code out} is given, adds it as an {@link Op}. */

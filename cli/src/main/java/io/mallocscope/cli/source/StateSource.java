@@ -3,6 +3,7 @@ package io.mallocscope.cli.source;
 import io.mallocscope.cli.model.ArenaTable;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
+import io.mallocscope.runtime.CProcess;
 
 import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.trace.Trace;
@@ -36,8 +37,24 @@ public interface StateSource {
     /** Every arena of the process {@code focus} names after step {@code n}, with its heaps and threads. */
     ArenaTable arenasAt(int n, Focus focus);
 
-    /** The top-level calls, numbered from 1, with their transitions; read on demand, so iterate rather than hold them. */
+    /** The top-level calls, numbered from 1, with their events; read on demand, so iterate rather than hold them. */
     List<Op> ops();
+
+    /**
+     * The simulated process after step {@code n}, live (valid until the next call on this source): for
+     * a view that reads every step's heap as it goes (the HTML page), without a snapshot per step.
+     */
+    CProcess process(int n);
+
+    /** What the replayed process printed so far on stdout (a trace); "" for a recorded timeline, which has its own. */
+    default String stdout() {
+        return "";
+    }
+
+    /** What the replayed process printed so far on stderr (a trace); "" for a recorded timeline. */
+    default String stderr() {
+        return "";
+    }
 
     /** The recorded timeline behind this source, if it is one (for exporters that work on raw events). */
     default Optional<Timeline> timeline() {

@@ -4,6 +4,7 @@ import io.mallocscope.cli.UserError;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.EventText;
+import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.event.EventKind;
@@ -67,14 +68,19 @@ final class TimelineSource implements StateSource {
 
     @Override
     public HeapSnapshot at(int n) {
+        HeapSnapshot s = HeapViews.snapshot(n, process(n));
+        if (!checkpointProblemSaid && reconstructor.checkpointProblem().isPresent()) {
+            checkpointProblemSaid = true;
+            notes.accept("warning: " + reconstructor.checkpointProblem().get());
+        }
+        return s;
+    }
+
+    @Override
+    public CProcess process(int n) {
         prepareTimeTravel();
         try {
-            HeapSnapshot s = HeapViews.snapshot(n, reconstructor.stateAt(n));
-            if (!checkpointProblemSaid && reconstructor.checkpointProblem().isPresent()) {
-                checkpointProblemSaid = true;
-                notes.accept("warning: " + reconstructor.checkpointProblem().get());
-            }
-            return s;
+            return reconstructor.stateAt(n);
         } catch (IllegalArgumentException e) {
             throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
         }

@@ -8,6 +8,42 @@ import java.util.Map;
 
 /** A hand-built model: tcache reuse of one 0x20 chunk, with hostile program text in every field. */
 final class Fixtures {
+    /**
+     * The page of trace {@code rep} as {@code timeline REP --format html} builds it: from the open
+     * source, glibc 2.36, {@code tunables} (null: none) unless the trace has its own line.
+     */
+    static HtmlModel trace(java.nio.file.Path rep, String tunables, int maxOperations) {
+        io.mallocscope.cli.source.StateSource s = io.mallocscope.cli.source.Sources.open(rep,
+                new io.mallocscope.cli.source.Sources.ReplaySettings("2.36", tunables));
+        String own = s.trace().orElseThrow().tunables();
+        return HtmlModels.fromTrace(new HtmlModels.Replayed() {
+            @Override
+            public int steps() {
+                return s.steps();
+            }
+
+            @Override
+            public io.mallocscope.runtime.CProcess process(int n) {
+                return s.process(n);
+            }
+
+            @Override
+            public List<io.mallocscope.cli.model.Op> ops() {
+                return s.ops();
+            }
+
+            @Override
+            public String stdout() {
+                return s.stdout();
+            }
+
+            @Override
+            public String stderr() {
+                return s.stderr();
+            }
+        }, rep.getFileName().toString(), "2.36", own != null ? own : tunables == null ? "" : tunables, maxOperations);
+    }
+
     static final String HOSTILE_STDOUT = "p = 0x5555555592a0\n<script>alert(1)</script>\n</script><!-- x";
     static final String HOSTILE_LABEL = "</script><img src=x onerror=alert(2)>";
     static final String HOSTILE_EXPLANATION = "<b>not bold</b> & \u2028 \"quoted\"";

@@ -129,7 +129,7 @@ class HtmlBrowserTest {
     void aReplayedTraceIsDrawnChunkForChunk() throws Exception {
         Path rep = OUT.resolve("browser-demo.rep");
         Files.writeString(rep, TRACE);
-        HtmlModel model = HtmlModels.fromTrace(rep, "2.36", null);
+        HtmlModel model = Fixtures.trace(rep, null, HtmlModels.DEFAULT_MAX_OPERATIONS);
         long t0 = System.nanoTime();
         open(model, "browser-demo.html");
         int last = model.steps().size() - 1;

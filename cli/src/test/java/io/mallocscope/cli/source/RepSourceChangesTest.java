@@ -68,4 +68,23 @@ class RepSourceChangesTest {
         assertThat(ops.get(0).changes())
                 .contains("+ 0x555555559000 (0x290, in use)");
     }
+
+    /** The HTML page walks the states first, then reads the calls: one replay serves both. */
+    @Test
+    void statesThenCallsAreOneWalkOfOneProcess(@TempDir Path dir) throws IOException {
+        Path trace = randomTrace(dir, 50);
+        StateSource s = Sources.open(trace, DEFAULTS);
+        io.mallocscope.runtime.CProcess p = s.process(0);
+        for (int n = 1; n <= 10; n++) {
+            assertThat(s.process(n)).as("step %d: the same process, moved forward", n).isSameAs(p);
+        }
+        List<Op> ops = s.ops();
+        assertThat(ops).hasSize(50);
+        assertThat(s.process(50)).as("ops() continued the walk, no second replay").isSameAs(p);
+        assertThat(ops.get(0).changes()).contains("+ 0x555555559000 (0x290, in use)");
+        assertThat(ops).allSatisfy(op -> assertThat(op.number()).isBetween(1, 50));
+        // the same words as a source that read its calls first
+        assertThat(Sources.open(trace, DEFAULTS).ops()).isEqualTo(ops);
+        assertThat(s.process(5)).as("going back replays from the start").isNotSameAs(p);
+    }
 }
