@@ -1,6 +1,7 @@
 package io.mallocscope.cli;
 
 import io.mallocscope.cli.plot.Charts;
+import io.mallocscope.cli.plot.HeapMap;
 import io.mallocscope.cli.plot.HeapSeries;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
@@ -23,10 +24,10 @@ import java.util.concurrent.Callable;
 /** {@code mallocscope plot SOURCE [--kind heap|bins] [--out F.svg|F.png]}: the heap over the steps, as a chart. */
 @Command(name = "plot", mixinStandardHelpOptions = true,
         description = "The heap over the steps: its size against the live requested bytes, with the malloc lab's "
-                + "peak utilisation (--kind heap), or the free bytes in each bin class (--kind bins); "
-                + "--out F.svg or F.png draws the chart.")
+                + "peak utilisation (--kind heap), the free bytes in each bin class (--kind bins), or a map of "
+                + "the heap's chunks, address across, step down (--kind map); --out F.svg or F.png draws the chart.")
 final class PlotCommand implements Callable<Integer> {
-    enum Kind { heap, bins }
+    enum Kind { heap, bins, map }
 
     @Spec
     CommandSpec spec;
@@ -52,11 +53,21 @@ final class PlotCommand implements Callable<Integer> {
         HeapSeries series = HeapSeries.of(s);
         PrintWriter o = spec.commandLine().getOut();
         summary(s.name(), series, o);
+        HeapMap map = kind == Kind.map ? HeapMap.of(s) : null;
+        if (map != null) {
+            o.println("heap map           steps 0.." + map.last + (map.last < map.steps ? " of " + map.steps : "")
+                    + " down, " + Hex.of(map.heapStart) + "..+" + Hex.of(map.shownEnd()) + " across (the heap's "
+                    + "chunks; mmapped chunks are not drawn)");
+        }
         o.flush();
         if (out != null) {
             System.setProperty("java.awt.headless", "true");
             String title = source.getFileName().toString();
-            JFreeChart c = kind == Kind.heap ? Charts.heap(series, title) : Charts.bins(series, title);
+            JFreeChart c = switch (kind) {
+                case heap -> Charts.heap(series, title);
+                case bins -> Charts.bins(series, title);
+                case map -> Charts.map(map, title);
+            };
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try {
                 if (format.equals("png")) {

@@ -103,6 +103,62 @@ class PlotCommandTest {
     }
 
     @Test
+    void theHeapMapDrawsEveryChunkOfEveryStepInItsStatesColour() throws Exception {
+        Path svg = dir.resolve("map.svg");
+        CliRun.Result r = run("plot", trace(TRACE), "--kind", "map", "--out", svg.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).endsWith("heap map           steps 0..16 down, 0x555555559000..+0x2a50 across (the heap's "
+                + "chunks; mmapped chunks are not drawn)\n");
+        List<String> texts = texts(svg);
+        assertThat(texts.get(0)).isEqualTo(TRACE + ".rep: heap map, steps 0..16");
+        assertThat(texts).contains("in use", "tcachebins", "unsortedbin", "top", "0", "16",
+                "address \u2212 heap start (0x555555559000)", "0x0", "0x800");
+        // each chunk of each step is one filled box: count them by colour, as the heap walk counts them
+        Map<String, Integer> boxes = new HashMap<>();
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        NodeList rects = f.newDocumentBuilder().parse(svg.toFile()).getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            var a = rects.item(i).getAttributes();
+            String style = a.getNamedItem("style") == null ? "" : a.getNamedItem("style").getNodeValue();
+            double w = Double.parseDouble(a.getNamedItem("width").getNodeValue());
+            if (style.startsWith("fill:rgb(") && w < 900 && w > 0 && !style.equals("fill:rgb(255,255,255)")
+                    && Double.parseDouble(a.getNamedItem("height").getNodeValue()) > 5) {
+                boxes.merge(style, 1, Integer::sum);
+            }
+        }
+        var source = io.mallocscope.cli.source.Sources.open(Path.of(trace(TRACE)),
+                new io.mallocscope.cli.source.Sources.ReplaySettings("2.36", ""));
+        Map<String, Integer> walked = new HashMap<>();
+        for (int n = 0; n <= source.steps(); n++) {
+            for (var c : source.at(n).chunks()) {
+                java.awt.Color col = io.mallocscope.cli.plot.Charts.mapColour(c.state());
+                walked.merge("fill:rgb(" + col.getRed() + "," + col.getGreen() + "," + col.getBlue() + ")", 1,
+                        Integer::sum);
+            }
+        }
+        assertThat(boxes).isEqualTo(walked);
+        // the trace frees into the unsorted bin at five steps; the top chunk is there from step 1 on
+        assertThat(boxes).containsEntry("fill:rgb(176,122,161)", 5).containsEntry("fill:rgb(237,201,72)", 16);
+
+        Path png = dir.resolve("map.png");
+        assertThat(run("plot", trace(TRACE), "--kind", "map", "--out", png.toString()).status()).isZero();
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img.getWidth()).isEqualTo(900);
+        int top = 0;
+        int unsorted = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y) & 0xffffff;
+                top += rgb == 0xedc948 ? 1 : 0;
+                unsorted += rgb == 0xb07aa1 ? 1 : 0;
+            }
+        }
+        assertThat(top).as("top chunk pixels").isGreaterThan(20_000);
+        assertThat(unsorted).as("unsorted chunk pixels").isGreaterThan(2_000);
+    }
+
+    @Test
     void thePngChartIsAnImageOfItsSizeAndNotBlank() throws IOException {
         Path png = dir.resolve("heap.png");
         assertThat(run("plot", trace(TRACE), "--out", png.toString()).status()).isZero();
