@@ -7,6 +7,7 @@ import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceRunner;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -35,8 +36,12 @@ public final class Replay implements CProgram {
             return 2;
         }
         Trace trace;
+        int[] lines;
         try {
-            trace = Trace.read(Path.of(argv[1]));
+            Path file = Path.of(argv[1]);
+            byte[] text = Files.readAllBytes(file);
+            trace = Trace.parseBytes(file.toString(), text);
+            lines = Trace.opLines(text);
         } catch (NoSuchFileException e) {
             c.fprintf(STDERR, "replay: %s: no such file\n", argv[1]);
             return 1;
@@ -52,7 +57,9 @@ public final class Replay implements CProgram {
             c.fprintf(STDERR, "replay: note: the trace asks for GLIBC_TUNABLES=%s; this process runs with '%s'\n",
                     wanted, Objects.requireNonNullElse(c.process().options().tunables(), ""));
         }
-        TraceRunner runner = TraceRunner.throughLibC(trace, c);
+        // a recording names each call by its trace line (t.rep:12)
+        TraceRunner runner = TraceRunner.throughLibC(trace, c).namingSites(
+                String.valueOf(Path.of(argv[1]).getFileName()), lines);
         for (int i = 0, n = trace.size(); i < n; i++) {
             runner.call(i);
         }

@@ -219,6 +219,39 @@ public final class Trace {
         return i;
     }
 
+    /**
+     * The line number (from 1) of each operation of a trace that parses, in order: its lines whose first
+     * field starts with a letter (blank lines, {@code #} comments and the header's numbers are not
+     * operations). Lines end as the parser ends them ({@code \n}, {@code \r} or {@code \r\n}). For naming
+     * a trace's calls by their lines ({@code t.rep:12}); reads the bytes again rather than keeping a line
+     * per operation on the parser's hot path.
+     */
+    public static int[] opLines(byte[] b) {
+        int[] out = new int[16];
+        int n = 0;
+        int line = 0;
+        int i = bomLength(b, b.length);
+        while (i < b.length) {
+            line++;
+            while (i < b.length && (b[i] == ' ' || b[i] == '\t')) {
+                i++;
+            }
+            if (i < b.length && (b[i] | 0x20) >= 'a' && (b[i] | 0x20) <= 'z') {
+                if (n == out.length) {
+                    out = Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = line;
+            }
+            while (i < b.length && b[i] != '\n' && b[i] != '\r') {
+                i++;
+            }
+            if (i < b.length) {
+                i += b[i] == '\r' && i + 1 < b.length && b[i + 1] == '\n' ? 2 : 1;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
     public String name() {
         return name;
     }

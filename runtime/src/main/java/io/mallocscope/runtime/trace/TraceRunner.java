@@ -26,6 +26,9 @@ public final class TraceRunner {
     private final LibC libc;
     private final boolean freeKeepsPointer;
     private final long[] blocks;
+    /** With {@link #namingSites}: the trace's file name and each op's line, said to LibC before each call. */
+    private String siteFile;
+    private int[] siteLines;
 
     private TraceRunner(Trace trace, Malloc malloc, Kernel kernel, LibC libc, boolean freeKeepsPointer) {
         this(trace, trace.maxId(), malloc, kernel, libc, freeKeepsPointer);
@@ -69,10 +72,29 @@ public final class TraceRunner {
     }
 
     /**
+     * Through LibC, says before each op that the program is at {@code file:LINE} ({@link LibC#site}), so a
+     * recording names each call by its trace line ({@code t.rep:12}) rather than by the runner's Java line.
+     *
+     * @param lines each op's line, as {@link Trace#opLines} gives them
+     * @throws IllegalArgumentException if {@code lines} does not have one line per op
+     */
+    public TraceRunner namingSites(String file, int[] lines) {
+        if (lines.length != trace.size()) {
+            throw new IllegalArgumentException(lines.length + " lines for " + trace.size() + " operations");
+        }
+        siteFile = file;
+        siteLines = lines;
+        return this;
+    }
+
+    /**
      * Runs op {@code i} and returns its result, as {@link TraceOp#returns()} says. A signal the call
      * raises is thrown, the ID's block unchanged.
      */
     public long call(int i) {
+        if (siteLines != null && libc != null) {
+            libc.site(siteFile + ":" + siteLines[i]);
+        }
         return call(trace.op(i), trace.id(i), trace.arg1(i), trace.arg2(i));
     }
 

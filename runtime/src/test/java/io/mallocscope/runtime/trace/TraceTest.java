@@ -107,4 +107,18 @@ class TraceTest {
         assertThat(out.toString().lines().count()).isEqualTo(500_000 + 2);
         assertThat(out.toString()).startsWith("a ").contains("\nbrk H+0x").contains("\nmallinfo arena=");
     }
+
+    @Test
+    void opLinesAreTheLinesOfTheOperations() {
+        String text = "\uFEFF20\n3\n# a comment\n\na 0 24\r\n  f 0\rr 1 8\n\t\nt 0";
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(Trace.opLines(bytes)).containsExactly(5, 6, 7, 9);
+        assertThat(Trace.parseBytes("t.rep", bytes).size()).isEqualTo(4);
+        assertThat(Trace.opLines(new byte[0])).isEmpty();
+        Trace t = Trace.parseBytes("t.rep", bytes);
+        TraceRunner r = TraceRunner.throughLibC(t, io.mallocscope.runtime.CProcess.create(
+                io.mallocscope.runtime.ProcessOptions.defaults()).libc());
+        assertThatThrownBy(() -> r.namingSites("t.rep", new int[] {5})).hasMessage("1 lines for 4 operations");
+        assertThat(r.namingSites("t.rep", Trace.opLines(bytes)).call(0)).isEqualTo(0x5555555592a0L);
+    }
 }
