@@ -35,6 +35,7 @@ final class SourceOptions {
     StateSource open(PrintWriter err) {
         StateSource s = Sources.open(source, settings(glibc, tunables));
         warn(s, source, mixee, err);
+        s.prepareTimeTravel(); // before anything is shown (explore's screen): a long timeline's checkpoints
         return s;
     }
 

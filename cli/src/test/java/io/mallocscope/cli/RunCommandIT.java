@@ -161,6 +161,33 @@ class RunCommandIT {
     }
 
     @Test
+    void aLongRecordingGetsItsCheckpointsRightAfterItIsRecorded() throws IOException {
+        // #16.4: 4600 mallocs and 4600 frees recorded, then the side file written before the story
+        StringBuilder trace = new StringBuilder("# 9200 ops\n");
+        for (int i = 0; i < 4600; i++) {
+            trace.append("a ").append(i).append(' ').append(16 + i % 200 * 8).append('\n');
+        }
+        for (int i = 0; i < 4600; i++) {
+            trace.append("f ").append((i * 7) % 4600).append('\n');
+        }
+        Path rep = DIR.resolve("long.rep");
+        Files.writeString(rep, trace);
+        Path timeline = DIR.resolve("long.timeline");
+        Files.deleteIfExists(io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline));
+        CliRun.Result r = run("run", "--view", "summary", "--color=never", "--out", timeline.toString(), "replay",
+                rep.toString());
+        assertThat(r.status()).isZero();
+        int steps = Timeline.read(timeline).steps();
+        assertThat(steps).isGreaterThanOrEqualTo(9200);
+        assertThat(r.err()).contains("mallocscope: wrote " + timeline + ".ckpt (" + steps / 2048
+                + " checkpoints, one every 2048 steps): views of any step of long.timeline now start from the nearest one\n");
+        CliRun.Result bins = run("bins", timeline.toString(), "--at", "9000");
+        assertThat(bins.err()).isEmpty();
+        assertThat(bins.out()).contains("tcachebins");
+        io.mallocscope.cli.testing.TimeTravel.viewsMatchFromZero(timeline, 2048, 6, 9200);
+    }
+
+    @Test
     void aProgramThatStopsBeforeMallocShowsNoEmptyStory() {
         CliRun.Result r = run("run", "--out", DIR.resolve("replay-usage.timeline").toString(), "replay");
         assertThat(r.status()).isEqualTo(2);

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Every sample, recorded as a user records it ({@code run}: a forked JVM with the agent): it ends with
  * the status it is meant to, its timeline reads to the end, rebuilding its last step replays every
  * recorded call to the same result, what it printed is in the timeline, a sample glibc stops has
- * glibc's message in an {@code abort} event, and its views at every step are the same restored from
+ * glibc's message in an {@code abort} event, and its views at random steps are the same restored from
  * checkpoints as rebuilt from step 0.
  */
 class SampleTimelinesIT {
@@ -71,8 +71,8 @@ class SampleTimelinesIT {
                     assertThat(aborted).as("an abort event exactly when glibc stopped the program")
                             .isEqualTo(info.expectedStatus() == 134);
 
-                    // #16.4: restored from checkpoints every 2 steps, every step's views are the from-zero ones
-                    TimeTravel.viewsMatchFromZero(file, 2, Integer.MAX_VALUE, info.number());
+                    // #16.4: restored from checkpoints every 2 steps, the views at 12 random steps are the from-zero ones
+                    TimeTravel.viewsMatchFromZero(file, 2, 12, info.number());
                 }));
     }
 }
