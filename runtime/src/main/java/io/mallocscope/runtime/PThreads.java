@@ -31,8 +31,15 @@ import java.util.Map;
  */
 final class PThreads {
     static final long STACK_CACHE_MAXSIZE = 40L << 20;
-    /** sizeof (struct pthread) on x86_64 (where the descriptor sits below the block's top). */
-    static final long TLS_TCB_SIZE = 0x900;
+    /**
+     * TLS_TCB_SIZE, sizeof (struct pthread) on x86_64: the descriptor sits this far below the stack
+     * block's top. 0x940 from 2.35 (the rseq area joined the descriptor), as real 2.36, 2.41 and 2.43
+     * show (the RW stack mapping ends 0x940 above pthread_self()); 0x900 before.
+     */
+    static long tlsTcbSize(String glibcVersion) {
+        int minor = Integer.parseInt(glibcVersion.substring(glibcVersion.indexOf('.') + 1));
+        return minor >= 35 ? 0x940 : 0x900;
+    }
     static final long TLS_STATIC_ALIGN = 64;
     /** The static TLS below the descriptor (libc's block and the surplus); frames start under it. */
     static final long TLS_STATIC_SIZE = 0x1000;
@@ -190,7 +197,7 @@ final class PThreads {
             if (block == Kernel.MAP_FAILED) {
                 return EAGAIN;
             }
-            long pd = (block + size - TLS_TCB_SIZE) & -TLS_STATIC_ALIGN;
+            long pd = (block + size - tlsTcbSize(malloc.profile().version())) & -TLS_STATIC_ALIGN;
             if (guardsize > 0) {
                 kernel.mprotect(block + guardsize, size - guardsize, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
             }

@@ -179,14 +179,19 @@ final class Arenas {
     }
 
     /**
-     * shrink_heap. Linux's default overcommit makes glibc madvise(MADV_DONTNEED) the tail rather than
-     * remap it PROT_NONE, so the tail stays read-write (its contents are not zeroed here).
+     * shrink_heap. check_may_shrink_heap is false under Linux's default overcommit (0, heuristic; it is
+     * true only for 2, strict), so glibc does not remap the tail PROT_NONE (mprotect_size stays) but
+     * madvises it MADV_DONTNEED: the tail stays mapped read-write and its pages are dropped, so they
+     * read zeros when the heap grows over them again. Modelled by mapping the tail afresh like the
+     * mapping it is part of (the pages go, the mapping merges back: /proc/self/maps does not change).
      */
     int shrinkHeap(long h, long diff) {
         long newSize = r64(h + H_SIZE) - diff;
         if (newSize < heapInfoSize) {
             return -1;
         }
+        long from = h + newSize;
+        mem.mapLike(mem.regionAt(from), from, from + diff);
         w64(h + H_SIZE, newSize);
         return 0;
     }
@@ -388,6 +393,29 @@ final class Arenas {
                 w64(FREE_LIST, a);
             }
         }
+    }
+
+    /**
+     * __malloc_fork_unlock_child: the child has one thread, so every arena but the forking thread's
+     * goes on a rebuilt free list (in the order of main_arena.next, so the last one on the ring is taken
+     * first) with no thread attached, and the forking thread's arena has exactly one.
+     */
+    void forkUnlockChild() {
+        long mine = m.threadArena();
+        if (mine != 0) {
+            w64(mine + arena.attachedThreads, 1);
+        }
+        long freeList = 0;
+        long a = MAIN_ARENA;
+        do {
+            if (a != mine) {
+                w64(a + arena.attachedThreads, 0);
+                w64(a + arena.nextFree, freeList);
+                freeList = a;
+            }
+            a = r64(a + arena.next);
+        } while (a != MAIN_ARENA);
+        w64(FREE_LIST, freeList);
     }
 
     private static long alignUp(long v, long a) {

@@ -141,6 +141,9 @@ public final class Malloc {
         m.useArena(av);
         m.multipleThreads = multipleThreads;
         m.arenas.cpus = arenas.cpus;
+        if (m.initialized()) {
+            m.arenas.forkUnlockChild();
+        }
         return m;
     }
 

@@ -360,10 +360,11 @@ public final class Kernel {
     }
 
     /**
-     * {@code msync(addr, len, flags)}: writes the dirty pages of the shared file mappings in the
-     * range back to their files ({@code MS_SYNC} and {@code MS_ASYNC} alike: the simulated kernel
-     * writes at once); {@code MS_INVALIDATE} alone changes nothing, as on Linux, where mappings
-     * always see the page cache. 0, or -1 with EINVAL (misaligned address, unknown flags, both
+     * {@code msync(addr, len, flags)}: {@code MS_SYNC} writes the dirty pages of the shared file
+     * mappings in the range back to their files. {@code MS_ASYNC} writes nothing, as on Linux since
+     * 2.6.19 (the pages stay dirty, /proc/self/smaps still counts them, until a later write-back:
+     * MS_SYNC, munmap or exit here); {@code MS_INVALIDATE} alone changes nothing either, as on Linux,
+     * where mappings always see the page cache. 0, or -1 with EINVAL (misaligned address, unknown flags, both
      * MS_SYNC and MS_ASYNC), ENOMEM (part of the range is unmapped; the mapped parts are still
      * synced) or EIO (a host file refused the write; also reported on stderr).
      */
@@ -396,8 +397,7 @@ public final class Kernel {
                 continue;
             }
             long stop = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
-            if ((flags & (MS_SYNC | MS_ASYNC)) != 0 && r.shared() && r.file() != null
-                    && !writeBack(r, cursor, stop, (flags & MS_SYNC) != 0 ? "msync" : "msync MS_ASYNC")) {
+            if ((flags & MS_SYNC) != 0 && r.shared() && r.file() != null && !writeBack(r, cursor, stop, "msync")) {
                 failed = true;
             }
             cursor = stop;
