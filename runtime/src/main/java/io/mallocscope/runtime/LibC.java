@@ -105,6 +105,8 @@ public final class LibC {
     private byte[] stdoutHeld = new byte[0];
     /** Set by {@link #_exit}: the process ends without flushing stdio. */
     private boolean exitWithoutFlush;
+    /** The stdout sink buffers as glibc does itself ({@link StdoutFrontEnd}): output is written through. */
+    private final boolean stdoutFrontEnd;
     /** The running thread's stack pointer and the lowest address its stack may reach (PThreads switches both). */
     long stackPointer = Layout.STACK_TOP_OF_MAIN;
     long stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
@@ -136,6 +138,7 @@ public final class LibC {
         this.err = err;
         this.stdoutIsTerminal = stdoutIsTerminal;
         this.mc = process.memcheck();
+        this.stdoutFrontEnd = process.options().stdout() instanceof StdoutFrontEnd;
     }
 
     /** The child's library after {@code fork}: the same stdio state, stack, globals and functions. */
@@ -155,7 +158,11 @@ public final class LibC {
         return c;
     }
 
-    /** At the end of the process: what stdio holds goes out, unless the program called {@link #_exit}. */
+    /**
+     * At the end of the process: what stdio holds goes out, unless the program called {@link #_exit}.
+     * (A process a signal ends still writes it here; in C it is lost, as glibc's abort flushes no
+     * stream since 2.27. The C front end's own buffer loses it.)
+     */
     void flushAtExit(ExitStatus status) {
         if (!exitWithoutFlush) {
             writeHeldStdout();
@@ -986,7 +993,7 @@ public final class LibC {
             } else if (stdoutBuffer != 0) {
                 holdInStdoutBuffer(bytes, false);
             }
-            if (stdoutBuffer != 0) {
+            if (stdoutBuffer != 0 && !stdoutFrontEnd) {
                 // the buffer now holds the last stdoutPos bytes of the output; the rest has been written
                 byte[] all = stdoutHeld.length == 0 ? bytes : concat(stdoutHeld, bytes);
                 int written = all.length - stdoutPos;

@@ -1,18 +1,13 @@
 package io.mallocscope.runtime;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.mallocscope.runtime.glibc.CPrograms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,26 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on a pipe (fully buffered) and the same calls on the simulator give the same stdout, stderr and status.
  */
 class ExitFlushMatchesGlibcTest {
-    static Path binary;
-    static String gccProblem;
-
-    @BeforeAll
-    static void compile() throws Exception {
-        Path dir = Path.of("target/native/stdio");
-        Files.createDirectories(dir);
-        Path bin = dir.resolve("exit_flush");
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-O0", "-w", "-o", bin.toString(), "src/test/c/stdio/exit_flush.c")
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            gccProblem = "gcc is not installed: " + e.getMessage();
-            return;
-        }
-        String diagnostics = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(gcc.exitValue()).as(diagnostics).isZero();
-        binary = bin;
+    static Path binary() {
+        return CPrograms.compile("src/test/c/stdio/exit_flush.c", "stdio", "exit_flush");
     }
 
     record Run(String out, String err, int status) {
@@ -69,24 +46,14 @@ class ExitFlushMatchesGlibcTest {
 
     @ParameterizedTest(name = "{0} after {1} x")
     @CsvSource({"exit, 0", "_exit, 0", "exit, 5000", "_exit, 5000", "_exit, 8192"})
-    void onAPipeTheSimulatorLosesExactlyWhatGlibcLoses(String how, int xs) throws Exception {
-        Assumptions.assumeTrue(binary != null, gccProblem);
-        Process p = new ProcessBuilder(binary.toString(), how, Integer.toString(xs)).start();
-        p.getOutputStream().close();
-        CompletableFuture<byte[]> errF = CompletableFuture.supplyAsync(() -> {
-            try {
-                return p.getErrorStream().readAllBytes();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(errF.get(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    void onAPipeTheSimulatorLosesExactlyWhatGlibcLoses(String how, int xs) {
+        CPrograms.Run real = CPrograms.run(binary(), how, Integer.toString(xs));
+        String out = real.out();
+        String err = real.err();
         Run sim = simulated(how, xs, false);
         assertThat(sim.out()).as("stdout").isEqualTo(out);
         assertThat(sim.err()).as("stderr").isEqualTo(err);
-        assertThat(sim.status()).isEqualTo(p.exitValue()).isEqualTo(3);
+        assertThat(sim.status()).isEqualTo(real.status()).isEqualTo(3);
     }
 
     @Test

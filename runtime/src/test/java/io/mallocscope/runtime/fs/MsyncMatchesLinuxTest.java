@@ -3,8 +3,8 @@ package io.mallocscope.runtime.fs;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.glibc.CPrograms;
 import io.mallocscope.runtime.vm.PageCache;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,22 +66,8 @@ class MsyncMatchesLinuxTest {
         }
     }
 
-    private static String real(Path tmp) throws Exception {
-        Path bin = tmp.resolve("msync_async");
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-O0", "-w", "-o", bin.toString(), "src/test/c/fs/msync_async.c")
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assumptions.abort("gcc is not installed: " + e.getMessage());
-            return null;
-        }
-        String diagnostics = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(gcc.exitValue()).as(diagnostics).isZero();
-        Process p = new ProcessBuilder(bin.toString(), tmp.resolve("real-file").toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return out;
+    private static String real(Path tmp) {
+        Path bin = CPrograms.compile("src/test/c/fs/msync_async.c", "fs", "msync_async");
+        return CPrograms.run(bin, tmp.resolve("real-file").toString()).out();
     }
 }

@@ -3,15 +3,12 @@ package io.mallocscope.runtime.malloc;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
-import org.junit.jupiter.api.Assumptions;
+import io.mallocscope.runtime.glibc.CPrograms;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,27 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ArenaHeapsMatchGlibcTest {
 
-    static String real(String name) throws Exception {
-        Path dir = Path.of("target/native/arenas");
-        Files.createDirectories(dir);
-        Path bin = dir.resolve(name);
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-O0", "-w", "-pthread", "-o", bin.toString(),
-                    "src/test/c/arenas/" + name + ".c").redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assumptions.abort("gcc is not installed: " + e.getMessage());
-            return null;
-        }
-        String diagnostics = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(gcc.exitValue()).as(diagnostics).isZero();
-        Process p = new ProcessBuilder(bin.toString()).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+    static String real(String name) {
+        Path bin = CPrograms.compile("src/test/c/arenas/" + name + ".c", "arenas", name, "-pthread");
+        CPrograms.Run r = CPrograms.run(bin);
+        assertThat(r.status()).as(r.err()).isZero();
+        return r.out();
     }
 
     static CProcess process(ByteArrayOutputStream out) {

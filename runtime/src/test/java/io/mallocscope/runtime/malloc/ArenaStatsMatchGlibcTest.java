@@ -3,22 +3,19 @@ package io.mallocscope.runtime.malloc;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.glibc.CPrograms;
 import io.mallocscope.runtime.glibc.NativeHarness;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,28 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ArenaStatsMatchGlibcTest {
     static final Path SOURCE = Path.of("src/test/c/checks/stats/arenas.c");
-    static Path binary;
-    static String gccProblem;
-
-    @BeforeAll
-    static void compile() throws Exception {
-        Path dir = Path.of("target/native/checks");
-        Files.createDirectories(dir);
-        Path bin = dir.resolve("arenas");
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-O0", "-w", "-pthread", "-o", bin.toString(), SOURCE.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            gccProblem = "gcc is not installed: " + e.getMessage();
-            return;
-        }
-        String diagnostics = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(gcc.exitValue()).as(diagnostics).isZero();
-        binary = bin;
-    }
-
     /** The calls of arenas.c on the simulator with glibc {@code version}; {stdout, stderr}. */
     static String[] simulated(String version) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -142,25 +117,14 @@ class ArenaStatsMatchGlibcTest {
     @ParameterizedTest(name = "glibc {0}")
     @ValueSource(strings = {"2.36", "2.41", "2.43"})
     void theTextsAreTheRealLibrarys(String version) throws Exception {
-        Assumptions.assumeTrue(binary != null, gccProblem);
+        Path binary = CPrograms.compile(SOURCE.toString(), "checks", "arenas", "-pthread");
         Assumptions.assumeTrue(NativeHarness.forVersion(version).isPresent(), NativeHarness.skipReason(version));
         List<String> command = new ArrayList<>(NativeHarness.forVersion(version).orElseThrow().launcher());
         command.add(binary.toString());
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().clear();
-        Process run = pb.start();
-        run.getOutputStream().close();
-        CompletableFuture<byte[]> errF = CompletableFuture.supplyAsync(() -> {
-            try {
-                return run.getErrorStream().readAllBytes();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(errF.get(), StandardCharsets.UTF_8);
-        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(run.exitValue()).as(err).isZero();
+        CPrograms.Run real = CPrograms.run(command);
+        String out = real.out();
+        String err = real.err();
+        assertThat(real.status()).as(err).isZero();
         String[] sim = simulated(version);
         // both sides kept for a diff when they differ
         Files.writeString(binary.resolveSibling("arenas-" + version + ".real.out"), out + "----\n" + err);
