@@ -290,8 +290,9 @@ public final class Recorder {
                     threadLibc.put(processThread, libc);
                 }
             }
-            int site = pendingSite;
-            pendingSite = 0;
+            // a thread's end is the library's doing, not a call of the program: no site of the program's
+            int site = fn == Functions.PTHREAD_EXIT ? 0 : pendingSite;
+            pendingSite = fn == Functions.PTHREAD_EXIT ? pendingSite : 0;
             TimelineWriter w = writer();
             if (w != null && options.calls) {
                 if (site == 0 && stackSitesWanted) {

@@ -153,7 +153,9 @@ public final class Narrator {
         CProcess p = replay.stateBefore(call);
         Map<Long, byte[]> before = snapshot(p.memory());
         p = replay.stateBefore(call + 1);
-        allocatorWrites(p, before, c, inside, lines);
+        if (!WRITES_THE_CALLERS_MEMORY.contains(c.fnName())) {
+            allocatorWrites(p, before, c, inside, lines);
+        }
         long mem = hasReturn && handsOut(c.fnName()) ? returned : 0;
         if (c.fnName().equals("posix_memalign") && returned == 0) {
             mem = p.memory().read64(c.args()[0]);
@@ -233,6 +235,13 @@ public final class Narrator {
         return r.writable() && !r.shared() && !r.name().equals("[heap]") && r.size() <= WATCH_LIMIT
                 && !mmappedChunks.contains(r.start());
     }
+
+    /**
+     * Calls whose writes outside the heap are their job, not the allocator's: the {@code pthread_t} and
+     * the stack attribute of pthread_create, a join's {@code retval}, waitpid's status.
+     */
+    private static final java.util.Set<String> WRITES_THE_CALLERS_MEMORY = java.util.Set.of("pthread_create",
+            "pthread_join", "pthread_detach", "fork", "waitpid");
 
     private void allocatorWrites(CProcess p, Map<Long, byte[]> before, Event call, List<Event> inside,
                                  List<String> lines) {
@@ -349,8 +358,9 @@ public final class Narrator {
         if (r != null && (r.name().equals("[heap]") || mmappedChunks.contains(r.start()))) {
             return;
         }
-        if (r != null && r.name().isEmpty() && !watched(r)) {
-            return; // a big anonymous mapping: a non-main arena's heap
+        if (r != null && r.name().isEmpty() && (!watched(r) || p.malloc().view().arenas().stream()
+                .anyMatch(a -> a.heaps().stream().anyMatch(h -> h.address() == r.start())))) {
+            return; // a non-main arena's heap
         }
         lines.add(fn + " returned " + Hex.of(mem) + ": " + (r == null ? "an unmapped address" : article(place(r))
                 + " address"));

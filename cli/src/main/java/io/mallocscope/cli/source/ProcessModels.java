@@ -40,7 +40,9 @@ public final class ProcessModels {
                 continue;
             }
             Region stack = as.regionAt(tps[k]);
-            what.put(stack.start(), "stack of thread " + k + " (t" + k + ")");
+            // the kernel merges it with an anonymous neighbour of the same protection (libc's TLS block)
+            boolean tls = stack.contains(io.mallocscope.runtime.vm.Layout.LIBC_ANON_START);
+            what.put(stack.start(), "stack of thread " + k + " (t" + k + ")" + (tls ? " + TLS" : ""));
             Region below = stack.start() > 0 ? as.regionAt(stack.start() - 1) : null;
             if (below != null && below.end() == stack.start() && below.permissions().startsWith("---")) {
                 what.put(below.start(), "guard page of t" + k + "'s stack");
