@@ -204,7 +204,7 @@ public final class TimelineWriter implements Closeable {
      * @throws IllegalArgumentException for a kind that is not a transition
      */
     public void transition(EventKind kind, long a0, long a1, long a2, long a3, long a4, long a5) {
-        String fields = kind.fields();
+        char[] fields = FIELDS[kind.ordinal()];
         if (fields == null) {
             throw new IllegalArgumentException(kind.wireName() + " is not an allocator transition");
         }
@@ -212,16 +212,7 @@ public final class TimelineWriter implements Closeable {
             return;
         }
         byte1(kind.ordinal());
-        for (int i = 0; i < fields.length(); i++) {
-            value(fields.charAt(i), switch (i) {
-                case 0 -> a0;
-                case 1 -> a1;
-                case 2 -> a2;
-                case 3 -> a3;
-                case 4 -> a4;
-                default -> a5;
-            });
-        }
+        values(fields, a0, a1, a2, a3, a4, a5);
         done();
     }
 
@@ -631,17 +622,41 @@ public final class TimelineWriter implements Closeable {
     }
 
     private void args(int fn, long a0, long a1, long a2, long a3, long a4, long a5) {
-        char[] kinds = Functions.ARGS[fn];
-        for (int i = 0; i < kinds.length; i++) {
-            long v = switch (i) {
-                case 0 -> a0;
-                case 1 -> a1;
-                case 2 -> a2;
-                case 3 -> a3;
-                case 4 -> a4;
-                default -> a5;
-            };
-            value(kinds[i], v);
+        values(Functions.ARGS[fn], a0, a1, a2, a3, a4, a5);
+    }
+
+    /** Each transition kind's {@link EventKind#fields()}, by ordinal (null for other kinds). */
+    private static final char[][] FIELDS = fieldsByOrdinal();
+
+    private static char[][] fieldsByOrdinal() {
+        EventKind[] kinds = EventKind.values();
+        char[][] f = new char[kinds.length][];
+        for (EventKind k : kinds) {
+            f[k.ordinal()] = k.fields() == null ? null : k.fields().toCharArray();
+        }
+        return f;
+    }
+
+    /** The first {@code kinds.length} of the values, each encoded as its kind says (unrolled: one per event). */
+    private void values(char[] kinds, long a0, long a1, long a2, long a3, long a4, long a5) {
+        int n = kinds.length;
+        if (n > 0) {
+            value(kinds[0], a0);
+        }
+        if (n > 1) {
+            value(kinds[1], a1);
+        }
+        if (n > 2) {
+            value(kinds[2], a2);
+        }
+        if (n > 3) {
+            value(kinds[3], a3);
+        }
+        if (n > 4) {
+            value(kinds[4], a4);
+        }
+        if (n > 5) {
+            value(kinds[5], a5);
         }
     }
 
