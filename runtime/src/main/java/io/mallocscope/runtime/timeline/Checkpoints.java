@@ -146,7 +146,8 @@ public final class Checkpoints {
             throw new IllegalArgumentException("every " + every + " steps");
         }
         Path side = sideFile(timelineFile);
-        Path tmp = side.resolveSibling(side.getFileName() + ".tmp");
+        // a name of its own, so that two views writing at once do not write into one file
+        Path tmp = Files.createTempFile(side.toAbsolutePath().getParent(), side.getFileName().toString(), ".tmp");
         Reconstructor r = new Reconstructor(timeline, false);
         List<int[]> dir = new ArrayList<>(); // step, event, crc, keyframe
         List<long[]> at = new ArrayList<>(); // offset, length
