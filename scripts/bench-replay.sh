@@ -48,6 +48,9 @@ measure() { # label round: runs the command once; from round 1 on appends "wall 
   if ! /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "${cmd[@]}" > "$work/out.txt" 2> "$work/err.txt"; then
     echo "$label: failed" >&2; cat "$work/err.txt" >&2; exit 1
   fi
+  if [ "$round" != 0 ] && grep -q "building the jars" "$work/err.txt"; then
+    echo "$label: the launcher rebuilt the jars in round $round (sources changed while measuring): run again" >&2; exit 1
+  fi
   if [ "$label" = native ]; then
     cp "$work/out.txt" "$work/native.txt"
   elif [ "$label" = mallocscope ] && ! cmp -s "$work/native.txt" "$work/out.txt"; then

@@ -75,6 +75,20 @@ final class AsciiOut {
     /** {@code v} as {@link Long#toUnsignedString}. */
     AsciiOut udec(long v) {
         room(ROOM);
+        if (v >= 0 && v <= Integer.MAX_VALUE) { // IDs and most results: int arithmetic, written from the end
+            int x = (int) v;
+            int len = 1;
+            for (int p = 10; len < 10 && x >= p; p *= 10) {
+                len++;
+            }
+            n += len;
+            int i = n;
+            do {
+                buf[--i] = (byte) ('0' + x % 10);
+                x /= 10;
+            } while (x != 0);
+            return this;
+        }
         int start = n;
         if (v < 0) { // above Long.MAX_VALUE: the last digit first, then a non-negative quotient
             long q = Long.divideUnsigned(v, 10);
