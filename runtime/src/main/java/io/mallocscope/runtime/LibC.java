@@ -112,6 +112,8 @@ public final class LibC {
     long stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
     /** The process's threads, made by the first pthread call. */
     private PThreads threads;
+    /** A forked child's copy of its parent's semaphores (address to value), until its first pthread call. */
+    private Map<Long, Long> inheritedSemaphores;
     /** Bounce buffer for memmove: one allocation per process, not per call. */
     private final byte[] scratch = new byte[(int) AddressSpace.PAGE_SIZE];
     private long dataNext = Layout.DATA_START + 0x10;
@@ -150,6 +152,9 @@ public final class LibC {
         c.stdoutBufferSize = stdoutBufferSize;
         c.stdoutPos = stdoutPos;
         c.stdoutHeld = stdoutHeld.clone(); // as in C: what the parent held is written by both unless flushed first
+        if (threads != null) {
+            c.inheritedSemaphores = threads.semaphoreValues(); // their memory is copied with the rest
+        }
         c.stackPointer = stackPointer;
         c.dataNext = dataNext;
         c.bssNext = bssNext;
@@ -1250,6 +1255,10 @@ public final class LibC {
     private PThreads threads() {
         if (threads == null) {
             threads = new PThreads(this, malloc, kernel, process.group().scheduler);
+            if (inheritedSemaphores != null) {
+                threads.inheritSemaphores(inheritedSemaphores);
+                inheritedSemaphores = null;
+            }
         }
         return threads;
     }

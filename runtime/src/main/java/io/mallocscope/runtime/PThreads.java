@@ -428,6 +428,18 @@ final class PThreads {
         return 0;
     }
 
+    /** The semaphores' values by address: what a forked child's copy of their memory holds. */
+    Map<Long, Long> semaphoreValues() {
+        Map<Long, Long> values = new HashMap<>();
+        semaphores.forEach((address, sem) -> values.put(address, sem.value()));
+        return values;
+    }
+
+    /** A forked child's semaphores: the parent's values (no waiter came along: only the forking thread did). */
+    void inheritSemaphores(Map<Long, Long> values) {
+        values.forEach((address, value) -> semaphores.put(address, new Semaphore(sched, value)));
+    }
+
     /** The process ended (main returned, exit, a signal): every other thread of it is stopped. */
     void shutdown() {
         for (PThread t : all) {
