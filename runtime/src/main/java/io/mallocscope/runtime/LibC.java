@@ -97,16 +97,6 @@ public final class LibC {
     private long stdoutBuffer;
     private int stdoutBufferSize;
     private int stdoutPos;
-    /**
-     * What stdout's buffer holds and has not written yet (its last {@link #stdoutPos} bytes of output): it
-     * reaches the process's stdout when glibc would write it (the buffer full, a newline on a terminal,
-     * fflush, exit), and is lost by {@link #_exit}, as in C.
-     */
-    private byte[] stdoutHeld = new byte[0];
-    /** Set by {@link #_exit}: the process ends without flushing stdio. */
-    private boolean exitWithoutFlush;
-    /** The stdout sink buffers as glibc does itself ({@link StdoutFrontEnd}): output is written through. */
-    private final boolean stdoutFrontEnd;
     /** The running thread's stack pointer and the lowest address its stack may reach (PThreads switches both). */
     long stackPointer = Layout.STACK_TOP_OF_MAIN;
     long stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
@@ -140,7 +130,6 @@ public final class LibC {
         this.err = err;
         this.stdoutIsTerminal = stdoutIsTerminal;
         this.mc = process.memcheck();
-        this.stdoutFrontEnd = process.options().stdout() instanceof StdoutFrontEnd;
     }
 
     /** The child's library after {@code fork}: the same stdio state, stack, globals and functions. */
@@ -151,7 +140,6 @@ public final class LibC {
         c.stdoutBuffer = stdoutBuffer;
         c.stdoutBufferSize = stdoutBufferSize;
         c.stdoutPos = stdoutPos;
-        c.stdoutHeld = stdoutHeld.clone(); // as in C: what the parent held is written by both unless flushed first
         if (threads != null) {
             c.inheritedSemaphores = threads.semaphoreValues(); // their memory is copied with the rest
         }
@@ -163,27 +151,10 @@ public final class LibC {
         return c;
     }
 
-    /**
-     * At the end of the process: what stdio holds goes out, unless the program called {@link #_exit}.
-     * (A process a signal ends still writes it here; in C it is lost, as glibc's abort flushes no
-     * stream since 2.27. The C front end's own buffer loses it.)
-     */
+    /** At the end of the process: what stdio holds goes out (nothing is held back here: see {@link #_exit}). */
     void flushAtExit(ExitStatus status) {
-        if (!exitWithoutFlush) {
-            writeHeldStdout();
-        }
-        stdoutHeld = new byte[0];
         out.flush();
         err.flush();
-    }
-
-    /** Writes out what stdout's buffer holds (glibc's _IO_do_write of the pending bytes). */
-    private void writeHeldStdout() {
-        if (stdoutHeld.length > 0) {
-            out.write(stdoutHeld, 0, stdoutHeld.length);
-            stdoutHeld = new byte[0];
-        }
-        out.flush();
     }
 
     /**
@@ -956,11 +927,10 @@ public final class LibC {
     }
 
     public void fflush(int stream) {
+        streamFor(stream).flush();
         if (stream == STDOUT) {
-            writeHeldStdout();
             stdoutPos = 0; // what was held went out; the bytes stay in the buffer until overwritten
         }
-        streamFor(stream).flush();
     }
 
     /**
@@ -997,17 +967,6 @@ public final class LibC {
                 }
             } else if (stdoutBuffer != 0) {
                 holdInStdoutBuffer(bytes, false);
-            }
-            if (stdoutBuffer != 0 && !stdoutFrontEnd) {
-                // the buffer now holds the last stdoutPos bytes of the output; the rest has been written
-                byte[] all = stdoutHeld.length == 0 ? bytes : concat(stdoutHeld, bytes);
-                int written = all.length - stdoutPos;
-                if (written > 0) {
-                    out.write(all, 0, written);
-                    out.flush();
-                }
-                stdoutHeld = Arrays.copyOfRange(all, written, all.length);
-                return bytes.length;
             }
         }
         PrintStream ps = streamFor(stream);
@@ -1094,12 +1053,6 @@ public final class LibC {
         return stdoutBuffer;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
-
     private static int indexOf(byte[] bytes, byte b) {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == b) {
@@ -1126,11 +1079,10 @@ public final class LibC {
 
     /**
      * {@code _exit(status)}: ends the process at once, without what {@code exit} does in the C
-     * library first: what stdout's buffer still holds is lost (on a pipe or file everything printed
-     * since the last flush, on a terminal the unfinished line), as in C.
+     * library first (atexit handlers, flushing stdio). The simulated stdio writes each line out as
+     * it is printed, so only output still held by the JVM's own stream could differ.
      */
     public void _exit(int status) {
-        exitWithoutFlush = true;
         throw new ProgramExit(status);
     }
 
