@@ -7,7 +7,8 @@
 # The runs with the agent keep its call-site cache in a temporary XDG_CACHE_HOME (the first run fills it);
 # start-up is also measured with an empty cache each time (a program's first run under the agent).
 # Needs the built jars (./mvnw package -DskipTests). AGENT=/path/to/agent.jar and SAMPLES=/path/to/samples.jar
-# measure other builds (an older agent, say). EXTRA_JAVA_OPTS is added to every java command.
+# measure other builds (an older agent, say). EXTRA_JAVA_OPTS is added to every java command, AGENT_OPTS to
+# the agent's options (AGENT_OPTS=sites=off, say). START_PAIRS or REPLAY_PAIRS 0 skips that part.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ops="${1:-5000000}"
@@ -23,6 +24,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # shellcheck disable=SC2206
 extra=(${EXTRA_JAVA_OPTS:-})
+opts="out=$work/t.timeline,quiet${AGENT_OPTS:+,$AGENT_OPTS}"
 
 once() { # file-to-append, command...: appends "wall cpu" (seconds) of one run
   local out="$1"; shift
@@ -42,10 +44,10 @@ paired() { # label, pairs, cold, args...: runs java ARGS without and with the ag
   : > "$work/without"; : > "$work/with"; : > "$work/cold"
   for ((i = 0; i < pairs; i++)); do
     once "$work/without" java "${extra[@]}" "$@"
-    once "$work/with" env XDG_CACHE_HOME="$work/cache" java "${extra[@]}" -javaagent:"$agent=out=$work/t.timeline,quiet" "$@"
+    once "$work/with" env XDG_CACHE_HOME="$work/cache" java "${extra[@]}" -javaagent:"$agent=$opts" "$@"
     if [ "$cold" = 1 ]; then
       rm -rf "$work/cold-cache"
-      once "$work/cold" env XDG_CACHE_HOME="$work/cold-cache" java "${extra[@]}" -javaagent:"$agent=out=$work/t.timeline,quiet" "$@"
+      once "$work/cold" env XDG_CACHE_HOME="$work/cold-cache" java "${extra[@]}" -javaagent:"$agent=$opts" "$@"
     fi
   done
   local w0 c0
@@ -63,9 +65,11 @@ paired() { # label, pairs, cold, args...: runs java ARGS without and with the ag
 }
 
 echo "$(nproc) CPUs; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "agent: $agent"
-paired "start-up" "$start_pairs" 1 -jar "$samples" first-fit
-echo "           first-fit's timeline: $(wc -c < "$work/t.timeline") bytes"
+echo "agent: $agent ($opts)"
+if [ "$start_pairs" -gt 0 ]; then
+  paired "start-up" "$start_pairs" 1 -jar "$samples" first-fit
+  echo "           first-fit's timeline: $(wc -c < "$work/t.timeline") bytes"
+fi
 if [ "$replay_pairs" -gt 0 ]; then
   java -cp "$bench" io.mallocscope.benchmarks.GenerateTrace "$ops" > "$work/t.rep"
   paired "recording" "$replay_pairs" 0 -jar "$samples" replay "$work/t.rep"
