@@ -135,6 +135,49 @@ class ExplainIT {
     }
 
     @Test
+    void fastbinDupNamesTheDoubleFreeTheFasttopCheckMissedAndTheChunkHandedOutTwice() {
+        String out = timeline(record("fastbin-dup"));
+        assertThat(out).contains("""
+                #21 free(0x5555555593a0)   FastbinDup.java:53
+                    fastbins[0x20]: put 0x555555559390 (#16) (0x20) [free]
+                    0x555555559390 (#16) went into fastbins[0x20] while still in it: a double free, the chunk is in the \
+                list twice; the fasttop check passed: it compares the chunk only with the one at the bin's head
+                """, """
+                #24 calloc(1, 8) = 0x5555555593a0   FastbinDup.java:58
+                    fastbins[0x20]: took 0x555555559390 (#22) (0x20) [exact fit]
+                    calloc returned 0x5555555593a0 again: call #22 handed it out and it was not freed since, so two \
+                live pointers now share one chunk
+                """);
+    }
+
+    @Test
+    void houseOfSpiritFreesTheFakeStackChunkIntoAFastbinAndCallocHandsItBack() {
+        String out = timeline(record("house-of-spirit"));
+        assertThat(out).contains("""
+                #15 free(0x7fffffffe390)   HouseOfSpirit.java:48
+                    fastbins[0x40]: put 0x7fffffffe380 (0x40) [free]
+                    fastbin insert wrote 0x7fffffffe to 0x7fffffffe390 (stack, not heap memory)
+                """, """
+                    calloc returned 0x7fffffffe390: a stack address
+                      the fastbin size check passed: the size word at 0x7fffffffe388 (0x40) belongs to this fastbin; \
+                the safe-linking check passed: 0x7fffffffe390 is 16-aligned
+                """);
+    }
+
+    @Test
+    void houseOfMindSendsFreeToTheForgedArenaAndNamesTheFastbinWriteIntoIt() {
+        String out = timeline(record("house-of-mind-fastbin"));
+        assertThat(out).contains("""
+                    fastbins[0x60]: put 0x555558026110 (#346) (0x60) [free]
+                    free: 0x555558026110 has NON_MAIN_ARENA set in the main heap, so free took its arena from the \
+                heap_info at 0x555558000000 (the chunk's address rounded down to 64 MiB): ar_ptr 0x5555555592a0, \
+                inside #2's user data, an arena the program forged
+                    fastbin insert wrote 0x555558026110 to 0x5555555592d0 (the forged arena's fastbinsY[4]), where the \
+                program chose
+                """);
+    }
+
+    @Test
     void unsafeUnlinkNamesTheFakePrevSizeTheClearedBitAndTheWriteIntoTheGlobal() {
         String out = timeline(record("unsafe-unlink"));
         assertThat(out).contains("""

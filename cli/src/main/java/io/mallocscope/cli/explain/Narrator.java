@@ -1,5 +1,8 @@
 package io.mallocscope.cli.explain;
 
+import io.mallocscope.cli.model.BinLabels;
+import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.model.Story;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.malloc.HeapView;
@@ -137,10 +140,15 @@ public final class Narrator {
                 break;
             }
         }
+        List<String> doubled = new ArrayList<>();
         for (Event e : inside) {
             switch (e.kind()) {
                 case MMAP_CHUNK -> mmappedChunks.add(e.chunk());
-                case TCACHE_PUT, BIN_INSERT -> inBins.merge(e.chunk(), 1, Integer::sum);
+                case TCACHE_PUT, BIN_INSERT -> {
+                    if (inBins.merge(e.chunk(), 1, Integer::sum) == 2) {
+                        doubled.add(doubleFree(e));
+                    }
+                }
                 case TCACHE_GET, BIN_REMOVE -> inBins.computeIfPresent(e.chunk(), (k, n) -> n > 1 ? n - 1 : null);
                 case COALESCE -> {
                     inBins.remove(e.chunk());
@@ -152,10 +160,15 @@ public final class Narrator {
         }
         CProcess p = replay.stateBefore(call);
         Map<Long, byte[]> before = snapshot(p.memory());
+        long forged = c.fnName().equals("free") && c.args().length > 0 ? foreignArena(p, c.args()[0] - 16, lines) : 0;
         p = replay.stateBefore(call + 1);
         if (!WRITES_THE_CALLERS_MEMORY.contains(c.fnName())) {
             allocatorWrites(p, before, c, inside, lines);
         }
+        if (forged != 0) {
+            intoForgedArena(p, forged, inside, lines);
+        }
+        lines.addAll(doubled);
         long mem = hasReturn && handsOut(c.fnName()) ? returned : 0;
         if (c.fnName().equals("posix_memalign") && returned == 0) {
             mem = p.memory().read64(c.args()[0]);
@@ -164,6 +177,10 @@ public final class Narrator {
                 ? c.args()[0] : 0;
         if (freed != 0) {
             live.remove(freed - 16);
+        }
+        if (mem != 0 && live.containsKey(mem - 16) && createdBy.containsKey(mem - 16)) {
+            lines.add(c.fnName() + " returned " + Hex.of(mem) + " again: call #" + createdBy.get(mem - 16)
+                    + " handed it out and it was not freed since, so two live pointers now share one chunk");
         }
         if (mem != 0) {
             createdBy.put(mem - 16, step);
@@ -377,6 +394,81 @@ public final class Narrator {
             }
         }
     }
+
+    /** A chunk put into a bin it is already in: the double free, and the check that let it through. */
+    private String doubleFree(Event e) {
+        boolean tcache = e.kind() == EventKind.TCACHE_PUT;
+        String bin = tcache ? BinLabels.name(BinType.TCACHE, e.index(), e.size()) : Story.bin(e);
+        Integer by = createdBy.get(e.chunk());
+        String why = tcache ? "the tcache's double-free check passed: the chunk's key word was not the tcache's"
+                : e.bin().equals("fastbin") ? "the fasttop check passed: it compares the chunk only with the one at "
+                + "the bin's head"
+                : "no check compared it with the chunks already in the bin";
+        return Hex.of(e.chunk()) + (by == null ? "" : " (#" + by + ")") + " went into " + bin
+                + " while still in it: a double free, the chunk is in the list twice; " + why;
+    }
+
+    /**
+     * A freed chunk whose NON_MAIN_ARENA bit is set goes to the arena its heap's {@code heap_info} names
+     * (arena.c's {@code heap_for_ptr(p)->ar_ptr}): said when that is not {@code main_arena} and lies in a
+     * chunk's user data (house of mind), with where the heap_info was read.
+     */
+    private long foreignArena(CProcess p, long chunk, List<String> lines) {
+        long size;
+        try {
+            size = p.memory().read64(chunk + 8);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+        if ((size & 4) == 0) {
+            return 0;
+        }
+        Region r = p.memory().regionAt(chunk);
+        if (r == null || !r.name().equals("[heap]")) {
+            return 0; // a real non-main heap: its heap_info is malloc's own
+        }
+        long heapInfo = chunk & -HEAP_MAX_SIZE;
+        long arena;
+        try {
+            arena = p.memory().read64(heapInfo);
+        } catch (RuntimeException e) {
+            lines.add("free: " + Hex.of(chunk) + " has NON_MAIN_ARENA set, so free reads its arena from heap_info at "
+                    + Hex.of(heapInfo) + ", which is not mapped");
+            return 0;
+        }
+        Map.Entry<Long, Long> in = live.floorEntry(arena);
+        String where = in != null && Long.compareUnsigned(arena - in.getKey(), in.getValue()) < 0
+                ? "inside " + chunkName(in.getKey()) + " user data, an arena the program forged"
+                : "not an arena malloc made";
+        lines.add("free: " + Hex.of(chunk) + " has NON_MAIN_ARENA set in the main heap, so free took its arena from "
+                + "the heap_info at " + Hex.of(heapInfo) + " (the chunk's address rounded down to 64 MiB): ar_ptr "
+                + Hex.of(arena) + ", " + where);
+        return arena;
+    }
+
+    /**
+     * The fastbin insert into a forged arena: malloc_state's {@code fastbinsY} (after its mutex, flags and
+     * have_fastchunks, 16 bytes in) now holds the chunk, a heap address written where the program chose.
+     */
+    private void intoForgedArena(CProcess p, long arena, List<Event> inside, List<String> lines) {
+        for (Event e : inside) {
+            if (e.kind() == EventKind.BIN_INSERT && e.bin().equals("fastbin")) {
+                int index = (int) (e.size() >> 4) - 2;
+                long slot = arena + 16 + 8L * index;
+                try {
+                    if (p.memory().read64(slot) == e.chunk()) {
+                        lines.add("fastbin insert wrote " + Hex.of(e.chunk()) + " to " + Hex.of(slot)
+                                + " (the forged arena's fastbinsY[" + index + "]), where the program chose");
+                    }
+                } catch (RuntimeException unmapped) {
+                    // nothing was written there
+                }
+            }
+        }
+    }
+
+    /** arena.c's HEAP_MAX_SIZE on x86-64: 2 × DEFAULT_MMAP_THRESHOLD_MAX. */
+    private static final long HEAP_MAX_SIZE = 64L << 20;
 
     private static String article(String place) {
         return place.startsWith("the ") || place.startsWith("an ") || place.startsWith("a ") ? place
