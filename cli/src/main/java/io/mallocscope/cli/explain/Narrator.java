@@ -102,7 +102,8 @@ public final class Narrator {
 
     /**
      * The lines for step {@code step} (1-based): first what the allocator did outside the heap during
-     * the call, then the program's writes after it, before the next call. Steps are asked in order.
+     * the call, then the program's writes after it, before the next call. Steps are asked in order; step 0
+     * (the writes before the first call) starts the telling again.
      */
     public List<String> linesFor(int step) {
         if (step < nextStep) {
@@ -113,9 +114,24 @@ public final class Narrator {
             inBins.clear();
             nextStep = 1;
         }
+        if (step == 0) {
+            return beforeFirstCall();
+        }
         List<String> lines = List.of();
         while (nextStep <= step) {
             lines = narrate(nextStep++);
+        }
+        return lines;
+    }
+
+    /** Step 0: the program's writes before its first call, told as those after a call are. */
+    private List<String> beforeFirstCall() {
+        List<String> lines = new ArrayList<>();
+        int end = timeline.steps() > 0 ? timeline.callOfStep(1) : timeline.size();
+        for (int i = 0; i < end && writes != Writes.none; i++) {
+            if (timeline.depth(i) == 0 && timeline.kind(i) == EventKind.WRITE) {
+                programWrite(i, lines);
+            }
         }
         return lines;
     }

@@ -39,6 +39,8 @@ public final class Explorer {
     private final Story story;
     /** the narration told so far: index = step - 1 (a story is told in order) */
     private final List<List<String>> told = new ArrayList<>();
+    /** the program's writes before its first call, told as step 0 */
+    private final List<String> beforeFirstCall;
     private int step;
     private HeapSnapshot state;
     private Chunks chunks;
@@ -56,7 +58,9 @@ public final class Explorer {
     public Explorer(StateSource source, int step) {
         this.source = source;
         this.ops = source.ops();
-        this.story = new Story(Narrator.of(source, Narrator.Writes.metadata));
+        java.util.function.IntFunction<List<String>> narrator = Narrator.of(source, Narrator.Writes.metadata);
+        this.story = new Story(narrator);
+        this.beforeFirstCall = narrator == null ? List.of() : List.copyOf(narrator.apply(0));
         go(step);
     }
 
@@ -99,7 +103,7 @@ public final class Explorer {
     /** What {@code timeline} prints under the current call. */
     public List<String> narration() {
         if (step == 0) {
-            return List.of();
+            return beforeFirstCall;
         }
         while (told.size() < step) {
             told.add(List.copyOf(story.tell(ops.get(told.size()))));

@@ -56,7 +56,8 @@ public final class HtmlModels {
         int n = Math.min(ops.size(), maxSteps);
         List<Op> shown = ops.subList(0, n);
         // the same narration as `timeline` prints: the allocator's story, then the program's metadata writes
-        Story said = new Story(Narrator.of(timeline, Narrator.Writes.metadata));
+        java.util.function.IntFunction<List<String>> narration = Narrator.of(timeline, Narrator.Writes.metadata);
+        Story said = new Story(narration);
         PageBudget budget = new PageBudget(n);
         Reconstructor r = new Reconstructor(timeline);
         Map<Long, Integer> createdBy = new HashMap<>();
@@ -66,6 +67,9 @@ public final class HtmlModels {
         String problem = r.problem().orElse(null);
         List<String> start = new ArrayList<>();
         start.add(startNote(p.malloc().view()));
+        if (narration != null) {
+            start.addAll(narration.apply(0)); // the program's writes before its first call
+        }
         if (problem != null) {
             start.add("mallocscope: " + problem + ".");
         }

@@ -48,7 +48,17 @@ public final class TimelineTextRenderer {
      */
     public void render(Iterable<Op> all, java.util.function.Predicate<Op> show, PrintWriter out, Style style) {
         Story story = new Story(narration);
+        boolean first = true;
         for (Op op : all) {
+            if (first && narration != null && op.number() == 1 && show.test(op)) {
+                // the program's writes before its first call, when there are any to tell
+                List<String> before = narration.apply(0);
+                if (!before.isEmpty()) {
+                    out.println(style.bold("#0") + " before the first call");
+                    before.forEach(l -> out.println("    " + l));
+                }
+            }
+            first = false;
             if (!show.test(op)) {
                 story.skip(op);
                 continue;

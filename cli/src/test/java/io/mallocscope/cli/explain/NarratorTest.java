@@ -157,6 +157,33 @@ class NarratorTest {
                 "program wrote 0x7fffffffe000 into main_arena.top (0x7ffff7faacc0): was 0x5555555592b0");
     }
 
+    @Test
+    void writesBeforeTheFirstCallAreToldAsStepZero() throws IOException {
+        Path f = dir.resolve("early.timeline");
+        long mainArena;
+        try (Rec r = new Rec(f)) {
+            mainArena = r.p.malloc().view().mainArena();
+            r.putLong(mainArena + 0x60, 0x7fffffffe000L); // main_arena.top, before malloc ever ran
+            r.putLong(0x7fffffffe000L, 0x41);             // the stack: not malloc's
+            r.malloc(0x18);
+        }
+        Timeline t = Timeline.read(f);
+        assertThat(new Narrator(t, Narrator.Writes.metadata).linesFor(0)).containsExactly(
+                "program wrote 0x7fffffffe000 into main_arena.top (" + hex(mainArena + 0x60) + "): was 0x0");
+        assertThat(new Narrator(t, Narrator.Writes.all).linesFor(0)).containsExactly(
+                "program wrote 0x7fffffffe000 into main_arena.top (" + hex(mainArena + 0x60) + "): was 0x0",
+                "program wrote 8 bytes to 0x7fffffffe000 (stack)");
+        assertThat(new Narrator(t, Narrator.Writes.none).linesFor(0)).isEmpty();
+        // and the text timeline tells them under #0, before the first call
+        java.io.StringWriter text = new java.io.StringWriter();
+        var source = io.mallocscope.cli.source.Sources.open(f, new io.mallocscope.cli.source.Sources.ReplaySettings("2.36", ""));
+        new io.mallocscope.cli.render.TimelineTextRenderer(new Narrator(t, Narrator.Writes.metadata)::linesFor)
+                .render(source.ops(), op -> true, new java.io.PrintWriter(text, true), io.mallocscope.cli.render.Style.PLAIN);
+        assertThat(text.toString()).startsWith("#0 before the first call\n"
+                + "    program wrote 0x7fffffffe000 into main_arena.top (" + hex(mainArena + 0x60) + "): was 0x0\n"
+                + "#1 malloc(0x18) = ");
+    }
+
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
     }
