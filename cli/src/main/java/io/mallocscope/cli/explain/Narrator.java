@@ -69,6 +69,10 @@ public final class Narrator {
     private final Set<Long> mmappedChunks = new HashSet<>();
     /** chunks the transitions put in a bin and did not take out, with how many times (a double free: twice) */
     private final Map<Long, Integer> inBins = new HashMap<>();
+    /** {@code pid:list:chunk} → how many times the chunk is in that list (a tcache's list also names its thread) */
+    private final Map<String, Integer> inList = new HashMap<>();
+    /** {@code pid:chunk} → the call that handed the chunk out in that process, until it frees it */
+    private final Map<String, Integer> handedOut = new HashMap<>();
     /** chunks whose PREV_INUSE bit this step's writes clear: their prev_size is metadata */
     private final Set<Long> prevInuseCleared = new HashSet<>();
     private int nextStep = 1;
@@ -112,6 +116,8 @@ public final class Narrator {
             live.clear();
             mmappedChunks.clear();
             inBins.clear();
+            inList.clear();
+            handedOut.clear();
             nextStep = 1;
         }
         if (step == 0) {
@@ -161,14 +167,23 @@ public final class Narrator {
             switch (e.kind()) {
                 case MMAP_CHUNK -> mmappedChunks.add(e.chunk());
                 case TCACHE_PUT, BIN_INSERT -> {
-                    if (inBins.merge(e.chunk(), 1, Integer::sum) == 2) {
+                    inBins.merge(e.chunk(), 1, Integer::sum);
+                    if (e.kind() == EventKind.BIN_INSERT) {
+                        // a chunk leaving a tcache unrecorded (a thread's tcache given back at its exit)
+                        inList.keySet().removeIf(k -> k.endsWith(":" + e.chunk()) && k.contains(":tcache"));
+                    }
+                    if (inList.merge(listKey(call, e), 1, Integer::sum) == 2) {
                         doubled.add(doubleFree(e));
                     }
                 }
-                case TCACHE_GET, BIN_REMOVE -> inBins.computeIfPresent(e.chunk(), (k, n) -> n > 1 ? n - 1 : null);
+                case TCACHE_GET, BIN_REMOVE -> {
+                    inBins.computeIfPresent(e.chunk(), (k, n) -> n > 1 ? n - 1 : null);
+                    inList.computeIfPresent(listKey(call, e), (k, n) -> n > 1 ? n - 1 : null);
+                }
                 case COALESCE -> {
                     inBins.remove(e.chunk());
                     inBins.remove(e.other());
+                    inList.keySet().removeIf(k -> k.endsWith(":" + e.chunk()) || k.endsWith(":" + e.other()));
                 }
                 default -> {
                 }
@@ -193,10 +208,15 @@ public final class Narrator {
                 ? c.args()[0] : 0;
         if (freed != 0) {
             live.remove(freed - 16);
+            handedOut.remove(timeline.pidOf(call) + ":" + (freed - 16));
         }
-        if (mem != 0 && live.containsKey(mem - 16) && createdBy.containsKey(mem - 16)) {
-            lines.add(c.fnName() + " returned " + Hex.of(mem) + " again: call #" + createdBy.get(mem - 16)
-                    + " handed it out and it was not freed since, so two live pointers now share one chunk");
+        if (mem != 0) {
+            // the same process handed the chunk out before and has not freed it (a fork's child has its own heap)
+            Integer earlier = handedOut.put(timeline.pidOf(call) + ":" + (mem - 16), step);
+            if (earlier != null) {
+                lines.add(c.fnName() + " returned " + Hex.of(mem) + " again: call #" + earlier
+                        + " handed it out and it was not freed since, so two live pointers now share one chunk");
+            }
         }
         if (mem != 0) {
             createdBy.put(mem - 16, step);
@@ -409,6 +429,13 @@ public final class Narrator {
                         + (safeLinking ? "; the safe-linking check passed: " + Hex.of(mem) + " is 16-aligned" : ""));
             }
         }
+    }
+
+    /** Which list {@code e} puts a chunk in or takes it from, in the process (and for a tcache, the thread) of the call. */
+    private String listKey(int call, Event e) {
+        boolean tcache = e.kind() == EventKind.TCACHE_PUT || e.kind() == EventKind.TCACHE_GET;
+        String list = tcache ? "tcache" + e.index() + "@" + timeline.threadOf(call) : e.bin() + e.index();
+        return timeline.pidOf(call) + ":" + list + ":" + e.chunk();
     }
 
     /** A chunk put into a bin it is already in: the double free, and the check that let it through. */
