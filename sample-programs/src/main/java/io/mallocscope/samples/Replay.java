@@ -28,6 +28,11 @@ import static io.mallocscope.runtime.LibC.STDERR;
  */
 @Sample(name = "replay", description = "replays a malloclab trace (argv[1]) through LibC, one call per line")
 public final class Replay implements CProgram {
+    /**
+     * Traces of up to this many operations name each recorded call by its trace line; longer ones (the
+     * benchmarks' millions) would make the recorder keep and write one site per line, doubling its cost.
+     */
+    static final int SITE_LINES_UP_TO = 100_000;
 
     @Override
     public int main(LibC c, String[] argv) {
@@ -41,7 +46,7 @@ public final class Replay implements CProgram {
             Path file = Path.of(argv[1]);
             byte[] text = Files.readAllBytes(file);
             trace = Trace.parseBytes(file.toString(), text);
-            lines = Trace.opLines(text);
+            lines = trace.size() <= SITE_LINES_UP_TO ? Trace.opLines(text) : null;
         } catch (NoSuchFileException e) {
             c.fprintf(STDERR, "replay: %s: no such file\n", argv[1]);
             return 1;
@@ -57,9 +62,12 @@ public final class Replay implements CProgram {
             c.fprintf(STDERR, "replay: note: the trace asks for GLIBC_TUNABLES=%s; this process runs with '%s'\n",
                     wanted, Objects.requireNonNullElse(c.process().options().tunables(), ""));
         }
-        // a recording names each call by its trace line (t.rep:12)
-        TraceRunner runner = TraceRunner.throughLibC(trace, c).namingSites(
-                String.valueOf(Path.of(argv[1]).getFileName()), lines);
+        // a recording names each call by its trace line (t.rep:12) where that stays cheap: every line is a
+        // site of its own, which the recorder keeps and defines once, so a long trace's calls carry none
+        TraceRunner runner = TraceRunner.throughLibC(trace, c);
+        if (trace.size() <= SITE_LINES_UP_TO) {
+            runner.namingSites(String.valueOf(Path.of(argv[1]).getFileName()), lines);
+        }
         for (int i = 0, n = trace.size(); i < n; i++) {
             runner.call(i);
         }

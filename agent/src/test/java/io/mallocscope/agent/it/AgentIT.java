@@ -279,6 +279,25 @@ class AgentIT {
     }
 
     @Test
+    void aLongReplayNamesNoTraceLines() throws Exception {
+        // past 100,000 operations every line would be a site the recorder keeps: the calls are left without one
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 50_001; i++) {
+            text.append("a 0 24\nf 0\n");
+        }
+        Path trace = dir.resolve("long.rep");
+        Files.writeString(trace, text);
+        Path out = dir.resolve("long.timeline");
+        String cp = samplesJar + File.pathSeparator + testClasses;
+        Run r = run(javaWithAgent("out=" + out, cp, RunReplay.class.getName(), trace.toString()));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains("replay: 100002 operations from " + trace);
+        Timeline t = Timeline.read(out);
+        assertThat(t.steps()).isEqualTo(100_002);
+        assertThat(t.event(t.callOfStep(100_002)).site()).as("no site: the runtime calls LibC, not the program").isEmpty();
+    }
+
+    @Test
     void theReplaySampleRecordsOneStepPerTraceLine() throws Exception {
         Path trace = dir.resolve("t.rep");
         Files.writeString(trace, "# a tiny trace\na 0 24\na 1 2000\nf 0\nr 1 4000\nc 2 100\nf 1\nt 0\n");
