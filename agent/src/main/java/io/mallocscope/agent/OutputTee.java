@@ -1,5 +1,8 @@
 package io.mallocscope.agent;
 
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.StdoutTap;
+
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
@@ -30,7 +33,32 @@ final class OutputTee extends OutputStream {
      * encoded with {@code target}'s own charset, so what reaches the terminal is what it was.
      */
     static PrintStream around(PrintStream target, int stream) {
-        return new PrintStream(new OutputTee(target, stream), false, charsetOf(target));
+        OutputTee tee = new OutputTee(target, stream);
+        return stream == LibC.STDOUT ? new Tap(tee) : new PrintStream(tee, false, charsetOf(target));
+    }
+
+    /**
+     * The tee on stdout, which is also the process's {@link StdoutTap}: stdio's output is recorded
+     * when the program prints it and reaches {@code target} when glibc would write it (so
+     * {@code _exit} or a signal can lose it there, as in C, while the recording keeps it at its call).
+     */
+    private static final class Tap extends PrintStream implements StdoutTap {
+        private final OutputTee tee;
+
+        Tap(OutputTee tee) {
+            super(tee, false, charsetOf(tee.target));
+            this.tee = tee;
+        }
+
+        @Override
+        public void printed(byte[] b, int off, int len) {
+            Recorder.output(tee.stream, b, off, len);
+        }
+
+        @Override
+        public PrintStream sink() {
+            return tee.target;
+        }
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * lost, as in C (abort does not flush stdio); {@code exit} and returning from main flush it.
  * A plain {@link #flush()} (what the simulated libc calls after each line) does nothing here.
  */
-final class StdoutBuffer extends OutputStream {
+final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.StdoutFrontEnd {
     enum Mode { FULL, LINE, NONE }
 
     private final OutputStream sink;

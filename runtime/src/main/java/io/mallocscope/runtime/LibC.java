@@ -97,6 +97,19 @@ public final class LibC {
     private long stdoutBuffer;
     private int stdoutBufferSize;
     private int stdoutPos;
+    /**
+     * What stdout's buffer holds and has not written yet (its last {@link #stdoutPos} bytes of output): it
+     * reaches the process's stdout when glibc would write it (the buffer full, a newline on a terminal,
+     * fflush, exit), and is lost by {@link #_exit} or a signal, as in C. A recorder's {@link StdoutTap} is
+     * told of each piece when it is printed.
+     */
+    private byte[] stdoutHeld = new byte[0];
+    /** Set by {@link #_exit}: the process ends without flushing stdio. */
+    private boolean exitWithoutFlush;
+    /** The stdout sink buffers as glibc does itself ({@link StdoutFrontEnd}): output is written through. */
+    private final boolean stdoutFrontEnd;
+    /** A recorder's tap on stdout ({@link StdoutTap}), told of output as it is printed; null without one. */
+    private final StdoutTap tap;
     /** The running thread's stack pointer and the lowest address its stack may reach (PThreads switches both). */
     long stackPointer = Layout.STACK_TOP_OF_MAIN;
     long stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
@@ -130,6 +143,8 @@ public final class LibC {
         this.err = err;
         this.stdoutIsTerminal = stdoutIsTerminal;
         this.mc = process.memcheck();
+        this.tap = out instanceof StdoutTap t ? t : null;
+        this.stdoutFrontEnd = (tap != null ? tap.sink() : out) instanceof StdoutFrontEnd;
     }
 
     /** The child's library after {@code fork}: the same stdio state, stack, globals and functions. */
@@ -140,6 +155,7 @@ public final class LibC {
         c.stdoutBuffer = stdoutBuffer;
         c.stdoutBufferSize = stdoutBufferSize;
         c.stdoutPos = stdoutPos;
+        c.stdoutHeld = stdoutHeld.clone(); // as in C: what the parent held is written by both unless flushed first
         if (threads != null) {
             c.inheritedSemaphores = threads.semaphoreValues(); // their memory is copied with the rest
         }
@@ -151,10 +167,34 @@ public final class LibC {
         return c;
     }
 
-    /** At the end of the process: what stdio holds goes out (nothing is held back here: see {@link #_exit}). */
+    /**
+     * At the end of the process: what stdio holds goes out, unless the program called {@link #_exit}
+     * or a signal ended it (glibc's abort flushes no stream since 2.27; SIGSEGV runs no exit code), as
+     * in C. The C front end's own buffer does the same for its programs.
+     */
     void flushAtExit(ExitStatus status) {
+        if (!exitWithoutFlush && status.signal() == null) {
+            writeHeldStdout();
+        }
+        stdoutHeld = new byte[0];
         out.flush();
         err.flush();
+    }
+
+    /** Bytes stdio writes to the process's stdout now (past a recorder's tap, which saw them printed). */
+    private void writeOut(byte[] b, int off, int len) {
+        PrintStream sink = tap != null ? tap.sink() : out;
+        sink.write(b, off, len);
+        sink.flush();
+    }
+
+    /** Writes out what stdout's buffer holds (glibc's _IO_do_write of the pending bytes). */
+    private void writeHeldStdout() {
+        if (stdoutHeld.length > 0) {
+            writeOut(stdoutHeld, 0, stdoutHeld.length);
+            stdoutHeld = new byte[0];
+        }
+        out.flush();
     }
 
     /**
@@ -927,10 +967,11 @@ public final class LibC {
     }
 
     public void fflush(int stream) {
-        streamFor(stream).flush();
         if (stream == STDOUT) {
+            writeHeldStdout();
             stdoutPos = 0; // what was held went out; the bytes stay in the buffer until overwritten
         }
+        streamFor(stream).flush();
     }
 
     /**
@@ -967,6 +1008,19 @@ public final class LibC {
                 }
             } else if (stdoutBuffer != 0) {
                 holdInStdoutBuffer(bytes, false);
+            }
+            if (stdoutBuffer != 0 && !stdoutFrontEnd) {
+                // the buffer now holds the last stdoutPos bytes of the output; the rest has been written
+                if (tap != null) {
+                    tap.printed(bytes, 0, bytes.length); // a recording shows it at the call that printed it
+                }
+                byte[] all = stdoutHeld.length == 0 ? bytes : concat(stdoutHeld, bytes);
+                int written = all.length - stdoutPos;
+                if (written > 0) {
+                    writeOut(all, 0, written);
+                }
+                stdoutHeld = Arrays.copyOfRange(all, written, all.length);
+                return bytes.length;
             }
         }
         PrintStream ps = streamFor(stream);
@@ -1053,6 +1107,12 @@ public final class LibC {
         return stdoutBuffer;
     }
 
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     private static int indexOf(byte[] bytes, byte b) {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == b) {
@@ -1079,10 +1139,11 @@ public final class LibC {
 
     /**
      * {@code _exit(status)}: ends the process at once, without what {@code exit} does in the C
-     * library first (atexit handlers, flushing stdio). The simulated stdio writes each line out as
-     * it is printed, so only output still held by the JVM's own stream could differ.
+     * library first: what stdout's buffer still holds is lost (on a pipe or file everything printed
+     * since the last flush, on a terminal the unfinished line), as in C.
      */
     public void _exit(int status) {
+        exitWithoutFlush = true;
         throw new ProgramExit(status);
     }
 

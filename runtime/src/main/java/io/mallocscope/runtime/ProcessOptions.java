@@ -335,6 +335,17 @@ public final class ProcessOptions {
     }
 
     private static PrintStream print(OutputStream out) {
-        return out instanceof PrintStream ps ? ps : new PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        if (out instanceof PrintStream ps) {
+            return ps;
+        }
+        return out instanceof StdoutFrontEnd ? new FrontEndStream(out) : new PrintStream(out, true,
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The print stream of a {@link StdoutFrontEnd} sink, still recognisable as one. */
+    private static final class FrontEndStream extends PrintStream implements StdoutFrontEnd {
+        FrontEndStream(OutputStream out) {
+            super(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }

@@ -225,6 +225,8 @@ class AllocationListenerTest {
         c.printf("hello %d\n", 1);
         c.puts("again");
         long p = c.malloc(24);
+        assertThat(stdout.toString()).as("a pipe: the buffer holds the text until a flush").isEmpty();
+        c.fflush(LibC.STDOUT);
         assertThat(stdout.toString()).isEqualTo("hello 1\nagain\n");
         assertThat(p).isEqualTo(HEAP + 0x2a0 + 0x1010);
         assertThat(events.take()).containsExactly(

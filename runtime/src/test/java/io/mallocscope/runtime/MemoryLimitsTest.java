@@ -35,6 +35,7 @@ class MemoryLimitsTest {
         CProcess.Captured run = CProcess.runCaptured(SMALL.withProgramName("hog"), (c, argv) -> {
             long p = c.malloc(64L << 30);
             c.printf("%s\n", p == 0 ? "NULL" : "mapped");
+            c.fflush(LibC.STDOUT); // the OOM killer's SIGKILL flushes no stdio
             c.memset(p, 'A', 64L << 30);
             return 0;
         });

@@ -54,6 +54,7 @@ class PThreadsTest {
             c.pthread_create(th, 0, (tc, arg) -> {
                 long local = tc.local(16);
                 tc.printf("%s\n", Long.toHexString(local));
+                tc.fflush(LibC.STDOUT); // the SIGSEGV below flushes no stdio
                 long sp = local;
                 tc.putLong(sp - (8L << 20) + 0x2000, 1); // still inside the 8 MiB
                 tc.putByte(sp - (9L << 20), 1); // below: the guard page (or unmapped)

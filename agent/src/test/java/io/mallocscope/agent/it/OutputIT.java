@@ -183,6 +183,38 @@ class OutputIT {
         assertThat(t.event(t.callOfStep(4)).fnName()).isEqualTo("free");
     }
 
+    /**
+     * {@code _exit} loses what stdout's buffer holds in the process (on a pipe: everything since the
+     * last flush, as glibc does), while the timeline keeps each piece of output at the step that
+     * printed it; {@code exit} writes it out.
+     */
+    @Test
+    void underExitWithoutFlushTheTimelineKeepsWhatTheProcessesStdoutLoses() throws Exception {
+        for (String how : List.of("_exit", "exit")) {
+            Path out = dir.resolve(how + ".timeline");
+            String cp = AgentIT.runtimeCp + java.io.File.pathSeparator + AgentIT.testClasses;
+            Process p = new ProcessBuilder(AgentIT.java(), "-javaagent:" + AgentIT.agentJar + "=out=" + out + ",quiet",
+                    "-cp", cp, Exiter.class.getName(), how).directory(dir.toFile())
+                    .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(5);
+            String stdout = Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8);
+            String stderr = Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8);
+            Timeline t = Timeline.read(out);
+
+            assertThat(stdout).as(how).isEqualTo(how.equals("_exit") ? "flushed\n" : "flushed\nheld until exit\n");
+            assertThat(text(t.output(), 1)).as(how).isEqualTo("flushed\nheld until exit\n");
+            assertThat(text(t.output(), 2)).isEqualTo(stderr).matches("p = 0x[0-9a-f]+\n");
+            // each piece at the step that printed it: both lines before the first malloc (stdout's
+            // buffer, step 1), the pointer after the program's malloc (step 2)
+            assertThat(text(t.outputOfStep(1), 1)).isEqualTo("flushed\nheld until exit\n");
+            assertThat(text(t.outputOfStep(2), 2)).isEqualTo(stderr);
+            assertThat(t.output()).extracting(ProgramOutput::step).containsOnly(1, 2);
+            assertThat(t.event(t.callOfStep(1)).fnName()).isEqualTo("malloc");
+            assertThat(t.event(t.callOfStep(1)).args()).containsExactly(4096L);
+        }
+    }
+
     @Test
     void recordWithoutOutputLeavesItOut() throws Exception {
         Path out = dir.resolve("quiet.timeline");

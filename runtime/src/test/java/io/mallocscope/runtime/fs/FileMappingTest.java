@@ -31,6 +31,7 @@ class FileMappingTest {
             c.write(fd, c.strdup("ten bytes!"), 10);
             map[0] = c.mmap(0, 8192, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
             c.printf("last byte of page 0: %d\n", c.getByte(map[0] + 4095));
+            c.fflush(LibC.STDOUT); // SIGBUS flushes no stdio
             c.getLong(map[0] + 4096);
             return 0;
         });

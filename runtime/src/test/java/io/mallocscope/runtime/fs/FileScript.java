@@ -50,6 +50,7 @@ final class FileScript {
     /** The script as a program whose paths lie under {@code root} in the simulated file system. */
     static CProgram program(String script, String root) {
         return (c, argv) -> {
+            c.setbufNone(LibC.STDOUT); // as fileops.c: every line out before a signal ends the run
             long buf = c.malloc(65536);
             long[] slots = new long[8];
             int n = 0;
