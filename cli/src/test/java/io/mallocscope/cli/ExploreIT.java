@@ -17,14 +17,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code mallocscope explore} in a real terminal: the built cli jar runs in a tmux session of its own
- * (its own server socket, 110×40), keys go in with {@code send-keys} and the screen comes back with
+ * (its own server socket, tmux -S, 110×40), keys go in with {@code send-keys} and the screen comes back with
  * {@code capture-pane}, as a user sees it. On the agent's own recording of large-bin-attack.
  */
 class ExploreIT {
     static final Path DIR = Path.of("target/it/explore").toAbsolutePath();
     static Path recording;
 
-    final String socket = "mallocscope-explore-it-" + ProcessHandle.current().pid();
+    /** A socket of this test's own (tmux -S), outside the shared /tmp/tmux-UID that other tmux users share. */
+    final String socket;
+
+    ExploreIT() throws IOException {
+        socket = Files.createTempDirectory("mallocscope-explore-it").resolve("tmux").toString();
+    }
 
     @BeforeAll
     static void record() throws IOException {
@@ -41,6 +46,9 @@ class ExploreIT {
     @AfterEach
     void killServer() throws Exception {
         tmux("kill-server");
+        Path sock = Path.of(socket);
+        Files.deleteIfExists(sock);
+        Files.deleteIfExists(sock.getParent());
     }
 
     @Test
@@ -114,7 +122,23 @@ class ExploreIT {
 
     private void start(String args) throws Exception {
         String command = Home.java() + " -jar " + cliJar() + " " + args + "; echo \"explore exited with $?\"; sleep 600";
-        tmux("new-session", "-d", "-x", "110", "-y", "40", command);
+        // the server must be there before the first key: if the new session is gone at once, say what tmux said
+        String said = "";
+        for (int attempt = 0; attempt < 3; attempt++) {
+            said = tmux("new-session", "-d", "-x", "110", "-y", "40", command);
+            if (lastStatus == 0 && tmuxStatus("has-session") == 0) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("tmux could not start a session for '" + args + "': " + said);
+    }
+
+    private int lastStatus;
+
+    private int tmuxStatus(String... args) throws Exception {
+        tmux(args);
+        return lastStatus;
     }
 
     private void keys(String... keys) throws Exception {
@@ -148,14 +172,14 @@ class ExploreIT {
     }
 
     private String tmux(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-S", socket));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("LANG", "C.UTF-8");
         pb.environment().put("TERM", "xterm-256color");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
+        lastStatus = p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
         return out;
     }
 
