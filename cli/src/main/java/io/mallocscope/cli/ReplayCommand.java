@@ -95,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
             t = Inputs.traceFile(input);
         } catch (UserError e) {
             String msg = String.valueOf(e.getMessage());
-            if (msg.contains("unknown op 'T'") || msg.contains("unknown op 'X'")) {
+            if (msg.contains(": " + Trace.THREAD_LINE + " (")) {
                 String text = Files.readString(input.path(), StandardCharsets.UTF_8);
                 if (ThreadedReplay.isThreaded(text)) {
                     return threadedOffsets(text, out);

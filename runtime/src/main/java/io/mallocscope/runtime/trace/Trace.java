@@ -29,6 +29,12 @@ import java.util.Arrays;
  * PARAM and VALUE are ints; INCR is signed.
  */
 public final class Trace {
+    /**
+     * How a parse error of a {@code T K} or {@code X K} line begins: only {@link ThreadedReplay} runs
+     * threads, and a command that can hand the trace to it looks for this.
+     */
+    public static final String THREAD_LINE = "a thread line";
+
 
     /** The largest ID a trace may use. */
     public static final int MAX_ID = (1 << 22) - 1;
@@ -418,6 +424,10 @@ public final class Trace {
             }
             inHeader = false;
             TraceOp op = tok[0].length() == 1 ? TraceOp.ofLetter(tok[0].charAt(0)) : null;
+            if (op == null && nt == 2 && (tok[0].equals("T") || tok[0].equals("X"))) {
+                throw error(THREAD_LINE + " ('" + tok[0] + " " + shown(tok[1]) + "'): traces with threads (T and X"
+                        + " lines) are replayed by `mallocscope replay`; the views and timeline read single-threaded traces");
+            }
             if (op == null) {
                 throw error("unknown op '" + tok[0] + "' (expected one of " + TraceOp.letters() + ")");
             }
