@@ -72,6 +72,12 @@ public final class TimelineWriter implements Closeable {
     private byte[] scratch = new byte[TimelineFormat.BLOCK_HEADER + PAGE];
     /** The last page written out whole (flushing side). */
     private int doneSeq;
+    /**
+     * Whole pages that reached the flushing side before an earlier one (under flushLock): the background
+     * thread takes a page off the queue before it holds the lock, so a flush() in between can meet the
+     * pages after it. They wait here until the one before them is written, so blocks stay in order.
+     */
+    private final java.util.TreeMap<Integer, Page> early = new java.util.TreeMap<>();
     private final Object failLock = new Object();
 
     // the recording thread's
@@ -454,6 +460,12 @@ public final class TimelineWriter implements Closeable {
             Thread.currentThread().interrupt();
         }
         flush();
+        synchronized (flushLock) {
+            // a page dropped on the way (a writer closed while the program waited) leaves a gap: keep what follows it
+            while (!early.isEmpty()) {
+                writeInOrder(early.pollFirstEntry().getValue());
+            }
+        }
         try {
             out.close();
         } catch (IOException e) {
@@ -504,8 +516,19 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
-    /** A page the recording thread handed over: its committed end is final. */
+    /** A page the recording thread handed over: its committed end is final. Written in page order. */
     private void writeWhole(Page p) {
+        if (p.seq > doneSeq + 1) {
+            early.put(p.seq, p);
+            return;
+        }
+        writeInOrder(p);
+        for (Page q; (q = early.remove(doneSeq + 1)) != null; ) {
+            writeInOrder(q);
+        }
+    }
+
+    private void writeInOrder(Page p) {
         writeCommitted(p);
         doneSeq = p.seq;
         if (p.data.length == PAGE) {

@@ -52,6 +52,34 @@ class TimelineWriterFlushTest {
     }
 
     @Test
+    void flushesFromTheRecordingThreadKeepThePagesInOrder() throws IOException {
+        // the background thread takes a page off its queue before it holds the lock: a flush() from the
+        // program in between meets the pages after it, which must wait for it
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> errors = new ArrayList<>();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 1, errors::add);
+        int rounds = 400_000;
+        for (int i = 0; i < rounds; i++) {
+            w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
+            w.ret(Functions.MALLOC, HEAP + 0x10 + i * 0x20L);
+            if (i % 997 == 0) {
+                w.flush();
+            }
+        }
+        w.close();
+        assertThat(errors).isEmpty();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isEqualTo(2 * rounds);
+        for (int i = 0; i < rounds; i++) {
+            if (t.event(2 * i).args()[0] != i) {
+                throw new AssertionError("event " + 2 * i + " is the call of round " + t.event(2 * i).args()[0]
+                        + ", not " + i + ": a block was written out of order");
+            }
+        }
+    }
+
+    @Test
     void blocksCutWhileRecordingHoldWholeEventsInOrder() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<String> errors = new ArrayList<>();
