@@ -61,7 +61,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path file = Path.of(source);
         boolean looksLikeFile = source.equals("-") || Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                || source.contains("/") || source.endsWith(".rep");
+                || source.contains("/") || source.endsWith(".rep") || source.endsWith(".c");
         if (!looksLikeFile) {
             Optional<Samples.Info> sample = Samples.find(source);
             if (sample.isEmpty()) {
@@ -106,7 +106,7 @@ final class CompareCommand implements Callable<Integer> {
     /** A C source file, run by the C front end under each version (stdout and stderr are not shown). */
     private int compareC(Path file, PrintWriter out) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw UserError.data(file + ": no such file");
+            throw UserError.usage(file + ": no such file"); // a missing file is a usage mistake (docs/cli.md)
         }
         io.mallocscope.c.CFront.Compiled program;
         try {

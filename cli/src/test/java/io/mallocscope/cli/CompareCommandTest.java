@@ -84,8 +84,13 @@ class CompareCommandTest {
         CliRun.Result r = CliRun.run("compare", src.toString(), "--glibc", "2.27,2.36");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).startsWith(src + ":2:12: error: 'nope' undeclared (first use in this function)\n");
-        assertThat(CliRun.run("compare", dir.resolve("none.c").toString(), "--glibc", "2.27,2.36").err())
-                .isEqualTo("mallocscope: " + dir.resolve("none.c") + ": no such file\n");
+        CliRun.Result missing = CliRun.run("compare", dir.resolve("none.c").toString(), "--glibc", "2.27,2.36");
+        assertThat(missing.err()).isEqualTo("mallocscope: " + dir.resolve("none.c") + ": no such file\n");
+        assertThat(missing.status()).as("a missing file is a usage mistake").isEqualTo(2);
+        // without a directory in the name too: a .c is a file, not a sample name
+        CliRun.Result bare = CliRun.run("compare", "none-here.c", "--glibc", "2.27,2.36");
+        assertThat(bare.err()).isEqualTo("mallocscope: none-here.c: no such file\n");
+        assertThat(bare.status()).isEqualTo(2);
     }
 
     @Test
