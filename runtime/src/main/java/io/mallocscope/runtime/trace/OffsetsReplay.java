@@ -115,7 +115,10 @@ public final class OffsetsReplay {
             o.flushOver(limit);
         }
 
-        /** As {@link OffsetsReplay#place(StringBuilder, long, AddressSpace, long)}. */
+        /**
+         * Where block {@code p} is, as the harness prints it: "NULL", or its place ("H+0x2a0" from the break
+         * at main, "M+0x10" in its page for an mmapped chunk) and its raw size word ("H+0x2a0 0x21").
+         */
         private void place(long p) {
             if (p == 0) {
                 o.ascii("NULL");
@@ -165,33 +168,6 @@ public final class OffsetsReplay {
                 .append(" uordblks=").append(Long.toUnsignedString(mi.uordblks()))
                 .append(" fordblks=").append(Long.toUnsignedString(mi.fordblks()))
                 .append(" keepcost=").append(Long.toUnsignedString(mi.keepcost())).append('\n');
-    }
-
-    /**
-     * Where block {@code p} is, as the harness prints it: "NULL", or its place ("H+0x2a0" from the break at
-     * main, "M+0x10" in its page for an mmapped chunk) and its raw size word ("H+0x2a0 0x21").
-     */
-    static void place(StringBuilder sb, long p, AddressSpace mem, long base) {
-        if (p == 0) {
-            sb.append("NULL");
-            return;
-        }
-        long size = mem.read64(p - 8);
-        if ((size & 2) != 0) {
-            sb.append("M+0x").append(Long.toHexString(p & 0xfff));
-        } else {
-            heapOff(sb, p - base);
-        }
-        sb.append(" 0x").append(Long.toHexString(size));
-    }
-
-    /** sbrk's result: the old break's offset from the break at main, or "FAIL". */
-    static void breakPlace(StringBuilder sb, long old, long base) {
-        if (old == -1) {
-            sb.append("FAIL");
-        } else {
-            heapOff(sb, old - base);
-        }
     }
 
     /** "H+0x2a0" / "H-0x10": an offset from the break at main, as the harness prints it. */

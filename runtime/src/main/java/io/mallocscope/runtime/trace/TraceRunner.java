@@ -26,9 +26,8 @@ public final class TraceRunner {
     private final LibC libc;
     private final boolean freeKeepsPointer;
     private final long[] blocks;
-    /** With {@link #namingSites}: the trace's file name and each op's line, said to LibC before each call. */
-    private String siteFile;
-    private int[] siteLines;
+    /** With {@link #namingSites}: each op's {@code file:LINE}, said to LibC before its call. */
+    private String[] sites;
 
     private TraceRunner(Trace trace, Malloc malloc, Kernel kernel, LibC libc, boolean freeKeepsPointer) {
         this(trace, trace.maxId(), malloc, kernel, libc, freeKeepsPointer);
@@ -82,8 +81,10 @@ public final class TraceRunner {
         if (lines.length != trace.size()) {
             throw new IllegalArgumentException(lines.length + " lines for " + trace.size() + " operations");
         }
-        siteFile = file;
-        siteLines = lines;
+        sites = new String[lines.length];
+        for (int i = 0; i < lines.length; i++) {
+            sites[i] = file + ":" + lines[i];
+        }
         return this;
     }
 
@@ -92,8 +93,8 @@ public final class TraceRunner {
      * raises is thrown, the ID's block unchanged.
      */
     public long call(int i) {
-        if (siteLines != null && libc != null) {
-            libc.site(siteFile + ":" + siteLines[i]);
+        if (sites != null && libc != null) {
+            libc.site(sites[i]);
         }
         return call(trace.op(i), trace.id(i), trace.arg1(i), trace.arg2(i));
     }
