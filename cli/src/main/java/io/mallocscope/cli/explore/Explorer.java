@@ -451,7 +451,8 @@ public final class Explorer {
         /** A bin by name, a chunk of {@code now} by address or handed-out pointer, else the word at an address. */
         static Watch parse(String typed, HeapSnapshot now, List<Op> ops) {
             if (!typed.startsWith("0") && !typed.startsWith("@") && !typed.matches("[0-9a-fA-F]+")) {
-                return new BinWatch(typed);
+                // pwndbg's bin names only: a typo would otherwise watch a bin that never exists
+                return BIN_NAME.matcher(typed).matches() ? new BinWatch(typed) : null;
             }
             Long a = parseAddress(typed);
             if (a == null) {
@@ -476,6 +477,10 @@ public final class Explorer {
             return new WordWatch(a);
         }
     }
+
+    /** The bin names the views print (BinLabels): unsortedbin, tcachebins[0x20], largebins[0x500-0x530] … */
+    static final java.util.regex.Pattern BIN_NAME = java.util.regex.Pattern.compile(
+            "unsortedbin|(tcachebins|fastbins|smallbins|largebins)\\[0x[0-9a-f]+(-0x[0-9a-f]+)?\\]");
 
     /** A bin's chain, by pwndbg's name for it. */
     record BinWatch(String bin) implements Watch {

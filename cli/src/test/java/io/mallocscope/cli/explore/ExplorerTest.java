@@ -97,6 +97,18 @@ class ExplorerTest {
     }
 
     @Test
+    void aWordThatIsNoBinNameIsSaidSoAndNothingMoves() {
+        Explorer e = new Explorer(source, 4);
+        e.runTo("unsorted", -1);
+        assertThat(e.step()).isEqualTo(4);
+        assertThat(e.message()).isEqualTo("not a bin, chunk or address: 'unsorted'");
+        e.runTo("tcache[0x20]", -1);
+        assertThat(e.message()).isEqualTo("not a bin, chunk or address: 'tcache[0x20]'");
+        e.runTo("largebins[0x500-0x530]", -1);
+        assertThat(e.message()).doesNotStartWith("not a bin");
+    }
+
+    @Test
     void runningBackAndForwardStopsWhereABinChanged() {
         Explorer e = new Explorer(source, 4);
         e.runTo("unsortedbin", -1);
@@ -133,7 +145,7 @@ class ExplorerTest {
         e.runTo("", -1);
         assertThat(e.step()).isLessThan(wrote);
         e.runTo("no-such[bin", -1);
-        assertThat(e.message()).isEqualTo("no-such[bin did not change up to step " + e.step());
+        assertThat(e.message()).isEqualTo("not a bin, chunk or address: 'no-such[bin'");
     }
 
     @Test
