@@ -424,28 +424,51 @@ public final class AddressSpace {
     }
 
     /**
-     * The regions as {@code /proc/PID/maps} lists them: range, permissions, file offset, device and
-     * inode (invented but stable for files, {@code 00:00 0} otherwise), then the name from column 73.
-     * Like the kernel, an anonymous line ends with a space after the inode.
+     * The regions as {@code /proc/PID/maps} lists them ({@link Region#procLine()}): range,
+     * permissions, file offset, device and inode ({@link Region#device()}), then the name from column
+     * 74. Like the kernel, an anonymous line ends with a space after the inode.
      */
     public String maps() {
         StringBuilder sb = new StringBuilder();
         for (Region r : regions.values()) {
-            String device = r.file() != null ? r.file().device() + " " + r.file().inode()
-                    : r.isFile() ? "08:01 " + inode(r.name()) : "00:00 0";
-            String head = String.format("%08x-%08x %s %08x %s ", r.start(), r.end(), r.permissions(),
-                    r.isFile() ? r.offset() : 0, device);
-            sb.append(head);
-            if (!r.name().isEmpty()) {
-                sb.append(" ".repeat(Math.max(0, 73 - head.length()))).append(r.name());
-            }
-            sb.append('\n');
+            sb.append(r.procLine()).append('\n');
         }
         return sb.toString();
     }
 
-    private static long inode(String path) {
-        return 1_000_000 + Math.floorMod(path.hashCode(), 9_000_000);
+    /**
+     * How many pages of the file mapping {@code r} are dirty: in the page cache, changed through a
+     * shared mapping and not yet written back ({@code Shared_Dirty} of {@code /proc/PID/smaps}, for
+     * this mapping's part of the file). 0 for a private or anonymous mapping.
+     */
+    public int dirtyPages(Region r) {
+        if (!r.shared() || !(r.file() instanceof PageCache cache)) {
+            return 0;
+        }
+        return cache.dirtyPages(r.filePage(r.start()), r.filePage(r.end() - 1) + 1).size();
+    }
+
+    /**
+     * How many pages of the private file mapping {@code r} this process has copied at their first
+     * store (copy-on-write: {@code Private_Dirty} of {@code /proc/PID/smaps}). 0 for a shared or
+     * anonymous mapping.
+     */
+    public int privatePages(Region r) {
+        if (r.shared() || r.file() == null) {
+            return 0;
+        }
+        long first = r.start() >>> PAGE_SHIFT;
+        long last = (r.end() - 1) >>> PAGE_SHIFT;
+        if (last - first < pages.size()) {
+            int n = 0;
+            for (long p = first; p <= last; p++) {
+                n += pages.get(p) != null ? 1 : 0;
+            }
+            return n;
+        }
+        int[] n = {0};
+        pages.forEach((p, b) -> n[0] += p >= first && p <= last ? 1 : 0);
+        return n[0];
     }
 
     /**

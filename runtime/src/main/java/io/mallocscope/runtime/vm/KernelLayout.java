@@ -95,21 +95,23 @@ public enum KernelLayout {
         int rx = AddressSpace.PROT_READ | AddressSpace.PROT_EXEC;
         long b = libcBase;
         as.map(b - 0x3000, b, rw, "");
-        as.map(b, b + 0x26000, r, libc, 0);
-        as.map(b + 0x26000, b + 0x17c000, rx, libc, 0x26000);
-        as.map(b + 0x17c000, b + 0x1cf000, r, libc, 0x17c000);
-        as.map(b + 0x1cf000, b + libcDataOffset, r, libc, 0x1cf000);
-        as.map(b + libcDataOffset, b + 0x1d5000, rw, libc, libcDataOffset);
+        long[] lo = Layout.LIBC_OFFSETS;
+        as.map(b, b + lo[1], r, libc, lo[0]);
+        as.map(b + lo[1], b + lo[2], rx, libc, lo[1]);
+        as.map(b + lo[2], b + lo[3], r, libc, lo[2]);
+        as.map(b + lo[3], b + libcDataOffset, r, libc, lo[3]);
+        as.map(b + libcDataOffset, b + 0x1d5000, rw, libc, lo[4]);
         as.map(b + 0x1d5000, b + 0x1e2000, rw, "");
         long vvar = ldStart - 0x8000;
         as.map(vvar - 0x2000, vvar, rw, "");
         as.map(vvar, vvar + 0x4000, r, "[vvar]");
         as.map(vvar + 0x4000, vvar + 0x6000, r, "[vvar_vclock]");
         as.map(vvar + 0x6000, ldStart, rx, "[vdso]");
-        as.map(ldStart, ldStart + 0x1000, r, ld, 0);
-        as.map(ldStart + 0x1000, ldStart + 0x27000, rx, ld, 0x1000);
-        as.map(ldStart + 0x27000, ldStart + 0x31000, r, ld, 0x27000);
-        as.map(ldStart + 0x31000, ldStart + 0x33000, r, ld, 0x31000);
-        as.map(ldStart + 0x33000, Layout.MMAP_BASE, rw, ld, 0x33000);
+        long[] dO = Layout.LD_OFFSETS;
+        as.map(ldStart, ldStart + dO[1], r, ld, dO[0]);
+        as.map(ldStart + dO[1], ldStart + dO[2], rx, ld, dO[1]);
+        as.map(ldStart + dO[2], ldStart + dO[3], r, ld, dO[2]);
+        as.map(ldStart + dO[3], ldStart + dO[4], r, ld, dO[3]);
+        as.map(ldStart + dO[4], Layout.MMAP_BASE, rw, ld, dO[4]);
     }
 }

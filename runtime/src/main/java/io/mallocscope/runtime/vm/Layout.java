@@ -61,6 +61,43 @@ public final class Layout {
     public static final String LIBC_PATH = "/usr/lib/x86_64-linux-gnu/libc.so.6";
     public static final String LD_PATH = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
 
+    /**
+     * The device the program image and the shared libraries lie on, as {@code /proc/PID/maps} prints
+     * it: the simulated root disk, {@code 08:01} (the first partition of the first SCSI/SATA disk, as
+     * on a typical Debian install). The real values are the host's; these are this simulation's,
+     * fixed so that every run prints the same (docs/cli.md, "maps").
+     */
+    public static final String IMAGE_DEVICE = "08:01";
+    /** The inode of {@link #LIBC_PATH} on {@link #IMAGE_DEVICE}. */
+    public static final long LIBC_INODE = 5531592;
+    /** The inode of {@link #LD_PATH} on {@link #IMAGE_DEVICE}. */
+    public static final long LD_INODE = 6098135;
+
+    /**
+     * The inode of an image file: {@link #LIBC_INODE}, {@link #LD_INODE}, or, for the program, a number
+     * from its path (1,000,000 plus the path's hash modulo 9,000,000), the same in every run.
+     */
+    public static long imageInode(String path) {
+        if (path.equals(LIBC_PATH)) {
+            return LIBC_INODE;
+        }
+        if (path.equals(LD_PATH)) {
+            return LD_INODE;
+        }
+        return 1_000_000 + Math.floorMod(path.hashCode(), 9_000_000);
+    }
+
+    /**
+     * Debian 12's libc.so.6 (glibc 2.36-9+deb12u14): the file offset of each segment the loader maps,
+     * in {@code /proc/PID/maps} order (ELF header and read-only start, code, read-only data, RELRO,
+     * writable data), each its PT_LOAD's {@code p_offset} rounded down to a page. The file is linked
+     * with {@code p_vaddr == p_offset}, so under {@link KernelLayout#VVAR_VCLOCK}, whose segments are
+     * this file's, each offset is also the segment's distance from the base.
+     */
+    static final long[] LIBC_OFFSETS = {0, 0x26000, 0x17c000, 0x1cf000, 0x1d3000};
+    /** Debian 12's ld-linux-x86-64.so.2: its segments' file offsets, as {@link #LIBC_OFFSETS}. */
+    static final long[] LD_OFFSETS = {0, 0x1000, 0x27000, 0x31000, 0x33000};
+
     /** The most the main thread's stack may grow to, from {@link #STACK_END} down (RLIMIT_STACK, 8 MiB). */
     public static final long STACK_LIMIT = 8L << 20;
 
@@ -88,21 +125,26 @@ public final class Layout {
         as.map(VSYSCALL_START, VSYSCALL_START + AddressSpace.PAGE_SIZE, PROT_EXEC, "[vsyscall]");
     }
 
-    /** libc, the vDSO and ld.so as {@link KernelLayout#CLASSIC} places them. */
+    /**
+     * libc, the vDSO and ld.so as {@link KernelLayout#CLASSIC} places them. The segments' addresses
+     * are the layout this project recorded first (kept so that every recorded output stays the same);
+     * their file offsets are those of Debian 12's files ({@link #LIBC_OFFSETS}, {@link #LD_OFFSETS}), so
+     * that the offset column says which part of the real file each segment maps.
+     */
     static void populateLibraries(AddressSpace as) {
         as.map(LIBC_ANON_START, LIBC_BASE, PROT_READ | PROT_WRITE, "");
-        as.map(LIBC_BASE, LIBC_TEXT, PROT_READ, LIBC_PATH, 0);
-        as.map(LIBC_TEXT, LIBC_RODATA, PROT_READ | PROT_EXEC, LIBC_PATH, LIBC_TEXT - LIBC_BASE);
-        as.map(LIBC_RODATA, LIBC_RELRO, PROT_READ, LIBC_PATH, LIBC_RODATA - LIBC_BASE);
-        as.map(LIBC_RELRO, LIBC_DATA, PROT_READ, LIBC_PATH, LIBC_RELRO - LIBC_BASE);
-        as.map(LIBC_DATA, LIBC_DATA_END, PROT_READ | PROT_WRITE, LIBC_PATH, LIBC_DATA - LIBC_BASE);
+        as.map(LIBC_BASE, LIBC_TEXT, PROT_READ, LIBC_PATH, LIBC_OFFSETS[0]);
+        as.map(LIBC_TEXT, LIBC_RODATA, PROT_READ | PROT_EXEC, LIBC_PATH, LIBC_OFFSETS[1]);
+        as.map(LIBC_RODATA, LIBC_RELRO, PROT_READ, LIBC_PATH, LIBC_OFFSETS[2]);
+        as.map(LIBC_RELRO, LIBC_DATA, PROT_READ, LIBC_PATH, LIBC_OFFSETS[3]);
+        as.map(LIBC_DATA, LIBC_DATA_END, PROT_READ | PROT_WRITE, LIBC_PATH, LIBC_OFFSETS[4]);
         as.map(LIBC_DATA_END, VVAR_START, PROT_READ | PROT_WRITE, "");
         as.map(VVAR_START, VDSO_START, PROT_READ, "[vvar]");
         as.map(VDSO_START, LD_START, PROT_READ | PROT_EXEC, "[vdso]");
-        as.map(LD_START, LD_START + 0x1000, PROT_READ, LD_PATH, 0);
-        as.map(LD_START + 0x1000, LD_START + 0x26000, PROT_READ | PROT_EXEC, LD_PATH, 0x1000);
-        as.map(LD_START + 0x26000, LD_START + 0x30000, PROT_READ, LD_PATH, 0x26000);
-        as.map(LD_START + 0x30000, LD_START + 0x34000, PROT_READ, LD_PATH, 0x30000);
-        as.map(LD_START + 0x34000, MMAP_BASE, PROT_READ | PROT_WRITE, LD_PATH, 0x34000);
+        as.map(LD_START, LD_START + 0x1000, PROT_READ, LD_PATH, LD_OFFSETS[0]);
+        as.map(LD_START + 0x1000, LD_START + 0x26000, PROT_READ | PROT_EXEC, LD_PATH, LD_OFFSETS[1]);
+        as.map(LD_START + 0x26000, LD_START + 0x30000, PROT_READ, LD_PATH, LD_OFFSETS[2]);
+        as.map(LD_START + 0x30000, LD_START + 0x34000, PROT_READ, LD_PATH, LD_OFFSETS[3]);
+        as.map(LD_START + 0x34000, MMAP_BASE, PROT_READ | PROT_WRITE, LD_PATH, LD_OFFSETS[4]);
     }
 }

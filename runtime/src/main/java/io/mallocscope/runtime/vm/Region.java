@@ -50,6 +50,40 @@ public record Region(long start, long end, int prot, String name, long offset, b
                 + (shared ? "s" : "p");
     }
 
+    /**
+     * The device column of {@code /proc/PID/maps}: the page cache's file's ({@code 00:1b} for the
+     * in-memory tree, {@code 00:1c} … for mounts, {@code 00:01} for shared memory), the simulated root
+     * disk's ({@link Layout#IMAGE_DEVICE}) for the program and the libraries, {@code 00:00} for
+     * anonymous memory.
+     */
+    public String device() {
+        return file != null ? file.device() : isFile() ? Layout.IMAGE_DEVICE : "00:00";
+    }
+
+    /** The inode column of {@code /proc/PID/maps}: the file's, the image's ({@link Layout#imageInode}), or 0. */
+    public long inode() {
+        return file != null ? file.inode() : isFile() ? Layout.imageInode(name) : 0;
+    }
+
+    /** This mapping as one line of {@code /proc/PID/maps}, without its newline. */
+    public String procLine() {
+        return procLine(start, end, permissions(), isFile() ? offset : 0, device(), inode(), name);
+    }
+
+    /**
+     * A line of {@code /proc/PID/maps} as the kernel's {@code show_map_vma} prints it: the range,
+     * permissions, offset (8 hex digits at least), device and inode, then the name from column 74;
+     * a line without a name ends with a space after the inode.
+     */
+    public static String procLine(long start, long end, String perms, long offset, String device, long inode,
+            String name) {
+        String head = String.format("%08x-%08x %s %08x %s %d ", start, end, perms, offset, device, inode);
+        if (name.isEmpty()) {
+            return head;
+        }
+        return head + " ".repeat(Math.max(0, 73 - head.length())) + name;
+    }
+
     /** The file offset of {@code address} inside this mapping; 0 for anonymous memory. */
     public long offsetOf(long address) {
         return isFile() ? offset + (address - start) : 0;
