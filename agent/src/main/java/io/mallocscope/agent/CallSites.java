@@ -60,9 +60,16 @@ final class CallSites implements ClassFileTransformer {
 
     /** Marked classes kept from earlier runs. */
     private final SiteCache cache;
+    /** The classes shipped with this build (the samples), marked by the build. */
+    private final ShippedSites shipped;
 
     CallSites(SiteCache cache) {
+        this(cache, ShippedSites.inAgentJar());
+    }
+
+    CallSites(SiteCache cache, ShippedSites shipped) {
         this.cache = cache;
+        this.shipped = shipped;
     }
 
     static synchronized int known() {
@@ -119,11 +126,15 @@ final class CallSites implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
                             byte[] bytes) {
-        if (className == null || loader == null || excluded(className) || !contains(bytes, LIBC_BYTES)
+        if (className == null || loader == null || excluded(className) || !mentionsLibC(bytes)
                 || fromAgentJar(pd) || !seesRecorder(loader)) {
             return null;
         }
         try {
+            byte[] ready = shipped.get(className, bytes);
+            if (ready != null) {
+                return ready == SiteCache.UNMARKED ? null : ready;
+            }
             int known = known();
             byte[] cached = cache.get(className, bytes, known);
             if (cached != null) {
@@ -153,6 +164,11 @@ final class CallSites implements ClassFileTransformer {
         return sees;
     }
 
+    /** Whether the agent would look for call sites in class file {@code bytes} (it names LibC). */
+    static boolean mentionsLibC(byte[] bytes) {
+        return contains(bytes, LIBC_BYTES);
+    }
+
     private static boolean contains(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0, n = hay.length - needle.length; i <= n; i++) {
@@ -169,26 +185,89 @@ final class CallSites implements ClassFileTransformer {
         return false;
     }
 
+    /**
+     * The build's marking of a shipped class ({@link ShippedSites}): {@code bytes} with its markers,
+     * each site's marker loading a placeholder constant of its own, not yet an id; {@code sites} gets
+     * each site in the order marking at run time registers them (the order its markers are met), and
+     * {@code offsets} the offset in the result of the 4 bytes of each site's constant, so that the
+     * agent puts the ids of the run there. Null when the class needs no marker.
+     */
+    static byte[] premark(byte[] bytes, String className, java.util.List<String> sites, java.util.List<Integer> offsets) {
+        return SiteInserter.premark(bytes, className, sites, offsets);
+    }
+
     /** The ASM side, apart so that a class found in the cache loads no ASM class. */
     private static final class SiteInserter extends ClassVisitor {
+        private static final int CONSTANT_INTEGER = 3;
         private String source;
         private final String className;
         private final Map<Integer, String> sites;
+        /** At build time: site → the placeholder constant its markers load (null: the run's ids). */
+        private final Map<String, Integer> placeholders;
+        private final int firstPlaceholder;
         boolean changed;
 
-        private SiteInserter(ClassVisitor next, String className, Map<Integer, String> sites) {
+        private SiteInserter(ClassVisitor next, String className, Map<Integer, String> sites,
+                             Map<String, Integer> placeholders, int firstPlaceholder) {
             super(Opcodes.ASM9, next);
             this.className = className;
             this.sites = sites;
+            this.placeholders = placeholders;
+            this.firstPlaceholder = firstPlaceholder;
         }
 
         /** The class with its markers, or null when it has none; {@code sites} gets each site it names. */
         static byte[] mark(byte[] bytes, String className, Map<Integer, String> sites) {
             ClassReader reader = new ClassReader(bytes);
             ClassWriter writer = new ClassWriter(reader, 0);
-            SiteInserter inserter = new SiteInserter(writer, className, sites);
+            SiteInserter inserter = new SiteInserter(writer, className, sites, null, 0);
             reader.accept(inserter, 0);
             return inserter.changed ? writer.toByteArray() : null;
+        }
+
+        static byte[] premark(byte[] bytes, String className, java.util.List<String> sites, java.util.List<Integer> offsets) {
+            ClassReader reader = new ClassReader(bytes);
+            Set<Integer> taken = integerConstants(reader).keySet();
+            // placeholders no integer constant of the class has, so that each is a constant of its own
+            for (int first = 0x6d730000; ; first += 0x10000) {
+                Map<String, Integer> placeholders = new LinkedHashMap<>();
+                ClassWriter writer = new ClassWriter(reader, 0);
+                SiteInserter inserter = new SiteInserter(writer, className, new LinkedHashMap<>(), placeholders, first);
+                reader.accept(inserter, 0);
+                if (!inserter.changed) {
+                    return null;
+                }
+                boolean clash = false;
+                for (int p : placeholders.values()) {
+                    clash |= taken.contains(p);
+                }
+                if (clash) {
+                    continue;
+                }
+                byte[] marked = writer.toByteArray();
+                Map<Integer, Integer> where = integerConstants(new ClassReader(marked));
+                for (Map.Entry<String, Integer> e : placeholders.entrySet()) {
+                    Integer at = where.get(e.getValue());
+                    if (at == null) {
+                        throw new IllegalStateException(className + ": no constant for the marker of " + e.getKey());
+                    }
+                    sites.add(e.getKey());
+                    offsets.add(at);
+                }
+                return marked;
+            }
+        }
+
+        /** The class's CONSTANT_Integer values → the offset of each one's 4 bytes (the last, if repeated). */
+        private static Map<Integer, Integer> integerConstants(ClassReader reader) {
+            Map<Integer, Integer> constants = new HashMap<>();
+            for (int i = 1; i < reader.getItemCount(); i++) {
+                int at = reader.getItem(i); // just past the entry's tag; 0 for the second slot of a long or double
+                if (at > 0 && reader.readByte(at - 1) == CONSTANT_INTEGER) {
+                    constants.put(reader.readInt(at), at);
+                }
+            }
+            return constants;
         }
 
         @Override
@@ -224,7 +303,14 @@ final class CallSites implements ClassFileTransformer {
                         String file = source != null ? source
                                 : className.substring(className.lastIndexOf('/') + 1).replaceAll("\\$.*", "") + ".java";
                         String site = file + ":" + (line < 0 ? "?" : Integer.toString(line));
-                        int id = register(site);
+                        int id;
+                        if (placeholders == null) {
+                            id = register(site);
+                        } else {
+                            Integer p = placeholders.get(site);
+                            id = p != null ? p : firstPlaceholder + placeholders.size();
+                            placeholders.putIfAbsent(site, id);
+                        }
                         sites.putIfAbsent(id, site);
                         super.visitLdcInsn(id);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDER, "site", "(I)V", false);
