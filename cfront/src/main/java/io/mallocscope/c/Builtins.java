@@ -278,7 +278,14 @@ final class Builtins {
             m.libc.abort();
             return 0;
         });
-        def("getpid", (m, a, t, s) -> 4242);
+        def("getpid", (m, a, t, s) -> m.libc.getpid());
+        def("getppid", (m, a, t, s) -> m.libc.getppid());
+        def("fork", (m, a, t, s) -> {
+            throw m.forkPoint(s); // the interpreter unwinds; the process forks at main's caller (ForkPoint)
+        });
+        def("waitpid", (m, a, t, s) -> m.libc.waitpid((int) a[0], a[1], (int) a[2]));
+        def("wait", (m, a, t, s) -> m.libc.waitAny(a[0]));
+        def("pipe", (m, a, t, s) -> m.libc.pipe(a[0]));
         def("sleep", (m, a, t, s) -> 0);
         def("usleep", (m, a, t, s) -> 0);
         def("getenv", (m, a, t, s) -> 0);
@@ -576,6 +583,13 @@ final class Builtins {
 
         GlibcRandom() {
             seed(1);
+        }
+
+        /** A forked child's generator: the parent's state. */
+        void copyFrom(GlibcRandom other) {
+            System.arraycopy(other.r, 0, r, 0, r.length);
+            f = other.f;
+            b = other.b;
         }
 
         void seed(int seed) {

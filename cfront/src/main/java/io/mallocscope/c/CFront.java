@@ -113,6 +113,11 @@ public final class CFront {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", e);
                 }
+                if (thrown[0] instanceof CompileError e) { // found running (a construct it cannot run): gcc's line, status 1
+                    stdout.drain();
+                    c.process().options().stderr().print(e.diagnostic());
+                    c.exit(1);
+                }
                 if (thrown[0] instanceof RuntimeException e) {
                     if (!e.getClass().getSimpleName().equals("ProgramExit")) {
                         stdout.discard(); // a signal: what glibc still buffered is lost

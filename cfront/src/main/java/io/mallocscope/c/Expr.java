@@ -19,6 +19,24 @@ abstract class Expr {
         throw new IllegalStateException("not an lvalue");
     }
 
+    /**
+     * Re-enters this expression where a {@code fork()} inside it left it ({@link ForkPoint}) and
+     * finishes it: its value. A node whose operands can hold the call saves its place on the way
+     * out and takes it back here; the others cannot be on the way.
+     */
+    long resume(Frame f, ForkPoint k) {
+        throw ForkPoint.unsupported(at);
+    }
+
+    /** {@link #resume} of an lvalue whose address was being computed: the address. */
+    long resumeAddr(Frame f, ForkPoint k) {
+        throw ForkPoint.unsupported(at);
+    }
+
+    long resumeAddrOrValue(Frame f, ForkPoint k) {
+        return isLvalue() ? resumeAddr(f, k) : resume(f, k);
+    }
+
     boolean isLvalue() {
         return false;
     }
@@ -167,6 +185,11 @@ abstract class Expr {
         }
 
         @Override
+        long resume(Frame f, ForkPoint k) {
+            return load(f.mem, type, resumeAddr(f, k));
+        }
+
+        @Override
         abstract long addr(Frame f);
 
         @Override
@@ -287,6 +310,11 @@ abstract class Expr {
         long addr(Frame f) {
             return p.eval(f);
         }
+
+        @Override
+        long resumeAddr(Frame f, ForkPoint k) {
+            return p.resume(f, k);
+        }
     }
 
     static final class Member extends Expr {
@@ -310,6 +338,16 @@ abstract class Expr {
         @Override
         long addr(Frame f) {
             return base.addrOrValue(f) + off;
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return load(f.mem, type, resumeAddr(f, k));
+        }
+
+        @Override
+        long resumeAddr(Frame f, ForkPoint k) {
+            return base.resumeAddrOrValue(f, k) + off;
         }
 
         @Override
@@ -417,6 +455,16 @@ abstract class Expr {
         }
 
         @Override
+        long resume(Frame f, ForkPoint k) {
+            return loadAt(f, resumeAddr(f, k));
+        }
+
+        @Override
+        long resumeAddr(Frame f, ForkPoint k) {
+            return base.resumeAddrOrValue(f, k) + off;
+        }
+
+        @Override
         boolean isLvalue() {
             return lvalue;
         }
@@ -441,6 +489,11 @@ abstract class Expr {
         long eval(Frame f) {
             return e.addrOrValue(f);
         }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return e.resumeAddrOrValue(f, k);
+        }
     }
 
     static final class AddrOf extends Expr {
@@ -455,6 +508,11 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             return e.addr(f);
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return e.resumeAddr(f, k);
         }
 
         @Override
@@ -480,7 +538,15 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long v = e.eval(f);
+            return cast(e.eval(f));
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return cast(e.resume(f, k));
+        }
+
+        private long cast(long v) {
             if (type.isVoid() || type.isRecord()) {
                 return v;
             }
@@ -510,8 +576,33 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            a.eval(f);
-            return b.eval(f);
+            try {
+                a.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            try {
+                return b.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1);
+            }
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            int phase = k.pop(this).phase();
+            if (phase == 0) {
+                try {
+                    a.resume(f, k);
+                } catch (ForkPoint p) {
+                    throw p.save(this, 0);
+                }
+            }
+            try {
+                return phase == 1 ? b.resume(f, k) : b.eval(f);
+            } catch (ForkPoint p) {
+                throw p.save(this, 1);
+            }
         }
     }
 
@@ -530,7 +621,37 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            return truth(c.eval(f), c.type) ? a.eval(f) : b.eval(f);
+            boolean t;
+            try {
+                t = truth(c.eval(f), c.type);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            return branch(f, t, null);
+        }
+
+        private long branch(Frame f, boolean t, ForkPoint k) {
+            try {
+                Expr e = t ? a : b;
+                return k != null ? e.resume(f, k) : e.eval(f);
+            } catch (ForkPoint p) {
+                throw p.save(this, t ? 1 : 2);
+            }
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            int phase = k.pop(this).phase();
+            if (phase != 0) {
+                return branch(f, phase == 1, k);
+            }
+            boolean t;
+            try {
+                t = truth(c.resume(f, k), c.type);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0);
+            }
+            return branch(f, t, null);
         }
 
         @Override
@@ -558,11 +679,38 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            boolean l = truth(a.eval(f), a.type);
-            if (and) {
-                return l && truth(b.eval(f), b.type) ? 1 : 0;
+            boolean l;
+            try {
+                l = truth(a.eval(f), a.type);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
             }
-            return l || truth(b.eval(f), b.type) ? 1 : 0;
+            return right(f, l, null);
+        }
+
+        private long right(Frame f, boolean l, ForkPoint k) {
+            if (and != l) {
+                return l ? 1 : 0;
+            }
+            try {
+                return truth(k != null ? b.resume(f, k) : b.eval(f), b.type) ? 1 : 0;
+            } catch (ForkPoint p) {
+                throw p.save(this, 1);
+            }
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            if (k.pop(this).phase() == 1) {
+                return right(f, and, k);
+            }
+            boolean l;
+            try {
+                l = truth(a.resume(f, k), a.type);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0);
+            }
+            return right(f, l, null);
         }
 
         @Override
@@ -591,14 +739,50 @@ abstract class Expr {
         }
 
         @Override
+        long resume(Frame f, ForkPoint k) {
+            return truth(e.resume(f, k), e.type) ? 0 : 1;
+        }
+
+        @Override
         Long constant() {
             Long c = e.constant();
             return c == null ? null : (c == 0 ? 1L : 0L);
         }
     }
 
+    /**
+     * An operator on two operands, the left evaluated first: re-entered where a fork() in either
+     * left it ({@link ForkPoint}; phase 0: in the left, phase 1: in the right, the left's value saved).
+     * Each subclass evaluates itself ({@link #eval}, the hot path) and says how the values combine.
+     */
+    abstract static class TwoOperands extends Expr {
+        abstract Expr left();
+
+        abstract Expr right();
+
+        abstract long combine(long x, long y);
+
+        @Override
+        final long resume(Frame f, ForkPoint k) {
+            ForkPoint.Saved s = k.pop(this);
+            long x = s.a();
+            if (s.phase() == 0) {
+                try {
+                    x = left().resume(f, k);
+                } catch (ForkPoint p) {
+                    throw p.save(this, 0);
+                }
+            }
+            try {
+                return combine(x, s.phase() == 1 ? right().resume(f, k) : right().eval(f));
+            } catch (ForkPoint p) {
+                throw p.save(this, 1, x);
+            }
+        }
+    }
+
     /** Arithmetic on operands already converted to {@code type} (the usual arithmetic conversions). */
-    static final class Binary extends Expr {
+    static final class Binary extends TwoOperands {
         final int op;
         final Expr a;
         final Expr b;
@@ -613,8 +797,31 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long x = a.eval(f);
-            long y = b.eval(f);
+            long x;
+            try {
+                x = a.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            try {
+                return Ops.arith(op, type, x, b.eval(f), at);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, x);
+            }
+        }
+
+        @Override
+        Expr left() {
+            return a;
+        }
+
+        @Override
+        Expr right() {
+            return b;
+        }
+
+        @Override
+        long combine(long x, long y) {
             return Ops.arith(op, type, x, y, at);
         }
 
@@ -633,7 +840,7 @@ abstract class Expr {
     }
 
     /** A comparison: operands converted to a common type {@code opType}; the result is int. */
-    static final class Compare extends Expr {
+    static final class Compare extends TwoOperands {
         final int op;
         final Expr a;
         final Expr b;
@@ -650,7 +857,32 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            return Ops.compare(op, opType, a.eval(f), b.eval(f)) ? 1 : 0;
+            long x;
+            try {
+                x = a.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            try {
+                return Ops.compare(op, opType, x, b.eval(f)) ? 1 : 0;
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, x);
+            }
+        }
+
+        @Override
+        Expr left() {
+            return a;
+        }
+
+        @Override
+        Expr right() {
+            return b;
+        }
+
+        @Override
+        long combine(long x, long y) {
+            return Ops.compare(op, opType, x, y) ? 1 : 0;
         }
 
         @Override
@@ -677,7 +909,15 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long v = e.eval(f);
+            return negate(e.eval(f));
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return negate(e.resume(f, k));
+        }
+
+        private long negate(long v) {
             if (type.isFloating()) {
                 return Double.doubleToRawLongBits(-Double.longBitsToDouble(v));
             }
@@ -695,7 +935,7 @@ abstract class Expr {
     }
 
     /** pointer ± integer, scaled by the pointed-to size. */
-    static final class PtrAdd extends Expr {
+    static final class PtrAdd extends TwoOperands {
         final Expr p;
         final Expr i;
         final long scale;
@@ -714,9 +954,37 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long base = p.eval(f);
-            long off = i.eval(f) * scale;
+            long base;
+            try {
+                base = p.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            try {
+                return add(base, i.eval(f));
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, base);
+            }
+        }
+
+        private long add(long base, long index) {
+            long off = index * scale;
             return sub ? base - off : base + off;
+        }
+
+        @Override
+        Expr left() {
+            return p;
+        }
+
+        @Override
+        Expr right() {
+            return i;
+        }
+
+        @Override
+        long combine(long x, long y) {
+            return add(x, y);
         }
 
         @Override
@@ -727,7 +995,7 @@ abstract class Expr {
         }
     }
 
-    static final class PtrDiff extends Expr {
+    static final class PtrDiff extends TwoOperands {
         final Expr a;
         final Expr b;
         final long size;
@@ -742,7 +1010,32 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            return (a.eval(f) - b.eval(f)) / size;
+            long x;
+            try {
+                x = a.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            try {
+                return (x - b.eval(f)) / size;
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, x);
+            }
+        }
+
+        @Override
+        Expr left() {
+            return a;
+        }
+
+        @Override
+        Expr right() {
+            return b;
+        }
+
+        @Override
+        long combine(long x, long y) {
+            return (x - y) / size;
         }
     }
 
@@ -759,14 +1052,48 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long a = lv.addr(f);
-            long x = v.eval(f);
+            long a;
+            try {
+                a = lv.addr(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, a);
+            }
+            return assign(f, a, x);
+        }
+
+        private long assign(Frame f, long a, long x) {
             if (type.isRecord()) {
                 f.m.copy(a, x, type.size);
                 return a;
             }
             put(f, lv, type, a, x);
             return lv instanceof BitField bf ? bf.truncate(x) : x;
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            ForkPoint.Saved s = k.pop(this);
+            long a = s.a();
+            if (s.phase() == 0) {
+                try {
+                    a = lv.resumeAddr(f, k);
+                } catch (ForkPoint p) {
+                    throw p.save(this, 0);
+                }
+            }
+            long x;
+            try {
+                x = s.phase() == 1 ? v.resume(f, k) : v.eval(f);
+            } catch (ForkPoint p) {
+                throw p.save(this, 1, a);
+            }
+            return assign(f, a, x);
         }
     }
 
@@ -790,9 +1117,51 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long a = lv.addr(f);
+            long a;
+            try {
+                a = lv.addr(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
             long old = lv.loadAt(f, a);
-            long x = v.eval(f);
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, a, new long[] {old}, null);
+            }
+            return combine(f, a, old, x);
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            ForkPoint.Saved s = k.pop(this);
+            if (s.phase() == 1) {
+                long x;
+                try {
+                    x = v.resume(f, k);
+                } catch (ForkPoint p) {
+                    throw p.save(this, 1, s.a(), s.vals(), null);
+                }
+                return combine(f, s.a(), s.vals()[0], x);
+            }
+            long a;
+            try {
+                a = lv.resumeAddr(f, k);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0);
+            }
+            long old = lv.loadAt(f, a);
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint p) {
+                throw p.save(this, 1, a, new long[] {old}, null);
+            }
+            return combine(f, a, old, x);
+        }
+
+        private long combine(Frame f, long a, long old, long x) {
             long r;
             if (scale != 0) { // pointer += integer
                 r = op == Ops.ADD ? old + x * scale : old - x * scale;
@@ -821,7 +1190,15 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long a = lv.addr(f);
+            return step(f, lv.addr(f));
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return step(f, lv.resumeAddr(f, k));
+        }
+
+        private long step(Frame f, long a) {
             long old = lv.loadAt(f, a);
             long nv;
             if (type.isFloating()) {
@@ -876,12 +1253,23 @@ abstract class Expr {
             return e instanceof Call c ? c : null;
         }
 
+        /** Where a fork() left a call ({@link ForkPoint}): in argument i (phase i), in the callee's address, in the callee. */
+        private static final int IN_FUNCTION_ADDRESS = -1, IN_CALLEE = -2;
+
         @Override
         long eval(Frame f) {
-            long[] vals = new long[args.length];
-            byte[][] records = null;
-            for (int i = args.length - 1; i >= 0; i--) { // gcc evaluates arguments last to first
-                vals[i] = args[i].eval(f);
+            return arguments(f, new long[args.length], null, args.length - 1, null);
+        }
+
+        /** Evaluates the arguments from {@code i} down (gcc evaluates them last to first), then calls. */
+        private long arguments(Frame f, long[] vals, byte[][] records, int i, ForkPoint k) {
+            for (; i >= 0; i--) {
+                try {
+                    vals[i] = k != null ? args[i].resume(f, k) : args[i].eval(f);
+                } catch (ForkPoint p) {
+                    throw p.save(this, i, 0, vals.clone(), records == null ? null : records.clone());
+                }
+                k = null;
                 if (argTypes[i].isRecord()) { // a struct by value: its bytes now, before a later call reuses the stack
                     if (records == null) {
                         records = new byte[args.length][];
@@ -891,10 +1279,48 @@ abstract class Expr {
             }
             Function target = direct;
             if (target == null || target.builtin == null && target.body == null) {
-                long address = fn.eval(f);
+                long address;
+                try {
+                    address = fn.eval(f);
+                } catch (ForkPoint p) {
+                    throw p.save(this, IN_FUNCTION_ADDRESS, 0, vals, records);
+                }
                 target = f.m.functionAt(address, this);
             }
-            return f.m.call(f, target, vals, argTypes, this, records);
+            return callee(f, target, vals, records);
+        }
+
+        private long callee(Frame f, Function target, long[] vals, byte[][] records) {
+            try {
+                return f.m.call(f, target, vals, argTypes, this, records);
+            } catch (ForkPoint p) {
+                throw p.save(this, IN_CALLEE, 0, null, target);
+            }
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            ForkPoint.Saved s = k.pop(this);
+            if (s.phase() == IN_CALLEE) {
+                Function target = (Function) s.extra();
+                try {
+                    return f.m.resumeCall(f, target, k, this);
+                } catch (ForkPoint p) {
+                    throw p.save(this, IN_CALLEE, 0, null, target);
+                }
+            }
+            long[] vals = s.vals().clone();
+            byte[][] records = s.extra() == null ? null : ((byte[][]) s.extra()).clone();
+            if (s.phase() >= 0) {
+                return arguments(f, vals, records, s.phase(), k);
+            }
+            long address;
+            try {
+                address = fn.resume(f, k);
+            } catch (ForkPoint p) {
+                throw p.save(this, IN_FUNCTION_ADDRESS, 0, vals, records);
+            }
+            return callee(f, f.m.functionAt(address, this), vals, records);
         }
     }
 
@@ -915,6 +1341,18 @@ abstract class Expr {
                 var.init.apply(f, a, type.size, true);
             }
             return load(f.mem, type, a);
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            return load(f.mem, type, resumeAddr(f, k));
+        }
+
+        @Override
+        long resumeAddr(Frame f, ForkPoint k) {
+            long a = f.rbp + var.offset; // a global's initializer runs at load time: no call inside
+            var.init.resume(f, a, type.size, true, k);
+            return a;
         }
 
         @Override
@@ -946,8 +1384,33 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            body.exec(f);
-            return last == null ? 0 : last.eval(f);
+            try {
+                body.exec(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            return value(f, null);
+        }
+
+        private long value(Frame f, ForkPoint k) {
+            try {
+                return last == null ? 0 : k != null ? last.resume(f, k) : last.eval(f);
+            } catch (ForkPoint p) {
+                throw p.save(this, 1);
+            }
+        }
+
+        @Override
+        long resume(Frame f, ForkPoint k) {
+            if (k.pop(this).phase() == 1) {
+                return value(f, k);
+            }
+            try {
+                body.resume(f, k);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0);
+            }
+            return value(f, null);
         }
     }
 }

@@ -28,25 +28,49 @@ final class Init {
                 f.mem.fill(base, 0, size);
             }
         }
-        for (Item it : items) {
-            if (it.bytes != null) {
-                if (recorded) {
-                    f.m.libc.writeBytes(base + it.offset, it.bytes);
-                } else {
-                    f.mem.writeBytes(base + it.offset, it.bytes, 0, it.bytes.length);
-                }
-            } else if (it.width >= 0) {
-                long v = it.value.eval(f);
-                Expr.BitField.store(f.mem, recorded ? f.m.libc : null, base + it.offset, it.bit, it.width,
-                        it.type.k == CType.K.BOOL && v != 0 ? 1 : v);
-            } else if (it.type.isRecord()) {
-                long src = it.value.eval(f);
-                f.m.copy(base + it.offset, src, it.type.size);
-            } else if (recorded) {
-                Expr.put(f.m.libc, it.type, base + it.offset, it.value.eval(f));
-            } else {
-                Expr.store(f.mem, it.type, base + it.offset, it.value.eval(f));
+        apply(f, base, recorded, 0, null);
+    }
+
+    /** Re-enters the stores where a {@code fork()} in one of the values left them ({@link ForkPoint}). */
+    void resume(Frame f, long base, long size, boolean recorded, ForkPoint k) {
+        apply(f, base, recorded, k.pop(this).phase(), k);
+    }
+
+    private void apply(Frame f, long base, boolean recorded, int from, ForkPoint k) {
+        for (int i = from; i < items.size(); i++) {
+            Item it = items.get(i);
+            ForkPoint resuming = k;
+            k = null;
+            try {
+                store(f, base, recorded, it, resuming);
+            } catch (ForkPoint p) {
+                throw p.save(this, i);
             }
+        }
+    }
+
+    private static long value(Frame f, Item it, ForkPoint k) {
+        return k != null ? it.value.resume(f, k) : it.value.eval(f);
+    }
+
+    private void store(Frame f, long base, boolean recorded, Item it, ForkPoint k) {
+        if (it.bytes != null) {
+            if (recorded) {
+                f.m.libc.writeBytes(base + it.offset, it.bytes);
+            } else {
+                f.mem.writeBytes(base + it.offset, it.bytes, 0, it.bytes.length);
+            }
+        } else if (it.width >= 0) {
+            long v = value(f, it, k);
+            Expr.BitField.store(f.mem, recorded ? f.m.libc : null, base + it.offset, it.bit, it.width,
+                    it.type.k == CType.K.BOOL && v != 0 ? 1 : v);
+        } else if (it.type.isRecord()) {
+            long src = value(f, it, k);
+            f.m.copy(base + it.offset, src, it.type.size);
+        } else if (recorded) {
+            Expr.put(f.m.libc, it.type, base + it.offset, value(f, it, k));
+        } else {
+            Expr.store(f.mem, it.type, base + it.offset, value(f, it, k));
         }
     }
 }

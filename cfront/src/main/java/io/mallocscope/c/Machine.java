@@ -469,8 +469,130 @@ final class Machine {
         int np = main.params.size();
         long[] vals = new long[np];
         System.arraycopy(args, 0, vals, 0, Math.min(np, 3));
-        long r = enter(main, vals, ra, 1);
-        return (int) r;
+        return runMain(main, vals, ra, null);
+    }
+
+    /**
+     * Runs main (or re-enters it where a fork left it, when {@code k} is not null); each fork() on
+     * the way unwinds to here, where the process forks and this process re-enters with the child's
+     * pid ({@link ForkPoint}).
+     */
+    private int runMain(Function main, long[] vals, long ra, ForkPoint k) {
+        while (true) {
+            try {
+                return (int) (k == null ? enter(main, vals, ra, 1) : resumeEnter(main, k));
+            } catch (ForkPoint p) {
+                k = fork(p);
+            }
+        }
+    }
+
+    /** The fork() under way: the child process, which re-enters from the same place; this process's re-entry. */
+    private ForkPoint fork(ForkPoint at) {
+        ForkPoint child = at.reenter(0);
+        Function main = prog.functions.get("main");
+        StdoutBuffer.State buffered = stdout.state().copy(); // what the buffer holds now, the child's too
+        int pid = libc.fork(c -> runChild(c, main, child, buffered));
+        return at.reenter(pid);
+    }
+
+    /** The child's side: a copy of this interpreter over the child's process, going on from the fork. */
+    private int runChild(LibC c, Function main, ForkPoint k, StdoutBuffer.State buffered) {
+        Machine m = new Machine(c.process(), prog, parser, stdout, progname);
+        m.copyFrom(this);
+        m.buffered = buffered;
+        stdout.bind(buffered);
+        try {
+            int status = m.runMain(main, null, 0, k);
+            stdout.drain();
+            return status;
+        } catch (CompileError e) { // a construct the child cannot run: gcc's line, status 1
+            stdout.drain();
+            c.process().options().stderr().print(e.diagnostic());
+            c.exit(1);
+            return 1;
+        } catch (RuntimeException | Error e) {
+            if (!e.getClass().getSimpleName().equals("ProgramExit")) {
+                stdout.discard(); // a signal: what the child's buffer held is lost
+            }
+            throw e;
+        }
+    }
+
+    /** A forked child's stdout buffer, which its threads write to too (null: the program's). */
+    private StdoutBuffer.State buffered;
+
+    /** The interpreter's own state at a fork: where its stack is, libc's statics it models, stdin's state. */
+    private void copyFrom(Machine parent) {
+        byAddress.putAll(parent.byAddress);
+        libcObjects.putAll(parent.libcObjects);
+        stdoutFile = parent.stdoutFile;
+        stderrFile = parent.stderrFile;
+        stdinFile = parent.stdinFile;
+        errnoAddress = parent.errnoAddress;
+        strtokNext = parent.strtokNext;
+        rand.copyFrom(parent.rand);
+        stdin = parent.stdin;
+        stdinPeeked = parent.stdinPeeked;
+        stdinBufferAllocated = parent.stdinBufferAllocated;
+        stdinUnbuffered = parent.stdinUnbuffered;
+    }
+
+    /** fork(): unwinds the interpreter to main's caller, saving where each part of it was. */
+    ForkPoint forkPoint(Expr.Call site) {
+        if (stackFloor >= 0) {
+            throw new CompileError(site.at, "unsupported: fork() in a thread other than the main thread");
+        }
+        return new ForkPoint(rsp, depth, stackFloor);
+    }
+
+    /**
+     * Re-enters a call where a fork() left it: the fork() call itself (its result), or a function of
+     * the program whose frame is re-entered; then what {@link #call} does after the callee returns.
+     */
+    long resumeCall(Frame caller, Function target, ForkPoint k, Expr.Call site) {
+        if (target.builtin != null) {
+            if (!k.atCall()) {
+                throw ForkPoint.unsupported(site.at);
+            }
+            rsp = k.rsp;
+            depth = k.depth;
+            stackFloor = k.stackFloor;
+            return k.value;
+        }
+        ForkPoint.Saved s = k.pop(CALLING);
+        long saved = s.a();
+        long r;
+        try {
+            r = resumeEnter(target, k);
+        } catch (ForkPoint p) {
+            throw p.save(CALLING, s.phase(), saved);
+        }
+        return returned(target, s.phase(), saved, r);
+    }
+
+    /** The record {@link #call} leaves on a fork's way out: how the call was made (its phase) and the stack pointer to restore. */
+    private static final Object CALLING = new Object();
+    private static final int PLAIN = 0, WITH_RECORDS = 1, VARIADIC = 2;
+
+    /** After the callee returned: the stack pointer back, a struct result left below it. */
+    private long returned(Function target, int how, long saved, long r) {
+        if (how == PLAIN) {
+            return r;
+        }
+        rsp = saved;
+        if (how == VARIADIC) {
+            return r;
+        }
+        byte[] bytes = returned;
+        returned = null;
+        if (!target.type.base.isRecord() || bytes == null) {
+            return lastReturn;
+        }
+        long scratch = (rsp - 128 - bytes.length) & -16L; // below the red zone: what the caller copies next
+        growStack(scratch);
+        mem.writeBytes(scratch, bytes, 0, bytes.length);
+        return scratch;
     }
 
     /** Ends the process as exit() does: stdout's buffer is flushed first. */
@@ -535,17 +657,13 @@ final class Machine {
             pendingRecords = records;
             rsp -= 8;
             mem.write64(rsp, ra);
-            enter(target, vals, ra, caller.rbp);
-            rsp = saved;
-            byte[] r = returned;
-            returned = null;
-            if (!rt.isRecord() || r == null) {
-                return lastReturn;
+            long r;
+            try {
+                r = enter(target, vals, ra, caller.rbp);
+            } catch (ForkPoint k) {
+                throw k.save(CALLING, WITH_RECORDS, saved);
             }
-            long scratch = (rsp - 128 - r.length) & -16L; // below the red zone: what the caller copies next
-            growStack(scratch);
-            mem.writeBytes(scratch, r, 0, r.length);
-            return scratch;
+            return returned(target, WITH_RECORDS, saved, r);
         }
         if (target.type.variadic) {
             // arguments past the registers are pushed (an even number of slots), then the call
@@ -558,13 +676,21 @@ final class Machine {
             mem.write64(rsp, ra);
             variadicArgs = vals;
             variadicTypes = types;
-            long r = enter(target, vals, ra, caller.rbp);
-            rsp = saved;
-            return r;
+            long r;
+            try {
+                r = enter(target, vals, ra, caller.rbp);
+            } catch (ForkPoint k) {
+                throw k.save(CALLING, VARIADIC, saved);
+            }
+            return returned(target, VARIADIC, saved, r);
         }
         rsp -= 8;
         mem.write64(rsp, ra);
-        return enter(target, vals, ra, caller.rbp);
+        try {
+            return enter(target, vals, ra, caller.rbp);
+        } catch (ForkPoint k) {
+            throw k.save(CALLING, PLAIN, rsp);
+        }
     }
 
     /** Struct arguments of the call being entered (see {@link #call}), and the struct the last one returned. */
@@ -607,7 +733,31 @@ final class Machine {
         if (f.hiddenReturn != 0) {
             mem.write64(rbp + f.hiddenReturn, rsp + f.frameSize + 16); // the caller's memory for the result
         }
-        int code = f.body.exec(fr);
+        int code;
+        try {
+            code = f.body.exec(fr);
+        } catch (ForkPoint k) {
+            throw k.save(f, 0, 0, new long[] {rbp, expectedRa}, null);
+        }
+        return leave(f, fr, code, expectedRa);
+    }
+
+    /** Re-enters a frame where a fork() left its body ({@link ForkPoint}), then leaves it as {@link #enter} does. */
+    private long resumeEnter(Function f, ForkPoint k) {
+        long[] at = k.pop(f).vals();
+        Frame fr = new Frame(this, at[0], f);
+        int code;
+        try {
+            code = f.body.resume(fr, k);
+        } catch (ForkPoint p) {
+            throw p.save(f, 0, 0, at, null);
+        }
+        return leave(f, fr, code, at[1]);
+    }
+
+    /** The callee's epilogue: leave, and return where [rbp+8] says. */
+    private long leave(Function f, Frame fr, int code, long expectedRa) {
+        long rbp = fr.rbp;
         depth--;
         if (code == Stmt.GOTO) {
             throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
@@ -641,6 +791,9 @@ final class Machine {
      * return address into libc's start_thread (see {@link #START_THREAD_RETURN_OFFSET}).
      */
     long runThread(Function fn, long arg) {
+        if (buffered != null) {
+            stdout.bind(buffered);
+        }
         long sp = libc.local(0); // the thread's stack pointer where start_thread leaves it
         Region r = mem.regionAt(sp - 1);
         stackFloor = r == null ? sp : r.start();

@@ -11,24 +11,57 @@ import java.io.UncheckedIOException;
  * {@code setbuf(stdout, NULL)}. What is still in the buffer when the program aborts or crashes is
  * lost, as in C (abort does not flush stdio); {@code exit} and returning from main flush it.
  * A plain {@link #flush()} (what the simulated libc calls after each line) does nothing here.
+ *
+ * <p>Each process has its own buffer ({@link State}): a forked child starts with a copy of what its
+ * parent's held at the fork, as in C, so both write it unless it was flushed first. The processes
+ * of a run share this sink and each runs on its own Java threads, so the buffer in use is the
+ * calling thread's ({@link #bind}); threads that never bound one use the program's.
  */
 final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.StdoutFrontEnd {
     enum Mode { FULL, LINE, NONE }
 
+    /** One process's buffer: what it holds and how it is flushed. */
+    static final class State {
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private Mode mode;
+
+        State(Mode mode) {
+            this.mode = mode;
+        }
+
+        /** A forked child's buffer: the same bytes, the same mode. */
+        State copy() {
+            State c = new State(mode);
+            c.buf.writeBytes(buf.toByteArray());
+            return c;
+        }
+    }
+
     private final OutputStream sink;
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    private Mode mode;
     private final int size;
+    private final State program;
+    private final ThreadLocal<State> current;
 
     StdoutBuffer(OutputStream sink, boolean terminal) {
         this.sink = sink;
-        this.mode = terminal ? Mode.LINE : Mode.FULL;
+        this.program = new State(terminal ? Mode.LINE : Mode.FULL);
+        this.current = ThreadLocal.withInitial(() -> program);
         this.size = terminal ? 1024 : 4096;
+    }
+
+    /** The calling thread's process's buffer. */
+    State state() {
+        return current.get();
+    }
+
+    /** The calling thread runs the process whose buffer is {@code s} from now on. */
+    void bind(State s) {
+        current.set(s);
     }
 
     void unbuffered() {
         drain();
-        mode = Mode.NONE;
+        state().mode = Mode.NONE;
     }
 
     @Override
@@ -38,8 +71,10 @@ final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.
 
     @Override
     public void write(byte[] b, int off, int len) {
+        State st = state();
+        ByteArrayOutputStream buf = st.buf;
         try {
-            switch (mode) {
+            switch (st.mode) {
                 case NONE -> {
                     sink.write(b, off, len);
                     sink.flush();
@@ -53,7 +88,7 @@ final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.
                         }
                     }
                     if (last >= 0 || buf.size() >= size) {
-                        drain();
+                        drain(buf);
                     }
                 }
                 case FULL -> {
@@ -90,6 +125,10 @@ final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.
 
     /** fflush(stdout), exit: everything buffered goes out. */
     void drain() {
+        drain(state().buf);
+    }
+
+    private void drain(ByteArrayOutputStream buf) {
         try {
             if (buf.size() > 0) {
                 buf.writeTo(sink);
@@ -103,6 +142,6 @@ final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.
 
     /** The process died (abort, a signal, _exit): the buffer's contents never reach the output. */
     void discard() {
-        buf.reset();
+        state().buf.reset();
     }
 }

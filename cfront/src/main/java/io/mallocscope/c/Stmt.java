@@ -12,6 +12,14 @@ abstract class Stmt {
 
     abstract int exec(Frame f);
 
+    /**
+     * Re-enters this statement where a {@code fork()} inside it left it ({@link ForkPoint}) and
+     * finishes it, ending as {@link #exec} would.
+     */
+    int resume(Frame f, ForkPoint k) {
+        throw ForkPoint.unsupported(at);
+    }
+
     static final class ExprStmt extends Stmt {
         final Expr e;
 
@@ -23,6 +31,12 @@ abstract class Stmt {
         @Override
         int exec(Frame f) {
             e.eval(f);
+            return NEXT;
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            e.resume(f, k);
             return NEXT;
         }
     }
@@ -39,6 +53,12 @@ abstract class Stmt {
         @Override
         int exec(Frame f) {
             var.init.apply(f, f.rbp + var.offset, var.type.size, var.addressTaken || !var.type.isScalar());
+            return NEXT;
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            var.init.resume(f, f.rbp + var.offset, var.type.size, var.addressTaken || !var.type.isScalar(), k);
             return NEXT;
         }
     }
@@ -60,9 +80,25 @@ abstract class Stmt {
         }
 
         int run(Frame f, int from) {
+            return run(f, from, null);
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            return run(f, k.pop(this).phase(), k);
+        }
+
+        /** Runs from statement {@code from}, re-entering it first when {@code k} is not null. */
+        private int run(Frame f, int from, ForkPoint k) {
             Stmt[] b = body;
             for (int i = from; i < b.length; i++) {
-                int r = b[i].exec(f);
+                int r;
+                try {
+                    r = k != null ? b[i].resume(f, k) : b[i].exec(f);
+                } catch (ForkPoint p) {
+                    throw p.save(this, i);
+                }
+                k = null;
                 if (r != NEXT) {
                     if (r == GOTO) {
                         Integer target = labels.get(f.label);
@@ -106,10 +142,40 @@ abstract class Stmt {
 
         @Override
         int exec(Frame f) {
-            if (Expr.truth(c.eval(f), c.type)) {
-                return a.exec(f);
+            boolean t;
+            try {
+                t = Expr.truth(c.eval(f), c.type);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
             }
-            return b == null ? NEXT : b.exec(f);
+            return branch(f, t, null);
+        }
+
+        private int branch(Frame f, boolean t, ForkPoint k) {
+            Stmt s = t ? a : b;
+            if (s == null) {
+                return NEXT;
+            }
+            try {
+                return k != null ? s.resume(f, k) : s.exec(f);
+            } catch (ForkPoint p) {
+                throw p.save(this, t ? 1 : 2);
+            }
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            int phase = k.pop(this).phase();
+            if (phase != 0) {
+                return branch(f, phase == 1, k);
+            }
+            boolean t;
+            try {
+                t = Expr.truth(c.resume(f, k), c.type);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0);
+            }
+            return branch(f, t, null);
         }
     }
 
@@ -130,18 +196,41 @@ abstract class Stmt {
             this.at = at;
         }
 
+        /** Where a fork() left a loop ({@link ForkPoint}). */
+        private static final int IN_INIT = 0, IN_COND = 1, IN_BODY = 2, IN_STEP = 3;
+
         @Override
         int exec(Frame f) {
             if (init != null) {
-                init.exec(f);
+                try {
+                    init.exec(f);
+                } catch (ForkPoint k) {
+                    throw k.save(this, IN_INIT);
+                }
             }
-            boolean first = doWhile;
+            return iterate(f, doWhile);
+        }
+
+        private int iterate(Frame f, boolean first) {
             while (true) {
-                if (!first && cond != null && !Expr.truth(cond.eval(f), cond.type)) {
-                    return NEXT;
+                if (!first && cond != null) {
+                    boolean t;
+                    try {
+                        t = Expr.truth(cond.eval(f), cond.type);
+                    } catch (ForkPoint k) {
+                        throw k.save(this, IN_COND);
+                    }
+                    if (!t) {
+                        return NEXT;
+                    }
                 }
                 first = false;
-                int r = body.exec(f);
+                int r;
+                try {
+                    r = body.exec(f);
+                } catch (ForkPoint k) {
+                    throw k.save(this, IN_BODY);
+                }
                 if (r == BREAK) {
                     return NEXT;
                 }
@@ -149,9 +238,74 @@ abstract class Stmt {
                     return r;
                 }
                 if (step != null) {
-                    step.eval(f);
+                    try {
+                        step.eval(f);
+                    } catch (ForkPoint k) {
+                        throw k.save(this, IN_STEP);
+                    }
                 }
             }
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            int phase = k.pop(this).phase();
+            int r;
+            switch (phase) {
+                case IN_INIT -> {
+                    try {
+                        init.resume(f, k);
+                    } catch (ForkPoint p) {
+                        throw p.save(this, IN_INIT);
+                    }
+                    return iterate(f, doWhile);
+                }
+                case IN_COND -> {
+                    boolean t;
+                    try {
+                        t = Expr.truth(cond.resume(f, k), cond.type);
+                    } catch (ForkPoint p) {
+                        throw p.save(this, IN_COND);
+                    }
+                    if (!t) {
+                        return NEXT;
+                    }
+                    try {
+                        r = body.exec(f);
+                    } catch (ForkPoint p) {
+                        throw p.save(this, IN_BODY);
+                    }
+                }
+                case IN_BODY -> {
+                    try {
+                        r = body.resume(f, k);
+                    } catch (ForkPoint p) {
+                        throw p.save(this, IN_BODY);
+                    }
+                }
+                default -> {
+                    try {
+                        step.resume(f, k);
+                    } catch (ForkPoint p) {
+                        throw p.save(this, IN_STEP);
+                    }
+                    return iterate(f, false);
+                }
+            }
+            if (r == BREAK) {
+                return NEXT;
+            }
+            if (r == RETURN || r == GOTO) {
+                return r;
+            }
+            if (step != null) {
+                try {
+                    step.eval(f);
+                } catch (ForkPoint p) {
+                    throw p.save(this, IN_STEP);
+                }
+            }
+            return iterate(f, false);
         }
     }
 
@@ -167,14 +321,48 @@ abstract class Stmt {
 
         @Override
         int exec(Frame f) {
-            long v = c.eval(f);
+            long v;
+            try {
+                v = c.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            return select(f, v);
+        }
+
+        private int select(Frame f, long v) {
             Integer i = body.cases.get(v);
             int from = i != null ? i : body.defaultIndex;
             if (from < 0) {
                 return NEXT;
             }
-            int r = body.run(f, from);
+            int r;
+            try {
+                r = body.run(f, from);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1);
+            }
             return r == BREAK ? NEXT : r;
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            if (k.pop(this).phase() == 1) {
+                int r;
+                try {
+                    r = body.resume(f, k);
+                } catch (ForkPoint p) {
+                    throw p.save(this, 1);
+                }
+                return r == BREAK ? NEXT : r;
+            }
+            long v;
+            try {
+                v = c.resume(f, k);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0);
+            }
+            return select(f, v);
         }
     }
 
@@ -208,12 +396,22 @@ abstract class Stmt {
         @Override
         int exec(Frame f) {
             if (e != null) {
-                f.ret = e.eval(f);
-                if (e.type.isRecord()) { // the value leaves in registers or through the hidden pointer
-                    f.retBytes = f.m.libc.readBytes(f.ret, (int) e.type.size);
-                }
+                returning(f, e.eval(f));
             }
             return RETURN;
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            returning(f, e.resume(f, k));
+            return RETURN;
+        }
+
+        private void returning(Frame f, long v) {
+            f.ret = v;
+            if (e.type.isRecord()) { // the value leaves in registers or through the hidden pointer
+                f.retBytes = f.m.libc.readBytes(f.ret, (int) e.type.size);
+            }
         }
     }
 

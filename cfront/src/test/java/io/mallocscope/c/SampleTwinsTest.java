@@ -26,7 +26,6 @@ class SampleTwinsTest {
     static final Path SAMPLE_TWINS = Path.of("../sample-programs/src/test/c");
     /** Those it cannot run yet, each with the reason a user gets. */
     static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
-            "fork-shared-memory", "unsupported header <sys/wait.h>", "malloc-after-fork", "unsupported header <sys/wait.h>",
             "calloc-zeroes", "implicit declaration of function 'strerror'",
             "shared-libraries", "implicit declaration of function 'fopen'");
 

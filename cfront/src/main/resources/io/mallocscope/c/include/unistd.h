@@ -27,3 +27,6 @@ void _exit(int status);
 unsigned int sleep(unsigned int seconds);
 int usleep(unsigned int usec);
 pid_t getpid(void);
+pid_t getppid(void);
+pid_t fork(void);
+int pipe(int pipefd[2]);
