@@ -73,6 +73,33 @@ class ViewCommandsTest {
         Approved.verify("maps-mmap-threshold-tunable", out);
     }
 
+    /**
+     * #12: {@code --format proc} prints exactly the lines of /proc/PID/maps: offset, device and inode
+     * (the libraries' offsets are Debian 12's files', LibrarySegmentsMatchLinuxTest), the name from
+     * column 74, an anonymous line ending in a space; no sizes and no kernel half.
+     */
+    @Test
+    void mapsInProcFormatAreTheKernelsLines() {
+        String out = ok(run("maps", trace("mmap-threshold-tunable"), "--format", "proc"));
+        assertThat(out).contains("555555559000-55555557a000 rw-p 00000000 00:00 0" + " ".repeat(26) + "[heap]\n")
+                .contains("7ffff7f4e000-7ffff7fa6000 r--p 0017c000 08:01 5531592" + " ".repeat(20)
+                        + "/usr/lib/x86_64-linux-gnu/libc.so.6\n")
+                .contains("7ffff7ff9000-7ffff7fff000 rw-p 00033000 08:01 6098135" + " ".repeat(20)
+                        + "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n")
+                .contains("7ffff7fac000-7ffff7fbd000 rw-p 00000000 00:00 0 \n")
+                .doesNotContain("kernel space").doesNotContain("96K");
+        assertThat(out).endsWith("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0" + " ".repeat(18)
+                + "[vsyscall]\n");
+        Approved.verify("maps-proc-mmap-threshold-tunable", out);
+    }
+
+    @Test
+    void mapsRefusesAnUnknownFormat() {
+        CliRun.Result r = run("maps", trace("mmap-threshold-tunable"), "--format", "smaps");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--format").contains("smaps");
+    }
+
     @Test
     void diffOfARealloc() {
         String out = ok(run("diff", trace("worked-brief-example"), "--at", "7", "--to", "8"));

@@ -21,9 +21,15 @@ public final class ProcessModels {
     public static List<MapRegion> maps(AddressSpace as) {
         List<MapRegion> out = new ArrayList<>();
         for (Region r : as.regions()) {
-            out.add(new MapRegion(r.start(), r.end(), r.permissions(), r.name()));
+            out.add(region(as, r, null));
         }
         return out;
+    }
+
+    /** {@code r} of {@code as} with its file columns and its dirty and private pages. */
+    private static MapRegion region(AddressSpace as, Region r, String what) {
+        return new MapRegion(r.start(), r.end(), r.permissions(), r.name(), what, r.isFile() ? r.offset() : 0,
+                r.device(), r.inode(), as.dirtyPages(r), as.privatePages(r));
     }
 
     /**
@@ -64,7 +70,7 @@ public final class ProcessModels {
             if (w != null && w.endsWith("(PROT_NONE)") && !r.permissions().startsWith("---")) {
                 w = null;
             }
-            out.add(new MapRegion(r.start(), r.end(), r.permissions(), r.name(), w));
+            out.add(region(as, r, w));
         }
         return out;
     }

@@ -206,13 +206,24 @@ public final class Reconstructor {
         EventKind kind = timeline.kind(i);
         // Only depth-0 calls and writes change memory; transitions follow from the calls, and output
         // (what was printed) changes nothing (the replayed process prints to nowhere).
-        if (timeline.depth(i) != 0 || (kind != EventKind.CALL && kind != EventKind.WRITE && kind != EventKind.CONTEXT)) {
+        if (timeline.depth(i) != 0 || (kind != EventKind.CALL && kind != EventKind.WRITE && kind != EventKind.CONTEXT
+                && kind != EventKind.PAGE_PRIVATE && kind != EventKind.WRITE_BACK)) {
             return;
         }
         Event e = timeline.event(i);
         try {
             if (kind == EventKind.CONTEXT) {
                 contexts.switchTo(e.pid(), e.thread());
+                return;
+            }
+            if (kind == EventKind.PAGE_PRIVATE) {
+                // a store outside the recorded calls copied the page (its write, if recorded, does so too)
+                contexts.pageMadePrivate(e.fileAddress());
+                return;
+            }
+            if (kind == EventKind.WRITE_BACK) {
+                // msync, fsync or exit, none of them a replayed call: the pages are clean from here on
+                contexts.writtenBack(e.fileAddress(), e.pages());
                 return;
             }
             if (kind == EventKind.WRITE) {
@@ -232,7 +243,14 @@ public final class Reconstructor {
             if (e.fn() == Functions.MMAP && (a[3] & Kernel.MAP_ANONYMOUS) == 0) {
                 Event done = findReturn(i);
                 if (done != null && done.hasRet() && done.ret() != Kernel.MAP_FAILED) {
-                    // a timeline holds no files: a file mapping comes back as memory at the recorded place
+                    Event mapped = findInside(i, EventKind.FILE_MAP);
+                    if (mapped != null) {
+                        // the file's bytes are not in the timeline: the mapping is rebuilt over a stand-in
+                        // page cache of that path, at the recorded place, shared or private as recorded
+                        contexts.mapRecordedFile(done.ret(), a[1], (int) a[2], mapped);
+                        return;
+                    }
+                    // a timeline of version 1 or 2 has no file events: memory at the recorded place
                     a = new long[] {done.ret(), a[1], a[2], Kernel.MAP_PRIVATE
                             | Kernel.MAP_ANONYMOUS | Kernel.MAP_FIXED, -1, 0};
                 }
@@ -269,6 +287,16 @@ public final class Reconstructor {
         if (problem == null) {
             problem = problemPrefix + where;
         }
+    }
+
+    /** The first event of {@code kind} nested in the call at {@code call}, or null. */
+    private Event findInside(int call, EventKind kind) {
+        for (int j = call + 1; j < timeline.size() && timeline.depth(j) != 0; j++) {
+            if (timeline.kind(j) == kind) {
+                return timeline.event(j);
+            }
+        }
+        return null;
     }
 
     private Event findReturn(int call) {

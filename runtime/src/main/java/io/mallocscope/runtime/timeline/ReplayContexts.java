@@ -4,6 +4,7 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
+import io.mallocscope.runtime.vm.PageCache;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,6 +50,8 @@ final class ReplayContexts {
     /** Threads of the program, by number (1, 2 … in creation order). */
     private final List<Worker> threads = new ArrayList<>();
     private boolean disposing;
+    /** The stand-in page caches of the files the recording mapped, by path. */
+    private final Map<String, PageCache> recordedFiles = new HashMap<>();
     private int pid = FIRST_PID;
     private int thread;
     private long scratch;
@@ -109,6 +112,66 @@ final class ReplayContexts {
             }
             default -> inContext(lc -> Functions.call(lc, fn, a));
         };
+    }
+
+    /**
+     * Maps the file a recorded {@code mmap} mapped ({@code mapped}, its file_map event) at
+     * {@code address} in the current process: over one stand-in page cache per path, shared by every
+     * process of the replay (so a {@code MAP_SHARED} mapping is the same pages in a parent and its
+     * children, and a store through it dirties them), private copy-on-write otherwise. The file's bytes
+     * are not in the timeline: the stand-in's pages read as zeros until a recorded write fills them. Its
+     * size reaches the end of every mapping of it; its device and inode are not recorded ({@code 00:00},
+     * 0 in {@code maps}).
+     */
+    void mapRecordedFile(long address, long length, int prot, Event mapped) {
+        AddressSpace memory = memory();
+        if (memory == null) {
+            throw new IllegalStateException("process " + pid + " was not forked in the replay");
+        }
+        long len = (length + AddressSpace.PAGE_SIZE - 1) & -AddressSpace.PAGE_SIZE;
+        long end = mapped.fileOffset() + len;
+        PageCache file = recordedFiles.computeIfAbsent(mapped.path(), k -> new PageCache("00:00", 0, end, null));
+        if (file.size() < end) {
+            try {
+                file.truncate(end);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // a stand-in has no host file
+            }
+        }
+        memory.mapFile(address, address + len, prot & (AddressSpace.PROT_READ | AddressSpace.PROT_WRITE
+                | AddressSpace.PROT_EXEC), mapped.path(), mapped.fileOffset(), mapped.isSharedMap(), file);
+    }
+
+    /** The page at {@code address} of a private file mapping was copied at its first store. */
+    void pageMadePrivate(long address) {
+        AddressSpace memory = memory();
+        if (memory != null && !memory.isPrivateCopy(address)) {
+            memory.write8(address, memory.read8(address)); // the store copies it, as the recorded one did
+        }
+    }
+
+    /**
+     * {@code pages} dirty pages of the file mapped at {@code firstAddress} were written back (msync,
+     * fsync or exit): the lowest {@code pages} dirty pages of its page cache from that one on, the pages
+     * a write-back of a range starting there took, are clean again.
+     */
+    void writtenBack(long firstAddress, long pages) {
+        AddressSpace memory = memory();
+        io.mallocscope.runtime.vm.Region r = memory == null ? null : memory.regionAt(firstAddress);
+        if (r == null || !(r.file() instanceof PageCache cache) || pages <= 0) {
+            return;
+        }
+        long from = r.filePage(firstAddress);
+        List<Long> dirty = cache.dirtyPages(from, Long.MAX_VALUE);
+        if (dirty.isEmpty()) {
+            return;
+        }
+        long to = dirty.get((int) Math.min(pages, dirty.size()) - 1) + 1;
+        try {
+            cache.writeBack(from, to);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a stand-in has no host file
+        }
     }
 
     /** Runs {@code body} in the current thread: on this Java thread for main and for forked processes. */

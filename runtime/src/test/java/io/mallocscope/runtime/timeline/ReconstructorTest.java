@@ -138,4 +138,81 @@ class ReconstructorTest {
         // after free the tcache next pointer and key overwrite the first 16 bytes
         assertThat(rec.stateAt(2).libc().readBytes(a, 16)).isEqualTo(r.c.readBytes(a, 16));
     }
+
+    /** The maps lines without device and inode (a timeline records neither for a user's file). */
+    private static String mapsWithoutDeviceAndInode(io.mallocscope.runtime.vm.AddressSpace as) {
+        StringBuilder sb = new StringBuilder();
+        for (io.mallocscope.runtime.vm.Region r : as.regions()) {
+            if (r.name().startsWith(io.mallocscope.runtime.vm.Layout.PROGRAM_PATH_PREFIX)) {
+                continue; // the hand recorder's process is a.out, its header says "hand"
+            }
+            sb.append(String.format("%x-%x %s %08x %s dirty %d private %d%n", r.start(), r.end(), r.permissions(),
+                    r.isFile() ? r.offset() : 0, r.name(), as.dirtyPages(r), as.privatePages(r)));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * #12: a file mapping is rebuilt as a file mapping (path, offset, MAP_SHARED or not), and its
+     * pages' state follows the recording: a store through a shared mapping dirties its page until a
+     * write-back (msync here, not a replayed call) cleans it; a private page copied at its first store
+     * (page_private) is the process's own. At every step the rebuilt maps, dirty and private pages are
+     * the live process's.
+     */
+    @Test
+    void aFileMappingIsRebuiltAsAFileMappingWithItsDirtyAndPrivatePages() throws IOException {
+        HandRecorder r = new HandRecorder();
+        io.mallocscope.runtime.vm.AddressSpace live = r.p.memory();
+        java.util.List<String> want = new java.util.ArrayList<>();
+        want.add(mapsWithoutDeviceAndInode(live));
+        int fd = r.c.open("/tmp/notes.txt", LibC.O_RDWR | LibC.O_CREAT, 0644);
+        r.c.ftruncate(fd, 3 * 4096);
+
+        long[] m = new long[2];
+        long[][] args = {{0, 8192, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 4096},
+            {0, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE, fd, 0}};
+        for (int k = 0; k < 2; k++) {
+            long[] a = args[k];
+            if (k == 1) {
+                want.add(mapsWithoutDeviceAndInode(live)); // step 1 (a step's state includes its later writes)
+            }
+            r.w.call(Functions.MMAP, 0, a[0], a[1], a[2], a[3], a[4], a[5]);
+            m[k] = r.c.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]);
+            r.w.fileEvent(io.mallocscope.runtime.event.EventKind.FILE_MAP, m[k], a[1],
+                    a[5] | (k == 0 ? Long.MIN_VALUE : 0), "/tmp/notes.txt");
+            r.w.ret(Functions.MMAP, m[k]);
+        }
+        long shared = m[0];
+        long priv = m[1];
+        r.putString(shared, "dirty");
+        r.putString(shared + 4096, "dirty too");
+        r.putString(priv + 8, "mine");
+        r.w.fileEvent(io.mallocscope.runtime.event.EventKind.PAGE_PRIVATE, priv, 0, 0, "/tmp/notes.txt");
+        assertThat(live.dirtyPages(live.regionAt(shared))).isEqualTo(2);
+        assertThat(live.privatePages(live.regionAt(priv))).isEqualTo(1);
+        want.add(mapsWithoutDeviceAndInode(live)); // step 2: two dirty pages, one private
+        long p = r.malloc(24);
+        r.c.msync(shared, 4096, LibC.MS_SYNC); // writes back the first page only
+        r.w.fileEvent(io.mallocscope.runtime.event.EventKind.WRITE_BACK, shared, 1, 0, "/tmp/notes.txt");
+        assertThat(live.dirtyPages(live.regionAt(shared))).isEqualTo(1);
+        want.add(mapsWithoutDeviceAndInode(live)); // step 3: one dirty page left
+        r.free(p);
+        want.add(mapsWithoutDeviceAndInode(live));
+        Timeline t = r.finish();
+
+        Reconstructor rec = new Reconstructor(t);
+        for (int step = 0; step <= 4; step++) {
+            assertThat(mapsWithoutDeviceAndInode(rec.stateAt(step).memory())).as("step %d", step)
+                    .isEqualTo(want.get(step));
+        }
+        assertThat(want.get(2)).contains(String.format("%x-%x rw-s 00001000 /tmp/notes.txt dirty 2 private 0",
+                shared, shared + 8192)).contains(String.format("%x-%x rw-p 00000000 /tmp/notes.txt dirty 0 private 1",
+                priv, priv + 4096));
+        CProcess end = rec.stateAt(4);
+        assertThat(end.libc().string(priv + 8)).isEqualTo("mine");
+        assertThat(end.libc().string(shared + 4096)).isEqualTo("dirty too");
+        assertThat(end.memory().regionAt(shared).procLine()).startsWith(String.format(
+                "%x-%x rw-s 00001000 00:00 0 ", shared, shared + 8192)).endsWith(" /tmp/notes.txt");
+        assertThat(rec.problem()).isEmpty();
+    }
 }
