@@ -103,6 +103,14 @@ final class Stdout {
     }
 
     /**
+     * The byte stream under {@code out} when it is standard output's writer (everything written so far
+     * flushed to it first), for output encoded as UTF-8 by its writer; null for any other writer.
+     */
+    static OutputStream utf8(PrintWriter out) {
+        return out instanceof Bytes b ? b.stream() : null;
+    }
+
+    /**
      * Bytes of ASCII for {@code out}: straight to standard output when {@code out} is its writer,
      * else (a test's writer) each byte as the char of the same value.
      */

@@ -35,7 +35,7 @@ final class VisCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
         new VisRenderer(chunks == null ? 0 : chunks).render(SourceOptions.stateAt(s, source.at, "--at", focus.focus()), out,
-                color.style());
+                Stdout.utf8(out), color.style());
         out.flush();
         return Exit.OK;
     }

@@ -46,6 +46,21 @@ public record Style(boolean color) implements Emphasis {
         return paint("\u001b[1m", text);
     }
 
+    /** What starts the colour of the {@code n}-th chunk of a hexdump ("" without colours); {@link #end()} ends it. */
+    String chunkStart(int n) {
+        return color ? CHUNK_COLOURS[Math.floorMod(n, CHUNK_COLOURS.length)] : "";
+    }
+
+    /** How many colours the chunks of a hexdump take in turn. */
+    static int chunkColours() {
+        return CHUNK_COLOURS.length;
+    }
+
+    /** What ends a colour started by {@link #chunkStart} ("" without colours). */
+    String end() {
+        return color ? RESET : "";
+    }
+
     /** The colour of the {@code n}-th chunk of a hexdump. */
     public String chunk(int n, String text) {
         return paint(CHUNK_COLOURS[Math.floorMod(n, CHUNK_COLOURS.length)], text);

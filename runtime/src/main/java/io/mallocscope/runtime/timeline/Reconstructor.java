@@ -141,7 +141,9 @@ public final class Reconstructor {
             return; // a few steps ahead (a page or an explorer stepping forward): replaying them is cheaper
         }
         try {
-            restart();
+            if (process == null || nextEvent > 0) {
+                restart(); // else the process is the fresh one stateAt just made
+            }
             checkpoints.restore(process, c);
             nextEvent = checkpoints.event(c);
             String[] d = checkpoints.departureBefore(nextEvent);
