@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Whole-process replay of one generated multi-million-op trace, measured the way the README's speed
 # table reports it: the native C harness (runtime/src/test/c/replay.c) on the real glibc against
-# `./mallocscope replay TRACE --format offsets`, and the samples' `replay` without and with the
-# recording agent. The commands run interleaved, one after the other in each of ROUNDS rounds (so a
-# burst of load hits both sides alike), after one unmeasured warm-up run each; the medians of wall
-# time, CPU time (user + sys of all threads: JIT and GC included) and peak RSS are printed as the
-# README's rows, with the load average before and after. Every replay's output is checked to be the
-# native harness's, byte for byte.
+# `./mallocscope replay TRACE --format offsets`. The two run interleaved, one after the other in each
+# of ROUNDS rounds (so a burst of load hits both sides alike), after one unmeasured warm-up run each;
+# the medians of wall time, CPU time (user + sys of all threads: JIT and GC included) and peak RSS are
+# printed as the README's rows, with the load average before and after. Every replay's output is
+# checked to be the native harness's, byte for byte. Then the recording's cost on the same trace (the
+# samples' `replay` without and with the agent, ROUNDS pairs) is measured by scripts/bench-agent.sh,
+# the one measurement of the agent's costs, so both scripts give the same figure the same way.
 #
 # Usage: scripts/bench-replay.sh [OPS [ROUNDS]]   (default 5000000 ops, 5 rounds: a few minutes)
-#        BENCH_RECORDING=0 scripts/bench-replay.sh   leaves out the samples' replay and the agent
+#        BENCH_RECORDING=0 scripts/bench-replay.sh   leaves out the recording
 # Needs gcc, GNU time (/usr/bin/time) and the built jars (./mvnw package -DskipTests).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,17 +35,10 @@ glibc="$(getconf GNU_LIBC_VERSION | cut -d' ' -f2)"
 labels=(native mallocscope)
 cmd_native=(env -i "$work/replay" "$work/t.rep")
 cmd_mallocscope=("$root/mallocscope" replay "$work/t.rep" --format offsets)
-if [ "$recording" = 1 ]; then
-  labels+=(samples agent)
-  cmd_samples=(java -jar "$root/sample-programs/target/mallocscope-samples.jar" replay "$work/t.rep")
-  cmd_agent=(java -javaagent:"$root/agent/target/mallocscope-agent.jar=out=$work/t.timeline"
-             -jar "$root/sample-programs/target/mallocscope-samples.jar" replay "$work/t.rep")
-fi
 
 measure() { # label round: runs the command once; from round 1 on appends "wall cpu rss_kib" to LABEL.runs
   local label="$1" round="$2"
   local -n cmd="cmd_$label"
-  [ "$label" != agent ] || rm -f "$work/t.timeline"
   if ! /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "${cmd[@]}" > "$work/out.txt" 2> "$work/err.txt"; then
     echo "$label: failed" >&2; cat "$work/err.txt" >&2; exit 1
   fi
@@ -88,11 +82,6 @@ echo "| CPU time (user + sys, all threads) | ${cpu_native} s | ${cpu_mallocscope
 echo "| peak memory (RSS) | $(mib "$rss_native") MiB | $(mib "$rss_mallocscope") MiB | $(ratio "$rss_mallocscope" "$rss_native")× |"
 if [ "$recording" = 1 ]; then
   echo
-  echo "| samples' \`replay\` of the same trace | without the agent | recording everything | ratio |"
-  echo "|---|---|---|---|"
-  echo "| wall time | ${wall_samples} s | ${wall_agent} s | $(ratio "$wall_agent" "$wall_samples")× |"
-  echo "| CPU time (user + sys) | ${cpu_samples} s | ${cpu_agent} s | $(ratio "$cpu_agent" "$cpu_samples")× |"
-  echo "| peak memory (RSS) | $(mib "$rss_samples") MiB | $(mib "$rss_agent") MiB | $(ratio "$rss_agent" "$rss_samples")× |"
-  echo
-  echo "timeline recorded: $(wc -c < "$work/t.timeline") bytes"
+  echo "Recording everything on the same trace (scripts/bench-agent.sh $ops 0 $rounds, TRACE=the trace above):"
+  TRACE="$work/t.rep" "$root/scripts/bench-agent.sh" "$ops" 0 "$rounds"
 fi

@@ -28,25 +28,40 @@ import java.util.zip.CRC32;
 final class SiteCache {
     private static final int MAGIC = 0x4d535331; // "MSS1"
     private volatile Path dir;
+    /** Whether {@link #dir} is still to be found (the user's cache, looked up when a class first needs it). */
+    private boolean unresolved;
 
-    private SiteCache(Path dir) {
+    private SiteCache(Path dir, boolean unresolved) {
         this.dir = dir;
+        this.unresolved = unresolved;
     }
 
-    /** The cache of this agent build under the user's cache directory (off when there is none). */
+    /**
+     * The cache of this agent build under the user's cache directory (off when there is none), found
+     * when a class first needs it: a run whose classes are all shipped ({@link ShippedSites}) never
+     * looks.
+     */
     static SiteCache open() {
-        try {
-            String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
-                    : Path.of(System.getProperty("user.home"), ".cache");
-            return new SiteCache(base.resolve("mallocscope").resolve("agent-sites").resolve(build()));
-        } catch (RuntimeException | IOException e) {
-            return new SiteCache(null);
+        return new SiteCache(null, true);
+    }
+
+    private synchronized Path dir() {
+        if (unresolved) {
+            unresolved = false;
+            try {
+                String xdg = System.getenv("XDG_CACHE_HOME");
+                Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
+                        : Path.of(System.getProperty("user.home"), ".cache");
+                dir = base.resolve("mallocscope").resolve("agent-sites").resolve(build());
+            } catch (RuntimeException | IOException e) {
+                dir = null;
+            }
         }
+        return dir;
     }
 
     static SiteCache in(Path dir) {
-        return new SiteCache(dir);
+        return new SiteCache(dir, false);
     }
 
     /** The checksum of the classes that make markers: entries of another agent are never read. */
@@ -78,7 +93,7 @@ final class SiteCache {
      * no usable entry.
      */
     byte[] get(String className, byte[] bytes, int known) {
-        Path d = dir;
+        Path d = dir();
         if (d == null) {
             return null;
         }
@@ -114,7 +129,7 @@ final class SiteCache {
 
     /** Keeps {@code marked} (null: no marker needed), made from {@code bytes} with {@code known} sites known. */
     void put(String className, byte[] bytes, int known, Map<Integer, String> sites, byte[] marked) {
-        Path d = dir;
+        Path d = dir();
         if (d == null) {
             return;
         }
