@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code mallocscope diff SOURCE --at N --to M}. */
+/** {@code mallocscope diff SOURCE --at N --to M [--pid N]}. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = "Show what changed between two steps: chunks, bins, top, brk and mappings.")
 final class DiffCommand implements Callable<Integer> {
@@ -21,6 +21,8 @@ final class DiffCommand implements Callable<Integer> {
     SourceOptions source;
     @Mixin
     ColorOption color;
+    @Mixin
+    FocusOptions.Pid focus;
 
     @Option(names = "--to", paramLabel = "M", required = true, description = "The later step.")
     int to;
@@ -47,8 +49,8 @@ final class DiffCommand implements Callable<Integer> {
             throw UserError.usage("--at " + from + " --to " + to + " is reversed: --at is the earlier step ("
                     + s.name() + " has steps 0.." + s.steps() + ")");
         }
-        new DiffRenderer().render(SourceOptions.stateAt(s, from, "--at"), SourceOptions.stateAt(s, to, "--to"), out,
-                color.style());
+        new DiffRenderer().render(SourceOptions.stateAt(s, from, "--at", focus.focus()),
+                SourceOptions.stateAt(s, to, "--to", focus.focus()), out, color.style());
         out.flush();
         return Exit.OK;
     }

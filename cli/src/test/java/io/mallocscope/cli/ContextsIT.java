@@ -115,4 +115,20 @@ class ContextsIT {
                 .isEqualTo("mallocscope: --thread 7: process 2 has no such thread at step 13 (threads: 0, 2; 0 is the "
                         + "main thread)\n");
     }
+
+    /** #12: diff takes --pid like the state views: the child's free of step 5 is the child's change alone. */
+    @Test
+    void diffOfAForkedChild() {
+        String f = fork.toString();
+        assertThat(ok("diff", f, "--at", "4", "--to", "5", "--pid", "3", "--color=never")).isEqualTo("""
+                step 4 → step 5
+                ← 0x555555559290 (0x20) in use → in tcachebins
+                tcachebins[0x20]: +0x555555559290  (0 → 1)
+                """);
+        // the parent's heap did not change in the child's call
+        assertThat(ok("diff", f, "--at", "4", "--to", "5", "--color=never")).isEqualTo("step 4 → step 5\nno change\n");
+        CliRun.Result before = run("diff", f, "--at", "2", "--to", "3", "--pid", "3");
+        assertThat(before.status()).isEqualTo(2);
+        assertThat(before.err()).isEqualTo("mallocscope: --pid 3: no such process at step 2 (processes: 2; 2 is the program)\n");
+    }
 }
