@@ -9,6 +9,7 @@ import io.mallocscope.cli.source.FileKinds;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.StdioFrames;
 import io.mallocscope.runtime.fs.FileSystem;
 import io.mallocscope.samples.Samples;
 import picocli.CommandLine.Command;
@@ -21,13 +22,16 @@ import picocli.CommandLine.Spec;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +159,7 @@ final class RunCommand implements Callable<Integer> {
         }
         cmd.addAll(javaOptions());
         cmd.add("-Dmallocscope.glibc=" + glibc);
+        cmd.add("-D" + StdioFrames.PROPERTY + "=" + StdioFrames.FRAMES);
         if (tunables != null && !tunables.isEmpty()) {
             cmd.add("-Dmallocscope.tunables=" + tunables);
         }
@@ -199,8 +204,12 @@ final class RunCommand implements Callable<Integer> {
         cmd.addAll(args);
 
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
-        Thread o = pump(p.getInputStream(), stdout, rawStdout);
-        Thread e = pump(p.getErrorStream(), err, rawStderr);
+        // the program's stdout and stderr come in frames on one pipe, in the order it wrote them; its JVM's own
+        // stderr (warnings before the program starts) on the other
+        OutputStream toOut = sink(stdout, rawStdout);
+        OutputStream toErr = sink(err, rawStderr);
+        Thread e = pump(() -> p.getErrorStream().transferTo(toErr), null);
+        Thread o = pump(() -> StdioFrames.copy(p.getInputStream(), toOut, toErr), holdStdoutPipeUntilStderrEnds ? e : null);
         int status = p.waitFor();
         o.join();
         e.join();
@@ -442,37 +451,100 @@ final class RunCommand implements Callable<Integer> {
     static volatile OutputStream rawStdout;
     static volatile OutputStream rawStderr;
 
-    private static Thread pump(InputStream in, PrintWriter to, OutputStream raw) {
+    /**
+     * A test's worst-case scheduling: the child's stdout pipe is read only after its stderr pipe has been
+     * read to its end, as a loaded machine may delay one pump.
+     */
+    static volatile boolean holdStdoutPipeUntilStderrEnds;
+
+    /** Something that copies a pipe until it ends. */
+    @FunctionalInterface
+    private interface Copy {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code copy} on a thread of its own, after {@code after} has ended if it is not null. */
+    private static Thread pump(Copy copy, Thread after) {
         Thread t = new Thread(() -> {
             try {
-                if (raw != null) {
-                    byte[] buf = new byte[8192];
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        synchronized (to) {
-                            to.flush();
-                            raw.write(buf, 0, n);
-                            raw.flush();
-                        }
-                    }
-                    return;
+                if (after != null) {
+                    after.join();
                 }
-                try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                    char[] buf = new char[8192];
-                    int n;
-                    while ((n = r.read(buf)) > 0) {
-                        synchronized (to) {
-                            to.write(buf, 0, n);
-                            to.flush();
-                        }
-                    }
-                }
+                copy.run();
             } catch (IOException ignored) {
                 // the child closed its end: nothing more to copy
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "mallocscope-run-pump");
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * Where the program's bytes for one of our streams go: the process's own stream, byte for byte, after what
+     * we printed on {@code to} so far; or, in a test, {@code to} itself, decoded as UTF-8 (a character cut
+     * between two writes is kept until its rest comes).
+     */
+    private static OutputStream sink(PrintWriter to, OutputStream raw) {
+        if (raw != null) {
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    synchronized (to) {
+                        to.flush();
+                        raw.write(b, off, len);
+                        raw.flush();
+                    }
+                }
+            };
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        return new OutputStream() {
+            private byte[] carried = new byte[0];
+            private final CharBuffer chars = CharBuffer.allocate(8192);
+
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                ByteBuffer in;
+                if (carried.length == 0) {
+                    in = ByteBuffer.wrap(b, off, len);
+                } else {
+                    byte[] joined = java.util.Arrays.copyOf(carried, carried.length + len);
+                    System.arraycopy(b, off, joined, carried.length, len);
+                    in = ByteBuffer.wrap(joined);
+                }
+                synchronized (to) {
+                    decode(in);
+                    to.flush();
+                }
+                carried = new byte[in.remaining()]; // the first bytes of a character whose rest is still to come
+                in.get(carried);
+            }
+
+            private void decode(ByteBuffer in) {
+                while (true) {
+                    CoderResult r = utf8.decode(in, chars, false);
+                    chars.flip();
+                    to.append(chars);
+                    chars.clear();
+                    if (!r.isOverflow()) {
+                        return;
+                    }
+                }
+            }
+        };
     }
 }

@@ -8,6 +8,7 @@ import io.mallocscope.cli.testing.Approved;
 import io.mallocscope.runtime.timeline.Timeline;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -330,6 +331,31 @@ class RunCommandIT {
                 "double-free-tcache");
         assertThat(r.status()).isEqualTo(134);
         assertThat(r.err()).contains("free(): double free detected in tcache 2");
+    }
+
+    /**
+     * The program's stdout and stderr reach the user in the order the program wrote them, even when the
+     * pipe of its stdout is read only after its stderr has ended (docs/cli.md's memcheck example).
+     */
+    @Test
+    void stdoutAndStderrKeepTheProgramsOrderWhenOnePipeIsReadLate() {
+        CommandLine cl = Main.commandLine();
+        java.io.StringWriter both = new java.io.StringWriter();
+        java.io.PrintWriter w = new java.io.PrintWriter(both, true);
+        cl.setOut(w);
+        cl.setErr(w);
+        RunCommand.holdStdoutPipeUntilStderrEnds = true;
+        int status;
+        try {
+            status = cl.execute("run", "--memcheck", "--view", "none", "--out", DIR.resolve("df-order.timeline").toString(),
+                    "double-free-tcache");
+        } finally {
+            RunCommand.holdStdoutPipeUntilStderrEnds = false;
+        }
+        assertThat(status).isEqualTo(134);
+        assertThat(both.toString()).startsWith("a = break+0x2a0\nfree(a) once: fine\n==1== Invalid free() / delete")
+                .contains("free(): double free detected in tcache 2\n==1== \n==1== Process terminating")
+                .contains("==1== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\nAborted\n");
     }
 
     @Test

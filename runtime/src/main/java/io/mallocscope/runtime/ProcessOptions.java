@@ -75,9 +75,11 @@ public final class ProcessOptions {
      * property {@code mallocscope.tunables} (or env {@code GLIBC_TUNABLES}), and
      * {@code mallocscope.stdout.tty=true} when the program's stdout should count as a terminal, and
      * {@code mallocscope.mounts} with {@code HOSTDIR:/PATH[:ro]} mounts separated by {@code ;}, and
-     * {@code mallocscope.memcheck=true} to run under memcheck.
+     * {@code mallocscope.memcheck=true} to run under memcheck; {@code mallocscope.stdio=frames} first puts
+     * the JVM's stdout and stderr through one pipe ({@link StdioFrames}) for the launcher reading it.
      */
     public static ProcessOptions fromEnvironment() {
+        StdioFrames.installIfAsked();
         ProcessOptions o = defaults();
         String glibc = firstNonEmpty(System.getProperty("mallocscope.glibc"), System.getenv("MALLOCSCOPE_GLIBC"));
         if (glibc != null) {
