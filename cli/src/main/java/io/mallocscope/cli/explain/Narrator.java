@@ -127,6 +127,9 @@ public final class Narrator {
         while (nextStep <= step) {
             lines = narrate(nextStep++);
         }
+        if (nextStep > timeline.steps()) {
+            replay.close(); // all told: the replay's threads end (a new telling replays from the start)
+        }
         return lines;
     }
 

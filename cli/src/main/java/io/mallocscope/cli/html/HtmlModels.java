@@ -59,46 +59,47 @@ public final class HtmlModels {
         java.util.function.IntFunction<List<String>> narration = Narrator.of(timeline, Narrator.Writes.metadata);
         Story said = new Story(narration);
         PageBudget budget = new PageBudget(n);
-        Reconstructor r = new Reconstructor(timeline);
         Map<Long, Integer> createdBy = new HashMap<>();
         List<HtmlModel.Step> steps = new ArrayList<>(n + 1);
-
-        CProcess p = r.stateAt(0);
-        String problem = r.problem().orElse(null);
-        List<String> start = new ArrayList<>();
-        start.add(startNote(p.malloc().view()));
-        if (narration != null) {
-            start.addAll(narration.apply(0)); // the program's writes before its first call
-        }
-        if (problem != null) {
-            start.add("mallocscope: " + problem + ".");
-        }
-        if (n == 0 && timeline.problem().isPresent()) {
-            start.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
-        }
-        steps.add(budget.add(recordedStep(0, "start", "", start, p, createdBy)));
-        for (int i = 0; i < n; i++) {
-            Op op = shown.get(i);
-            p = r.stateAt(op.number());
-            if (op.mem() != 0) {
-                createdBy.put(op.mem() - 16, op.number());
+        long heapStart;
+        try (Reconstructor r = new Reconstructor(timeline)) {
+            CProcess p = r.stateAt(0);
+            String problem = r.problem().orElse(null);
+            List<String> start = new ArrayList<>();
+            start.add(startNote(p.malloc().view()));
+            if (narration != null) {
+                start.addAll(narration.apply(0)); // the program's writes before its first call
             }
-            List<String> notes = new ArrayList<>(said.tell(op));
-            if (problem == null && r.problem().isPresent()) {
-                problem = r.problem().get();
-                notes.add("mallocscope: the rebuilt heap may differ from the recorded one from here: " + problem + ".");
+            if (problem != null) {
+                start.add("mallocscope: " + problem + ".");
             }
-            if (i == n - 1 && n < ops.size()) {
-                int more = ops.size() - n;
-                notes.add("The timeline goes on for " + more + (more == 1 ? " more call" : " more calls")
-                        + ", not shown here (the page shows the first " + n + "; --max-steps N shows more).");
-            } else if (i == n - 1 && timeline.problem().isPresent()) {
-                notes.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
+            if (n == 0 && timeline.problem().isPresent()) {
+                start.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
             }
-            steps.add(budget.add(recordedStep(op.number(), Story.callText(op), op.site(), notes, p,
-                    createdBy)));
+            steps.add(budget.add(recordedStep(0, "start", "", start, p, createdBy)));
+            for (int i = 0; i < n; i++) {
+                Op op = shown.get(i);
+                p = r.stateAt(op.number());
+                if (op.mem() != 0) {
+                    createdBy.put(op.mem() - 16, op.number());
+                }
+                List<String> notes = new ArrayList<>(said.tell(op));
+                if (problem == null && r.problem().isPresent()) {
+                    problem = r.problem().get();
+                    notes.add("mallocscope: the rebuilt heap may differ from the recorded one from here: " + problem + ".");
+                }
+                if (i == n - 1 && n < ops.size()) {
+                    int more = ops.size() - n;
+                    notes.add("The timeline goes on for " + more + (more == 1 ? " more call" : " more calls")
+                            + ", not shown here (the page shows the first " + n + "; --max-steps N shows more).");
+                } else if (i == n - 1 && timeline.problem().isPresent()) {
+                    notes.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
+                }
+                steps.add(budget.add(recordedStep(op.number(), Story.callText(op), op.site(), notes, p,
+                        createdBy)));
+            }
+            heapStart = p.malloc().view().heapStart();
         }
-        long heapStart = p.malloc().view().heapStart();
         StringBuilder stdout = new StringBuilder();
         StringBuilder stderr = new StringBuilder();
         String outputNote = HtmlModel.OUTPUT_NOT_RECORDED;

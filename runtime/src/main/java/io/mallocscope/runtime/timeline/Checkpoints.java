@@ -148,17 +148,17 @@ public final class Checkpoints {
         Path side = sideFile(timelineFile);
         // a name of its own, so that two views writing at once do not write into one file
         Path tmp = Files.createTempFile(side.toAbsolutePath().getParent(), side.getFileName().toString(), ".tmp");
-        Reconstructor r = new Reconstructor(timeline, false);
         List<int[]> dir = new ArrayList<>(); // step, event, crc, keyframe
         List<long[]> at = new ArrayList<>(); // offset, length
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (Reconstructor r = new Reconstructor(timeline, false);
+             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             out.write(MAGIC);
             out.write(VERSION);
             long pos = MAGIC.length + 1;
             Map<Long, byte[]> previous = null;
             int keyframeIndex = -1;
             long rawSinceKeyframe = 0;
-            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
             for (int step = every; step <= timeline.steps(); step += every) {
                 CProcess p = r.stateAt(step);
                 if (!restorable(p)) {
@@ -198,10 +198,11 @@ public final class Checkpoints {
             t.i32((int) crc.getValue());
             t.b.writeBytes(MAGIC);
             t.b.writeTo(out);
-            deflater.end();
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        } finally {
+            deflater.end();
         }
         Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return dir.size();

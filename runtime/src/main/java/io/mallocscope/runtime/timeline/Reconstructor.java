@@ -27,7 +27,7 @@ import java.util.Optional;
  * from the start (a 1M-event timeline replays in well under a second). The returned process is for
  * reading (inspection views); changing it would change later answers.
  */
-public final class Reconstructor {
+public final class Reconstructor implements AutoCloseable {
     private static final OutputStream DISCARD = OutputStream.nullOutputStream();
 
     private final Timeline timeline;
@@ -170,6 +170,20 @@ public final class Reconstructor {
         return departurePrefix;
     }
 
+    /**
+     * Ends the replay's threads and forked processes (each runs on a Java thread of its own until then):
+     * their exits change the process, so read what it returned before. A later {@link #stateAt} replays
+     * from the start.
+     */
+    @Override
+    public void close() {
+        if (contexts != null) {
+            contexts.dispose();
+            contexts = null;
+            process = null;
+        }
+    }
+
     /** The first replay difference (or why the state may be incomplete); empty if none. */
     public Optional<String> problem() {
         return Optional.ofNullable(problem);
@@ -190,9 +204,7 @@ public final class Reconstructor {
         o = o.withDataLimit(h.getLong(TimelineHeader.DATA_LIMIT, Kernel.UNLIMITED))
                 .withAddressSpaceLimit(h.getLong(TimelineHeader.ADDRESS_SPACE_LIMIT, Kernel.UNLIMITED))
                 .withStdoutTerminal(Boolean.parseBoolean(h.get(TimelineHeader.STDOUT_TTY)));
-        if (contexts != null) {
-            contexts.dispose();
-        }
+        close();
         process = CProcess.create(o);
         contexts = new ReplayContexts(process);
         nextEvent = 0;

@@ -215,4 +215,37 @@ class ReconstructorTest {
                 "%x-%x rw-s 00001000 00:00 0 ", shared, shared + 8192)).endsWith(" /tmp/notes.txt");
         assertThat(rec.problem()).isEmpty();
     }
+
+    /** The Java threads the replay of a thread and a fork runs on end when the Reconstructor is closed. */
+    @Test
+    void closingEndsTheReplaysThreadsAndProcesses() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", TimelineCodecTest.header(), 1000, e -> { });
+        w.call(Functions.PTHREAD_CREATE, 0, 0, 0, 4096, 0, 0, 0);
+        w.ret(Functions.PTHREAD_CREATE, 0);
+        w.context(2, 1);
+        w.call(Functions.MALLOC, 0, 0x18, 0, 0, 0, 0, 0);
+        w.ret(Functions.MALLOC, 0x7ffff0000b70L);
+        w.context(2, 0);
+        w.call(Functions.FORK, 0, 0, 0, 0, 0, 0, 0);
+        w.ret(Functions.FORK, 3);
+        w.call(Functions.MALLOC, 0, 0x18, 0, 0, 0, 0, 0);
+        w.ret(Functions.MALLOC, 0x5555555592a0L);
+        w.close();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        java.util.List<Thread> replays;
+        try (Reconstructor r = new Reconstructor(t)) {
+            CProcess p = r.stateAt(t.steps());
+            assertThat(p.processes()).as("the fork was replayed").hasSize(2);
+            replays = Thread.getAllStackTraces().keySet().stream()
+                    .filter(th -> !before.contains(th) && th.getName().startsWith("mallocscope-task-")).toList();
+            assertThat(replays).as("the replayed thread and the forked process run on threads of their own")
+                    .hasSize(2);
+        }
+        for (Thread th : replays) {
+            th.join(10_000);
+            assertThat(th.isAlive()).as(th.getName() + " ended").isFalse();
+        }
+    }
 }
