@@ -27,7 +27,7 @@ import java.util.Arrays;
  * <tr><td>threshold</td><td>{@link #thresholdName()}, {@link #oldValue()}, {@link #newValue()}</td></tr>
  * <tr><td>abort</td><td>{@link #message()}</td></tr>
  * <tr><td>segv</td><td>{@link #address()}, {@link #isWrite()}, {@link #width()}, {@link #message()} (the reason)</td></tr>
- * <tr><td>write</td><td>{@link #address()}, {@link #length()}, {@link #bytes()} (or {@link #fillValue()} for a memset)</td></tr>
+ * <tr><td>write</td><td>{@link #address()}, {@link #length()}, {@link #bytes()} (or {@link #fillValue()} for a memset), {@link #site()}</td></tr>
  * <tr><td>output</td><td>{@link #stream()}, {@link #text()}, {@link #length()}, {@link #bytes()}</td></tr>
  * <tr><td>context</td><td>{@link #pid()}, {@link #thread()}</td></tr>
  * </table>
@@ -117,9 +117,12 @@ public final class Event {
         return signal;
     }
 
-    /** The call site, {@code File.java:LINE}, or "" when unknown. */
+    /**
+     * Where the program made this call or write: {@code File.java:LINE} ({@code prog.c:LINE}), or ""
+     * when unknown (a write recorded before format version 5, or under {@code sites=stack}).
+     */
     public String site() {
-        need(kind == EventKind.CALL);
+        need(kind == EventKind.CALL || kind == EventKind.WRITE);
         return site;
     }
 

@@ -190,6 +190,8 @@ public final class Timeline {
             case RETURN -> signal = ref - 1;
             case ABORT, SEGV, OPEN, CLOSE, FILE_MAP, PAGE_PRIVATE, WRITE_BACK, SIGBUS -> text = ix.texts.get(ref);
             case WRITE -> {
+                int at = b.fns[k];
+                site = at > 0 ? ix.sites.getOrDefault(at, "") : "";
                 if (ref >= 0) {
                     data = Arrays.copyOfRange(b.data, ref, ref + (int) v[1]);
                 }

@@ -344,8 +344,10 @@ final class TimelineReader {
                     }
                     return;
                 }
-                case TimelineFormat.TAG_FILL -> {
-                    begin(EventKind.WRITE, -1, -1);
+                case TimelineFormat.TAG_FILL, TimelineFormat.TAG_FILL_AT -> {
+                    // a write's site (0: unknown) is kept where a call keeps its function
+                    int site = tag == TimelineFormat.TAG_FILL_AT ? (int) varint() : 0;
+                    begin(EventKind.WRITE, site, -1);
                     long addr = pointer();
                     long len = varint();
                     val(addr);
@@ -356,6 +358,10 @@ final class TimelineReader {
                 case TimelineFormat.TAG_RETURN_UNWOUND -> {
                     int how = (int) varint();
                     closeCall(how);
+                    return;
+                }
+                case TimelineFormat.TAG_WRITE_AT -> {
+                    write((int) varint());
                     return;
                 }
                 default -> {
@@ -418,18 +424,7 @@ final class TimelineReader {
                     val(flags & 1);
                     val(flags >>> 1);
                 }
-                case WRITE -> {
-                    long addr = pointer();
-                    int len = (int) varint();
-                    if (len < 0 || len > end - p) {
-                        throw new IllegalStateException("write of " + len + " bytes runs past its block");
-                    }
-                    begin(kind, -1, p);
-                    p += len;
-                    val(addr);
-                    val(len);
-                    val(-1);
-                }
+                case WRITE -> write(0);
                 case OUTPUT -> {
                     long stream = varint();
                     if (stream != TimelineFormat.STDOUT && stream != TimelineFormat.STDERR) {
@@ -481,6 +476,20 @@ final class TimelineReader {
                 }
                 default -> throw new IllegalStateException("unexpected " + kind);
             }
+        }
+
+        /** A write record's fields after its tag (and site): address, length, the bytes. */
+        private void write(int site) {
+            long addr = pointer();
+            int len = (int) varint();
+            if (len < 0 || len > end - p) {
+                throw new IllegalStateException("write of " + len + " bytes runs past its block");
+            }
+            begin(EventKind.WRITE, site, p);
+            p += len;
+            val(addr);
+            val(len);
+            val(-1);
         }
 
         /** The index the next text (abort message, segv reason) gets. */

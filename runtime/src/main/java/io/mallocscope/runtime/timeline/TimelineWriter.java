@@ -325,10 +325,18 @@ public final class TimelineWriter implements Closeable {
 
     /** The program stored {@code width} bytes of {@code value} (little-endian) at {@code address}. */
     public void writeValue(long address, long value, int width) {
+        writeValue(address, value, width, 0);
+    }
+
+    /**
+     * The program stored {@code width} bytes of {@code value} (little-endian) at {@code address}, at site
+     * {@code site} (defined before, as a call's; 0: unknown).
+     */
+    public void writeValue(long address, long value, int width, int site) {
         if (skip()) {
             return;
         }
-        byte1(EventKind.WRITE.ordinal());
+        writeTag(site);
         pointer(address);
         varint(width);
         for (int i = 0; i < width; i++) {
@@ -339,13 +347,18 @@ public final class TimelineWriter implements Closeable {
 
     /** The program stored {@code len} bytes of {@code bytes} from {@code off} at {@code address}. */
     public void write(long address, byte[] bytes, int off, int len) {
+        write(address, bytes, off, len, 0);
+    }
+
+    /** {@link #write(long, byte[], int, int)} made at site {@code site} (0: unknown). */
+    public void write(long address, byte[] bytes, int off, int len, int site) {
         if (skip()) {
             return;
         }
         while (len > 0) {
             int n = Math.min(len, MAX_WRITE_PIECE);
             ensure(n + 32);
-            byte1(EventKind.WRITE.ordinal());
+            writeTag(site);
             pointer(address);
             varint(n);
             System.arraycopy(bytes, off, buf, pos, n);
@@ -359,14 +372,34 @@ public final class TimelineWriter implements Closeable {
 
     /** The program set {@code len} bytes at {@code address} to {@code value} (memset). */
     public void fill(long address, int value, long len) {
+        fill(address, value, len, 0);
+    }
+
+    /** {@link #fill(long, int, long)} made at site {@code site} (0: unknown). */
+    public void fill(long address, int value, long len, int site) {
         if (skip()) {
             return;
         }
-        byte1(TimelineFormat.TAG_FILL);
+        if (site == 0) {
+            byte1(TimelineFormat.TAG_FILL);
+        } else {
+            byte1(TimelineFormat.TAG_FILL_AT);
+            varint(site);
+        }
         pointer(address);
         varint(len);
         buf[pos++] = (byte) value;
         done();
+    }
+
+    /** A write record's tag: the version 1 one without a site, else the site's. */
+    private void writeTag(int site) {
+        if (site == 0) {
+            byte1(EventKind.WRITE.ordinal());
+        } else {
+            byte1(TimelineFormat.TAG_WRITE_AT);
+            varint(site);
+        }
     }
 
     /**

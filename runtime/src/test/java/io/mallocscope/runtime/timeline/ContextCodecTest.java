@@ -34,7 +34,7 @@ class ContextCodecTest {
         assertThat(errors).isEmpty();
         Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
         assertThat(t.problem()).isEmpty();
-        assertThat(t.header().version()).isEqualTo(4);
+        assertThat(t.header().version()).isEqualTo(5);
         assertThat(t.size()).isEqualTo(12);
         assertThat(t.steps()).as("context records are not calls").isEqualTo(5);
         assertThat(t.event(0).fnName()).isEqualTo("pthread_create");

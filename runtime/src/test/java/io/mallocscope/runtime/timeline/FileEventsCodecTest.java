@@ -36,7 +36,7 @@ class FileEventsCodecTest {
     void everyFieldComesBack() throws IOException {
         Timeline t = Timeline.parse(sample(), "mem");
         assertThat(t.problem()).isEmpty();
-        assertThat(t.header().version()).isEqualTo(4);
+        assertThat(t.header().version()).isEqualTo(5);
         Event open = t.event(0);
         assertThat(open.kind()).isEqualTo(EventKind.OPEN);
         assertThat(open.path()).isEqualTo("/data/notes.txt");

@@ -56,7 +56,7 @@ public class TimelineOutputTest {
         assertThat(t.problem()).isEmpty();
         assertThat(t.size()).isEqualTo(15);
         assertThat(t.steps()).isEqualTo(3);
-        assertThat(t.header().version()).isEqualTo(4);
+        assertThat(t.header().version()).isEqualTo(5);
 
         Event banner = t.event(0);
         assertThat(banner.kind()).isEqualTo(EventKind.OUTPUT);
@@ -160,7 +160,7 @@ public class TimelineOutputTest {
     @Test
     void versionOneFilesStillReadAndLaterVersionsAreRefused() throws IOException {
         byte[] v2 = TimelineCodecTest.sample(new ArrayList<>());
-        assertThat(v2[TimelineFormat.MAGIC.length]).isEqualTo((byte) 4);
+        assertThat(v2[TimelineFormat.MAGIC.length]).isEqualTo((byte) 5);
         byte[] v1 = v2.clone();
         v1[TimelineFormat.MAGIC.length] = 1; // a version 1 writer wrote the same bytes: no output record existed
         Timeline old = Timeline.parse(v1, "old");
@@ -175,11 +175,15 @@ public class TimelineOutputTest {
         v3[TimelineFormat.MAGIC.length] = 3; // a version 3 writer wrote the same bytes: no context record existed
         assertThat(Timeline.parse(v3, "v3").size()).isEqualTo(19);
 
-        byte[] v5 = v2.clone();
-        v5[TimelineFormat.MAGIC.length] = 5;
-        assertThatThrownBy(() -> Timeline.parse(v5, "new"))
+        byte[] v4 = v2.clone();
+        v4[TimelineFormat.MAGIC.length] = 4; // a version 4 writer wrote the same bytes: no write had a site
+        assertThat(Timeline.parse(v4, "v4").size()).isEqualTo(19);
+
+        byte[] v6 = v2.clone();
+        v6[TimelineFormat.MAGIC.length] = 6;
+        assertThatThrownBy(() -> Timeline.parse(v6, "new"))
                 .isInstanceOf(IOException.class)
-                .hasMessage("new: timeline format version 5 is not supported (this reader knows 1 to 4)");
+                .hasMessage("new: timeline format version 6 is not supported (this reader knows 1 to 5)");
     }
 
     @Test
