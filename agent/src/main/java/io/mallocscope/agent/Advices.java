@@ -82,22 +82,34 @@ final class Advices {
      * returns, as a call and its return at once.
      */
     static final class AfterBlocking {
+        /** The call's site, taken as it is entered: other threads run (and name their own sites) while it blocks. */
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int enter() {
+            return Recorder.blockingEnter();
+        }
+
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Id int fn, @Advice.This Object c, @Advice.Argument(0) long a0, @Advice.Argument(1) long a1,
-                         @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
+        static void exit(@Id int fn, @Advice.Enter int site, @Advice.This Object c, @Advice.Argument(0) long a0,
+                         @Advice.Argument(1) long a1, @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                Recorder.callAfterBlocking(c, fn, a0, a1, 0, 0, ret);
+                Recorder.callAfterBlocking(c, fn, site, a0, a1, 0, 0, ret);
             }
         }
     }
 
     /** CProcess.waitpid(pid, wstatus, options), behind waitpid and wait: blocks, so it is recorded when it returns. */
     static final class Waited {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static int enter() {
+            return Recorder.blockingEnter();
+        }
+
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("libc") Object c, @Advice.Argument(0) int pid, @Advice.Argument(1) long wstatus,
-                         @Advice.Argument(2) int options, @Advice.Return int ret, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.Enter int site, @Advice.FieldValue("libc") Object c, @Advice.Argument(0) int pid,
+                         @Advice.Argument(1) long wstatus, @Advice.Argument(2) int options, @Advice.Return int ret,
+                         @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                Recorder.waited(c, pid, wstatus, options, ret);
+                Recorder.waited(c, site, pid, wstatus, options, ret);
             }
         }
     }

@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Call sites known statically: in the program's own classes (anything outside the JDK, the runtime
  * and the agent that calls LibC), each call of a recorded LibC function is preceded by
- * {@code Recorder.site(ID)} (so is each call of a LibC function that may make one, such as strdup), where ID names {@code File.java:LINE} taken from the line-number table
+ * {@code Recorder.site(ID)} (so is each call of a LibC function that may make one, such as strdup), and
+ * each store (putLong, memcpy …) by {@code Recorder.writeSite(ID)}, where ID names {@code File.java:LINE} taken from the line-number table
  * at instrumentation time. Costs two instructions per call instead of a stack walk (docs/agent.md
  * has the measurements). Only instructions are added, so retransformation is allowed.
  */
@@ -31,14 +32,21 @@ final class CallSites implements ClassFileTransformer {
     private static final String RECORDER = "io/mallocscope/agent/Recorder";
     private static final String RECORDER_CLASS = RECORDER + ".class";
     /**
-     * LibC methods that never lead to a recorded call: the loads and stores, left without a site
-     * marker so a program's inner loops stay as fast as they were. Every other LibC call gets one,
-     * so that a recorded call made inside strdup or printf (stdout's buffer) has its caller's site.
+     * LibC methods that never lead to a recorded call: the loads and stores. The loads get no marker,
+     * so a program's inner loops stay as fast as they were; the stores get a write marker
+     * ({@link #WRITE_SITE}). Every other LibC call gets a call marker, so that a recorded call made
+     * inside strdup or printf (stdout's buffer) has its caller's site.
      */
     private static final Set<String> NO_SITE = Set.of("getByte", "getShort", "getInt", "getLong", "putByte", "putShort",
             "putInt", "putLong", "readBytes", "writeBytes", "memcpy", "memmove", "memset", "memcmp", "strlen", "strcmp",
             "strncmp", "strcpy", "strncpy", "putString", "string", "errno", "process", "local", "frame", "global",
             "globals", "function", "getpagesize", "strerror", "sprintf", "site");
+    /**
+     * The stores among them: each gets a write marker ({@code Recorder.writeSite(ID)}, two static stores),
+     * so a recorded write has its line as a call has; the loads get nothing.
+     */
+    private static final Set<String> WRITE_SITE = Set.of("putByte", "putShort", "putInt", "putLong", "writeBytes",
+            "memcpy", "memmove", "memset", "strcpy", "strncpy", "putString", "global", "sprintf");
 
     private static final List<String> names = new ArrayList<>(List.of(""));
     private static final Map<String, Integer> ids = new HashMap<>();
@@ -299,7 +307,8 @@ final class CallSites implements ClassFileTransformer {
 
                 @Override
                 public void visitMethodInsn(int opcode, String owner, String mname, String desc, boolean itf) {
-                    if (owner.equals(LIBC) && !NO_SITE.contains(mname)) {
+                    boolean call = !NO_SITE.contains(mname);
+                    if (owner.equals(LIBC) && (call || WRITE_SITE.contains(mname))) {
                         String file = source != null ? source
                                 : className.substring(className.lastIndexOf('/') + 1).replaceAll("\\$.*", "") + ".java";
                         String site = file + ":" + (line < 0 ? "?" : Integer.toString(line));
@@ -313,7 +322,7 @@ final class CallSites implements ClassFileTransformer {
                         }
                         sites.putIfAbsent(id, site);
                         super.visitLdcInsn(id);
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDER, "site", "(I)V", false);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, RECORDER, call ? "site" : "writeSite", "(I)V", false);
                         changed = true;
                         marked = true;
                     }

@@ -44,6 +44,7 @@ public final class Recorder {
     // written by the shutdown hook's thread, read by the program's: volatile (a plain load on x86)
     private static volatile boolean enabled = AgentState.enabled;
     private static final boolean stackSitesWanted = "stack".equals(options.sites);
+    private static final boolean sitesOff = "off".equals(options.sites);
     private static final boolean attached = AgentState.attached;
     private static final long startMillis = AgentState.startMillis;
     private static final String mainName = AgentState.mainName;
@@ -71,6 +72,12 @@ public final class Recorder {
     private static int depth;
     private static int writeDepth;
     private static int pendingSite;
+    /** The site of the program's writes from here on, and the Java thread (simulated thread) that set it. */
+    private static int writeSite;
+    private static Thread writeSiteThread;
+    /** The last site an interpreter named ({@link #sourceSite}), by identity, and its id. */
+    private static String lastSourceSite;
+    private static int lastSourceSiteId;
     private static boolean abortRecorded;
     private static final BitSet definedSites = new BitSet();
     private static final Map<String, Integer> stackSites = new HashMap<>();
@@ -95,6 +102,38 @@ public final class Recorder {
     /** The program is about to call LibC at site {@code id} (inserted before each call by {@link CallSites}). */
     public static void site(int id) {
         pendingSite = id;
+        writeSite = id; // what the call writes for the program (strdup's copy, fgets' line) is written here
+        writeSiteThread = Thread.currentThread();
+    }
+
+    /**
+     * The program is about to store at site {@code id} (inserted by {@link CallSites} before each LibC
+     * store: putLong, memcpy, memset …): the site of the writes it records. Two stores, no lookup.
+     */
+    public static void writeSite(int id) {
+        writeSite = id;
+        writeSiteThread = Thread.currentThread();
+    }
+
+    /**
+     * The site of a write being recorded, defined in the file before its first use: the last one a
+     * marker set on this Java thread; 0 when another simulated thread set it since (a write made inside
+     * a call that blocked, such as pthread_join's {@code *retval}: unknown rather than another thread's).
+     */
+    private static int writeSiteNow(TimelineWriter w) {
+        if (writeSiteThread != Thread.currentThread()) {
+            return 0;
+        }
+        int site = writeSite;
+        if (site != 0 && !definedSites.get(site)) {
+            definedSites.set(site);
+            w.defineSite(site, siteName(site));
+        }
+        return site;
+    }
+
+    private static String siteName(int id) {
+        return stackSitesWanted ? stackSiteName(id) : CallSites.name(id);
     }
 
     /**
@@ -103,8 +142,18 @@ public final class Recorder {
      * name the interpreter.
      */
     public static void sourceSite(String site) {
-        if (!"off".equals(options.sites)) {
-            pendingSite = stackSitesWanted ? stackSiteId(site) : CallSites.register(site);
+        if (!sitesOff) {
+            int id;
+            if (site == lastSourceSite) {
+                id = lastSourceSiteId; // an interpreter names a line by one String: a store in a loop looks nothing up
+            } else {
+                id = stackSitesWanted ? stackSiteId(site) : CallSites.register(site);
+                lastSourceSite = site;
+                lastSourceSiteId = id;
+            }
+            pendingSite = id;
+            writeSite = id;
+            writeSiteThread = Thread.currentThread();
         }
     }
 
@@ -274,6 +323,18 @@ public final class Recorder {
 
     /** A recorded LibC function is entered; true when this is the outermost one (a top-level call). */
     public static boolean callEnter(Object c, int fn, long a0, long a1, long a2, long a3, long a4, long a5) {
+        return callEnterAt(c, fn, TAKE_PENDING, a0, a1, a2, a3, a4, a5);
+    }
+
+    /** {@link #callEnterAt}'s site when the call takes the pending one (set by the marker just before it). */
+    private static final int TAKE_PENDING = -1;
+
+    /**
+     * {@link #callEnter} at {@code site}: the pending site ({@link #TAKE_PENDING}), or the one a blocking
+     * call took as it was entered ({@link #blockingEnter}).
+     */
+    private static boolean callEnterAt(Object c, int fn, int givenSite, long a0, long a1, long a2, long a3, long a4,
+                                       long a5) {
         if (depth != 0 || !enabled) {
             return false;
         }
@@ -291,8 +352,13 @@ public final class Recorder {
                 }
             }
             // a thread's end is the library's doing, not a call of the program: no site of the program's
-            int site = fn == Functions.PTHREAD_EXIT ? 0 : pendingSite;
-            pendingSite = fn == Functions.PTHREAD_EXIT ? pendingSite : 0;
+            int site;
+            if (givenSite != TAKE_PENDING) {
+                site = givenSite;
+            } else {
+                site = fn == Functions.PTHREAD_EXIT ? 0 : pendingSite;
+                pendingSite = fn == Functions.PTHREAD_EXIT ? pendingSite : 0;
+            }
             TimelineWriter w = writer();
             if (w != null && options.calls) {
                 if (site == 0 && stackSitesWanted) {
@@ -301,7 +367,7 @@ public final class Recorder {
                 switchContext(w);
                 if (site != 0 && !definedSites.get(site)) {
                     definedSites.set(site);
-                    w.defineSite(site, stackSitesWanted ? stackSiteName(site) : CallSites.name(site));
+                    w.defineSite(site, siteName(site));
                 }
                 w.call(fn, site, a0, a1, a2, a3, a4, a5);
             }
@@ -338,15 +404,32 @@ public final class Recorder {
     private static final int ATTR_STACKSIZE = 0x20;
     private static final long PAGE = 4096;
 
-    /** A call that blocked (pthread_join, waitpid) returned {@code ret}: its call and return are written now. */
-    public static void callAfterBlocking(Object c, int fn, long a0, long a1, long a2, long a3, long ret) {
-        if (callEnter(c, fn, a0, a1, a2, a3, 0, 0)) {
+    /**
+     * A call that blocks (pthread_join, waitpid) is entered: its site, taken now. The pending site is one
+     * for all simulated threads (only one runs at a time, and a marker is followed by its call with no
+     * switch between), but while this call blocks other threads run and set it for their own calls.
+     */
+    public static int blockingEnter() {
+        if (depth != 0 || !enabled) {
+            return 0;
+        }
+        int site = pendingSite;
+        pendingSite = 0;
+        return site;
+    }
+
+    /**
+     * A call that blocked (pthread_join, waitpid) returned {@code ret}: its call (at {@code site}, the one
+     * {@link #blockingEnter} took) and return are written now.
+     */
+    public static void callAfterBlocking(Object c, int fn, int site, long a0, long a1, long a2, long a3, long ret) {
+        if (callEnterAt(c, fn, site, a0, a1, a2, a3, 0, 0)) {
             callExit(fn, ret, null);
         }
     }
 
     /** waitpid (or wait) returned {@code ret}: recorded with the wait status it stored. */
-    public static void waited(Object c, int pid, long wstatus, int waitOptions, int ret) {
+    public static void waited(Object c, int site, int pid, long wstatus, int waitOptions, int ret) {
         if (depth != 0 || !enabled || !ours(c)) {
             return;
         }
@@ -358,7 +441,7 @@ public final class Recorder {
         } catch (Throwable t) {
             failed(t);
         }
-        callAfterBlocking(c, Functions.WAITPID, pid, wstatus, waitOptions, status, ret);
+        callAfterBlocking(c, Functions.WAITPID, site, pid, wstatus, waitOptions, status, ret);
     }
 
     /** The outermost call returned {@code ret}, or ended by {@code thrown}. */
@@ -548,7 +631,7 @@ public final class Recorder {
             TimelineWriter w = writer();
             if (w != null) {
                 switchContext(w);
-                w.writeValue(address, value, width);
+                w.writeValue(address, value, width, writeSiteNow(w));
             }
         } catch (Throwable t) {
             failed(t);
@@ -585,7 +668,7 @@ public final class Recorder {
             TimelineWriter w = writer();
             if (w != null) {
                 switchContext(w);
-                w.fill(dest, value & 0xff, n);
+                w.fill(dest, value & 0xff, n, writeSiteNow(w));
             }
         } catch (Throwable t) {
             failed(t);
@@ -602,7 +685,7 @@ public final class Recorder {
             TimelineWriter w = writer();
             if (w != null) {
                 switchContext(w);
-                w.write(dest, bytes, 0, bytes.length);
+                w.write(dest, bytes, 0, bytes.length, writeSiteNow(w));
             }
         } catch (Throwable t) {
             failed(t);
@@ -640,11 +723,12 @@ public final class Recorder {
             return;
         }
         switchContext(w);
+        int site = writeSiteNow(w);
         long done = 0;
         while (done < len) {
             int k = (int) Math.min(1 << 20, len - done);
             byte[] b = c.readBytes(dest + done, k);
-            w.write(dest + done, b, 0, k);
+            w.write(dest + done, b, 0, k, site);
             done += k;
         }
     }
@@ -736,6 +820,8 @@ public final class Recorder {
         depth = 0;
         writeDepth = 0;
         pendingSite = 0;
+        writeSite = 0;
+        writeSiteThread = null;
         abortRecorded = false;
         definedSites.clear(); // a site is defined once per file
         children = new LibC[0];

@@ -12,6 +12,28 @@ import io.mallocscope.runtime.vm.AddressSpace;
 abstract class Expr {
     CType type;
     Tok at;
+    /** {@link #storeSite}, made at its first use. */
+    private String storeSite;
+
+    /**
+     * {@code prog.c:LINE} of this lvalue: said ({@link LibC#site}) before the program's store into it,
+     * so a recording gives the write its line as it gives a call its own. One String per expression: the
+     * agent knows it again by identity.
+     */
+    final String storeSite() {
+        String s = storeSite;
+        if (s == null) {
+            s = siteOf(at);
+            storeSite = s;
+        }
+        return s;
+    }
+
+    /** {@code prog.c:LINE} of {@code t} (the file's name without its directory). */
+    static String siteOf(Tok t) {
+        String file = t == null || t.file == null ? "?" : t.file.name();
+        return file.substring(file.lastIndexOf('/') + 1) + ":" + (t == null ? 0 : t.line);
+    }
 
     abstract long eval(Frame f);
 
@@ -103,6 +125,7 @@ abstract class Expr {
         } else if (lv instanceof Local l && !l.var.addressTaken) {
             store(f.mem, t, a, v);
         } else {
+            f.m.libc.site(lv.storeSite()); // nothing without the agent; with it, the site of the write
             put(f.m.libc, t, a, v);
         }
     }
@@ -424,6 +447,7 @@ abstract class Expr {
         }
 
         void storeAt(Frame f, long a, long v) {
+            f.m.libc.site(storeSite());
             store(f.mem, f.m.libc, a, bit, width, declared.k == CType.K.BOOL && v != 0 ? 1 : v);
         }
 
@@ -1069,6 +1093,7 @@ abstract class Expr {
 
         private long assign(Frame f, long a, long x) {
             if (type.isRecord()) {
+                f.m.libc.site(lv.storeSite());
                 f.m.copy(a, x, type.size);
                 return a;
             }
@@ -1338,6 +1363,7 @@ abstract class Expr {
         long eval(Frame f) {
             long a = var.global ? var.address : f.rbp + var.offset;
             if (!var.global) {
+                f.m.libc.site(storeSite());
                 var.init.apply(f, a, type.size, true);
             }
             return load(f.mem, type, a);
@@ -1359,6 +1385,7 @@ abstract class Expr {
         long addr(Frame f) {
             long a = var.global ? var.address : f.rbp + var.offset;
             if (!var.global) {
+                f.m.libc.site(storeSite());
                 var.init.apply(f, a, type.size, true);
             }
             return a;

@@ -48,11 +48,19 @@ abstract class Stmt {
         InitLocal(Var var) {
             this.var = var;
             this.at = var.at;
+            this.site = Expr.siteOf(var.at);
         }
+
+        /** Where the recorded stores of the initialization are made ({@code prog.c:LINE}). */
+        private final String site;
 
         @Override
         int exec(Frame f) {
-            var.init.apply(f, f.rbp + var.offset, var.type.size, var.addressTaken || !var.type.isScalar());
+            boolean recorded = var.addressTaken || !var.type.isScalar();
+            if (recorded) {
+                f.m.libc.site(site);
+            }
+            var.init.apply(f, f.rbp + var.offset, var.type.size, recorded);
             return NEXT;
         }
 

@@ -413,7 +413,7 @@ class AgentIT {
         assertThat(r.stderr()).doesNotContain("mallocscope: cannot").doesNotContain("error");
         Timeline t = Timeline.read(out);
         assertThat(t.output()).extracting(ProgramOutput::text).contains("child killed by signal 6\n");
-        assertThat(t.header().version()).isEqualTo(4);
+        assertThat(t.header().version()).isEqualTo(5);
         String kinds = kinds(t, 0, t.size());
         assertThat(kinds).startsWith("call:malloc").contains("call:fork return:fork call:malloc")
                 .contains("context:3 call:malloc").contains("call:free").contains("abort return:free")
@@ -472,8 +472,60 @@ class AgentIT {
         assertThat(kinds(t, exit, t.endOfStep(10))).contains("bin_insert").endsWith("return:pthread_exit context:2.2");
         // the third thread reuses the first one's cached stack: its creation maps nothing, callocs no DTV
         assertThat(kinds(t, t.callOfStep(15), t.endOfStep(15))).startsWith("call:pthread_create return:pthread_create");
-        assertThat(t.header().version()).isEqualTo(4);
+        assertThat(t.header().version()).isEqualTo(5);
         provedBySnaps(t, 17);
+    }
+
+    /** The line of SiteThreads.java that ends with {@code // @name}, as a site. */
+    static String siteOf(String name) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("src/test/java/io/mallocscope/agent/it/SiteThreads.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// @" + name)) {
+                return "SiteThreads.java:" + (i + 1);
+            }
+        }
+        throw new AssertionError("no line marked @" + name);
+    }
+
+    /**
+     * #13: each call's site is its own thread's line, a blocking one's too: pthread_join takes its site
+     * as it is entered, not after the thread it waits for named its own (the getpid line, last). #15:
+     * each write's site too.
+     */
+    @Test
+    void everyCallAndWriteHasItsOwnThreadsSite() throws Exception {
+        Path out = dir.resolve("sites.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), SiteThreads.class.getName()));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).doesNotContain("error").doesNotContain("cannot");
+        Timeline t = Timeline.read(out);
+        List<String> calls = new ArrayList<>();
+        List<String> writes = new ArrayList<>();
+        int thread = 0;
+        for (Event e : t.events()) {
+            if (e.kind() == EventKind.CONTEXT) {
+                thread = e.thread();
+            } else if (e.kind() == EventKind.CALL) {
+                calls.add("t" + thread + " " + e.fnName() + " " + e.site());
+            } else if (e.kind() == EventKind.WRITE) {
+                writes.add("t" + thread + " " + Long.toHexString(e.bytes()[0] & 0xff | (e.bytes()[1] & 0xff) << 8)
+                        + " " + e.site());
+            }
+        }
+        // #15: each write has its own line, in its own thread
+        assertThat(writes).containsExactly(
+                "t0 2222 " + siteOf("main-write"),
+                "t1 1111 " + siteOf("t1-write"),
+                "t0 3333 " + siteOf("main-write-after"));
+        assertThat(calls).containsExactly(
+                "t0 malloc " + siteOf("main-malloc-ts"),
+                "t0 malloc " + siteOf("main-malloc-a"),
+                "t0 pthread_create " + siteOf("main-create"),
+                "t1 malloc " + siteOf("t1-malloc"),
+                "t1 free " + siteOf("t1-free"),
+                "t1 pthread_exit ", // the library's doing: no line of the program
+                "t0 pthread_join " + siteOf("main-join"),
+                "t0 free " + siteOf("main-free"));
     }
 
     /** #12: a forked child's calls are recorded under its pid; the replay rebuilds both heaps. */
