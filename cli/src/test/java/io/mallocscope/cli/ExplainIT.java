@@ -54,7 +54,7 @@ class ExplainIT {
         assertThat(out).contains("""
                 #7 free(0x5555555596f0)   LargeBinAttack.java:46
                     unsortedbin: put 0x5555555596e0 (#3) (0x420) [free]
-                    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290
+                    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290   LargeBinAttack.java:49
                 #8 malloc(0x438) = 0x555555559f70   LargeBinAttack.java:52
                     unsortedbin: 0x5555555596e0 (#3) (0x420) moved to largebins[0x400-0x430]
                     top: split 0x440 off, top now 0x55555555a3a0 size 0x1fc60
@@ -75,7 +75,7 @@ class ExplainIT {
                 "  no check stopped it: the chunk went in as the bin's smallest, a path whose "
                         + "bk_nextsize->fd_nextsize store this glibc does not check (2.42 adds the check)");
         assertThat(m.steps().get(7).explanation()).contains(
-                "program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290");
+                "program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290   LargeBinAttack.java:49");
     }
 
     @Test
@@ -94,7 +94,7 @@ class ExplainIT {
                 #6 malloc(0x438) = 0x555555559b30   LargeBinAttack.java:45
                     moved from unsortedbin to largebins[0x400-0x430]
                 #7 free(0x5555555596f0)   LargeBinAttack.java:46
-                    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290
+                    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290   LargeBinAttack.java:49
                 """);
         CliRun.Result p2 = run("chunk", f.toString(), "0x5555555596e0", "--color=never");
         assertThat(p2.out()).endsWith("""
@@ -109,7 +109,7 @@ class ExplainIT {
         String out = timeline(record("tcache-poisoning"));
         assertThat(out).contains(
                 "    program wrote 0x7ffaaaaab609 into #2's tcache next (0x555555559330): decodes to 0x7fffffffe350 "
-                        + "(was 0x5555555592a0)\n",
+                        + "(was 0x5555555592a0)   TcachePoisoning.java:50\n",
                 "    malloc returned 0x7fffffffe350: a stack address\n"
                         + "      the safe-linking check passed: 0x7fffffffe350 is 16-aligned\n");
     }
@@ -118,7 +118,8 @@ class ExplainIT {
     void fastbinDupIntoStackNamesTheFdOfTheChunkThatIsBothInUseAndFree() {
         String out = timeline(record("fastbin-dup-into-stack"));
         assertThat(out).contains(
-                "    program wrote 0x7ffaaaaab6e9 into #21's fd (0x555555559380): decodes to 0x7fffffffe3b0 (was 0x0)\n",
+                "    program wrote 0x7ffaaaaab6e9 into #21's fd (0x555555559380): decodes to 0x7fffffffe3b0 (was 0x0)   "
+                        + "FastbinDupIntoStack.java:60\n",
                 "    calloc returned 0x7fffffffe3c0: a stack address\n"
                         + "      the fastbin size check passed: the size word at 0x7fffffffe3b8 (0x20) belongs to this "
                         + "fastbin; the safe-linking check passed: 0x7fffffffe3c0 is 16-aligned\n");
@@ -181,9 +182,9 @@ class ExplainIT {
     void unsafeUnlinkNamesTheFakePrevSizeTheClearedBitAndTheWriteIntoTheGlobal() {
         String out = timeline(record("unsafe-unlink"));
         assertThat(out).contains("""
-                    program wrote 0x420 into #2's prev_size (0x5555555596c0): was 0x0
+                    program wrote 0x420 into #2's prev_size (0x5555555596c0): was 0x0   UnsafeUnlink.java:51
                     program wrote 0x430 into #2's size (0x5555555596c8): size 0x430, no flag bits \
-                (PREV_INUSE clear: the chunk before counts as free) (was 0x431)
+                (PREV_INUSE clear: the chunk before counts as free) (was 0x431)   UnsafeUnlink.java:53
                 """, """
                     unlink_chunk (0x5555555592a0 off largebins, to merge it) wrote 0x5555555587e8 to 0x555555558800 \
                 (the program's data, not heap memory)
@@ -194,17 +195,46 @@ class ExplainIT {
     @Test
     void overlappingChunksAndPoisonNullByteNameTheSizeTheyForge() {
         assertThat(timeline(record("overlapping-chunks"))).contains(
-                "    program wrote 0x581 into #2's size (0x555555559318): size 0x580 | PREV_INUSE (was 0x501)\n");
+                "    program wrote 0x581 into #2's size (0x555555559318): size 0x580 | PREV_INUSE (was 0x501)   "
+                        + "OverlappingChunks.java:43\n");
         assertThat(timeline(record("poison-null-byte"))).contains(
                 "    program wrote 0x500 into #20's size (0x555555560518), 1 byte of it: size 0x500, no flag bits "
-                        + "(PREV_INUSE clear: the chunk before counts as free) (was 0x501)\n");
+                        + "(PREV_INUSE clear: the chunk before counts as free) (was 0x501)   PoisonNullByte.java:90\n");
+    }
+
+    /**
+     * #14, #15: a C program's chunk is named by the variable its pointer went to, as C writes the field
+     * ({@code b->next}, {@code chunk1_ptr->prev_size}), and each write ends with its {@code prog.c:LINE}.
+     */
+    @Test
+    void aCProgramsWritesNameTheVariablesFieldAndEndWithTheirLine() {
+        Path tp = DIR.resolve("tcache-poisoning-c.timeline");
+        CliRun.Result r = run("run", "--c", "--out", tp.toString(), "--view", "none", "--color=never", "tcache-poisoning");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(timeline(tp, "--from", "4", "--to", "4")).isEqualTo("""
+                #4 free(0x555555559330)   tcache-poisoning.c:29
+                    tcachebins[0x90]: put 0x555555559320 (#2), now 2
+                    program wrote 0x7ffaaaaab939 into b->next (tcache) (0x555555559330): decodes to 0x7fffffffec60 \
+                (was 0x5555555592a0)   tcache-poisoning.c:32
+                """);
+        Path uu = DIR.resolve("unsafe-unlink-c.timeline");
+        r = run("run", "--c", "--out", uu.toString(), "--view", "none", "--color=never", "unsafe-unlink");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(timeline(uu)).contains("""
+                #2 malloc(0x420) = 0x5555555596d0   unsafe-unlink.c:19 → chunk1_ptr
+                    top: split 0x430 off, top now 0x555555559af0 size 0x20510
+                    program wrote 0x420 into chunk1_ptr->prev_size (0x5555555596c0): was 0x0   unsafe-unlink.c:30
+                    program wrote 0x430 into chunk1_ptr->size (0x5555555596c8): size 0x430, no flag bits (PREV_INUSE \
+                clear: the chunk before counts as free) (was 0x431)   unsafe-unlink.c:32
+                """);
     }
 
     @Test
     void writesAllAddsUserDataAndWritesNoneLeavesTheAllocatorsStory() {
         Path f = record("first-fit");
         String all = timeline(f, "--writes", "all");
-        assertThat(all).containsPattern("    program wrote \\d+ bytes to 0x[0-9a-f]+ \\(#1's user data \\+0x0\\)\n");
+        assertThat(all).containsPattern("    program wrote \\d+ bytes to 0x[0-9a-f]+ \\(#1's user data \\+0x0\\)   "
+                + "FirstFit\\.java:\\d+\n");
         String none = timeline(f, "--writes", "none");
         assertThat(none).doesNotContain("program wrote");
         CliRun.Result bad = run("timeline", f.toString(), "--writes", "some");

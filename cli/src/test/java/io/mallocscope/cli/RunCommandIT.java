@@ -109,8 +109,8 @@ class RunCommandIT {
                 .contains("#2 malloc(0x18) = 0x5555555592c0   poison.c:7 → b\n")
                 .contains("#3 malloc(0x28) = 0x5555555592e0   poison.c:9 → ptrs[1]\n")
                 .as("the program's store into the freed chunk is recorded, and the chunk named by its variable")
-                .contains("    program wrote 0x4141 into #2 (b)'s tcache next (0x5555555592c0): decodes to 0x555551418 "
-                        + "(was 0x5555555592a0)\n")
+                .contains("    program wrote 0x4141 into b->next (tcache) (0x5555555592c0): decodes to 0x555551418 "
+                        + "(was 0x5555555592a0)   poison.c:12\n")
                 .contains("#6 malloc(0x18) = 0x5555555592c0   poison.c:15\n");
         assertThat(r.err()).as("a loop's counters are not writes the recording keeps").containsPattern(
                 "timeline written to .* \\(\\d\\d events, ");

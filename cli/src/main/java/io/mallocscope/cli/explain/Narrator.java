@@ -563,10 +563,12 @@ public final class Narrator {
             fields = fields(view, p.memory(), a, len);
         }
         CProcess after = replay.stateBefore(i + 1);
+        // where the program made the write, as a call line ends with its call's (format 5 on)
+        String site = w.site().isEmpty() ? "" : "   " + w.site();
         if (fields.isEmpty()) {
             if (writes == Writes.all) {
                 lines.add("program wrote " + len + " byte" + (len == 1 ? "" : "s") + " to " + Hex.of(a) + " ("
-                        + where(after, a) + ")");
+                        + where(after, a) + ")" + site);
             }
             return;
         }
@@ -581,7 +583,7 @@ public final class Narrator {
             if (!meaning.isEmpty()) {
                 s.append(": ").append(meaning);
             }
-            lines.add(s.toString());
+            lines.add(s.append(site).toString());
         }
     }
 
@@ -691,41 +693,54 @@ public final class Narrator {
         return found;
     }
 
+    /**
+     * A chunk's field as the narration names it: {@code p1->bk_nextsize} when a C program's variable
+     * holds the chunk's pointer, else {@code #1's bk_nextsize}; a tcache entry's {@code next} and
+     * {@code key} say {@code (tcache)} after the variable's ({@code b->next (tcache)}).
+     */
+    private String fieldName(long chunk, String field) {
+        String name = variable.get(chunk);
+        if (name == null || createdBy.get(chunk) == null) {
+            return chunkName(chunk) + " " + field;
+        }
+        return field.startsWith("tcache ") ? name + "->" + field.substring(7) + " (tcache)" : name + "->" + field;
+    }
+
     private Field field(HeapView view, List<HeapView.Chunk> chunks, HeapView.Chunk c, long word, int bytes, long was) {
         long off = word - c.address();
-        String who = chunkName(c.address());
+        long who = c.address();
         if (view.tcache() != 0 && c.mem() == view.tcache() && off >= 16) {
             return tcacheStruct(c, off - 16, word, bytes, was);
         }
         if (off == 0) {
             // prev_size means something only when the chunk before is free
             return c.prevInuse() && !prevInuseCleared.contains(c.address()) ? null
-                    : new Field(word, bytes, who + " prev_size", Field.Kind.PREV_SIZE, was);
+                    : new Field(word, bytes, fieldName(who, "prev_size"), Field.Kind.PREV_SIZE, was);
         }
         if (off == 8) {
-            return new Field(word, bytes, who + " size", Field.Kind.SIZE, was);
+            return new Field(word, bytes, fieldName(who, "size"), Field.Kind.SIZE, was);
         }
         HeapView.State s = c.state();
         if (s == HeapView.State.IN_USE || s == HeapView.State.TOP) {
             return null;
         }
         if (s == HeapView.State.TCACHE) {
-            return off == 16 ? new Field(word, bytes, who + " tcache next", Field.Kind.TCACHE_NEXT, was)
-                    : off == 24 ? new Field(word, bytes, who + " tcache key", Field.Kind.TCACHE_KEY, was) : null;
+            return off == 16 ? new Field(word, bytes, fieldName(who, "tcache next"), Field.Kind.TCACHE_NEXT, was)
+                    : off == 24 ? new Field(word, bytes, fieldName(who, "tcache key"), Field.Kind.TCACHE_KEY, was) : null;
         }
         if (off == 16) {
             // a fastbin's fd is safe-linked like the tcache's next
-            return new Field(word, bytes, who + " fd", s == HeapView.State.FASTBIN ? Field.Kind.TCACHE_NEXT
+            return new Field(word, bytes, fieldName(who, "fd"), s == HeapView.State.FASTBIN ? Field.Kind.TCACHE_NEXT
                     : Field.Kind.LINK, was);
         }
         if (off == 24) {
-            return new Field(word, bytes, who + " bk", Field.Kind.LINK, was);
+            return new Field(word, bytes, fieldName(who, "bk"), Field.Kind.LINK, was);
         }
         if (s == HeapView.State.LARGEBIN && off == 32) {
-            return new Field(word, bytes, who + " fd_nextsize", Field.Kind.LINK, was);
+            return new Field(word, bytes, fieldName(who, "fd_nextsize"), Field.Kind.LINK, was);
         }
         if (s == HeapView.State.LARGEBIN && off == 40) {
-            return new Field(word, bytes, who + " bk_nextsize", Field.Kind.LINK, was);
+            return new Field(word, bytes, fieldName(who, "bk_nextsize"), Field.Kind.LINK, was);
         }
         return null;
     }

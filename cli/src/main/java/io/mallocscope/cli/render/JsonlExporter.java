@@ -262,6 +262,10 @@ public final class JsonlExporter {
                     }
                     sb.append('"');
                 }
+                if (!e.site().isEmpty()) {
+                    sb.append(",\"site\":");
+                    str(sb, e.site());
+                }
             }
             default -> {
             }
