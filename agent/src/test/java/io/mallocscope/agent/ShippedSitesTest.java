@@ -129,7 +129,7 @@ class ShippedSitesTest {
 
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
-                        if (owner.equals("io/mallocscope/agent/Recorder") && mname.equals("site")) {
+                        if (owner.equals("io/mallocscope/agent/Recorder") && (mname.equals("site") || mname.equals("writeSite"))) {
                             ids.add((Integer) constant);
                         }
                     }

@@ -25,7 +25,7 @@ class JsonlExporterTest {
         JsonlExporter.export(t, out);
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).hasSize(1 + t.size());
-        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":4,\"glibc\":\"2.36\","
+        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":5,\"glibc\":\"2.36\","
                 + "\"tunables\":\"glibc.malloc.tcache_count=0\",\"program\":\"first-fit\",\"argv\":[\"first-fit\",\"-v\"],"
                 + "\"heap_start\":\"0x555555559000\"");
         assertThat(lines.get(1)).isEqualTo(
@@ -69,7 +69,7 @@ class JsonlExporterTest {
         StringWriter out = new StringWriter();
         JsonlExporter.export(t, out);
         List<String> lines = out.toString().lines().toList();
-        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":4,");
+        assertThat(lines.get(0)).startsWith("{\"kind\":\"header\",\"version\":5,");
         assertThat(lines.get(1)).isEqualTo(
                 "{\"seq\":0,\"kind\":\"output\",\"depth\":0,\"stream\":\"stderr\",\"text\":\"Allocating 2 buffers.\\n\"}");
         assertThat(lines.get(4)).isEqualTo(
