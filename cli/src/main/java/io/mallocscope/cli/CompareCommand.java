@@ -89,11 +89,14 @@ final class CompareCommand implements Callable<Integer> {
             return compareSample(recorded.get(), args.isEmpty() ? recordedArgs : args, out);
         }
         {
-            Trace trace = Inputs.trace(input);
+            Inputs.Traced traced = Inputs.traced(input);
+            Trace trace = traced.trace();
             Inputs.replayOptions(trace, versions.get(0), tunablesOption.checked());
             TraceComparison.Result result;
             try {
-                result = TraceComparison.compare(trace, versions, tunablesOption.checked());
+                result = traced.threaded() != null
+                        ? TraceComparison.compare(traced.threaded(), versions, tunablesOption.checked())
+                        : TraceComparison.compare(trace, versions, tunablesOption.checked());
             } catch (IllegalArgumentException e) {
                 throw UserError.usage(e.getMessage());
             }

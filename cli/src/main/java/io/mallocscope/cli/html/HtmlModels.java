@@ -95,7 +95,7 @@ public final class HtmlModels {
                 } else if (i == n - 1 && timeline.problem().isPresent()) {
                     notes.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
                 }
-                steps.add(budget.add(recordedStep(op.number(), Story.callText(op), op.site(), notes, p,
+                steps.add(budget.add(recordedStep(op.number(), callText(op), op.site(), notes, p,
                         createdBy)));
             }
             heapStart = p.malloc().view().heapStart();
@@ -244,7 +244,7 @@ public final class HtmlModels {
                 notes.add("The trace goes on for " + (source.steps() - n) + " more operations, not shown here"
                         + " (the page shows the first " + n + ").");
             }
-            steps.add(budget.add(walked.get(i).step(i, Story.callText(op), "", notes, createdBy)));
+            steps.add(budget.add(walked.get(i).step(i, callText(op), "", notes, createdBy)));
         }
         String out = source.stdout().substring(0, outEnds.get(shown));
         String err = source.stderr().substring(0, errEnds.get(shown));
@@ -274,5 +274,10 @@ public final class HtmlModels {
     /** The page's name of a chunk state: {@code in_use}, {@code tcache}, … {@code top}. */
     static String state(HeapView.State s) {
         return s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A step's call as {@code timeline} prints it: {@code [t1] malloc(0x18) = 0x…} when the source has threads. */
+    private static String callText(Op op) {
+        return (op.who() != null ? "[" + op.who() + "] " : "") + Story.callText(op);
     }
 }

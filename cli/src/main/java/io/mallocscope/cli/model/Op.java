@@ -59,6 +59,6 @@ public record Op(int number, String function, List<String> args, String result, 
 
     /** The same call, explained by {@code changes}. */
     public Op withChanges(List<String> changes) {
-        return new Op(number, function, args, result, site, mem, freed, events, changes);
+        return new Op(number, function, args, result, site, mem, freed, events, changes, who);
     }
 }

@@ -52,10 +52,15 @@ public final class JsonlExporter {
         return sb.toString();
     }
 
+    /** The program's pid, as a recording names its first process (docs/timeline-format.md). */
+    private static final int PROGRAM_PID = 2;
+
     /**
      * Writes a replayed trace's calls in the timeline's schema: a header naming the trace ({@code
      * program}), its glibc and tunables and how many {@code steps} it has, then per call a {@code call},
-     * its {@code change}s (depth 1) and its {@code return} ({@code signal}: what stopped the process).
+     * its {@code change}s (depth 1) and its {@code return} ({@code signal}: what stopped the process). A
+     * trace with thread lines has a {@code context} record where the thread changes, as a recording has;
+     * its {@code T K} lines to a thread that exists are steps but no calls.
      */
     public static void exportTrace(String program, String glibc, String tunables, int steps, Iterable<Op> ops,
                                    Writer out) throws IOException {
@@ -69,9 +74,20 @@ public final class JsonlExporter {
         sb.append(",\"steps\":").append(steps).append("}\n");
         out.write(sb.toString());
         int seq = 0;
+        int thread = 0;
         for (Op op : ops) {
             sb.setLength(0);
             int fn = Functions.byName(op.function());
+            if (fn < 0) {
+                continue; // a trace's T line to a thread that runs already: no call, the next call's context says it
+            }
+            int t = op.who() != null && op.who().startsWith("t") ? Integer.parseInt(op.who().substring(1)) : thread;
+            if (t != thread) {
+                // a trace with thread lines: where the thread changes, as a recording's context record
+                start(sb, seq++, "context", 0);
+                sb.append(",\"pid\":").append(PROGRAM_PID).append(",\"thread\":").append(t).append("}\n");
+                thread = t;
+            }
             start(sb, seq++, "call", 0);
             long[] args = new long[op.args().size()];
             for (int i = 0; i < args.length; i++) {

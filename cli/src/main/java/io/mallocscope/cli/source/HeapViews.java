@@ -40,6 +40,18 @@ public final class HeapViews {
     }
 
     /**
+     * As {@link #light(int, CProcess)}, of arena {@code arena} (its address) with the tcache of the thread
+     * whose thread pointer is {@code threadPointer} (0: no tcache bins).
+     */
+    static HeapSnapshot light(int step, CProcess p, long arena, long threadPointer) {
+        HeapView main = p.malloc().view();
+        if (arena == main.mainArena() && threadPointer == threadPointer(p, null, step)) {
+            return snapshot(step, p, false, main);
+        }
+        return snapshot(step, p, false, HeapView.of(p.malloc(), arena, threadPointer));
+    }
+
+    /**
      * The state of the process, arena and thread {@code f} names in the run of {@code root} (the
      * program's process); the default focus is {@link #snapshot(int, CProcess)}.
      *

@@ -4,6 +4,7 @@ import io.mallocscope.cli.UserError;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.timeline.Timeline;
+import io.mallocscope.runtime.trace.ThreadedTrace;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFile;
 import io.mallocscope.runtime.trace.TraceFormatException;
@@ -11,6 +12,7 @@ import io.mallocscope.runtime.trace.TraceFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -89,6 +91,38 @@ public final class Inputs {
     public static Trace trace(Input in) {
         try {
             return in.stream() ? Trace.parseBytes(in.name(), Files.readAllBytes(in.path())) : Trace.read(in.path());
+        } catch (TraceFormatException e) {
+            throw UserError.data(e.getMessage());
+        } catch (IOException e) {
+            throw cannotRead(in.name(), e);
+        }
+    }
+
+    /** A trace as read: {@code threaded} is set when it has thread lines, and {@code trace} is then its ops. */
+    public record Traced(Trace trace, ThreadedTrace threaded) {
+    }
+
+    /**
+     * The trace in {@code in}, with thread lines ({@code T K}, {@code X K}) or without: the errors of
+     * {@link #trace(Input)}. A trace without them is read as {@link #trace(Input)} reads it.
+     */
+    public static Traced traced(Input in) {
+        try {
+            try {
+                Trace t = in.stream() ? Trace.parseBytes(in.name(), Files.readAllBytes(in.path())) : Trace.read(in.path());
+                return new Traced(t, null);
+            } catch (TraceFormatException e) {
+                if (!String.valueOf(e.getMessage()).contains(": " + Trace.THREAD_LINE + " (")) {
+                    throw e;
+                }
+                // one char per byte: a byte that is not ASCII is reported by its value, as Trace reports it
+                String text = new String(Files.readAllBytes(in.path()), StandardCharsets.ISO_8859_1);
+                if (text.startsWith("\u00ef\u00bb\u00bf")) {
+                    text = text.substring(3); // a UTF-8 byte-order mark, as Trace skips it
+                }
+                ThreadedTrace tt = ThreadedTrace.parse(in.name(), text);
+                return new Traced(tt.ops(), tt);
+            }
         } catch (TraceFormatException e) {
             throw UserError.data(e.getMessage());
         } catch (IOException e) {

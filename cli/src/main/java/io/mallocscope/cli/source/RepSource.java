@@ -10,6 +10,8 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ProcessOptions;
 import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.trace.Step;
+import io.mallocscope.runtime.trace.ThreadedReplay;
+import io.mallocscope.runtime.trace.ThreadedTrace;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceRunner;
@@ -28,15 +30,24 @@ import java.util.Optional;
  * process that ran the first N operations. Moving forward continues the same process; moving back
  * starts a fresh one (a trace replays at millions of operations a second). A trace has no recorded
  * events: its calls carry what they changed ({@link Changes}) instead.
+ *
+ * <p>A trace with thread lines ({@code T K}, {@code X K}) is replayed by {@link ThreadedReplay}, a line
+ * at a time: step N is the process after its first N lines, thread lines included, each a call of the
+ * thread that made it ({@code [t0] pthread_create(…)}, {@code [t1] sched_switch_to(…)},
+ * {@code [t1] pthread_exit(0x0)}, an op as {@code [t1] malloc(0x18)}).
  */
 final class RepSource implements StateSource {
     /** Traces longer than this get no per-call changes (each needs a heap walk). */
     static final int CHANGES_LIMIT = 20_000;
 
     private final Trace trace;
+    /** Set for a trace with thread lines ({@link #trace} is then its ops). */
+    private final ThreadedTrace threaded;
     private final ProcessOptions options;
     private CProcess process;
     private TraceRunner runner;
+    /** The run of a threaded trace, waiting before line {@link #done}. */
+    private ThreadedReplay replay;
     private int done;
     private String signal;
     private List<Op> ops;
@@ -49,8 +60,9 @@ final class RepSource implements StateSource {
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
-    private RepSource(Trace trace, ProcessOptions options) {
-        this.trace = trace;
+    private RepSource(Inputs.Traced t, ProcessOptions options) {
+        this.trace = t.trace();
+        this.threaded = t.threaded();
         this.options = options;
     }
 
@@ -59,8 +71,8 @@ final class RepSource implements StateSource {
     }
 
     static StateSource open(Inputs.Input in, Sources.ReplaySettings settings) {
-        Trace trace = Inputs.trace(in);
-        return new RepSource(trace, Inputs.replayOptions(trace, settings.glibc(), settings.tunables()));
+        Inputs.Traced t = Inputs.traced(in);
+        return new RepSource(t, Inputs.replayOptions(t.trace(), settings.glibc(), settings.tunables()));
     }
 
     @Override
@@ -75,7 +87,7 @@ final class RepSource implements StateSource {
 
     @Override
     public int steps() {
-        return trace.size();
+        return threaded != null ? threaded.size() : trace.size();
     }
 
     @Override
@@ -111,7 +123,7 @@ final class RepSource implements StateSource {
     @Override
     public List<Op> ops() {
         if (ops == null) {
-            walk(trace.size(), true);
+            walk(steps(), true);
             ops = List.copyOf(recorded);
         }
         return ops;
@@ -135,10 +147,19 @@ final class RepSource implements StateSource {
         if (process == null || n < done) {
             restart();
         }
-        boolean changes = trace.size() <= CHANGES_LIMIT;
+        boolean changes = steps() <= CHANGES_LIMIT;
         while (done < n && signal == null) {
             if (!record || done != recorded.size()) {
                 step(done, null);
+                continue;
+            }
+            if (threaded != null) {
+                ThreadViews before = changes ? ThreadViews.before(done, process, threaded.who(done)) : null;
+                step(done, recorded);
+                if (changes) {
+                    int last = recorded.size() - 1;
+                    recorded.set(last, recorded.get(last).withChanges(before.changes(done, process, diff)));
+                }
                 continue;
             }
             HeapSnapshot before = null;
@@ -158,8 +179,17 @@ final class RepSource implements StateSource {
     private void restart() {
         stdout.reset();
         stderr.reset();
-        process = CProcess.create(options.withStdout(stdout).withStderr(stderr));
-        runner = TraceRunner.onMalloc(trace, process);
+        ProcessOptions o = options.withStdout(stdout).withStderr(stderr);
+        if (threaded != null) {
+            if (replay != null) {
+                replay.close();
+            }
+            replay = ThreadedReplay.stepping(threaded, o, false);
+            process = replay.process();
+        } else {
+            process = CProcess.create(o);
+            runner = TraceRunner.onMalloc(trace, process);
+        }
         done = 0;
         signal = null;
         light = null;
@@ -167,15 +197,40 @@ final class RepSource implements StateSource {
 
     /** Performs operation {@code i}; when {@code out} is given, adds it as an {@link Op}. */
     private void step(int i, List<Op> out) {
-        Step s = runner.step(i);
+        Step s;
+        String who = null;
+        if (threaded != null) {
+            ThreadedReplay.Line line = replay.next();
+            who = "t" + line.thread();
+            s = line.step();
+            if (s == null) {
+                done++;
+                if (out != null) {
+                    out.add(threadCall(i, line, who));
+                }
+                return;
+            }
+        } else {
+            s = runner.step(i);
+        }
         done++;
         if (s.signal() != null) {
             signal = s.signal().shellDescription() + ": " + s.signal().getMessage();
         }
         if (out != null) {
             out.add(new Op(i + 1, s.function(), signal != null ? List.of() : args(s), signal != null ? "<" + signal + ">"
-                    : result(s), null, s.allocated(), s.freed(), List.of()));
+                    : result(s), null, s.allocated(), s.freed(), List.of(), List.of(), who));
         }
+    }
+
+    /** A thread line as the call that made it: its arguments in hex; pthread_create returns 0, the others nothing. */
+    private static Op threadCall(int i, ThreadedReplay.Line line, String who) {
+        List<String> args = new ArrayList<>(line.args().length);
+        for (long a : line.args()) {
+            args.add(Hex.of(a));
+        }
+        return new Op(i + 1, line.function(), args, line.function().equals("pthread_create") ? Long.toString(line.result())
+                : null, null, 0, 0, List.of(), List.of(), who);
     }
 
     /** The call's arguments: pointers and sizes in hex, counts and ints in decimal. */

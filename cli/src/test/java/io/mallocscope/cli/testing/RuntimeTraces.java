@@ -36,6 +36,16 @@ public final class RuntimeTraces {
         return root().resolve("golden").resolve(version);
     }
 
+    /** The directory of the runtime's traces with thread lines ({@code T K}, {@code X K}). */
+    public static Path threadedTraces() {
+        return root().resolve("traces-threads");
+    }
+
+    /** The threaded harness's outputs of glibc {@code version} for {@link #threadedTraces()}, named like them. */
+    public static Path goldenThreads(String version) {
+        return root().resolve("golden-threads").resolve(version);
+    }
+
     /** Trace {@code name} (without ".rep"). */
     public static Path trace(String name) {
         return traces().resolve(name + ".rep");
@@ -73,7 +83,7 @@ public final class RuntimeTraces {
             }
         }));
         try (FileSystem fs = FileSystems.newFileSystem(jar, Map.of())) {
-            for (String dir : new String[] {"traces", "golden"}) {
+            for (String dir : new String[] {"traces", "golden", "traces-threads", "golden-threads"}) {
                 try (Stream<Path> files = Files.walk(fs.getPath("/" + dir))) {
                     for (Path p : files.filter(Files::isRegularFile).toList()) {
                         Path target = out.resolve(p.toString().substring(1));

@@ -10,43 +10,54 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 
 /**
- * Replays a trace with thread lines, exactly as the reference harness ({@code replay.c -DTHREADS})
- * does on real glibc:
- * <pre>
- *   T K   the current thread becomes K (0 = main, 1..255); a K that does not exist is first created
- *         by main (pthread_create, 8 MiB stack attribute), then runs
- *   X K   thread K returns from its start function (glibc's exit path runs) and main joins it; the
- *         current thread stays, or becomes main if it was K
- * </pre>
+ * Replays a trace with thread lines ({@link ThreadedTrace}), exactly as the reference harness
+ * ({@code replay.c -DTHREADS}) does on real glibc.
  * Threads take turns by a baton of semaphores, one per thread, in the same order as the harness:
- * main creates and joins every thread, other threads ask it to through the baton. Every op's line is
- * prefixed with the executing thread ({@code K: a ID WHERE SIZE}); WHERE is {@code H+0x..} (from the
- * initial break rounded up to 16), {@code M+0x..}, {@code NULL}, or {@code A<n>+0x..} /
- * {@code A<n>.<h>+0x..} for a chunk of the n-th non-main arena to appear, in the h-th heap of its
- * chain, as an offset from that heap's start. After the summary lines, {@code arenas N}.
- * A trace's {@code # GLIBC_TUNABLES=} (or {@code # tunables:}) line applies those tunables.
+ * main creates and joins every thread, other threads ask it to through the baton.
+ *
+ * <p>{@link #run} prints every op's line prefixed with the executing thread ({@code K: a ID WHERE SIZE});
+ * WHERE is {@code H+0x..} (from the initial break rounded up to 16), {@code M+0x..}, {@code NULL}, or
+ * {@code A<n>+0x..} / {@code A<n>.<h>+0x..} for a chunk of the n-th non-main arena to appear, in the
+ * h-th heap of its chain, as an offset from that heap's start. After the summary lines, {@code arenas N}.
+ *
+ * <p>{@link #stepping} runs the same replay a line at a time for the views: the process stops before
+ * each line ({@link #next()}), in whichever thread is to run it, and is read while it waits there.
+ * Its simulated threads run on a Java thread of their own; {@link #close()} ends them.
  */
-public final class ThreadedReplay {
+public final class ThreadedReplay implements AutoCloseable {
     private static final long HEAP_MAX_SIZE = 64L << 20;
     private static final long STACK_SIZE = 8L << 20;
-    private static final int MAX_THREADS = 256;
-    private static final String TUNABLES_LINE = "# GLIBC_TUNABLES=";
+    private static final int MAX_THREADS = ThreadedTrace.MAX_THREADS;
     private static final int REQ_NONE = 0;
     private static final int REQ_CREATE = 1;
     private static final int REQ_JOIN = 2;
 
-    /** One step of the replay: an op of the parsed trace, or a thread line. */
-    private record Item(int op, char thread, int k, int line) {
+    /**
+     * What one line of the trace did, for the views: the thread that made the call and the call. An op's
+     * call is its {@link Step}; {@code T K} is main's {@code pthread_create(thread, stacksize, guardsize)}
+     * when K is new, else the running thread's {@code sched_switch_to(K's pthread_t)}; {@code X K} is
+     * K's {@code pthread_exit(0)} (main then joins it, in the same line).
+     *
+     * @param line   the line's index in the {@link ThreadedTrace}
+     * @param thread the thread that made the call (0 = main)
+     * @param step   the op as it ran, or null for a thread line
+     * @param result pthread_create's result (0) for a created thread, else 0
+     */
+    public record Line(int line, int thread, Step step, String function, long[] args, long result) {
     }
 
+    private final ThreadedTrace threaded;
     private final Trace trace;
-    private final List<Item> items;
     private final CProcess process;
     private final AddressSpace mem;
     private final StringBuilder out = new StringBuilder();
     private final Appendable sink;
+    private final boolean freeKeepsPointer;
+    /** Set for a replay run a line at a time. */
+    private final Stepper stepper;
     private LibC c;
     private TraceRunner runner;
     private long base;
@@ -57,10 +68,13 @@ public final class ThreadedReplay {
     private long sems;
     private long attr;
     private long threadOut;
+    private long mainPd;
     private int req;
     private int reqThread;
     private int reqResume;
     private final List<Long> arenas = new ArrayList<>();
+    /** Stepping: what the last line did. */
+    private Line last;
 
     /** Thrown by the thread that read the last line, to end the whole run (the harness _exits there). */
     private static final class Finished extends RuntimeException {
@@ -71,23 +85,20 @@ public final class ThreadedReplay {
         }
     }
 
-    private ThreadedReplay(Trace trace, List<Item> items, CProcess process, Appendable sink) {
-        this.trace = trace;
-        this.items = items;
+    private ThreadedReplay(ThreadedTrace threaded, CProcess process, Appendable sink, boolean freeKeepsPointer,
+                           boolean stepping) {
+        this.threaded = threaded;
+        this.trace = threaded.ops();
         this.process = process;
         this.mem = process.memory();
         this.sink = sink;
+        this.freeKeepsPointer = freeKeepsPointer;
+        this.stepper = stepping ? new Stepper() : null;
     }
 
     /** Whether {@code text} has a {@code T} line (then it needs this replay, not {@link OffsetsReplay}). */
     public static boolean isThreaded(String text) {
-        for (String line : text.split("\n", -1)) {
-            String s = line.strip();
-            if (s.length() > 1 && s.charAt(0) == 'T' && Character.isWhitespace(s.charAt(1)) || s.equals("T")) {
-                return true;
-            }
-        }
-        return false;
+        return ThreadedTrace.isThreaded(text);
     }
 
     /**
@@ -97,55 +108,22 @@ public final class ThreadedReplay {
      * @throws TraceFormatException for a malformed line (nothing has run then)
      */
     public static void run(String name, String text, ProcessOptions options, Appendable out) {
-        String[] lines = text.split("\n", -1);
-        StringBuilder ops = new StringBuilder(text.length());
-        List<Item> items = new ArrayList<>();
-        String tunables = null;
-        int opIndex = 0;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            String s = line.strip();
-            if (s.startsWith(TUNABLES_LINE) && tunables == null) {
-                tunables = s.substring(TUNABLES_LINE.length()).replaceAll("\\s+", "");
-            }
-            String[] tok = s.isEmpty() ? new String[0] : s.split("\\s+");
-            if (tok.length > 0 && (tok[0].equals("T") || tok[0].equals("X"))) {
-                if (tok.length != 2) {
-                    throw new TraceFormatException(name, i + 1, (tok.length < 2 ? "too few" : "too many")
-                            + " arguments for op '" + tok[0] + "'");
-                }
-                int lowest = tok[0].equals("T") ? 0 : 1;
-                int k;
-                try {
-                    k = Integer.parseInt(tok[1]);
-                } catch (NumberFormatException e) {
-                    k = -1;
-                }
-                if (k < lowest || k >= MAX_THREADS || !tok[1].matches("[0-9]+")) {
-                    throw new TraceFormatException(name, i + 1, "bad thread number (" + lowest + "..255) '" + tok[1] + "'");
-                }
-                items.add(new Item(-1, tok[0].charAt(0), k, i + 1));
-                ops.append("# ").append(line).append('\n'); // keeps the line numbers of the rest
-                continue;
-            }
-            ops.append(line);
-            if (i < lines.length - 1) {
-                ops.append('\n');
-            }
-            if (!s.isEmpty() && s.charAt(0) != '#' && !(tok.length == 1 && tok[0].matches("[-+]?[0-9]+"))) {
-                items.add(new Item(opIndex++, ' ', 0, i + 1));
-            }
-        }
-        Trace trace = Trace.parse(name, ops.toString());
-        if (trace.size() != opIndex) {
-            throw new IllegalStateException("threaded replay: " + opIndex + " op lines but the trace has " + trace.size());
-        }
-        if (tunables == null) {
-            tunables = trace.tunables();
-        }
-        ProcessOptions o = tunables != null ? options.withTunables(tunables) : options;
-        CProcess p = CProcess.create(o);
-        new ThreadedReplay(trace, items, p, out).replay();
+        ThreadedTrace t = ThreadedTrace.parse(name, text);
+        new ThreadedReplay(t, CProcess.create(options(t, options)), out, false, false).replay();
+    }
+
+    /**
+     * The replay of {@code t} in a fresh process made from {@code options} (the trace's own tunables
+     * replace the options'), to be run a line at a time by {@link #next()}; nothing has run yet. With
+     * {@code freeKeepsPointer}, {@code f ID} leaves the ID naming the freed block (as
+     * {@link TraceRunner#freeKeepsPointer()}). Close it when done.
+     */
+    public static ThreadedReplay stepping(ThreadedTrace t, ProcessOptions options, boolean freeKeepsPointer) {
+        return new ThreadedReplay(t, CProcess.create(options(t, options)), null, freeKeepsPointer, true);
+    }
+
+    private static ProcessOptions options(ThreadedTrace t, ProcessOptions options) {
+        return t.tunables() != null ? options.withTunables(t.tunables()) : options;
     }
 
     private void replay() {
@@ -172,9 +150,197 @@ public final class ThreadedReplay {
         }
     }
 
+    // ---------------------------------------------------------------- a line at a time
+
+    /** Unwinds the waiting replay's threads when it is closed. */
+    private static final class Abandoned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abandoned() {
+            super("closed", null, false, false);
+        }
+    }
+
+    /**
+     * The hand-over between the caller and the replay, which runs {@link #replay()} on a Java thread of
+     * its own: whichever simulated thread is to run line {@code target} waits there ({@link #pause()})
+     * and the caller reads the process. Only one side runs at a time; each semaphore hand-over orders
+     * their memory accesses.
+     */
+    private final class Stepper {
+        final Semaphore toReplay = new Semaphore(0);
+        final Semaphore toCaller = new Semaphore(0);
+        int target;
+        boolean closing;
+        /** The replay's run has ended (the last line or a failure). */
+        boolean over;
+        RuntimeException failure;
+        Thread driver;
+
+        /** In the replay, before line {@link #next}: waits while the caller wants no line past it. */
+        void pause() {
+            while (next >= target) {
+                toCaller.release();
+                toReplay.acquireUninterruptibly();
+                if (closing) {
+                    throw new Abandoned();
+                }
+            }
+        }
+
+        /** In the caller: lets the replay run up to line {@code to} and waits until it is there. */
+        void advance(int to) {
+            if (over) {
+                return;
+            }
+            target = to;
+            if (driver == null) {
+                driver = new Thread(() -> {
+                    try {
+                        replay();
+                    } catch (Abandoned a) {
+                        // closed
+                    } catch (RuntimeException e) {
+                        if (!closing) {
+                            failure = e;
+                        }
+                    } finally {
+                        over = true;
+                        toCaller.release();
+                    }
+                }, "mallocscope-threaded-replay");
+                driver.setDaemon(true);
+                driver.start();
+            } else {
+                toReplay.release();
+            }
+            toCaller.acquireUninterruptibly();
+            if (failure != null) {
+                RuntimeException f = failure;
+                failure = null;
+                throw f;
+            }
+        }
+
+        void close() {
+            if (driver == null || over) {
+                return;
+            }
+            closing = true;
+            toReplay.release();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    driver.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The lines of the trace this replay runs. */
+    public ThreadedTrace trace() {
+        return threaded;
+    }
+
+    /** How many lines have run: the replay waits before line {@code done()}. */
+    public int done() {
+        start();
+        return next;
+    }
+
+    /**
+     * The process, live, waiting before line {@link #done()}: valid to read until the next call on
+     * this replay (before the first line, once the harness's own set-up has run).
+     */
+    public CProcess process() {
+        start();
+        return process;
+    }
+
+    /** Where the offsets of main's heap count from: the initial break rounded up to 16. */
+    public long base() {
+        start();
+        return base;
+    }
+
+    /**
+     * Runs line {@link #done()} in its thread; the replay then waits before the next line.
+     *
+     * @throws IllegalStateException after the last line
+     * @throws TraceFormatException  (for a thread line the run cannot follow)
+     */
+    public Line next() {
+        start();
+        if (next >= threaded.size()) {
+            throw new IllegalStateException("the trace has " + threaded.size() + " lines, all run");
+        }
+        int want = next + 1;
+        last = null;
+        stepper.advance(want);
+        if (next != want || last == null) {
+            throw new IllegalStateException("the threaded replay stopped at line " + next + ", not " + want);
+        }
+        return last;
+    }
+
+    /**
+     * The offsets format's WHERE of the block {@code p} and its size word ({@code A1+0xb70 0x25}),
+     * numbering the non-main arenas as they first appear here, as {@link #run} does.
+     */
+    public String where(long p) {
+        StringBuilder b = new StringBuilder();
+        place(b, p);
+        return b.toString();
+    }
+
+    /**
+     * What {@link #run} prints for {@code line} (an op that returns something: {@code 1: a 1 A1+0xb70 0x25}),
+     * read now: call it right after the {@link #next()} that returned the line. "" for other lines.
+     */
+    public String offsets(Line line) {
+        StringBuilder b = new StringBuilder();
+        if (line.step() != null && line.step().signal() == null) {
+            offsetsLine(b, line.thread(), line.step().index(), line.step().result());
+        }
+        return b.toString();
+    }
+
+    /** What {@link #run} prints after the last line, read now: {@code brk}, {@code mallinfo} and {@code arenas}. */
+    public String summary() {
+        start();
+        StringBuilder b = new StringBuilder();
+        finish(b);
+        return b.toString();
+    }
+
+    /** Ends the replay's threads (the process is thrown away). */
+    @Override
+    public void close() {
+        if (stepper != null) {
+            stepper.close();
+        }
+    }
+
+    /** Stepping: starts the run and waits before the first line. */
+    private void start() {
+        if (stepper == null) {
+            throw new IllegalStateException("not a stepping replay");
+        }
+        if (stepper.driver == null) {
+            stepper.advance(0);
+        }
+    }
+
     private void start(LibC libc) {
         this.c = libc;
-        this.runner = TraceRunner.onMalloc(trace, process);
+        TraceRunner r = TraceRunner.onMalloc(trace, process);
+        this.runner = freeKeepsPointer ? r.freeKeepsPointer() : r;
         long brk = process.kernel().currentBrk();
         this.base = (brk + 15) & ~15L; // 2.31's loader leaves it unaligned under GLIBC_TUNABLES
         sems = c.local(32L * MAX_THREADS);
@@ -185,6 +351,7 @@ public final class ThreadedReplay {
         c.pthread_attr_init(attr);
         c.pthread_attr_setstacksize(attr, STACK_SIZE);
         threadOut = c.local(8);
+        mainPd = c.pthread_self();
     }
 
     // ---------------------------------------------------------------- the baton (as replay.c)
@@ -292,31 +459,60 @@ public final class ThreadedReplay {
         if (exiting[self]) {
             return false;
         }
-        while (next < items.size()) {
-            Item it = items.get(next++);
-            if (it.thread() == 'T') {
-                switchTo(self, it.k());
-                if (exiting[self]) {
-                    return false;
+        while (true) {
+            if (stepper != null) {
+                stepper.pause();
+            }
+            if (next >= threaded.size()) {
+                return true;
+            }
+            int i = next++;
+            switch (threaded.kind(i)) {
+                case SWITCH -> {
+                    int k = threaded.thread(i);
+                    if (stepper != null) {
+                        last = k != 0 && !alive[k]
+                                ? new Line(i, 0, null, "pthread_create", new long[] {threadOut, STACK_SIZE, AddressSpace.PAGE_SIZE}, 0)
+                                : new Line(i, self, null, "sched_switch_to", new long[] {k == 0 ? mainPd : pthreads[k]}, 0);
+                    }
+                    switchTo(self, k);
+                    if (exiting[self]) {
+                        return false;
+                    }
                 }
-            } else if (it.thread() == 'X') {
-                if (exitThread(self, it.k(), it.line()) || exiting[self]) {
-                    return false;
+                case EXIT -> {
+                    int k = threaded.thread(i);
+                    if (stepper != null) {
+                        last = new Line(i, k, null, "pthread_exit", new long[] {0}, 0);
+                    }
+                    if (exitThread(self, k, threaded.line(i)) || exiting[self]) {
+                        return false;
+                    }
                 }
-            } else {
-                runOp(self, it.op());
+                case OP -> runOp(self, i, threaded.op(i));
             }
         }
-        return true;
     }
 
-    private void runOp(int self, int i) {
-        long r = runner.call(i);
+    private void runOp(int self, int line, int i) {
+        if (stepper != null) {
+            Step s = runner.step(i);
+            last = new Line(line, self, s, s.function(), s.args(), s.result());
+            return;
+        }
+        offsetsLine(out, self, i, runner.call(i));
+        if (out.length() > 8192) {
+            flush();
+        }
+    }
+
+    /** Op {@code i}'s line of the offsets format, if it prints one, for its result {@code r} in thread {@code self}. */
+    private void offsetsLine(StringBuilder out, int self, int i, long r) {
         TraceOp op = trace.op(i);
         switch (op.returns()) {
             case BLOCK -> {
                 out.append(self).append(": ").append(op.letter()).append(' ').append(trace.id(i)).append(' ');
-                place(r);
+                place(out, r);
                 out.append('\n');
             }
             case INT -> out.append(self).append(": ").append(op.letter()).append(' ').append(r).append('\n');
@@ -332,12 +528,9 @@ public final class ThreadedReplay {
             case NOTHING -> {
             }
         }
-        if (out.length() > 8192) {
-            flush();
-        }
     }
 
-    private void place(long p) {
+    private void place(StringBuilder out, long p) {
         if (p == 0) {
             out.append("NULL");
             return;
@@ -369,11 +562,18 @@ public final class ThreadedReplay {
     }
 
     private void finish() {
+        finish(out);
+    }
+
+    private void finish(StringBuilder out) {
         OffsetsReplay.epilogue(out, process, base);
         out.append("arenas ").append(arenas.size()).append('\n');
     }
 
     private void flush() {
+        if (sink == null) {
+            return;
+        }
         try {
             sink.append(out);
             out.setLength(0);

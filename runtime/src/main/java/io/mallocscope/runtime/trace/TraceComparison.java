@@ -123,15 +123,19 @@ public final class TraceComparison {
         private final List<String> versions;
         private final String tunables;
         private final Trace trace;
+        /** Set for a trace with thread lines: each op's row names its thread. */
+        private final ThreadedTrace threaded;
         private final Column[] columns;
         private final BitSet divergent;
         private final int size;
 
-        private Result(String traceName, List<String> versions, String tunables, Trace trace, Column[] columns) {
+        private Result(String traceName, List<String> versions, String tunables, Trace trace, ThreadedTrace threaded,
+                       Column[] columns) {
             this.traceName = traceName;
             this.versions = versions;
             this.tunables = tunables;
             this.trace = trace;
+            this.threaded = threaded;
             this.columns = columns;
             this.size = trace.size() + 1;
             this.divergent = new BitSet(size);
@@ -185,7 +189,8 @@ public final class TraceComparison {
                 outs.add(c.outcome(index));
             }
             boolean last = index == size - 1;
-            return new Row(last ? 0 : index + 1, last ? "break at exit" : opText(trace, index),
+            return new Row(last ? 0 : index + 1, last ? "break at exit" : threaded != null
+                    ? threaded.opThread(index) + ": " + opText(trace, index) : opText(trace, index),
                     Collections.unmodifiableList(outs), divergent.get(index));
         }
 
@@ -227,6 +232,8 @@ public final class TraceComparison {
         static final byte DONE = 0;
         /** a block in the heap: a = its offset from the break at main, b = its size word */
         static final byte HEAP = 1;
+        /** a block of a non-main arena: {@link #places} = its place ({@code A1+0xb70}), b = its size word */
+        static final byte ARENA = 7;
         /** an mmapped block: a = its page offset, b = its size word */
         static final byte MMAP = 2;
         static final byte NULL = 3;
@@ -242,6 +249,8 @@ public final class TraceComparison {
         final byte[] kind;
         final long[] a;
         final long[] b;
+        /** The places of {@link #ARENA} blocks (a threaded trace's column), else null. */
+        String[] places;
         Kind stopKind;
         String stopMessage;
 
@@ -283,6 +292,7 @@ public final class TraceComparison {
             }
             return switch (kind[i]) {
                 case STOPPED -> stopKind == o.stopKind && stopMessage.equals(o.stopMessage);
+                case ARENA -> places[i].equals(o.places[i]) && b[i] == o.b[i];
                 case NOT_RUN, DONE, NULL, SBRK_FAIL -> true;
                 default -> a[i] == o.a[i] && b[i] == o.b[i];
             };
@@ -303,6 +313,7 @@ public final class TraceComparison {
                     String where = w.toString();
                     yield new Outcome(Kind.POINTER, where + " 0x" + Long.toHexString(b[i]), where, b[i], null);
                 }
+                case ARENA -> new Outcome(Kind.POINTER, places[i] + " 0x" + Long.toHexString(b[i]), places[i], b[i], null);
                 case VALUE -> new Outcome(Kind.VALUE, Long.toString(x), null, 0, null);
                 case SBRK, BRK -> {
                     StringBuilder w = new StringBuilder();
@@ -330,6 +341,33 @@ public final class TraceComparison {
      *     tunables (the message says which)
      */
     public static Result compare(Trace trace, List<String> versions, String tunables) {
+        List<String> names = versions(versions);
+        String effective = trace.tunables() != null ? trace.tunables() : tunables == null ? "" : tunables;
+        Column[] columns = new Column[names.size()];
+        for (int v = 0; v < columns.length; v++) {
+            columns[v] = run(trace, names.get(v), effective);
+        }
+        return new Result(trace.name(), List.copyOf(names), effective, trace, null, columns);
+    }
+
+    /**
+     * Replays the trace with thread lines {@code trace} once per version ({@link ThreadedReplay}, a
+     * line at a time) and lines the ops' outcomes up as {@link #compare(Trace, List, String)} does; a
+     * block of a non-main arena is named as the offsets format names it ({@code A1+0xb70}, arenas
+     * numbered in order of appearance in each version), and each row's op names its thread
+     * ({@code 1: a 1 24}).
+     */
+    public static Result compare(ThreadedTrace trace, List<String> versions, String tunables) {
+        List<String> names = versions(versions);
+        String effective = trace.tunables() != null ? trace.tunables() : tunables == null ? "" : tunables;
+        Column[] columns = new Column[names.size()];
+        for (int v = 0; v < columns.length; v++) {
+            columns[v] = run(trace, names.get(v), effective);
+        }
+        return new Result(trace.name(), List.copyOf(names), effective, trace.ops(), trace, columns);
+    }
+
+    private static List<String> versions(List<String> versions) {
         if (versions == null || versions.isEmpty()) {
             throw new IllegalArgumentException("compare needs at least one glibc version");
         }
@@ -341,12 +379,50 @@ public final class TraceComparison {
             }
             names.add(name);
         }
-        String effective = trace.tunables() != null ? trace.tunables() : tunables == null ? "" : tunables;
-        Column[] columns = new Column[names.size()];
-        for (int v = 0; v < columns.length; v++) {
-            columns[v] = run(trace, names.get(v), effective);
+        return names;
+    }
+
+    /** One version's column of a threaded trace: a result per op, then the break at exit (NOT_RUN after a stop). */
+    private static Column run(ThreadedTrace trace, String version, String tunables) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        ProcessOptions o = ProcessOptions.defaults().withGlibc(version).withTunables(tunables).withStdout(sink).withStderr(sink);
+        int n = trace.ops().size();
+        Column col = new Column(n);
+        col.places = new String[n + 1];
+        try (ThreadedReplay r = ThreadedReplay.stepping(trace, o, true)) {
+            AddressSpace mem = r.process().memory();
+            long base = r.base();
+            int stopped = -1;
+            while (r.done() < trace.size() && stopped < 0) {
+                Step s = r.next().step();
+                if (s == null) {
+                    continue;
+                }
+                int i = s.index();
+                if (s.signal() != null) {
+                    col.stopKind = s.signal() instanceof Abort ? Kind.ABORT : s.signal() instanceof OutOfMemoryKill
+                            ? Kind.KILLED : Kind.SEGFAULT;
+                    col.stopMessage = s.signal().getMessage();
+                    stopped = i;
+                } else if (s.op().returns() == TraceOp.Returns.BLOCK && s.result() != 0
+                        && (mem.read64(s.result() - 8) & 6) == 4) {
+                    String where = r.where(s.result());
+                    col.kind[i] = Column.ARENA;
+                    col.places[i] = where.substring(0, where.indexOf(' '));
+                    col.b[i] = mem.read64(s.result() - 8);
+                } else {
+                    col.record(i, s.op(), s.result(), mem, base);
+                }
+            }
+            if (stopped >= 0) {
+                col.kind[stopped] = Column.STOPPED;
+                Arrays.fill(col.kind, stopped + 1, n + 1, Column.NOT_RUN);
+            } else {
+                col.kind[n] = Column.BRK;
+                col.a[n] = r.process().kernel().currentBrk() - base;
+            }
         }
-        return new Result(trace.name(), List.copyOf(names), effective, trace, columns);
+        return col;
     }
 
     /** One version's column: a result per op, then the break at exit (NOT_RUN after a stop). */

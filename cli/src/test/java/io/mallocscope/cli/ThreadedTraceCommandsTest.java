@@ -1,0 +1,106 @@
+package io.mallocscope.cli;
+
+import io.mallocscope.cli.testing.Approved;
+import io.mallocscope.cli.testing.RuntimeTraces;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.mallocscope.cli.CliRun.run;
+import static io.mallocscope.cli.ViewCommandsTest.headers;
+import static io.mallocscope.cli.ViewCommandsTest.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The commands on a trace with thread lines (runtime's traces-threads, whose outputs on real glibc are
+ * golden-threads): each view opens it, with --thread and --arena, as it opens a recorded threaded program.
+ */
+class ThreadedTraceCommandsTest {
+    static String threaded(String name) {
+        return RuntimeTraces.threadedTraces().resolve(name + ".rep").toString();
+    }
+
+    static final String REUSE = threaded("arena-reuse");
+    static final String CROSS = threaded("cross-free");
+
+    @Test
+    void timelineNamesEachCallsThread() {
+        String out = ok(run("timeline", REUSE));
+        assertThat(headers(out)).startsWith("#1 [t0] malloc(0x18) = 0x5555555592a0\n"
+                + "#2 [t0] pthread_create(0x7fffffffc380, 0x800000, 0x1000) = 0\n"
+                + "#3 [t1] malloc(0x18) = 0x7ffff0000b70\n");
+        // X 1: thread 1's exit frees its tcache (the arena goes on the free list); T 4 reuses arena 1
+        assertThat(headers(out)).contains("#13 [t3] sched_switch_to(0x7ffff7dd2740)\n#14 [t1] pthread_exit(0x0)\n"
+                + "#15 [t0] pthread_create(");
+        // its exit flushes its tcache into its arena, told as the arena's changes
+        assertThat(out).contains("#14 [t1] pthread_exit(0x0)\n    tcachebins[0x70]: -0x7ffff0000b80  (1 → 0)\n"
+                + "    arena 0x7ffff0000030: ← 0x7ffff00008d0 (0x290) in use → in unsortedbin\n");
+        Approved.verify("timeline-threads-trace", out);
+    }
+
+    @Test
+    void arenasListsEveryArenaAtAStep() {
+        String out = ok(run("arenas", REUSE, "--at", "14"));
+        // after X 1: arena 1 on the free list, no thread attached
+        assertThat(out).contains("arena 0 (main_arena) at 0x7ffff7faac60\n").contains("arena 3 at 0x7ffff0000030\n")
+                .contains("threads:          none\n  attached_threads: 0\n").endsWith("free_list 0x7ffff0000030 (arena 3)\n");
+        Approved.verify("arenas-threads-trace-at-14", out);
+    }
+
+    @Test
+    void binsAndHeapOfAThreadAndItsArena() {
+        String bins = ok(run("bins", CROSS, "--thread", "1", "--arena", "1"));
+        assertThat(bins).startsWith("tcachebins\n0x20 [  1]: 0x7ffff0000c70 ◂— 0\n");
+        String heap = ok(run("heap", CROSS, "--arena", "1", "--at", "3"));
+        assertThat(heap).contains("Allocated chunk | PREV_INUSE | NON_MAIN_ARENA\nAddr: 0x7ffff0000b60\nSize: 0x20 (with flag bits: 0x25)\n");
+        String vis = ok(run("vis", CROSS, "--thread", "1", "--arena", "1", "--chunks", "2"));
+        assertThat(vis).startsWith("0x7ffff00008d0\t0x0000000000000000\t0x0000000000000295\t");
+        CliRun.Result none = run("bins", CROSS, "--thread", "1", "--at", "1");
+        assertThat(none.status()).isEqualTo(2);
+        assertThat(none.err()).isEqualTo("mallocscope: --thread 1: process 2 has no such thread at step 1 (threads: 0; 0 is the main thread)\n");
+    }
+
+    @Test
+    void mapsShowTheThreadStacksAndTheArenasHeaps() {
+        String out = ok(run("maps", CROSS));
+        assertThat(out).contains("7ffff0000000-7ffff0021000 rw-p   132K  arena 1 heap (size 0x21000)\n")
+                .contains("7ffff0021000-7ffff4000000 ---p 65404K  arena 1 heap: reserved (PROT_NONE)\n")
+                .contains("guard page of t1's stack");
+    }
+
+    @Test
+    void compareLinesUpTheVersionsAsTheThreadedHarnessPrintsThem() {
+        String out = ok(run("compare", CROSS, "--glibc", "2.31,2.36"));
+        assertThat(out).contains("    1  0: a 0 24      H+0x2a0 0x21     H+0x2a0 0x21\n")
+                .contains("!   2  1: a 1 24      A1+0xb60 0x25    A1+0xb70 0x25\n");
+    }
+
+    @Test
+    void thePageOfAThreadedTraceHasAStepPerLine(@TempDir Path dir) throws IOException {
+        Path page = dir.resolve("reuse.html");
+        CliRun.Result r = run("timeline", REUSE, "--format", "html", "--out", page.toString());
+        assertThat(r.status()).isZero();
+        String html = Files.readString(page);
+        assertThat(html).contains("\"op\":\"[t1] malloc(0x18) = 0x7ffff0000b70\"")
+                .contains("\"op\":\"[t1] pthread_exit(0x0)\"");
+    }
+
+    @Test
+    void jsonLinesSayWhereTheThreadChanges() {
+        String out = ok(run("timeline", REUSE, "--format", "jsonl"));
+        assertThat(out).contains("{\"seq\":13,\"kind\":\"context\",\"depth\":0,\"pid\":2,\"thread\":1}\n");
+        assertThat(out).doesNotContain("sched_switch_to");
+    }
+
+    @Test
+    void aThreadLineTheRunCannotFollowIsOneLine(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.rep");
+        Files.writeString(bad, "a 0 24\nT 1\na 1 24\nX 2\n");
+        CliRun.Result r = run("heap", bad.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("mallocscope: " + bad + ":4: X of a thread that is not running\n");
+    }
+}
