@@ -82,6 +82,10 @@ final class Builtins {
         });
         def("fprintf", (m, a, t, s) -> {
             CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2);
+            Stdio.CFile file = m.stdio.file(a[0]);
+            if (file != null) {
+                return m.stdio.write(file, 0, m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8));
+            }
             int stream = m.stream(a[0], s);
             return stream == LibC.STDOUT ? m.libc.printf(c.format(), c.args()) : m.libc.fprintf(stream, c.format(), c.args());
         });
@@ -148,10 +152,19 @@ final class Builtins {
         def("puts", (m, a, t, s) -> m.libc.puts(a[0]));
         def("putchar", (m, a, t, s) -> m.libc.putchar((int) a[0]));
         def("fputs", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[1]);
+            if (file != null) {
+                byte[] b = m.bytes(a[0]);
+                return m.stdio.write(file, a[0], b) == b.length ? 1 : -1;
+            }
             int stream = m.stream(a[1], s);
             return stream == LibC.STDOUT ? m.libc.printf("%s", a[0]) : m.libc.fprintf(stream, "%s", a[0]);
         });
         Builtin fputc = (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[1]);
+            if (file != null) {
+                return m.stdio.write(file, 0, new byte[] {(byte) a[0]}) == 1 ? a[0] & 0xff : -1;
+            }
             int stream = m.stream(a[1], s);
             if (stream == LibC.STDOUT) {
                 return m.libc.putchar((int) a[0]);
@@ -162,6 +175,11 @@ final class Builtins {
         def("fputc", fputc);
         def("putc", fputc);
         def("fwrite", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[3]);
+            if (file != null) {
+                long n = a[1] * a[2];
+                return n == 0 ? 0 : m.stdio.write(file, a[0], m.libc.readBytes(a[0], (int) n)) / a[1];
+            }
             int stream = m.stream(a[3], s);
             long n = a[1] * a[2];
             if (n == 0) {
@@ -175,12 +193,20 @@ final class Builtins {
             return a[2];
         });
         def("fflush", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[0]);
+            if (file != null) {
+                return m.stdio.fflush(file);
+            }
+            if (a[0] == 0) {
+                m.stdio.flushAll();
+            }
             if (a[0] == 0 || m.stream(a[0], s) == LibC.STDOUT) {
                 m.stdout.drain();
             }
             return 0;
         });
         def("setbuf", (m, a, t, s) -> {
+            m.notAFile(a[0], s, "setbuf");
             if (m.stream(a[0], s) == LibC.STDIN) {
                 m.stdinUnbuffered = true;
             }
@@ -191,6 +217,7 @@ final class Builtins {
             return 0;
         });
         def("setvbuf", (m, a, t, s) -> {
+            m.notAFile(a[0], s, "setvbuf");
             if (m.stream(a[0], s) == LibC.STDIN && (a[2] == IONBF || a[1] != 0)) {
                 m.stdinUnbuffered = true;
             }
@@ -222,6 +249,10 @@ final class Builtins {
             return c;
         });
         Builtin fgetc = (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[0]);
+            if (file != null) {
+                return m.stdio.getc(file);
+            }
             m.requireStdin(a[0], s);
             Scanf.Source in = m.stdinSource();
             int c = in.peek();
@@ -233,6 +264,10 @@ final class Builtins {
         def("fgetc", fgetc);
         def("getc", fgetc);
         def("fgets", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[2]);
+            if (file != null) {
+                return m.stdio.fgets(a[0], (int) a[1], file);
+            }
             m.requireStdin(a[2], s);
             Scanf.Source in = m.stdinSource();
             long n = a[1];
@@ -254,6 +289,38 @@ final class Builtins {
             return a[0];
         });
         def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdinSource(), a, 1, m.libc));
+        def("fscanf", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[0]);
+            if (file != null) {
+                return m.stdio.readable(file) ? Scanf.scan(m.string(a[1]), m.stdio.source(file), a, 2, m.libc) : -1;
+            }
+            m.requireStdin(a[0], s);
+            return Scanf.scan(m.string(a[1]), m.stdinSource(), a, 2, m.libc);
+        });
+        // ------------------------------------------------------------ stdio on files (Stdio: glibc's FILE and buffer in the heap)
+        def("fopen", (m, a, t, s) -> m.stdio.fopen(a[0], a[1]));
+        def("fclose", (m, a, t, s) -> m.stdio.fclose(m.file(a[0], s)));
+        def("fread", (m, a, t, s) -> m.stdio.fread(a[0], a[1], a[2], m.file(a[3], s)));
+        def("fseek", (m, a, t, s) -> m.stdio.fseek(m.file(a[0], s), a[1], (int) a[2]));
+        def("ftell", (m, a, t, s) -> m.stdio.ftell(m.file(a[0], s)));
+        def("rewind", (m, a, t, s) -> {
+            Stdio.CFile f = m.file(a[0], s);
+            m.stdio.fseek(f, 0, 0);
+            m.stdio.clearerr(f);
+            return 0;
+        });
+        def("feof", (m, a, t, s) -> m.stdio.eof(m.file(a[0], s)) ? 1 : 0);
+        def("ferror", (m, a, t, s) -> m.stdio.error(m.file(a[0], s)) ? 1 : 0);
+        def("clearerr", (m, a, t, s) -> {
+            m.stdio.clearerr(m.file(a[0], s));
+            return 0;
+        });
+        def("fileno", (m, a, t, s) -> {
+            Stdio.CFile f = m.stdio.file(a[0]);
+            return f != null ? f.fd : m.stream(a[0], s);
+        });
+        def("remove", (m, a, t, s) -> m.libc.unlink(a[0]));
+        def("strerror", (m, a, t, s) -> m.stdio.strerror((int) a[0]));
         def("sscanf", (m, a, t, s) -> Scanf.scan(m.string(a[1]), m.stringSource(a[0]), a, 2, m.libc));
 
         // ------------------------------------------------------------ process

@@ -127,7 +127,7 @@ public final class CFront {
                 if (thrown[0] instanceof Error e) {
                     throw e;
                 }
-                stdout.drain();
+                m.atExit();
                 return result[0];
             };
         }

@@ -42,6 +42,8 @@ final class Machine {
     final String progname;
     final KernelLayout kl;
     final Builtins.GlibcRandom rand = new Builtins.GlibcRandom();
+    /** The program's streams on files (fopen …). */
+    final Stdio stdio;
     long rsp;
     long errnoAddress;
     /** strtok's saved place (glibc keeps it in a static variable of libc). */
@@ -68,6 +70,7 @@ final class Machine {
         this.kl = process.kernel().layout();
         int slash = argv0.lastIndexOf('/');
         this.progname = slash < 0 ? argv0 : argv0.substring(slash + 1);
+        this.stdio = new Stdio(this);
     }
 
     // ================================================================ layout
@@ -504,7 +507,7 @@ final class Machine {
         stdout.bind(buffered);
         try {
             int status = m.runMain(main, null, 0, k);
-            stdout.drain();
+            m.atExit();
             return status;
         } catch (CompileError e) { // a construct the child cannot run: gcc's line, status 1
             stdout.drain();
@@ -532,6 +535,7 @@ final class Machine {
         errnoAddress = parent.errnoAddress;
         strtokNext = parent.strtokNext;
         rand.copyFrom(parent.rand);
+        stdio.copyFrom(parent.stdio);
         stdin = parent.stdin;
         stdinPeeked = parent.stdinPeeked;
         stdinBufferAllocated = parent.stdinBufferAllocated;
@@ -595,10 +599,30 @@ final class Machine {
         return scratch;
     }
 
-    /** Ends the process as exit() does: stdout's buffer is flushed first. */
+    /** Ends the process as exit() does: the streams' buffers are flushed first. */
     void exit(int status) {
-        stdout.drain();
+        atExit();
         libc.exit(status);
+    }
+
+    /** What exit() and a return from main do before the process ends: every stream's buffer goes out. */
+    void atExit() {
+        stdio.flushAll();
+        stdout.drain();
+    }
+
+    /**
+     * Writes {@code bytes} into read-only memory of an image, as the loader would have found them in
+     * the file (the simulated images hold no bytes of their own): the page is made writable for the
+     * copy and its protection restored.
+     */
+    void pokeReadOnly(long at, byte[] bytes) {
+        Region r = mem.regionAt(at);
+        long from = at & -AddressSpace.PAGE_SIZE;
+        long to = alignUp(at + bytes.length, AddressSpace.PAGE_SIZE);
+        mem.protect(from, to, r.prot() | AddressSpace.PROT_WRITE);
+        mem.writeBytes(at, bytes, 0, bytes.length);
+        mem.protect(from, to, r.prot());
     }
 
     long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site) {
@@ -619,9 +643,13 @@ final class Machine {
             long savedRsp = rsp;
             int savedDepth = depth;
             long savedFloor = stackFloor;
+            // errno lives in memory (the program may set it) and in the simulated kernel (which sets it on failure)
+            io.mallocscope.runtime.vm.Kernel kernel = process.kernel();
+            kernel.setErrno(mem.read32(errnoAddress));
             try {
                 return target.builtin.call(this, vals, types, site);
             } finally {
+                mem.write32(errnoAddress, kernel.errno());
                 rsp = savedRsp;
                 depth = savedDepth;
                 stackFloor = savedFloor;
@@ -944,12 +972,32 @@ final class Machine {
         if (file == stdinFile) {
             return LibC.STDIN;
         }
-        throw new Segfault(file, false, 0, "FILE * is not stdout, stderr or stdin (files are not supported)");
+        throw new Segfault(file, false, 0, "FILE * that no fopen returned (a closed or wild stream)");
+    }
+
+    /** The stream fopen made at {@code fp}; any other FILE * faults, as glibc reading garbage would. */
+    Stdio.CFile file(long fp, Expr.Call site) {
+        Stdio.CFile f = stdio.file(fp);
+        if (f == null) {
+            if (fp == stdoutFile || fp == stderrFile || fp == stdinFile) {
+                throw new CompileError(site.at, "unsupported: " + (site.direct != null ? site.direct.name : "this call")
+                        + " on stdin, stdout or stderr");
+            }
+            throw new Segfault(fp, false, 0, "FILE * that no fopen returned (a closed or wild stream)");
+        }
+        return f;
+    }
+
+    /** setbuf/setvbuf are modelled on stdin, stdout and stderr only. */
+    void notAFile(long fp, Expr.Call site, String fn) {
+        if (stdio.file(fp) != null) {
+            throw new CompileError(site.at, "unsupported: " + fn + " on a stream fopen made");
+        }
     }
 
     void requireStdin(long file, Expr.Call site) {
         if (stream(file, site) != LibC.STDIN) {
-            throw new Segfault(file, false, 0, "reading from a FILE * other than stdin (files are not supported)");
+            throw new Segfault(file, false, 0, "reading from stdout or stderr");
         }
     }
 

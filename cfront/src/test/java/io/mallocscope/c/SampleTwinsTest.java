@@ -22,13 +22,8 @@ class SampleTwinsTest {
         return CorpusTest.differential(TWINS, dir);
     }
 
-    /** The twins sample-programs checks against glibc, which the front end runs too (run --c NAME). */
+    /** The twins sample-programs checks against glibc, which the front end runs too (run --c NAME): every one. */
     static final Path SAMPLE_TWINS = Path.of("../sample-programs/src/test/c");
-    /** Those it cannot run yet, each with the reason a user gets. */
-    static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
-            "calloc-zeroes", "implicit declaration of function 'strerror'",
-            "shared-libraries", "implicit declaration of function 'fopen'");
-
     @TestFactory
     Stream<DynamicTest> samplesTwinsRunAsNatively() throws IOException {
         String why = NativeRun.unavailable();
@@ -39,12 +34,6 @@ class SampleTwinsTest {
         }
         return files.stream().map(f -> {
             String name = f.getFileName().toString().replace(".c", "");
-            if (NOT_YET.containsKey(name)) {
-                return DynamicTest.dynamicTest(name + " (not yet: " + NOT_YET.get(name) + ")", () -> {
-                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CLauncher.compileSample(name))
-                            .isInstanceOf(CompileError.class).hasMessageContaining(NOT_YET.get(name));
-                });
-            }
             return DynamicTest.dynamicTest(name, () -> {
                 Path own = TWINS.resolve(name + ".c"); // the front end's commented twin comes first
                 assertThat(CLauncher.sampleSource(name)).as("run --c finds it")

@@ -1,4 +1,4 @@
-/* mallocscope's <stdio.h>: stdout and stderr (glibc's buffering) and stdin; no files yet. */
+/* mallocscope's <stdio.h>: stdout and stderr (glibc's buffering), stdin, and streams on files (fopen). */
 #pragma once
 #include <_types.h>
 typedef struct _IO_FILE FILE;
@@ -34,3 +34,20 @@ int fgetc(FILE *stream);
 char *fgets(char *s, int size, FILE *stream);
 int scanf(const char *format, ...);
 int sscanf(const char *str, const char *format, ...);
+FILE *fopen(const char *path, const char *mode);
+int fclose(FILE *stream);
+size_t fread(void *ptr, size_t size, size_t nmemb, FILE *stream);
+int fseek(FILE *stream, long offset, int whence);
+long ftell(FILE *stream);
+void rewind(FILE *stream);
+int feof(FILE *stream);
+int ferror(FILE *stream);
+void clearerr(FILE *stream);
+int fileno(FILE *stream);
+int fscanf(FILE *stream, const char *format, ...);
+int remove(const char *path);
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif

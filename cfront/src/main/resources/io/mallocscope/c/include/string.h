@@ -19,3 +19,4 @@ char *strstr(const char *haystack, const char *needle);
 char *strtok(char *str, const char *delim);
 char *strtok_r(char *str, const char *delim, char **saveptr);
 char *strdup(const char *s);
+char *strerror(int errnum);

@@ -9,9 +9,11 @@
 #define _SC_NPROCESSORS_ONLN 84
 int brk(void *addr);
 void *sbrk(intptr_t increment);
+#ifndef SEEK_SET
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#endif
 ssize_t read(int fd, void *buf, size_t count);
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);

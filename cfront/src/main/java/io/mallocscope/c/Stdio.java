@@ -1,0 +1,589 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.vm.Errno;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * glibc's stdio on files of the simulated file system ({@code fopen} … {@code fclose}), with its
+ * memory where glibc has it: {@code fopen} mallocs the 0x1d8-byte {@code struct locked_FILE} (and
+ * frees it again when the open fails), the first read or write mallocs the stream's buffer
+ * ({@code st_blksize}: 4096 for a file, 1024 for a /proc file), reads fill it with {@code read(2)}
+ * of a whole buffer, writes collect in it until it is full or flushed, and {@code fclose} frees the
+ * buffer, then the FILE. The FILE's fields gdb shows ({@code _flags}, the read/write/buffer
+ * pointers, {@code _chain}, {@code _fileno}, {@code _lock}, {@code _offset}, {@code _mode}, the
+ * vtable) hold glibc's values as the stream is used. {@code exit} flushes every open stream;
+ * {@code _exit} and signals do not.
+ */
+final class Stdio {
+    /** sizeof (struct locked_FILE) in glibc 2.36 on x86-64. */
+    static final long FILE_SIZE = 0x1d8;
+    /** _IO_file_jumps, the vtable of a file stream, as an offset into libc (Debian 12's 2.36). */
+    static final long FILE_JUMPS = 0x1d05e0;
+    /** Where glibc's strerror finds each message: offsets into libc's read-only data (Debian 12's 2.36). */
+    private static final Map<Integer, Long> MESSAGES = new HashMap<>();
+
+    static {
+        long[][] at = {{0, 0x197200}, {1, 0x197208}, {2, 0x197220}, {3, 0x19723a}, {4, 0x19724a}, {5, 0x197262},
+            {6, 0x197275}, {9, 0x1972b8}, {10, 0x1972cc}, {11, 0x19c1d0}, {12, 0x1972df}, {13, 0x1972f6},
+            {14, 0x197308}, {16, 0x19732a}, {17, 0x197342}, {19, 0x197368}, {20, 0x197377}, {21, 0x197387},
+            {22, 0x197396}, {24, 0x1973c5}, {27, 0x1973e8}, {28, 0x1973f7}, {29, 0x19740f}, {30, 0x19741c},
+            {32, 0x197441}, {35, 0x19746b}, {36, 0x197485}, {40, 0x19c240}, {75, 0x19c268}};
+        for (long[] e : at) {
+            MESSAGES.put((int) e[0], e[1]);
+        }
+    }
+
+    // _IO_FILE's flags and field offsets (libio.h, struct _IO_FILE on x86-64)
+    private static final int MAGIC = 0xfbad0000, NO_READS = 4, NO_WRITES = 8, EOF_SEEN = 0x10, ERR_SEEN = 0x20,
+            LINKED = 0x80, TIED_PUT_GET = 0x400, CURRENTLY_PUTTING = 0x800, IS_APPENDING = 0x1000, IS_FILEBUF = 0x2000;
+    private static final int READ_PTR = 0x8, CHAIN = 0x68, FILENO = 0x70, LOCK = 0x88, OFFSET = 0x90, MODE = 0xc0,
+            VTABLE = 0xd8, LOCK_OBJECT = 0xe0;
+
+    /** One open stream: the FILE at {@code fp} and glibc's state of it. */
+    static final class CFile implements Cloneable {
+        long fp;
+        int fd;
+        int flags;
+        long buf;
+        int bufSize;
+        /** Reading: the next byte and the end of what the buffer holds. Writing: the next free byte. */
+        long rptr;
+        long rend;
+        long wptr;
+        /** Generated files (/proc/self/maps): their text, and how much of it was read. */
+        byte[] text;
+        int textPos;
+        /** _mode: 0 until the first I/O, then -1 (byte oriented). */
+        int orientation;
+
+        boolean putting() {
+            return (flags & CURRENTLY_PUTTING) != 0;
+        }
+
+        @Override
+        protected CFile clone() {
+            try {
+                return (CFile) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private final Machine m;
+    private final LibC libc;
+    /** The open streams by FILE address. */
+    private final Map<Long, CFile> files = new HashMap<>();
+    /** _IO_list_all: the most recently opened stream first, then stderr, stdout, stdin. */
+    private long listAll;
+    /** strerror's messages already written into libc's read-only data. */
+    private final java.util.Set<Integer> written = new java.util.HashSet<>();
+
+    Stdio(Machine m) {
+        this.m = m;
+        this.libc = m.libc;
+    }
+
+    /** A forked child's streams: the parent's, each in the state it had (the FILEs are in the copied memory). */
+    void copyFrom(Stdio parent) {
+        for (CFile f : parent.files.values()) {
+            files.put(f.fp, f.clone());
+        }
+        listAll = parent.listAll;
+        written.addAll(parent.written);
+    }
+
+    /** The stream at {@code fp}, or null if it is not one fopen made. */
+    CFile file(long fp) {
+        return files.get(fp);
+    }
+
+    private long listHead() {
+        return listAll != 0 ? listAll : m.kl.libcBase() + io.mallocscope.runtime.vm.KernelLayout.IO_2_1_STDERR;
+    }
+
+    // ---------------------------------------------------------------- open and close
+
+    /** {@code fopen(path, mode)}: the new FILE, or 0 with errno (the FILE malloc'ed and freed again). */
+    long fopen(long pathAddr, long modeAddr) {
+        String path = m.string(pathAddr);
+        String mode = m.string(modeAddr);
+        long fp = libc.malloc(FILE_SIZE);
+        if (fp == 0) {
+            return 0;
+        }
+        int oflags;
+        int fl = MAGIC | IS_FILEBUF | TIED_PUT_GET | LINKED;
+        char c = mode.isEmpty() ? '?' : mode.charAt(0);
+        boolean plus = mode.indexOf('+') > 0;
+        switch (c) {
+            case 'r' -> {
+                oflags = plus ? 2 : 0;
+                fl |= plus ? 0 : NO_WRITES;
+            }
+            case 'w' -> {
+                oflags = (plus ? 2 : 1) | 0100 | 01000;
+                fl |= plus ? 0 : NO_READS;
+            }
+            case 'a' -> {
+                oflags = (plus ? 2 : 1) | 0100 | 02000;
+                fl |= IS_APPENDING | (plus ? 0 : NO_READS);
+            }
+            default -> {
+                libc.free(fp);
+                m.process.kernel().setErrno(Errno.EINVAL);
+                return 0;
+            }
+        }
+        CFile f = new CFile();
+        int fd;
+        if (path.equals("/proc/self/maps") && c == 'r' && !plus) {
+            // the kernel makes the text when it is read; its descriptor is held by an open of "/"
+            fd = libc.open("/", 0, 0);
+            f.text = m.mem.maps().getBytes(StandardCharsets.ISO_8859_1);
+        } else {
+            fd = libc.open(pathAddr, oflags, 0666);
+        }
+        if (fd < 0) {
+            libc.free(fp);
+            return 0;
+        }
+        f.fp = fp;
+        f.fd = fd;
+        f.flags = fl;
+        m.mem.fill(fp, 0, FILE_SIZE);
+        m.mem.write64(fp + CHAIN, listHead());
+        m.mem.write32(fp + FILENO, fd);
+        m.mem.write64(fp + LOCK, fp + LOCK_OBJECT);
+        m.mem.write64(fp + OFFSET, -1);
+        m.mem.write64(fp + VTABLE, m.kl.libcBase() + FILE_JUMPS);
+        listAll = fp;
+        files.put(fp, f);
+        sync(f);
+        return fp;
+    }
+
+    /** {@code fclose(fp)}: what is written goes out, the descriptor closes, the buffer then the FILE are freed. */
+    int fclose(CFile f) {
+        int r = flushWrites(f) ? 0 : -1;
+        if (libc.close(f.fd) != 0) {
+            r = -1;
+        }
+        unlink(f);
+        if (f.buf != 0) {
+            libc.free(f.buf);
+        }
+        libc.free(f.fp);
+        return r;
+    }
+
+    private void unlink(CFile f) {
+        files.remove(f.fp);
+        long next = m.mem.read64(f.fp + CHAIN);
+        if (listAll == f.fp) {
+            listAll = next;
+            return;
+        }
+        for (CFile o : files.values()) {
+            if (m.mem.read64(o.fp + CHAIN) == f.fp) {
+                m.mem.write64(o.fp + CHAIN, next);
+            }
+        }
+    }
+
+    /** exit(): glibc's _IO_cleanup writes out what every open stream still holds. */
+    void flushAll() {
+        List<CFile> open = new ArrayList<>(files.values());
+        for (CFile f : open) {
+            flushWrites(f);
+        }
+    }
+
+    // ---------------------------------------------------------------- the buffer
+
+    private void allocate(CFile f) {
+        if (f.buf == 0) {
+            f.bufSize = f.text != null ? 1024 : 4096; // st_blksize
+            f.buf = libc.malloc(f.bufSize);
+            f.rptr = f.rend = f.wptr = f.buf;
+        }
+        f.orientation = -1;
+    }
+
+    /** The FILE's fields as glibc keeps them: flags, the read, write and buffer pointers, _mode. */
+    private void sync(CFile f) {
+        long p = f.fp;
+        m.mem.write32(p, f.flags);
+        long end = f.buf == 0 ? 0 : f.buf + f.bufSize;
+        long[] ptrs;
+        if (f.buf == 0) {
+            ptrs = new long[8];
+        } else if (f.putting()) {
+            ptrs = new long[] {f.buf, f.buf, f.buf, f.buf, f.wptr, end, f.buf, end};
+        } else {
+            ptrs = new long[] {f.rptr, f.rend, f.buf, f.buf, f.buf, f.buf, f.buf, end};
+        }
+        for (int i = 0; i < 8; i++) {
+            m.mem.write64(p + READ_PTR + 8L * i, ptrs[i]);
+        }
+        m.mem.write32(p + MODE, f.orientation);
+    }
+
+    /** Writes out what the buffer holds; false on a write error. */
+    private boolean flushWrites(CFile f) {
+        if (!f.putting()) {
+            return true;
+        }
+        boolean ok = true;
+        long n = f.wptr - f.buf;
+        if (n > 0 && libc.write(f.fd, f.buf, n) != n) {
+            f.flags |= ERR_SEEN;
+            ok = false;
+        }
+        f.wptr = f.buf;
+        sync(f);
+        return ok;
+    }
+
+    /** Reading after writing (r+, w+, a+): the writes go out first. Writing after reading: the file offset goes back to the reader's place. */
+    private void toReading(CFile f) {
+        if (f.putting()) {
+            flushWrites(f);
+            f.flags &= ~CURRENTLY_PUTTING;
+            f.rptr = f.rend = f.buf;
+        }
+    }
+
+    private void toWriting(CFile f) {
+        if (!f.putting()) {
+            if (f.rend > f.rptr && f.text == null) {
+                libc.lseek(f.fd, f.rptr - f.rend, 1);
+            }
+            f.flags |= CURRENTLY_PUTTING;
+            f.wptr = f.buf;
+        }
+    }
+
+    /** _IO_file_underflow: refills the buffer with one read(2) of its size; the count read (0 at the end). */
+    private long underflow(CFile f) {
+        allocate(f);
+        toReading(f);
+        long n;
+        if (f.text != null) {
+            n = Math.min(f.bufSize, f.text.length - f.textPos);
+            m.mem.writeBytes(f.buf, f.text, f.textPos, (int) n);
+            f.textPos += (int) n;
+        } else {
+            n = libc.read(f.fd, f.buf, f.bufSize);
+        }
+        f.rptr = f.buf;
+        f.rend = f.buf + Math.max(n, 0);
+        if (n == 0) {
+            f.flags |= EOF_SEEN;
+            f.rptr = f.rend = f.buf;
+        } else if (n < 0) {
+            f.flags |= ERR_SEEN;
+        }
+        sync(f);
+        return n;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    boolean readable(CFile f) {
+        if ((f.flags & NO_READS) != 0) {
+            f.flags |= ERR_SEEN;
+            m.process.kernel().setErrno(Errno.EBADF);
+            return false;
+        }
+        return true;
+    }
+
+    boolean writable(CFile f) {
+        if ((f.flags & NO_WRITES) != 0) {
+            f.flags |= ERR_SEEN;
+            m.process.kernel().setErrno(Errno.EBADF);
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code fgetc}: the next byte, or -1 (EOF). */
+    int getc(CFile f) {
+        if (!readable(f)) {
+            return -1;
+        }
+        if (f.putting() || f.rptr >= f.rend) {
+            if (underflow(f) <= 0) {
+                return -1;
+            }
+        }
+        int b = m.mem.read8(f.rptr++);
+        sync(f);
+        return b;
+    }
+
+    /** {@code fgets(s, n, f)}: up to n-1 bytes, to a newline included; s, or 0 when nothing was read. */
+    long fgets(long s, int n, CFile f) {
+        if (n <= 0 || !readable(f)) {
+            return 0;
+        }
+        if (n == 1) {
+            libc.putByte(s, 0);
+            return s;
+        }
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        while (got.size() < n - 1) {
+            if (f.putting() || f.rptr >= f.rend) {
+                if (underflow(f) <= 0) {
+                    break;
+                }
+            }
+            int want = n - 1 - got.size();
+            long have = f.rend - f.rptr;
+            byte[] chunk = libc.readBytes(f.rptr, (int) Math.min(want, have));
+            int take = chunk.length;
+            for (int i = 0; i < chunk.length; i++) {
+                if (chunk[i] == '\n') {
+                    take = i + 1;
+                    break;
+                }
+            }
+            got.write(chunk, 0, take);
+            f.rptr += take;
+            if (take > 0 && chunk[take - 1] == '\n') {
+                break;
+            }
+        }
+        sync(f);
+        if (got.size() == 0 || (f.flags & ERR_SEEN) != 0 && got.size() == 0) {
+            return 0;
+        }
+        byte[] b = got.toByteArray();
+        libc.writeBytes(s, b);
+        libc.putByte(s + b.length, 0);
+        return s;
+    }
+
+    /** {@code fread}: whole items read; as _IO_file_xsgetn, a request of a buffer or more is read straight into {@code dst}. */
+    long fread(long dst, long size, long nmemb, CFile f) {
+        long want = size * nmemb;
+        if (want == 0 || !readable(f)) {
+            return 0;
+        }
+        allocate(f);
+        toReading(f);
+        long done = 0;
+        while (done < want) {
+            long have = f.rend - f.rptr;
+            if (have > 0) {
+                long k = Math.min(have, want - done);
+                libc.writeBytes(dst + done, libc.readBytes(f.rptr, (int) k));
+                f.rptr += k;
+                done += k;
+                continue;
+            }
+            long left = want - done;
+            if (left < f.bufSize || f.text != null) {
+                if (underflow(f) <= 0) {
+                    break;
+                }
+                continue;
+            }
+            long count = left - left % f.bufSize;
+            long n = libc.read(f.fd, dst + done, count);
+            if (n <= 0) {
+                f.flags |= n == 0 ? EOF_SEEN : ERR_SEEN;
+                break;
+            }
+            done += n;
+        }
+        sync(f);
+        return done / size;
+    }
+
+    /** fscanf's source: the stream's bytes through its buffer. */
+    Scanf.Source source(CFile f) {
+        return new Scanf.Source() {
+            @Override
+            public int peek() {
+                if (f.putting() || f.rptr >= f.rend) {
+                    if (!readable(f) || underflow(f) <= 0) {
+                        return -1;
+                    }
+                }
+                return m.mem.read8(f.rptr);
+            }
+
+            @Override
+            public void skip() {
+                f.rptr++;
+                sync(f);
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Output to the stream (fwrite, fputs, fputc, fprintf), as _IO_new_file_xsputn: into the buffer
+     * (malloc'ed at the first output), written out when full; past a full buffer, a whole number of
+     * blocks goes to the file straight from {@code src}, the caller's memory, when there is one
+     * (fprintf's text has none: it goes through the buffer). Returns the bytes taken.
+     */
+    long write(CFile f, long src, byte[] b) {
+        if (!writable(f) || b.length == 0) {
+            return 0;
+        }
+        int n = b.length;
+        int off = 0;
+        long count = f.buf != 0 && f.putting() ? f.buf + f.bufSize - f.wptr : 0;
+        if (count > 0) {
+            off = (int) Math.min(count, n);
+            put(f, b, 0, off);
+        }
+        if (off < n) {
+            // _IO_OVERFLOW (f, EOF): the buffer is made or switched to writing, and what it holds goes out
+            allocate(f);
+            toWriting(f);
+            if (!flushWrites(f)) {
+                return off;
+            }
+            int toDo = n - off;
+            int direct = toDo - toDo % f.bufSize;
+            if (direct > 0 && src != 0) {
+                long w = libc.write(f.fd, src + off, direct);
+                if (w != direct) {
+                    f.flags |= ERR_SEEN;
+                    sync(f);
+                    return off + Math.max(w, 0);
+                }
+                off += direct;
+            }
+            while (off < n) { // the rest through the buffer (all of fprintf's text, which has no address)
+                if (f.wptr == f.buf + f.bufSize && !flushWrites(f)) {
+                    return off;
+                }
+                int k = (int) Math.min(f.buf + f.bufSize - f.wptr, n - off);
+                put(f, b, off, k);
+                off += k;
+            }
+        }
+        sync(f);
+        return off;
+    }
+
+    private void put(CFile f, byte[] b, int off, int len) {
+        libc.writeBytes(f.wptr, java.util.Arrays.copyOfRange(b, off, off + len));
+        f.wptr += len;
+    }
+
+    /** {@code fflush(f)}: writes go out; a reader's file offset goes back to its place (_IO_new_file_sync). */
+    int fflush(CFile f) {
+        if (f.putting()) {
+            return flushWrites(f) ? 0 : -1;
+        }
+        if (f.rend > f.rptr && f.text == null) {
+            libc.lseek(f.fd, f.rptr - f.rend, 1);
+            f.rptr = f.rend;
+            sync(f);
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- position
+
+    /** {@code ftell}: the descriptor's offset, less what the buffer holds unread, plus what it holds unwritten. */
+    long ftell(CFile f) {
+        if (f.text != null) {
+            return f.textPos - (f.rend - f.rptr);
+        }
+        long pos = libc.lseek(f.fd, 0, 1);
+        if (pos < 0) {
+            return -1;
+        }
+        return f.putting() ? pos + (f.wptr - f.buf) : pos - (f.rend - f.rptr);
+    }
+
+    /** {@code fseek}: writes out, forgets what was read ahead, moves the descriptor; clears EOF. */
+    int fseek(CFile f, long offset, int whence) {
+        if (whence == 1) {
+            long at = ftell(f);
+            if (at < 0) {
+                return -1;
+            }
+            offset += at;
+            whence = 0;
+        }
+        if (!flushWrites(f)) {
+            return -1;
+        }
+        long r;
+        if (f.text != null) {
+            long target = whence == 0 ? offset : f.text.length + offset;
+            r = target < 0 ? -1 : target;
+            if (r >= 0) {
+                f.textPos = (int) Math.min(target, f.text.length);
+            } else {
+                m.process.kernel().setErrno(Errno.EINVAL);
+            }
+        } else {
+            r = libc.lseek(f.fd, offset, whence);
+        }
+        if (r < 0) {
+            return -1;
+        }
+        f.rptr = f.rend = f.buf;
+        f.flags &= ~(EOF_SEEN | CURRENTLY_PUTTING);
+        if (f.buf != 0) {
+            f.wptr = f.buf;
+        }
+        sync(f);
+        return 0;
+    }
+
+    boolean eof(CFile f) {
+        return (f.flags & EOF_SEEN) != 0;
+    }
+
+    boolean error(CFile f) {
+        return (f.flags & ERR_SEEN) != 0;
+    }
+
+    void clearerr(CFile f) {
+        f.flags &= ~(EOF_SEEN | ERR_SEEN);
+        sync(f);
+    }
+
+    // ---------------------------------------------------------------- strerror
+
+    /**
+     * {@code strerror(errnum)}: where glibc keeps the message, in libc's read-only data (written there
+     * the first time: the simulated libc's pages hold no text of their own). A number glibc does not
+     * know gets "Unknown error N", which glibc formats into a malloc'ed buffer: here malloc'ed at its
+     * length (glibc's asprintf may size it otherwise).
+     */
+    long strerror(int errnum) {
+        Long off = MESSAGES.get(errnum);
+        if (off == null) {
+            byte[] text = ("Unknown error " + errnum + "\0").getBytes(StandardCharsets.US_ASCII);
+            long p = libc.malloc(text.length);
+            if (p != 0) {
+                libc.writeBytes(p, text);
+            }
+            return p;
+        }
+        long at = m.kl.libcBase() + off;
+        if (written.add(errnum)) {
+            byte[] text = (Errno.message(errnum) + "\0").getBytes(StandardCharsets.US_ASCII);
+            m.pokeReadOnly(at, text);
+        }
+        return at;
+    }
+}
