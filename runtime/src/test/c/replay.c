@@ -60,7 +60,7 @@
  *                    calls __libc_start_main@GLIBC_2.2.5 instead of the
  *                    GLIBC_2.34 version referenced by crt1.o of glibc >= 2.34,
  *                    so one binary built here also runs on glibc < 2.34 via
- *                    "ld.so --library-path DIR ./replay TRACE".
+ *                    "ld.so --library-path DIR ./replay TRACE" (compat_start.h).
  *   -DTHREADS        (with -pthread; for glibc < 2.34 also -DCOMPAT_START and
  *                    -Wl,--no-as-needed -l:libpthread.so.0) the T and X ops.
  */
@@ -77,17 +77,9 @@
 #ifdef THREADS
 #include <pthread.h>
 #include <semaphore.h>
-#ifdef COMPAT_START
-/* glibc < 2.34 keeps these in libpthread.so.0 at version GLIBC_2.2.5 (2.34+ still exports them
- * there as compatibility symbols); link with -Wl,--no-as-needed -l:libpthread.so.0 */
-__asm__(".symver pthread_create,pthread_create@GLIBC_2.2.5\n"
-        ".symver pthread_join,pthread_join@GLIBC_2.2.5\n"
-        ".symver pthread_attr_setstacksize,pthread_attr_setstacksize@GLIBC_2.2.5\n"
-        ".symver sem_init,sem_init@GLIBC_2.2.5\n"
-        ".symver sem_wait,sem_wait@GLIBC_2.2.5\n"
-        ".symver sem_post,sem_post@GLIBC_2.2.5\n");
+#define COMPAT_PTHREAD
 #endif
-#endif
+#include "compat_start.h"
 
 #define MAX_IDS (1u << 22) /* 4,194,304 distinct IDs; 32 MiB of .bss, touched lazily */
 #define IS_MMAPPED_BIT 0x2
@@ -827,28 +819,3 @@ int main(int argc, char **argv)
     finish();
     return 0;
 }
-
-#ifdef COMPAT_START
-/* Link with -nostartfiles.  Bind to the oldest x86_64 __libc_start_main so
- * the binary also loads on glibc 2.31 (crt1.o of glibc >= 2.34 references
- * __libc_start_main@GLIBC_2.34).  init = fini = NULL: glibc >= 2.34 then runs
- * the ELF constructors itself; older glibc runs none, and we need none. */
-__asm__(".symver __libc_start_main,__libc_start_main@GLIBC_2.2.5\n"
-        ".text\n"
-        ".globl _start\n"
-        ".type _start,@function\n"
-        "_start:\n"
-        "  xorl %ebp, %ebp\n"
-        "  movq %rdx, %r9\n"           /* rtld_fini */
-        "  popq %rsi\n"                /* argc */
-        "  movq %rsp, %rdx\n"          /* argv */
-        "  andq $~15, %rsp\n"
-        "  pushq %rax\n"
-        "  pushq %rsp\n"               /* stack_end */
-        "  xorl %r8d, %r8d\n"          /* fini */
-        "  xorl %ecx, %ecx\n"          /* init */
-        "  leaq main(%rip), %rdi\n"
-        "  call *__libc_start_main@GOTPCREL(%rip)\n"
-        "  hlt\n"
-        ".size _start, .-_start\n");
-#endif

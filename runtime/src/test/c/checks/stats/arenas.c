@@ -12,6 +12,8 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
+#define COMPAT_PTHREAD
+#include "../../compat_start.h" /* with -DCOMPAT_START: also runs on glibc 2.31 */
 
 static sem_t ready, go[3]; /* go[i]: thread i+1 may go on (one at a time, so the arenas are freed in a fixed order) */
 static void *blocks[90];

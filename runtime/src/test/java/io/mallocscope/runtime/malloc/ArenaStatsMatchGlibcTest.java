@@ -24,8 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code src/test/c/checks/stats/arenas.c} (three threads taking turns, ending one at a time so the
  * free list's order is fixed; an arena with two heaps, one
  * deleted again; a free arena reused) made on the simulator give byte for byte the texts the C program
- * prints on the real library: the system 2.36 and, where fetched, 2.41 and 2.43 (2.43 prints no
- * "fast" totals). 2.31 is left out: a program linked here needs symbol versions it lacks.
+ * prints on the real library: the system 2.36 and, where fetched, 2.31, 2.41 and 2.43 (2.43 prints no
+ * "fast" totals). For 2.31 the program is built as the replay harness is ({@code -DCOMPAT_START
+ * -nostartfiles}, {@code libpthread.so.0}: compat_start.h), since a program linked here otherwise needs
+ * the GLIBC_2.34 versions of {@code __libc_start_main}, {@code pthread_create} and the semaphores.
  */
 class ArenaStatsMatchGlibcTest {
     static final Path SOURCE = Path.of("src/test/c/checks/stats/arenas.c");
@@ -115,9 +117,12 @@ class ArenaStatsMatchGlibcTest {
     }
 
     @ParameterizedTest(name = "glibc {0}")
-    @ValueSource(strings = {"2.36", "2.41", "2.43"})
+    @ValueSource(strings = {"2.36", "2.31", "2.41", "2.43"})
     void theTextsAreTheRealLibrarys(String version) throws Exception {
-        Path binary = CPrograms.compile(SOURCE.toString(), "checks", "arenas", "-pthread");
+        Path binary = version.equals("2.31")
+                ? CPrograms.compile(SOURCE.toString(), "checks", "arenas-2.31", "-pthread", "-DCOMPAT_START", "-nostartfiles",
+                        "-Wl,--no-as-needed", "-l:libpthread.so.0")
+                : CPrograms.compile(SOURCE.toString(), "checks", "arenas", "-pthread");
         Assumptions.assumeTrue(NativeHarness.forVersion(version).isPresent(), NativeHarness.skipReason(version));
         List<String> command = new ArrayList<>(NativeHarness.forVersion(version).orElseThrow().launcher());
         command.add(binary.toString());
