@@ -34,6 +34,8 @@ final class CType {
     boolean prototyped = true;
     List<Field> fields;
     boolean complete = true;
+    /** A variable-length array's length, evaluated when its declaration runs (null: not one). */
+    Expr vlaLength;
     String tag;
     /** "long long" and "long" are the same size; keep the spelling for diagnostics. */
     String spelling;

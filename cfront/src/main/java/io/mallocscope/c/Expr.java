@@ -258,6 +258,38 @@ abstract class Expr {
         }
     }
 
+    /** A variable-length array: at the address its hidden local holds. */
+    static final class VlaLocal extends Lvalue {
+        final Var var;
+
+        VlaLocal(Var var, Tok at) {
+            this.var = var;
+            this.type = var.type;
+            this.at = at;
+        }
+
+        @Override
+        long addr(Frame f) {
+            return f.mem.read64(f.rbp + var.vlaPointer.offset);
+        }
+    }
+
+    /** {@code sizeof} a variable-length array: from the upper bound its declaration kept. */
+    static final class VlaSize extends Expr {
+        final Var var;
+
+        VlaSize(Var var, Tok at) {
+            this.var = var;
+            this.type = CType.ULONG;
+            this.at = at;
+        }
+
+        @Override
+        long eval(Frame f) {
+            return (f.mem.read64(f.rbp + var.vlaBound.offset) + 1) * var.type.base.size;
+        }
+    }
+
     static final class Global extends Lvalue {
         final Var var;
 

@@ -20,6 +20,9 @@ final class Function {
     final List<Var> locals = new ArrayList<>();
     final List<Var> params = new ArrayList<>();
     boolean isStatic;
+    /** Its variable-length arrays, and whether one is declared inside a loop (gcc then saves more registers). */
+    int vlaCount;
+    boolean vlaInLoop;
     /** Where the program first calls or takes the address of it (null: never). */
     Tok usedAt;
 

@@ -308,6 +308,11 @@ final class Machine {
      */
     private void frameLayout(Function f) {
         long off = f.type.variadic ? -Variadic.SAVE_AREA : 0; // the register save area comes first
+        if (f.vlaCount > 0) {
+            // gcc keeps the stack pointer of a block with a variable-length array in rbx, and with more than
+            // one, or one in a loop, uses r12-r15 too: the callee-saved registers pushed after rbp
+            off -= alignUp(8L * (f.vlaCount == 1 && !f.vlaInLoop ? 1 : 5), 16);
+        }
         List<Var> ssa = new ArrayList<>();
         for (Var v : f.locals) {
             if (v.used && !v.addressTaken && v.type.isScalar()) {
@@ -391,7 +396,7 @@ final class Machine {
 
     private long blockLayout(Parser.Block b, long off) {
         for (Var v : b.vars) {
-            if (!v.used || (!v.addressTaken && v.type.isScalar())) {
+            if (!v.used || (!v.addressTaken && v.type.isScalar()) || v.vlaPointer != null) {
                 continue;
             }
             off = -alignUp(-off + v.type.size, localAlign(v));
@@ -719,6 +724,14 @@ final class Machine {
         } catch (ForkPoint k) {
             throw k.save(CALLING, PLAIN, rsp);
         }
+    }
+
+    /** A variable-length array's room: the stack pointer lowered by its size rounded up to 16; its address. */
+    long allocateOnStack(long bytes, int align) {
+        rsp -= (bytes + 15) / 16 * 16;
+        rsp &= -Math.max(align, 1);
+        growStack(rsp);
+        return rsp;
     }
 
     /** Struct arguments of the call being entered (see {@link #call}), and the struct the last one returned. */

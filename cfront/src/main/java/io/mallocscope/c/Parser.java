@@ -42,6 +42,8 @@ final class Parser {
 
     /** Lexical block of a function, for gcc -O0's frame layout. */
     static final class Block {
+        /** A variable-length array is declared in it: the stack pointer is restored when it ends. */
+        boolean hasVla;
         final List<Var> vars = new ArrayList<>();
         final List<Block> children = new ArrayList<>();
     }
@@ -841,18 +843,28 @@ final class Parser {
         }
     }
 
+    /** The declarator being parsed may be a variable-length array (a local's, outermost). */
+    private boolean vlaOk;
+
     private CType typeSuffix(CType t) {
+        boolean vla = vlaOk;
+        vlaOk = false;
         if (accept("[")) {
             while (at("static") || at("const") || at("restrict")) {
                 next();
             }
             long len = -1;
+            Expr vlaLength = null;
             if (!at("]")) {
                 Tok lt = peek();
                 Expr e = assignment();
                 Long c = e.constant();
-                if (c == null) {
+                if (c == null && (!vla || !e.type.isInteger())) {
                     throw error(lt, "unsupported: variable-length array");
+                }
+                if (c == null) {
+                    vlaLength = e;
+                    c = 0L;
                 }
                 if (c < 0) {
                     throw error(lt, "size of array is negative");
@@ -867,7 +879,9 @@ final class Parser {
             if (!inner.complete && inner.k != CType.K.ARRAY) {
                 throw error(peek(), "array type has incomplete element type '" + inner + "'");
             }
-            return CType.array(inner, len);
+            CType array = CType.array(inner, len);
+            array.vlaLength = vlaLength;
+            return array;
         }
         if (at("(")) {
             next();
@@ -1200,7 +1214,33 @@ final class Parser {
         blockDepthInSwitch--;
         block = saved;
         pop();
-        return b;
+        return child.hasVla ? new Stmt.VlaScope(b) : b;
+    }
+
+    /**
+     * A variable-length array as gcc -O0 makes one: two hidden locals (its upper bound, then its
+     * address: scalars in gcc's SSA order), the array itself below the stack pointer when the
+     * declaration runs, the stack pointer restored when its block ends.
+     */
+    private Stmt variableLengthArray(Var v) {
+        Var bound = new Var(v.name + ".bound", CType.LONG, v.at, false);
+        Var pointer = new Var(v.name + ".address", CType.ptr(v.type.base), v.at, false);
+        for (Var h : new Var[] {bound, pointer}) {
+            h.used = true;
+            h.declOrder = declSeq++;
+            h.declSeq = seq;
+            h.firstWrite = writeSeq++;
+            h.writes.add(seq++);
+            fn.locals.add(h);
+            block.vars.add(h);
+        }
+        v.vlaBound = bound;
+        v.vlaPointer = pointer;
+        v.used = true;
+        fn.vlaCount++;
+        fn.vlaInLoop |= loopDepth > 0;
+        block.hasVla = true;
+        return new Stmt.VlaAlloc(v, v.type.vlaLength, v.at);
     }
 
     private void localDeclaration(List<Stmt> out) {
@@ -1214,7 +1254,9 @@ final class Parser {
             return;
         }
         while (true) {
+            vlaOk = !spec.isTypedef && !spec.isStatic && !spec.isExtern;
             Decl d = declarator(spec.type, false);
+            vlaOk = false;
             d.align = Math.max(d.align, spec.align);
             attributes(d);
             if (spec.isTypedef) {
@@ -1253,6 +1295,12 @@ final class Parser {
                 scopes.peek().put(d.name, v);
                 fn.locals.add(v);
                 block.vars.add(v);
+                if (v.type.vlaLength != null) {
+                    if (at("=")) {
+                        throw error(peek(), "variable-sized object may not be initialized");
+                    }
+                    out.add(variableLengthArray(v));
+                }
                 if (accept("=")) {
                     v.init = initializer(v, false);
                     v.firstWrite = Math.min(v.firstWrite, writeSeq++);
@@ -1377,7 +1425,10 @@ final class Parser {
                     switchBodies.pop();
                     blockDepthInSwitch = savedDepth;
                     switchType = savedType;
-                    return new Stmt.Switch(c, (Stmt.Block) body, t);
+                    if (!(body instanceof Stmt.Block sb)) {
+                        throw error(t, "unsupported: a variable-length array declared in a switch body");
+                    }
+                    return new Stmt.Switch(c, sb, t);
                 }
                 case "case", "default" -> throw error(t, switchBodies.isEmpty()
                         ? "case label not within a switch statement"
@@ -1798,7 +1849,11 @@ final class Parser {
                             ty = compoundLiteral(ty, t).type;
                         }
                     } else {
-                        ty = unarySizeofOperand();
+                        Expr operand = unarySizeofOperand();
+                        if (operand instanceof Expr.VlaLocal vla) { // computed when it runs, from the bound gcc keeps
+                            return new Expr.VlaSize(vla.var, t);
+                        }
+                        ty = operand.type;
                     }
                     if (ty.k == CType.K.FUNC) {
                         return new Expr.Const(1, CType.ULONG, t);
@@ -1827,11 +1882,11 @@ final class Parser {
     }
 
     /** sizeof expr: the operand is not evaluated, and locals it names are not "used". */
-    private CType unarySizeofOperand() {
+    private Expr unarySizeofOperand() {
         boolean savedNoUse = noUse;
         noUse = true;
         try {
-            return unary().type;
+            return unary();
         } finally {
             noUse = savedNoUse;
         }
@@ -2171,6 +2226,9 @@ final class Parser {
                     prog.externs.add(v);
                 }
                 return new Expr.Global(v, t);
+            }
+            if (v.vlaPointer != null) {
+                return new Expr.VlaLocal(v, t);
             }
             Expr.Local loc = new Expr.Local(v, t);
             if (!noUse) {

@@ -423,6 +423,79 @@ abstract class Stmt {
         }
     }
 
+    /**
+     * A variable-length array's declaration, as gcc -O0 runs it: the length evaluated, the upper
+     * bound kept in its hidden local, the stack pointer lowered by the size rounded up to 16, the
+     * array at the new stack pointer (its address kept in its hidden local): calls made while it
+     * lives get frames below it.
+     */
+    static final class VlaAlloc extends Stmt {
+        final Var var;
+        final Expr length;
+
+        VlaAlloc(Var var, Expr length, Tok at) {
+            this.var = var;
+            this.length = length;
+            this.at = at;
+        }
+
+        @Override
+        int exec(Frame f) {
+            allocate(f, length.eval(f));
+            return NEXT;
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            allocate(f, length.resume(f, k));
+            return NEXT;
+        }
+
+        private void allocate(Frame f, long n) {
+            n = Expr.convert(n, length.type, CType.LONG);
+            long bytes = n * var.type.base.size;
+            Expr.store(f.mem, CType.LONG, f.rbp + var.vlaBound.offset, n - 1);
+            long at = f.m.allocateOnStack(bytes, var.type.base.align);
+            Expr.store(f.mem, CType.LONG, f.rbp + var.vlaPointer.offset, at);
+        }
+    }
+
+    /** A block declaring a variable-length array: the stack pointer it had is restored when it ends (gcc keeps it in rbx). */
+    static final class VlaScope extends Stmt {
+        final Block body;
+
+        VlaScope(Block body) {
+            this.body = body;
+            this.at = body.at;
+        }
+
+        @Override
+        int exec(Frame f) {
+            long saved = f.m.rsp;
+            int r;
+            try {
+                r = body.exec(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0, saved);
+            }
+            f.m.rsp = saved;
+            return r;
+        }
+
+        @Override
+        int resume(Frame f, ForkPoint k) {
+            long saved = k.pop(this).a();
+            int r;
+            try {
+                r = body.resume(f, k);
+            } catch (ForkPoint p) {
+                throw p.save(this, 0, saved);
+            }
+            f.m.rsp = saved;
+            return r;
+        }
+    }
+
     static final class Empty extends Stmt {
         @Override
         int exec(Frame f) {

@@ -28,6 +28,9 @@ final class Var {
     int declSeq;
     /** gcc gives it a PHI node (it is set in a loop or branch and live after): its SSA name comes first. */
     boolean phi;
+    /** A variable-length array: the hidden locals gcc keeps its address and its upper bound in (else null). */
+    Var vlaPointer;
+    Var vlaBound;
 
     Var(String name, CType type, Tok at, boolean global) {
         this.name = name;

@@ -37,7 +37,8 @@ class DiagnosticsTest {
             int main(void) { struct { int a : 3; } s; return *&s.a; }     | cannot take address of bit-field 'a'               | 1 | 51
             int main(void) { struct { int a : 40; } s; return 0; }        | width of 'a' exceeds its type                      | 1 | 31
             int main(void) { struct { int a : 0; } s; return 0; }         | zero width for bit-field 'a'                       | 1 | 31
-            int main(int n) { int v[n]; return 0; }                       | unsupported: variable-length array                 | 1 | 25
+            int main(int n) { static int v[n]; return 0; }                | unsupported: variable-length array                 | 1 | 32
+            int main(int n) { int v[n] = {0}; return 0; }                | variable-sized object may not be initialized       | 1 | 28
             int main(void) { break; }                                     | break statement not within loop or switch          | 1 | 18
             int main(void) { goto out; }                                  | label 'out' used but not defined                   | 1 | 23
             int main(void) { int a; int a; return 0; }                    | redeclaration of 'a' with no linkage               | 1 | 29
