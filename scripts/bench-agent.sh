@@ -8,8 +8,8 @@
 # Every run is measured alike: one unmeasured pair first, then before each measured run `sync` (not
 # timed: no earlier run's or other program's dirty pages are being written back while it runs) and its
 # timeline file removed (each run writes a new file, as a first recording does); wall and CPU time
-# (user + sys of all the JVM's threads: JIT, GC and the agent's writer included) and peak RSS come from
-# GNU time (/usr/bin/time), else from bash's time (no RSS). The runs with the agent keep its call-site
+# (user + sys of all the JVM's threads: JIT, GC and the agent's writer included) come from bash's time,
+# the peak RSS from GNU time (/usr/bin/time) when there is one. The runs with the agent keep its call-site
 # cache in a temporary XDG_CACHE_HOME (the unmeasured pair fills it); start-up is also measured with an
 # empty cache each time (a program's first run under the agent).
 # Needs the built jars (./mvnw package -DskipTests). AGENT=/path/to/agent.jar and SAMPLES=/path/to/samples.jar
@@ -35,17 +35,14 @@ opts="out=$work/t.timeline,quiet${AGENT_OPTS:+,$AGENT_OPTS}"
 
 once() { # file-to-append, command...: appends "wall cpu rss_kib" of one run (after a sync, untimed)
   local out="$1"; shift
-  rm -f "$work/t.timeline"
+  rm -f "$work/t.timeline" "$work/rss.txt"
   sync
-  if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" > "$work/out.txt" 2> "$work/err.txt" \
-      || { echo "failed: $*" >&2; cat "$work/err.txt" >&2; exit 1; }
-  else
-    local TIMEFORMAT='%R %U %S -'
-    { time "$@" > "$work/out.txt" 2> "$work/err.txt"; } 2> "$work/time.txt" \
-      || { echo "failed: $*" >&2; cat "$work/err.txt" >&2; exit 1; }
-  fi
-  awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$work/time.txt" >> "$out"
+  local rss=() TIMEFORMAT='%R %U %S' # bash's time: milliseconds; GNU time's: only hundredths
+  [ ! -x /usr/bin/time ] || rss=(/usr/bin/time -f '%M' -o "$work/rss.txt")
+  { time "${rss[@]}" "$@" > "$work/out.txt" 2> "$work/err.txt"; } 2> "$work/time.txt" \
+    || { echo "failed: $*" >&2; cat "$work/err.txt" >&2; exit 1; }
+  awk -v rss="$(cat "$work/rss.txt" 2> /dev/null || echo -)" '{ printf "%s %.3f %s\n", $1, $2 + $3, rss }' \
+    "$work/time.txt" >> "$out"
 }
 
 median() { # file, column: the median of that column

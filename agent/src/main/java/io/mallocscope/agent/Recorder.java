@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -759,7 +758,7 @@ public final class Recorder {
         String[] a = argv != null ? argv : commandLine();
         h.put(TimelineHeader.ARGV, String.join("\0", a));
         h.put(TimelineHeader.HEAP_START, Hex.of(process.kernel().startBrk()));
-        h.put(TimelineHeader.START_TIME, ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        h.put(TimelineHeader.START_TIME, StartTime.now());
         h.put(TimelineHeader.DATA_LIMIT, Long.toString(po.dataLimit()));
         h.put(TimelineHeader.ADDRESS_SPACE_LIMIT, Long.toString(po.addressSpaceLimit()));
         h.put(TimelineHeader.STDOUT_TTY, Boolean.toString(po.stdoutIsTerminal()));

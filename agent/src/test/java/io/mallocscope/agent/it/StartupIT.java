@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What a run under the agent loads at start-up (docs/agent.md, "Call sites"): a sample's first run,
  * its call-site cache empty, takes the samples' classes as the build marked them, so it loads neither
- * ByteBuddy nor ASM and writes no cache entry; a user's program is marked by ASM on its first run and
+ * ByteBuddy nor ASM (nor java.time's zone rules) and writes no cache entry; a user's program is marked by ASM on its first run and
  * taken from the cache on the next, with the same sites.
  */
 class StartupIT {
@@ -76,6 +76,8 @@ class StartupIT {
         assertThat(loaded).contains("io.mallocscope.agent.CallSites", "io.mallocscope.agent.ShippedSites",
                 "io.mallocscope.samples.FirstFit", "io.mallocscope.runtime.LibC");
         assertThat(loaded).noneMatch(c -> c.startsWith("io.mallocscope.agent.shaded."));
+        // the header's start time is written without java.time's zone rules (StartTime)
+        assertThat(loaded).doesNotContain("java.time.zone.TzdbZoneRulesProvider", "java.time.ZonedDateTime");
         assertThat(files(cache)).isZero();
         assertThat(sites(out)).hasSize(4).allMatch(s -> s.matches("FirstFit\\.java:\\d+"));
         assertThat(sites(out).get(0)).isNotEqualTo(sites(out).get(1));
