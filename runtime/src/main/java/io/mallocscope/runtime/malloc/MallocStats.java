@@ -21,15 +21,27 @@ final class MallocStats {
     Mallinfo2 mallinfo2() {
         malloc.ptmallocInit();
         long[] sum = new long[6]; // arena, ordblks, smblks, fsmblks, uordblks, fordblks
-        long a = malloc.MAIN_ARENA;
-        do {
-            malloc.useArena(a);
-            intMallinfo(sum);
-            a = malloc.r64(a + malloc.arena.next);
-        } while (a != malloc.MAIN_ARENA);
-        malloc.useArena(malloc.MAIN_ARENA);
+        forEachArena(a -> intMallinfo(sum));
         return new Mallinfo2(sum[0], sum[1], sum[2], malloc.mpInt(MP_N_MMAPS), malloc.mp(MP_MMAPPED_MEM), 0, sum[3],
                 sum[4], sum[5], malloc.chunksize(malloc.top()));
+    }
+
+    /**
+     * Runs {@code body} on each arena in the order of {@code main_arena.next} with {@code av} set to it (glibc's
+     * {@code ar_ptr}); {@code av} is given back after, also when a check in {@code body} aborts.
+     */
+    private void forEachArena(java.util.function.LongConsumer body) {
+        long saved = malloc.av;
+        try {
+            long a = malloc.MAIN_ARENA;
+            do {
+                malloc.useArena(a);
+                body.accept(a);
+                a = malloc.r64(a + malloc.arena.next);
+            } while (a != malloc.MAIN_ARENA);
+        } finally {
+            malloc.useArena(saved);
+        }
     }
 
     /** int_mallinfo(av, m): adds the current arena's counts to {@code sum}. */
@@ -79,26 +91,22 @@ final class MallocStats {
      */
     void mallocStats() {
         malloc.ptmallocInit();
-        long inUse = malloc.mp(MP_MMAPPED_MEM) & 0xffffffffL;
-        long system = inUse;
+        long mmapped = malloc.mp(MP_MMAPPED_MEM) & 0xffffffffL;
+        long[] totals = {mmapped, mmapped}; // system, in use: unsigned ints, as glibc sums them
         StringBuilder sb = new StringBuilder();
-        int i = 0;
-        long a = malloc.MAIN_ARENA;
-        do {
+        int[] i = {0};
+        forEachArena(a -> {
             long[] mi = new long[6];
-            malloc.useArena(a);
             intMallinfo(mi);
-            sb.append("Arena ").append(i++).append(":\n");
+            sb.append("Arena ").append(i[0]++).append(":\n");
             sb.append(String.format("system bytes     = %10d\n", mi[0] & 0xffffffffL));
             sb.append(String.format("in use bytes     = %10d\n", mi[4] & 0xffffffffL));
-            system = (system + mi[0]) & 0xffffffffL;
-            inUse = (inUse + mi[4]) & 0xffffffffL;
-            a = malloc.r64(a + malloc.arena.next);
-        } while (a != malloc.MAIN_ARENA);
-        malloc.useArena(malloc.MAIN_ARENA);
+            totals[0] = (totals[0] + mi[0]) & 0xffffffffL;
+            totals[1] = (totals[1] + mi[4]) & 0xffffffffL;
+        });
         sb.append("Total (incl. mmap):\n");
-        sb.append(String.format("system bytes     = %10d\n", system));
-        sb.append(String.format("in use bytes     = %10d\n", inUse));
+        sb.append(String.format("system bytes     = %10d\n", totals[0]));
+        sb.append(String.format("in use bytes     = %10d\n", totals[1]));
         sb.append(String.format("max mmap regions = %10d\n", malloc.mpInt(MP_MAX_N_MMAPS) & 0xffffffffL));
         sb.append(String.format("max mmap bytes   = %10s\n", Long.toUnsignedString(malloc.mp(MP_MAX_MMAPPED_MEM))));
         malloc.stderr.print(sb);
@@ -119,16 +127,12 @@ final class MallocStats {
         StringBuilder sb = new StringBuilder();
         sb.append("<malloc version=\"1\">\n");
         long[] totals = new long[8]; // nblocks, nfastblocks, avail, fastavail, system, max system, aspace, mprotect
-        int n = 0;
-        long a = malloc.MAIN_ARENA;
-        do {
-            sb.append("<heap nr=\"").append(n++).append("\">\n<sizes>\n");
-            malloc.useArena(a);
+        int[] n = {0};
+        forEachArena(a -> {
+            sb.append("<heap nr=\"").append(n[0]++).append("\">\n<sizes>\n");
             heapInfo(a, sb, totals);
             sb.append("</heap>\n");
-            a = malloc.r64(a + malloc.arena.next);
-        } while (a != malloc.MAIN_ARENA);
-        malloc.useArena(malloc.MAIN_ARENA);
+        });
         if (profile.hasFastbins) {
             sb.append("<total type=\"fast\" count=\"").append(u(totals[1])).append("\" size=\"").append(u(totals[3]))
                     .append("\"/>\n");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The heap checker over every arena: random work in up to four threads (own and cross-thread frees,
@@ -202,6 +203,23 @@ class ArenaCheckerTest {
             heap = Arenas.heapForPtr(threadBlock);
             arena = mem.read64(heap);
         }
+    }
+
+    /** mallinfo2 walks every arena as glibc's ar_ptr: av is what it was after, also after an abort. */
+    @Test
+    void theArenaWalkOfTheStatisticsGivesAvBackEvenWhenACheckAborts() {
+        TwoArenas t = new TwoArenas();
+        long before = t.m.av;
+        assertThat(before).as("the thread's malloc left its arena in av").isEqualTo(t.arena);
+        t.c.mallinfo2();
+        assertThat(t.m.av).isEqualTo(before);
+        // an unaligned fastbin head in the thread's arena: int_mallinfo aborts while walking it
+        t.mem.write64(t.m.arena.fastbinAddr(t.arena, 0), t.heap + 0x8d8);
+        t.m.useArena(t.m.MAIN_ARENA);
+        assertThatThrownBy(t.c::mallinfo2).isInstanceOf(io.mallocscope.runtime.signal.Abort.class)
+                .hasMessageContaining("int_mallinfo(): unaligned fastbin chunk detected");
+        assertThat(t.m.av).as("av is main_arena's again").isEqualTo(t.m.MAIN_ARENA);
+        assertThat(t.m.aBit).isZero();
     }
 
     @Test
