@@ -39,7 +39,7 @@ final class ChunkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long a = parse(addr);
+        long a = Addresses.parse("ADDR", addr);
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = Sources.open(source, SourceOptions.settings(glibc, tunables));
         SourceOptions.warn(s, source, spec, spec.commandLine().getErr());
@@ -64,14 +64,5 @@ final class ChunkCommand implements Callable<Integer> {
         }
         out.flush();
         return Exit.OK;
-    }
-
-    private static long parse(String s) {
-        try {
-            String t = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
-            return Long.parseUnsignedLong(t, 16);
-        } catch (NumberFormatException e) {
-            throw UserError.usage("ADDR: '" + s + "' is not a hex address");
-        }
     }
 }

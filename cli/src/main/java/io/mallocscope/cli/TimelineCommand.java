@@ -223,19 +223,10 @@ final class TimelineCommand implements Callable<Integer> {
             p = p.and(op -> op.function().equals(fn));
         }
         if (chunk != null) {
-            long a = parseAddress(chunk);
+            long a = Addresses.parse("--chunk", chunk);
             p = p.and(op -> touches(op, a));
         }
         return p;
-    }
-
-    static long parseAddress(String s) {
-        try {
-            String t = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
-            return Long.parseUnsignedLong(t, 16);
-        } catch (NumberFormatException e) {
-            throw UserError.usage("--chunk: '" + s + "' is not a hex address");
-        }
     }
 
     /** Whether the call handed out, gave back or moved the chunk at {@code a} (chunk address or user pointer). */

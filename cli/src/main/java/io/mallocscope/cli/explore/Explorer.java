@@ -1,5 +1,6 @@
 package io.mallocscope.cli.explore;
 
+import io.mallocscope.cli.Addresses;
 import io.mallocscope.cli.explain.ChunkLife;
 import io.mallocscope.cli.explain.Narrator;
 import io.mallocscope.cli.model.Bin;
@@ -252,7 +253,7 @@ public final class Explorer {
     public void follow(String typed) {
         Long a = parseAddress(typed);
         if (a == null) {
-            message = "not an address: '" + typed.trim() + "' (hex, e.g. 0x5555555592a0)";
+            message = Addresses.notOne(typed.trim()) + " (e.g. 0x5555555592a0)";
             return;
         }
         long chunk = ChunkLife.chunkOf(ops, a);
@@ -391,22 +392,11 @@ public final class Explorer {
         message = m;
     }
 
+    /** An address typed at the prompt, as the commands read one ({@link Addresses}), or {@code @ADDR}; null if none. */
     static Long parseAddress(String typed) {
-        String t = typed.trim();
-        if (t.startsWith("@")) {
-            t = t.substring(1);
-        }
-        if (t.startsWith("0x") || t.startsWith("0X")) {
-            t = t.substring(2);
-        }
-        if (t.isEmpty() || t.length() > 16) {
-            return null;
-        }
-        try {
-            return Long.parseUnsignedLong(t, 16);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        String t = typed.strip();
+        java.util.OptionalLong a = Addresses.parse(t.startsWith("@") ? t.substring(1) : t);
+        return a.isPresent() ? a.getAsLong() : null;
     }
 
     private static String joined(List<Integer> steps) {

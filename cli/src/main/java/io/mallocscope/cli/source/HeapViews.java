@@ -1,5 +1,6 @@
 package io.mallocscope.cli.source;
 
+import io.mallocscope.cli.Addresses;
 import io.mallocscope.cli.UserError;
 import io.mallocscope.cli.model.ArenaTable;
 import io.mallocscope.cli.model.Bin;
@@ -147,7 +148,7 @@ public final class HeapViews {
         String s = which.strip();
         try {
             if (s.startsWith("0x") || s.startsWith("0X")) {
-                long a = Long.parseUnsignedLong(s.substring(2), 16);
+                long a = Addresses.parse(s).orElseThrow(NumberFormatException::new);
                 if (a == v.mainArena() || all.stream().anyMatch(x -> x.address() == a)) {
                     return a;
                 }

@@ -93,7 +93,7 @@ class ExplorerTest {
         e.follow("0x1234");
         assertThat(e.message()).isEqualTo("no call touched a chunk at 0x1234");
         e.follow("zz");
-        assertThat(e.message()).startsWith("not an address: 'zz'");
+        assertThat(e.message()).isEqualTo("'zz' is not a hex address (e.g. 0x5555555592a0)");
     }
 
     @Test
