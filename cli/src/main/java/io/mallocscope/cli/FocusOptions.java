@@ -1,13 +1,13 @@
 package io.mallocscope.cli;
 
 import io.mallocscope.cli.source.Focus;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code --pid}, {@code --arena} and {@code --thread}: which process, arena and tcache a state view shows. */
 final class FocusOptions {
-    @Option(names = "--pid", paramLabel = "N",
-            description = "The process to show: the program (the first process, the default) or a child it forked.")
-    Integer pid;
+    @Mixin
+    Pid process;
 
     @Option(names = "--arena", paramLabel = "N",
             description = "The arena to show: its number in 'arenas' (0: main_arena, the default) or its address.")
@@ -18,7 +18,7 @@ final class FocusOptions {
     Integer thread;
 
     Focus focus() {
-        return new Focus(pid, arena, thread);
+        return new Focus(process.pid, arena, thread);
     }
 
     /** {@code --pid} alone, for the views of a whole process (maps, arenas). */
