@@ -7,9 +7,9 @@ import io.mallocscope.cli.html.PageBudget;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.plot.HeapSeries;
 import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.source.Inputs;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.CProcess;
-import io.mallocscope.runtime.trace.Trace;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -97,8 +97,7 @@ final class HtmlExport {
 
     /** The tunables a trace was replayed with: its own {@code # tunables:} line, else --tunables. */
     static String tunables(TimelineCommand.Request r) {
-        Trace t = r.source().trace().orElseThrow();
-        return t.tunables() != null ? t.tunables() : r.tunables() == null ? "" : r.tunables();
+        return Inputs.tunables(r.source().trace().orElseThrow(), r.tunables());
     }
 
     /** The open source as the page reads a replayed trace. */

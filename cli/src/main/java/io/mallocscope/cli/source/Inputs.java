@@ -158,8 +158,17 @@ public final class Inputs {
         return replayOptions(t.name(), t.tunables(), glibc, tunables);
     }
 
+    /** The tunables a trace is replayed with: its own {@code # tunables:} line, else {@code tunables} ("" for none). */
+    public static String tunables(Trace t, String tunables) {
+        return tunables(t.tunables(), tunables);
+    }
+
+    private static String tunables(String own, String given) {
+        return own != null ? own : given == null ? "" : given;
+    }
+
     private static ProcessOptions replayOptions(String name, String own, String glibc, String tunables) {
-        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibc).withTunables(own != null ? own : tunables)
+        ProcessOptions o = ProcessOptions.defaults().withGlibc(glibc).withTunables(tunables(own, tunables))
                 .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream());
         try {
             GlibcProfile.forVersion(o.glibc());
