@@ -835,7 +835,8 @@ final class Machine {
         if (buffered != null) {
             stdout.bind(buffered);
         }
-        long sp = libc.local(0); // the thread's stack pointer where start_thread leaves it
+        // where glibc's start_thread calls the start routine: its frame sits below the thread's descriptor
+        long sp = libc.pthread_self() - START_THREAD_FRAME;
         Region r = mem.regionAt(sp - 1);
         stackFloor = r == null ? sp : r.start();
         depth = 0;
@@ -848,11 +849,16 @@ final class Machine {
     }
 
     /**
-     * Where a thread's start routine returns to: inside glibc 2.36's start_thread, as an offset into
-     * libc. Not measured: start_thread's own frame is not modelled either, so a thread function's
-     * locals are not where a native run has them (docs/c.md).
+     * Where a thread's start routine returns to: inside glibc 2.36's start_thread (after its call of
+     * the routine), as an offset into libc; measured with {@code __builtin_return_address(0)}.
      */
-    static final long START_THREAD_RETURN_OFFSET = 0x89000;
+    static final long START_THREAD_RETURN_OFFSET = 0x891f5;
+    /**
+     * The stack pointer at start_thread's call of the start routine, below the thread's descriptor
+     * (pthread_self()): start_thread's frame in glibc 2.36, measured with
+     * {@code __builtin_frame_address(0)} in a thread function (it is the same for any stack size).
+     */
+    static final long START_THREAD_FRAME = 0x7e0;
 
     /** The lowest address of the running thread's stack mapping, or -1 on the main thread (a growing [stack]). */
     private long stackFloor = -1;
