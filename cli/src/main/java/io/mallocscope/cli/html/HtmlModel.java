@@ -113,9 +113,11 @@ public record HtmlModel(String title, Header header, List<Step> steps, String st
      * @param bins        non-empty bins by pwndbg-style name ({@code tcachebins[0x20]}) → chunk addresses,
      *                    formatted as the page should show them, in list order
      * @param brk         the program break after the call
+     * @param maps        the memory maps of each process of the run at this step, the program first
+     *                    (empty: the page shows none)
      */
     public record Step(int number, String op, String site, List<String> explanation, List<ChunkBox> chunks,
-                       Map<String, List<String>> bins, long brk) {
+                       Map<String, List<String>> bins, long brk, List<ProcessMaps> maps) {
         public Step {
             op = op == null ? "" : op;
             site = site == null ? "" : site;
@@ -124,7 +126,38 @@ public record HtmlModel(String title, Header header, List<Step> steps, String st
             Map<String, List<String>> copy = new LinkedHashMap<>();
             bins.forEach((k, v) -> copy.put(k, List.copyOf(v)));
             bins = java.util.Collections.unmodifiableMap(copy);
+            maps = List.copyOf(maps);
         }
+
+        /** A step without memory maps. */
+        public Step(int number, String op, String site, List<String> explanation, List<ChunkBox> chunks,
+                    Map<String, List<String>> bins, long brk) {
+            this(number, op, site, explanation, chunks, bins, brk, List.of());
+        }
+    }
+
+    /**
+     * One process's memory maps at a step.
+     *
+     * @param pid   its process id
+     * @param label who it is ({@code "pid 2 (the program)"}, {@code "pid 3 (child of 2, exited)"})
+     * @param rows  its mappings, lowest address first
+     */
+    public record ProcessMaps(int pid, String label, List<MapRow> rows) {
+        public ProcessMaps {
+            rows = List.copyOf(rows);
+        }
+    }
+
+    /**
+     * One mapping, as {@code maps} lists it.
+     *
+     * @param offset the file offset of its first byte (0 for anonymous memory)
+     * @param name   its path, {@code [heap]}, {@code [stack]} …, or empty
+     * @param what   for a file the program mapped, where in the file it starts and its pages' state
+     *               ({@code "file at 0x0, shared: 1 page dirty"}); empty otherwise
+     */
+    public record MapRow(long start, long end, String perms, long offset, String name, String what) {
     }
 
     /**

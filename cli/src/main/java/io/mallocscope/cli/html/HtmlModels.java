@@ -147,11 +147,11 @@ public final class HtmlModels {
      * break; the chunks are labelled when the step is made, by the call that handed each out.
      */
     private record Walked(List<HeapView.Chunk> chunks, List<HeapView.Chunk> mmapped, long tcacheChunk,
-                          Map<String, List<String>> bins, long brk, long heapStart) {
+                          Map<String, List<String>> bins, long brk, long heapStart, List<HtmlModel.ProcessMaps> maps) {
         static Walked of(CProcess p) {
             HeapView v = p.malloc().view();
             return new Walked(v.chunks(), v.mmappedChunks(), v.tcache() == 0 ? -1 : v.tcache() - 16, HtmlModels.bins(v),
-                    p.kernel().currentBrk(), v.heapStart());
+                    p.kernel().currentBrk(), v.heapStart(), HtmlModels.maps(p));
         }
 
         HtmlModel.Step step(int number, String op, String site, List<String> notes, Map<Long, Integer> createdBy) {
@@ -167,8 +167,34 @@ public final class HtmlModels {
                 Integer by = createdBy.get(c.address());
                 boxes.add(new HtmlModel.ChunkBox(c.address(), c.size(), "mmapped", by == null ? "" : "#" + by));
             }
-            return new HtmlModel.Step(number, op, site, notes, boxes, bins, brk);
+            return new HtmlModel.Step(number, op, site, notes, boxes, bins, brk, maps);
         }
+    }
+
+    /**
+     * The memory maps of every process of {@code program}'s run (the program, then the children it forked,
+     * by pid), each mapping with its file offset and, for a file the program mapped, its pages' state.
+     */
+    static List<HtmlModel.ProcessMaps> maps(CProcess program) {
+        List<CProcess> all = program.processes();
+        List<HtmlModel.ProcessMaps> out = new ArrayList<>(all.size());
+        for (CProcess q : all) {
+            String label = "pid " + q.pid() + (q == program ? " (the program)"
+                    : " (child of " + q.ppid() + (q.endStatus() != null ? ", exited)" : ")"));
+            List<HtmlModel.MapRow> rows = new ArrayList<>();
+            for (io.mallocscope.runtime.vm.Region r : q.memory().regions()) {
+                io.mallocscope.cli.model.MapRegion m = io.mallocscope.cli.model.MapRegion.of(q.memory(), r, null);
+                rows.add(new HtmlModel.MapRow(m.start(), m.end(), m.perms(), m.offset(), m.name(),
+                        m.isUserFile() ? m.fileState() : ""));
+            }
+            out.add(new HtmlModel.ProcessMaps(q.pid(), label, rows));
+        }
+        if (out.size() > 1 && out.get(0).pid() != program.pid()) { // the program first
+            HtmlModel.ProcessMaps first = out.stream().filter(m -> m.pid() == program.pid()).findFirst().orElseThrow();
+            out.remove(first);
+            out.add(0, first);
+        }
+        return out;
     }
 
     /** What step 0 says about the heap before the first call. */

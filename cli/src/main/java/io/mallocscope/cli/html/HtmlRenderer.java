@@ -110,6 +110,8 @@ public final class HtmlRenderer {
                 .name("tunables").value(h.tunables())
                 .name("heapStart").value(Hex.of(h.heapStart()))
                 .endObject();
+        // each process's maps as an index into "mapsTables": consecutive steps mostly share them
+        java.util.Map<List<HtmlModel.MapRow>, Integer> tables = new java.util.LinkedHashMap<>();
         j.name("steps").beginArray();
         for (HtmlModel.Step s : model.steps()) {
             j.beginObject()
@@ -134,7 +136,25 @@ public final class HtmlRenderer {
                 }
                 j.endArray().endArray();
             }
-            j.endArray().name("brk").value(Hex.of(s.brk())).endObject();
+            j.endArray().name("brk").value(Hex.of(s.brk()));
+            // maps as [pid, label, table] triples, the program first
+            j.name("maps").beginArray();
+            for (HtmlModel.ProcessMaps m : s.maps()) {
+                int table = tables.computeIfAbsent(m.rows(), k -> tables.size());
+                j.beginArray().value(m.pid()).value(m.label()).value(table).endArray();
+            }
+            j.endArray().endObject();
+        }
+        j.endArray();
+        // each table's mappings as [start, end, perms, offset, name, what]
+        j.name("mapsTables").beginArray();
+        for (List<HtmlModel.MapRow> rows : tables.keySet()) {
+            j.beginArray();
+            for (HtmlModel.MapRow r : rows) {
+                j.beginArray().value(Hex.of(r.start())).value(Hex.of(r.end())).value(r.perms()).value(Hex.of(r.offset()))
+                        .value(r.name()).value(r.what()).endArray();
+            }
+            j.endArray();
         }
         j.endArray()
                 .name("stdout").value(model.stdout())

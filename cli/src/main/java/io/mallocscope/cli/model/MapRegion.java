@@ -31,6 +31,35 @@ public record MapRegion(long start, long end, String perms, String name, String 
                 && !name.equals(Layout.LD_PATH);
     }
 
+    /** {@code r} of {@code as}, with its file columns and its dirty and private pages; {@code what} as above. */
+    public static MapRegion of(io.mallocscope.runtime.vm.AddressSpace as, io.mallocscope.runtime.vm.Region r,
+            String what) {
+        return new MapRegion(r.start(), r.end(), r.permissions(), r.name(), what, r.isFile() ? r.offset() : 0,
+                r.device(), r.inode(), as.dirtyPages(r), as.privatePages(r));
+    }
+
+    /**
+     * What a file the program mapped ({@link #isUserFile()}) is, in the words of {@code maps} and the
+     * page: where in the file the mapping starts and its pages' state as smaps counts them, a shared
+     * mapping's dirty pages (stored to, not yet written back) or a private one's pages copied at their
+     * first store; shared memory's dirty pages.
+     */
+    public String fileState() {
+        boolean shared = perms.endsWith("s");
+        if (name.equals(io.mallocscope.runtime.vm.Kernel.SHARED_ANON_NAME)) {
+            return "shared memory: " + (dirtyPages == 0 ? "clean" : pages(dirtyPages) + " dirty");
+        }
+        String head = "file at " + io.mallocscope.runtime.text.Hex.of(offset) + (shared ? ", shared: " : ", private: ");
+        if (shared) {
+            return head + (dirtyPages == 0 ? "clean" : pages(dirtyPages) + " dirty");
+        }
+        return head + (privatePages == 0 ? "no page copied" : pages(privatePages) + " copied");
+    }
+
+    private static String pages(int n) {
+        return n + (n == 1 ? " page" : " pages");
+    }
+
     /** This mapping as the line {@code /proc/PID/maps} prints (without its newline). */
     public String procLine() {
         return io.mallocscope.runtime.vm.Region.procLine(start, end, perms, offset, device, inode, name);

@@ -46,7 +46,7 @@ public final class MapsRenderer implements SnapshotRenderer {
         }
         long a = r.start();
         if (r.isUserFile()) {
-            return fileWhat(r);
+            return r.fileState();
         }
         if (r.name().equals("[heap]")) {
             return "heap (brk " + Hex.of(s.brk()) + ")";
@@ -107,27 +107,6 @@ public final class MapsRenderer implements SnapshotRenderer {
             return "TLS, libc .bss tail";
         }
         return "anonymous";
-    }
-
-    /**
-     * A file the program mapped: where in the file the mapping starts, and its pages' state as smaps
-     * counts them: a shared mapping's dirty pages (stored to, not yet written back), a private one's
-     * pages copied at their first store.
-     */
-    private static String fileWhat(MapRegion r) {
-        boolean shared = r.perms().endsWith("s");
-        if (r.name().equals(io.mallocscope.runtime.vm.Kernel.SHARED_ANON_NAME)) {
-            return "shared memory: " + (r.dirtyPages() == 0 ? "clean" : pages(r.dirtyPages()) + " dirty");
-        }
-        String head = "file at " + Hex.of(r.offset()) + (shared ? ", shared: " : ", private: ");
-        if (shared) {
-            return head + (r.dirtyPages() == 0 ? "clean" : pages(r.dirtyPages()) + " dirty");
-        }
-        return head + (r.privatePages() == 0 ? "no page copied" : pages(r.privatePages()) + " copied");
-    }
-
-    private static String pages(int n) {
-        return n + (n == 1 ? " page" : " pages");
     }
 
     /** Each mapping as the line {@code /proc/PID/maps} prints for it, nothing else. */

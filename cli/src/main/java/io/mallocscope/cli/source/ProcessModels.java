@@ -26,10 +26,8 @@ public final class ProcessModels {
         return out;
     }
 
-    /** {@code r} of {@code as} with its file columns and its dirty and private pages. */
     private static MapRegion region(AddressSpace as, Region r, String what) {
-        return new MapRegion(r.start(), r.end(), r.permissions(), r.name(), what, r.isFile() ? r.offset() : 0,
-                r.device(), r.inode(), as.dirtyPages(r), as.privatePages(r));
+        return MapRegion.of(as, r, what);
     }
 
     /**

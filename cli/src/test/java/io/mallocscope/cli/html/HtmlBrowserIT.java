@@ -88,7 +88,7 @@ class HtmlBrowserIT {
     }
 
     /** Runs the command line; returns {status, stdout, stderr}. */
-    private static String[] mallocscope(String... args) {
+    static String[] mallocscope(String... args) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
