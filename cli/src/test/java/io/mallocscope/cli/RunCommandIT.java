@@ -186,8 +186,10 @@ class RunCommandIT {
         assertThat(r.status()).isZero();
         int steps = Timeline.read(timeline).steps();
         assertThat(steps).isGreaterThanOrEqualTo(9200);
-        assertThat(r.err()).contains("mallocscope: wrote " + timeline + ".ckpt (" + steps / 2048
-                + " checkpoints, one every 2048 steps): views of any step of long.timeline now start from the nearest one\n");
+        int every = io.mallocscope.runtime.timeline.Checkpoints.DEFAULT_EVERY;
+        assertThat(r.err()).contains("mallocscope: wrote " + timeline + ".ckpt (" + steps / every
+                + " checkpoints, one every " + every + " steps): views of any step of long.timeline now start from the "
+                + "nearest one\n");
         CliRun.Result bins = run("bins", timeline.toString(), "--at", "9000");
         assertThat(bins.err()).isEmpty();
         assertThat(bins.out()).contains("tcachebins");

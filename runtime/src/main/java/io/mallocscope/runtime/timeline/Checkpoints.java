@@ -49,12 +49,15 @@ public final class Checkpoints {
     /** What is appended to a timeline's file name to name its side file. */
     public static final String SUFFIX = ".ckpt";
     /** Steps between two checkpoints unless told otherwise. */
-    public static final int DEFAULT_EVERY = 2048;
+    public static final int DEFAULT_EVERY = 1024;
     /** A timeline with fewer steps than this rebuilds from step 0 fast enough not to need a side file. */
-    public static final int WORTH_IT = 4 * DEFAULT_EVERY;
+    public static final int WORTH_IT = 8192;
 
     static final byte[] MAGIC = {'M', 'A', 'L', 'L', 'O', 'C', 'C', 'K'};
-    static final int VERSION = 1;
+    /** The version this writer writes: 2 adds pages stored as the words changed since the checkpoint before. */
+    static final int VERSION = 2;
+    /** The oldest version still read (its records hold whole pages only). */
+    static final int OLDEST_VERSION = 1;
     /** Every this many checkpoints one holds every page; the ones between, the pages changed since the one before. */
     static final int KEYFRAME_EVERY = 16;
     private static final int TRAILER = 8 + 4 + 4 + MAGIC.length;
@@ -142,6 +145,14 @@ public final class Checkpoints {
      * @throws IOException if the side file cannot be written
      */
     public static int write(Path timelineFile, Timeline timeline, int every) throws IOException {
+        return write(timelineFile, timeline, every, VERSION);
+    }
+
+    /** As {@link #write(Path, Timeline, int)}, in format {@code version} (1: whole pages only; for tests of old files). */
+    static int write(Path timelineFile, Timeline timeline, int every, int version) throws IOException {
+        if (version < OLDEST_VERSION || version > VERSION) {
+            throw new IllegalArgumentException("version " + version);
+        }
         if (every < 1) {
             throw new IllegalArgumentException("every " + every + " steps");
         }
@@ -154,7 +165,7 @@ public final class Checkpoints {
         try (Reconstructor r = new Reconstructor(timeline, false);
              OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             out.write(MAGIC);
-            out.write(VERSION);
+            out.write(version);
             long pos = MAGIC.length + 1;
             Map<Long, byte[]> previous = null;
             int keyframeIndex = -1;
@@ -167,16 +178,18 @@ public final class Checkpoints {
                 }
                 Pages pages = Pages.of(p, previous);
                 // a keyframe when restoring through the chain would read more than half a heap again
-                if (previous == null || dir.size() - keyframeIndex >= KEYFRAME_EVERY
-                        || 2 * (rawSinceKeyframe + pages.changed) > pages.numbers.length) {
-                    pages = Pages.of(p, null);
+                long heap = (long) pages.numbers.length * AddressSpace.PAGE_SIZE;
+                boolean keyframe = previous == null || dir.size() - keyframeIndex >= KEYFRAME_EVERY
+                        || 2 * (rawSinceKeyframe + (version >= 2 ? pages.changedBytes : pages.changedPages
+                        * AddressSpace.PAGE_SIZE)) > heap;
+                Map<Long, byte[]> now = new HashMap<>();
+                byte[] raw = capture(p, keyframe ? Pages.of(p, null) : pages, keyframe ? null : previous, now, version >= 2);
+                if (keyframe) {
                     keyframeIndex = dir.size();
                     rawSinceKeyframe = 0;
                 } else {
-                    rawSinceKeyframe += pages.changed;
+                    rawSinceKeyframe += version >= 2 ? pages.changedBytes : pages.changedPages * AddressSpace.PAGE_SIZE;
                 }
-                Map<Long, byte[]> now = new HashMap<>();
-                byte[] raw = capture(p, pages, previous, now);
                 previous = now;
                 byte[] packed = deflate(deflater, raw);
                 CRC32 crc = new CRC32();
@@ -203,6 +216,11 @@ public final class Checkpoints {
             throw e;
         } finally {
             deflater.end();
+        }
+        try { // readable by whoever can read the timeline (a temporary file is the owner's only)
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(timelineFile));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system, or not ours to change: the temporary file's permissions stay
         }
         Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return dir.size();
@@ -237,7 +255,8 @@ public final class Checkpoints {
      * (null for a keyframe). {@code keep} receives a copy of each page (shared with {@code previous}
      * when unchanged), for the next checkpoint to compare against.
      */
-    private static byte[] capture(CProcess p, Pages pages, Map<Long, byte[]> previous, Map<Long, byte[]> keep) {
+    private static byte[] capture(CProcess p, Pages pages, Map<Long, byte[]> previous, Map<Long, byte[]> keep,
+                                  boolean words) {
         Out o = new Out();
         o.i64(p.kernel().currentBrk());
         o.i32(p.kernel().errno());
@@ -265,9 +284,12 @@ public final class Checkpoints {
             o.varint(n - last);
             last = n;
             byte[] b = pages.bytes[i];
+            byte[] before = previous == null ? null : previous.get(n);
             if (pages.same[i]) {
                 o.u8(PAGE_SAME);
-                keep.put(n, previous.get(n));
+                keep.put(n, before);
+            } else if (words && before != null && diff(before, b, o)) {
+                keep.put(n, b.clone()); // PAGE_WORDS and the words that changed, written by diff
             } else {
                 o.u8(PAGE_RAW);
                 o.b.writeBytes(b);
@@ -277,27 +299,102 @@ public final class Checkpoints {
         return o.b.toByteArray();
     }
 
-    /** The pages of a process holding data, by number, and which are the same as in {@code previous}. */
-    private record Pages(long[] numbers, byte[][] bytes, boolean[] same, int changed) {
+    /**
+     * The pages of a process holding data, by number, which are the same as in {@code previous}, and
+     * about how many bytes the changed ones take (whole pages, or the words changed in a page that was there).
+     */
+    private record Pages(long[] numbers, byte[][] bytes, boolean[] same, int changedPages, long changedBytes) {
         static Pages of(CProcess p, Map<Long, byte[]> previous) {
             Map<Long, byte[]> live = new HashMap<>();
             p.memory().forEachPage(live::put);
             long[] numbers = live.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
             byte[][] bytes = new byte[numbers.length][];
             boolean[] same = new boolean[numbers.length];
-            int changed = 0;
+            long changed = 0;
+            int changedPages = 0;
             for (int i = 0; i < numbers.length; i++) {
                 bytes[i] = live.get(numbers[i]);
                 byte[] before = previous == null ? null : previous.get(numbers[i]);
                 same[i] = before != null && Arrays.equals(before, bytes[i]);
-                changed += same[i] ? 0 : 1;
+                if (!same[i]) {
+                    changedPages++;
+                    changed += before == null ? bytes[i].length : Math.min(bytes[i].length, diffSize(before, bytes[i]));
+                }
             }
-            return new Pages(numbers, bytes, same, changed);
+            return new Pages(numbers, bytes, same, changedPages, changed);
         }
     }
 
     private static final int PAGE_RAW = 0;
     private static final int PAGE_SAME = 1;
+    /** Version 2: the page of the checkpoint before with some of its 8-byte words replaced. */
+    private static final int PAGE_WORDS = 2;
+    /** A page whose changed words (with their run headers) take more than this is stored whole. */
+    private static final int WORDS_AT_MOST = 3 * (int) AddressSpace.PAGE_SIZE / 4;
+
+    /**
+     * The runs of 8-byte words in which {@code now} differs from {@code before} (two pages), as
+     * {start, end} byte offsets, in order.
+     */
+    private static List<int[]> runs(byte[] before, byte[] now) {
+        List<int[]> runs = new ArrayList<>();
+        int len = now.length;
+        int pos = 0;
+        while (pos < len) {
+            int m = Arrays.mismatch(before, pos, len, now, pos, len);
+            if (m < 0) {
+                break;
+            }
+            int start = (pos + m) & ~7;
+            int end = Math.min(len, start + 8);
+            while (end < len && !Arrays.equals(before, end, Math.min(len, end + 8), now, end, Math.min(len, end + 8))) {
+                end = Math.min(len, end + 8);
+            }
+            runs.add(new int[] {start, end});
+            pos = end;
+        }
+        return runs;
+    }
+
+    /** About how many bytes {@link #diff} writes for these pages. */
+    private static int diffSize(byte[] before, byte[] now) {
+        int size = 3;
+        for (int[] r : runs(before, now)) {
+            size += 4 + r[1] - r[0];
+        }
+        return size;
+    }
+
+    /**
+     * Writes {@code now} as {@link #PAGE_WORDS}: the count of runs, then each run's distance in words
+     * from the end of the one before, its length in words and its bytes; unless that takes more than
+     * {@link #WORDS_AT_MOST} bytes (then nothing is written and the page is stored whole).
+     *
+     * @return whether it was written
+     */
+    private static boolean diff(byte[] before, byte[] now, Out o) {
+        if (before.length != now.length || (now.length & 7) != 0) {
+            return false;
+        }
+        List<int[]> runs = runs(before, now);
+        int size = 0;
+        for (int[] r : runs) {
+            size += 4 + r[1] - r[0];
+        }
+        if (size > WORDS_AT_MOST) {
+            return false;
+        }
+        o.u8(PAGE_WORDS);
+        o.varint(runs.size());
+        int last = 0;
+        for (int[] r : runs) {
+            o.varint((r[0] - last) >>> 3);
+            o.varint((r[1] - r[0]) >>> 3);
+            o.b.write(now, r[0], r[1] - r[0]);
+            last = r[1];
+        }
+        return true;
+    }
 
     private static byte[] index(Path timelineFile, Timeline t, int every, List<int[]> dir, List<long[]> at,
                                 Departure departure) throws IOException {
@@ -418,8 +515,9 @@ public final class Checkpoints {
                     || !Arrays.equals(trailer, TRAILER - MAGIC.length, TRAILER, MAGIC, 0, MAGIC.length)) {
                 return stale(side, "it is not a checkpoint file");
             }
-            if (head[MAGIC.length] != VERSION) {
-                return stale(side, "its version " + head[MAGIC.length] + " is not " + VERSION);
+            if (head[MAGIC.length] < OLDEST_VERSION || head[MAGIC.length] > VERSION) {
+                return stale(side, "its version " + head[MAGIC.length] + " is not one of " + OLDEST_VERSION + ".."
+                        + VERSION);
             }
             In tr = new In(trailer);
             long at = tr.i64();
@@ -532,7 +630,7 @@ public final class Checkpoints {
      */
     void restore(CProcess fresh, int i) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            Map<Long, byte[]> pages = null;
+            PageSet pages = null;
             for (int j = keyframes[i]; j < i; j++) { // the keyframe, then the checkpoints up to this one
                 In k = record(ch, j);
                 skipHead(k);
@@ -550,14 +648,7 @@ public final class Checkpoints {
                         null));
             }
             pages = restorePages(in, pages);
-            long[] numbers = new long[pages.size()];
-            byte[][] bytes = new byte[pages.size()][];
-            int k = 0;
-            for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
-                numbers[k] = e.getKey();
-                bytes[k++] = e.getValue();
-            }
-            fresh.memory().restore(regions, numbers, bytes);
+            fresh.memory().restore(regions, pages.numbers(), pages.bytes());
             fresh.kernel().restoreBreak(brk);
             fresh.kernel().setErrno(errno);
             fresh.malloc().restore(m);
@@ -566,34 +657,70 @@ public final class Checkpoints {
         }
     }
 
+    /** A record's pages: their numbers, ascending, and their bytes. */
+    private record PageSet(long[] numbers, byte[][] bytes) {
+    }
+
     /**
      * Reads a record's pages (after its head): the pages of its checkpoint, those it marks unchanged
-     * taken from {@code before} (the checkpoint before it; null for a keyframe).
+     * or changed in places taken from {@code before} (the checkpoint before it; null for a keyframe).
+     * Both lists ascend, so a page of the checkpoint before is found by walking forward: no map.
      */
-    private static Map<Long, byte[]> restorePages(In in, Map<Long, byte[]> before) {
+    private static PageSet restorePages(In in, PageSet before) {
         int n = (int) in.varint();
-        Map<Long, byte[]> into = new HashMap<>(Math.max(16, n * 2));
+        if (n < 0 || n > in.d.length - in.p) {
+            throw new IllegalStateException("impossible page count " + n);
+        }
+        long[] numbers = new long[n];
+        byte[][] pages = new byte[n][];
+        int cursor = 0;
         long last = 0;
         int size = (int) AddressSpace.PAGE_SIZE;
         for (int k = 0; k < n; k++) {
             long number = last + in.varint();
+            if (k > 0 && number <= last) {
+                throw new IllegalStateException("pages out of order at 0x" + Long.toHexString(number << AddressSpace.PAGE_SHIFT));
+            }
             last = number;
             int mode = in.u8();
             byte[] page;
             if (mode == PAGE_RAW) {
                 page = in.bytes(size);
-            } else if (mode == PAGE_SAME) {
-                page = before == null ? null : before.get(number);
+            } else if (mode == PAGE_SAME || mode == PAGE_WORDS) {
+                page = null;
+                if (before != null) {
+                    while (cursor < before.numbers.length && before.numbers[cursor] < number) {
+                        cursor++;
+                    }
+                    page = cursor < before.numbers.length && before.numbers[cursor] == number ? before.bytes[cursor] : null;
+                }
                 if (page == null) {
                     throw new IllegalStateException("page 0x" + Long.toHexString(number << AddressSpace.PAGE_SHIFT)
-                            + " is said unchanged, but the checkpoint before has no such page");
+                            + " is said " + (mode == PAGE_SAME ? "unchanged" : "changed in places")
+                            + ", but the checkpoint before has no such page");
+                }
+                if (mode == PAGE_WORDS) {
+                    // the page of the checkpoint before is this record's alone now: changed in place
+                    int runs = (int) in.varint();
+                    int at = 0;
+                    for (int r = 0; r < runs; r++) {
+                        at += 8 * (int) in.varint();
+                        int len = 8 * (int) in.varint();
+                        if (at < 0 || len < 0 || len > size - at) {
+                            throw new IllegalStateException("a run of words past the end of page 0x"
+                                    + Long.toHexString(number << AddressSpace.PAGE_SHIFT));
+                        }
+                        in.copy(page, at, len);
+                        at += len;
+                    }
                 }
             } else {
                 throw new IllegalStateException("unknown page mode " + mode);
             }
-            into.put(number, page);
+            numbers[k] = number;
+            pages[k] = page;
         }
-        return into;
+        return new PageSet(numbers, pages);
     }
 
     /** Skips a record's break, errno, allocator state and mappings. */
@@ -770,6 +897,14 @@ public final class Checkpoints {
             byte[] b = Arrays.copyOfRange(d, p, p + n);
             p += n;
             return b;
+        }
+
+        void copy(byte[] into, int at, int n) {
+            if (n > d.length - p) {
+                throw new IllegalStateException("record ends early");
+            }
+            System.arraycopy(d, p, into, at, n);
+            p += n;
         }
 
         String str() {
