@@ -39,6 +39,9 @@ import java.util.concurrent.Callable;
         description = {"Replay a malloclab trace (.rep: 'a ID SIZE', 'f ID', 'r ID SIZE', 'c ID SIZE', …) in-process.",
                 "offsets: where each block landed relative to the initial break, exactly as the C harness "
                         + "prints it with real glibc; text: the calls, numbered, each with what it changed.",
+                "A trace with thread lines ('T K': thread K runs next, made by main if new; 'X K': K ends "
+                        + "and main joins it) runs each op in its thread; offsets then start each line with it "
+                        + "('1: a 5 A1+0xb70 0x25', A<n>: the n-th non-main arena) and end with 'arenas N'.",
                 "A line that does not parse: FILE:LINE: what was expected, exit status 1. "
                         + "An abort by glibc: its message, exit status 134."})
 final class ReplayCommand implements Callable<Integer> {
@@ -167,12 +170,17 @@ final class ReplayCommand implements Callable<Integer> {
      * reached, and the allocator's time for the whole trace (one replay, offsets discarded).
      */
     private int stats(PrintWriter out) throws IOException {
-        Trace t = Inputs.trace(input);
+        Inputs.Traced traced = Inputs.traced(input);
+        Trace t = traced.trace();
         ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked())
                 .withStderr(OutputStream.nullOutputStream());
         long start = System.nanoTime();
         try {
-            OffsetsReplay.run(t, o, new PrintWriter(java.io.Writer.nullWriter()));
+            if (traced.threaded() != null) {
+                ThreadedReplay.run(traced.threaded(), o, new StringBuilder()); // its threads, as replay prints it
+            } else {
+                OffsetsReplay.run(t, o, new PrintWriter(java.io.Writer.nullWriter()));
+            }
         } catch (SimulatedSignal s) {
             throw UserError.data("replay: the trace ends in " + s.getClass().getSimpleName()
                     + " on this glibc; the malloc lab's numbers need a trace that runs to its end");

@@ -96,6 +96,13 @@ class ThreadedTraceCommandsTest {
     }
 
     @Test
+    void replayAsTextAndItsStatsRunTheThreads() {
+        assertThat(headers(ok(run("replay", REUSE, "--format", "text")))).isEqualTo(headers(ok(run("timeline", REUSE))));
+        String stats = ok(run("replay", CROSS, "--stats"));
+        assertThat(stats).startsWith("cross-free.rep: 60 calls\n").contains("peak live payload  0x1b4c (6988 bytes)\n");
+    }
+
+    @Test
     void aThreadLineTheRunCannotFollowIsOneLine(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.rep");
         Files.writeString(bad, "a 0 24\nT 1\na 1 24\nX 2\n");

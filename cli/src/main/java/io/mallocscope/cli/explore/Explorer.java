@@ -98,7 +98,8 @@ public final class Explorer {
             return "#0 before the first call";
         }
         Op op = ops.get(step - 1);
-        return "#" + step + " " + Story.callText(op) + (op.site() == null ? "" : "   " + op.site());
+        return "#" + step + " " + (op.who() == null ? "" : "[" + op.who() + "] ") + Story.callText(op)
+                + (op.site() == null ? "" : "   " + op.site());
     }
 
     /** What {@code timeline} prints under the current call. */

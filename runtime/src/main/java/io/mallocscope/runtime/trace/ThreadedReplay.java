@@ -108,7 +108,11 @@ public final class ThreadedReplay implements AutoCloseable {
      * @throws TraceFormatException for a malformed line (nothing has run then)
      */
     public static void run(String name, String text, ProcessOptions options, Appendable out) {
-        ThreadedTrace t = ThreadedTrace.parse(name, text);
+        run(ThreadedTrace.parse(name, text), options, out);
+    }
+
+    /** As {@link #run(String, String, ProcessOptions, Appendable)}, for a trace already parsed. */
+    public static void run(ThreadedTrace t, ProcessOptions options, Appendable out) {
         new ThreadedReplay(t, CProcess.create(options(t, options)), out, false, false).replay();
     }
 

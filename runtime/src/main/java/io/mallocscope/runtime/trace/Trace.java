@@ -30,8 +30,8 @@ import java.util.Arrays;
  */
 public final class Trace {
     /**
-     * How a parse error of a {@code T K} or {@code X K} line begins: only {@link ThreadedReplay} runs
-     * threads, and a command that can hand the trace to it looks for this.
+     * How a parse error of a {@code T K} or {@code X K} line begins: only {@link ThreadedTrace} reads
+     * them, and a command that can hand the trace to it looks for this.
      */
     public static final String THREAD_LINE = "a thread line";
 
@@ -426,7 +426,7 @@ public final class Trace {
             TraceOp op = tok[0].length() == 1 ? TraceOp.ofLetter(tok[0].charAt(0)) : null;
             if (op == null && nt == 2 && (tok[0].equals("T") || tok[0].equals("X"))) {
                 throw error(THREAD_LINE + " ('" + tok[0] + " " + shown(tok[1]) + "'): traces with threads (T and X"
-                        + " lines) are replayed by `mallocscope replay`; the views and timeline read single-threaded traces");
+                        + " lines) are read by `mallocscope replay`, `compare` and the views, not by this reader");
             }
             if (op == null) {
                 throw error("unknown op '" + tok[0] + "' (expected one of " + TraceOp.letters() + ")");

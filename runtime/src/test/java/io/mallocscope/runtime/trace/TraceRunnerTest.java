@@ -136,10 +136,9 @@ class TraceRunnerTest {
         assertThat(TraceOp.SBRK.argIsHex(0)).isFalse();
         assertThat(TraceOp.FREE.argIsHex(0)).isTrue();
         assertThatThrownBy(() -> Trace.parse("t", "x 1\n")).hasMessage("t:1: unknown op 'x' (expected one of a f r c t m o s)");
-        // a thread line is known, just not to this reader: say which command replays it
+        // a thread line is known, just not to this reader: say which commands read it
         assertThatThrownBy(() -> Trace.parse("t", "a 0 24\nT 1\n")).hasMessage("t:2: a thread line ('T 1'): traces with"
-                + " threads (T and X lines) are replayed by `mallocscope replay`; the views and timeline read"
-                + " single-threaded traces");
+                + " threads (T and X lines) are read by `mallocscope replay`, `compare` and the views, not by this reader");
         assertThatThrownBy(() -> Trace.parse("t", "X 2\n")).hasMessageStartingWith("t:1: a thread line ('X 2'): ");
         assertThatThrownBy(() -> Trace.parse("t", "m 1 2\n"))
                 .hasMessage("t:1: too few arguments for 'm': expected m ID ALIGN BYTES");
