@@ -101,9 +101,10 @@ public final class LibC {
      * What stdout's buffer holds and has not written yet (its last {@link #stdoutPos} bytes of output): it
      * reaches the process's stdout when glibc would write it (the buffer full, a newline on a terminal,
      * fflush, exit), and is lost by {@link #_exit} or a signal, as in C. A recorder's {@link StdoutTap} is
-     * told of each piece when it is printed.
+     * told of each piece when it is printed. Its first {@link #stdoutHeldLength} bytes are held.
      */
     private byte[] stdoutHeld = new byte[0];
+    private int stdoutHeldLength;
     /** Set by {@link #_exit}: the process ends without flushing stdio. */
     private boolean exitWithoutFlush;
     /** The stdout sink buffers as glibc does itself ({@link StdoutFrontEnd}): output is written through. */
@@ -156,6 +157,7 @@ public final class LibC {
         c.stdoutBufferSize = stdoutBufferSize;
         c.stdoutPos = stdoutPos;
         c.stdoutHeld = stdoutHeld.clone(); // as in C: what the parent held is written by both unless flushed first
+        c.stdoutHeldLength = stdoutHeldLength;
         if (threads != null) {
             c.inheritedSemaphores = threads.semaphoreValues(); // their memory is copied with the rest
         }
@@ -176,7 +178,7 @@ public final class LibC {
         if (!exitWithoutFlush && status.signal() == null) {
             writeHeldStdout();
         }
-        stdoutHeld = new byte[0];
+        stdoutHeldLength = 0;
         out.flush();
         err.flush();
     }
@@ -190,9 +192,9 @@ public final class LibC {
 
     /** Writes out what stdout's buffer holds (glibc's _IO_do_write of the pending bytes). */
     private void writeHeldStdout() {
-        if (stdoutHeld.length > 0) {
-            writeOut(stdoutHeld, 0, stdoutHeld.length);
-            stdoutHeld = new byte[0];
+        if (stdoutHeldLength > 0) {
+            writeOut(stdoutHeld, 0, stdoutHeldLength);
+            stdoutHeldLength = 0;
         }
         out.flush();
     }
@@ -1014,12 +1016,12 @@ public final class LibC {
                 if (tap != null) {
                     tap.printed(bytes, 0, bytes.length); // a recording shows it at the call that printed it
                 }
-                byte[] all = stdoutHeld.length == 0 ? bytes : concat(stdoutHeld, bytes);
-                int written = all.length - stdoutPos;
+                // what was held, then bytes: the first `written` go out in one write, the rest is held
+                int written = stdoutHeldLength + bytes.length - stdoutPos;
                 if (written > 0) {
-                    writeOut(all, 0, written);
+                    writeOut(heldThen(bytes, written), 0, written);
                 }
-                stdoutHeld = Arrays.copyOfRange(all, written, all.length);
+                holdTheRest(bytes, Math.max(0, written));
                 return bytes.length;
             }
         }
@@ -1029,6 +1031,32 @@ public final class LibC {
             ps.flush();
         }
         return bytes.length;
+    }
+
+    /** The first {@code n} bytes of what is held followed by {@code bytes}, copied only when they straddle both. */
+    private byte[] heldThen(byte[] bytes, int n) {
+        if (stdoutHeldLength == 0) {
+            return bytes;
+        }
+        if (n <= stdoutHeldLength) {
+            return stdoutHeld;
+        }
+        byte[] joined = Arrays.copyOf(stdoutHeld, n);
+        System.arraycopy(bytes, 0, joined, stdoutHeldLength, n - stdoutHeldLength);
+        return joined;
+    }
+
+    /** Holds what is left of the held bytes followed by {@code bytes} once their first {@code skip} went out. */
+    private void holdTheRest(byte[] bytes, int skip) {
+        int keptOfHeld = Math.max(0, stdoutHeldLength - skip);
+        int fromBytes = Math.max(0, skip - stdoutHeldLength);
+        int n = keptOfHeld + bytes.length - fromBytes;
+        if (n > stdoutHeld.length) {
+            stdoutHeld = Arrays.copyOf(stdoutHeld, Math.max(n, Math.max(stdoutBufferSize, 2 * stdoutHeld.length)));
+        }
+        System.arraycopy(stdoutHeld, stdoutHeldLength - keptOfHeld, stdoutHeld, 0, keptOfHeld);
+        System.arraycopy(bytes, fromBytes, stdoutHeld, keptOfHeld, bytes.length - fromBytes);
+        stdoutHeldLength = n;
     }
 
     /**
@@ -1105,12 +1133,6 @@ public final class LibC {
     /** stdout's buffer in the heap, 0 before the first output or with {@link #setbufNone}. */
     long stdoutBufferAddress() {
         return stdoutBuffer;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     private static int indexOf(byte[] bytes, byte b) {
