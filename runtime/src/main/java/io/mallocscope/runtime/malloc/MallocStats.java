@@ -20,10 +20,15 @@ final class MallocStats {
     /** __libc_mallinfo2: int_mallinfo summed over every arena; hblks, hblkhd and keepcost from mp_ and main_arena. */
     Mallinfo2 mallinfo2() {
         malloc.ptmallocInit();
-        long[] sum = new long[6]; // arena, ordblks, smblks, fsmblks, uordblks, fordblks
-        forEachArena(a -> intMallinfo(sum));
+        long[] sum = new long[7]; // arena, ordblks, smblks, fsmblks, uordblks, fordblks; keepcost
+        forEachArena(a -> {
+            intMallinfo(sum);
+            if (a == malloc.MAIN_ARENA) {
+                sum[6] = malloc.chunksize(malloc.top()); // main_arena's top, whichever arena the caller has
+            }
+        });
         return new Mallinfo2(sum[0], sum[1], sum[2], malloc.mpInt(MP_N_MMAPS), malloc.mp(MP_MMAPPED_MEM), 0, sum[3],
-                sum[4], sum[5], malloc.chunksize(malloc.top()));
+                sum[4], sum[5], sum[6]);
     }
 
     /**
