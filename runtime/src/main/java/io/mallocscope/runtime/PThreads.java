@@ -70,6 +70,8 @@ final class PThreads {
         int errno;
         boolean detached;
         boolean exited;
+        /** Has had the CPU once (malloc counts it among the live threads from then). */
+        boolean started;
         long result;
 
         PThread(int id) {
@@ -120,6 +122,7 @@ final class PThreads {
         main.sp = libc.stackPointer;
         main.task.onSwitch(() -> suspend(main), () -> resume(main));
         main.stackLowest = Layout.STACK_END - Layout.STACK_LIMIT;
+        main.started = true; // malloc counts the main thread from its start
         current = main;
         byPd.put(main.pd, main);
         all.add(main);
@@ -155,6 +158,10 @@ final class PThreads {
 
     private void resume(PThread t) {
         current = t;
+        if (!t.started) {
+            t.started = true;
+            malloc.threadStarted(t.pd);
+        }
         malloc.switchThread(t.pd);
         libc.stackPointer = t.sp;
         libc.stackLowest = t.stackLowest;

@@ -150,10 +150,15 @@ public final class Malloc {
     /**
      * Makes the thread whose thread pointer (fs_base) is {@code threadPointer} the running one: its TLS
      * holds its {@code tcache} and {@code thread_arena}. The main thread's is where glibc puts it for
-     * the initial thread; others are in their stacks.
+     * the initial thread; others are in their stacks. A thread running for the first time is told
+     * with {@link #threadStarted} first.
      */
     public void switchThread(long threadPointer) {
         tp = threadPointer;
+    }
+
+    /** The thread whose thread pointer is {@code threadPointer} runs for the first time: live until it exits. */
+    public void threadStarted(long threadPointer) {
         liveThreads.add(threadPointer);
     }
 
