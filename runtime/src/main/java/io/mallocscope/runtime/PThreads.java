@@ -99,6 +99,8 @@ final class PThreads {
     private final Kernel kernel;
     private final AddressSpace mem;
     private final Scheduler sched;
+    /** {@link #tlsTcbSize(String)} of the process's release. */
+    private final long tlsTcbSize;
     private final Map<Long, PThread> byPd = new HashMap<>();
     private final List<PThread> all = new ArrayList<>();
     private final ArrayDeque<CachedStack> stackCache = new ArrayDeque<>();
@@ -116,6 +118,7 @@ final class PThreads {
         this.kernel = kernel;
         this.mem = kernel.addressSpace();
         this.sched = sched;
+        this.tlsTcbSize = tlsTcbSize(malloc.profile().version());
         main = new PThread(0);
         main.pd = malloc.threadPointer();
         main.task = sched.current();
@@ -204,7 +207,7 @@ final class PThreads {
             if (block == Kernel.MAP_FAILED) {
                 return EAGAIN;
             }
-            long pd = (block + size - tlsTcbSize(malloc.profile().version())) & -TLS_STATIC_ALIGN;
+            long pd = (block + size - tlsTcbSize) & -TLS_STATIC_ALIGN;
             if (guardsize > 0) {
                 kernel.mprotect(block + guardsize, size - guardsize, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE);
             }
