@@ -82,6 +82,8 @@ final class Stdio {
     private final Map<Long, CFile> files = new HashMap<>();
     /** _IO_list_all: the most recently opened stream first, then stderr, stdout, stdin. */
     private long listAll;
+    /** The last "Unknown error N" strerror made (glibc's thread-local last_value), or 0. */
+    private long lastUnknown;
     /** strerror's messages already written into libc's read-only data. */
     private final java.util.Set<Integer> written = new java.util.HashSet<>();
 
@@ -96,6 +98,7 @@ final class Stdio {
             files.put(f.fp, f.clone());
         }
         listAll = parent.listAll;
+        lastUnknown = parent.lastUnknown;
         written.addAll(parent.written);
     }
 
@@ -566,18 +569,33 @@ final class Stdio {
     /**
      * {@code strerror(errnum)}: where glibc keeps the message, in libc's read-only data (written there
      * the first time: the simulated libc's pages hold no text of their own). A number glibc does not
-     * know gets "Unknown error N", which glibc formats into a malloc'ed buffer: here malloc'ed at its
-     * length (glibc's asprintf may size it otherwise).
+     * know gets "Unknown error N", formatted as glibc 2.36's strerror_l does: the previous such text
+     * freed, then __asprintf's 100-byte buffer, the text copied into a block of its length and the
+     * buffer freed (or realloc'ed to that length when the text needs half of it or more).
      */
     long strerror(int errnum) {
         Long off = MESSAGES.get(errnum);
         if (off == null) {
-            byte[] text = ("Unknown error " + errnum + "\0").getBytes(StandardCharsets.US_ASCII);
-            long p = libc.malloc(text.length);
-            if (p != 0) {
-                libc.writeBytes(p, text);
+            if (lastUnknown != 0) {
+                libc.free(lastUnknown);
             }
-            return p;
+            byte[] text = ("Unknown error " + errnum + "\0").getBytes(StandardCharsets.US_ASCII);
+            long buf = libc.malloc(100);
+            if (buf == 0) {
+                return lastUnknown = 0;
+            }
+            libc.writeBytes(buf, text);
+            long needed = text.length;
+            if (100 >> 1 <= needed) {
+                lastUnknown = libc.realloc(buf, needed);
+            } else {
+                lastUnknown = libc.malloc(needed);
+                if (lastUnknown != 0) {
+                    libc.writeBytes(lastUnknown, text);
+                }
+                libc.free(buf);
+            }
+            return lastUnknown;
         }
         long at = m.kl.libcBase() + off;
         if (written.add(errnum)) {
