@@ -71,9 +71,12 @@ public final class Recorder {
     private static int depth;
     private static int writeDepth;
     private static int pendingSite;
-    /** The site of the program's writes from here on, and the Java thread (simulated thread) that set it. */
+    /**
+     * The site of the program's writes from here on, and the id of the Java thread (simulated thread)
+     * that set it: a long, not the Thread, so a marker's store needs no GC write barrier.
+     */
     private static int writeSite;
-    private static Thread writeSiteThread;
+    private static long writeSiteThread;
     /** The last site an interpreter named ({@link #sourceSite}), by identity, and its id. */
     private static String lastSourceSite;
     private static int lastSourceSiteId;
@@ -102,7 +105,7 @@ public final class Recorder {
     public static void site(int id) {
         pendingSite = id;
         writeSite = id; // what the call writes for the program (strdup's copy, fgets' line) is written here
-        writeSiteThread = Thread.currentThread();
+        writeSiteThread = Thread.currentThread().getId();
     }
 
     /**
@@ -111,7 +114,7 @@ public final class Recorder {
      */
     public static void writeSite(int id) {
         writeSite = id;
-        writeSiteThread = Thread.currentThread();
+        writeSiteThread = Thread.currentThread().getId();
     }
 
     /**
@@ -120,7 +123,7 @@ public final class Recorder {
      * a call that blocked, such as pthread_join's {@code *retval}: unknown rather than another thread's).
      */
     private static int writeSiteNow(TimelineWriter w) {
-        if (writeSiteThread != Thread.currentThread()) {
+        if (writeSiteThread != Thread.currentThread().getId()) {
             return 0;
         }
         int site = writeSite;
@@ -152,7 +155,7 @@ public final class Recorder {
             }
             pendingSite = id;
             writeSite = id;
-            writeSiteThread = Thread.currentThread();
+            writeSiteThread = Thread.currentThread().getId();
         }
     }
 
@@ -266,7 +269,13 @@ public final class Recorder {
         }
         LibC c = threadLibc.get(t);
         if (c == null) {
-            return;
+            if (libc == null) {
+                return;
+            }
+            // a Java thread no simulated thread or process started on: the recorded program's own code
+            // run on a thread of its own (the C front end runs main on one with a deep stack)
+            c = libc;
+            threadLibc.put(t, c);
         }
         lastThread = t;
         int pid = c.getpid();
@@ -820,7 +829,7 @@ public final class Recorder {
         writeDepth = 0;
         pendingSite = 0;
         writeSite = 0;
-        writeSiteThread = null;
+        writeSiteThread = 0;
         abortRecorded = false;
         definedSites.clear(); // a site is defined once per file
         children = new LibC[0];

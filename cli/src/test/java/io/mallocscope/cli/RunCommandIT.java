@@ -116,6 +116,52 @@ class RunCommandIT {
                 "timeline written to .* \\(\\d\\d events, ");
     }
 
+    /**
+     * #13, #15: a threaded C program's calls and writes each carry their own thread and line: main's
+     * join at its own line (not the thread's last), and main's events after the join under main again
+     * (the interpreter runs main on a Java thread of its own, not the one that made the process).
+     */
+    @Test
+    void aThreadedCProgramsCallsAndWritesHaveTheirOwnThreadAndLine() throws IOException {
+        Path src = DIR.resolve("thr.c");
+        Files.writeString(src, "#include <pthread.h>\n#include <stdlib.h>\n#include <stdio.h>\n"
+                + "static void *body(void *arg) {\n"
+                + "    long *p = malloc(0x28);\n"
+                + "    p[0] = 0x1111;\n"
+                + "    free(p);\n"
+                + "    printf(\"thread done\\n\");\n"
+                + "    return NULL;\n"
+                + "}\n"
+                + "int main(void) {\n"
+                + "    long *a = malloc(0x18);\n"
+                + "    pthread_t t;\n"
+                + "    pthread_create(&t, NULL, body, NULL);\n"
+                + "    a[0] = 0x2222;\n"
+                + "    pthread_join(t, NULL);\n"
+                + "    a[1] = 0x3333;\n"
+                + "    free(a);\n"
+                + "    return 0;\n"
+                + "}\n");
+        Path timeline = DIR.resolve("thr.timeline");
+        CliRun.Result r = run("run", "--color=never", "--view", "none", "--out", timeline.toString(), src.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        List<String> lines = run("timeline", timeline.toString(), "--writes", "all", "--color=never").out().lines()
+                .filter(l -> l.startsWith("#") || l.contains("program wrote")).toList();
+        assertThat(lines).containsExactly(
+                "#1 [t0] malloc(0x18) = 0x5555555592a0   thr.c:12 → a",
+                "#2 [t0] pthread_create(0x7fffffffed10, 0, 0x1000) = 0   thr.c:14",
+                "    program wrote 8 bytes to 0x5555555592a0 (#1 (a)'s user data +0x0)   thr.c:15",
+                "#3 [t1] malloc(0x28) = 0x7ffff0000b70   thr.c:5 → p",
+                "    program wrote 8 bytes to 0x7ffff0000b70 (#3 (p)'s user data +0x0)   thr.c:6",
+                "#4 [t1] free(0x7ffff0000b70)   thr.c:7",
+                "#5 [t1] malloc(0x1000) = 0x7ffff0000ba0   thr.c:8",
+                "    program wrote 12 bytes to 0x7ffff0000ba0 (#5's user data +0x0)   thr.c:8",
+                "#6 [t1] pthread_exit(0)",
+                "#7 [t0] pthread_join(0x7ffff7dd16c0, 0x0) = 0   thr.c:16",
+                "    program wrote 8 bytes to 0x5555555592a8 (#1 (a)'s user data +0x8)   thr.c:17",
+                "#8 [t0] free(0x5555555592a0)   thr.c:18");
+    }
+
     @Test
     void aCTwinRunsByItsSampleName() {
         CliRun.Result r = run("run", "--view", "none", "--c", "first-fit");
