@@ -557,6 +557,31 @@ class AgentIT {
     }
 
     /**
+     * #12: threads inside a forked child are replayed: the child's thread allocates in an arena of its
+     * own, frees one of the child's blocks and ends; a second thread reuses its stack and arena. Every
+     * process's and thread's memory, at every snap, is the live one.
+     */
+    @Test
+    void aForkedChildsThreadsAreReplayed() throws Exception {
+        Path out = dir.resolve("fork-threads.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), Threads.class.getName(), "fork-threads"));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("child exited with 9\n");
+        Timeline t = Timeline.read(out);
+        assertThat(kinds(t, 0, t.size())).contains("context:3.1 call:malloc").contains("context:3.2 call:malloc")
+                .contains("context:3 call:pthread_join");
+        assertThat(t.pids()).containsExactly(2, 3);
+        provedBySnaps(t, 12);
+        try (Reconstructor rec = new Reconstructor(t)) {
+            CProcess child = rec.stateAt(t.steps()).processes().get(1);
+            assertThat(child.pid()).isEqualTo(3);
+            // the child's two threads were made in the replay: the second got the first's stack back
+            assertThat(child.malloc().view().arenas()).hasSize(2);
+            assertThat(rec.problem()).isEmpty();
+        }
+    }
+
+    /**
      * Each line the program wrote beside its timeline (pid, events recorded so far, digest of the live
      * memory) is compared with the replay of every event before that one: the heaps of every thread
      * and process, at every point, are the live ones.

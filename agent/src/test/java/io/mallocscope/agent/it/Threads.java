@@ -13,13 +13,18 @@ import io.mallocscope.runtime.ProcessOptions;
  * allocates. After both joins a third thread gets the first one's cached stack and its arena back
  * from the free list. Prints what the first thread returned.
  *
+ * <p>fork-threads: the child makes two threads; the first allocates in an arena of its own, frees one of
+ * the child's blocks into its tcache and returns 9 (its exit frees its tcache); the child joins it, the
+ * second gets its cached stack and arena back; the parent allocates meanwhile and waits.
+ *
  * <p>fork: the child gets a copy of the heap; its mallocs and frees change only its own, while the
  * parent allocates in its own; the parent waits for it and prints its status.
  */
 public final class Threads {
     public static void main(String[] args) {
         ProcessOptions o = ProcessOptions.defaults().withProgramName("threads");
-        System.exit(CProcess.create(o).run((c, argv) -> argv[1].equals("fork") ? fork(c) : threads(c), args).code());
+        System.exit(CProcess.create(o).run((c, argv) -> argv[1].equals("fork") ? fork(c)
+                : argv[1].equals("fork-threads") ? forkThreads(c) : threads(c), args).code());
     }
 
     private static int threads(LibC c) {
@@ -86,6 +91,45 @@ public final class Threads {
         c.waitpid(pid, st, 0);
         Snap.take(c);
         c.free(a);
+        Snap.take(c);
+        c.printf("child exited with %d\n", LibC.WEXITSTATUS(c.getInt(st)));
+        return 0;
+    }
+
+    private static int forkThreads(LibC c) {
+        long a = c.malloc(24);
+        Snap.take(c);
+        int pid = c.fork(child -> {
+            long ts = child.malloc(16);
+            Snap.take(child);
+            child.pthread_create(ts, 0, (tc, arg) -> {
+                long p = tc.malloc(0x48);
+                Snap.take(tc);
+                tc.putLong(p, 0x2222);
+                Snap.take(tc);
+                tc.free(a);
+                Snap.take(tc);
+                return 9;
+            }, 0);
+            Snap.take(child);
+            long ret = child.malloc(8);
+            Snap.take(child);
+            child.pthread_join(child.getLong(ts), ret);
+            Snap.take(child);
+            child.pthread_create(ts + 8, 0, (tc, arg) -> {
+                tc.malloc(0x30);
+                Snap.take(tc);
+                return 0;
+            }, 0);
+            Snap.take(child);
+            child.pthread_join(child.getLong(ts + 8), 0);
+            Snap.take(child);
+            return (int) child.getLong(ret);
+        });
+        Snap.take(c);
+        long st = c.malloc(4);
+        Snap.take(c);
+        c.waitpid(pid, st, 0);
         Snap.take(c);
         c.printf("child exited with %d\n", LibC.WEXITSTATUS(c.getInt(st)));
         return 0;

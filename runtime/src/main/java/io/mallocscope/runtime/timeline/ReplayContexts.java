@@ -21,9 +21,11 @@ import java.util.function.ToLongFunction;
  * ({@link LibC#sched_switch_to}); a recorded {@code pthread_exit(value)} makes it return
  * {@code value}, so glibc's exit path (tcache_thread_shutdown, the arena to the free list) runs in
  * it, and a later {@code pthread_join} finds it ended and caches its stack as the recording's did.
- * A forked process is forked again; its body only waits, and its calls run on the caller's Java
- * thread against its own LibC (its memory, kernel and allocator are its own). Threads of a forked
- * process are not replayed.
+ * A forked process is forked again; its body serves the calls it is handed on its own task (so that
+ * the threads it creates are its own: a thread's scheduler hooks belong to the task that made the
+ * process's first thread call), each against its own LibC (its memory, kernel and allocator are its
+ * own), and between calls it yields. The caller hands it a call and yields until it has run it. Its
+ * threads are made, run and ended as the program's are, through it.
  *
  * <p>Nothing here blocks: the recording's order of calls is the replay's, whatever blocked between
  * them when it was recorded.
@@ -43,12 +45,24 @@ final class ReplayContexts {
         boolean ended;
     }
 
+    /** One replayed process: its LibC, its main thread's pthread_t, its threads, and (a child) its next call. */
+    private static final class Proc {
+        LibC libc;
+        long mainPd;
+        /** Threads by number (1, 2 … in creation order, per process as the recording numbers them). */
+        final List<Worker> threads = new ArrayList<>();
+        ToLongFunction<LibC> command;
+        long result;
+        RuntimeException failure;
+    }
+
+    /** How many times the caller yields, at most, for a forked process to take its call. */
+    private static final int SPINS = 100_000;
+
     private final CProcess root;
     private final LibC main;
-    private long mainPd;
-    private final Map<Integer, LibC> processes = new HashMap<>();
-    /** Threads of the program, by number (1, 2 … in creation order). */
-    private final List<Worker> threads = new ArrayList<>();
+    private final Map<Integer, Proc> processes = new HashMap<>();
+    private final Proc rootProc = new Proc();
     private boolean disposing;
     /** The stand-in page caches of the files the recording mapped, by path. */
     private final Map<String, PageCache> recordedFiles = new HashMap<>();
@@ -59,7 +73,8 @@ final class ReplayContexts {
     ReplayContexts(CProcess root) {
         this.root = root;
         this.main = root.libc();
-        processes.put(root.pid(), main);
+        rootProc.libc = main;
+        processes.put(root.pid(), rootProc);
     }
 
     /** A context record: the events that follow are of process {@code pid}, thread {@code thread}. */
@@ -70,47 +85,44 @@ final class ReplayContexts {
 
     /** The memory the current context's writes go to, or null for a process that is not replayed. */
     AddressSpace memory() {
-        LibC c = processes.get(pid);
-        return c == null ? null : c.process().memory();
+        Proc p = processes.get(pid);
+        return p == null ? null : p.libc.process().memory();
     }
 
     /**
      * Runs one recorded call in the current context; returns its result.
      *
      * @throws IllegalStateException when the context cannot be replayed (an unknown process or thread,
-     *                               a thread of a forked process, a join of a thread still running)
+     *                               a join of a thread still running)
      */
     long call(int fn, long[] a) {
-        LibC c = processes.get(pid);
-        if (c == null) {
+        Proc p = processes.get(pid);
+        if (p == null) {
             throw new IllegalStateException("process " + pid + " was not forked in the replay");
         }
-        if (thread != 0 && pid != root.pid()) {
-            throw new IllegalStateException("threads of a forked process (pid " + pid + ") are not replayed");
-        }
         return switch (fn) {
-            case Functions.PTHREAD_CREATE -> inContext(lc -> create(lc, a[0], a[1], a[2]));
+            case Functions.PTHREAD_CREATE -> inContext(p, lc -> create(lc, p, a[0], a[1], a[2]));
             case Functions.PTHREAD_EXIT -> {
-                exit(a[0]);
+                exit(p, a[0]);
                 yield 0;
             }
             case Functions.PTHREAD_JOIN -> {
-                Worker w = byPd(a[0]);
+                Worker w = byPd(p, a[0]);
                 if (w != null && !w.ended) {
-                    throw new IllegalStateException("pthread_join of thread " + (threads.indexOf(w) + 1)
+                    throw new IllegalStateException("pthread_join of thread " + (p.threads.indexOf(w) + 1)
                             + ", which has not ended in the recording");
                 }
-                yield inContext(lc -> lc.pthread_join(a[0], a[1]));
+                yield inContext(p, lc -> lc.pthread_join(a[0], a[1]));
             }
-            case Functions.FORK -> fork(c);
+            case Functions.FORK -> fork(p);
             case Functions.WAITPID -> {
                 // the child ended in the recording (its calls are all replayed): what waitpid stored is recorded
                 if (a[1] != 0) {
-                    c.process().memory().write32(a[1], (int) a[3]);
+                    p.libc.process().memory().write32(a[1], (int) a[3]);
                 }
                 yield 0;
             }
-            default -> inContext(lc -> Functions.call(lc, fn, a));
+            default -> inContext(p, lc -> Functions.call(lc, fn, a));
         };
     }
 
@@ -174,18 +186,28 @@ final class ReplayContexts {
         }
     }
 
-    /** Runs {@code body} in the current thread: on this Java thread for main and for forked processes. */
-    private long inContext(ToLongFunction<LibC> body) {
-        LibC c = processes.get(pid);
+    /**
+     * Runs {@code body} in the current thread of {@code p}: the program's main thread on this Java
+     * thread, a forked process's main thread on its own task, a thread on its own.
+     */
+    private long inContext(Proc p, ToLongFunction<LibC> body) {
         if (thread == 0) {
-            return body.applyAsLong(c);
+            return p == rootProc ? body.applyAsLong(main) : onProcess(p, body);
         }
-        Worker w = worker(thread);
+        Worker w = worker(p, thread);
+        if (p == rootProc) {
+            return inThread(main, w, body);
+        }
+        return onProcess(p, lc -> inThread(lc, w, body));
+    }
+
+    /** From {@code lc}'s main thread, hands {@code body} to the thread {@code w} and takes the CPU back. */
+    private static long inThread(LibC lc, Worker w, ToLongFunction<LibC> body) {
         w.command = body;
         w.failure = null;
-        main.sched_switch_to(w.pd);
+        lc.sched_switch_to(w.pd);
         if (w.command != null) {
-            throw new IllegalStateException("thread " + thread + " did not run its call");
+            throw new IllegalStateException("a thread did not run its call");
         }
         if (w.failure != null) {
             throw w.failure;
@@ -193,19 +215,56 @@ final class ReplayContexts {
         return w.result;
     }
 
-    private Worker worker(int number) {
-        if (number < 1 || number > threads.size()) {
+    /** Hands {@code body} to forked process {@code p}'s main thread and yields until it has run it. */
+    private long onProcess(Proc p, ToLongFunction<LibC> body) {
+        p.command = body;
+        p.failure = null;
+        for (int i = 0; i < SPINS && p.command != null; i++) {
+            main.sched_yield();
+        }
+        if (p.command != null) {
+            p.command = null;
+            throw new IllegalStateException("process " + p.libc.getpid() + " did not run its call");
+        }
+        if (p.failure != null) {
+            throw p.failure;
+        }
+        return p.result;
+    }
+
+    /** A forked process's body in the replay: runs the calls it is handed on its own task, yielding between. */
+    private long serveProcess(LibC cc, Proc p) {
+        p.mainPd = cc.pthread_self();
+        while (!disposing) {
+            ToLongFunction<LibC> cmd = p.command;
+            if (cmd != null) {
+                try {
+                    p.result = cmd.applyAsLong(cc);
+                } catch (SimulatedSignal s) {
+                    p.result = 0; // the recorded call ended the same way
+                } catch (RuntimeException e) {
+                    p.failure = e;
+                }
+                p.command = null;
+            }
+            cc.sched_yield();
+        }
+        return 0;
+    }
+
+    private Worker worker(Proc p, int number) {
+        if (number < 1 || number > p.threads.size()) {
             throw new IllegalStateException("thread " + number + " was not created in the replay");
         }
-        Worker w = threads.get(number - 1);
+        Worker w = p.threads.get(number - 1);
         if (w.ended) {
             throw new IllegalStateException("thread " + number + " has ended");
         }
         return w;
     }
 
-    private Worker byPd(long pd) {
-        for (Worker w : threads) {
+    private static Worker byPd(Proc p, long pd) {
+        for (Worker w : p.threads) {
             if (w.pd == pd) {
                 return w;
             }
@@ -213,9 +272,9 @@ final class ReplayContexts {
         return null;
     }
 
-    private long create(LibC c, long threadOut, long stacksize, long guardsize) {
-        if (mainPd == 0) {
-            mainPd = main.pthread_self();
+    private long create(LibC c, Proc p, long threadOut, long stacksize, long guardsize) {
+        if (p.mainPd == 0) {
+            p.mainPd = c.pthread_self();
         }
         long attr = 0;
         if (stacksize != 0 || guardsize != AddressSpace.PAGE_SIZE) {
@@ -235,16 +294,16 @@ final class ReplayContexts {
             out = scratch;
         }
         Worker w = new Worker();
-        int e = c.pthread_create(out, attr, (tc, arg) -> serve(tc, w), 0);
+        int e = c.pthread_create(out, attr, (tc, arg) -> serve(tc, w, p), 0);
         if (e == 0) {
             w.pd = c.process().memory().read64(out);
-            threads.add(w);
+            p.threads.add(w);
         }
         return e;
     }
 
-    /** A replayed thread's start routine: runs what it is handed, then gives the CPU back to main. */
-    private long serve(LibC tc, Worker w) {
+    /** A replayed thread's start routine: runs what it is handed, then gives the CPU back to its process's main thread. */
+    private long serve(LibC tc, Worker w, Proc p) {
         while (true) {
             if (w.exit || disposing) {
                 w.ended = true;
@@ -261,45 +320,51 @@ final class ReplayContexts {
                 }
                 w.command = null;
             }
-            tc.sched_switch_to(mainPd);
+            tc.sched_switch_to(p.mainPd);
         }
     }
 
-    /** The current thread returns {@code value} from its start routine: glibc's thread exit runs in it. */
-    private void exit(long value) {
+    /** The current thread of {@code p} returns {@code value} from its start routine: glibc's thread exit runs in it. */
+    private void exit(Proc p, long value) {
         if (thread == 0) {
             throw new IllegalStateException("the main thread cannot end while the recording goes on");
         }
-        Worker w = worker(thread);
+        Worker w = worker(p, thread);
         w.exit = true;
         w.exitValue = value;
-        main.sched_switch_to(w.pd);
-        // the baton comes back here once the thread has ended (idle threads hand it on to main)
+        if (p == rootProc) {
+            main.sched_switch_to(w.pd);
+        } else {
+            onProcess(p, lc -> {
+                lc.sched_switch_to(w.pd);
+                return 0;
+            });
+        }
+        // the baton comes back here once the thread has ended (idle threads hand it on to their main thread)
         if (!w.ended) {
             throw new IllegalStateException("thread " + thread + " did not end");
         }
     }
 
-    private long fork(LibC parent) {
+    private long fork(Proc parent) {
         if (thread != 0) {
             throw new IllegalStateException("fork in a thread is not replayed");
         }
-        LibC[] child = new LibC[1];
-        int childPid = parent.fork(cc -> {
-            child[0] = cc;
-            while (!disposing) {
-                cc.sched_yield();
-            }
+        Proc child = new Proc();
+        ToLongFunction<LibC> forkIt = lc -> lc.fork(cc -> {
+            child.libc = cc;
+            serveProcess(cc, child);
             return 0;
         });
-        // the child runs when main lets it: until its body has started, main yields
-        for (int i = 0; i < 10_000 && child[0] == null; i++) {
+        int childPid = (int) (parent == rootProc ? forkIt.applyAsLong(main) : onProcess(parent, forkIt));
+        // the child runs when the scheduler gets to it: until its body has started, main yields
+        for (int i = 0; i < SPINS && child.libc == null; i++) {
             main.sched_yield();
         }
-        if (child[0] == null) {
+        if (child.libc == null) {
             throw new IllegalStateException("the forked process " + childPid + " did not start");
         }
-        processes.put(childPid, child[0]);
+        processes.put(childPid, child);
         return childPid;
     }
 
@@ -307,13 +372,14 @@ final class ReplayContexts {
     void dispose() {
         disposing = true;
         try {
-            for (Worker w : threads) {
+            for (Worker w : rootProc.threads) {
                 if (!w.ended) {
                     main.sched_switch_to(w.pd);
                 }
             }
-            for (int i = 0; i < 10_000 && processes.values().stream().anyMatch(c -> c != main
-                    && c.process().endStatus() == null); i++) {
+            // forked processes and their threads see disposing when the yields reach them, and end
+            for (int i = 0; i < SPINS && processes.values().stream().anyMatch(q -> q != rootProc
+                    && (q.libc.process().endStatus() == null || q.threads.stream().anyMatch(w -> !w.ended))); i++) {
                 main.sched_yield();
             }
         } catch (RuntimeException e) {
