@@ -50,10 +50,12 @@ final class PlotCommand implements Callable<Integer> {
         String format = out == null ? null : formatOf(out);
         StateSource s = Sources.open(source, SourceOptions.settings(glibc, tunables));
         SourceOptions.warn(s, source, spec, spec.commandLine().getErr());
-        HeapSeries series = HeapSeries.of(s);
+        // one walk over the steps: the map is drawn from the snapshots the series reads
+        HeapMap.Builder mapped = kind == Kind.map ? new HeapMap.Builder(s.steps()) : null;
+        HeapSeries series = HeapSeries.of(s, s.steps(), mapped == null ? (snap, n) -> { } : (snap, n) -> mapped.add(n, snap));
         PrintWriter o = spec.commandLine().getOut();
         summary(s.name(), series, o);
-        HeapMap map = kind == Kind.map ? HeapMap.of(s) : null;
+        HeapMap map = mapped == null ? null : mapped.build();
         if (map != null) {
             o.println("heap map           steps 0.." + map.last + (map.last < map.steps ? " of " + map.steps : "")
                     + " down, " + Hex.of(map.heapStart) + "..+" + Hex.of(map.shownEnd()) + " across (the heap's "

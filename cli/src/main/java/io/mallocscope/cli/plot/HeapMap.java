@@ -2,7 +2,6 @@ package io.mallocscope.cli.plot;
 
 import io.mallocscope.cli.model.Chunk;
 import io.mallocscope.cli.model.HeapSnapshot;
-import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.malloc.HeapView;
 
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import java.util.List;
  * The heap over time as a map, villoc's picture of one call drawn for every step: each step a row, each
  * chunk of the brk heap a box from its offset past the heap's start to its end, in its state. Mmapped
  * chunks lie far from the heap and are not drawn. A long source is drawn for its first {@link #MAX_STEPS}
- * steps.
+ * steps. It is made ({@link Builder}) from the snapshots the plot's {@link HeapSeries} reads anyway.
  */
 public final class HeapMap {
     /** How many steps a map draws at most (a row of boxes each). */
@@ -39,16 +38,27 @@ public final class HeapMap {
         this.usedEnd = usedEnd;
     }
 
-    /** Reads steps {@code 0..min(steps, MAX_STEPS)} of {@code s}. */
-    public static HeapMap of(StateSource s) {
-        int last = Math.min(s.steps(), MAX_STEPS);
-        List<Box> boxes = new ArrayList<>();
-        long heapStart = 0;
-        long usedEnd = 0;
-        for (int n = 0; n <= last; n++) {
-            HeapSnapshot snap = s.at(n);
-            if (snap.heapStart() == 0) {
-                continue;
+    /**
+     * A map made from the snapshots of a walk over the source's steps that reads them anyway (the
+     * plot's series): given steps {@code 0, 1, …} in order, it keeps those up to {@code MAX_STEPS}.
+     */
+    public static final class Builder {
+        private final int steps;
+        private final int last;
+        private final List<Box> boxes = new ArrayList<>();
+        private long heapStart;
+        private long usedEnd;
+
+        /** For a source of {@code steps} steps. */
+        public Builder(int steps) {
+            this.steps = steps;
+            this.last = Math.min(steps, MAX_STEPS);
+        }
+
+        /** Step {@code n}'s heap; steps past the last one drawn are left out. */
+        public void add(int n, HeapSnapshot snap) {
+            if (n > last || snap.heapStart() == 0) {
+                return;
             }
             heapStart = snap.heapStart();
             for (Chunk c : snap.chunks()) {
@@ -59,7 +69,10 @@ public final class HeapMap {
                 }
             }
         }
-        return new HeapMap(heapStart, last, s.steps(), boxes, usedEnd);
+
+        public HeapMap build() {
+            return new HeapMap(heapStart, last, steps, boxes, usedEnd);
+        }
     }
 
     /** Where the map's address axis ends: past every chunk but top, with room to see the top chunk begin. */

@@ -62,12 +62,18 @@ public final class HeapSeries {
 
     /** Reads steps {@code 0..last} of {@code s} (a page that holds only the first calls). */
     public static HeapSeries of(StateSource s, int last) {
+        return of(s, last, (snap, n) -> { });
+    }
+
+    /** Reads steps {@code 0..last} of {@code s}, handing each step's snapshot to {@code each} too (one walk for two uses). */
+    public static HeapSeries of(StateSource s, int last, java.util.function.ObjIntConsumer<HeapSnapshot> each) {
         HeapSeries h = new HeapSeries(last);
         long[] live = live(s.ops(), last);
         long peakLive = 0;
         long peakHeap = 0;
         for (int n = 0; n <= last; n++) {
             HeapSnapshot snap = s.at(n);
+            each.accept(snap, n);
             long mm = 0;
             for (Chunk c : snap.mmapped()) {
                 mm += c.size();
