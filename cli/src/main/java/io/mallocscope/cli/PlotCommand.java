@@ -57,9 +57,12 @@ final class PlotCommand implements Callable<Integer> {
         summary(s.name(), series, o);
         HeapMap map = mapped == null ? null : mapped.build();
         if (map != null) {
-            o.println("heap map           steps 0.." + map.last + (map.last < map.steps ? " of " + map.steps : "")
-                    + " down, " + Hex.of(map.heapStart) + "..+" + Hex.of(map.shownEnd()) + " across (the heap's "
-                    + "chunks; mmapped chunks are not drawn)");
+            String steps = "steps 0.." + map.last + (map.last < map.steps ? " of " + map.steps : "");
+            o.println(map.boxes.isEmpty()
+                    ? "heap map           " + steps + ": nothing to draw, no step has a chunk in the brk heap "
+                    + "(mmapped chunks are not drawn)"
+                    : "heap map           " + steps + " down, " + Hex.of(map.heapStart) + "..+" + Hex.of(map.shownEnd())
+                    + " across (the heap's chunks; mmapped chunks are not drawn)");
         }
         o.flush();
         if (out != null) {

@@ -102,6 +102,20 @@ class PlotCommandTest {
                 "smallbins free bytes", "largebins free bytes");
     }
 
+    /** A trace that allocates nothing has no heap to map: said in words, not "0x0..+0x100"; --out draws an empty map. */
+    @Test
+    void aHeapMapWithoutAHeapSaysSo() throws Exception {
+        Path empty = dir.resolve("empty.rep");
+        Files.writeString(empty, "# nothing allocated\n");
+        Path svg = dir.resolve("empty.svg");
+        CliRun.Result r = run("plot", empty.toString(), "--kind", "map", "--out", svg.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).endsWith("peak utilisation   0.00% (peak payload / peak heap, as the malloc lab computes it)\n"
+                + "heap map           steps 0..0: nothing to draw, no step has a chunk in the brk heap "
+                + "(mmapped chunks are not drawn)\n");
+        assertThat(texts(svg)).as("an empty map, titled").contains("empty.rep: heap map, steps 0..0");
+    }
+
     @Test
     void theHeapMapDrawsEveryChunkOfEveryStepInItsStatesColour() throws Exception {
         Path svg = dir.resolve("map.svg");
