@@ -218,9 +218,14 @@ public final class Explorer {
     /** Shows step {@code n} (clamped to the source's steps). */
     public void go(int n) {
         int to = Math.max(0, Math.min(source.steps(), n));
-        step = to;
-        state = source.at(to);
-        chunks = new Chunks(state, ops, to);
+        show(to, source.at(to));
+    }
+
+    /** Shows step {@code n}, whose state {@code at} is. */
+    private void show(int n, HeapSnapshot at) {
+        step = n;
+        state = at;
+        chunks = new Chunks(state, ops, n);
         scroll.clear();
     }
 
@@ -328,12 +333,15 @@ public final class Explorer {
         // one forward walk: each step's state read once, in order (an earlier step replays from the start)
         String previous = w.read(source.at(from));
         int found = -1;
+        HeapSnapshot foundState = null; // kept, not read again (back, that would replay from the start)
         String was = null;
         String now = null;
         for (int n = from + 1; n <= to; n++) {
-            String v = w.read(source.at(n));
+            HeapSnapshot at = source.at(n);
+            String v = w.read(at);
             if (!Objects.equals(v, previous)) {
                 found = n;
+                foundState = at;
                 was = previous;
                 now = v;
                 if (direction > 0) {
@@ -349,7 +357,7 @@ public final class Explorer {
             return;
         }
         message = w.name() + " changed in step " + found + ": " + change(was, now);
-        go(found);
+        show(found, foundState);
         landed = found;
         landedOn = w;
     }

@@ -129,6 +129,30 @@ class ExplorerTest {
         assertThat(e.step()).isEqualTo(3);
     }
 
+    /** A search reads each step's state once: the step it lands on is shown from the walk, not rebuilt again. */
+    @Test
+    void runningBackReadsTheFoundStepOnce() {
+        List<Integer> read = new ArrayList<>();
+        StateSource counting = (StateSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {StateSource.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("at") && args != null && args.length == 1) {
+                        read.add((Integer) args[0]);
+                    }
+                    try {
+                        return m.invoke(source, args);
+                    } catch (java.lang.reflect.InvocationTargetException ex) {
+                        throw ex.getCause();
+                    }
+                });
+        Explorer e = new Explorer(counting, 4);
+        read.clear();
+        e.runTo("unsortedbin", -1);
+        e.runTo("", -1);
+        assertThat(e.step()).isEqualTo(3);
+        assertThat(read).as("two walks from step 0, each step once").containsExactly(0, 1, 2, 3, 4, 0, 1, 2, 3);
+        assertThat(e.heapLines()).isEqualTo(new Explorer(source, 3).heapLines());
+    }
+
     @Test
     void runningBackToWhereAChunkOrAWordChanged() {
         Explorer e = new Explorer(source, 4);
