@@ -3,6 +3,8 @@
 # (#16 point 4: time travel at constant cost). Whole processes, median of RUNS runs (wall, and
 # user+sys CPU), with the load average before and after: the figures mean little on a busy machine.
 # Usage: scripts/bench-timetravel.sh [OPS [RUNS]]   (default 2000000 ops ≈ 9.7M events, 5 runs)
+# Each view (bins, heap, vis, maps, arenas, diff) at the first step, the middle one (1023 calls past a
+# checkpoint: the farthest a step gets) and the last, against first-fit's first, middle and last.
 # Needs the built jars (./mvnw package -DskipTests). Takes a few minutes: recording, the first view
 # (which writes the checkpoints), then 5 runs of each view.
 set -euo pipefail
@@ -64,12 +66,12 @@ row() { # view, small step, big step: the view at that step of each (diff: from 
   awk -v a="$last_wall" -v b="$sw" -v c="$last_cpu" -v d="$sc" \
     'BEGIN { printf "  big/small: %.2fx wall, %.2fx CPU\n", a / b, c / d }'
 }
-mid=$((big_steps / 2 + 1023)) # half-way, and as far from a checkpoint as a step gets (every 2048)
-row bins 1 1
-row bins 2 "$mid"
-row bins "$small_steps" "$big_steps"
-row heap "$small_steps" "$mid"
-row vis "$small_steps" "$mid"
-row maps "$small_steps" "$mid"
-row diff "$small_steps" "$mid"
+every=1024 # Checkpoints.DEFAULT_EVERY: the middle step is the one farthest from a checkpoint
+mid=$(( (big_steps / 2) / every * every + every - 1 ))
+small_mid=$(( (small_steps + 1) / 2 ))
+for view in bins heap vis maps arenas diff; do
+  row "$view" 1 1
+  row "$view" "$small_mid" "$mid"
+  row "$view" "$small_steps" "$big_steps"
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

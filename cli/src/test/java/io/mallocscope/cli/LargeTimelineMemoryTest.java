@@ -39,6 +39,8 @@ class LargeTimelineMemoryTest {
     static Path timeline;
     static long last;
     static long lastSize;
+    /** The block of the middle pair (its malloc is step PAIRS + 1, its free step PAIRS + 2). */
+    static long middle;
 
     /** malloc/free pairs of sizes 0x20..0x410, recorded with their real results (and no transitions). */
     @BeforeAll
@@ -62,6 +64,9 @@ class LargeTimelineMemoryTest {
                 w.call(Functions.FREE, 0, m, 0, 0, 0, 0, 0);
                 c.free(m);
                 w.ret(Functions.FREE, 0);
+                if (i == PAIRS / 2) {
+                    middle = m;
+                }
                 last = m;
                 lastSize = (size + 8 + 15) & ~15L;
             }
@@ -101,6 +106,36 @@ class LargeTimelineMemoryTest {
         assertThat(r.out()).contains("Free chunk (tcachebins) | PREV_INUSE\nAddr: 0x" + Long.toHexString(last - 16)
                 + "\nSize: 0x" + Long.toHexString(lastSize) + " (with flag bits: 0x" + Long.toHexString(lastSize + 1)
                 + ")\n");
+    }
+
+    /**
+     * #16 point 5: every state view of a step in the middle, far from the start and from the end, runs in
+     * the same small heap with the side file, and shows the heap of that step.
+     */
+    @Test
+    void everyViewOfAMiddleStepRunsInASmallHeap() throws Exception {
+        if (!Files.isRegularFile(Checkpoints.sideFile(timeline))) {
+            assertThat(cli("bins", timeline.toString(), "--at", "1").status()).isZero(); // writes it
+        }
+        String freed = Integer.toString(PAIRS + 2);
+        String hex = "0x" + Long.toHexString(middle);
+        Map<String, Run> runs = new LinkedHashMap<>();
+        for (String view : List.of("heap", "bins", "vis", "maps", "arenas")) {
+            runs.put(view, cli(view, timeline.toString(), "--at", freed));
+        }
+        runs.put("diff", cli("diff", timeline.toString(), "--at", Integer.toString(PAIRS + 1), "--to", freed));
+        runs.forEach((view, r) -> {
+            assertThat(r.err()).as(view).isEmpty();
+            assertThat(r.status()).as(view).isZero();
+        });
+        // the middle pair's free put its block into its tcache bin
+        assertThat(runs.get("bins").out()).contains(hex);
+        assertThat(runs.get("vis").out()).contains("0x" + Long.toHexString(middle - 16) + "\t").contains("tcachebins[");
+        assertThat(runs.get("heap").out()).contains("Free chunk (tcachebins) | PREV_INUSE\nAddr: 0x"
+                + Long.toHexString(middle - 16) + "\n");
+        assertThat(runs.get("maps").out()).contains("[heap]");
+        assertThat(runs.get("arenas").out()).contains("main_arena");
+        assertThat(runs.get("diff").out()).contains(Long.toHexString(middle - 16));
     }
 
     @Test

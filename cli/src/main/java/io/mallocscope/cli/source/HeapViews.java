@@ -228,17 +228,11 @@ public final class HeapViews {
         int len = (int) (brk - heapStart);
         byte[] copy = new byte[len];
         as.readBytes(heapStart, copy, 0, len);
-        // the aligned words too, read without assembling bytes (the hexdump reads every word of the heap)
-        long[] words = new long[len / 8];
-        java.nio.ByteBuffer.wrap(copy).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words);
         return new Memory() {
             @Override
             public long read64(long a) {
                 if (a >= heapStart && a + 8 <= brk) {
                     int o = (int) (a - heapStart);
-                    if ((o & 7) == 0) {
-                        return words[o >>> 3];
-                    }
                     long v = 0;
                     for (int i = 7; i >= 0; i--) {
                         v = (v << 8) | (copy[o + i] & 0xff);
@@ -251,8 +245,10 @@ public final class HeapViews {
             @Override
             public int read(long address, long[] into, int count) {
                 long o = address - heapStart;
-                if (address >= heapStart && (o & 7) == 0 && o + 8L * count <= len) {
-                    System.arraycopy(words, (int) (o >>> 3), into, 0, count);
+                if (address >= heapStart && o + 8L * count <= len) {
+                    // in bulk, not a word at a time (the hexdump reads every word of the heap)
+                    java.nio.ByteBuffer.wrap(copy, (int) o, 8 * count).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .asLongBuffer().get(into, 0, count);
                     return count;
                 }
                 return Memory.super.read(address, into, count);
