@@ -17,6 +17,7 @@ import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceRunner;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.ref.Cleaner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,8 @@ final class RepSource implements StateSource {
     private TraceRunner runner;
     /** The run of a threaded trace, waiting before line {@link #done}. */
     private ThreadedReplay replay;
+    private Cleaner.Cleanable closeReplay;
+    private static final Cleaner CLEANER = Cleaner.create();
     private int done;
     private String signal;
     private List<Op> ops;
@@ -181,10 +184,12 @@ final class RepSource implements StateSource {
         stderr.reset();
         ProcessOptions o = options.withStdout(stdout).withStderr(stderr);
         if (threaded != null) {
-            if (replay != null) {
-                replay.close();
+            if (closeReplay != null) {
+                closeReplay.clean(); // the run of the earlier walk: its threads end
             }
             replay = ThreadedReplay.stepping(threaded, o, false);
+            // a source dropped while its run waits (every view's source is) ends the run's threads too
+            closeReplay = CLEANER.register(this, replay::close);
             process = replay.process();
         } else {
             process = CProcess.create(o);
