@@ -42,6 +42,15 @@ class ThreadedTraceCommandsTest {
     }
 
     @Test
+    void aFreeIntoAnotherThreadsArenaIsToldAsThatArenasChange() {
+        // thread 0's tcache holds 7 of thread 1's chunks: the 8th goes to arena 1's fastbin
+        String out = ok(run("timeline", CROSS, "--from", "33", "--to", "33"));
+        assertThat(out).isEqualTo("#33 [t0] free(0x7ffff0000c50)\n"
+                + "    arena 0x7ffff0000030: ← 0x7ffff0000c40 (0x20) in use → in fastbins\n"
+                + "    arena 0x7ffff0000030: fastbins[0x20]: +0x7ffff0000c40  (0 → 1)\n");
+    }
+
+    @Test
     void arenasListsEveryArenaAtAStep() {
         String out = ok(run("arenas", REUSE, "--at", "14"));
         // after X 1: arena 1 on the free list, no thread attached

@@ -14,28 +14,26 @@ import java.util.Map;
 
 /**
  * What a call of a trace with thread lines changed, as the thread that made it sees the heap: main_arena
- * with that thread's tcache (as a single-threaded trace's calls are told), then, when the thread's arena
- * is another one, that arena's chunks, top and bins, each line prefixed {@code arena 0x…:} (its address,
- * which {@code --arena} takes too: the numbers {@code arenas} gives change as arenas are made). Snapshots of every arena are taken before the call, since the call may
- * attach the thread to an arena (its first malloc makes one or reuses one).
+ * with that thread's tcache (as a single-threaded trace's calls are told), then the chunks, top and bins
+ * of every other arena the call changed (the thread's own, or the arena of a chunk it freed), each line
+ * prefixed {@code arena 0x…:} (its address, which {@code --arena} takes too: the numbers {@code arenas}
+ * gives change as arenas are made). Every arena is read before the call, which may make one.
  */
 final class ThreadViews {
     private final int thread;
     private final HeapSnapshot main;
-    private final long arenaBefore;
     private final Map<Long, HeapSnapshot> arenas = new HashMap<>();
 
-    private ThreadViews(int thread, HeapSnapshot main, long arenaBefore) {
+    private ThreadViews(int thread, HeapSnapshot main) {
         this.thread = thread;
         this.main = main;
-        this.arenaBefore = arenaBefore;
     }
 
     /** The views before step {@code step}'s call, which thread {@code thread} makes. */
     static ThreadViews before(int step, CProcess p, int thread) {
         long tp = threadPointer(p, thread);
         HeapView v = p.malloc().view();
-        ThreadViews t = new ThreadViews(thread, HeapViews.light(step, p, v.mainArena(), tp), arenaOf(v, tp));
+        ThreadViews t = new ThreadViews(thread, HeapViews.light(step, p, v.mainArena(), tp));
         for (HeapView.Arena a : v.arenas()) {
             if (!a.main()) {
                 t.arenas.put(a.address(), HeapViews.light(step, p, a.address(), 0));
@@ -49,24 +47,26 @@ final class ThreadViews {
         long tp = threadPointer(p, thread);
         HeapView v = p.malloc().view();
         List<String> lines = new ArrayList<>(diff.between(main, HeapViews.light(step, p, v.mainArena(), tp), Emphasis.PLAIN));
-        long arena = tp != 0 ? arenaOf(v, tp) : arenaBefore; // an exited thread: the arena it left
-        if (arena == 0 || arena == v.mainArena()) {
-            return lines;
-        }
-        HeapSnapshot after = HeapViews.light(step, p, arena, 0);
-        HeapSnapshot before = arenas.get(arena);
-        if (before == null) { // made by this call
-            before = new HeapSnapshot(after.step(), after.heapStart(), 0, after.brk(), after.mainArena(), List.of(),
-                    List.of(), List.of(), after.maps(), Map.of(), after.memory(), false);
-        }
-        String name = "arena " + Hex.of(arena) + ": ";
-        for (String line : diff.between(before, after, Emphasis.PLAIN)) {
-            // the process-wide lines (brk, maps) and the mp_ parameters are main_arena's view's already
-            if (line.startsWith("brk:") || line.startsWith("maps:") || line.startsWith("mp_.")
-                    || line.startsWith("main_arena.last_remainder")) {
+        // every other arena the call changed: the thread's own, or another's (a free goes to the chunk's arena)
+        for (HeapView.Arena a : v.arenas()) {
+            if (a.main()) {
                 continue;
             }
-            lines.add(name + (line.startsWith("main_arena.") ? line.substring("main_arena.".length()) : line));
+            HeapSnapshot after = HeapViews.light(step, p, a.address(), 0);
+            HeapSnapshot before = arenas.get(a.address());
+            if (before == null) { // made by this call
+                before = new HeapSnapshot(after.step(), after.heapStart(), 0, after.brk(), after.mainArena(), List.of(),
+                        List.of(), List.of(), after.maps(), Map.of(), after.memory(), false);
+            }
+            String name = "arena " + Hex.of(a.address()) + ": ";
+            for (String line : diff.between(before, after, Emphasis.PLAIN)) {
+                // the process-wide lines (brk, maps) and the mp_ parameters are main_arena's view's already
+                if (line.startsWith("brk:") || line.startsWith("maps:") || line.startsWith("mp_.")
+                        || line.startsWith("main_arena.last_remainder")) {
+                    continue;
+                }
+                lines.add(name + (line.startsWith("main_arena.") ? line.substring("main_arena.".length()) : line));
+            }
         }
         return lines;
     }
@@ -74,14 +74,5 @@ final class ThreadViews {
     private static long threadPointer(CProcess p, int thread) {
         long[] tps = p.libc().threadPointers();
         return thread < tps.length ? tps[thread] : 0;
-    }
-
-    private static long arenaOf(HeapView v, long tp) {
-        for (HeapView.ThreadInfo t : v.threads()) {
-            if (t.threadPointer() == tp) {
-                return t.arena();
-            }
-        }
-        return 0;
     }
 }
