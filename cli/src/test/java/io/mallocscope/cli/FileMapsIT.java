@@ -97,4 +97,17 @@ class FileMapsIT {
         assertThat(line(ok("maps", f, "--at", "5", "--pid", "3", "--format", "proc"), "/dev/zero (deleted)"))
                 .startsWith("7ffff7dcf000-7ffff7dd0000 rw-s 00000000 00:01 ");
     }
+
+    /** diff says when a file mapping's pages change state: the store dirties the page, msync cleans it. */
+    @Test
+    void diffSaysWhenAFileMappingsPagesChangeState() {
+        String f = shared.toString();
+        assertThat(ok("diff", f, "--at", "2", "--to", "3", "--color=never")).contains(
+                "maps: ~ 7ffff7dcf000-7ffff7dd0000 /tmp/notes.txt: file at 0x0, shared: clean → file at 0x0, shared: 1 page dirty\n");
+        assertThat(ok("diff", f, "--at", "3", "--to", "4", "--color=never")).contains(
+                "maps: ~ 7ffff7dcf000-7ffff7dd0000 /tmp/notes.txt: file at 0x0, shared: 1 page dirty → file at 0x0, shared: clean\n");
+        assertThat(ok("diff", cow.toString(), "--at", "2", "--to", "3", "--color=never")).contains(
+                "maps: ~ 7ffff7dcf000-7ffff7dd0000 /tmp/original.txt: file at 0x0, private: no page copied → "
+                        + "file at 0x0, private: 1 page copied\n");
+    }
 }

@@ -138,6 +138,9 @@ public final class Changes {
                 lines.add("maps: + " + range(r) + " (" + Hex.kib(r.size()) + ")" + name(r));
             } else if (old.end() != r.end() || !old.perms().equals(r.perms())) {
                 lines.add("maps: ~ " + range(old) + " " + old.perms() + " → " + range(r) + " " + r.perms() + name(r));
+            } else if (r.isUserFile() && old.name().equals(r.name()) && !old.fileState().equals(r.fileState())) {
+                // a file mapping's pages changed state: dirtied, written back, copied
+                lines.add("maps: ~ " + range(r) + name(r) + ": " + old.fileState() + " → " + r.fileState());
             }
         }
         for (MapRegion r : a.maps()) {

@@ -83,6 +83,32 @@ class HtmlRendererTest {
         assertThat(step.get("bins")).isEqualTo(List.of(List.of(tricky, List.of(tricky))));
     }
 
+    /** #12: each process's maps go in once per distinct table; a step names [pid, label, table] per process. */
+    @Test
+    void mapsAreSharedTablesThatStepsNameByIndex() {
+        HtmlModel.MapRow heap = new HtmlModel.MapRow(0x555555559000L, 0x55555557a000L, "rw-p", 0, "[heap]", "");
+        HtmlModel.MapRow file = new HtmlModel.MapRow(0x7ffff7dcf000L, 0x7ffff7dd0000L, "rw-s", 0x1000, "/tmp/f",
+                "file at 0x1000, shared: 1 page dirty");
+        HtmlModel.ProcessMaps before = new HtmlModel.ProcessMaps(2, "pid 2 (the program)", List.of(heap));
+        HtmlModel.ProcessMaps after = new HtmlModel.ProcessMaps(2, "pid 2 (the program)", List.of(heap, file));
+        HtmlModel.ProcessMaps child = new HtmlModel.ProcessMaps(3, "pid 3 (child of 2)", List.of(heap, file));
+        HtmlModel m = new HtmlModel("t", new HtmlModel.Header("t", "2.36", "", 0), List.of(
+                new HtmlModel.Step(0, "start", "", List.of(), List.of(), Map.of(), 0, List.of(before)),
+                new HtmlModel.Step(1, "mmap", "", List.of(), List.of(), Map.of(), 0, List.of(before)),
+                new HtmlModel.Step(2, "mmap", "", List.of(), List.of(), Map.of(), 0, List.of(after)),
+                new HtmlModel.Step(3, "fork", "", List.of(), List.of(), Map.of(), 0, List.of(after, child))), "", "");
+        Map<String, Object> o = MiniJson.object(MiniJson.parse(HtmlRenderer.json(m)));
+        List<Object> steps = MiniJson.array(o.get("steps"));
+        assertThat(MiniJson.object(steps.get(1)).get("maps")).isEqualTo(List.of(List.of(2L, "pid 2 (the program)", 0L)));
+        assertThat(MiniJson.object(steps.get(3)).get("maps")).isEqualTo(List.of(List.of(2L, "pid 2 (the program)", 1L),
+                List.of(3L, "pid 3 (child of 2)", 1L)));
+        assertThat(o.get("mapsTables")).isEqualTo(List.of(
+                List.of(List.of("0x555555559000", "0x55555557a000", "rw-p", "0x0", "[heap]", "")),
+                List.of(List.of("0x555555559000", "0x55555557a000", "rw-p", "0x0", "[heap]", ""),
+                        List.of("0x7ffff7dcf000", "0x7ffff7dd0000", "rw-s", "0x1000", "/tmp/f",
+                                "file at 0x1000, shared: 1 page dirty"))));
+    }
+
     @Test
     void jsonCarriesAddressesAsHexAndBinsInOrder() {
         Map<String, Object> o = MiniJson.object(MiniJson.parse(dataOf(page)));
