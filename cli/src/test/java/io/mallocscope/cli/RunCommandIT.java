@@ -406,6 +406,28 @@ class RunCommandIT {
                 .contains("==1== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\nAborted\n");
     }
 
+    /** The samples jar that run starts carries the runtime as built now, not an older shaded copy. */
+    @Test
+    void theSamplesJarHoldsTheRuntimeClassesAsBuilt() throws IOException {
+        Path classes = Home.root().resolve("runtime/target/classes");
+        assumeTrue(Files.isDirectory(classes), "no " + classes);
+        int compared = 0;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Home.samplesJar().toFile());
+             var files = Files.walk(classes)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                String name = classes.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                var entry = jar.getJarEntry(name);
+                assertThat(entry).as(name).isNotNull();
+                try (var in = jar.getInputStream(entry)) {
+                    assertThat(java.util.Arrays.equals(in.readAllBytes(), Files.readAllBytes(f)))
+                            .as(name + " in the samples jar is runtime/target/classes'").isTrue();
+                }
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(100);
+    }
+
     @Test
     void chromeTraceOfTheRecording() {
         CliRun.Result r = run("timeline", FIRST_FIT.toString(), "--format", "chrome");
