@@ -131,9 +131,10 @@ final class ReplayContexts {
      * {@code address} in the current process: over one stand-in page cache per path, shared by every
      * process of the replay (so a {@code MAP_SHARED} mapping is the same pages in a parent and its
      * children, and a store through it dirties them), private copy-on-write otherwise. The file's bytes
-     * are not in the timeline: the stand-in's pages read as zeros until a recorded write fills them. Its
-     * size reaches the end of every mapping of it; its device and inode are not recorded ({@code 00:00},
-     * 0 in {@code maps}).
+     * are not in the timeline: the stand-in's pages read as zeros until a recorded write fills them, and
+     * it lives while some process maps the path (a later mapping after every process unmapped it starts
+     * from zeros again). Its size reaches the end of every mapping of it; its device and inode are not
+     * recorded ({@code 00:00}, 0 in {@code maps}).
      */
     void mapRecordedFile(long address, long length, int prot, Event mapped) {
         AddressSpace memory = memory();
@@ -142,7 +143,13 @@ final class ReplayContexts {
         }
         long len = (length + AddressSpace.PAGE_SIZE - 1) & -AddressSpace.PAGE_SIZE;
         long end = mapped.fileOffset() + len;
-        PageCache file = recordedFiles.computeIfAbsent(mapped.path(), k -> new PageCache("00:00", 0, end, null));
+        PageCache file = recordedFiles.get(mapped.path());
+        if (file == null || file.mapperCount() == 0) {
+            // a stand-in lives while a process maps it: a rebuild restored from a checkpoint taken while
+            // nothing mapped the path (a process with a page cache is never checkpointed) starts it afresh too
+            file = new PageCache("00:00", 0, end, null);
+            recordedFiles.put(mapped.path(), file);
+        }
         if (file.size() < end) {
             try {
                 file.truncate(end);

@@ -248,4 +248,40 @@ class ReconstructorTest {
             assertThat(th.isAlive()).as(th.getName() + " ended").isFalse();
         }
     }
+
+    /**
+     * A stand-in file lives while a process maps its path: mapped again after every mapping is gone, it
+     * starts from zeros, as a rebuild restored from a checkpoint of that moment (which holds no page
+     * cache) does.
+     */
+    @Test
+    void aPathMappedAgainAfterItsLastUnmapStartsAfresh() throws IOException {
+        HandRecorder r = new HandRecorder();
+        int fd = r.c.open("/tmp/again.txt", LibC.O_RDWR | LibC.O_CREAT, 0644);
+        r.c.ftruncate(fd, 4096);
+        long[] m = new long[2];
+        for (int k = 0; k < 2; k++) {
+            r.w.call(Functions.MMAP, 0, 0, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+            m[k] = r.c.mmap(0, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+            r.w.fileEvent(io.mallocscope.runtime.event.EventKind.FILE_MAP, m[k], 4096, Long.MIN_VALUE, "/tmp/again.txt");
+            r.w.ret(Functions.MMAP, m[k]);
+            if (k == 0) {
+                r.putString(m[0], "first");
+                r.w.call(Functions.MUNMAP, 0, m[0], 4096, 0, 0, 0, 0);
+                r.c.munmap(m[0], 4096);
+                r.w.ret(Functions.MUNMAP, 0);
+            }
+        }
+        Timeline t = r.finish();
+        try (Reconstructor rec = new Reconstructor(t)) {
+            CProcess mapped = rec.stateAt(1);
+            assertThat(mapped.libc().string(m[0])).isEqualTo("first");
+            assertThat(mapped.memory().dirtyPages(mapped.memory().regionAt(m[0]))).isEqualTo(1);
+            CProcess again = rec.stateAt(3);
+            assertThat(again.memory().regionAt(m[1]).name()).isEqualTo("/tmp/again.txt");
+            assertThat(again.libc().string(m[1])).as("a fresh stand-in").isEmpty();
+            assertThat(again.memory().dirtyPages(again.memory().regionAt(m[1]))).isZero();
+            assertThat(rec.problem()).isEmpty();
+        }
+    }
 }
