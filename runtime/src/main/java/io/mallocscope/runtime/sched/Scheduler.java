@@ -46,6 +46,14 @@ public final class Scheduler {
         this("main");
     }
 
+    /**
+     * The Java stack of each task's thread: a forked C process re-enters every frame its parent had
+     * and a C thread's recursion is Java recursion (the C front end runs them on these threads), so
+     * they get room for the front end's 50,000 nested calls, as its main thread has. Reserved, not
+     * committed: only the pages a task touches are used.
+     */
+    static final long TASK_STACK = 256L << 20;
+
     /** The task holding the baton. */
     public Task current() {
         return current;
@@ -77,7 +85,7 @@ public final class Scheduler {
         Task t = new Task(this, nextId++, name);
         t.state = Task.State.RUNNABLE;
         tasks.add(t);
-        Thread thread = new Thread(() -> taskMain(t, body), "mallocscope-task-" + t.id() + "-" + name);
+        Thread thread = new Thread(null, () -> taskMain(t, body), "mallocscope-task-" + t.id() + "-" + name, TASK_STACK);
         thread.setDaemon(true);
         t.thread = thread;
         runQueue.addLast(t);
