@@ -747,7 +747,7 @@ final class Machine {
     private long enter(Function f, long[] vals, long expectedRa, long callerRbp) {
         long rbp = rsp - 8;
         long bottom = rbp - f.frameSize;
-        growStack(bottom);
+        growStack(bottom - 16); // and the next call's return address and saved rbp, pushed before its frame grows the stack
         mem.write64(rbp, callerRbp);
         rsp = bottom;
         if (++depth > 50_000) {
