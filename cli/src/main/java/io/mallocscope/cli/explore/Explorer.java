@@ -333,7 +333,7 @@ public final class Explorer {
         // one forward walk: each step's state read once, in order (an earlier step replays from the start)
         String previous = w.read(source.at(from));
         int found = -1;
-        HeapSnapshot foundState = null; // kept, not read again (back, that would replay from the start)
+        HeapSnapshot foundState = null; // kept when it is the walk's last step, not read again
         String was = null;
         String now = null;
         for (int n = from + 1; n <= to; n++) {
@@ -357,7 +357,9 @@ public final class Explorer {
             return;
         }
         message = w.name() + " changed in step " + found + ": " + change(was, now);
-        show(found, foundState);
+        // back, the walk went on past the change: the snapshot it kept copies only the brk heap, and the rest
+        // (mmapped chunks, stack, globals) would be read from a process that has moved on, so rebuild that step
+        show(found, found == to ? foundState : source.at(found));
         landed = found;
         landedOn = w;
     }

@@ -153,6 +153,32 @@ class ExplorerTest {
         assertThat(e.heapLines()).isEqualTo(new Explorer(source, 3).heapLines());
     }
 
+    /**
+     * Landing back on a step before the last one walked, the explorer rebuilds that step: the walk's process has
+     * moved on, and a snapshot reads all but the brk heap (mmapped chunks, stack, globals) from it.
+     */
+    @Test
+    void runningBackPastLaterStepsRebuildsTheFoundStep() {
+        List<Integer> read = new ArrayList<>();
+        StateSource counting = (StateSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {StateSource.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("at") && args != null && args.length == 1) {
+                        read.add((Integer) args[0]);
+                    }
+                    try {
+                        return m.invoke(source, args);
+                    } catch (java.lang.reflect.InvocationTargetException ex) {
+                        throw ex.getCause();
+                    }
+                });
+        Explorer e = new Explorer(counting, 4);
+        read.clear();
+        e.runTo("0x555555559000", -1); // the tcache_perthread_struct: made by the first malloc, untouched since
+        assertThat(e.step()).isEqualTo(1);
+        assertThat(read).as("one walk to step 4, then step 1 rebuilt").containsExactly(0, 1, 2, 3, 4, 1);
+        assertThat(e.visLines()).isEqualTo(new Explorer(source, 1).visLines());
+    }
+
     @Test
     void runningBackToWhereAChunkOrAWordChanged() {
         Explorer e = new Explorer(source, 4);
