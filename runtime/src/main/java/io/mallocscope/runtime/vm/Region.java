@@ -73,7 +73,8 @@ public record Region(long start, long end, int prot, String name, long offset, b
     /**
      * A line of {@code /proc/PID/maps} as the kernel's {@code show_map_vma} prints it: the range,
      * permissions, offset (8 hex digits at least), device and inode, then the name from column 74;
-     * a line without a name ends with a space after the inode.
+     * a line without a name ends with a space after the inode. A newline in a file's name is printed as
+     * {@code \012}, as the kernel's {@code seq_file_path(m, file, "\n")} escapes it, so one mapping stays one line.
      */
     public static String procLine(long start, long end, String perms, long offset, String device, long inode,
             String name) {
@@ -81,7 +82,7 @@ public record Region(long start, long end, int prot, String name, long offset, b
         if (name.isEmpty()) {
             return head;
         }
-        return head + " ".repeat(Math.max(0, 73 - head.length())) + name;
+        return head + " ".repeat(Math.max(0, 73 - head.length())) + name.replace("\n", "\\012");
     }
 
     /** The file offset of {@code address} inside this mapping; 0 for anonymous memory. */

@@ -45,6 +45,12 @@ class LayoutTest {
     }
 
     @Test
+    void aNewlineInAMappedFilesNameIsEscapedAsTheKernelDoes() {
+        assertThat(Region.procLine(0x7ffff7fc3000L, 0x7ffff7fc4000L, "rw-s", 0, "00:1b", 12, "/data/a\nb.txt"))
+                .isEqualTo("7ffff7fc3000-7ffff7fc4000 rw-s 00000000 00:1b 12                         /data/a\\012b.txt");
+    }
+
+    @Test
     void segmentsSitWhereGdbShowsThem() {
         assertThat(Layout.TEXT_BASE).isEqualTo(0x555555554000L);
         assertThat(Layout.INITIAL_BRK).as("the heap starts at the page after .bss").isEqualTo(Layout.BSS_END);
