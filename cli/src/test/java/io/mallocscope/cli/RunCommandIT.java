@@ -182,6 +182,65 @@ class RunCommandIT {
                 .containsPattern("\\[pid 3\\] malloc\\(0x18\\) = 0x[0-9a-f]+   malloc-after-fork.c:12 → b\n");
     }
 
+    /**
+     * A forked child's thread gets an arena the parent never had: its calls and writes are told from
+     * the child's memory (the narration read the program's process for every pid, and crashed on the
+     * arena's unmapped address there).
+     */
+    @Test
+    void aForkedChildsThreadArenaIsNarratedFromTheChildsMemory() throws IOException {
+        Path src = DIR.resolve("childthr.c");
+        Files.writeString(src, "#include <pthread.h>\n#include <stdlib.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
+                + "static void *work(void *arg) {\n"
+                + "    long *p = malloc(40);\n"
+                + "    p[1] = 0x41;\n"
+                + "    free(p);\n"
+                + "    p[1] = 0x42;\n"
+                + "    return arg;\n"
+                + "}\n"
+                + "int main(void) {\n"
+                + "    char *m = malloc(24);\n"
+                + "    pid_t pid = fork();\n"
+                + "    if (pid == 0) {\n"
+                + "        pthread_t t;\n"
+                + "        pthread_create(&t, NULL, work, NULL);\n"
+                + "        pthread_join(t, NULL);\n"
+                + "        _exit(0);\n"
+                + "    }\n"
+                + "    int st;\n"
+                + "    waitpid(pid, &st, 0);\n"
+                + "    free(m);\n"
+                + "    return WEXITSTATUS(st);\n"
+                + "}\n");
+        Path timeline = DIR.resolve("childthr.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
+        assertThat(r.err()).doesNotContain("internal error");
+        assertThat(r.status()).isZero();
+        String child = "#4 [pid 3 t1] malloc(0x28) = 0x7ffff0000b70   childthr.c:6 → p\n"
+                + "    kernel: mmap(0x0, 0x8000000, 0, 0x4022, -1, 0) = 0x7fffef5d1000\n"
+                + "    kernel: munmap(0x7fffef5d1000, 0xa2f000) = 0\n"
+                + "    kernel: munmap(0x7ffff4000000, 0x35d1000) = 0\n"
+                + "    kernel: mprotect(0x7ffff0000000, 0x21000, 3) = 0\n"
+                + "    split 0x7ffff00008d0: 0x290 used, remainder 0x7ffff0000b60 size 0x204a0\n"
+                + "    split 0x7ffff0000b60: 0x30 used, remainder 0x7ffff0000b90 size 0x20470\n"
+                + "#5 [pid 3 t1] free(0x7ffff0000b70)   childthr.c:8\n"
+                + "    tcachebins[0x30]: put 0x7ffff0000b60 (#4), now 1\n";
+        assertThat(r.out()).contains(child).contains("#9 [pid 2 t0] free(0x5555555592a0)   childthr.c:23\n");
+
+        CliRun.Result text = run("timeline", timeline.toString(), "--color=never", "--writes", "all");
+        assertThat(text.err()).isEmpty();
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).as("the writes land in the child's arena, a mapping only the child has")
+                .contains("    program wrote 8 bytes to 0x7ffff0000b78 (#4 (p)'s user data +0x8)   childthr.c:7\n")
+                .contains("    program wrote 8 bytes to 0x7ffff0000b78 (anonymous mapping)   childthr.c:9\n");
+        CliRun.Result chunk = run("chunk", timeline.toString(), "0x7ffff0000b70", "--color=never");
+        assertThat(chunk.err()).isEmpty();
+        assertThat(chunk.status()).isZero();
+        assertThat(chunk.out()).contains("#4 malloc(0x28) = 0x7ffff0000b70   childthr.c:6 → p\n"
+                + "    created as the remainder (0x204a0) of splitting 0x7ffff00008d0\n")
+                .contains("#5 free(0x7ffff0000b70)   childthr.c:8\n    freed into tcachebins[0x30] (now 1)\n");
+    }
+
     @Test
     void aCFileWithAMistakeGetsGccsDiagnostic() throws IOException {
         Path src = DIR.resolve("broken.c");

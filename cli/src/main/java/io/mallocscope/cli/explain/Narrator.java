@@ -192,10 +192,10 @@ public final class Narrator {
                 }
             }
         }
-        CProcess p = replay.stateBefore(call);
+        CProcess p = stateBefore(call, timeline.pidOf(call));
         Map<Long, byte[]> before = snapshot(p.memory());
         long forged = c.fnName().equals("free") && c.args().length > 0 ? foreignArena(p, c.args()[0] - 16, lines) : 0;
-        p = replay.stateBefore(call + 1);
+        p = stateBefore(call + 1, timeline.pidOf(call));
         if (!WRITES_THE_CALLERS_MEMORY.contains(c.fnName())) {
             allocatorWrites(p, before, c, inside, lines);
         }
@@ -542,6 +542,23 @@ public final class Narrator {
         return "the program's data";
     }
 
+    /**
+     * Process {@code pid} just before event {@code event}: the replay's {@code stateBefore} gives the
+     * program's process, and a forked child's call or write is told from the child's own memory.
+     */
+    private CProcess stateBefore(int event, int pid) {
+        CProcess root = replay.stateBefore(event);
+        if (root.pid() == pid) {
+            return root;
+        }
+        for (CProcess p : root.processes()) {
+            if (p.pid() == pid) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("event " + event + ": no process " + pid + " in the rebuilt run");
+    }
+
     // ---------------------------------------------------------------- the program's writes
 
     private void programWrite(int i, List<String> lines) {
@@ -551,7 +568,7 @@ public final class Narrator {
         if (len <= 0) {
             return;
         }
-        CProcess p = replay.stateBefore(i);
+        CProcess p = stateBefore(i, timeline.pidOf(i));
         Map.Entry<Long, Long> c = live.floorEntry(a);
         boolean userData = c != null && !inBins.containsKey(c.getKey()) && Long.compareUnsigned(a, c.getKey() + 16) >= 0
                 && Long.compareUnsigned(a + len, c.getKey() + c.getValue()
@@ -562,7 +579,7 @@ public final class Narrator {
             view = HeapView.of(p.malloc());
             fields = fields(view, p.memory(), a, len);
         }
-        CProcess after = replay.stateBefore(i + 1);
+        CProcess after = stateBefore(i + 1, timeline.pidOf(i));
         // where the program made the write, as a call line ends with its call's (format 5 on)
         String site = w.site().isEmpty() ? "" : "   " + w.site();
         if (fields.isEmpty()) {
