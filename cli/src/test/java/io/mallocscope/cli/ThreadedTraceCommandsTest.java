@@ -111,6 +111,49 @@ class ThreadedTraceCommandsTest {
         assertThat(stats).startsWith("cross-free.rep: 60 calls\n").contains("peak live payload  0x1b4c (6988 bytes)\n");
     }
 
+    /**
+     * Thread 1 frees a chunk of the main heap into its tcache, main gives the heap back with sbrk, and
+     * thread 1's exit (glibc's tcache_thread_shutdown) reads the freed chunk: the X line raises SIGSEGV.
+     * The views show it on that line's call, as on an op's, and stop there; replay prints what
+     * replay.c's process printed before it died.
+     */
+    @Test
+    void aSignalInAThreadLineIsShownOnItsCallAsAnOpsIs(@TempDir Path dir) throws IOException {
+        Path onExit = dir.resolve("segv.rep");
+        Files.writeString(onExit, "a 1 24\nT 1\nf 1\nT 0\ns -135168\nT 1\nX 1\na 2 24\n");
+        Path onOp = dir.resolve("segv-op.rep");
+        Files.writeString(onOp, "a 1 24\nT 1\na 2 24\nT 0\ns -135168\na 3 24\nT 1\na 4 24\n");
+        String segv = "<Segmentation fault: SIGSEGV: invalid read of 8 bytes at 0x5555555592a0 (address not mapped)>";
+        String timeline = ok(run("timeline", onExit.toString(), "--color=never"));
+        assertThat(headers(timeline)).isEqualTo("#1 [t0] malloc(0x18) = 0x5555555592a0\n"
+                + "#2 [t0] pthread_create(0x7fffffffc380, 0x800000, 0x1000) = 0\n"
+                + "#3 [t1] free(0x5555555592a0)\n"
+                + "#4 [t1] sched_switch_to(0x7ffff7dd2740)\n"
+                + "#5 [t0] sbrk(-135168) = 0x55555557a000\n"
+                + "#6 [t0] sched_switch_to(0x7ffff7dcf6c0)\n"
+                + "#7 [t1] pthread_exit() = " + segv + "\n");
+        assertThat(headers(ok(run("timeline", onOp.toString(), "--color=never"))))
+                .as("the op's signal, shown the same way").endsWith("#6 [t0] malloc() = <Segmentation fault: SIGSEGV: "
+                        + "invalid read of 2 bytes at 0x555555559010 (address not mapped)>\n");
+        CliRun.Result text = run("replay", onExit.toString(), "--format", "text");
+        assertThat(headers(text.out())).isEqualTo(headers(timeline));
+        assertThat(text.status()).as("the harness's status, as for an op's signal").isEqualTo(128 + 11)
+                .isEqualTo(run("replay", onOp.toString(), "--format", "text").status());
+        for (String view : new String[] {"heap", "bins", "arenas", "maps"}) {
+            CliRun.Result exit = run(view, onExit.toString());
+            CliRun.Result op = run(view, onOp.toString());
+            assertThat(exit.err()).as(view).isEmpty();
+            assertThat(exit.status()).as(view).isZero().isEqualTo(op.status());
+        }
+        assertThat(ok(run("bins", onExit.toString(), "--thread", "1", "--at", "4"))).as("the steps before it stay")
+                .startsWith("tcachebins\n0x20 [  1]: 0x5555555592a0 ◂— 0\n");
+
+        CliRun.Result offsets = run("replay", onExit.toString(), "--format", "offsets");
+        assertThat(offsets.status()).isEqualTo(128 + 11);
+        assertThat(offsets.out()).isEqualTo("0: a 1 H+0x2a0 0x21\n0: s H+0x21000\n");
+        assertThat(offsets.err()).isEqualTo("Segmentation fault (invalid read of 8 bytes at 0x5555555592a0 (address not mapped))\n");
+    }
+
     @Test
     void aThreadLineTheRunCannotFollowIsOneLine(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.rep");

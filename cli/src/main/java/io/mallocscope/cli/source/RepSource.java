@@ -210,8 +210,12 @@ final class RepSource implements StateSource {
             s = line.step();
             if (s == null) {
                 done++;
+                if (line.signal() != null) {
+                    // a thread line's signal (a thread's end freeing its tcache into bad memory): as an op's
+                    signal = line.signal().shellDescription() + ": " + line.signal().getMessage();
+                }
                 if (out != null) {
-                    out.add(threadCall(i, line, who));
+                    out.add(threadCall(i, line, who, signal));
                 }
                 return;
             }
@@ -228,8 +232,14 @@ final class RepSource implements StateSource {
         }
     }
 
-    /** A thread line as the call that made it: its arguments in hex; pthread_create returns 0, the others nothing. */
-    private static Op threadCall(int i, ThreadedReplay.Line line, String who) {
+    /**
+     * A thread line as the call that made it: its arguments in hex; pthread_create returns 0, the others
+     * nothing. One that raised {@code signal} shows it as a signalling op does: no arguments, {@code <signal>}.
+     */
+    private static Op threadCall(int i, ThreadedReplay.Line line, String who, String signal) {
+        if (signal != null) {
+            return new Op(i + 1, line.function(), List.of(), "<" + signal + ">", null, 0, 0, List.of(), List.of(), who);
+        }
         List<String> args = new ArrayList<>(line.args().length);
         for (long a : line.args()) {
             args.add(Hex.of(a));

@@ -4,6 +4,7 @@ import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.ExitStatus;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.io.IOException;
@@ -45,8 +46,12 @@ public final class ThreadedReplay implements AutoCloseable {
      * @param thread the thread that made the call (0 = main)
      * @param step   the op as it ran, or null for a thread line
      * @param result pthread_create's result (0) for a created thread, else 0
+     * @param signal the signal the line raised (the process ended there: no line runs after it), or null;
+     *               an op's is its step's, a thread line's comes from the thread calls it made
+     *               (pthread_create's DTV calloc, or glibc's tcache_thread_shutdown as a thread ends)
      */
-    public record Line(int line, int thread, Step step, String function, long[] args, long result) {
+    public record Line(int line, int thread, Step step, String function, long[] args, long result,
+            SimulatedSignal signal) {
     }
 
     private final ThreadedTrace threaded;
@@ -178,12 +183,14 @@ public final class ThreadedReplay implements AutoCloseable {
         boolean closing;
         /** The replay's run has ended (the last line or a failure). */
         boolean over;
+        /** A line raised a signal: the process ended there, and the replay waits until it is closed. */
+        boolean dead;
         RuntimeException failure;
         Thread driver;
 
         /** In the replay, before line {@link #next}: waits while the caller wants no line past it. */
         void pause() {
-            while (next >= target) {
+            while (dead || next >= target) {
                 toCaller.release();
                 toReplay.acquireUninterruptibly();
                 if (closing) {
@@ -287,6 +294,9 @@ public final class ThreadedReplay implements AutoCloseable {
         int want = next + 1;
         last = null;
         stepper.advance(want);
+        if (stepper.dead && last == null) {
+            throw new IllegalStateException("the process ended with a signal at line " + next);
+        }
         if (next != want || last == null) {
             throw new IllegalStateException("the threaded replay stopped at line " + next + ", not " + want);
         }
@@ -476,10 +486,14 @@ public final class ThreadedReplay implements AutoCloseable {
                     int k = threaded.thread(i);
                     if (stepper != null) {
                         last = k != 0 && !alive[k]
-                                ? new Line(i, 0, null, "pthread_create", new long[] {threadOut, STACK_SIZE, AddressSpace.PAGE_SIZE}, 0)
-                                : new Line(i, self, null, "sched_switch_to", new long[] {k == 0 ? mainPd : pthreads[k]}, 0);
+                                ? new Line(i, 0, null, "pthread_create", new long[] {threadOut, STACK_SIZE, AddressSpace.PAGE_SIZE}, 0, null)
+                                : new Line(i, self, null, "sched_switch_to", new long[] {k == 0 ? mainPd : pthreads[k]}, 0, null);
                     }
-                    switchTo(self, k);
+                    try {
+                        switchTo(self, k);
+                    } catch (SimulatedSignal s) {
+                        signalled(s);
+                    }
                     if (exiting[self]) {
                         return false;
                     }
@@ -487,9 +501,16 @@ public final class ThreadedReplay implements AutoCloseable {
                 case EXIT -> {
                     int k = threaded.thread(i);
                     if (stepper != null) {
-                        last = new Line(i, k, null, "pthread_exit", new long[] {0}, 0);
+                        last = new Line(i, k, null, "pthread_exit", new long[] {0}, 0, null);
                     }
-                    if (exitThread(self, k, threaded.line(i)) || exiting[self]) {
+                    boolean returns;
+                    try {
+                        returns = exitThread(self, k, threaded.line(i));
+                    } catch (SimulatedSignal s) {
+                        signalled(s);
+                        returns = false;
+                    }
+                    if (returns || exiting[self]) {
                         return false;
                     }
                 }
@@ -498,10 +519,26 @@ public final class ThreadedReplay implements AutoCloseable {
         }
     }
 
+    /**
+     * A thread line raised {@code s} (in whichever simulated thread it reached: a thread's failure is
+     * rethrown in main). A run prints no more and ends with it, as the C harness's process dies; a
+     * stepping replay gives the line with the signal and then waits, the process as the signal left
+     * it, until it is closed.
+     */
+    private void signalled(SimulatedSignal s) {
+        if (stepper == null) {
+            throw s;
+        }
+        last = new Line(last.line(), last.thread(), null, last.function(), last.args(), 0, s);
+        stepper.dead = true;
+        stepper.pause(); // returns only by Abandoned
+        throw new IllegalStateException("unreachable");
+    }
+
     private void runOp(int self, int line, int i) {
         if (stepper != null) {
             Step s = runner.step(i);
-            last = new Line(line, self, s, s.function(), s.args(), s.result());
+            last = new Line(line, self, s, s.function(), s.args(), s.result(), s.signal());
             return;
         }
         offsetsLine(out, self, i, runner.call(i));

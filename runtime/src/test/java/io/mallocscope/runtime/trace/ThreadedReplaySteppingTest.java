@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The threaded replay run a line at a time (what the views read) against the proven output: stepped to
@@ -115,6 +116,49 @@ class ThreadedReplaySteppingTest {
                     "1 sched_switch_to", "0 free", "0 sched_switch_to", "1 pthread_exit");
             assertThat(r.summary()).endsWith("arenas 1\n");
         }
+    }
+
+    /**
+     * A signal raised by a thread line, not an op: thread 1 ends with a tcache entry in the heap the
+     * program gave back with sbrk, and glibc's tcache_thread_shutdown reads it. The line says so, the
+     * lines before it stand, the process stays as the signal left it, and no line runs after it; a
+     * run prints the lines before it and throws the signal, as replay.c's process dies there.
+     */
+    @Test
+    void aSignalInAThreadLineEndsTheReplayAtThatLine() {
+        String text = "a 1 24\nT 1\nf 1\nT 0\ns -135168\nT 1\nX 1\na 2 24\n";
+        ThreadedTrace tt = ThreadedTrace.parse("segv", text);
+        ProcessOptions o = ProcessOptions.defaults().withGlibc("2.36");
+        int before = Thread.activeCount();
+        try (ThreadedReplay r = ThreadedReplay.stepping(tt, o, false)) {
+            List<String> calls = new ArrayList<>();
+            for (int k = 0; k < 6; k++) {
+                ThreadedReplay.Line l = r.next();
+                assertThat(l.signal()).as("line %d", k).isNull();
+                calls.add((l.thread() + " " + l.function() + " " + r.offsets(l)).strip());
+            }
+            assertThat(calls).containsExactly("0 malloc 0: a 1 H+0x2a0 0x21", "0 pthread_create", "1 free",
+                    "1 sched_switch_to", "0 sbrk 0: s H+0x21000", "0 sched_switch_to");
+            ThreadedReplay.Line x = r.next();
+            assertThat(x.line()).isEqualTo(6);
+            assertThat(x.thread()).isEqualTo(1);
+            assertThat(x.function()).isEqualTo("pthread_exit");
+            assertThat(x.step()).isNull();
+            assertThat(x.signal()).isInstanceOf(io.mallocscope.runtime.signal.Segfault.class);
+            assertThat(x.signal().getMessage()).contains("invalid read of 8 bytes at 0x5555555592a0");
+            assertThat(r.offsets(x)).isEmpty();
+            assertThat(r.done()).isEqualTo(7);
+            assertThat(r.process().kernel().currentBrk()).as("the heap given back by line 5").isEqualTo(0x555555559000L);
+            assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the process ended with a signal at line 7");
+            assertThat(r.done()).isEqualTo(7);
+        }
+        StringBuilder out = new StringBuilder();
+        assertThatThrownBy(() -> ThreadedReplay.run("segv", text, o, out))
+                .isInstanceOf(io.mallocscope.runtime.signal.Segfault.class)
+                .hasMessageContaining("invalid read of 8 bytes at 0x5555555592a0");
+        assertThat(out).hasToString("0: a 1 H+0x2a0 0x21\n0: s H+0x21000\n");
+        assertThat(Thread.activeCount()).as("the closed replay's threads ended").isLessThanOrEqualTo(before + 2);
     }
 
     @Test
