@@ -192,6 +192,19 @@ public final class NativeHarness {
      * @throws UncheckedIOException when the process cannot be started
      */
     public String run(Path trace, String tunablesOrNull) {
+        Ended e = execute(trace, tunablesOrNull);
+        if (e.status() != 0) {
+            throw new IllegalStateException("replay (glibc " + version + ") " + trace + (tunablesOrNull == null ? "" : " [GLIBC_TUNABLES=" + tunablesOrNull + "]")
+                    + " exited with status " + e.status() + ": " + e.err().strip());
+        }
+        return e.out();
+    }
+
+    /** How a run of the harness ended: its exit status (128 + N when signal N killed it), stdout and stderr. */
+    public record Ended(int status, String out, String err) {
+    }
+
+    private Ended execute(Path trace, String tunablesOrNull) {
         List<String> command = new ArrayList<>(launcher);
         command.add(binary.toString());
         command.add(trace.toAbsolutePath().toString());
@@ -227,11 +240,7 @@ public final class NativeHarness {
         } catch (InterruptedException | ExecutionException e) {
             stderr = "(stderr unavailable: " + e + ")";
         }
-        if (status != 0) {
-            throw new IllegalStateException("replay (glibc " + version + ") " + trace + (tunablesOrNull == null ? "" : " [GLIBC_TUNABLES=" + tunablesOrNull + "]")
-                    + " exited with status " + status + ": " + stderr.strip());
-        }
-        return out;
+        return new Ended(status, out, stderr);
     }
 
     /**
@@ -259,11 +268,20 @@ public final class NativeHarness {
      * come from the argument (not from a comment in the text).
      */
     public String runText(String traceText, String tunablesOrNull) {
+        return withTraceFile(traceText, tmp -> run(tmp, tunablesOrNull));
+    }
+
+    /** As {@link #runText}, but a failing run is returned, not thrown: a trace that ends in a signal prints up to it. */
+    public Ended runTextToItsEnd(String traceText, String tunablesOrNull) {
+        return withTraceFile(traceText, tmp -> execute(tmp, tunablesOrNull));
+    }
+
+    private static <T> T withTraceFile(String traceText, java.util.function.Function<Path, T> replay) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("mallocscope-trace-", ".rep");
             Files.writeString(tmp, traceText, StandardCharsets.UTF_8);
-            return run(tmp, tunablesOrNull);
+            return replay.apply(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

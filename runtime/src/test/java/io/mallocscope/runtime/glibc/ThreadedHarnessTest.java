@@ -108,6 +108,26 @@ class ThreadedHarnessTest {
         assertThat(out.lines().limit(2).toList()).containsExactly("1: a 1 A1+0xb70 0x25", "0: a 2 A1+0xb70 0x25");
     }
 
+    /**
+     * Thread 1 frees a chunk of the main heap into its tcache, main gives that heap back with sbrk, and
+     * thread 1's exit (tcache_thread_shutdown) reads the chunk: real glibc's harness dies of SIGSEGV on
+     * the X line after printing the lines before it, and the threaded replay prints the same lines and
+     * throws the same signal (replay --format offsets then exits 128 + 11 as the harness does).
+     */
+    @Test
+    void aThreadsExitThatFaultsEndsTheHarnessAndTheReplayAtTheSameLine() {
+        String trace = "# GLIBC_TUNABLES=glibc.malloc.arena_max=8\na 1 24\nT 1\nf 1\nT 0\ns -135168\nT 1\nX 1\na 2 24\n";
+        NativeHarness.Ended real = harness("2.36").runTextToItsEnd(trace, "glibc.malloc.arena_max=8");
+        assertThat(real.status()).isEqualTo(128 + 11);
+        assertThat(real.out()).isEqualTo("0: a 1 H+0x2a0 0x21\n0: s H+0x21000\n");
+        StringBuilder ours = new StringBuilder();
+        assertThatThrownBy(() -> io.mallocscope.runtime.trace.ThreadedReplay.run("segv", trace,
+                io.mallocscope.runtime.ProcessOptions.defaults().withGlibc("2.36"), ours))
+                .isInstanceOfSatisfying(io.mallocscope.runtime.signal.Segfault.class,
+                        s -> assertThat(128 + s.signalNumber()).isEqualTo(real.status()));
+        assertThat(ours).hasToString(real.out());
+    }
+
     @Test
     void badThreadLinesFailWithFileAndLine() {
         NativeHarness h = harness("2.36");
