@@ -25,19 +25,30 @@ final class Stdio {
     static final long FILE_SIZE = 0x1d8;
     /** _IO_file_jumps, the vtable of a file stream, as an offset into libc (Debian 12's 2.36). */
     static final long FILE_JUMPS = 0x1d05e0;
-    /** Where glibc's strerror finds each message: offsets into libc's read-only data (Debian 12's 2.36). */
-    private static final Map<Integer, Long> MESSAGES = new HashMap<>();
-
-    static {
-        long[][] at = {{0, 0x197200}, {1, 0x197208}, {2, 0x197220}, {3, 0x19723a}, {4, 0x19724a}, {5, 0x197262},
-            {6, 0x197275}, {9, 0x1972b8}, {10, 0x1972cc}, {11, 0x19c1d0}, {12, 0x1972df}, {13, 0x1972f6},
-            {14, 0x197308}, {16, 0x19732a}, {17, 0x197342}, {19, 0x197368}, {20, 0x197377}, {21, 0x197387},
-            {22, 0x197396}, {24, 0x1973c5}, {27, 0x1973e8}, {28, 0x1973f7}, {29, 0x19740f}, {30, 0x19741c},
-            {32, 0x197441}, {35, 0x19746b}, {36, 0x197485}, {40, 0x19c240}, {75, 0x19c268}};
-        for (long[] e : at) {
-            MESSAGES.put((int) e[0], e[1]);
-        }
-    }
+    /**
+     * Where glibc's strerror finds the message of each errno 0..133: offsets into libc's read-only
+     * data (Debian 12's 2.36, measured as strerror(i) - strerror(1) with strerror(1) at 0x197208);
+     * 0 where glibc has no message (41, 58).
+     */
+    private static final long[] MESSAGES = {
+        0x197200, 0x197208, 0x197220, 0x19723a, 0x19724a, 0x197262, 0x197275, 0x19728f,
+        0x1972a6, 0x1972b8, 0x1972cc, 0x19c1d0, 0x1972df, 0x1972f6, 0x197308, 0x197314,
+        0x19732a, 0x197342, 0x19734e, 0x197368, 0x197377, 0x197387, 0x197396, 0x1973a7,
+        0x1973c5, 0x19c1f8, 0x1973d9, 0x1973e8, 0x1973f7, 0x19740f, 0x19741c, 0x197432,
+        0x197441, 0x19c218, 0x19744d, 0x19746b, 0x197485, 0x197498, 0x1974ab, 0x1974c4,
+        0x19c240, 0, 0x1974d8, 0x1974f3, 0x197506, 0x197522, 0x19753b, 0x19754a,
+        0x197558, 0x197571, 0x19758e, 0x1975a9, 0x1975b8, 0x1975c9, 0x1975e4, 0x1975f2,
+        0x1975fb, 0x197610, 0, 0x19761d, 0x197632, 0x197646, 0x197658, 0x197666,
+        0x19767f, 0x19769d, 0x1976b3, 0x1976c4, 0x1976da, 0x1976ea, 0x1976f8, 0x197714,
+        0x197723, 0x197736, 0x197749, 0x19c268, 0x197755, 0x197770, 0x19778d, 0x19c290,
+        0x19c2b8, 0x19c2e0, 0x19c300, 0x19c330, 0x19c358, 0x19c390, 0x1977a4, 0x1977b7,
+        0x19c3c0, 0x1977c6, 0x1977e3, 0x19c3e0, 0x1977f4, 0x19780b, 0x197822, 0x19783c,
+        0x197854, 0x19c400, 0x197872, 0x19c430, 0x197889, 0x197899, 0x19c450, 0x19c478,
+        0x1978b0, 0x1978c9, 0x19c4a0, 0x19c4c8, 0x19c4f0, 0x19c520, 0x1978e3, 0x1978f8,
+        0x19790b, 0x197918, 0x197929, 0x197947, 0x197961, 0x197973, 0x19798c, 0x1979a8,
+        0x1979c6, 0x1979db, 0x1979ec, 0x197a00, 0x197a10, 0x197a22, 0x197a35, 0x197a50,
+        0x197a60, 0x197a75, 0x197a91, 0x197a9c, 0x19c548, 0x19c570,
+    };
 
     // _IO_FILE's flags and field offsets (libio.h, struct _IO_FILE on x86-64)
     private static final int MAGIC = 0xfbad0000, NO_READS = 4, NO_WRITES = 8, EOF_SEEN = 0x10, ERR_SEEN = 0x20,
@@ -574,8 +585,8 @@ final class Stdio {
      * buffer freed (or realloc'ed to that length when the text needs half of it or more).
      */
     long strerror(int errnum) {
-        Long off = MESSAGES.get(errnum);
-        if (off == null) {
+        long off = errnum >= 0 && errnum < MESSAGES.length ? MESSAGES[errnum] : 0;
+        if (off == 0) {
             if (lastUnknown != 0) {
                 libc.free(lastUnknown);
             }
