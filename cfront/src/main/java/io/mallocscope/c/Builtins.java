@@ -298,7 +298,7 @@ final class Builtins {
             return Scanf.scan(m.string(a[1]), m.stdinSource(), a, 2, m.libc);
         });
         // ------------------------------------------------------------ stdio on files (Stdio: glibc's FILE and buffer in the heap)
-        def("fopen", (m, a, t, s) -> m.stdio.fopen(a[0], a[1]));
+        def("fopen", (m, a, t, s) -> m.stdio.fopen(a[0], a[1], s));
         def("fclose", (m, a, t, s) -> m.stdio.fclose(m.file(a[0], s)));
         def("fread", (m, a, t, s) -> m.stdio.fread(a[0], a[1], a[2], m.file(a[3], s)));
         def("fseek", (m, a, t, s) -> m.stdio.fseek(m.file(a[0], s), a[1], (int) a[2]));

@@ -53,7 +53,9 @@ final class Stdio {
     // _IO_FILE's flags and field offsets (libio.h, struct _IO_FILE on x86-64)
     private static final int MAGIC = 0xfbad0000, NO_READS = 4, NO_WRITES = 8, EOF_SEEN = 0x10, ERR_SEEN = 0x20,
             LINKED = 0x80, TIED_PUT_GET = 0x400, CURRENTLY_PUTTING = 0x800, IS_APPENDING = 0x1000, IS_FILEBUF = 0x2000;
-    private static final int READ_PTR = 0x8, CHAIN = 0x68, FILENO = 0x70, LOCK = 0x88, OFFSET = 0x90, MODE = 0xc0,
+    /** _flags2's bits fopen's mode sets (libio.h). */
+    private static final int FLAGS2_MMAP = 1, FLAGS2_NOTCANCEL = 2, FLAGS2_CLOEXEC = 64;
+    private static final int READ_PTR = 0x8, CHAIN = 0x68, FILENO = 0x70, FLAGS2 = 0x74, LOCK = 0x88, OFFSET = 0x90, MODE = 0xc0,
             VTABLE = 0xd8, LOCK_OBJECT = 0xe0;
 
     /** One open stream: the FILE at {@code fp} and glibc's state of it. */
@@ -124,10 +126,18 @@ final class Stdio {
 
     // ---------------------------------------------------------------- open and close
 
-    /** {@code fopen(path, mode)}: the new FILE, or 0 with errno (the FILE malloc'ed and freed again). */
-    long fopen(long pathAddr, long modeAddr) {
+    /**
+     * {@code fopen(path, mode)}: the new FILE, or 0 with errno (the FILE malloc'ed and freed again).
+     * The mode is read as glibc 2.36's _IO_new_file_fopen reads it: 'r', 'w' or 'a', then at most six
+     * more characters up to a NUL or ',': '+' reads and writes, 'x' is O_EXCL, 'e' O_CLOEXEC (and
+     * _IO_FLAGS2_CLOEXEC), 'c' _IO_FLAGS2_NOTCANCEL, 'm' _IO_FLAGS2_MMAP, anything else ignored.
+     */
+    long fopen(long pathAddr, long modeAddr, Expr.Call site) {
         String path = m.string(pathAddr);
         String mode = m.string(modeAddr);
+        if (mode.contains(",ccs=") && "rwa".indexOf(mode.charAt(0)) >= 0) {
+            throw new CompileError(site.at, "unsupported: fopen mode \"" + mode + "\" (a ccs= character set)");
+        }
         long fp = libc.malloc(FILE_SIZE);
         if (fp == 0) {
             return 0;
@@ -135,7 +145,28 @@ final class Stdio {
         int oflags;
         int fl = MAGIC | IS_FILEBUF | TIED_PUT_GET | LINKED;
         char c = mode.isEmpty() ? '?' : mode.charAt(0);
-        boolean plus = mode.indexOf('+') > 0;
+        boolean plus = false;
+        int flags2 = 0;
+        int more = 0;
+        for (int i = 1; i < 7 && i < mode.length(); i++) {
+            char x = mode.charAt(i);
+            if (x == ',') {
+                break;
+            }
+            switch (x) {
+                case '+' -> plus = true;
+                case 'x' -> more |= LibC.O_EXCL;
+                case 'e' -> {
+                    more |= LibC.O_CLOEXEC;
+                    flags2 |= FLAGS2_CLOEXEC;
+                }
+                case 'c' -> flags2 |= FLAGS2_NOTCANCEL;
+                case 'm' -> flags2 |= FLAGS2_MMAP;
+                default -> {
+                    // 'b' and anything else: ignored
+                }
+            }
+        }
         switch (c) {
             case 'r' -> {
                 oflags = plus ? 2 : 0;
@@ -154,6 +185,12 @@ final class Stdio {
                 m.process.kernel().setErrno(Errno.EINVAL);
                 return 0;
             }
+        }
+        oflags |= more;
+        if ((flags2 & FLAGS2_MMAP) != 0 && (fl & NO_WRITES) != 0) {
+            // glibc reads such a stream through an mmap of the file, not a malloc'ed buffer
+            libc.free(fp);
+            throw new CompileError(site.at, "unsupported: fopen mode \"" + mode + "\" ('m': reading through mmap)");
         }
         CFile f = new CFile();
         int fd;
@@ -174,6 +211,7 @@ final class Stdio {
         m.mem.fill(fp, 0, FILE_SIZE);
         m.mem.write64(fp + CHAIN, listHead());
         m.mem.write32(fp + FILENO, fd);
+        m.mem.write32(fp + FLAGS2, flags2);
         m.mem.write64(fp + LOCK, fp + LOCK_OBJECT);
         m.mem.write64(fp + OFFSET, -1);
         m.mem.write64(fp + VTABLE, m.kl.libcBase() + FILE_JUMPS);
