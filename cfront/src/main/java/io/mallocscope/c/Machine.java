@@ -500,14 +500,15 @@ final class Machine {
         ForkPoint child = at.reenter(0);
         Function main = prog.functions.get("main");
         StdoutBuffer.State buffered = stdout.state().copy(); // what the buffer holds now, the child's too
-        int pid = libc.fork(c -> runChild(c, main, child, buffered));
+        Inherited state = new Inherited(this); // taken now: the parent goes on before the child first runs
+        int pid = libc.fork(c -> runChild(c, main, child, buffered, state));
         return at.reenter(pid);
     }
 
     /** The child's side: a copy of this interpreter over the child's process, going on from the fork. */
-    private int runChild(LibC c, Function main, ForkPoint k, StdoutBuffer.State buffered) {
+    private int runChild(LibC c, Function main, ForkPoint k, StdoutBuffer.State buffered, Inherited state) {
         Machine m = new Machine(c.process(), prog, parser, stdout, progname);
-        m.copyFrom(this);
+        state.applyTo(m);
         m.buffered = buffered;
         stdout.bind(buffered);
         try {
@@ -530,21 +531,53 @@ final class Machine {
     /** A forked child's stdout buffer, which its threads write to too (null: the program's). */
     private StdoutBuffer.State buffered;
 
-    /** The interpreter's own state at a fork: where its stack is, libc's statics it models, stdin's state. */
-    private void copyFrom(Machine parent) {
-        byAddress.putAll(parent.byAddress);
-        libcObjects.putAll(parent.libcObjects);
-        stdoutFile = parent.stdoutFile;
-        stderrFile = parent.stderrFile;
-        stdinFile = parent.stdinFile;
-        errnoAddress = parent.errnoAddress;
-        strtokNext = parent.strtokNext;
-        rand.copyFrom(parent.rand);
-        stdio.copyFrom(parent.stdio);
-        stdin = parent.stdin;
-        stdinPeeked = parent.stdinPeeked;
-        stdinBufferAllocated = parent.stdinBufferAllocated;
-        stdinUnbuffered = parent.stdinUnbuffered;
+    /**
+     * The interpreter's own state at a fork() call, copied when the call is made (the parent runs on
+     * before the child first runs): where its stack is, libc's statics it models (rand's state,
+     * strtok's position, the fopen'd streams, strerror's last text), stdin's state.
+     */
+    private static final class Inherited {
+        private final Map<Long, Function> byAddress;
+        private final Map<String, Long> libcObjects;
+        private final long stdoutFile, stderrFile, stdinFile, errnoAddress, strtokNext;
+        private final Builtins.GlibcRandom rand = new Builtins.GlibcRandom();
+        private final Stdio stdio;
+        private final java.io.InputStream stdin;
+        private final int stdinPeeked;
+        private final boolean stdinBufferAllocated, stdinUnbuffered;
+
+        Inherited(Machine parent) {
+            byAddress = new HashMap<>(parent.byAddress);
+            libcObjects = new HashMap<>(parent.libcObjects);
+            stdoutFile = parent.stdoutFile;
+            stderrFile = parent.stderrFile;
+            stdinFile = parent.stdinFile;
+            errnoAddress = parent.errnoAddress;
+            strtokNext = parent.strtokNext;
+            rand.copyFrom(parent.rand);
+            stdio = new Stdio(parent);
+            stdio.copyFrom(parent.stdio);
+            stdin = parent.stdin;
+            stdinPeeked = parent.stdinPeeked;
+            stdinBufferAllocated = parent.stdinBufferAllocated;
+            stdinUnbuffered = parent.stdinUnbuffered;
+        }
+
+        void applyTo(Machine m) {
+            m.byAddress.putAll(byAddress);
+            m.libcObjects.putAll(libcObjects);
+            m.stdoutFile = stdoutFile;
+            m.stderrFile = stderrFile;
+            m.stdinFile = stdinFile;
+            m.errnoAddress = errnoAddress;
+            m.strtokNext = strtokNext;
+            m.rand.copyFrom(rand);
+            m.stdio.copyFrom(stdio);
+            m.stdin = stdin;
+            m.stdinPeeked = stdinPeeked;
+            m.stdinBufferAllocated = stdinBufferAllocated;
+            m.stdinUnbuffered = stdinUnbuffered;
+        }
     }
 
     /** fork(): unwinds the interpreter to main's caller, saving where each part of it was. */
