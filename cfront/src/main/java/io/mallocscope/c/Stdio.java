@@ -69,9 +69,16 @@ final class Stdio {
         long rptr;
         long rend;
         long wptr;
-        /** Generated files (/proc/self/maps): their text, and how much of it was read. */
-        byte[] text;
+        /**
+         * /proc/self/maps, which the kernel writes as it is read (seq_file): whether this is it, what
+         * the last read made but did not hand over (and where in that that stands), the end of the
+         * last mapping a read wrote a line for, and how many bytes were handed over so far.
+         */
+        boolean generated;
+        byte[] text = new byte[0];
         int textPos;
+        long shownEnd;
+        long delivered;
         /** _mode: 0 until the first I/O, then -1 (byte oriented). */
         int orientation;
 
@@ -195,9 +202,9 @@ final class Stdio {
         CFile f = new CFile();
         int fd;
         if (path.equals("/proc/self/maps") && c == 'r' && !plus) {
-            // the kernel makes the text when it is read; its descriptor is held by an open of "/"
+            // the kernel makes the text when it is read (kernelRead); its descriptor is held by an open of "/"
             fd = libc.open("/", 0, 0);
-            f.text = m.mem.maps().getBytes(StandardCharsets.ISO_8859_1);
+            f.generated = true;
         } else {
             fd = libc.open(pathAddr, oflags, 0666);
         }
@@ -261,7 +268,7 @@ final class Stdio {
 
     private void allocate(CFile f) {
         if (f.buf == 0) {
-            f.bufSize = f.text != null ? 1024 : 4096; // st_blksize
+            f.bufSize = f.generated ? 1024 : 4096; // st_blksize
             f.buf = libc.malloc(f.bufSize);
             f.rptr = f.rend = f.wptr = f.buf;
         }
@@ -314,7 +321,7 @@ final class Stdio {
 
     private void toWriting(CFile f) {
         if (!f.putting()) {
-            if (f.rend > f.rptr && f.text == null) {
+            if (f.rend > f.rptr && !f.generated) {
                 libc.lseek(f.fd, f.rptr - f.rend, 1);
             }
             f.flags |= CURRENTLY_PUTTING;
@@ -327,10 +334,8 @@ final class Stdio {
         allocate(f);
         toReading(f);
         long n;
-        if (f.text != null) {
-            n = Math.min(f.bufSize, f.text.length - f.textPos);
-            m.mem.writeBytes(f.buf, f.text, f.textPos, (int) n);
-            f.textPos += (int) n;
+        if (f.generated) {
+            n = kernelRead(f, f.bufSize);
         } else {
             n = libc.read(f.fd, f.buf, f.bufSize);
         }
@@ -343,6 +348,42 @@ final class Stdio {
             f.flags |= ERR_SEEN;
         }
         sync(f);
+        return n;
+    }
+
+    /**
+     * One read(2) of /proc/self/maps into the buffer, as Linux's seq_file does it: first what the
+     * previous read made and did not hand over; then lines for the mappings that end above the last
+     * one written, made from the address space as it is now, until they cover what the read asks.
+     */
+    private long kernelRead(CFile f, int want) {
+        int n = Math.min(want, f.text.length - f.textPos);
+        m.mem.writeBytes(f.buf, f.text, f.textPos, n);
+        f.textPos += n;
+        if (n < want && f.shownEnd != -1) {
+            java.io.ByteArrayOutputStream made = new java.io.ByteArrayOutputStream();
+            for (String line : m.mem.maps().split("\n")) {
+                if (made.size() >= want - n) {
+                    break;
+                }
+                int dash = line.indexOf('-');
+                int space = line.indexOf(' ');
+                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                if (Long.compareUnsigned(end, f.shownEnd) > 0) {
+                    made.writeBytes((line + "\n").getBytes(StandardCharsets.ISO_8859_1));
+                    f.shownEnd = end;
+                }
+            }
+            if (made.size() == 0) {
+                f.shownEnd = -1; // past the last mapping: the end of the file
+            }
+            f.text = made.toByteArray();
+            int k = Math.min(want - n, f.text.length);
+            m.mem.writeBytes(f.buf + n, f.text, 0, k);
+            f.textPos = k;
+            n += k;
+        }
+        f.delivered += n;
         return n;
     }
 
@@ -442,7 +483,7 @@ final class Stdio {
                 continue;
             }
             long left = want - done;
-            if (left < f.bufSize || f.text != null) {
+            if (left < f.bufSize || f.generated) {
                 if (underflow(f) <= 0) {
                     break;
                 }
@@ -541,7 +582,7 @@ final class Stdio {
         if (f.putting()) {
             return flushWrites(f) ? 0 : -1;
         }
-        if (f.rend > f.rptr && f.text == null) {
+        if (f.rend > f.rptr && !f.generated) {
             libc.lseek(f.fd, f.rptr - f.rend, 1);
             f.rptr = f.rend;
             sync(f);
@@ -553,14 +594,37 @@ final class Stdio {
 
     /** {@code ftell}: the descriptor's offset, less what the buffer holds unread, plus what it holds unwritten. */
     long ftell(CFile f) {
-        if (f.text != null) {
-            return f.textPos - (f.rend - f.rptr);
+        if (f.generated) {
+            return f.delivered - (f.rend - f.rptr);
         }
         long pos = libc.lseek(f.fd, 0, 1);
         if (pos < 0) {
             return -1;
         }
         return f.putting() ? pos + (f.wptr - f.buf) : pos - (f.rend - f.rptr);
+    }
+
+    /**
+     * lseek on /proc/self/maps (seq_lseek): the text is made again from the start, from the address
+     * space as it is now, up to the line holding {@code offset}; the rest of that line is what the
+     * next read hands over first.
+     */
+    private void procSeek(CFile f, long offset) {
+        f.text = new byte[0];
+        f.textPos = 0;
+        f.shownEnd = 0;
+        long pos = 0;
+        for (String line : m.mem.maps().split("\n")) {
+            byte[] b = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
+            f.shownEnd = Long.parseUnsignedLong(line.substring(line.indexOf('-') + 1, line.indexOf(' ')), 16);
+            if (pos + b.length > offset) {
+                f.text = b;
+                f.textPos = (int) (offset - pos);
+                break;
+            }
+            pos += b.length;
+        }
+        f.delivered = offset;
     }
 
     /** {@code fseek}: writes out, forgets what was read ahead, moves the descriptor; clears EOF. */
@@ -577,11 +641,11 @@ final class Stdio {
             return -1;
         }
         long r;
-        if (f.text != null) {
-            long target = whence == 0 ? offset : f.text.length + offset;
-            r = target < 0 ? -1 : target;
+        if (f.generated) {
+            // glibc turns SEEK_END into SEEK_SET at st_size, 0 for a /proc file
+            r = offset < 0 ? -1 : offset;
             if (r >= 0) {
-                f.textPos = (int) Math.min(target, f.text.length);
+                procSeek(f, offset);
             } else {
                 m.process.kernel().setErrno(Errno.EINVAL);
             }
