@@ -148,6 +148,15 @@ class ThreadedTraceCommandsTest {
         assertThat(ok(run("bins", onExit.toString(), "--thread", "1", "--at", "4"))).as("the steps before it stay")
                 .startsWith("tcachebins\n0x20 [  1]: 0x5555555592a0 ◂— 0\n");
 
+        String compare = ok(run("compare", onExit.toString(), "--glibc", "2.31,2.36"));
+        String fault = "segfault: SIGSEGV: invalid read of 8 bytes at 0x5555555592a0 (address not mapped)";
+        assertThat(compare).as("no later op ran, and the exit was never reached")
+                .contains("  3  0: s -135168   H+0x21000 ")
+                .containsPattern("\n  4  0: a 2 24      — +—\n")
+                .containsPattern("\n     break at exit  " + java.util.regex.Pattern.quote(fault) + " +"
+                        + java.util.regex.Pattern.quote(fault) + "\n")
+                .contains("no divergence: 2.31, 2.36 agree on all 4 ops\n");
+
         CliRun.Result offsets = run("replay", onExit.toString(), "--format", "offsets");
         assertThat(offsets.status()).isEqualTo(128 + 11);
         assertThat(offsets.out()).isEqualTo("0: a 1 H+0x2a0 0x21\n0: s H+0x21000\n");

@@ -6,6 +6,7 @@ import io.mallocscope.runtime.malloc.GlibcProfile;
 import io.mallocscope.runtime.signal.Abort;
 import io.mallocscope.runtime.signal.OutOfMemoryKill;
 import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.signal.SimulatedSignal;
 import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.io.ByteArrayOutputStream;
@@ -355,7 +356,8 @@ public final class TraceComparison {
      * line at a time) and lines the ops' outcomes up as {@link #compare(Trace, List, String)} does; a
      * block of a non-main arena is named as the offsets format names it ({@code A1+0xb70}, arenas
      * numbered in order of appearance in each version), and each row's op names its thread
-     * ({@code 1: a 1 24}).
+     * ({@code 1: a 1 24}). A signal raised by a thread line (a thread's exit freeing its tcache into
+     * bad memory) leaves the later ops not run and shows in the break-at-exit row, which was never reached.
      */
     public static Result compare(ThreadedTrace trace, List<String> versions, String tunables) {
         List<String> names = versions(versions);
@@ -393,16 +395,24 @@ public final class TraceComparison {
             AddressSpace mem = r.process().memory();
             long base = r.base();
             int stopped = -1;
+            int nextOp = 0;
             while (r.done() < trace.size() && stopped < 0) {
-                Step s = r.next().step();
+                ThreadedReplay.Line line = r.next();
+                Step s = line.step();
                 if (s == null) {
+                    if (line.signal() != null) {
+                        // a thread line's signal (a thread's exit, pthread_create): no later op ran, and
+                        // the process never reached its exit, whose row says why
+                        stopped(col, line.signal());
+                        Arrays.fill(col.kind, nextOp, n, Column.NOT_RUN);
+                        stopped = n;
+                    }
                     continue;
                 }
                 int i = s.index();
+                nextOp = i + 1;
                 if (s.signal() != null) {
-                    col.stopKind = s.signal() instanceof Abort ? Kind.ABORT : s.signal() instanceof OutOfMemoryKill
-                            ? Kind.KILLED : Kind.SEGFAULT;
-                    col.stopMessage = s.signal().getMessage();
+                    stopped(col, s.signal());
                     stopped = i;
                 } else if (s.op().returns() == TraceOp.Returns.BLOCK && s.result() != 0
                         && (mem.read64(s.result() - 8) & 6) == 4) {
@@ -423,6 +433,11 @@ public final class TraceComparison {
             }
         }
         return col;
+    }
+
+    private static void stopped(Column col, SimulatedSignal signal) {
+        col.stopKind = signal instanceof Abort ? Kind.ABORT : signal instanceof OutOfMemoryKill ? Kind.KILLED : Kind.SEGFAULT;
+        col.stopMessage = signal.getMessage();
     }
 
     /** One version's column: a result per op, then the break at exit (NOT_RUN after a stop). */
