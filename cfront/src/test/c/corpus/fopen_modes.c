@@ -29,7 +29,7 @@ int main(void) {
     fputs("hello", w);
     fclose(w);
     const char *modes[] = {"wx", "w+x", "ax", "wbx", "rx", "r", "rb", "re", "rc", "r+b", "rz", "rbbbbbb+", "rbbbbb+",
-                           "x", "", "a+e", NULL};
+                           "x", "", "a+e", "r+m", "am", NULL};
     for (int i = 0; modes[i] != NULL; i++) {
         show("fopen_modes.txt", modes[i]);
     }
