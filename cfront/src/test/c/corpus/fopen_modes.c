@@ -1,5 +1,5 @@
-/* fopen's mode as glibc 2.36 reads it: 'x' is O_EXCL (an existing file: NULL, EEXIST, the file
- * kept; the FILE malloc'ed and freed), 'e' O_CLOEXEC, 'c', 'b' and unknown letters, '+' only within
+/* fopen's mode as glibc 2.36 reads it: 'x' is O_EXCL, also after a ',' (an existing file: NULL, EEXIST,
+ * the file kept; the FILE malloc'ed and freed), 'e' O_CLOEXEC, 'c', 'b' and unknown letters, '+' only within
  * the first seven characters, a bad first letter EINVAL. _flags and _flags2 as the FILE holds them. */
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@ int main(void) {
     FILE *w = fopen("fopen_modes.txt", "w");
     fputs("hello", w);
     fclose(w);
-    const char *modes[] = {"wx", "w+x", "ax", "wbx", "rx", "r", "rb", "re", "rc", "r+b", "rz", "rbbbbbb+", "rbbbbb+",
+    const char *modes[] = {"wx", "w,x", "wb,x", "a,x", "w+x", "ax", "wbx", "rx", "r", "rb", "re", "rc", "r+b", "rz", "rbbbbbb+", "rbbbbb+",
                            "x", "", "a+e", "r+m", "am", NULL};
     for (int i = 0; modes[i] != NULL; i++) {
         show("fopen_modes.txt", modes[i]);
@@ -42,5 +42,7 @@ int main(void) {
     show("fopen_modes.txt", "wx");
     show("fopen_modes.txt", "wx");
     remove("fopen_modes.txt");
+    show("no_such_dir/x", "r,ccs=UTF-8"); /* not modelled, but glibc opens first: ENOENT */
+    show("no_such_dir/x", "rm");
     return 0;
 }

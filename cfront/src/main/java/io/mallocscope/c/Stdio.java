@@ -136,15 +136,14 @@ final class Stdio {
     /**
      * {@code fopen(path, mode)}: the new FILE, or 0 with errno (the FILE malloc'ed and freed again).
      * The mode is read as glibc 2.36's _IO_new_file_fopen reads it: 'r', 'w' or 'a', then at most six
-     * more characters up to a NUL or ',': '+' reads and writes, 'x' is O_EXCL, 'e' O_CLOEXEC (and
-     * _IO_FLAGS2_CLOEXEC), 'c' _IO_FLAGS2_NOTCANCEL, 'm' _IO_FLAGS2_MMAP, anything else ignored.
+     * more characters up to a NUL: '+' reads and writes, 'x' is O_EXCL, 'e' O_CLOEXEC (and
+     * _IO_FLAGS2_CLOEXEC), 'c' _IO_FLAGS2_NOTCANCEL, 'm' _IO_FLAGS2_MMAP, anything else (',' too) ignored.
+     * What is not modelled (a ",ccs=" character set, 'm' on a read-only stream) stops the program only once
+     * the file is open, as glibc looks at them only then: a missing file is NULL with ENOENT either way.
      */
     long fopen(long pathAddr, long modeAddr, Expr.Call site) {
         String path = m.string(pathAddr);
         String mode = m.string(modeAddr);
-        if (mode.contains(",ccs=") && "rwa".indexOf(mode.charAt(0)) >= 0) {
-            throw new CompileError(site.at, "unsupported: fopen mode \"" + mode + "\" (a ccs= character set)");
-        }
         long fp = libc.malloc(FILE_SIZE);
         if (fp == 0) {
             return 0;
@@ -157,9 +156,6 @@ final class Stdio {
         int more = 0;
         for (int i = 1; i < 7 && i < mode.length(); i++) {
             char x = mode.charAt(i);
-            if (x == ',') {
-                break;
-            }
             switch (x) {
                 case '+' -> plus = true;
                 case 'x' -> more |= LibC.O_EXCL;
@@ -194,11 +190,6 @@ final class Stdio {
             }
         }
         oflags |= more;
-        if ((flags2 & FLAGS2_MMAP) != 0 && (fl & NO_WRITES) != 0) {
-            // glibc reads such a stream through an mmap of the file, not a malloc'ed buffer
-            libc.free(fp);
-            throw new CompileError(site.at, "unsupported: fopen mode \"" + mode + "\" ('m': reading through mmap)");
-        }
         CFile f = new CFile();
         int fd;
         if (path.equals("/proc/self/maps") && c == 'r' && !plus) {
@@ -211,6 +202,13 @@ final class Stdio {
         if (fd < 0) {
             libc.free(fp);
             return 0;
+        }
+        if (mode.contains(",ccs=")) {
+            throw new CompileError(site.at, "unsupported: fopen mode \"" + mode + "\" (a ccs= character set)");
+        }
+        if ((flags2 & FLAGS2_MMAP) != 0 && (fl & NO_WRITES) != 0) {
+            // glibc reads such a stream through an mmap of the file, not a malloc'ed buffer
+            throw new CompileError(site.at, "unsupported: fopen mode \"" + mode + "\" ('m': reading through mmap)");
         }
         f.fp = fp;
         f.fd = fd;

@@ -39,7 +39,9 @@ public final class Errno {
 
     /**
      * glibc 2.36's message for each errno 0..133 (Linux x86_64's numbers); null where glibc knows no
-     * such number (41, 58), which strerror formats as "Unknown error N".
+     * such number (41, 58), which strerror formats as "Unknown error N". Generated on Debian 12 by a C
+     * program printing strerror(i) for each i on the real glibc 2.36, and checked against it by the
+     * C front end's corpus/strerror_all.c.
      */
     private static final String[] MESSAGES = {
         /*   0 */ "Success",
