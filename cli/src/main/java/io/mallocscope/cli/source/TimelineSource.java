@@ -107,6 +107,7 @@ final class TimelineSource implements StateSource {
         Path side = Checkpoints.sideFile(file);
         try {
             int n = timeline.writeCheckpoints(file, Checkpoints.DEFAULT_EVERY);
+            reconstructor.close(); // its replayed threads and processes end; the new one starts from checkpoints
             reconstructor = new Reconstructor(timeline);
             notes.accept("wrote " + side + " (" + n + " checkpoints, one every " + Checkpoints.DEFAULT_EVERY
                     + " steps): views of any step of " + file.getFileName() + " now start from the nearest one");
@@ -158,8 +159,8 @@ final class TimelineSource implements StateSource {
             return Optional.empty();
         }
         Optional<String> departure;
-        try {
-            departure = new Reconstructor(timeline).firstDeparture();
+        try (Reconstructor whole = new Reconstructor(timeline)) {
+            departure = whole.firstDeparture();
         } catch (IllegalArgumentException e) {
             throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
         }
