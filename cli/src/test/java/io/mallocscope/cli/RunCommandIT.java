@@ -241,6 +241,69 @@ class RunCommandIT {
                 .contains("#5 free(0x7ffff0000b70)   childthr.c:8\n    freed into tcachebins[0x30] (now 1)\n");
     }
 
+    /**
+     * After a fork each process's narration follows its own heap: the child starts with the names, top
+     * and live chunks of the parent at the fork, and its calls change only its own copy. The parent's
+     * split of its top after the child split the same address reads "top: split" (it was told as a split
+     * of the child's chunk "#5"), and its write into {@code a}, which only the child freed, lands in
+     * {@code a}'s user data (it was told as "heap").
+     */
+    @Test
+    void aForkedChildsCallsNameChunksInItsOwnCopyOfTheParentsNarration() throws IOException {
+        Path src = DIR.resolve("forknames.c");
+        Files.writeString(src, "#include <stdlib.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
+                + "int main(void) {\n"
+                + "    long *a = malloc(24);\n"
+                + "    long *b = malloc(24);\n"
+                + "    pid_t pid = fork();\n"
+                + "    if (pid == 0) {\n"
+                + "        free(a);\n"
+                + "        long *c = malloc(40);\n"
+                + "        c[1] = 1;\n"
+                + "        b[1] = 2;\n"
+                + "        free(c);\n"
+                + "        _exit(0);\n"
+                + "    }\n"
+                + "    int st;\n"
+                + "    waitpid(pid, &st, 0);\n"
+                + "    long *d = malloc(40);\n"
+                + "    d[1] = 3;\n"
+                + "    a[1] = 4;\n"
+                + "    free(d);\n"
+                + "    free(b);\n"
+                + "    return WEXITSTATUS(st);\n"
+                + "}\n");
+        Path timeline = DIR.resolve("forknames.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
+        assertThat(r.err()).doesNotContain("internal error");
+        assertThat(r.status()).isZero();
+        String child = "#3 [pid 2] fork() = 3   forknames.c:7\n"
+                + "#4 [pid 3] free(0x5555555592a0)   forknames.c:9\n"
+                + "    tcachebins[0x20]: put 0x555555559290 (#1), now 1\n"
+                + "#5 [pid 3] malloc(0x28) = 0x5555555592e0   forknames.c:10 → c\n"
+                + "    top: split 0x30 off, top now 0x555555559300 size 0x20d00\n";
+        String parent = "#8 [pid 2] malloc(0x28) = 0x5555555592e0   forknames.c:18 → d\n"
+                + "    top: split 0x30 off, top now 0x555555559300 size 0x20d00\n";
+        assertThat(r.out()).contains(child).contains(parent);
+
+        CliRun.Result text = run("timeline", timeline.toString(), "--color=never", "--writes", "all");
+        assertThat(text.err()).isEmpty();
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).contains(child
+                + "    program wrote 8 bytes to 0x5555555592e8 (#5 (c)'s user data +0x8)   forknames.c:11\n"
+                + "    program wrote 8 bytes to 0x5555555592c8 (#2 (b)'s user data +0x8)   forknames.c:12\n"
+                + "#6 [pid 3] free(0x5555555592e0)   forknames.c:13\n"
+                + "    tcachebins[0x30]: put 0x5555555592d0 (#5), now 1\n"
+                + "#7 [pid 2] waitpid(3, 0x7fffffffecf4, 0, 0) = 3   forknames.c:17\n"
+                + parent
+                + "    program wrote 8 bytes to 0x5555555592e8 (#8 (d)'s user data +0x8)   forknames.c:19\n"
+                + "    program wrote 8 bytes to 0x5555555592a8 (#1 (a)'s user data +0x8)   forknames.c:20\n"
+                + "#9 [pid 2] free(0x5555555592e0)   forknames.c:21\n"
+                + "    tcachebins[0x30]: put 0x5555555592d0 (#8), now 1\n"
+                + "#10 [pid 2] free(0x5555555592c0)   forknames.c:22\n"
+                + "    tcachebins[0x20]: put 0x5555555592b0 (#2), now 1\n");
+    }
+
     @Test
     void aCFileWithAMistakeGetsGccsDiagnostic() throws IOException {
         Path src = DIR.resolve("broken.c");

@@ -56,19 +56,45 @@ public final class Narrator {
     private final Reconstructor replay;
     private final boolean safeLinking;
     private final boolean largebinSmallestChecked;
-    /** chunk address → the call that handed it out */
-    private final Map<Long, Integer> createdBy = new HashMap<>();
     /**
-     * chunk address → the program's variable its pointer went to, where the recording says: a C
-     * program's call site reads {@code prog.c:12 → p1} when the front end saw {@code p1 = malloc(…)}
+     * What the telling knows of one process's heap: the names of its chunks, which are live, mmapped or
+     * in a bin. A fork's child starts with a copy of its parent's (it inherits the heap); after the fork
+     * each process's calls change only its own.
      */
-    private final Map<Long, String> variable = new HashMap<>();
-    /** chunks handed out and not given back: address → size (from its size word) */
-    private final TreeMap<Long, Long> live = new TreeMap<>();
-    /** chunks the allocator mmapped (their mappings are heap memory) */
-    private final Set<Long> mmappedChunks = new HashSet<>();
-    /** chunks the transitions put in a bin and did not take out, with how many times (a double free: twice) */
-    private final Map<Long, Integer> inBins = new HashMap<>();
+    private static final class Known {
+        /** chunk address → the call that handed it out */
+        final Map<Long, Integer> createdBy = new HashMap<>();
+        /**
+         * chunk address → the program's variable its pointer went to, where the recording says: a C
+         * program's call site reads {@code prog.c:12 → p1} when the front end saw {@code p1 = malloc(…)}
+         */
+        final Map<Long, String> variable = new HashMap<>();
+        /** chunks handed out and not given back: address → size (from its size word) */
+        final TreeMap<Long, Long> live = new TreeMap<>();
+        /** chunks the allocator mmapped (their mappings are heap memory) */
+        final Set<Long> mmappedChunks = new HashSet<>();
+        /** chunks the transitions put in a bin and did not take out, with how many times (a double free: twice) */
+        final Map<Long, Integer> inBins = new HashMap<>();
+
+        Known copy() {
+            Known k = new Known();
+            k.createdBy.putAll(createdBy);
+            k.variable.putAll(variable);
+            k.live.putAll(live);
+            k.mmappedChunks.addAll(mmappedChunks);
+            k.inBins.putAll(inBins);
+            return k;
+        }
+    }
+
+    /** pid → what the telling knows of that process's heap */
+    private final Map<Integer, Known> known = new HashMap<>();
+    // the known state of the process whose call or write is being told (see use)
+    private Map<Long, Integer> createdBy;
+    private Map<Long, String> variable;
+    private TreeMap<Long, Long> live;
+    private Set<Long> mmappedChunks;
+    private Map<Long, Integer> inBins;
     /** {@code pid:list:chunk} → how many times the chunk is in that list (a tcache's list also names its thread) */
     private final Map<String, Integer> inList = new HashMap<>();
     /** {@code pid:chunk} → the call that handed the chunk out in that process, until it frees it */
@@ -111,11 +137,7 @@ public final class Narrator {
      */
     public List<String> linesFor(int step) {
         if (step < nextStep) {
-            createdBy.clear();
-            variable.clear();
-            live.clear();
-            mmappedChunks.clear();
-            inBins.clear();
+            known.clear();
             inList.clear();
             handedOut.clear();
             nextStep = 1;
@@ -150,6 +172,7 @@ public final class Narrator {
         int call = timeline.callOfStep(step);
         int end = timeline.endOfStep(step);
         Event c = timeline.event(call);
+        use(timeline.pidOf(call));
         List<Event> inside = new ArrayList<>();
         long returned = 0;
         boolean hasReturn = false;
@@ -233,6 +256,10 @@ public final class Narrator {
             live.put(mem - 16, p.memory().read64(mem - 8) & ~7L);
             handedOutside(p, c.fnName(), mem, inside, lines);
         }
+        if (c.fnName().equals("fork") && hasReturn && returned > 0 && returned <= Integer.MAX_VALUE) {
+            // the child inherits the heap as it is at the fork: the names of its chunks, which are live and free
+            known.put((int) returned, known.get(timeline.pidOf(call)).copy());
+        }
         prevInuseCleared.clear();
         for (int i = call + 1; i < end && writes != Writes.none; i++) {
             if (timeline.depth(i) == 0 && timeline.kind(i) == EventKind.WRITE) {
@@ -245,6 +272,16 @@ public final class Narrator {
             }
         }
         return lines;
+    }
+
+    /** Tells what follows from process {@code pid}'s own known state (a new process's is empty). */
+    private void use(int pid) {
+        Known k = known.computeIfAbsent(pid, x -> new Known());
+        createdBy = k.createdBy;
+        variable = k.variable;
+        live = k.live;
+        mmappedChunks = k.mmappedChunks;
+        inBins = k.inBins;
     }
 
     /** Notes the chunks whose size word's low byte {@code w} writes with PREV_INUSE clear. */
@@ -568,6 +605,7 @@ public final class Narrator {
         if (len <= 0) {
             return;
         }
+        use(timeline.pidOf(i));
         CProcess p = stateBefore(i, timeline.pidOf(i));
         Map.Entry<Long, Long> c = live.floorEntry(a);
         boolean userData = c != null && !inBins.containsKey(c.getKey()) && Long.compareUnsigned(a, c.getKey() + 16) >= 0

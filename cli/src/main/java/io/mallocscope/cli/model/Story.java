@@ -84,13 +84,26 @@ public final class Story {
         long top;
         int topSplits;
 
+        /** A forked child's names: the parent's at the fork, its own after. */
+        Names copy() {
+            Names n = new Names();
+            n.createdBy.putAll(createdBy);
+            n.top = top;
+            n.topSplits = topSplits;
+            return n;
+        }
+
         String chunk(long chunk) {
             Integer op = createdBy.get(chunk);
             return Hex.of(chunk) + (op == null ? "" : " (#" + op + ")");
         }
     }
 
-    private final Names names = new Names();
+    /**
+     * Each process's names, by pid (0 when the source has one process): a fork's child starts with a
+     * copy of its parent's, and each process's calls change only its own.
+     */
+    private final Map<Integer, Names> byPid = new HashMap<>();
     /** More lines for step N after what the allocator did in call N (cli.explain's Narrator), or null. */
     private final java.util.function.IntFunction<List<String>> narration;
 
@@ -108,17 +121,55 @@ public final class Story {
 
     /** The lines for {@code op}, the next call (without indentation); remembers the chunk it handed out. */
     public List<String> tell(Op op) {
+        Names names = names(op);
         List<String> lines = say(op, names);
         if (narration != null) {
             lines.addAll(narration.apply(op.number()));
         }
         remember(op, names);
+        forked(op, names);
         return lines;
     }
 
     /** Follows {@code op}, the next call, without telling it: its chunk names and what it says about top. */
     public void skip(Op op) {
+        Names names = names(op);
         quiet(op, names);
+        forked(op, names);
+    }
+
+    /** The names of the process that made {@code op}. */
+    private Names names(Op op) {
+        return byPid.computeIfAbsent(pid(op), p -> new Names());
+    }
+
+    /** The pid in {@code op}'s {@code who} ({@code pid 3 t1}), 0 when the source has one process. */
+    private static int pid(Op op) {
+        String who = op.who();
+        if (who == null || !who.startsWith("pid ")) {
+            return 0;
+        }
+        int end = who.indexOf(' ', 4);
+        try {
+            return Integer.parseInt(who.substring(4, end < 0 ? who.length() : end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** After a fork in the parent: the child ({@code fork}'s result) starts with a copy of the parent's names. */
+    private void forked(Op op, Names parent) {
+        if (!op.function().equals("fork") || op.result() == null) {
+            return;
+        }
+        try {
+            int child = Integer.parseInt(op.result());
+            if (child > 0) {
+                byPid.put(child, parent.copy());
+            }
+        } catch (NumberFormatException e) {
+            // not a pid (a signal, an error text): no child to name
+        }
     }
 
     /**
