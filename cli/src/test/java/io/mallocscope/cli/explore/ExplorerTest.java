@@ -129,11 +129,9 @@ class ExplorerTest {
         assertThat(e.step()).isEqualTo(3);
     }
 
-    /** A search reads each step's state once: the step it lands on is shown from the walk, not rebuilt again. */
-    @Test
-    void runningBackReadsTheFoundStepOnce() {
-        List<Integer> read = new ArrayList<>();
-        StateSource counting = (StateSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+    /** {@link #source}, noting each step whose state is read ({@code at(n)}) in {@code read}. */
+    private StateSource counting(List<Integer> read) {
+        return (StateSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {StateSource.class}, (proxy, m, args) -> {
                     if (m.getName().equals("at") && args != null && args.length == 1) {
                         read.add((Integer) args[0]);
@@ -144,6 +142,13 @@ class ExplorerTest {
                         throw ex.getCause();
                     }
                 });
+    }
+
+    /** A search reads each step's state once: the step it lands on is shown from the walk, not rebuilt again. */
+    @Test
+    void runningBackReadsTheFoundStepOnce() {
+        List<Integer> read = new ArrayList<>();
+        StateSource counting = counting(read);
         Explorer e = new Explorer(counting, 4);
         read.clear();
         e.runTo("unsortedbin", -1);
@@ -160,17 +165,7 @@ class ExplorerTest {
     @Test
     void runningBackPastLaterStepsRebuildsTheFoundStep() {
         List<Integer> read = new ArrayList<>();
-        StateSource counting = (StateSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {StateSource.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("at") && args != null && args.length == 1) {
-                        read.add((Integer) args[0]);
-                    }
-                    try {
-                        return m.invoke(source, args);
-                    } catch (java.lang.reflect.InvocationTargetException ex) {
-                        throw ex.getCause();
-                    }
-                });
+        StateSource counting = counting(read);
         Explorer e = new Explorer(counting, 4);
         read.clear();
         e.runTo("0x555555559000", -1); // the tcache_perthread_struct: made by the first malloc, untouched since
