@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.runtime.trace.TraceComparison;
 import io.mallocscope.runtime.trace.TraceComparison.Divergence;
 import io.mallocscope.runtime.trace.TraceComparison.Outcome;
 import io.mallocscope.runtime.trace.TraceComparison.Result;
@@ -73,8 +74,17 @@ final class TraceComparisonText {
             sb.append(r.divergentRows()).append(r.divergentRows() == 1 ? " row differs" : " rows differ")
                     .append("; first: ").append(d.get().summary()).append('\n');
         } else {
-            sb.append("no divergence: ").append(String.join(", ", r.versions())).append(" agree on all ")
-                    .append(r.rows().size() - 1).append(" ops\n");
+            int ops = r.rows().size() - 1; // the last row is the break at exit
+            long notRun = r.rows().subList(0, ops).stream().filter(row -> row.outcomes().stream()
+                    .allMatch(o -> o.kind() == TraceComparison.Kind.NOT_RUN)).count();
+            sb.append("no divergence: ").append(String.join(", ", r.versions()));
+            if (notRun == 0) {
+                sb.append(" agree on all ").append(ops).append(" ops\n");
+            } else {
+                // every version stopped (a signal, an abort, the OOM kill) before the end: the rest ran nowhere
+                sb.append(" agree on the ").append(ops - notRun).append(" ops that ran; every version stopped before the other ")
+                        .append(notRun).append('\n');
+            }
         }
         return sb.toString();
     }
