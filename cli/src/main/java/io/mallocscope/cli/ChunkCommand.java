@@ -52,8 +52,15 @@ final class ChunkCommand implements Callable<Integer> {
         var style = color.style();
         out.println(style.bold("chunk " + Hex.of(chunk)) + " in " + s.name() + ": " + steps.size()
                 + (steps.size() == 1 ? " step" : " steps"));
+        List<io.mallocscope.cli.model.Op> ops = s.ops();
         for (ChunkLife.Step st : steps) {
-            StringBuilder line = new StringBuilder(style.bold("#" + st.number())).append(' ').append(st.call());
+            StringBuilder line = new StringBuilder(style.bold("#" + st.number())).append(' ');
+            // the call's thread or process, as timeline's header names it ([t1], [pid 3]) when the source has several
+            String who = st.number() >= 1 && st.number() <= ops.size() ? ops.get(st.number() - 1).who() : null;
+            if (who != null) {
+                line.append('[').append(who).append("] ");
+            }
+            line.append(st.call());
             if (st.site() != null) {
                 line.append("   ").append(style.dim(st.site()));
             }

@@ -104,6 +104,26 @@ class ThreadedTraceCommandsTest {
         assertThat(out).doesNotContain("sched_switch_to");
     }
 
+    /** chunk's step lines name the thread of each call as timeline's headers do: [t1] made it, [t0] freed it. */
+    @Test
+    void chunkNamesEachStepsThreadAsTimelineDoes() {
+        String out = ok(run("chunk", CROSS, "0x7ffff0000c50", "--color=never"));
+        assertThat(out).startsWith("chunk 0x7ffff0000c40 in " + CROSS + ": ")
+                .contains("\n#10 [t1] malloc(0x18) = 0x7ffff0000c50\n")
+                .contains("\n#33 [t0] free(0x7ffff0000c50)\n").contains("\n#51 [t1] malloc(0x18) = 0x7ffff0000c50\n");
+        // every step line is the header timeline prints for that call
+        String timeline = headers(ok(run("timeline", CROSS, "--color=never")));
+        for (String line : out.split("\n")) {
+            if (line.startsWith("#")) {
+                assertThat(timeline).contains(line + "\n");
+            }
+        }
+        // a source without threads keeps its lines as they were: no [t0]
+        String plain = ok(run("chunk", io.mallocscope.cli.CliRun.trace("coalesce-backward-forward-top"), "0x5555555592a0",
+                "--color=never"));
+        assertThat(plain).doesNotContain("[t").contains("\n#1 malloc(");
+    }
+
     @Test
     void replayAsTextAndItsStatsRunTheThreads() {
         assertThat(headers(ok(run("replay", REUSE, "--format", "text")))).isEqualTo(headers(ok(run("timeline", REUSE))));
