@@ -124,6 +124,42 @@ class ThreadedTraceCommandsTest {
         assertThat(plain).doesNotContain("[t").contains("\n#1 malloc(");
     }
 
+    /** The chrome export: a track per thread, named as timeline names it; each call on its thread's track. */
+    @Test
+    void chromeExportDrawsEachThreadOnItsOwnTrack() {
+        String json = ok(run("timeline", REUSE, "--format", "chrome"));
+        java.util.Map<Long, String> names = new java.util.TreeMap<>();
+        java.util.Map<Long, String> whoOfStep = new java.util.HashMap<>();
+        for (String h : headers(ok(run("timeline", REUSE, "--color=never"))).split("\n")) {
+            // #13 [t3] sched_switch_to(…)
+            whoOfStep.put(Long.parseLong(h.substring(1, h.indexOf(' '))), h.substring(h.indexOf('[') + 1, h.indexOf(']')));
+        }
+        int calls = 0;
+        long tidOfCall = -1;
+        for (Object o : io.mallocscope.cli.testing.MiniJson.array(io.mallocscope.cli.testing.MiniJson.object(
+                io.mallocscope.cli.testing.MiniJson.parse(json)).get("traceEvents"))) {
+            java.util.Map<String, Object> e = io.mallocscope.cli.testing.MiniJson.object(o);
+            java.util.Map<String, Object> args = io.mallocscope.cli.testing.MiniJson.object(e.get("args"));
+            assertThat(e.get("pid")).as("one process").isEqualTo(1L);
+            long tid = (Long) e.get("tid");
+            if (e.get("name").equals("thread_name")) {
+                assertThat(names).as("each track is named once, before its first slice").doesNotContainKey(tid);
+                names.put(tid, (String) args.get("name"));
+            } else if (e.get("cat").equals("call")) {
+                calls++;
+                tidOfCall = tid;
+                assertThat(names.get(tid)).as("step %s", args.get("step")).isEqualTo(whoOfStep.get((Long) args.get("step")));
+            } else {
+                assertThat(tid).as("a transition is on its call's track").isEqualTo(tidOfCall);
+            }
+        }
+        assertThat(calls).isEqualTo(whoOfStep.size());
+        // main is tid 1 as before; thread K is tid K + 1
+        assertThat(names).containsEntry(1L, "t0").containsEntry(2L, "t1").containsEntry(4L, "t3");
+        assertThat(json).contains("{\"name\":\"malloc(0x18)\",\"cat\":\"call\",\"ph\":\"X\",\"ts\":300,\"dur\":99,"
+                + "\"pid\":1,\"tid\":2,\"args\":{\"step\":3,\"result\":\"0x7ffff0000b70\"}}");
+    }
+
     @Test
     void replayAsTextAndItsStatsRunTheThreads() {
         assertThat(headers(ok(run("replay", REUSE, "--format", "text")))).isEqualTo(headers(ok(run("timeline", REUSE))));

@@ -82,4 +82,39 @@ class TimelineTextRendererTest {
         new ChromeTraceRenderer().render(List.of(abort), new PrintWriter(sw, true));
         assertThat(sw.toString()).contains("{\"name\":\"line one\\r\\nline two\",\"cat\":\"transition\"");
     }
+
+    /**
+     * A source with threads or processes: one track per thread, named as timeline names it ({@code t1},
+     * {@code pid 3}, {@code pid 3 t1}): the thread is the track's tid (thread K is tid K + 1, so main stays
+     * tid 1), the process its pid (a source with one process keeps pid 1), each named once by metadata
+     * before its first slice; a call's transitions go on its track.
+     */
+    @Test
+    void chromeTraceHasATrackPerThreadAndProcess() {
+        List<Op> ops = List.of(
+                new Op(1, "malloc", List.of("0x18"), "0x5555555592a0", null, 0x5555555592a0L, 0, List.of(), List.of("a"), "pid 2 t0"),
+                new Op(2, "malloc", List.of("0x18"), "0x7ffff0000b70", null, 0x7ffff0000b70L, 0, List.of(), List.of("b"), "pid 2 t1"),
+                new Op(3, "free", List.of("0x5555555592a0"), null, null, 0, 0x5555555592a0L, List.of(), List.of(), "pid 3 t0"),
+                new Op(4, "free", List.of("0x7ffff0000b70"), null, null, 0, 0x7ffff0000b70L, List.of(), List.of(), "pid 2 t1"));
+        StringWriter sw = new StringWriter();
+        new ChromeTraceRenderer().render(ops, new PrintWriter(sw, true));
+        List<Object> events = io.mallocscope.cli.testing.MiniJson.array(io.mallocscope.cli.testing.MiniJson.object(
+                io.mallocscope.cli.testing.MiniJson.parse(sw.toString())).get("traceEvents"));
+        List<String> seen = new java.util.ArrayList<>();
+        for (Object o : events) {
+            java.util.Map<String, Object> e = io.mallocscope.cli.testing.MiniJson.object(o);
+            String args = String.valueOf(e.get("args"));
+            seen.add(e.get("name") + "@" + e.get("pid") + "/" + e.get("tid") + (e.get("ph").equals("M") ? " " + args : ""));
+        }
+        assertThat(seen).containsExactly(
+                "process_name@2/null {name=pid 2}",
+                "thread_name@2/1 {name=pid 2 t0}",
+                "malloc(0x18)@2/1", "a@2/1",
+                "thread_name@2/2 {name=pid 2 t1}",
+                "malloc(0x18)@2/2", "b@2/2",
+                "process_name@3/null {name=pid 3}",
+                "thread_name@3/1 {name=pid 3 t0}",
+                "free(0x5555555592a0)@3/1",
+                "free(0x7ffff0000b70)@2/2");
+    }
 }
