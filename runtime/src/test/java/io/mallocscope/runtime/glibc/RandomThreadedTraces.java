@@ -26,9 +26,18 @@ public final class RandomThreadedTraces {
         };
     }
 
-    /** A trace of {@code ops} lines, its first line the tunables comment. */
+    /**
+     * A trace of {@code ops} lines (one more when a {@code T} line had to be added), its first line the
+     * tunables comment. It always has a {@code T} line: without one, {@code replay.c -DTHREADS} prints the
+     * single-threaded format (no {@code K: } prefixes), which is not what a threaded trace is compared on,
+     * and {@link io.mallocscope.runtime.trace.ThreadedReplay} only takes traces that have one. When the
+     * draw made none (about one trace in 1,400 of 100 ops), a {@code T K} (K from 1 to 6) is inserted
+     * before a random op; every trace that had one stays as it was.
+     */
     public static String generate(Random rnd, int ops, String tunables) {
-        StringBuilder sb = new StringBuilder("# GLIBC_TUNABLES=").append(tunables).append('\n');
+        String header = "# GLIBC_TUNABLES=" + tunables + "\n";
+        StringBuilder sb = new StringBuilder(header);
+        boolean switched = false;
         List<Integer> live = new ArrayList<>();
         boolean[] alive = new boolean[8];
         int id = 0;
@@ -37,6 +46,7 @@ public final class RandomThreadedTraces {
             if (x < 0.07) {
                 int k = rnd.nextInt(7);
                 alive[k] = true;
+                switched = true;
                 sb.append("T ").append(k).append('\n');
             } else if (x < 0.09) {
                 List<Integer> cand = new ArrayList<>();
@@ -64,6 +74,14 @@ public final class RandomThreadedTraces {
             } else {
                 sb.append("t 0\n");
             }
+        }
+        if (!switched) { // no X line either: X needs a thread a T line started
+            List<Integer> starts = new ArrayList<>();
+            for (int i = header.length(); i < sb.length(); i = sb.indexOf("\n", i) + 1) {
+                starts.add(i);
+            }
+            int at = starts.isEmpty() ? sb.length() : starts.get(rnd.nextInt(starts.size()));
+            sb.insert(at, "T " + (1 + rnd.nextInt(6)) + "\n");
         }
         return sb.toString();
     }
