@@ -69,6 +69,11 @@ public final class CFront {
             return this;
         }
 
+        /** The checked program (for the front end's own tests). */
+        Program program() {
+            return prog;
+        }
+
         /** The pages of read-only and writable data the program's image takes (what ld would make of it). */
         public ProgramImage image() {
             return Machine.image(prog);

@@ -308,10 +308,16 @@ final class Machine {
      */
     private void frameLayout(Function f) {
         long off = f.type.variadic ? -Variadic.SAVE_AREA : 0; // the register save area comes first
+        // gcc keeps an expression's value that is live across a call in a callee-saved register
+        // (CalleeSaved), and the stack pointer of a block with a variable-length array in rbx (with more
+        // than one, or one in a loop, r12-r15 too): the registers are pushed after rbp, and the locals
+        // start below them at a 16-byte boundary
+        int regs = CalleeSaved.registers(f);
         if (f.vlaCount > 0) {
-            // gcc keeps the stack pointer of a block with a variable-length array in rbx, and with more than
-            // one, or one in a loop, uses r12-r15 too: the callee-saved registers pushed after rbp
-            off -= alignUp(8L * (f.vlaCount == 1 && !f.vlaInLoop ? 1 : 5), 16);
+            regs += f.vlaCount == 1 && !f.vlaInLoop ? 1 : 5;
+        }
+        if (regs > 0) {
+            off -= alignUp(8L * Math.min(5, regs), 16);
         }
         List<Var> ssa = new ArrayList<>();
         for (Var v : f.locals) {

@@ -1,0 +1,425 @@
+package io.mallocscope.c;
+
+/**
+ * How many callee-saved registers (rbx, r12-r15) gcc -O0 pushes after rbp for a function's
+ * expression temporaries: a value computed before a call and used after it lives in one of them
+ * ({@code x*100 + f()}: {@code x*100} in rbx across the call), and the pushes move the function's
+ * locals down.
+ *
+ * <p>The count follows gcc's own steps. GCC's C front end folds each commutative operation and
+ * comparison so that a variable operand comes last ({@code g + f()} becomes {@code f() + g}:
+ * nothing is held across the call). The gimplifier then evaluates operands left to right (a call's
+ * arguments last to first, an assignment's right side before its left unless the right side is a
+ * bare call, which is made after the left side's address is computed), putting every value that is
+ * not a constant, an invariant address or a register variable (a scalar local whose address is never
+ * taken) into a temporary. A temporary is live from where it is made to where it is used; the
+ * register allocator gives the ones live across a call a callee-saved register, reusing them across
+ * statements: the count is the most temporaries live across any one call, at most five.
+ * Floating-point values are not counted: no xmm register is callee-saved, gcc spills them instead.
+ */
+final class CalleeSaved {
+    private int live;
+    private int max;
+
+    private CalleeSaved() {
+    }
+
+    /** The registers gcc -O0 pushes for {@code f}'s expression temporaries (0-5). */
+    static int registers(Function f) {
+        CalleeSaved c = new CalleeSaved();
+        c.stmt(f.body);
+        return Math.min(c.max, 5);
+    }
+
+    private void stmt(Stmt s) {
+        if (s == null) {
+            return;
+        }
+        live = 0;
+        if (s instanceof Stmt.ExprStmt e) {
+            drop(e.e);
+        } else if (s instanceof Stmt.InitLocal i) {
+            init(i.var.init);
+        } else if (s instanceof Stmt.Block b) {
+            for (Stmt x : b.body) {
+                stmt(x);
+            }
+        } else if (s instanceof Stmt.If i) {
+            drop(i.c);
+            stmt(i.a);
+            stmt(i.b);
+        } else if (s instanceof Stmt.Loop l) {
+            stmt(l.init);
+            drop(l.cond);
+            stmt(l.body);
+            live = 0;
+            drop(l.step);
+        } else if (s instanceof Stmt.Switch w) {
+            drop(w.c);
+            stmt(w.body);
+        } else if (s instanceof Stmt.Return r) {
+            drop(r.e);
+        } else if (s instanceof Stmt.VlaAlloc v) {
+            drop(v.length);
+        } else if (s instanceof Stmt.VlaScope v) {
+            stmt(v.body);
+        }
+        live = 0;
+    }
+
+    private void init(Init init) {
+        if (init == null) {
+            return;
+        }
+        for (Init.Item it : init.items) {
+            if (it.value() != null) {
+                drop(it.value());
+            }
+        }
+    }
+
+    /** Evaluates {@code e} for its effects; its value is not kept. */
+    private void drop(Expr e) {
+        if (e != null) {
+            int t = val(e);
+            live -= t;
+        }
+    }
+
+    private int hold(int consumed) {
+        live -= consumed;
+        live++;
+        return 1;
+    }
+
+    /** A variable gcc keeps as a register at -O0's gimple level: read where it is used, never copied early. */
+    static boolean isReg(Expr e) {
+        return e instanceof Expr.Local l && l.var.type.isScalar() && !l.var.addressTaken && l.var.vlaPointer == null;
+    }
+
+    private static boolean isDecl(Expr e) {
+        return e instanceof Expr.Local || e instanceof Expr.Global;
+    }
+
+    /** A conversion that changes no bits (STRIP_NOPS): between pointers, or integers of one size. */
+    private static boolean isNop(Expr.Cast c) {
+        CType a = c.from;
+        CType b = c.type;
+        return (a.isPointer() || a.isInteger()) && (b.isPointer() || b.isInteger()) && a.size == b.size;
+    }
+
+    /** A conversion the gimplifier drops ({@code useless_type_conversion_p}): pointer to pointer, same integer type. */
+    private static boolean isUseless(Expr.Cast c) {
+        CType a = c.from;
+        CType b = c.type;
+        return a.isPointer() && b.isPointer() || a.isInteger() && b.isInteger() && a.size == b.size
+                && a.isUnsigned() == b.isUnsigned() || b.isVoid();
+    }
+
+    private static Expr stripNops(Expr e) {
+        while (e instanceof Expr.Cast c && isNop(c)) {
+            e = c.e;
+        }
+        return e;
+    }
+
+    private static boolean isConstant(Expr e) {
+        Expr s = stripNops(e);
+        return e.constant() != null || s instanceof Expr.Str || s instanceof Expr.FuncRef
+                || s instanceof Expr.Decay d && invariant(d.e) || s instanceof Expr.AddrOf a && invariant(a.e);
+    }
+
+    /** fold's tree_swap_operands_p for the C front end's trees: constants last, then variables last. */
+    private static boolean swaps(Expr a, Expr b) {
+        if (isConstant(b)) {
+            return false;
+        }
+        if (isConstant(a)) {
+            return true;
+        }
+        Expr x = stripNops(a);
+        Expr y = stripNops(b);
+        if (isDecl(y)) {
+            return false;
+        }
+        return isDecl(x);
+    }
+
+    /** An address known without computing: a variable's, a literal's, a constant offset into one. */
+    private static boolean invariant(Expr lv) {
+        if (lv instanceof Expr.Local l) {
+            return l.var.vlaPointer == null;
+        }
+        if (lv instanceof Expr.Global || lv instanceof Expr.Str || lv instanceof Expr.FuncRef) {
+            return true;
+        }
+        if (lv instanceof Expr.Member m) {
+            return m.base.isLvalue() && invariant(m.base);
+        }
+        return lv instanceof Expr.Deref d && d.p instanceof Expr.PtrAdd p && arrayBase(p) != null
+                && p.i.constant() != null && invariant(arrayBase(p));
+    }
+
+    /** {@code a[i]} of an array object (gcc's ARRAY_REF): the array, else null (a pointer's {@code p[i]}). */
+    private static Expr arrayBase(Expr.PtrAdd p) {
+        if (!p.sub && p.p instanceof Expr.Decay d && d.e.type.k == CType.K.ARRAY && d.e.isLvalue()) {
+            return d.e;
+        }
+        return null;
+    }
+
+    private static boolean isFloating(Expr e) {
+        return e.type != null && e.type.isFloating();
+    }
+
+    /** Evaluates {@code e}; the temporaries (0 or 1) now holding its value, counted in {@link #live}. */
+    private int val(Expr e) {
+        if (folded(e)) {
+            return 0;
+        }
+        int t = value(e);
+        if (t > 0 && isFloating(e)) { // no callee-saved xmm register: not a register push
+            live -= t;
+            return 0;
+        }
+        return t;
+    }
+
+    private int value(Expr e) {
+        if (e instanceof Expr.Local l) {
+            return isReg(l) || l.type.isRecord() || l.var.vlaPointer != null ? 0 : hold(0);
+        } else if (e instanceof Expr.Global g) {
+            return g.type.isRecord() ? 0 : hold(0);
+        } else if (e instanceof Expr.Decay d) {
+            return addressOf(d.e);
+        } else if (e instanceof Expr.AddrOf a) {
+            return addressOf(a.e);
+        } else if (e instanceof Expr.Deref || e instanceof Expr.Member || e instanceof Expr.BitField) {
+            return load(e);
+        } else if (e instanceof Expr.VlaSize || e instanceof Variadic.Arg) {
+            return hold(0);
+        } else if (e instanceof Expr.Cast c) {
+            int inner = val(c.e);
+            if (c.type.isVoid()) {
+                live -= inner;
+                return 0;
+            }
+            return isUseless(c) ? inner : hold(inner);
+        } else if (e instanceof Expr.Comma c) {
+            drop(c.a);
+            return val(c.b);
+        } else if (e instanceof Expr.Cond c) {
+            drop(c.c);
+            drop(c.a);
+            drop(c.b);
+            return c.type.isVoid() ? 0 : hold(0);
+        } else if (e instanceof Expr.Logical l) {
+            drop(l.a);
+            drop(l.b);
+            return hold(0);
+        } else if (e instanceof Expr.Not n) {
+            return hold(val(n.e));
+        } else if (e instanceof Expr.Neg n) {
+            return hold(val(n.e));
+        } else if (e instanceof Expr.Binary b) {
+            if (b.op == Ops.ADD && b.a instanceof Expr.Neg n && n.op == '-' && !b.type.isFloating()) {
+                return operands(b.b, n.e, false); // fold: -a + b is b - a
+            }
+            return operands(b.a, b.b, b.op == Ops.ADD || b.op == Ops.MUL || b.op == Ops.AND || b.op == Ops.OR
+                    || b.op == Ops.XOR);
+        } else if (e instanceof Expr.Compare c) {
+            return operands(c.a, c.b, true);
+        } else if (e instanceof Expr.PtrAdd p) {
+            int tp = val(p.p);
+            int ti = val(p.i);
+            if (p.i.constant() != null && isConstant(p.p)) {
+                live -= tp + ti;
+                return 0;
+            }
+            return hold(tp + ti);
+        } else if (e instanceof Expr.PtrDiff p) {
+            int ta = val(p.a);
+            return hold(ta + val(p.b));
+        } else if (e instanceof Expr.Assign a) {
+            return assign(a);
+        } else if (e instanceof Expr.CompoundAssign a) {
+            int tv = val(a.v);
+            int la = isReg(a.lv) ? 0 : addr(a.lv);
+            live -= tv + la;
+            return 0;
+        } else if (e instanceof Expr.IncDec i) {
+            return hold(isReg(i.lv) ? 0 : addr(i.lv));
+        } else if (e instanceof Expr.Call c) {
+            return call(c, null);
+        } else if (e instanceof Expr.StmtExpr s) {
+            stmtInside(s.body);
+            return s.last == null ? 0 : val(s.last);
+        } else if (e instanceof Expr.Temp t) {
+            init(t.var.init);
+            return 0;
+        }
+        return 0; // literals, functions, a variable-length array's address, builtins without calls
+    }
+
+    /** A statement inside an expression ({@code ({ … })}): the temporaries live around it stay live. */
+    private void stmtInside(Stmt s) {
+        int outer = live;
+        if (s instanceof Stmt.Block b) {
+            for (Stmt x : b.body) {
+                live = outer;
+                if (x instanceof Stmt.ExprStmt es) {
+                    drop(es.e);
+                } else if (x instanceof Stmt.InitLocal i) {
+                    init(i.var.init);
+                } else {
+                    stmt(x);
+                }
+            }
+        }
+        live = outer;
+    }
+
+    private int operands(Expr a, Expr b, boolean commutative) {
+        if (commutative && swaps(a, b)) {
+            Expr x = a;
+            a = b;
+            b = x;
+        }
+        int ta = val(a);
+        int tb = val(b);
+        return hold(ta + tb);
+    }
+
+    /** A load from memory: its address computed first, then the value in a temporary. */
+    private int load(Expr lv) {
+        if (lv.type.isRecord() || lv.type.k == CType.K.ARRAY) {
+            int t = addr(lv);
+            live -= t;
+            return 0;
+        }
+        return hold(addr(lv));
+    }
+
+    /** Computes an lvalue's address as a memory reference: the temporaries it holds. */
+    private int addr(Expr lv) {
+        if (lv instanceof Expr.Temp t) {
+            init(t.var.init);
+            return 0;
+        }
+        if (lv instanceof Expr.Deref d) {
+            if (d.p instanceof Expr.PtrAdd p && arrayBase(p) != null) {
+                int ta = addr(arrayBase(p));
+                int ti = isReg(p.i) ? 0 : val(p.i);
+                return ta + ti;
+            }
+            return val(d.p);
+        }
+        if (lv instanceof Expr.Member m) {
+            return m.base.isLvalue() ? addr(m.base) : val(m.base);
+        }
+        if (lv instanceof Expr.BitField b) {
+            return b.base.isLvalue() ? addr(b.base) : val(b.base);
+        }
+        if (lv instanceof Expr.Local || lv instanceof Expr.Global || lv instanceof Expr.Str || lv instanceof Expr.VlaLocal) {
+            return 0;
+        }
+        return val(lv);
+    }
+
+    /** {@code &lv} (or an array decaying): free for an invariant address, else computed into a temporary. */
+    private int addressOf(Expr lv) {
+        if (invariant(lv)) {
+            return 0;
+        }
+        if (lv instanceof Expr.Deref d) {
+            return val(d.p);
+        }
+        if (lv instanceof Expr.VlaLocal) {
+            return 0;
+        }
+        return hold(addr(lv));
+    }
+
+    private int assign(Expr.Assign a) {
+        if (isReg(a.lv)) {
+            int t = val(a.v);
+            live -= t;
+            return 0;
+        }
+        Expr v = a.v;
+        while (v instanceof Expr.Cast c && isUseless(c)) {
+            v = c.e;
+        }
+        if (v instanceof Expr.Call c && !isFloating(c)) {
+            // a bare call on the right: its arguments, then the left side's address, then the call
+            int la = call(c, a);
+            live -= la;
+            return 0;
+        }
+        int tv = val(a.v);
+        int la = addr(a.lv);
+        live -= tv + la;
+        return 0;
+    }
+
+    /**
+     * A call: the function's address when it is not a known function, the arguments last to first,
+     * then the call, across which every temporary still live needs a callee-saved register. For an
+     * assignment's bare call ({@code left} not null) the left side's address is computed before the
+     * call: the temporaries it holds are returned, and the call's own value is not.
+     */
+    private int call(Expr.Call c, Expr.Assign left) {
+        int held = 0;
+        boolean known = c.direct != null && (c.direct.builtin != null || c.direct.body != null);
+        if (!known) {
+            held += val(c.fn);
+        }
+        for (int i = c.args.length - 1; i >= 0; i--) {
+            held += val(c.args[i]);
+        }
+        int la = left != null ? addr(left.lv) : 0;
+        live -= held;
+        if (inlined(c)) {
+            return left != null ? la : 0; // strlen of a literal is a constant; memcpy/strcpy give their destination
+        }
+        max = Math.max(max, live);
+        if (left != null) {
+            return la;
+        }
+        return hold(0);
+    }
+
+    /** A value gcc folds to a constant: a constant expression, {@code strlen} of a literal, converted. */
+    private static boolean folded(Expr e) {
+        while (e instanceof Expr.Cast c && !c.type.isVoid()) {
+            if (e.constant() != null) {
+                return true;
+            }
+            e = c.e;
+        }
+        return e.constant() != null || e instanceof Expr.Call c && c.direct != null && c.direct.body == null
+                && c.direct.name.equals("strlen") && inlined(c);
+    }
+
+    /** Calls gcc -O0 expands inline (see {@link Builtins#check}): no call instruction. */
+    private static boolean inlined(Expr.Call c) {
+        if (c.direct == null || c.direct.body != null) {
+            return false;
+        }
+        String name = c.direct.name;
+        Expr[] a = c.args.clone();
+        for (int i = 0; i < a.length; i++) {
+            while (a[i] instanceof Expr.Cast k) {
+                a[i] = k.e;
+            }
+        }
+        return name.equals("memcpy") && a.length == 3 && a[2].constant() != null
+                || name.equals("strcpy") && a.length == 2 && literal(a[1]) != null
+                || name.equals("strlen") && a.length == 1 && literal(a[0]) != null
+                || name.equals("printf") && a.length == 1 && literal(a[0]) != null && literal(a[0]).bytes.length == 0;
+    }
+
+    private static Expr.Str literal(Expr e) {
+        return e instanceof Expr.Decay d && d.e instanceof Expr.Str s ? s : null;
+    }
+}
