@@ -232,7 +232,13 @@ class AgentIT {
                     break;
                 }
             }
-            Thread.sleep(400); // > the 50 ms flush interval: everything up to "ops 3000" is on disk
+            // the background flush (every 50 ms) puts everything up to "ops 3000" on disk while the program
+            // goes on: wait until the file shows it rather than for a fixed time, which a loaded machine can outlast
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (Timeline.read(out).steps() < 2 * 3000) {
+                assertThat(System.nanoTime()).as("the first 3000 rounds reach the file within 120 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
             p.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
