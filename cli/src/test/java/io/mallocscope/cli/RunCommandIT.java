@@ -528,26 +528,38 @@ class RunCommandIT {
                 .contains("==1== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\nAborted\n");
     }
 
-    /** The samples jar that run starts carries the runtime as built now, not an older shaded copy. */
+    /**
+     * The samples jar that run starts and the CLI jar carry the runtime as built now, not an older shaded copy. Each
+     * class is in a jar once (the CLI jar takes it from the runtime jar; the samples module's artifact is its plain jar).
+     */
     @Test
-    void theSamplesJarHoldsTheRuntimeClassesAsBuilt() throws IOException {
+    void theSamplesAndCliJarsHoldTheRuntimeClassesAsBuilt() throws IOException {
         Path classes = Home.root().resolve("runtime/target/classes");
         assumeTrue(Files.isDirectory(classes), "no " + classes);
-        int compared = 0;
-        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Home.samplesJar().toFile());
-             var files = Files.walk(classes)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-                String name = classes.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-                var entry = jar.getJarEntry(name);
-                assertThat(entry).as(name).isNotNull();
-                try (var in = jar.getInputStream(entry)) {
-                    assertThat(java.util.Arrays.equals(in.readAllBytes(), Files.readAllBytes(f)))
-                            .as(name + " in the samples jar is runtime/target/classes'").isTrue();
+        for (Path jarFile : List.of(Home.samplesJar(), ExploreIT.cliJar())) {
+            int compared = 0;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jarFile.toFile());
+                 var files = Files.walk(classes)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                    String name = classes.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                    var entry = jar.getJarEntry(name);
+                    assertThat(entry).as(name + " in " + jarFile).isNotNull();
+                    try (var in = jar.getInputStream(entry)) {
+                        assertThat(java.util.Arrays.equals(in.readAllBytes(), Files.readAllBytes(f)))
+                                .as(name + " in " + jarFile + " is runtime/target/classes'").isTrue();
+                    }
+                    compared++;
                 }
-                compared++;
             }
+            assertThat(compared).isGreaterThan(100);
         }
-        assertThat(compared).isGreaterThan(100);
+        // what the CLI jar is shaded from: the samples' own classes, without a second copy of the runtime
+        Path plain = Home.root().resolve("sample-programs/target/plain/mallocscope-samples.jar");
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(plain.toFile())) {
+            assertThat(jar.stream().map(java.util.zip.ZipEntry::getName))
+                    .contains("io/mallocscope/samples/FirstFit.class")
+                    .noneMatch(n -> n.startsWith("io/mallocscope/runtime/"));
+        }
     }
 
     @Test

@@ -49,8 +49,10 @@ class AgentIT {
         List<String> cp = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
         runtimeCp = cp.stream().filter(e -> e.contains("mallocscope-runtime") || e.replace('\\', '/').endsWith("runtime/target/classes"))
                 .findFirst().orElseThrow(() -> new AssertionError("no runtime on the test class path: " + cp));
-        samplesJar = cp.stream().filter(e -> e.contains("mallocscope-samples") || e.replace('\\', '/').endsWith("sample-programs/target/classes"))
-                .map(Path::of).findFirst().orElseThrow(() -> new AssertionError("no samples on the test class path: " + cp));
+        // the standalone samples jar (runtime inside), not the module's plain jar on the class path
+        samplesJar = Path.of(System.getProperty("mallocscope.samples.jar", "../sample-programs/target/mallocscope-samples.jar"))
+                .toAbsolutePath();
+        assertThat(samplesJar).exists();
     }
 
     record Run(int status, String stdout, String stderr) {
