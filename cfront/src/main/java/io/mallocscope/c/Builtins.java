@@ -163,7 +163,7 @@ final class Builtins {
         Builtin fputc = (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[1]);
             if (file != null) {
-                return m.stdio.write(file, 0, new byte[] {(byte) a[0]}) == 1 ? a[0] & 0xff : -1;
+                return m.stdio.putc(file, (int) a[0]);
             }
             int stream = m.stream(a[1], s);
             if (stream == LibC.STDOUT) {
@@ -206,7 +206,11 @@ final class Builtins {
             return 0;
         });
         def("setbuf", (m, a, t, s) -> {
-            m.notAFile(a[0], s, "setbuf");
+            Stdio.CFile file = m.stdio.file(a[0]);
+            if (file != null) {
+                m.stdio.setbuf(file, a[1]);
+                return 0;
+            }
             if (m.stream(a[0], s) == LibC.STDIN) {
                 m.stdinUnbuffered = true;
             }
@@ -217,7 +221,10 @@ final class Builtins {
             return 0;
         });
         def("setvbuf", (m, a, t, s) -> {
-            m.notAFile(a[0], s, "setvbuf");
+            Stdio.CFile file = m.stdio.file(a[0]);
+            if (file != null) {
+                return m.stdio.setvbuf(file, a[1], (int) a[2], a[3]);
+            }
             if (m.stream(a[0], s) == LibC.STDIN && (a[2] == IONBF || a[1] != 0)) {
                 m.stdinUnbuffered = true;
             }
@@ -262,6 +269,13 @@ final class Builtins {
             return c;
         };
         def("fgetc", fgetc);
+        def("ungetc", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[1]);
+            if (file == null) {
+                throw new CompileError(s.at, "unsupported: ungetc on a stream fopen did not make");
+            }
+            return m.stdio.ungetc((int) a[0], file);
+        });
         def("getc", fgetc);
         def("fgets", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[2]);

@@ -1047,12 +1047,6 @@ final class Machine {
     }
 
     /** setbuf/setvbuf are modelled on stdin, stdout and stderr only. */
-    void notAFile(long fp, Expr.Call site, String fn) {
-        if (stdio.file(fp) != null) {
-            throw new CompileError(site.at, "unsupported: " + fn + " on a stream fopen made");
-        }
-    }
-
     void requireStdin(long file, Expr.Call site) {
         if (stream(file, site) != LibC.STDIN) {
             throw new Segfault(file, false, 0, "reading from stdout or stderr");

@@ -51,24 +51,41 @@ final class Stdio {
     };
 
     // _IO_FILE's flags and field offsets (libio.h, struct _IO_FILE on x86-64)
-    private static final int MAGIC = 0xfbad0000, NO_READS = 4, NO_WRITES = 8, EOF_SEEN = 0x10, ERR_SEEN = 0x20,
-            LINKED = 0x80, TIED_PUT_GET = 0x400, CURRENTLY_PUTTING = 0x800, IS_APPENDING = 0x1000, IS_FILEBUF = 0x2000;
+    private static final int MAGIC = 0xfbad0000, USER_BUF = 1, UNBUFFERED = 2, NO_READS = 4, NO_WRITES = 8, EOF_SEEN = 0x10,
+            ERR_SEEN = 0x20, LINKED = 0x80, IN_BACKUP = 0x100, LINE_BUF = 0x200, TIED_PUT_GET = 0x400,
+            CURRENTLY_PUTTING = 0x800, IS_APPENDING = 0x1000, IS_FILEBUF = 0x2000;
+    /** setvbuf's modes (stdio.h). */
+    static final int IOFBF = 0, IOLBF = 1, IONBF = 2;
+    /** BUFSIZ: setbuf's buffer size. */
+    static final int BUFSIZ = 8192;
+    /** _IO_default_pbackfail's backup area. */
+    private static final int BACKUP_SIZE = 128;
     /** _flags2's bits fopen's mode sets (libio.h). */
     private static final int FLAGS2_MMAP = 1, FLAGS2_NOTCANCEL = 2, FLAGS2_CLOEXEC = 64;
-    private static final int READ_PTR = 0x8, CHAIN = 0x68, FILENO = 0x70, FLAGS2 = 0x74, LOCK = 0x88, OFFSET = 0x90, MODE = 0xc0,
-            VTABLE = 0xd8, LOCK_OBJECT = 0xe0;
+    private static final int READ_PTR = 0x8, CHAIN = 0x68, FILENO = 0x70, FLAGS2 = 0x74, SHORTBUF = 0x83, LOCK = 0x88,
+            OFFSET = 0x90, MODE = 0xc0, VTABLE = 0xd8, LOCK_OBJECT = 0xe0;
 
-    /** One open stream: the FILE at {@code fp} and glibc's state of it. */
+    /**
+     * One open stream: the FILE at {@code fp} and glibc's state of it, field for field as libio keeps
+     * it (written into the FILE's memory by {@link #sync}).
+     */
     static final class CFile implements Cloneable {
         long fp;
         int fd;
         int flags;
-        long buf;
-        int bufSize;
-        /** Reading: the next byte and the end of what the buffer holds. Writing: the next free byte. */
-        long rptr;
-        long rend;
-        long wptr;
+        long readPtr;
+        long readEnd;
+        long readBase;
+        long writeBase;
+        long writePtr;
+        long writeEnd;
+        long bufBase;
+        long bufEnd;
+        long saveBase;
+        long backupBase;
+        long saveEnd;
+        /** _offset: the descriptor's offset as glibc caches it, -1 (_IO_pos_BAD) when unknown. */
+        long offset = -1;
         /**
          * /proc/self/maps, which the kernel writes as it is read (seq_file): whether this is it, what
          * the last read made but did not hand over (and where in that that stands), the end of the
@@ -84,6 +101,15 @@ final class Stdio {
 
         boolean putting() {
             return (flags & CURRENTLY_PUTTING) != 0;
+        }
+
+        boolean inBackup() {
+            return (flags & IN_BACKUP) != 0;
+        }
+
+        /** _shortbuf, the one-byte buffer of an unbuffered stream. */
+        long shortbuf() {
+            return fp + SHORTBUF;
         }
 
         @Override
@@ -226,16 +252,28 @@ final class Stdio {
         return fp;
     }
 
-    /** {@code fclose(fp)}: what is written goes out, the descriptor closes, the buffer then the FILE are freed. */
+    /**
+     * {@code fclose(fp)} as _IO_new_fclose: what is written goes out, the backup area is freed, the
+     * descriptor closes, the buffer is freed (not the program's own), then the FILE.
+     */
     int fclose(CFile f) {
-        int r = flushWrites(f) ? 0 : -1;
+        int r = 0;
+        if ((f.flags & NO_WRITES) == 0 && f.putting()) {
+            r = doWrite(f, f.writeBase, f.writePtr - f.writeBase) ? 0 : -1;
+        }
+        if (f.saveBase != 0) {
+            freeBackupArea(f);
+        }
         if (libc.close(f.fd) != 0) {
             r = -1;
         }
+        setb(f, 0, 0, false);
+        f.readPtr = f.readEnd = f.readBase = f.writeBase = f.writePtr = f.writeEnd = 0;
         unlink(f);
-        if (f.buf != 0) {
-            libc.free(f.buf);
-        }
+        f.flags = MAGIC | IS_FILEBUF | NO_READS | NO_WRITES | TIED_PUT_GET;
+        f.offset = -1;
+        sync(f);
+        m.mem.write32(f.fp + FILENO, -1);
         libc.free(f.fp);
         return r;
     }
@@ -258,95 +296,306 @@ final class Stdio {
     void flushAll() {
         List<CFile> open = new ArrayList<>(files.values());
         for (CFile f : open) {
-            flushWrites(f);
+            if (f.writePtr > f.writeBase) {
+                doWrite(f, f.writeBase, f.writePtr - f.writeBase);
+                sync(f);
+            }
         }
     }
 
-    // ---------------------------------------------------------------- the buffer
+    // ---------------------------------------------------------------- the buffer (libio's own steps)
 
-    private void allocate(CFile f) {
-        if (f.buf == 0) {
-            f.bufSize = f.generated ? 1024 : 4096; // st_blksize
-            f.buf = libc.malloc(f.bufSize);
-            f.rptr = f.rend = f.wptr = f.buf;
+    /** _IO_setb: the buffer becomes [b, eb); the old one is freed unless it was the program's (_IO_USER_BUF). */
+    private void setb(CFile f, long b, long eb, boolean owned) {
+        if (f.bufBase != 0 && (f.flags & USER_BUF) == 0) {
+            libc.free(f.bufBase);
         }
-        f.orientation = -1;
+        f.bufBase = b;
+        f.bufEnd = eb;
+        if (owned) {
+            f.flags &= ~USER_BUF;
+        } else {
+            f.flags |= USER_BUF;
+        }
     }
 
-    /** The FILE's fields as glibc keeps them: flags, the read, write and buffer pointers, _mode. */
+    /** _IO_file_doallocate: a buffer of st_blksize bytes (4096 for a file, 1024 for a /proc file). */
+    private boolean doallocate(CFile f) {
+        int size = f.generated ? 1024 : 4096;
+        long p = libc.malloc(size);
+        if (p == 0) {
+            return false;
+        }
+        setb(f, p, p + size, true);
+        return true;
+    }
+
+    /** _IO_doallocbuf: a buffer unless there is one; an unbuffered stream gets _shortbuf. */
+    private void doallocbuf(CFile f) {
+        if (f.bufBase != 0) {
+            return;
+        }
+        if ((f.flags & UNBUFFERED) == 0 && doallocate(f)) {
+            return;
+        }
+        setb(f, f.shortbuf(), f.shortbuf() + 1, false);
+    }
+
+    private void setg(CFile f, long base, long ptr, long end) {
+        f.readBase = base;
+        f.readPtr = ptr;
+        f.readEnd = end;
+    }
+
+    private void setp(CFile f, long base, long end) {
+        f.writeBase = f.writePtr = base;
+        f.writeEnd = end;
+    }
+
+    /** The FILE's fields as glibc keeps them: flags, the read, write, buffer and backup pointers, _offset, _mode. */
     private void sync(CFile f) {
         long p = f.fp;
         m.mem.write32(p, f.flags);
-        long end = f.buf == 0 ? 0 : f.buf + f.bufSize;
-        long[] ptrs;
-        if (f.buf == 0) {
-            ptrs = new long[8];
-        } else if (f.putting()) {
-            ptrs = new long[] {f.buf, f.buf, f.buf, f.buf, f.wptr, end, f.buf, end};
-        } else {
-            ptrs = new long[] {f.rptr, f.rend, f.buf, f.buf, f.buf, f.buf, f.buf, end};
-        }
-        for (int i = 0; i < 8; i++) {
+        long[] ptrs = {f.readPtr, f.readEnd, f.readBase, f.writeBase, f.writePtr, f.writeEnd, f.bufBase, f.bufEnd,
+            f.saveBase, f.backupBase, f.saveEnd};
+        for (int i = 0; i < ptrs.length; i++) {
             m.mem.write64(p + READ_PTR + 8L * i, ptrs[i]);
         }
+        m.mem.write64(p + OFFSET, f.offset);
         m.mem.write32(p + MODE, f.orientation);
     }
 
-    /** Writes out what the buffer holds; false on a write error. */
-    private boolean flushWrites(CFile f) {
-        if (!f.putting()) {
-            return true;
-        }
-        boolean ok = true;
-        long n = f.wptr - f.buf;
-        if (n > 0 && libc.write(f.fd, f.buf, n) != n) {
-            f.flags |= ERR_SEEN;
-            ok = false;
-        }
-        f.wptr = f.buf;
-        sync(f);
-        return ok;
+    /** _IO_SYSREAD: read(2), or the kernel making /proc/self/maps. */
+    private long sysread(CFile f, long dst, long n) {
+        return f.generated ? kernelRead(f, dst, (int) n) : libc.read(f.fd, dst, n);
     }
 
-    /** Reading after writing (r+, w+, a+): the writes go out first. Writing after reading: the file offset goes back to the reader's place. */
-    private void toReading(CFile f) {
-        if (f.putting()) {
-            flushWrites(f);
-            f.flags &= ~CURRENTLY_PUTTING;
-            f.rptr = f.rend = f.buf;
+    /** _IO_SYSSEEK: lseek(2); on /proc/self/maps the text is made again from the new place. */
+    private long sysseek(CFile f, long offset, int whence) {
+        if (!f.generated) {
+            return libc.lseek(f.fd, offset, whence);
         }
+        long to = whence == 1 ? f.delivered + offset : offset; // SEEK_END: st_size is 0
+        if (to < 0) {
+            m.process.kernel().setErrno(Errno.EINVAL);
+            return -1;
+        }
+        if (whence != 1 || offset != 0) {
+            procSeek(f, to);
+        }
+        return to;
     }
 
-    private void toWriting(CFile f) {
-        if (!f.putting()) {
-            if (f.rend > f.rptr && !f.generated) {
-                libc.lseek(f.fd, f.rptr - f.rend, 1);
+    /** _IO_new_file_write: write(2) until done or failed (_IO_ERR_SEEN); a known _offset moves on. */
+    private long syswrite(CFile f, long src, long n) {
+        long done = 0;
+        while (done < n) {
+            long w = libc.write(f.fd, src + done, n - done);
+            if (w < 0) {
+                f.flags |= ERR_SEEN;
+                break;
             }
-            f.flags |= CURRENTLY_PUTTING;
-            f.wptr = f.buf;
+            done += w;
         }
+        if (f.offset >= 0) {
+            f.offset += done;
+        }
+        return done;
     }
 
-    /** _IO_file_underflow: refills the buffer with one read(2) of its size; the count read (0 at the end). */
-    private long underflow(CFile f) {
-        allocate(f);
-        toReading(f);
-        long n;
-        if (f.generated) {
-            n = kernelRead(f, f.bufSize);
-        } else {
-            n = libc.read(f.fd, f.buf, f.bufSize);
+    /** new_do_write: {@code n} bytes from {@code src} to the file, from where the stream's reads left it. */
+    private long newDoWrite(CFile f, long src, long n) {
+        if ((f.flags & IS_APPENDING) != 0) {
+            f.offset = -1;
+        } else if (f.readEnd != f.writeBase) {
+            long pos = sysseek(f, f.writeBase - f.readEnd, 1);
+            if (pos == -1) {
+                return 0;
+            }
+            f.offset = pos;
         }
-        f.rptr = f.buf;
-        f.rend = f.buf + Math.max(n, 0);
-        if (n == 0) {
-            f.flags |= EOF_SEEN;
-            f.rptr = f.rend = f.buf;
-        } else if (n < 0) {
+        long count = syswrite(f, src, n);
+        setg(f, f.bufBase, f.bufBase, f.bufBase);
+        f.writeBase = f.writePtr = f.bufBase;
+        f.writeEnd = (f.flags & (LINE_BUF | UNBUFFERED)) != 0 ? f.bufBase : f.bufEnd;
+        return count;
+    }
+
+    /** _IO_new_do_write: true when all {@code n} bytes were written. */
+    private boolean doWrite(CFile f, long src, long n) {
+        return n == 0 || newDoWrite(f, src, n) == n;
+    }
+
+    /** _IO_new_file_overflow: switches to writing (making the buffer), writes out, then puts {@code ch} (-1: none). */
+    private int overflow(CFile f, int ch) {
+        if ((f.flags & NO_WRITES) != 0) {
             f.flags |= ERR_SEEN;
+            m.process.kernel().setErrno(Errno.EBADF);
+            return -1;
         }
-        sync(f);
-        return n;
+        if (!f.putting() || f.writeBase == 0) {
+            if (f.writeBase == 0) {
+                doallocbuf(f);
+                setg(f, f.bufBase, f.bufBase, f.bufBase);
+            }
+            if (f.inBackup()) {
+                long nbackup = f.readEnd - f.readPtr;
+                freeBackupArea(f);
+                f.readBase -= Math.min(nbackup, f.readBase - f.bufBase);
+                f.readPtr = f.readBase;
+            }
+            if (f.readPtr == f.bufEnd) {
+                f.readEnd = f.readPtr = f.bufBase;
+            }
+            f.writePtr = f.readPtr;
+            f.writeBase = f.writePtr;
+            f.writeEnd = f.bufEnd;
+            f.readBase = f.readPtr = f.readEnd;
+            f.flags |= CURRENTLY_PUTTING;
+            if ((f.flags & (LINE_BUF | UNBUFFERED)) != 0) {
+                f.writeEnd = f.writePtr;
+            }
+        }
+        if (ch == -1) {
+            return doWrite(f, f.writeBase, f.writePtr - f.writeBase) ? 0 : -1;
+        }
+        if (f.writePtr == f.bufEnd && !doWrite(f, f.writeBase, f.writePtr - f.writeBase)) {
+            return -1;
+        }
+        libc.putByte(f.writePtr++, ch);
+        if ((f.flags & UNBUFFERED) != 0 || (f.flags & LINE_BUF) != 0 && ch == '\n') {
+            if (!doWrite(f, f.writeBase, f.writePtr - f.writeBase)) {
+                return -1;
+            }
+        }
+        return ch & 0xff;
+    }
+
+    /** _IO_switch_to_get_mode: what is written goes out, and the stream reads from where it is. */
+    private boolean switchToGetMode(CFile f) {
+        if (f.writePtr > f.writeBase && overflow(f, -1) == -1) {
+            return false;
+        }
+        if (f.inBackup()) {
+            f.readBase = f.backupBase;
+        } else {
+            f.readBase = f.bufBase;
+            if (f.writePtr > f.readEnd) {
+                f.readEnd = f.writePtr;
+            }
+        }
+        f.readPtr = f.writePtr;
+        f.writeBase = f.writePtr = f.writeEnd = f.readPtr;
+        f.flags &= ~CURRENTLY_PUTTING;
+        return true;
+    }
+
+    /** _IO_new_file_underflow: refills the buffer with one read(2) of its size; the next byte, or -1. */
+    private int fileUnderflow(CFile f) {
+        if ((f.flags & EOF_SEEN) != 0) {
+            return -1;
+        }
+        if ((f.flags & NO_READS) != 0) {
+            f.flags |= ERR_SEEN;
+            m.process.kernel().setErrno(Errno.EBADF);
+            return -1;
+        }
+        if (f.readPtr < f.readEnd) {
+            return m.mem.read8(f.readPtr);
+        }
+        if (f.bufBase == 0) {
+            if (f.saveBase != 0) {
+                libc.free(f.saveBase); // glibc frees the pushback area and keeps the pointers
+                f.flags &= ~IN_BACKUP;
+            }
+            doallocbuf(f);
+        }
+        switchToGetMode(f);
+        f.readBase = f.readPtr = f.readEnd = f.bufBase;
+        f.writeBase = f.writePtr = f.writeEnd = f.bufBase;
+        long count = sysread(f, f.bufBase, f.bufEnd - f.bufBase);
+        if (count <= 0) {
+            if (count == 0) {
+                f.flags |= EOF_SEEN;
+            } else {
+                f.flags |= ERR_SEEN;
+                count = 0;
+            }
+        }
+        f.readEnd += count;
+        if (count == 0) {
+            f.offset = -1;
+            return -1;
+        }
+        if (f.offset != -1) {
+            f.offset += count;
+        }
+        return m.mem.read8(f.readPtr);
+    }
+
+    /** __underflow: the pushback area first, then the file; the next byte without taking it, or -1. */
+    private int underflow(CFile f) {
+        if (f.orientation == 0) {
+            f.orientation = -1;
+        }
+        if (f.putting() && !switchToGetMode(f)) {
+            return -1;
+        }
+        if (f.readPtr < f.readEnd) {
+            return m.mem.read8(f.readPtr);
+        }
+        if (f.inBackup()) {
+            switchToMainGetArea(f);
+            if (f.readPtr < f.readEnd) {
+                return m.mem.read8(f.readPtr);
+            }
+        }
+        if (f.saveBase != 0) {
+            freeBackupArea(f);
+        }
+        return fileUnderflow(f);
+    }
+
+    /** __uflow: as {@link #underflow}, and takes the byte. */
+    private int uflow(CFile f) {
+        int c = underflow(f);
+        if (c != -1) {
+            f.readPtr++;
+        }
+        return c;
+    }
+
+    /** _IO_switch_to_main_get_area: back from the pushback area to the buffer, where the reads left it. */
+    private void switchToMainGetArea(CFile f) {
+        f.flags &= ~IN_BACKUP;
+        long t = f.readEnd;
+        f.readEnd = f.saveEnd;
+        f.saveEnd = t;
+        t = f.readBase;
+        f.readBase = f.saveBase;
+        f.saveBase = t;
+        f.readPtr = f.readBase;
+    }
+
+    /** _IO_switch_to_backup_area: reads come from the pushback area, from its end. */
+    private void switchToBackupArea(CFile f) {
+        f.flags |= IN_BACKUP;
+        long t = f.readEnd;
+        f.readEnd = f.saveEnd;
+        f.saveEnd = t;
+        t = f.readBase;
+        f.readBase = f.saveBase;
+        f.saveBase = t;
+        f.readPtr = f.readEnd;
+    }
+
+    /** _IO_free_backup_area. */
+    private void freeBackupArea(CFile f) {
+        if (f.inBackup()) {
+            switchToMainGetArea(f);
+        }
+        libc.free(f.saveBase);
+        f.saveBase = f.saveEnd = f.backupBase = 0;
     }
 
     /**
@@ -354,9 +603,9 @@ final class Stdio {
      * previous read made and did not hand over; then lines for the mappings that end above the last
      * one written, made from the address space as it is now, until they cover what the read asks.
      */
-    private long kernelRead(CFile f, int want) {
+    private long kernelRead(CFile f, long dst, int want) {
         int n = Math.min(want, f.text.length - f.textPos);
-        m.mem.writeBytes(f.buf, f.text, f.textPos, n);
+        m.mem.writeBytes(dst, f.text, f.textPos, n);
         f.textPos += n;
         if (n < want && f.shownEnd != -1) {
             java.io.ByteArrayOutputStream made = new java.io.ByteArrayOutputStream();
@@ -377,7 +626,7 @@ final class Stdio {
             }
             f.text = made.toByteArray();
             int k = Math.min(want - n, f.text.length);
-            m.mem.writeBytes(f.buf + n, f.text, 0, k);
+            m.mem.writeBytes(dst + n, f.text, 0, k);
             f.textPos = k;
             n += k;
         }
@@ -396,6 +645,214 @@ final class Stdio {
         return true;
     }
 
+    /** {@code fgetc}: the next byte, or -1 (EOF). */
+    int getc(CFile f) {
+        int c = f.readPtr < f.readEnd ? m.mem.read8(f.readPtr++) : uflow(f);
+        sync(f);
+        return c;
+    }
+
+    /** {@code fgets(s, n, f)} as _IO_getline: up to n-1 bytes, to a newline included; s, or 0 when nothing was read. */
+    long fgets(long s, int n, CFile f) {
+        if (n <= 0) {
+            return 0;
+        }
+        if (n == 1) {
+            libc.putByte(s, 0);
+            return s;
+        }
+        int oldError = f.flags & ERR_SEEN;
+        f.flags &= ~ERR_SEEN;
+        if (f.orientation == 0) {
+            f.orientation = -1;
+        }
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        int left = n - 1;
+        while (left != 0) {
+            long len = f.readEnd - f.readPtr;
+            if (len <= 0) {
+                int c = uflow(f);
+                if (c == -1) {
+                    break;
+                }
+                got.write(c);
+                left--;
+                if (c == '\n') {
+                    break;
+                }
+                continue;
+            }
+            len = Math.min(len, left);
+            byte[] chunk = libc.readBytes(f.readPtr, (int) len);
+            int take = chunk.length;
+            boolean nl = false;
+            for (int i = 0; i < chunk.length; i++) {
+                if (chunk[i] == '\n') {
+                    take = i + 1;
+                    nl = true;
+                    break;
+                }
+            }
+            got.write(chunk, 0, take);
+            f.readPtr += take;
+            left -= take;
+            if (nl) {
+                break;
+            }
+        }
+        boolean failed = got.size() == 0 || (f.flags & ERR_SEEN) != 0;
+        f.flags |= oldError;
+        sync(f);
+        if (failed) {
+            return 0;
+        }
+        byte[] b = got.toByteArray();
+        libc.writeBytes(s, b);
+        libc.putByte(s + b.length, 0);
+        return s;
+    }
+
+    /** {@code fread} as _IO_file_xsgetn: a request of a buffer or more is read straight into {@code dst}. */
+    long fread(long dst, long size, long nmemb, CFile f) {
+        long want = size * nmemb;
+        if (want == 0) {
+            return 0;
+        }
+        long n = want;
+        if (f.bufBase == 0) {
+            if (f.saveBase != 0) {
+                libc.free(f.saveBase);
+                f.flags &= ~IN_BACKUP;
+            }
+            doallocbuf(f);
+        }
+        long s = dst;
+        while (want > 0) {
+            long have = f.readEnd - f.readPtr;
+            if (want <= have) {
+                libc.writeBytes(s, libc.readBytes(f.readPtr, (int) want));
+                f.readPtr += want;
+                want = 0;
+                break;
+            }
+            if (have > 0) {
+                libc.writeBytes(s, libc.readBytes(f.readPtr, (int) have));
+                s += have;
+                want -= have;
+                f.readPtr += have;
+            }
+            if (f.inBackup()) {
+                switchToMainGetArea(f);
+                continue;
+            }
+            if (f.bufBase != 0 && want < f.bufEnd - f.bufBase) {
+                if (underflow(f) == -1) {
+                    break;
+                }
+                continue;
+            }
+            setg(f, f.bufBase, f.bufBase, f.bufBase);
+            setp(f, f.bufBase, f.bufBase);
+            long count = want;
+            long block = f.bufEnd - f.bufBase;
+            if (block >= 128) {
+                count -= want % block;
+            }
+            count = sysread(f, s, count);
+            if (count <= 0) {
+                f.flags |= count == 0 ? EOF_SEEN : ERR_SEEN;
+                break;
+            }
+            s += count;
+            want -= count;
+            if (f.offset != -1) {
+                f.offset += count;
+            }
+        }
+        sync(f);
+        long read = n - want;
+        return read == n ? nmemb : read / size;
+    }
+
+    /** fscanf's source: the stream's bytes through its buffer (vfscanf reads with getc and pushes one back). */
+    Scanf.Source source(CFile f) {
+        return new Scanf.Source() {
+            @Override
+            public int peek() {
+                int c = underflow(f);
+                sync(f);
+                return c;
+            }
+
+            @Override
+            public void skip() {
+                f.readPtr++;
+                sync(f);
+            }
+        };
+    }
+
+    /**
+     * {@code ungetc(c, f)} as _IO_sputbackc: the byte just read is stepped back over; any other goes
+     * into the pushback area (_IO_default_pbackfail: 128 bytes malloc'ed at the first, doubled when full).
+     */
+    int ungetc(int c, CFile f) {
+        if (c == -1) {
+            return -1;
+        }
+        c &= 0xff;
+        int r;
+        if (f.readPtr > f.readBase && m.mem.read8(f.readPtr - 1) == c) {
+            f.readPtr--;
+            r = c;
+        } else {
+            r = pbackfail(f, c);
+        }
+        if (r != -1) {
+            f.flags &= ~EOF_SEEN;
+        }
+        sync(f);
+        return r;
+    }
+
+    private int pbackfail(CFile f, int c) {
+        if (f.readPtr > f.readBase && !f.inBackup() && m.mem.read8(f.readPtr - 1) == c) {
+            f.readPtr--;
+            return c;
+        }
+        if (!f.inBackup()) {
+            if (f.readPtr > f.readBase && f.saveBase != 0) {
+                // save_for_backup without markers: nothing to keep, the area is reused from its end
+                f.backupBase = f.saveEnd;
+            } else if (f.saveBase == 0) {
+                long b = libc.malloc(BACKUP_SIZE);
+                if (b == 0) {
+                    return -1;
+                }
+                f.saveBase = b;
+                f.saveEnd = b + BACKUP_SIZE;
+                f.backupBase = f.saveEnd;
+            }
+            f.readBase = f.readPtr;
+            switchToBackupArea(f);
+        } else if (f.readPtr <= f.readBase) {
+            long oldSize = f.readEnd - f.readBase;
+            long newSize = 2 * oldSize;
+            long nb = libc.malloc(newSize);
+            if (nb == 0) {
+                return -1;
+            }
+            libc.writeBytes(nb + (newSize - oldSize), libc.readBytes(f.readBase, (int) oldSize));
+            libc.free(f.readBase);
+            setg(f, nb, nb + (newSize - oldSize), nb + newSize);
+            f.backupBase = f.readPtr;
+        }
+        libc.putByte(--f.readPtr, c);
+        return c;
+    }
+
+    // ---------------------------------------------------------------- writing
+
     boolean writable(CFile f) {
         if ((f.flags & NO_WRITES) != 0) {
             f.flags |= ERR_SEEN;
@@ -405,201 +862,237 @@ final class Stdio {
         return true;
     }
 
-    /** {@code fgetc}: the next byte, or -1 (EOF). */
-    int getc(CFile f) {
-        if (!readable(f)) {
-            return -1;
-        }
-        if (f.putting() || f.rptr >= f.rend) {
-            if (underflow(f) <= 0) {
-                return -1;
+    /** {@code fputc}: into the buffer, or through _IO_new_file_overflow when it has no room. */
+    int putc(CFile f, int c) {
+        int r;
+        if (f.writePtr < f.writeEnd) {
+            libc.putByte(f.writePtr++, c);
+            r = c & 0xff;
+        } else {
+            if (f.orientation == 0) {
+                f.orientation = -1;
             }
-        }
-        int b = m.mem.read8(f.rptr++);
-        sync(f);
-        return b;
-    }
-
-    /** {@code fgets(s, n, f)}: up to n-1 bytes, to a newline included; s, or 0 when nothing was read. */
-    long fgets(long s, int n, CFile f) {
-        if (n <= 0 || !readable(f)) {
-            return 0;
-        }
-        if (n == 1) {
-            libc.putByte(s, 0);
-            return s;
-        }
-        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-        while (got.size() < n - 1) {
-            if (f.putting() || f.rptr >= f.rend) {
-                if (underflow(f) <= 0) {
-                    break;
-                }
-            }
-            int want = n - 1 - got.size();
-            long have = f.rend - f.rptr;
-            byte[] chunk = libc.readBytes(f.rptr, (int) Math.min(want, have));
-            int take = chunk.length;
-            for (int i = 0; i < chunk.length; i++) {
-                if (chunk[i] == '\n') {
-                    take = i + 1;
-                    break;
-                }
-            }
-            got.write(chunk, 0, take);
-            f.rptr += take;
-            if (take > 0 && chunk[take - 1] == '\n') {
-                break;
-            }
+            r = overflow(f, c & 0xff);
         }
         sync(f);
-        if (got.size() == 0 || (f.flags & ERR_SEEN) != 0 && got.size() == 0) {
-            return 0;
-        }
-        byte[] b = got.toByteArray();
-        libc.writeBytes(s, b);
-        libc.putByte(s + b.length, 0);
-        return s;
+        return r;
     }
-
-    /** {@code fread}: whole items read; as _IO_file_xsgetn, a request of a buffer or more is read straight into {@code dst}. */
-    long fread(long dst, long size, long nmemb, CFile f) {
-        long want = size * nmemb;
-        if (want == 0 || !readable(f)) {
-            return 0;
-        }
-        allocate(f);
-        toReading(f);
-        long done = 0;
-        while (done < want) {
-            long have = f.rend - f.rptr;
-            if (have > 0) {
-                long k = Math.min(have, want - done);
-                libc.writeBytes(dst + done, libc.readBytes(f.rptr, (int) k));
-                f.rptr += k;
-                done += k;
-                continue;
-            }
-            long left = want - done;
-            if (left < f.bufSize || f.generated) {
-                if (underflow(f) <= 0) {
-                    break;
-                }
-                continue;
-            }
-            long count = left - left % f.bufSize;
-            long n = libc.read(f.fd, dst + done, count);
-            if (n <= 0) {
-                f.flags |= n == 0 ? EOF_SEEN : ERR_SEEN;
-                break;
-            }
-            done += n;
-        }
-        sync(f);
-        return done / size;
-    }
-
-    /** fscanf's source: the stream's bytes through its buffer. */
-    Scanf.Source source(CFile f) {
-        return new Scanf.Source() {
-            @Override
-            public int peek() {
-                if (f.putting() || f.rptr >= f.rend) {
-                    if (!readable(f) || underflow(f) <= 0) {
-                        return -1;
-                    }
-                }
-                return m.mem.read8(f.rptr);
-            }
-
-            @Override
-            public void skip() {
-                f.rptr++;
-                sync(f);
-            }
-        };
-    }
-
-    // ---------------------------------------------------------------- writing
 
     /**
-     * Output to the stream (fwrite, fputs, fputc, fprintf), as _IO_new_file_xsputn: into the buffer
-     * (malloc'ed at the first output), written out when full; past a full buffer, a whole number of
-     * blocks goes to the file straight from {@code src}, the caller's memory, when there is one
-     * (fprintf's text has none: it goes through the buffer). Returns the bytes taken.
+     * Output to the stream (fwrite, fputs, fprintf), as _IO_new_file_xsputn: into the buffer (up to
+     * its last newline when line buffered), then the buffer written out, a whole number of blocks
+     * straight from {@code src}, the caller's memory (fprintf's text has none, 0: it all goes
+     * through the buffer), and the rest into the buffer. Returns the bytes taken.
      */
     long write(CFile f, long src, byte[] b) {
-        if (!writable(f) || b.length == 0) {
-            return 0;
+        if (f.orientation == 0) {
+            f.orientation = -1;
         }
         int n = b.length;
-        int off = 0;
-        long count = f.buf != 0 && f.putting() ? f.buf + f.bufSize - f.wptr : 0;
-        if (count > 0) {
-            off = (int) Math.min(count, n);
-            put(f, b, 0, off);
+        if (n == 0) {
+            return 0;
         }
-        if (off < n) {
-            // _IO_OVERFLOW (f, EOF): the buffer is made or switched to writing, and what it holds goes out
-            allocate(f);
-            toWriting(f);
-            if (!flushWrites(f)) {
-                return off;
+        int toDo = n;
+        int off = 0;
+        boolean mustFlush = false;
+        long count = 0;
+        if ((f.flags & LINE_BUF) != 0 && f.putting()) {
+            count = f.bufEnd - f.writePtr;
+            if (count >= n) {
+                for (int i = n - 1; i >= 0; i--) {
+                    if (b[i] == '\n') {
+                        count = i + 1;
+                        mustFlush = true;
+                        break;
+                    }
+                }
             }
-            int toDo = n - off;
-            int direct = toDo - toDo % f.bufSize;
-            if (direct > 0 && src != 0) {
-                long w = libc.write(f.fd, src + off, direct);
-                if (w != direct) {
-                    f.flags |= ERR_SEEN;
+        } else if (f.writeEnd > f.writePtr) {
+            count = f.writeEnd - f.writePtr;
+        }
+        if (count > 0) {
+            int k = (int) Math.min(count, toDo);
+            put(f, b, 0, k);
+            off = k;
+            toDo -= k;
+        }
+        if (toDo + (mustFlush ? 1 : 0) > 0) {
+            if (overflow(f, -1) == -1) {
+                sync(f);
+                return toDo == 0 ? -1 : n - toDo;
+            }
+            long block = f.bufEnd - f.bufBase;
+            long doWrite = src == 0 ? 0 : toDo - (block >= 128 ? toDo % block : 0);
+            if (doWrite > 0) {
+                long w = newDoWrite(f, src + off, doWrite);
+                toDo -= (int) w;
+                if (w < doWrite) {
                     sync(f);
-                    return off + Math.max(w, 0);
+                    return n - toDo;
                 }
-                off += direct;
+                off += (int) doWrite;
             }
-            while (off < n) { // the rest through the buffer (all of fprintf's text, which has no address)
-                if (f.wptr == f.buf + f.bufSize && !flushWrites(f)) {
-                    return off;
-                }
-                int k = (int) Math.min(f.buf + f.bufSize - f.wptr, n - off);
-                put(f, b, off, k);
-                off += k;
+            if (toDo > 0) {
+                toDo -= defaultXsputn(f, b, off, toDo);
             }
         }
         sync(f);
-        return off;
+        return n - toDo;
+    }
+
+    /** _IO_default_xsputn: into the buffer, overflowing a byte at a time when it is full. */
+    private int defaultXsputn(CFile f, byte[] b, int off, int n) {
+        int more = n;
+        while (true) {
+            if (f.writePtr < f.writeEnd) {
+                int k = (int) Math.min(f.writeEnd - f.writePtr, more);
+                put(f, b, off, k);
+                off += k;
+                more -= k;
+            }
+            if (more == 0 || overflow(f, b[off++] & 0xff) == -1) {
+                break;
+            }
+            more--;
+        }
+        return n - more;
     }
 
     private void put(CFile f, byte[] b, int off, int len) {
-        libc.writeBytes(f.wptr, java.util.Arrays.copyOfRange(b, off, off + len));
-        f.wptr += len;
+        if (len > 0) {
+            libc.writeBytes(f.writePtr, java.util.Arrays.copyOfRange(b, off, off + len));
+            f.writePtr += len;
+        }
     }
 
-    /** {@code fflush(f)}: writes go out; a reader's file offset goes back to its place (_IO_new_file_sync). */
+    /** {@code fflush(f)} as _IO_new_file_sync: writes go out; a reader's file offset goes back to its place, _offset forgotten. */
     int fflush(CFile f) {
-        if (f.putting()) {
-            return flushWrites(f) ? 0 : -1;
-        }
-        if (f.rend > f.rptr && !f.generated) {
-            libc.lseek(f.fd, f.rptr - f.rend, 1);
-            f.rptr = f.rend;
+        int r = 0;
+        if (f.writePtr > f.writeBase && !doWrite(f, f.writeBase, f.writePtr - f.writeBase)) {
             sync(f);
+            return -1;
         }
-        return 0;
+        long delta = f.readPtr - f.readEnd;
+        if (delta != 0) {
+            long pos = sysseek(f, delta, 1);
+            if (pos != -1) {
+                f.readEnd = f.readPtr;
+            } else {
+                r = -1;
+            }
+        }
+        if (r != -1) {
+            f.offset = -1;
+        }
+        sync(f);
+        return r;
+    }
+
+    // ---------------------------------------------------------------- buffering
+
+    /** {@code setvbuf(f, buf, mode, size)} as _IO_setvbuf; 0, or -1 (EOF) for an unknown mode. */
+    int setvbuf(CFile f, long buf, int mode, long size) {
+        int r;
+        switch (mode) {
+            case IOFBF -> {
+                f.flags &= ~(LINE_BUF | UNBUFFERED);
+                if (buf == 0) {
+                    r = 0;
+                    if (f.bufBase == 0) {
+                        if (doallocate(f)) {
+                            f.flags &= ~LINE_BUF;
+                        } else {
+                            r = -1;
+                        }
+                    }
+                    sync(f);
+                    return r;
+                }
+            }
+            case IOLBF -> {
+                f.flags &= ~UNBUFFERED;
+                f.flags |= LINE_BUF;
+                if (buf == 0) {
+                    sync(f);
+                    return 0;
+                }
+            }
+            case IONBF -> {
+                f.flags &= ~LINE_BUF;
+                f.flags |= UNBUFFERED;
+                buf = 0;
+                size = 0;
+            }
+            default -> {
+                return -1;
+            }
+        }
+        r = fileSetbuf(f, buf, size) ? 0 : -1;
+        sync(f);
+        return r;
+    }
+
+    /** {@code setbuf(f, buf)}: _IO_setbuffer with BUFSIZ bytes (none when buf is NULL). */
+    void setbuf(CFile f, long buf) {
+        f.flags &= ~LINE_BUF;
+        fileSetbuf(f, buf, buf == 0 ? 0 : BUFSIZ);
+        sync(f);
+    }
+
+    /** _IO_new_file_setbuf over _IO_default_setbuf: synced, the new buffer (or _shortbuf), every pointer at its start. */
+    private boolean fileSetbuf(CFile f, long p, long len) {
+        if (fflush(f) == -1) {
+            return false;
+        }
+        if (p == 0 || len == 0) {
+            f.flags |= UNBUFFERED;
+            setb(f, f.shortbuf(), f.shortbuf() + 1, false);
+        } else {
+            f.flags &= ~UNBUFFERED;
+            setb(f, p, p + len, false);
+        }
+        setp(f, f.bufBase, f.bufBase);
+        setg(f, f.bufBase, f.bufBase, f.bufBase);
+        return true;
     }
 
     // ---------------------------------------------------------------- position
 
-    /** {@code ftell}: the descriptor's offset, less what the buffer holds unread, plus what it holds unwritten. */
+    /** {@code ftell} as do_ftell: _offset (or lseek's) with what the buffer holds unread or unwritten, less pushed-back bytes. */
     long ftell(CFile f) {
-        if (f.generated) {
-            return f.delivered - (f.rend - f.rptr);
+        long off = 0;
+        if (f.bufBase != 0) {
+            boolean unflushed = f.writePtr > f.writeBase;
+            boolean append = (f.flags & IS_APPENDING) != 0;
+            if (unflushed && append) {
+                long r = sysseek(f, 0, 2);
+                if (r == -1) {
+                    return -1;
+                }
+                f.offset = r;
+            }
+            if (!unflushed) {
+                off -= f.readEnd - f.readPtr;
+            } else if (append) {
+                off += f.writePtr - f.writeBase;
+            } else {
+                off += f.writePtr - f.readEnd;
+            }
         }
-        long pos = libc.lseek(f.fd, 0, 1);
-        if (pos < 0) {
+        long r = f.offset != -1 ? f.offset : sysseek(f, 0, 1);
+        if (r == -1) {
             return -1;
         }
-        return f.putting() ? pos + (f.wptr - f.buf) : pos - (f.rend - f.rptr);
+        r += off;
+        if (r < 0) {
+            m.process.kernel().setErrno(Errno.EINVAL);
+            return -1;
+        }
+        if (f.inBackup()) {
+            r -= f.saveEnd - f.saveBase;
+        }
+        sync(f);
+        return r;
     }
 
     /**
@@ -625,41 +1118,119 @@ final class Stdio {
         f.delivered = offset;
     }
 
-    /** {@code fseek}: writes out, forgets what was read ahead, moves the descriptor; clears EOF. */
-    int fseek(CFile f, long offset, int whence) {
-        if (whence == 1) {
-            long at = ftell(f);
-            if (at < 0) {
+    /**
+     * {@code fseek} as _IO_seekoff_unlocked and _IO_new_file_seekoff: the pushback area dropped,
+     * writes out; a place inside what the buffer holds only moves the read pointer; else the
+     * descriptor goes to the block boundary below it and a read fills the buffer up to it (exactly,
+     * when nothing was read or written yet) or all of it; clears EOF. 0, or -1.
+     */
+    int fseek(CFile f, long offset, int dir) {
+        if (dir < 0 || dir > 2) {
+            m.process.kernel().setErrno(Errno.EINVAL);
+            return -1;
+        }
+        if (f.saveBase != 0) {
+            if (dir == 1 && f.inBackup()) {
+                offset -= f.readEnd - f.readPtr;
+            }
+            freeBackupArea(f);
+        }
+        long r = seekoff(f, offset, dir);
+        sync(f);
+        return r == -1 ? -1 : 0;
+    }
+
+    private long seekoff(CFile f, long offset, int dir) {
+        boolean mustBeExact = f.readBase == f.readEnd && f.writeBase == f.writePtr;
+        boolean wasWriting = f.writePtr > f.writeBase || f.putting();
+        if (wasWriting && !switchToGetMode(f)) {
+            return -1;
+        }
+        if (f.bufBase == 0) {
+            if (f.readBase != 0) {
+                libc.free(f.readBase);
+                f.flags &= ~IN_BACKUP;
+            }
+            doallocbuf(f);
+            setp(f, f.bufBase, f.bufBase);
+            setg(f, f.bufBase, f.bufBase, f.bufBase);
+        }
+        boolean dumb = false;
+        switch (dir) {
+            case 1 -> {
+                offset -= f.readEnd - f.readPtr;
+                if (f.offset == -1) {
+                    dumb = true;
+                } else {
+                    offset += f.offset;
+                    if (offset < 0) {
+                        m.process.kernel().setErrno(Errno.EINVAL);
+                        return -1;
+                    }
+                    dir = 0;
+                }
+            }
+            case 2 -> {
+                offset += f.generated ? 0 : libc.lseek(f.fd, 0, 2); // fstat's st_size (the descriptor is placed again below)
+                dir = 0;
+            }
+            default -> {
+            }
+        }
+        if (!dumb) {
+            if (f.offset != -1 && f.readBase != 0 && !f.inBackup()) {
+                long start = f.offset - (f.readEnd - f.bufBase);
+                if (offset >= start && offset < f.offset) {
+                    setg(f, f.bufBase, f.bufBase + (offset - start), f.readEnd);
+                    setp(f, f.bufBase, f.bufBase);
+                    f.flags &= ~EOF_SEEN;
+                    if (f.offset >= 0) {
+                        sysseek(f, f.offset, 0); // resync: another process may have moved the descriptor
+                    }
+                    return offset;
+                }
+            }
+            if ((f.flags & NO_READS) != 0) {
+                dumb = true;
+            }
+        }
+        if (!dumb) {
+            long block = f.bufEnd - f.bufBase;
+            long newOffset = offset & ~(block - 1);
+            long delta = offset - newOffset;
+            if (delta > block) {
+                newOffset = offset;
+                delta = 0;
+            }
+            long result = sysseek(f, newOffset, 0);
+            if (result < 0) {
                 return -1;
             }
-            offset += at;
-            whence = 0;
-        }
-        if (!flushWrites(f)) {
-            return -1;
-        }
-        long r;
-        if (f.generated) {
-            // glibc turns SEEK_END into SEEK_SET at st_size, 0 for a /proc file
-            r = offset < 0 ? -1 : offset;
-            if (r >= 0) {
-                procSeek(f, offset);
-            } else {
-                m.process.kernel().setErrno(Errno.EINVAL);
+            long count = 0;
+            if (delta != 0) {
+                count = sysread(f, f.bufBase, mustBeExact ? delta : block);
+                if (count < delta) {
+                    offset = count == -1 ? delta : delta - count;
+                    dir = 1;
+                    dumb = true;
+                }
             }
-        } else {
-            r = libc.lseek(f.fd, offset, whence);
+            if (!dumb) {
+                setg(f, f.bufBase, f.bufBase + delta, f.bufBase + count);
+                setp(f, f.bufBase, f.bufBase);
+                f.offset = result + count;
+                f.flags &= ~EOF_SEEN;
+                return offset;
+            }
         }
-        if (r < 0) {
-            return -1;
+        long result = sysseek(f, offset, dir);
+        if (result != -1) {
+            f.flags &= ~EOF_SEEN;
+            f.offset = result;
+            setg(f, f.bufBase, f.bufBase, f.bufBase);
+            setp(f, f.bufBase, f.bufBase);
         }
-        f.rptr = f.rend = f.buf;
-        f.flags &= ~(EOF_SEEN | CURRENTLY_PUTTING);
-        if (f.buf != 0) {
-            f.wptr = f.buf;
-        }
-        sync(f);
-        return 0;
+        return result;
     }
 
     boolean eof(CFile f) {

@@ -31,6 +31,7 @@ void perror(const char *s);
 int getchar(void);
 int getc(FILE *stream);
 int fgetc(FILE *stream);
+int ungetc(int c, FILE *stream);
 char *fgets(char *s, int size, FILE *stream);
 int scanf(const char *format, ...);
 int sscanf(const char *str, const char *format, ...);
