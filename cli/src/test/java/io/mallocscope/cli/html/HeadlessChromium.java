@@ -4,7 +4,6 @@ import io.mallocscope.cli.testing.MiniJson;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +26,10 @@ import java.util.stream.Stream;
  * then kills chromedriver and its browser, and deletes the throw-away profile.
  */
 final class HeadlessChromium implements AutoCloseable {
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+    // bounds against a hung browser, not expectations: a loaded 2-core machine can take many times the usual second
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final java.util.regex.Pattern LISTENING = java.util.regex.Pattern.compile("started successfully on port (\\d+)");
 
     private final Process driver;
     private final Path profile;
@@ -42,7 +43,7 @@ final class HeadlessChromium implements AutoCloseable {
         this.profile = profile;
         this.driverLog = driverLog;
         this.base = "http://127.0.0.1:" + port;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** The chromium binary, or empty: {@code $CHROMIUM}, else the first of the usual names on the PATH. */
@@ -92,18 +93,27 @@ final class HeadlessChromium implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Starts chromedriver on a free localhost port and opens a headless browser session. */
+    /**
+     * Starts chromedriver on a port it picks itself ({@code --port=0}; it prints which) and opens a headless browser
+     * session. Picking a free port here and handing it over would leave a moment in which another process can take it.
+     */
     static HeadlessChromium start(Path chromium, Path chromedriver, Path workDir, int width, int height)
             throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         Path profile = Files.createTempDirectory(workDir, "chromium-profile-");
         Path log = workDir.resolve("chromedriver.log");
-        Process p = new ProcessBuilder(chromedriver.toString(), "--port=" + port, "--allowed-ips=127.0.0.1",
-                "--log-path=" + log).redirectErrorStream(true).redirectOutput(workDir.resolve("chromedriver.out").toFile())
+        Path out = workDir.resolve("chromedriver.out");
+        Process p = new ProcessBuilder(chromedriver.toString(), "--port=0", "--allowed-ips=127.0.0.1",
+                "--log-path=" + log).redirectErrorStream(true).redirectOutput(out.toFile())
                 .start();
+        int port;
+        try {
+            port = awaitPort(p, out);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            deleteTree(profile);
+            throw e;
+        }
         HeadlessChromium c = new HeadlessChromium(p, profile, log, port);
         try {
             c.awaitReady();
@@ -113,6 +123,25 @@ final class HeadlessChromium implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /** The port chromedriver says it listens on ("… started successfully on port N."). */
+    private static int awaitPort(Process driver, Path out) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (true) {
+            String said = Files.exists(out) ? Files.readString(out) : "";
+            java.util.regex.Matcher m = LISTENING.matcher(said);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (!driver.isAlive()) {
+                throw new IOException("chromedriver exited with status " + driver.exitValue() + ": " + said.strip());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("chromedriver named no port after " + STARTUP_TIMEOUT.toSeconds() + " s: " + said.strip());
+            }
+            Thread.sleep(50);
+        }
     }
 
     private void awaitReady() throws IOException, InterruptedException {
@@ -146,7 +175,7 @@ final class HeadlessChromium implements AutoCloseable {
             a.append(a.length() == 0 ? "" : ",").append(quote(s));
         }
         String body = "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\"pageLoadStrategy\":\"normal\","
-                + "\"timeouts\":{\"pageLoad\":20000,\"script\":10000},"
+                + "\"timeouts\":{\"pageLoad\":60000,\"script\":60000},"
                 + "\"goog:chromeOptions\":{\"binary\":" + quote(chromium.toString()) + ",\"args\":[" + a + "]}}}}";
         Map<String, Object> v = MiniJson.object(value(send("POST", "/session", body)));
         session = (String) v.get("sessionId");
