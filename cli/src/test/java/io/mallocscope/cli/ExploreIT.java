@@ -54,52 +54,43 @@ class ExploreIT {
     @Test
     void stepsJumpsFollowsAChunkAndRunsBackToWhereMemoryChanged() throws Exception {
         start("explore " + recording);
-        String screen = waitFor("step 0 / 8");
-        assertThat(screen).contains("#0 before the first call", "no heap yet", "-- bins", "tcachebins");
+        waitFor("step 0 / 8", "#0 before the first call", "no heap yet", "-- bins", "tcachebins");
 
         keys("n", "n", "n");
-        screen = waitFor("step 3 / 8");
-        assertThat(screen).contains("#3 malloc(0x418) = 0x5555555596f0   LargeBinAttack.java:39",
+        waitFor("step 3 / 8", "#3 malloc(0x418) = 0x5555555596f0   LargeBinAttack.java:39",
                 " 0x5555555596e0 0x420   P-- #3   in use");
 
         keys("g", "8", "Enter");
-        screen = waitFor("step 8 / 8");
         // the call pane is what `timeline` prints: the allocator's write into the stack named
-        assertThat(screen).contains("#8 malloc(0x438) = 0x555555559f70   LargeBinAttack.java:52",
+        waitFor("step 8 / 8", "#8 malloc(0x438) = 0x555555559f70   LargeBinAttack.java:52",
                 "    unsortedbin: 0x5555555596e0 (#3) (0x420) moved to largebins[0x400-0x430]",
                 "    largebin insert wrote 0x5555555596e0 to 0x7fffffffe3c0 (stack, not heap memory)",
                 "0x400-0x430: 0x555555559290");
 
         keys("p");
-        screen = waitFor("step 7 / 8");
-        assertThat(screen).contains(
-                "    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290");
+        waitFor("step 7 / 8", "    program wrote 0x7fffffffe3a0 into #1's bk_nextsize (0x5555555592b8): was 0x555555559290");
 
         // run forward to where the stack word changes: the largebin insert's write
         keys("f", "@0x7fffffffe3c0", "Enter");
-        screen = waitFor("step 8 / 8");
+        String screen = waitFor("step 8 / 8", "the word at 0x7fffffffe3c0 changed in step 8:", "→ 0x5555555596e0");
         assertThat(line(screen, "the word at 0x7fffffffe3c0 changed in step 8:")).endsWith("→ 0x5555555596e0");
 
         // run back to where p1 last changed: the insert, then the program's forged bk_nextsize
         keys("r", "0x555555559290", "Enter");
-        screen = waitFor("chunk 0x555555559290 changed in step 8:");
-        assertThat(screen).contains("chunk 0x555555559290 changed in step 8: fd 0x7ffff7fab0b0 → 0x5555555596e0, "
+        waitFor("chunk 0x555555559290 changed in step 8: fd 0x7ffff7fab0b0 → 0x5555555596e0, "
                 + "bk_nextsize 0x7fffffffe3a0 →", "  0x5555555596e0"); // the message's second row
         keys("r", "Enter");
-        screen = waitFor("step 7 / 8");
-        assertThat(screen).contains("chunk 0x555555559290 changed in step 7: bk_nextsize 0x555555559290 → 0x7fffffffe3a0");
+        waitFor("step 7 / 8", "chunk 0x555555559290 changed in step 7: bk_nextsize 0x555555559290 → 0x7fffffffe3a0");
 
         // follow p2 (the pointer malloc handed out): the steps that touched it, then the first of them
         keys("c", "0x5555555596f0", "Enter");
-        screen = waitFor("following 0x5555555596e0: steps 2 3 7 8");
+        waitFor("following 0x5555555596e0: steps 2 3 7 8");
         keys("[");
-        screen = waitFor("step 3 / 8");
-        assertThat(screen).contains("▶0x5555555596e0 0x420   P-- #3   in use");
+        waitFor("step 3 / 8", "▶0x5555555596e0 0x420   P-- #3   in use");
 
         // a typo is a message on the screen, nothing moves
         keys("g", "eight", "Enter");
-        screen = waitFor("not a step number: 'eight' (0..8)");
-        assertThat(screen).contains("step 3 / 8");
+        waitFor("not a step number: 'eight' (0..8)", "step 3 / 8");
 
         keys("q");
         screen = waitFor("explore exited with 0");
@@ -152,18 +143,22 @@ class ExploreIT {
         }
     }
 
-    /** The screen once it shows {@code text} (every 100 ms, up to 30 s; a JVM starting on a busy machine is slow). */
-    private String waitFor(String text) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    /**
+     * The screen once it shows every one of {@code texts} (every 100 ms, up to 120 s: a JVM starting on a loaded 2-core
+     * machine is slow). All of them, not the first and then the rest: a capture can catch a redraw half done.
+     */
+    private String waitFor(String... texts) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         String screen = "";
         while (System.nanoTime() < end) {
             screen = tmux("capture-pane", "-p");
-            if (screen.contains(text)) {
+            String shown = screen;
+            if (java.util.Arrays.stream(texts).allMatch(shown::contains)) {
                 return screen;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the screen never showed '" + text + "'; it shows:\n" + screen);
+        throw new AssertionError("the screen never showed all of " + java.util.Arrays.toString(texts) + "; it shows:\n" + screen);
     }
 
     private static String line(String screen, String start) {
