@@ -517,9 +517,14 @@ final class Machine {
         state.applyTo(m);
         m.buffered = buffered;
         stdout.bind(buffered);
+        return m.asChild(c, () -> m.runMain(main, null, 0, k));
+    }
+
+    /** Runs a forked child's interpreter: exit's work when it returns, gcc's line for a construct it cannot run. */
+    private int asChild(LibC c, java.util.function.IntSupplier body) {
         try {
-            int status = m.runMain(main, null, 0, k);
-            m.atExit();
+            int status = body.getAsInt();
+            atExit();
             return status;
         } catch (CompileError e) { // a construct the child cannot run: gcc's line, status 1
             stdout.drain();
@@ -586,11 +591,8 @@ final class Machine {
         }
     }
 
-    /** fork(): unwinds the interpreter to main's caller, saving where each part of it was. */
+    /** fork(): unwinds the interpreter to main's caller (or the thread's start), saving where each part of it was. */
     ForkPoint forkPoint(Expr.Call site) {
-        if (stackFloor >= 0) {
-            throw new CompileError(site.at, "unsupported: fork() in a thread other than the main thread");
-        }
         return new ForkPoint(rsp, depth, stackFloor);
     }
 
@@ -884,7 +886,43 @@ final class Machine {
         rsp -= 8;
         mem.write64(rsp, ra);
         long[] vals = {arg};
-        return enter(fn, vals, ra, 0);
+        return runThread(fn, vals, ra, null);
+    }
+
+    /**
+     * Runs a thread's start routine (or re-enters it where a fork left it); a fork() in the thread
+     * unwinds to here, where the process forks: the child's only thread is this one (Linux's fork),
+     * its arenas as glibc's fork handler leaves them (the runtime's {@code LibC.fork}).
+     */
+    private long runThread(Function fn, long[] vals, long ra, ForkPoint k) {
+        while (true) {
+            try {
+                return k == null ? enter(fn, vals, ra, 0) : resumeEnter(fn, k);
+            } catch (ForkPoint p) {
+                ForkPoint child = p.reenter(0);
+                StdoutBuffer.State copied = stdout.state().copy();
+                Inherited state = new Inherited(this);
+                int pid = libc.fork(c -> runThreadChild(c, fn, child, copied, state));
+                k = p.reenter(pid);
+            }
+        }
+    }
+
+    /**
+     * The child of a fork() in a thread: a copy of this interpreter going on in the thread's routine,
+     * on its copy of the thread's stack; when the routine returns, the last thread has ended and the
+     * process exits with status 0 (glibc's start_thread), writing out stdio.
+     */
+    private int runThreadChild(LibC c, Function fn, ForkPoint k, StdoutBuffer.State copied, Inherited state) {
+        Machine m = new Machine(c.process(), prog, parser, stdout, progname);
+        state.applyTo(m);
+        m.buffered = copied;
+        m.stackFloor = k.stackFloor;
+        stdout.bind(copied);
+        return m.asChild(c, () -> {
+            m.runThread(fn, null, 0, k);
+            return 0;
+        });
     }
 
     /**

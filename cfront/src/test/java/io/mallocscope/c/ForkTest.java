@@ -53,20 +53,4 @@ class ForkTest {
                 + "child ended with " + (1012 % 256) + "\n");
         assertThat(r.status().code()).isEqualTo(12);
     }
-
-    @Test
-    void forkInAThreadOtherThanMainIsNamedAsUnsupported() {
-        CProcess.Captured r = run("""
-                #include <pthread.h>
-                #include <unistd.h>
-                static void *body(void *arg) { fork(); return arg; }
-                int main(void) {
-                    pthread_t t;
-                    pthread_create(&t, NULL, body, NULL);
-                    return pthread_join(t, NULL);
-                }
-                """);
-        assertThat(r.stderr()).startsWith("f.c:3:36: error: unsupported: fork() in a thread other than the main thread");
-        assertThat(r.status().code()).isEqualTo(1);
-    }
 }
