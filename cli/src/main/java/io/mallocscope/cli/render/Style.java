@@ -56,6 +56,11 @@ public record Style(boolean color) implements Emphasis {
         return CHUNK_COLOURS.length;
     }
 
+    /** What starts the colour of {@link #dim} ("" without colours); {@link #end()} ends it. */
+    String dimStart() {
+        return color ? "\u001b[2m" : "";
+    }
+
     /** What ends a colour started by {@link #chunkStart} ("" without colours). */
     String end() {
         return color ? RESET : "";

@@ -76,6 +76,24 @@ public final class VisRenderer implements SnapshotRenderer {
                     if (k == from && got == 0) {
                         got = memory.read(a, words, (int) Math.min(words.length, 2 * rowsOf - k));
                     }
+                    if (hasPrev) {
+                        // a run of rows the same as the one before, with no note and short of the chunk's
+                        // last row, is folded: counted in one tight loop (most of a big heap's rows)
+                        long limit = Math.min(end - 16, notes.next(a) - 8);
+                        int i = k - from;
+                        int j = i;
+                        long b = a;
+                        while (b < limit && j + 1 < got && words[j] == prev0 && words[j + 1] == prev1) {
+                            j += 2;
+                            b += 16;
+                        }
+                        if (j > i) {
+                            skipped += (j - i) >>> 1;
+                            a = b - 16; // the loop steps to b
+                            k += j - i - 2;
+                            continue;
+                        }
+                    }
                     long w0 = k - from < got ? words[k - from] : memory.read64(a);
                     long w1 = k - from + 1 < got ? words[k - from + 1] : memory.read64(a + 8);
                     String note = notes.at(a);
@@ -164,6 +182,17 @@ public final class VisRenderer implements SnapshotRenderer {
         }
 
         String at(long address) {
+            seek(address);
+            return cursor < at.length && at[cursor] == address ? text[cursor] : null;
+        }
+
+        /** The first address at or after {@code address} with a note ({@link Long#MAX_VALUE}: none). */
+        long next(long address) {
+            seek(address);
+            return cursor < at.length ? at[cursor] : Long.MAX_VALUE;
+        }
+
+        private void seek(long address) {
             if (cursor > 0 && at[cursor - 1] >= address) {
                 int i = java.util.Arrays.binarySearch(at, address);
                 cursor = i >= 0 ? i : -i - 1;
@@ -171,7 +200,6 @@ public final class VisRenderer implements SnapshotRenderer {
             while (cursor < at.length && at[cursor] < address) {
                 cursor++;
             }
-            return cursor < at.length && at[cursor] == address ? text[cursor] : null;
         }
     }
 
@@ -188,6 +216,10 @@ public final class VisRenderer implements SnapshotRenderer {
         private final byte[][] chunkStart;
         private final byte[] end;
         private final byte[] buf = new byte[1 << 16];
+        /** What starts a folded line, up to its count ("...", a tab, the dim colour, the arrow). */
+        private byte[] foldStart;
+        private String foldRows;
+        private byte[] foldRowsBytes;
         private int n;
 
         Rows(PrintWriter out, OutputStream bytes, Style style) {
@@ -224,9 +256,28 @@ public final class VisRenderer implements SnapshotRenderer {
         }
 
         void folded(int skipped, String rows) {
-            text(style.dim("..."));
-            text("\t");
-            text(style.dim("\u2193 " + skipped + rows));
+            if (foldStart == null) {
+                foldStart = (style.dim("...") + "\t" + style.dimStart() + "\u2193 ").getBytes(StandardCharsets.UTF_8);
+            }
+            put(foldStart);
+            room(20);
+            int digits = 1;
+            for (int v = skipped; v >= 10; v /= 10) {
+                digits++;
+            }
+            n += digits;
+            for (int i = n - 1, v = skipped; ; i--, v /= 10) {
+                buf[i] = DIGITS[v % 10];
+                if (v < 10) {
+                    break;
+                }
+            }
+            if (!rows.equals(foldRows)) {
+                foldRows = rows;
+                foldRowsBytes = rows.getBytes(StandardCharsets.UTF_8);
+            }
+            put(foldRowsBytes);
+            put(end);
             put(NEWLINE);
         }
 
