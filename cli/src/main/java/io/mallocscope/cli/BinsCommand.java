@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.source.Detail;
 import io.mallocscope.cli.render.BinsJsonRenderer;
 import io.mallocscope.cli.render.BinsTextRenderer;
 import io.mallocscope.cli.render.SnapshotRenderer;
@@ -43,7 +44,8 @@ final class BinsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
         Style style = format == Format.json ? Style.PLAIN : color.style();
-        RENDERERS.get(format).render(SourceOptions.stateAt(s, source.at, "--at", focus.focus()), out, style);
+        RENDERERS.get(format).render(SourceOptions.stateAt(s, source.at, "--at", focus.focus(), Detail.NO_BYTES), out,
+                style);
         out.flush();
         return Exit.OK;
     }

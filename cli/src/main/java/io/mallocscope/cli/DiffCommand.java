@@ -1,5 +1,7 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.source.Detail;
 import io.mallocscope.cli.render.DiffRenderer;
 import io.mallocscope.cli.source.StateSource;
 import picocli.CommandLine.Command;
@@ -49,8 +51,10 @@ final class DiffCommand implements Callable<Integer> {
             throw UserError.usage("--at " + from + " --to " + to + " is reversed: --at is the earlier step ("
                     + s.name() + " has steps 0.." + s.steps() + ")");
         }
-        new DiffRenderer().render(SourceOptions.stateAt(s, from, "--at", focus.focus()),
-                SourceOptions.stateAt(s, to, "--to", focus.focus()), out, color.style());
+        // diff compares chunks, bins, mappings and parameters: it reads no memory
+        HeapSnapshot sa = SourceOptions.stateAt(s, from, "--at", focus.focus(), Detail.NO_BYTES);
+        HeapSnapshot sb = SourceOptions.stateAt(s, to, "--to", focus.focus(), Detail.NO_BYTES);
+        new DiffRenderer().render(sa, sb, out, color.style());
         out.flush();
         return Exit.OK;
     }

@@ -1,5 +1,6 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.source.Detail;
 import io.mallocscope.cli.render.HeapRenderer;
 import io.mallocscope.cli.source.StateSource;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ final class HeapCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
-        new HeapRenderer().render(SourceOptions.stateAt(s, source.at, "--at", focus.focus()), out, color.style());
+        new HeapRenderer().render(SourceOptions.stateAt(s, source.at, "--at", focus.focus(), Detail.NO_BYTES), out,
+                color.style());
         out.flush();
         return Exit.OK;
     }

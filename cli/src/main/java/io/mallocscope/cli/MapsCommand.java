@@ -1,5 +1,7 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.model.HeapSnapshot;
+import io.mallocscope.cli.source.Detail;
 import io.mallocscope.cli.render.MapsRenderer;
 import io.mallocscope.cli.source.StateSource;
 import picocli.CommandLine.Command;
@@ -36,7 +38,7 @@ final class MapsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         StateSource s = source.open(spec.commandLine().getErr());
-        io.mallocscope.cli.model.HeapSnapshot state = SourceOptions.stateAt(s, source.at, "--at", focus.focus());
+        HeapSnapshot state = SourceOptions.stateAt(s, source.at, "--at", focus.focus(), Detail.MAPS);
         if (format == Format.proc) {
             MapsRenderer.renderProc(state, out);
         } else {

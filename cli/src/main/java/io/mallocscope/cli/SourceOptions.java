@@ -84,9 +84,15 @@ final class SourceOptions {
 
     /** The state at {@code --at} of the process, arena and thread {@code focus} names. */
     static HeapSnapshot stateAt(StateSource s, Integer n, String option, io.mallocscope.cli.source.Focus focus) {
+        return stateAt(s, n, option, focus, io.mallocscope.cli.source.Detail.ALL);
+    }
+
+    /** As {@link #stateAt(StateSource, Integer, String, io.mallocscope.cli.source.Focus)}, with no more than {@code detail}. */
+    static HeapSnapshot stateAt(StateSource s, Integer n, String option, io.mallocscope.cli.source.Focus focus,
+                                io.mallocscope.cli.source.Detail detail) {
         int step = n == null ? s.steps() : n;
         checkStep(s, step, option);
-        return focus.isDefault() ? s.at(step) : s.at(step, focus);
+        return s.at(step, focus, detail);
     }
 
     /** A usage error naming {@code option} unless {@code step} is one of the source's steps. */

@@ -59,17 +59,22 @@ public final class HeapViews {
      * @throws io.mallocscope.cli.UserError (usage) for a pid, arena or thread the run does not have at this step
      */
     public static HeapSnapshot snapshot(int step, CProcess root, Focus f) {
+        return snapshot(step, root, f, Detail.ALL);
+    }
+
+    /** As {@link #snapshot(int, CProcess, Focus)} with no more than {@code d} in it. */
+    public static HeapSnapshot snapshot(int step, CProcess root, Focus f, Detail d) {
         if (f.isDefault()) {
-            return snapshot(step, root);
+            return snapshot(step, root, d != Detail.NO_BYTES, root.malloc().view(), d);
         }
         CProcess p = process(root, f.pid(), step);
         long tp = threadPointer(p, f.thread(), step);
         HeapView main = p.malloc().view();
         long arena = arena(main, f.arena(), step);
         if (arena == main.mainArena() && tp == threadPointer(p, null, step)) {
-            return snapshot(step, p, true, main);
+            return snapshot(step, p, d != Detail.NO_BYTES, main, d);
         }
-        return snapshot(step, p, arena == main.mainArena(), HeapView.of(p.malloc(), arena, tp));
+        return snapshot(step, p, arena == main.mainArena() && d != Detail.NO_BYTES, HeapView.of(p.malloc(), arena, tp), d);
     }
 
     /** Every arena of the process {@code f} names, with its heaps and threads. */
@@ -174,6 +179,19 @@ public final class HeapViews {
     }
 
     private static HeapSnapshot snapshot(int step, CProcess p, boolean copyHeap, HeapView v) {
+        return snapshot(step, p, copyHeap, v, Detail.ALL);
+    }
+
+    private static HeapSnapshot snapshot(int step, CProcess p, boolean copyHeap, HeapView v, Detail d) {
+        if (d == Detail.MAPS) {
+            // what maps shows: the mappings, the break, and the mmapped chunks that fill anonymous mappings
+            List<Chunk> mmapped = new ArrayList<>();
+            for (HeapView.Chunk c : v.mmappedChunks()) {
+                mmapped.add(chunk(v, c));
+            }
+            return new HeapSnapshot(step, v.heapStart(), v.top(), p.kernel().currentBrk(), v.mainArena(), List.of(),
+                    mmapped, List.of(), ProcessModels.maps(p), Map.of(), p.memory()::read64, false);
+        }
         List<Chunk> chunks = new ArrayList<>();
         for (HeapView.Chunk c : v.chunks()) {
             chunks.add(chunk(v, c));

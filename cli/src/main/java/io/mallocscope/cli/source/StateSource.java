@@ -34,6 +34,14 @@ public interface StateSource {
      */
     HeapSnapshot at(int n, Focus focus);
 
+    /**
+     * As {@link #at(int, Focus)} with no more than {@code detail} in it (a source may give more): a view
+     * that reads no memory, or only the mappings, costs less on a big heap.
+     */
+    default HeapSnapshot at(int n, Focus focus, Detail detail) {
+        return focus.isDefault() ? at(n) : at(n, focus);
+    }
+
     /** Every arena of the process {@code focus} names after step {@code n}, with its heaps and threads. */
     ArenaTable arenasAt(int n, Focus focus);
 

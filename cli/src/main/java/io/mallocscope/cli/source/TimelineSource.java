@@ -69,11 +69,32 @@ final class TimelineSource implements StateSource {
     @Override
     public HeapSnapshot at(int n) {
         HeapSnapshot s = HeapViews.snapshot(n, process(n));
+        sayCheckpointProblem();
+        return s;
+    }
+
+    @Override
+    public HeapSnapshot at(int n, Focus focus, Detail detail) {
+        if (detail == Detail.ALL) {
+            return focus.isDefault() ? at(n) : at(n, focus);
+        }
+        if (focus.isDefault()) {
+            HeapSnapshot s = HeapViews.snapshot(n, process(n), focus, detail);
+            sayCheckpointProblem();
+            return s;
+        }
+        try {
+            return HeapViews.snapshot(n, reconstructor.stateAt(n), focus, detail);
+        } catch (IllegalArgumentException e) {
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
+    }
+
+    private void sayCheckpointProblem() {
         if (!checkpointProblemSaid && reconstructor.checkpointProblem().isPresent()) {
             checkpointProblemSaid = true;
             notes.accept("warning: " + reconstructor.checkpointProblem().get());
         }
-        return s;
     }
 
     @Override

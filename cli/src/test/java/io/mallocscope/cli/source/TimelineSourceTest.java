@@ -135,6 +135,37 @@ class TimelineSourceTest {
     }
 
     @Test
+    void aViewThatReadsLessGetsTheSameStateWithoutTheRest() {
+        StateSource s = Sources.open(file, ANY);
+        StateSource other = Sources.open(file, ANY);
+        for (int step : new int[] {0, 1, 4_321, CALLS}) {
+            HeapSnapshot all = s.at(step);
+            HeapSnapshot noBytes = other.at(step, Focus.DEFAULT, Detail.NO_BYTES);
+            assertThat(noBytes.chunks()).isEqualTo(all.chunks());
+            assertThat(noBytes.bins()).isEqualTo(all.bins());
+            assertThat(noBytes.params()).isEqualTo(all.params());
+            assertThat(render(noBytes)).isEqualTo(render(all));
+            HeapSnapshot maps = other.at(step, Focus.DEFAULT, Detail.MAPS);
+            assertThat(maps.chunks()).isEmpty(); // no chunk walk
+            assertThat(maps.maps()).isEqualTo(all.maps());
+            assertThat(maps.brk()).isEqualTo(all.brk());
+            assertThat(maps.mmapped()).isEqualTo(all.mmapped());
+            assertThat(renderMaps(maps)).isEqualTo(renderMaps(all));
+            if (step > 0) {
+                assertThat(renderMaps(maps)).contains("heap (brk " + io.mallocscope.runtime.text.Hex.of(all.brk()) + ")");
+            }
+        }
+    }
+
+    static String renderMaps(HeapSnapshot s) {
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        new io.mallocscope.cli.render.MapsRenderer().render(s, pw, Style.PLAIN);
+        pw.flush();
+        return sw.toString();
+    }
+
+    @Test
     void aTruncatedTimelineKeepsItsReadablePrefixAndSaysWhereItStops() throws IOException {
         byte[] all = Files.readAllBytes(file);
         Path cut = dir.resolve("cut.timeline");
