@@ -3,6 +3,7 @@ package io.mallocscope.cli.html;
 import io.mallocscope.cli.Main;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,7 +67,7 @@ class HtmlBrowserIT {
                     .containsEntry("site", "at " + model.steps().get(1).site());
             assertThat((String) s1.get("site")).startsWith("at FirstFit.java:");
             assertThat(s1.get("explanation")).isEqualTo(model.steps().get(1).explanation());
-            assertThat(s1.get("explanation")).asList().startsWith("kernel: sbrk(0x21000) = 0x555555559000");
+            assertThat(s1.get("explanation")).asInstanceOf(InstanceOfAssertFactories.LIST).startsWith("kernel: sbrk(0x21000) = 0x555555559000");
             browser.pressKey(ARROW_RIGHT);
             browser.pressKey(ARROW_RIGHT);
             Map<String, Object> s3 = HtmlBrowserTest.state(browser);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,10 +143,10 @@ class HtmlBrowserTest {
         assertThat(s).containsEntry("label", "step 11 / " + last).containsEntry("op", "free(0x555555559730)")
                 .containsEntry("chunks", (long) step.chunks().size());
         assertThat(s.get("states")).isEqualTo(step.chunks().stream().map(HtmlModel.ChunkBox::state).toList());
-        assertThat(s.get("states")).asList().contains("tcache", "unsorted", "top");
+        assertThat(s.get("states")).asInstanceOf(InstanceOfAssertFactories.LIST).contains("tcache", "unsorted", "top");
         assertThat(s.get("addresses")).isEqualTo(step.chunks().stream().map(c -> "0x" + Long.toHexString(c.address()))
                 .toList());
-        assertThat(s.get("bins")).asList().contains("tcachebins[0x20] 0x5555555592b0 \u2192 0x555555559290");
+        assertThat(s.get("bins")).asInstanceOf(InstanceOfAssertFactories.LIST).contains("tcachebins[0x20] 0x5555555592b0 \u2192 0x555555559290");
         screenshot("browser-demo-step11.png");
 
         browser.pressKey(END);
@@ -178,7 +179,7 @@ class HtmlBrowserTest {
         assertThat(s1).containsEntry("label", "step 1 / 4").containsEntry("op", "malloc(0x512) = 0x5555555592a0")
                 .containsEntry("site", "at FirstFit.java:33");
         assertThat(s1.get("explanation")).isEqualTo(model.steps().get(1).explanation());
-        assertThat(s1.get("explanation")).asList().contains(
+        assertThat(s1.get("explanation")).asInstanceOf(InstanceOfAssertFactories.LIST).contains(
                 "top: split 0x290 off for the tcache (tcache_perthread_struct), top now 0x555555559290 size 0x20d70");
         assertThat(s1.get("states")).isEqualTo(List.of("in_use", "in_use", "top"));
 
@@ -196,7 +197,7 @@ class HtmlBrowserTest {
         browser.pressKey(END);
         Map<String, Object> s4 = state();
         assertThat(s4).containsEntry("label", "step 4 / 4").containsEntry("op", "malloc(0x1fa) = 0x5555555592a0");
-        assertThat(s4.get("explanation")).asList().containsExactly(
+        assertThat(s4.get("explanation")).asInstanceOf(InstanceOfAssertFactories.LIST).containsExactly(
                 "unsortedbin: 0x555555559290 (#1) (0x520) moved to largebins[0x500-0x530]",
                 "largebins[0x500-0x530]: took 0x555555559290 (#1) (0x520) [binmap scan]",
                 "split 0x555555559290 (#1): 0x210 used, remainder 0x5555555594a0 size 0x310",
