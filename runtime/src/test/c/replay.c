@@ -3,8 +3,10 @@
  * print where every block landed, relative to the program break at the start
  * of main.  This is the reference side of mallocscope's golden tests.
  *
- * Usage:   replay TRACEFILE
+ * Usage:   replay TRACEFILE [--malloc-stats]
  *          (malloc tunables come from GLIBC_TUNABLES in the environment, as usual)
+ *          --malloc-stats: after the summary, malloc_stats() prints every arena on stderr
+ *          (unbuffered: it allocates nothing); stdout is the same as without it
  *
  * The program makes NO heap allocation of its own: no stdio, no strdup, no
  * locale.  The trace is mapped with mmap(2), all state lives in .bss (which
@@ -581,11 +583,15 @@ static int next_op(struct tok *t)
     return 0;
 }
 
+static int want_malloc_stats; /* --malloc-stats */
+
 static void finish(void)
 {
     cur_line = 0;
     print_summary();
     out_flush();
+    if (want_malloc_stats)
+        malloc_stats();
 }
 
 #ifdef THREADS
@@ -776,8 +782,10 @@ int main(int argc, char **argv)
 {
     heap_base = (uintptr_t)sbrk(0); /* before anything else */
 
-    if (argc != 2) {
-        static const char usage[] = "usage: replay TRACEFILE\n";
+    if (argc == 3 && strcmp(argv[2], "--malloc-stats") == 0)
+        want_malloc_stats = 1;
+    else if (argc != 2) {
+        static const char usage[] = "usage: replay TRACEFILE [--malloc-stats]\n";
         write_all(2, usage, sizeof usage - 1);
         return 2;
     }

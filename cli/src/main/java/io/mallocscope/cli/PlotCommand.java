@@ -93,7 +93,8 @@ final class PlotCommand implements Callable<Integer> {
     static void summary(String name, HeapSeries s, PrintWriter o) {
         o.println(name + ": " + s.steps + (s.steps == 1 ? " call" : " calls"));
         o.println("peak live payload  " + Hex.of(s.peakLive) + " (" + s.peakLive + " bytes)");
-        o.println("peak heap size     " + Hex.of(s.peakHeap) + " (" + s.peakHeap + " bytes: brk extent + mmapped)");
+        o.println("peak heap size     " + Hex.of(s.peakHeap) + " (" + s.peakHeap + " bytes: brk extent + "
+                + (s.otherArenas() ? "other arenas' heaps + " : "") + "mmapped)");
         o.println(String.format("peak utilisation   %.2f%% (peak payload / peak heap, as the malloc lab computes it)",
                 100 * s.utilisation()));
     }

@@ -174,10 +174,13 @@ final class ReplayCommand implements Callable<Integer> {
         Trace t = traced.trace();
         ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked())
                 .withStderr(OutputStream.nullOutputStream());
+        StringBuilder offsets = new StringBuilder();
+        java.io.ByteArrayOutputStream mallocStats = new java.io.ByteArrayOutputStream();
         long start = System.nanoTime();
         try {
             if (traced.threaded() != null) {
-                ThreadedReplay.run(traced.threaded(), o, new StringBuilder()); // its threads, as replay prints it
+                // its threads, as replay prints it; then malloc_stats, as replay.c --malloc-stats
+                ThreadedReplay.runWithMallocStats(traced.threaded(), o.withStderr(mallocStats), offsets);
             } else {
                 OffsetsReplay.run(t, o, new PrintWriter(java.io.Writer.nullWriter()));
             }
@@ -189,6 +192,12 @@ final class ReplayCommand implements Callable<Integer> {
         StateSource s = Sources.open(input, new Sources.ReplaySettings(glibcOption.checked(), tunablesOption.checked()));
         io.mallocscope.cli.plot.HeapSeries series = io.mallocscope.cli.plot.HeapSeries.of(s);
         PlotCommand.summary(trace.getFileName().toString(), series, out);
+        if (traced.threaded() != null) {
+            // every arena at the end, as the real library's mallinfo2 and malloc_stats count them
+            out.println("at the end (glibc's mallinfo2, summed over every arena, and malloc_stats):");
+            offsets.toString().lines().filter(l -> l.startsWith("mallinfo ")).forEach(out::println);
+            out.print(mallocStats.toString(StandardCharsets.UTF_8));
+        }
         out.println(String.format(java.util.Locale.ROOT, "time               %.3f ms (%.1f Kops/s, one replay of "
                 + "the calls by the simulated allocator)", nanos / 1e6, series.steps / (nanos / 1e9) / 1000));
         return Exit.OK;

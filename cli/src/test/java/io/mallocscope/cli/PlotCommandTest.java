@@ -102,6 +102,19 @@ class PlotCommandTest {
                 "smallbins free bytes", "largebins free bytes");
     }
 
+    /** A trace with threads: the heap size counts the other arenas' heaps, drawn as a series of their own. */
+    @Test
+    void aThreadedTracesChartDrawsTheOtherArenasHeaps() throws Exception {
+        Path svg = dir.resolve("threads.svg");
+        String rep = io.mallocscope.cli.testing.RuntimeTraces.threadedTraces().resolve("second-heap.rep").toString();
+        CliRun.Result r = run("plot", rep, "--out", svg.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains(" bytes: brk extent + other arenas' heaps + mmapped)\n");
+        assertThat(texts(svg)).contains("heap size (brk extent + other arenas' heaps + mmapped bytes)",
+                "other arenas' heaps", "mmapped bytes", "live requested bytes");
+        assertThat(texts(svg)).doesNotContain("heap size (brk extent + mmapped bytes)");
+    }
+
     /** A trace that allocates nothing has no heap to map: said in words, not "0x0..+0x100"; --out draws an empty map. */
     @Test
     void aHeapMapWithoutAHeapSaysSo() throws Exception {

@@ -33,18 +33,28 @@ public final class Charts {
     private Charts() {
     }
 
-    /** Heap size (brk extent + mmapped bytes) and live requested bytes over the steps. */
+    /**
+     * Heap size (brk extent + mmapped bytes) and live requested bytes over the steps; with threads also
+     * the other arenas' heaps, counted in the heap size.
+     */
     public static JFreeChart heap(HeapSeries s, String title) {
-        XYSeries heap = new XYSeries("heap size (brk extent + mmapped bytes)");
+        boolean arenas = s.otherArenas();
+        XYSeries heap = new XYSeries(arenas ? "heap size (brk extent + other arenas' heaps + mmapped bytes)"
+                : "heap size (brk extent + mmapped bytes)");
+        XYSeries others = new XYSeries("other arenas' heaps");
         XYSeries mmapped = new XYSeries("mmapped bytes");
         XYSeries live = new XYSeries("live requested bytes");
         for (int n = 0; n <= s.steps; n++) {
             heap.add(n, s.heap[n]);
+            others.add(n, s.arenas[n]);
             mmapped.add(n, s.mmapped[n]);
             live.add(n, s.live[n]);
         }
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(heap);
+        if (arenas) {
+            data.addSeries(others);
+        }
         data.addSeries(mmapped);
         data.addSeries(live);
         return chart(title + String.format(": peak utilisation %.2f%%", 100 * s.utilisation()), data);

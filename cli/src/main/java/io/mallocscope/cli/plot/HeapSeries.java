@@ -2,10 +2,11 @@ package io.mallocscope.cli.plot;
 
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinType;
-import io.mallocscope.cli.model.Chunk;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.source.StateSource;
+import io.mallocscope.runtime.CProcess;
+import io.mallocscope.runtime.malloc.HeapView;
 
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -14,15 +15,24 @@ import java.util.Map;
 
 /**
  * A source's heap over its steps, as numbers to plot: the heap's size (the break's extent past the
- * heap's start, plus the bytes of mmapped chunks) against the live requested bytes (the sizes the
- * program asked for and has not freed), and the free bytes in each bin class. The malloc lab's peak
- * utilisation (CS:APP 9.9) is the peak of the live payload over the peak heap size.
+ * heap's start, plus the other arenas' heaps, plus the bytes malloc mmapped for chunks: glibc's own
+ * count, {@code mp_.mmapped_mem}, which mallinfo2 reports as {@code hblkhd}) against the live
+ * requested bytes (the sizes the program asked for and has not freed), and the free bytes in each bin
+ * class. The malloc lab's peak utilisation (CS:APP 9.9) is the peak of the live payload over the peak
+ * heap size.
+ *
+ * <p>Every arena counts, as glibc's {@code mallinfo2} sums them: a non-main arena's heaps are its
+ * {@code system_mem} (its heaps' {@code heap_info} sizes), its bins' free chunks count in their classes,
+ * and every live thread's tcache in the tcache class. A source whose process never had a second arena
+ * or thread reads as before.
  */
 public final class HeapSeries {
     public final int steps;
     /** index = step (0..steps) */
     public final long[] heap;
     public final long[] mmapped;
+    /** The non-main arenas' heaps: their {@code system_mem} summed (0 without threads). */
+    public final long[] arenas;
     public final long[] live;
     public final Map<BinType, long[]> free = new EnumMap<>(BinType.class);
     public final long peakLive;
@@ -32,6 +42,7 @@ public final class HeapSeries {
         this.steps = steps;
         heap = new long[steps + 1];
         mmapped = new long[steps + 1];
+        arenas = new long[steps + 1];
         live = new long[steps + 1];
         for (BinType t : BinType.values()) {
             free.put(t, new long[steps + 1]);
@@ -44,10 +55,21 @@ public final class HeapSeries {
         this.steps = s.steps;
         this.heap = s.heap;
         this.mmapped = s.mmapped;
+        this.arenas = s.arenas;
         this.live = s.live;
         this.free.putAll(s.free);
         this.peakLive = peakLive;
         this.peakHeap = peakHeap;
+    }
+
+    /** Whether a step had an arena besides main_arena (then the heap size counts its heaps). */
+    public boolean otherArenas() {
+        for (long a : arenas) {
+            if (a != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Peak live payload over peak heap size, 0 when the heap never grew. */
@@ -74,14 +96,7 @@ public final class HeapSeries {
         for (int n = 0; n <= last; n++) {
             HeapSnapshot snap = s.at(n);
             each.accept(snap, n);
-            long mm = 0;
-            for (Chunk c : snap.mmapped()) {
-                mm += c.size();
-            }
             long brkExtent = snap.heapStart() == 0 || snap.brk() == 0 ? 0 : snap.brk() - snap.heapStart();
-            h.heap[n] = brkExtent + mm;
-            h.mmapped[n] = mm;
-            h.live[n] = live[n];
             for (Bin b : snap.bins()) {
                 long bytes = 0;
                 for (long c : b.chunks()) {
@@ -89,10 +104,59 @@ public final class HeapSeries {
                 }
                 h.free.get(b.type())[n] += bytes;
             }
+            CProcess p = s.process(n);
+            HeapView main = p.malloc().view();
+            // glibc's own count of the mappings it made for chunks (mp_.mmapped_mem, mallinfo2's hblkhd)
+            long mm = main.params().mmappedMem();
+            h.arenas[n] = otherArenasAndThreads(p, main, h, n);
+            h.heap[n] = brkExtent + h.arenas[n] + mm;
+            h.mmapped[n] = mm;
+            h.live[n] = live[n];
             peakLive = Math.max(peakLive, live[n]);
             peakHeap = Math.max(peakHeap, h.heap[n]);
         }
         return new HeapSeries(h, peakLive, peakHeap);
+    }
+
+    /**
+     * What the snapshot of main_arena and the main thread's tcache leaves out, as mallinfo2 counts it:
+     * adds the free chunks of every other arena's bins and of every other live thread's tcache to
+     * {@code h}'s classes at step {@code n}; returns the other arenas' {@code system_mem} summed.
+     */
+    private static long otherArenasAndThreads(CProcess p, HeapView main, HeapSeries h, int n) {
+        long[] threads = p.libc().threadPointers();
+        List<HeapView.Arena> all = main.arenas();
+        if (all.size() <= 1 && threads.length <= 1) {
+            return 0;
+        }
+        long system = 0;
+        for (HeapView.Arena a : all) {
+            if (!a.main()) {
+                system += a.systemMem();
+                addFree(p, HeapView.of(p.malloc(), a.address(), 0), false, h, n);
+            }
+        }
+        for (int k = 1; k < threads.length; k++) {
+            if (threads[k] != 0) {
+                addFree(p, HeapView.of(p.malloc(), main.mainArena(), threads[k]), true, h, n);
+            }
+        }
+        return system;
+    }
+
+    /** Adds the free bytes of {@code v}'s tcache bins ({@code tcache}) or of its arena's bins. */
+    private static void addFree(CProcess p, HeapView v, boolean tcache, HeapSeries h, int n) {
+        for (HeapView.Bin b : v.bins()) {
+            BinType t = BinType.of(b.kind());
+            if ((t == BinType.TCACHE) != tcache) {
+                continue;
+            }
+            long bytes = 0;
+            for (long c : b.chunks()) {
+                bytes += p.memory().read64(c + 8) & ~7L;
+            }
+            h.free.get(t)[n] += bytes;
+        }
     }
 
     /**

@@ -80,6 +80,8 @@ public final class ThreadedReplay implements AutoCloseable {
     private final List<Long> arenas = new ArrayList<>();
     /** Stepping: what the last line did. */
     private Line last;
+    /** After the summary, malloc_stats() (replay.c --malloc-stats). */
+    private boolean mallocStats;
 
     /** Thrown by the thread that read the last line, to end the whole run (the harness _exits there). */
     private static final class Finished extends RuntimeException {
@@ -119,6 +121,17 @@ public final class ThreadedReplay implements AutoCloseable {
     /** As {@link #run(String, String, ProcessOptions, Appendable)}, for a trace already parsed. */
     public static void run(ThreadedTrace t, ProcessOptions options, Appendable out) {
         new ThreadedReplay(t, CProcess.create(options(t, options)), out, false, false).replay();
+    }
+
+    /**
+     * As {@link #run(ThreadedTrace, ProcessOptions, Appendable)}, then {@code malloc_stats()} in the thread
+     * that read the last line, as {@code replay.c --malloc-stats} does: its text (every arena) goes to the
+     * process's stderr ({@code options}').
+     */
+    public static void runWithMallocStats(ThreadedTrace t, ProcessOptions options, Appendable out) {
+        ThreadedReplay r = new ThreadedReplay(t, CProcess.create(options(t, options)), out, false, false);
+        r.mallocStats = true;
+        r.replay();
     }
 
     /**
@@ -604,6 +617,10 @@ public final class ThreadedReplay implements AutoCloseable {
 
     private void finish() {
         finish(out);
+        if (mallocStats) {
+            flush(); // the summary first, as the harness writes it before malloc_stats
+            c.malloc_stats();
+        }
     }
 
     private void finish(StringBuilder out) {

@@ -50,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Binaries are built once per JVM into {@code target/native/replay-VERSION} (written to a
  * temporary file and moved into place, so parallel forks do not see a half-written binary). Paths
  * are resolved against the working directory, which Maven sets to the module directory; running
- * from the repository root ({@code runtime/src/test/c/replay.c}) works too.
+ * from the repository root ({@code runtime/src/test/c/replay.c}) or from a sibling module such as the
+ * cli ({@code ../runtime/src/test/c/replay.c}) works too.
  */
 public final class NativeHarness {
 
@@ -69,6 +70,8 @@ public final class NativeHarness {
     private static final String SYSTEM_VERSION = "2.36";
     private static final String SOURCE_IN_MODULE = "src/test/c/replay.c";
     private static final String SOURCE_FROM_ROOT = "runtime/src/test/c/replay.c";
+    /** From a sibling module (the cli's tests compare its views with the harness too). */
+    private static final String SOURCE_FROM_SIBLING = "../runtime/src/test/c/replay.c";
     private static final long RUN_TIMEOUT_SECONDS = 300;
 
     private static final Object LOCK = new Object();
@@ -204,10 +207,19 @@ public final class NativeHarness {
     public record Ended(int status, String out, String err) {
     }
 
-    private Ended execute(Path trace, String tunablesOrNull) {
+    /**
+     * As {@link #run(Path, String)}, with {@code --malloc-stats}: after the summary the harness calls
+     * {@code malloc_stats()}, whose text (every arena) is the run's stderr. A failing run is returned.
+     */
+    public Ended runWithMallocStats(Path trace, String tunablesOrNull) {
+        return execute(trace, tunablesOrNull, "--malloc-stats");
+    }
+
+    private Ended execute(Path trace, String tunablesOrNull, String... options) {
         List<String> command = new ArrayList<>(launcher);
         command.add(binary.toString());
         command.add(trace.toAbsolutePath().toString());
+        command.addAll(List.of(options));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         if (tunablesOrNull != null) {
@@ -548,7 +560,7 @@ public final class NativeHarness {
     }
 
     private static Path locateSource() {
-        for (String candidate : new String[] {SOURCE_IN_MODULE, SOURCE_FROM_ROOT}) {
+        for (String candidate : new String[] {SOURCE_IN_MODULE, SOURCE_FROM_ROOT, SOURCE_FROM_SIBLING}) {
             Path p = Path.of(candidate).toAbsolutePath().normalize();
             if (Files.isRegularFile(p)) {
                 return p;
