@@ -236,9 +236,10 @@ class RunCommandIT {
         CliRun.Result chunk = run("chunk", timeline.toString(), "0x7ffff0000b70", "--color=never");
         assertThat(chunk.err()).isEmpty();
         assertThat(chunk.status()).isZero();
-        assertThat(chunk.out()).contains("#4 malloc(0x28) = 0x7ffff0000b70   childthr.c:6 → p\n"
+        // each step line names the call's process and thread, as timeline's header does
+        assertThat(chunk.out()).contains("#4 [pid 3 t1] malloc(0x28) = 0x7ffff0000b70   childthr.c:6 → p\n"
                 + "    created as the remainder (0x204a0) of splitting 0x7ffff00008d0\n")
-                .contains("#5 free(0x7ffff0000b70)   childthr.c:8\n    freed into tcachebins[0x30] (now 1)\n");
+                .contains("#5 [pid 3 t1] free(0x7ffff0000b70)   childthr.c:8\n    freed into tcachebins[0x30] (now 1)\n");
     }
 
     /**
