@@ -2,11 +2,14 @@ package io.mallocscope.samples;
 
 import io.mallocscope.runtime.CProgram;
 import io.mallocscope.runtime.LibC;
+import io.mallocscope.runtime.trace.ThreadedReplay;
+import io.mallocscope.runtime.trace.ThreadedTrace;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceFormatException;
 import io.mallocscope.runtime.trace.TraceRunner;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,6 +25,9 @@ import static io.mallocscope.runtime.LibC.STDERR;
  * step N of the recorded timeline is line N of the trace, and the addresses are the ones glibc returns
  * for the same trace. Nothing else touches the heap: the summary goes to stderr, which is unbuffered and
  * allocates nothing (printf to stdout would malloc stdout's buffer first).
+ *
+ * <p>A trace with thread lines ({@code T K}, {@code X K}) runs as the threaded harness runs it
+ * ({@link ThreadedReplay#throughLibC}): each op a call of its own thread, the threads taking turns.
  *
  * <p>Run: {@code java -javaagent:mallocscope-agent.jar=out=t.timeline -jar mallocscope-samples.jar replay t.rep},
  * or {@code mallocscope run replay t.rep}.
@@ -45,7 +51,17 @@ public final class Replay implements CProgram {
         try {
             Path file = Path.of(argv[1]);
             byte[] text = Files.readAllBytes(file);
-            trace = Trace.parseBytes(file.toString(), text);
+            try {
+                trace = Trace.parseBytes(file.toString(), text);
+            } catch (TraceFormatException e) {
+                // the fast parser stops at a thread line: such a trace runs with its threads
+                String asText = new String(text, StandardCharsets.ISO_8859_1);
+                if (String.valueOf(e.getMessage()).contains(": " + Trace.THREAD_LINE + " (")
+                        && ThreadedTrace.isThreaded(asText)) {
+                    return threaded(c, argv[1], ThreadedTrace.parse(file.toString(), asText));
+                }
+                throw e;
+            }
             lines = trace.size() <= SITE_LINES_UP_TO ? Trace.opLines(text) : null;
         } catch (NoSuchFileException e) {
             c.fprintf(STDERR, "replay: %s: no such file\n", argv[1]);
@@ -74,6 +90,29 @@ public final class Replay implements CProgram {
         // the break is read from the kernel directly: an sbrk(0) here would be one more recorded call
         c.fprintf(STDERR, "replay: %d operations from %s; program break at %p\n", (long) trace.size(), argv[1],
                 c.process().kernel().currentBrk());
+        return 0;
+    }
+
+    /**
+     * A trace with thread lines ({@code T K}, {@code X K}): run as the threaded harness runs it, each op a
+     * call of its own thread (threads taking turns by a baton, main creating and joining them), each call
+     * named by its trace line.
+     */
+    private static int threaded(LibC c, String name, ThreadedTrace t) {
+        String wanted = t.tunables();
+        if (wanted != null && !wanted.equals(c.process().options().tunables())) {
+            c.fprintf(STDERR, "replay: note: the trace asks for GLIBC_TUNABLES=%s; this process runs with '%s'\n",
+                    wanted, Objects.requireNonNullElse(c.process().options().tunables(), ""));
+        }
+        ThreadedReplay.throughLibC(t, c, String.valueOf(Path.of(name).getFileName()));
+        int threads = 0;
+        for (int i = 0; i < t.size(); i++) {
+            if (t.kind(i) == ThreadedTrace.Kind.SWITCH) {
+                threads = Math.max(threads, t.thread(i));
+            }
+        }
+        c.fprintf(STDERR, "replay: %d lines (%d operations, threads up to t%d) from %s; program break at %p\n",
+                (long) t.size(), (long) t.ops().size(), (long) threads, name, c.process().kernel().currentBrk());
         return 0;
     }
 }

@@ -1,10 +1,9 @@
 package io.mallocscope.cli.source;
 
 import io.mallocscope.cli.model.ArenaTable;
-import io.mallocscope.cli.model.Chunk;
-import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.testing.RuntimeTraces;
+import io.mallocscope.cli.testing.ThreadedOffsets;
 import io.mallocscope.runtime.trace.ThreadedTrace;
 import io.mallocscope.runtime.trace.Trace;
 import io.mallocscope.runtime.trace.TraceOp;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import static io.mallocscope.cli.source.StepNavigationTest.all;
@@ -30,8 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replay of the trace's lines up to it.
  */
 class ThreadedRepSourceTest {
-    private static final long HEAP_MAX_SIZE = 64L << 20;
-
     private static List<Path> traces() throws IOException {
         try (Stream<Path> s = Files.list(RuntimeTraces.threadedTraces())) {
             return s.filter(p -> p.toString().endsWith(".rep")).sorted().toList();
@@ -73,14 +69,14 @@ class ThreadedRepSourceTest {
                         TraceOp letter = o.op(k);
                         String head = tt.opThread(k) + ": " + letter.letter();
                         switch (letter.returns()) {
-                            case BLOCK -> got.add(head + " " + o.id(k) + " " + place(s, i + 1, op.mem(), base, arenas));
+                            case BLOCK -> got.add(head + " " + o.id(k) + " " + ThreadedOffsets.place(s, i + 1, op.mem(), base, arenas));
                             case INT -> got.add(head + " " + op.result());
-                            case BREAK -> got.add(head + " " + offset(Long.decode(op.result()) - base));
+                            case BREAK -> got.add(head + " " + ThreadedOffsets.offset(Long.decode(op.result()) - base));
                             case NOTHING -> {
                             }
                         }
                     }
-                    got.add("brk " + offset(s.at(s.steps()).brk() - base));
+                    got.add("brk " + ThreadedOffsets.offset(s.at(s.steps()).brk() - base));
                     List<String> golden = Files.readAllLines(RuntimeTraces.goldenThreads(v).resolve(name(t) + ".out"));
                     List<String> expected = new ArrayList<>(golden.subList(0, golden.size() - 2));
                     assertThat(got).isEqualTo(expected);
@@ -89,49 +85,6 @@ class ThreadedRepSourceTest {
             }
         }
         return tests.stream();
-    }
-
-    private static String offset(long off) {
-        return off >= 0 ? "H+0x" + Long.toHexString(off) : "H-0x" + Long.toHexString(-off);
-    }
-
-    /** WHERE and SIZE of the block {@code mem} handed out at {@code step}, as the views show it then. */
-    private static String place(StateSource s, int step, long mem, long base, List<Long> arenas) {
-        if (mem == 0) {
-            return "NULL";
-        }
-        HeapSnapshot main = s.at(step);
-        Optional<Chunk> c = main.chunks().stream().filter(x -> x.mem() == mem).findFirst();
-        if (c.isPresent()) {
-            return offset(mem - base) + " 0x" + Long.toHexString(c.get().sizeField());
-        }
-        c = main.mmapped().stream().filter(x -> x.mem() == mem).findFirst();
-        if (c.isPresent()) {
-            return "M+0x" + Long.toHexString(mem & 0xfff) + " 0x" + Long.toHexString(c.get().sizeField());
-        }
-        ArenaTable table = s.arenasAt(step, Focus.DEFAULT);
-        long heap = mem & ~(HEAP_MAX_SIZE - 1);
-        for (ArenaTable.Arena a : table.arenas()) {
-            for (ArenaTable.Heap h : a.heaps()) {
-                if (h.address() != heap) {
-                    continue;
-                }
-                assertThat(h.arPtr()).isEqualTo(a.address());
-                int depth = 1;
-                for (long prev = h.prev(); prev != 0; depth++) {
-                    long p = prev;
-                    prev = a.heaps().stream().filter(x -> x.address() == p).findFirst().orElseThrow().prev();
-                }
-                if (!arenas.contains(a.address())) {
-                    arenas.add(a.address());
-                }
-                HeapSnapshot in = s.at(step, new Focus(null, "0x" + Long.toHexString(a.address()), null));
-                Chunk chunk = in.chunks().stream().filter(x -> x.mem() == mem).findFirst().orElseThrow();
-                return "A" + (arenas.indexOf(a.address()) + 1) + (depth > 1 ? "." + depth : "") + "+0x"
-                        + Long.toHexString(mem - heap) + " 0x" + Long.toHexString(chunk.sizeField());
-            }
-        }
-        throw new AssertionError(Long.toHexString(mem) + " at step " + step + " is in no heap the views show");
     }
 
     /**

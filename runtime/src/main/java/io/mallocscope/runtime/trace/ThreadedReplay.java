@@ -82,6 +82,12 @@ public final class ThreadedReplay implements AutoCloseable {
     private Line last;
     /** After the summary, malloc_stats() (replay.c --malloc-stats). */
     private boolean mallocStats;
+    /** Each op a call through LibC ({@link #throughLibC}). */
+    private boolean throughLibC;
+    /** Names each call by its trace line ({@link #throughLibC}); null: no sites. */
+    private String siteFile;
+    /** The trace line of the create or join main makes for another thread's request. */
+    private int reqLine;
 
     /** Thrown by the thread that read the last line, to end the whole run (the harness _exits there). */
     private static final class Finished extends RuntimeException {
@@ -132,6 +138,30 @@ public final class ThreadedReplay implements AutoCloseable {
         ThreadedReplay r = new ThreadedReplay(t, CProcess.create(options(t, options)), out, false, false);
         r.mallocStats = true;
         r.replay();
+    }
+
+    /**
+     * Runs the threaded trace {@code t} as a program does, in {@code c}'s process from its main thread
+     * (the samples' {@code replay}, under the recording agent): every op is one call through {@code c}
+     * made by its thread, the thread lines are the harness's {@code pthread_create}, baton hand-overs
+     * ({@code sem_post}/{@code sem_wait}, which a recording does not list) and {@code pthread_join}, so a
+     * recording holds each op as a call of its thread, at the addresses {@link #run} prints. With
+     * {@code file}, each call is named by its trace line ({@code LibC#site}: {@code t.rep:12}); a thread
+     * line's calls by that line. Prints nothing; returns when the last line has run (the threads still
+     * waiting for the baton end with the process).
+     *
+     * @throws SimulatedSignal raised by a line, as the harness's process dies of it
+     */
+    public static void throughLibC(ThreadedTrace t, LibC c, String file) {
+        ThreadedReplay r = new ThreadedReplay(t, c.process(), null, false, false);
+        r.siteFile = file;
+        r.throughLibC = true;
+        r.start(c);
+        try {
+            r.runOps(0);
+        } catch (Finished f) {
+            // another thread read the last line
+        }
     }
 
     /**
@@ -366,7 +396,16 @@ public final class ThreadedReplay implements AutoCloseable {
 
     private void start(LibC libc) {
         this.c = libc;
-        TraceRunner r = TraceRunner.onMalloc(trace, process);
+        TraceRunner r = throughLibC ? TraceRunner.throughLibC(trace, libc) : TraceRunner.onMalloc(trace, process);
+        if (throughLibC && siteFile != null) {
+            int[] lines = new int[trace.size()];
+            for (int i = 0; i < threaded.size(); i++) {
+                if (threaded.kind(i) == ThreadedTrace.Kind.OP) {
+                    lines[threaded.op(i)] = threaded.line(i);
+                }
+            }
+            r.namingSites(siteFile, lines);
+        }
         this.runner = freeKeepsPointer ? r.freeKeepsPointer() : r;
         long brk = process.kernel().currentBrk();
         this.base = (brk + 15) & ~15L; // 2.31's loader leaves it unaligned under GLIBC_TUNABLES
@@ -397,6 +436,7 @@ public final class ThreadedReplay implements AutoCloseable {
             int k = reqThread;
             int resume = reqResume;
             req = REQ_NONE;
+            site(reqLine); // main makes the call the other thread's line asked for
             if (what == REQ_CREATE) {
                 createThread(k);
             } else {
@@ -406,6 +446,13 @@ public final class ThreadedReplay implements AutoCloseable {
                 return;
             }
             passBaton(resume);
+        }
+    }
+
+    /** Through LibC with sites: the program is at trace line {@code line} for the calls that follow. */
+    private void site(int line) {
+        if (siteFile != null) {
+            c.site(siteFile + ":" + line);
         }
     }
 
@@ -428,16 +475,19 @@ public final class ThreadedReplay implements AutoCloseable {
     private long threadMain(int self) {
         waitTurn(self);
         if (runOps(self)) {
-            finish();
+            if (!throughLibC) {
+                finish();
+            }
             throw new Finished();
         }
         return 0;
     }
 
-    private void switchTo(int self, int k) {
+    private void switchTo(int self, int k, int line) {
         if (k == self) {
             return;
         }
+        reqLine = line;
         if (k != 0 && !alive[k]) {
             if (self == 0) {
                 createThread(k);
@@ -461,6 +511,7 @@ public final class ThreadedReplay implements AutoCloseable {
         }
         alive[k] = false;
         exiting[k] = true;
+        reqLine = line;
         if (k == self) {
             req = REQ_JOIN;
             reqThread = k;
@@ -502,8 +553,9 @@ public final class ThreadedReplay implements AutoCloseable {
                                 ? new Line(i, 0, null, "pthread_create", new long[] {threadOut, STACK_SIZE, AddressSpace.PAGE_SIZE}, 0, null)
                                 : new Line(i, self, null, "sched_switch_to", new long[] {k == 0 ? mainPd : pthreads[k]}, 0, null);
                     }
+                    site(threaded.line(i));
                     try {
-                        switchTo(self, k);
+                        switchTo(self, k, threaded.line(i));
                     } catch (SimulatedSignal s) {
                         signalled(s);
                     }
@@ -517,6 +569,7 @@ public final class ThreadedReplay implements AutoCloseable {
                         last = new Line(i, k, null, "pthread_exit", new long[] {0}, 0, null);
                     }
                     boolean returns;
+                    site(threaded.line(i));
                     try {
                         returns = exitThread(self, k, threaded.line(i));
                     } catch (SimulatedSignal s) {
@@ -552,6 +605,10 @@ public final class ThreadedReplay implements AutoCloseable {
         if (stepper != null) {
             Step s = runner.step(i);
             last = new Line(line, self, s, s.function(), s.args(), s.result(), s.signal());
+            return;
+        }
+        if (throughLibC) { // a program's run: the recording holds the results
+            runner.call(i);
             return;
         }
         offsetsLine(out, self, i, runner.call(i));
