@@ -76,6 +76,15 @@ int none(int x) {
     return y;
 }
 
+/* no value held across a call, but a printf of eleven loaded values and a variable: more than the
+ * nine caller-saved registers, so three callee-saved ones are pushed */
+void many(long *w, const char *what) {
+    long here = 1;
+    printf("%s %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %p\n", what, w[0], w[1], w[2], w[3], w[4], w[5], w[6],
+           w[7], w[8], w[9], w[10], (void *) &here);
+    where("many.here", &here);
+}
+
 int main(void) {
     int x = 3;
     void *ptrs[3];
@@ -88,6 +97,8 @@ int main(void) {
     printf("%p %p %p\n", ptrs[0], ptrs[1], ptrs[2]);
     printf("%d\n", global_first(1));
     printf("%d\n", none(1));
+    long w[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    many(w, "many");
     /* main itself holds x*100 across fork(); the child reports first, the parent after waiting */
     int r = x * 100 + (fork() == 0 ? 1 : 2);
     if (r == 302) {

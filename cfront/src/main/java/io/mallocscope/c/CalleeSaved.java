@@ -14,12 +14,20 @@ package io.mallocscope.c;
  * not a constant, an invariant address or a register variable (a scalar local whose address is never
  * taken) into a temporary. A temporary is live from where it is made to where it is used; the
  * register allocator gives the ones live across a call a callee-saved register, reusing them across
- * statements: the count is the most temporaries live across any one call, at most five.
+ * statements: the count is the most temporaries live across any one call, at most five. And when a
+ * call's arguments (the computed ones and the variables loaded for it) are more than the nine
+ * caller-saved registers (a printf of a dozen computed values), the rest take callee-saved ones too.
  * Floating-point values are not counted: no xmm register is callee-saved, gcc spills them instead.
  */
 final class CalleeSaved {
     private int live;
     private int max;
+    /**
+     * The most values held in registers at once: past the nine caller-saved registers (rax, rcx, rdx,
+     * rsi, rdi, r8-r11), callee-saved ones.
+     */
+    private int pressure;
+    private static final int CALLER_SAVED = 9;
 
     private CalleeSaved() {
     }
@@ -28,7 +36,7 @@ final class CalleeSaved {
     static int registers(Function f) {
         CalleeSaved c = new CalleeSaved();
         c.stmt(f.body);
-        return Math.min(c.max, 5);
+        return Math.min(Math.max(c.max, c.pressure - CALLER_SAVED), 5);
     }
 
     private void stmt(Stmt s) {
@@ -89,6 +97,7 @@ final class CalleeSaved {
     private int hold(int consumed) {
         live -= consumed;
         live++;
+        pressure = Math.max(pressure, live);
         return 1;
     }
 
@@ -378,6 +387,14 @@ final class CalleeSaved {
             held += val(c.args[i]);
         }
         int la = left != null ? addr(left.lv) : 0;
+        // at the call, the arguments that are register variables are loaded too, next to the temporaries
+        int loaded = 0;
+        for (Expr arg : c.args) {
+            if (isReg(arg) || arg instanceof Expr.Cast k && isUseless(k) && isReg(k.e)) {
+                loaded++;
+            }
+        }
+        pressure = Math.max(pressure, live + loaded);
         live -= held;
         if (inlined(c)) {
             return left != null ? la : 0; // strlen of a literal is a constant; memcpy/strcpy give their destination
