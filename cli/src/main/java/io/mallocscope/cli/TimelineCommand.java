@@ -1,6 +1,7 @@
 package io.mallocscope.cli;
 
 import io.mallocscope.cli.explain.Narrator;
+import io.mallocscope.cli.explain.Telling;
 import io.mallocscope.cli.html.HtmlModels;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.EventText;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** {@code mallocscope timeline FILE [--from N --to M] [--fn NAME] [--chunk ADDR] [--format …] [--max-steps N] [--out F]}. */
@@ -41,7 +43,7 @@ final class TimelineCommand implements Callable<Integer> {
      * those are selected. The calls are read on demand, so a view streams a timeline of any length.
      */
     record Request(Path file, StateSource source, int first, int last, Predicate<Op> keep, boolean filtered,
-                   String glibc, String tunables, int maxSteps, Narrator.Writes writes) {
+                   String glibc, String tunables, int maxSteps, Narrator.Writes writes, Consumer<String> notes) {
         /** Every call up to the last one asked for (the ones before {@code first} name chunks). */
         List<Op> upToLast() {
             List<Op> all = source.ops();
@@ -75,8 +77,7 @@ final class TimelineCommand implements Callable<Integer> {
     }
 
     static final Map<Format, View> VIEWS = Map.of(
-            Format.text, (r, out, style) -> new TimelineTextRenderer(Narrator.of(r.source(), r.writes()))
-                    .render(r.upToLast(), r::selects, out, style),
+            Format.text, TimelineCommand::text,
             Format.jsonl, TimelineCommand::jsonl,
             Format.chrome, (r, out, style) -> new ChromeTraceRenderer().render(r.selected(), out),
             Format.html, (r, out, style) -> HtmlExport.write(r, out));
@@ -131,7 +132,7 @@ final class TimelineCommand implements Callable<Integer> {
                     + "after the last (" + s.name() + " has " + s.steps() + " calls, 1.." + s.steps() + ")");
         }
         Request request = new Request(file, s, first, last, keep, fn != null || chunk != null, settings.glibc(),
-                settings.tunables(), maxSteps, writes);
+                settings.tunables(), maxSteps, writes, line -> spec.commandLine().getErr().println("mallocscope: " + line));
         if (outFile != null) {
             OpenOnWrite file = new OpenOnWrite(outFile);
             PrintWriter w = new PrintWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8));
@@ -176,6 +177,18 @@ final class TimelineCommand implements Callable<Integer> {
                 : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                 : String.valueOf(e.getMessage());
         return UserError.usage("cannot write " + file + ": " + why);
+    }
+
+    /**
+     * The story of the selected calls: told from the first one with what the calls before it taught the
+     * story (a long timeline's story side file saves that every so many steps, so {@code --from N} costs
+     * the same at any N).
+     */
+    private static void text(Request r, PrintWriter out, Style style) {
+        Telling t = Telling.from(r.source(), r.file(), r.writes(), r.first(), r.notes());
+        List<Op> ops = r.upToLast();
+        new TimelineTextRenderer(t.narration()).render(t.story(), ops.subList(Math.min(t.after(), ops.size()),
+                ops.size()), r::selects, out, style);
     }
 
     /**

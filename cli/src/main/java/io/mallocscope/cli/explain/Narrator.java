@@ -2,6 +2,7 @@ package io.mallocscope.cli.explain;
 
 import io.mallocscope.cli.model.BinLabels;
 import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.model.StateCodec;
 import io.mallocscope.cli.model.Story;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.CProcess;
@@ -75,6 +76,11 @@ public final class Narrator {
         final Set<Long> mmappedChunks = new HashSet<>();
         /** chunks the transitions put in a bin and did not take out, with how many times (a double free: twice) */
         final Map<Long, Integer> inBins = new HashMap<>();
+        /** the chunks named, or made live or not, or put in or taken out of a bin since the last {@link #save} */
+        final Set<Long> touchedNames = new HashSet<>();
+        final Set<Long> touchedLive = new HashSet<>();
+        final Set<Long> touchedBins = new HashSet<>();
+        final Set<Long> touchedMmapped = new HashSet<>();
 
         Known copy() {
             Known k = new Known();
@@ -87,6 +93,87 @@ public final class Narrator {
         }
     }
 
+    /**
+     * {@code pid:list:chunk} → how many times the chunk is in that list (a tcache's list also names its
+     * thread), with the keys of each chunk at hand (a chunk leaves every list at once when merged).
+     */
+    private static final class Lists {
+        final Map<String, Integer> count = new HashMap<>();
+        /** the keys changed since the last save (once saving) */
+        final Set<String> touched = new HashSet<>();
+        boolean tracking;
+        private final Map<Long, Set<String>> byChunk = new HashMap<>();
+
+        /** Puts the chunk in the list once more; returns how many times it is there now. */
+        int add(String key, long chunk) {
+            int n = count.merge(key, 1, Integer::sum);
+            touch(key);
+            if (n == 1) {
+                byChunk.computeIfAbsent(chunk, c -> new HashSet<>(2)).add(key);
+            }
+            return n;
+        }
+
+        private void touch(String key) {
+            if (tracking) {
+                touched.add(key);
+            }
+        }
+
+        /** Takes the chunk out of the list once. */
+        void take(String key, long chunk) {
+            Integer n = count.get(key);
+            if (n == null) {
+                return;
+            }
+            touch(key);
+            if (n > 1) {
+                count.put(key, n - 1);
+            } else {
+                count.remove(key);
+                Set<String> keys = byChunk.get(chunk);
+                keys.remove(key);
+                if (keys.isEmpty()) {
+                    byChunk.remove(chunk);
+                }
+            }
+        }
+
+        /** Takes the chunk out of every list (of every process), or only out of the tcaches. */
+        void removeChunk(long chunk, boolean tcachesOnly) {
+            Set<String> keys = byChunk.get(chunk);
+            if (keys == null) {
+                return;
+            }
+            keys.removeIf(k -> {
+                if (tcachesOnly && !k.contains(":tcache")) {
+                    return false;
+                }
+                count.remove(k);
+                touch(k);
+                return true;
+            });
+            if (keys.isEmpty()) {
+                byChunk.remove(chunk);
+            }
+        }
+
+        void clear() {
+            count.clear();
+            byChunk.clear();
+            touched.clear();
+        }
+
+        /** Rebuilds the keys by chunk after {@link #count} was changed directly. */
+        void reindex() {
+            byChunk.clear();
+            for (String k : count.keySet()) {
+                long chunk = Long.parseLong(k.substring(k.lastIndexOf(':') + 1));
+                byChunk.computeIfAbsent(chunk, c -> new HashSet<>(2)).add(k);
+            }
+        }
+    }
+
     /** pid → what the telling knows of that process's heap */
     private final Map<Integer, Known> known = new HashMap<>();
     // the known state of the process whose call or write is being told (see use)
@@ -95,10 +182,13 @@ public final class Narrator {
     private TreeMap<Long, Long> live;
     private Set<Long> mmappedChunks;
     private Map<Long, Integer> inBins;
-    /** {@code pid:list:chunk} → how many times the chunk is in that list (a tcache's list also names its thread) */
-    private final Map<String, Integer> inList = new HashMap<>();
+    private Known current;
+    /** the lists each chunk is in, in every process */
+    private final Lists inList = new Lists();
     /** {@code pid:chunk} → the call that handed the chunk out in that process, until it frees it */
     private final Map<String, Integer> handedOut = new HashMap<>();
+    /** the keys of {@link #handedOut} changed since the last save */
+    private final Set<String> touchedHandedOut = new HashSet<>();
     /** chunks whose PREV_INUSE bit this step's writes clear: their prev_size is metadata */
     private final Set<Long> prevInuseCleared = new HashSet<>();
     private int nextStep = 1;
@@ -123,11 +213,16 @@ public final class Narrator {
 
     /** The narration of {@code timeline}'s steps; null when it was recorded without writes or attached late. */
     public static java.util.function.IntFunction<List<String>> of(Timeline timeline, Writes writes) {
-        if (writes == null || !timeline.header().recorded("writes") || timeline.header().attached()) {
+        if (writes == null || !tells(timeline)) {
             return null;
         }
         Narrator n = new Narrator(timeline, writes);
         return n::linesFor;
+    }
+
+    /** Whether {@code timeline} is narrated: recorded with the program's writes, from its start. */
+    static boolean tells(Timeline timeline) {
+        return timeline.header().recorded("writes") && !timeline.header().attached();
     }
 
     /**
@@ -137,22 +232,130 @@ public final class Narrator {
      */
     public List<String> linesFor(int step) {
         if (step < nextStep) {
-            known.clear();
-            inList.clear();
-            handedOut.clear();
-            nextStep = 1;
+            startAgain();
         }
         if (step == 0) {
             return beforeFirstCall();
         }
-        List<String> lines = List.of();
-        while (nextStep <= step) {
-            lines = narrate(nextStep++);
+        while (nextStep < step) {
+            follow(nextStep++); // a step not asked for: only what the later steps need to know of it
         }
+        List<String> lines = nextStep == step ? narrate(nextStep++) : List.of();
         if (nextStep > timeline.steps()) {
             replay.close(); // all told: the replay's threads end (a new telling replays from the start)
         }
         return lines;
+    }
+
+    /** Forgets everything told: the next step told is step 1. */
+    private void startAgain() {
+        known.clear();
+        inList.clear();
+        handedOut.clear();
+        nextStep = 1;
+    }
+
+    /**
+     * Follows the steps up to {@code step} without telling them: afterwards the telling knows what it
+     * would know had it told steps 1 to {@code step} (for {@link StoryCheckpoints}).
+     */
+    void followTo(int step) {
+        if (step < nextStep - 1) {
+            startAgain();
+        }
+        while (nextStep <= step) {
+            follow(nextStep++);
+        }
+    }
+
+    /** The last step told or followed (0: none yet). */
+    int told() {
+        return nextStep - 1;
+    }
+
+    // ---------------------------------------------------------------- saved and restored (StoryCheckpoints)
+
+    /** Each process's known state as the last {@link #save} wrote it (the same objects: a fork replaces them). */
+    private Map<Integer, Known> savedKnown = Map.of();
+    /** Whether the changes since the last save are noted (from the first save on: a whole one). */
+    private boolean tracking;
+
+    private <T> void touch(Set<T> touched, T key) {
+        if (tracking) {
+            touched.add(key);
+        }
+    }
+
+    /**
+     * Writes what the telling knows after the steps told or followed so far. {@code whole}: everything;
+     * else what changed since the save before: each process's chunks named, made live or not, put in
+     * or taken out of a bin or mmapped since, the lists and handed-out calls changed since (a process
+     * that is new since, or replaced at a fork, is written whole). {@link #load} of the saves in order
+     * gives the same state.
+     */
+    void save(java.io.DataOutput out, boolean whole) throws java.io.IOException {
+        out.writeInt(told());
+        out.writeInt(known.size());
+        for (int pid : new java.util.TreeSet<>(known.keySet())) {
+            Known k = known.get(pid);
+            boolean all = whole || savedKnown.get(pid) != k;
+            out.writeInt(pid);
+            out.writeBoolean(all);
+            long[] named = StateCodec.sorted(all ? k.createdBy.keySet() : k.touchedNames);
+            StateCodec.writeNames(out, named, k.createdBy);
+            for (long chunk : named) { // a chunk's variable is set or cleared only where it is named
+                String v = k.variable.get(chunk);
+                out.writeBoolean(v != null);
+                if (v != null) {
+                    out.writeUTF(v);
+                }
+            }
+            StateCodec.changes(out, k.live, all ? k.live.keySet() : k.touchedLive, StateCodec.LONG, StateCodec.LONG);
+            StateCodec.changes(out, k.mmappedChunks, all ? k.mmappedChunks : k.touchedMmapped, StateCodec.LONG);
+            StateCodec.changes(out, k.inBins, all ? k.inBins.keySet() : k.touchedBins, StateCodec.LONG, StateCodec.INT);
+            k.touchedNames.clear();
+            k.touchedLive.clear();
+            k.touchedMmapped.clear();
+            k.touchedBins.clear();
+        }
+        StateCodec.changes(out, inList.count, whole ? inList.count.keySet() : inList.touched, StateCodec.TEXT,
+                StateCodec.INT);
+        StateCodec.changes(out, handedOut, whole ? handedOut.keySet() : touchedHandedOut, StateCodec.TEXT,
+                StateCodec.INT);
+        inList.touched.clear();
+        touchedHandedOut.clear();
+        savedKnown = new HashMap<>(known);
+        tracking = whole || tracking; // the first save is whole: what changes after it is noted
+        inList.tracking = tracking;
+    }
+
+    /** Applies one {@link #save}: the telling then knows what it knew then, and goes on with the step after. */
+    void load(java.io.DataInput in) throws java.io.IOException {
+        int told = in.readInt();
+        for (int n = in.readInt(); n > 0; n--) {
+            int pid = in.readInt();
+            Known k = in.readBoolean() ? new Known() : known.computeIfAbsent(pid, p -> new Known());
+            known.put(pid, k);
+            for (long chunk : StateCodec.readNames(in, k.createdBy)) {
+                if (in.readBoolean()) {
+                    k.variable.put(chunk, in.readUTF());
+                } else {
+                    k.variable.remove(chunk);
+                }
+            }
+            StateCodec.apply(in, k.live, StateCodec.READ_LONG, StateCodec.READ_LONG);
+            StateCodec.apply(in, k.mmappedChunks, StateCodec.READ_LONG);
+            StateCodec.apply(in, k.inBins, StateCodec.READ_LONG, StateCodec.READ_INT);
+        }
+        StateCodec.apply(in, inList.count, StateCodec.READ_TEXT, StateCodec.READ_INT);
+        inList.reindex();
+        StateCodec.apply(in, handedOut, StateCodec.READ_TEXT, StateCodec.READ_INT);
+        nextStep = told + 1;
+    }
+
+    /** Ends the replay's threads and processes (a later step replays again). */
+    void close() {
+        replay.close();
     }
 
     /** Step 0: the program's writes before its first call, told as those after a call are. */
@@ -168,6 +371,20 @@ public final class Narrator {
     }
 
     private List<String> narrate(int step) {
+        return step(step, true);
+    }
+
+    /**
+     * Step {@code step} changes what the telling knows (names, live and binned chunks, lists, variables)
+     * exactly as {@link #narrate} does, without the lines: no snapshots of the pages before and after
+     * the call, no heap walk; memory is read only for the size word of a chunk handed out.
+     */
+    private void follow(int step) {
+        step(step, false);
+    }
+
+    /** Step {@code step}: what it changes in the known state, and when {@code tell}, its lines. */
+    private List<String> step(int step, boolean tell) {
         List<String> lines = new ArrayList<>();
         int call = timeline.callOfStep(step);
         int end = timeline.endOfStep(step);
@@ -191,61 +408,79 @@ public final class Narrator {
         List<String> doubled = new ArrayList<>();
         for (Event e : inside) {
             switch (e.kind()) {
-                case MMAP_CHUNK -> mmappedChunks.add(e.chunk());
+                case MMAP_CHUNK -> {
+                    mmappedChunks.add(e.chunk());
+                    touch(current.touchedMmapped, e.chunk());
+                }
                 case TCACHE_PUT, BIN_INSERT -> {
                     inBins.merge(e.chunk(), 1, Integer::sum);
+                    touch(current.touchedBins, e.chunk());
                     if (e.kind() == EventKind.BIN_INSERT) {
                         // a chunk leaving a tcache unrecorded (a thread's tcache given back at its exit)
-                        inList.keySet().removeIf(k -> k.endsWith(":" + e.chunk()) && k.contains(":tcache"));
+                        inList.removeChunk(e.chunk(), true);
                     }
-                    if (inList.merge(listKey(call, e), 1, Integer::sum) == 2) {
+                    if (inList.add(listKey(call, e), e.chunk()) == 2 && tell) {
                         doubled.add(doubleFree(e));
                     }
                 }
                 case TCACHE_GET, BIN_REMOVE -> {
                     inBins.computeIfPresent(e.chunk(), (k, n) -> n > 1 ? n - 1 : null);
-                    inList.computeIfPresent(listKey(call, e), (k, n) -> n > 1 ? n - 1 : null);
+                    touch(current.touchedBins, e.chunk());
+                    inList.take(listKey(call, e), e.chunk());
                 }
                 case COALESCE -> {
                     inBins.remove(e.chunk());
                     inBins.remove(e.other());
-                    inList.keySet().removeIf(k -> k.endsWith(":" + e.chunk()) || k.endsWith(":" + e.other()));
+                    touch(current.touchedBins, e.chunk());
+                    touch(current.touchedBins, e.other());
+                    inList.removeChunk(e.chunk(), false);
+                    inList.removeChunk(e.other(), false);
                 }
                 default -> {
                 }
             }
         }
-        CProcess p = stateBefore(call, timeline.pidOf(call));
-        Map<Long, byte[]> before = snapshot(p.memory());
-        long forged = c.fnName().equals("free") && c.args().length > 0 ? foreignArena(p, c.args()[0] - 16, lines) : 0;
-        p = stateBefore(call + 1, timeline.pidOf(call));
-        if (!WRITES_THE_CALLERS_MEMORY.contains(c.fnName())) {
-            allocatorWrites(p, before, c, inside, lines);
+        CProcess p = null;
+        if (tell) {
+            p = stateBefore(call, timeline.pidOf(call));
+            Map<Long, byte[]> before = snapshot(p.memory());
+            long forged = c.fnName().equals("free") && c.args().length > 0 ? foreignArena(p, c.args()[0] - 16, lines) : 0;
+            p = stateBefore(call + 1, timeline.pidOf(call));
+            if (!WRITES_THE_CALLERS_MEMORY.contains(c.fnName())) {
+                allocatorWrites(p, before, c, inside, lines);
+            }
+            if (forged != 0) {
+                intoForgedArena(p, forged, inside, lines);
+            }
+            lines.addAll(doubled);
         }
-        if (forged != 0) {
-            intoForgedArena(p, forged, inside, lines);
-        }
-        lines.addAll(doubled);
         long mem = hasReturn && handsOut(c.fnName()) ? returned : 0;
         if (c.fnName().equals("posix_memalign") && returned == 0) {
+            p = p != null ? p : stateBefore(call + 1, timeline.pidOf(call));
             mem = p.memory().read64(c.args()[0]);
         }
         long freed = c.fnName().equals("free") || (c.fnName().equals("realloc") && mem != c.args()[0])
                 ? c.args()[0] : 0;
         if (freed != 0) {
             live.remove(freed - 16);
-            handedOut.remove(timeline.pidOf(call) + ":" + (freed - 16));
+            touch(current.touchedLive, freed - 16);
+            String key = timeline.pidOf(call) + ":" + (freed - 16);
+            handedOut.remove(key);
+            touch(touchedHandedOut, key);
         }
         if (mem != 0) {
             // the same process handed the chunk out before and has not freed it (a fork's child has its own heap)
-            Integer earlier = handedOut.put(timeline.pidOf(call) + ":" + (mem - 16), step);
-            if (earlier != null) {
+            String key = timeline.pidOf(call) + ":" + (mem - 16);
+            Integer earlier = handedOut.put(key, step);
+            touch(touchedHandedOut, key);
+            if (earlier != null && tell) {
                 lines.add(c.fnName() + " returned " + Hex.of(mem) + " again: call #" + earlier
                         + " handed it out and it was not freed since, so two live pointers now share one chunk");
             }
         }
         if (mem != 0) {
             createdBy.put(mem - 16, step);
+            touch(current.touchedNames, mem - 16);
             String site = c.site();
             int arrow = site == null ? -1 : site.indexOf(" → ");
             if (arrow >= 0) {
@@ -253,12 +488,19 @@ public final class Narrator {
             } else {
                 variable.remove(mem - 16);
             }
+            p = p != null ? p : stateBefore(call + 1, timeline.pidOf(call));
             live.put(mem - 16, p.memory().read64(mem - 8) & ~7L);
-            handedOutside(p, c.fnName(), mem, inside, lines);
+            touch(current.touchedLive, mem - 16);
+            if (tell) {
+                handedOutside(p, c.fnName(), mem, inside, lines);
+            }
         }
         if (c.fnName().equals("fork") && hasReturn && returned > 0 && returned <= Integer.MAX_VALUE) {
             // the child inherits the heap as it is at the fork: the names of its chunks, which are live and free
             known.put((int) returned, known.get(timeline.pidOf(call)).copy());
+        }
+        if (!tell) {
+            return lines;
         }
         prevInuseCleared.clear();
         for (int i = call + 1; i < end && writes != Writes.none; i++) {
@@ -277,6 +519,7 @@ public final class Narrator {
     /** Tells what follows from process {@code pid}'s own known state (a new process's is empty). */
     private void use(int pid) {
         Known k = known.computeIfAbsent(pid, x -> new Known());
+        current = k;
         createdBy = k.createdBy;
         variable = k.variable;
         live = k.live;

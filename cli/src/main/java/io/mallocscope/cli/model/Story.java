@@ -80,6 +80,8 @@ public final class Story {
     /** Remembers which call handed out which chunk. */
     static final class Names {
         private final Map<Long, Integer> createdBy = new HashMap<>();
+        /** the chunks named since the last {@link Story#save} */
+        private final java.util.Set<Long> touched = new java.util.HashSet<>();
         /** The top chunk as far as the transitions seen so far tell (0: not known yet). */
         long top;
         int topSplits;
@@ -201,7 +203,7 @@ public final class Story {
     }
 
     /** Follows a call that is not shown: its chunk names and what it tells about the top chunk. */
-    private static void quiet(Op op, Names names) {
+    private void quiet(Op op, Names names) {
         for (Event t : op.events()) {
             if (t.kind() == EventKind.SPLIT || t.kind() == EventKind.TOP_EXTEND) {
                 WORDS.get(t.kind()).say(t, names);
@@ -210,9 +212,52 @@ public final class Story {
         remember(op, names);
     }
 
-    private static void remember(Op op, Names names) {
+    private void remember(Op op, Names names) {
         if (op.mem() != 0) {
             names.createdBy.put(op.mem() - 16, op.number());
+            if (tracking) {
+                names.touched.add(op.mem() - 16);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- saved and restored (cli.explain's StoryCheckpoints)
+
+    /** Each process's names as the last {@link #save} wrote them (the same objects: a fork replaces them). */
+    private Map<Integer, Names> saved = Map.of();
+    /** Whether the names given since the last save are noted (from the first save on: a whole one). */
+    private boolean tracking;
+
+    /**
+     * Writes what the story knows after the calls followed so far: each process's names, top and top
+     * splits. {@code whole}: everything; else the names given since the save before (a process new
+     * since, or replaced at a fork, whole). {@link #load} of the saves in order gives the same story.
+     */
+    public void save(java.io.DataOutput out, boolean whole) throws java.io.IOException {
+        out.writeInt(byPid.size());
+        for (int pid : new java.util.TreeSet<>(byPid.keySet())) {
+            Names n = byPid.get(pid);
+            boolean all = whole || saved.get(pid) != n;
+            out.writeInt(pid);
+            out.writeBoolean(all);
+            out.writeLong(n.top);
+            out.writeInt(n.topSplits);
+            StateCodec.writeNames(out, StateCodec.sorted(all ? n.createdBy.keySet() : n.touched), n.createdBy);
+            n.touched.clear();
+        }
+        saved = new HashMap<>(byPid);
+        tracking = whole || tracking;
+    }
+
+    /** Applies one {@link #save}: the story then knows what it knew when that save was written. */
+    public void load(java.io.DataInput in) throws java.io.IOException {
+        for (int i = in.readInt(); i > 0; i--) {
+            int pid = in.readInt();
+            Names n = in.readBoolean() ? new Names() : byPid.computeIfAbsent(pid, p -> new Names());
+            byPid.put(pid, n);
+            n.top = in.readLong();
+            n.topSplits = in.readInt();
+            StateCodec.readNames(in, n.createdBy);
         }
     }
 

@@ -47,9 +47,18 @@ public final class TimelineTextRenderer {
      * handed out, so a filtered view keeps the {@code #N} names.
      */
     public void render(Iterable<Op> all, java.util.function.Predicate<Op> show, PrintWriter out, Style style) {
-        Story story = new Story(narration);
+        render(new Story(narration), all, show, out, style);
+    }
+
+    /**
+     * Writes the calls of {@code ops} that {@code show} accepts, told by {@code story}, which knows the
+     * calls before the first of {@code ops} (cli.explain's {@code Telling}); its narration is this
+     * renderer's.
+     */
+    public void render(Story story, Iterable<Op> ops, java.util.function.Predicate<Op> show, PrintWriter out,
+                       Style style) {
         boolean first = true;
-        for (Op op : all) {
+        for (Op op : ops) {
             if (first && narration != null && op.number() == 1 && show.test(op)) {
                 // the program's writes before its first call, when there are any to tell
                 List<String> before = narration.apply(0);

@@ -135,15 +135,35 @@ public final class Timeline {
             b++;
         }
         int nth = k - ix.blockFirstCall[b];
-        int first = ix.blockFirst[b];
-        TimelineReader.Block block = block(first);
-        for (int j = 0; j < block.n; j++) {
-            if (block.depths[j] == 0 && block.kinds[j] == CALL_TAG && nth-- == 0) {
-                return first + j;
-            }
+        callsOf(b);
+        if (nth < callsInBlock) {
+            return ix.blockFirst[b] + callsAt[nth];
         }
         throw new IllegalStateException("call " + k + " is not in the block the index says");
     }
+
+    /** Finds where block {@code b}'s calls are, once for every step in it ({@link #callsAt}). */
+    private void callsOf(int b) {
+        if (callsBlock == b) {
+            return;
+        }
+        TimelineReader.Block block = block(ix.blockFirst[b]);
+        int n = 0;
+        int[] at = callsAt.length >= block.n ? callsAt : new int[block.n];
+        for (int j = 0; j < block.n; j++) {
+            if (block.depths[j] == 0 && block.kinds[j] == CALL_TAG) {
+                at[n++] = j;
+            }
+        }
+        callsAt = at;
+        callsInBlock = n;
+        callsBlock = b;
+    }
+
+    /** The block whose calls {@link #callsAt} holds (-1: none yet), and their offsets in it. */
+    private int callsBlock = -1;
+    private int[] callsAt = new int[0];
+    private int callsInBlock;
 
     private static final byte CALL_TAG = (byte) EventKind.CALL.ordinal();
 
@@ -353,15 +373,11 @@ public final class Timeline {
         if (event >= size) {
             return nCalls;
         }
-        TimelineReader.Block block = block(event);
         int b = blockOf(event);
-        int n = ix.blockFirstCall[b];
-        for (int j = 0; j <= event - block.first; j++) {
-            if (block.depths[j] == 0 && block.kinds[j] == CALL_TAG) {
-                n++;
-            }
-        }
-        return n;
+        callsOf(b);
+        // the calls of the block at or before the event
+        int i = Arrays.binarySearch(callsAt, 0, callsInBlock, event - ix.blockFirst[b]);
+        return ix.blockFirstCall[b] + (i >= 0 ? i + 1 : -i - 1);
     }
 
     // ================================================================ the program's output
