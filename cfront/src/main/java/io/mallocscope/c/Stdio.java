@@ -428,9 +428,7 @@ final class Stdio {
 
     /** _IO_new_file_overflow: switches to writing (making the buffer), writes out, then puts {@code ch} (-1: none). */
     private int overflow(CFile f, int ch) {
-        if ((f.flags & NO_WRITES) != 0) {
-            f.flags |= ERR_SEEN;
-            m.process.kernel().setErrno(Errno.EBADF);
+        if (denied(f, NO_WRITES)) {
             return -1;
         }
         if (!f.putting() || f.writeBase == 0) {
@@ -495,9 +493,7 @@ final class Stdio {
         if ((f.flags & EOF_SEEN) != 0) {
             return -1;
         }
-        if ((f.flags & NO_READS) != 0) {
-            f.flags |= ERR_SEEN;
-            m.process.kernel().setErrno(Errno.EBADF);
+        if (denied(f, NO_READS)) {
             return -1;
         }
         if (f.readPtr < f.readEnd) {
@@ -637,11 +633,16 @@ final class Stdio {
     // ---------------------------------------------------------------- reading
 
     boolean readable(CFile f) {
-        if ((f.flags & NO_READS) != 0) {
-            f.flags |= ERR_SEEN;
-            m.process.kernel().setErrno(Errno.EBADF);
+        return !denied(f, NO_READS);
+    }
+
+    /** A read of a write-only stream or a write of a read-only one ({@code which}): _IO_ERR_SEEN and EBADF. */
+    private boolean denied(CFile f, int which) {
+        if ((f.flags & which) == 0) {
             return false;
         }
+        f.flags |= ERR_SEEN;
+        m.process.kernel().setErrno(Errno.EBADF);
         return true;
     }
 
@@ -852,15 +853,6 @@ final class Stdio {
     }
 
     // ---------------------------------------------------------------- writing
-
-    boolean writable(CFile f) {
-        if ((f.flags & NO_WRITES) != 0) {
-            f.flags |= ERR_SEEN;
-            m.process.kernel().setErrno(Errno.EBADF);
-            return false;
-        }
-        return true;
-    }
 
     /** {@code fputc}: into the buffer, or through _IO_new_file_overflow when it has no room. */
     int putc(CFile f, int c) {
