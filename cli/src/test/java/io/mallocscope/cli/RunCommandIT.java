@@ -315,15 +315,32 @@ class RunCommandIT {
                 + "    2 |     return nope;\n      |            ^\n");
     }
 
+    /**
+     * In a temp directory of the test's own: the shared one's first-fit.timeline may be held by any other run on
+     * the machine right then, and this run would rightly take first-fit-2.timeline.
+     */
     @Test
-    void withoutOutTheTimelineGoesToTheUsersOwnDirectory() throws IOException {
-        Path expected = RunCommand.defaultTimeline("first-fit");
-        CliRun.Result r = run("run", "--view", "none", "first-fit");
-        assertThat(r.status()).isZero();
-        assertThat(r.err()).contains("timeline written to " + expected.toAbsolutePath());
+    void withoutOutTheTimelineGoesToTheUsersOwnDirectory() throws Exception {
+        Path tmp = DIR.resolve("default-dir");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        Path expected = RunCommand.defaultTimeline("first-fit", tmp.toAbsolutePath().toString());
+        Forked f = forkCli(tmp, "run", "--view", "none", "first-fit");
+        assertThat(f.status()).as(f.err()).isZero();
+        assertThat(f.err()).contains("timeline written to " + expected.toAbsolutePath());
         assertThat(expected).isRegularFile();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(expected.getParent()))).isEqualTo("rwx------");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     @Test
@@ -610,7 +627,10 @@ class RunCommandIT {
         }
     }
 
-    /** The CLI in a JVM of its own, as a user starts it: its stdout bytes, its stderr text and its status. */
+    /**
+     * The CLI in a JVM of its own, as a user starts it, with {@code tmpdir} as its temp directory (java.io.tmpdir and
+     * $TMPDIR, which the default timeline's place prefers): its stdout bytes, its stderr text and its status.
+     */
     record Forked(int status, byte[] out, String err) {
     }
 
@@ -620,7 +640,9 @@ class RunCommandIT {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Path err = Files.createTempFile(tmpdir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+        pb.environment().put("TMPDIR", tmpdir.toAbsolutePath().toString());
+        Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         int status = p.waitFor();
         return new Forked(status, out, Files.readString(err));
