@@ -484,9 +484,20 @@ public final class Checkpoints {
 
     /** The blocks whose headers {@link #blockHeads} compares: the first, the last and about 30 evenly between. */
     private static int[] sampled(int nBlocks) {
+        if (nBlocks <= 0) {
+            return new int[0];
+        }
         int step = Math.max(1, nBlocks / 32);
-        return java.util.stream.IntStream.concat(java.util.stream.IntStream.iterate(0, b -> b < nBlocks, b -> b + step),
-                java.util.stream.IntStream.of(nBlocks - 1)).filter(b -> b >= 0).distinct().toArray();
+        int n = (nBlocks - 1) / step + 1; // 0, step, 2 step … below nBlocks
+        boolean last = (nBlocks - 1) % step != 0; // and the last block, unless it is one of them
+        int[] blocks = new int[n + (last ? 1 : 0)];
+        for (int i = 0; i < n; i++) {
+            blocks[i] = i * step;
+        }
+        if (last) {
+            blocks[n] = nBlocks - 1;
+        }
+        return blocks;
     }
 
     // ================================================================ reading
