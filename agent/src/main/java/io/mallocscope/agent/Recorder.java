@@ -44,6 +44,11 @@ public final class Recorder {
     private static volatile boolean enabled = AgentState.enabled;
     private static final boolean stackSitesWanted = "stack".equals(options.sites);
     private static final boolean sitesOff = "off".equals(options.sites);
+    // what is recorded, as constants the JIT folds into the woven methods
+    private static final boolean CALLS = options.calls;
+    private static final boolean TRANSITIONS = options.transitions;
+    private static final boolean SYSCALLS = options.syscalls;
+    private static final boolean WRITES = options.writes;
     private static final boolean attached = AgentState.attached;
     private static final long startMillis = AgentState.startMillis;
     private static final String mainName = AgentState.mainName;
@@ -346,6 +351,36 @@ public final class Recorder {
         if (depth != 0 || !enabled) {
             return false;
         }
+        // the common case, kept small for the JIT to inline into every woven call: the recorded process's
+        // call, on the thread of the last event, at no site or a defined one
+        TimelineWriter w = writer;
+        if (c == libc && w != null && CALLS && !stackSitesWanted && Thread.currentThread() == lastThread) {
+            int site = givenSite != TAKE_PENDING ? givenSite : fn == Functions.PTHREAD_EXIT ? 0 : pendingSite;
+            if (site == 0 || definedSites.get(site)) {
+                if (givenSite == TAKE_PENDING && fn != Functions.PTHREAD_EXIT) {
+                    pendingSite = 0;
+                }
+                try {
+                    w.call(fn, site, a0, a1, a2, a3, a4, a5);
+                } catch (Throwable t) {
+                    failed(t);
+                    return false;
+                }
+                depth = 1;
+                abortRecorded = false;
+                return true;
+            }
+        }
+        return callEnterFirst(c, fn, givenSite, a0, a1, a2, a3, a4, a5);
+    }
+
+    /**
+     * {@link #callEnterAt} when there is more to do than write the call: the first call (the writer is
+     * opened), another process's or thread's (a context record first), a site not yet defined, a call
+     * of a process not recorded.
+     */
+    private static boolean callEnterFirst(Object c, int fn, int givenSite, long a0, long a1, long a2, long a3,
+                                          long a4, long a5) {
         try {
             if (c != libc) {
                 if (libc != null) {
@@ -368,7 +403,7 @@ public final class Recorder {
                 pendingSite = fn == Functions.PTHREAD_EXIT ? pendingSite : 0;
             }
             TimelineWriter w = writer();
-            if (w != null && options.calls) {
+            if (w != null && CALLS) {
                 if (site == 0 && stackSitesWanted) {
                     site = stackSite();
                 }
@@ -457,7 +492,7 @@ public final class Recorder {
         depth = 0;
         try {
             TimelineWriter w = writer;
-            if (w == null || !options.calls) {
+            if (w == null || !CALLS) {
                 return;
             }
             if (thrown == null) {
@@ -472,20 +507,18 @@ public final class Recorder {
 
     // ================================================================ transitions and kernel calls
 
-    private static final EventKind[] KINDS = EventKind.values();
-
     /**
      * An allocator transition: {@code kind} is the {@link EventKind} ordinal its hook's
      * {@code @TransitionPoint} names (bound by {@link Instrumenter}), the values the hook's arguments.
      */
     public static void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
-        if (depth == 0 || !options.transitions) {
+        if (depth == 0 || !TRANSITIONS) {
             return;
         }
         try {
             TimelineWriter w = writer;
             if (w != null) {
-                w.transition(KINDS[kind], a0, a1, a2, a3, a4, a5);
+                w.transition(kind, a0, a1, a2, a3, a4, a5);
             }
         } catch (Throwable t) {
             failed(t);
@@ -511,7 +544,7 @@ public final class Recorder {
 
     /** A kernel call made inside a recorded call. */
     public static void syscall(int fn, long a0, long a1, long a2, long a3, long a4, long a5, long ret) {
-        if (depth == 0 || !options.syscalls) {
+        if (depth == 0 || !SYSCALLS) {
             return;
         }
         try {
@@ -632,7 +665,7 @@ public final class Recorder {
 
     /** putByte/putShort/putInt/putLong stored {@code width} bytes of {@code value}. */
     public static void put(Object c, long address, long value, int width) {
-        if (writeDepth != 0 || depth != 0 || !options.writes || !ours(c)) {
+        if (writeDepth != 0 || depth != 0 || !WRITES || !ours(c)) {
             return;
         }
         try {
@@ -654,7 +687,7 @@ public final class Recorder {
     /** A multi-byte write operation ended; the outermost records what it stored. */
     public static void rangeExit(Object c, int op, long dest, long n, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || !ours(c)) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !WRITES || !ours(c)) {
             return;
         }
         try {
@@ -669,7 +702,7 @@ public final class Recorder {
     /** memset stored {@code n} copies of {@code value}. */
     public static void fill(Object c, long dest, int value, long n, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || n <= 0 || !ours(c)) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !WRITES || n <= 0 || !ours(c)) {
             return;
         }
         try {
@@ -686,7 +719,7 @@ public final class Recorder {
     /** writeBytes, or a new initialised global: {@code bytes} now lie at {@code dest}. */
     public static void bytes(Object c, long dest, byte[] bytes, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || bytes == null || !ours(c)) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !WRITES || bytes == null || !ours(c)) {
             return;
         }
         try {
@@ -703,7 +736,7 @@ public final class Recorder {
     /** strdup(String) returned {@code p}: its string was copied there without going through a recorded write. */
     public static void strdup(Object c, long p, Throwable thrown) {
         writeDepth--;
-        if (writeDepth != 0 || thrown != null || depth != 0 || !options.writes || p == 0 || !ours(c)) {
+        if (writeDepth != 0 || thrown != null || depth != 0 || !WRITES || p == 0 || !ours(c)) {
             return;
         }
         try {

@@ -7,26 +7,32 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Arrays;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
 /**
- * Appends events to a timeline file (format: docs/timeline-format.md). The recording thread only
- * encodes into a page (a block buffer) it owns, and after each event publishes how far the page is
- * complete with one release store: no lock per event. A background thread writes, every
- * {@code flushMillis}, the completed bytes not yet written as one CRC block, and each page the
- * recording thread hands over when it reaches about 64 KiB; so a process killed at any moment leaves
- * a file whose every block up to the last flush is readable, and a block never holds half an event.
- * Memory stays bounded: at most {@value #QUEUED_BLOCKS} full pages wait for the disk; beyond that the
- * recording thread waits.
+ * Appends events to a timeline file (format: docs/timeline-format.md). The recording thread does not
+ * encode: it appends each event as a raw record of a few longs (a header word with the record's kind
+ * and small fields, then the event's values as they came; texts and byte copies beside them) to a
+ * page it owns, and publishes how far the page is complete with one release store. A background
+ * thread decodes the raw records in order and encodes them into the very bytes of the format
+ * (varints, pointer deltas, site records), cutting a CRC block where the encoded bytes reach about
+ * 64 KiB after a whole event and at every flush, every {@code flushMillis}; so a process killed at
+ * any moment leaves a file whose every block up to the last flush is readable, and a block never holds
+ * half an event. Memory stays bounded: at most {@value #RAW_PAGES} raw pages of {@value #RAW_PAGE}
+ * longs exist (a page also hands over once it holds 64 KiB of texts and copies); when the writer lags
+ * that far behind, the recording thread waits for a page.
  *
  * <p>Events come from one thread at a time: calls on different threads must be ordered by
  * happens-before (as the simulated scheduler's baton orders the simulated threads), since nothing
  * here locks per event. {@link #flush()}, {@link #close()} and the getters may be called from any
- * thread; an event encoded while another thread closes the writer may be left out, as if the
+ * thread; an event recorded while another thread closes the writer may be left out, as if the
  * process had been killed then.
  *
  * <p>An I/O error never reaches the caller: it is reported once through {@code onError}, and from
@@ -34,68 +40,97 @@ import java.util.zip.CRC32;
  */
 public final class TimelineWriter implements Closeable {
     static final int BLOCK_TARGET = 64 * 1024;
-    static final int QUEUED_BLOCKS = 32;
     private static final int MAX_WRITE_PIECE = 1 << 20;
     /** Largest output record: a printf of a whole file still leaves blocks near their 64 KiB target. */
     static final int MAX_OUTPUT_PIECE = 32 * 1024;
+    /** The encoder's buffer: a block's bytes and the event that reaches the target. */
     private static final int PAGE = BLOCK_TARGET + 256;
-    private static final Page POISON = new Page(0);
+    /** Longs per raw page, and how many raw pages may exist at once. */
+    static final int RAW_PAGE = 8192;
+    static final int RAW_PAGES = 32;
+    /** Longs of the largest fixed-size raw record (a kernel call: header, six arguments, result). */
+    private static final int MAX_RECORD = 8;
+    /** Texts and byte copies per raw page, and their bytes, beyond which the page is handed over. */
+    private static final int REFS = 1024;
+    private static final int REF_BYTES = BLOCK_TARGET;
+    /** The recording thread wakes the writer thread every this many pages (and whenever it waits for one). */
+    private static final int WAKE_EVERY = 4;
+
+    // raw record kinds: the low byte of a record's header word
+    private static final int R_CALL = 1;          // fn << 8, site << 32; six arguments
+    private static final int R_RET = 2;           // fn << 8; the value
+    private static final int R_UNWOUND = 3;       // signal << 32
+    private static final int R_TRANSITION = 4;    // kind << 8; six values
+    private static final int R_SYSCALL = 5;       // fn << 8; the arguments, the result
+    private static final int R_SITE = 6;          // id << 32; text
+    private static final int R_ABORT = 7;         // text
+    private static final int R_FILE = 8;          // kind << 8; address, n1, n2; text
+    private static final int R_CONTEXT = 9;       // pid, thread
+    private static final int R_SEGV = 10;         // address, width << 1 | write; text
+    private static final int R_WRITE_VALUE = 11;  // width << 8, site << 32; address, value
+    private static final int R_WRITE = 12;        // site << 32; address; bytes
+    private static final int R_FILL = 13;         // value << 8, site << 32; address, length
+    private static final int R_OUTPUT = 14;       // stream << 8; bytes
 
     /**
-     * A block buffer. The recording thread appends to {@code data} and publishes the end of its last
-     * whole event in {@code committed} (release store); the bytes before it never change again. The
-     * flushing side owns {@code taken}: how much of the page is already in the file.
+     * A raw page. The recording thread appends to {@code data} (and {@code refs}) and publishes the end
+     * of its last whole record in {@code committed} (release store); what lies before it never changes
+     * again. When it moves on to another page it sets {@code next}, after the last commit.
      */
     private static final class Page {
-        final byte[] data;
-        final java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
-        int taken;
-        /** Its place in the file: set by the recording thread before the page becomes {@link #current}. */
-        int seq;
-
-        Page(int size) {
-            data = new byte[size];
-        }
+        final long[] data = new long[RAW_PAGE];
+        final Object[] refs = new Object[REFS];
+        final AtomicInteger committed = new AtomicInteger();
+        volatile Page next;
     }
 
     private final OutputStream out;
     private final String target;
     private final Consumer<String> onError;
-    /** Full pages, in order, waiting for the disk. */
-    private final BlockingQueue<Page> queue = new ArrayBlockingQueue<>(QUEUED_BLOCKS);
-    /** Written pages of the standard size, for the recording thread to reuse. */
-    private final BlockingQueue<Page> pool = new ArrayBlockingQueue<>(QUEUED_BLOCKS + 2);
+    /**
+     * Pages the writer thread has emptied, for the recording thread to reuse: the last one emptied
+     * first, its lines likely still in a cache.
+     */
+    private final LinkedBlockingDeque<Page> pool = new LinkedBlockingDeque<>(RAW_PAGES);
     private final Thread thread;
     private final long flushMillis;
     /** Serialises the flushing side (the background thread, flush(), close()), never the recording thread. */
     private final Object flushLock = new Object();
-    private byte[] scratch = new byte[TimelineFormat.BLOCK_HEADER + PAGE];
-    /** The last page written out whole (flushing side). */
-    private int doneSeq;
-    /**
-     * Whole pages that reached the flushing side before an earlier one (under flushLock): the background
-     * thread takes a page off the queue before it holds the lock, so a flush() in between can meet the
-     * pages after it. They wait here until the one before them is written, so blocks stay in order.
-     */
-    private final java.util.TreeMap<Integer, Page> early = new java.util.TreeMap<>();
     private final Object failLock = new Object();
-
-    // the recording thread's
-    private Page page = firstPage();
-    private byte[] buf = page.data;
-    private java.util.concurrent.atomic.AtomicInteger committed = page.committed;
-    private int pos;
-    /** Where the event being encoded began in {@link #buf}. */
-    private int mark;
-    private int pageSeq = 1;
-    private long lastAddr;
-    private long events;
-
-    /** The page the recording thread is filling (set after the previous one is queued). */
-    private volatile Page current = page;
-    private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private volatile boolean failed;
+    /** Closed or failed: what the recording thread checks, one load per event. */
+    private volatile boolean stopped;
+    /** Whether the writer thread is parked (or about to park) waiting for a full page or the next flush. */
+    private volatile boolean parked;
+    private final AtomicLong bytesWritten = new AtomicLong();
+
+    // the recording thread's
+    private Page page = new Page();
+    private long[] data = page.data;
+    private AtomicInteger committed = page.committed;
+    private int pos;
+    private int refPos;
+    private int refBytes;
+    private int allocated = 1;
+    private int handedOver;
+
+    // the flushing side's (under flushLock): the raw record it reads next, and the encoder
+    private Page readPage = page;
+    private int readPos;
+    private int readRef;
+    private final byte[] standard = new byte[PAGE];
+    private byte[] buf = standard;
+    private int bpos;
+    /** Where the event being encoded began in {@link #buf}; how much of {@link #buf} is in the file. */
+    private int mark;
+    private int taken;
+    private long lastAddr;
+    private byte[] scratch = new byte[TimelineFormat.BLOCK_HEADER + PAGE];
+    /** Events recorded (by the recording thread). */
+    private long events;
+    /** close() has written the last block: nothing is written after it. */
+    private boolean finished;
 
     /**
      * Creates (or truncates) {@code file} and writes the preamble and header.
@@ -130,10 +165,10 @@ public final class TimelineWriter implements Closeable {
             string(e.getKey());
             string(e.getValue());
         }
-        int n = block(buf, 0, pos);
+        int n = block(buf, 0, bpos);
         out.write(scratch, 0, n);
         out.flush();
-        pos = 0;
+        bpos = 0;
         bytesWritten.set(preamble.length + n);
         thread = new Thread(new Runnable() { // not a lambda: nothing spun when a recording starts
             @Override
@@ -145,24 +180,19 @@ public final class TimelineWriter implements Closeable {
         thread.start();
     }
 
-    private static Page firstPage() {
-        Page p = new Page(PAGE);
-        p.seq = 1;
-        return p;
-    }
-
-    // ================================================================ events
+    // ================================================================ events (the recording thread)
 
     /** Defines site {@code id} (a {@code File.java:LINE} string) before its first use by a call. */
     public void defineSite(int id, String text) {
         if (skip()) {
             return;
         }
-        byte1(TimelineFormat.TAG_SITE);
-        varint(id);
-        string(text);
-        done();
+        long[] d = data;
+        int p = pos;
+        d[p] = R_SITE | (long) id << 32;
+        ref(text);
         events--; // a definition, not an event
+        doneWithRef(p + 1);
     }
 
     /** A top-level call of function {@code fn} (see {@link Functions}); unused arguments are ignored. */
@@ -170,11 +200,12 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        byte1(EventKind.CALL.ordinal());
-        varint(fn);
-        varint(site);
-        args(fn, a0, a1, a2, a3, a4, a5);
-        done();
+        long[] d = data;
+        int p = pos;
+        int n = ARG_COUNT[fn];
+        d[p] = R_CALL | (long) fn << 8 | (long) site << 32;
+        six(d, p, a0, a1, a2, a3, a4, a5);
+        done(p + 1 + n);
     }
 
     /** The call of {@code fn} returned {@code value} (ignored for void functions). */
@@ -182,15 +213,11 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        char k = Functions.RESULTS[fn];
-        if (k == '-') {
-            byte1(TimelineFormat.TAG_RETURN_UNWOUND);
-            varint(0);
-        } else {
-            byte1(EventKind.RETURN.ordinal());
-            value(k, value);
-        }
-        done();
+        long[] d = data;
+        int p = pos;
+        d[p] = R_RET | (long) fn << 8;
+        d[p + 1] = value;
+        done(p + 2);
     }
 
     /** The open call ended by a signal ({@code signal} 6 or 11) or a Java exception (0), not a result. */
@@ -198,9 +225,9 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        byte1(TimelineFormat.TAG_RETURN_UNWOUND);
-        varint(signal == 0 ? 1 : signal + 1);
-        done();
+        int p = pos;
+        data[p] = R_UNWOUND | (long) signal << 32;
+        done(p + 1);
     }
 
     /**
@@ -210,16 +237,28 @@ public final class TimelineWriter implements Closeable {
      * @throws IllegalArgumentException for a kind that is not a transition
      */
     public void transition(EventKind kind, long a0, long a1, long a2, long a3, long a4, long a5) {
-        char[] fields = FIELDS[kind.ordinal()];
-        if (fields == null) {
-            throw new IllegalArgumentException(kind.wireName() + " is not an allocator transition");
+        transition(kind.ordinal(), a0, a1, a2, a3, a4, a5);
+    }
+
+    /**
+     * {@link #transition(EventKind, long, long, long, long, long, long)} by the kind's ordinal (the
+     * recording agent's hooks know it as a constant).
+     *
+     * @throws IllegalArgumentException for a kind that is not a transition
+     */
+    public void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
+        int n = FIELD_COUNT[kind];
+        if (n < 0) {
+            throw new IllegalArgumentException(EventKind.values()[kind].wireName() + " is not an allocator transition");
         }
         if (skip()) {
             return;
         }
-        byte1(kind.ordinal());
-        values(fields, a0, a1, a2, a3, a4, a5);
-        done();
+        long[] d = data;
+        int p = pos;
+        d[p] = R_TRANSITION | (long) kind << 8;
+        six(d, p, a0, a1, a2, a3, a4, a5);
+        done(p + 1 + n);
     }
 
     public void tcache(boolean put, long chunk, long size, int index, int count) {
@@ -259,11 +298,13 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        byte1(EventKind.SYSCALL.ordinal());
-        varint(fn);
-        args(fn, a0, a1, a2, a3, a4, a5);
-        value(Functions.RESULTS[fn], result);
-        done();
+        long[] d = data;
+        int p = pos;
+        int n = ARG_COUNT[fn];
+        d[p] = R_SYSCALL | (long) fn << 8;
+        six(d, p, a0, a1, a2, a3, a4, a5);
+        d[p + 1 + n] = result;
+        done(p + 2 + n);
     }
 
     public void threshold(int which, long oldValue, long newValue) {
@@ -274,9 +315,10 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        byte1(EventKind.ABORT.ordinal());
-        string(message == null ? "" : message);
-        done();
+        int p = pos;
+        data[p] = R_ABORT;
+        ref(message == null ? "" : message);
+        doneWithRef(p + 1);
     }
 
     /**
@@ -290,12 +332,14 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        byte1(kind.ordinal());
-        pointer(address);
-        varint(n1);
-        varint(n2);
-        string(text == null ? "" : text);
-        done();
+        long[] d = data;
+        int p = pos;
+        d[p] = R_FILE | (long) kind.ordinal() << 8;
+        d[p + 1] = address;
+        d[p + 2] = n1;
+        d[p + 3] = n2;
+        ref(text == null ? "" : text);
+        doneWithRef(p + 4);
     }
 
     /**
@@ -303,24 +347,20 @@ public final class TimelineWriter implements Closeable {
      * The caller writes one only where the running thread or process changes.
      */
     public void context(int pid, int thread) {
-        if (skip()) {
-            return;
-        }
-        byte1(EventKind.CONTEXT.ordinal());
-        varint(pid);
-        varint(thread);
-        done();
+        record2(R_CONTEXT, pid, thread);
     }
 
     public void segv(long address, boolean write, int width, String reason) {
         if (skip()) {
             return;
         }
-        byte1(EventKind.SEGV.ordinal());
-        pointer(address);
-        varint((long) width << 1 | (write ? 1 : 0));
-        string(reason == null ? "" : reason);
-        done();
+        long[] d = data;
+        int p = pos;
+        d[p] = R_SEGV;
+        d[p + 1] = address;
+        d[p + 2] = (long) width << 1 | (write ? 1 : 0);
+        ref(reason == null ? "" : reason);
+        doneWithRef(p + 3);
     }
 
     /** The program stored {@code width} bytes of {@code value} (little-endian) at {@code address}. */
@@ -333,16 +373,7 @@ public final class TimelineWriter implements Closeable {
      * {@code site} (defined before, as a call's; 0: unknown).
      */
     public void writeValue(long address, long value, int width, int site) {
-        if (skip()) {
-            return;
-        }
-        writeTag(site);
-        pointer(address);
-        varint(width);
-        for (int i = 0; i < width; i++) {
-            buf[pos++] = (byte) (value >>> (8 * i));
-        }
-        done();
+        record2(R_WRITE_VALUE | (long) (width & 0xffffff) << 8 | (long) site << 32, address, value);
     }
 
     /** The program stored {@code len} bytes of {@code bytes} from {@code off} at {@code address}. */
@@ -352,18 +383,15 @@ public final class TimelineWriter implements Closeable {
 
     /** {@link #write(long, byte[], int, int)} made at site {@code site} (0: unknown). */
     public void write(long address, byte[] bytes, int off, int len, int site) {
-        if (skip()) {
-            return;
-        }
-        while (len > 0) {
+        while (len > 0 && !skip()) {
             int n = Math.min(len, MAX_WRITE_PIECE);
-            ensure(n + 32);
-            writeTag(site);
-            pointer(address);
-            varint(n);
-            System.arraycopy(bytes, off, buf, pos, n);
-            pos += n;
-            done();
+            long[] d = data;
+            int p = pos;
+            d[p] = R_WRITE | (long) site << 32;
+            d[p + 1] = address;
+            ref(Arrays.copyOfRange(bytes, off, off + n)); // the program may change its array before it is encoded
+            refBytes += n;
+            doneWithRef(p + 2);
             address += n;
             off += n;
             len -= n;
@@ -377,29 +405,7 @@ public final class TimelineWriter implements Closeable {
 
     /** {@link #fill(long, int, long)} made at site {@code site} (0: unknown). */
     public void fill(long address, int value, long len, int site) {
-        if (skip()) {
-            return;
-        }
-        if (site == 0) {
-            byte1(TimelineFormat.TAG_FILL);
-        } else {
-            byte1(TimelineFormat.TAG_FILL_AT);
-            varint(site);
-        }
-        pointer(address);
-        varint(len);
-        buf[pos++] = (byte) value;
-        done();
-    }
-
-    /** A write record's tag: the version 1 one without a site, else the site's. */
-    private void writeTag(int site) {
-        if (site == 0) {
-            byte1(EventKind.WRITE.ordinal());
-        } else {
-            byte1(TimelineFormat.TAG_WRITE_AT);
-            varint(site);
-        }
+        record2(R_FILL | (long) (value & 0xff) << 8 | (long) site << 32, address, len);
     }
 
     /**
@@ -413,18 +419,13 @@ public final class TimelineWriter implements Closeable {
         if (stream != TimelineFormat.STDOUT && stream != TimelineFormat.STDERR) {
             throw new IllegalArgumentException("output stream " + stream + " is not 1 (stdout) or 2 (stderr)");
         }
-        if (len <= 0 || skip()) {
-            return;
-        }
-        while (len > 0) {
+        while (len > 0 && !skip()) {
             int n = utf8Cut(bytes, off, len);
-            ensure(n + 32);
-            byte1(EventKind.OUTPUT.ordinal());
-            varint(stream);
-            varint(n);
-            System.arraycopy(bytes, off, buf, pos, n);
-            pos += n;
-            done();
+            int p = pos;
+            data[p] = R_OUTPUT | (long) stream << 8;
+            ref(Arrays.copyOfRange(bytes, off, off + n));
+            refBytes += n;
+            doneWithRef(p + 1);
             off += n;
             len -= n;
         }
@@ -457,26 +458,157 @@ public final class TimelineWriter implements Closeable {
         return failed;
     }
 
-    /** Writes every event recorded so far to the file now (as the background thread does every {@code flushMillis}). */
-    public void flush() {
-        synchronized (flushLock) {
-            Page c = current;
-            boolean currentDone = false;
-            for (Page p; (p = queue.poll()) != null; ) {
-                if (p == POISON) {
-                    continue;
+    /**
+     * Stores all six values after the header at {@code d[p]}, whatever the record keeps: no branch per
+     * value (the next record overwrites the rest).
+     */
+    private static void six(long[] d, int p, long a0, long a1, long a2, long a3, long a4, long a5) {
+        d[p + 1] = a0;
+        d[p + 2] = a1;
+        d[p + 3] = a2;
+        d[p + 4] = a3;
+        d[p + 5] = a4;
+        d[p + 6] = a5;
+    }
+
+    /** A record of a header and two values. */
+    private void record2(long header, long x, long y) {
+        if (skip()) {
+            return;
+        }
+        long[] d = data;
+        int p = pos;
+        d[p] = header;
+        d[p + 1] = x;
+        d[p + 2] = y;
+        done(p + 3);
+    }
+
+    private boolean skip() {
+        return stopped;
+    }
+
+    private void ref(Object o) {
+        page.refs[refPos++] = o;
+    }
+
+    /** The record ending at {@code end} is whole: publish it (one release store, a plain store on x86). */
+    private void done(int end) {
+        events++;
+        pos = end;
+        committed.lazySet(end);
+        if (end > RAW_PAGE - MAX_RECORD) {
+            nextPage();
+        }
+    }
+
+    private void doneWithRef(int end) {
+        events++;
+        pos = end;
+        committed.lazySet(end);
+        if (end > RAW_PAGE - MAX_RECORD || refPos == REFS || refBytes >= REF_BYTES) {
+            nextPage();
+        }
+    }
+
+    /**
+     * Continues in another page: a reused one, a new one while fewer than {@value #RAW_PAGES} exist,
+     * else the next the writer thread empties (the program waits while the disk is slower than it; a
+     * writer thread that stopped, or a writer being closed, must not hang it: its events are then dropped).
+     */
+    private void nextPage() {
+        Page next = pool.pollFirst();
+        if (next == null) {
+            if (allocated < RAW_PAGES) {
+                next = new Page();
+                allocated++;
+            } else {
+                next = awaitPage();
+                if (next == null) {
+                    return; // closed or failed: the events from here on are dropped
                 }
-                writeWhole(p);
-                currentDone |= p == c;
             }
-            // only once every page before it is in the file (c may be a page reused since it was read)
-            if (!currentDone && c.seq == doneSeq + 1) {
-                writeCommitted(c);
+        }
+        Page full = page;
+        page = next;
+        data = next.data;
+        committed = next.committed;
+        pos = 0;
+        refPos = 0;
+        refBytes = 0;
+        full.next = next; // after the page's last commit: the writer thread reads it whole, then moves on
+        if (++handedOver % WAKE_EVERY == 0 && parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private Page awaitPage() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                LockSupport.unpark(thread);
+                try {
+                    Page p = pool.pollFirst(5, TimeUnit.MILLISECONDS);
+                    if (p != null) {
+                        return p;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true; // the program's interrupt, kept for it; the page is still needed
+                }
+                if (closed || failed) {
+                    return null;
+                }
+                if (System.nanoTime() > deadline) {
+                    fail(new IOException("the timeline writer thread stopped writing"));
+                    return null;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** Writes the last events, waits (up to 10 s) for everything to reach the file, and closes it. */
+    /** Each function's argument count, by number. */
+    private static final int[] ARG_COUNT = argCounts();
+    /** Each transition kind's value count ({@link EventKind#fields()}), by ordinal; -1 for other kinds. */
+    private static final int[] FIELD_COUNT = new int[EventKind.values().length];
+    /** Each transition kind's {@link EventKind#fields()}, by ordinal (null for other kinds). */
+    private static final char[][] FIELDS = fieldsByOrdinal();
+
+    private static int[] argCounts() {
+        int[] n = new int[Functions.ARGS.length];
+        for (int fn = 0; fn < n.length; fn++) {
+            n[fn] = Functions.ARGS[fn].length;
+        }
+        return n;
+    }
+
+    private static char[][] fieldsByOrdinal() {
+        EventKind[] kinds = EventKind.values();
+        char[][] f = new char[kinds.length][];
+        for (EventKind k : kinds) {
+            f[k.ordinal()] = k.fields() == null ? null : k.fields().toCharArray();
+            FIELD_COUNT[k.ordinal()] = k.fields() == null ? -1 : k.fields().length();
+        }
+        return f;
+    }
+
+    // ================================================================ flushing side
+
+    /** Writes every event recorded so far to the file now (as the background thread does every {@code flushMillis}). */
+    public void flush() {
+        synchronized (flushLock) {
+            if (!finished) {
+                pump();
+                writeTaken();
+            }
+        }
+    }
+
+    /** Writes the last events, waits (up to 10 s) for the background thread to stop, and closes the file. */
     @Override
     public void close() {
         synchronized (flushLock) {
@@ -484,20 +616,17 @@ public final class TimelineWriter implements Closeable {
                 return;
             }
             closed = true;
+            stopped = true;
         }
+        LockSupport.unpark(thread);
         try {
-            if (queue.offer(POISON, 10, TimeUnit.SECONDS)) {
-                thread.join(10_000);
-            }
+            thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        flush();
         synchronized (flushLock) {
-            // a page dropped on the way (a writer closed while the program waited) leaves a gap: keep what follows it
-            while (!early.isEmpty()) {
-                writeInOrder(early.pollFirstEntry().getValue());
-            }
+            flush();
+            finished = true;
         }
         try {
             out.close();
@@ -506,40 +635,238 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
-    // ================================================================ background thread
-
     private void drain() {
         long flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
         long next = System.nanoTime() + flushNanos;
-        try {
-            while (!closed) { // close() writes the rest itself; POISON only wakes this thread up
-                long wait = next - System.nanoTime();
-                Page p = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
-                if (p == POISON) {
-                    return;
+        while (!closed) { // close() writes the rest itself
+            Page waiting;
+            synchronized (flushLock) {
+                pump();
+                if (System.nanoTime() - next >= 0) {
+                    writeTaken();
+                    next = System.nanoTime() + flushNanos;
                 }
-                if (p != null) {
-                    synchronized (flushLock) {
-                        writeWhole(p);
-                    }
-                    continue;
-                }
-                flush();
-                next = System.nanoTime() + flushNanos;
+                waiting = readPage;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            parked = true;
+            if (waiting.next == null && !closed) { // nothing whole to read: sleep until a page fills or the flush is due
+                LockSupport.parkNanos(this, next - System.nanoTime());
+            }
+            parked = false;
         }
     }
 
-    /** Writes the page's bytes completed since the last time as one block (flushing side, under flushLock). */
-    private void writeCommitted(Page p) {
-        int end = p.committed.get();
-        if (end <= p.taken || failed) {
+    /** Encodes every committed raw record, page by page in order (under flushLock). */
+    private void pump() {
+        if (failed) {
             return;
         }
-        int n = block(p.data, p.taken, end);
-        p.taken = end;
+        try {
+            while (true) {
+                Page p = readPage;
+                Page following = p.next; // read before committed: once it is set, committed is final
+                int end = p.committed.get();
+                decode(p, end);
+                if (following == null) {
+                    break;
+                }
+                Arrays.fill(p.refs, 0, readRef, null);
+                p.committed.set(0);
+                p.next = null;
+                readPage = following;
+                readPos = 0;
+                readRef = 0;
+                pool.offerFirst(p);
+            }
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /** Encodes page {@code p}'s records from {@link #readPos} to {@code end}. */
+    private void decode(Page p, int end) {
+        long[] d = p.data;
+        Object[] refs = p.refs;
+        int at = readPos;
+        while (at < end) {
+            long h = d[at];
+            mark = bpos;
+            ensure(160);
+            switch ((int) h & 0xff) {
+                case R_CALL -> {
+                    int fn = (int) h >>> 8;
+                    byte1(EventKind.CALL.ordinal());
+                    varint(fn);
+                    varint((int) (h >> 32));
+                    char[] kinds = Functions.ARGS[fn];
+                    values(kinds, d, at + 1);
+                    at += 1 + kinds.length;
+                }
+                case R_RET -> {
+                    char k = Functions.RESULTS[(int) h >>> 8];
+                    if (k == '-') {
+                        byte1(TimelineFormat.TAG_RETURN_UNWOUND);
+                        varint(0);
+                    } else {
+                        byte1(EventKind.RETURN.ordinal());
+                        value(k, d[at + 1]);
+                    }
+                    at += 2;
+                }
+                case R_UNWOUND -> {
+                    int signal = (int) (h >> 32);
+                    byte1(TimelineFormat.TAG_RETURN_UNWOUND);
+                    varint(signal == 0 ? 1 : signal + 1);
+                    at += 1;
+                }
+                case R_TRANSITION -> {
+                    int kind = (int) h >>> 8;
+                    char[] kinds = FIELDS[kind];
+                    byte1(kind);
+                    values(kinds, d, at + 1);
+                    at += 1 + kinds.length;
+                }
+                case R_SYSCALL -> {
+                    int fn = (int) h >>> 8;
+                    char[] kinds = Functions.ARGS[fn];
+                    byte1(EventKind.SYSCALL.ordinal());
+                    varint(fn);
+                    values(kinds, d, at + 1);
+                    value(Functions.RESULTS[fn], d[at + 1 + kinds.length]);
+                    at += 2 + kinds.length;
+                }
+                case R_SITE -> {
+                    byte1(TimelineFormat.TAG_SITE);
+                    varint((int) (h >> 32));
+                    string((String) refs[readRef++]);
+                    at += 1;
+                }
+                case R_ABORT -> {
+                    byte1(EventKind.ABORT.ordinal());
+                    string((String) refs[readRef++]);
+                    at += 1;
+                }
+                case R_FILE -> {
+                    byte1((int) h >>> 8);
+                    pointer(d[at + 1]);
+                    varint(d[at + 2]);
+                    varint(d[at + 3]);
+                    string((String) refs[readRef++]);
+                    at += 4;
+                }
+                case R_CONTEXT -> {
+                    byte1(EventKind.CONTEXT.ordinal());
+                    varint((int) d[at + 1]);
+                    varint((int) d[at + 2]);
+                    at += 3;
+                }
+                case R_SEGV -> {
+                    byte1(EventKind.SEGV.ordinal());
+                    pointer(d[at + 1]);
+                    varint(d[at + 2]);
+                    string((String) refs[readRef++]);
+                    at += 3;
+                }
+                case R_WRITE_VALUE -> {
+                    int width = (int) h >>> 8 & 0xffffff;
+                    writeTag((int) (h >> 32));
+                    pointer(d[at + 1]);
+                    varint(width);
+                    long value = d[at + 2];
+                    for (int i = 0; i < width; i++) {
+                        buf[bpos++] = (byte) (value >>> (8 * i));
+                    }
+                    at += 3;
+                }
+                case R_WRITE -> {
+                    byte[] b = (byte[]) refs[readRef++];
+                    ensure(b.length + 32);
+                    writeTag((int) (h >> 32));
+                    pointer(d[at + 1]);
+                    bytes(b);
+                    at += 2;
+                }
+                case R_FILL -> {
+                    int site = (int) (h >> 32);
+                    if (site == 0) {
+                        byte1(TimelineFormat.TAG_FILL);
+                    } else {
+                        byte1(TimelineFormat.TAG_FILL_AT);
+                        varint(site);
+                    }
+                    pointer(d[at + 1]);
+                    varint(d[at + 2]);
+                    byte1((int) (h >>> 8));
+                    at += 3;
+                }
+                case R_OUTPUT -> {
+                    byte[] b = (byte[]) refs[readRef++];
+                    ensure(b.length + 32);
+                    byte1(EventKind.OUTPUT.ordinal());
+                    varint((int) h >>> 8);
+                    bytes(b);
+                    at += 1;
+                }
+                default -> throw new IllegalStateException("raw record " + (h & 0xff) + " at " + at);
+            }
+            eventDone();
+        }
+        readPos = at;
+    }
+
+    /** A write record's tag: the version 1 one without a site, else the site's. */
+    private void writeTag(int site) {
+        if (site == 0) {
+            byte1(EventKind.WRITE.ordinal());
+        } else {
+            byte1(TimelineFormat.TAG_WRITE_AT);
+            varint(site);
+        }
+    }
+
+    /** The values of a record from {@code d[at]}, each encoded as its kind says. */
+    private void values(char[] kinds, long[] d, int at) {
+        for (int i = 0; i < kinds.length; i++) {
+            value(kinds[i], d[at + i]);
+        }
+    }
+
+    /** The event is whole: a block is cut once the encoded bytes reach the target. */
+    private void eventDone() {
+        mark = bpos;
+        if (bpos >= BLOCK_TARGET) {
+            nextBuffer(0);
+        }
+    }
+
+    /** The bytes of whole events not yet in the file, as one block. */
+    private void writeTaken() {
+        if (mark > taken) {
+            writeBlock(taken, mark);
+            taken = mark;
+        }
+    }
+
+    /**
+     * Writes the whole events of the buffer as a block and continues in a buffer of at least {@code need}
+     * free bytes (a larger one for a large event), carrying over the part of the event being encoded.
+     */
+    private void nextBuffer(int need) {
+        int partial = bpos - mark;
+        writeTaken();
+        byte[] next = need + partial <= PAGE - 160 ? standard : new byte[Math.max(PAGE, need + partial + 160)];
+        System.arraycopy(buf, mark, next, 0, partial);
+        buf = next;
+        bpos = partial;
+        mark = 0;
+        taken = 0;
+    }
+
+    private void writeBlock(int from, int to) {
+        if (failed) {
+            return;
+        }
+        int n = block(buf, from, to);
         try {
             out.write(scratch, 0, n);
             out.flush();
@@ -549,106 +876,19 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
-    /** A page the recording thread handed over: its committed end is final. Written in page order. */
-    private void writeWhole(Page p) {
-        if (p.seq > doneSeq + 1) {
-            early.put(p.seq, p);
-            return;
-        }
-        writeInOrder(p);
-        for (Page q; (q = early.remove(doneSeq + 1)) != null; ) {
-            writeInOrder(q);
-        }
-    }
-
-    private void writeInOrder(Page p) {
-        writeCommitted(p);
-        doneSeq = p.seq;
-        if (p.data.length == PAGE) {
-            p.taken = 0;
-            p.committed.lazySet(0);
-            pool.offer(p);
-        }
-    }
-
     private void fail(Exception e) {
         synchronized (failLock) {
             if (failed) {
                 return;
             }
             failed = true;
+            stopped = true;
         }
         onError.accept("mallocscope: cannot write the timeline " + target + " (" + e.getMessage()
                 + "); recording stopped, the program runs on");
     }
 
     // ================================================================ encoding
-
-    private boolean skip() {
-        if (closed || failed) {
-            return true;
-        }
-        mark = pos;
-        ensure(160);
-        return false;
-    }
-
-    /** The event is whole: publish it (one release store, a plain store on x86) and hand over a full page. */
-    private void done() {
-        events++;
-        mark = pos;
-        committed.lazySet(pos); // a release store
-        if (pos >= BLOCK_TARGET) {
-            nextPage(0);
-        }
-    }
-
-    /**
-     * Queues the current page (its whole events) and continues in a fresh one of at least
-     * {@code need} free bytes, carrying over the part of the event being encoded.
-     */
-    private void nextPage(int need) {
-        Page full = page;
-        int partial = pos - mark;
-        Page next = need + partial <= PAGE - 160 ? pool.poll() : null;
-        if (next == null) {
-            next = new Page(Math.max(PAGE, need + partial + 160));
-        }
-        System.arraycopy(buf, mark, next.data, 0, partial);
-        if (mark > 0) {
-            handOver(full);
-            next.seq = ++pageSeq;
-        } else {
-            next.seq = full.seq; // nothing of the old page was committed: the new one takes its place
-        }
-        page = next;
-        buf = next.data;
-        committed = next.committed;
-        pos = partial;
-        mark = 0;
-        current = next;
-    }
-
-    /**
-     * Waits while the disk is slower than the program; a writer thread that stopped, or a writer
-     * being closed, must not hang the program (the page is then dropped).
-     */
-    private void handOver(Page full) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        try {
-            while (!queue.offer(full, 5, TimeUnit.MILLISECONDS)) {
-                if (closed || failed) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    fail(new IOException("the timeline writer thread stopped writing"));
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Puts {@code data[from, to)} as one block (length, CRC, payload) into {@link #scratch}; returns its length. */
     private int block(byte[] data, int from, int to) {
@@ -672,47 +912,8 @@ public final class TimelineWriter implements Closeable {
     }
 
     private void ensure(int n) {
-        if (pos + n > buf.length) {
-            nextPage(n);
-        }
-    }
-
-    private void args(int fn, long a0, long a1, long a2, long a3, long a4, long a5) {
-        values(Functions.ARGS[fn], a0, a1, a2, a3, a4, a5);
-    }
-
-    /** Each transition kind's {@link EventKind#fields()}, by ordinal (null for other kinds). */
-    private static final char[][] FIELDS = fieldsByOrdinal();
-
-    private static char[][] fieldsByOrdinal() {
-        EventKind[] kinds = EventKind.values();
-        char[][] f = new char[kinds.length][];
-        for (EventKind k : kinds) {
-            f[k.ordinal()] = k.fields() == null ? null : k.fields().toCharArray();
-        }
-        return f;
-    }
-
-    /** The first {@code kinds.length} of the values, each encoded as its kind says (unrolled: one per event). */
-    private void values(char[] kinds, long a0, long a1, long a2, long a3, long a4, long a5) {
-        int n = kinds.length;
-        if (n > 0) {
-            value(kinds[0], a0);
-        }
-        if (n > 1) {
-            value(kinds[1], a1);
-        }
-        if (n > 2) {
-            value(kinds[2], a2);
-        }
-        if (n > 3) {
-            value(kinds[3], a3);
-        }
-        if (n > 4) {
-            value(kinds[4], a4);
-        }
-        if (n > 5) {
-            value(kinds[5], a5);
+        if (bpos + n > buf.length) {
+            nextBuffer(n);
         }
     }
 
@@ -725,7 +926,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     private void byte1(int b) {
-        buf[pos++] = (byte) b;
+        buf[bpos++] = (byte) b;
     }
 
     private void pointer(long address) {
@@ -738,18 +939,25 @@ public final class TimelineWriter implements Closeable {
     }
 
     private void varint(long v) {
+        byte[] b = buf;
+        int p = bpos;
         while ((v & ~0x7FL) != 0) {
-            buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+            b[p++] = (byte) (v | 0x80);
             v >>>= 7;
         }
-        buf[pos++] = (byte) v;
+        b[p] = (byte) v;
+        bpos = p + 1;
+    }
+
+    private void bytes(byte[] b) {
+        varint(b.length);
+        System.arraycopy(b, 0, buf, bpos, b.length);
+        bpos += b.length;
     }
 
     private void string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         ensure(b.length + 16);
-        varint(b.length);
-        System.arraycopy(b, 0, buf, pos, b.length);
-        pos += b.length;
+        bytes(b);
     }
 }
