@@ -249,7 +249,7 @@ public final class TimelineWriter implements Closeable {
     public void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
         int n = FIELD_COUNT[kind];
         if (n < 0) {
-            throw new IllegalArgumentException(EventKind.values()[kind].wireName() + " is not an allocator transition");
+            throw notATransition(kind);
         }
         if (skip()) {
             return;
@@ -259,6 +259,10 @@ public final class TimelineWriter implements Closeable {
         d[p] = R_TRANSITION | (long) kind << 8;
         six(d, p, a0, a1, a2, a3, a4, a5);
         done(p + 1 + n);
+    }
+
+    private static IllegalArgumentException notATransition(int kind) {
+        return new IllegalArgumentException(EventKind.values()[kind].wireName() + " is not an allocator transition");
     }
 
     public void tcache(boolean put, long chunk, long size, int index, int count) {
@@ -453,6 +457,11 @@ public final class TimelineWriter implements Closeable {
         return bytesWritten.get();
     }
 
+    /** How many raw pages exist (at most {@value #RAW_PAGES}): the memory the recording holds. */
+    int rawPages() {
+        return allocated;
+    }
+
     /** Whether an I/O error stopped the recording. */
     public boolean failed() {
         return failed;
@@ -571,6 +580,9 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
+    private static final int K_CALL = EventKind.CALL.ordinal();
+    private static final int K_RETURN = EventKind.RETURN.ordinal();
+    private static final int K_SYSCALL = EventKind.SYSCALL.ordinal();
     /** Each function's argument count, by number. */
     private static final int[] ARG_COUNT = argCounts();
     /** Each transition kind's value count ({@link EventKind#fields()}), by ordinal; -1 for other kinds. */
@@ -695,7 +707,7 @@ public final class TimelineWriter implements Closeable {
             switch ((int) h & 0xff) {
                 case R_CALL -> {
                     int fn = (int) h >>> 8;
-                    byte1(EventKind.CALL.ordinal());
+                    byte1(K_CALL);
                     varint(fn);
                     varint((int) (h >> 32));
                     char[] kinds = Functions.ARGS[fn];
@@ -708,16 +720,10 @@ public final class TimelineWriter implements Closeable {
                         byte1(TimelineFormat.TAG_RETURN_UNWOUND);
                         varint(0);
                     } else {
-                        byte1(EventKind.RETURN.ordinal());
+                        byte1(K_RETURN);
                         value(k, d[at + 1]);
                     }
                     at += 2;
-                }
-                case R_UNWOUND -> {
-                    int signal = (int) (h >> 32);
-                    byte1(TimelineFormat.TAG_RETURN_UNWOUND);
-                    varint(signal == 0 ? 1 : signal + 1);
-                    at += 1;
                 }
                 case R_TRANSITION -> {
                     int kind = (int) h >>> 8;
@@ -729,22 +735,38 @@ public final class TimelineWriter implements Closeable {
                 case R_SYSCALL -> {
                     int fn = (int) h >>> 8;
                     char[] kinds = Functions.ARGS[fn];
-                    byte1(EventKind.SYSCALL.ordinal());
+                    byte1(K_SYSCALL);
                     varint(fn);
                     values(kinds, d, at + 1);
                     value(Functions.RESULTS[fn], d[at + 1 + kinds.length]);
                     at += 2 + kinds.length;
                 }
+                default -> at = decodeOther(h, d, refs, at);
+            }
+            eventDone();
+        }
+        readPos = at;
+    }
+
+    /** {@link #decode}'s rarer records: encodes the one at {@code d[at]}; returns where the next begins. */
+    private int decodeOther(long h, long[] d, Object[] refs, int at) {
+        switch ((int) h & 0xff) {
+                case R_UNWOUND -> {
+                    int signal = (int) (h >> 32);
+                    byte1(TimelineFormat.TAG_RETURN_UNWOUND);
+                    varint(signal == 0 ? 1 : signal + 1);
+                    return at + 1;
+                }
                 case R_SITE -> {
                     byte1(TimelineFormat.TAG_SITE);
                     varint((int) (h >> 32));
                     string((String) refs[readRef++]);
-                    at += 1;
+                    return at + 1;
                 }
                 case R_ABORT -> {
                     byte1(EventKind.ABORT.ordinal());
                     string((String) refs[readRef++]);
-                    at += 1;
+                    return at + 1;
                 }
                 case R_FILE -> {
                     byte1((int) h >>> 8);
@@ -752,20 +774,20 @@ public final class TimelineWriter implements Closeable {
                     varint(d[at + 2]);
                     varint(d[at + 3]);
                     string((String) refs[readRef++]);
-                    at += 4;
+                    return at + 4;
                 }
                 case R_CONTEXT -> {
                     byte1(EventKind.CONTEXT.ordinal());
                     varint((int) d[at + 1]);
                     varint((int) d[at + 2]);
-                    at += 3;
+                    return at + 3;
                 }
                 case R_SEGV -> {
                     byte1(EventKind.SEGV.ordinal());
                     pointer(d[at + 1]);
                     varint(d[at + 2]);
                     string((String) refs[readRef++]);
-                    at += 3;
+                    return at + 3;
                 }
                 case R_WRITE_VALUE -> {
                     int width = (int) h >>> 8 & 0xffffff;
@@ -776,7 +798,7 @@ public final class TimelineWriter implements Closeable {
                     for (int i = 0; i < width; i++) {
                         buf[bpos++] = (byte) (value >>> (8 * i));
                     }
-                    at += 3;
+                    return at + 3;
                 }
                 case R_WRITE -> {
                     byte[] b = (byte[]) refs[readRef++];
@@ -784,7 +806,7 @@ public final class TimelineWriter implements Closeable {
                     writeTag((int) (h >> 32));
                     pointer(d[at + 1]);
                     bytes(b);
-                    at += 2;
+                    return at + 2;
                 }
                 case R_FILL -> {
                     int site = (int) (h >> 32);
@@ -797,7 +819,7 @@ public final class TimelineWriter implements Closeable {
                     pointer(d[at + 1]);
                     varint(d[at + 2]);
                     byte1((int) (h >>> 8));
-                    at += 3;
+                    return at + 3;
                 }
                 case R_OUTPUT -> {
                     byte[] b = (byte[]) refs[readRef++];
@@ -805,13 +827,10 @@ public final class TimelineWriter implements Closeable {
                     byte1(EventKind.OUTPUT.ordinal());
                     varint((int) h >>> 8);
                     bytes(b);
-                    at += 1;
+                    return at + 1;
                 }
                 default -> throw new IllegalStateException("raw record " + (h & 0xff) + " at " + at);
-            }
-            eventDone();
         }
-        readPos = at;
     }
 
     /** A write record's tag: the version 1 one without a site, else the site's. */

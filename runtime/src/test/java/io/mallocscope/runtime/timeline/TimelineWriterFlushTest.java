@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -150,5 +151,41 @@ class TimelineWriterFlushTest {
         assertThat(t.size()).isEqualTo(3);
         assertThat(t.event(2).args()[0]).isEqualTo(24);
         assertThat(blockLengths(file)).hasSize(3);
+    }
+
+    @Test
+    void aSlowDiskMakesTheRecordingThreadWaitInsteadOfHoldingMore() throws IOException {
+        // every write of a block takes 2 ms: far slower than the program records
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {
+                bytes.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                bytes.write(b, off, len);
+            }
+        };
+        List<String> errors = new ArrayList<>();
+        TimelineWriter w = new TimelineWriter(slow, "slow", header(), 50, errors::add);
+        int rounds = 300_000; // 600,000 events, about 300 raw pages
+        for (int i = 0; i < rounds; i++) {
+            w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
+            w.ret(Functions.MALLOC, HEAP + 0x10 + i * 0x20L);
+        }
+        assertThat(w.rawPages()).isEqualTo(TimelineWriter.RAW_PAGES); // the bound was reached, and held
+        w.close();
+        assertThat(errors).isEmpty();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "slow");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isEqualTo(2 * rounds);
+        assertThat(t.event(2 * rounds - 2).args()[0]).isEqualTo(rounds - 1);
     }
 }
