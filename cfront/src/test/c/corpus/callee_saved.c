@@ -2,6 +2,7 @@
  * rbp, moving the locals down): the addresses of their locals, parameters and callees' frames. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -85,6 +86,16 @@ void many(long *w, const char *what) {
     where("many.here", &here);
 }
 
+/* two inlined strcpys of literals that start with the same 8 bytes, a call between: gcc keeps the
+ * 8-byte constant in rbx to store it again */
+void same_start(char *a, char *b) {
+    long here = 2;
+    strcpy(a, "this is A!");
+    puts(a);
+    strcpy(b, "this is B!");
+    printf("same_start: here %p %s\n", (void *) &here, b);
+}
+
 int main(void) {
     int x = 3;
     void *ptrs[3];
@@ -99,6 +110,8 @@ int main(void) {
     printf("%d\n", none(1));
     long w[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
     many(w, "many");
+    char sa[16], sb[16];
+    same_start(sa, sb);
     /* main itself holds x*100 across fork(); the child reports first, the parent after waiting */
     int r = x * 100 + (fork() == 0 ? 1 : 2);
     if (r == 302) {

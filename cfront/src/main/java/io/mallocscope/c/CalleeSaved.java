@@ -1,5 +1,8 @@
 package io.mallocscope.c;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * How many callee-saved registers (rbx, r12-r15) gcc -O0 pushes after rbp for a function's
  * expression temporaries: a value computed before a call and used after it lives in one of them
@@ -22,6 +25,19 @@ package io.mallocscope.c;
 final class CalleeSaved {
     private int live;
     private int max;
+    /** Program order of the calls and of the constants' uses ({@link #constants}). */
+    private int seq;
+    /** Each call: its place in program order and the temporaries live across it. */
+    private final java.util.List<int[]> calls = new java.util.ArrayList<>();
+    /**
+     * The 8-byte constants an inlined {@code strcpy} of a literal stores ({@link #strcpyConstants}):
+     * gcc -O0 loads each into a register once and uses that register again at a later strcpy the first
+     * dominates, so a constant used again after a call is held across it in a callee-saved register.
+     * Each value's first and last place; {@code scopes} are the constants first used in each open
+     * branch or loop body (gone when it closes: its uses do not dominate what follows).
+     */
+    private final Map<Long, int[]> constants = new HashMap<>();
+    private final java.util.ArrayDeque<java.util.List<Long>> scopes = new java.util.ArrayDeque<>();
     /**
      * The most values held in registers at once: past the nine caller-saved registers (rax, rcx, rdx,
      * rsi, rdi, r8-r11), callee-saved ones.
@@ -35,8 +51,24 @@ final class CalleeSaved {
     /** The registers gcc -O0 pushes for {@code f}'s expression temporaries (0-5). */
     static int registers(Function f) {
         CalleeSaved c = new CalleeSaved();
+        c.scopes.push(new java.util.ArrayList<>());
         c.stmt(f.body);
-        return Math.min(Math.max(c.max, c.pressure - CALLER_SAVED), 5);
+        return Math.min(Math.max(c.acrossCalls(), c.pressure - CALLER_SAVED), 5);
+    }
+
+    /** The most registers held across one call: its live temporaries and the strcpy constants used on both sides. */
+    private int acrossCalls() {
+        int most = max;
+        for (int[] call : calls) {
+            int n = call[1];
+            for (int[] span : constants.values()) {
+                if (span[0] < call[0] && call[0] < span[1]) {
+                    n++;
+                }
+            }
+            most = Math.max(most, n);
+        }
+        return most;
     }
 
     private void stmt(Stmt s) {
@@ -54,17 +86,19 @@ final class CalleeSaved {
             }
         } else if (s instanceof Stmt.If i) {
             drop(i.c);
-            stmt(i.a);
-            stmt(i.b);
+            branch(() -> stmt(i.a));
+            branch(() -> stmt(i.b));
         } else if (s instanceof Stmt.Loop l) {
             stmt(l.init);
-            drop(l.cond);
-            stmt(l.body);
-            live = 0;
-            drop(l.step);
+            branch(() -> {
+                drop(l.cond);
+                stmt(l.body);
+                live = 0;
+                drop(l.step);
+            });
         } else if (s instanceof Stmt.Switch w) {
             drop(w.c);
-            stmt(w.body);
+            branch(() -> stmt(w.body));
         } else if (s instanceof Stmt.Return r) {
             drop(r.e);
         } else if (s instanceof Stmt.VlaAlloc v) {
@@ -219,12 +253,12 @@ final class CalleeSaved {
             return val(c.b);
         } else if (e instanceof Expr.Cond c) {
             drop(c.c);
-            drop(c.a);
-            drop(c.b);
+            branch(() -> drop(c.a));
+            branch(() -> drop(c.b));
             return c.type.isVoid() ? 0 : hold(0);
         } else if (e instanceof Expr.Logical l) {
             drop(l.a);
-            drop(l.b);
+            branch(() -> drop(l.b));
             return hold(0);
         } else if (e instanceof Expr.Not n) {
             return hold(val(n.e));
@@ -397,13 +431,74 @@ final class CalleeSaved {
         pressure = Math.max(pressure, live + loaded);
         live -= held;
         if (inlined(c)) {
+            if (c.direct.name.equals("strcpy")) {
+                for (long k : strcpyConstants(literal(stripped(c.args[1])).bytes)) {
+                    useConstant(k);
+                }
+            }
             return left != null ? la : 0; // strlen of a literal is a constant; memcpy/strcpy give their destination
         }
         max = Math.max(max, live);
+        calls.add(new int[] {seq++, live});
         if (left != null) {
             return la;
         }
         return hold(0);
+    }
+
+    /** Code that runs only on some paths (a branch, a loop's body): the constants it first uses are not available after it. */
+    private void branch(Runnable r) {
+        scopes.push(new java.util.ArrayList<>());
+        r.run();
+        for (long k : scopes.pop()) {
+            constants.remove(k);
+        }
+    }
+
+    private void useConstant(long k) {
+        int[] span = constants.get(k);
+        if (span == null) {
+            constants.put(k, new int[] {seq, seq});
+            scopes.peek().add(k);
+        } else {
+            span[1] = seq;
+        }
+        seq++;
+    }
+
+    /**
+     * The 8-byte immediates gcc -O0 stores an inlined {@code strcpy} of a literal with ({@code bytes}
+     * and the NUL): one for each whole 8 bytes, and one overlapping the end when 5-7 bytes are left
+     * (1-4 left are stored with 1-, 2- and 4-byte immediates, which take no register).
+     */
+    static long[] strcpyConstants(byte[] text) {
+        byte[] b = java.util.Arrays.copyOf(text, text.length + 1);
+        int n = b.length;
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        int at = 0;
+        for (; at + 8 <= n; at += 8) {
+            out.add(word(b, at));
+        }
+        int left = n - at;
+        if (left >= 5 && n >= 8) {
+            out.add(word(b, n - 8));
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long word(byte[] b, int at) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+
+    private static Expr stripped(Expr e) {
+        while (e instanceof Expr.Cast k) {
+            e = k.e;
+        }
+        return e;
     }
 
     /** A value gcc folds to a constant: a constant expression, {@code strlen} of a literal, converted. */
