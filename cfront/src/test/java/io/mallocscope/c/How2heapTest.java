@@ -1,5 +1,6 @@
 package io.mallocscope.c;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,13 +23,10 @@ class How2heapTest {
     @TestFactory
     Stream<DynamicTest> how2heap() throws IOException {
         String where = System.getProperty("mallocscope.how2heap", System.getenv("MALLOCSCOPE_HOW2HEAP"));
-        if (where == null || where.isEmpty()) {
-            return CorpusTest.skipped("set -Dmallocscope.how2heap=DIR to a how2heap checkout's glibc_2.36 folder");
-        }
+        Assumptions.assumeTrue(where != null && !where.isEmpty(),
+                "skipped: set -Dmallocscope.how2heap=DIR to a how2heap checkout's glibc_2.36 folder");
         Path folder = Path.of(where);
-        if (!Files.isDirectory(folder)) {
-            return CorpusTest.skipped(folder + " is not a directory");
-        }
+        Assumptions.assumeTrue(Files.isDirectory(folder), () -> "skipped: " + folder + " is not a directory");
         return CorpusTest.differential(folder, dir);
     }
 }
