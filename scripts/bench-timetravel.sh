@@ -5,6 +5,8 @@
 # Usage: scripts/bench-timetravel.sh [OPS [RUNS]]   (default 2000000 ops ≈ 9.7M events, 5 runs)
 # Each view (bins, heap, vis, maps, arenas, diff) at the first step, the middle one (1023 calls past a
 # checkpoint: the farthest a step gets) and the last, against first-fit's first, middle and last.
+# Through ./mallocscope as users run it: its class data archive, and C1 alone for these views of a
+# file with its side file beside it or under 256 KiB (so for both timelines once the first view ran).
 # Needs the built jars (./mvnw package -DskipTests). Takes a few minutes: recording, the first view
 # (which writes the checkpoints), then 5 runs of each view.
 set -euo pipefail
