@@ -32,7 +32,7 @@ final class ExploreCommand implements Callable<Integer> {
                     + "timeline, heap, bins or vis SOURCE --at N)");
         }
         spec.commandLine().getErr().flush();
-        new ExploreUi(new Explorer(s, start)).run();
+        new ExploreUi(new Explorer(s, start, options.source)).run();
         return Exit.OK;
     }
 }

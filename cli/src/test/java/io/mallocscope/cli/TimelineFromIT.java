@@ -3,6 +3,7 @@ package io.mallocscope.cli;
 import io.mallocscope.cli.explain.Narrator;
 import io.mallocscope.cli.explain.StoryCheckpoints;
 import io.mallocscope.cli.explain.Telling;
+import io.mallocscope.cli.explore.Explorer;
 import io.mallocscope.cli.source.Sources;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.timeline.Checkpoints;
@@ -110,6 +111,16 @@ class TimelineFromIT {
             }
         }
         return "";
+    }
+
+    /** The lines told under call {@code n}'s heading, without their indentation. */
+    static List<String> toldUnder(String text, int n) {
+        List<String> out = new ArrayList<>();
+        String[] lines = from(text, n, n).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            out.add(lines[i].substring(4));
+        }
+        return out;
     }
 
     /** The numbers of the calls whose heading's {@code [who]} contains {@code who}. */
@@ -232,6 +243,16 @@ class TimelineFromIT {
                 assertThat(part.err()).isEmpty();
                 assertThat(part.out()).as("--from %d (--writes %s)", n, writes)
                         .isEqualTo(from(whole, n, Math.min(steps, n + 30)));
+            }
+            if (writes.equals("metadata")) {
+                // explore's narration pane: a jump far ahead, then back, tells the step as timeline does
+                Explorer e = new Explorer(Sources.open(timeline, new Sources.ReplaySettings("2.36", "")), 2, timeline);
+                List<Integer> jumps = new ArrayList<>(ns);
+                java.util.Collections.shuffle(jumps, new Random(16));
+                for (int n : jumps) {
+                    e.go(n);
+                    assertThat(e.narration()).as("explore at %d", n).isEqualTo(toldUnder(whole, n));
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package io.mallocscope.cli.explain;
 
 import io.mallocscope.cli.model.BinLabels;
 import io.mallocscope.cli.model.BinType;
+import io.mallocscope.cli.model.ChunkNames;
 import io.mallocscope.cli.model.StateCodec;
 import io.mallocscope.cli.model.Story;
 import io.mallocscope.runtime.text.Hex;
@@ -64,7 +65,7 @@ public final class Narrator {
      */
     private static final class Known {
         /** chunk address → the call that handed it out */
-        final Map<Long, Integer> createdBy = new HashMap<>();
+        ChunkNames createdBy = new ChunkNames();
         /**
          * chunk address → the program's variable its pointer went to, where the recording says: a C
          * program's call site reads {@code prog.c:12 → p1} when the front end saw {@code p1 = malloc(…)}
@@ -84,7 +85,7 @@ public final class Narrator {
 
         Known copy() {
             Known k = new Known();
-            k.createdBy.putAll(createdBy);
+            k.createdBy = createdBy.copy();
             k.variable.putAll(variable);
             k.live.putAll(live);
             k.mmappedChunks.addAll(mmappedChunks);
@@ -177,7 +178,7 @@ public final class Narrator {
     /** pid → what the telling knows of that process's heap */
     private final Map<Integer, Known> known = new HashMap<>();
     // the known state of the process whose call or write is being told (see use)
-    private Map<Long, Integer> createdBy;
+    private ChunkNames createdBy;
     private Map<Long, String> variable;
     private TreeMap<Long, Long> live;
     private Set<Long> mmappedChunks;
@@ -301,8 +302,8 @@ public final class Narrator {
             boolean all = whole || savedKnown.get(pid) != k;
             out.writeInt(pid);
             out.writeBoolean(all);
-            long[] named = StateCodec.sorted(all ? k.createdBy.keySet() : k.touchedNames);
-            StateCodec.writeNames(out, named, k.createdBy);
+            long[] named = all ? k.createdBy.all() : StateCodec.sorted(k.touchedNames);
+            k.createdBy.write(out, named);
             for (long chunk : named) { // a chunk's variable is set or cleared only where it is named
                 String v = k.variable.get(chunk);
                 out.writeBoolean(v != null);
@@ -336,7 +337,7 @@ public final class Narrator {
             int pid = in.readInt();
             Known k = in.readBoolean() ? new Known() : known.computeIfAbsent(pid, p -> new Known());
             known.put(pid, k);
-            for (long chunk : StateCodec.readNames(in, k.createdBy)) {
+            for (long chunk : k.createdBy.read(in)) {
                 if (in.readBoolean()) {
                     k.variable.put(chunk, in.readUTF());
                 } else {
@@ -584,12 +585,20 @@ public final class Narrator {
         AddressSpace as = p.memory();
         HeapView view = null;
         byte[] now = new byte[(int) PAGE];
-        java.util.Set<Long> arenaHeaps = new java.util.HashSet<>();
-        for (HeapView.Arena a : p.malloc().view().arenas()) {
-            a.heaps().forEach(h -> arenaHeaps.add(h.address()));
-        }
+        java.util.Set<Long> arenaHeaps = null; // found at the first anonymous mapping (a heap is one)
         for (Region r : as.regions()) {
-            if (!watched(r) || arenaHeaps.contains(r.start())) {
+            if (!watched(r)) {
+                continue;
+            }
+            if (r.name().isEmpty() && arenaHeaps == null) {
+                arenaHeaps = new java.util.HashSet<>();
+                for (HeapView.Arena a : p.malloc().view().arenas()) {
+                    for (HeapView.HeapInfo h : a.heaps()) {
+                        arenaHeaps.add(h.address());
+                    }
+                }
+            }
+            if (r.name().isEmpty() && arenaHeaps.contains(r.start())) {
                 continue; // a non-main arena's heap is heap memory: its arena and chunks are malloc's own
             }
             for (long a = r.start(); Long.compareUnsigned(a, r.end()) < 0; a += PAGE) {

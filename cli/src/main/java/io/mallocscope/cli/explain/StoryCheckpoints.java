@@ -125,85 +125,89 @@ public final class StoryCheckpoints {
         List<int[]> dir = new ArrayList<>(); // step, crc, keyframe, length
         List<Long> at = new ArrayList<>();
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            out.write(MAGIC);
-            out.write(VERSION);
-            long pos = MAGIC.length + 1;
-            int keyframe = -1;
-            long keyframeRaw = 0;
-            long rawSinceKeyframe = 0;
-            int n = Math.min(ops.size(), timeline.steps());
-            for (int step = 1; step <= n; step++) {
-                story.skip(ops.get(step - 1));
-                if (step % every != 0) {
-                    continue;
+        boolean moved = false;
+        try {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                out.write(MAGIC);
+                out.write(VERSION);
+                long pos = MAGIC.length + 1;
+                int keyframe = -1;
+                long keyframeRaw = 0;
+                long rawSinceKeyframe = 0;
+                int n = Math.min(ops.size(), timeline.steps());
+                for (int step = 1; step <= n; step++) {
+                    story.skip(ops.get(step - 1));
+                    if (step % every != 0) {
+                        continue;
+                    }
+                    // a keyframe when restoring through the records since the last would read as much as one again
+                    boolean whole = keyframe < 0 || rawSinceKeyframe >= keyframeRaw || dir.size() - keyframe >= KEYFRAME_EVERY;
+                    ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
+                    DataOutputStream d = new DataOutputStream(raw);
+                    d.writeBoolean(whole);
+                    story.save(d, whole);
+                    if (narrator != null) {
+                        narrator.followTo(step);
+                        narrator.save(d, whole);
+                    }
+                    d.flush();
+                    if (whole) {
+                        keyframe = dir.size();
+                        keyframeRaw = raw.size();
+                        rawSinceKeyframe = 0;
+                    } else {
+                        rawSinceKeyframe += raw.size();
+                    }
+                    byte[] packed = deflate(deflater, raw.toByteArray());
+                    CRC32 crc = new CRC32();
+                    crc.update(packed);
+                    out.write(packed);
+                    dir.add(new int[] {step, (int) crc.getValue(), keyframe, packed.length});
+                    at.add(pos);
+                    pos += packed.length;
                 }
-                // a keyframe when restoring through the records since the last would read as much as one again
-                boolean whole = keyframe < 0 || rawSinceKeyframe >= keyframeRaw || dir.size() - keyframe >= KEYFRAME_EVERY;
-                ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
-                DataOutputStream d = new DataOutputStream(raw);
-                d.writeBoolean(whole);
-                story.save(d, whole);
-                if (narrator != null) {
-                    narrator.followTo(step);
-                    narrator.save(d, whole);
+                ByteArrayOutputStream ix = new ByteArrayOutputStream();
+                DataOutputStream d = new DataOutputStream(ix);
+                d.writeInt(every);
+                d.writeBoolean(narrator != null);
+                Identity.of(timelineFile, timeline).write(d);
+                d.writeInt(dir.size());
+                for (int i = 0; i < dir.size(); i++) {
+                    int[] r = dir.get(i);
+                    d.writeInt(r[0]);
+                    d.writeLong(at.get(i));
+                    d.writeInt(r[3]);
+                    d.writeInt(r[1]);
+                    d.writeInt(r[2]);
                 }
                 d.flush();
-                if (whole) {
-                    keyframe = dir.size();
-                    keyframeRaw = raw.size();
-                    rawSinceKeyframe = 0;
-                } else {
-                    rawSinceKeyframe += raw.size();
-                }
-                byte[] packed = deflate(deflater, raw.toByteArray());
+                byte[] index = ix.toByteArray();
                 CRC32 crc = new CRC32();
-                crc.update(packed);
-                out.write(packed);
-                dir.add(new int[] {step, (int) crc.getValue(), keyframe, packed.length});
-                at.add(pos);
-                pos += packed.length;
+                crc.update(index);
+                out.write(index);
+                DataOutputStream t = new DataOutputStream(out);
+                t.writeLong(pos);
+                t.writeInt(index.length);
+                t.writeInt((int) crc.getValue());
+                t.write(MAGIC);
+                t.flush();
             }
-            ByteArrayOutputStream ix = new ByteArrayOutputStream();
-            DataOutputStream d = new DataOutputStream(ix);
-            d.writeInt(every);
-            d.writeBoolean(narrator != null);
-            Identity.of(timelineFile, timeline).write(d);
-            d.writeInt(dir.size());
-            for (int i = 0; i < dir.size(); i++) {
-                int[] r = dir.get(i);
-                d.writeInt(r[0]);
-                d.writeLong(at.get(i));
-                d.writeInt(r[3]);
-                d.writeInt(r[1]);
-                d.writeInt(r[2]);
+            try { // readable by whoever can read the timeline (a temporary file is the owner's only)
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(timelineFile));
+            } catch (UnsupportedOperationException | IOException e) {
+                // not a POSIX file system, or not ours to change: the temporary file's permissions stay
             }
-            d.flush();
-            byte[] index = ix.toByteArray();
-            CRC32 crc = new CRC32();
-            crc.update(index);
-            out.write(index);
-            DataOutputStream t = new DataOutputStream(out);
-            t.writeLong(pos);
-            t.writeInt(index.length);
-            t.writeInt((int) crc.getValue());
-            t.write(MAGIC);
-            t.flush();
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
         } finally {
             deflater.end();
             if (narrator != null) {
                 narrator.close();
             }
+            if (!moved) {
+                Files.deleteIfExists(tmp); // whatever stopped the writing (an error too): no half file left
+            }
         }
-        try { // readable by whoever can read the timeline (a temporary file is the owner's only)
-            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(timelineFile));
-        } catch (UnsupportedOperationException | IOException e) {
-            // not a POSIX file system, or not ours to change: the temporary file's permissions stay
-        }
-        Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return dir.size();
     }
 

@@ -3,6 +3,7 @@ package io.mallocscope.cli.explore;
 import io.mallocscope.cli.Addresses;
 import io.mallocscope.cli.explain.ChunkLife;
 import io.mallocscope.cli.explain.Narrator;
+import io.mallocscope.cli.explain.Telling;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinLabels;
 import io.mallocscope.cli.model.Chunk;
@@ -37,9 +38,13 @@ public final class Explorer {
 
     private final StateSource source;
     private final List<Op> ops;
-    private final Story story;
-    /** the narration told so far: index = step - 1 (a story is told in order) */
-    private final List<List<String>> told = new ArrayList<>();
+    /** the timeline's file (its story side file starts a far jump's telling), or null */
+    private final java.nio.file.Path file;
+    /** the story telling the steps, and the next step it tells (a story is told in order) */
+    private Telling telling;
+    private int nextToTell = 1;
+    /** the narration told so far, by step */
+    private final Map<Integer, List<String>> told = new HashMap<>();
     /** the program's writes before its first call, told as step 0 */
     private final List<String> beforeFirstCall;
     private int step;
@@ -57,10 +62,19 @@ public final class Explorer {
 
     /** An explorer of {@code source} at {@code step}. */
     public Explorer(StateSource source, int step) {
+        this(source, step, null);
+    }
+
+    /**
+     * An explorer of {@code source}, read from {@code file} (null: not a file), at {@code step}: a jump
+     * far ahead or back starts telling from the state its story side file saved last before the step.
+     */
+    public Explorer(StateSource source, int step, java.nio.file.Path file) {
         this.source = source;
         this.ops = source.ops();
-        java.util.function.IntFunction<List<String>> narrator = Narrator.of(source, Narrator.Writes.metadata);
-        this.story = new Story(narrator);
+        this.file = file;
+        this.telling = Telling.from(source, null, Narrator.Writes.metadata, 1, line -> { });
+        java.util.function.IntFunction<List<String>> narrator = telling.narration();
         this.beforeFirstCall = narrator == null ? List.of() : List.copyOf(narrator.apply(0));
         go(step);
     }
@@ -107,10 +121,25 @@ public final class Explorer {
         if (step == 0) {
             return beforeFirstCall;
         }
-        while (told.size() < step) {
-            told.add(List.copyOf(story.tell(ops.get(told.size()))));
+        List<String> lines = told.get(step);
+        if (lines != null) {
+            return lines;
         }
-        return told.get(step - 1);
+        if (step < nextToTell || step - nextToTell > io.mallocscope.runtime.timeline.Checkpoints.DEFAULT_EVERY) {
+            // back before the story, or far ahead: from the state saved last before the step (else from step 1)
+            Telling t = Telling.from(source, file, Narrator.Writes.metadata, step, line -> message = line);
+            if (step < nextToTell || t.after() + 1 > nextToTell) {
+                telling = t;
+                nextToTell = t.after() + 1;
+            }
+        }
+        while (nextToTell < step) {
+            telling.story().skip(ops.get(nextToTell++ - 1)); // followed, not told: the same lines after
+        }
+        lines = List.copyOf(telling.story().tell(ops.get(step - 1)));
+        nextToTell = step + 1;
+        told.put(step, lines);
+        return lines;
     }
 
     /** The followed chunk's address, or -1. */

@@ -61,32 +61,6 @@ public final class StateCodec {
         return (z >>> 1) ^ -(z & 1);
     }
 
-    /**
-     * Writes the names of {@code chunks} (sorted) from {@code names}: their count, then each as its
-     * distance from the chunk before and its call.
-     */
-    public static void writeNames(DataOutput out, long[] chunks, Map<Long, Integer> names) throws IOException {
-        writeVarLong(out, chunks.length);
-        long before = 0;
-        for (long c : chunks) {
-            writeVarLong(out, c - before);
-            writeVarLong(out, names.get(c));
-            before = c;
-        }
-    }
-
-    /** The chunks of a {@link #writeNames}, each put into {@code names}, in order. */
-    public static long[] readNames(DataInput in, Map<Long, Integer> names) throws IOException {
-        long[] chunks = new long[(int) readVarLong(in)];
-        long before = 0;
-        for (int i = 0; i < chunks.length; i++) {
-            chunks[i] = before + readVarLong(in);
-            names.put(chunks[i], (int) readVarLong(in));
-            before = chunks[i];
-        }
-        return chunks;
-    }
-
     /** {@code keys}, sorted. */
     public static long[] sorted(java.util.Collection<Long> keys) {
         long[] a = new long[keys.size()];

@@ -79,7 +79,7 @@ public final class Story {
 
     /** Remembers which call handed out which chunk. */
     static final class Names {
-        private final Map<Long, Integer> createdBy = new HashMap<>();
+        private ChunkNames createdBy = new ChunkNames();
         /** the chunks named since the last {@link Story#save} */
         private final java.util.Set<Long> touched = new java.util.HashSet<>();
         /** The top chunk as far as the transitions seen so far tell (0: not known yet). */
@@ -89,7 +89,7 @@ public final class Story {
         /** A forked child's names: the parent's at the fork, its own after. */
         Names copy() {
             Names n = new Names();
-            n.createdBy.putAll(createdBy);
+            n.createdBy = createdBy.copy();
             n.top = top;
             n.topSplits = topSplits;
             return n;
@@ -242,7 +242,7 @@ public final class Story {
             out.writeBoolean(all);
             out.writeLong(n.top);
             out.writeInt(n.topSplits);
-            StateCodec.writeNames(out, StateCodec.sorted(all ? n.createdBy.keySet() : n.touched), n.createdBy);
+            n.createdBy.write(out, all ? n.createdBy.all() : StateCodec.sorted(n.touched));
             n.touched.clear();
         }
         saved = new HashMap<>(byPid);
@@ -257,7 +257,7 @@ public final class Story {
             byPid.put(pid, n);
             n.top = in.readLong();
             n.topSplits = in.readInt();
-            StateCodec.readNames(in, n.createdBy);
+            n.createdBy.read(in);
         }
     }
 
