@@ -29,7 +29,7 @@ public final class ClassDataTraining {
         Path dir = Files.createTempDirectory("mallocscope-training");
         int status;
         try {
-            status = train(dir);
+            status = train(dir, Stdout.writer());
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -40,27 +40,29 @@ public final class ClassDataTraining {
     }
 
     /**
-     * The training run's commands, their files in {@code dir}: 0 when every command ended with status 0.
+     * The training run's commands, their files in {@code dir}, what they print to {@code out} (a test's
+     * own writer: the process's standard output may be its test runner's channel): 0 when every command
+     * ended with status 0.
      *
      * @throws IOException if the side file cannot be written
      */
-    static int train(Path dir) throws IOException {
+    static int train(Path dir, PrintWriter out) throws IOException {
         Path t = dir.resolve("first-fit.timeline");
-        int status = execute("run", "--view", "none", "--out", t.toString(), "first-fit");
+        int status = execute(out, "run", "--view", "none", "--out", t.toString(), "first-fit");
         Timeline.read(t).writeCheckpoints(t, 2);
         for (String view : new String[] {"heap", "bins", "vis", "maps", "arenas"}) {
-            status |= execute(view, t.toString(), "--at", "3");
+            status |= execute(out, view, t.toString(), "--at", "3");
         }
-        status |= execute("diff", t.toString(), "--at", "2", "--to", "3");
-        status |= execute("timeline", t.toString());
+        status |= execute(out, "diff", t.toString(), "--at", "2", "--to", "3");
+        status |= execute(out, "timeline", t.toString());
         return status == 0 ? 0 : 1;
     }
 
-    /** One command as {@link Main#main} runs it. */
-    private static int execute(String... args) {
+    /** One command as {@link Main#main} runs it, printing to {@code out}. */
+    private static int execute(PrintWriter out, String... args) {
         CommandLine cl = Main.commandLine();
-        PrintWriter out = Stdout.writer();
         cl.setOut(out);
+        cl.setErr(out);
         int status = cl.execute(args);
         out.flush();
         return status;

@@ -18,7 +18,10 @@ class ClassDataTrainingIT {
     void everyTrainingCommandSucceedsAndTheViewsRestoreACheckpoint(@TempDir Path dir) throws IOException {
         assumeTrue(Files.isRegularFile(Home.samplesJar()), "the samples jar is not built: " + Home.samplesJar());
         assumeTrue(Home.agentJar().isPresent(), "the agent jar is not built (or has no Premain-Class)");
-        assertThat(ClassDataTraining.train(dir)).isZero();
+        java.io.StringWriter printed = new java.io.StringWriter();
+        assertThat(ClassDataTraining.train(dir, new java.io.PrintWriter(printed))).isZero();
+        // what the views printed went to the writer (not to the test runner's standard output)
+        assertThat(printed.toString()).contains("0x5555555592a0").contains("[heap]");
         Path t = dir.resolve("first-fit.timeline");
         Timeline timeline = Timeline.read(t);
         assertThat(timeline.steps()).isEqualTo(4);
