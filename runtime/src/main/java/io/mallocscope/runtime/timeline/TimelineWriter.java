@@ -565,7 +565,7 @@ public final class TimelineWriter implements Closeable {
                 } catch (InterruptedException e) {
                     interrupted = true; // the program's interrupt, kept for it; the page is still needed
                 }
-                if (closed || failed) {
+                if (stopped) {
                     return null;
                 }
                 if (System.nanoTime() > deadline) {
@@ -627,8 +627,8 @@ public final class TimelineWriter implements Closeable {
             if (closed) {
                 return;
             }
+            stopped = true; // before closed: a recording thread that sees closed then sees stopped
             closed = true;
-            stopped = true;
         }
         LockSupport.unpark(thread);
         try {
@@ -900,8 +900,8 @@ public final class TimelineWriter implements Closeable {
             if (failed) {
                 return;
             }
-            failed = true;
             stopped = true;
+            failed = true;
         }
         onError.accept("mallocscope: cannot write the timeline " + target + " (" + e.getMessage()
                 + "); recording stopped, the program runs on");
