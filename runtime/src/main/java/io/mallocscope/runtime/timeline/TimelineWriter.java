@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -184,6 +185,7 @@ public final class TimelineWriter implements Closeable {
 
     /** Defines site {@code id} (a {@code File.java:LINE} string) before its first use by a call. */
     public void defineSite(int id, String text) {
+        Objects.requireNonNull(text, "a site's text");
         if (skip()) {
             return;
         }
@@ -387,6 +389,9 @@ public final class TimelineWriter implements Closeable {
 
     /** {@link #write(long, byte[], int, int)} made at site {@code site} (0: unknown). */
     public void write(long address, byte[] bytes, int off, int len, int site) {
+        if (len > 0) {
+            Objects.checkFromIndexSize(off, len, bytes.length); // on the caller's thread, as arraycopy did
+        }
         while (len > 0 && !skip()) {
             int n = Math.min(len, MAX_WRITE_PIECE);
             long[] d = data;
@@ -422,6 +427,9 @@ public final class TimelineWriter implements Closeable {
     public void output(int stream, byte[] bytes, int off, int len) {
         if (stream != TimelineFormat.STDOUT && stream != TimelineFormat.STDERR) {
             throw new IllegalArgumentException("output stream " + stream + " is not 1 (stdout) or 2 (stderr)");
+        }
+        if (len > 0) {
+            Objects.checkFromIndexSize(off, len, bytes.length);
         }
         while (len > 0 && !skip()) {
             int n = utf8Cut(bytes, off, len);
@@ -650,6 +658,14 @@ public final class TimelineWriter implements Closeable {
     private void drain() {
         long flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
         long next = System.nanoTime() + flushNanos;
+        try {
+            drainUntilClosed(next, flushNanos);
+        } catch (Throwable e) {
+            fail(e);
+        }
+    }
+
+    private void drainUntilClosed(long next, long flushNanos) {
         while (!closed) { // close() writes the rest itself
             Page waiting;
             synchronized (flushLock) {
@@ -690,7 +706,12 @@ public final class TimelineWriter implements Closeable {
                 readRef = 0;
                 pool.offerFirst(p);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the writer stops once, cleanly, and never decodes a record twice
+            try {
+                writeTaken(); // the whole events encoded before the one that failed
+            } catch (Throwable ignored) {
+                // the first failure is the one reported
+            }
             fail(e);
         }
     }
@@ -895,7 +916,7 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
-    private void fail(Exception e) {
+    private void fail(Throwable e) {
         synchronized (failLock) {
             if (failed) {
                 return;
@@ -903,8 +924,8 @@ public final class TimelineWriter implements Closeable {
             stopped = true;
             failed = true;
         }
-        onError.accept("mallocscope: cannot write the timeline " + target + " (" + e.getMessage()
-                + "); recording stopped, the program runs on");
+        onError.accept("mallocscope: cannot write the timeline " + target + " ("
+                + (e instanceof IOException ? e.getMessage() : e.toString()) + "); recording stopped, the program runs on");
     }
 
     // ================================================================ encoding

@@ -13,6 +13,7 @@ import java.util.List;
 import static io.mallocscope.runtime.timeline.TimelineCodecTest.HEAP;
 import static io.mallocscope.runtime.timeline.TimelineCodecTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The writer's hand-over between the recording thread (no lock per event) and the background
@@ -187,5 +188,62 @@ class TimelineWriterFlushTest {
         assertThat(t.problem()).isEmpty();
         assertThat(t.size()).isEqualTo(2 * rounds);
         assertThat(t.event(2 * rounds - 2).args()[0]).isEqualTo(rounds - 1);
+    }
+
+    @Test
+    void anErrorOnTheWriterThreadStopsTheRecordingOnceAndNoEventIsWrittenTwice() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OutputStream failing = new OutputStream() {
+            int writes;
+
+            @Override
+            public void write(int b) {
+                bytes.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (++writes == 6) { // the preamble and the header, then three blocks of events
+                    throw new OutOfMemoryError("test");
+                }
+                bytes.write(b, off, len);
+            }
+        };
+        List<String> errors = new ArrayList<>();
+        TimelineWriter w = new TimelineWriter(failing, "mem", header(), 10_000, errors::add);
+        int rounds = 60_000;
+        for (int i = 0; i < rounds; i++) {
+            w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
+            w.ret(Functions.MALLOC, HEAP + 0x10 + i * 0x20L);
+        }
+        w.close();
+        assertThat(w.failed()).isTrue();
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).contains("cannot write the timeline mem (java.lang.OutOfMemoryError: test)");
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isGreaterThan(0).isLessThan(2 * rounds);
+        for (int e = 0; e < t.size(); e += 2) {
+            assertThat(t.event(e).args()[0]).as("event %d", e).isEqualTo(e / 2); // in order, none twice
+        }
+    }
+
+    @Test
+    void badArgumentsAreRefusedOnTheCallersThreadAndTheRecordingGoesOn() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> errors = new ArrayList<>();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 10_000, errors::add);
+        w.call(Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        w.ret(Functions.MALLOC, HEAP + 0x2a0);
+        assertThatThrownBy(() -> w.defineSite(1, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> w.write(HEAP + 0x2a0, new byte[8], 4, 8)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> w.output(1, new byte[8], 0, 9)).isInstanceOf(IndexOutOfBoundsException.class);
+        w.write(HEAP + 0x2a0, new byte[] {1, 2, 3}, 0, 3);
+        w.close();
+        assertThat(errors).isEmpty();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isEqualTo(3);
+        assertThat(t.event(2).bytes()).containsExactly(1, 2, 3);
     }
 }
