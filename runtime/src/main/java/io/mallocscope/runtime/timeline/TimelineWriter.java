@@ -27,8 +27,10 @@ import java.util.zip.CRC32;
  * 64 KiB after a whole event and at every flush, every {@code flushMillis}; so a process killed at
  * any moment leaves a file whose every block up to the last flush is readable, and a block never holds
  * half an event. Memory stays bounded: at most {@value #RAW_PAGES} raw pages of {@value #RAW_PAGE}
- * longs exist (a page also hands over once it holds 64 KiB of texts and copies); when the writer lags
- * that far behind, the recording thread waits for a page.
+ * longs exist, each with the texts and byte copies of its records (a page is handed over once those
+ * reach 64 KiB, so at worst 64 KiB and one 1 MiB write piece more: about 34 MiB in all, as the old
+ * encoder's 32 queued pages of up to 1 MiB); when the writer lags that far behind, the recording
+ * thread waits for a page.
  *
  * <p>Events come from one thread at a time: calls on different threads must be ordered by
  * happens-before (as the simulated scheduler's baton orders the simulated threads), since nothing
