@@ -48,12 +48,16 @@ final class CalleeSaved {
     private CalleeSaved() {
     }
 
-    /** The registers gcc -O0 pushes for {@code f}'s expression temporaries (0-5). */
+    /**
+     * The registers gcc -O0 pushes for {@code f}'s expression temporaries (0-5); more than five held
+     * at once is refused ({@link Machine}): gcc spills the rest to stack slots of its own, which moves
+     * the locals by an amount this count does not know.
+     */
     static int registers(Function f) {
         CalleeSaved c = new CalleeSaved();
         c.scopes.push(new java.util.ArrayList<>());
         c.stmt(f.body);
-        return Math.min(Math.max(c.acrossCalls(), c.pressure - CALLER_SAVED), 5);
+        return Math.max(Math.max(c.acrossCalls(), c.pressure - CALLER_SAVED), 0);
     }
 
     /** The most registers held across one call: its live temporaries and the strcpy constants used on both sides. */

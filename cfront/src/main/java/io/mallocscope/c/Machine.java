@@ -313,8 +313,18 @@ final class Machine {
         // than one, or one in a loop, r12-r15 too): the registers are pushed after rbp, and the locals
         // start below them at a 16-byte boundary
         int regs = CalleeSaved.registers(f);
+        if (regs > 5) {
+            // gcc spills what does not fit in the five registers: a frame whose addresses would be a guess
+            throw new CompileError(f.at, "unsupported: more than five values held across one call in '" + f.name + "'");
+        }
+        if (f.vlaCount > 1 || f.vlaCount == 1 && regs > 0) {
+            // gcc's pushes for several arrays' stack pointers, or for one next to held values, follow its
+            // register allocator (char b[n]; int m[n]; pushes 3, with one in a loop 4): not predicted
+            throw new CompileError(f.at, "unsupported: " + (f.vlaCount > 1 ? "more than one variable-length array"
+                    : "a variable-length array and values held across a call") + " in '" + f.name + "'");
+        }
         if (f.vlaCount > 0) {
-            regs += f.vlaCount == 1 && !f.vlaInLoop ? 1 : 5;
+            regs += f.vlaInLoop ? 5 : 1;
         }
         if (regs > 0) {
             off -= alignUp(8L * Math.min(5, regs), 16);

@@ -93,6 +93,25 @@ class DiagnosticsTest {
         assertThat(r.stderr()).startsWith("prog.c:1:1: error: undefined reference to 'main'").doesNotContain("Exception");
     }
 
+    /**
+     * Frames whose layout the front end cannot predict (gcc's pushes follow its register allocator)
+     * are refused with one line when the program is laid out, never run with addresses that are off.
+     */
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            int main(int n) { char b[n]; int m[n]; return 0; }           | prog.c:1:5: error: unsupported: more than one variable-length array in 'main'
+            int main(int n) { for (int k = 1; k < n; k++) { double d[k]; } char b[n]; return 0; } | prog.c:1:5: error: unsupported: more than one variable-length array in 'main'
+            int f(int x) { return x; } int main(int n) { long x = n * 2 + f(1); char a[n][3]; return x; } | prog.c:1:32: error: unsupported: a variable-length array and values held across a call in 'main'
+            int f(int x) { return x; } int main(int a) { return a*1 + (a*2 + (a*3 + (a*4 + (a*5 + (a*6 + f(1)))))); } | prog.c:1:32: error: unsupported: more than five values held across one call in 'main'
+            """)
+    void frameGccLaysOutByRegisterAllocationIsRefused(String source, String line) {
+        CProcess.Captured r = CFront.compile("prog.c", source + "\n").runCaptured(ProcessOptions.defaults());
+        assertThat(r.status().code()).isEqualTo(1);
+        assertThat(r.stderr().lines().findFirst().orElse("")).isEqualTo(line);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).doesNotContain("Exception");
+    }
+
     @Test
     void undefinedFunctionIsALinkError() {
         assertThatThrownBy(() -> CFront.compile("prog.c", "int helper(int);\nint main(void) { return helper(1); }\n"))
