@@ -98,6 +98,22 @@ class TimelineFromIT {
         String allFrees = run("timeline", timeline.toString(), "--color=never", "--fn", "free").out();
         assertThat(frees.err()).isEmpty();
         assertThat(frees.out()).isNotEmpty().isEqualTo(fromFirstAtLeast(allFrees, 5000));
+
+        // saved states damaged where only restoring finds it (the index is intact): written again once
+        Path story = StoryCheckpoints.sideFile(timeline);
+        byte[] bytes = Files.readAllBytes(story);
+        long index = java.nio.ByteBuffer.wrap(bytes, bytes.length - 24, 8).getLong();
+        for (int at = 16; at < index; at += 97) {
+            bytes[at] ^= (byte) 0x5a;
+        }
+        Files.write(story, bytes);
+        CliRun.Result damaged = run("timeline", timeline.toString(), "--color=never", "--from", "" + steps);
+        assertThat(damaged.err()).as("said, then written again").contains("is damaged (")
+                .contains("writing it again").contains("mallocscope: wrote " + story);
+        assertThat(damaged.out()).isEqualTo(from(whole.out(), steps, 0));
+        CliRun.Result after = run("timeline", timeline.toString(), "--color=never", "--from", "" + steps);
+        assertThat(after.err()).as("the side file written again is used").isEmpty();
+        assertThat(after.out()).isEqualTo(damaged.out());
     }
 
     /** The lines of a timeline from the first call numbered {@code n} or more on. */

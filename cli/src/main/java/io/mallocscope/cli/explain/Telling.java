@@ -58,20 +58,38 @@ public final class Telling {
         if (t == null || first <= 1 || file == null) {
             return fresh;
         }
-        StoryCheckpoints side = sideFile(source, file, t, first, notes);
-        int i = side == null ? -1 : side.atOrBefore(first - 1);
-        if (i < 0 || (fresh.narration != null && !side.narrated())) {
-            return fresh;
+        for (boolean again = false; ; again = true) {
+            StoryCheckpoints side = sideFile(source, file, t, first, notes);
+            int i = side == null ? -1 : side.atOrBefore(first - 1);
+            if (i < 0 || (fresh.narration != null && !side.narrated())) {
+                return fresh;
+            }
+            Narrator narrator = fresh.narration == null ? null : new Narrator(t, writes);
+            Story story = new Story(narrator == null ? null : narrator::linesFor);
+            try {
+                side.restore(i, story, narrator);
+                return new Telling(story, narrator == null ? null : narrator::linesFor, side.step(i));
+            } catch (IOException e) {
+                if (narrator != null) {
+                    narrator.close();
+                }
+                // a record whose checksum fails only now: the file is written again once, so that this
+                // and every later --from N start from a saved state rather than from step 1
+                if (again || !deleted(StoryCheckpoints.sideFile(file))) {
+                    notes.accept("warning: " + e.getMessage() + ": told from step 1 instead");
+                    return fresh;
+                }
+                notes.accept("warning: " + e.getMessage() + ": writing it again");
+            }
         }
-        Narrator narrator = fresh.narration == null ? null : new Narrator(t, writes);
-        Story story = new Story(narrator == null ? null : narrator::linesFor);
+    }
+
+    private static boolean deleted(Path side) {
         try {
-            side.restore(i, story, narrator);
+            return Files.deleteIfExists(side);
         } catch (IOException e) {
-            notes.accept("warning: " + e.getMessage() + ": told from step 1 instead");
-            return fresh;
+            return false;
         }
-        return new Telling(story, narrator == null ? null : narrator::linesFor, side.step(i));
     }
 
     private static Telling fresh(Timeline t, Narrator.Writes writes) {
