@@ -144,6 +144,7 @@ class DocumentedCommandsIT {
     static String normalise(String s) {
         // a fenced block cannot show the blank lines an output ends with
         return s.replaceAll("\\n+$", "\n").replace("mallocscope: building the jars first (./mvnw package, tests skipped; this takes a minute once)...\n", "")
+                .replace("mallocscope: preparing the class data archive (once per build: later runs start faster)...\n", "")
                 .replaceAll("\\S*/mallocscope-[A-Za-z0-9._-]+/", "<tmp>/")
                 .replaceAll("(\\d+ events), \\d+ bytes\\)", "$1, … bytes)")
                 .replaceAll("-\\d{8}-\\d{6}\\.timeline", "-….timeline")
