@@ -5,8 +5,9 @@ import io.mallocscope.cli.html.HtmlModels;
 import io.mallocscope.cli.html.HtmlRenderer;
 import io.mallocscope.cli.html.PageBudget;
 import io.mallocscope.cli.model.BinType;
-import io.mallocscope.cli.plot.HeapSeries;
 import io.mallocscope.cli.model.Op;
+import io.mallocscope.cli.plot.HeapSeries;
+import io.mallocscope.cli.source.HeapViews;
 import io.mallocscope.cli.source.Inputs;
 import io.mallocscope.cli.source.StateSource;
 import io.mallocscope.runtime.CProcess;
@@ -28,65 +29,33 @@ final class HtmlExport {
     }
 
     static void write(TimelineCommand.Request r, PrintWriter out) throws IOException {
-        HtmlModel m = model(r);
-        HtmlRenderer.render(m.withCharts(charts(m, r.source().ops())), out);
+        // plot's series, filled by the page's own walk of the process (one rebuild for both)
+        HeapSeries.Builder series = new HeapSeries.Builder(r.source().ops());
+        HtmlModel m = model(r, (p, n) -> series.step(HeapViews.snapshot(n, p), p));
+        HtmlRenderer.render(m.withCharts(charts(series.build(m.steps().size() - 1))), out);
         out.flush();
     }
 
     /**
-     * The page's charts, read off the states its steps draw (no second rebuild): the heap size is the
-     * break's extent past the first heap chunk plus the mmapped chunks, the free bytes of a class the
-     * chunks of the walk in that class's bins, the live bytes {@code plot}'s, from the calls. These are
-     * {@code plot}'s numbers, but for a forged bin entry outside the heap, which the walk does not draw.
+     * The page's charts: {@code plot}'s series ({@link HeapSeries}) for the steps the page holds, so the
+     * page and {@code plot} draw the same numbers (every arena's heaps and bins, every thread's tcache).
      */
-    static HtmlModel.Charts charts(HtmlModel m, List<Op> ops) {
-        int n = m.steps().size();
-        long[] heap = new long[n];
-        long[] mmapped = new long[n];
+    static HtmlModel.Charts charts(HeapSeries s) {
         Map<String, long[]> free = new LinkedHashMap<>();
         for (BinType t : BinType.values()) {
-            free.put(t.banner(), new long[n]);
+            free.put(t.banner(), s.free.get(t));
         }
-        long peakHeap = 0;
-        for (int i = 0; i < n; i++) {
-            HtmlModel.Step s = m.steps().get(i);
-            long first = -1;
-            for (HtmlModel.ChunkBox c : s.chunks()) {
-                if (c.state().equals("mmapped")) {
-                    mmapped[i] += c.size();
-                    continue;
-                }
-                if (first < 0) {
-                    first = c.address();
-                }
-                BinType t = CLASS.get(c.state());
-                if (t != null) {
-                    free.get(t.banner())[i] += c.size();
-                }
-            }
-            heap[i] = (first < 0 || s.brk() == 0 ? 0 : s.brk() - first) + mmapped[i];
-            peakHeap = Math.max(peakHeap, heap[i]);
-        }
-        long[] live = HeapSeries.live(ops, n - 1);
-        long peakLive = 0;
-        for (long l : live) {
-            peakLive = Math.max(peakLive, l);
-        }
-        return new HtmlModel.Charts(heap, mmapped, live, free, peakLive, peakHeap);
+        return new HtmlModel.Charts(s.heap, s.mmapped, s.live, free, s.peakLive, s.peakHeap);
     }
 
-    /** The page's chunk states that are bins, by class. */
-    private static final Map<String, BinType> CLASS = Map.of("tcache", BinType.TCACHE, "fastbin", BinType.FASTBIN,
-            "unsorted", BinType.UNSORTED, "smallbin", BinType.SMALLBIN, "largebin", BinType.LARGEBIN);
-
-    private static HtmlModel model(TimelineCommand.Request r) {
+    private static HtmlModel model(TimelineCommand.Request r, java.util.function.ObjIntConsumer<CProcess> each) {
         String name = r.file().getFileName().toString();
         try {
             if (r.source().timeline().isEmpty()) {
-                return HtmlModels.fromTrace(replayed(r.source()), name, r.glibc(), tunables(r), r.maxSteps());
+                return HtmlModels.fromTrace(replayed(r.source()), name, r.glibc(), tunables(r), r.maxSteps(), each);
             }
             try {
-                return HtmlModels.fromTimeline(r.source().timeline().get(), r.source().ops(), name, r.maxSteps());
+                return HtmlModels.fromTimeline(r.source().timeline().get(), r.source().ops(), name, r.maxSteps(), each);
             } catch (IllegalArgumentException e) {
                 throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
             }

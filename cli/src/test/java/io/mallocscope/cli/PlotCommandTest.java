@@ -115,6 +115,41 @@ class PlotCommandTest {
         assertThat(texts(svg)).doesNotContain("heap size (brk extent + mmapped bytes)");
     }
 
+    /**
+     * The HTML page's charts are plot's series for the same threaded source, step by step: the heap
+     * size counts the other arenas' heaps and the free classes every arena's bins and every thread's tcache.
+     */
+    @Test
+    void aThreadedTracesPageChartsArePlotsNumbers() throws Exception {
+        Path rep = io.mallocscope.cli.testing.RuntimeTraces.threadedTraces().resolve("second-heap.rep");
+        Path page = dir.resolve("threads.html");
+        CliRun.Result r = run("timeline", rep.toString(), "--format", "html", "--out", page.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "<script id=\"mallocscope-data\" type=\"application/json\">(.*?)</script>", java.util.regex.Pattern.DOTALL)
+                .matcher(Files.readString(page));
+        assertThat(m.find()).isTrue();
+        Map<String, Object> data = io.mallocscope.cli.testing.MiniJson.object(io.mallocscope.cli.testing.MiniJson.parse(m.group(1)));
+        int last = io.mallocscope.cli.testing.MiniJson.array(data.get("steps")).size() - 1;
+        io.mallocscope.cli.plot.HeapSeries expected = io.mallocscope.cli.plot.HeapSeries.of(
+                io.mallocscope.cli.source.Sources.open(rep, new io.mallocscope.cli.source.Sources.ReplaySettings("2.36", "")), last);
+        assertThat(expected.otherArenas()).isTrue();
+        Map<String, Object> charts = io.mallocscope.cli.testing.MiniJson.object(data.get("charts"));
+        assertThat(charts.get("heap")).isEqualTo(longs(expected.heap));
+        assertThat(charts.get("live")).isEqualTo(longs(expected.live));
+        assertThat(charts.get("mmapped")).isEqualTo(longs(expected.mmapped));
+        assertThat(charts.get("free")).isEqualTo(List.of(
+                List.of("tcachebins", longs(expected.free.get(io.mallocscope.cli.model.BinType.TCACHE))),
+                List.of("fastbins", longs(expected.free.get(io.mallocscope.cli.model.BinType.FASTBIN))),
+                List.of("unsortedbin", longs(expected.free.get(io.mallocscope.cli.model.BinType.UNSORTED))),
+                List.of("smallbins", longs(expected.free.get(io.mallocscope.cli.model.BinType.SMALLBIN))),
+                List.of("largebins", longs(expected.free.get(io.mallocscope.cli.model.BinType.LARGEBIN)))));
+    }
+
+    private static List<Long> longs(long[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
     /** A trace that allocates nothing has no heap to map: said in words, not "0x0..+0x100"; --out draws an empty map. */
     @Test
     void aHeapMapWithoutAHeapSaysSo() throws Exception {

@@ -48,6 +48,12 @@ public final class HtmlModels {
      *                                  not know (the process cannot be rebuilt)
      */
     public static HtmlModel fromTimeline(Timeline timeline, List<Op> ops, String name, int maxSteps) {
+        return fromTimeline(timeline, ops, name, maxSteps, (p, i) -> { });
+    }
+
+    /** As {@link #fromTimeline(Timeline, List, String, int)}, handing each page step's rebuilt process to {@code each} (with the step's index on the page). */
+    public static HtmlModel fromTimeline(Timeline timeline, List<Op> ops, String name, int maxSteps,
+            java.util.function.ObjIntConsumer<CProcess> each) {
         if (maxSteps < 1) {
             throw new IllegalArgumentException("maxSteps must be at least 1, got " + maxSteps);
         }
@@ -76,10 +82,12 @@ public final class HtmlModels {
             if (n == 0 && timeline.problem().isPresent()) {
                 start.add("The recording is readable only up to here: " + timeline.problem().get() + ".");
             }
+            each.accept(p, 0);
             steps.add(budget.add(recordedStep(0, "start", "", start, p, createdBy)));
             for (int i = 0; i < n; i++) {
                 Op op = shown.get(i);
                 p = r.stateAt(op.number());
+                each.accept(p, i + 1);
                 if (op.mem() != 0) {
                     createdBy.put(op.mem() - 16, op.number());
                 }
@@ -236,6 +244,12 @@ public final class HtmlModels {
      * @param tunables the tunables it was replayed with ("" for none)
      */
     public static HtmlModel fromTrace(Replayed source, String name, String glibc, String tunables, int maxOperations) {
+        return fromTrace(source, name, glibc, tunables, maxOperations, (p, i) -> { });
+    }
+
+    /** As {@link #fromTrace(Replayed, String, String, String, int)}, handing each step's process to {@code each} (with the step). */
+    public static HtmlModel fromTrace(Replayed source, String name, String glibc, String tunables, int maxOperations,
+            java.util.function.ObjIntConsumer<CProcess> each) {
         Objects.requireNonNull(glibc, "glibc");
         if (maxOperations < 1) {
             throw new IllegalArgumentException("maxOperations must be at least 1, got " + maxOperations);
@@ -244,12 +258,15 @@ public final class HtmlModels {
         CProcess p = source.process(0);
         String start = startNote(p.malloc().view());
         List<Walked> walked = new ArrayList<>(n + 1);
+        each.accept(p, 0);
         walked.add(Walked.of(p));
         // how much the replay had printed by the end of each step
         List<Integer> outEnds = new ArrayList<>(List.of(source.stdout().length()));
         List<Integer> errEnds = new ArrayList<>(List.of(source.stderr().length()));
         for (int i = 1; i <= n; i++) {
-            walked.add(Walked.of(source.process(i)));
+            CProcess q = source.process(i);
+            each.accept(q, i);
+            walked.add(Walked.of(q));
             outEnds.add(source.stdout().length());
             errEnds.add(source.stderr().length());
         }

@@ -89,33 +89,69 @@ public final class HeapSeries {
 
     /** Reads steps {@code 0..last} of {@code s}, handing each step's snapshot to {@code each} too (one walk for two uses). */
     public static HeapSeries of(StateSource s, int last, java.util.function.ObjIntConsumer<HeapSnapshot> each) {
-        HeapSeries h = new HeapSeries(last);
-        long[] live = live(s.ops(), last);
-        long peakLive = 0;
-        long peakHeap = 0;
+        Builder b = new Builder(s.ops());
         for (int n = 0; n <= last; n++) {
             HeapSnapshot snap = s.at(n);
             each.accept(snap, n);
+            b.step(snap, s.process(n));
+        }
+        return b.build(last);
+    }
+
+    /**
+     * The series filled step by step, from step 0, by a walk that rebuilds the process itself (the HTML
+     * page's), so the page's charts are these numbers without a second rebuild. It holds only the steps
+     * walked so far (a page refused for its size has not made room for all of its calls).
+     */
+    public static final class Builder {
+        private final List<Op> ops;
+        private final List<HeapSeries> steps = new java.util.ArrayList<>();
+
+        /** For the calls {@code ops}. */
+        public Builder(List<Op> ops) {
+            this.ops = ops;
+        }
+
+        /** The next step: {@code snap} is main_arena's and the main thread's state in {@code p}, read now. */
+        public void step(HeapSnapshot snap, CProcess p) {
+            HeapSeries h = new HeapSeries(0);
             long brkExtent = snap.heapStart() == 0 || snap.brk() == 0 ? 0 : snap.brk() - snap.heapStart();
             for (Bin b : snap.bins()) {
                 long bytes = 0;
                 for (long c : b.chunks()) {
                     bytes += snap.memory().read64(c + 8) & ~7L;
                 }
-                h.free.get(b.type())[n] += bytes;
+                h.free.get(b.type())[0] += bytes;
             }
-            CProcess p = s.process(n);
             HeapView main = p.malloc().view();
             // glibc's own count of the mappings it made for chunks (mp_.mmapped_mem, mallinfo2's hblkhd)
             long mm = main.params().mmappedMem();
-            h.arenas[n] = otherArenasAndThreads(p, main, h, n);
-            h.heap[n] = brkExtent + h.arenas[n] + mm;
-            h.mmapped[n] = mm;
-            h.live[n] = live[n];
-            peakLive = Math.max(peakLive, live[n]);
-            peakHeap = Math.max(peakHeap, h.heap[n]);
+            h.arenas[0] = otherArenasAndThreads(p, main, h, 0);
+            h.heap[0] = brkExtent + h.arenas[0] + mm;
+            h.mmapped[0] = mm;
+            steps.add(h);
         }
-        return new HeapSeries(h, peakLive, peakHeap);
+
+        /** Steps {@code 0..last}, each walked. */
+        public HeapSeries build(int last) {
+            HeapSeries h = new HeapSeries(last);
+            long[] live = live(ops, last);
+            long peakLive = 0;
+            long peakHeap = 0;
+            for (int n = 0; n <= last; n++) {
+                HeapSeries one = steps.get(n);
+                h.heap[n] = one.heap[0];
+                h.mmapped[n] = one.mmapped[0];
+                h.arenas[n] = one.arenas[0];
+                for (BinType t : BinType.values()) {
+                    h.free.get(t)[n] = one.free.get(t)[0];
+                }
+                h.live[n] = live[n];
+                peakLive = Math.max(peakLive, live[n]);
+                peakHeap = Math.max(peakHeap, h.heap[n]);
+            }
+            return new HeapSeries(h, peakLive, peakHeap);
+        }
     }
 
     /**
