@@ -305,6 +305,80 @@ class RunCommandIT {
                 + "    tcachebins[0x20]: put 0x5555555592b0 (#2), now 1\n");
     }
 
+    /**
+     * A fork() in a thread other than main: the child's only thread is the forking thread going on (its
+     * events are the child's thread 0, the thread the process started with, as in timeline's header
+     * and the chrome export), its calls rebuilt from its copy of that thread's arena and tcache; the
+     * rebuild used to refuse a fork in a thread, and {@code run}'s story and {@code timeline} stopped at
+     * the child's first call with an internal error.
+     */
+    @Test
+    void aForkInAThreadIsNarratedAsTheChildsOnlyThreadGoingOn() throws IOException {
+        Path src = corpus("fork_in_thread.c");
+        Path timeline = DIR.resolve("fork_in_thread.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
+        assertThat(r.err()).doesNotContain("internal error").doesNotContain("Exception");
+        assertThat(r.status()).isZero();
+        String child = "#7 [pid 2 t1] fork() = 3   fork_in_thread.c:21\n"
+                + "#8 [pid 3 t0] malloc(0x64) = 0x7ffff0000b70   fork_in_thread.c:34 → c\n"
+                + "    tcachebins[0x70]: took 0x7ffff0000b60 (#4), 0 left\n"
+                + "#9 [pid 3 t0] malloc(0x1388) = 0x7ffff0000cb0   fork_in_thread.c:35 → d\n"
+                + "    split 0x7ffff0000ca0: 0x1390 used, remainder 0x7ffff0002030 size 0x1efd0\n"
+                + "#10 [pid 3 t0] pthread_create(0x7ffff7dd0e90, 0, 0x1000) = 0   fork_in_thread.c:38\n"
+                + "    kernel: mmap(0x0, 0x801000, 0, 0x22, -1, 0) = 0x7ffff6dd0000\n"
+                + "    kernel: mprotect(0x7ffff6dd1000, 0x800000, 3) = 0\n"
+                + "    split 0x7ffff0002030: 0x120 used, remainder 0x7ffff0002150 size 0x1eeb0\n"
+                // the child's new thread gets main_arena, which glibc's fork handler put on the free list
+                + "#11 [pid 3 t1] malloc(0x28) = 0x55555555a680   fork_in_thread.c:13 → p\n"
+                + "    top: split 0x290 off, top now 0x55555555a670 size 0x1f990\n"
+                + "    top: split 0x30 off, top now 0x55555555a6a0 size 0x1f960\n"
+                + "#12 [pid 3 t1] pthread_exit(0x55555555a680)\n"
+                + "    unsortedbin: put 0x55555555a3e0 (0x290) [free]\n"
+                + "#13 [pid 3 t0] pthread_join(0x7ffff75d06c0, 0x0) = 0   fork_in_thread.c:39\n"
+                + "#14 [pid 2 t1] waitpid(-1, 0x7ffff7dd0e98, 0, 0) = 3   fork_in_thread.c:43\n"
+                + "#15 [pid 2 t1] malloc(0x64) = 0x7ffff0000b70   fork_in_thread.c:45 → c\n"
+                + "    tcachebins[0x70]: took 0x7ffff0000b60 (#4), 0 left\n";
+        assertThat(r.out()).startsWith("main: m 0x5555555592a0\n")
+                .contains("child: r 41 c 0x7ffff0000b70 d 0x7ffff0000cb0 local 0x7ffff7dd0e9c\n")
+                .contains(child)
+                .contains("#17 [pid 2 t0] pthread_join(0x7ffff7dd16c0, 0x7fffffffecf0) = 0   fork_in_thread.c:59\n");
+
+        CliRun.Result text = run("timeline", timeline.toString(), "--color=never");
+        assertThat(text.err()).isEmpty();
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).contains(child);
+    }
+
+    /** A fork in a thread that has not malloc'ed: the child's first malloc takes main_arena; its pthread_exit ends it. */
+    @Test
+    void aForkInAThreadWhoseChildEndsWithPthreadExitIsNarrated() throws IOException {
+        Path src = corpus("fork_thread_exit.c");
+        Path timeline = DIR.resolve("fork_thread_exit.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
+        assertThat(r.err()).doesNotContain("internal error").doesNotContain("Exception");
+        assertThat(r.status()).isZero();
+        String child = "#2 [pid 2 t1] fork() = 3   fork_thread_exit.c:12\n"
+                + "#3 [pid 3 t0] malloc(0xa) = 0x555555559650   fork_thread_exit.c:14 → p\n"
+                + "    top: split 0x290 off, top now 0x555555559640 size 0x209c0\n"
+                + "    top: split 0x20 off, top now 0x555555559660 size 0x209a0\n"
+                + "#4 [pid 2 t1] waitpid(-1, 0x7ffff7dd0ebc, 0, 0) = 3   fork_thread_exit.c:19\n"
+                + "#5 [pid 2 t1] pthread_exit(0)\n"
+                + "#6 [pid 2 t0] pthread_join(0x7ffff7dd16c0, 0x0) = 0   fork_thread_exit.c:26\n";
+        assertThat(r.out()).startsWith("child: self is the worker 1\nchild: 0x555555559650\nparent: child status 0\n")
+                .contains(child);
+        CliRun.Result text = run("timeline", timeline.toString(), "--color=never");
+        assertThat(text.err()).isEmpty();
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).contains(child);
+    }
+
+    /** A program of the C front end's corpus (the cfront module's, beside this one). */
+    private static Path corpus(String name) {
+        Path p = Path.of("../cfront/src/test/c/corpus", name);
+        assumeTrue(Files.isRegularFile(p), "the C corpus is not beside the cli module: " + p);
+        return p;
+    }
+
     @Test
     void aCFileWithAMistakeGetsGccsDiagnostic() throws IOException {
         Path src = DIR.resolve("broken.c");

@@ -353,17 +353,20 @@ final class ReplayContexts {
         }
     }
 
+    /**
+     * Forks the current thread of {@code parent}, as the recording did: from its main thread, or from a
+     * thread (on that thread's task, so the child's only thread is the caller going on, its
+     * {@code pthread_self()} and arenas as Linux and glibc's fork handler leave them; the child's events
+     * are its thread 0's).
+     */
     private long fork(Proc parent) {
-        if (thread != 0) {
-            throw new IllegalStateException("fork in a thread is not replayed");
-        }
         Proc child = new Proc();
         ToLongFunction<LibC> forkIt = lc -> lc.fork(cc -> {
             child.libc = cc;
             serveProcess(cc, child);
             return 0;
         });
-        int childPid = (int) (parent == rootProc ? forkIt.applyAsLong(main) : onProcess(parent, forkIt));
+        int childPid = (int) inContext(parent, forkIt);
         // the child runs when the scheduler gets to it: until its body has started, main yields
         for (int i = 0; i < SPINS && child.libc == null; i++) {
             main.sched_yield();

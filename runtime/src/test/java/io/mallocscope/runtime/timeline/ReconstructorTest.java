@@ -216,6 +216,55 @@ class ReconstructorTest {
         assertThat(rec.problem()).isEmpty();
     }
 
+    /**
+     * A fork in a thread other than main is replayed from that thread, as Linux forks: the child's only
+     * thread is the forker going on (its pthread_self, its arena and tcache), so the child's malloc takes
+     * the chunk the thread freed into its tcache before the fork, as it did live.
+     */
+    @Test
+    void aForkInAThreadIsReplayedFromThatThread() throws IOException {
+        HandRecorder r = new HandRecorder();
+        long[] live = new long[4]; // the thread's malloc, its pthread_self, the child's malloc, the child's pthread_self
+        long out = r.c.local(8);
+        r.w.call(Functions.PTHREAD_CREATE, 0, out, 0, 4096, 0, 0, 0);
+        r.w.ret(Functions.PTHREAD_CREATE, r.c.pthread_create(out, 0, (tc, arg) -> {
+            live[0] = tc.malloc(0x18);
+            live[1] = tc.pthread_self();
+            tc.free(live[0]);
+            int pid = tc.fork(cc -> {
+                live[2] = cc.malloc(0x18);
+                live[3] = cc.pthread_self();
+                return 0;
+            });
+            tc.waitpid(pid, 0, 0);
+            return 0;
+        }, 0));
+        r.c.pthread_join(r.c.process().memory().read64(out), 0);
+        assertThat(live[2]).as("live, the child's malloc took the thread's tcache chunk").isEqualTo(live[0]);
+        assertThat(live[3]).as("live, the child's thread is the forker").isEqualTo(live[1]);
+        r.w.context(2, 1);
+        r.w.call(Functions.MALLOC, 0, 0x18, 0, 0, 0, 0, 0);
+        r.w.ret(Functions.MALLOC, live[0]);
+        r.w.call(Functions.FREE, 0, live[0], 0, 0, 0, 0, 0);
+        r.w.ret(Functions.FREE, 0);
+        r.w.call(Functions.FORK, 0, 0, 0, 0, 0, 0, 0);
+        r.w.ret(Functions.FORK, 3);
+        r.w.context(3, 0);
+        r.w.call(Functions.MALLOC, 0, 0x18, 0, 0, 0, 0, 0);
+        r.w.ret(Functions.MALLOC, live[2]);
+        Timeline t = r.finish();
+
+        try (Reconstructor rec = new Reconstructor(t)) {
+            CProcess p = rec.stateAt(t.steps());
+            assertThat(rec.problem()).as("every rebuilt call returned what it did live").isEmpty();
+            assertThat(p.processes()).hasSize(2);
+            CProcess child = p.processes().get(1);
+            assertThat(child.pid()).isEqualTo(3);
+            assertThat(child.libc().pthread_self()).as("the child's only thread is the forker").isEqualTo(live[1]);
+            assertThat(child.libc().threadNumber()).isZero();
+        }
+    }
+
     /** The Java threads the replay of a thread and a fork runs on end when the Reconstructor is closed. */
     @Test
     void closingEndsTheReplaysThreadsAndProcesses() throws Exception {
