@@ -590,6 +590,31 @@ class AgentIT {
     }
 
     /**
+     * A fork in a thread other than main is replayed from that thread: the child's only thread (its
+     * thread 0) is the forker going on, with its arena and tcache; a thread it makes gets main_arena.
+     * Every process's and thread's memory, at every snap, is the live one.
+     */
+    @Test
+    void aForkInAThreadIsReplayedFromThatThread() throws Exception {
+        Path out = dir.resolve("fork-in-thread.timeline");
+        Run r = run(javaWithAgent("out=" + out, userCp(), Threads.class.getName(), "fork-in-thread"));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("child exited with 4\n");
+        Timeline t = Timeline.read(out);
+        assertThat(kinds(t, 0, t.size())).contains("context:2.1 call:malloc")
+                .contains("call:free tcache_put return:free call:fork return:fork")
+                .contains("context:3 call:malloc tcache_get return:malloc").contains("context:3.1 call:malloc");
+        assertThat(t.pids()).containsExactly(2, 3);
+        provedBySnaps(t, 14);
+        try (Reconstructor rec = new Reconstructor(t)) {
+            CProcess child = rec.stateAt(t.steps()).processes().get(1);
+            assertThat(child.pid()).isEqualTo(3);
+            assertThat(child.libc().threadNumber()).isZero();
+            assertThat(rec.problem()).isEmpty();
+        }
+    }
+
+    /**
      * Each line the program wrote beside its timeline (pid, events recorded so far, digest of the live
      * memory) is compared with the replay of every event before that one: the heaps of every thread
      * and process, at every point, are the live ones.

@@ -24,7 +24,8 @@ public final class Threads {
     public static void main(String[] args) {
         ProcessOptions o = ProcessOptions.defaults().withProgramName("threads");
         System.exit(CProcess.create(o).run((c, argv) -> argv[1].equals("fork") ? fork(c)
-                : argv[1].equals("fork-threads") ? forkThreads(c) : threads(c), args).code());
+                : argv[1].equals("fork-threads") ? forkThreads(c)
+                : argv[1].equals("fork-in-thread") ? forkInThread(c) : threads(c), args).code());
     }
 
     private static int threads(LibC c) {
@@ -132,6 +133,53 @@ public final class Threads {
         c.waitpid(pid, st, 0);
         Snap.take(c);
         c.printf("child exited with %d\n", LibC.WEXITSTATUS(c.getInt(st)));
+        return 0;
+    }
+
+    /**
+     * fork-in-thread: a thread forks; the child's only thread is that thread going on, whose malloc takes
+     * the chunk the thread freed into its tcache before the fork; a thread the child makes gets
+     * main_arena (glibc's fork handler put it on the free list).
+     */
+    private static int forkInThread(LibC c) {
+        long ts = c.malloc(16);
+        Snap.take(c);
+        c.pthread_create(ts, 0, (tc, arg) -> {
+            long p = tc.malloc(0x48);
+            Snap.take(tc);
+            tc.free(p);
+            Snap.take(tc);
+            int pid = tc.fork(child -> {
+                Snap.take(child);
+                long q = child.malloc(0x48);
+                Snap.take(child);
+                child.putLong(q, 0x3333);
+                Snap.take(child);
+                long ct = child.malloc(8);
+                Snap.take(child);
+                child.pthread_create(ct, 0, (t2, a2) -> {
+                    t2.malloc(0x20);
+                    Snap.take(t2);
+                    return 0;
+                }, 0);
+                Snap.take(child);
+                child.pthread_join(child.getLong(ct), 0);
+                Snap.take(child);
+                return 4;
+            });
+            Snap.take(tc);
+            long st = tc.malloc(4);
+            Snap.take(tc);
+            tc.waitpid(pid, st, 0);
+            Snap.take(tc);
+            return LibC.WEXITSTATUS(tc.getInt(st));
+        }, 0);
+        Snap.take(c);
+        long ret = c.malloc(8);
+        Snap.take(c);
+        c.pthread_join(c.getLong(ts), ret);
+        Snap.take(c);
+        c.printf("child exited with %d\n", c.getLong(ret));
         return 0;
     }
 }
