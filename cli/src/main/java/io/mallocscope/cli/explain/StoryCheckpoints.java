@@ -2,6 +2,7 @@ package io.mallocscope.cli.explain;
 
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Story;
+import io.mallocscope.runtime.timeline.SideFiles;
 import io.mallocscope.runtime.timeline.Timeline;
 
 import java.io.ByteArrayOutputStream;
@@ -9,11 +10,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,7 +158,7 @@ public final class StoryCheckpoints {
                     } else {
                         rawSinceKeyframe += raw.size();
                     }
-                    byte[] packed = deflate(deflater, raw.toByteArray());
+                    byte[] packed = SideFiles.deflate(deflater, raw.toByteArray(), ByteOrder.BIG_ENDIAN);
                     CRC32 crc = new CRC32();
                     crc.update(packed);
                     out.write(packed);
@@ -192,12 +192,7 @@ public final class StoryCheckpoints {
                 t.write(MAGIC);
                 t.flush();
             }
-            try { // readable by whoever can read the timeline (a temporary file is the owner's only)
-                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(timelineFile));
-            } catch (UnsupportedOperationException | IOException e) {
-                // not a POSIX file system, or not ours to change: the temporary file's permissions stay
-            }
-            Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            SideFiles.publish(tmp, side, timelineFile);
             moved = true;
         } finally {
             deflater.end();
@@ -231,14 +226,14 @@ public final class StoryCheckpoints {
             if (size < MAGIC.length + 1 + TRAILER) {
                 return new Loaded(null, Problem.DAMAGED, side + " is too short");
             }
-            byte[] head = read(ch, 0, MAGIC.length + 1);
+            byte[] head = SideFiles.read(ch, 0, MAGIC.length + 1);
             if (!Arrays.equals(Arrays.copyOf(head, MAGIC.length), MAGIC)) {
                 return new Loaded(null, Problem.DAMAGED, side + " is not a story side file");
             }
             if (head[MAGIC.length] != VERSION) {
                 return new Loaded(null, Problem.STALE, side + " is of version " + head[MAGIC.length]);
             }
-            DataInputStream t = new DataInputStream(new java.io.ByteArrayInputStream(read(ch, size - TRAILER, TRAILER)));
+            DataInputStream t = new DataInputStream(new java.io.ByteArrayInputStream(SideFiles.read(ch, size - TRAILER, TRAILER)));
             long indexAt = t.readLong();
             int indexLength = t.readInt();
             int indexCrc = t.readInt();
@@ -247,7 +242,7 @@ public final class StoryCheckpoints {
                     || indexAt + indexLength != size - TRAILER) {
                 return new Loaded(null, Problem.DAMAGED, side + " is cut short or damaged (its trailer)");
             }
-            byte[] index = read(ch, indexAt, indexLength);
+            byte[] index = SideFiles.read(ch, indexAt, indexLength);
             CRC32 crc = new CRC32();
             crc.update(index);
             if ((int) crc.getValue() != indexCrc) {
@@ -295,14 +290,14 @@ public final class StoryCheckpoints {
             Inflater inflater = new Inflater();
             try {
                 for (int r = keyframes[i]; r <= i; r++) {
-                    byte[] packed = read(ch, offsets[r], lengths[r]);
+                    byte[] packed = SideFiles.read(ch, offsets[r], lengths[r]);
                     CRC32 crc = new CRC32();
                     crc.update(packed);
                     if ((int) crc.getValue() != crcs[r]) {
                         throw new IOException(file + " is damaged (the checksum of the state after step " + steps[r]
                                 + ")");
                     }
-                    DataInputStream d = new DataInputStream(new java.io.ByteArrayInputStream(inflate(inflater, packed)));
+                    DataInputStream d = new DataInputStream(new java.io.ByteArrayInputStream(SideFiles.inflate(inflater, packed, ByteOrder.BIG_ENDIAN)));
                     if (d.readBoolean() != (r == keyframes[i])) {
                         throw new IOException(file + " is damaged (the state after step " + steps[r] + ")");
                     }
@@ -329,8 +324,8 @@ public final class StoryCheckpoints {
                 long size = ch.size();
                 int head = (int) Math.min(size, EDGE);
                 int tail = (int) Math.min(size, EDGE);
-                return new Identity(size, timeline.steps(), timeline.size(), crc(StoryCheckpoints.read(ch, 0, head)),
-                        crc(StoryCheckpoints.read(ch, size - tail, tail)));
+                return new Identity(size, timeline.steps(), timeline.size(), crc(SideFiles.read(ch, 0, head)),
+                        crc(SideFiles.read(ch, size - tail, tail)));
             }
         }
 
@@ -351,54 +346,5 @@ public final class StoryCheckpoints {
             c.update(b);
             return (int) c.getValue();
         }
-    }
-
-    private static byte[] read(FileChannel ch, long at, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) {
-                throw new IOException("the file ends at byte " + (at + b.position()));
-            }
-        }
-        return b.array();
-    }
-
-    private static byte[] deflate(Deflater d, byte[] raw) {
-        d.reset();
-        d.setInput(raw);
-        d.finish();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 4 + 64);
-        // the raw length first, then the deflated bytes
-        out.write(raw.length >>> 24);
-        out.write(raw.length >>> 16);
-        out.write(raw.length >>> 8);
-        out.write(raw.length);
-        byte[] buf = new byte[1 << 16];
-        while (!d.finished()) {
-            out.write(buf, 0, d.deflate(buf));
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] inflate(Inflater f, byte[] packed) throws DataFormatException {
-        if (packed.length < 4) {
-            throw new DataFormatException("a record of " + packed.length + " bytes");
-        }
-        int len = (packed[0] & 0xff) << 24 | (packed[1] & 0xff) << 16 | (packed[2] & 0xff) << 8 | (packed[3] & 0xff);
-        if (len < 0 || len > 1 << 30) {
-            throw new DataFormatException("impossible length " + len);
-        }
-        byte[] raw = new byte[len];
-        f.reset();
-        f.setInput(packed, 4, packed.length - 4);
-        int n = 0;
-        while (n < len) {
-            int got = f.inflate(raw, n, len - n);
-            if (got == 0 && (f.finished() || f.needsInput())) {
-                throw new DataFormatException("the record ends after " + n + " of " + len + " bytes");
-            }
-            n += got;
-        }
-        return raw;
     }
 }

@@ -9,11 +9,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -191,7 +191,7 @@ public final class Checkpoints {
                     rawSinceKeyframe += version >= 2 ? pages.changedBytes : pages.changedPages * AddressSpace.PAGE_SIZE;
                 }
                 previous = now;
-                byte[] packed = deflate(deflater, raw);
+                byte[] packed = SideFiles.deflate(deflater, raw, ByteOrder.LITTLE_ENDIAN);
                 CRC32 crc = new CRC32();
                 crc.update(packed);
                 out.write(packed);
@@ -217,12 +217,7 @@ public final class Checkpoints {
         } finally {
             deflater.end();
         }
-        try { // readable by whoever can read the timeline (a temporary file is the owner's only)
-            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(timelineFile));
-        } catch (UnsupportedOperationException | IOException e) {
-            // not a POSIX file system, or not ours to change: the temporary file's permissions stay
-        }
-        Files.move(tmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        SideFiles.publish(tmp, side, timelineFile);
         return dir.size();
     }
 
@@ -520,8 +515,8 @@ public final class Checkpoints {
             if (size < MAGIC.length + 1 + TRAILER) {
                 return stale(side, "it is too short");
             }
-            byte[] head = read(ch, 0, MAGIC.length + 1);
-            byte[] trailer = read(ch, size - TRAILER, TRAILER);
+            byte[] head = SideFiles.read(ch, 0, MAGIC.length + 1);
+            byte[] trailer = SideFiles.read(ch, size - TRAILER, TRAILER);
             if (!Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
                     || !Arrays.equals(trailer, TRAILER - MAGIC.length, TRAILER, MAGIC, 0, MAGIC.length)) {
                 return stale(side, "it is not a checkpoint file");
@@ -537,7 +532,7 @@ public final class Checkpoints {
             if (at < 0 || len < 0 || at + len != size - TRAILER) {
                 return stale(side, "its index is out of place");
             }
-            byte[] packed = read(ch, at, len);
+            byte[] packed = SideFiles.read(ch, at, len);
             CRC32 c = new CRC32();
             c.update(packed);
             if ((int) c.getValue() != crc) {
@@ -756,61 +751,18 @@ public final class Checkpoints {
     }
 
     private In record(FileChannel ch, int i) throws IOException, DataFormatException {
-        byte[] packed = read(ch, offsets[i], lengths[i]);
+        byte[] packed = SideFiles.read(ch, offsets[i], lengths[i]);
         CRC32 c = new CRC32();
         c.update(packed);
         if ((int) c.getValue() != crcs[i]) {
             throw new IOException("checkpoint " + i + " of " + file + " fails its checksum");
         }
-        return new In(inflate(packed));
-    }
-
-    private static byte[] read(FileChannel ch, long at, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) {
-                throw new IOException("the file ends at byte " + (at + b.position()));
-            }
-        }
-        return b.array();
-    }
-
-    private static byte[] deflate(Deflater d, byte[] raw) {
-        d.reset();
-        d.setInput(raw);
-        d.finish();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 4 + 64);
-        out.writeBytes(intBytes(raw.length));
-        byte[] buf = new byte[1 << 16];
-        while (!d.finished()) {
-            int n = d.deflate(buf);
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] inflate(byte[] packed) throws DataFormatException {
-        In in = new In(packed);
-        int len = in.i32();
-        if (len < 0 || len > 1 << 30) {
-            throw new DataFormatException("impossible length " + len);
-        }
-        byte[] raw = new byte[len];
         Inflater f = new Inflater();
         try {
-            f.setInput(packed, 4, packed.length - 4);
-            int n = 0;
-            while (n < len) {
-                int got = f.inflate(raw, n, len - n);
-                if (got == 0 && (f.finished() || f.needsInput())) {
-                    throw new DataFormatException("the record ends after " + n + " of " + len + " bytes");
-                }
-                n += got;
-            }
+            return new In(SideFiles.inflate(f, packed, ByteOrder.LITTLE_ENDIAN));
         } finally {
             f.end();
         }
-        return raw;
     }
 
     private static byte[] intBytes(int v) {
