@@ -564,25 +564,25 @@ final class Stdio {
     /** _IO_switch_to_main_get_area: back from the pushback area to the buffer, where the reads left it. */
     private void switchToMainGetArea(CFile f) {
         f.flags &= ~IN_BACKUP;
-        long t = f.readEnd;
-        f.readEnd = f.saveEnd;
-        f.saveEnd = t;
-        t = f.readBase;
-        f.readBase = f.saveBase;
-        f.saveBase = t;
+        swapGetAreas(f);
         f.readPtr = f.readBase;
     }
 
     /** _IO_switch_to_backup_area: reads come from the pushback area, from its end. */
     private void switchToBackupArea(CFile f) {
         f.flags |= IN_BACKUP;
+        swapGetAreas(f);
+        f.readPtr = f.readEnd;
+    }
+
+    /** The get area's base and end trade places with the saved ones (both switches do it). */
+    private static void swapGetAreas(CFile f) {
         long t = f.readEnd;
         f.readEnd = f.saveEnd;
         f.saveEnd = t;
         t = f.readBase;
         f.readBase = f.saveBase;
         f.saveBase = t;
-        f.readPtr = f.readEnd;
     }
 
     /** _IO_free_backup_area. */
