@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -18,83 +17,67 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
 /**
- * Appends events to a timeline file (format: docs/timeline-format.md). The recording thread does not
- * encode: it appends each event as a raw record of a few longs (a header word with the record's kind
- * and small fields, then the event's values as they came; texts and byte copies beside them) to a
- * page it owns, and publishes how far the page is complete with one release store. A background
- * thread decodes the raw records in order and encodes them into the very bytes of the format
- * (varints, pointer deltas, site records), cutting a CRC block where the encoded bytes reach about
- * 64 KiB after a whole event and at every flush, every {@code flushMillis}; so a process killed at
- * any moment leaves a file whose every block up to the last flush is readable, and a block never holds
- * half an event. Memory stays bounded: at most {@value #RAW_PAGES} raw pages of {@value #RAW_PAGE}
- * longs exist, each with the texts and byte copies of its records (a page is handed over once those
- * reach 64 KiB, so at worst 64 KiB and one 1 MiB write piece more: about 34 MiB in all, as the old
- * encoder's 32 queued pages of up to 1 MiB); when the writer lags that far behind, the recording
- * thread waits for a page.
+ * Appends events to a timeline file (format: docs/timeline-format.md). The recording thread encodes
+ * each event into a page (a block buffer) it owns and publishes how far the page holds whole events
+ * with one release store: no lock per event. A page is handed over once its events reach about
+ * 64 KiB (the pages form a list, in the file's order); a background thread writes each handed-over
+ * page as one CRC block, and every {@code flushMillis} also the whole events of the page being filled
+ * (a block cut there); so a process killed at any moment leaves a file whose every block up to the
+ * last flush is readable, and a block never holds half an event. A block is written from the page
+ * itself: its 8-byte header goes into the bytes just before the events it frames (room kept at a
+ * page's start, and bytes already in the file after a flush). Memory stays bounded: at most
+ * {@value #PAGES} standard pages exist (and an event too big for one gets a page of its own); when the
+ * disk is that far behind, the recording thread waits for a written page.
  *
  * <p>Events come from one thread at a time: calls on different threads must be ordered by
  * happens-before (as the simulated scheduler's baton orders the simulated threads), since nothing
  * here locks per event. {@link #flush()}, {@link #close()} and the getters may be called from any
- * thread; an event recorded while another thread closes the writer may be left out, as if the
+ * thread; an event encoded while another thread closes the writer may be left out, as if the
  * process had been killed then.
  *
- * <p>An I/O error never reaches the caller: it is reported once through {@code onError}, and from
- * then on events are dropped.
+ * <p>An I/O error (or any other failure of the writing side) never reaches the caller: it is reported
+ * once through {@code onError}, and from then on events are dropped.
  */
 public final class TimelineWriter implements Closeable {
     static final int BLOCK_TARGET = 64 * 1024;
     private static final int MAX_WRITE_PIECE = 1 << 20;
     /** Largest output record: a printf of a whole file still leaves blocks near their 64 KiB target. */
     static final int MAX_OUTPUT_PIECE = 32 * 1024;
-    /** The encoder's buffer: a block's bytes and the event that reaches the target. */
+    /** A standard page's room for events: a block's bytes and the event that reaches the target. */
     private static final int PAGE = BLOCK_TARGET + 256;
-    /** Longs per raw page, and how many raw pages may exist at once. */
-    static final int RAW_PAGE = 8192;
-    static final int RAW_PAGES = 32;
-    /** Longs of the largest fixed-size raw record (a kernel call: header, six arguments, result). */
-    private static final int MAX_RECORD = 8;
-    /** Texts and byte copies per raw page, and their bytes, beyond which the page is handed over. */
-    private static final int REFS = 1024;
-    private static final int REF_BYTES = BLOCK_TARGET;
+    /** Room every event may take without asking (the largest fixed-size record is well below it). */
+    private static final int MARGIN = 160;
+    /** Bytes before a page's events: a block header's room. */
+    private static final int H = TimelineFormat.BLOCK_HEADER;
+    /** How many standard pages may exist at once. */
+    static final int PAGES = 32;
     /** The recording thread wakes the writer thread every this many pages (and whenever it waits for one). */
     private static final int WAKE_EVERY = 4;
 
-    // raw record kinds: the low byte of a record's header word
-    private static final int R_CALL = 1;          // fn << 8, site << 32; six arguments
-    private static final int R_RET = 2;           // fn << 8; the value
-    private static final int R_UNWOUND = 3;       // signal << 32
-    private static final int R_TRANSITION = 4;    // kind << 8; six values
-    private static final int R_SYSCALL = 5;       // fn << 8; the arguments, the result
-    private static final int R_SITE = 6;          // id << 32; text
-    private static final int R_ABORT = 7;         // text
-    private static final int R_FILE = 8;          // kind << 8; address, n1, n2; text
-    private static final int R_CONTEXT = 9;       // pid, thread
-    private static final int R_SEGV = 10;         // address, width << 1 | write; text
-    private static final int R_WRITE_VALUE = 11;  // width << 8, site << 32; address, value
-    private static final int R_WRITE = 12;        // site << 32; address; bytes
-    private static final int R_FILL = 13;         // value << 8, site << 32; address, length
-    private static final int R_OUTPUT = 14;       // stream << 8; bytes
-
     /**
-     * A raw page. The recording thread appends to {@code data} (and {@code refs}) and publishes the end
-     * of its last whole record in {@code committed} (release store); what lies before it never changes
-     * again. When it moves on to another page it sets {@code next}, after the last commit.
+     * A block buffer: {@link #H} bytes of room, then events. The recording thread appends to
+     * {@code data} and publishes the end of its last whole event in {@code committed} (release store);
+     * the bytes before it never change again but for a block header the flushing side puts just
+     * before the bytes it writes. When the recording thread moves on to another page it sets
+     * {@code next}, after the last commit. The flushing side owns {@code taken}: where the bytes not yet
+     * in the file begin.
      */
     private static final class Page {
-        final long[] data = new long[RAW_PAGE];
-        final Object[] refs = new Object[REFS];
-        final AtomicInteger committed = new AtomicInteger();
+        final byte[] data;
+        final AtomicInteger committed = new AtomicInteger(H);
+        int taken = H;
         volatile Page next;
+
+        Page(int room) {
+            data = new byte[H + room];
+        }
     }
 
     private final OutputStream out;
     private final String target;
     private final Consumer<String> onError;
-    /**
-     * Pages the writer thread has emptied, for the recording thread to reuse: the last one emptied
-     * first, its lines likely still in a cache.
-     */
-    private final LinkedBlockingDeque<Page> pool = new LinkedBlockingDeque<>(RAW_PAGES);
+    /** Written standard pages, for the recording thread to reuse: the last one written first. */
+    private final LinkedBlockingDeque<Page> pool = new LinkedBlockingDeque<>(PAGES);
     private final Thread thread;
     private final long flushMillis;
     /** Serialises the flushing side (the background thread, flush(), close()), never the recording thread. */
@@ -109,29 +92,21 @@ public final class TimelineWriter implements Closeable {
     private final AtomicLong bytesWritten = new AtomicLong();
 
     // the recording thread's
-    private Page page = new Page();
-    private long[] data = page.data;
+    private Page page = new Page(PAGE);
+    private byte[] buf = page.data;
     private AtomicInteger committed = page.committed;
-    private int pos;
-    private int refPos;
-    private int refBytes;
+    private int pos = H;
+    /** Where the event being encoded began in {@link #buf}: the end of the last whole one. */
+    private int mark = H;
+    private long lastAddr;
+    private long events;
     private int allocated = 1;
     private int handedOver;
 
-    // the flushing side's (under flushLock): the raw record it reads next, and the encoder
+    // the flushing side's (under flushLock)
+    /** The first page not yet written whole. */
     private Page readPage = page;
-    private int readPos;
-    private int readRef;
-    private final byte[] standard = new byte[PAGE];
-    private byte[] buf = standard;
-    private int bpos;
-    /** Where the event being encoded began in {@link #buf}; how much of {@link #buf} is in the file. */
-    private int mark;
-    private int taken;
-    private long lastAddr;
-    private byte[] scratch = new byte[TimelineFormat.BLOCK_HEADER + PAGE];
-    /** Events recorded (by the recording thread). */
-    private long events;
+    private final CRC32 crc = new CRC32();
     /** close() has written the last block: nothing is written after it. */
     private boolean finished;
 
@@ -162,16 +137,23 @@ public final class TimelineWriter implements Closeable {
         System.arraycopy(TimelineFormat.MAGIC, 0, preamble, 0, TimelineFormat.MAGIC.length);
         preamble[TimelineFormat.MAGIC.length] = (byte) TimelineFormat.VERSION;
         out.write(preamble);
+        // the header block, encoded in a buffer of its own size
+        int size = 16;
+        for (var e : header.fields().entrySet()) {
+            size += 10 + utf8(e.getKey()).length + utf8(e.getValue()).length;
+        }
+        buf = new byte[H + size];
         byte1(TimelineFormat.TAG_HEADER);
         varint(header.fields().size());
         for (var e : header.fields().entrySet()) {
-            string(e.getKey());
-            string(e.getValue());
+            bytes(utf8(e.getKey()));
+            bytes(utf8(e.getValue()));
         }
-        int n = block(buf, 0, bpos);
-        out.write(scratch, 0, n);
+        int n = frame(buf, H, pos);
+        out.write(buf, 0, n);
         out.flush();
-        bpos = 0;
+        buf = page.data;
+        pos = H;
         bytesWritten.set(preamble.length + n);
         thread = new Thread(new Runnable() { // not a lambda: nothing spun when a recording starts
             @Override
@@ -187,41 +169,44 @@ public final class TimelineWriter implements Closeable {
 
     /** Defines site {@code id} (a {@code File.java:LINE} string) before its first use by a call. */
     public void defineSite(int id, String text) {
-        Objects.requireNonNull(text, "a site's text");
+        byte[] b = utf8(Objects.requireNonNull(text, "a site's text"));
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        d[p] = R_SITE | (long) id << 32;
-        ref(text);
+        byte1(TimelineFormat.TAG_SITE);
+        varint(id);
+        string(b);
+        done();
         events--; // a definition, not an event
-        doneWithRef(p + 1);
     }
 
     /** A top-level call of function {@code fn} (see {@link Functions}); unused arguments are ignored. */
     public void call(int fn, int site, long a0, long a1, long a2, long a3, long a4, long a5) {
+        char[] kinds = Functions.ARGS[fn];
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        int n = ARG_COUNT[fn];
-        d[p] = R_CALL | (long) fn << 8 | (long) site << 32;
-        six(d, p, a0, a1, a2, a3, a4, a5);
-        done(p + 1 + n);
+        byte1(K_CALL);
+        varint(fn);
+        varint(site);
+        values(kinds, a0, a1, a2, a3, a4, a5);
+        done();
     }
 
     /** The call of {@code fn} returned {@code value} (ignored for void functions). */
     public void ret(int fn, long value) {
+        char k = Functions.RESULTS[fn];
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        d[p] = R_RET | (long) fn << 8;
-        d[p + 1] = value;
-        done(p + 2);
+        if (k == '-') {
+            byte1(TimelineFormat.TAG_RETURN_UNWOUND);
+            byte1(0);
+        } else {
+            byte1(K_RETURN);
+            value(k, value);
+        }
+        done();
     }
 
     /** The open call ended by a signal ({@code signal} 6 or 11) or a Java exception (0), not a result. */
@@ -229,9 +214,9 @@ public final class TimelineWriter implements Closeable {
         if (skip()) {
             return;
         }
-        int p = pos;
-        data[p] = R_UNWOUND | (long) signal << 32;
-        done(p + 1);
+        byte1(TimelineFormat.TAG_RETURN_UNWOUND);
+        varint(signal == 0 ? 1 : signal + 1);
+        done();
     }
 
     /**
@@ -251,18 +236,16 @@ public final class TimelineWriter implements Closeable {
      * @throws IllegalArgumentException for a kind that is not a transition
      */
     public void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
-        int n = FIELD_COUNT[kind];
-        if (n < 0) {
+        char[] fields = FIELDS[kind];
+        if (fields == null) {
             throw notATransition(kind);
         }
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        d[p] = R_TRANSITION | (long) kind << 8;
-        six(d, p, a0, a1, a2, a3, a4, a5);
-        done(p + 1 + n);
+        byte1(kind);
+        values(fields, a0, a1, a2, a3, a4, a5);
+        done();
     }
 
     private static IllegalArgumentException notATransition(int kind) {
@@ -303,16 +286,15 @@ public final class TimelineWriter implements Closeable {
 
     /** A kernel call {@code fn} ({@link Functions#BRK} … {@link Functions#SYS_BRK}) and its result. */
     public void syscall(int fn, long a0, long a1, long a2, long a3, long a4, long a5, long result) {
+        char[] kinds = Functions.ARGS[fn];
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        int n = ARG_COUNT[fn];
-        d[p] = R_SYSCALL | (long) fn << 8;
-        six(d, p, a0, a1, a2, a3, a4, a5);
-        d[p + 1 + n] = result;
-        done(p + 2 + n);
+        byte1(K_SYSCALL);
+        varint(fn);
+        values(kinds, a0, a1, a2, a3, a4, a5);
+        value(Functions.RESULTS[fn], result);
+        done();
     }
 
     public void threshold(int which, long oldValue, long newValue) {
@@ -320,13 +302,13 @@ public final class TimelineWriter implements Closeable {
     }
 
     public void abort(String message) {
+        byte[] b = utf8(message == null ? "" : message);
         if (skip()) {
             return;
         }
-        int p = pos;
-        data[p] = R_ABORT;
-        ref(message == null ? "" : message);
-        doneWithRef(p + 1);
+        byte1(EventKind.ABORT.ordinal());
+        string(b);
+        done();
     }
 
     /**
@@ -337,17 +319,16 @@ public final class TimelineWriter implements Closeable {
         if (!kind.isFileEvent()) {
             throw new IllegalArgumentException(kind.wireName() + " is not a file event");
         }
+        byte[] b = utf8(text == null ? "" : text);
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        d[p] = R_FILE | (long) kind.ordinal() << 8;
-        d[p + 1] = address;
-        d[p + 2] = n1;
-        d[p + 3] = n2;
-        ref(text == null ? "" : text);
-        doneWithRef(p + 4);
+        byte1(kind.ordinal());
+        pointer(address);
+        varint(n1);
+        varint(n2);
+        string(b);
+        done();
     }
 
     /**
@@ -355,20 +336,25 @@ public final class TimelineWriter implements Closeable {
      * The caller writes one only where the running thread or process changes.
      */
     public void context(int pid, int thread) {
-        record2(R_CONTEXT, pid, thread);
-    }
-
-    public void segv(long address, boolean write, int width, String reason) {
         if (skip()) {
             return;
         }
-        long[] d = data;
-        int p = pos;
-        d[p] = R_SEGV;
-        d[p + 1] = address;
-        d[p + 2] = (long) width << 1 | (write ? 1 : 0);
-        ref(reason == null ? "" : reason);
-        doneWithRef(p + 3);
+        byte1(EventKind.CONTEXT.ordinal());
+        varint(pid);
+        varint(thread);
+        done();
+    }
+
+    public void segv(long address, boolean write, int width, String reason) {
+        byte[] b = utf8(reason == null ? "" : reason);
+        if (skip()) {
+            return;
+        }
+        byte1(EventKind.SEGV.ordinal());
+        pointer(address);
+        varint((long) width << 1 | (write ? 1 : 0));
+        string(b);
+        done();
     }
 
     /** The program stored {@code width} bytes of {@code value} (little-endian) at {@code address}. */
@@ -381,7 +367,19 @@ public final class TimelineWriter implements Closeable {
      * {@code site} (defined before, as a call's; 0: unknown).
      */
     public void writeValue(long address, long value, int width, int site) {
-        record2(R_WRITE_VALUE | (long) (width & 0xffffff) << 8 | (long) site << 32, address, value);
+        if (width < 0 || width > 8) {
+            throw new IllegalArgumentException("a stored value of " + width + " bytes");
+        }
+        if (skip()) {
+            return;
+        }
+        writeTag(site);
+        pointer(address);
+        varint(width);
+        for (int i = 0; i < width; i++) {
+            buf[pos++] = (byte) (value >>> (8 * i));
+        }
+        done();
     }
 
     /** The program stored {@code len} bytes of {@code bytes} from {@code off} at {@code address}. */
@@ -392,17 +390,19 @@ public final class TimelineWriter implements Closeable {
     /** {@link #write(long, byte[], int, int)} made at site {@code site} (0: unknown). */
     public void write(long address, byte[] bytes, int off, int len, int site) {
         if (len > 0) {
-            Objects.checkFromIndexSize(off, len, bytes.length); // on the caller's thread, as arraycopy did
+            Objects.checkFromIndexSize(off, len, bytes.length);
         }
         while (len > 0 && !skip()) {
             int n = Math.min(len, MAX_WRITE_PIECE);
-            long[] d = data;
-            int p = pos;
-            d[p] = R_WRITE | (long) site << 32;
-            d[p + 1] = address;
-            ref(Arrays.copyOfRange(bytes, off, off + n)); // the program may change its array before it is encoded
-            refBytes += n;
-            doneWithRef(p + 2);
+            if (!room(n + 32)) {
+                return;
+            }
+            writeTag(site);
+            pointer(address);
+            varint(n);
+            System.arraycopy(bytes, off, buf, pos, n);
+            pos += n;
+            done();
             address += n;
             off += n;
             len -= n;
@@ -416,7 +416,29 @@ public final class TimelineWriter implements Closeable {
 
     /** {@link #fill(long, int, long)} made at site {@code site} (0: unknown). */
     public void fill(long address, int value, long len, int site) {
-        record2(R_FILL | (long) (value & 0xff) << 8 | (long) site << 32, address, len);
+        if (skip()) {
+            return;
+        }
+        if (site == 0) {
+            byte1(TimelineFormat.TAG_FILL);
+        } else {
+            byte1(TimelineFormat.TAG_FILL_AT);
+            varint(site);
+        }
+        pointer(address);
+        varint(len);
+        byte1(value);
+        done();
+    }
+
+    /** A write record's tag: the version 1 one without a site, else the site's. */
+    private void writeTag(int site) {
+        if (site == 0) {
+            byte1(EventKind.WRITE.ordinal());
+        } else {
+            byte1(TimelineFormat.TAG_WRITE_AT);
+            varint(site);
+        }
     }
 
     /**
@@ -435,11 +457,15 @@ public final class TimelineWriter implements Closeable {
         }
         while (len > 0 && !skip()) {
             int n = utf8Cut(bytes, off, len);
-            int p = pos;
-            data[p] = R_OUTPUT | (long) stream << 8;
-            ref(Arrays.copyOfRange(bytes, off, off + n));
-            refBytes += n;
-            doneWithRef(p + 1);
+            if (!room(n + 32)) {
+                return;
+            }
+            byte1(EventKind.OUTPUT.ordinal());
+            varint(stream);
+            varint(n);
+            System.arraycopy(bytes, off, buf, pos, n);
+            pos += n;
+            done();
             off += n;
             len -= n;
         }
@@ -467,8 +493,8 @@ public final class TimelineWriter implements Closeable {
         return bytesWritten.get();
     }
 
-    /** How many raw pages exist (at most {@value #RAW_PAGES}): the memory the recording holds. */
-    int rawPages() {
+    /** How many standard pages exist (at most {@value #PAGES}): the memory the recording holds. */
+    int pages() {
         return allocated;
     }
 
@@ -477,85 +503,79 @@ public final class TimelineWriter implements Closeable {
         return failed;
     }
 
+    // ================================================================ the recording thread's pages
+
     /**
-     * Stores all six values after the header at {@code d[p]}, whatever the record keeps: no branch per
-     * value (the next record overwrites the rest).
+     * Whether the event is to be dropped (the writer is closed or failed); else the event starts where
+     * the last whole one ended (the bytes of one that threw half-way are overwritten), with at least
+     * {@value #MARGIN} bytes of room.
      */
-    private static void six(long[] d, int p, long a0, long a1, long a2, long a3, long a4, long a5) {
-        d[p + 1] = a0;
-        d[p + 2] = a1;
-        d[p + 3] = a2;
-        d[p + 4] = a3;
-        d[p + 5] = a4;
-        d[p + 6] = a5;
-    }
-
-    /** A record of a header and two values. */
-    private void record2(long header, long x, long y) {
-        if (skip()) {
-            return;
-        }
-        long[] d = data;
-        int p = pos;
-        d[p] = header;
-        d[p + 1] = x;
-        d[p + 2] = y;
-        done(p + 3);
-    }
-
     private boolean skip() {
-        return stopped;
-    }
-
-    private void ref(Object o) {
-        page.refs[refPos++] = o;
-    }
-
-    /** The record ending at {@code end} is whole: publish it (one release store, a plain store on x86). */
-    private void done(int end) {
-        events++;
-        pos = end;
-        committed.lazySet(end);
-        if (end > RAW_PAGE - MAX_RECORD) {
-            nextPage();
+        if (stopped) {
+            return true;
         }
+        pos = mark;
+        return !room(MARGIN);
     }
 
-    private void doneWithRef(int end) {
+    /** Makes room for {@code n} more bytes of the event; false if the writer stopped meanwhile (the event is dropped). */
+    private boolean room(int n) {
+        if (pos + n > buf.length) {
+            nextPage(n);
+            return !stopped;
+        }
+        return true;
+    }
+
+    /** The event is whole: publish it (one release store, a plain store on x86) and hand over a full page. */
+    private void done() {
         events++;
-        pos = end;
+        int end = pos;
+        mark = end;
         committed.lazySet(end);
-        if (end > RAW_PAGE - MAX_RECORD || refPos == REFS || refBytes >= REF_BYTES) {
-            nextPage();
+        if (end >= H + BLOCK_TARGET) {
+            nextPage(0);
         }
     }
 
     /**
-     * Continues in another page: a reused one, a new one while fewer than {@value #RAW_PAGES} exist,
-     * else the next the writer thread empties (the program waits while the disk is slower than it; a
-     * writer thread that stopped, or a writer being closed, must not hang it: its events are then dropped).
+     * Continues in a page with at least {@code need} bytes of room, carrying over the part of the event
+     * being encoded: a reused standard page, a new one while fewer than {@value #PAGES} exist, else the
+     * next the writer thread writes (the program waits while the disk is slower than it; a writer
+     * thread that stopped, or a writer being closed, must not hang it: its events are then dropped);
+     * or a page of its own for a large event.
      */
-    private void nextPage() {
-        Page next = pool.pollFirst();
-        if (next == null) {
-            if (allocated < RAW_PAGES) {
-                next = new Page();
-                allocated++;
-            } else {
-                next = awaitPage();
-                if (next == null) {
-                    return; // closed or failed: the events from here on are dropped
+    private void nextPage(int need) {
+        int partial = pos - mark;
+        Page next;
+        if (need + partial <= PAGE - MARGIN) {
+            next = pool.pollFirst();
+            if (next == null) {
+                if (allocated < PAGES) {
+                    next = new Page(PAGE);
+                    allocated++;
+                } else {
+                    next = awaitPage();
                 }
             }
+        } else {
+            next = new Page(Math.max(PAGE, need + partial + MARGIN));
         }
+        boolean dropped = next == null;
+        if (dropped) { // closed or failed: the events from here on are dropped, into a page never written
+            next = new Page(Math.max(PAGE, need + partial + MARGIN));
+        }
+        System.arraycopy(buf, mark, next.data, H, partial);
         Page full = page;
         page = next;
-        data = next.data;
+        buf = next.data;
         committed = next.committed;
-        pos = 0;
-        refPos = 0;
-        refBytes = 0;
-        full.next = next; // after the page's last commit: the writer thread reads it whole, then moves on
+        pos = H + partial;
+        mark = H;
+        if (dropped) {
+            return;
+        }
+        full.next = next; // after the page's last commit: the writer thread writes it whole, then moves on
         if (++handedOver % WAKE_EVERY == 0 && parked) {
             LockSupport.unpark(thread);
         }
@@ -590,42 +610,13 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
-    private static final int K_CALL = EventKind.CALL.ordinal();
-    private static final int K_RETURN = EventKind.RETURN.ordinal();
-    private static final int K_SYSCALL = EventKind.SYSCALL.ordinal();
-    /** Each function's argument count, by number. */
-    private static final int[] ARG_COUNT = argCounts();
-    /** Each transition kind's value count ({@link EventKind#fields()}), by ordinal; -1 for other kinds. */
-    private static final int[] FIELD_COUNT = new int[EventKind.values().length];
-    /** Each transition kind's {@link EventKind#fields()}, by ordinal (null for other kinds). */
-    private static final char[][] FIELDS = fieldsByOrdinal();
-
-    private static int[] argCounts() {
-        int[] n = new int[Functions.ARGS.length];
-        for (int fn = 0; fn < n.length; fn++) {
-            n[fn] = Functions.ARGS[fn].length;
-        }
-        return n;
-    }
-
-    private static char[][] fieldsByOrdinal() {
-        EventKind[] kinds = EventKind.values();
-        char[][] f = new char[kinds.length][];
-        for (EventKind k : kinds) {
-            f[k.ordinal()] = k.fields() == null ? null : k.fields().toCharArray();
-            FIELD_COUNT[k.ordinal()] = k.fields() == null ? -1 : k.fields().length();
-        }
-        return f;
-    }
-
     // ================================================================ flushing side
 
     /** Writes every event recorded so far to the file now (as the background thread does every {@code flushMillis}). */
     public void flush() {
         synchronized (flushLock) {
             if (!finished) {
-                pump();
-                writeTaken();
+                writePages(true);
             }
         }
     }
@@ -658,264 +649,92 @@ public final class TimelineWriter implements Closeable {
     }
 
     private void drain() {
-        long flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
-        long next = System.nanoTime() + flushNanos;
         try {
-            drainUntilClosed(next, flushNanos);
-        } catch (Throwable e) {
+            drainUntilClosed();
+        } catch (Throwable e) { // whatever stops the writer thread stops the recording, once and reported
             fail(e);
         }
     }
 
-    private void drainUntilClosed(long next, long flushNanos) {
+    private void drainUntilClosed() {
+        long flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
+        long next = System.nanoTime() + flushNanos;
         while (!closed) { // close() writes the rest itself
             Page waiting;
             synchronized (flushLock) {
-                pump();
-                if (System.nanoTime() - next >= 0) {
-                    writeTaken();
+                boolean due = System.nanoTime() - next >= 0;
+                writePages(due);
+                if (due) {
                     next = System.nanoTime() + flushNanos;
                 }
                 waiting = readPage;
             }
             parked = true;
-            if (waiting.next == null && !closed) { // nothing whole to read: sleep until a page fills or the flush is due
+            if (waiting.next == null && !closed) { // no whole page to write: sleep until one fills or the flush is due
                 LockSupport.parkNanos(this, next - System.nanoTime());
             }
             parked = false;
         }
     }
 
-    /** Encodes every committed raw record, page by page in order (under flushLock). */
-    private void pump() {
-        if (failed) {
-            return;
-        }
+    /**
+     * Writes the pages handed over, in order, each as a block (its bytes not in the file yet), and with
+     * {@code all} the whole events of the page being filled too (under flushLock). Any failure stops the
+     * recording once; a block is never written twice.
+     */
+    private void writePages(boolean all) {
         try {
-            while (true) {
+            while (!failed) {
                 Page p = readPage;
                 Page following = p.next; // read before committed: once it is set, committed is final
+                if (following == null && !all) {
+                    return;
+                }
                 int end = p.committed.get();
-                decode(p, end);
+                if (end > p.taken) {
+                    int from = p.taken;
+                    p.taken = end;
+                    writeBlock(p.data, from, end);
+                }
                 if (following == null) {
-                    break;
+                    return;
                 }
-                Arrays.fill(p.refs, 0, readRef, null);
-                p.committed.set(0);
-                p.next = null;
                 readPage = following;
-                readPos = 0;
-                readRef = 0;
-                pool.offerFirst(p);
+                if (p.data.length == H + PAGE) {
+                    p.taken = H;
+                    p.committed.set(H);
+                    p.next = null;
+                    pool.offerFirst(p);
+                }
             }
-        } catch (Throwable e) { // an Error too: the writer stops once, cleanly, and never decodes a record twice
-            try {
-                writeTaken(); // the whole events encoded before the one that failed
-            } catch (Throwable ignored) {
-                // the first failure is the one reported
-            }
+        } catch (Throwable e) { // an Error too: the writer stops once, cleanly
             fail(e);
         }
     }
 
-    /** Encodes page {@code p}'s records from {@link #readPos} to {@code end}. */
-    private void decode(Page p, int end) {
-        long[] d = p.data;
-        Object[] refs = p.refs;
-        int at = readPos;
-        while (at < end) {
-            long h = d[at];
-            mark = bpos;
-            ensure(160);
-            switch ((int) h & 0xff) {
-                case R_CALL -> {
-                    int fn = (int) h >>> 8;
-                    byte1(K_CALL);
-                    varint(fn);
-                    varint((int) (h >> 32));
-                    char[] kinds = Functions.ARGS[fn];
-                    values(kinds, d, at + 1);
-                    at += 1 + kinds.length;
-                }
-                case R_RET -> {
-                    char k = Functions.RESULTS[(int) h >>> 8];
-                    if (k == '-') {
-                        byte1(TimelineFormat.TAG_RETURN_UNWOUND);
-                        varint(0);
-                    } else {
-                        byte1(K_RETURN);
-                        value(k, d[at + 1]);
-                    }
-                    at += 2;
-                }
-                case R_TRANSITION -> {
-                    int kind = (int) h >>> 8;
-                    char[] kinds = FIELDS[kind];
-                    byte1(kind);
-                    values(kinds, d, at + 1);
-                    at += 1 + kinds.length;
-                }
-                case R_SYSCALL -> {
-                    int fn = (int) h >>> 8;
-                    char[] kinds = Functions.ARGS[fn];
-                    byte1(K_SYSCALL);
-                    varint(fn);
-                    values(kinds, d, at + 1);
-                    value(Functions.RESULTS[fn], d[at + 1 + kinds.length]);
-                    at += 2 + kinds.length;
-                }
-                default -> at = decodeOther(h, d, refs, at);
-            }
-            eventDone();
-        }
-        readPos = at;
+    /** Writes {@code data[from, to)} as one block, its header in the 8 bytes before {@code from}. */
+    private void writeBlock(byte[] data, int from, int to) throws IOException {
+        int n = frame(data, from, to);
+        out.write(data, from - H, n);
+        out.flush();
+        bytesWritten.addAndGet(n);
     }
 
-    /** {@link #decode}'s rarer records: encodes the one at {@code d[at]}; returns where the next begins. */
-    private int decodeOther(long h, long[] d, Object[] refs, int at) {
-        switch ((int) h & 0xff) {
-                case R_UNWOUND -> {
-                    int signal = (int) (h >> 32);
-                    byte1(TimelineFormat.TAG_RETURN_UNWOUND);
-                    varint(signal == 0 ? 1 : signal + 1);
-                    return at + 1;
-                }
-                case R_SITE -> {
-                    byte1(TimelineFormat.TAG_SITE);
-                    varint((int) (h >> 32));
-                    string((String) refs[readRef++]);
-                    return at + 1;
-                }
-                case R_ABORT -> {
-                    byte1(EventKind.ABORT.ordinal());
-                    string((String) refs[readRef++]);
-                    return at + 1;
-                }
-                case R_FILE -> {
-                    byte1((int) h >>> 8);
-                    pointer(d[at + 1]);
-                    varint(d[at + 2]);
-                    varint(d[at + 3]);
-                    string((String) refs[readRef++]);
-                    return at + 4;
-                }
-                case R_CONTEXT -> {
-                    byte1(EventKind.CONTEXT.ordinal());
-                    varint((int) d[at + 1]);
-                    varint((int) d[at + 2]);
-                    return at + 3;
-                }
-                case R_SEGV -> {
-                    byte1(EventKind.SEGV.ordinal());
-                    pointer(d[at + 1]);
-                    varint(d[at + 2]);
-                    string((String) refs[readRef++]);
-                    return at + 3;
-                }
-                case R_WRITE_VALUE -> {
-                    int width = (int) h >>> 8 & 0xffffff;
-                    writeTag((int) (h >> 32));
-                    pointer(d[at + 1]);
-                    varint(width);
-                    long value = d[at + 2];
-                    for (int i = 0; i < width; i++) {
-                        buf[bpos++] = (byte) (value >>> (8 * i));
-                    }
-                    return at + 3;
-                }
-                case R_WRITE -> {
-                    byte[] b = (byte[]) refs[readRef++];
-                    ensure(b.length + 32);
-                    writeTag((int) (h >> 32));
-                    pointer(d[at + 1]);
-                    bytes(b);
-                    return at + 2;
-                }
-                case R_FILL -> {
-                    int site = (int) (h >> 32);
-                    if (site == 0) {
-                        byte1(TimelineFormat.TAG_FILL);
-                    } else {
-                        byte1(TimelineFormat.TAG_FILL_AT);
-                        varint(site);
-                    }
-                    pointer(d[at + 1]);
-                    varint(d[at + 2]);
-                    byte1((int) (h >>> 8));
-                    return at + 3;
-                }
-                case R_OUTPUT -> {
-                    byte[] b = (byte[]) refs[readRef++];
-                    ensure(b.length + 32);
-                    byte1(EventKind.OUTPUT.ordinal());
-                    varint((int) h >>> 8);
-                    bytes(b);
-                    return at + 1;
-                }
-                default -> throw new IllegalStateException("raw record " + (h & 0xff) + " at " + at);
-        }
+    /** Puts the block header (length, CRC) of {@code data[from, to)} into the 8 bytes before it; returns the block's length. */
+    private int frame(byte[] data, int from, int to) {
+        int len = to - from;
+        crc.reset();
+        crc.update(data, from, len);
+        putInt(data, from - H, len);
+        putInt(data, from - H + 4, (int) crc.getValue());
+        return H + len;
     }
 
-    /** A write record's tag: the version 1 one without a site, else the site's. */
-    private void writeTag(int site) {
-        if (site == 0) {
-            byte1(EventKind.WRITE.ordinal());
-        } else {
-            byte1(TimelineFormat.TAG_WRITE_AT);
-            varint(site);
-        }
-    }
-
-    /** The values of a record from {@code d[at]}, each encoded as its kind says. */
-    private void values(char[] kinds, long[] d, int at) {
-        for (int i = 0; i < kinds.length; i++) {
-            value(kinds[i], d[at + i]);
-        }
-    }
-
-    /** The event is whole: a block is cut once the encoded bytes reach the target. */
-    private void eventDone() {
-        mark = bpos;
-        if (bpos >= BLOCK_TARGET) {
-            nextBuffer(0);
-        }
-    }
-
-    /** The bytes of whole events not yet in the file, as one block. */
-    private void writeTaken() {
-        if (mark > taken) {
-            writeBlock(taken, mark);
-            taken = mark;
-        }
-    }
-
-    /**
-     * Writes the whole events of the buffer as a block and continues in a buffer of at least {@code need}
-     * free bytes (a larger one for a large event), carrying over the part of the event being encoded.
-     */
-    private void nextBuffer(int need) {
-        int partial = bpos - mark;
-        writeTaken();
-        byte[] next = need + partial <= PAGE - 160 ? standard : new byte[Math.max(PAGE, need + partial + 160)];
-        System.arraycopy(buf, mark, next, 0, partial);
-        buf = next;
-        bpos = partial;
-        mark = 0;
-        taken = 0;
-    }
-
-    private void writeBlock(int from, int to) {
-        if (failed) {
-            return;
-        }
-        int n = block(buf, from, to);
-        try {
-            out.write(scratch, 0, n);
-            out.flush();
-            bytesWritten.addAndGet(n);
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-        }
+    private static void putInt(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+        b[at + 2] = (byte) (v >>> 16);
+        b[at + 3] = (byte) (v >>> 24);
     }
 
     private void fail(Throwable e) {
@@ -932,30 +751,41 @@ public final class TimelineWriter implements Closeable {
 
     // ================================================================ encoding
 
-    /** Puts {@code data[from, to)} as one block (length, CRC, payload) into {@link #scratch}; returns its length. */
-    private int block(byte[] data, int from, int to) {
-        int len = to - from;
-        if (scratch.length < TimelineFormat.BLOCK_HEADER + len) {
-            scratch = new byte[TimelineFormat.BLOCK_HEADER + len];
+    private static final int K_CALL = EventKind.CALL.ordinal();
+    private static final int K_RETURN = EventKind.RETURN.ordinal();
+    private static final int K_SYSCALL = EventKind.SYSCALL.ordinal();
+    /** Each transition kind's {@link EventKind#fields()}, by ordinal (null for other kinds). */
+    private static final char[][] FIELDS = fieldsByOrdinal();
+
+    private static char[][] fieldsByOrdinal() {
+        EventKind[] kinds = EventKind.values();
+        char[][] f = new char[kinds.length][];
+        for (EventKind k : kinds) {
+            f[k.ordinal()] = k.fields() == null ? null : k.fields().toCharArray();
         }
-        CRC32 crc = new CRC32();
-        crc.update(data, from, len);
-        putInt(scratch, 0, len);
-        putInt(scratch, 4, (int) crc.getValue());
-        System.arraycopy(data, from, scratch, TimelineFormat.BLOCK_HEADER, len);
-        return TimelineFormat.BLOCK_HEADER + len;
+        return f;
     }
 
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >>> 8);
-        b[at + 2] = (byte) (v >>> 16);
-        b[at + 3] = (byte) (v >>> 24);
-    }
-
-    private void ensure(int n) {
-        if (bpos + n > buf.length) {
-            nextBuffer(n);
+    /** The first {@code kinds.length} of the values, each encoded as its kind says (unrolled: one per event). */
+    private void values(char[] kinds, long a0, long a1, long a2, long a3, long a4, long a5) {
+        int n = kinds.length;
+        if (n > 0) {
+            value(kinds[0], a0);
+        }
+        if (n > 1) {
+            value(kinds[1], a1);
+        }
+        if (n > 2) {
+            value(kinds[2], a2);
+        }
+        if (n > 3) {
+            value(kinds[3], a3);
+        }
+        if (n > 4) {
+            value(kinds[4], a4);
+        }
+        if (n > 5) {
+            value(kinds[5], a5);
         }
     }
 
@@ -968,7 +798,7 @@ public final class TimelineWriter implements Closeable {
     }
 
     private void byte1(int b) {
-        buf[bpos++] = (byte) b;
+        buf[pos++] = (byte) b;
     }
 
     private void pointer(long address) {
@@ -982,24 +812,29 @@ public final class TimelineWriter implements Closeable {
 
     private void varint(long v) {
         byte[] b = buf;
-        int p = bpos;
+        int p = pos;
         while ((v & ~0x7FL) != 0) {
             b[p++] = (byte) (v | 0x80);
             v >>>= 7;
         }
         b[p] = (byte) v;
-        bpos = p + 1;
+        pos = p + 1;
     }
 
     private void bytes(byte[] b) {
         varint(b.length);
-        System.arraycopy(b, 0, buf, bpos, b.length);
-        bpos += b.length;
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
     }
 
-    private void string(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        ensure(b.length + 16);
-        bytes(b);
+    /** A text's bytes, with room made for them (a long one moves the event to a page of its own). */
+    private void string(byte[] b) {
+        if (room(b.length + 16)) {
+            bytes(b);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -176,12 +176,12 @@ class TimelineWriterFlushTest {
         };
         List<String> errors = new ArrayList<>();
         TimelineWriter w = new TimelineWriter(slow, "slow", header(), 50, errors::add);
-        int rounds = 300_000; // 600,000 events, about 300 raw pages
+        int rounds = 1_000_000; // 2,000,000 events, about 10 MB: some 150 pages of 64 KiB
         for (int i = 0; i < rounds; i++) {
             w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
             w.ret(Functions.MALLOC, HEAP + 0x10 + i * 0x20L);
         }
-        assertThat(w.rawPages()).isEqualTo(TimelineWriter.RAW_PAGES); // the bound was reached, and held
+        assertThat(w.pages()).isEqualTo(TimelineWriter.PAGES); // the bound was reached, and held
         w.close();
         assertThat(errors).isEmpty();
         Timeline t = Timeline.parse(bytes.toByteArray(), "slow");
