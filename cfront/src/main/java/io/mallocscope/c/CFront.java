@@ -74,6 +74,11 @@ public final class CFront {
             return prog;
         }
 
+        /** The parser's view of the program (its blocks), for the front end's own tests. */
+        Parser parser() {
+            return parser;
+        }
+
         /** The pages of read-only and writable data the program's image takes (what ld would make of it). */
         public ProgramImage image() {
             return Machine.image(prog);

@@ -23,8 +23,15 @@ import java.util.Map;
  * Floating-point values are not counted: no xmm register is callee-saved, gcc spills them instead.
  */
 final class CalleeSaved {
-    private int live;
+    /**
+     * The temporaries live now, oldest first: 0 for one in an integer register, else a floating-point
+     * value's size in bytes (kept in an xmm register, which no call preserves).
+     */
+    private final java.util.ArrayList<Integer> temps = new java.util.ArrayList<>();
     private int max;
+    /** For each call, the sizes of the floating-point temporaries live across it, oldest first. */
+    private final java.util.List<int[]> floatsAcross = new java.util.ArrayList<>();
+
     /** Program order of the calls and of the constants' uses ({@link #constants}). */
     private int seq;
     /** Each call: its place in program order and the temporaries live across it. */
@@ -49,15 +56,60 @@ final class CalleeSaved {
     }
 
     /**
+     * What gcc -O0 makes of {@code f}'s temporaries: the callee-saved registers it pushes
+     * ({@link #registers}), the stack slots it gives the floating-point values live across a call
+     * (their sizes, in the order gcc's register allocator makes them: a value takes the first slot not
+     * holding another value live at the same time, so the values live across one call take slots 0,
+     * 1, …; a slot is as big as the biggest value it holds).
+     */
+    record Temps(int registers, int[] spillSlots, boolean longDouble) {
+    }
+
+    /** A long double value was seen (the front end computes long double arithmetic as double). */
+    private boolean longDouble;
+
+    static Temps of(Function f) {
+        CalleeSaved c = new CalleeSaved();
+        c.scopes.push(new java.util.ArrayList<>());
+        c.stmt(f.body);
+        int regs = Math.max(Math.max(c.acrossCalls(), c.pressure - CALLER_SAVED), 0);
+        int n = 0;
+        for (int[] fl : c.floatsAcross) {
+            n = Math.max(n, fl.length);
+        }
+        int[] slots = new int[n];
+        for (int[] fl : c.floatsAcross) {
+            for (int i = 0; i < fl.length; i++) {
+                slots[i] = Math.max(slots[i], fl[i]);
+            }
+        }
+        return new Temps(regs, slots, c.longDouble);
+    }
+
+    private int live() {
+        int n = 0;
+        for (int t : temps) {
+            if (t == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The newest {@code n} temporaries are used up. */
+    private void pop(int n) {
+        for (int i = 0; i < n; i++) {
+            temps.remove(temps.size() - 1);
+        }
+    }
+
+    /**
      * The registers gcc -O0 pushes for {@code f}'s expression temporaries (0-5); more than five held
      * at once is refused ({@link Machine}): gcc spills the rest to stack slots of its own, which moves
      * the locals by an amount this count does not know.
      */
     static int registers(Function f) {
-        CalleeSaved c = new CalleeSaved();
-        c.scopes.push(new java.util.ArrayList<>());
-        c.stmt(f.body);
-        return Math.max(Math.max(c.acrossCalls(), c.pressure - CALLER_SAVED), 0);
+        return of(f).registers();
     }
 
     /** The most registers held across one call: its live temporaries and the strcpy constants used on both sides. */
@@ -79,7 +131,7 @@ final class CalleeSaved {
         if (s == null) {
             return;
         }
-        live = 0;
+        temps.clear();
         if (s instanceof Stmt.ExprStmt e) {
             drop(e.e);
         } else if (s instanceof Stmt.InitLocal i) {
@@ -97,7 +149,7 @@ final class CalleeSaved {
             branch(() -> {
                 drop(l.cond);
                 stmt(l.body);
-                live = 0;
+                temps.clear();
                 drop(l.step);
             });
         } else if (s instanceof Stmt.Switch w) {
@@ -110,7 +162,7 @@ final class CalleeSaved {
         } else if (s instanceof Stmt.VlaScope v) {
             stmt(v.body);
         }
-        live = 0;
+        temps.clear();
     }
 
     private void init(Init init) {
@@ -128,14 +180,14 @@ final class CalleeSaved {
     private void drop(Expr e) {
         if (e != null) {
             int t = val(e);
-            live -= t;
+            pop(t);
         }
     }
 
     private int hold(int consumed) {
-        live -= consumed;
-        live++;
-        pressure = Math.max(pressure, live);
+        pop(consumed);
+        temps.add(0);
+        pressure = Math.max(pressure, live());
         return 1;
     }
 
@@ -219,15 +271,18 @@ final class CalleeSaved {
         return e.type != null && e.type.isFloating();
     }
 
-    /** Evaluates {@code e}; the temporaries (0 or 1) now holding its value, counted in {@link #live}. */
+    /** Evaluates {@code e}; the temporaries (0 or 1) now holding its value, the newest of {@link #temps}. */
     private int val(Expr e) {
         if (folded(e)) {
             return 0;
         }
+        if (e.type != null && e.type.k == CType.K.LDOUBLE || e instanceof Expr.Cast k && k.from.k == CType.K.LDOUBLE) {
+            longDouble = true;
+        }
         int t = value(e);
-        if (t > 0 && isFloating(e)) { // no callee-saved xmm register: not a register push
-            live -= t;
-            return 0;
+        if (t > 0 && isFloating(e)) { // in an xmm register: no callee-saved one, not a register push
+            pop(t);
+            temps.add((int) e.type.size);
         }
         return t;
     }
@@ -248,7 +303,7 @@ final class CalleeSaved {
         } else if (e instanceof Expr.Cast c) {
             int inner = val(c.e);
             if (c.type.isVoid()) {
-                live -= inner;
+                pop(inner);
                 return 0;
             }
             return isUseless(c) ? inner : hold(inner);
@@ -280,7 +335,7 @@ final class CalleeSaved {
             int tp = val(p.p);
             int ti = val(p.i);
             if (p.i.constant() != null && isConstant(p.p)) {
-                live -= tp + ti;
+                pop(tp + ti);
                 return 0;
             }
             return hold(tp + ti);
@@ -292,7 +347,7 @@ final class CalleeSaved {
         } else if (e instanceof Expr.CompoundAssign a) {
             int tv = val(a.v);
             int la = isReg(a.lv) ? 0 : addr(a.lv);
-            live -= tv + la;
+            pop(tv + la);
             return 0;
         } else if (e instanceof Expr.IncDec i) {
             return hold(isReg(i.lv) ? 0 : addr(i.lv));
@@ -310,10 +365,10 @@ final class CalleeSaved {
 
     /** A statement inside an expression ({@code ({ … })}): the temporaries live around it stay live. */
     private void stmtInside(Stmt s) {
-        int outer = live;
+        java.util.List<Integer> outer = new java.util.ArrayList<>(temps);
         if (s instanceof Stmt.Block b) {
             for (Stmt x : b.body) {
-                live = outer;
+                restore(outer);
                 if (x instanceof Stmt.ExprStmt es) {
                     drop(es.e);
                 } else if (x instanceof Stmt.InitLocal i) {
@@ -323,7 +378,12 @@ final class CalleeSaved {
                 }
             }
         }
-        live = outer;
+        restore(outer);
+    }
+
+    private void restore(java.util.List<Integer> outer) {
+        temps.clear();
+        temps.addAll(outer);
     }
 
     private int operands(Expr a, Expr b, boolean commutative) {
@@ -341,7 +401,7 @@ final class CalleeSaved {
     private int load(Expr lv) {
         if (lv.type.isRecord() || lv.type.k == CType.K.ARRAY) {
             int t = addr(lv);
-            live -= t;
+            pop(t);
             return 0;
         }
         return hold(addr(lv));
@@ -390,7 +450,7 @@ final class CalleeSaved {
     private int assign(Expr.Assign a) {
         if (isReg(a.lv)) {
             int t = val(a.v);
-            live -= t;
+            pop(t);
             return 0;
         }
         Expr v = a.v;
@@ -400,12 +460,12 @@ final class CalleeSaved {
         if (v instanceof Expr.Call c && !isFloating(c)) {
             // a bare call on the right: its arguments, then the left side's address, then the call
             int la = call(c, a);
-            live -= la;
+            pop(la);
             return 0;
         }
         int tv = val(a.v);
         int la = addr(a.lv);
-        live -= tv + la;
+        pop(tv + la);
         return 0;
     }
 
@@ -421,8 +481,21 @@ final class CalleeSaved {
         if (!known) {
             held += val(c.fn);
         }
+        // the first floating-point argument (passed in xmm0) gcc computes in an integer register: held
+        // across a call made for a later argument, it is in a callee-saved one
+        int xmm0 = -1;
+        for (int i = 0; i < c.args.length && xmm0 < 0; i++) {
+            CType t = c.args[i].type;
+            if (t != null && (t.k == CType.K.FLOAT || t.k == CType.K.DOUBLE)) {
+                xmm0 = i;
+            }
+        }
         for (int i = c.args.length - 1; i >= 0; i--) {
-            held += val(c.args[i]);
+            int t = val(c.args[i]);
+            if (i == xmm0 && t > 0) {
+                temps.set(temps.size() - 1, 0);
+            }
+            held += t;
         }
         int la = left != null ? addr(left.lv) : 0;
         // at the call, the arguments that are register variables are loaded too, next to the temporaries
@@ -432,8 +505,8 @@ final class CalleeSaved {
                 loaded++;
             }
         }
-        pressure = Math.max(pressure, live + loaded);
-        live -= held;
+        pressure = Math.max(pressure, live() + loaded);
+        pop(held);
         if (inlined(c)) {
             if (c.direct.name.equals("strcpy")) {
                 for (long k : strcpyConstants(literal(stripped(c.args[1])).bytes)) {
@@ -442,8 +515,10 @@ final class CalleeSaved {
             }
             return left != null ? la : 0; // strlen of a literal is a constant; memcpy/strcpy give their destination
         }
+        int live = live();
         max = Math.max(max, live);
         calls.add(new int[] {seq++, live});
+        floatsAcross.add(temps.stream().filter(t -> t != 0).mapToInt(Integer::intValue).toArray());
         if (left != null) {
             return la;
         }

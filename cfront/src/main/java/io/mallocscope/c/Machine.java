@@ -294,9 +294,14 @@ final class Machine {
                 throw new CompileError(v.at, "undefined reference to '" + v.name + "'");
             }
         }
+        layFrames(prog, parser);
+    }
+
+    /** Lays out every defined function's frame ({@link #frameLayout}). */
+    static void layFrames(Program prog, Parser parser) {
         for (Function f : prog.functions.values()) {
             if (f.body != null) {
-                frameLayout(f);
+                frameLayout(f, parser.functionBlocks.get(f));
             }
         }
     }
@@ -306,13 +311,21 @@ final class Machine {
      * assigned; then the other locals block by block in declaration order; then, below a 16-byte
      * boundary, the parameters' home slots (int-sized at least), filling alignment holes.
      */
-    private void frameLayout(Function f) {
+    private static void frameLayout(Function f, Parser.Block block) {
         long off = f.type.variadic ? -Variadic.SAVE_AREA : 0; // the register save area comes first
         // gcc keeps an expression's value that is live across a call in a callee-saved register
         // (CalleeSaved), and the stack pointer of a block with a variable-length array in rbx (with more
         // than one, or one in a loop, r12-r15 too): the registers are pushed after rbp, and the locals
         // start below them at a 16-byte boundary
-        int regs = CalleeSaved.registers(f);
+        CalleeSaved.Temps temps = CalleeSaved.of(f);
+        int regs = temps.registers();
+        if (temps.spillSlots().length > 0 && temps.longDouble()) {
+            // gcc computes long double in x87 registers, spills them in 16-byte slots and gives the x87
+            // conversions slots of their own next to them: not modelled
+            throw new CompileError(f.at, "unsupported: a floating-point value held across a call next to long double"
+                    + " arithmetic in '" + f.name + "'");
+        }
+        int boundary = 16; // the frame's alignment
         if (regs > 5) {
             // gcc spills what does not fit in the five registers: a frame whose addresses would be a guess
             throw new CompileError(f.at, "unsupported: more than five values held across one call in '" + f.name + "'");
@@ -326,9 +339,10 @@ final class Machine {
         if (f.vlaCount > 0) {
             regs += f.vlaInLoop ? 5 : 1;
         }
-        if (regs > 0) {
-            off -= alignUp(8L * Math.min(5, regs), 16);
-        }
+        // the pushes, then gcc's frame: its offsets (and the 16-byte boundary above the parameters) are
+        // counted from below the pushes, which take a multiple of the frame's alignment
+        long pushes = regs > 0 ? alignUp(8L * Math.min(5, regs), boundary) : 0;
+        off -= pushes;
         List<Var> ssa = new ArrayList<>();
         for (Var v : f.locals) {
             if (v.used && !v.addressTaken && v.type.isScalar()) {
@@ -344,8 +358,8 @@ final class Machine {
             off = -alignUp(-off + v.type.size, localAlign(v));
             v.offset = off;
         }
-        off = blockLayout(parser.functionBlocks.get(f), off);
-        off = -alignUp(-off, 16);
+        off = blockLayout(block, off);
+        off = -alignUp(-off - pushes, 16) - pushes;
         List<long[]> holes = new ArrayList<>();
         List<Var> slots = new ArrayList<>();
         long above = 16; // structs of more than 16 bytes stay where the caller copied them
@@ -362,41 +376,53 @@ final class Machine {
             Var hidden = new Var("<return>", CType.ptr(CType.VOID), f.at, false);
             slots.add(0, hidden);
         }
+        long[] bottom = {off};
         for (Var p : slots) {
             // a struct from registers: one register's worth at its own alignment, two as a 16-aligned pair
             long size = p.type.isRecord() ? (p.type.size > 8 ? 16 : p.type.size) : Math.max(4, p.type.size);
             long align = p.type.isRecord() ? (p.type.size > 8 ? 16 : p.type.align) : size;
-            long at = Long.MIN_VALUE;
-            for (long[] h : holes) {
-                long slot = (h[1] - size) & -align;
-                if (slot >= h[0]) {
-                    at = slot;
-                    long lo = h[0];
-                    long hi = h[1];
-                    holes.remove(h);
-                    if (slot + size < hi) {
-                        holes.add(new long[] {slot + size, hi});
-                    }
-                    if (slot > lo) {
-                        holes.add(new long[] {lo, slot});
-                    }
-                    break;
-                }
-            }
-            if (at == Long.MIN_VALUE) {
-                long raw = off - size;
-                at = raw & -align;
-                if (at < raw) {
-                    holes.add(new long[] {at + size, raw + size});
-                }
-                off = at;
-            }
+            long at = slot(holes, bottom, size, align);
             p.offset = at;
             if (p.name.equals("<return>")) {
                 f.hiddenReturn = at;
             }
         }
-        f.frameSize = alignUp(-off, 16);
+        // then, made by the register allocator after everything else, the slots of the floating-point
+        // values live across a call (no xmm register survives one), filling holes as the parameters do
+        for (int size : temps.spillSlots()) {
+            slot(holes, bottom, size, size);
+        }
+        f.frameSize = alignUp(-bottom[0], boundary);
+    }
+
+    /**
+     * A stack slot of {@code size} bytes aligned to {@code align} (gcc's assign_stack_local): in the
+     * highest alignment hole left by an earlier slot that holds it, else below {@code bottom[0]}
+     * (which moves down, leaving a hole above the slot when aligning it skips bytes).
+     */
+    private static long slot(List<long[]> holes, long[] bottom, long size, long align) {
+        for (long[] h : holes) {
+            long at = (h[1] - size) & -align;
+            if (at >= h[0]) {
+                long lo = h[0];
+                long hi = h[1];
+                holes.remove(h);
+                if (at + size < hi) {
+                    holes.add(new long[] {at + size, hi});
+                }
+                if (at > lo) {
+                    holes.add(new long[] {lo, at});
+                }
+                return at;
+            }
+        }
+        long raw = bottom[0] - size;
+        long at = raw & -align;
+        if (at < raw) {
+            holes.add(new long[] {at + size, raw + size});
+        }
+        bottom[0] = at;
+        return at;
     }
 
     private static int firstEvent(Var v) {
@@ -410,7 +436,7 @@ final class Machine {
         return first;
     }
 
-    private long blockLayout(Parser.Block b, long off) {
+    private static long blockLayout(Parser.Block b, long off) {
         for (Var v : b.vars) {
             if (!v.used || (!v.addressTaken && v.type.isScalar()) || v.vlaPointer != null) {
                 continue;

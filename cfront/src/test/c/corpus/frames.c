@@ -1,0 +1,69 @@
+/* Frames gcc -O0 makes bigger than their locals: a floating-point value live across a call gets a
+ * stack slot of its own below the parameters (or, passed in xmm0, a callee-saved register). Each
+ * callee says where its local is. */
+#include <stdio.h>
+
+long at;  /* where mark's local was */
+
+/* the callee */
+int mark(void) {
+    int here = 1;
+    at = (long) &here;
+    return here;
+}
+
+/* a double live across the call: a slot below the parameters */
+double spill(double d) {
+    double r = d * 2 + mark();
+    printf("spill: r %p d %p, mark's local %p\n", (void *) &r, (void *) &d, (void *) at);
+    return r;
+}
+
+/* a double and a float: two slots, the float's in the double's alignment hole */
+double spill2(int x, double d, float e) {
+    double r = d * 2 + (e * 3 + mark());
+    double s = r + mark();
+    printf("spill2: r %p s %p x %p, mark's local %p\n", (void *) &r, (void *) &s, (void *) &x, (void *) at);
+    return r;
+}
+
+/* three doubles across one call, with a pointer's load */
+double spill3(double *p) {
+    double r = *p * 2 + (*p * 3 + (*p * 4 + mark()));
+    printf("spill3: r %p p %p, mark's local %p\n", (void *) &r, (void *) &p, (void *) at);
+    return r;
+}
+
+/* a float: a 4-byte slot */
+float spillf(float e, char c) {
+    float r = e * 2 + mark();
+    printf("spillf: r %p e %p c %p, mark's local %p\n", (void *) &r, (void *) &e, (void *) &c, (void *) at);
+    return r;
+}
+
+/* the argument passed in xmm0, computed before a call made for a later argument: rbx, pushed */
+int in_xmm0(double d, int x) {
+    int y = x;
+    printf("in_xmm0: %d %f %d\n", mark(), d * 2, x * 3);
+    printf("in_xmm0: y %p d %p, mark's local %p\n", (void *) &y, (void *) &d, (void *) at);
+    return y;
+}
+
+/* computed after the call: nothing held */
+int after(double d) {
+    int y = 1;
+    printf("after: %f %d\n", d * 2, mark());
+    printf("after: y %p, mark's local %p\n", (void *) &y, (void *) at);
+    return y;
+}
+
+int main(void) {
+    double d = 1.25;
+    printf("%f\n", spill(d));
+    printf("%f\n", spill2(7, d, 0.5f));
+    printf("%f\n", spill3(&d));
+    printf("%f\n", spillf(2.5f, 'x'));
+    printf("%d\n", in_xmm0(d, 6));
+    printf("%d\n", after(d));
+    return 0;
+}
