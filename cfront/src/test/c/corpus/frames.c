@@ -1,15 +1,63 @@
-/* Frames gcc -O0 makes bigger than their locals: a floating-point value live across a call gets a
- * stack slot of its own below the parameters (or, passed in xmm0, a callee-saved register). Each
- * callee says where its local is. */
+/* Frames gcc -O0 makes bigger or smaller than their locals: a floating-point value live across a call
+ * gets a stack slot of its own below the parameters (or, passed in xmm0, a callee-saved register), and
+ * a function whose callees are the program's own functions compiled before it, needing no 16-byte
+ * alignment, gets a frame aligned to 8 bytes. Each callee says where its local is. */
 #include <stdio.h>
 
 long at;  /* where mark's local was */
 
-/* the callee */
+/* a leaf: its frame needs 8 bytes of alignment */
 int mark(void) {
     int here = 1;
     at = (long) &here;
     return here;
+}
+
+/* a leaf with a 16-aligned array: callers align to 16 */
+int mark16(int i) {
+    char b[20];
+    b[i] = 2;
+    at = (long) b;
+    return b[i];
+}
+
+/* calls only mark: 8-aligned */
+long only_leaf(int x) {
+    int y = x + mark();
+    return (long) &y;
+}
+
+/* calls only_leaf: still 8-aligned */
+long two_deep(int x) {
+    char c = 'c';
+    long r = only_leaf(x) + (c - 'c');
+    return r;
+}
+
+/* calls mark16: 16-aligned */
+long leaf16(int x) {
+    int y = x + mark16(3);
+    return (long) &y;
+}
+
+int later(int x);
+
+/* calls a function defined after it: 16-aligned */
+long calls_later(int x) {
+    int y = later(x);
+    return (long) &y;
+}
+
+int later(int x) {
+    int here = x;
+    at = (long) &here;
+    return here;
+}
+
+/* values held across the call in callee-saved registers, in an 8-aligned frame */
+long held(int x) {
+    int y = x * 2 + (x * 3 + mark());
+    return (long) &y;
 }
 
 /* a double live across the call: a slot below the parameters */
@@ -58,6 +106,16 @@ int after(double d) {
 }
 
 int main(void) {
+    long y = only_leaf(1);
+    printf("only_leaf: y %p, mark's local %p\n", (void *) y, (void *) at);
+    y = two_deep(2);
+    printf("two_deep: only_leaf's y %p, mark's local %p\n", (void *) y, (void *) at);
+    y = leaf16(3);
+    printf("leaf16: y %p, mark16's array %p\n", (void *) y, (void *) at);
+    y = calls_later(4);
+    printf("calls_later: y %p, later's local %p\n", (void *) y, (void *) at);
+    y = held(5);
+    printf("held: y %p, mark's local %p\n", (void *) y, (void *) at);
     double d = 1.25;
     printf("%f\n", spill(d));
     printf("%f\n", spill2(7, d, 0.5f));

@@ -20,7 +20,9 @@ import java.util.Map;
  * statements: the count is the most temporaries live across any one call, at most five. And when a
  * call's arguments (the computed ones and the variables loaded for it) are more than the nine
  * caller-saved registers (a printf of a dozen computed values), the rest take callee-saved ones too.
- * Floating-point values are not counted: no xmm register is callee-saved, gcc spills them instead.
+ * Floating-point values are not counted there: no xmm register is callee-saved, so gcc gives the ones
+ * live across a call stack slots of their own ({@link Temps#spillSlots}), but for the argument passed
+ * in xmm0, which it computes in an integer register (held across a call: a callee-saved one).
  */
 final class CalleeSaved {
     /**
@@ -31,6 +33,8 @@ final class CalleeSaved {
     private int max;
     /** For each call, the sizes of the floating-point temporaries live across it, oldest first. */
     private final java.util.List<int[]> floatsAcross = new java.util.ArrayList<>();
+    /** The program's functions called (null for a library function or a call through a pointer). */
+    private final java.util.List<Function> callees = new java.util.ArrayList<>();
 
     /** Program order of the calls and of the constants' uses ({@link #constants}). */
     private int seq;
@@ -60,9 +64,9 @@ final class CalleeSaved {
      * ({@link #registers}), the stack slots it gives the floating-point values live across a call
      * (their sizes, in the order gcc's register allocator makes them: a value takes the first slot not
      * holding another value live at the same time, so the values live across one call take slots 0,
-     * 1, …; a slot is as big as the biggest value it holds).
+     * 1, …; a slot is as big as the biggest value it holds), and the functions it calls.
      */
-    record Temps(int registers, int[] spillSlots, boolean longDouble) {
+    record Temps(int registers, int[] spillSlots, java.util.List<Function> callees, boolean longDouble) {
     }
 
     /** A long double value was seen (the front end computes long double arithmetic as double). */
@@ -83,7 +87,7 @@ final class CalleeSaved {
                 slots[i] = Math.max(slots[i], fl[i]);
             }
         }
-        return new Temps(regs, slots, c.longDouble);
+        return new Temps(regs, slots, c.callees, c.longDouble);
     }
 
     private int live() {
@@ -133,7 +137,9 @@ final class CalleeSaved {
         }
         temps.clear();
         if (s instanceof Stmt.ExprStmt e) {
-            drop(e.e);
+            if (!(e.e instanceof Expr.Call c && emptyPrintf(c))) { // its value unused, gcc drops printf("")
+                drop(e.e);
+            }
         } else if (s instanceof Stmt.InitLocal i) {
             init(i.var.init);
         } else if (s instanceof Stmt.Block b) {
@@ -519,6 +525,7 @@ final class CalleeSaved {
         max = Math.max(max, live);
         calls.add(new int[] {seq++, live});
         floatsAcross.add(temps.stream().filter(t -> t != 0).mapToInt(Integer::intValue).toArray());
+        callees.add(c.direct != null && c.direct.body != null ? c.direct : null);
         if (left != null) {
             return la;
         }
@@ -606,8 +613,16 @@ final class CalleeSaved {
         }
         return name.equals("memcpy") && a.length == 3 && a[2].constant() != null
                 || name.equals("strcpy") && a.length == 2 && literal(a[1]) != null
-                || name.equals("strlen") && a.length == 1 && literal(a[0]) != null
-                || name.equals("printf") && a.length == 1 && literal(a[0]) != null && literal(a[0]).bytes.length == 0;
+                || name.equals("strlen") && a.length == 1 && literal(a[0]) != null;
+    }
+
+    /** {@code printf("")}: nothing when its value is not used, else a call. */
+    private static boolean emptyPrintf(Expr.Call c) {
+        if (c.direct == null || c.direct.body != null || !c.direct.name.equals("printf") || c.args.length != 1) {
+            return false;
+        }
+        Expr.Str s = literal(stripped(c.args[0]));
+        return s != null && s.bytes.length == 0;
     }
 
     private static Expr.Str literal(Expr e) {

@@ -23,6 +23,14 @@ final class Function {
     /** Its variable-length arrays, and whether one is declared inside a loop (gcc then saves more registers). */
     int vlaCount;
     boolean vlaInLoop;
+    /** Its place among the definitions (1, 2, …: gcc -O0 compiles them in this order; 0: not defined). */
+    int defOrder;
+    /**
+     * The alignment its frame needs, in bytes (gcc's preferred stack boundary): 16 when it calls a
+     * library function, a function not compiled before it or through a pointer, or has a 16-aligned
+     * local; else 8, or its callees' own. Set when laid out.
+     */
+    int stackBoundary;
     /** Where the program first calls or takes the address of it (null: never). */
     Tok usedAt;
 

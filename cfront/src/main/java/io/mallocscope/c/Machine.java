@@ -297,12 +297,17 @@ final class Machine {
         layFrames(prog, parser);
     }
 
-    /** Lays out every defined function's frame ({@link #frameLayout}). */
+    /** Lays out every defined function's frame ({@link #frameLayout}), in the order gcc compiles them. */
     static void layFrames(Program prog, Parser parser) {
+        List<Function> defined = new ArrayList<>();
         for (Function f : prog.functions.values()) {
             if (f.body != null) {
-                frameLayout(f, parser.functionBlocks.get(f));
+                defined.add(f);
             }
+        }
+        defined.sort(Comparator.comparingInt(f -> f.defOrder));
+        for (Function f : defined) {
+            frameLayout(f, parser.functionBlocks.get(f));
         }
     }
 
@@ -325,7 +330,7 @@ final class Machine {
             throw new CompileError(f.at, "unsupported: a floating-point value held across a call next to long double"
                     + " arithmetic in '" + f.name + "'");
         }
-        int boundary = 16; // the frame's alignment
+        int boundary = stackBoundary(f, temps);
         if (regs > 5) {
             // gcc spills what does not fit in the five registers: a frame whose addresses would be a guess
             throw new CompileError(f.at, "unsupported: more than five values held across one call in '" + f.name + "'");
@@ -393,6 +398,7 @@ final class Machine {
             slot(holes, bottom, size, size);
         }
         f.frameSize = alignUp(-bottom[0], boundary);
+        f.stackBoundary = boundary;
     }
 
     /**
@@ -423,6 +429,40 @@ final class Machine {
         }
         bottom[0] = at;
         return at;
+    }
+
+    /**
+     * The alignment gcc -O0 gives {@code f}'s frame (its preferred stack boundary): what its locals,
+     * parameters' slots and spill slots need, and for each call what the callee needs: 16 for a
+     * library function, a call through a pointer or a function compiled later (gcc compiles in the
+     * order of definition, and a function's need is known once it is compiled), else that function's
+     * own boundary. A variadic function (its register save area) or one with a variable-length array
+     * needs 16. Functions are laid out in definition order, so the callees' are known.
+     */
+    private static int stackBoundary(Function f, CalleeSaved.Temps temps) {
+        int b = 8;
+        if (f.type.variadic || f.vlaCount > 0) {
+            b = 16;
+        }
+        for (Var v : f.locals) {
+            if (v.used && v.vlaPointer == null) {
+                b = Math.max(b, Math.min(16, localAlign(v)));
+            }
+        }
+        for (Var p : f.params) {
+            b = Math.max(b, Math.min(16, p.type.isRecord() && p.type.size > 8 && p.type.size <= 16 ? 16 : p.type.align));
+        }
+        for (int size : temps.spillSlots()) {
+            b = Math.max(b, size);
+        }
+        for (Function callee : temps.callees()) {
+            if (callee == null || callee.defOrder >= f.defOrder || callee.stackBoundary == 0) {
+                b = 16;
+            } else {
+                b = Math.max(b, callee.stackBoundary);
+            }
+        }
+        return b;
     }
 
     private static int firstEvent(Var v) {

@@ -386,6 +386,7 @@ final class Parser {
             }
         }
         f.body = b;
+        f.defOrder = functionBlocks.size();
         computePhis(f);
         loops.clear();
         branches.clear();
