@@ -194,7 +194,7 @@ final class Builtins {
         });
         def("fflush", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[0]);
-            if (file != null) {
+            if (file != null && !file.stdin) {
                 return m.stdio.fflush(file);
             }
             if (a[0] == 0) {
@@ -211,9 +211,6 @@ final class Builtins {
                 m.stdio.setbuf(file, a[1]);
                 return 0;
             }
-            if (m.stream(a[0], s) == LibC.STDIN) {
-                m.stdinUnbuffered = true;
-            }
             if (m.stream(a[0], s) == LibC.STDOUT) {
                 m.libc.setbufNone(LibC.STDOUT);
                 m.stdout.unbuffered();
@@ -224,9 +221,6 @@ final class Builtins {
             Stdio.CFile file = m.stdio.file(a[0]);
             if (file != null) {
                 return m.stdio.setvbuf(file, a[1], (int) a[2], a[3]);
-            }
-            if (m.stream(a[0], s) == LibC.STDIN && (a[2] == IONBF || a[1] != 0)) {
-                m.stdinUnbuffered = true;
             }
             if (m.stream(a[0], s) == LibC.STDOUT && (a[2] == IONBF || a[1] != 0)) {
                 m.libc.setbufNone(LibC.STDOUT);
@@ -247,32 +241,21 @@ final class Builtins {
         });
 
         // ------------------------------------------------------------ input
-        def("getchar", (m, a, t, s) -> {
-            Scanf.Source in = m.stdinSource();
-            int c = in.peek();
-            if (c >= 0) {
-                in.skip();
-            }
-            return c;
-        });
+        def("getchar", (m, a, t, s) -> m.stdio.getc(m.stdio.file(m.stdinFile())));
         Builtin fgetc = (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[0]);
             if (file != null) {
                 return m.stdio.getc(file);
             }
             m.requireStdin(a[0], s);
-            Scanf.Source in = m.stdinSource();
-            int c = in.peek();
-            if (c >= 0) {
-                in.skip();
-            }
-            return c;
+            return -1;
         };
         def("fgetc", fgetc);
         def("ungetc", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[1]);
             if (file == null) {
-                throw new CompileError(s.at, "unsupported: ungetc on a stream fopen did not make");
+                m.stream(a[1], s); // a wild FILE * faults
+                throw new CompileError(s.at, "unsupported: ungetc on stdout or stderr");
             }
             return m.stdio.ungetc((int) a[0], file);
         });
@@ -283,33 +266,16 @@ final class Builtins {
                 return m.stdio.fgets(a[0], (int) a[1], file);
             }
             m.requireStdin(a[2], s);
-            Scanf.Source in = m.stdinSource();
-            long n = a[1];
-            long k = 0;
-            while (k < n - 1 && in.peek() >= 0) {
-                int c = in.peek();
-                in.skip();
-                m.libc.putByte(a[0] + k++, c);
-                if (c == '\n') {
-                    break;
-                }
-            }
-            if (k == 0 && n > 1) {
-                return 0;
-            }
-            if (n > 0) {
-                m.libc.putByte(a[0] + k, 0);
-            }
-            return a[0];
+            return 0;
         });
-        def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdinSource(), a, 1, m.libc));
+        def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdio.source(m.stdio.file(m.stdinFile())), a, 1, m.libc));
         def("fscanf", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[0]);
             if (file != null) {
                 return m.stdio.readable(file) ? Scanf.scan(m.string(a[1]), m.stdio.source(file), a, 2, m.libc) : -1;
             }
             m.requireStdin(a[0], s);
-            return Scanf.scan(m.string(a[1]), m.stdinSource(), a, 2, m.libc);
+            return -1;
         });
         // ------------------------------------------------------------ stdio on files (Stdio: glibc's FILE and buffer in the heap)
         def("fopen", (m, a, t, s) -> m.stdio.fopen(a[0], a[1], s));

@@ -56,9 +56,6 @@ final class Machine {
     private int depth;
     /** The program's standard input, read through glibc's buffering model (see {@link #stdinByte}). */
     java.io.InputStream stdin = System.in;
-    private int stdinPeeked = -2;
-    private boolean stdinBufferAllocated;
-    boolean stdinUnbuffered;
 
     Machine(CProcess process, Program prog, Parser parser, StdoutBuffer stdout, String argv0) {
         this.process = process;
@@ -507,6 +504,7 @@ final class Machine {
                 default -> stdinFile;
             });
         }
+        stdio.file(stdinFile); // stdin's FILE holds glibc's first values (flags 0xfbad2088, _offset -1)
         Frame none = new Frame(this, 0, null);
         List<Var> all = new ArrayList<>(prog.globals);
         all.addAll(prog.staticLocals);
@@ -630,8 +628,6 @@ final class Machine {
         private final Builtins.GlibcRandom rand = new Builtins.GlibcRandom();
         private final Stdio stdio;
         private final java.io.InputStream stdin;
-        private final int stdinPeeked;
-        private final boolean stdinBufferAllocated, stdinUnbuffered;
 
         Inherited(Machine parent) {
             byAddress = new HashMap<>(parent.byAddress);
@@ -645,9 +641,6 @@ final class Machine {
             stdio = new Stdio(parent);
             stdio.copyFrom(parent.stdio);
             stdin = parent.stdin;
-            stdinPeeked = parent.stdinPeeked;
-            stdinBufferAllocated = parent.stdinBufferAllocated;
-            stdinUnbuffered = parent.stdinUnbuffered;
         }
 
         void applyTo(Machine m) {
@@ -661,9 +654,6 @@ final class Machine {
             m.rand.copyFrom(rand);
             m.stdio.copyFrom(stdio);
             m.stdin = stdin;
-            m.stdinPeeked = stdinPeeked;
-            m.stdinBufferAllocated = stdinBufferAllocated;
-            m.stdinUnbuffered = stdinUnbuffered;
         }
     }
 
@@ -1045,30 +1035,44 @@ final class Machine {
 
     // ================================================================ standard input
 
-    /**
-     * The stdio side of stdin: glibc allocates its buffer with malloc at the first read (4096 bytes
-     * on a pipe or file, unless setbuf(stdin, NULL) was called), which moves later heap addresses.
-     */
-    Scanf.Source stdinSource() {
-        if (!stdinBufferAllocated && !stdinUnbuffered) {
-            stdinBufferAllocated = true;
-            libc.malloc(4096);
-        }
-        return new Scanf.Source() {
-            @Override
-            public int peek() {
-                if (stdinPeeked == -2) {
-                    stdinPeeked = rawStdin();
-                }
-                return stdinPeeked;
-            }
+    /** libc's _IO_2_1_stdin_, what the program's {@code stdin} points to. */
+    long stdinFile() {
+        return stdinFile;
+    }
 
-            @Override
-            public void skip() {
-                peek();
-                stdinPeeked = -2;
+    /**
+     * read(0, dst, n) for stdio's buffer (stdin as a stream, {@link Stdio}): at least one byte, then
+     * what the input has ready, up to {@code n} — a file's next bytes, what a pipe holds, a terminal's
+     * line — as the kernel hands them over; 0 at the end. The kernel writes them: not a program write.
+     */
+    long readStdinBuffer(long dst, long n) {
+        byte[] b = new byte[(int) Math.min(n, 1 << 20)];
+        int k = 0;
+        try {
+            int first = stdin.read();
+            if (first < 0) {
+                return 0;
             }
-        };
+            b[k++] = (byte) first;
+            while (k < b.length) {
+                int ready = stdin.available();
+                if (ready <= 0) {
+                    break;
+                }
+                int r = stdin.read(b, k, Math.min(ready, b.length - k));
+                if (r <= 0) {
+                    break;
+                }
+                k += r;
+            }
+        } catch (java.io.IOException e) {
+            if (k == 0) {
+                process.kernel().setErrno(io.mallocscope.runtime.vm.Errno.EIO);
+                return -1;
+            }
+        }
+        mem.writeBytes(dst, b, 0, k);
+        return k;
     }
 
     private int rawStdin() {
@@ -1082,11 +1086,6 @@ final class Machine {
     /** read(0, …): the system call, around stdio's buffer. */
     int readStdin(long buf, int n) {
         int k = 0;
-        if (stdinPeeked >= 0 && n > 0) {
-            libc.putByte(buf, stdinPeeked);
-            stdinPeeked = -2;
-            k = 1;
-        }
         while (k < n) {
             int b = rawStdin();
             if (b < 0) {
@@ -1150,6 +1149,11 @@ final class Machine {
     /** The stream fopen made at {@code fp}; any other FILE * faults, as glibc reading garbage would. */
     Stdio.CFile file(long fp, Expr.Call site) {
         Stdio.CFile f = stdio.file(fp);
+        String name = site.direct != null ? site.direct.name : "";
+        if (f != null && f.stdin && !name.equals("fread") && !name.equals("feof") && !name.equals("ferror")
+                && !name.equals("clearerr")) {
+            f = null; // fclose, fseek, ftell, rewind of stdin: not modelled (its descriptor is the program's input)
+        }
         if (f == null) {
             if (fp == stdoutFile || fp == stderrFile || fp == stdinFile) {
                 throw new CompileError(site.at, "unsupported: " + (site.direct != null ? site.direct.name : "this call")
@@ -1160,7 +1164,7 @@ final class Machine {
         return f;
     }
 
-    /** setbuf/setvbuf are modelled on stdin, stdout and stderr only. */
+    /** A read of a FILE * that is neither stdin nor one fopen made: stdout and stderr (and a wild one) fault. */
     void requireStdin(long file, Expr.Call site) {
         if (stream(file, site) != LibC.STDIN) {
             throw new Segfault(file, false, 0, "reading from stdout or stderr");

@@ -98,6 +98,8 @@ final class Stdio {
         long delivered;
         /** _mode: 0 until the first I/O, then -1 (byte oriented). */
         int orientation;
+        /** stdin: glibc's _IO_2_1_stdin_ in libc's data, reading descriptor 0 (the program's input). */
+        boolean stdin;
 
         boolean putting() {
             return (flags & CURRENTLY_PUTTING) != 0;
@@ -148,9 +150,22 @@ final class Stdio {
         written.addAll(parent.written);
     }
 
-    /** The stream at {@code fp}, or null if it is not one fopen made. */
+    /**
+     * The stream at {@code fp}: one fopen made, or stdin (made at its first use, as glibc's static
+     * _IO_2_1_stdin_ is at the start: flags 0xfbad2088, no buffer, _offset -1); null for any other.
+     */
     CFile file(long fp) {
-        return files.get(fp);
+        CFile f = files.get(fp);
+        if (f == null && fp != 0 && fp == m.stdinFile()) {
+            f = new CFile();
+            f.fp = fp;
+            f.fd = 0;
+            f.stdin = true;
+            f.flags = MAGIC | IS_FILEBUF | LINKED | NO_WRITES;
+            files.put(fp, f);
+            sync(f);
+        }
+        return f;
     }
 
     private long listHead() {
@@ -355,6 +370,12 @@ final class Stdio {
     /** The FILE's fields as glibc keeps them: flags, the read, write, buffer and backup pointers, _offset, _mode. */
     private void sync(CFile f) {
         long p = f.fp;
+        if (f.stdin) {
+            io.mallocscope.runtime.vm.Region r = m.mem.regionAt(p);
+            if (r == null || (r.prot() & io.mallocscope.runtime.vm.AddressSpace.PROT_WRITE) == 0) {
+                return; // a kernel layout whose libc data the runtime maps read-only there: the state stays in here
+            }
+        }
         m.mem.write32(p, f.flags);
         long[] ptrs = {f.readPtr, f.readEnd, f.readBase, f.writeBase, f.writePtr, f.writeEnd, f.bufBase, f.bufEnd,
             f.saveBase, f.backupBase, f.saveEnd};
@@ -367,6 +388,9 @@ final class Stdio {
 
     /** _IO_SYSREAD: read(2), or the kernel making /proc/self/maps. */
     private long sysread(CFile f, long dst, long n) {
+        if (f.stdin) {
+            return m.readStdinBuffer(dst, n);
+        }
         return f.generated ? kernelRead(f, dst, (int) n) : libc.read(f.fd, dst, n);
     }
 

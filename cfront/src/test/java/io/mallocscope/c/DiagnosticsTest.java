@@ -113,6 +113,22 @@ class DiagnosticsTest {
         assertThat(r.stderr()).doesNotContain("Exception");
     }
 
+    /** What stdin does not model (its descriptor is the program's input) stops the run with one line, after what was printed. */
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            int main(void) { puts("a"); fseek(stdin, 0, SEEK_SET); return 0; } | prog.c:2:34: error: unsupported: fseek on stdin, stdout or stderr
+            int main(void) { puts("a"); return (int) ftell(stdin); }           | prog.c:2:47: error: unsupported: ftell on stdin, stdout or stderr
+            int main(void) { puts("a"); return fclose(stdin); }                | prog.c:2:42: error: unsupported: fclose on stdin, stdout or stderr
+            int main(void) { puts("a"); return ungetc('x', stdout); }          | prog.c:2:42: error: unsupported: ungetc on stdout or stderr
+            """)
+    void stdinCallsNotModelledAreRefusedWhileRunning(String source, String line) {
+        CProcess.Captured r = CFront.compile("prog.c", "#include <stdio.h>\n" + source + "\n").runCaptured(ProcessOptions.defaults());
+        assertThat(r.status().code()).isEqualTo(1);
+        assertThat(r.stdout()).isEqualTo("a\n");
+        assertThat(r.stderr().lines().findFirst().orElse("")).isEqualTo(line);
+        assertThat(r.stderr()).doesNotContain("Exception");
+    }
+
     @Test
     void undefinedFunctionIsALinkError() {
         assertThatThrownBy(() -> CFront.compile("prog.c", "int helper(int);\nint main(void) { return helper(1); }\n"))

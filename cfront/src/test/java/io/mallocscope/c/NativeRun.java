@@ -51,10 +51,26 @@ final class NativeRun {
         if (cc.waitFor() != 0) {
             throw new IllegalStateException("gcc failed on " + name + ".c:\n" + ccOut);
         }
+        return run(dir, name, List.of("env", "-i", "setarch", "-R", "./" + name),
+                input != null ? input.toFile() : new java.io.File("/dev/null"));
+    }
+
+    /**
+     * The program compiled as {@link #compileAndRun} does, run with its stdin a pipe: {@code cat INPUT |
+     * env -i setarch -R ./NAME} (one write of at most 4096 bytes reaches the program whole).
+     */
+    static Result compileAndRunPiped(Path dir, String name, String source, Path includeDir, Path input)
+            throws IOException, InterruptedException {
+        compileAndRun(dir, name, source, includeDir, null);
+        return run(dir, name, List.of("sh", "-c", "cat \"$0\" | env -i setarch -R ./" + name, input.toAbsolutePath().toString()),
+                new java.io.File("/dev/null"));
+    }
+
+    private static Result run(Path dir, String name, List<String> command, java.io.File input)
+            throws IOException, InterruptedException {
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        Process p = new ProcessBuilder(List.of("env", "-i", "setarch", "-R", "./" + name)).directory(dir.toFile())
-                .redirectInput(input != null ? input.toFile() : new java.io.File("/dev/null"))
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectInput(input)
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -1,0 +1,49 @@
+package io.mallocscope.c;
+
+import io.mallocscope.runtime.CProcess;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * stdin from a pipe ({@code cat INPUT | ./prog}) rather than a file (CorpusTest): the corpus programs
+ * that read stdin, each against gcc, with the first 2000 bytes of their input (one write, handed over
+ * whole by the pipe): the same buffer fills, pushback area and FILE fields as glibc's.
+ */
+class StdinPipeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void pushbackOnAPipe() throws Exception {
+        check("stdin_pushback");
+    }
+
+    @Test
+    void scanfAndFgetsOnAPipe() throws Exception {
+        check("input");
+    }
+
+    private void check(String name) throws Exception {
+        String why = NativeRun.unavailable();
+        Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        Path file = CorpusTest.CORPUS.resolve(name + ".c");
+        byte[] all = Files.readAllBytes(CorpusTest.CORPUS.resolve(name + ".in"));
+        byte[] in = Arrays.copyOf(all, Math.min(all.length, 2000));
+        Path input = dir.resolve(name + ".piped");
+        Files.write(input, in);
+        String source = Files.readString(file, StandardCharsets.UTF_8);
+        NativeRun.Result nat = NativeRun.compileAndRunPiped(dir, name, source, file.toAbsolutePath().getParent(), input);
+        CProcess.Captured sim = Differential.simulate(file, name, source, new java.io.ByteArrayInputStream(in));
+        assertThat(sim.stdout()).as(name + " (simulated stderr: " + sim.stderr() + ")").isEqualTo(nat.stdout());
+        assertThat(sim.stderr()).isEqualTo(nat.stderr());
+        assertThat(sim.status().code()).isEqualTo(nat.status());
+    }
+}
