@@ -183,30 +183,48 @@ public final class TimelineWriter implements Closeable {
     /** A top-level call of function {@code fn} (see {@link Functions}); unused arguments are ignored. */
     public void call(int fn, int site, long a0, long a1, long a2, long a3, long a4, long a5) {
         char[] kinds = Functions.ARGS[fn];
-        if (skip()) {
+        int p = begin();
+        if (p < 0) {
             return;
         }
-        byte1(K_CALL);
-        varint(fn);
-        varint(site);
-        values(kinds, a0, a1, a2, a3, a4, a5);
-        done();
+        byte[] b = buf;
+        b[p] = (byte) K_CALL;
+        p = varint(b, p + 1, fn);
+        p = varint(b, p, site);
+        switch (fn) { // the commonest functions' arguments (Functions.ARGS) spelled out
+            case Functions.MALLOC -> p = varint(b, p, a0);
+            case Functions.FREE -> p = pointer(b, p, a0);
+            default -> {
+                pos = p;
+                values(kinds, a0, a1, a2, a3, a4, a5);
+                p = pos;
+            }
+        }
+        commit(p);
     }
 
     /** The call of {@code fn} returned {@code value} (ignored for void functions). */
     public void ret(int fn, long value) {
         char k = Functions.RESULTS[fn];
-        if (skip()) {
+        int p = begin();
+        if (p < 0) {
             return;
         }
-        if (k == '-') {
-            byte1(TimelineFormat.TAG_RETURN_UNWOUND);
-            byte1(0);
+        byte[] b = buf;
+        if (k == 'P') {
+            b[p] = (byte) K_RETURN;
+            p = pointer(b, p + 1, value);
+        } else if (k == '-') {
+            b[p] = (byte) TimelineFormat.TAG_RETURN_UNWOUND;
+            b[p + 1] = 0;
+            p += 2;
         } else {
-            byte1(K_RETURN);
+            b[p] = (byte) K_RETURN;
+            pos = p + 1;
             value(k, value);
+            p = pos;
         }
-        done();
+        commit(p);
     }
 
     /** The open call ended by a signal ({@code signal} 6 or 11) or a Java exception (0), not a result. */
@@ -236,16 +254,51 @@ public final class TimelineWriter implements Closeable {
      * @throws IllegalArgumentException for a kind that is not a transition
      */
     public void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
-        char[] fields = FIELDS[kind];
-        if (fields == null) {
+        if (FIELDS[kind] == null) {
             throw notATransition(kind);
         }
-        if (skip()) {
+        int p = begin();
+        if (p < 0) {
             return;
         }
-        byte1(kind);
-        values(fields, a0, a1, a2, a3, a4, a5);
-        done();
+        byte[] b = buf;
+        b[p++] = (byte) kind;
+        // the common kinds' fields (EventKind.fields()) spelled out: no lookup or branch per value
+        switch (kind) {
+            case T_TCACHE_PUT, T_TCACHE_GET -> { // PUUU
+                p = pointer(b, p, a0);
+                p = varint(b, p, a1);
+                p = varint(b, p, a2);
+                p = varint(b, p, a3);
+            }
+            case T_BIN_INSERT, T_BIN_REMOVE -> { // UUPUU
+                p = varint(b, p, a0);
+                p = varint(b, p, a1);
+                p = pointer(b, p, a2);
+                p = varint(b, p, a3);
+                p = varint(b, p, a4);
+            }
+            case T_SPLIT, T_TOP_EXTEND -> { // PUPU
+                p = pointer(b, p, a0);
+                p = varint(b, p, a1);
+                p = pointer(b, p, a2);
+                p = varint(b, p, a3);
+            }
+            case T_COALESCE -> { // PUPUPU
+                p = pointer(b, p, a0);
+                p = varint(b, p, a1);
+                p = pointer(b, p, a2);
+                p = varint(b, p, a3);
+                p = pointer(b, p, a4);
+                p = varint(b, p, a5);
+            }
+            default -> {
+                pos = p;
+                values(FIELDS[kind], a0, a1, a2, a3, a4, a5);
+                p = pos;
+            }
+        }
+        commit(p);
     }
 
     private static IllegalArgumentException notATransition(int kind) {
@@ -518,6 +571,38 @@ public final class TimelineWriter implements Closeable {
         return !room(MARGIN);
     }
 
+    /**
+     * Where a new event begins (where the last whole one ended), with at least {@value #MARGIN} bytes
+     * of room; -1 if it is to be dropped (the writer is closed or failed). The common events encode into a
+     * local position from here and {@link #commit} its end: the position goes through memory once an event.
+     */
+    private int begin() {
+        if (stopped) {
+            return -1;
+        }
+        int p = mark;
+        if (p + MARGIN > buf.length) {
+            pos = p;
+            nextPage(MARGIN);
+            if (stopped) {
+                return -1;
+            }
+            p = mark;
+        }
+        return p;
+    }
+
+    /** The event ending at {@code end} is whole: publish it and hand over a full page. */
+    private void commit(int end) {
+        events++;
+        pos = end;
+        mark = end;
+        committed.lazySet(end);
+        if (end >= H + BLOCK_TARGET) {
+            nextPage(0);
+        }
+    }
+
     /** Makes room for {@code n} more bytes of the event; false if the writer stopped meanwhile (the event is dropped). */
     private boolean room(int n) {
         if (pos + n > buf.length) {
@@ -751,6 +836,18 @@ public final class TimelineWriter implements Closeable {
 
     // ================================================================ encoding
 
+    /**
+     * The transition kinds whose fields {@link #transition(int, long, long, long, long, long, long)} spells
+     * out, as the constants a switch needs: their {@link EventKind} ordinals (TimelineWriterBytesTest
+     * checks them, and the fields, against EventKind).
+     */
+    static final int T_TCACHE_PUT = 2;
+    static final int T_TCACHE_GET = 3;
+    static final int T_BIN_INSERT = 4;
+    static final int T_BIN_REMOVE = 5;
+    static final int T_SPLIT = 6;
+    static final int T_COALESCE = 7;
+    static final int T_TOP_EXTEND = 8;
     private static final int K_CALL = EventKind.CALL.ordinal();
     private static final int K_RETURN = EventKind.RETURN.ordinal();
     private static final int K_SYSCALL = EventKind.SYSCALL.ordinal();
@@ -819,6 +916,23 @@ public final class TimelineWriter implements Closeable {
         }
         b[p] = (byte) v;
         pos = p + 1;
+    }
+
+    /** {@code v} as a varint at {@code b[p]}; returns the end. */
+    private static int varint(byte[] b, int p, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[p++] = (byte) (v | 0x80);
+            v >>>= 7;
+        }
+        b[p] = (byte) v;
+        return p + 1;
+    }
+
+    /** A pointer as its zigzag delta from the last one, at {@code b[p]}; returns the end. */
+    private int pointer(byte[] b, int p, long address) {
+        long d = address - lastAddr;
+        lastAddr = address;
+        return varint(b, p, (d << 1) ^ (d >> 63));
     }
 
     private void bytes(byte[] b) {

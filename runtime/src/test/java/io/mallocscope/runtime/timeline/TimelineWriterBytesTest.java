@@ -19,8 +19,8 @@ import static io.mallocscope.runtime.timeline.TimelineCodecTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The file a recording leaves is the very one the writer made before the encoding moved to its
- * background thread: a fixed run of every kind of event (long strings and writes that move to a page
+ * The file a recording leaves is the very one the synchronous encoder of commit fcbadf9 made (the
+ * encoding moved to the writer thread in session 4 and back in session 5): a fixed run of every kind of event (long strings and writes that move to a page
  * of their own, output cut between UTF-8 characters, pointer deltas both ways) is compared byte for
  * byte, block framing included, with the file the synchronous encoder wrote
  * ({@code timeline/writer-approved.timeline.gz}, written by the encoder of commit fcbadf9). The
@@ -114,6 +114,22 @@ class TimelineWriterBytesTest {
         w.close();
         assertThat(errors).isEmpty();
         return bytes.toByteArray();
+    }
+
+    @Test
+    void theKindsAndFunctionsTheEncoderSpellsOutAreTheirOwn() {
+        assertThat(new int[] {TimelineWriter.T_TCACHE_PUT, TimelineWriter.T_TCACHE_GET, TimelineWriter.T_BIN_INSERT,
+                TimelineWriter.T_BIN_REMOVE, TimelineWriter.T_SPLIT, TimelineWriter.T_COALESCE, TimelineWriter.T_TOP_EXTEND})
+                .containsExactly(EventKind.TCACHE_PUT.ordinal(), EventKind.TCACHE_GET.ordinal(),
+                        EventKind.BIN_INSERT.ordinal(), EventKind.BIN_REMOVE.ordinal(), EventKind.SPLIT.ordinal(),
+                        EventKind.COALESCE.ordinal(), EventKind.TOP_EXTEND.ordinal());
+        assertThat(List.of(EventKind.TCACHE_PUT.fields(), EventKind.TCACHE_GET.fields(), EventKind.BIN_INSERT.fields(),
+                EventKind.BIN_REMOVE.fields(), EventKind.SPLIT.fields(), EventKind.COALESCE.fields(),
+                EventKind.TOP_EXTEND.fields()))
+                .containsExactly("PUUU", "PUUU", "UUPUU", "UUPUU", "PUPU", "PUPUPU", "PUPU");
+        assertThat(new String(Functions.ARGS[Functions.MALLOC])).isEqualTo("U");
+        assertThat(new String(Functions.ARGS[Functions.FREE])).isEqualTo("P");
+        assertThat(Functions.RESULTS[Functions.MALLOC]).isEqualTo('P');
     }
 
     @Test
