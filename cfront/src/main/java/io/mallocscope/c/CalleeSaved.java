@@ -513,6 +513,9 @@ final class CalleeSaved {
         }
         pressure = Math.max(pressure, live() + loaded);
         pop(held);
+        if (absolute(c)) {
+            return left != null ? la : hold(0); // gcc folds abs to an ABS_EXPR: a computed value, no call
+        }
         if (inlined(c)) {
             if (c.direct.name.equals("strcpy")) {
                 for (long k : strcpyConstants(literal(stripped(c.args[1])).bytes)) {
@@ -614,6 +617,12 @@ final class CalleeSaved {
         return name.equals("memcpy") && a.length == 3 && a[2].constant() != null
                 || name.equals("strcpy") && a.length == 2 && literal(a[1]) != null
                 || name.equals("strlen") && a.length == 1 && literal(a[0]) != null;
+    }
+
+    /** {@code abs}, {@code labs}, {@code llabs}: computed in place, even at -O0. */
+    private static boolean absolute(Expr.Call c) {
+        return c.direct != null && c.direct.body == null && c.args.length == 1
+                && (c.direct.name.equals("abs") || c.direct.name.equals("labs") || c.direct.name.equals("llabs"));
     }
 
     /** {@code printf("")}: nothing when its value is not used, else a call. */
