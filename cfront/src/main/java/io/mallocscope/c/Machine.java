@@ -1075,26 +1075,26 @@ final class Machine {
         return k;
     }
 
-    private int rawStdin() {
-        try {
-            return stdin.read();
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-    }
-
-    /** read(0, …): the system call, around stdio's buffer. */
+    /**
+     * read(0, …) of the program's: what stdio's buffer has not taken, as the kernel hands it over (at
+     * least one byte, then what the input has ready, up to {@code n}: a file's next bytes, what a pipe
+     * holds, a terminal's line).
+     */
     int readStdin(long buf, int n) {
         int k = 0;
-        while (k < n) {
-            int b = rawStdin();
-            if (b < 0) {
-                break;
+        try {
+            while (k < n && (k == 0 || stdin.available() > 0)) {
+                int b = stdin.read();
+                if (b < 0) {
+                    break;
+                }
+                libc.putByte(buf + k, b);
+                k++;
             }
-            libc.putByte(buf + k, b);
-            k++;
-            if (b == '\n') {
-                break; // a terminal or pipe hands over what is there: a line at a time, at most
+        } catch (java.io.IOException e) {
+            if (k == 0) {
+                process.kernel().setErrno(io.mallocscope.runtime.vm.Errno.EIO);
+                return -1;
             }
         }
         return k;

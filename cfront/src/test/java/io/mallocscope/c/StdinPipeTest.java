@@ -31,6 +31,11 @@ class StdinPipeTest {
         check("input");
     }
 
+    @Test
+    void readOnAPipe() throws Exception {
+        check("stdin_read");
+    }
+
     private void check(String name) throws Exception {
         String why = NativeRun.unavailable();
         Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
