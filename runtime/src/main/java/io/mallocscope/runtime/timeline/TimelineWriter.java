@@ -194,6 +194,8 @@ public final class TimelineWriter implements Closeable {
         switch (fn) { // the commonest functions' arguments (Functions.ARGS) spelled out
             case Functions.MALLOC -> p = varint(b, p, a0);
             case Functions.FREE -> p = pointer(b, p, a0);
+            case Functions.CALLOC -> p = varint(b, varint(b, p, a0), a1);
+            case Functions.REALLOC -> p = varint(b, pointer(b, p, a0), a1);
             default -> {
                 pos = p;
                 values(kinds, a0, a1, a2, a3, a4, a5);
@@ -211,18 +213,24 @@ public final class TimelineWriter implements Closeable {
             return;
         }
         byte[] b = buf;
-        if (k == 'P') {
-            b[p] = (byte) K_RETURN;
-            p = pointer(b, p + 1, value);
-        } else if (k == '-') {
-            b[p] = (byte) TimelineFormat.TAG_RETURN_UNWOUND;
-            b[p + 1] = 0;
-            p += 2;
-        } else {
-            b[p] = (byte) K_RETURN;
-            pos = p + 1;
-            value(k, value);
-            p = pos;
+        switch (k) {
+            case 'P' -> {
+                b[p] = (byte) K_RETURN;
+                p = pointer(b, p + 1, value);
+            }
+            case '-' -> {
+                b[p] = (byte) TimelineFormat.TAG_RETURN_UNWOUND;
+                b[p + 1] = 0;
+                p += 2;
+            }
+            case 'U' -> {
+                b[p] = (byte) K_RETURN;
+                p = varint(b, p + 1, value);
+            }
+            default -> { // 'S'
+                b[p] = (byte) K_RETURN;
+                p = varint(b, p + 1, (value << 1) ^ (value >> 63));
+            }
         }
         commit(p);
     }

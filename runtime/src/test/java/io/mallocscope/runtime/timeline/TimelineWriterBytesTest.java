@@ -129,7 +129,51 @@ class TimelineWriterBytesTest {
                 .containsExactly("PUUU", "PUUU", "UUPUU", "UUPUU", "PUPU", "PUPUPU", "PUPU");
         assertThat(new String(Functions.ARGS[Functions.MALLOC])).isEqualTo("U");
         assertThat(new String(Functions.ARGS[Functions.FREE])).isEqualTo("P");
+        assertThat(new String(Functions.ARGS[Functions.CALLOC])).isEqualTo("UU");
+        assertThat(new String(Functions.ARGS[Functions.REALLOC])).isEqualTo("PU");
+        assertThat(new String(Functions.RESULTS)).matches("[PUS-]+"); // ret() spells out each
         assertThat(Functions.RESULTS[Functions.MALLOC]).isEqualTo('P');
+    }
+
+    @Test
+    void everyFunctionsArgumentsAndResultReadBackAsWritten() throws IOException {
+        // the spelled-out calls and returns and the table-driven ones alike, with values of every size
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TimelineWriter w = new TimelineWriter(bytes, "mem", header(), 10_000, e -> { });
+        long[] values = {0, 1, 0x7f, 0x80, 0x3fff, 0x4000, HEAP + 0x2a0, 0x7ffff7fc0010L, -1, -0x81, Long.MIN_VALUE,
+                Long.MAX_VALUE};
+        int fns = Functions.ARGS.length;
+        for (int fn = 0; fn < fns; fn++) {
+            for (int i = 0; i < values.length; i++) {
+                long[] a = new long[6];
+                for (int j = 0; j < 6; j++) {
+                    a[j] = values[(i + 5 * j) % values.length];
+                }
+                w.call(fn, 0, a[0], a[1], a[2], a[3], a[4], a[5]);
+                w.ret(fn, values[values.length - 1 - i]);
+            }
+        }
+        w.close();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "mem");
+        assertThat(t.problem()).isEmpty();
+        assertThat(t.size()).isEqualTo(2 * fns * values.length);
+        int e = 0;
+        for (int fn = 0; fn < fns; fn++) {
+            for (int i = 0; i < values.length; i++) {
+                Event call = t.event(e++);
+                Event ret = t.event(e++);
+                assertThat(call.fn()).isEqualTo(fn);
+                long[] args = call.args();
+                for (int j = 0; j < args.length; j++) {
+                    assertThat(args[j]).as("%s argument %d", Functions.name(fn), j)
+                            .isEqualTo(values[(i + 5 * j) % values.length]);
+                }
+                assertThat(ret.hasRet()).isEqualTo(Functions.RESULTS[fn] != '-');
+                if (ret.hasRet()) {
+                    assertThat(ret.ret()).as("%s result", Functions.name(fn)).isEqualTo(values[values.length - 1 - i]);
+                }
+            }
+        }
     }
 
     @Test
