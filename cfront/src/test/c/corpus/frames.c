@@ -3,6 +3,8 @@
  * a function whose callees are the program's own functions compiled before it, needing no 16-byte
  * alignment, gets a frame aligned to 8 bytes. Each callee says where its local is. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <malloc.h>
 
 long at;  /* where mark's local was */
 
@@ -105,6 +107,24 @@ int after(double d) {
     return y;
 }
 
+/* mallinfo2's result goes straight into the variable; a member of a returned struct is read from a
+ * temporary of the frame, placed before the declared variables */
+struct big { long a, b, c; };
+
+struct big make(long v) {
+    struct big b = {v, v * 2, v * 3};
+    return b;
+}
+
+void returned(void) {
+    struct mallinfo2 mi = mallinfo2();
+    char c = 'c';
+    long b = make(2).b + mark();
+    size_t arena = mallinfo2().arena;
+    printf("returned: mi %p c %p, arena %zu %zu, b %ld, mark's local %p\n", (void *) &mi, (void *) &c, mi.arena,
+           arena, b, (void *) at);
+}
+
 int main(void) {
     long y = only_leaf(1);
     printf("only_leaf: y %p, mark's local %p\n", (void *) y, (void *) at);
@@ -123,5 +143,8 @@ int main(void) {
     printf("%f\n", spillf(2.5f, 'x'));
     printf("%d\n", in_xmm0(d, 6));
     printf("%d\n", after(d));
+    void *p = malloc(100);
+    returned();
+    free(p);
     return 0;
 }

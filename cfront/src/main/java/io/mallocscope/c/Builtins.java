@@ -65,14 +65,15 @@ final class Builtins {
             m.libc.malloc_stats();
             return 0;
         });
-        def("__mallocscope_mallinfo2", (m, a, t, s) -> {
+        def("mallinfo2", (m, a, t, s) -> { // returned by value, as a program's function returns a struct
             Mallinfo2 i = m.libc.mallinfo2();
             long[] f = {i.arena(), i.ordblks(), i.smblks(), i.hblks(), i.hblkhd(), i.usmblks(), i.fsmblks(),
                 i.uordblks(), i.fordblks(), i.keepcost()};
-            for (int k = 0; k < f.length; k++) {
-                m.libc.putLong(a[0] + 8L * k, f[k]);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * f.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (long v : f) {
+                b.putLong(v);
             }
-            return a[0];
+            return m.structResult(b.array());
         });
 
         // ------------------------------------------------------------ stdio

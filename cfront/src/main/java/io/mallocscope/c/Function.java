@@ -19,6 +19,8 @@ final class Function {
     Builtins.Builtin builtin;
     final List<Var> locals = new ArrayList<>();
     final List<Var> params = new ArrayList<>();
+    /** The temporaries a member of a returned struct is read from ({@code f().x}), in the order they are made. */
+    final List<Var> callTemps = new ArrayList<>();
     boolean isStatic;
     /** Its variable-length arrays, and whether one is declared inside a loop (gcc then saves more registers). */
     int vlaCount;

@@ -360,6 +360,12 @@ final class Machine {
             off = -alignUp(-off + v.type.size, localAlign(v));
             v.offset = off;
         }
+        // the temporaries a member of a returned struct is read from, the last made first, then the blocks
+        for (int i = f.callTemps.size() - 1; i >= 0; i--) {
+            Var v = f.callTemps.get(i);
+            off = -alignUp(-off + v.type.size, localAlign(v));
+            v.offset = off;
+        }
         off = blockLayout(block, off);
         off = -alignUp(-off - pushes, 16) - pushes;
         List<long[]> holes = new ArrayList<>();
@@ -442,7 +448,7 @@ final class Machine {
             b = 16;
         }
         for (Var v : f.locals) {
-            if (v.used && v.vlaPointer == null) {
+            if (v.inFrame()) {
                 b = Math.max(b, Math.min(16, localAlign(v)));
             }
         }
@@ -475,7 +481,7 @@ final class Machine {
 
     private static long blockLayout(Parser.Block b, long off) {
         for (Var v : b.vars) {
-            if (!v.used || (!v.addressTaken && v.type.isScalar()) || v.vlaPointer != null) {
+            if (!v.inFrame() || !v.addressTaken && v.type.isScalar()) {
                 continue;
             }
             off = -alignUp(-off + v.type.size, localAlign(v));
@@ -706,6 +712,17 @@ final class Machine {
             return lastReturn;
         }
         long scratch = (rsp - 128 - bytes.length) & -16L; // below the red zone: what the caller copies next
+        growStack(scratch);
+        mem.writeBytes(scratch, bytes, 0, bytes.length);
+        return scratch;
+    }
+
+    /**
+     * A struct a library function returns by value: its bytes left below the stack pointer, where the
+     * caller's next expression copies them from (as {@link #returned} leaves a program function's).
+     */
+    long structResult(byte[] bytes) {
+        long scratch = (rsp - 128 - bytes.length) & -16L;
         growStack(scratch);
         mem.writeBytes(scratch, bytes, 0, bytes.length);
         return scratch;

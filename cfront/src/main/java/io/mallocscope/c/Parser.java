@@ -1554,6 +1554,8 @@ final class Parser {
                         tmp.declOrder = declSeq++;
                         tmp.addressTaken = true;
                         tmp.used = true;
+                        // a local whose address is never taken gets the result straight (return slot optimisation)
+                        tmp.returnSlotOf = l instanceof Expr.Local lo ? lo.var : null;
                         fn.locals.add(tmp);
                         block.vars.add(tmp);
                     }
@@ -1955,6 +1957,15 @@ final class Parser {
                     Tok name = next();
                     if (!e.type.isRecord()) {
                         throw error(t, "request for member '" + name.text + "' in something not a structure or union");
+                    }
+                    if (e instanceof Expr.Call && e.type.size > 16 && fn != null) {
+                        // gcc -O0 has the callee fill a temporary of the caller's frame, read from there
+                        Var tmp = new Var("", e.type, t, false);
+                        tmp.declOrder = declSeq++;
+                        tmp.addressTaken = true;
+                        tmp.used = true;
+                        fn.locals.add(tmp);
+                        fn.callTemps.add(tmp);
                     }
                     e = member(e, e.type, name);
                 }

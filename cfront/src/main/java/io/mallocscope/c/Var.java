@@ -31,6 +31,16 @@ final class Var {
     /** A variable-length array: the hidden locals gcc keeps its address and its upper bound in (else null). */
     Var vlaPointer;
     Var vlaBound;
+    /**
+     * A temporary for a struct a call returns into {@code x = f()}: gcc -O0 uses it only when
+     * {@code x}'s address is taken (else the callee fills {@code x} itself); null: always used.
+     */
+    Var returnSlotOf;
+
+    /** Whether gcc -O0 gives it a place in the frame. */
+    boolean inFrame() {
+        return used && vlaPointer == null && (returnSlotOf == null || returnSlotOf.addressTaken);
+    }
 
     Var(String name, CType type, Tok at, boolean global) {
         this.name = name;

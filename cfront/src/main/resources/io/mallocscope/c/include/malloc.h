@@ -30,5 +30,4 @@ void malloc_stats(void);
 int malloc_info(int options, struct _IO_FILE *stream);
 void *memalign(size_t alignment, size_t size);
 void *pvalloc(size_t size);
-struct mallinfo2 *__mallocscope_mallinfo2(struct mallinfo2 *out);
-#define mallinfo2() (*__mallocscope_mallinfo2(&(struct mallinfo2){0}))
+struct mallinfo2 mallinfo2(void);
