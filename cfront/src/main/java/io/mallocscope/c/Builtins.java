@@ -530,6 +530,63 @@ final class Builtins {
         return false;
     }
 
+    /**
+     * A call gcc -O0 expands in place, with no call instruction (measured with gcc -S): {@code abs},
+     * {@code labs}, {@code llabs}; {@code strlen} and {@code strcpy} of a literal; {@code memmove} of
+     * 1, 2, 4, 8 or 16 bytes; {@code memcpy} of those sizes from anything but a string literal, or of
+     * up to 8192 bytes to or from an object of exactly that size whose type needs no alignment (a
+     * {@code char} array, a struct of chars: gcc turns it into a struct copy); any other memcpy is a
+     * call ({@code memcpy(p, q, 24)}, into an {@code int[6]}, from a literal into a pointer).
+     */
+    static boolean expandedInline(String name, Expr[] a) {
+        switch (name) {
+            case "abs", "labs", "llabs" -> {
+                return a.length == 1;
+            }
+            case "strlen" -> {
+                return a.length == 1 && literal(a[0]);
+            }
+            case "strcpy" -> {
+                return a.length == 2 && literal(a[1]);
+            }
+            case "memmove", "memcpy" -> {
+                if (a.length != 3 || a[2].constant() == null) {
+                    return false;
+                }
+                long n = a[2].constant();
+                boolean word = n == 1 || n == 2 || n == 4 || n == 8 || n == 16;
+                if (name.equals("memmove")) {
+                    return word;
+                }
+                return word && !literal(a[1]) || n <= 8192 && (exactObject(a[0], n) || exactObject(a[1], n));
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private static Expr uncast(Expr e) {
+        while (e instanceof Expr.Cast c) {
+            e = c.e;
+        }
+        return e;
+    }
+
+    private static boolean literal(Expr e) {
+        return uncast(e) instanceof Expr.Decay d && d.e instanceof Expr.Str;
+    }
+
+    /** {@code &x} or an array {@code x}, where x is a variable or a member of {@code n} bytes aligned to 1. */
+    private static boolean exactObject(Expr e, long n) {
+        Expr p = uncast(e);
+        Expr obj = p instanceof Expr.Decay d ? d.e : p instanceof Expr.AddrOf ad ? ad.e : null;
+        if (!(obj instanceof Expr.Local || obj instanceof Expr.Global || obj instanceof Expr.Member)) {
+            return false;
+        }
+        return obj.type.size == n && obj.type.align == 1;
+    }
+
     /** Functions gcc -O0 emits for a call to {@code name} (printf with a plain string becomes puts …). */
     static void check(String name, Expr[] a, List<Tok> argToks, Tok at, Program prog) {
         String emitted = name;
@@ -547,13 +604,7 @@ final class Builtins {
                 checkFormat(fmt, argToks.get(fmtIndex));
             }
         }
-        if (name.equals("memcpy") && a.length == 3 && a[2].constant() != null) {
-            return; // gcc expands memcpy of a known size inline, even at -O0
-        }
-        if (name.equals("strcpy") && a.length == 2 && a[1] instanceof Expr.Decay d && d.e instanceof Expr.Str) {
-            return;
-        }
-        if (name.equals("strlen") && a.length == 1 && a[0] instanceof Expr.Decay d && d.e instanceof Expr.Str) {
+        if (expandedInline(name, a)) {
             return;
         }
         if (fmt != null && name.equals("printf")) {

@@ -602,21 +602,9 @@ final class CalleeSaved {
                 && c.direct.name.equals("strlen") && inlined(c);
     }
 
-    /** Calls gcc -O0 expands inline (see {@link Builtins#check}): no call instruction. */
+    /** Calls gcc -O0 expands inline ({@link Builtins#expandedInline}; abs is {@link #absolute}): no call instruction. */
     private static boolean inlined(Expr.Call c) {
-        if (c.direct == null || c.direct.body != null) {
-            return false;
-        }
-        String name = c.direct.name;
-        Expr[] a = c.args.clone();
-        for (int i = 0; i < a.length; i++) {
-            while (a[i] instanceof Expr.Cast k) {
-                a[i] = k.e;
-            }
-        }
-        return name.equals("memcpy") && a.length == 3 && a[2].constant() != null
-                || name.equals("strcpy") && a.length == 2 && literal(a[1]) != null
-                || name.equals("strlen") && a.length == 1 && literal(a[0]) != null;
+        return c.direct != null && c.direct.body == null && !absolute(c) && Builtins.expandedInline(c.direct.name, c.args);
     }
 
     /** {@code abs}, {@code labs}, {@code llabs}: computed in place, even at -O0. */

@@ -184,7 +184,23 @@ class FrameTest {
             "long r = mkbig(x).b + mkmed(x + 1).c; return r;",
             "long r = mkmed(x).b + mkbig(x + 1).c; return r;",
             "struct big b; struct big *pb = &b; b = mkbig(x); long r = mkmed(x).a; return r + pb->a;",
-            "long r = 0; { char c = 1; char *q = &c; r = mkbig(x).b + *q; } { long s = mkmed(x).a; r += s; } return r;"
+            "long r = 0; { char c = 1; char *q = &c; r = mkbig(x).b + *q; } { long s = mkmed(x).a; r += s; } return r;",
+            // memcpy and memmove of a known size: a call or not, as gcc -O0 decides
+            "return x * 2 + (memcpy(dp, p, 24) != 0);",
+            "return x * 2 + (memcpy(dp, p, 8) != 0);",
+            "char b[12]; return x * 2 + (memcpy(b, p, 12) != 0);",
+            "char b[12]; return x * 2 + (memcpy(p, b, 12) != 0);",
+            "char b[12]; return x * 2 + (memcpy(b, p, 11) != 0);",
+            "int b[3]; return x * 2 + (memcpy(b, p, 12) != 0);",
+            "struct { char c[24]; } s; return x * 2 + (memcpy(&s, p, 24) != 0);",
+            "struct { long c[3]; } s; return x * 2 + (memcpy(&s, p, 24) != 0);",
+            "return x * 2 + (memcpy(dp, \"abcdefg\", 8) != 0);",
+            "char b[8]; return x * 2 + (memcpy(b, \"abcdefg\", 8) != 0);",
+            "return x * 2 + (memmove(dp, p, 8) != 0);",
+            "char b[24]; return x * 2 + (memmove(b, p, 24) != 0);",
+            "char b[8]; memcpy(b, p, 8); return leaf(b[x]);",
+            "char b[12]; memcpy(b, p, 11); return leaf(b[x]);",
+            "char b[12]; memcpy(b, p, 12); return leaf(b[x]);"
     );
 
     @Test
