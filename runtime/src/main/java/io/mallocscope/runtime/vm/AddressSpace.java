@@ -4,9 +4,6 @@ import io.mallocscope.runtime.signal.BusError;
 import io.mallocscope.runtime.signal.OutOfMemoryKill;
 import io.mallocscope.runtime.signal.Segfault;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -41,9 +38,6 @@ public final class AddressSpace {
     /** Below this, an unmapped address is reported as a likely null pointer (Linux's mmap_min_addr). */
     public static final long NULL_GUARD_END = 0x10000L;
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int PAGE_MASK = (int) PAGE_SIZE - 1;
     private static final int TLB_SIZE = 8192;
     private static final byte[] ZERO_PAGE = new byte[(int) PAGE_SIZE];
@@ -510,7 +504,7 @@ public final class AddressSpace {
         int off = (int) a & PAGE_MASK;
         if (off <= PAGE_MASK - 1) {
             byte[] p = pageForRead(a, 2);
-            return p == null ? 0 : (short) SHORT.get(p, off) & 0xffff;
+            return p == null ? 0 : PageWords.getShort(p, off) & 0xffff;
         }
         return (int) readSlow(a, 2);
     }
@@ -519,7 +513,7 @@ public final class AddressSpace {
         int off = (int) a & PAGE_MASK;
         if (off <= PAGE_MASK - 3) {
             byte[] p = pageForRead(a, 4);
-            return p == null ? 0 : (int) INT.get(p, off);
+            return p == null ? 0 : PageWords.getInt(p, off);
         }
         return (int) readSlow(a, 4);
     }
@@ -528,7 +522,7 @@ public final class AddressSpace {
         int off = (int) a & PAGE_MASK;
         if (off <= PAGE_MASK - 7) {
             byte[] p = pageForRead(a, 8);
-            return p == null ? 0 : (long) LONG.get(p, off);
+            return p == null ? 0 : PageWords.getLong(p, off);
         }
         return readSlow(a, 8);
     }
@@ -578,7 +572,7 @@ public final class AddressSpace {
     public void write16(long a, int v) {
         int off = (int) a & PAGE_MASK;
         if (off <= PAGE_MASK - 1) {
-            SHORT.set(pageForWrite(a, 2), off, (short) v);
+            PageWords.putShort(pageForWrite(a, 2), off, (short) v);
         } else {
             writeSlow(a, v, 2);
         }
@@ -587,7 +581,7 @@ public final class AddressSpace {
     public void write32(long a, int v) {
         int off = (int) a & PAGE_MASK;
         if (off <= PAGE_MASK - 3) {
-            INT.set(pageForWrite(a, 4), off, v);
+            PageWords.putInt(pageForWrite(a, 4), off, v);
         } else {
             writeSlow(a, v, 4);
         }
@@ -596,7 +590,7 @@ public final class AddressSpace {
     public void write64(long a, long v) {
         int off = (int) a & PAGE_MASK;
         if (off <= PAGE_MASK - 7) {
-            LONG.set(pageForWrite(a, 8), off, v);
+            PageWords.putLong(pageForWrite(a, 8), off, v);
         } else {
             writeSlow(a, v, 8);
         }
@@ -771,7 +765,12 @@ public final class AddressSpace {
         if (tlbWrite[i] == page && (data = tlbData[i]) != null) {
             return data;
         }
-        data = fillTlb(a, page, i, true, width);
+        return writeMiss(a, page, i, width);
+    }
+
+    /** {@link #pageForWrite} past the TLB: kept out of it so that the hit inlines small into every store. */
+    private byte[] writeMiss(long a, long page, int i, int width) {
+        byte[] data = fillTlb(a, page, i, true, width);
         if (data == null) {
             if (pages.size() >= physicalPages) {
                 throw outOfMemory();
@@ -1066,12 +1065,18 @@ public final class AddressSpace {
      * pages holding data exactly {@code pageBytes[i]} at page number {@code pageNumbers[i]} (taken, not
      * copied). A checkpoint of a timeline's rebuilt process is restored this way.
      *
-     * @throws IllegalArgumentException for a mapping with a page cache behind it
+     * @throws IllegalArgumentException for a mapping with a page cache behind it, or a page that is not
+     *         {@link #PAGE_SIZE} bytes
      */
     public void restore(List<Region> mappings, long[] pageNumbers, byte[][] pageBytes) {
         for (Region r : mappings) {
             if (r.file() != null) {
                 throw new IllegalArgumentException("a mapping with a page cache cannot be restored: " + r);
+            }
+        }
+        for (byte[] b : pageBytes) {
+            if (b.length != PAGE_SIZE) { // the loads and stores count on whole pages (PageWords)
+                throw new IllegalArgumentException("a page of " + b.length + " bytes cannot be restored");
             }
         }
         for (Region r : List.copyOf(regions.values())) {
