@@ -93,10 +93,19 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int offsets(PrintWriter out) throws IOException {
-        TraceFile t;
+        // the check of every line runs on a thread of its own while the replay starts: nothing is printed
+        // before it is through, and a line that does not parse is its error alone (OffsetsReplay.run)
+        TraceFile t = TraceFile.checking(input.path(), input.name());
+        PrintWriter err = spec.commandLine().getErr();
+        OutputStream errStream = errStream(err);
+        String glibc = glibcOption.checked();
+        String tunables = tunablesOption.checked();
+        Progress progress = Progress.forTrace(t, err);
         try {
-            t = Inputs.traceFile(input);
-        } catch (UserError e) {
+            // the trace's own '# tunables:' line is checked like the option: a bad one is one line, status 2
+            OffsetsReplay.run(t, own -> Inputs.replayOptions(t.name(), own, glibc, tunables).withStderr(errStream),
+                    progress.counting(Stdout.ascii(out)));
+        } catch (TraceFormatException e) {
             String msg = String.valueOf(e.getMessage());
             if (msg.contains(": " + Trace.THREAD_LINE + " (")) {
                 String text = Files.readString(input.path(), StandardCharsets.UTF_8);
@@ -104,15 +113,12 @@ final class ReplayCommand implements Callable<Integer> {
                     return threadedOffsets(text, out);
                 }
             }
+            throw UserError.data(msg);
+        } catch (IOException e) {
+            if (e == t.readError()) {
+                throw Inputs.cannotRead(input.name(), e);
+            }
             throw e;
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        OutputStream errStream = errStream(err);
-        // the trace's own '# tunables:' line is checked like the option: a bad one is one line, status 2
-        ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked()).withStderr(errStream);
-        Progress progress = Progress.forTrace(t, err);
-        try {
-            OffsetsReplay.run(t, o, progress.counting(Stdout.ascii(out)));
         } catch (SimulatedSignal s) {
             out.flush();
             progress.done();
@@ -221,27 +227,25 @@ final class ReplayCommand implements Callable<Integer> {
         return Exit.OK;
     }
 
-    /** A progress bar on stderr for long traces, only when stderr is a terminal. */
+    /**
+     * A progress bar on stderr for long traces (200,000 ops or more), only when stderr is a terminal.
+     * How many lines to expect is asked of the trace's check at the first line written, which the
+     * replay writes only once the check is over.
+     */
     static final class Progress {
         private final PrintWriter err;
-        private final long expected;
+        private final TraceFile trace;
+        private long expected;
         private long lines;
         private int shown = -1;
 
-        private Progress(PrintWriter err, long expected) {
+        private Progress(PrintWriter err, TraceFile trace) {
             this.err = err;
-            this.expected = expected;
+            this.trace = trace;
         }
 
         static Progress forTrace(TraceFile t, PrintWriter err) {
-            if (t.size() < 200_000 || !Terminal.stderrIsTerminal()) {
-                return new Progress(null, 1);
-            }
-            long printing = 0;
-            for (TraceOp op : TraceOp.values()) {
-                printing += op.returns() == TraceOp.Returns.NOTHING ? 0 : t.count(op); // the ops that print a line
-            }
-            return new Progress(err, Math.max(1, printing));
+            return new Progress(Terminal.stderrIsTerminal() ? err : null, t);
         }
 
         /** {@code out}, counting the lines written through it when the bar is shown. */
@@ -258,12 +262,30 @@ final class ReplayCommand implements Callable<Integer> {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     out.write(b, off, len);
+                    if (expected == 0) {
+                        expected = expected(trace);
+                    }
+                    if (expected < 0) {
+                        return;
+                    }
                     for (int i = off; i < off + len; i++) {
                         lines += b[i] == '\n' ? 1 : 0;
                     }
                     show();
                 }
             };
+        }
+
+        /** The lines a trace's replay prints (at least 1), or -1 for a trace too short for a bar. */
+        private static long expected(TraceFile t) {
+            if (t.size() < 200_000) {
+                return -1;
+            }
+            long printing = 0;
+            for (TraceOp op : TraceOp.values()) {
+                printing += op.returns() == TraceOp.Returns.NOTHING ? 0 : t.count(op); // the ops that print a line
+            }
+            return Math.max(1, printing);
         }
 
         private void show() {

@@ -71,7 +71,7 @@ public final class Inputs {
         }
     }
 
-    static UserError cannotRead(String name, IOException e) {
+    public static UserError cannotRead(String name, IOException e) {
         String why = e instanceof AccessDeniedException ? "permission denied"
                 : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
                 : String.valueOf(e.getMessage());
@@ -167,7 +167,11 @@ public final class Inputs {
         return own != null ? own : given == null ? "" : given;
     }
 
-    private static ProcessOptions replayOptions(String name, String own, String glibc, String tunables) {
+    /**
+     * As {@link #replayOptions(Trace, String, String)} for trace {@code name} whose own tunables are
+     * {@code own} (null: it has no {@code # tunables:} line).
+     */
+    public static ProcessOptions replayOptions(String name, String own, String glibc, String tunables) {
         ProcessOptions o = ProcessOptions.defaults().withGlibc(glibc).withTunables(tunables(own, tunables))
                 .withStdout(OutputStream.nullOutputStream()).withStderr(OutputStream.nullOutputStream());
         try {

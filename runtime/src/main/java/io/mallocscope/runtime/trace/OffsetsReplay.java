@@ -6,7 +6,13 @@ import io.mallocscope.runtime.malloc.Mallinfo2;
 import io.mallocscope.runtime.vm.AddressSpace;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Replays a {@link Trace} in a fresh simulated process and prints, in the format of the reference
@@ -55,13 +61,14 @@ public final class OffsetsReplay {
      * Replays a trace read as a stream, op by op as it is read, writing the lines in ASCII to
      * {@code out} (which is not flushed): the same bytes as {@link #run(Trace, ProcessOptions, Appendable)}
      * gives, with neither the ops nor the lines all in memory. What was printed before a signal is
-     * written out before the signal propagates.
+     * written out before the signal propagates. The trace's check must be over
+     * ({@link TraceFile#awaitChecked()}).
      */
     public static void run(TraceFile trace, ProcessOptions options, OutputStream out) throws IOException {
         ProcessOptions o = trace.tunables() != null ? options.withTunables(trace.tunables()) : options;
         CProcess process = CProcess.create(o);
         Lines lines = new Lines(process, out, 1 << 16);
-        TraceRunner runner = TraceRunner.onMalloc(trace.maxId(), process);
+        TraceRunner runner = TraceRunner.onMalloc(process);
         try {
             trace.forEach((letters, ids, arg1, arg2, n) -> {
                 for (int k = 0; k < n; k++) {
@@ -72,6 +79,247 @@ public final class OffsetsReplay {
             lines.epilogue();
         } finally {
             lines.flush();
+        }
+    }
+
+    /**
+     * Replays a trace file, as {@link #run(TraceFile, ProcessOptions, OutputStream)} does, while
+     * {@link TraceFile#checking} may still be checking it: the replay starts at once, in a process made
+     * with the tunables of the lines read before its first op, and holds what it prints (its lines and
+     * the process's standard error) in memory until the check is over, waiting for the check when
+     * {@value #HOLD_LIMIT} bytes are held. Then a check that failed is thrown (its
+     * {@link TraceFormatException} or {@link IOException}), with nothing printed; a trace whose
+     * {@code # tunables:} lines, read to the end, name other tunables is replayed again from the start
+     * in a process made with them; else what was held is written out and the replay goes on writing
+     * straight through. So the bytes written and the exception thrown are those of checking first,
+     * then replaying.
+     *
+     * @param optionsFor the options of the process, given the trace's own tunables (null when it has
+     *                   none); may throw, as for tunables a command refuses
+     */
+    public static void run(TraceFile trace, Function<String, ProcessOptions> optionsFor, OutputStream out)
+            throws IOException {
+        run(trace, optionsFor, out, HOLD_LIMIT);
+    }
+
+    /** As {@link #run(TraceFile, Function, OutputStream)}, holding at most about {@code holdLimit} bytes. */
+    static void run(TraceFile trace, Function<String, ProcessOptions> optionsFor, OutputStream out, long holdLimit)
+            throws IOException {
+        if (trace.isChecked()) {
+            trace.awaitChecked();
+            run(trace, optionsFor.apply(trace.tunables()), out);
+        } else {
+            new Ahead(trace, optionsFor, out, holdLimit).run();
+        }
+    }
+
+    /** Bytes of output (lines and the process's standard error) a replay ahead of its trace's check holds at most. */
+    static final int HOLD_LIMIT = 16 << 20;
+
+    /** A replay that runs while its trace is still being checked. */
+    private static final class Ahead {
+        private final TraceFile trace;
+        private final Function<String, ProcessOptions> optionsFor;
+        private final OutputStream out;
+        private final Held held;
+        private Held heldErr;
+        /** The trace's tunables as the process was made with them (before it was: as it will be). */
+        private String tunables;
+        private Lines lines;
+        private TraceRunner runner;
+        private final long holdLimit;
+        private boolean holding = true;
+
+        Ahead(TraceFile trace, Function<String, ProcessOptions> optionsFor, OutputStream out, long holdLimit) {
+            this.holdLimit = holdLimit;
+            this.trace = trace;
+            this.optionsFor = optionsFor;
+            this.out = out;
+            this.held = new Held(out, false);
+        }
+
+        void run() throws IOException {
+            Throwable thrown = null;
+            try {
+                replay();
+            } catch (Restart r) {
+                again();
+                return;
+            } catch (IOException | RuntimeException | Error e) {
+                thrown = e;
+            }
+            if (holding) {
+                if (lines != null) {
+                    lines.flush(); // into the held bytes
+                }
+                trace.awaitChecked(); // a trace that does not parse: its error, nothing printed
+                if (!Objects.equals(trace.tunables(), tunables)) {
+                    again();
+                    return;
+                }
+                release();
+            }
+            if (thrown instanceof IOException e) {
+                throw e;
+            } else if (thrown instanceof RuntimeException e) {
+                throw e;
+            } else if (thrown instanceof Error e) {
+                throw e;
+            }
+        }
+
+        private void replay() throws IOException {
+            Trace.Builder[] reader = new Trace.Builder[1];
+            reader[0] = new Trace.Builder(trace.name(), (letters, ids, arg1, arg2, n) -> {
+                if (lines == null) {
+                    start(reader[0].tunables());
+                }
+                TraceRunner r = runner;
+                Lines l = lines;
+                for (int k = 0; k < n; k++) {
+                    TraceOp op = TraceOp.ofLetter((char) letters[k]);
+                    l.op(op, ids[k], r.call(op, ids[k], arg1[k], arg2[k]));
+                }
+                if (holding && (trace.isChecked() || held.size() + heldErr.size() > holdLimit)) {
+                    settle();
+                }
+            });
+            try {
+                try (InputStream in = Files.newInputStream(trace.path())) {
+                    Trace.parse(in, reader[0]);
+                }
+                if (lines == null) {
+                    start(reader[0].tunables());
+                }
+                lines.epilogue();
+            } finally {
+                if (lines != null && !holding) {
+                    lines.flush();
+                }
+            }
+        }
+
+        /** Makes the process, with the trace's tunables as read so far. */
+        private void start(String own) {
+            tunables = own;
+            ProcessOptions o = optionsFor.apply(own);
+            heldErr = new Held(o.stderr(), true);
+            CProcess process = CProcess.create(o.withStderr(heldErr));
+            lines = new Lines(process, held, 1 << 16);
+            runner = TraceRunner.onMalloc(process);
+        }
+
+        /** Waits for the check; then throws its error, starts again, or writes out what is held. */
+        private void settle() {
+            try {
+                trace.awaitChecked();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // run() throws the check's own exception
+            }
+            if (!Objects.equals(trace.tunables(), tunables)) {
+                throw new Restart();
+            }
+            release();
+        }
+
+        private void release() {
+            holding = false;
+            if (heldErr != null) { // null: the options for the process were refused
+                heldErr.release();
+            }
+            held.release();
+        }
+
+        /** The replay again from the start, the check over: in a process with the trace's tunables. */
+        private void again() throws IOException {
+            OffsetsReplay.run(trace, optionsFor.apply(trace.tunables()), out);
+        }
+    }
+
+    /** The trace's tunables are not those a replay ahead of its check started with. */
+    private static final class Restart extends RuntimeException {
+        Restart() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * A stream that holds what is written in memory, in pieces, until {@link #release()}, then
+     * writes through (and flushes each time, if {@code flushing}).
+     */
+    private static final class Held extends OutputStream {
+        private static final int PIECE = 1 << 18;
+        private final OutputStream to;
+        private final boolean flushing;
+        private final ArrayList<byte[]> pieces = new ArrayList<>();
+        private byte[] piece;
+        private int n;
+        private long size;
+        private boolean released;
+
+        Held(OutputStream to, boolean flushing) {
+            this.to = to;
+            this.flushing = flushing;
+        }
+
+        long size() {
+            return size;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (released) {
+                to.write(b, off, len);
+                if (flushing) {
+                    to.flush();
+                }
+                return;
+            }
+            size += len;
+            while (len > 0) {
+                if (piece == null || n == piece.length) {
+                    piece = new byte[PIECE];
+                    pieces.add(piece);
+                    n = 0;
+                }
+                int k = Math.min(len, piece.length - n);
+                System.arraycopy(b, off, piece, n, k);
+                n += k;
+                off += k;
+                len -= k;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (released) {
+                to.flush();
+            }
+        }
+
+        /** Writes what is held and from now on writes through. */
+        void release() {
+            released = true;
+            try {
+                for (int i = 0; i < pieces.size(); i++) {
+                    byte[] p = pieces.get(i);
+                    to.write(p, 0, i == pieces.size() - 1 ? n : p.length);
+                    pieces.set(i, null);
+                }
+                if (flushing) {
+                    to.flush();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                pieces.clear();
+                piece = null;
+            }
         }
     }
 

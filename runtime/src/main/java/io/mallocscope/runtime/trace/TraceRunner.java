@@ -25,7 +25,14 @@ public final class TraceRunner {
     private final Kernel kernel;
     private final LibC libc;
     private final boolean freeKeepsPointer;
-    private final long[] blocks;
+    /**
+     * The block each ID names, {@link #CHUNK} IDs to an array, made at the first ID in its range that
+     * names one: a replay read as a stream does not know the largest ID first, and a table of the IDs
+     * used costs what the reference harness's table costs where the trace touches it.
+     */
+    private final long[][] blocks;
+    private static final int CHUNK_SHIFT = 16;
+    private static final int CHUNK = 1 << CHUNK_SHIFT;
     /** With {@link #namingSites}: each op's {@code file:LINE}, said to LibC before its call. */
     private String[] sites;
 
@@ -39,12 +46,12 @@ public final class TraceRunner {
         this.kernel = kernel;
         this.libc = libc;
         this.freeKeepsPointer = freeKeepsPointer;
-        this.blocks = new long[maxId + 1];
+        this.blocks = new long[(Math.max(maxId, 0) >>> CHUNK_SHIFT) + 1][];
     }
 
-    /** Runs ops given one at a time ({@link #call(TraceOp, int, long, long)}) with IDs up to {@code maxId}. */
-    static TraceRunner onMalloc(int maxId, CProcess process) {
-        return new TraceRunner(null, maxId, process.malloc(), process.kernel(), null, false);
+    /** Runs ops given one at a time ({@link #call(TraceOp, int, long, long)}) with any IDs a trace may have. */
+    static TraceRunner onMalloc(CProcess process) {
+        return new TraceRunner(null, Trace.MAX_ID, process.malloc(), process.kernel(), null, false);
     }
 
     /** Runs straight on {@code process}'s allocator (and kernel, for {@code s}): nothing is recorded. */
@@ -104,14 +111,14 @@ public final class TraceRunner {
         if (!op.hasId()) {
             return run(op, 0, arg1, arg2);
         }
-        long block = blocks[id];
+        long block = block(id);
         long r = run(op, block, arg1, arg2);
         switch (op.binding()) {
-            case ASSIGN -> blocks[id] = r;
-            case CLEAR -> blocks[id] = freeKeepsPointer ? block : 0;
+            case ASSIGN -> setBlock(id, r);
+            case CLEAR -> setBlock(id, freeKeepsPointer ? block : 0);
             case REALLOC -> {
                 if (r != 0 || arg1 == 0 || block == 0) {
-                    blocks[id] = r;
+                    setBlock(id, r);
                 }
             }
             case NONE -> {
@@ -120,11 +127,22 @@ public final class TraceRunner {
         return r;
     }
 
+    private void setBlock(int id, long b) {
+        long[] c = blocks[id >>> CHUNK_SHIFT];
+        if (c == null) {
+            if (b == 0) {
+                return; // reads as 0 already
+            }
+            c = blocks[id >>> CHUNK_SHIFT] = new long[CHUNK];
+        }
+        c[id & (CHUNK - 1)] = b;
+    }
+
     /** Runs op {@code i} and says what it did; a signal it raises ends up in the step, not thrown. */
     public Step step(int i) {
         TraceOp op = trace.op(i);
         int id = trace.id(i);
-        long[] args = op.args(op.hasId() ? blocks[id] : 0, trace.arg1(i), trace.arg2(i));
+        long[] args = op.args(op.hasId() ? block(id) : 0, trace.arg1(i), trace.arg2(i));
         try {
             return new Step(i, op, id, args, call(i), null);
         } catch (SimulatedSignal s) {
@@ -134,7 +152,8 @@ public final class TraceRunner {
 
     /** The block ID {@code id} names now (0 for none). */
     public long block(int id) {
-        return blocks[id];
+        long[] c = blocks[id >>> CHUNK_SHIFT];
+        return c == null ? 0 : c[id & (CHUNK - 1)];
     }
 
     private long run(TraceOp op, long block, long arg1, long arg2) {

@@ -1,0 +1,206 @@
+package io.mallocscope.runtime.trace;
+
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.signal.Segfault;
+import io.mallocscope.runtime.signal.SimulatedSignal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A replay that starts before its trace's check is over ({@link OffsetsReplay#run(TraceFile, Function,
+ * java.io.OutputStream)}) prints and throws exactly what checking first, then replaying, does. The
+ * check is started by hand when the replay makes its process, so the replay is always ahead of it.
+ */
+@Timeout(120) // a replay waiting for a check that never comes fails instead of hanging the build
+class OffsetsReplayAheadTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    /** The tunables each process was made for, in order. */
+    private final List<String> made = new ArrayList<>();
+
+    private Path write(String name, String text) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text, StandardCharsets.ISO_8859_1);
+        return f;
+    }
+
+    /** Options that start {@code t}'s check the first time they are asked for (when the replay is ahead). */
+    private Function<String, ProcessOptions> startingTheCheck(TraceFile t) {
+        boolean[] started = {false};
+        return own -> {
+            if (!started[0]) {
+                started[0] = true;
+                t.startCheck();
+            }
+            made.add(own);
+            ProcessOptions o = ProcessOptions.defaults().withStderr(err);
+            return own != null ? o.withTunables(own) : o;
+        };
+    }
+
+    /** What checking first, then replaying, prints (lines, then what the signal was), as one string. */
+    private static String sequential(Path f) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String end = "";
+        try {
+            OffsetsReplay.run(TraceFile.open(f, f.getFileName().toString()), ProcessOptions.defaults(), out);
+        } catch (SimulatedSignal s) {
+            end = "<" + s.getClass().getSimpleName() + ">";
+        }
+        return out.toString(StandardCharsets.ISO_8859_1) + end;
+    }
+
+    private String ahead(Path f, long holdLimit) throws IOException {
+        TraceFile t = TraceFile.unchecked(f, f.getFileName().toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String end = "";
+        try {
+            OffsetsReplay.run(t, startingTheCheck(t), out, holdLimit);
+        } catch (SimulatedSignal s) {
+            end = "<" + s.getClass().getSimpleName() + ">";
+        }
+        return out.toString(StandardCharsets.ISO_8859_1) + end;
+    }
+
+    private static String mixed(int ops, long seed) {
+        StringBuilder text = new StringBuilder();
+        Random rnd = new Random(seed);
+        for (int i = 0; i < ops; i++) {
+            int id = rnd.nextInt(3000);
+            switch (rnd.nextInt(6)) {
+                case 0, 1 -> text.append("a ").append(id).append(' ').append(rnd.nextInt(3000)).append('\n');
+                case 2 -> text.append("c ").append(id).append(' ').append(rnd.nextInt(200_000)).append('\n');
+                case 3 -> text.append("r ").append(id).append(' ').append(rnd.nextInt(5000)).append('\n');
+                case 4 -> text.append("f ").append(id).append('\n');
+                default -> text.append(rnd.nextInt(50) == 0 ? "t 0\n" : "m " + id + " 64 " + rnd.nextInt(500) + "\n");
+            }
+        }
+        return text.toString();
+    }
+
+    @Test
+    void heldLinesAreWrittenOutOnceTheCheckIsThroughAndTheRestGoesStraightThrough() throws IOException {
+        Path f = write("mixed.rep", mixed(30_000, 3));
+        String expected = sequential(f);
+        assertThat(expected).contains("\nmallinfo arena=");
+        // a limit of one byte: the replay waits for the check after its first batch of ops
+        assertThat(ahead(f, 1)).isEqualTo(expected);
+        // no limit: the check is over before the replay is, whenever it ends
+        assertThat(ahead(f, Long.MAX_VALUE)).isEqualTo(expected);
+        assertThat(err.size()).isZero();
+    }
+
+    @Test
+    void aBadLineFoundByTheCheckIsTheErrorAndNothingIsPrinted() throws IOException {
+        Path f = write("late.rep", mixed(20_000, 5) + "a 1 -1\n" + "a 2 24\n".repeat(10));
+        TraceFile t = TraceFile.unchecked(f, "late.rep");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> OffsetsReplay.run(t, startingTheCheck(t), out, Long.MAX_VALUE))
+                .isInstanceOf(TraceFormatException.class)
+                .hasMessage("late.rep:20001: expected an unsigned number, got '-1'");
+        assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void aSignalBeforeABadLineIsNotPrintedEither() throws IOException {
+        // the replay segfaults at line 3 (the heap cut under its top chunk) once it has its first batch of
+        // ops, and starts the check; the check fails at the last line
+        Path f = write("cut.rep", "a 0 24\ns -135168\na 1 24\n" + "a 2 24\n".repeat(5000) + "x\n");
+        TraceFile t = TraceFile.unchecked(f, "cut.rep");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> OffsetsReplay.run(t, startingTheCheck(t), out, Long.MAX_VALUE))
+                .isInstanceOf(TraceFormatException.class).hasMessageStartingWith("cut.rep:5004: unknown op 'x'");
+        assertThat(out.size()).isZero();
+        assertThat(err.size()).isZero();
+    }
+
+    @Test
+    void aSignalOfACheckedTraceComesAfterTheLinesBeforeIt() throws IOException {
+        Path f = write("cut.rep", mixed(10_000, 11) + "a 0 24\ns -135168\na 1 24\n");
+        String expected = sequential(f);
+        assertThat(expected).endsWith("<Segfault>");
+        assertThat(ahead(f, Long.MAX_VALUE)).isEqualTo(expected);
+        TraceFile t = TraceFile.unchecked(f, "cut.rep");
+        assertThatThrownBy(() -> OffsetsReplay.run(t, startingTheCheck(t), new ByteArrayOutputStream(), 1))
+                .isInstanceOf(Segfault.class);
+    }
+
+    @Test
+    void tunablesNamedAfterTheFirstOpStartTheReplayAgainWithThem() throws IOException {
+        // tcache_count=0: the freed chunk goes to a fastbin, so the next malloc's line is not the same
+        String body = mixed(9_000, 13);
+        Path late = write("late-tunables.rep", body + "# tunables: glibc.malloc.tcache_count=0\n" + body);
+        Path first = write("first-tunables.rep", "# tunables: glibc.malloc.tcache_count=0\n" + body + body);
+        String expected = sequential(first);
+        assertThat(expected).isNotEqualTo(sequential(write("none.rep", body + body)));
+        assertThat(sequential(late)).isEqualTo(expected);
+        assertThat(ahead(late, Long.MAX_VALUE)).isEqualTo(expected);
+        // a process made for none, then, the check through, one for the trace's tunables
+        assertThat(made).containsExactly(null, "glibc.malloc.tcache_count=0");
+        made.clear();
+        assertThat(ahead(first, Long.MAX_VALUE)).isEqualTo(expected);
+        assertThat(made).containsExactly("glibc.malloc.tcache_count=0");
+    }
+
+    @Test
+    void optionsRefusedForTheTunablesReadSoFarAreThrownOnlyIfTheTraceKeepsThem() throws IOException {
+        // the first batch of ops is read with the first line's tunables only
+        Path f = write("bad-tunables.rep", "# tunables: nonsense\n" + "a 0 24\n".repeat(5000)
+                + "# tunables: glibc.malloc.tcache_count=0\n");
+        TraceFile t = TraceFile.unchecked(f, "bad-tunables.rep");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Function<String, ProcessOptions> refusing = own -> {
+            if (made.isEmpty()) { // the first call
+                t.startCheck();
+            }
+            made.add(own);
+            if ("nonsense".equals(own)) {
+                throw new IllegalArgumentException("refused: " + own);
+            }
+            return ProcessOptions.defaults().withTunables(own);
+        };
+        OffsetsReplay.run(t, refusing, out, Long.MAX_VALUE);
+        assertThat(made).containsExactly("nonsense", "glibc.malloc.tcache_count=0");
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(sequential(f)).startsWith("a 0 H+");
+
+        Path kept = write("kept.rep", "# tunables: nonsense\na 0 24\n");
+        TraceFile k = TraceFile.unchecked(kept, "kept.rep");
+        made.clear();
+        Function<String, ProcessOptions> refusingK = own -> {
+            k.startCheck();
+            throw new IllegalArgumentException("refused: " + own);
+        };
+        assertThatThrownBy(() -> OffsetsReplay.run(k, refusingK, new ByteArrayOutputStream(), Long.MAX_VALUE))
+                .hasMessage("refused: nonsense");
+    }
+
+    @Test
+    void aFileThatCannotBeReadIsTheCheckError() {
+        TraceFile t = TraceFile.checking(dir.resolve("missing.rep"), "missing.rep");
+        assertThatThrownBy(() -> OffsetsReplay.run(t, own -> ProcessOptions.defaults(), new ByteArrayOutputStream()))
+                .isInstanceOf(NoSuchFileException.class).isSameAs(t.readError());
+    }
+
+    @Test
+    void aTraceWithoutOpsPrintsTheEpilogue() throws IOException {
+        Path f = write("empty.rep", "# nothing\n\n");
+        assertThat(ahead(f, Long.MAX_VALUE)).isEqualTo(sequential(f)).startsWith("brk H+0x0\nmallinfo arena=0 ");
+    }
+}
