@@ -598,7 +598,7 @@ final class Builtins {
             default -> -1;
         };
         if (fmtIndex >= 0 && fmtIndex < a.length) {
-            Expr f = a[fmtIndex];
+            Expr f = uncast(a[fmtIndex]); // the literal converted to the parameter's const char *
             if (f instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
                 fmt = new String(s.bytes, StandardCharsets.ISO_8859_1);
                 checkFormat(fmt, argToks.get(fmtIndex));
@@ -626,7 +626,7 @@ final class Builtins {
             } else if (fmt.equals("%c") && a.length == 3) {
                 emitted = "fputc";
             }
-        } else if (name.equals("fputs") && a.length == 2 && a[0] instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
+        } else if (name.equals("fputs") && a.length == 2 && uncast(a[0]) instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
             emitted = s.bytes.length == 1 ? "fputc" : s.bytes.length == 0 ? null : "fwrite";
         } else if (name.startsWith("__mallocscope_")) {
             emitted = name.substring("__mallocscope_".length());
