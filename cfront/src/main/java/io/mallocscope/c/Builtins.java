@@ -195,7 +195,7 @@ final class Builtins {
         });
         def("fflush", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[0]);
-            if (file != null && !file.stdin) {
+            if (file != null) {
                 return m.stdio.fflush(file);
             }
             if (a[0] == 0) {

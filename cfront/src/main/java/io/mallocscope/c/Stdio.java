@@ -396,6 +396,11 @@ final class Stdio {
 
     /** _IO_SYSSEEK: lseek(2); on /proc/self/maps the text is made again from the new place. */
     private long sysseek(CFile f, long offset, int whence) {
+        if (f.stdin) {
+            // the program's input is taken as a pipe or terminal (the front end does not know its offset)
+            m.process.kernel().setErrno(Errno.ESPIPE);
+            return -1;
+        }
         if (!f.generated) {
             return libc.lseek(f.fd, offset, whence);
         }
@@ -993,7 +998,7 @@ final class Stdio {
             long pos = sysseek(f, delta, 1);
             if (pos != -1) {
                 f.readEnd = f.readPtr;
-            } else {
+            } else if (!f.stdin) { // glibc ignores ESPIPE, an unseekable descriptor's error
                 r = -1;
             }
         }

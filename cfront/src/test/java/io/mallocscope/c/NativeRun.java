@@ -43,6 +43,13 @@ final class NativeRun {
     /** {@code input}: a file for the program's stdin, or null for an empty one. */
     static Result compileAndRun(Path dir, String name, String source, Path includeDir, Path input)
             throws IOException, InterruptedException {
+        compile(dir, name, source, includeDir);
+        return run(dir, name, List.of("env", "-i", "setarch", "-R", "./" + name),
+                input != null ? input.toFile() : new java.io.File("/dev/null"));
+    }
+
+    private static void compile(Path dir, String name, String source, Path includeDir)
+            throws IOException, InterruptedException {
         Files.writeString(dir.resolve(name + ".c"), source);
         Process cc = new ProcessBuilder("gcc", "-O0", "-w", "-iquote", includeDir.toAbsolutePath().toString(), "-o", name,
                 name + ".c").directory(dir.toFile())
@@ -51,8 +58,6 @@ final class NativeRun {
         if (cc.waitFor() != 0) {
             throw new IllegalStateException("gcc failed on " + name + ".c:\n" + ccOut);
         }
-        return run(dir, name, List.of("env", "-i", "setarch", "-R", "./" + name),
-                input != null ? input.toFile() : new java.io.File("/dev/null"));
     }
 
     /**
@@ -61,7 +66,7 @@ final class NativeRun {
      */
     static Result compileAndRunPiped(Path dir, String name, String source, Path includeDir, Path input)
             throws IOException, InterruptedException {
-        compileAndRun(dir, name, source, includeDir, null);
+        compile(dir, name, source, includeDir);
         return run(dir, name, List.of("sh", "-c", "cat \"$0\" | env -i setarch -R ./" + name, input.toAbsolutePath().toString()),
                 new java.io.File("/dev/null"));
     }
