@@ -66,11 +66,14 @@ final class CalleeSaved {
      * holding another value live at the same time, so the values live across one call take slots 0,
      * 1, …; a slot is as big as the biggest value it holds), and the functions it calls.
      */
-    record Temps(int registers, int[] spillSlots, java.util.List<Function> callees, boolean longDouble) {
+    record Temps(int registers, int[] spillSlots, java.util.List<Function> callees, boolean longDouble,
+            boolean callsProgram) {
     }
 
     /** A long double value was seen (the front end computes long double arithmetic as double). */
     private boolean longDouble;
+    /** A call of one of the program's functions, or through a pointer (which may reach one). */
+    private boolean callsProgram;
 
     static Temps of(Function f) {
         CalleeSaved c = new CalleeSaved();
@@ -87,7 +90,7 @@ final class CalleeSaved {
                 slots[i] = Math.max(slots[i], fl[i]);
             }
         }
-        return new Temps(regs, slots, c.callees, c.longDouble);
+        return new Temps(regs, slots, c.callees, c.longDouble, c.callsProgram);
     }
 
     private int live() {
@@ -529,6 +532,7 @@ final class CalleeSaved {
         calls.add(new int[] {seq++, live});
         floatsAcross.add(temps.stream().filter(t -> t != 0).mapToInt(Integer::intValue).toArray());
         callees.add(c.direct != null && c.direct.body != null ? c.direct : null);
+        callsProgram |= c.direct == null || c.direct.body != null;
         if (left != null) {
             return la;
         }

@@ -327,6 +327,19 @@ final class Machine {
             throw new CompileError(f.at, "unsupported: a floating-point value held across a call next to long double"
                     + " arithmetic in '" + f.name + "'");
         }
+        boolean x87 = temps.longDouble();
+        for (Var v : f.locals) {
+            x87 |= v.used && v.type.k == CType.K.LDOUBLE;
+        }
+        for (Var p : f.params) {
+            x87 |= p.type.k == CType.K.LDOUBLE;
+        }
+        if (x87 && temps.callsProgram()) {
+            // gcc gives long double conversions and spills x87 slots of their own, which move where the
+            // callees' frames start: not modelled, so not run where a callee of the program would show it
+            throw new CompileError(f.at, "unsupported: long double arithmetic in '" + f.name
+                    + "', which calls the program's own functions (gcc's x87 stack slots are not modelled)");
+        }
         int boundary = stackBoundary(f, temps);
         if (regs > 5) {
             // gcc spills what does not fit in the five registers: a frame whose addresses would be a guess

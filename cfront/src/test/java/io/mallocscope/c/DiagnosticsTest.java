@@ -104,6 +104,8 @@ class DiagnosticsTest {
             int f(int x) { return x; } int main(int n) { long x = n * 2 + f(1); char a[n][3]; return x; } | prog.c:1:32: error: unsupported: a variable-length array and values held across a call in 'main'
             int f(int x) { return x; } int main(int a) { return a*1 + (a*2 + (a*3 + (a*4 + (a*5 + (a*6 + f(1)))))); } | prog.c:1:32: error: unsupported: more than five values held across one call in 'main'
             int f(int x) { return x; } int main(int a) { long double d = a; return d * 2 + f(1); } | prog.c:1:32: error: unsupported: a floating-point value held across a call next to long double arithmetic in 'main'
+            int f(int x) { return x; } int main(int a) { long double d = a; f(1); return (int) d; } | prog.c:1:32: error: unsupported: long double arithmetic in 'main', which calls the program's own functions (gcc's x87 stack slots are not modelled)
+            int f(long double x) { return x > 1; } int main(int a) { return f(a); } | prog.c:1:44: error: unsupported: long double arithmetic in 'main', which calls the program's own functions (gcc's x87 stack slots are not modelled)
             """)
     void frameGccLaysOutByRegisterAllocationIsRefused(String source, String line) {
         CProcess.Captured r = CFront.compile("prog.c", source + "\n").runCaptured(ProcessOptions.defaults());

@@ -156,7 +156,7 @@ class FrameTest {
             "int y = later(x); return y;",
             "int (*fp)(int) = leaf; return fp(x);",
             "char b[20]; b[x] = leaf(x); return b[0];",
-            "long y = leaf(x); long double q = y; return q;",
+            "long y = leaf(x); struct { long a, b; } q = {y, y}; return q.a;",
             "return x * 2 + leaf(x);",
             "return x * 2 + (x * 3 + leaf(x));",
             "return x * 2 + (x * 3 + (x * 4 + leaf(x)));",
