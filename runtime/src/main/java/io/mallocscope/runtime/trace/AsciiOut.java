@@ -46,6 +46,27 @@ final class AsciiOut {
         return this;
     }
 
+    /**
+     * The 4 ASCII characters packed in {@code quad} by {@link #quad} (a prefix such as {@code "H+0x"}).
+     */
+    AsciiOut ascii4(int quad) {
+        room(4);
+        buf[n] = (byte) quad;
+        buf[n + 1] = (byte) (quad >>> 8);
+        buf[n + 2] = (byte) (quad >>> 16);
+        buf[n + 3] = (byte) (quad >>> 24);
+        n += 4;
+        return this;
+    }
+
+    /** The 4 ASCII characters of {@code s}, packed for {@link #ascii4}. */
+    static int quad(String s) {
+        if (s.length() != 4) {
+            throw new IllegalArgumentException("not 4 characters: " + s);
+        }
+        return s.charAt(0) | s.charAt(1) << 8 | s.charAt(2) << 16 | s.charAt(3) << 24;
+    }
+
     /** {@code v} as {@link Long#toHexString}: unsigned, lower case, no leading zeros. */
     AsciiOut hex(long v) {
         room(16);

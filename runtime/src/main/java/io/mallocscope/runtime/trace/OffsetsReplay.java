@@ -325,6 +325,9 @@ public final class OffsetsReplay {
 
     /** The lines of one replay, formatted into a buffer that is written out whenever it fills. */
     private static final class Lines {
+        private static final int H_PLUS = AsciiOut.quad("H+0x");
+        private static final int H_MINUS = AsciiOut.quad("H-0x");
+        private static final int M_PLUS = AsciiOut.quad("M+0x");
         private final CProcess process;
         private final AddressSpace mem;
         private final long base;
@@ -374,19 +377,19 @@ public final class OffsetsReplay {
             }
             long size = mem.read64(p - 8);
             if ((size & 2) != 0) {
-                o.ascii("M+0x").hex(p & 0xfff);
+                o.ascii4(M_PLUS).hex(p & 0xfff);
             } else {
                 heapOff(p - base);
             }
-            o.ascii(" 0x").hex(size);
+            o.ch(' ').ch('0').ch('x').hex(size);
         }
 
         /** As {@link OffsetsReplay#heapOff(StringBuilder, long)}. */
         private void heapOff(long off) {
             if (off >= 0) {
-                o.ascii("H+0x").hex(off);
+                o.ascii4(H_PLUS).hex(off);
             } else {
-                o.ascii("H-0x").hex(-off);
+                o.ascii4(H_MINUS).hex(-off);
             }
         }
 

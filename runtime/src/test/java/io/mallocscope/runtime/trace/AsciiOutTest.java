@@ -21,13 +21,19 @@ class AsciiOutTest {
         StringBuilder expected = new StringBuilder();
         for (int k = 0; k < 20_000; k++) {
             long v = k < edges.length ? edges[k] : rnd.nextLong() >> rnd.nextInt(64);
-            out.hex(v).ch(' ').dec(v).ch(' ').udec(v).ascii(" H+0x").ch('\n');
+            out.hex(v).ch(' ').dec(v).ch(' ').udec(v).ascii(" H+0x").ascii4(AsciiOut.quad("M-0x")).ch('\n');
             expected.append(Long.toHexString(v)).append(' ').append(v).append(' ').append(Long.toUnsignedString(v))
-                    .append(" H+0x\n");
+                    .append(" H+0xM-0x\n");
         }
         out.ascii("x".repeat(1000));
         expected.append("x".repeat(1000));
         out.flush();
         assertThat(bytes.toString(StandardCharsets.US_ASCII)).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void aQuadIsFourCharacters() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AsciiOut.quad("H+0"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
