@@ -91,8 +91,9 @@ public final class OffsetsReplay {
      * {@link TraceFormatException} or {@link IOException}), with nothing printed; a trace whose
      * {@code # tunables:} lines, read to the end, name other tunables is replayed again from the start
      * in a process made with them; else what was held is written out and the replay goes on writing
-     * straight through. So the bytes written and the exception thrown are those of checking first,
-     * then replaying.
+     * straight through, and the rest of the file is read and parsed on another thread, a few batches
+     * ahead, from where the check found the next batch starts. So the bytes written and the exception
+     * thrown are those of checking first, then replaying.
      *
      * @param optionsFor the options of the process, given the trace's own tunables (null when it has
      *                   none); may throw, as for tunables a command refuses
@@ -129,6 +130,8 @@ public final class OffsetsReplay {
         private TraceRunner runner;
         private final long holdLimit;
         private boolean holding = true;
+        /** The reader of the rest of the file, once it has taken over. */
+        private Feed feed;
 
         Ahead(TraceFile trace, Function<String, ProcessOptions> optionsFor, OutputStream out, long holdLimit) {
             this.holdLimit = holdLimit;
@@ -170,32 +173,52 @@ public final class OffsetsReplay {
 
         private void replay() throws IOException {
             Trace.Builder[] reader = new Trace.Builder[1];
+            int[] batch = {0}; // the index of the batch being replayed
             reader[0] = new Trace.Builder(trace.name(), (letters, ids, arg1, arg2, n) -> {
                 if (lines == null) {
                     start(reader[0].tunables());
                 }
-                TraceRunner r = runner;
-                Lines l = lines;
-                for (int k = 0; k < n; k++) {
-                    TraceOp op = TraceOp.ofLetter((char) letters[k]);
-                    l.op(op, ids[k], r.call(op, ids[k], arg1[k], arg2[k]));
-                }
+                play(letters, ids, arg1, arg2, n);
                 if (holding && (trace.isChecked() || held.size() + heldErr.size() > holdLimit)) {
                     settle();
+                    // the check is through: its thread's work is done, and it knows where each batch starts, so
+                    // another thread reads the rest of the file for this one
+                    int next = batch[0] + 1;
+                    if (next <= trace.batchStarts()) {
+                        feed = new Feed(trace, next);
+                        throw new Handover();
+                    }
                 }
+                batch[0]++;
             });
             try {
                 try (InputStream in = Files.newInputStream(trace.path())) {
                     Trace.parse(in, reader[0]);
+                } catch (Handover h) {
+                    for (Feed.Batch b; (b = feed.take()) != null; feed.recycle(b)) {
+                        play(b.letters, b.ids, b.arg1, b.arg2, b.n);
+                    }
                 }
                 if (lines == null) {
                     start(reader[0].tunables());
                 }
                 lines.epilogue();
             } finally {
+                if (feed != null) {
+                    feed.stop();
+                }
                 if (lines != null && !holding) {
                     lines.flush();
                 }
+            }
+        }
+
+        private void play(byte[] letters, int[] ids, long[] arg1, long[] arg2, int n) {
+            TraceRunner r = runner;
+            Lines l = lines;
+            for (int k = 0; k < n; k++) {
+                TraceOp op = TraceOp.ofLetter((char) letters[k]);
+                l.op(op, ids[k], r.call(op, ids[k], arg1[k], arg2[k]));
             }
         }
 
@@ -233,6 +256,118 @@ public final class OffsetsReplay {
         /** The replay again from the start, the check over: in a process with the trace's tunables. */
         private void again() throws IOException {
             OffsetsReplay.run(trace, optionsFor.apply(trace.tunables()), out);
+        }
+    }
+
+    /** The replay's own reading of the file stops here: a {@link Feed} reads the rest. */
+    private static final class Handover extends RuntimeException {
+        Handover() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The ops of a checked trace file from one of its batches on, read and parsed on a thread of its own
+     * a few batches ahead of the replay that takes them ({@link #take()}).
+     */
+    private static final class Feed {
+        /** Batches read ahead at most. */
+        private static final int AHEAD = 8;
+        private static final Object END = new Object();
+
+        static final class Batch {
+            final byte[] letters = new byte[Trace.BATCH];
+            final int[] ids = new int[Trace.BATCH];
+            final long[] arg1 = new long[Trace.BATCH];
+            final long[] arg2 = new long[Trace.BATCH];
+            int n;
+        }
+
+        private final java.util.concurrent.ArrayBlockingQueue<Object> full = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD);
+        private final java.util.concurrent.ArrayBlockingQueue<Batch> free = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD + 2);
+        private volatile boolean stopped;
+
+        Feed(TraceFile trace, int from) {
+            Thread th = new Thread(() -> read(trace, from), "mallocscope trace reader");
+            th.setDaemon(true);
+            th.start();
+        }
+
+        private void read(TraceFile trace, int from) {
+            try {
+                trace.forEachFrom(from, (letters, ids, arg1, arg2, n) -> {
+                    Batch b = free.poll();
+                    if (b == null) {
+                        b = new Batch();
+                    }
+                    System.arraycopy(letters, 0, b.letters, 0, n);
+                    System.arraycopy(ids, 0, b.ids, 0, n);
+                    System.arraycopy(arg1, 0, b.arg1, 0, n);
+                    System.arraycopy(arg2, 0, b.arg2, 0, n);
+                    b.n = n;
+                    put(b);
+                });
+                put(END);
+            } catch (Stopped s) {
+                // the replay is over
+            } catch (Throwable e) {
+                try {
+                    put(e);
+                } catch (Stopped s) {
+                    // the replay is over
+                }
+            }
+        }
+
+        private void put(Object o) {
+            try {
+                while (!full.offer(o, 50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (stopped) {
+                        throw new Stopped();
+                    }
+                }
+            } catch (InterruptedException e) {
+                throw new Stopped();
+            }
+        }
+
+        /** The next batch, or null after the last; what stopped the reading (an IOException, …) is thrown. */
+        Batch take() throws IOException {
+            Object o;
+            try {
+                o = full.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while the trace was read");
+            }
+            if (o == END) {
+                return null;
+            } else if (o instanceof Batch b) {
+                return b;
+            } else if (o instanceof IOException e) {
+                throw e;
+            } else if (o instanceof RuntimeException e) {
+                throw e;
+            } else if (o instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException((Throwable) o);
+        }
+
+        void recycle(Batch b) {
+            free.offer(b);
+        }
+
+        /** Ends the reading: the reader stops at its next batch. */
+        void stop() {
+            stopped = true;
+            full.clear();
+        }
+
+        private static final class Stopped extends RuntimeException {
+            Stopped() {
+                super(null, null, false, false);
+            }
         }
     }
 

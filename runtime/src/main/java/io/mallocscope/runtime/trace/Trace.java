@@ -154,10 +154,12 @@ public final class Trace {
         int i = 0; // the first byte not yet parsed
         boolean eof = false;
         boolean bomChecked = false;
+        long base = 0; // where in the stream b[0] is
         while (true) {
             if (i > 0) { // keep the unparsed tail (a line cut by the chunk's end) at the front
                 System.arraycopy(b, i, b, 0, n - i);
                 n -= i;
+                base += i;
                 i = 0;
             }
             if (n == b.length) { // a line longer than the buffer
@@ -187,6 +189,7 @@ public final class Trace {
                 }
                 safe = t + 1;
             }
+            builder.base = base;
             i = lines(b, i, safe, n, builder);
             if (eof) {
                 builder.endBatch();
@@ -207,6 +210,7 @@ public final class Trace {
     private static int lines(byte[] b, int i, int safe, int n, Builder builder) {
         while (i < safe) {
             int start = i;
+            builder.start = start;
             int end = builder.fastLine(b, start, n);
             if (end < 0) {
                 // a line ends at \n, \r or \r\n, as BufferedReader.readLine ends it
@@ -319,6 +323,15 @@ public final class Trace {
         private long[] a2;
         private int maxId = -1;
         private final int[] counts = new int[TraceOp.values().length];
+        /** Where in the stream the bytes being parsed start, and the line being parsed in them (set by {@link #parse}). */
+        long base;
+        int start;
+        /**
+         * Where each batch of {@link OpBatches} but the first starts in the stream (the line of its first op),
+         * for a reader that starts at a batch ({@link TraceFile#batchStart}): entry k-1 is batch k's.
+         */
+        private long[] batchStarts = new long[16];
+        private int batchStartCount;
         private final String[] tok = new String[8];
 
         /** Keeps every op. */
@@ -344,6 +357,16 @@ public final class Trace {
             return name;
         }
 
+        /** How many batches but the first have started: batches {@code 1..batchStarts()} have a start. */
+        int batchStarts() {
+            return batchStartCount;
+        }
+
+        /** Where batch {@code k} (1..{@link #batchStarts()}) starts in the stream. */
+        long batchStart(int k) {
+            return batchStarts[k - 1];
+        }
+
         String tunables() {
             return tunables;
         }
@@ -364,6 +387,10 @@ public final class Trace {
         private void add(TraceOp op, int id, long x, long y) {
             if (n == ops.length) {
                 if (batches != null) {
+                    if (batchStartCount == batchStarts.length) {
+                        batchStarts = Arrays.copyOf(batchStarts, batchStartCount * 2);
+                    }
+                    batchStarts[batchStartCount++] = base + start; // this op's line starts the next batch
                     endBatch();
                 } else {
                     grow(n * 2);

@@ -148,6 +148,28 @@ public final class TraceFile {
         return summary().maxId();
     }
 
+    /** How many batches of ops but the first the file has (the check's count; it must be over). */
+    int batchStarts() {
+        return summary().batchStarts();
+    }
+
+    /** Where batch {@code k} (1..{@link #batchStarts()}) of the ops starts in the file (the check's; it must be over). */
+    long batchStart(int k) {
+        return summary().batchStart(k);
+    }
+
+    /**
+     * Reads the file again from batch {@code k} (1..{@link #batchStarts()}) on and hands its ops to
+     * {@code batches}, in order, in batches as the whole file's reader makes them. Only after a check
+     * that passed: the lines from there are read as the ops they are, with no header before them.
+     */
+    void forEachFrom(int k, Trace.OpBatches batches) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+            ch.position(batchStart(k));
+            Trace.parse(java.nio.channels.Channels.newInputStream(ch), new Trace.Builder(scan.name(), batches));
+        }
+    }
+
     /** Reads the file again and hands its ops to {@code batches}, in order. */
     void forEach(Trace.OpBatches batches) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {

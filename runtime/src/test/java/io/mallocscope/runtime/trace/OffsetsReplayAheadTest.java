@@ -107,6 +107,50 @@ class OffsetsReplayAheadTest {
         assertThat(err.size()).isZero();
     }
 
+    /** {@code text}'s lines with comments, blank lines and CR LF line ends put between them at random. */
+    private static String untidy(String text, long seed) {
+        Random rnd = new Random(seed);
+        StringBuilder sb = new StringBuilder("1\n2\n"); // a header
+        for (String line : text.split("\n")) {
+            switch (rnd.nextInt(40)) {
+                case 0 -> sb.append("# a comment, \u00e9 in Latin-1\n");
+                case 1 -> sb.append("\n");
+                case 2 -> sb.append("  \t\r\n");
+                default -> {
+                }
+            }
+            sb.append(rnd.nextInt(10) == 0 ? " " + line + " " : line).append(rnd.nextInt(5) == 0 ? "\r\n" : "\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void theRestReadOnAnotherThreadFromWhereABatchStartsIsTheSameOps() throws IOException {
+        for (long seed = 1; seed <= 3; seed++) {
+            Path f = write("untidy.rep", untidy(mixed(25_000, seed), seed));
+            String expected = sequential(f);
+            // held up to one byte: the check is waited for after the first batch, the rest read by the feed
+            assertThat(ahead(f, 1)).isEqualTo(expected);
+            TraceFile t = TraceFile.open(f, "untidy.rep");
+            List<String> all = new ArrayList<>();
+            t.forEach((letters, ids, arg1, arg2, n) -> all.add(ops(letters, ids, arg1, arg2, n)));
+            assertThat(t.batchStarts()).isEqualTo(all.size() - 1).isEqualTo(6);
+            for (int k = 1; k <= t.batchStarts(); k++) {
+                List<String> from = new ArrayList<>();
+                t.forEachFrom(k, (letters, ids, arg1, arg2, n) -> from.add(ops(letters, ids, arg1, arg2, n)));
+                assertThat(from).as("from batch %d", k).isEqualTo(all.subList(k, all.size()));
+            }
+        }
+    }
+
+    private static String ops(byte[] letters, int[] ids, long[] arg1, long[] arg2, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            sb.append((char) letters[k]).append(ids[k]).append(',').append(arg1[k]).append(',').append(arg2[k]).append(' ');
+        }
+        return sb.toString();
+    }
+
     @Test
     void aBadLineFoundByTheCheckIsTheErrorAndNothingIsPrinted() throws IOException {
         Path f = write("late.rep", mixed(20_000, 5) + "a 1 -1\n" + "a 2 24\n".repeat(10));
