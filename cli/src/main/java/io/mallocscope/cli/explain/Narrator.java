@@ -1,5 +1,6 @@
 package io.mallocscope.cli.explain;
 
+import io.mallocscope.cli.UserError;
 import io.mallocscope.cli.model.BinLabels;
 import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.ChunkNames;
@@ -236,16 +237,44 @@ public final class Narrator {
             startAgain();
         }
         if (step == 0) {
-            return beforeFirstCall();
+            return rebuilt(0, this::beforeFirstCall);
         }
         while (nextStep < step) {
-            follow(nextStep++); // a step not asked for: only what the later steps need to know of it
+            int s = nextStep++;
+            rebuilt(s, () -> follow(s)); // a step not asked for: only what the later steps need to know of it
         }
-        List<String> lines = nextStep == step ? narrate(nextStep++) : List.of();
+        List<String> lines = nextStep == step ? rebuilt(step, () -> narrate(nextStep++)) : List.of();
         if (nextStep > timeline.steps()) {
             replay.close(); // all told: the replay's threads end (a new telling replays from the start)
         }
         return lines;
+    }
+
+    /**
+     * Step {@code step} told or followed, or, when the replay could not rebuild the run there (a process
+     * it did not fork, a memory read the rebuilt process refuses after the replay departed), one
+     * {@link UserError} naming the step and the Reconstructor's reason. A failure with no reason from the
+     * replay is a bug of the telling and stays one.
+     */
+    private <T> T rebuilt(int step, java.util.function.Supplier<T> telling) {
+        try {
+            return telling.get();
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String why = replay.problem().orElse(null);
+            if (why == null) {
+                throw e;
+            }
+            throw UserError.data("cannot tell step " + step + ": " + why);
+        }
+    }
+
+    private void rebuilt(int step, Runnable following) {
+        rebuilt(step, () -> {
+            following.run();
+            return null;
+        });
     }
 
     /** Forgets everything told: the next step told is step 1. */
@@ -265,7 +294,8 @@ public final class Narrator {
             startAgain();
         }
         while (nextStep <= step) {
-            follow(nextStep++);
+            int s = nextStep++;
+            rebuilt(s, () -> follow(s));
         }
     }
 
@@ -844,6 +874,9 @@ public final class Narrator {
             if (p.pid() == pid) {
                 return p;
             }
+        }
+        if (event < timeline.size()) {
+            replay.stateBefore(event + 1); // the call at event is the one the replay could not make: its reason
         }
         throw new IllegalStateException("event " + event + ": no process " + pid + " in the rebuilt run");
     }

@@ -72,6 +72,9 @@ public final class TimelineTextRenderer {
                 story.skip(op);
                 continue;
             }
+            // told before its heading is printed: a call whose story cannot be told (its run not rebuilt)
+            // ends the output after the last call told whole
+            List<String> told = story.tell(op);
             StringBuilder line = new StringBuilder(style.bold("#" + op.number())).append(' ');
             if (op.who() != null) {
                 line.append('[').append(op.who()).append("] ");
@@ -81,7 +84,7 @@ public final class TimelineTextRenderer {
                 line.append("   ").append(style.dim(op.site()));
             }
             out.println(line);
-            for (String said : story.tell(op)) {
+            for (String said : told) {
                 out.println("    " + said);
             }
         }

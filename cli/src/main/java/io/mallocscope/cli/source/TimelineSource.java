@@ -84,10 +84,24 @@ final class TimelineSource implements StateSource {
             return s;
         }
         try {
-            return HeapViews.snapshot(n, reconstructor.stateAt(n), focus, detail);
+            return HeapViews.snapshot(n, rebuilt(n, focus), focus, detail);
         } catch (IllegalArgumentException e) {
             throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
         }
+    }
+
+    /**
+     * The run at step {@code n}; a process the recording has but the replay could not make ({@code --pid}
+     * of a child whose fork failed to replay) is one line with the replay's reason, as the story says it.
+     */
+    private CProcess rebuilt(int n, Focus focus) {
+        CProcess root = reconstructor.stateAt(n);
+        Integer pid = focus.pid();
+        if (pid != null && timeline.pids().contains(pid) && reconstructor.problem().isPresent()
+                && root.processes().stream().noneMatch(p -> p.pid() == pid)) {
+            throw UserError.data("cannot show process " + pid + " at step " + n + ": " + reconstructor.problem().get());
+        }
+        return root;
     }
 
     private void sayCheckpointProblem() {
@@ -143,7 +157,7 @@ final class TimelineSource implements StateSource {
     @Override
     public HeapSnapshot at(int n, Focus focus) {
         try {
-            return HeapViews.snapshot(n, reconstructor.stateAt(n), focus);
+            return HeapViews.snapshot(n, rebuilt(n, focus), focus);
         } catch (IllegalArgumentException e) {
             throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
         }
@@ -152,7 +166,7 @@ final class TimelineSource implements StateSource {
     @Override
     public io.mallocscope.cli.model.ArenaTable arenasAt(int n, Focus focus) {
         try {
-            return HeapViews.arenas(n, reconstructor.stateAt(n), focus);
+            return HeapViews.arenas(n, rebuilt(n, focus), focus);
         } catch (IllegalArgumentException e) {
             throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
         }
