@@ -114,6 +114,18 @@ class TimelineFromIT {
         CliRun.Result after = run("timeline", timeline.toString(), "--color=never", "--from", "" + steps);
         assertThat(after.err()).as("the side file written again is used").isEmpty();
         assertThat(after.out()).isEqualTo(damaged.out());
+
+        // a side file of the first version (the narration's names stored beside the story's): written again, said so
+        bytes = Files.readAllBytes(story);
+        assertThat(bytes[8]).as("the version written").isEqualTo((byte) 2);
+        bytes[8] = 1;
+        Files.write(story, bytes);
+        CliRun.Result older = run("timeline", timeline.toString(), "--color=never", "--from", "9000");
+        assertThat(older.err()).isEqualTo("mallocscope: wrote " + story + " (the story's state after every " + every
+                + " steps, " + steps / every + " of them, replacing one written by another version of mallocscope): "
+                + "timeline from.timeline --from N now starts telling from the nearest one\n");
+        assertThat(older.out()).isEqualTo(late.out());
+        assertThat(Files.readAllBytes(story)[8]).isEqualTo((byte) 2);
     }
 
     /** The lines of a timeline from the first call numbered {@code n} or more on. */
@@ -192,6 +204,13 @@ class TimelineFromIT {
                 + "    long *a = malloc(40);\n"
                 + "    long *b = malloc(40);\n"
                 + "    a[0] = 1;\n"
+                + "    void *al[40];\n"
+                + "    for (int i = 0; i < 40; i++)\n"
+                + "        posix_memalign(&al[i], 64, 24 + i * 8);\n"
+                + "    for (int i = 0; i < 40; i += 2)\n"
+                + "        free(al[i]);\n"
+                + "    long *m = al[3];\n"
+                + "    m[-1] = m[-1];\n"
                 + "    pthread_t t;\n"
                 + "    pthread_create(&t, NULL, work, NULL);\n"
                 + "    pthread_join(t, NULL);\n"
@@ -228,9 +247,17 @@ class TimelineFromIT {
             assertThat(whole).as("the story names variables, the thread and the child")
                     .contains("→ p\n").contains("[pid 2 t1] ").contains("[pid 3 ")
                     .contains(" again: call #").contains("program wrote 0x0 into x->key (tcache)")
-                    .contains("program wrote 0x31 into d->size");
+                    .contains("program wrote 0x31 into d->size")
+                    // a posix_memalign's chunk: named by the narration only (the story's calls name no chunk there)
+                    .contains("program wrote 0x41 into #617's size (0x");
             // followed from step 1 (no side file), then from states saved every 23 steps
             List<Integer> ns = new ArrayList<>(List.of(2, 3, 23, 24, 25, 46, 47, 200, steps / 2, steps - 1, steps));
+            // the write into the posix_memalign'd chunk, told from states saved before it and after its call
+            String pm = "program wrote 0x41 into #617's size (0x";
+            int pmStep = Integer.parseInt(whole.substring(whole.lastIndexOf("\n#", whole.indexOf(pm)) + 2,
+                    whole.indexOf(' ', whole.lastIndexOf("\n#", whole.indexOf(pm)))));
+            assertThat(pmStep).isGreaterThan(617 + 23);
+            ns.addAll(List.of(pmStep, pmStep - 1, 618, 640));
             List<Integer> thread = callsOf(whole, "t1");
             List<Integer> child = callsOf(whole, "pid 3");
             assertThat(thread).hasSizeGreaterThan(200);

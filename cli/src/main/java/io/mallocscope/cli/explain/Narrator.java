@@ -80,6 +80,10 @@ public final class Narrator {
         final Map<Long, Integer> inBins = new HashMap<>();
         /** the chunks named, or made live or not, or put in or taken out of a bin since the last {@link #save} */
         final Set<Long> touchedNames = new HashSet<>();
+        /** the chunks whose variable was set or cleared since the last {@link #save} */
+        final Set<Long> touchedVariables = new HashSet<>();
+        /** the chunks whose name differed from the story's at the last {@link #save} (or {@link #load}) */
+        final Set<Long> differs = new HashSet<>();
         final Set<Long> touchedLive = new HashSet<>();
         final Set<Long> touchedBins = new HashSet<>();
         final Set<Long> touchedMmapped = new HashSet<>();
@@ -318,13 +322,15 @@ public final class Narrator {
     }
 
     /**
-     * Writes what the telling knows after the steps told or followed so far. {@code whole}: everything;
-     * else what changed since the save before: each process's chunks named, made live or not, put in
-     * or taken out of a bin or mmapped since, the lists and handed-out calls changed since (a process
-     * that is new since, or replaced at a fork, is written whole). {@link #load} of the saves in order
-     * gives the same state.
+     * Writes what the telling knows after the steps told or followed so far, beside {@code story}'s state
+     * after the same steps (saved just before). {@code whole}: everything; else what changed since the
+     * save before: each process's chunks named, made live or not, put in or taken out of a bin or mmapped
+     * since, the lists and handed-out calls changed since (a process that is new since, or replaced at a
+     * fork, is written whole). The names are the story's but for a few (a posix_memalign's chunk, which
+     * only the narration names): only those that differ from the story's are written. {@link #load} of
+     * the saves in order, each after the story's, gives the same state.
      */
-    void save(java.io.DataOutput out, boolean whole) throws java.io.IOException {
+    void save(java.io.DataOutput out, boolean whole, Story story) throws java.io.IOException {
         out.writeInt(told());
         out.writeInt(known.size());
         for (int pid : new java.util.TreeSet<>(known.keySet())) {
@@ -332,27 +338,23 @@ public final class Narrator {
             boolean all = whole || savedKnown.get(pid) != k;
             out.writeInt(pid);
             out.writeBoolean(all);
-            long[] named = all ? k.createdBy.all() : StateCodec.sorted(k.touchedNames);
-            k.createdBy.write(out, named);
-            for (long chunk : named) { // a chunk's variable is set or cleared only where it is named
-                String v = k.variable.get(chunk);
-                out.writeBoolean(v != null);
-                if (v != null) {
-                    out.writeUTF(v);
-                }
-            }
+            int key = storyPid(pid);
+            ChunkNames base = story.names(key);
+            saveNames(out, k, base, all ? union(k.createdBy.all(), base == null ? new long[0] : base.all())
+                    : union(StateCodec.sorted(k.touchedNames), story.namesSaved(key)), all);
+            StateCodec.changes(out, k.variable, all ? k.variable.keySet() : k.touchedVariables, StateCodec.LONG,
+                    StateCodec.TEXT);
             StateCodec.changes(out, k.live, all ? k.live.keySet() : k.touchedLive, StateCodec.LONG, StateCodec.LONG);
             StateCodec.changes(out, k.mmappedChunks, all ? k.mmappedChunks : k.touchedMmapped, StateCodec.LONG);
             StateCodec.changes(out, k.inBins, all ? k.inBins.keySet() : k.touchedBins, StateCodec.LONG, StateCodec.INT);
             k.touchedNames.clear();
+            k.touchedVariables.clear();
             k.touchedLive.clear();
             k.touchedMmapped.clear();
             k.touchedBins.clear();
         }
-        StateCodec.changes(out, inList.count, whole ? inList.count.keySet() : inList.touched, StateCodec.TEXT,
-                StateCodec.INT);
-        StateCodec.changes(out, handedOut, whole ? handedOut.keySet() : touchedHandedOut, StateCodec.TEXT,
-                StateCodec.INT);
+        ListKeys.changes(out, inList.count, whole ? inList.count.keySet() : inList.touched);
+        ListKeys.changes(out, handedOut, whole ? handedOut.keySet() : touchedHandedOut);
         inList.touched.clear();
         touchedHandedOut.clear();
         savedKnown = new HashMap<>(known);
@@ -360,28 +362,224 @@ public final class Narrator {
         inList.tracking = tracking;
     }
 
-    /** Applies one {@link #save}: the telling then knows what it knew then, and goes on with the step after. */
-    void load(java.io.DataInput in) throws java.io.IOException {
+    /** The story's key for process {@code pid}: 0 when the timeline has one process (its calls say no pid). */
+    private int storyPid(int pid) {
+        return timeline.pids().size() > 1 ? pid : 0;
+    }
+
+    /** In a saved name: the chunk is named as the story names it. */
+    private static final int AS_STORY = 0;
+    /** In a saved name: the chunk has no name (the story names it, the narration does not). */
+    private static final int UNNAMED = 1;
+
+    /**
+     * The names among {@code chunks} (sorted) that differ from the story's {@code base}, each as its
+     * distance from the one before and its call + 1 ({@link #UNNAMED}: none); in a change, a chunk that
+     * differed and no longer does as {@link #AS_STORY}.
+     */
+    private static void saveNames(java.io.DataOutput out, Known k, ChunkNames base, long[] chunks, boolean all)
+            throws java.io.IOException {
+        if (all) {
+            k.differs.clear();
+        }
+        long[] at = new long[chunks.length];
+        int[] code = new int[chunks.length];
+        int n = 0;
+        for (long c : chunks) {
+            Integer mine = k.createdBy.get(c);
+            Integer theirs = base == null ? null : base.get(c);
+            if (java.util.Objects.equals(mine, theirs)) {
+                if (k.differs.remove(c)) {
+                    at[n] = c;
+                    code[n++] = AS_STORY;
+                }
+            } else {
+                k.differs.add(c);
+                at[n] = c;
+                code[n++] = mine == null ? UNNAMED : mine + 1;
+            }
+        }
+        StateCodec.writeVarLong(out, n);
+        long before = 0;
+        for (int i = 0; i < n; i++) {
+            StateCodec.writeVarLong(out, at[i] - before);
+            StateCodec.writeVarLong(out, code[i]);
+            before = at[i];
+        }
+    }
+
+    /** The union of two sorted arrays, sorted, each value once. */
+    private static long[] union(long[] a, long[] b) {
+        long[] out = new long[a.length + b.length];
+        int i = 0;
+        int j = 0;
+        int n = 0;
+        while (i < a.length || j < b.length) {
+            long v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+            out[n++] = v;
+            while (i < a.length && a[i] == v) {
+                i++;
+            }
+            while (j < b.length && b[j] == v) {
+                j++;
+            }
+        }
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Applies one {@link #save}, written beside {@code story}'s save, which {@code story} has just loaded:
+     * the telling then knows what it knew then, and goes on with the step after.
+     */
+    void load(java.io.DataInput in, Story story) throws java.io.IOException {
         int told = in.readInt();
         for (int n = in.readInt(); n > 0; n--) {
             int pid = in.readInt();
-            Known k = in.readBoolean() ? new Known() : known.computeIfAbsent(pid, p -> new Known());
-            known.put(pid, k);
-            for (long chunk : k.createdBy.read(in)) {
-                if (in.readBoolean()) {
-                    k.variable.put(chunk, in.readUTF());
-                } else {
-                    k.variable.remove(chunk);
+            boolean whole = in.readBoolean();
+            int key = storyPid(pid);
+            ChunkNames base = story.names(key);
+            Known k;
+            if (whole) {
+                k = new Known();
+                k.createdBy = base == null ? new ChunkNames() : base.copy(); // the story's arrays, shared
+            } else {
+                k = known.computeIfAbsent(pid, p -> new Known());
+                if (base != null) {
+                    for (long c : story.namesSaved(key)) { // the names the story was just given, given here too
+                        Integer by = base.get(c);
+                        if (!k.differs.contains(c) && by != null) {
+                            k.createdBy.put(c, by);
+                        }
+                    }
                 }
             }
+            known.put(pid, k);
+            long before = 0;
+            for (long m = StateCodec.readVarLong(in); m > 0; m--) {
+                long c = before + StateCodec.readVarLong(in);
+                long code = StateCodec.readVarLong(in);
+                before = c;
+                Integer as = base == null ? null : base.get(c);
+                if (code == AS_STORY) {
+                    k.differs.remove(c);
+                    if (as == null) {
+                        k.createdBy.remove(c);
+                    } else {
+                        k.createdBy.put(c, as);
+                    }
+                } else if (code == UNNAMED) {
+                    k.differs.add(c);
+                    k.createdBy.remove(c);
+                } else {
+                    k.differs.add(c);
+                    k.createdBy.put(c, (int) (code - 1));
+                }
+            }
+            StateCodec.apply(in, k.variable, StateCodec.READ_LONG, StateCodec.READ_TEXT);
             StateCodec.apply(in, k.live, StateCodec.READ_LONG, StateCodec.READ_LONG);
             StateCodec.apply(in, k.mmappedChunks, StateCodec.READ_LONG);
             StateCodec.apply(in, k.inBins, StateCodec.READ_LONG, StateCodec.READ_INT);
         }
-        StateCodec.apply(in, inList.count, StateCodec.READ_TEXT, StateCodec.READ_INT);
+        ListKeys.apply(in, inList.count);
         inList.reindex();
-        StateCodec.apply(in, handedOut, StateCodec.READ_TEXT, StateCodec.READ_INT);
+        ListKeys.apply(in, handedOut);
         nextStep = told + 1;
+    }
+
+    /**
+     * The lists' ({@code pid:list:chunk}) and handed-out calls' ({@code pid:chunk}) keys saved compactly:
+     * grouped by process and list, each chunk as its distance from the one before in its group. Written
+     * as a {@link StateCodec#changes}: the keys gone, then those there with their counts.
+     */
+    private static final class ListKeys {
+        private record Key(int pid, String list, long chunk) implements Comparable<Key> {
+            static Key of(String k) {
+                int first = k.indexOf(':');
+                int last = k.lastIndexOf(':');
+                return new Key(Integer.parseInt(k.substring(0, first)), first == last ? "" : k.substring(first + 1, last),
+                        Long.parseLong(k.substring(last + 1)));
+            }
+
+            String text() {
+                return list.isEmpty() ? pid + ":" + chunk : pid + ":" + list + ":" + chunk;
+            }
+
+            @Override
+            public int compareTo(Key o) {
+                int c = Integer.compare(pid, o.pid);
+                if (c == 0) {
+                    c = list.compareTo(o.list);
+                }
+                return c != 0 ? c : Long.compare(chunk, o.chunk);
+            }
+        }
+
+        static void changes(java.io.DataOutput out, Map<String, Integer> now, Set<String> touched)
+                throws java.io.IOException {
+            List<Key> gone = new ArrayList<>();
+            List<Key> there = new ArrayList<>();
+            for (String k : touched) {
+                (now.containsKey(k) ? there : gone).add(Key.of(k));
+            }
+            write(out, gone, null);
+            write(out, there, now);
+        }
+
+        private static void write(java.io.DataOutput out, List<Key> keys, Map<String, Integer> values)
+                throws java.io.IOException {
+            java.util.Collections.sort(keys);
+            int groups = 0;
+            for (int i = 0; i < keys.size(); i++) {
+                if (i == 0 || !sameGroup(keys.get(i - 1), keys.get(i))) {
+                    groups++;
+                }
+            }
+            StateCodec.writeVarLong(out, groups);
+            for (int i = 0; i < keys.size(); ) {
+                int j = i + 1;
+                while (j < keys.size() && sameGroup(keys.get(i), keys.get(j))) {
+                    j++;
+                }
+                Key g = keys.get(i);
+                StateCodec.writeVarLong(out, g.pid);
+                out.writeUTF(g.list);
+                StateCodec.writeVarLong(out, j - i);
+                long before = 0;
+                for (int m = i; m < j; m++) {
+                    Key k = keys.get(m);
+                    StateCodec.writeVarLong(out, k.chunk - before);
+                    before = k.chunk;
+                    if (values != null) {
+                        StateCodec.writeVarLong(out, values.get(k.text()));
+                    }
+                }
+                i = j;
+            }
+        }
+
+        private static boolean sameGroup(Key a, Key b) {
+            return a.pid == b.pid && a.list.equals(b.list);
+        }
+
+        static void apply(java.io.DataInput in, Map<String, Integer> into) throws java.io.IOException {
+            for (int pass = 0; pass < 2; pass++) {
+                for (long g = StateCodec.readVarLong(in); g > 0; g--) {
+                    int pid = (int) StateCodec.readVarLong(in);
+                    String list = in.readUTF();
+                    long before = 0;
+                    for (long m = StateCodec.readVarLong(in); m > 0; m--) {
+                        long chunk = before + StateCodec.readVarLong(in);
+                        before = chunk;
+                        String key = new Key(pid, list, chunk).text();
+                        if (pass == 0) {
+                            into.remove(key);
+                        } else {
+                            into.put(key, (int) StateCodec.readVarLong(in));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Ends the replay's threads and processes (a later step replays again). */
@@ -516,8 +714,9 @@ public final class Narrator {
             int arrow = site == null ? -1 : site.indexOf(" → ");
             if (arrow >= 0) {
                 variable.put(mem - 16, site.substring(arrow + 3));
-            } else {
-                variable.remove(mem - 16);
+                touch(current.touchedVariables, mem - 16);
+            } else if (variable.remove(mem - 16) != null) {
+                touch(current.touchedVariables, mem - 16);
             }
             p = p != null ? p : stateBefore(call + 1, timeline.pidOf(call));
             live.put(mem - 16, p.memory().read64(mem - 8) & ~7L);

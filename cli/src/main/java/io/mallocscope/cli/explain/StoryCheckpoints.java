@@ -47,7 +47,7 @@ public final class StoryCheckpoints {
      * The version written and read: a change to what the telling keeps, or to how a step changes it,
      * must change it (an older side file is then written again).
      */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** At most this many records from one keyframe to the next (sooner when the changes add up to one). */
     static final int KEYFRAME_EVERY = 256;
     private static final int TRAILER = 8 + 4 + 4 + MAGIC.length;
@@ -148,7 +148,7 @@ public final class StoryCheckpoints {
                     story.save(d, whole);
                     if (narrator != null) {
                         narrator.followTo(step);
-                        narrator.save(d, whole);
+                        narrator.save(d, whole, story);
                     }
                     d.flush();
                     if (whole) {
@@ -208,8 +208,11 @@ public final class StoryCheckpoints {
 
     // ================================================================ reading
 
-    /** Why a side file is not used: missing (nothing to say), stale (written again) or damaged. */
-    enum Problem { MISSING, STALE, DAMAGED }
+    /**
+     * Why a side file is not used: missing (nothing to say), stale (written again), written by another
+     * version of mallocscope (written again, said so) or damaged.
+     */
+    enum Problem { MISSING, STALE, OTHER_VERSION, DAMAGED }
 
     /** The side file read, or why not (with a reason for a damaged one). */
     record Loaded(StoryCheckpoints checkpoints, Problem problem, String why) {
@@ -231,7 +234,7 @@ public final class StoryCheckpoints {
                 return new Loaded(null, Problem.DAMAGED, side + " is not a story side file");
             }
             if (head[MAGIC.length] != VERSION) {
-                return new Loaded(null, Problem.STALE, side + " is of version " + head[MAGIC.length]);
+                return new Loaded(null, Problem.OTHER_VERSION, side + " is of version " + head[MAGIC.length]);
             }
             DataInputStream t = new DataInputStream(new java.io.ByteArrayInputStream(SideFiles.read(ch, size - TRAILER, TRAILER)));
             long indexAt = t.readLong();
@@ -303,7 +306,7 @@ public final class StoryCheckpoints {
                     }
                     story.load(d);
                     if (narrated && narrator != null) {
-                        narrator.load(d);
+                        narrator.load(d, story);
                         if (narrator.told() != steps[r]) {
                             throw new IOException(file + " is damaged (the state after step " + steps[r] + ")");
                         }

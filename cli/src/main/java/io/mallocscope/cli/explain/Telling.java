@@ -119,8 +119,10 @@ public final class Telling {
         Path side = StoryCheckpoints.sideFile(file);
         try {
             int n = StoryCheckpoints.write(file, t, source.ops(), every);
-            notes.accept("wrote " + side + " (the story's state after every " + every + " steps, " + n
-                    + " of them): timeline " + file.getFileName() + " --from N now starts telling from the nearest one");
+            notes.accept("wrote " + side + " (the story's state after every " + every + " steps, " + n + " of them"
+                    + (loaded.problem() == StoryCheckpoints.Problem.OTHER_VERSION
+                    ? ", replacing one written by another version of mallocscope" : "")
+                    + "): timeline " + file.getFileName() + " --from N now starts telling from the nearest one");
         } catch (IOException | UncheckedIOException e) {
             notes.accept("warning: cannot write " + side + " (" + e.getMessage() + "): timeline --from N of "
                     + file.getFileName() + " follows every call from step 1");

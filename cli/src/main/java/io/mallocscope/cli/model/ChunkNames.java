@@ -17,13 +17,17 @@ import java.util.Map;
 public final class ChunkNames {
     private long[] chunks = new long[0];
     private int[] calls = new int[0];
+    /** names given after the arrays, and (as {@link #NONE}) names of the arrays taken away */
     private final Map<Long, Integer> added = new HashMap<>();
+    /** In {@link #added}: the chunk has no name (calls are numbered from 1). */
+    private static final int NONE = 0;
+    private int removed;
 
     /** The call that handed out {@code chunk} last, or null. */
     public Integer get(long chunk) {
         Integer c = added.get(chunk);
         if (c != null) {
-            return c;
+            return c == NONE ? null : c;
         }
         int i = Arrays.binarySearch(chunks, chunk);
         return i >= 0 ? calls[i] : null;
@@ -31,7 +35,26 @@ public final class ChunkNames {
 
     /** Call {@code call} handed out {@code chunk}. */
     public void put(long chunk, int call) {
-        added.put(chunk, call);
+        if (call == NONE) {
+            throw new IllegalArgumentException("call " + call);
+        }
+        Integer was = added.put(chunk, call);
+        if (was != null && was == NONE) {
+            removed--;
+        }
+    }
+
+    /** {@code chunk} has no name any more (a restored narration's chunk the story names and it does not). */
+    public void remove(long chunk) {
+        if (get(chunk) == null) {
+            return;
+        }
+        if (Arrays.binarySearch(chunks, chunk) >= 0) {
+            added.put(chunk, NONE);
+            removed++;
+        } else {
+            added.remove(chunk);
+        }
     }
 
     /** A copy (a fork's child's), changed from then on on its own. */
@@ -40,12 +63,14 @@ public final class ChunkNames {
         n.chunks = chunks; // never changed: shared
         n.calls = calls;
         n.added.putAll(added);
+        n.removed = removed;
         return n;
     }
 
     /** Every chunk named, sorted. */
     public long[] all() {
-        long[] more = StateCodec.sorted(added.keySet());
+        long[] more = StateCodec.sorted(removed == 0 ? added.keySet()
+                : added.entrySet().stream().filter(e -> e.getValue() != NONE).map(Map.Entry::getKey).toList());
         long[] out = new long[chunks.length + more.length];
         int n = 0;
         int j = 0;
@@ -55,6 +80,8 @@ public final class ChunkNames {
             }
             if (j < more.length && more[j] == c) {
                 j++;
+            } else if (removed != 0 && added.get(c) != null && added.get(c) == NONE) {
+                continue;
             }
             out[n++] = c;
         }

@@ -85,6 +85,8 @@ public final class Story {
         /** The top chunk as far as the transitions seen so far tell (0: not known yet). */
         long top;
         int topSplits;
+        /** the chunks whose names the last {@link Story#save} wrote or {@link Story#load} read */
+        private long[] lastSaved = new long[0];
 
         /** A forked child's names: the parent's at the fork, its own after. */
         Names copy() {
@@ -242,7 +244,8 @@ public final class Story {
             out.writeBoolean(all);
             out.writeLong(n.top);
             out.writeInt(n.topSplits);
-            n.createdBy.write(out, all ? n.createdBy.all() : StateCodec.sorted(n.touched));
+            n.lastSaved = all ? n.createdBy.all() : StateCodec.sorted(n.touched);
+            n.createdBy.write(out, n.lastSaved);
             n.touched.clear();
         }
         saved = new HashMap<>(byPid);
@@ -257,8 +260,23 @@ public final class Story {
             byPid.put(pid, n);
             n.top = in.readLong();
             n.topSplits = in.readInt();
-            n.createdBy.read(in);
+            n.lastSaved = n.createdBy.read(in);
         }
+    }
+
+    /**
+     * The names of process {@code pid} (0 when the source has one process), or null: the narration's
+     * names are saved as the few that differ from these (cli.explain's StoryCheckpoints).
+     */
+    public ChunkNames names(int pid) {
+        Names n = byPid.get(pid);
+        return n == null ? null : n.createdBy;
+    }
+
+    /** The chunks of process {@code pid} whose names the last {@link #save} wrote or {@link #load} read (sorted). */
+    public long[] namesSaved(int pid) {
+        Names n = byPid.get(pid);
+        return n == null ? new long[0] : n.lastSaved;
     }
 
     /** Whether {@code a} then {@code b} is the unsorted scan moving one chunk into its bin. */
