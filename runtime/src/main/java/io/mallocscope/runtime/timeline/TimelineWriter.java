@@ -262,51 +262,90 @@ public final class TimelineWriter implements Closeable {
      * @throws IllegalArgumentException for a kind that is not a transition
      */
     public void transition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
-        if (FIELDS[kind] == null) {
+        // small, so that a hook whose kind is a constant inlines it and keeps one case: the common kinds'
+        // fields (EventKind.fields()) spelled out, no lookup or branch per value
+        switch (kind) {
+            case T_TCACHE_PUT, T_TCACHE_GET -> pointerAndThree(kind, a0, a1, a2, a3);
+            case T_BIN_INSERT, T_BIN_REMOVE -> binEvent(kind, a0, a1, a2, a3, a4);
+            case T_SPLIT, T_TOP_EXTEND -> twoPointersAndSizes(kind, a0, a1, a2, a3);
+            case T_COALESCE -> coalesceEvent(a0, a1, a2, a3, a4, a5);
+            default -> otherTransition(kind, a0, a1, a2, a3, a4, a5);
+        }
+    }
+
+    /** tcache_put, tcache_get: PUUU. */
+    private void pointerAndThree(int kind, long a0, long a1, long a2, long a3) {
+        int p = begin();
+        if (p < 0) {
+            return;
+        }
+        byte[] b = buf;
+        b[p] = (byte) kind;
+        p = pointer(b, p + 1, a0);
+        p = varint(b, p, a1);
+        p = varint(b, p, a2);
+        commit(varint(b, p, a3));
+    }
+
+    /** bin_insert, bin_remove: UUPUU. */
+    private void binEvent(int kind, long a0, long a1, long a2, long a3, long a4) {
+        int p = begin();
+        if (p < 0) {
+            return;
+        }
+        byte[] b = buf;
+        b[p] = (byte) kind;
+        p = varint(b, p + 1, a0);
+        p = varint(b, p, a1);
+        p = pointer(b, p, a2);
+        p = varint(b, p, a3);
+        commit(varint(b, p, a4));
+    }
+
+    /** split, top_extend: PUPU. */
+    private void twoPointersAndSizes(int kind, long a0, long a1, long a2, long a3) {
+        int p = begin();
+        if (p < 0) {
+            return;
+        }
+        byte[] b = buf;
+        b[p] = (byte) kind;
+        p = pointer(b, p + 1, a0);
+        p = varint(b, p, a1);
+        p = pointer(b, p, a2);
+        commit(varint(b, p, a3));
+    }
+
+    /** coalesce: PUPUPU. */
+    private void coalesceEvent(long a0, long a1, long a2, long a3, long a4, long a5) {
+        int p = begin();
+        if (p < 0) {
+            return;
+        }
+        byte[] b = buf;
+        b[p] = (byte) T_COALESCE;
+        p = pointer(b, p + 1, a0);
+        p = varint(b, p, a1);
+        p = pointer(b, p, a2);
+        p = varint(b, p, a3);
+        p = pointer(b, p, a4);
+        commit(varint(b, p, a5));
+    }
+
+    /** The rarer transition kinds, by their {@link EventKind#fields()}. */
+    private void otherTransition(int kind, long a0, long a1, long a2, long a3, long a4, long a5) {
+        char[] fields = FIELDS[kind];
+        if (fields == null) {
             throw notATransition(kind);
         }
         int p = begin();
         if (p < 0) {
             return;
         }
-        byte[] b = buf;
-        b[p++] = (byte) kind;
-        // the common kinds' fields (EventKind.fields()) spelled out: no lookup or branch per value
-        switch (kind) {
-            case T_TCACHE_PUT, T_TCACHE_GET -> { // PUUU
-                p = pointer(b, p, a0);
-                p = varint(b, p, a1);
-                p = varint(b, p, a2);
-                p = varint(b, p, a3);
-            }
-            case T_BIN_INSERT, T_BIN_REMOVE -> { // UUPUU
-                p = varint(b, p, a0);
-                p = varint(b, p, a1);
-                p = pointer(b, p, a2);
-                p = varint(b, p, a3);
-                p = varint(b, p, a4);
-            }
-            case T_SPLIT, T_TOP_EXTEND -> { // PUPU
-                p = pointer(b, p, a0);
-                p = varint(b, p, a1);
-                p = pointer(b, p, a2);
-                p = varint(b, p, a3);
-            }
-            case T_COALESCE -> { // PUPUPU
-                p = pointer(b, p, a0);
-                p = varint(b, p, a1);
-                p = pointer(b, p, a2);
-                p = varint(b, p, a3);
-                p = pointer(b, p, a4);
-                p = varint(b, p, a5);
-            }
-            default -> {
-                pos = p;
-                values(FIELDS[kind], a0, a1, a2, a3, a4, a5);
-                p = pos;
-            }
-        }
-        commit(p);
+        buf[p] = (byte) kind;
+        pos = p + 1;
+        values(fields, a0, a1, a2, a3, a4, a5);
+        commit(pos);
     }
 
     private static IllegalArgumentException notATransition(int kind) {
