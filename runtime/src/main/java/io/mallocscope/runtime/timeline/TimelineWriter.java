@@ -598,6 +598,11 @@ public final class TimelineWriter implements Closeable {
         return allocated;
     }
 
+    /** The writer thread (for tests: it ends once the recording stops). */
+    Thread writerThread() {
+        return thread;
+    }
+
     /** Whether an I/O error stopped the recording. */
     public boolean failed() {
         return failed;
@@ -791,7 +796,8 @@ public final class TimelineWriter implements Closeable {
     private void drainUntilClosed() {
         long flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
         long next = System.nanoTime() + flushNanos;
-        while (!closed) { // close() writes the rest itself
+        // close() writes the rest itself; after a failure (stopped) nothing more is written: the thread ends
+        while (!closed && !stopped) {
             Page waiting;
             synchronized (flushLock) {
                 boolean due = System.nanoTime() - next >= 0;

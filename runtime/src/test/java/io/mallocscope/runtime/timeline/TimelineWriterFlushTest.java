@@ -246,4 +246,40 @@ class TimelineWriterFlushTest {
         assertThat(t.size()).isEqualTo(3);
         assertThat(t.event(2).bytes()).containsExactly(1, 2, 3);
     }
+    /**
+     * A write error stops the recording, and the writer thread ends with it: it used to loop without
+     * sleeping (a full page stays waiting once nothing more is written) until close(), a core's worth of CPU.
+     */
+    @Test
+    void aWriteErrorEndsTheWriterThreadBeforeClose() throws Exception {
+        OutputStream full = new OutputStream() {
+            long written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (written > 1000) {
+                    throw new IOException("No space left on device");
+                }
+                written += len;
+            }
+        };
+        List<String> errors = new ArrayList<>();
+        TimelineWriter w = new TimelineWriter(full, "full", header(), 50, errors::add);
+        for (int i = 0; i < 200_000; i++) {
+            w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
+            w.ret(Functions.MALLOC, 0x555555559000L + i * 0x20L);
+        }
+        w.writerThread().join(30_000);
+        assertThat(w.failed()).isTrue();
+        assertThat(w.writerThread().isAlive()).as("the writer thread after the error, before close()").isFalse();
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).contains("No space left on device");
+        w.close();
+        assertThat(errors).hasSize(1);
+    }
 }
