@@ -809,6 +809,10 @@ public final class AddressSpace {
             throw new BusError(a, write, width, String.format("offset 0x%x of %s is beyond the end of the file (size 0x%x)",
                     index << PAGE_SHIFT, r.name(), r.file().size()));
         }
+        if (cached.length != PAGE_SIZE) { // PageWords reads and writes a page's array without bounds checks
+            throw new IllegalStateException("the cache page " + index + " of " + r.name() + " has " + cached.length
+                    + " bytes, not " + PAGE_SIZE);
+        }
         byte[] data = cached;
         boolean writable = permits(r.prot(), true);
         if (r.shared()) {

@@ -7,7 +7,8 @@ package io.mallocscope.runtime.vm;
  */
 public interface FileBacking {
     /**
-     * The cached page {@code index} of the file (loaded on first use), or null when the page lies
+     * The cached page {@code index} of the file (loaded on first use), an array of exactly {@link
+     * AddressSpace#PAGE_SIZE} bytes, or null when the page lies
      * wholly beyond the end of the file: touching it raises SIGBUS. Bytes of the last page past the
      * end of the file read as zero.
      */

@@ -10,9 +10,11 @@ import java.nio.ByteOrder;
  * caller has checked ({@code 0 <= off <= array length - width}): the inner step of every simulated
  * load and store ({@link AddressSpace}).
  *
- * <p>Where the JVM offers {@code sun.misc.Unsafe}'s array accesses without a warning (Java 17 to 22),
- * each is one call the JIT turns into one machine load or store; elsewhere they go through a byte
- * array view {@link VarHandle}, which gives the same values. Both read and write the same bytes: the
+ * <p>Where the JVM offers {@code sun.misc.Unsafe}'s array accesses without a warning (Java 17 to 22)
+ * and the host loads and stores at any address (x86-64 and AArch64: a simulated program's words need
+ * not be aligned, and {@code Unsafe}'s plain accesses do not promise unaligned ones elsewhere), each is
+ * one call the JIT turns into one machine load or store; elsewhere they go through a byte array view
+ * {@link VarHandle}, which gives the same values. Both read and write the same bytes: the
  * simulated memory is little-endian whatever the host is. The reason is the JIT's budget: C2 stops
  * inlining into a method once the bytecodes inlined into it pass a fixed limit, and a VarHandle access
  * brings about 400 bytes of bytecode with it (guards, index check, an unaligned load assembled in Java)
@@ -35,9 +37,8 @@ final class PageWords {
     private static final boolean SWAP = ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN;
 
     private static sun.misc.Unsafe unsafe() {
-        // from Java 23 on, the memory accesses of sun.misc.Unsafe are deprecated and later warn on
-        // standard error: the VarHandle there
-        if (Runtime.version().feature() > 22 || Boolean.getBoolean("mallocscope.varhandles")) {
+        if (!directAllowed(Runtime.version().feature(), System.getProperty("os.arch", ""),
+                Boolean.getBoolean("mallocscope.varhandles"))) {
             return null;
         }
         try {
@@ -50,6 +51,17 @@ final class PageWords {
         }
     }
 
+    /**
+     * Whether {@code Unsafe}'s accesses may be used: not from Java 23 on (its memory accesses are
+     * deprecated there and later warn on standard error), only on a host that loads and stores
+     * unaligned words ({@code os.arch} amd64, x86_64 or aarch64), and not when the VarHandles are asked
+     * for ({@code -Dmallocscope.varhandles=true}).
+     */
+    static boolean directAllowed(int javaFeature, String osArch, boolean varHandlesAsked) {
+        return javaFeature <= 22 && !varHandlesAsked
+                && (osArch.equals("amd64") || osArch.equals("x86_64") || osArch.equals("aarch64"));
+    }
+
     /** Whether the direct accessors are used (for tests). */
     static boolean direct() {
         return U != null;
@@ -60,6 +72,11 @@ final class PageWords {
             long v = U.getLong(p, BASE + off);
             return SWAP ? Long.reverseBytes(v) : v;
         }
+        return portableGetLong(p, off);
+    }
+
+    /** {@link #getLong} through the VarHandle (the path where {@code Unsafe} is not used; tested on every host). */
+    static long portableGetLong(byte[] p, int off) {
         return (long) LONG.get(p, off);
     }
 
@@ -67,8 +84,13 @@ final class PageWords {
         if (U != null) {
             U.putLong(p, BASE + off, SWAP ? Long.reverseBytes(v) : v);
         } else {
-            LONG.set(p, off, v);
+            portablePutLong(p, off, v);
         }
+    }
+
+    /** {@link #putLong} through the VarHandle. */
+    static void portablePutLong(byte[] p, int off, long v) {
+        LONG.set(p, off, v);
     }
 
     static int getInt(byte[] p, int off) {
@@ -76,6 +98,11 @@ final class PageWords {
             int v = U.getInt(p, BASE + off);
             return SWAP ? Integer.reverseBytes(v) : v;
         }
+        return portableGetInt(p, off);
+    }
+
+    /** {@link #getInt} through the VarHandle (the path where {@code Unsafe} is not used; tested on every host). */
+    static int portableGetInt(byte[] p, int off) {
         return (int) INT.get(p, off);
     }
 
@@ -83,8 +110,13 @@ final class PageWords {
         if (U != null) {
             U.putInt(p, BASE + off, SWAP ? Integer.reverseBytes(v) : v);
         } else {
-            INT.set(p, off, v);
+            portablePutInt(p, off, v);
         }
+    }
+
+    /** {@link #putInt} through the VarHandle. */
+    static void portablePutInt(byte[] p, int off, int v) {
+        INT.set(p, off, v);
     }
 
     static short getShort(byte[] p, int off) {
@@ -92,6 +124,11 @@ final class PageWords {
             short v = U.getShort(p, BASE + off);
             return SWAP ? Short.reverseBytes(v) : v;
         }
+        return portableGetShort(p, off);
+    }
+
+    /** {@link #getShort} through the VarHandle (the path where {@code Unsafe} is not used; tested on every host). */
+    static short portableGetShort(byte[] p, int off) {
         return (short) SHORT.get(p, off);
     }
 
@@ -99,7 +136,12 @@ final class PageWords {
         if (U != null) {
             U.putShort(p, BASE + off, SWAP ? Short.reverseBytes(v) : v);
         } else {
-            SHORT.set(p, off, v);
+            portablePutShort(p, off, v);
         }
+    }
+
+    /** {@link #putShort} through the VarHandle. */
+    static void portablePutShort(byte[] p, int off, short v) {
+        SHORT.set(p, off, v);
     }
 }
