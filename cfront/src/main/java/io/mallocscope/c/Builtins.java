@@ -587,10 +587,13 @@ final class Builtins {
         return obj.type.size == n && obj.type.align == 1;
     }
 
-    /** Functions gcc -O0 emits for a call to {@code name} (printf with a plain string becomes puts …). */
-    static void check(String name, Expr[] a, List<Tok> argToks, Tok at, Program prog) {
-        String emitted = name;
-        String fmt = null;
+    /**
+     * Functions gcc -O0 emits for a call to {@code name}: most calls stay what they are, but gcc's folding
+     * turns a printf, fprintf or fputs whose value is not used into puts, putchar, fputs, fputc, fwrite or
+     * nothing (see {@link #folded}). Whether the value is used is known once the enclosing expression is
+     * whole, so such a call is settled by {@link #settle} at the end of the parse.
+     */
+    static void check(String name, Expr[] a, List<Tok> argToks, Tok at, Program prog, Expr.Call call) {
         int fmtIndex = switch (name) {
             case "printf" -> 0;
             case "fprintf", "sprintf" -> 1;
@@ -598,42 +601,125 @@ final class Builtins {
             default -> -1;
         };
         if (fmtIndex >= 0 && fmtIndex < a.length) {
-            Expr f = uncast(a[fmtIndex]); // the literal converted to the parameter's const char *
-            if (f instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
-                fmt = new String(s.bytes, StandardCharsets.ISO_8859_1);
+            String fmt = literalText(a[fmtIndex]); // the literal converted to the parameter's const char *
+            if (fmt != null) {
                 checkFormat(fmt, argToks.get(fmtIndex));
             }
         }
         if (expandedInline(name, a)) {
             return;
         }
-        if (fmt != null && name.equals("printf")) {
-            if (fmt.isEmpty()) {
-                return;
-            }
-            if (fmt.indexOf('%') < 0) {
-                emitted = fmt.length() == 1 ? "putchar" : fmt.endsWith("\n") ? "puts" : "printf";
-            } else if (fmt.equals("%s\n") && a.length == 2) {
-                emitted = "puts";
-            } else if (fmt.equals("%c") && a.length == 2) {
-                emitted = "putchar";
-            }
-        } else if (fmt != null && name.equals("fprintf")) {
-            if (fmt.indexOf('%') < 0) {
-                emitted = fmt.length() == 1 ? "fputc" : fmt.isEmpty() ? null : "fwrite";
-            } else if (fmt.equals("%s") && a.length == 3) {
-                emitted = "fputs";
-            } else if (fmt.equals("%c") && a.length == 3) {
-                emitted = "fputc";
-            }
-        } else if (name.equals("fputs") && a.length == 2 && uncast(a[0]) instanceof Expr.Decay d && d.e instanceof Expr.Str s) {
-            emitted = s.bytes.length == 1 ? "fputc" : s.bytes.length == 0 ? null : "fwrite";
-        } else if (name.startsWith("__mallocscope_")) {
-            emitted = name.substring("__mallocscope_".length());
+        if (name.startsWith("__mallocscope_")) {
+            prog.imports.add(name.substring("__mallocscope_".length()));
+            return;
         }
-        if (emitted != null) {
-            prog.imports.add(emitted);
+        String unused = folded(name, a);
+        if (unused != null && unused.equals(name)) {
+            prog.imports.add(name);
+        } else {
+            call.foldedWhenUnused = unused == null ? "" : unused;
+            prog.foldable.add(call);
         }
+    }
+
+    /** The library calls of {@link Program#foldable}, now that it is known whether their values are used. */
+    static void settle(Program prog) {
+        for (Expr.Call c : prog.foldable) {
+            String emitted = c.valueUnused ? c.foldedWhenUnused : c.direct.name;
+            if (!emitted.isEmpty()) {
+                prog.imports.add(emitted);
+            }
+        }
+        prog.foldable.clear();
+    }
+
+    /**
+     * The value of {@code e} is not used (an expression statement, a for loop's first or third
+     * expression, the left of a comma, the operand of a cast to void): a call there, or under casts and
+     * commas whose values are not used either, may be folded. The arms of a conditional are used (its
+     * value is computed whatever becomes of it), as gcc has it.
+     */
+    static void valueUnused(Expr e) {
+        if (e instanceof Expr.Call c) {
+            c.valueUnused = true;
+        } else if (e instanceof Expr.Cast c) {
+            valueUnused(c.e);
+        } else if (e instanceof Expr.Comma k) {
+            valueUnused(k.a);
+            valueUnused(k.b);
+        }
+    }
+
+    /**
+     * What gcc -O0 emits for a call of {@code name} with arguments {@code a} whose value is not used
+     * (gimple_fold_builtin_printf, _fprintf and _fputs; measured with gcc -S): "" for nothing, else the
+     * function's name. A printf with no {@code %} and no other argument, or {@code "%s"} and a literal,
+     * prints that string: nothing if it is empty, putchar of a one-character string, puts of one that ends
+     * in a newline, else printf; {@code "%s\n"} and a pointer is puts, {@code "%c"} and an int is putchar.
+     * An fprintf with no {@code %} and no other argument, or {@code "%s"} and a pointer, is fputs of that
+     * string, which an fputs of a literal then becomes: nothing when empty, fputc of one character, fwrite
+     * of more; {@code "%c"} and an int is fputc. Any other count of arguments keeps the call.
+     */
+    static String folded(String name, Expr[] a) {
+        switch (name) {
+            case "printf" -> {
+                String fmt = a.length >= 1 ? literalText(a[0]) : null;
+                if (fmt == null) {
+                    return name;
+                }
+                String str = null;
+                if (fmt.equals("%s") && a.length == 2) {
+                    str = literalText(a[1]);
+                } else if (fmt.indexOf('%') < 0 && a.length == 1) {
+                    str = fmt;
+                } else if (fmt.equals("%s\n") && a.length == 2 && a[1].type.isPointer()) {
+                    return "puts";
+                } else if (fmt.equals("%c") && a.length == 2 && isInt(a[1])) {
+                    return "putchar";
+                }
+                if (str == null) {
+                    return name;
+                }
+                return str.isEmpty() ? "" : str.length() == 1 ? "putchar" : str.endsWith("\n") ? "puts" : name;
+            }
+            case "fprintf" -> {
+                String fmt = a.length >= 2 ? literalText(a[1]) : null;
+                if (fmt == null) {
+                    return name;
+                }
+                if (fmt.indexOf('%') < 0 && a.length == 2) {
+                    return fputs(fmt);
+                } else if (fmt.equals("%s") && a.length == 3 && a[2].type.isPointer()) {
+                    return fputs(literalText(a[2]));
+                } else if (fmt.equals("%c") && a.length == 3 && isInt(a[2])) {
+                    return "fputc";
+                }
+                return name;
+            }
+            case "fputs" -> {
+                return a.length == 2 ? fputs(literalText(a[0])) : name;
+            }
+            default -> {
+                return name;
+            }
+        }
+    }
+
+    /** What an fputs of {@code str} (null: not a literal) whose value is not used is emitted as. */
+    private static String fputs(String str) {
+        return str == null ? "fputs" : str.isEmpty() ? "" : str.length() == 1 ? "fputc" : "fwrite";
+    }
+
+    /** The argument is an {@code int} after the default promotions (a char or short promoted, not unsigned or long). */
+    private static boolean isInt(Expr e) {
+        return e.type.k == CType.K.INT;
+    }
+
+    /** The text of a string literal argument (seen through its conversion to a pointer), or null. */
+    private static String literalText(Expr e) {
+        Expr f = uncast(e);
+        return f instanceof Expr.Decay d && d.e instanceof Expr.Str s
+                ? new String(s.bytes, StandardCharsets.ISO_8859_1) : null;
     }
 
     private static final Set<Character> CONVERSIONS = Set.of('d', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p', 'f', 'F', 'e',

@@ -140,7 +140,7 @@ final class CalleeSaved {
         }
         temps.clear();
         if (s instanceof Stmt.ExprStmt e) {
-            if (!(e.e instanceof Expr.Call c && emptyPrintf(c))) { // its value unused, gcc drops printf("")
+            if (!(e.e instanceof Expr.Call c && "".equals(c.foldedWhenUnused))) { // gcc drops printf(""), fputs("", f) …
                 drop(e.e);
             }
         } else if (s instanceof Stmt.InitLocal i) {
@@ -615,15 +615,6 @@ final class CalleeSaved {
     private static boolean absolute(Expr.Call c) {
         return c.direct != null && c.direct.body == null && c.args.length == 1
                 && (c.direct.name.equals("abs") || c.direct.name.equals("labs") || c.direct.name.equals("llabs"));
-    }
-
-    /** {@code printf("")}: nothing when its value is not used, else a call. */
-    private static boolean emptyPrintf(Expr.Call c) {
-        if (c.direct == null || c.direct.body != null || !c.direct.name.equals("printf") || c.args.length != 1) {
-            return false;
-        }
-        Expr.Str s = literal(stripped(c.args[0]));
-        return s != null && s.bytes.length == 0;
     }
 
     private static Expr.Str literal(Expr e) {

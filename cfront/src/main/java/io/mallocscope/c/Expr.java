@@ -624,6 +624,7 @@ abstract class Expr {
         final Expr b;
 
         Comma(Expr a, Expr b) {
+            Builtins.valueUnused(a);
             this.a = a;
             this.b = b;
             this.type = b.type;
@@ -1279,6 +1280,10 @@ abstract class Expr {
          * {@code " → a"} when the pointer it returns is stored into {@code a} (see {@link #receiver}).
          */
         String site;
+        /** Nothing uses the call's value (see {@link Builtins#valueUnused}). */
+        boolean valueUnused;
+        /** For a library call gcc folds when its value is unused: what it is then emitted as ("": nothing). */
+        String foldedWhenUnused;
 
         Call(Expr fn, Function direct, Expr[] args, CType ret, Tok at) {
             this.fn = fn;

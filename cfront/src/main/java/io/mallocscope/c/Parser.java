@@ -195,6 +195,7 @@ final class Parser {
                 throw error(f.usedAt, "undefined reference to '" + f.name + "'");
             }
         }
+        Builtins.settle(prog);
         return prog;
     }
 
@@ -1392,6 +1393,9 @@ final class Parser {
                     Expr c = at(";") ? null : scalarCond(expr(), t);
                     expect(";");
                     Expr step = at(")") ? null : expr();
+                    if (step != null) {
+                        Builtins.valueUnused(step);
+                    }
                     expect(")");
                     loopDepth++;
                     Stmt body = subStatement();
@@ -1747,6 +1751,7 @@ final class Parser {
             }
             Expr e = rv(cast());
             if (t.isVoid()) {
+                Builtins.valueUnused(e);
                 return new Expr.Cast(e, t, lp);
             }
             if (!t.isScalar()) {
@@ -2055,13 +2060,14 @@ final class Parser {
                 a[i] = defaultPromote(x);
             }
         }
+        Expr.Call call = new Expr.Call(f, direct, a, ft.base, lp);
         if (direct != null) {
             markFunctionUsed(direct, lp);
             if (direct.builtin != null) {
-                Builtins.check(direct.name, a, argToks, lp, prog);
+                Builtins.check(direct.name, a, argToks, lp, prog, call);
             }
         }
-        return new Expr.Call(f, direct, a, ft.base, lp);
+        return call;
     }
 
     private void markFunctionUsed(Function f, Tok at) {

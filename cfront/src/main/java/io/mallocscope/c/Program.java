@@ -16,6 +16,8 @@ final class Program {
     final List<Expr.Str> strings = new ArrayList<>();
     /** Library functions the program calls or takes the address of, as gcc -O0 emits them (PLT entries). */
     final java.util.Set<String> imports = new java.util.LinkedHashSet<>();
+    /** Calls whose import depends on whether their value is used, until the parse is over ({@link Builtins#settle}). */
+    final List<Expr.Call> foldable = new ArrayList<>();
     /** libc data objects referenced by copy relocation (stdout, stdin, stderr). */
     final java.util.Set<String> copyRelocs = new java.util.LinkedHashSet<>();
 

@@ -24,6 +24,7 @@ abstract class Stmt {
         final Expr e;
 
         ExprStmt(Expr e) {
+            Builtins.valueUnused(e);
             this.e = e;
             this.at = e.at;
         }
