@@ -159,7 +159,8 @@ final class Builtins {
                 return m.stdio.write(file, a[0], b) == b.length ? 1 : -1;
             }
             int stream = m.stream(a[1], s);
-            return stream == LibC.STDOUT ? m.libc.printf("%s", a[0]) : m.libc.fprintf(stream, "%s", a[0]);
+            int n = stream == LibC.STDOUT ? m.libc.printf("%s", a[0]) : m.libc.fprintf(stream, "%s", a[0]);
+            return n < 0 ? -1 : 1; // glibc's fputs returns 1, not the count
         });
         Builtin fputc = (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[1]);
