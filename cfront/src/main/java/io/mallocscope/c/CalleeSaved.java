@@ -80,6 +80,9 @@ final class CalleeSaved {
         c.scopes.push(new java.util.ArrayList<>());
         c.stmt(f.body);
         int regs = Math.max(Math.max(c.acrossCalls(), c.pressure - CALLER_SAVED), 0);
+        if (sseInRegisterPair(f.type.base)) {
+            regs = Math.max(regs, 1); // gcc -O0 moves the second eightbyte through rbx on the way out
+        }
         int n = 0;
         for (int[] fl : c.floatsAcross) {
             n = Math.max(n, fl.length);
@@ -91,6 +94,50 @@ final class CalleeSaved {
             }
         }
         return new Temps(regs, slots, c.callees, c.longDouble, c.callsProgram);
+    }
+
+    /**
+     * A struct or union of exactly 16 bytes returned in two registers with at least one eightbyte of SSE
+     * class (all its scalars float or double: {@code struct {double x, y;}}, {@code {long a; float b, c;}}):
+     * gcc -O0 builds such a return value in rbx, which it then pushes, as if one value were held across a
+     * call (measured with gcc -S: a 12-byte one, or one of two INTEGER eightbytes, does not).
+     */
+    static boolean sseInRegisterPair(CType t) {
+        if (t == null || !t.isRecord() || t.size != 16) {
+            return false;
+        }
+        int[] kinds = new int[2]; // per eightbyte: bit 1 an SSE scalar, bit 2 any other scalar
+        if (!leaves(t, 0, kinds)) {
+            return false; // a long double: class X87, not a register pair
+        }
+        return kinds[0] == 1 || kinds[1] == 1;
+    }
+
+    /** Marks the eightbytes {@code t}'s scalars at {@code base} fall in; false on a long double. */
+    private static boolean leaves(CType t, long base, int[] kinds) {
+        if (t.k == CType.K.LDOUBLE) {
+            return false;
+        }
+        if (t.isRecord()) {
+            for (CType.Field f : t.fields) {
+                if (!leaves(f.type(), base + f.offset(), kinds)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (t.k == CType.K.ARRAY) {
+            for (long i = 0; i < t.len; i++) {
+                if (!leaves(t.base, base + i * t.base.size, kinds)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (base >= 0 && base < 16) {
+            kinds[(int) (base / 8)] |= t.isFloating() ? 1 : 2;
+        }
+        return true;
     }
 
     private int live() {

@@ -248,6 +248,76 @@ class FrameTest {
         assertThat(differ).isEmpty();
     }
 
+    /** Structs returned by value: types, then functions r0, r1, … returning them (with and without calls). */
+    private static final String STRUCT_RETURNS = """
+            #include <stdio.h>
+            int f(void) { return printf(""); }
+            struct dd { double x, y; };
+            struct ff { float x, y; };
+            struct ll { long x, y; };
+            struct dl { double x; long y; };
+            struct ld { long x; double y; };
+            struct fff { float x, y, z; };
+            struct ffff { float a, b, c, d; };
+            struct df { double x; float y; };
+            struct fil { float a; int b; long c; };
+            struct lff { long c; float a, b; };
+            struct iif { int a, b; float c; };
+            struct ds { double d; short s; };
+            struct arr { double v[2]; };
+            struct nest { struct ff p; long q; };
+            struct nest2 { struct ff p; struct ff q; };
+            union ud { double d; long l[2]; };
+            struct ldbl { long double x; };
+            struct dd r0(double a) { struct dd p = {a, a}; return p; }
+            struct dd r1(double a) { struct dd p = {a, a * f()}; return p; }
+            struct ff r2(float a) { struct ff p = {a, a * f()}; return p; }
+            struct ll r3(long a) { struct ll p = {a, a * f()}; return p; }
+            struct dl r4(double a) { struct dl p = {a, f()}; return p; }
+            struct ld r5(double a) { struct ld p = {f(), a}; return p; }
+            struct fff r6(float a) { struct fff p = {a, a, a * f()}; return p; }
+            struct ffff r7(float a) { struct ffff p = {a, a, a, a * f()}; return p; }
+            struct df r8(double a) { struct df p = {a, f()}; return p; }
+            struct fil r9(float a) { struct fil p = {a, f(), 3}; return p; }
+            struct lff r10(float a) { struct lff p = {f(), a, a}; return p; }
+            struct iif r11(float a) { struct iif p = {f(), 2, a}; return p; }
+            struct ds r12(double a) { struct ds p = {a, f()}; return p; }
+            struct arr r13(double a) { struct arr p = {{a, a * f()}}; return p; }
+            struct nest r14(float a) { struct nest p = {{a, a}, f()}; return p; }
+            struct nest2 r15(float a) { struct nest2 p = {{a, a}, {a, a * f()}}; return p; }
+            union ud r16(double a) { union ud p; p.d = a * f(); return p; }
+            struct dd r17(long x) { long t = x * 100 + f(); struct dd p = {t, t}; return p; }
+            struct dd r18(long x) { long t = x * 100 + (x * 3 + f()); struct dd p = {t, t}; return p; }
+            struct dd r19(double a) { return r1(a * f()); }
+            """;
+
+    @Test
+    void aStructOfTwoEightbytesWithAnSseOneIsReturnedThroughRbx() throws Exception {
+        String why = NativeRun.unavailable();
+        Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        String src = STRUCT_RETURNS + "int main(void) { return 0; }\n";
+        Map<String, int[]> gcc = gccFrames(src, "r.c", null);
+        CFront.Compiled c = CFront.compile("r.c", src);
+        Machine.layFrames(c.program(), c.parser());
+        List<String> differ = new ArrayList<>();
+        int pushing = 0;
+        for (int i = 0; i <= 19; i++) {
+            Function fn = c.program().functions.get("r" + i);
+            int[] g = gcc.get("r" + i);
+            int regs = CalleeSaved.registers(fn);
+            pushing += g[0] > 0 ? 1 : 0;
+            // a struct of 9 to 15 bytes (r6, r11) is copied into a temporary at the top of gcc's frame on
+            // its way out, which the front end does not place (docs/c.md): only its pushes are compared
+            boolean oddSize = fn.type.base.size > 8 && fn.type.base.size < 16;
+            if (g[0] != regs || g[2] > 0 && !oddSize && g[1] != fn.frameSize) {
+                differ.add("r" + i + ": gcc pushes " + g[0] + " and its frame is " + g[1] + " bytes, the front end "
+                        + regs + " and " + fn.frameSize);
+            }
+        }
+        assertThat(pushing).as("functions gcc pushes a register for").isGreaterThan(8);
+        assertThat(differ).isEmpty();
+    }
+
     /** Every function that calls, of every C program the tests run natively: its frame's size against gcc's. */
     @Test
     void everyFunctionOfTheCorpusAndTwins() throws Exception {
