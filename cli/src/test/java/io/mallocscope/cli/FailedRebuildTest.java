@@ -1,6 +1,8 @@
 package io.mallocscope.cli;
 
 import io.mallocscope.runtime.timeline.Functions;
+import io.mallocscope.runtime.timeline.Reconstructor;
+import io.mallocscope.runtime.timeline.Timeline;
 import io.mallocscope.runtime.timeline.TimelineHeader;
 import io.mallocscope.runtime.timeline.TimelineWriter;
 import org.junit.jupiter.api.Test;
@@ -117,5 +119,17 @@ class FailedRebuildTest {
         assertThat(r.status()).isEqualTo(Exit.DATA);
         assertThat(r.out()).isEmpty();
         assertThat(Files.exists(f)).isTrue();
+    }
+
+    @Test
+    void theReplaySaysFromWhichStepItsStateIsNotTheRecordings() throws IOException {
+        Reconstructor replay = new Reconstructor(Timeline.read(unforked()));
+        replay.stateAt(1);
+        assertThat(replay.problem()).isEmpty();
+        assertThat(replay.problemStep()).isEqualTo(-1);
+        replay.stateAt(3);
+        assertThat(replay.problem()).contains(NOT_FORKED);
+        assertThat(replay.problemStep()).as("call 2 is where it failed").isEqualTo(2);
+        replay.close();
     }
 }

@@ -258,7 +258,7 @@ public final class Narrator {
      * Step {@code step} told or followed, or, when the replay could not rebuild the run there (a process
      * it did not fork, a memory read the rebuilt process refuses after the replay departed), one
      * {@link UserError} naming the step and the Reconstructor's reason. A failure with no reason from the
-     * replay is a bug of the telling and stays one.
+     * replay, or one before the step where the replay departed, is a bug of the telling and stays one.
      */
     private <T> T rebuilt(int step, java.util.function.Supplier<T> telling) {
         try {
@@ -267,11 +267,20 @@ public final class Narrator {
             throw e;
         } catch (RuntimeException e) {
             String why = replay.problem().orElse(null);
-            if (why == null) {
+            if (!explainedByReplay(replay.problemStep(), step) || why == null) {
                 throw e;
             }
             throw UserError.data("cannot tell step " + step + ": " + why);
         }
+    }
+
+    /**
+     * Whether a failure while telling {@code step} is the replay's: it departed at or before that step.
+     * A replay that departed later (driven there by an earlier view, or known from a checkpoint) says
+     * nothing of a failure before it, which stays the telling's own bug.
+     */
+    static boolean explainedByReplay(int problemStep, int step) {
+        return problemStep >= 0 && problemStep <= step;
     }
 
     private void rebuilt(int step, Runnable following) {

@@ -187,4 +187,13 @@ class NarratorTest {
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
     }
+
+    @Test
+    void aFailureBeforeTheStepWhereTheReplayFailedIsNotBlamedOnIt() {
+        assertThat(Narrator.explainedByReplay(2, 1)).as("told before the replay failed: the telling's bug").isFalse();
+        assertThat(Narrator.explainedByReplay(2, 2)).isTrue();
+        assertThat(Narrator.explainedByReplay(2, 5)).isTrue();
+        assertThat(Narrator.explainedByReplay(0, 0)).as("a replay that differs from the start").isTrue();
+        assertThat(Narrator.explainedByReplay(-1, 3)).as("no problem").isFalse();
+    }
 }

@@ -38,6 +38,8 @@ public final class Reconstructor implements AutoCloseable {
     private String problem;
     private String departure;
     private int departureEvent = -1;
+    /** {@link #problem} is where the replay departed (not a difference from the start). */
+    private boolean problemIsDeparture;
     private String departurePrefix;
     /** The side file's checkpoints to start from, or null. */
     private Checkpoints checkpoints;
@@ -189,6 +191,18 @@ public final class Reconstructor implements AutoCloseable {
         return Optional.ofNullable(problem);
     }
 
+    /**
+     * The first step whose rebuilt state may not be the recorded one: the step of the event where the
+     * replay departed or failed, 0 for a problem from the start (another heap start); -1 while there is
+     * no {@link #problem()}.
+     */
+    public int problemStep() {
+        if (problem == null) {
+            return -1;
+        }
+        return problemIsDeparture && departureEvent >= 0 ? timeline.stepOf(departureEvent) : 0;
+    }
+
     private void restart() {
         TimelineHeader h = timeline.header();
         ProcessOptions o = ProcessOptions.defaults().withStdout(DISCARD).withStderr(DISCARD);
@@ -300,6 +314,7 @@ public final class Reconstructor implements AutoCloseable {
         }
         if (problem == null) {
             problem = problemPrefix + where;
+            problemIsDeparture = true;
         }
     }
 
