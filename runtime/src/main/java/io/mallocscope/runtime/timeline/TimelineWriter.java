@@ -718,8 +718,16 @@ public final class TimelineWriter implements Closeable {
         }
     }
 
+    /** How long the recording thread waits for a written page before the recording stops (docs/agent.md). */
+    private long stallNanos = TimeUnit.SECONDS.toNanos(10);
+
+    /** Sets {@link #stallNanos} (tests: a writer stalled for good). */
+    void stallLimit(long millis) {
+        stallNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
     private Page awaitPage() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + stallNanos;
         boolean interrupted = false;
         try {
             while (true) {

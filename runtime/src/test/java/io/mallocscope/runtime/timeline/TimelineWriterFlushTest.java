@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.mallocscope.runtime.timeline.TimelineCodecTest.HEAP;
 import static io.mallocscope.runtime.timeline.TimelineCodecTest.header;
@@ -188,6 +189,55 @@ class TimelineWriterFlushTest {
         assertThat(t.problem()).isEmpty();
         assertThat(t.size()).isEqualTo(2 * rounds);
         assertThat(t.event(2 * rounds - 2).args()[0]).isEqualTo(rounds - 1);
+    }
+
+    @Test
+    void aWriterStalledForGoodStopsTheRecordingAndTheProgramRunsOn() throws Exception {
+        // the header goes through; then every write blocks until the test ends (a hung network file system)
+        java.util.concurrent.CountDownLatch hung = new java.util.concurrent.CountDownLatch(1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean[] headerWritten = {false};
+        OutputStream stalling = new OutputStream() {
+            @Override
+            public void write(int b) {
+                bytes.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (headerWritten[0]) {
+                    try {
+                        hung.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                bytes.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                headerWritten[0] = true;
+            }
+        };
+        List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        TimelineWriter w = new TimelineWriter(stalling, "hung", header(), 50, errors::add);
+        w.stallLimit(200);
+        long start = System.nanoTime();
+        int rounds = 500_000; // about 2.5 MB of events: more than the 32 pages hold
+        for (int i = 0; i < rounds; i++) {
+            w.call(Functions.MALLOC, 0, i, 0, 0, 0, 0, 0);
+            w.ret(Functions.MALLOC, HEAP + 0x10 + i * 0x20L);
+        }
+        long waited = System.nanoTime() - start;
+        assertThat(errors).containsExactly("mallocscope: cannot write the timeline hung (the timeline writer thread "
+                + "stopped writing); recording stopped, the program runs on");
+        assertThat(w.failed()).isTrue();
+        assertThat(w.pages()).isEqualTo(TimelineWriter.PAGES); // it waited at the bound, then went on without recording
+        assertThat(waited).as("one wait of the limit, not one per event").isLessThan(TimeUnit.SECONDS.toNanos(30));
+        hung.countDown();
+        w.close();
+        assertThat(errors).hasSize(1);
     }
 
     @Test
