@@ -176,9 +176,11 @@ final class ReplayCommand implements Callable<Integer> {
      * reached, and the allocator's time for the whole trace (one replay, offsets discarded).
      */
     private int stats(PrintWriter out) throws IOException {
+        String glibc = glibcOption.checked(); // a bad option is named before the trace is read, as everywhere
+        String tunables = tunablesOption.checked();
         Inputs.Traced traced = Inputs.traced(input);
         Trace t = traced.trace();
-        ProcessOptions o = Inputs.replayOptions(t, glibcOption.checked(), tunablesOption.checked())
+        ProcessOptions o = Inputs.replayOptions(t, glibc, tunables)
                 .withStderr(OutputStream.nullOutputStream());
         StringBuilder offsets = new StringBuilder();
         java.io.ByteArrayOutputStream mallocStats = new java.io.ByteArrayOutputStream();

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.mallocscope.cli.CliRun.run;
 import static io.mallocscope.cli.CliRun.trace;
@@ -87,6 +88,22 @@ class ReplayCommandTest {
         CliRun.Result r = run("replay", "--glibc", "1.0", trace("fastbin-lifo"));
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).startsWith("mallocscope: ").contains("1.0");
+    }
+
+    /** A bad option and a bad trace: every form of replay names the option (status 2) before reading the trace. */
+    @Test
+    void optionErrorsComeBeforeTheTracesInEveryForm(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.rep");
+        Files.writeString(bad, "a 0 24\nx 1 2\n");
+        String offsets = run("replay", bad.toString(), "--glibc", "9.99").err();
+        for (String[] args : List.of(new String[] {"replay", bad.toString(), "--glibc", "9.99"},
+                new String[] {"replay", bad.toString(), "--glibc", "9.99", "--format", "text"},
+                new String[] {"replay", bad.toString(), "--glibc", "9.99", "--stats"})) {
+            CliRun.Result r = run(args);
+            assertThat(r.status()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).isEqualTo(offsets).contains("9.99").doesNotContain("bad.rep:2");
+            assertThat(r.out()).isEmpty();
+        }
     }
 
     /** mmap off, then a block grown through brk past the simulated memory: killed as Linux's OOM killer kills. */
