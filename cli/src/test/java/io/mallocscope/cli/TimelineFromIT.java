@@ -115,9 +115,9 @@ class TimelineFromIT {
         assertThat(after.err()).as("the side file written again is used").isEmpty();
         assertThat(after.out()).isEqualTo(damaged.out());
 
-        // a side file of the first version (the narration's names stored beside the story's): written again, said so
+        // a side file of an older version (version 1 stored the narration's names beside the story's): written again, said so
         bytes = Files.readAllBytes(story);
-        assertThat(bytes[8]).as("the version written").isEqualTo((byte) 2);
+        assertThat(bytes[8]).as("the version written").isEqualTo((byte) 3);
         bytes[8] = 1;
         Files.write(story, bytes);
         CliRun.Result older = run("timeline", timeline.toString(), "--color=never", "--from", "9000");
@@ -125,7 +125,7 @@ class TimelineFromIT {
                 + " steps, " + steps / every + " of them, replacing one written by another version of mallocscope): "
                 + "timeline from.timeline --from N now starts telling from the nearest one\n");
         assertThat(older.out()).isEqualTo(late.out());
-        assertThat(Files.readAllBytes(story)[8]).isEqualTo((byte) 2);
+        assertThat(Files.readAllBytes(story)[8]).isEqualTo((byte) 3);
     }
 
     /** The lines of a timeline from the first call numbered {@code n} or more on. */

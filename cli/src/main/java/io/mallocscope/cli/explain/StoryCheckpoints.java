@@ -47,7 +47,7 @@ public final class StoryCheckpoints {
      * The version written and read: a change to what the telling keeps, or to how a step changes it,
      * must change it (an older side file is then written again).
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** At most this many records from one keyframe to the next (sooner when the changes add up to one). */
     static final int KEYFRAME_EVERY = 256;
     private static final int TRAILER = 8 + 4 + 4 + MAGIC.length;

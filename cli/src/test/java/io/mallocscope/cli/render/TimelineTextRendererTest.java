@@ -55,6 +55,46 @@ class TimelineTextRendererTest {
         Approved.verify("timeline-first-fit", out);
     }
 
+    /**
+     * The top chunk moves where glibc moves it: a free that merges into it (the merged chunk is the new
+     * top), a realloc that grows into it (the remainder is), another arena's new heap (its own top beside
+     * main's): the next carve from each is told as a split of the top (glibc 2.36's transitions).
+     */
+    @Test
+    void theTopFollowsAMergeIntoItAReallocIntoItAndAnotherArenasHeap() {
+        long t1 = TOP0 + 0x290;
+        long b = t1 + 0x510;
+        long thread = 0x7ffff00008d0L;
+        List<Op> ops = List.of(
+                new Op(1, "malloc", List.of("0x500"), "0x5555555592a0", null, t1 + 16, 0, List.of(
+                        Event.transition(EventKind.TOP_EXTEND, 0, 0, TOP0, 0x21000),
+                        Event.transition(EventKind.SPLIT, TOP0, 0x290, t1, 0x20d70),
+                        Event.transition(EventKind.SPLIT, t1, 0x510, b, 0x20860))),
+                new Op(2, "free", List.of("0x5555555592a0"), null, null, 0, t1 + 16, List.of(
+                        Event.transition(EventKind.COALESCE, t1, 0x510, b, 0x20860, t1, 0x20d70))),
+                new Op(3, "malloc", List.of("0x100"), "0x5555555592a0", null, t1 + 16, 0, List.of(
+                        Event.transition(EventKind.SPLIT, t1, 0x110, t1 + 0x110, 0x20c60))),
+                new Op(4, "realloc", List.of("0x5555555592a0", "0x300"), "0x5555555592a0", null, t1 + 16, 0, List.of(
+                        Event.transition(EventKind.SPLIT, t1, 0x310, t1 + 0x310, 0x20a60))),
+                new Op(5, "malloc", List.of("0x20"), "0x5555555595b0", null, t1 + 0x310 + 16, 0, List.of(
+                        Event.transition(EventKind.SPLIT, t1 + 0x310, 0x30, t1 + 0x340, 0x20a30))),
+                new Op(6, "malloc", List.of("0x20"), "0x7ffff0000b70", null, thread + 0x290 + 16, 0, List.of(
+                        Event.transition(EventKind.TOP_EXTEND, 0, 0, thread, 0x20730),
+                        Event.transition(EventKind.SPLIT, thread, 0x290, thread + 0x290, 0x204a0))),
+                new Op(7, "malloc", List.of("0x20"), "0x555555559900", null, t1 + 0x340 + 16, 0, List.of(
+                        Event.transition(EventKind.SPLIT, t1 + 0x340, 0x30, t1 + 0x370, 0x20a00))));
+        String out = render(List.of(), ops);
+        assertThat(out).contains("#3 malloc(0x100) = 0x5555555592a0\n"
+                + "    top: split 0x110 off, top now 0x5555555593a0 size 0x20c60\n");
+        assertThat(out).contains("#4 realloc(0x5555555592a0, 0x300) = 0x5555555592a0\n"
+                + "    split 0x555555559290 (#3): 0x310 used, remainder 0x5555555595a0 size 0x20a60\n");
+        assertThat(out).contains("#5 malloc(0x20) = 0x5555555595b0\n"
+                + "    top: split 0x30 off, top now 0x5555555595d0 size 0x20a30\n");
+        assertThat(out).contains("    top: split 0x290 off, top now 0x7ffff0000b60 size 0x204a0\n");
+        assertThat(out).contains("#7 malloc(0x20) = 0x555555559900\n"
+                + "    top: split 0x30 off, top now 0x555555559600 size 0x20a00\n");
+    }
+
     @Test
     void historyBeforeFromStillNamesChunks() {
         List<Op> all = firstFit();
