@@ -46,6 +46,52 @@ class ChunkCommandTest {
         assertThat(run("chunk", file, "0x555555559290", "--color=never").out()).isEqualTo(r.out());
     }
 
+    /**
+     * A free merges the chunk into the top, and the next malloc cuts it from there again: the chunk's
+     * second life starts from the top too (glibc 2.36's transitions of malloc(0x500), free, malloc(0x500)).
+     */
+    @Test
+    void aChunkFreedIntoTheTopIsCutFromTheTopAgain(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("top.timeline");
+        long heap = 0x555555559000L;
+        long a = heap + 0x290;
+        long rest = a + 0x510;
+        io.mallocscope.runtime.timeline.TimelineWriter w = io.mallocscope.runtime.timeline.TimelineWriter.open(f,
+                io.mallocscope.runtime.timeline.TimelineHeader.of(java.util.Map.of(
+                        io.mallocscope.runtime.timeline.TimelineHeader.GLIBC, "2.36",
+                        io.mallocscope.runtime.timeline.TimelineHeader.PROGRAM, "top",
+                        io.mallocscope.runtime.timeline.TimelineHeader.HEAP_START, "0x555555559000",
+                        io.mallocscope.runtime.timeline.TimelineHeader.RECORD, "calls+transitions")), 60_000, m -> {
+                    throw new AssertionError(m);
+                });
+        int malloc = io.mallocscope.runtime.timeline.Functions.MALLOC;
+        int free = io.mallocscope.runtime.timeline.Functions.FREE;
+        w.call(malloc, 0, 0x500, 0, 0, 0, 0, 0);
+        w.topExtend(0, 0, heap, 0x21000);
+        w.split(heap, 0x290, a, 0x20d70);
+        w.split(a, 0x510, rest, 0x20860);
+        w.ret(malloc, a + 0x10);
+        w.call(free, 0, a + 0x10, 0, 0, 0, 0, 0);
+        w.coalesce(a, 0x510, rest, 0x20860, a, 0x20d70);
+        w.ret(free, 0);
+        w.call(malloc, 0, 0x500, 0, 0, 0, 0, 0);
+        w.split(a, 0x510, rest, 0x20860);
+        w.ret(malloc, a + 0x10);
+        w.close();
+        CliRun.Result r = run("chunk", f.toString(), "0x5555555592a0", "--color=never");
+        assertThat(r.err()).as("recorded without writes: said, then told").contains("recorded without writes");
+        assertThat(r.out()).contains("""
+                #3 malloc(0x500) = 0x5555555592a0
+                    created: cut from the top chunk (0x510)
+                    handed out: malloc(0x500) = 0x5555555592a0
+                """);
+        CliRun.Result story = run("timeline", f.toString(), "--color=never");
+        assertThat(story.out()).contains("""
+                #3 malloc(0x500) = 0x5555555592a0
+                    top: split 0x510 off, top now 0x5555555597a0 size 0x20860
+                """);
+    }
+
     @Test
     void aRemainderIsBornInTheSplit() {
         CliRun.Result b = run("chunk", file, "0x5555555594a0", "--color=never");

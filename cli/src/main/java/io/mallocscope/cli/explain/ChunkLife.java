@@ -2,6 +2,7 @@ package io.mallocscope.cli.explain;
 
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Story;
+import io.mallocscope.cli.model.TopChunks;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.malloc.Transitions;
 import io.mallocscope.runtime.timeline.Event;
@@ -52,7 +53,7 @@ public final class ChunkLife {
     public List<Step> steps(Iterable<Op> ops, IntFunction<List<String>> narration) {
         List<Step> out = new ArrayList<>();
         long size = 0;
-        long top = 0;
+        TopChunks tops = new TopChunks();
         int creator = 0;
         for (Op op : ops) {
             List<String> lines = new ArrayList<>();
@@ -68,14 +69,8 @@ public final class ChunkLife {
                     i++;
                     continue;
                 }
-                String said = say(t, top, size);
-                if (t.kind() == EventKind.TOP_EXTEND) {
-                    top = t.chunk();
-                } else if (t.kind() == EventKind.SPLIT && t.chunk() == top) {
-                    top = t.other();
-                } else if (t.kind() == EventKind.TOP_SHRINK) {
-                    top = t.chunk();
-                }
+                String said = say(t, tops, size);
+                tops.follow(t);
                 if (said != null) {
                     lines.add(said);
                     size = sizeAfter(t, size);
@@ -100,14 +95,14 @@ public final class ChunkLife {
     }
 
     /** What {@code t} did to the chunk, or null when it is about other chunks. */
-    private String say(Event t, long top, long size) {
+    private String say(Event t, TopChunks tops, long size) {
         long c = chunk;
         return switch (t.kind()) {
             case SPLIT -> t.chunk() == c
-                    ? (c == top ? "created: cut from the top chunk (" + Hex.of(t.size()) + ")"
+                    ? (tops.isTop(c) ? "created: cut from the top chunk (" + Hex.of(t.size()) + ")"
                     : "split: " + Hex.of(t.size()) + " used, the remainder " + Hex.of(t.other()) + " (" + Hex.of(t.otherSize())
                     + ") cut off")
-                    : t.other() == c ? (t.chunk() == top ? "became the top chunk (" + Hex.of(t.otherSize()) + ") when "
+                    : t.other() == c ? (tops.isTop(t.chunk()) ? "became the top chunk (" + Hex.of(t.otherSize()) + ") when "
                     + Hex.of(t.chunk()) + " was split off"
                     : "created as the remainder (" + Hex.of(t.otherSize()) + ") of splitting " + Hex.of(t.chunk()))
                     : null;

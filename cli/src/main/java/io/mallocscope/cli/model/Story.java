@@ -37,37 +37,25 @@ public final class Story {
         WORDS.put(EventKind.BIN_REMOVE, (t, n) -> bin(t) + ": took " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
                 + reason(t));
         WORDS.put(EventKind.SPLIT, (t, n) -> {
-            if (n.tops.remove(t.chunk())) {
-                n.tops.add(t.other());
+            boolean ofTop = n.tops.isTop(t.chunk());
+            n.tops.follow(t);
+            if (ofTop) {
                 // glibc 2.36's first allocation is always the tcache's own 0x290 chunk (tcache_init)
                 String what = n.topSplits++ == 0 && t.size() == 0x290 ? " for the tcache (tcache_perthread_struct)" : "";
                 return "top: split " + Hex.of(t.size()) + " off" + what + ", top now " + Hex.of(t.other()) + " size "
                         + Hex.of(t.otherSize());
             }
-            // realloc grown into the top: the old top lies inside the carved chunk, the remainder is the top
-            for (long top : n.tops) {
-                if (Long.compareUnsigned(t.chunk(), top) < 0 && Long.compareUnsigned(top, t.other()) < 0) {
-                    n.tops.remove(top);
-                    n.tops.add(t.other());
-                    break;
-                }
-            }
             return "split " + n.chunk(t.chunk()) + ": " + Hex.of(t.size()) + " used, remainder " + Hex.of(t.other())
                     + " size " + Hex.of(t.otherSize());
         });
         WORDS.put(EventKind.COALESCE, (t, n) -> {
-            if (n.tops.remove(t.other())) { // freed into the top: the merged chunk is the top now
-                n.tops.add(t.merged());
-            }
+            n.tops.follow(t);
             return "merged " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") with "
                     + n.chunk(t.other()) + " (" + Hex.of(t.otherSize()) + ") into " + Hex.of(t.merged()) + " ("
                     + Hex.of(t.mergedSize()) + ")";
         });
         WORDS.put(EventKind.TOP_EXTEND, (t, n) -> {
-            if (t.otherSize() != 0) {
-                n.tops.remove(t.other());
-            }
-            n.tops.add(t.chunk());
+            n.tops.follow(t);
             if (t.otherSize() == 0) {
                 return "top: created at " + Hex.of(t.chunk()) + " size " + Hex.of(t.size())
                         + " (the heap's first memory from the kernel)";
@@ -98,11 +86,8 @@ public final class Story {
         private ChunkNames createdBy = new ChunkNames();
         /** the chunks named since the last {@link Story#save} */
         private final java.util.Set<Long> touched = new java.util.HashSet<>();
-        /**
-         * The top chunks as far as the transitions seen so far tell: main's and each other arena's whose
-         * heap the recording saw made (a set: the events do not say which arena they are of).
-         */
-        java.util.Set<Long> tops = new java.util.HashSet<>();
+        /** The top chunks as far as the transitions seen so far tell. */
+        TopChunks tops = new TopChunks();
         int topSplits;
         /** the chunks whose names the last {@link Story#save} wrote or {@link Story#load} read */
         private long[] lastSaved = new long[0];
@@ -111,7 +96,7 @@ public final class Story {
         Names copy() {
             Names n = new Names();
             n.createdBy = createdBy.copy();
-            n.tops = new java.util.HashSet<>(tops);
+            n.tops = tops.copy();
             n.topSplits = topSplits;
             return n;
         }
@@ -261,7 +246,7 @@ public final class Story {
             boolean all = whole || saved.get(pid) != n;
             out.writeInt(pid);
             out.writeBoolean(all);
-            long[] tops = StateCodec.sorted(n.tops);
+            long[] tops = n.tops.sorted();
             out.writeInt(tops.length);
             for (long top : tops) {
                 out.writeLong(top);
@@ -281,10 +266,11 @@ public final class Story {
             int pid = in.readInt();
             Names n = in.readBoolean() ? new Names() : byPid.computeIfAbsent(pid, p -> new Names());
             byPid.put(pid, n);
-            n.tops = new java.util.HashSet<>();
-            for (int k = in.readInt(); k > 0; k--) {
-                n.tops.add(in.readLong());
+            long[] tops = new long[in.readInt()];
+            for (int k = 0; k < tops.length; k++) {
+                tops[k] = in.readLong();
             }
+            n.tops.set(tops);
             n.topSplits = in.readInt();
             n.lastSaved = n.createdBy.read(in);
         }
