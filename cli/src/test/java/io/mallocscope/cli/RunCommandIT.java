@@ -221,8 +221,9 @@ class RunCommandIT {
                 + "    kernel: munmap(0x7fffef5d1000, 0xa2f000) = 0\n"
                 + "    kernel: munmap(0x7ffff4000000, 0x35d1000) = 0\n"
                 + "    kernel: mprotect(0x7ffff0000000, 0x21000, 3) = 0\n"
-                + "    split 0x7ffff00008d0: 0x290 used, remainder 0x7ffff0000b60 size 0x204a0\n"
-                + "    split 0x7ffff0000b60: 0x30 used, remainder 0x7ffff0000b90 size 0x20470\n"
+                + "    top: created at 0x7ffff00008d0 size 0x20730 (the heap's first memory from the kernel)\n"
+                + "    top: split 0x290 off, top now 0x7ffff0000b60 size 0x204a0\n"
+                + "    top: split 0x30 off, top now 0x7ffff0000b90 size 0x20470\n"
                 + "#5 [pid 3 t1] free(0x7ffff0000b70)   childthr.c:8\n"
                 + "    tcachebins[0x30]: put 0x7ffff0000b60 (#4), now 1\n";
         assertThat(r.out()).contains(child).contains("#9 [pid 2 t0] free(0x5555555592a0)   childthr.c:23\n");
@@ -238,7 +239,8 @@ class RunCommandIT {
         assertThat(chunk.status()).isZero();
         // each step line names the call's process and thread, as timeline's header does
         assertThat(chunk.out()).contains("#4 [pid 3 t1] malloc(0x28) = 0x7ffff0000b70   childthr.c:6 → p\n"
-                + "    created as the remainder (0x204a0) of splitting 0x7ffff00008d0\n")
+                + "    became the top chunk (0x204a0) when 0x7ffff00008d0 was split off\n"
+                + "    created: cut from the top chunk (0x30)\n")
                 .contains("#5 [pid 3 t1] free(0x7ffff0000b70)   childthr.c:8\n    freed into tcachebins[0x30] (now 1)\n");
     }
 
@@ -323,11 +325,11 @@ class RunCommandIT {
                 + "#8 [pid 3 t0] malloc(0x64) = 0x7ffff0000b70   fork_in_thread.c:34 → c\n"
                 + "    tcachebins[0x70]: took 0x7ffff0000b60 (#4), 0 left\n"
                 + "#9 [pid 3 t0] malloc(0x1388) = 0x7ffff0000cb0   fork_in_thread.c:35 → d\n"
-                + "    split 0x7ffff0000ca0: 0x1390 used, remainder 0x7ffff0002030 size 0x1efd0\n"
+                + "    top: split 0x1390 off, top now 0x7ffff0002030 size 0x1efd0\n"
                 + "#10 [pid 3 t0] pthread_create(0x7ffff7dd0e90, 0, 0x1000) = 0   fork_in_thread.c:38\n"
                 + "    kernel: mmap(0x0, 0x801000, 0, 0x22, -1, 0) = 0x7ffff6dd0000\n"
                 + "    kernel: mprotect(0x7ffff6dd1000, 0x800000, 3) = 0\n"
-                + "    split 0x7ffff0002030: 0x120 used, remainder 0x7ffff0002150 size 0x1eeb0\n"
+                + "    top: split 0x120 off, top now 0x7ffff0002150 size 0x1eeb0\n"
                 // the child's new thread gets main_arena, which glibc's fork handler put on the free list
                 + "#11 [pid 3 t1] malloc(0x28) = 0x55555555a680   fork_in_thread.c:13 → p\n"
                 + "    top: split 0x290 off, top now 0x55555555a670 size 0x1f990\n"

@@ -282,6 +282,7 @@ final class Arenas {
         }
         w64(a + arena.top, ptr);
         m.setHead(ptr, (h + hsize - ptr) | PREV_INUSE);
+        Transitions.topExtend(0, 0, ptr, h + hsize - ptr); // the new arena's first top, made here, not by sysmalloc
         long replaced = m.threadArena();
         m.setThreadArena(a);
         w64(a + arena.next, r64(MAIN_ARENA + arena.next));

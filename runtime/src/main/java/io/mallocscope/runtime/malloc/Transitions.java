@@ -35,7 +35,8 @@ import io.mallocscope.runtime.event.EventKind;
  *     2.36's malloc_trim quirk grows the heap).</li>
  * </ul>
  * {@code split} reports every carve of a chunk (from top, a bin chunk, a realloc or memalign);
- * {@code topExtend} every sysmalloc that grew or replaced top; {@code mmapChunk}/{@code munmapChunk}
+ * {@code topExtend} every sysmalloc that grew or replaced top, and the first top of an arena
+ * {@code _int_new_arena} makes (old top 0, size 0); {@code mmapChunk}/{@code munmapChunk}
  * each mapping (mremap reports the old chunk unmapped and the new one mapped); {@code threshold}
  * changes of mmap_threshold and trim_threshold by free's dynamic adjustment, mallopt or tunables.
  */
