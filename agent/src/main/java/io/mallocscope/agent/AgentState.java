@@ -10,6 +10,16 @@ final class AgentState {
     }
 
     static final String NOTHING_RECORDED = "mallocscope: no simulated process ran, so no timeline was written";
+    /**
+     * Set (to true) by a program that refused to run before it made a process, having said why itself
+     * (the C front end's compile error): {@link #NOTHING_RECORDED} would only repeat it.
+     */
+    static final String REFUSED = "mallocscope.refused";
+
+    /** Whether the missing timeline goes unsaid: the quiet option, or a program that said why it did not run. */
+    static boolean nothingToSay() {
+        return options.quiet || Boolean.getBoolean(REFUSED);
+    }
 
     static volatile AgentOptions options = new AgentOptions();
     static volatile boolean enabled;
@@ -32,7 +42,7 @@ final class AgentState {
         try {
             if (recorderLoaded) {
                 Recorder.finish();
-            } else if (enabled && !options.quiet) {
+            } else if (enabled && !nothingToSay()) {
                 report(NOTHING_RECORDED);
             }
         } catch (Throwable t) {

@@ -892,7 +892,7 @@ public final class Recorder {
                 report("mallocscope: timeline written to " + file + " (" + w.events() + " events, "
                         + w.bytesWritten() + " bytes)");
             }
-        } else if (!options.quiet && !openFailed && process == null) {
+        } else if (!AgentState.nothingToSay() && !openFailed && process == null) {
             report(AgentState.NOTHING_RECORDED);
         }
         AgentState.reportErrors(errors.get(), firstError);

@@ -55,6 +55,8 @@ public final class CLauncher {
             return;
         } catch (CompileError e) {
             System.err.print(e.diagnostic());
+            // the diagnostic is the whole message: the recording agent, if any, need not add that nothing ran
+            System.setProperty("mallocscope.refused", "true");
             System.exit(1);
             return;
         }

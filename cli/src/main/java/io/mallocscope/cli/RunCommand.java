@@ -226,8 +226,10 @@ final class RunCommand implements Callable<Integer> {
             return status;
         }
         if (!Files.isRegularFile(timeline) || Files.size(timeline) == 0) {
-            err.println("mallocscope: no timeline was recorded in " + timeline + "; nothing to show.");
-            err.flush();
+            if (status == 0) { // a program that failed before its first call said why itself (a C compile error)
+                err.println("mallocscope: no timeline was recorded in " + timeline + "; nothing to show.");
+                err.flush();
+            }
             return status;
         }
         try {

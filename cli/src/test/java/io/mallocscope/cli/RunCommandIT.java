@@ -389,6 +389,12 @@ class RunCommandIT {
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).startsWith(src + ":2:12: error: 'nope' undeclared (first use in this function)\n"
                 + "    2 |     return nope;\n      |            ^\n");
+        // with the story asked for too: the diagnostic is the whole message (no "nothing ran", "nothing to show")
+        CliRun.Result told = run("run", "--color=never", "--out", DIR.resolve("broken.timeline").toString(), src.toString());
+        assertThat(told.status()).isEqualTo(1);
+        assertThat(told.err()).isEqualTo(src + ":2:12: error: 'nope' undeclared (first use in this function)\n"
+                + "    2 |     return nope;\n      |            ^\n");
+        assertThat(told.out()).isEmpty();
     }
 
     /**
