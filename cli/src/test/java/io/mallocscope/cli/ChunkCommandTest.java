@@ -81,12 +81,17 @@ class ChunkCommandTest {
         CliRun.Result r = run("chunk", f.toString(), "0x5555555592a0", "--color=never");
         assertThat(r.err()).as("recorded without writes: said, then told").contains("recorded without writes");
         assertThat(r.out()).contains("""
+                #2 free(0x5555555592a0)
+                    given back: free(0x5555555592a0)
+                    merged with the top chunk 0x5555555597a0 (0x20860): it is the top chunk now (0x20d70)
                 #3 malloc(0x500) = 0x5555555592a0
                     created: cut from the top chunk (0x510)
                     handed out: malloc(0x500) = 0x5555555592a0
                 """);
         CliRun.Result story = run("timeline", f.toString(), "--color=never");
         assertThat(story.out()).contains("""
+                #2 free(0x5555555592a0)
+                    top: took in 0x555555559290 (#1) (0x510), top now 0x555555559290 size 0x20d70
                 #3 malloc(0x500) = 0x5555555592a0
                     top: split 0x510 off, top now 0x5555555597a0 size 0x20860
                 """);

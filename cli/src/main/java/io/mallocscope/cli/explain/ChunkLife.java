@@ -111,10 +111,7 @@ public final class ChunkLife {
             case BIN_INSERT -> t.chunk() == c ? (t.reasonCode() == Transitions.FREE ? "freed into " : "put in ")
                     + Story.bin(t) + reason(t) : null;
             case BIN_REMOVE -> t.chunk() == c ? "taken off " + Story.bin(t) + reason(t) : null;
-            case COALESCE -> t.chunk() == c || t.other() == c
-                    ? "merged with " + Hex.of(t.chunk() == c ? t.other() : t.chunk()) + " ("
-                    + Hex.of(t.chunk() == c ? t.otherSize() : t.size()) + ") into " + Hex.of(t.merged()) + " ("
-                    + Hex.of(t.mergedSize()) + ")" + (t.merged() == c ? "" : ": the chunk is gone")
+            case COALESCE -> t.chunk() == c || t.other() == c ? merged(t, tops)
                     : t.merged() == c ? "grew to " + Hex.of(t.mergedSize()) : null;
             case TOP_EXTEND -> t.chunk() == c ? (t.otherSize() == 0 ? "created as the top chunk (" + Hex.of(t.size())
                     + "), the heap's first memory" : "the top chunk, grown to " + Hex.of(t.size())) : null;
@@ -123,6 +120,24 @@ public final class ChunkLife {
             case MUNMAP_CHUNK -> t.chunk() == c ? "unmapped: its memory went back to the kernel" : null;
             default -> null;
         };
+    }
+
+    /** A coalesce of the chunk with its neighbour: the top chunk said as such (a free into the top, or the top taking one in). */
+    private String merged(Event t, TopChunks tops) {
+        long c = chunk;
+        long other = t.chunk() == c ? t.other() : t.chunk();
+        String otherSize = Hex.of(t.chunk() == c ? t.otherSize() : t.size());
+        String into = Hex.of(t.merged()) + " (" + Hex.of(t.mergedSize()) + ")";
+        if (tops.isTop(other)) {
+            return "merged with the top chunk " + Hex.of(other) + " (" + otherSize + "): "
+                    + (t.merged() == c ? "it is the top chunk now (" + Hex.of(t.mergedSize()) + ")"
+                    : "the top chunk is now " + into + ", the chunk is gone");
+        }
+        if (tops.isTop(c)) {
+            return "the top chunk took in " + Hex.of(other) + " (" + otherSize + "): the top chunk is now " + into;
+        }
+        return "merged with " + Hex.of(other) + " (" + otherSize + ") into " + into
+                + (t.merged() == c ? "" : ": the chunk is gone");
     }
 
     private long sizeAfter(Event t, long size) {

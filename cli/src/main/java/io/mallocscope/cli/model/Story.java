@@ -49,7 +49,12 @@ public final class Story {
                     + " size " + Hex.of(t.otherSize());
         });
         WORDS.put(EventKind.COALESCE, (t, n) -> {
+            boolean intoTop = n.tops.isTop(t.other());
             n.tops.follow(t);
+            if (intoTop) { // free (or malloc_consolidate) merging a chunk with the top chunk after it
+                return "top: took in " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + "), top now "
+                        + Hex.of(t.merged()) + " size " + Hex.of(t.mergedSize());
+            }
             return "merged " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ") with "
                     + n.chunk(t.other()) + " (" + Hex.of(t.otherSize()) + ") into " + Hex.of(t.merged()) + " ("
                     + Hex.of(t.mergedSize()) + ")";
