@@ -11,14 +11,21 @@ final class AgentState {
 
     static final String NOTHING_RECORDED = "mallocscope: no simulated process ran, so no timeline was written";
     /**
-     * Set (to true) by a program that refused to run before it made a process, having said why itself
-     * (the C front end's compile error): {@link #NOTHING_RECORDED} would only repeat it.
+     * Set (to true) by a program that refused to run before it started, having said why itself (the C
+     * front end's compile error, or a construct it refuses while laying the program out in the process it
+     * has just made): {@link #NOTHING_RECORDED} would only repeat it, and a process that made no call
+     * leaves no timeline ({@link Recorder#finish}).
      */
     static final String REFUSED = "mallocscope.refused";
 
+    /** Whether the program said it refused to run ({@link #REFUSED}). */
+    static boolean refused() {
+        return Boolean.getBoolean(REFUSED);
+    }
+
     /** Whether the missing timeline goes unsaid: the quiet option, or a program that said why it did not run. */
     static boolean nothingToSay() {
-        return options.quiet || Boolean.getBoolean(REFUSED);
+        return options.quiet || refused();
     }
 
     static volatile AgentOptions options = new AgentOptions();

@@ -880,7 +880,7 @@ public final class Recorder {
         if (finished) {
             return;
         }
-        if (writer == null && options.out != null && process != null && !openFailed) {
+        if (writer == null && options.out != null && process != null && !openFailed && !AgentState.refused()) {
             open(); // a process ran but made no call: still leave a (header-only) timeline
         }
         finished = true;

@@ -178,18 +178,46 @@ public final class CFront {
         }
 
         private ExitStatus run(CProcess p, String argv0, String... args) {
+            CProgram program;
+            try {
+                program = load(p, argv0);
+            } catch (CompileError e) {
+                return refused(p, e);
+            }
+            return run(p, program, args);
+        }
+
+        /**
+         * {@link #run(ProcessOptions, String...)}, except that a refusal found while laying the program out
+         * in its process (a frame the front end does not model, say) is thrown, not printed: the program has
+         * not started, so whoever runs it can say that nothing ran (as {@link CLauncher} does).
+         */
+        ExitStatus runUnlessRefused(ProcessOptions options, String... args) {
+            CProcess p = process(options);
+            return run(p, load(p, "./" + programName()), args);
+        }
+
+        private CProgram load(CProcess p, String argv0) {
             StdoutBuffer buffer = buffers.remove(p);
             if (buffer == null) {
                 throw new IllegalArgumentException("the process was not made by process(options), or has run");
             }
+            return load(p, argv0, buffer);
+        }
+
+        private ExitStatus run(CProcess p, CProgram program, String... args) {
             try {
-                return p.run(load(p, argv0, buffer), args);
+                return p.run(program, args);
             } catch (CompileError e) {
-                PrintStream err = p.options().stderr();
-                err.print(e.diagnostic());
-                err.flush();
-                return ExitStatus.exited(1);
+                return refused(p, e);
             }
+        }
+
+        private static ExitStatus refused(CProcess p, CompileError e) {
+            PrintStream err = p.options().stderr();
+            err.print(e.diagnostic());
+            err.flush();
+            return ExitStatus.exited(1);
         }
 
         /** {@link #run} with stdout and stderr captured (decoded as UTF-8). */

@@ -15,7 +15,8 @@ import java.util.Locale;
 
 /**
  * The main class {@code mallocscope run FILE.c} starts in the child JVM (under the recording agent):
- * compiles the file, printing gcc-style diagnostics and exiting 1 on a mistake, then runs it in a
+ * compiles the file, printing gcc-style diagnostics and exiting 1 on a mistake (or on a construct it
+ * refuses while laying the program out, before it starts), then runs it in a
  * process set up from the environment ({@code mallocscope.glibc}, {@code mallocscope.tunables},
  * {@code mallocscope.stdout.tty}) with the kernel layout of {@code mallocscope.kernel}
  * ({@code detect}, the default: this machine's; or {@code classic}, {@code vvar-vclock}).
@@ -54,10 +55,7 @@ public final class CLauncher {
             System.exit(1);
             return;
         } catch (CompileError e) {
-            System.err.print(e.diagnostic());
-            // the diagnostic is the whole message: the recording agent, if any, need not add that nothing ran
-            System.setProperty("mallocscope.refused", "true");
-            System.exit(1);
+            refuse(e);
             return;
         }
         ProcessOptions options;
@@ -68,10 +66,25 @@ public final class CLauncher {
             System.exit(2);
             return;
         }
-        ExitStatus status = program.run(options, rest);
+        ExitStatus status;
+        try {
+            status = program.runUnlessRefused(options, rest);
+        } catch (CompileError e) { // found laying the program out in its process: it has not started either
+            refuse(e);
+            return;
+        }
         System.out.flush();
         System.err.flush();
         System.exit(status.code());
+    }
+
+    /** A program refused before it started: gcc's diagnostic, status 1. */
+    private static void refuse(CompileError e) {
+        System.err.print(e.diagnostic());
+        // the diagnostic is the whole message: the recording agent, if any, need not add that nothing ran,
+        // nor leave a timeline of the process made for it
+        System.setProperty("mallocscope.refused", "true");
+        System.exit(1);
     }
 
     static KernelLayout kernel(String name) {

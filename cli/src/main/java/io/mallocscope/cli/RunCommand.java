@@ -226,7 +226,7 @@ final class RunCommand implements Callable<Integer> {
             return status;
         }
         if (!Files.isRegularFile(timeline) || Files.size(timeline) == 0) {
-            if (status == 0) { // a program that failed before its first call said why itself (a C compile error)
+            if (status == 0) { // a program that failed before its first call said why itself (a C file gcc or the front end refuses)
                 err.println("mallocscope: no timeline was recorded in " + timeline + "; nothing to show.");
                 err.flush();
             }

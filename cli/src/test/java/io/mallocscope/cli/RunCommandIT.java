@@ -397,6 +397,22 @@ class RunCommandIT {
         assertThat(told.out()).isEmpty();
     }
 
+    @Test
+    void aCFileRefusedWhileLaidOutIsTheWholeMessageToo() throws IOException {
+        // the front end refuses this when it lays the frames out, after the process is made: still nothing ran
+        Path src = DIR.resolve("ldouble.c");
+        Files.writeString(src, "static int one(void) { return 1; }\n"
+                + "int main(void) {\n    long double x = 1.0L;\n    return (int) x - one();\n}\n");
+        Path timeline = DIR.resolve("ldouble.timeline");
+        CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(src + ":2:5: error: unsupported: long double arithmetic in 'main', which calls"
+                + " the program's own functions (gcc's x87 stack slots are not modelled)\n"
+                + "    2 | int main(void) {\n      |     ^\n");
+        assertThat(r.out()).isEmpty();
+        assertThat(timeline).satisfiesAnyOf(t -> assertThat(t).doesNotExist(), t -> assertThat(t).isEmptyFile());
+    }
+
     /**
      * In a temp directory of the test's own: the shared one's first-fit.timeline may be held by any other run on
      * the machine right then, and this run would rightly take first-fit-2.timeline.
