@@ -76,7 +76,13 @@ final class CompareCommand implements Callable<Integer> {
         file = input.path();
         if (Inputs.isTimeline(input)) {
             // a recorded run: compare the program it recorded, with the arguments it was given
-            TimelineHeader header = Timeline.read(file).header();
+            TimelineHeader header;
+            try {
+                header = Timeline.read(file).header();
+            } catch (IOException e) { // a torn or corrupt header: one line, as every view says it
+                throw UserError.data(e.getMessage() != null && e.getMessage().contains(file.toString())
+                        ? e.getMessage() : file + ": " + e.getMessage());
+            }
             Optional<Samples.Info> recorded = Samples.find(header.program());
             if (recorded.isEmpty()) {
                 throw UserError.data(file + " was recorded from '" + header.program() + "', which is not a sample: "
