@@ -48,6 +48,41 @@ class CompareCommandTest {
     }
 
     @Test
+    void aTimelineWithATornHeaderIsOneLineAsInTheViews(@TempDir Path dir) throws IOException {
+        Path whole = dir.resolve("first-fit.timeline");
+        io.mallocscope.cli.testing.RecordedFirstFit.record(whole);
+        Path torn = dir.resolve("torn.timeline");
+        Files.write(torn, java.util.Arrays.copyOf(Files.readAllBytes(whole), 16));
+        CliRun.Result r = CliRun.run("compare", torn.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).hasLineCount(1).startsWith("mallocscope: " + torn + ": the header block is unreadable")
+                .doesNotContain("internal error");
+        assertThat(CliRun.run("heap", torn.toString()).err()).isEqualTo(r.err());
+    }
+
+    /** A header naming a glibc this build does not have: the views that tell the story say so in one line. */
+    @Test
+    void aTimelineOfAnUnknownGlibcIsOneLineInTimelineAndChunk(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("future.timeline");
+        io.mallocscope.runtime.timeline.TimelineHeader h = io.mallocscope.runtime.timeline.TimelineHeader.of(
+                java.util.Map.of(io.mallocscope.runtime.timeline.TimelineHeader.PROGRAM, "first-fit",
+                        io.mallocscope.runtime.timeline.TimelineHeader.GLIBC, "9.99",
+                        io.mallocscope.runtime.timeline.TimelineHeader.RECORD, "calls+transitions+syscalls+writes"));
+        try (var w = io.mallocscope.runtime.timeline.TimelineWriter.open(file, h, 1000, msg -> { })) {
+            w.call(io.mallocscope.runtime.timeline.Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+            w.ret(io.mallocscope.runtime.timeline.Functions.MALLOC, 0x5555555592a0L);
+            w.writeValue(0x5555555592a0L, 0x41, 8); // a write the story tells from the rebuilt process
+        }
+        for (String[] cmd : new String[][] {{"timeline", file.toString()}, {"chunk", file.toString(), "0x5555555592a0"},
+                {"heap", file.toString()}}) {
+            CliRun.Result r = CliRun.run(cmd);
+            assertThat(r.status()).as(cmd[0]).isEqualTo(1);
+            assertThat(r.err()).as(cmd[0]).doesNotContain("internal error").contains("9.99");
+            assertThat(r.err().lines().filter(l -> l.contains("\tat ")).count()).as(cmd[0]).isZero();
+        }
+    }
+
+    @Test
     void aTimelineOfAnotherProgramIsRefusedWithAReason(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("mine.timeline");
         io.mallocscope.runtime.timeline.TimelineHeader h = io.mallocscope.runtime.timeline.TimelineHeader.of(

@@ -1074,7 +1074,12 @@ public final class Narrator {
      * program's process, and a forked child's call or write is told from the child's own memory.
      */
     private CProcess stateBefore(int event, int pid) {
-        CProcess root = replay.stateBefore(event);
+        CProcess root;
+        try {
+            root = replay.stateBefore(event);
+        } catch (IllegalArgumentException e) { // a header naming a glibc or tunables this build cannot make
+            throw UserError.data("cannot rebuild the recorded process: " + e.getMessage());
+        }
         if (root.pid() == pid) {
             return root;
         }
