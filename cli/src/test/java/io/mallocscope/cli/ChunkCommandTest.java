@@ -115,6 +115,10 @@ class ChunkCommandTest {
         assertThat(none.err()).isEqualTo("mallocscope: no call of the timeline of first-fit touched a chunk at 0x1234 "
                 + "(give the chunk's address or the pointer malloc returned)\n");
         assertThat(none.out()).isEmpty();
+        CliRun.Result nullPointer = run("chunk", file, "0x0");
+        assertThat(nullPointer.status()).as("NULL names no chunk, though free's result is 0").isEqualTo(1);
+        assertThat(nullPointer.err()).isEqualTo("mallocscope: no call of the timeline of first-fit touched a chunk at 0x0 "
+                + "(give the chunk's address or the pointer malloc returned)\n");
         CliRun.Result bad = run("chunk", file, "zz");
         assertThat(bad.status()).isEqualTo(2);
         assertThat(bad.err()).isEqualTo("mallocscope: ADDR: 'zz' is not a hex address\n");

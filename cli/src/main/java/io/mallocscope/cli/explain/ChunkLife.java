@@ -34,6 +34,9 @@ public final class ChunkLife {
 
     /** The chunk address {@code addr} means among {@code ops}: a pointer a call handed out, else the address itself. */
     public static long chunkOf(Iterable<Op> ops, long addr) {
+        if (addr == 0) {
+            return 0; // NULL is no call's pointer (a call that hands out or frees nothing has 0 there)
+        }
         for (Op op : ops) {
             if (op.mem() == addr || op.freed() == addr) {
                 return addr - 16;
