@@ -31,6 +31,21 @@ final class OpenOnWrite extends OutputStream {
         return out;
     }
 
+    /**
+     * Refuses an {@code --out} file that is the input being read (the same file, by any path or link):
+     * writing the view there would replace the recording with its own rendering.
+     */
+    static void refuseInput(Path out, Path input) {
+        try {
+            if (Files.exists(out) && Files.exists(input) && Files.isSameFile(out, input)) {
+                throw UserError.usage("--out " + out + " is " + input + ", the file being read: write the view "
+                        + "to another file");
+            }
+        } catch (IOException e) {
+            // not comparable (unreadable, say): writing will tell
+        }
+    }
+
     /** The error opening the file, if that is what failed. */
     IOException error() {
         return error;

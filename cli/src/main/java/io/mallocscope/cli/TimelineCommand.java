@@ -119,6 +119,9 @@ final class TimelineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         checkHtmlOptions();
+        if (outFile != null) {
+            OpenOnWrite.refuseInput(outFile, file);
+        }
         Predicate<Op> keep = filter();
         Sources.ReplaySettings settings = SourceOptions.settings(glibc, tunables);
         StateSource s = Sources.open(file, settings);

@@ -195,6 +195,22 @@ class ViewCommandsTest {
     }
 
     @Test
+    void timelineOutOntoItsOwnInputIsRefusedAndTheInputKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path f = dir.resolve("t.rep");
+        java.nio.file.Files.copy(java.nio.file.Path.of(trace("worked-brief-example")), f);
+        byte[] before = java.nio.file.Files.readAllBytes(f);
+        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link.txt"), f);
+        for (String out : new String[] {f.toString(), link.toString()}) {
+            CliRun.Result r = run("timeline", f.toString(), "--out", out);
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("mallocscope: --out " + out + " is " + f + ", the file being read: write the "
+                    + "view to another file\n");
+        }
+        assertThat(java.nio.file.Files.readAllBytes(f)).isEqualTo(before);
+    }
+
+    @Test
     void diffBlamesTheOptionTheUserGave() {
         CliRun.Result r = run("diff", trace("worked-brief-example"), "--to", "12");
         assertThat(r.status()).isEqualTo(2);
