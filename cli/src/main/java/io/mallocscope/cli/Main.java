@@ -120,6 +120,8 @@ public final class Main implements Runnable {
     private static int runOutOfMemoryAware(CommandLine.ParseResult parsed) {
         try {
             return new CommandLine.RunLast().execute(parsed);
+        } catch (Stdout.Failed f) { // --help or --version printed into a full disk or a closed pipe
+            return f.report(parsed.commandSpec().commandLine().getErr());
         } catch (OutOfMemoryError e) {
             CommandLine cl = parsed.commandSpec().commandLine();
             cl.getOut().flush();

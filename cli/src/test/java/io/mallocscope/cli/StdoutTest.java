@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,16 +61,21 @@ class StdoutTest {
         assertThat(err).hasToString("");
     }
 
-    /** The real thing: the CLI's JVM writing to /dev/full. */
+    /** The real thing: the CLI's JVM writing to /dev/full, a command's output and the help alike. */
     @Test
     void devFull() throws Exception {
         Path full = Path.of("/dev/full");
         assumeTrue(Files.isWritable(full), "no /dev/full");
-        Process p = new ProcessBuilder(Home.java().toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "list").redirectOutput(full.toFile()).start();
-        String err = new String(p.getErrorStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(err).isEqualTo("mallocscope: cannot write to standard output: No space left on device\n");
+        for (String[] args : new String[][] {{"list"}, {"--help"}, {"heap", "--help"}, {"-V"}}) {
+            List<String> cmd = new ArrayList<>(List.of(Home.java().toString(), "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectOutput(full.toFile()).start();
+            String err = new String(p.getErrorStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(err).as(String.join(" ", args))
+                    .isEqualTo("mallocscope: cannot write to standard output: No space left on device\n");
+        }
     }
 }
