@@ -92,7 +92,7 @@ final class CFormat {
                 continue;
             }
             if (conv == 'n') {
-                throw new IllegalArgumentException("printf: %n is not supported");
+                throw new UnsupportedAtRunTime("printf conversion '%n'");
             }
             out.append(fmt, start, i + 1);
             if (width.equals("*")) {

@@ -792,6 +792,8 @@ final class Machine {
             kernel.setErrno(mem.read32(errnoAddress));
             try {
                 return target.builtin.call(this, vals, types, site);
+            } catch (UnsupportedAtRunTime e) {
+                throw new CompileError(site.at, "unsupported: " + e.getMessage());
             } finally {
                 mem.write32(errnoAddress, kernel.errno());
                 rsp = savedRsp;

@@ -174,7 +174,7 @@ final class Scanf {
                         assigned++;
                     }
                 }
-                default -> throw new IllegalArgumentException("scanf: unsupported conversion '%" + conv + "'");
+                default -> throw new UnsupportedAtRunTime("scanf conversion '%" + conv + "'");
             }
         }
         return assigned;

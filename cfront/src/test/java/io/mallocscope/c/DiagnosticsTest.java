@@ -115,13 +115,18 @@ class DiagnosticsTest {
         assertThat(r.stderr()).doesNotContain("Exception");
     }
 
-    /** What stdin does not model (its descriptor is the program's input) stops the run with one line, after what was printed. */
+    /**
+     * What stdin does not model (its descriptor is the program's input), and a format only seen running that asks
+     * for a conversion not modelled, stop the run with one line, after what was printed.
+     */
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
             int main(void) { puts("a"); fseek(stdin, 0, SEEK_SET); return 0; } | prog.c:2:34: error: unsupported: fseek on stdin, stdout or stderr
             int main(void) { puts("a"); return (int) ftell(stdin); }           | prog.c:2:47: error: unsupported: ftell on stdin, stdout or stderr
             int main(void) { puts("a"); return fclose(stdin); }                | prog.c:2:42: error: unsupported: fclose on stdin, stdout or stderr
             int main(void) { puts("a"); return ungetc('x', stdout); }          | prog.c:2:42: error: unsupported: ungetc on stdout or stderr
+            int main(void) { puts("a"); double d; return sscanf("2.5", "%lf", &d); }                   | prog.c:2:52: error: unsupported: scanf conversion '%f'
+            int main(void) { puts("a"); const char *f = "%n"; int n; printf(f, &n); return 0; } | prog.c:2:64: error: unsupported: printf conversion '%n'
             """)
     void stdinCallsNotModelledAreRefusedWhileRunning(String source, String line) {
         CProcess.Captured r = CFront.compile("prog.c", "#include <stdio.h>\n" + source + "\n").runCaptured(ProcessOptions.defaults());
