@@ -483,7 +483,8 @@ final class Preprocessor {
                 if (p < 0) {
                     throw new CompileError(t, "'#' is not followed by a macro parameter");
                 }
-                Tok s = literal(at, Tok.Kind.STRING, quote(spell(args.get(p), true)));
+                // spell(…, true) has already escaped the quotes and backslashes of the argument's literals
+                Tok s = literal(at, Tok.Kind.STRING, "\"" + spell(args.get(p), true) + "\"");
                 s.space = t.space;
                 out.add(s);
                 i++;
