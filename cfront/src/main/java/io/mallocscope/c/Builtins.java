@@ -338,7 +338,10 @@ final class Builtins {
         def("sleep", (m, a, t, s) -> 0);
         def("usleep", (m, a, t, s) -> 0);
         def("getenv", (m, a, t, s) -> 0);
-        def("atexit", (m, a, t, s) -> 0);
+        // exit handlers are not modelled: refused where registered rather than silently never run
+        def("atexit", (m, a, t, s) -> {
+            throw new CompileError(s.at, "unsupported: atexit (the C front end does not run exit handlers)");
+        });
         def("__errno_location", (m, a, t, s) -> {
             m.mem.write32(m.errnoAddress, m.libc.errno());
             return m.errnoAddress;

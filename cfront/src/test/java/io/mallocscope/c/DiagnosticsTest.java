@@ -121,15 +121,16 @@ class DiagnosticsTest {
      */
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
-            int main(void) { puts("a"); fseek(stdin, 0, SEEK_SET); return 0; } | prog.c:2:34: error: unsupported: fseek on stdin, stdout or stderr
-            int main(void) { puts("a"); return (int) ftell(stdin); }           | prog.c:2:47: error: unsupported: ftell on stdin, stdout or stderr
-            int main(void) { puts("a"); return fclose(stdin); }                | prog.c:2:42: error: unsupported: fclose on stdin, stdout or stderr
-            int main(void) { puts("a"); return ungetc('x', stdout); }          | prog.c:2:42: error: unsupported: ungetc on stdout or stderr
-            int main(void) { puts("a"); double d; return sscanf("2.5", "%lf", &d); }                   | prog.c:2:52: error: unsupported: scanf conversion '%f'
-            int main(void) { puts("a"); const char *f = "%n"; int n; printf(f, &n); return 0; } | prog.c:2:64: error: unsupported: printf conversion '%n'
+            int main(void) { puts("a"); fseek(stdin, 0, SEEK_SET); return 0; } | prog.c:3:34: error: unsupported: fseek on stdin, stdout or stderr
+            int main(void) { puts("a"); return (int) ftell(stdin); }           | prog.c:3:47: error: unsupported: ftell on stdin, stdout or stderr
+            int main(void) { puts("a"); return fclose(stdin); }                | prog.c:3:42: error: unsupported: fclose on stdin, stdout or stderr
+            int main(void) { puts("a"); return ungetc('x', stdout); }          | prog.c:3:42: error: unsupported: ungetc on stdout or stderr
+            int main(void) { puts("a"); double d; return sscanf("2.5", "%lf", &d); }                   | prog.c:3:52: error: unsupported: scanf conversion '%f'
+            int main(void) { puts("a"); const char *f = "%n"; int n; printf(f, &n); return 0; } | prog.c:3:64: error: unsupported: printf conversion '%n'
+            void bye(void) { puts("bye"); } int main(void) { puts("a"); atexit(bye); return 0; }   | prog.c:3:67: error: unsupported: atexit (the C front end does not run exit handlers)
             """)
     void stdinCallsNotModelledAreRefusedWhileRunning(String source, String line) {
-        CProcess.Captured r = CFront.compile("prog.c", "#include <stdio.h>\n" + source + "\n").runCaptured(ProcessOptions.defaults());
+        CProcess.Captured r = CFront.compile("prog.c", "#include <stdio.h>\n#include <stdlib.h>\n" + source + "\n").runCaptured(ProcessOptions.defaults());
         assertThat(r.status().code()).isEqualTo(1);
         assertThat(r.stdout()).isEqualTo("a\n");
         assertThat(r.stderr().lines().findFirst().orElse("")).isEqualTo(line);
