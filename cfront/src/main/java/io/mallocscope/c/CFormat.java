@@ -118,15 +118,19 @@ final class CFormat {
         double a = Math.abs(d);
         if (Double.isNaN(d)) {
             body = "nan";
-            neg = false;
+            neg = Double.doubleToRawLongBits(d) < 0; // glibc prints the sign bit of a NaN: 0.0/0.0 is -nan on x86-64
         } else if (Double.isInfinite(d)) {
             body = "inf";
         } else {
             int p = prec < 0 ? 6 : prec;
             switch (lc) {
-                case 'f' -> body = fixed(a, p);
-                case 'e' -> body = exp(a, p);
-                case 'a' -> body = Double.toHexString(a).replace("0x1.0p", "0x1p");
+                case 'f' -> body = point(fixed(a, p), p, flags);
+                case 'e' -> {
+                    String e = exp(a, p);
+                    int at = e.indexOf('e');
+                    body = point(e.substring(0, at), p, flags) + e.substring(at);
+                }
+                case 'a' -> body = hex(a, prec, flags);
                 default -> {
                     int pp = p == 0 ? 1 : p;
                     int x = a == 0 ? 0 : (int) Math.floor(Math.log10(a));
@@ -167,6 +171,47 @@ final class CFormat {
             }
         }
         return s;
+    }
+
+    /** The '#' flag keeps the decimal point of a conversion with no digits after it ({@code %#.0f} of 3 is "3."). */
+    private static String point(String digits, int prec, String flags) {
+        return prec == 0 && flags.indexOf('#') >= 0 ? digits + "." : digits;
+    }
+
+    /**
+     * %a as glibc prints a double: {@code 0x1.8p+1}, the leading digit 1 (0 for a subnormal, which keeps
+     * exponent -1022), the fraction's hex digits without trailing zeros, or {@code prec} of them rounded
+     * half to even (a carry makes the leading digit 2), and a signed decimal exponent.
+     */
+    private static String hex(double a, int prec, String flags) {
+        long bits = Double.doubleToRawLongBits(a);
+        int e = (int) (bits >>> 52) & 0x7ff;
+        long m = bits & ((1L << 52) - 1);
+        if (e == 0 && m == 0) {
+            return "0x0" + (prec > 0 ? "." + "0".repeat(prec) : flags.indexOf('#') >= 0 ? "." : "") + "p+0";
+        }
+        long lead = e == 0 ? 0 : 1;
+        int exp = e == 0 ? -1022 : e - 1023;
+        String digits;
+        if (prec < 0 || prec >= 13) {
+            digits = String.format("%013x", m);
+            digits = prec < 0 ? digits.replaceAll("0+$", "") : digits + "0".repeat(prec - 13);
+        } else {
+            int shift = 52 - 4 * prec;
+            long rem = m & ((1L << shift) - 1);
+            long q = m >>> shift;
+            long half = 1L << (shift - 1);
+            if (rem > half || rem == half && (q & 1) == 1) {
+                q++;
+            }
+            if (q >>> (4 * prec) != 0) { // the fraction carried into the leading digit
+                lead++;
+                q &= (1L << (4 * prec)) - 1;
+            }
+            digits = prec == 0 ? "" : String.format("%0" + prec + "x", q);
+        }
+        String dot = !digits.isEmpty() || flags.indexOf('#') >= 0 ? "." : "";
+        return "0x" + lead + dot + digits + "p" + (exp >= 0 ? "+" : "") + exp;
     }
 
     /** %f as glibc: the exact binary value rounded half to even. */
