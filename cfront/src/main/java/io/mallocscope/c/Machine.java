@@ -80,6 +80,9 @@ final class Machine {
     static int globalAlign(Var v) {
         CType t = v.type;
         int a = t.align;
+        if (v.userAlign > 0) { // gcc's align_variable: an aligned attribute replaces the ABI's and its own bumps
+            return Math.max(a, v.userAlign);
+        }
         if (t.k == CType.K.ARRAY || t.isRecord()) {
             if (t.size >= 32) {
                 a = Math.max(a, 32);
