@@ -78,6 +78,10 @@ final class Builtins {
 
         // ------------------------------------------------------------ stdio
         def("printf", (m, a, t, s) -> {
+            if (s != null && s.valueUnused && "puts".equals(s.foldedWhenUnused) && a.length == 2
+                    && m.string(a[0]).equals("%s\n")) {
+                return m.libc.puts(a[1]); // gcc made printf("%s\n", p) puts(p): a NULL p is puts' segfault, not "(null)"
+            }
             CFormat.Call c = CFormat.convert(m.string(a[0]), a, t, 1);
             return m.libc.printf(c.format(), c.args());
         });
