@@ -96,6 +96,13 @@ class MalformedInputCorpusTest {
         everyCommand(f.toString(), 2, line.substring("mallocscope: ".length()));
     }
 
+    /** A device that never ends is refused at its first bytes, not copied until the disk is full. */
+    @Test
+    void anEndlessBinaryDevice() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/dev/zero")), "no /dev/zero");
+        everyCommand("/dev/zero", 2, "/dev/zero: it is a device whose first bytes are binary, not a trace or a timeline");
+    }
+
     @Test
     void aFileThatIsNeitherTraceNorTimeline() throws IOException {
         Path f = text("notes.txt", "hello\n");

@@ -17,7 +17,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The one way every command opens an input (a trace, a timeline) and says what is wrong with it, so
@@ -37,7 +37,7 @@ public final class Inputs {
     public static Input open(Path typed) {
         String name = typed.toString();
         if (name.equals("-")) {
-            return copy(System.in, name);
+            return copy(System.in, name, false);
         }
         String kind = FileKinds.notRegular(typed);
         if (kind == null) {
@@ -51,7 +51,7 @@ public final class Inputs {
         }
         if (kind.contains("pipe") || kind.contains("FIFO") || kind.contains("character device")) {
             try (InputStream in = Files.newInputStream(typed)) {
-                return copy(in, name);
+                return copy(in, name, kind.contains("character device"));
             } catch (IOException e) {
                 throw cannotRead(name, e);
             }
@@ -59,15 +59,39 @@ public final class Inputs {
         throw UserError.usage(name + ": it is " + kind + ", not a trace or a timeline");
     }
 
-    /** Reads a stream to its end into a temporary file (deleted when the JVM exits). */
-    private static Input copy(InputStream in, String name) {
+    /**
+     * Reads a stream to its end into a temporary file (deleted when the JVM exits). With {@code sniff} (a
+     * character device), first bytes that are neither a timeline's nor text (a NUL among them: /dev/zero,
+     * /dev/urandom) are refused before more is read: such a device never ends, and a copy of it would
+     * fill the disk. (A pipe's binary bytes are copied and then told apart line by line, as a file's are.)
+     */
+    private static Input copy(InputStream in, String name, boolean sniff) {
+        Path tmp = null;
         try {
-            Path tmp = Files.createTempFile("mallocscope-input-", ".bin");
+            tmp = Files.createTempFile("mallocscope-input-", ".bin");
             tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            byte[] head = in.readNBytes(4096);
+            Files.write(tmp, head);
+            boolean text = true;
+            for (byte b : head) {
+                text &= b != 0;
+            }
+            if (sniff && !text && !Timeline.looksLikeTimeline(tmp)) {
+                throw UserError.usage(name + ": it is a device whose first bytes are binary, not a trace or a timeline");
+            }
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.APPEND)) {
+                in.transferTo(out);
+            }
             return new Input(tmp, name, true);
         } catch (IOException e) {
             throw cannotRead(name, e);
+        } catch (UserError e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // deleted at exit anyway
+            }
+            throw e;
         }
     }
 
