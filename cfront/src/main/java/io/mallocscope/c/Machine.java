@@ -262,12 +262,28 @@ final class Machine {
                 text = alignUp(text + 0x80, 1); // later functions: their real size is not known
             }
         }
+        // library functions where libc.so.6 has them; memcpy and memmove share one (the address is memmove's)
         long lib = kl.libcText() + 0x1000;
         for (Function f : prog.functions.values()) {
             if (f.body == null) {
+                long off = LibcFunctions.offset(f.name);
+                if (off >= 0) {
+                    f.address = kl.libcBase() + off;
+                    Function had = byAddress.get(f.address);
+                    if (had == null || f.name.equals("memmove")) {
+                        byAddress.put(f.address, f);
+                    }
+                }
+            }
+        }
+        for (Function f : prog.functions.values()) {
+            if (f.body == null && LibcFunctions.offset(f.name) < 0) {
+                // a declaration libc does not define (the link would fail natively): an address of its own
+                while (byAddress.containsKey(lib)) {
+                    lib += 0x40;
+                }
                 f.address = lib;
                 byAddress.put(lib, f);
-                lib += 0x40;
             }
         }
         ProgramImage image = process.options().programImage();
