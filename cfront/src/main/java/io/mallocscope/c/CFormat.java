@@ -17,6 +17,14 @@ final class CFormat {
     }
 
     static Call convert(String fmt, long[] vals, CType[] types, int first) {
+        return convert(fmt, vals, types, first, null);
+    }
+
+    /**
+     * As {@link #convert(String, long[], CType[], int)}; {@code site} (null: not known) tells the constant
+     * arguments, which gcc pushes sign-extended when they go on the stack.
+     */
+    static Call convert(String fmt, long[] vals, CType[] types, int first, Expr.Call site) {
         StringBuilder out = new StringBuilder();
         List<Object> args = new ArrayList<>();
         int ai = first;
@@ -101,9 +109,31 @@ final class CFormat {
             if ("*".equals(prec)) {
                 args.add(arg(vals, ai++));
             }
-            args.add(arg(vals, ai++));
+            args.add(passed(vals, types, ai++, site));
         }
         return new Call(out.toString(), args.toArray());
+    }
+
+    /**
+     * An integer argument as the 64 bits gcc -O0 passes it in, which is what a {@code %ld}, {@code %lx} or
+     * {@code %p} reads: a value of 32 bits or fewer (an {@code int}, or a {@code char} or {@code short}
+     * promoted to one) is zero-extended, as a 32-bit {@code mov} into its register leaves it (so
+     * {@code printf("%ld", -1)} prints 4294967295), except a constant past the sixth integer register,
+     * which gcc pushes as a sign-extended immediate. The narrower conversions read the low bits either way.
+     */
+    private static long passed(long[] vals, CType[] types, int i, Expr.Call site) {
+        long v = arg(vals, i);
+        if (i >= types.length || types[i] == null || !types[i].isInteger() || types[i].size > 4) {
+            return v;
+        }
+        int register = 0; // the integer registers taken by the arguments before this one
+        for (int k = 0; k < i && k < types.length; k++) {
+            if (types[k] == null || !types[k].isFloating()) {
+                register++;
+            }
+        }
+        boolean constant = site != null && i < site.args.length && site.args[i].constant() != null;
+        return register >= 6 && constant ? v : v & 0xffffffffL;
     }
 
     private static long arg(long[] vals, int i) {

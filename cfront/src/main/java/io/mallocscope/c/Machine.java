@@ -864,11 +864,17 @@ final class Machine {
             int stack = Variadic.overflow(vals, types);
             rsp -= alignUp(8L * stack, 16);
             growStack(rsp);
-            Variadic.pushOverflow(this, rsp, vals, types);
+            Variadic.pushOverflow(this, rsp, vals, types, site.args);
             rsp -= 8;
             mem.write64(rsp, ra);
             variadicArgs = vals;
-            variadicTypes = types;
+            CType[] inRegisters = types.clone(); // the named arguments in their parameters' types
+            for (int i = 0; i < inRegisters.length && i < target.params.size(); i++) {
+                if (!inRegisters[i].isRecord()) {
+                    inRegisters[i] = target.params.get(i).type;
+                }
+            }
+            variadicTypes = inRegisters;
             long r;
             try {
                 r = enter(target, vals, ra, caller.rbp);

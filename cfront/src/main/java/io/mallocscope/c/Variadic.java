@@ -52,16 +52,26 @@ final class Variadic {
         return stack;
     }
 
-    /** Writes the stack arguments at {@code at} upwards (8 bytes each). */
-    static void pushOverflow(Machine m, long at, long[] vals, CType[] types) {
+    /**
+     * Writes the stack arguments at {@code at} upwards (8 bytes each): a 32-bit one zero-extended, as gcc -O0
+     * pushes the register a 32-bit move filled, but a constant sign-extended, as {@code pushq $imm} does
+     * ({@code args}: the call's argument expressions, or null when not known).
+     */
+    static void pushOverflow(Machine m, long at, long[] vals, CType[] types, Expr[] args) {
         int gp = 0;
         int fp = 0;
         for (int i = 0; i < vals.length; i++) {
             if (floating(types[i]) ? fp++ >= FP_REGS : gp++ >= GP_REGS) {
-                m.mem.write64(at, vals[i]);
+                boolean constant = args != null && i < args.length && args[i].constant() != null;
+                m.mem.write64(at, constant ? vals[i] : inRegister(vals[i], types[i]));
                 at += 8;
             }
         }
+    }
+
+    /** A value as its 64-bit register holds it: one of 32 bits or fewer zero-extended (a 32-bit mov clears the upper half). */
+    static long inRegister(long v, CType t) {
+        return t.isInteger() && t.size <= 4 ? v & 0xffffffffL : v;
     }
 
     /** The callee stores the argument registers into its save area (what the prologue's movq/movaps do). */
@@ -78,7 +88,7 @@ final class Variadic {
                 fp++;
             } else {
                 if (gp < GP_REGS) {
-                    m.mem.write64(area + 8L * gp, vals[i]);
+                    m.mem.write64(area + 8L * gp, inRegister(vals[i], types[i]));
                 }
                 gp++;
             }
