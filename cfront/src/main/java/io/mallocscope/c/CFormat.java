@@ -27,7 +27,7 @@ final class CFormat {
     static Call convert(String fmt, long[] vals, CType[] types, int first, Expr.Call site) {
         StringBuilder out = new StringBuilder();
         List<Object> args = new ArrayList<>();
-        int ai = first;
+        Passed in = new Passed(vals, types, first, site);
         int n = fmt.length();
         for (int i = 0; i < n; i++) {
             char c = fmt.charAt(i);
@@ -83,18 +83,16 @@ final class CFormat {
                 int w = -1;
                 int p = -1;
                 if (width.equals("*")) {
-                    w = (int) arg(vals, ai++);
+                    w = (int) in.integer();
                 } else if (!width.isEmpty()) {
                     w = Integer.parseInt(width);
                 }
                 if ("*".equals(prec)) {
-                    p = (int) arg(vals, ai++);
+                    p = (int) in.integer();
                 } else if (prec != null) {
                     p = prec.isEmpty() ? 0 : Integer.parseInt(prec);
                 }
-                long bits = arg(vals, ai);
-                double d = ai < types.length && types[ai].isFloating() ? Double.longBitsToDouble(bits) : Double.longBitsToDouble(bits);
-                ai++;
+                double d = Double.longBitsToDouble(in.floating());
                 String s = floating(d, flags.toString(), w, p, conv);
                 out.append(s.replace("%", "%%"));
                 continue;
@@ -104,40 +102,95 @@ final class CFormat {
             }
             out.append(fmt, start, i + 1);
             if (width.equals("*")) {
-                args.add(arg(vals, ai++));
+                args.add(in.integer());
             }
             if ("*".equals(prec)) {
-                args.add(arg(vals, ai++));
+                args.add(in.integer());
             }
-            args.add(passed(vals, types, ai++, site));
+            args.add(in.integer());
         }
         return new Call(out.toString(), args.toArray());
     }
 
     /**
-     * An integer argument as the 64 bits gcc -O0 passes it in, which is what a {@code %ld}, {@code %lx} or
-     * {@code %p} reads: a value of 32 bits or fewer (an {@code int}, or a {@code char} or {@code short}
-     * promoted to one) is zero-extended, as a 32-bit {@code mov} into its register leaves it (so
-     * {@code printf("%ld", -1)} prints 4294967295), except a constant past the sixth integer register,
-     * which gcc pushes as a sign-extended immediate. The narrower conversions read the low bits either way.
+     * The variadic arguments as printf's va_arg takes them: an integer conversion from the next integer
+     * register, a floating one from the next vector register, each class in its own order as the x86-64
+     * ABI passes them (so {@code printf("%d %f", 1.5, 2)} prints 2 and 1.500000, as natively), and once a
+     * class's registers are used up, from the stack, where both classes are in argument order. An integer
+     * argument is the 64 bits gcc -O0 passes it in, which is what a {@code %ld}, {@code %lx} or {@code %p}
+     * reads: a value of 32 bits or fewer (an {@code int}, or a {@code char} or {@code short} promoted to
+     * one) is zero-extended, as a 32-bit {@code mov} into its register leaves it (so
+     * {@code printf("%ld", -1)} prints 4294967295), except a constant on the stack, which gcc pushes as
+     * a sign-extended immediate. Past the arguments (a format asking for more than it was given) a
+     * register reads 0, where natively it holds whatever it held.
      */
-    private static long passed(long[] vals, CType[] types, int i, Expr.Call site) {
-        long v = arg(vals, i);
-        if (i >= types.length || types[i] == null || !types[i].isInteger() || types[i].size > 4) {
-            return v;
-        }
-        int register = 0; // the integer registers taken by the arguments before this one
-        for (int k = 0; k < i && k < types.length; k++) {
-            if (types[k] == null || !types[k].isFloating()) {
-                register++;
-            }
-        }
-        boolean constant = site != null && i < site.args.length && site.args[i].constant() != null;
-        return register >= 6 && constant ? v : v & 0xffffffffL;
-    }
+    private static final class Passed {
+        private static final int GP_REGS = 6;
+        private static final int FP_REGS = 8;
+        private final long[] vals;
+        private final CType[] types;
+        private final Expr.Call site;
+        private final List<Integer> gp = new ArrayList<>();
+        private final List<Integer> fp = new ArrayList<>();
+        private final List<Integer> stack = new ArrayList<>();
+        private int nextGp;
+        private int nextFp;
+        private int nextStack;
+        private final int gpFixed;
 
-    private static long arg(long[] vals, int i) {
-        return i < vals.length ? vals[i] : 0;
+        Passed(long[] vals, CType[] types, int first, Expr.Call site) {
+            this.vals = vals;
+            this.types = types;
+            this.site = site;
+            int g = 0;
+            int f = 0;
+            for (int i = 0; i < vals.length; i++) {
+                boolean floating = i < types.length && types[i] != null && types[i].isFloating();
+                if (floating ? f++ < FP_REGS : g++ < GP_REGS) {
+                    (floating ? fp : gp).add(i);
+                } else {
+                    stack.add(i);
+                }
+            }
+            gpFixed = Math.min(first, GP_REGS); // the format (and the stream or buffer before it)
+            nextGp = gpFixed;
+        }
+
+        long integer() {
+            if (nextGp < gp.size()) {
+                int i = gp.get(nextGp++);
+                return zeroExtended(i);
+            }
+            if (nextGp++ < GP_REGS) {
+                return 0;
+            }
+            return fromStack();
+        }
+
+        long floating() {
+            if (nextFp < fp.size()) {
+                return vals[fp.get(nextFp++)];
+            }
+            if (nextFp++ < FP_REGS) {
+                return 0;
+            }
+            return fromStack();
+        }
+
+        private long fromStack() {
+            if (nextStack >= stack.size()) {
+                return 0;
+            }
+            int i = stack.get(nextStack++);
+            boolean constant = site != null && i < site.args.length && site.args[i].constant() != null;
+            return constant ? vals[i] : zeroExtended(i);
+        }
+
+        private long zeroExtended(int i) {
+            long v = vals[i];
+            CType t = i < types.length ? types[i] : null;
+            return t != null && t.isInteger() && t.size <= 4 ? v & 0xffffffffL : v;
+        }
     }
 
     static String floating(double d, String flags, int width, int prec, char conv) {
