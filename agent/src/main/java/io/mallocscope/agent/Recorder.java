@@ -807,6 +807,7 @@ public final class Recorder {
         h.put(TimelineHeader.ATTACHED, Boolean.toString(attached));
         h.put(TimelineHeader.RECORD, options.recordSpec(!attached));
         h.put(TimelineHeader.SITES, options.sites);
+        h.putAll(TimelineHeader.processFields(po));
         try {
             writer = TimelineWriter.open(target, TimelineHeader.of(h), options.flushMillis, REPORT);
             file = target;

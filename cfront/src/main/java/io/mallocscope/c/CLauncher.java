@@ -88,12 +88,15 @@ public final class CLauncher {
     }
 
     static KernelLayout kernel(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "detect", "" -> KernelLayout.detect();
-            case "classic" -> KernelLayout.CLASSIC;
-            case "vvar-vclock", "vvar_vclock" -> KernelLayout.VVAR_VCLOCK;
-            default -> throw new IllegalArgumentException("unknown kernel layout '" + name + "' (detect, classic, vvar-vclock)");
-        };
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.equals("detect") || n.isEmpty()) {
+            return KernelLayout.detect();
+        }
+        try {
+            return KernelLayout.named(n);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown kernel layout '" + name + "' (detect, classic, vvar-vclock)");
+        }
     }
 
     /**

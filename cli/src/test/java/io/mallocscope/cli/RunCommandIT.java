@@ -85,6 +85,33 @@ class RunCommandIT {
     }
 
     @Test
+    void aCProgramWithLargeGlobalsIsShownWhereItRan() throws IOException {
+        // 100 KB of .bss moves the heap up 25 pages, and on a kernel with [vvar_vclock] (detected for a C
+        // program) mmapped chunks sit 0x2000 higher than in the default layout: the views must rebuild that process
+        Path src = DIR.resolve("bigglobals.c");
+        Files.writeString(src, "#include <stdio.h>\n#include <stdlib.h>\nstatic char table[100000];\n"
+                + "int main(void) {\n  table[99999] = 1;\n  setbuf(stdout, NULL);\n  char *p = malloc(40);\n"
+                + "  char *big = malloc(200000);\n  printf(\"%p %p\\n\", (void *)p, (void *)big);\n  free(p);\n  return 0;\n}\n");
+        Path timeline = DIR.resolve("bigglobals.timeline");
+        CliRun.Result r = run("run", "--color=never", "--view", "none", "--out", timeline.toString(), src.toString());
+        assertThat(r.status()).isZero();
+        String[] printed = r.out().lines().findFirst().orElseThrow().split(" ");
+        long p = Long.decode(printed[0]);
+        long big = Long.decode(printed[1]);
+        assertThat(p).isEqualTo(0x5555555712a0L);
+
+        CliRun.Result text = run("timeline", timeline.toString());
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).doesNotContain("cannot tell").doesNotContain("not heap memory")
+                .contains("mmapped chunk 0x" + Long.toHexString(big - 16) + " (0x31000)");
+        CliRun.Result heap = run("heap", timeline.toString(), "--at", "2");
+        assertThat(heap.out()).contains("Addr: 0x" + Long.toHexString(p - 16) + "\n")
+                .contains("Addr: 0x" + Long.toHexString(big - 16) + "\nSize: 0x31000 (with flag bits: 0x31002)\n");
+        CliRun.Result maps = run("maps", timeline.toString(), "--at", "2");
+        assertThat(maps.out()).contains("555555571000-555555592000 rw-p   132K  heap");
+    }
+
+    @Test
     void aCProgramsWritesAreRecordedAndNarratedWithItsVariables() throws IOException {
         Path src = DIR.resolve("poison.c");
         Files.writeString(src, "#include <stdlib.h>\n#include <stdint.h>\n"

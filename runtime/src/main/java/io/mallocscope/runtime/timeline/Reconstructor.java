@@ -69,8 +69,8 @@ public final class Reconstructor implements AutoCloseable {
      * wrote before its next call.
      *
      * @throws IndexOutOfBoundsException for a step outside 0..{@link #steps()}
-     * @throws IllegalArgumentException  if the header names a glibc profile or tunables this runtime
-     *                                   does not know
+     * @throws IllegalArgumentException  if the header names a glibc profile, tunables, a kernel layout,
+     *                                   program image or CPU count this runtime does not know
      */
     public CProcess stateAt(int step) {
         int end = timeline.endOfStep(step);
@@ -218,6 +218,7 @@ public final class Reconstructor implements AutoCloseable {
         o = o.withDataLimit(h.getLong(TimelineHeader.DATA_LIMIT, Kernel.UNLIMITED))
                 .withAddressSpaceLimit(h.getLong(TimelineHeader.ADDRESS_SPACE_LIMIT, Kernel.UNLIMITED))
                 .withStdoutTerminal(Boolean.parseBoolean(h.get(TimelineHeader.STDOUT_TTY)));
+        o = h.applyProcessFields(o);
         close();
         process = CProcess.create(o);
         contexts = new ReplayContexts(process);

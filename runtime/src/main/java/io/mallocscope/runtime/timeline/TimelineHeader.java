@@ -1,5 +1,9 @@
 package io.mallocscope.runtime.timeline;
 
+import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.vm.KernelLayout;
+import io.mallocscope.runtime.vm.ProgramImage;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,7 +16,9 @@ import java.util.Map;
  * {@code glibc}, {@code tunables}, {@code program}, {@code argv} (NUL-separated), {@code heap_start}
  * (the initial program break, hex), {@code start_time} (ISO-8601), {@code data_limit},
  * {@code address_space_limit}, {@code stdout_tty}, {@code attached}, {@code record} (what was
- * recorded, {@code +}-separated), {@code sites}.
+ * recorded, {@code +}-separated), {@code sites}; for a process made with other than the defaults'
+ * kernel layout, program image or CPU count (a C program), {@code kernel_layout}, {@code program_image}
+ * and {@code cpus} ({@link #processFields}).
  */
 public final class TimelineHeader {
     public static final String GLIBC = "glibc";
@@ -27,6 +33,12 @@ public final class TimelineHeader {
     public static final String ATTACHED = "attached";
     public static final String RECORD = "record";
     public static final String SITES = "sites";
+    /** {@link KernelLayout#id()}: where the kernel put libc, ld.so and the mmap base. */
+    public static final String KERNEL_LAYOUT = "kernel_layout";
+    /** {@code R,D}: the program's read-only and writable data pages ({@link ProgramImage}). */
+    public static final String PROGRAM_IMAGE = "program_image";
+    /** The simulated machine's CPUs (how many arenas malloc makes at most). */
+    public static final String CPUS = "cpus";
 
     private final int version;
     private final Map<String, String> fields;
@@ -105,6 +117,64 @@ public final class TimelineHeader {
         } catch (NumberFormatException e) {
             return dflt;
         }
+    }
+
+    /**
+     * The fields that say how the process differs from {@link ProcessOptions#defaults()} in its kernel
+     * layout, program image and CPU count: none for a default process, so its header is as before.
+     */
+    public static Map<String, String> processFields(ProcessOptions o) {
+        ProcessOptions d = ProcessOptions.defaults();
+        Map<String, String> f = new LinkedHashMap<>();
+        if (o.kernelLayout() != d.kernelLayout()) {
+            f.put(KERNEL_LAYOUT, o.kernelLayout().id());
+        }
+        if (!o.programImage().equals(d.programImage())) {
+            f.put(PROGRAM_IMAGE, o.programImage().rodataPages() + "," + o.programImage().dataPages());
+        }
+        if (o.cpus() != d.cpus()) {
+            f.put(CPUS, Integer.toString(o.cpus()));
+        }
+        return f;
+    }
+
+    /**
+     * {@code o} with the kernel layout, program image and CPU count this header records (those it does
+     * not record as in {@code o}).
+     *
+     * @throws IllegalArgumentException naming the field, for a value this runtime cannot make
+     */
+    public ProcessOptions applyProcessFields(ProcessOptions o) {
+        String layout = get(KERNEL_LAYOUT);
+        if (!layout.isEmpty()) {
+            try {
+                o = o.withKernelLayout(KernelLayout.named(layout));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(KERNEL_LAYOUT + ": " + e.getMessage());
+            }
+        }
+        String image = get(PROGRAM_IMAGE);
+        if (!image.isEmpty()) {
+            String[] rd = image.split(",", -1);
+            try {
+                if (rd.length != 2) {
+                    throw new IllegalArgumentException("not R,D pages");
+                }
+                o = o.withProgramImage(new ProgramImage(Integer.parseInt(rd[0]), Integer.parseInt(rd[1])));
+            } catch (IllegalArgumentException e) { // NumberFormatException too
+                throw new IllegalArgumentException(PROGRAM_IMAGE + ": '" + image + "' is not a program image ("
+                        + e.getMessage() + ")");
+            }
+        }
+        String cpus = get(CPUS);
+        if (!cpus.isEmpty()) {
+            try {
+                o = o.withCpus(Integer.parseInt(cpus));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(CPUS + ": '" + cpus + "' is not a CPU count");
+            }
+        }
+        return o;
     }
 
     @Override

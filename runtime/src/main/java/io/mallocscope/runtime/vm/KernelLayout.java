@@ -70,6 +70,25 @@ public enum KernelLayout {
         return auxvEntries;
     }
 
+    /** The layout's name in a timeline's header and in {@code -Dmallocscope.kernel}: {@code classic} or {@code vvar-vclock}. */
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The layout named {@code id} (as {@link #id()} gives it; {@code vvar_vclock} too).
+     *
+     * @throws IllegalArgumentException for another name
+     */
+    public static KernelLayout named(String id) {
+        for (KernelLayout k : values()) {
+            if (k.id().equals(id.toLowerCase(java.util.Locale.ROOT).replace('_', '-'))) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown kernel layout '" + id + "' (classic, vvar-vclock)");
+    }
+
     /** The layout of the kernel this JVM runs on: {@link #VVAR_VCLOCK} if /proc/self/maps shows [vvar_vclock]. */
     public static KernelLayout detect() {
         try {

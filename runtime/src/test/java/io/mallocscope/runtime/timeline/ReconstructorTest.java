@@ -3,6 +3,8 @@ package io.mallocscope.runtime.timeline;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.ProcessOptions;
+import io.mallocscope.runtime.vm.KernelLayout;
+import io.mallocscope.runtime.vm.ProgramImage;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -88,6 +90,61 @@ class ReconstructorTest {
         CProcess again = rec.stateAt(1);
         assertThat(again).isNotSameAs(s4);
         assertThat(again.kernel().currentBrk()).isEqualTo(r.p.kernel().currentBrk());
+    }
+
+    @Test
+    void theProcessIsRebuiltWithTheRecordedKernelLayoutImageAndCpus() throws IOException {
+        // a C program with 100 KB of globals on a kernel with [vvar_vclock]: its heap starts 25 pages up,
+        // and its mmapped chunks sit 0x2000 above the default layout's
+        ProcessOptions o = ProcessOptions.defaults().withStdout(OutputStream.nullOutputStream())
+                .withStderr(OutputStream.nullOutputStream()).withKernelLayout(KernelLayout.VVAR_VCLOCK)
+                .withProgramImage(new ProgramImage(2, 26)).withCpus(3);
+        CProcess p = CProcess.create(o);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(TimelineHeader.GLIBC, "2.36");
+        h.put(TimelineHeader.HEAP_START, "0x" + Long.toHexString(p.kernel().startBrk()));
+        h.putAll(TimelineHeader.processFields(o));
+        TimelineWriter w = new TimelineWriter(bytes, "mem", TimelineHeader.of(h), 1000, e -> { });
+        w.call(Functions.MALLOC, 0, 24, 0, 0, 0, 0, 0);
+        long small = p.libc().malloc(24);
+        w.ret(Functions.MALLOC, small);
+        w.call(Functions.MALLOC, 0, 200_000, 0, 0, 0, 0, 0);
+        long big = p.libc().malloc(200_000);
+        w.ret(Functions.MALLOC, big);
+        w.close();
+        Timeline t = Timeline.parse(bytes.toByteArray(), "c");
+
+        assertThat(t.header().fields()).containsEntry("kernel_layout", "vvar-vclock")
+                .containsEntry("program_image", "2,26").containsEntry("cpus", "3");
+        Reconstructor rec = new Reconstructor(t);
+        CProcess s = rec.stateAt(2);
+        assertThat(rec.problem()).isEmpty();
+        assertThat(s.kernel().startBrk()).isEqualTo(p.kernel().startBrk()).isEqualTo(0x555555573000L);
+        assertThat(s.options().kernelLayout()).isEqualTo(KernelLayout.VVAR_VCLOCK);
+        assertThat(s.options().cpus()).isEqualTo(3);
+        assertThat(s.libc().malloc_usable_size(big)).isEqualTo(p.libc().malloc_usable_size(big));
+        assertThat(s.libc().readBytes(big - 16, 16)).isEqualTo(p.libc().readBytes(big - 16, 16));
+    }
+
+    @Test
+    void aDefaultProcessAddsNothingToTheHeader() {
+        assertThat(TimelineHeader.processFields(ProcessOptions.defaults())).isEmpty();
+    }
+
+    @Test
+    void anUnknownKernelLayoutOrImageInTheHeaderIsRefused() throws IOException {
+        for (String[] field : new String[][] {{"kernel_layout", "sideways"}, {"program_image", "2"}, {"cpus", "-1"}}) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            Map<String, String> h = new LinkedHashMap<>();
+            h.put(TimelineHeader.GLIBC, "2.36");
+            h.put(field[0], field[1]);
+            TimelineWriter w = new TimelineWriter(bytes, "mem", TimelineHeader.of(h), 1000, e -> { });
+            w.close();
+            Timeline t = Timeline.parse(bytes.toByteArray(), "bad");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Reconstructor(t).stateAt(0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(field[0]);
+        }
     }
 
     @Test
