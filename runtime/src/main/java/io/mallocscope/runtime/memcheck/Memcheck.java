@@ -323,9 +323,9 @@ public final class Memcheck {
         StringBuilder sb = new StringBuilder();
         line(sb, "");
         line(sb, "HEAP SUMMARY:");
-        line(sb, "    in use at exit: " + inUse + " bytes in " + blocks.size() + " blocks");
-        line(sb, "  total heap usage: " + allocs + " allocs, " + (frees + (stdioBuffer != 0 && live.containsKey(stdioBuffer)
-                ? 1 : 0)) + " frees, " + bytesAllocated + " bytes allocated");
+        line(sb, "    in use at exit: " + n(inUse) + " bytes in " + n(blocks.size()) + " blocks");
+        line(sb, "  total heap usage: " + n(allocs) + " allocs, " + n(frees + (stdioBuffer != 0 && live.containsKey(stdioBuffer)
+                ? 1 : 0)) + " frees, " + n(bytesAllocated) + " bytes allocated");
         line(sb, "");
         if (blocks.isEmpty()) {
             line(sb, "All heap blocks were freed -- no leaks are possible");
@@ -341,8 +341,8 @@ public final class Memcheck {
             int i = 0;
             for (LeakCheck.Record r : records) {
                 i++;
-                String head = r.bytes() + " bytes in " + r.blocks().size() + " blocks are " + r.kind().words()
-                        + " in loss record " + i + " of " + records.size();
+                String head = n(r.bytes()) + " bytes in " + n(r.blocks().size()) + " blocks are " + r.kind().words()
+                        + " in loss record " + n(i) + " of " + n(records.size());
                 List<String> stack = r.blocks().get(0).stack();
                 line(sb, head);
                 frames(sb, stack);
@@ -354,18 +354,23 @@ public final class Memcheck {
                 }
             }
             line(sb, "LEAK SUMMARY:");
-            line(sb, "   definitely lost: " + bytes[0] + " bytes in " + count[0] + " blocks");
-            line(sb, "   indirectly lost: " + bytes[1] + " bytes in " + count[1] + " blocks");
+            line(sb, "   definitely lost: " + n(bytes[0]) + " bytes in " + n(count[0]) + " blocks");
+            line(sb, "   indirectly lost: " + n(bytes[1]) + " bytes in " + n(count[1]) + " blocks");
             line(sb, "     possibly lost: 0 bytes in 0 blocks");
-            line(sb, "   still reachable: " + bytes[2] + " bytes in " + count[2] + " blocks");
+            line(sb, "   still reachable: " + n(bytes[2]) + " bytes in " + n(count[2]) + " blocks");
             line(sb, "        suppressed: 0 bytes in 0 blocks");
             if (count[2] > 0) {
                 line(sb, "Reachable blocks (those to which a pointer was found) are not shown.");
             }
         }
         line(sb, "");
-        line(sb, "ERROR SUMMARY: " + errorCount + " errors from " + contexts.size() + " contexts (suppressed: 0 from 0)");
+        line(sb, "ERROR SUMMARY: " + n(errorCount) + " errors from " + n(contexts.size()) + " contexts (suppressed: 0 from 0)");
         print(sb.toString());
+    }
+
+    /** A count as Valgrind prints it in its summaries: with thousands separators ({@code 4,118}). */
+    private static String n(long v) {
+        return String.format(java.util.Locale.ROOT, "%,d", v);
     }
 
     /** The errors reported so far, each as its lines without the prefix, in order (each context once). */

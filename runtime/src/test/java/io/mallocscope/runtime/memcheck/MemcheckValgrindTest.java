@@ -68,9 +68,21 @@ class MemcheckValgrindTest {
         }
     }
 
+    static final class Thousands implements CProgram {
+        @Override
+        public int main(LibC c, String[] argv) {
+            for (int i = 0; i < 1500; i++) {
+                c.free(c.malloc(8));
+            }
+            c.malloc(2000);
+            return 0;
+        }
+    }
+
     static Stream<Arguments> twins() {
         return Stream.of(Arguments.of("leak", new Leak()), Arguments.of("double_free", new DoubleFree()),
-                Arguments.of("write_after_free", new WriteAfterFree()), Arguments.of("off_by_one", new OffByOne()));
+                Arguments.of("write_after_free", new WriteAfterFree()), Arguments.of("off_by_one", new OffByOne()),
+                Arguments.of("thousands", new Thousands()));
     }
 
     @ParameterizedTest(name = "{0}")
