@@ -29,6 +29,15 @@ abstract class Expr {
         return s;
     }
 
+    /**
+     * The frame is at {@code site} ({@code prog.c:LINE}), about to store or call there: memcheck's
+     * stacks show it, and {@link LibC#site} tells the recording agent.
+     */
+    static void atSite(Frame f, String site) {
+        f.site = site;
+        f.m.libc.site(site);
+    }
+
     /** {@code prog.c:LINE} of {@code t} (the file's name without its directory). */
     static String siteOf(Tok t) {
         String file = t == null || t.file == null ? "?" : t.file.name();
@@ -100,6 +109,28 @@ abstract class Expr {
         }
     }
 
+    /**
+     * Under memcheck, the program's load of a {@code t} at {@code a} (by {@code e}): checked as LibC's
+     * typed loads check a Java program's, at {@code e}'s line.
+     */
+    static void checkLoad(Frame f, Expr e, CType t, long a) {
+        f.site = e.storeSite();
+        LibC libc = f.m.libc;
+        switch (t.k) {
+            case BOOL, UCHAR, CHAR -> libc.getByte(a);
+            case SHORT, USHORT -> libc.getShort(a);
+            case INT, UINT, FLOAT -> libc.getInt(a);
+            case LDOUBLE -> {
+                libc.getLong(a);
+                libc.getShort(a + 8);
+            }
+            case STRUCT, UNION, ARRAY, FUNC -> {
+                // an aggregate's value is its address: nothing is read
+            }
+            default -> libc.getLong(a);
+        }
+    }
+
     static void store(AddressSpace mem, CType t, long a, long v) {
         switch (t.k) {
             case BOOL, UCHAR, CHAR -> mem.write8(a, (int) v);
@@ -125,7 +156,7 @@ abstract class Expr {
         } else if (lv instanceof Local l && !l.var.addressTaken) {
             store(f.mem, t, a, v);
         } else {
-            f.m.libc.site(lv.storeSite()); // nothing without the agent; with it, the site of the write
+            Expr.atSite(f, lv.storeSite()); // nothing without the agent; with it, the site of the write
             put(f.m.libc, t, a, v);
         }
     }
@@ -204,7 +235,11 @@ abstract class Expr {
     abstract static class Lvalue extends Expr {
         @Override
         long eval(Frame f) {
-            return load(f.mem, type, addr(f));
+            long a = addr(f);
+            if (f.m.memcheck) {
+                checkLoad(f, this, type, a);
+            }
+            return load(f.mem, type, a);
         }
 
         @Override
@@ -387,7 +422,11 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            return load(f.mem, type, base.addrOrValue(f) + off);
+            long a = base.addrOrValue(f) + off;
+            if (f.m.memcheck) {
+                checkLoad(f, this, type, a);
+            }
+            return load(f.mem, type, a);
         }
 
         @Override
@@ -479,7 +518,7 @@ abstract class Expr {
         }
 
         void storeAt(Frame f, long a, long v) {
-            f.m.libc.site(storeSite());
+            Expr.atSite(f, storeSite());
             store(f.mem, f.m.libc, a, bit, width, declared.k == CType.K.BOOL && v != 0 ? 1 : v);
         }
 
@@ -1126,7 +1165,7 @@ abstract class Expr {
 
         private long assign(Frame f, long a, long x) {
             if (type.isRecord()) {
-                f.m.libc.site(lv.storeSite());
+                Expr.atSite(f, lv.storeSite());
                 f.m.copy(a, x, type.size);
                 return a;
             }
@@ -1400,7 +1439,7 @@ abstract class Expr {
         long eval(Frame f) {
             long a = var.global ? var.address : f.rbp + var.offset;
             if (!var.global) {
-                f.m.libc.site(storeSite());
+                Expr.atSite(f, storeSite());
                 var.init.apply(f, a, type.size, true);
             }
             return load(f.mem, type, a);
@@ -1422,7 +1461,7 @@ abstract class Expr {
         long addr(Frame f) {
             long a = var.global ? var.address : f.rbp + var.offset;
             if (!var.global) {
-                f.m.libc.site(storeSite());
+                Expr.atSite(f, storeSite());
                 var.init.apply(f, a, type.size, true);
             }
             return a;

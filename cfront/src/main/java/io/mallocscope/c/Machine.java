@@ -56,6 +56,12 @@ final class Machine {
     private int depth;
     /** The program's standard input, read through glibc's buffering model (see {@link #stdinByte}). */
     java.io.InputStream stdin = System.in;
+    /** The innermost frame running (null before main and after it returned). */
+    private Frame current;
+    /** The process runs under memcheck: loads are checked and reports show this program's frames. */
+    final boolean memcheck;
+    /** The interpreter on each Java thread, whose frames memcheck's reports show. */
+    private static final ThreadLocal<Machine> RUNNING = new ThreadLocal<>();
 
     Machine(CProcess process, Program prog, Parser parser, StdoutBuffer stdout, String argv0) {
         this.process = process;
@@ -68,6 +74,26 @@ final class Machine {
         int slash = argv0.lastIndexOf('/');
         this.progname = slash < 0 ? argv0 : argv0.substring(slash + 1);
         this.stdio = new Stdio(this);
+        io.mallocscope.runtime.memcheck.Memcheck mc = process.memcheck();
+        this.memcheck = mc != null;
+        if (mc != null) {
+            mc.interpretedBy(Machine::runningFrames);
+        }
+    }
+
+    /**
+     * The frames of the program running on this thread, innermost first, as Valgrind prints a C
+     * program's: {@code function (prog.c:LINE)}, at most 12 (Valgrind's {@code --num-callers}).
+     */
+    private static java.util.List<String> runningFrames() {
+        Machine m = RUNNING.get();
+        java.util.List<String> frames = new java.util.ArrayList<>();
+        for (Frame f = m == null ? null : m.current; f != null && frames.size() < 12; f = f.caller) {
+            String site = f.site == null ? "?" : f.site;
+            int arrow = site.indexOf(' ');
+            frames.add(f.fn.name + " (" + (arrow < 0 ? site : site.substring(0, arrow)) + ")");
+        }
+        return frames;
     }
 
     // ================================================================ layout
@@ -800,6 +826,9 @@ final class Machine {
      * stack pointer, where the caller's next expression copies it from.
      */
     long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site, byte[][] records) {
+        if (caller != null) {
+            caller.site = site.site;
+        }
         if (target.builtin != null) {
             libc.site(site.site); // nothing without the agent; with it, the site of a recorded call
             // other threads run only inside library calls (a lock, a join, a yield): each keeps its own stack
@@ -814,6 +843,9 @@ final class Machine {
             } catch (UnsupportedAtRunTime e) {
                 throw new CompileError(site.at, "unsupported: " + e.getMessage());
             } finally {
+                if (memcheck) {
+                    RUNNING.set(this); // a fork's child or another thread may have run on this Java thread
+                }
                 mem.write32(errnoAddress, kernel.errno());
                 rsp = savedRsp;
                 depth = savedDepth;
@@ -919,7 +951,7 @@ final class Machine {
         if (++depth > 50_000) {
             throw new Segfault(bottom, true, 8, "stack overflow: " + depth + " nested calls");
         }
-        Frame fr = new Frame(this, rbp, f);
+        Frame fr = entered(new Frame(this, rbp, f));
         if (f.type.variadic && variadicArgs != null) {
             Variadic.saveRegisters(this, rbp, variadicArgs, variadicTypes);
             variadicArgs = null;
@@ -952,7 +984,7 @@ final class Machine {
     /** Re-enters a frame where a fork() left its body ({@link ForkPoint}), then leaves it as {@link #enter} does. */
     private long resumeEnter(Function f, ForkPoint k) {
         long[] at = k.pop(f).vals();
-        Frame fr = new Frame(this, at[0], f);
+        Frame fr = entered(new Frame(this, at[0], f));
         int code;
         try {
             code = f.body.resume(fr, k);
@@ -962,8 +994,22 @@ final class Machine {
         return leave(f, fr, code, at[1]);
     }
 
+    /** {@code fr} is the innermost frame from now on (until {@link #leave}). */
+    private Frame entered(Frame fr) {
+        fr.caller = current;
+        current = fr;
+        if (memcheck) {
+            RUNNING.set(this);
+        }
+        return fr;
+    }
+
     /** The callee's epilogue: leave, and return where [rbp+8] says. */
     private long leave(Function f, Frame fr, int code, long expectedRa) {
+        current = fr.caller;
+        if (memcheck) {
+            RUNNING.set(this);
+        }
         long rbp = fr.rbp;
         depth--;
         if (code == Stmt.GOTO) {

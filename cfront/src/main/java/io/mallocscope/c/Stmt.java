@@ -59,7 +59,7 @@ abstract class Stmt {
         int exec(Frame f) {
             boolean recorded = var.addressTaken || !var.type.isScalar();
             if (recorded) {
-                f.m.libc.site(site);
+                Expr.atSite(f, site);
             }
             var.init.apply(f, f.rbp + var.offset, var.type.size, recorded);
             return NEXT;

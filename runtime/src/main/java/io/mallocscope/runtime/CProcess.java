@@ -325,7 +325,7 @@ public final class CProcess {
         out.flush();
         if (memcheck != null) {
             memcheck.exited(status.signal() == null ? null : status.signal().signalNumber() + " ("
-                    + signalName(status.signal()) + ")", Memcheck.globalsRoots());
+                    + signalName(status.signal()) + ")", Memcheck.globalsRoots(options.programImage()));
         }
         // the process's end: its shared file mappings go back to their files, its descriptors close;
         // then the processes it forked run to their ends

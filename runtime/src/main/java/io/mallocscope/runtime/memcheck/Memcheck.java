@@ -48,15 +48,22 @@ public final class Memcheck {
         final long pointer;
         final long size;
         final String function;
-        final StackWalker.StackFrame[] allocStack;
-        StackWalker.StackFrame[] freeStack;
+        final Stack allocStack;
+        Stack freeStack;
 
-        Block(long pointer, long size, String function, StackWalker.StackFrame[] allocStack) {
+        Block(long pointer, long size, String function, Stack allocStack) {
             this.pointer = pointer;
             this.size = size;
             this.function = function;
             this.allocStack = allocStack;
         }
+    }
+
+    /** A stack as a report prints it, formatted only when one does. */
+    @FunctionalInterface
+    private interface Stack {
+        /** The frames, innermost first. */
+        List<String> frames();
     }
 
     /** LibC's typed loads and stores: C's {@code *p}, not functions. */
@@ -78,6 +85,10 @@ public final class Memcheck {
     private long bytesAllocated;
     /** The stdio buffer: freed at exit by glibc's freeres under Valgrind, so not in the leak check. */
     private long stdioBuffer;
+    /** The interpreter running the program (the C front end), whose frames replace the Java stack's; or null. */
+    private volatile java.util.function.Supplier<List<String>> interpreter;
+    /** The function giving the block back that {@link #released} is told of ({@link #freeing}'s). */
+    private String freeFunction = "free";
 
     /**
      * @param memory the process's memory (read for the leak search)
@@ -89,6 +100,31 @@ public final class Memcheck {
         this.memory = memory;
         this.out = out;
         this.prefix = "==" + pid + "== ";
+    }
+
+    /**
+     * The program is interpreted (a C program run by the C front end): from now on a report's stacks are
+     * {@code frames}' (the interpreted program's frames, innermost first, as Valgrind prints a C program's:
+     * {@code main (prog.c:8)}), an allocation's and a free's led by the library function called, as
+     * Valgrind's are, instead of the Java stack's.
+     */
+    public void interpretedBy(java.util.function.Supplier<List<String>> frames) {
+        this.interpreter = frames;
+    }
+
+    /** The program's stack now; an allocation's or a free's, for an interpreted program, led by {@code function}. */
+    private Stack stack(String function) {
+        java.util.function.Supplier<List<String>> in = interpreter;
+        if (in != null) {
+            List<String> f = new ArrayList<>(in.get());
+            if (function != null) {
+                f.add(0, function);
+            }
+            List<String> frozen = List.copyOf(f);
+            return () -> frozen;
+        }
+        StackWalker.StackFrame[] f = ProgramFrames.current(true);
+        return () -> ProgramFrames.format(f);
     }
 
     // ================================================================ the heap's blocks
@@ -104,7 +140,7 @@ public final class Memcheck {
         allocs++;
         bytesAllocated += requested;
         freed.remove(pointer);
-        live.put(pointer, new Block(pointer, requested, function, ProgramFrames.current(true)));
+        live.put(pointer, new Block(pointer, requested, function, stack(function)));
         // the chunk header and the padding are inside pages the shadow now covers: no access there
         ensurePages(pointer - 16, pointer + requested + 16);
         set(pointer, requested, zeroed ? DEFINED : UNDEFINED);
@@ -127,6 +163,7 @@ public final class Memcheck {
             return true;
         }
         frees++; // Valgrind counts every free of a non-NULL pointer, a refused one too
+        freeFunction = function;
         if (live.containsKey(pointer)) {
             return true;
         }
@@ -140,7 +177,7 @@ public final class Memcheck {
         if (b == null) {
             return;
         }
-        b.freeStack = ProgramFrames.current(true);
+        b.freeStack = stack(freeFunction);
         set(pointer, b.size, NOACCESS);
         freed.put(pointer, b);
         freedVolume += b.size;
@@ -161,6 +198,7 @@ public final class Memcheck {
         for (int i = 0; i < states.length; i++) {
             states[i] = state(old + i);
         }
+        freeFunction = function;
         released(old);
         allocated(function, pointer, requested, false);
         for (int i = 0; i < states.length; i++) {
@@ -317,7 +355,7 @@ public final class Memcheck {
             if (b.pointer == stdioBuffer) {
                 continue; // glibc's freeres gives it back before Valgrind looks
             }
-            blocks.add(new LeakCheck.Block(b.pointer, b.size, b.function, ProgramFrames.format(b.allocStack)));
+            blocks.add(new LeakCheck.Block(b.pointer, b.size, b.function, b.allocStack.frames()));
             inUse += b.size;
         }
         StringBuilder sb = new StringBuilder();
@@ -383,24 +421,24 @@ public final class Memcheck {
         return errorCount;
     }
 
-    /** The LibC roots of a process: its .data and .bss, where its globals are. */
-    public static List<long[]> globalsRoots() {
-        return List.of(new long[] {Layout.DATA_START, Layout.BSS_END});
+    /** The roots of a process whose program has {@code image}: its .data and .bss, where its globals are. */
+    public static List<long[]> globalsRoots(io.mallocscope.runtime.vm.ProgramImage image) {
+        return List.of(new long[] {image.dataStart(), image.bssEnd()});
     }
 
     // ================================================================ reporting
 
-    private void report(String what, String address, StackWalker.StackFrame[] at) {
+    private void report(String what, String address, Stack at) {
         if (ProgramFrames.insideAgent()) {
             return; // the recording agent copying what the program wrote: not the program's access
         }
-        StackWalker.StackFrame[] stack = at != null ? at : ProgramFrames.current(true);
+        Stack stack = at != null ? at : stack(null);
         List<String> frames = new ArrayList<>();
         String fn = ProgramFrames.calledFunction();
         if (!PLAIN_ACCESS.contains(fn)) {
             frames.add(fn); // a C function (strcpy, free): Valgrind's first frame; a load or store has none
         }
-        frames.addAll(ProgramFrames.format(stack));
+        frames.addAll(stack.frames());
         errorCount++;
         String key = what + frames;
         if (!contexts.add(key)) {
@@ -476,9 +514,9 @@ public final class Memcheck {
         return (a - b.pointer) + " bytes inside";
     }
 
-    private static String frameLines(StackWalker.StackFrame[] stack) {
+    private static String frameLines(Stack stack) {
         StringBuilder sb = new StringBuilder();
-        List<String> f = ProgramFrames.format(stack);
+        List<String> f = stack.frames();
         if (f.isEmpty()) {
             sb.append("   at ? (no frame of the program's own)\n");
         }
