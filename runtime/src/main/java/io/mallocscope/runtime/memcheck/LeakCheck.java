@@ -98,6 +98,45 @@ public final class LeakCheck {
         return List.of(kind);
     }
 
+    /**
+     * For each definitely lost block (in {@code kinds}, as {@link #classify} made them), the bytes of the
+     * indirectly lost blocks it leads: those reached through it and not through a block before it in
+     * address order, as memcheck's clique leaders count them ("64 (16 direct, 48 indirect) bytes"); 0
+     * for the other blocks.
+     */
+    public static long[] indirectBytes(AddressSpace memory, List<Block> blocks, List<Kind> kinds) {
+        int n = blocks.size();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compareUnsigned(blocks.get(a).pointer(), blocks.get(b).pointer()));
+        Map<Long, Integer> byStart = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            byStart.putIfAbsent(blocks.get(i).pointer(), i);
+        }
+        boolean[] claimed = new boolean[n];
+        long[] indirect = new long[n];
+        Deque<Integer> work = new ArrayDeque<>();
+        for (int leader : order) {
+            if (kinds.get(leader) != Kind.DEFINITELY_LOST) {
+                continue;
+            }
+            work.push(leader);
+            while (!work.isEmpty()) {
+                Block b = blocks.get(work.pop());
+                scan(memory, b.pointer(), b.pointer() + b.bytes(), byStart, target -> {
+                    if (!claimed[target] && kinds.get(target) == Kind.INDIRECTLY_LOST) {
+                        claimed[target] = true;
+                        indirect[leader] += blocks.get(target).bytes();
+                        work.push(target);
+                    }
+                });
+            }
+        }
+        return indirect;
+    }
+
     private static void drain(AddressSpace memory, List<Block> blocks, Map<Long, Integer> byStart, Kind[] kind,
                               Deque<Integer> work, Kind mark) {
         while (!work.isEmpty()) {

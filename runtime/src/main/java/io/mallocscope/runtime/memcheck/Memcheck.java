@@ -375,21 +375,23 @@ public final class Memcheck {
                 bytes[kinds.get(i).ordinal()] += blocks.get(i).bytes();
                 count[kinds.get(i).ordinal()]++;
             }
-            List<LeakCheck.Record> records = LeakCheck.records(blocks, kinds, false);
+            long[] indirect = LeakCheck.indirectBytes(memory, blocks, kinds);
+            List<LossRecord> records = lossRecords(blocks, kinds, indirect);
             int i = 0;
-            for (LeakCheck.Record r : records) {
+            for (LossRecord r : records) {
                 i++;
-                String head = n(r.bytes()) + " bytes in " + n(r.blocks().size()) + " blocks are " + r.kind().words()
-                        + " in loss record " + n(i) + " of " + n(records.size());
-                List<String> stack = r.blocks().get(0).stack();
-                line(sb, head);
-                frames(sb, stack);
-                line(sb, "");
-                if (r.kind() == LeakCheck.Kind.DEFINITELY_LOST) {
-                    errorCount++;
-                    contexts.add(head);
-                    errors.add(head + "\n" + String.join("\n", stack));
+                if (r.kind() != LeakCheck.Kind.DEFINITELY_LOST) {
+                    continue; // counted, not shown: Valgrind's --show-leak-kinds=definite,possible
                 }
+                String head = (r.indirect() > 0 ? n(r.direct() + r.indirect()) + " (" + n(r.direct()) + " direct, "
+                        + n(r.indirect()) + " indirect)" : n(r.direct())) + " bytes in " + n(r.blocks())
+                        + " blocks are " + r.kind().words() + " in loss record " + n(i) + " of " + n(records.size());
+                line(sb, head);
+                frames(sb, r.stack());
+                line(sb, "");
+                errorCount++;
+                contexts.add(head);
+                errors.add(head + "\n" + String.join("\n", r.stack()));
             }
             line(sb, "LEAK SUMMARY:");
             line(sb, "   definitely lost: " + n(bytes[0]) + " bytes in " + n(count[0]) + " blocks");
@@ -399,11 +401,40 @@ public final class Memcheck {
             line(sb, "        suppressed: 0 bytes in 0 blocks");
             if (count[2] > 0) {
                 line(sb, "Reachable blocks (those to which a pointer was found) are not shown.");
+                line(sb, "To see them, rerun with: --leak-check=full --show-leak-kinds=all");
             }
         }
         line(sb, "");
         line(sb, "ERROR SUMMARY: " + n(errorCount) + " errors from " + n(contexts.size()) + " contexts (suppressed: 0 from 0)");
         print(sb.toString());
+    }
+
+    /** One of Valgrind's loss records: the blocks of one kind allocated by one stack. */
+    private record LossRecord(LeakCheck.Kind kind, List<String> stack, long direct, long indirect, int blocks) {
+    }
+
+    /**
+     * The loss records of every block still allocated, as Valgrind numbers them: one per kind and
+     * allocation stack (a definitely lost one with the bytes its blocks lead indirectly), sorted by their
+     * total bytes, then their kind (definitely lost, indirectly lost, still reachable), then their blocks;
+     * records equal in all three keep the order of their first blocks' addresses.
+     */
+    private static List<LossRecord> lossRecords(List<LeakCheck.Block> blocks, List<LeakCheck.Kind> kinds, long[] indirect) {
+        record Key(LeakCheck.Kind kind, String function, List<String> stack) {
+        }
+        Map<Key, long[]> sums = new LinkedHashMap<>(); // direct, indirect, blocks
+        for (int i = 0; i < blocks.size(); i++) {
+            LeakCheck.Block b = blocks.get(i);
+            long[] t = sums.computeIfAbsent(new Key(kinds.get(i), b.function(), b.stack()), k -> new long[3]);
+            t[0] += b.bytes();
+            t[1] += indirect[i];
+            t[2]++;
+        }
+        List<LossRecord> records = new ArrayList<>();
+        sums.forEach((k, t) -> records.add(new LossRecord(k.kind(), k.stack(), t[0], t[1], (int) t[2])));
+        records.sort(java.util.Comparator.comparingLong((LossRecord r) -> r.direct() + r.indirect())
+                .thenComparing(LossRecord::kind).thenComparingInt(LossRecord::blocks));
+        return records;
     }
 
     /** A count as Valgrind prints it in its summaries: with thousands separators ({@code 4,118}). */

@@ -259,8 +259,10 @@ class MemcheckTest {
             c.putLong(c.global("keep", 8), kept); // a global points to it: still reachable
             return 0;
         });
-        assertThat(r.stderr()).contains("16 bytes in 1 blocks are definitely lost in loss record 1 of 2")
-                .contains("48 bytes in 3 blocks are indirectly lost in loss record 2 of 2")
+        // as Valgrind prints it (chain.c of the same shape): the indirectly lost and the reachable records
+        // are counted, sorted by size, and not shown
+        assertThat(r.stderr()).contains("64 (16 direct, 48 indirect) bytes in 1 blocks are definitely lost in loss record 3 of 3")
+                .doesNotContain("are indirectly lost in loss record").doesNotContain("are still reachable in loss record")
                 .contains("==1==    definitely lost: 16 bytes in 1 blocks" + NL
                         + "==1==    indirectly lost: 48 bytes in 3 blocks" + NL
                         + "==1==      possibly lost: 0 bytes in 0 blocks" + NL
