@@ -61,15 +61,8 @@ public final class LeakCheck {
      */
     public static List<Kind> classify(AddressSpace memory, List<Block> blocks, List<long[]> roots) {
         int n = blocks.size();
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Long.compareUnsigned(blocks.get(a).pointer(), blocks.get(b).pointer()));
-        Map<Long, Integer> byStart = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            byStart.putIfAbsent(blocks.get(i).pointer(), i);
-        }
+        Integer[] order = addressOrder(blocks);
+        Map<Long, Integer> byStart = byStart(blocks);
         Kind[] kind = new Kind[n];
         Deque<Integer> work = new ArrayDeque<>();
         for (long[] r : roots) {
@@ -106,15 +99,8 @@ public final class LeakCheck {
      */
     public static long[] indirectBytes(AddressSpace memory, List<Block> blocks, List<Kind> kinds) {
         int n = blocks.size();
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Long.compareUnsigned(blocks.get(a).pointer(), blocks.get(b).pointer()));
-        Map<Long, Integer> byStart = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            byStart.putIfAbsent(blocks.get(i).pointer(), i);
-        }
+        Integer[] order = addressOrder(blocks);
+        Map<Long, Integer> byStart = byStart(blocks);
         boolean[] claimed = new boolean[n];
         long[] indirect = new long[n];
         Deque<Integer> work = new ArrayDeque<>();
@@ -135,6 +121,25 @@ public final class LeakCheck {
             }
         }
         return indirect;
+    }
+
+    /** The indexes of {@code blocks} in the order of their addresses. */
+    private static Integer[] addressOrder(List<Block> blocks) {
+        Integer[] order = new Integer[blocks.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compareUnsigned(blocks.get(a).pointer(), blocks.get(b).pointer()));
+        return order;
+    }
+
+    /** Each block's index by its start address (the first block of a start, should two share one). */
+    private static Map<Long, Integer> byStart(List<Block> blocks) {
+        Map<Long, Integer> byStart = new LinkedHashMap<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            byStart.putIfAbsent(blocks.get(i).pointer(), i);
+        }
+        return byStart;
     }
 
     private static void drain(AddressSpace memory, List<Block> blocks, Map<Long, Integer> byStart, Kind[] kind,
