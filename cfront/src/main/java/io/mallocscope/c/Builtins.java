@@ -639,6 +639,12 @@ final class Builtins {
             }
         }
         prog.foldable.clear();
+        for (Map.Entry<String, int[]> u : prog.nameUses.entrySet()) {
+            Function f = prog.functions.get(u.getKey());
+            if (u.getValue()[0] > u.getValue()[1] && f != null && f.body == null && !u.getKey().startsWith("__mallocscope_")) {
+                prog.addressTaken.add(u.getKey()); // its name read other than as a call's function: its address taken
+            }
+        }
     }
 
     /**

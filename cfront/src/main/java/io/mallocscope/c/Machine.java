@@ -179,13 +179,13 @@ final class Machine {
     }
 
     /**
-     * .data after .got.plt (3 reserved words and one per imported function), .bss after it: copy
-     * relocations of stdout/stdin/stderr, crtstuff's flag, then the program's zero-initialised
-     * variables. Variables in source order. Returns the end of .bss.
+     * .data after .got.plt (3 reserved words and one per imported function whose address is not
+     * taken), .bss after it: copy relocations of stdout/stdin/stderr, crtstuff's flag, then the
+     * program's zero-initialised variables. Variables in source order. Returns the end of .bss.
      */
     static long placeData(Program prog, long shift, Map<String, Long> libcObjects) {
         long base = Layout.TEXT_BASE + shift;
-        int n = prog.imports.size();
+        int n = prog.gotPltSlots();
         List<Var> all = new ArrayList<>(prog.globals);
         all.addAll(prog.staticLocals);
         all.sort(Comparator.comparingInt((Var v) -> v.at.line).thenComparingInt(v -> v.at.col));
@@ -251,9 +251,10 @@ final class Machine {
             throw new CompileError(main.at, "'main' takes only zero, two or three arguments");
         }
         long base = Layout.TEXT_BASE;
-        int n = prog.imports.size();
-        // .text: the PLT (header + one entry per import), .plt.got, then crt's code and ours
-        long start = PLT + 16L * (n + 1) + 16;
+        int n = prog.gotPltSlots();
+        // .text: the PLT (header + one entry per import whose address is not taken), .plt.got (8 bytes an
+        // entry), then crt's code and ours
+        long start = PLT + 16L * (n + 1) + alignUp(8L * prog.pltGotEntries(), 16);
         long text = base + start + FIRST_FUNCTION_AFTER_START;
         for (Function f : prog.functions.values()) {
             if (f.body != null) {

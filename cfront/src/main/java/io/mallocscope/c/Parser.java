@@ -2029,6 +2029,9 @@ final class Parser {
             }
         }
         Function direct = callee instanceof Expr.FuncRef fr ? fr.fn : null;
+        if (direct != null) {
+            prog.nameUses.computeIfAbsent(direct.name, k -> new int[2])[1]++;
+        }
         Expr f = rv(callee);
         CType ft;
         if (f.type.isPointer() && f.type.base.k == CType.K.FUNC) {
@@ -2256,6 +2259,7 @@ final class Parser {
             return loc;
         }
         if (o instanceof Function f) {
+            prog.nameUses.computeIfAbsent(f.name, k -> new int[2])[0]++;
             return new Expr.FuncRef(f, t);
         }
         if (o instanceof Long c) {
