@@ -370,6 +370,28 @@ final class Builtins {
         def("random", lookup("rand"));
         def("srandom", lookup("srand"));
 
+        // ------------------------------------------------------------ ctype.h (the C locale; CharClasses)
+        def("__ctype_b_loc", (m, a, t, s) -> CharClasses.classLocation(m));
+        def("__ctype_toupper_loc", (m, a, t, s) -> CharClasses.toupperLocation(m));
+        def("__ctype_tolower_loc", (m, a, t, s) -> CharClasses.tolowerLocation(m));
+        String[] classes = {"isupper", "islower", "isalpha", "isdigit", "isxdigit", "isspace", "isprint", "isgraph",
+            "isblank", "iscntrl", "ispunct", "isalnum"};
+        int[] masks = {CharClasses.UPPER, CharClasses.LOWER, CharClasses.ALPHA, CharClasses.DIGIT, CharClasses.XDIGIT,
+            CharClasses.SPACE, CharClasses.PRINT, CharClasses.GRAPH, CharClasses.BLANK, CharClasses.CNTRL,
+            CharClasses.PUNCT, CharClasses.ALNUM};
+        for (int i = 0; i < classes.length; i++) {
+            int mask = masks[i];
+            def(classes[i], (m, a, t, s) -> CharClasses.is(m, (int) a[0], mask));
+        }
+        // gcc computes a direct (isdigit)(c) in place, to 0 or 1; through a pointer it is glibc's function (2048)
+        def("isdigit", (m, a, t, s) -> s != null && s.direct != null && s.direct.body == null
+                ? (Integer.compareUnsigned((int) a[0] - '0', 9) <= 0 ? 1 : 0)
+                : CharClasses.is(m, (int) a[0], CharClasses.DIGIT));
+        def("toupper", (m, a, t, s) -> CharClasses.to(m, (int) a[0], true));
+        def("tolower", (m, a, t, s) -> CharClasses.to(m, (int) a[0], false));
+        def("isascii", (m, a, t, s) -> (a[0] & ~0x7fL) == 0 ? 1 : 0);
+        def("toascii", (m, a, t, s) -> a[0] & 0x7f);
+
         // ------------------------------------------------------------ string.h
         def("memcpy", (m, a, t, s) -> m.libc.memcpy(a[0], a[1], a[2]));
         def("memmove", (m, a, t, s) -> m.libc.memmove(a[0], a[1], a[2]));
@@ -540,7 +562,9 @@ final class Builtins {
 
     /**
      * A call gcc -O0 expands in place, with no call instruction (measured with gcc -S): {@code abs},
-     * {@code labs}, {@code llabs}; {@code strlen} and {@code strcpy} of a literal; {@code memmove} of
+     * {@code labs}, {@code llabs}, {@code isdigit}, {@code isascii}, {@code toascii} (the functions, as
+     * {@code (isdigit)(c)}: the header's macros read the class table); {@code strlen} and {@code strcpy}
+     * of a literal; {@code memmove} of
      * 1, 2, 4, 8 or 16 bytes; {@code memcpy} of those sizes from anything but a string literal, or of
      * up to 8192 bytes to or from an object of exactly that size whose type needs no alignment (a
      * {@code char} array, a struct of chars: gcc turns it into a struct copy); any other memcpy is a
@@ -548,7 +572,7 @@ final class Builtins {
      */
     static boolean expandedInline(String name, Expr[] a) {
         switch (name) {
-            case "abs", "labs", "llabs" -> {
+            case "abs", "labs", "llabs", "isdigit", "isascii", "toascii" -> {
                 return a.length == 1;
             }
             case "strlen" -> {

@@ -658,10 +658,16 @@ final class CalleeSaved {
         return c.direct != null && c.direct.body == null && !absolute(c) && Builtins.expandedInline(c.direct.name, c.args);
     }
 
-    /** {@code abs}, {@code labs}, {@code llabs}: computed in place, even at -O0. */
+    /**
+     * {@code abs}, {@code labs}, {@code llabs}, and the functions {@code isdigit}, {@code isascii} and
+     * {@code toascii} (not the header's macros): computed in place, even at -O0.
+     */
     private static boolean absolute(Expr.Call c) {
         return c.direct != null && c.direct.body == null && c.args.length == 1
-                && (c.direct.name.equals("abs") || c.direct.name.equals("labs") || c.direct.name.equals("llabs"));
+                && switch (c.direct.name) {
+                    case "abs", "labs", "llabs", "isdigit", "isascii", "toascii" -> true;
+                    default -> false;
+                };
     }
 
     private static Expr.Str literal(Expr e) {

@@ -48,6 +48,8 @@ final class Machine {
     long errnoAddress;
     /** strtok's saved place (glibc keeps it in a static variable of libc). */
     long strtokNext;
+    /** The ctype tables are written into libc's read-only data ({@link CharClasses}). */
+    boolean ctypeTables;
     private final Map<Long, Function> byAddress = new HashMap<>();
     private final Map<String, Long> libcObjects = new HashMap<>();
     private long stdoutFile;
