@@ -403,6 +403,23 @@ final class Builtins {
         def("strcmp", (m, a, t, s) -> m.libc.strcmp(a[0], a[1]));
         def("strncmp", (m, a, t, s) -> m.libc.strncmp(a[0], a[1], a[2]));
         def("strdup", (m, a, t, s) -> m.libc.strdup(a[0]));
+        def("strnlen", (m, a, t, s) -> strnlen(m, a[0], a[1]));
+        // glibc's strndup: malloc(strnlen(s, n) + 1), the NUL, then a memcpy of the rest (recorded as that malloc)
+        def("strndup", (m, a, t, s) -> {
+            long len = strnlen(m, a[0], a[1]);
+            long p = m.libc.malloc(len + 1);
+            if (p != 0) {
+                m.libc.putByte(p + len, 0);
+                m.libc.memcpy(p, a[0], len);
+            }
+            return p;
+        });
+        def("strspn", (m, a, t, s) -> span(m, a[0], a[1], true));
+        def("strcspn", (m, a, t, s) -> span(m, a[0], a[1], false));
+        def("strpbrk", (m, a, t, s) -> {
+            long p = a[0] + span(m, a[0], a[1], false);
+            return m.mem.read8(p) == 0 ? 0 : p;
+        });
         def("strcat", (m, a, t, s) -> {
             m.libc.strcpy(a[0] + m.libc.strlen(a[0]), a[1]);
             return a[0];
@@ -551,6 +568,24 @@ final class Builtins {
         return token;
     }
 
+    /** The bytes of {@code s} before its NUL, at most {@code max} (an unsigned count). */
+    private static long strnlen(Machine m, long s, long max) {
+        long n = 0;
+        while (Long.compareUnsigned(n, max) < 0 && m.mem.read8(s + n) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    /** strspn ({@code in}: the length of the start made of bytes of {@code set}) or strcspn (of bytes not in it). */
+    private static long span(Machine m, long s, long set, boolean in) {
+        byte[] d = m.bytes(set);
+        long n = 0;
+        for (int b; (b = m.mem.read8(s + n)) != 0 && contains(d, (byte) b) == in; n++) {
+        }
+        return n;
+    }
+
     private static boolean contains(byte[] set, byte b) {
         for (byte x : set) {
             if (x == b) {
@@ -564,7 +599,8 @@ final class Builtins {
      * A call gcc -O0 expands in place, with no call instruction (measured with gcc -S): {@code abs},
      * {@code labs}, {@code llabs}, {@code isdigit}, {@code isascii}, {@code toascii} (the functions, as
      * {@code (isdigit)(c)}: the header's macros read the class table); {@code strlen} and {@code strcpy}
-     * of a literal; {@code memmove} of
+     * of a literal; {@code strspn} and {@code strpbrk} of an empty set, and those and {@code strcspn} of
+     * two literals (constants); {@code memmove} of
      * 1, 2, 4, 8 or 16 bytes; {@code memcpy} of those sizes from anything but a string literal, or of
      * up to 8192 bytes to or from an object of exactly that size whose type needs no alignment (a
      * {@code char} array, a struct of chars: gcc turns it into a struct copy); any other memcpy is a
@@ -580,6 +616,12 @@ final class Builtins {
             }
             case "strcpy" -> {
                 return a.length == 2 && literal(a[1]);
+            }
+            case "strspn", "strpbrk" -> { // strspn(s, "") is 0, strpbrk(s, "") NULL; two literals, a constant
+                return a.length == 2 && ("".equals(literalText(a[1])) || literal(a[0]) && literal(a[1]));
+            }
+            case "strcspn" -> {
+                return a.length == 2 && literal(a[0]) && literal(a[1]);
             }
             case "memmove", "memcpy" -> {
                 if (a.length != 3 || a[2].constant() == null) {
@@ -641,6 +683,11 @@ final class Builtins {
         if (expandedInline(name, a)) {
             return;
         }
+        String replaced = replacedBy(name, a);
+        if (replaced != null) {
+            prog.imports.add(replaced);
+            return;
+        }
         if (name.startsWith("__mallocscope_")) {
             prog.imports.add(name.substring("__mallocscope_".length()));
             return;
@@ -652,6 +699,24 @@ final class Builtins {
             call.foldedWhenUnused = unused == null ? "" : unused;
             prog.foldable.add(call);
         }
+    }
+
+    /**
+     * The function gcc -O0 calls instead of {@code name} (measured with gcc -S): {@code strcspn(s, "")} is
+     * {@code strlen(s)}, {@code strpbrk(s, "c")} {@code strchr(s, 'c')}; null when the call stays.
+     */
+    private static String replacedBy(String name, Expr[] a) {
+        if (a.length != 2) {
+            return null;
+        }
+        String set = literalText(a[1]);
+        if (name.equals("strcspn") && "".equals(set)) {
+            return "strlen";
+        }
+        if (name.equals("strpbrk") && set != null && set.length() == 1) {
+            return "strchr";
+        }
+        return null;
     }
 
     /** The library calls of {@link Program#foldable}, now that it is known whether their values are used. */

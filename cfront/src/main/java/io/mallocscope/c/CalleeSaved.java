@@ -641,7 +641,7 @@ final class CalleeSaved {
         return e;
     }
 
-    /** A value gcc folds to a constant: a constant expression, {@code strlen} of a literal, converted. */
+    /** A value gcc folds to a constant: a constant expression, {@code strlen} of a literal (or strspn … of literals), converted. */
     private static boolean folded(Expr e) {
         while (e instanceof Expr.Cast c && !c.type.isVoid()) {
             if (e.constant() != null) {
@@ -650,7 +650,10 @@ final class CalleeSaved {
             e = c.e;
         }
         return e.constant() != null || e instanceof Expr.Call c && c.direct != null && c.direct.body == null
-                && c.direct.name.equals("strlen") && inlined(c);
+                && switch (c.direct.name) {
+                    case "strlen", "strspn", "strcspn", "strpbrk" -> inlined(c);
+                    default -> false;
+                };
     }
 
     /** Calls gcc -O0 expands inline ({@link Builtins#expandedInline}; abs is {@link #absolute}): no call instruction. */
