@@ -274,6 +274,22 @@ final class Builtins {
             m.requireStdin(a[2], s);
             return 0;
         });
+        def("getdelim", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[3]);
+            if (file != null) {
+                return m.stdio.getdelim(a[0], a[1], (int) a[2], file);
+            }
+            m.requireStdin(a[3], s);
+            return -1;
+        });
+        def("getline", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[2]);
+            if (file != null) {
+                return m.stdio.getdelim(a[0], a[1], '\n', file);
+            }
+            m.requireStdin(a[2], s);
+            return -1;
+        });
         def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdio.source(m.stdio.file(m.stdinFile())), a, 1, m.libc));
         def("fscanf", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[0]);
