@@ -378,6 +378,10 @@ final class Builtins {
         def("abs", (m, a, t, s) -> Math.abs((int) a[0]));
         def("labs", (m, a, t, s) -> Math.abs(a[0]));
         def("llabs", lookup("labs"));
+        def("qsort", (m, a, t, s) -> {
+            Qsort.qsort(m, a[0], a[1], a[2], a[3], s);
+            return 0;
+        });
         def("rand", (m, a, t, s) -> m.rand.next());
         def("srand", (m, a, t, s) -> {
             m.rand.seed((int) a[0]);

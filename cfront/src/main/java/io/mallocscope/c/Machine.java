@@ -975,6 +975,33 @@ final class Machine {
     }
 
     /**
+     * A call of the program's function {@code f} from inside libc (qsort's comparison function): the
+     * return address {@code ra} pushed at {@code sp}, glibc's stack pointer at its call instruction. The
+     * interpreter's stack pointer is back where it was afterwards. A library function is called as such.
+     */
+    long callFromLibc(Function f, long[] vals, CType[] types, long sp, long ra, Expr.Call site, long callerRbp) {
+        if (f.builtin != null) {
+            return f.builtin.call(this, vals, types, site);
+        }
+        if (f.body == null) {
+            throw new Segfault(f.address, false, 0, "call of '" + f.name + "', which is not defined");
+        }
+        long saved = rsp;
+        rsp = sp - 8;
+        growStack(rsp);
+        mem.write64(rsp, ra);
+        try {
+            return enter(f, vals, ra, callerRbp);
+        } catch (ForkPoint k) {
+            throw new CompileError(site.at, "unsupported: fork() inside a function the C library calls back ('"
+                    + f.name + "')");
+        } finally {
+            rsp = saved;
+            libc.site(site.site); // what the library does after the call is at its own call's line again
+        }
+    }
+
+    /**
      * A thread made by pthread_create: runs {@code fn(arg)} on the stack nptl mapped for it, with a
      * return address into libc's start_thread (see {@link #START_THREAD_RETURN_OFFSET}).
      */
@@ -1046,7 +1073,7 @@ final class Machine {
     /** The lowest address of the running thread's stack mapping, or -1 on the main thread (a growing [stack]). */
     private long stackFloor = -1;
 
-    private void growStack(long sp) {
+    void growStack(long sp) {
         if (stackFloor >= 0) {
             if (Long.compareUnsigned(sp, stackFloor) < 0) {
                 throw new Segfault(sp, true, 8, "stack overflow: the frame exceeds the thread's stack");
