@@ -285,6 +285,20 @@ final class Parser {
         return f;
     }
 
+    /** Where the rest of the file declares or defines a function {@code name} at file scope, or null. */
+    private Tok declaredLater(String name) {
+        int depth = 0; // braces open at each token, from the file's start
+        for (int i = 0; i + 1 < toks.size(); i++) {
+            Tok t = toks.get(i);
+            if (t.kind == Tok.Kind.PUNCT) {
+                depth += t.text.equals("{") ? 1 : t.text.equals("}") ? -1 : 0;
+            } else if (i > pos && depth == 0 && t.kind == Tok.Kind.IDENT && t.text.equals(name) && toks.get(i + 1).is("(")) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     private static boolean compatibleFunc(CType a, CType b) {
         if (!a.prototyped || !b.prototyped) {
             return true;
@@ -2229,8 +2243,11 @@ final class Parser {
         Object o = lookup(t.text);
         if (o == null) {
             if (at("(")) {
+                Tok later = declaredLater(t.text);
                 throw error(t, "implicit declaration of function '" + t.text + "'"
-                        + (Builtins.known(t.text) ? " (declared in a header you did not include)"
+                        + (later != null ? " (it is declared on line " + later.line + ", after this call: declare it"
+                        + " before the call)"
+                        : Builtins.known(t.text) ? " (declared in a header you did not include)"
                         : " (not declared by mallocscope's headers; see docs/c.md for the C library it provides)"));
             }
             throw error(t, "'" + t.text + "' undeclared" + (fn == null ? " here (not in a function)" : " (first use in this function)"));
