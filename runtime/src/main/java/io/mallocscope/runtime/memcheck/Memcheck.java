@@ -553,7 +553,7 @@ public final class Memcheck {
     private byte[] writable(long page) {
         byte[] p = shadow.get(page);
         if (p == null) {
-            p = new byte[PAGE];
+            p = UNIFORM[DEFINED].clone(); // a page without a shadow is all defined (state()): so is the rest of it
             shadow.put(page, p);
         } else if (p == UNIFORM[0] || p == UNIFORM[1] || p == UNIFORM[2]) {
             p = p.clone();
