@@ -12,6 +12,8 @@ final class Frame {
     /** A struct returned by value: its bytes when the return ran. */
     byte[] retBytes;
     String label;
+    /** With memcheck: the statement or call the function is at (its reports' line for this frame). */
+    Tok at;
 
     Frame(Machine m, long rbp, Function fn) {
         this.m = m;

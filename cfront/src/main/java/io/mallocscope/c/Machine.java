@@ -48,6 +48,10 @@ final class Machine {
     long errnoAddress;
     /** strtok's saved place (glibc keeps it in a static variable of libc). */
     long strtokNext;
+    /** memcheck is on: each thread's C frames are kept ({@link #frames}), each at its statement or call ({@link Frame#at}). */
+    final boolean memcheck;
+    /** With memcheck: the running thread's C frames, innermost first. */
+    private final ThreadLocal<java.util.ArrayDeque<Frame>> frames = ThreadLocal.withInitial(java.util.ArrayDeque::new);
     /** The ctype tables are written into libc's read-only data ({@link CharClasses}). */
     boolean ctypeTables;
     private final Map<Long, Function> byAddress = new HashMap<>();
@@ -70,6 +74,26 @@ final class Machine {
         int slash = argv0.lastIndexOf('/');
         this.progname = slash < 0 ? argv0 : argv0.substring(slash + 1);
         this.stdio = new Stdio(this);
+        io.mallocscope.runtime.memcheck.Memcheck mc = process.memcheck();
+        this.memcheck = mc != null;
+        if (mc != null) {
+            mc.programFrames(this::cFrames);
+        }
+    }
+
+    /**
+     * With memcheck, where the C program is, for its reports (as Valgrind shows a C program's stack):
+     * the running thread's C frames, innermost first, each at the statement or call it is in.
+     */
+    private List<String> cFrames() {
+        List<String> lines = new ArrayList<>();
+        for (Frame f : frames.get()) {
+            if (lines.size() == io.mallocscope.runtime.memcheck.ProgramFrames.MAX_FRAMES) {
+                break;
+            }
+            lines.add(f.fn.name + " (" + Expr.siteOf(f.at) + ")");
+        }
+        return lines;
     }
 
     // ================================================================ layout
@@ -787,6 +811,9 @@ final class Machine {
      * stack pointer, where the caller's next expression copies it from.
      */
     long call(Frame caller, Function target, long[] vals, CType[] types, Expr.Call site, byte[][] records) {
+        if (memcheck && caller != null) {
+            caller.at = site.at;
+        }
         if (target.builtin != null) {
             libc.site(site.site); // nothing without the agent; with it, the site of a recorded call
             // other threads run only inside library calls (a lock, a join, a yield): each keeps its own stack
@@ -901,6 +928,10 @@ final class Machine {
             throw new Segfault(bottom, true, 8, "stack overflow: " + depth + " nested calls");
         }
         Frame fr = new Frame(this, rbp, f);
+        if (memcheck) {
+            fr.at = f.at;
+            frames.get().push(fr);
+        }
         if (f.type.variadic && variadicArgs != null) {
             Variadic.saveRegisters(this, rbp, variadicArgs, variadicTypes);
             variadicArgs = null;
@@ -925,6 +956,9 @@ final class Machine {
         try {
             code = f.body.exec(fr);
         } catch (ForkPoint k) {
+            if (memcheck) {
+                frames.get().pop(); // re-entered (resumeEnter) where the fork left it
+            }
             throw k.save(f, 0, 0, new long[] {rbp, expectedRa}, null);
         }
         return leave(f, fr, code, expectedRa);
@@ -934,10 +968,17 @@ final class Machine {
     private long resumeEnter(Function f, ForkPoint k) {
         long[] at = k.pop(f).vals();
         Frame fr = new Frame(this, at[0], f);
+        if (memcheck) {
+            fr.at = f.at;
+            frames.get().push(fr);
+        }
         int code;
         try {
             code = f.body.resume(fr, k);
         } catch (ForkPoint p) {
+            if (memcheck) {
+                frames.get().pop();
+            }
             throw p.save(f, 0, 0, at, null);
         }
         return leave(f, fr, code, at[1]);
@@ -947,6 +988,9 @@ final class Machine {
     private long leave(Function f, Frame fr, int code, long expectedRa) {
         long rbp = fr.rbp;
         depth--;
+        if (memcheck) {
+            frames.get().pop();
+        }
         if (code == Stmt.GOTO) {
             throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
         }

@@ -102,6 +102,9 @@ abstract class Stmt {
             Stmt[] b = body;
             for (int i = from; i < b.length; i++) {
                 int r;
+                if (f.m.memcheck) {
+                    f.at = b[i].at;
+                }
                 try {
                     r = k != null ? b[i].resume(f, k) : b[i].exec(f);
                 } catch (ForkPoint p) {
@@ -164,6 +167,9 @@ abstract class Stmt {
             Stmt s = t ? a : b;
             if (s == null) {
                 return NEXT;
+            }
+            if (f.m.memcheck) {
+                f.at = s.at;
             }
             try {
                 return k != null ? s.resume(f, k) : s.exec(f);
@@ -235,6 +241,9 @@ abstract class Stmt {
                 }
                 first = false;
                 int r;
+                if (f.m.memcheck) {
+                    f.at = body.at;
+                }
                 try {
                     r = body.exec(f);
                 } catch (ForkPoint k) {
@@ -278,6 +287,9 @@ abstract class Stmt {
                     }
                     if (!t) {
                         return NEXT;
+                    }
+                    if (f.m.memcheck) {
+                        f.at = body.at;
                     }
                     try {
                         r = body.exec(f);

@@ -48,10 +48,11 @@ public final class Memcheck {
         final long pointer;
         final long size;
         final String function;
-        final StackWalker.StackFrame[] allocStack;
-        StackWalker.StackFrame[] freeStack;
+        /** Java frames (StackWalker.StackFrame[]) or, for a program that says its own, their lines (List of String). */
+        final Object allocStack;
+        Object freeStack;
 
-        Block(long pointer, long size, String function, StackWalker.StackFrame[] allocStack) {
+        Block(long pointer, long size, String function, Object allocStack) {
             this.pointer = pointer;
             this.size = size;
             this.function = function;
@@ -67,6 +68,8 @@ public final class Memcheck {
     private final PrintStream out;
     private final String prefix;
     private final Map<Long, byte[]> shadow = new HashMap<>();
+    /** The program's own frames ({@link #programFrames}), or null: its Java frames. */
+    private volatile java.util.function.Supplier<List<String>> programFrames;
     private final TreeMap<Long, Block> live = new TreeMap<>(Long::compareUnsigned);
     private final LinkedHashMap<Long, Block> freed = new LinkedHashMap<>();
     private long freedVolume;
@@ -104,7 +107,7 @@ public final class Memcheck {
         allocs++;
         bytesAllocated += requested;
         freed.remove(pointer);
-        live.put(pointer, new Block(pointer, requested, function, ProgramFrames.current(true)));
+        live.put(pointer, new Block(pointer, requested, function, stack()));
         // the chunk header and the padding are inside pages the shadow now covers: no access there
         ensurePages(pointer - 16, pointer + requested + 16);
         set(pointer, requested, zeroed ? DEFINED : UNDEFINED);
@@ -140,7 +143,7 @@ public final class Memcheck {
         if (b == null) {
             return;
         }
-        b.freeStack = ProgramFrames.current(true);
+        b.freeStack = stack();
         set(pointer, b.size, NOACCESS);
         freed.put(pointer, b);
         freedVolume += b.size;
@@ -317,7 +320,7 @@ public final class Memcheck {
             if (b.pointer == stdioBuffer) {
                 continue; // glibc's freeres gives it back before Valgrind looks
             }
-            blocks.add(new LeakCheck.Block(b.pointer, b.size, b.function, ProgramFrames.format(b.allocStack)));
+            blocks.add(new LeakCheck.Block(b.pointer, b.size, b.function, formatted(b.allocStack)));
             inUse += b.size;
         }
         StringBuilder sb = new StringBuilder();
@@ -385,17 +388,17 @@ public final class Memcheck {
 
     // ================================================================ reporting
 
-    private void report(String what, String address, StackWalker.StackFrame[] at) {
+    private void report(String what, String address, Object at) {
         if (ProgramFrames.insideAgent()) {
             return; // the recording agent copying what the program wrote: not the program's access
         }
-        StackWalker.StackFrame[] stack = at != null ? at : ProgramFrames.current(true);
+        Object stack = at != null ? at : stack();
         List<String> frames = new ArrayList<>();
         String fn = ProgramFrames.calledFunction();
         if (!PLAIN_ACCESS.contains(fn)) {
             frames.add(fn); // a C function (strcpy, free): Valgrind's first frame; a load or store has none
         }
-        frames.addAll(ProgramFrames.format(stack));
+        frames.addAll(formatted(stack));
         errorCount++;
         String key = what + frames;
         if (!contexts.add(key)) {
@@ -471,9 +474,9 @@ public final class Memcheck {
         return (a - b.pointer) + " bytes inside";
     }
 
-    private static String frameLines(StackWalker.StackFrame[] stack) {
+    private static String frameLines(Object stack) {
         StringBuilder sb = new StringBuilder();
-        List<String> f = ProgramFrames.format(stack);
+        List<String> f = formatted(stack);
         if (f.isEmpty()) {
             sb.append("   at ? (no frame of the program's own)\n");
         }
@@ -490,6 +493,27 @@ public final class Memcheck {
         for (int i = 0; i < frames.size(); i++) {
             line(sb, (i == 0 ? "   at " : "   by ") + frames.get(i));
         }
+    }
+
+    /**
+     * A program that is not Java code (the C front end's interpreter) says where it is instead of its Java
+     * frames: {@code frames} gives its frames, innermost first, as Valgrind prints them ({@code main
+     * (prog.c:12)}), at most {@link ProgramFrames#MAX_FRAMES}.
+     */
+    public void programFrames(java.util.function.Supplier<List<String>> frames) {
+        this.programFrames = frames;
+    }
+
+    /** Where the program is now: its own frames' lines if it says them, else its Java frames. */
+    private Object stack() {
+        java.util.function.Supplier<List<String>> p = programFrames;
+        return p != null ? p.get() : ProgramFrames.current(true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> formatted(Object stack) {
+        return stack instanceof List<?> lines ? (List<String>) lines
+                : ProgramFrames.format((StackWalker.StackFrame[]) stack);
     }
 
     private void line(StringBuilder sb, String s) {
