@@ -1,6 +1,6 @@
 /* memcheck under the C front end against Valgrind: a write one past a block, a read of a block freed
-   after it was made in a helper function (its stack has both frames), and a leak, with the program's
-   own lines in every stack. */
+   after it was made in a helper function (its stack has both frames), and two leaks, one malloc'ed by
+   strdup (at malloc, by strdup, by main), with the program's own lines in every stack. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,5 +23,7 @@ int main(void) {
     fill(b, 16);
     free(a);
     printf("%d\n", a[1] == 'e');
+    char *label = strdup("lost");
+    label = NULL;
     return 0;
 }

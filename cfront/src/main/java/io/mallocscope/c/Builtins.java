@@ -274,6 +274,22 @@ final class Builtins {
             m.requireStdin(a[2], s);
             return 0;
         });
+        def("getdelim", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[3]);
+            if (file != null) {
+                return m.stdio.getdelim(a[0], a[1], (int) a[2], file);
+            }
+            m.requireStdin(a[3], s);
+            return -1;
+        });
+        def("getline", (m, a, t, s) -> {
+            Stdio.CFile file = m.stdio.file(a[2]);
+            if (file != null) {
+                return m.stdio.getdelim(a[0], a[1], '\n', file);
+            }
+            m.requireStdin(a[2], s);
+            return -1;
+        });
         def("scanf", (m, a, t, s) -> Scanf.scan(m.string(a[0]), m.stdio.source(m.stdio.file(m.stdinFile())), a, 1, m.libc));
         def("fscanf", (m, a, t, s) -> {
             Stdio.CFile file = m.stdio.file(a[0]);
@@ -362,6 +378,10 @@ final class Builtins {
         def("abs", (m, a, t, s) -> Math.abs((int) a[0]));
         def("labs", (m, a, t, s) -> Math.abs(a[0]));
         def("llabs", lookup("labs"));
+        def("qsort", (m, a, t, s) -> {
+            Qsort.qsort(m, a[0], a[1], a[2], a[3], s);
+            return 0;
+        });
         def("rand", (m, a, t, s) -> m.rand.next());
         def("srand", (m, a, t, s) -> {
             m.rand.seed((int) a[0]);
@@ -369,6 +389,28 @@ final class Builtins {
         });
         def("random", lookup("rand"));
         def("srandom", lookup("srand"));
+
+        // ------------------------------------------------------------ ctype.h (the C locale; CharClasses)
+        def("__ctype_b_loc", (m, a, t, s) -> CharClasses.classLocation(m));
+        def("__ctype_toupper_loc", (m, a, t, s) -> CharClasses.toupperLocation(m));
+        def("__ctype_tolower_loc", (m, a, t, s) -> CharClasses.tolowerLocation(m));
+        String[] classes = {"isupper", "islower", "isalpha", "isdigit", "isxdigit", "isspace", "isprint", "isgraph",
+            "isblank", "iscntrl", "ispunct", "isalnum"};
+        int[] masks = {CharClasses.UPPER, CharClasses.LOWER, CharClasses.ALPHA, CharClasses.DIGIT, CharClasses.XDIGIT,
+            CharClasses.SPACE, CharClasses.PRINT, CharClasses.GRAPH, CharClasses.BLANK, CharClasses.CNTRL,
+            CharClasses.PUNCT, CharClasses.ALNUM};
+        for (int i = 0; i < classes.length; i++) {
+            int mask = masks[i];
+            def(classes[i], (m, a, t, s) -> CharClasses.is(m, (int) a[0], mask));
+        }
+        // gcc computes a direct (isdigit)(c) in place, to 0 or 1; through a pointer it is glibc's function (2048)
+        def("isdigit", (m, a, t, s) -> s != null && s.direct != null && s.direct.body == null
+                ? (Integer.compareUnsigned((int) a[0] - '0', 9) <= 0 ? 1 : 0)
+                : CharClasses.is(m, (int) a[0], CharClasses.DIGIT));
+        def("toupper", (m, a, t, s) -> CharClasses.to(m, (int) a[0], true));
+        def("tolower", (m, a, t, s) -> CharClasses.to(m, (int) a[0], false));
+        def("isascii", (m, a, t, s) -> (a[0] & ~0x7fL) == 0 ? 1 : 0);
+        def("toascii", (m, a, t, s) -> a[0] & 0x7f);
 
         // ------------------------------------------------------------ string.h
         def("memcpy", (m, a, t, s) -> m.libc.memcpy(a[0], a[1], a[2]));
@@ -381,6 +423,23 @@ final class Builtins {
         def("strcmp", (m, a, t, s) -> m.libc.strcmp(a[0], a[1]));
         def("strncmp", (m, a, t, s) -> m.libc.strncmp(a[0], a[1], a[2]));
         def("strdup", (m, a, t, s) -> m.libc.strdup(a[0]));
+        def("strnlen", (m, a, t, s) -> strnlen(m, a[0], a[1]));
+        // glibc's strndup: malloc(strnlen(s, n) + 1), the NUL, then a memcpy of the rest (recorded as that malloc)
+        def("strndup", (m, a, t, s) -> {
+            long len = strnlen(m, a[0], a[1]);
+            long p = m.libc.malloc(len + 1);
+            if (p != 0) {
+                m.libc.putByte(p + len, 0);
+                m.libc.memcpy(p, a[0], len);
+            }
+            return p;
+        });
+        def("strspn", (m, a, t, s) -> span(m, a[0], a[1], true));
+        def("strcspn", (m, a, t, s) -> span(m, a[0], a[1], false));
+        def("strpbrk", (m, a, t, s) -> {
+            long p = a[0] + span(m, a[0], a[1], false);
+            return m.mem.read8(p) == 0 ? 0 : p;
+        });
         def("strcat", (m, a, t, s) -> {
             m.libc.strcpy(a[0] + m.libc.strlen(a[0]), a[1]);
             return a[0];
@@ -529,6 +588,24 @@ final class Builtins {
         return token;
     }
 
+    /** The bytes of {@code s} before its NUL, at most {@code max} (an unsigned count). */
+    private static long strnlen(Machine m, long s, long max) {
+        long n = 0;
+        while (Long.compareUnsigned(n, max) < 0 && m.mem.read8(s + n) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    /** strspn ({@code in}: the length of the start made of bytes of {@code set}) or strcspn (of bytes not in it). */
+    private static long span(Machine m, long s, long set, boolean in) {
+        byte[] d = m.bytes(set);
+        long n = 0;
+        for (int b; (b = m.mem.read8(s + n)) != 0 && contains(d, (byte) b) == in; n++) {
+        }
+        return n;
+    }
+
     private static boolean contains(byte[] set, byte b) {
         for (byte x : set) {
             if (x == b) {
@@ -540,7 +617,10 @@ final class Builtins {
 
     /**
      * A call gcc -O0 expands in place, with no call instruction (measured with gcc -S): {@code abs},
-     * {@code labs}, {@code llabs}; {@code strlen} and {@code strcpy} of a literal; {@code memmove} of
+     * {@code labs}, {@code llabs}, {@code isdigit}, {@code isascii}, {@code toascii} (the functions, as
+     * {@code (isdigit)(c)}: the header's macros read the class table); {@code strlen} and {@code strcpy}
+     * of a literal; {@code strspn} and {@code strpbrk} of an empty set, and those and {@code strcspn} of
+     * two literals (constants); {@code memmove} of
      * 1, 2, 4, 8 or 16 bytes; {@code memcpy} of those sizes from anything but a string literal, or of
      * up to 8192 bytes to or from an object of exactly that size whose type needs no alignment (a
      * {@code char} array, a struct of chars: gcc turns it into a struct copy); any other memcpy is a
@@ -548,7 +628,7 @@ final class Builtins {
      */
     static boolean expandedInline(String name, Expr[] a) {
         switch (name) {
-            case "abs", "labs", "llabs" -> {
+            case "abs", "labs", "llabs", "isdigit", "isascii", "toascii" -> {
                 return a.length == 1;
             }
             case "strlen" -> {
@@ -556,6 +636,12 @@ final class Builtins {
             }
             case "strcpy" -> {
                 return a.length == 2 && literal(a[1]);
+            }
+            case "strspn", "strpbrk" -> { // strspn(s, "") is 0, strpbrk(s, "") NULL; two literals, a constant
+                return a.length == 2 && ("".equals(literalText(a[1])) || literal(a[0]) && literal(a[1]));
+            }
+            case "strcspn" -> {
+                return a.length == 2 && literal(a[0]) && literal(a[1]);
             }
             case "memmove", "memcpy" -> {
                 if (a.length != 3 || a[2].constant() == null) {
@@ -617,6 +703,11 @@ final class Builtins {
         if (expandedInline(name, a)) {
             return;
         }
+        String replaced = replacedBy(name, a);
+        if (replaced != null) {
+            prog.imports.add(replaced);
+            return;
+        }
         if (name.startsWith("__mallocscope_")) {
             prog.imports.add(name.substring("__mallocscope_".length()));
             return;
@@ -630,6 +721,24 @@ final class Builtins {
         }
     }
 
+    /**
+     * The function gcc -O0 calls instead of {@code name} (measured with gcc -S): {@code strcspn(s, "")} is
+     * {@code strlen(s)}, {@code strpbrk(s, "c")} {@code strchr(s, 'c')}; null when the call stays.
+     */
+    private static String replacedBy(String name, Expr[] a) {
+        if (a.length != 2) {
+            return null;
+        }
+        String set = literalText(a[1]);
+        if (name.equals("strcspn") && "".equals(set)) {
+            return "strlen";
+        }
+        if (name.equals("strpbrk") && set != null && set.length() == 1) {
+            return "strchr";
+        }
+        return null;
+    }
+
     /** The library calls of {@link Program#foldable}, now that it is known whether their values are used. */
     static void settle(Program prog) {
         for (Expr.Call c : prog.foldable) {
@@ -639,6 +748,12 @@ final class Builtins {
             }
         }
         prog.foldable.clear();
+        for (Map.Entry<String, int[]> u : prog.nameUses.entrySet()) {
+            Function f = prog.functions.get(u.getKey());
+            if (u.getValue()[0] > u.getValue()[1] && f != null && f.body == null && !u.getKey().startsWith("__mallocscope_")) {
+                prog.addressTaken.add(u.getKey()); // its name read other than as a call's function: its address taken
+            }
+        }
     }
 
     /**

@@ -641,7 +641,7 @@ final class CalleeSaved {
         return e;
     }
 
-    /** A value gcc folds to a constant: a constant expression, {@code strlen} of a literal, converted. */
+    /** A value gcc folds to a constant: a constant expression, {@code strlen} of a literal (or strspn … of literals), converted. */
     private static boolean folded(Expr e) {
         while (e instanceof Expr.Cast c && !c.type.isVoid()) {
             if (e.constant() != null) {
@@ -650,7 +650,10 @@ final class CalleeSaved {
             e = c.e;
         }
         return e.constant() != null || e instanceof Expr.Call c && c.direct != null && c.direct.body == null
-                && c.direct.name.equals("strlen") && inlined(c);
+                && switch (c.direct.name) {
+                    case "strlen", "strspn", "strcspn", "strpbrk" -> inlined(c);
+                    default -> false;
+                };
     }
 
     /** Calls gcc -O0 expands inline ({@link Builtins#expandedInline}; abs is {@link #absolute}): no call instruction. */
@@ -658,10 +661,16 @@ final class CalleeSaved {
         return c.direct != null && c.direct.body == null && !absolute(c) && Builtins.expandedInline(c.direct.name, c.args);
     }
 
-    /** {@code abs}, {@code labs}, {@code llabs}: computed in place, even at -O0. */
+    /**
+     * {@code abs}, {@code labs}, {@code llabs}, and the functions {@code isdigit}, {@code isascii} and
+     * {@code toascii} (not the header's macros): computed in place, even at -O0.
+     */
     private static boolean absolute(Expr.Call c) {
         return c.direct != null && c.direct.body == null && c.args.length == 1
-                && (c.direct.name.equals("abs") || c.direct.name.equals("labs") || c.direct.name.equals("llabs"));
+                && switch (c.direct.name) {
+                    case "abs", "labs", "llabs", "isdigit", "isascii", "toascii" -> true;
+                    default -> false;
+                };
     }
 
     private static Expr.Str literal(Expr e) {

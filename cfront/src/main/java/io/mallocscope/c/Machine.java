@@ -48,6 +48,8 @@ final class Machine {
     long errnoAddress;
     /** strtok's saved place (glibc keeps it in a static variable of libc). */
     long strtokNext;
+    /** The ctype tables are written into libc's read-only data ({@link CharClasses}). */
+    boolean ctypeTables;
     private final Map<Long, Function> byAddress = new HashMap<>();
     private final Map<String, Long> libcObjects = new HashMap<>();
     private long stdoutFile;
@@ -205,13 +207,13 @@ final class Machine {
     }
 
     /**
-     * .data after .got.plt (3 reserved words and one per imported function), .bss after it: copy
-     * relocations of stdout/stdin/stderr, crtstuff's flag, then the program's zero-initialised
-     * variables. Variables in source order. Returns the end of .bss.
+     * .data after .got.plt (3 reserved words and one per imported function whose address is not
+     * taken), .bss after it: copy relocations of stdout/stdin/stderr, crtstuff's flag, then the
+     * program's zero-initialised variables. Variables in source order. Returns the end of .bss.
      */
     static long placeData(Program prog, long shift, Map<String, Long> libcObjects) {
         long base = Layout.TEXT_BASE + shift;
-        int n = prog.imports.size();
+        int n = prog.gotPltSlots();
         List<Var> all = new ArrayList<>(prog.globals);
         all.addAll(prog.staticLocals);
         all.sort(Comparator.comparingInt((Var v) -> v.at.line).thenComparingInt(v -> v.at.col));
@@ -277,9 +279,10 @@ final class Machine {
             throw new CompileError(main.at, "'main' takes only zero, two or three arguments");
         }
         long base = Layout.TEXT_BASE;
-        int n = prog.imports.size();
-        // .text: the PLT (header + one entry per import), .plt.got, then crt's code and ours
-        long start = PLT + 16L * (n + 1) + 16;
+        int n = prog.gotPltSlots();
+        // .text: the PLT (header + one entry per import whose address is not taken), .plt.got (8 bytes an
+        // entry), then crt's code and ours
+        long start = PLT + 16L * (n + 1) + alignUp(8L * prog.pltGotEntries(), 16);
         long text = base + start + FIRST_FUNCTION_AFTER_START;
         for (Function f : prog.functions.values()) {
             if (f.body != null) {
@@ -1040,6 +1043,33 @@ final class Machine {
     }
 
     /**
+     * A call of the program's function {@code f} from inside libc (qsort's comparison function): the
+     * return address {@code ra} pushed at {@code sp}, glibc's stack pointer at its call instruction. The
+     * interpreter's stack pointer is back where it was afterwards. A library function is called as such.
+     */
+    long callFromLibc(Function f, long[] vals, CType[] types, long sp, long ra, Expr.Call site, long callerRbp) {
+        if (f.builtin != null) {
+            return f.builtin.call(this, vals, types, site);
+        }
+        if (f.body == null) {
+            throw new Segfault(f.address, false, 0, "call of '" + f.name + "', which is not defined");
+        }
+        long saved = rsp;
+        rsp = sp - 8;
+        growStack(rsp);
+        mem.write64(rsp, ra);
+        try {
+            return enter(f, vals, ra, callerRbp);
+        } catch (ForkPoint k) {
+            throw new CompileError(site.at, "unsupported: fork() inside a function the C library calls back ('"
+                    + f.name + "')");
+        } finally {
+            rsp = saved;
+            libc.site(site.site); // what the library does after the call is at its own call's line again
+        }
+    }
+
+    /**
      * A thread made by pthread_create: runs {@code fn(arg)} on the stack nptl mapped for it, with a
      * return address into libc's start_thread (see {@link #START_THREAD_RETURN_OFFSET}).
      */
@@ -1111,7 +1141,7 @@ final class Machine {
     /** The lowest address of the running thread's stack mapping, or -1 on the main thread (a growing [stack]). */
     private long stackFloor = -1;
 
-    private void growStack(long sp) {
+    void growStack(long sp) {
         if (stackFloor >= 0) {
             if (Long.compareUnsigned(sp, stackFloor) < 0) {
                 throw new Segfault(sp, true, 8, "stack overflow: the frame exceeds the thread's stack");

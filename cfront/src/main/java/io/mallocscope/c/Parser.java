@@ -285,6 +285,20 @@ final class Parser {
         return f;
     }
 
+    /** Where the rest of the file declares or defines a function {@code name} at file scope, or null. */
+    private Tok declaredLater(String name) {
+        int depth = 0; // braces open at each token, from the file's start
+        for (int i = 0; i + 1 < toks.size(); i++) {
+            Tok t = toks.get(i);
+            if (t.kind == Tok.Kind.PUNCT) {
+                depth += t.text.equals("{") ? 1 : t.text.equals("}") ? -1 : 0;
+            } else if (i > pos && depth == 0 && t.kind == Tok.Kind.IDENT && t.text.equals(name) && toks.get(i + 1).is("(")) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     private static boolean compatibleFunc(CType a, CType b) {
         if (!a.prototyped || !b.prototyped) {
             return true;
@@ -2029,6 +2043,9 @@ final class Parser {
             }
         }
         Function direct = callee instanceof Expr.FuncRef fr ? fr.fn : null;
+        if (direct != null) {
+            prog.nameUses.computeIfAbsent(direct.name, k -> new int[2])[1]++;
+        }
         Expr f = rv(callee);
         CType ft;
         if (f.type.isPointer() && f.type.base.k == CType.K.FUNC) {
@@ -2226,8 +2243,11 @@ final class Parser {
         Object o = lookup(t.text);
         if (o == null) {
             if (at("(")) {
+                Tok later = declaredLater(t.text);
                 throw error(t, "implicit declaration of function '" + t.text + "'"
-                        + (Builtins.known(t.text) ? " (declared in a header you did not include)"
+                        + (later != null ? " (it is declared on line " + later.line + ", after this call: declare it"
+                        + " before the call)"
+                        : Builtins.known(t.text) ? " (declared in a header you did not include)"
                         : " (not declared by mallocscope's headers; see docs/c.md for the C library it provides)"));
             }
             throw error(t, "'" + t.text + "' undeclared" + (fn == null ? " here (not in a function)" : " (first use in this function)"));
@@ -2256,6 +2276,7 @@ final class Parser {
             return loc;
         }
         if (o instanceof Function f) {
+            prog.nameUses.computeIfAbsent(f.name, k -> new int[2])[0]++;
             return new Expr.FuncRef(f, t);
         }
         if (o instanceof Long c) {

@@ -742,6 +742,80 @@ final class Stdio {
         return s;
     }
 
+    /**
+     * {@code getdelim(lineptr, n, delim, f)} (and getline) as glibc 2.36's __getdelim: a stream with its
+     * error flag set fails at once; a NULL line or a size of 0 gets 120 bytes malloc'ed (before the
+     * stream's first read mallocs its buffer); then the bytes up to the delimiter are taken from the
+     * buffer a refill at a time, the line realloc'ed, whenever it would not hold them and the NUL, to
+     * what it needs or twice its size, whichever is more. The length read, or -1 (nothing before EOF).
+     */
+    long getdelim(long lineptr, long np, int delim, CFile f) {
+        if (lineptr == 0 || np == 0) {
+            m.process.kernel().setErrno(Errno.EINVAL);
+            return -1;
+        }
+        if ((f.flags & ERR_SEEN) != 0) {
+            return -1;
+        }
+        long line = libc.getLong(lineptr);
+        long n = libc.getLong(np);
+        if (line == 0 || n == 0) {
+            n = 120;
+            libc.putLong(np, n);
+            line = libc.malloc(n);
+            libc.putLong(lineptr, line);
+            if (line == 0) {
+                return -1;
+            }
+        }
+        long len = f.readEnd - f.readPtr;
+        if (len <= 0) {
+            if (underflow(f) == -1) {
+                sync(f);
+                return -1;
+            }
+            len = f.readEnd - f.readPtr;
+        }
+        long cur = 0;
+        for (;;) {
+            long t = 0;
+            for (long p = f.readPtr; p < f.readPtr + len; p++) {
+                if (m.mem.read8(p) == (delim & 0xff)) {
+                    t = p;
+                    break;
+                }
+            }
+            if (t != 0) {
+                len = t - f.readPtr + 1;
+            }
+            long needed = cur + len + 1;
+            if (Long.compareUnsigned(needed, n) > 0) {
+                if (Long.compareUnsigned(needed, 2 * n) < 0) {
+                    needed = 2 * n;
+                }
+                long grown = libc.realloc(line, needed);
+                if (grown == 0) {
+                    sync(f);
+                    return -1;
+                }
+                line = grown;
+                libc.putLong(lineptr, line);
+                n = needed;
+                libc.putLong(np, n);
+            }
+            libc.memcpy(line + cur, f.readPtr, len);
+            f.readPtr += len;
+            cur += len;
+            if (t != 0 || underflow(f) == -1) {
+                break;
+            }
+            len = f.readEnd - f.readPtr;
+        }
+        libc.putByte(line + cur, 0);
+        sync(f);
+        return cur;
+    }
+
     /** {@code fread} as _IO_file_xsgetn: a request of a buffer or more is read straight into {@code dst}. */
     long fread(long dst, long size, long nmemb, CFile f) {
         long want = size * nmemb;

@@ -25,6 +25,7 @@ class DiagnosticsTest {
             int main(void) { return x; }                                  | 'x' undeclared (first use in this function)       | 1 | 25
             int main(void) { foo(1); return 0; }                          | implicit declaration of function 'foo' (not declared by mallocscope's headers; see docs/c.md for the C library it provides) | 1 | 18
             int main(void) { malloc(1); return 0; }                       | implicit declaration of function 'malloc' (declared in a header you did not include) | 1 | 18
+            int main(void) { return f(1); } int f(int x) { return x; }    | implicit declaration of function 'f' (it is declared on line 1, after this call: declare it before the call) | 1 | 25
             int main(void) { int a; a.b = 1; return 0; }                  | request for member 'b' in something not a structure or union | 1 | 26
             struct s { int a; }; int main(void) { struct s v; return v.b; } | 'struct s' has no member named 'b'                 | 1 | 60
             int main(void) { int a; *a = 1; return 0; }                   | invalid type argument of unary '*' (have 'int')    | 1 | 25

@@ -41,6 +41,11 @@ class StdinPipeTest {
         check("stdin_unbuffered");
     }
 
+    @Test
+    void getlineOnAPipe() throws Exception {
+        check("getline_stdin");
+    }
+
     /** Only on a pipe: glibc's own seeks of stdin fail there (on a file they succeed, which the front end does not model). */
     @Test
     void glibcsSeeksOfStdinFailOnAPipe() throws Exception {

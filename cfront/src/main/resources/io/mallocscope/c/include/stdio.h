@@ -33,6 +33,8 @@ int getc(FILE *stream);
 int fgetc(FILE *stream);
 int ungetc(int c, FILE *stream);
 char *fgets(char *s, int size, FILE *stream);
+ssize_t getline(char **lineptr, size_t *n, FILE *stream);
+ssize_t getdelim(char **lineptr, size_t *n, int delim, FILE *stream);
 int scanf(const char *format, ...);
 int sscanf(const char *str, const char *format, ...);
 FILE *fopen(const char *path, const char *mode);

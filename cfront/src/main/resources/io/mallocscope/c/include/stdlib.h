@@ -16,6 +16,7 @@ void exit(int status);
 void _Exit(int status);
 void abort(void);
 int atexit(void (*function)(void));
+void qsort(void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));
 int atoi(const char *nptr);
 long atol(const char *nptr);
 long long atoll(const char *nptr);

@@ -105,8 +105,9 @@ public final class Memcheck {
     /**
      * The program is interpreted (a C program run by the C front end): from now on a report's stacks are
      * {@code frames}' (the interpreted program's frames, innermost first, as Valgrind prints a C program's:
-     * {@code main (prog.c:8)}), an allocation's and a free's led by the library function called, as
-     * Valgrind's are, instead of the Java stack's.
+     * {@code main (prog.c:8)}), an allocation's and a free's led by the allocator's function and the
+     * library function the program called, if another ({@code at malloc, by strdup, by main (prog.c:8)}),
+     * as Valgrind's are, instead of the Java stack's.
      */
     public void interpretedBy(java.util.function.Supplier<List<String>> frames) {
         this.interpreter = frames;
@@ -116,10 +117,15 @@ public final class Memcheck {
     private Stack stack(String function) {
         java.util.function.Supplier<List<String>> in = interpreter;
         if (in != null) {
-            List<String> f = new ArrayList<>(in.get());
+            List<String> f = new ArrayList<>();
             if (function != null) {
-                f.add(0, function);
+                f.add(function);
+                String outer = ProgramFrames.calledFunction(); // strdup, getline: the call that malloc'ed
+                if (!outer.equals(function) && !outer.equals("?") && !PLAIN_ACCESS.contains(outer)) {
+                    f.add(outer);
+                }
             }
+            f.addAll(in.get());
             List<String> frozen = List.copyOf(f);
             return () -> frozen;
         }
@@ -627,7 +633,7 @@ public final class Memcheck {
     private byte[] writable(long page) {
         byte[] p = shadow.get(page);
         if (p == null) {
-            p = new byte[PAGE];
+            p = UNIFORM[DEFINED].clone(); // a page without a shadow is all defined (state()): so is the rest of it
             shadow.put(page, p);
         } else if (p == UNIFORM[0] || p == UNIFORM[1] || p == UNIFORM[2]) {
             p = p.clone();

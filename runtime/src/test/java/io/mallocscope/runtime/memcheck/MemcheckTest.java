@@ -55,6 +55,25 @@ class MemcheckTest {
         assertThat(r.process().memcheck().errorCount()).isEqualTo(1);
     }
 
+    /** A page memcheck has no shadow of (the program's own mapping, a C program's stack): written in part, all of it stays valid. */
+    static final class WritesOutsideTheHeap implements CProgram {
+        @Override
+        public int main(LibC c, String[] argv) {
+            long page = c.mmap(0, 4096, 3, 0x22, -1, 0); // PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS
+            c.memset(page, 1, 8);
+            c.memcpy(page + 64, page, 8);
+            c.putLong(page + 128, c.getLong(page + 64));
+            return 0;
+        }
+    }
+
+    @Test
+    void aFirstWriteToAPageWithoutAShadowLeavesTheRestOfItValid() {
+        CProcess.Captured r = run(new WritesOutsideTheHeap());
+        assertThat(r.stderr()).doesNotContain("Invalid");
+        assertThat(r.process().memcheck().errorCount()).isZero();
+    }
+
     static final class DoubleFree implements CProgram {
         static int alloc;
         static int first;
