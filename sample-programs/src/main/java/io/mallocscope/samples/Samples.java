@@ -55,6 +55,7 @@ public final class Samples {
             TcachePoisoning.class,
             TcacheHouseOfSpirit.class,
             HouseOfSpirit.class,
+            HouseOfBotcake.class,
             UnsafeUnlink.class,
             OverlappingChunks.class,
             LargeBinAttack.class,

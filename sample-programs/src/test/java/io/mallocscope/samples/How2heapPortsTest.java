@@ -140,4 +140,21 @@ class How2heapPortsTest {
                 .contains("merged: malloc(0x100) = 0x555555560020\n")
                 .contains("after writing prev2, merged holds: CCCCCCCCCCCCCCCC...\n");
     }
+
+    @Test
+    void houseOfBotcake() {
+        String out = runExpectingDeclaredStatus(HouseOfBotcake.class).stdout();
+        assertThat(out)
+                .contains("prev: malloc(0x100) = 0x555555559a10\n")
+                .contains("a: malloc(0x100) = 0x555555559b20\n")
+                .contains("free(prev): merged with a into 0x555555559a00, size word 0x221, in the unsorted bin\n")
+                .contains("malloc(0x100) = 0x555555559900 makes room in the tcache\n")
+                .contains("free(a) again: the tcache for 0x110 now starts with 0x555555559b20\n")
+                .contains("malloc(0x210) = 0x555555559a10: it covers a (0x555555559b20) and its link\n")
+                .contains("victim: 0x555555559b20, size 0x110, end 0x555555559c30\n");
+        long target = address(out, "Target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(out).contains("malloc(0x100) #2 = 0x" + Long.toHexString(target) + ", the target\n")
+                .endsWith("The target now holds 0xcafebabe.\n");
+    }
 }
