@@ -56,6 +56,7 @@ public final class Samples {
             TcacheHouseOfSpirit.class,
             HouseOfSpirit.class,
             HouseOfBotcake.class,
+            TcacheStashingUnlinkAttack.class,
             UnsafeUnlink.class,
             OverlappingChunks.class,
             LargeBinAttack.class,
@@ -118,8 +119,9 @@ public final class Samples {
         if (args.length == 0 || args[0].equals("list") || args[0].equals("--help")) {
             System.out.println("usage: java -jar mallocscope-samples.jar NAME [ARGS...]");
             System.out.println();
+            int width = list().stream().mapToInt(i -> i.name().length()).max().orElse(10);
             for (Info i : list()) {
-                System.out.printf("%2d  %-26s %s%n", i.number(), i.name(), i.description());
+                System.out.printf("%2d  %-" + width + "s  %s%n", i.number(), i.name(), i.description());
             }
             System.exit(args.length == 0 ? 2 : 0);
         }

@@ -157,4 +157,25 @@ class How2heapPortsTest {
         assertThat(out).contains("malloc(0x100) #2 = 0x" + Long.toHexString(target) + ", the target\n")
                 .endsWith("The target now holds 0xcafebabe.\n");
     }
+
+    @Test
+    void tcacheStashingUnlinkAttack() {
+        String out = runExpectingDeclaredStatus(TcacheStashingUnlinkAttack.class).stdout();
+        long fake = address(out, "Fake chunk:");
+        assertThat(address(out, "its bk:")).isEqualTo(fake + 0x10);
+        assertThat(out)
+                .contains("stack_var[4] holds 0x0\n")
+                .contains("chunk0: 0x5555555592a0, chunk2: 0x5555555593e0\n")
+                .contains("malloc(0xa0) = 0x555555559840 sorts chunk0 and chunk2 into the 0xa0 small bin\n")
+                .contains("malloc(0x90) twice: 0x555555559340, 0x5555555597a0; five 0xa0 chunks left in the tcache\n")
+                .contains("chunk2->bk = 0x" + Long.toHexString(fake) + " (was ")
+                .contains("calloc(1, 0x90) = 0x5555555592a0\n")
+                .contains("The fake chunk's tcache link, unmangled: 0x5555555593e0 (chunk2)\n");
+        // main_arena's bin for 0xa0 chunks (0x7ffff7fa8d50 in C; our libc sits near, not exactly there)
+        long bin = address(out, "(was");
+        assertThat(bin).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(address(out, "stack_var[4] now holds")).isEqualTo(bin);
+        assertThat(address(out, "malloc(0x90) ="))
+                .as("the first malloc(0x90) after calloc returns the fake chunk's user data").isEqualTo(fake + 0x10);
+    }
 }
