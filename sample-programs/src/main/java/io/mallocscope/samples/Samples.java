@@ -56,6 +56,7 @@ public final class Samples {
             TcacheHouseOfSpirit.class,
             HouseOfSpirit.class,
             HouseOfBotcake.class,
+            FastbinReverseIntoTcache.class,
             TcacheStashingUnlinkAttack.class,
             UnsafeUnlink.class,
             OverlappingChunks.class,

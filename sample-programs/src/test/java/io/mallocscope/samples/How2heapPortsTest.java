@@ -178,4 +178,20 @@ class How2heapPortsTest {
         assertThat(address(out, "malloc(0x90) ="))
                 .as("the first malloc(0x90) after calloc returns the fake chunk's user data").isEqualTo(fake + 0x10);
     }
+
+    @Test
+    void fastbinReverseIntoTcache() {
+        String out = runExpectingDeclaredStatus(FastbinReverseIntoTcache.class).stdout();
+        assertThat(out)
+                .contains("victim: 0x5555555594d0\n")
+                .contains("Seven malloc(0x40) empty the tcache: 0x555555559480 .. 0x5555555592a0\n")
+                .contains("stack_var[2] = 0xcdcdcdcdcdcdcdcd, stack_var[3] = 0xcdcdcdcdcdcdcdcd\n")
+                .contains("malloc(0x40) = 0x5555555596b0, from the fastbin; six chunks and the target refill the tcache\n")
+                .contains("stack_var[2], unmangled: 0x5555555594d0 (victim)\n")
+                .contains("stack_var[3] is the tcache key (the same as victim's): yes\n");
+        long target = address(out, "Target: &stack_var[2] =");
+        assertThat(target & 0xf).isZero();
+        assertThat(address(out, "malloc(0x40) again =")).isEqualTo(target);
+    }
+
 }
