@@ -62,6 +62,7 @@ public final class Samples {
             OverlappingChunks.class,
             LargeBinAttack.class,
             PoisonNullByte.class,
+            HouseOfEinherjar.class,
             // the memory-mapping segment: files, shared libraries, processes
             FileMappedShared.class,
             PrivateMappingCopyOnWrite.class,

@@ -194,4 +194,20 @@ class How2heapPortsTest {
         assertThat(address(out, "malloc(0x40) again =")).isEqualTo(target);
     }
 
+    @Test
+    void houseOfEinherjar() {
+        String out = runExpectingDeclaredStatus(HouseOfEinherjar.class).stdout();
+        assertThat(out)
+                .contains("a: malloc(0x38) = 0x5555555592a0, holding a fake chunk: size 0x60, fd 0x5555555592a0, bk 0x5555555592a0\n")
+                .contains("b: malloc(0x28) = 0x5555555592e0, usable size 0x28\n")
+                .contains("c: malloc(0xf8) = 0x555555559310, size word 0x101\n")
+                .contains("After the off-by-one NUL, c's size word is 0x100\n")
+                .contains("Fake prev_size: 0x555555559300 - 0x5555555592a0 = 0x60\n")
+                .contains("free(c) merges it with the fake chunk, whose size word is now 0x161\n")
+                .contains("d: malloc(0x158) = 0x5555555592b0, overlapping b\n")
+                .contains("The 0x30 tcache: [ 0x5555555592e0 -> 0x555555559b10 ]\n");
+        long target = address(out, "Target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(out).contains("e: malloc(0x28) = 0x" + Long.toHexString(target) + ", the target\n");
+    }
 }
