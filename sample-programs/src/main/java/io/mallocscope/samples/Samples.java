@@ -53,6 +53,7 @@ public final class Samples {
             FastbinDup.class,
             FastbinDupIntoStack.class,
             TcachePoisoning.class,
+            DecryptSafeLinking.class,
             TcacheHouseOfSpirit.class,
             HouseOfSpirit.class,
             HouseOfBotcake.class,

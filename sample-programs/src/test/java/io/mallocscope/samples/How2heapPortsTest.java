@@ -210,4 +210,19 @@ class How2heapPortsTest {
         assertThat(target & 0xf).isZero();
         assertThat(out).contains("e: malloc(0x28) = 0x" + Long.toHexString(target) + ", the target\n");
     }
+
+    @Test
+    void decryptSafeLinking() {
+        String out = runExpectingDeclaredStatus(DecryptSafeLinking.class).stdout();
+        assertThat(out)
+                .contains("a: 0x5555555592a0, b: 0x5555555592d0")
+                .contains("The 0x30 tcache: [ 0x5555555592d0 -> 0x5555555592a0 ]\n")
+                .contains("Stored in b: 0x55500000c7f9\n")
+                .contains("round 1: key 0x000000000000, plain 0x000000000000\n")
+                .contains("round 2: key 0x000550000000, plain 0x550000000000\n")
+                .contains("round 3: key 0x000555550000, plain 0x555550000000\n")
+                .contains("round 4: key 0x000555555550, plain 0x555555550000\n")
+                .contains("round 5: key 0x000555555559, plain 0x5555555592a0\n")
+                .endsWith("Recovered: 0x5555555592a0 (a: 0x5555555592a0)\n");
+    }
 }
