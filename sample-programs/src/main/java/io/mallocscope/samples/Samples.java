@@ -53,12 +53,17 @@ public final class Samples {
             FastbinDup.class,
             FastbinDupIntoStack.class,
             TcachePoisoning.class,
+            DecryptSafeLinking.class,
             TcacheHouseOfSpirit.class,
             HouseOfSpirit.class,
+            HouseOfBotcake.class,
+            FastbinReverseIntoTcache.class,
+            TcacheStashingUnlinkAttack.class,
             UnsafeUnlink.class,
             OverlappingChunks.class,
             LargeBinAttack.class,
             PoisonNullByte.class,
+            HouseOfEinherjar.class,
             // the memory-mapping segment: files, shared libraries, processes
             FileMappedShared.class,
             PrivateMappingCopyOnWrite.class,
@@ -117,8 +122,9 @@ public final class Samples {
         if (args.length == 0 || args[0].equals("list") || args[0].equals("--help")) {
             System.out.println("usage: java -jar mallocscope-samples.jar NAME [ARGS...]");
             System.out.println();
+            int width = list().stream().mapToInt(i -> i.name().length()).max().orElse(10);
             for (Info i : list()) {
-                System.out.printf("%2d  %-26s %s%n", i.number(), i.name(), i.description());
+                System.out.printf("%2d  %-" + width + "s  %s%n", i.number(), i.name(), i.description());
             }
             System.exit(args.length == 0 ? 2 : 0);
         }

@@ -140,4 +140,89 @@ class How2heapPortsTest {
                 .contains("merged: malloc(0x100) = 0x555555560020\n")
                 .contains("after writing prev2, merged holds: CCCCCCCCCCCCCCCC...\n");
     }
+
+    @Test
+    void houseOfBotcake() {
+        String out = runExpectingDeclaredStatus(HouseOfBotcake.class).stdout();
+        assertThat(out)
+                .contains("prev: malloc(0x100) = 0x555555559a10\n")
+                .contains("a: malloc(0x100) = 0x555555559b20\n")
+                .contains("free(prev): merged with a into 0x555555559a00, size word 0x221, in the unsorted bin\n")
+                .contains("malloc(0x100) = 0x555555559900 makes room in the tcache\n")
+                .contains("free(a) again: the tcache for 0x110 now starts with 0x555555559b20\n")
+                .contains("malloc(0x210) = 0x555555559a10: it covers a (0x555555559b20) and its link\n")
+                .contains("victim: 0x555555559b20, size 0x110, end 0x555555559c30\n");
+        long target = address(out, "Target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(out).contains("malloc(0x100) #2 = 0x" + Long.toHexString(target) + ", the target\n")
+                .endsWith("The target now holds 0xcafebabe.\n");
+    }
+
+    @Test
+    void tcacheStashingUnlinkAttack() {
+        String out = runExpectingDeclaredStatus(TcacheStashingUnlinkAttack.class).stdout();
+        long fake = address(out, "Fake chunk:");
+        assertThat(address(out, "its bk:")).isEqualTo(fake + 0x10);
+        assertThat(out)
+                .contains("stack_var[4] holds 0x0\n")
+                .contains("chunk0: 0x5555555592a0, chunk2: 0x5555555593e0\n")
+                .contains("malloc(0xa0) = 0x555555559840 sorts chunk0 and chunk2 into the 0xa0 small bin\n")
+                .contains("malloc(0x90) twice: 0x555555559340, 0x5555555597a0; five 0xa0 chunks left in the tcache\n")
+                .contains("chunk2->bk = 0x" + Long.toHexString(fake) + " (was ")
+                .contains("calloc(1, 0x90) = 0x5555555592a0\n")
+                .contains("The fake chunk's tcache link, unmangled: 0x5555555593e0 (chunk2)\n");
+        // main_arena's bin for 0xa0 chunks (0x7ffff7fa8d50 in C; our libc sits near, not exactly there)
+        long bin = address(out, "(was");
+        assertThat(bin).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(address(out, "stack_var[4] now holds")).isEqualTo(bin);
+        assertThat(address(out, "malloc(0x90) ="))
+                .as("the first malloc(0x90) after calloc returns the fake chunk's user data").isEqualTo(fake + 0x10);
+    }
+
+    @Test
+    void fastbinReverseIntoTcache() {
+        String out = runExpectingDeclaredStatus(FastbinReverseIntoTcache.class).stdout();
+        assertThat(out)
+                .contains("victim: 0x5555555594d0\n")
+                .contains("Seven malloc(0x40) empty the tcache: 0x555555559480 .. 0x5555555592a0\n")
+                .contains("stack_var[2] = 0xcdcdcdcdcdcdcdcd, stack_var[3] = 0xcdcdcdcdcdcdcdcd\n")
+                .contains("malloc(0x40) = 0x5555555596b0, from the fastbin; six chunks and the target refill the tcache\n")
+                .contains("stack_var[2], unmangled: 0x5555555594d0 (victim)\n")
+                .contains("stack_var[3] is the tcache key (the same as victim's): yes\n");
+        long target = address(out, "Target: &stack_var[2] =");
+        assertThat(target & 0xf).isZero();
+        assertThat(address(out, "malloc(0x40) again =")).isEqualTo(target);
+    }
+
+    @Test
+    void houseOfEinherjar() {
+        String out = runExpectingDeclaredStatus(HouseOfEinherjar.class).stdout();
+        assertThat(out)
+                .contains("a: malloc(0x38) = 0x5555555592a0, holding a fake chunk: size 0x60, fd 0x5555555592a0, bk 0x5555555592a0\n")
+                .contains("b: malloc(0x28) = 0x5555555592e0, usable size 0x28\n")
+                .contains("c: malloc(0xf8) = 0x555555559310, size word 0x101\n")
+                .contains("After the off-by-one NUL, c's size word is 0x100\n")
+                .contains("Fake prev_size: 0x555555559300 - 0x5555555592a0 = 0x60\n")
+                .contains("free(c) merges it with the fake chunk, whose size word is now 0x161\n")
+                .contains("d: malloc(0x158) = 0x5555555592b0, overlapping b\n")
+                .contains("The 0x30 tcache: [ 0x5555555592e0 -> 0x555555559b10 ]\n");
+        long target = address(out, "Target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(out).contains("e: malloc(0x28) = 0x" + Long.toHexString(target) + ", the target\n");
+    }
+
+    @Test
+    void decryptSafeLinking() {
+        String out = runExpectingDeclaredStatus(DecryptSafeLinking.class).stdout();
+        assertThat(out)
+                .contains("a: 0x5555555592a0, b: 0x5555555592d0")
+                .contains("The 0x30 tcache: [ 0x5555555592d0 -> 0x5555555592a0 ]\n")
+                .contains("Stored in b: 0x55500000c7f9\n")
+                .contains("round 1: key 0x000000000000, plain 0x000000000000\n")
+                .contains("round 2: key 0x000550000000, plain 0x550000000000\n")
+                .contains("round 3: key 0x000555550000, plain 0x555550000000\n")
+                .contains("round 4: key 0x000555555550, plain 0x555555550000\n")
+                .contains("round 5: key 0x000555555559, plain 0x5555555592a0\n")
+                .endsWith("Recovered: 0x5555555592a0 (a: 0x5555555592a0)\n");
+    }
 }

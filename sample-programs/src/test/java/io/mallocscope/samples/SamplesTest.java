@@ -80,6 +80,8 @@ class SamplesTest {
     void theHow2heapPortsAreAllThere() {
         assertThat(Samples.list()).extracting(Samples.Info::name).contains("first-fit", "fastbin-dup",
                 "fastbin-dup-into-stack", "tcache-poisoning", "tcache-house-of-spirit", "house-of-spirit",
-                "unsafe-unlink", "overlapping-chunks", "large-bin-attack", "poison-null-byte");
+                "unsafe-unlink", "overlapping-chunks", "large-bin-attack", "poison-null-byte",
+                "house-of-botcake", "fastbin-reverse-into-tcache", "tcache-stashing-unlink-attack",
+                "house-of-einherjar", "decrypt-safe-linking");
     }
 }
