@@ -330,7 +330,7 @@ final class Machine {
         stdoutFile = kl.libcBase() + KernelLayout.IO_2_1_STDOUT;
         stderrFile = kl.libcBase() + KernelLayout.IO_2_1_STDERR;
         stdinFile = kl.libcBase() + KernelLayout.IO_2_1_STDIN;
-        errnoAddress = kl.libcAnon() + 0x26c0; // errno in the initial thread's TLS block, below the thread pointer
+        errnoAddress = kl.threadPointer() - 0x80; // errno in the initial thread's TLS block, below the thread pointer
         for (Var v : prog.externs) {
             if (!v.isExtern) {
                 continue; // defined later in the file

@@ -79,7 +79,7 @@ public final class Malloc {
         this.mem = kernel.addressSpace();
         this.profile = profile;
         long data = kernel.layout().libcData() - Layout.LIBC_DATA;
-        long tls = kernel.layout().libcAnon() - Layout.LIBC_ANON_START;
+        long tls = kernel.layout().threadPointer() - MallocState.FS_BASE; // the initial thread's TLS moves with it
         MAIN_ARENA = MallocState.CLASSIC_MAIN_ARENA + data;
         MP = MallocState.CLASSIC_MP + data;
         GLOBAL_MAX_FAST = MallocState.CLASSIC_GLOBAL_MAX_FAST + data;

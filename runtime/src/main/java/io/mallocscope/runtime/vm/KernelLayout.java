@@ -15,12 +15,12 @@ import java.nio.file.Path;
  */
 public enum KernelLayout {
     /** The default: libc at 0x7ffff7dd3000, [vvar] then [vdso] below ld.so (the layout this project recorded first). */
-    CLASSIC(0x7ffff7dd3000L, 0x26000L, 0x1d7000L, 0x7ffff7fc5000L, 23),
+    CLASSIC(0x7ffff7dd3000L, 0x26000L, 0x1d7000L, 0x7ffff7fc5000L, 23, 0x2740),
     /**
      * A kernel with a [vvar_vclock] mapping: [vvar] (4 pages), [vvar_vclock] (2), [vdso] (2) below
      * ld.so at 0x7ffff7fca000, and Debian 12's libc (2.36-9+deb12u14 segment sizes) at 0x7ffff7dd5000.
      */
-    VVAR_VCLOCK(0x7ffff7dd5000L, 0x26000L, 0x1d3000L, 0x7ffff7fcaL << 12, 23);
+    VVAR_VCLOCK(0x7ffff7dd5000L, 0x26000L, 0x1d3000L, 0x7ffff7fcaL << 12, 23, 0x740);
 
     /** {@code _IO_2_1_stdout_}, {@code _IO_2_1_stderr_}, {@code _IO_2_1_stdin_}: offsets into Debian 12's libc. */
     public static final long IO_2_1_STDOUT = 0x1d4760L;
@@ -32,8 +32,11 @@ public enum KernelLayout {
     private final long libcDataOffset;
     private final long ldStart;
     private final int auxvEntries;
+    private final long threadPointerOffset;
 
-    KernelLayout(long libcBase, long libcTextOffset, long libcDataOffset, long ldStart, int auxvEntries) {
+    KernelLayout(long libcBase, long libcTextOffset, long libcDataOffset, long ldStart, int auxvEntries,
+                 long threadPointerOffset) {
+        this.threadPointerOffset = threadPointerOffset;
         this.libcBase = libcBase;
         this.libcTextOffset = libcTextOffset;
         this.libcDataOffset = libcDataOffset;
@@ -58,6 +61,15 @@ public enum KernelLayout {
     /** The anonymous mapping just below libc (the initial thread's TLS: tcache, errno). */
     public long libcAnon() {
         return libcBase - 0x3000;
+    }
+
+    /**
+     * The initial thread's thread pointer ({@code fs_base}, {@code pthread_self()}), in the anonymous
+     * mapping below libc: its static TLS (errno at -0x80, tcache at -0x50) lies just below it. ld.so
+     * puts it at 0x7ffff7dd2740 in both layouts (measured), so its offset into the mapping differs.
+     */
+    public long threadPointer() {
+        return libcAnon() + threadPointerOffset;
     }
 
     /** Where ld-linux-x86-64.so.2 is mapped. */
