@@ -108,7 +108,10 @@ class RunCommandIT {
         assertThat(heap.out()).contains("Addr: 0x" + Long.toHexString(p - 16) + "\n")
                 .contains("Addr: 0x" + Long.toHexString(big - 16) + "\nSize: 0x31000 (with flag bits: 0x31002)\n");
         CliRun.Result maps = run("maps", timeline.toString(), "--at", "2");
-        assertThat(maps.out()).contains("555555571000-555555592000 rw-p   132K  heap");
+        assertThat(maps.out()).contains("555555571000-555555592000 rw-p   132K  heap")
+                .as("each mapping named where this process has it").contains("program: .data and .bss")
+                .contains("libc: .data (main_arena, mp_)").containsPattern("(TLS, libc \\.bss tail|\\+ TLS)\n")
+                .doesNotContain("  anonymous                      [vvar_vclock]");
     }
 
     @Test

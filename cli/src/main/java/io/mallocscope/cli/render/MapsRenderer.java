@@ -80,6 +80,8 @@ public final class MapsRenderer implements SnapshotRenderer {
                 return "stack (main's frame)";
             case "[vvar]":
                 return "kernel data for vdso";
+            case "[vvar_vclock]":
+                return "kernel clock pages for vdso";
             case "[vdso]":
                 return "vdso";
             case "[vsyscall]":

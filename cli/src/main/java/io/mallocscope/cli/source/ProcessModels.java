@@ -26,6 +26,23 @@ public final class ProcessModels {
         return out;
     }
 
+    /**
+     * The mappings a process made with another kernel layout or program image than the defaults has
+     * elsewhere (a C program: libc 0x2000 higher on a kernel with [vvar_vclock], .data and the heap
+     * pages higher with more than a page of literals), named where they are.
+     */
+    private static void layoutNames(CProcess p, Map<Long, String> what) {
+        io.mallocscope.runtime.vm.KernelLayout k = p.kernel().layout();
+        io.mallocscope.runtime.vm.ProgramImage image = p.options().programImage();
+        if (k == io.mallocscope.runtime.vm.KernelLayout.CLASSIC && image.equals(io.mallocscope.runtime.vm.ProgramImage.SMALL)) {
+            return; // the maps renderer's own names are these
+        }
+        what.put(io.mallocscope.runtime.vm.Layout.RELRO_START + image.shift(), "program: .got (relro)");
+        what.put(image.dataStart(), "program: .data and .bss");
+        what.put(k.libcData(), "libc: .data (main_arena, mp_)");
+        what.put(k.libcAnon(), "TLS, libc .bss tail");
+    }
+
     private static MapRegion region(AddressSpace as, Region r, String what) {
         return MapRegion.of(as, r, what);
     }
@@ -52,6 +69,7 @@ public final class ProcessModels {
                 what.put(below.start(), "guard page of t" + k + "'s stack");
             }
         }
+        layoutNames(p, what);
         HeapView v = p.malloc().view();
         for (HeapView.Arena a : v.arenas()) {
             int h = 1;
