@@ -355,6 +355,16 @@ final class Builtins {
         def("waitpid", (m, a, t, s) -> m.libc.waitpid((int) a[0], a[1], (int) a[2]));
         def("wait", (m, a, t, s) -> m.libc.waitAny(a[0]));
         def("pipe", (m, a, t, s) -> m.libc.pipe(a[0]));
+        // <time.h>: the host's clock, as natively; no heap, and glibc's time() stores through tloc itself
+        def("time", (m, a, t, s) -> {
+            long now = System.currentTimeMillis() / 1000;
+            if (a[0] != 0) {
+                m.libc.putLong(a[0], now);
+            }
+            return now;
+        });
+        def("clock", (m, a, t, s) -> (System.nanoTime() - m.startNanos) / 1000);
+        def("difftime", (m, a, t, s) -> Double.doubleToRawLongBits((double) a[0] - (double) a[1]));
         def("sleep", (m, a, t, s) -> 0);
         def("usleep", (m, a, t, s) -> 0);
         def("getenv", (m, a, t, s) -> 0);

@@ -46,6 +46,8 @@ final class Machine {
     final Stdio stdio;
     long rsp;
     long errnoAddress;
+    /** When the program started, for clock(). */
+    final long startNanos = System.nanoTime();
     /** strtok's saved place (glibc keeps it in a static variable of libc). */
     long strtokNext;
     /** The ctype tables are written into libc's read-only data ({@link CharClasses}). */
