@@ -53,7 +53,7 @@ class DocumentedCommandsIT {
         Files.writeString(scratch.resolve("mallocscope"), "#!/usr/bin/env bash\nexec '" + root.resolve("mallocscope")
                 + "' \"$@\"\n");
         scratch.resolve("mallocscope").toFile().setExecutable(true);
-        for (String dir : List.of("runtime", "sample-programs", "agent", "cli", "examples")) {
+        for (String dir : List.of("runtime", "sample-programs", "agent", "cfront", "cli", "examples")) {
             Files.createSymbolicLink(scratch.resolve(dir), root.resolve(dir));
         }
         // the timeline the cli.md examples look at, made by the command cli.md shows for it, in the
