@@ -431,13 +431,14 @@ class RunCommandIT {
         Files.writeString(src, "static int one(void) { return 1; }\n"
                 + "int main(void) {\n    long double x = 1.0L;\n    return (int) x - one();\n}\n");
         Path timeline = DIR.resolve("ldouble.timeline");
+        Files.deleteIfExists(timeline);
         CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).isEqualTo(src + ":2:5: error: unsupported: long double arithmetic in 'main', which calls"
                 + " the program's own functions (gcc's x87 stack slots are not modelled)\n"
                 + "    2 | int main(void) {\n      |     ^\n");
         assertThat(r.out()).isEmpty();
-        assertThat(timeline).satisfiesAnyOf(t -> assertThat(t).doesNotExist(), t -> assertThat(t).isEmptyFile());
+        assertThat(timeline).as("no 0-byte timeline is left behind").doesNotExist();
     }
 
     /**
@@ -727,6 +728,62 @@ class RunCommandIT {
         CliRun.Result r = run("run", "--view", "none", "--classpath", DIR.toString(), "no.such.Program");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("no class no.such.Program on the class path");
+    }
+
+    /** A run that fails before anything is recorded leaves an existing --out exactly as it was. */
+    @Test
+    void aRunThatRecordsNothingLeavesAnExistingOutUntouched() throws IOException {
+        Path dir = Files.createDirectories(DIR.resolve("kept-out"));
+        Path out = dir.resolve("kept.timeline");
+        Files.copy(FIRST_FIT, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Object inode = Files.getAttribute(out, "unix:ino");
+        CliRun.Result r = run("run", "--color=never", "--out", out.toString(), "--classpath", DIR.toString(),
+                "no.such.Program");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: no class no.such.Program on the class path\n"
+                + "mallocscope: no simulated process ran, so no timeline was written\n");
+        assertThat(out).hasSameBinaryContentAs(FIRST_FIT);
+        assertThat(Files.getAttribute(out, "unix:ino")).isEqualTo(inode);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no recording left beside it")
+                    .containsExactly("kept.timeline");
+        }
+    }
+
+    /** ... and creates no file where there was none: no 0-byte timeline is left behind. */
+    @Test
+    void aRunThatRecordsNothingLeavesNoNewFile() throws IOException {
+        Path dir = Files.createDirectories(DIR.resolve("no-new-out"));
+        Path out = dir.resolve("new.timeline");
+        Files.deleteIfExists(out);
+        CliRun.Result r = run("run", "--view", "none", "--out", out.toString(), "--classpath", DIR.toString(),
+                "no.such.Program");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(out).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    /** A program that crashes keeps what it recorded, written through the --out link, named as given. */
+    @Test
+    void aCrashingRunReplacesAnExistingOutWithWhatItRecorded() throws IOException {
+        Path dir = Files.createDirectories(DIR.resolve("crash-out"));
+        Path real = dir.resolve("real.timeline");
+        Path link = dir.resolve("link.timeline");
+        Files.deleteIfExists(link);
+        Files.writeString(real, "an older recording");
+        Files.createSymbolicLink(link, real.getFileName());
+        CliRun.Result r = run("run", "--view", "none", "--out", link.toString(), "double-free-tcache");
+        assertThat(r.status()).isEqualTo(134);
+        assertThat(r.err()).containsPattern("mallocscope: timeline written to " + java.util.regex.Pattern.quote(
+                link.toAbsolutePath().toString()) + " \\(\\d+ events, " + Files.size(real) + " bytes\\)\n");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Timeline.read(real).steps()).isEqualTo(4);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("real.timeline",
+                    "link.timeline");
+        }
     }
 
     @Test

@@ -145,7 +145,7 @@ class RunCommandTest {
         return e.getMessage();
     }
 
-    /** An existing regular file, even through a link, is written through: the link stays, nothing is deleted. */
+    /** Claiming an existing regular file, even through a link, changes nothing: the link stays, nothing is emptied. */
     @Test
     void anExistingRegularFileIsWrittenThroughItsLink(@TempDir Path tmp) throws IOException {
         Path real = tmp.resolve("real.timeline");
@@ -157,7 +157,7 @@ class RunCommandTest {
         }
         assertThat(Files.isSymbolicLink(link)).isTrue();
         assertThat(Files.getAttribute(real, "unix:ino")).isEqualTo(inode);
-        assertThat(Files.readString(real)).as("claiming does not truncate; the agent does when it starts").isEqualTo("old");
+        assertThat(Files.readString(real)).as("claiming does not truncate; the recording replaces it only once made").isEqualTo("old");
     }
 
     /** Two runs at once: the second gets its own default file; a given --out another run holds is refused. */
@@ -202,5 +202,25 @@ class RunCommandTest {
         assertThat(RunCommand.defaultTimeline("first-fit", ""))
                 .isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "mallocscope-" + user,
                         "first-fit.timeline"));
+    }
+
+    /** The agent names the recording file; the user reads the timeline's name, however the bytes are cut. */
+    @Test
+    void theRecordingsNameIsTheTimelinesInWhatTheAgentSays() throws IOException {
+        String said = "mallocscope: timeline written to /t/a.timeline.x1.recording (40 events, 1615 bytes)\n"
+                + "/t/a.t/t/a.timeline.x1.recording\n/t/a.timeline.x1.recordin";
+        for (int cut = 1; cut <= said.length(); cut++) {
+            java.io.ByteArrayOutputStream to = new java.io.ByteArrayOutputStream();
+            RunCommand.Replacing r = new RunCommand.Replacing(to, "/t/a.timeline.x1.recording".getBytes(),
+                    "/t/a.timeline".getBytes());
+            byte[] b = said.getBytes();
+            for (int off = 0; off < b.length; off += cut) {
+                r.write(b, off, Math.min(cut, b.length - off));
+            }
+            r.flush();
+            assertThat(to.toString()).as("in pieces of " + cut).isEqualTo(
+                    "mallocscope: timeline written to /t/a.timeline (40 events, 1615 bytes)\n"
+                            + "/t/a.t/t/a.timeline\n/t/a.timeline.x1.recordin");
+        }
     }
 }
