@@ -1,17 +1,30 @@
 package io.mallocscope.cli;
 
+import io.mallocscope.cli.source.FileKinds;
+
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
- * An {@code --out} file created at the first byte written: a view that fails before writing (an HTML
- * page refused for its size, a bad option found late) leaves no file behind, not even an empty one.
- * {@link #finish()} creates it when the view wrote nothing at all.
+ * An {@code --out} file written whole or not at all. The view writes into a file of its own beside it
+ * ({@code .NAME.XXXX.tmp}, made at the first byte written), which {@link #finish()} moves onto the file
+ * in one step: a view that fails before writing (an HTML page refused for its size, a bad option found
+ * late) leaves no file behind, not even an empty one, and one whose writing fails (a full disk,
+ * {@code ulimit -f}) leaves the old file, or none, as it was. A link stays a link (the file it names
+ * is replaced), and the old file's permissions are kept. A device (/dev/null) or an open pipe
+ * (/dev/stdout) is written directly: nothing there can be replaced.
  */
 final class OpenOnWrite extends OutputStream {
     private final Path file;
+    /** Where the whole file goes: the file itself, or the one a link names. */
+    private Path target;
+    /** The file being written, moved onto {@link #target} when complete; null when writing directly. */
+    private Path partial;
     private OutputStream out;
     private IOException error;
 
@@ -22,13 +35,41 @@ final class OpenOnWrite extends OutputStream {
     private OutputStream out() throws IOException {
         if (out == null) {
             try {
-                out = Files.newOutputStream(file);
+                out = open();
             } catch (IOException e) {
                 error = e;
                 throw e;
             }
         }
         return out;
+    }
+
+    private OutputStream open() throws IOException {
+        String kind = FileKinds.notRegular(file);
+        if (kind != null && !kind.equals("missing")) {
+            return Files.newOutputStream(file); // a device or an open pipe: nothing to replace
+        }
+        target = kind == null ? file.toRealPath() : file.toAbsolutePath();
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; ; i++) {
+            Path p = target.resolveSibling("." + target.getFileName() + "."
+                    + Integer.toUnsignedString(random.nextInt(), 36) + ".tmp");
+            try {
+                partial = Files.createFile(p);
+                return Files.newOutputStream(partial);
+            } catch (FileAlreadyExistsException e) {
+                if (i > 100) {
+                    throw e;
+                }
+            } catch (AccessDeniedException e) {
+                if (kind != null) {
+                    throw e;
+                }
+                // a file the user may write in a directory where nothing may be made: written in place
+                target = null;
+                return Files.newOutputStream(file);
+            }
+        }
     }
 
     /**
@@ -46,19 +87,27 @@ final class OpenOnWrite extends OutputStream {
         }
     }
 
-    /** The error opening the file, if that is what failed. */
+    /** The first error opening or writing the file, if one failed. */
     IOException error() {
         return error;
     }
 
     @Override
     public void write(int b) throws IOException {
-        out().write(b);
+        write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        out().write(b, off, len);
+        OutputStream o = out();
+        try {
+            o.write(b, off, len);
+        } catch (IOException e) {
+            if (error == null) {
+                error = e;
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -68,12 +117,34 @@ final class OpenOnWrite extends OutputStream {
         }
     }
 
-    /** The view is complete: the file exists (empty if nothing was written) and is closed. */
+    /**
+     * The view is complete: the whole file takes the place of the old one (empty if nothing was written).
+     * A failure (writing a block kept back until now, the move) leaves the old file as it was.
+     */
     void finish() throws IOException {
-        out().close();
+        if (error != null) {
+            abandon();
+            throw error;
+        }
+        try {
+            out().close();
+            if (partial != null) {
+                try {
+                    Files.setPosixFilePermissions(partial, Files.getPosixFilePermissions(target));
+                } catch (IOException | UnsupportedOperationException e) {
+                    // a new file: the permissions it was made with
+                }
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                partial = null;
+            }
+        } catch (IOException e) {
+            error = e;
+            abandon();
+            throw e;
+        }
     }
 
-    /** The view failed: closes what was written so far, if anything; creates nothing. */
+    /** The view failed: what was written so far is removed; the old file, if any, is as it was. */
     void abandon() {
         if (out != null) {
             try {
@@ -81,6 +152,14 @@ final class OpenOnWrite extends OutputStream {
             } catch (IOException ignored) {
                 // the view's own error is the one to report
             }
+        }
+        if (partial != null) {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // nothing more to do about it
+            }
+            partial = null;
         }
     }
 

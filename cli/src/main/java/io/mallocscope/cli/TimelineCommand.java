@@ -142,12 +142,11 @@ final class TimelineCommand implements Callable<Integer> {
             boolean done = false;
             try {
                 VIEWS.get(format).write(request, w, Style.PLAIN);
-                w.flush();
-                file.finish();
-                done = true;
-                if (w.checkError()) {
+                if (w.checkError()) { // flushes; a PrintWriter keeps the error to itself
                     throw file.error() != null ? file.error() : new IOException("write failed");
                 }
+                file.finish();
+                done = true;
             } catch (IOException e) {
                 throw cannotWrite(outFile, e);
             } finally {
