@@ -73,6 +73,44 @@ final class OpenOnWrite extends OutputStream {
     }
 
     /**
+     * Refuses, before any work, an {@code --out} that cannot take a whole file: a named FIFO (opening it
+     * would wait for a reader that may never come), a socket, a directory, a block device, or a link to one
+     * of those. A regular file, a missing one, a character device (/dev/null) and a pipe already open to this
+     * process (/dev/stdout, /dev/fd/N) are written.
+     */
+    static void check(Path out) {
+        String kind = FileKinds.notRegular(out);
+        if (kind == null || kind.equals("missing") || openDescriptor(out)) {
+            return;
+        }
+        if (kind.endsWith("a character device")) {
+            return;
+        }
+        throw UserError.usage("cannot write " + out + ": it is " + kind + "; --out writes a regular file "
+                + "(or a device: /dev/stdout, /dev/null)");
+    }
+
+    /** Whether {@code p}, or a link on the way from it, names a descriptor this process has open (/dev/stdout). */
+    private static boolean openDescriptor(Path p) {
+        Path at = p.toAbsolutePath();
+        for (int hops = 0; hops < 40; hops++) {
+            String s = at.toString();
+            if (s.startsWith("/dev/fd/") || s.matches("/proc/(self|\\d+)/fd/\\d+")) {
+                return true;
+            }
+            if (!Files.isSymbolicLink(at)) {
+                return false;
+            }
+            try {
+                at = at.getParent().resolve(Files.readSymbolicLink(at)).normalize();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Refuses an {@code --out} file that is the input being read (the same file, by any path or link):
      * writing the view there would replace the recording with its own rendering.
      */

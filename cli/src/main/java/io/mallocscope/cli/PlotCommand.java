@@ -47,6 +47,9 @@ final class PlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String format = out == null ? null : formatOf(out);
+        if (out != null) {
+            OpenOnWrite.check(out);
+        }
         StateSource s = Sources.open(source, SourceOptions.settings(glibc, tunables));
         SourceOptions.warn(s, source, spec, spec.commandLine().getErr());
         // one walk over the steps: the map is drawn from the snapshots the series reads

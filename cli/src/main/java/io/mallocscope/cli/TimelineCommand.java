@@ -120,6 +120,7 @@ final class TimelineCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         checkHtmlOptions();
         if (outFile != null) {
+            OpenOnWrite.check(outFile);
             OpenOnWrite.refuseInput(outFile, file);
         }
         Predicate<Op> keep = filter();

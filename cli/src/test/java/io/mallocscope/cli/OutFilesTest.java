@@ -98,4 +98,47 @@ class OutFilesTest {
         assertThat(t.err()).isEqualTo("mallocscope: wrote /dev/null\n");
         assertThat(Files.isRegularFile(Path.of("/dev/null"))).isFalse();
     }
+
+    /** A named FIFO nobody reads would hold the command forever: it is refused at once, and stays a FIFO. */
+    @Test
+    void aFifoIsRefusedAtOnceNotWaitedOn() throws Exception {
+        Path fifo = dir.resolve("chart.svg");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo failed");
+        Path link = Files.createSymbolicLink(dir.resolve("link.svg"), fifo.getFileName());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+            CliRun.Result plot = CliRun.run("plot", TRACE, "--out", fifo.toString());
+            assertThat(plot.status()).isEqualTo(2);
+            assertThat(plot.err()).isEqualTo("mallocscope: cannot write " + fifo + ": it is a FIFO (named pipe); "
+                    + "--out writes a regular file (or a device: /dev/stdout, /dev/null)\n");
+            assertThat(plot.out()).as("refused before the replay").isEmpty();
+            CliRun.Result page = CliRun.run("timeline", TRACE, "--format", "html", "--out", link.toString());
+            assertThat(page.status()).isEqualTo(2);
+            assertThat(page.err()).isEqualTo("mallocscope: cannot write " + link + ": it is a symbolic link to a FIFO "
+                    + "(named pipe); --out writes a regular file (or a device: /dev/stdout, /dev/null)\n");
+        });
+        assertThat(io.mallocscope.cli.source.FileKinds.notRegular(fifo)).isEqualTo("a FIFO (named pipe)");
+    }
+
+    /** /dev/stdout is a pipe already open (to whoever reads the command's output): written, not refused. */
+    @Test
+    void devStdoutOnAPipeIsWritten() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/stdout")), "no /dev/stdout");
+        List<String> cmd = new ArrayList<>(List.of(Home.java().toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "timeline", TRACE, "--format", "chrome", "--out", "/dev/stdout"));
+        Process p = new ProcessBuilder(cmd).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err).isZero();
+        assertThat(out).startsWith("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+        assertThat(err).isEqualTo("mallocscope: wrote /dev/stdout\n");
+    }
+
+    @Test
+    void aDirectoryIsRefusedInOneLine() {
+        CliRun.Result r = CliRun.run("timeline", TRACE, "--out", dir.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: cannot write " + dir + ": it is a directory; --out writes a "
+                + "regular file (or a device: /dev/stdout, /dev/null)\n");
+    }
 }
