@@ -134,6 +134,7 @@ final class RunCommand implements Callable<Integer> {
         if (classpath == null && !cTwin && !isCFile() && Samples.find(program).isEmpty()) {
             throw unknownProgram();
         }
+        checkReplayArguments();
         List<String> cmd = new ArrayList<>();
         cmd.add(Home.java().toString());
         // relative --out stays relative in messages; the agent gets the absolute path
@@ -291,6 +292,28 @@ final class RunCommand implements Callable<Integer> {
         stdout.flush();
         err.flush();
         return status;
+    }
+
+    /**
+     * {@code run replay TRACE}: the tool takes one trace, which must be there; refused before any JVM starts
+     * (and so before a timeline is made), as every command refuses a missing argument or file.
+     */
+    private void checkReplayArguments() {
+        if (classpath != null || cTwin || isCFile()
+                || !Samples.find(program).map(i -> i.type() == io.mallocscope.samples.Replay.class).orElse(false)) {
+            return;
+        }
+        if (args.isEmpty()) {
+            throw UserError.usage("Missing required parameter: 'TRACE' (mallocscope run replay TRACE: the malloclab "
+                    + "trace to record, one call per line)");
+        }
+        if (args.size() > 1) {
+            throw UserError.usage("run replay takes one TRACE, not " + args.size() + " arguments ('" + args.get(1)
+                    + "' is one too many)");
+        }
+        if ("missing".equals(FileKinds.notRegular(Path.of(args.get(0))))) {
+            throw UserError.usage(args.get(0) + ": no such file");
+        }
     }
 
     /** {@code run FILE.c}: a C source file, run by the C front end. */

@@ -48,6 +48,27 @@ class RunCommandTest {
         assertThat(r.err()).isEqualTo("mallocscope: " + missing + ": no such file\n");
     }
 
+    /** The replay tool without its trace: refused like any missing argument, and no timeline is made. */
+    @Test
+    void runReplayWithoutATraceIsAUsageErrorBeforeAnyJvmStarts(@TempDir Path tmp) {
+        Path out = tmp.resolve("replay.timeline");
+        CliRun.Result r = run("run", "--out", out.toString(), "replay");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: Missing required parameter: 'TRACE' (mallocscope run replay TRACE: "
+                + "the malloclab trace to record, one call per line)\n");
+        assertThat(r.out()).isEmpty();
+        assertThat(out).doesNotExist();
+        CliRun.Result two = run("run", "--out", out.toString(), "replay", "a.rep", "b.rep");
+        assertThat(two.status()).isEqualTo(2);
+        assertThat(two.err()).isEqualTo("mallocscope: run replay takes one TRACE, not 2 arguments ('b.rep' is one too "
+                + "many)\n");
+        String missing = tmp.resolve("nothere.rep").toString();
+        CliRun.Result gone = run("run", "--out", out.toString(), "replay", missing);
+        assertThat(gone.status()).isEqualTo(2);
+        assertThat(gone.err()).isEqualTo("mallocscope: " + missing + ": no such file\n");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void aSampleWithoutACTwinIsAUsageError() {
         CliRun.Result r = run("run", "--c", "no-such-sample");
