@@ -236,6 +236,7 @@ final class TimelineCommand implements Callable<Integer> {
     private Predicate<Op> filter() {
         Predicate<Op> p = op -> true;
         if (fn != null) {
+            checkFunction(fn);
             p = p.and(op -> op.function().equals(fn));
         }
         if (chunk != null) {
@@ -243,6 +244,24 @@ final class TimelineCommand implements Callable<Integer> {
             p = p.and(op -> touches(op, a));
         }
         return p;
+    }
+
+    /** The functions a call can be of: every recorded one, and a threaded trace's hand-over of the baton. */
+    static List<String> functionNames() {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < io.mallocscope.runtime.timeline.Functions.count(); i++) {
+            names.add(io.mallocscope.runtime.timeline.Functions.name(i));
+        }
+        names.add("sched_switch_to");
+        return names;
+    }
+
+    /** {@code --fn NAME} must name a function a call can be of: a typo would select nothing, silently. */
+    static void checkFunction(String name) {
+        List<String> names = functionNames();
+        if (!names.contains(name)) {
+            throw UserError.usage("--fn " + name + ": no such function (known: " + String.join(", ", names) + ")");
+        }
     }
 
     /** Whether the call handed out, gave back or moved the chunk at {@code a} (chunk address or user pointer). */
