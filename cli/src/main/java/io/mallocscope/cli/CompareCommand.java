@@ -55,8 +55,21 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        for (String v : versions) {
+            try {
+                io.mallocscope.runtime.malloc.GlibcProfile.forVersion(v);
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage(e.getMessage()); // the version that is wrong, before how many there are
+            }
+        }
         if (versions.size() < 2) {
             throw UserError.usage("compare needs at least two versions, e.g. --glibc 2.27,2.36");
+        }
+        for (String v : versions) {
+            if (versions.indexOf(v) != versions.lastIndexOf(v)) {
+                throw UserError.usage("--glibc " + String.join(",", versions) + " names " + v + " twice: compare needs "
+                        + "at least two different versions, e.g. --glibc 2.27,2.36");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         Path file = Path.of(source);

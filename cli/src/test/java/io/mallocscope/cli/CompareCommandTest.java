@@ -138,4 +138,21 @@ class CompareCommandTest {
         assertThat(CliRun.run("compare", CliRun.trace("fastbin-lifo"), "--glibc", "2.36,9.99").status())
                 .isEqualTo(2);
     }
+
+    /** An unknown version is named as such, alone or not; two versions must be two different ones. */
+    @Test
+    void anUnknownVersionIsNamedBeforeTheCountIsChecked() {
+        CliRun.Result alone = CliRun.run("compare", "first-fit", "--glibc", "9.99");
+        assertThat(alone.status()).isEqualTo(2);
+        assertThat(alone.err()).isEqualTo("mallocscope: unknown glibc version '9.99' (accepted: 2.23, 2.27, 2.31, 2.36, "
+                + "2.41, 2.43)\n");
+        CliRun.Result one = CliRun.run("compare", "first-fit", "--glibc", "2.36");
+        assertThat(one.status()).isEqualTo(2);
+        assertThat(one.err()).isEqualTo("mallocscope: compare needs at least two versions, e.g. --glibc 2.27,2.36\n");
+        CliRun.Result same = CliRun.run("compare", "first-fit", "--glibc", "2.36,2.36");
+        assertThat(same.status()).isEqualTo(2);
+        assertThat(same.err()).isEqualTo("mallocscope: --glibc 2.36,2.36 names 2.36 twice: compare needs at least two "
+                + "different versions, e.g. --glibc 2.27,2.36\n");
+        assertThat(same.out()).isEmpty();
+    }
 }
