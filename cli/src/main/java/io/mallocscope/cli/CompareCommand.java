@@ -127,8 +127,12 @@ final class CompareCommand implements Callable<Integer> {
 
     /** A C source file, run by the C front end under each version (stdout and stderr are not shown). */
     private int compareC(Path file, PrintWriter out) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        String kind = io.mallocscope.cli.source.FileKinds.notRegular(file);
+        if ("missing".equals(kind)) {
             throw UserError.usage(file + ": no such file"); // a missing file is a usage mistake (docs/cli.md)
+        }
+        if (kind != null) {
+            throw UserError.usage(file + ": it is " + kind + ", not a C source file");
         }
         io.mallocscope.c.CFront.Compiled program;
         try {

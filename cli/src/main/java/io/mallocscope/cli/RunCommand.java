@@ -129,7 +129,9 @@ final class RunCommand implements Callable<Integer> {
             throw UserError.usage("no C twin for sample '" + program + "' (see docs/c.md for the samples that have one)");
         }
         if (isCFile() && !Files.isRegularFile(Path.of(program))) {
-            throw UserError.data(program + ": no such file");
+            String kind = FileKinds.notRegular(Path.of(program));
+            throw UserError.data(program + (kind == null || kind.equals("missing") ? ": no such file"
+                    : ": it is " + kind + ", not a C source file"));
         }
         if (classpath == null && !cTwin && !isCFile() && Samples.find(program).isEmpty()) {
             throw unknownProgram();

@@ -155,4 +155,16 @@ class CompareCommandTest {
                 + "different versions, e.g. --glibc 2.27,2.36\n");
         assertThat(same.out()).isEmpty();
     }
+
+    /** A directory (even one named like a C file) is said to be one, as every command says it, not "no such file". */
+    @Test
+    void aDirectoryIsSaidToBeOne(@TempDir Path dir) throws IOException {
+        Path named = Files.createDirectory(dir.resolve("prog.c"));
+        CliRun.Result c = CliRun.run("compare", named.toString(), "--glibc", "2.27,2.36");
+        assertThat(c.status()).isEqualTo(2);
+        assertThat(c.err()).isEqualTo("mallocscope: " + named + ": it is a directory, not a C source file\n");
+        CliRun.Result plain = CliRun.run("compare", dir.toString(), "--glibc", "2.27,2.36");
+        assertThat(plain.status()).isEqualTo(2);
+        assertThat(plain.err()).isEqualTo("mallocscope: " + dir + ": it is a directory, not a trace or a timeline\n");
+    }
 }

@@ -70,6 +70,14 @@ class RunCommandTest {
     }
 
     @Test
+    void aDirectoryNamedLikeACFileIsSaidToBeOne(@TempDir Path tmp) throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("prog.c"));
+        CliRun.Result r = run("run", dir.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("mallocscope: " + dir + ": it is a directory, not a C source file\n");
+    }
+
+    @Test
     void aSampleWithoutACTwinIsAUsageError() {
         CliRun.Result r = run("run", "--c", "no-such-sample");
         assertThat(r.status()).isEqualTo(2);
