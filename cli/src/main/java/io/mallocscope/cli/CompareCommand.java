@@ -108,6 +108,10 @@ final class CompareCommand implements Callable<Integer> {
             return compareSample(recorded.get(), args.isEmpty() ? recordedArgs : args, out);
         }
         {
+            if (!args.isEmpty()) {
+                throw UserError.usage("compare " + source + ": a trace takes no ARGS ('" + args.get(0) + "' is one too "
+                        + "many); ARGS go to a sample or a C program");
+            }
             Inputs.Traced traced = Inputs.traced(input);
             Trace trace = traced.trace();
             Inputs.replayOptions(trace, versions.get(0), tunablesOption.checked());

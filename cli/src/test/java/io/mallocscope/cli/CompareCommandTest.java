@@ -167,4 +167,15 @@ class CompareCommandTest {
         assertThat(plain.status()).isEqualTo(2);
         assertThat(plain.err()).isEqualTo("mallocscope: " + dir + ": it is a directory, not a trace or a timeline\n");
     }
+
+    /** A trace runs no program: an argument after it would be ignored, so it is refused. */
+    @Test
+    void argumentsAfterATraceAreRefused() {
+        String trace = CliRun.trace("fastbin-lifo");
+        CliRun.Result r = CliRun.run("compare", trace, "extra", "--glibc", "2.31,2.36");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: compare " + trace + ": a trace takes no ARGS ('extra' is one too "
+                + "many); ARGS go to a sample or a C program\n");
+        assertThat(r.out()).isEmpty();
+    }
 }
