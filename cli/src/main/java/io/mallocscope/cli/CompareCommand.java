@@ -157,12 +157,22 @@ final class CompareCommand implements Callable<Integer> {
             public io.mallocscope.runtime.ExitStatus run(io.mallocscope.runtime.CProcess process, String[] args) {
                 return program.run(process, args);
             }
+
+            @Override
+            public boolean refused(io.mallocscope.runtime.CProcess process) {
+                return process.endStatus() == null; // refused while laid out: main never ran, the process never ended
+            }
         };
         List<ProgramComparison.Run> runs;
         try {
             runs = ProgramComparison.compare(program.programName(), runner, args, versions, tunablesOption.checked());
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage());
+        } catch (ProgramComparison.Refused r) { // as run says it: the diagnostic is the whole message, status 1
+            PrintWriter err = spec.commandLine().getErr();
+            err.print(r.diagnostic);
+            err.flush();
+            return Exit.DATA;
         }
         out.print(ProgramComparison.render(file.getFileName().toString(), runs));
         out.flush();

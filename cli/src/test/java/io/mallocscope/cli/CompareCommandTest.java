@@ -178,4 +178,14 @@ class CompareCommandTest {
                 + "many); ARGS go to a sample or a C program\n");
         assertThat(r.out()).isEmpty();
     }
+
+    /** A C file refused before it starts (no main) is refused as run refuses it, not six runs that "exit 1". */
+    @Test
+    void aCFileWithoutMainGetsTheDiagnosticRunGives(@TempDir Path dir) throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.c"), "");
+        CliRun.Result r = CliRun.run("compare", empty.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(empty + ":1:1: error: undefined reference to 'main'\n    1 | \n      | ^\n");
+        assertThat(r.out()).isEmpty();
+    }
 }
