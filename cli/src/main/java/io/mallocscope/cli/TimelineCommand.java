@@ -175,7 +175,10 @@ final class TimelineCommand implements Callable<Integer> {
 
     /** An {@code --out} file that cannot be written: one line naming it and why, status 2. */
     static UserError cannotWrite(Path file, IOException e) {
-        String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory"
+        Path dir = file.toAbsolutePath().getParent();
+        String why = e instanceof java.nio.file.NoSuchFileException && dir != null && java.nio.file.Files.isDirectory(dir)
+                ? "no file can be made in " + (file.getParent() != null ? file.getParent() : dir) // /proc, say
+                : e instanceof java.nio.file.NoSuchFileException ? "no such directory"
                 : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                 : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                 : String.valueOf(e.getMessage());

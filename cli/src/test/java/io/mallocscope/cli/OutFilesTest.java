@@ -141,4 +141,21 @@ class OutFilesTest {
         assertThat(r.err()).isEqualTo("mallocscope: cannot write " + dir + ": it is a directory; --out writes a "
                 + "regular file (or a device: /dev/stdout, /dev/null)\n");
     }
+
+    /** /proc is there but takes no new file (ENOENT): said so, not "no such directory". */
+    @Test
+    void aDirectoryThatTakesNoNewFileIsSaidSo() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc");
+        CliRun.Result plot = CliRun.run("plot", TRACE, "--out", "/proc/x.svg");
+        assertThat(plot.status()).isEqualTo(2);
+        assertThat(plot.err()).isEqualTo("mallocscope: cannot write /proc/x.svg: no file can be made in /proc\n");
+        CliRun.Result page = CliRun.run("timeline", TRACE, "--format", "html", "--out", "/proc/x.html");
+        assertThat(page.err()).isEqualTo("mallocscope: cannot write /proc/x.html: no file can be made in /proc\n");
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+                () -> RunCommand.claimTimeline(Path.of("/proc/x.timeline"), true));
+        assertThat(e.getMessage()).isEqualTo("cannot write /proc/x.timeline: no file can be made in /proc");
+        CliRun.Result missing = CliRun.run("plot", TRACE, "--out", dir.resolve("no/such/x.svg").toString());
+        assertThat(missing.err()).isEqualTo("mallocscope: cannot write " + dir.resolve("no/such/x.svg")
+                + ": no such directory\n");
+    }
 }
