@@ -90,6 +90,23 @@ final class OpenOnWrite extends OutputStream {
                 + "(or a device: /dev/stdout, /dev/null)");
     }
 
+    /**
+     * Refuses an {@code --out} typed with a trailing '/' ({@code x.svg/}): such a name is a directory's, and
+     * picocli's Path would drop the slash and write a file {@code x.svg}.
+     */
+    static void refuseDirectoryName(picocli.CommandLine.Model.CommandSpec spec) {
+        picocli.CommandLine.Model.OptionSpec o = spec.commandLine().getParseResult().matchedOption("--out");
+        if (o == null) {
+            return;
+        }
+        for (String typed : o.originalStringValues()) {
+            if (typed.endsWith("/")) {
+                throw UserError.usage("cannot write " + typed + ": a name ending in '/' is a directory's; --out writes "
+                        + "a regular file (leave the '/' out)");
+            }
+        }
+    }
+
     /** Whether {@code p}, or a link on the way from it, names a descriptor this process has open (/dev/stdout). */
     private static boolean openDescriptor(Path p) {
         Path at = p.toAbsolutePath();

@@ -46,6 +46,7 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OpenOnWrite.refuseDirectoryName(spec);
         String format = out == null ? null : formatOf(out);
         if (out != null) {
             OpenOnWrite.check(out);

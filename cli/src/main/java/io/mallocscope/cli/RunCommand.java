@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        OpenOnWrite.refuseDirectoryName(spec);
         glibc = glibcOption.checked();
         tunables = tunablesOption.checked();
         String mountProperty = checkMounts(mounts);

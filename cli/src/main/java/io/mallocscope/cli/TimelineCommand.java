@@ -120,6 +120,7 @@ final class TimelineCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         checkHtmlOptions();
         if (outFile != null) {
+            OpenOnWrite.refuseDirectoryName(spec);
             OpenOnWrite.check(outFile);
             OpenOnWrite.refuseInput(outFile, file);
         }

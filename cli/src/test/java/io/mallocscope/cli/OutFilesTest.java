@@ -158,4 +158,22 @@ class OutFilesTest {
         assertThat(missing.err()).isEqualTo("mallocscope: cannot write " + dir.resolve("no/such/x.svg")
                 + ": no such directory\n");
     }
+
+    /** x.svg/ names a directory: refused, and no file x.svg is written in its place. */
+    @Test
+    void aNameEndingInASlashIsRefused() {
+        String typed = dir.resolve("x.svg") + "/";
+        CliRun.Result plot = CliRun.run("plot", TRACE, "--out", typed);
+        assertThat(plot.status()).isEqualTo(2);
+        assertThat(plot.err()).isEqualTo("mallocscope: cannot write " + typed + ": a name ending in '/' is a directory's; "
+                + "--out writes a regular file (leave the '/' out)\n");
+        assertThat(plot.out()).isEmpty();
+        CliRun.Result page = CliRun.run("timeline", TRACE, "--out", dir.resolve("t.txt") + "/");
+        assertThat(page.status()).isEqualTo(2);
+        CliRun.Result run = CliRun.run("run", "--out", dir.resolve("r.timeline") + "/", "first-fit");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("mallocscope: cannot write " + dir.resolve("r.timeline") + "/: a name ending in "
+                + "'/' is a directory's; --out writes a regular file (leave the '/' out)\n");
+        assertThat(dir).isEmptyDirectory();
+    }
 }
