@@ -508,6 +508,47 @@ class RunCommandIT {
         io.mallocscope.cli.testing.TimeTravel.viewsMatchFromZero(timeline, 2048, 6, 9200);
     }
 
+    /** 9200 calls recorded with {@code run --view none} into {@code name}, without side files. */
+    private static Path longRecording(String name) throws IOException {
+        StringBuilder trace = new StringBuilder("# 9200 ops\n");
+        for (int i = 0; i < 4600; i++) {
+            trace.append("a ").append(i).append(' ').append(16 + i % 200 * 8).append('\n');
+        }
+        for (int i = 0; i < 4600; i++) {
+            trace.append("f ").append((i * 7) % 4600).append('\n');
+        }
+        Path rep = DIR.resolve(name + ".rep");
+        Files.writeString(rep, trace);
+        Path timeline = DIR.resolve(name + ".timeline");
+        Files.deleteIfExists(io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline));
+        CliRun.Result r = run("run", "--view", "none", "--out", timeline.toString(), "replay", rep.toString());
+        assertThat(r.status()).isZero();
+        return timeline;
+    }
+
+    /** A step past the end is refused at once: the side file a long timeline's first view writes is not made for it. */
+    @Test
+    void aStepPastTheEndIsRefusedBeforeTheCheckpointsAreWritten() throws IOException {
+        Path timeline = longRecording("past-end");
+        Path side = io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline);
+        Files.deleteIfExists(side);
+        int steps = Timeline.read(timeline).steps();
+        for (String[] args : new String[][] {{"heap", "--at", "999999"}, {"vis", "--at", "999999"},
+                {"arenas", "--at", "999999"}, {"diff", "--to", "999999"}}) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(args[0], timeline.toString()));
+            cmd.addAll(List.of(args).subList(1, args.length));
+            CliRun.Result r = run(cmd.toArray(String[]::new));
+            assertThat(r.status()).as("%s", cmd).isEqualTo(2);
+            assertThat(r.err()).as("%s", cmd).isEqualTo("mallocscope: " + args[1] + " 999999 is out of range: "
+                    + "the timeline of replay has " + steps + " top-level calls (steps 0.." + steps + ")\n");
+            assertThat(side).as("%s", cmd).doesNotExist();
+        }
+        CliRun.Result ok = run("heap", timeline.toString(), "--at", "9000");
+        assertThat(ok.status()).isZero();
+        assertThat(ok.err()).startsWith("mallocscope: wrote " + side + " (");
+        assertThat(side).isRegularFile();
+    }
+
     @Test
     void aProgramThatStopsBeforeMallocShowsNoEmptyStory() throws IOException {
         Path src = Files.writeString(DIR.resolve("usage.c"), "#include <stdio.h>\n"
