@@ -526,6 +526,21 @@ class RunCommandIT {
         return timeline;
     }
 
+    /**
+     * {@code run --view none} records and shows nothing: the side file is the first view's to write (the time
+     * travel benchmark times that first view), as docs/cli.md says.
+     */
+    @Test
+    void runViewNoneLeavesTheCheckpointsToTheFirstView() throws IOException {
+        Path timeline = longRecording("view-none");
+        Path side = io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline);
+        assertThat(Timeline.read(timeline).steps()).isGreaterThanOrEqualTo(io.mallocscope.runtime.timeline.Checkpoints.WORTH_IT);
+        assertThat(side).doesNotExist();
+        CliRun.Result first = run("bins", timeline.toString(), "--at", "5000");
+        assertThat(first.err()).startsWith("mallocscope: wrote " + side + " (");
+        assertThat(side).isRegularFile();
+    }
+
     /** A step past the end is refused at once: the side file a long timeline's first view writes is not made for it. */
     @Test
     void aStepPastTheEndIsRefusedBeforeTheCheckpointsAreWritten() throws IOException {
