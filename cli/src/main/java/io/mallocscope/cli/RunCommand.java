@@ -265,6 +265,14 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return status;
         }
+        if (recording != null && !recording.recorded()) {
+            if (status == 0) { // a program that failed before its first call said why itself (a C file gcc or the front end refuses)
+                err.println("mallocscope: no timeline was recorded" + (claim.created() ? " in " + timeline
+                        : "; " + timeline + " is left as it was") + "; nothing to show.");
+                err.flush();
+            }
+            return status;
+        }
         if (!Files.isRegularFile(timeline) || Files.size(timeline) == 0) {
             if (status == 0) { // a program that failed before its first call said why itself (a C file gcc or the front end refuses)
                 err.println("mallocscope: no timeline was recorded in " + timeline + "; nothing to show.");
@@ -407,6 +415,7 @@ final class RunCommand implements Callable<Integer> {
         private final TimelineClaim claim;
         private final Path file;
         private boolean finished;
+        private boolean recorded;
 
         private Recording(TimelineClaim claim, Path file) {
             this.claim = claim;
@@ -445,6 +454,11 @@ final class RunCommand implements Callable<Integer> {
             return file;
         }
 
+        /** Whether the program recorded anything (known once {@link #finish} has run). */
+        synchronized boolean recorded() {
+            return recorded;
+        }
+
         /**
          * Moves what was recorded onto the timeline (keeping the old file's permissions), or, when nothing was,
          * removes the recording and a timeline file the claim made. Once; a failure is one line on {@code err}.
@@ -455,7 +469,8 @@ final class RunCommand implements Callable<Integer> {
             }
             finished = true;
             try {
-                if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                recorded = Files.isRegularFile(file) && Files.size(file) > 0;
+                if (!recorded) {
                     Files.deleteIfExists(file);
                     if (claim.created() && Files.isRegularFile(claim.file()) && Files.size(claim.file()) == 0) {
                         Files.delete(claim.file());

@@ -808,6 +808,20 @@ class RunCommandIT {
         }
     }
 
+    /** A program that ends well but records nothing: the old file is kept, and its story is not told as this run's. */
+    @Test
+    void aRunThatEndsWellButRecordsNothingDoesNotTellTheOldStory() throws IOException {
+        Path out = Files.createDirectories(DIR.resolve("kept-story")).resolve("kept.timeline");
+        Files.copy(FIRST_FIT, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun.Result r = run("run", "--color=never", "--out", out.toString(), "--classpath",
+                Path.of("target/test-classes").toAbsolutePath().toString(), "io.mallocscope.cli.testing.ExitsBeforeItsProcess");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("mallocscope: no simulated process ran, so no timeline was written\n"
+                + "mallocscope: no timeline was recorded; " + out + " is left as it was; nothing to show.\n");
+        assertThat(out).hasSameBinaryContentAs(FIRST_FIT);
+    }
+
     /** ... and creates no file where there was none: no 0-byte timeline is left behind. */
     @Test
     void aRunThatRecordsNothingLeavesNoNewFile() throws IOException {
