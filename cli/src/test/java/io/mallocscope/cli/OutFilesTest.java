@@ -134,6 +134,17 @@ class OutFilesTest {
         assertThat(err).isEqualTo("mallocscope: wrote /dev/stdout\n");
     }
 
+    /** A link to nothing is refused as run --out refuses it: nothing is made where it points. */
+    @Test
+    void aLinkToNothingIsRefusedAndNothingIsMade() throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("link.svg"), dir.resolve("nowhere.svg"));
+        CliRun.Result r = CliRun.run("plot", TRACE, "--out", link.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: cannot write " + link + ": it is a symbolic link to a missing file; "
+                + "--out writes a regular file (or a device: /dev/stdout, /dev/null)\n");
+        assertThat(names()).containsExactly("link.svg");
+    }
+
     @Test
     void aDirectoryIsRefusedInOneLine() {
         CliRun.Result r = CliRun.run("timeline", TRACE, "--out", dir.toString());
