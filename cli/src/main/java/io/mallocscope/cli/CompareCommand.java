@@ -55,8 +55,21 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        for (String v : versions) {
+            try {
+                io.mallocscope.runtime.malloc.GlibcProfile.forVersion(v);
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage(e.getMessage()); // the version that is wrong, before how many there are
+            }
+        }
         if (versions.size() < 2) {
             throw UserError.usage("compare needs at least two versions, e.g. --glibc 2.27,2.36");
+        }
+        for (String v : versions) {
+            if (versions.indexOf(v) != versions.lastIndexOf(v)) {
+                throw UserError.usage("--glibc " + String.join(",", versions) + " names " + v + " twice: compare needs "
+                        + "at least two different versions, e.g. --glibc 2.27,2.36");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         Path file = Path.of(source);
@@ -95,6 +108,10 @@ final class CompareCommand implements Callable<Integer> {
             return compareSample(recorded.get(), args.isEmpty() ? recordedArgs : args, out);
         }
         {
+            if (!args.isEmpty()) {
+                throw UserError.usage("compare " + source + ": a trace takes no ARGS ('" + args.get(0) + "' is one too "
+                        + "many); ARGS go to a sample or a C program");
+            }
             Inputs.Traced traced = Inputs.traced(input);
             Trace trace = traced.trace();
             Inputs.replayOptions(trace, versions.get(0), tunablesOption.checked());
@@ -114,8 +131,12 @@ final class CompareCommand implements Callable<Integer> {
 
     /** A C source file, run by the C front end under each version (stdout and stderr are not shown). */
     private int compareC(Path file, PrintWriter out) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        String kind = io.mallocscope.cli.source.FileKinds.notRegular(file);
+        if ("missing".equals(kind)) {
             throw UserError.usage(file + ": no such file"); // a missing file is a usage mistake (docs/cli.md)
+        }
+        if (kind != null) {
+            throw UserError.usage(file + ": it is " + kind + ", not a C source file");
         }
         io.mallocscope.c.CFront.Compiled program;
         try {
@@ -136,12 +157,22 @@ final class CompareCommand implements Callable<Integer> {
             public io.mallocscope.runtime.ExitStatus run(io.mallocscope.runtime.CProcess process, String[] args) {
                 return program.run(process, args);
             }
+
+            @Override
+            public boolean refused(io.mallocscope.runtime.CProcess process) {
+                return process.endStatus() == null; // refused while laid out: main never ran, the process never ended
+            }
         };
         List<ProgramComparison.Run> runs;
         try {
             runs = ProgramComparison.compare(program.programName(), runner, args, versions, tunablesOption.checked());
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage());
+        } catch (ProgramComparison.Refused r) { // as run says it: the diagnostic is the whole message, status 1
+            PrintWriter err = spec.commandLine().getErr();
+            err.print(r.diagnostic);
+            err.flush();
+            return Exit.DATA;
         }
         out.print(ProgramComparison.render(file.getFileName().toString(), runs));
         out.flush();

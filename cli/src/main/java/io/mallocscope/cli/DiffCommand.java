@@ -42,15 +42,16 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        StateSource s = source.open(spec.commandLine().getErr());
-        // check the steps the user typed first: a wrong --to must not be blamed on the --at derived from it
-        SourceOptions.checkStep(s, to, "--to");
         int from = source.at == null ? Math.max(0, to - 1) : source.at;
-        SourceOptions.checkStep(s, from, "--at");
-        if (from > to) {
-            throw UserError.usage("--at " + from + " --to " + to + " is reversed: --at is the earlier step ("
-                    + s.name() + " has steps 0.." + s.steps() + ")");
-        }
+        StateSource s = source.open(spec.commandLine().getErr(), src -> {
+            // check the steps the user typed first: a wrong --to must not be blamed on the --at derived from it
+            SourceOptions.checkStep(src, to, "--to");
+            SourceOptions.checkStep(src, from, "--at");
+            if (from > to) {
+                throw UserError.usage("--at " + from + " --to " + to + " is reversed: --at is the earlier step ("
+                        + src.name() + " has steps 0.." + src.steps() + ")");
+            }
+        });
         // diff compares chunks, bins, mappings and parameters: it reads no memory
         HeapSnapshot sa = SourceOptions.stateAt(s, from, "--at", focus.focus(), Detail.NO_BYTES);
         HeapSnapshot sb = SourceOptions.stateAt(s, to, "--to", focus.focus(), Detail.NO_BYTES);

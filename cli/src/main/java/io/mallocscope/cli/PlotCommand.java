@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -47,7 +46,11 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OpenOnWrite.refuseDirectoryName(spec);
         String format = out == null ? null : formatOf(out);
+        if (out != null) {
+            OpenOnWrite.check(out);
+        }
         StateSource s = Sources.open(source, SourceOptions.settings(glibc, tunables));
         SourceOptions.warn(s, source, spec, spec.commandLine().getErr());
         // one walk over the steps: the map is drawn from the snapshots the series reads
@@ -80,8 +83,15 @@ final class PlotCommand implements Callable<Integer> {
                 } else {
                     Charts.svg(c, bytes);
                 }
-                Files.write(out, bytes.toByteArray());
             } catch (IOException e) {
+                throw TimelineCommand.cannotWrite(out, e);
+            }
+            OpenOnWrite file = new OpenOnWrite(out);
+            try {
+                file.write(bytes.toByteArray());
+                file.finish();
+            } catch (IOException e) {
+                file.abandon();
                 throw TimelineCommand.cannotWrite(out, e);
             }
             spec.commandLine().getErr().println("mallocscope: wrote " + out);

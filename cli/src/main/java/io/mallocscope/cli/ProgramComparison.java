@@ -29,6 +29,14 @@ final class ProgramComparison {
 
         ExitStatus run(CProcess process, String[] args);
 
+        /**
+         * Whether {@code process}, after {@link #run}, never started: the program was refused while it was laid
+         * out (a C program without main), its diagnostic on the process's stderr.
+         */
+        default boolean refused(CProcess process) {
+            return false;
+        }
+
         /** A Java program: a plain process, a fresh instance per run. */
         static Runner of(Supplier<CProgram> program) {
             return new Runner() {
@@ -77,9 +85,22 @@ final class ProgramComparison {
                 }
             });
             ExitStatus status = program.run(process, args.toArray(String[]::new));
+            if (program.refused(process)) {
+                throw new Refused(err.toString(StandardCharsets.UTF_8));
+            }
             runs.add(new Run(v, calls, ending(status, err.toString(StandardCharsets.UTF_8))));
         }
         return runs;
+    }
+
+    /** The program was refused before it started, the same under every version: its diagnostic is the answer. */
+    static final class Refused extends RuntimeException {
+        final String diagnostic;
+
+        Refused(String diagnostic) {
+            super(diagnostic, null, false, false);
+            this.diagnostic = diagnostic;
+        }
     }
 
     /** A pointer as the offsets format names it: from the initial break, or its page offset when mmapped. */

@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        OpenOnWrite.refuseDirectoryName(spec);
         glibc = glibcOption.checked();
         tunables = tunablesOption.checked();
         String mountProperty = checkMounts(mounts);
@@ -129,11 +130,14 @@ final class RunCommand implements Callable<Integer> {
             throw UserError.usage("no C twin for sample '" + program + "' (see docs/c.md for the samples that have one)");
         }
         if (isCFile() && !Files.isRegularFile(Path.of(program))) {
-            throw UserError.data(program + ": no such file");
+            String kind = FileKinds.notRegular(Path.of(program));
+            throw UserError.data(program + (kind == null || kind.equals("missing") ? ": no such file"
+                    : ": it is " + kind + ", not a C source file"));
         }
         if (classpath == null && !cTwin && !isCFile() && Samples.find(program).isEmpty()) {
             throw unknownProgram();
         }
+        checkReplayArguments();
         List<String> cmd = new ArrayList<>();
         cmd.add(Home.java().toString());
         // relative --out stays relative in messages; the agent gets the absolute path
@@ -143,19 +147,21 @@ final class RunCommand implements Callable<Integer> {
             if (claim != null) {
                 timeline = claim.file();
             }
-            return run(cmd, timeline, agent, mountProperty, stdout, err);
+            return run(cmd, timeline, claim, agent, mountProperty, stdout, err);
         }
     }
 
-    private int run(List<String> cmd, Path timeline, Optional<Path> agent, String mountProperty, PrintWriter stdout,
-                    PrintWriter err) throws IOException, InterruptedException {
+    private int run(List<String> cmd, Path timeline, TimelineClaim claim, Optional<Path> agent, String mountProperty,
+                    PrintWriter stdout, PrintWriter err) throws IOException, InterruptedException {
+        Recording recording = claim == null ? null : Recording.beside(claim);
         if (agent.isPresent()) {
             if (Runtime.version().feature() >= 23) {
                 // ByteBuddy's class injector uses sun.misc.Unsafe, which JDK 24+ warns about on every run
                 cmd.add("--sun-misc-unsafe-memory-access=allow");
             }
             // a C program's call sites are its own lines (prog.c:LINE), told by the interpreter (LibC.site)
-            cmd.add("-javaagent:" + agent.get() + "=out=" + timeline.toAbsolutePath());
+            cmd.add("-javaagent:" + agent.get() + "=out=" + (recording != null ? recording.file()
+                    : timeline.toAbsolutePath()));
         }
         cmd.addAll(javaOptions());
         cmd.add("-Dmallocscope.glibc=" + glibc);
@@ -203,16 +209,50 @@ final class RunCommand implements Callable<Integer> {
         }
         cmd.addAll(args);
 
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException | RuntimeException x) {
+            if (recording != null) {
+                recording.finish(err);
+            }
+            throw x;
+        }
         // the program's stdout and stderr come in frames on one pipe, in the order it wrote them; its JVM's own
-        // stderr (warnings before the program starts) on the other
+        // stderr (warnings before the program starts) on the other. The agent names the file it writes, which
+        // is the recording beside the timeline: the user is told the timeline's own name.
         OutputStream toOut = sink(stdout, rawStdout);
         OutputStream toErr = sink(err, rawStderr);
-        Thread e = pump(() -> p.getErrorStream().transferTo(toErr), null);
-        Thread o = pump(() -> StdioFrames.copy(p.getInputStream(), toOut, toErr), holdStdoutPipeUntilStderrEnds ? e : null);
+        OutputStream jvmErr = recording == null ? toErr : recording.renaming(toErr, timeline);
+        OutputStream programErr = recording == null ? toErr : recording.renaming(toErr, timeline);
+        Thread e = pump(() -> p.getErrorStream().transferTo(jvmErr), null);
+        Thread o = pump(() -> StdioFrames.copy(p.getInputStream(), toOut, programErr),
+                holdStdoutPipeUntilStderrEnds ? e : null);
+        // interrupted (Ctrl-C reaches the program too): what it recorded still goes to the timeline
+        Thread keep = recording == null ? null : new Thread(() -> {
+            try {
+                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // keep what is there
+            }
+            recording.finish(err);
+        }, "mallocscope-run-keep-timeline");
+        if (keep != null) {
+            Runtime.getRuntime().addShutdownHook(keep);
+        }
         int status = p.waitFor();
         o.join();
         e.join();
+        jvmErr.flush();
+        programErr.flush();
+        if (keep != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(keep);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: finish is done once, whoever comes first
+            }
+            recording.finish(err);
+        }
         stdout.flush();
         err.flush();
 
@@ -223,6 +263,14 @@ final class RunCommand implements Callable<Integer> {
             err.println("mallocscope: the timeline is not available: the recording agent is not built yet "
                     + "(agent/target/mallocscope-agent.jar is missing or has no Premain-Class), so the program ran unrecorded.");
             err.flush();
+            return status;
+        }
+        if (recording != null && !recording.recorded()) {
+            if (status == 0) { // a program that failed before its first call said why itself (a C file gcc or the front end refuses)
+                err.println("mallocscope: no timeline was recorded" + (claim.created() ? " in " + timeline
+                        : "; " + timeline + " is left as it was") + "; nothing to show.");
+                err.flush();
+            }
             return status;
         }
         if (!Files.isRegularFile(timeline) || Files.size(timeline) == 0) {
@@ -257,6 +305,28 @@ final class RunCommand implements Callable<Integer> {
         return status;
     }
 
+    /**
+     * {@code run replay TRACE}: the tool takes one trace, which must be there; refused before any JVM starts
+     * (and so before a timeline is made), as every command refuses a missing argument or file.
+     */
+    private void checkReplayArguments() {
+        if (classpath != null || cTwin || isCFile()
+                || !Samples.find(program).map(i -> i.type() == io.mallocscope.samples.Replay.class).orElse(false)) {
+            return;
+        }
+        if (args.isEmpty()) {
+            throw UserError.usage("Missing required parameter: 'TRACE' (mallocscope run replay TRACE: the malloclab "
+                    + "trace to record, one call per line)");
+        }
+        if (args.size() > 1) {
+            throw UserError.usage("run replay takes one TRACE, not " + args.size() + " arguments ('" + args.get(1)
+                    + "' is one too many)");
+        }
+        if ("missing".equals(FileKinds.notRegular(Path.of(args.get(0))))) {
+            throw UserError.usage(args.get(0) + ": no such file");
+        }
+    }
+
     /** {@code run FILE.c}: a C source file, run by the C front end. */
     private boolean isCFile() {
         return !cTwin && classpath == null && program.endsWith(".c");
@@ -285,11 +355,214 @@ final class RunCommand implements Callable<Integer> {
         return Path.of(tmp, "mallocscope-" + user, program.replaceAll("[^A-Za-z0-9._-]", "_") + ".timeline");
     }
 
-    /** The timeline file a run writes, locked against other runs until the story is told. */
-    record TimelineClaim(Path file, FileChannel channel, FileLock lock) implements AutoCloseable {
+    /**
+     * The timeline file a run writes, locked against other runs until the story is told; {@code created} when
+     * the claim made it (there was no file), so a run that records nothing removes it again.
+     */
+    static final class TimelineClaim implements AutoCloseable {
+        private final Path file;
+        private final boolean created;
+        private FileChannel channel;
+
+        TimelineClaim(Path file, boolean created, FileChannel channel) {
+            this.file = file;
+            this.created = created;
+            this.channel = channel;
+        }
+
+        Path file() {
+            return file;
+        }
+
+        boolean created() {
+            return created;
+        }
+
+        /** The recording has replaced the file (a new inode at its path): hold that one from now on. */
+        void relock() {
+            try {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+                try {
+                    if (ch.tryLock() == null) {
+                        ch.close();
+                        return;
+                    }
+                } catch (IOException | OverlappingFileLockException e) {
+                    ch.close();
+                    return;
+                }
+                channel.close();
+                channel = ch;
+            } catch (IOException e) {
+                // the old lock goes on holding what it holds: the story is told all the same
+            }
+        }
+
         @Override
         public void close() throws IOException {
             channel.close(); // releases the lock
+        }
+    }
+
+    /**
+     * Where the agent records: a file of the run's own beside the timeline ({@code NAME.NNN.recording}), moved
+     * onto the timeline when the program has ended, and only if it recorded something. A run that fails before
+     * its first event (a class not found, a program that cannot start) leaves an existing timeline exactly as
+     * it was and makes none; what a program that crashes had recorded is kept. The agent empties the file it
+     * is given as it starts, so it is never given the user's.
+     */
+    static final class Recording {
+        private final TimelineClaim claim;
+        private final Path file;
+        private boolean finished;
+        private boolean recorded;
+
+        private Recording(TimelineClaim claim, Path file) {
+            this.claim = claim;
+            this.file = file;
+        }
+
+        /**
+         * A new, empty recording file in the timeline's own directory (the link's target's, for a link); null
+         * when none can be made there.
+         */
+        static Recording beside(TimelineClaim claim) {
+            Path real;
+            try {
+                real = claim.file().toRealPath();
+            } catch (IOException e) {
+                return null;
+            }
+            Path dir = real.getParent();
+            java.util.Random random = new java.util.Random();
+            for (int i = 0; ; i++) {
+                Path f = dir.resolve(real.getFileName() + "." + Integer.toUnsignedString(random.nextInt(), 36)
+                        + ".recording");
+                try {
+                    return new Recording(claim, Files.createFile(f)); // new, never someone else's
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    if (i > 100) {
+                        return null;
+                    }
+                } catch (IOException e) {
+                    return null; // a directory where the file may be written but nothing made: the agent writes it
+                }
+            }
+        }
+
+        Path file() {
+            return file;
+        }
+
+        /** Whether the program recorded anything (known once {@link #finish} has run). */
+        synchronized boolean recorded() {
+            return recorded;
+        }
+
+        /**
+         * Moves what was recorded onto the timeline (keeping the old file's permissions), or, when nothing was,
+         * removes the recording and a timeline file the claim made. Once; a failure is one line on {@code err}.
+         */
+        synchronized void finish(PrintWriter err) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                recorded = Files.isRegularFile(file) && Files.size(file) > 0;
+                if (!recorded) {
+                    Files.deleteIfExists(file);
+                    if (claim.created() && Files.isRegularFile(claim.file()) && Files.size(claim.file()) == 0) {
+                        Files.delete(claim.file());
+                    }
+                    return;
+                }
+                Path real = claim.file().toRealPath();
+                try {
+                    Files.setPosixFilePermissions(file, Files.getPosixFilePermissions(real));
+                } catch (IOException | UnsupportedOperationException e) {
+                    // the recording's own permissions, then
+                }
+                Files.move(file, real, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                claim.relock();
+            } catch (IOException e) {
+                err.println("mallocscope: cannot put the timeline in place: " + TimelineCommand.cannotWrite(claim.file(), e)
+                        .getMessage() + "; what was recorded is in " + file);
+                err.flush();
+            }
+        }
+
+        /** {@code to} with every mention of the recording's path made the timeline's, as the agent would name it. */
+        OutputStream renaming(OutputStream to, Path timeline) {
+            return new Replacing(to, file.toString().getBytes(StandardCharsets.UTF_8),
+                    timeline.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A stream that writes {@code with} wherever {@code what} passes through it, even split across writes. */
+    static final class Replacing extends OutputStream {
+        private final OutputStream to;
+        private final byte[] what;
+        private final byte[] with;
+        /** Knuth-Morris-Pratt: the longest proper prefix of what[0..i] that is also its suffix. */
+        private final int[] fail;
+        /** How many bytes of {@code what} the bytes held back so far match. */
+        private int matched;
+
+        Replacing(OutputStream to, byte[] what, byte[] with) {
+            this.to = to;
+            this.what = what;
+            this.with = with;
+            fail = new int[what.length];
+            for (int i = 1, k = 0; i < what.length; i++) {
+                while (k > 0 && what[i] != what[k]) {
+                    k = fail[k - 1];
+                }
+                if (what[i] == what[k]) {
+                    k++;
+                }
+                fail[i] = k;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(len + with.length);
+            for (int i = off; i < off + len; i++) {
+                byte c = b[i];
+                while (matched > 0 && what[matched] != c) {
+                    int next = fail[matched - 1];
+                    out.write(what, 0, matched - next); // held bytes that can no longer start a match
+                    matched = next;
+                }
+                if (what[matched] == c) {
+                    matched++;
+                    if (matched == what.length) {
+                        out.write(with);
+                        matched = 0;
+                    }
+                } else {
+                    out.write(c);
+                }
+            }
+            if (out.size() > 0) {
+                to.write(out.toByteArray());
+            }
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            if (matched > 0) {
+                to.write(what, 0, matched);
+                matched = 0;
+            }
+            to.flush();
         }
     }
 
@@ -347,11 +620,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** Opens (creating if need be, never truncating) and locks {@code file}; null when another run holds it. */
     private static TimelineClaim tryLock(Path file) throws IOException {
+        boolean existed = Files.exists(file);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             FileLock lock = ch.tryLock();
             if (lock != null) {
-                return new TimelineClaim(file, ch, lock);
+                return new TimelineClaim(file, !existed, ch);
             }
         } catch (OverlappingFileLockException e) {
             // held by another run in this same JVM (tests)

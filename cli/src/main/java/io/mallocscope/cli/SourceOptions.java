@@ -33,9 +33,23 @@ final class SourceOptions {
     TunablesOption tunables;
 
     StateSource open(PrintWriter err) {
+        return open(err, s -> {
+            if (at != null) {
+                checkStep(s, at, "--at");
+            }
+        });
+    }
+
+    /**
+     * The source, its warnings said, {@code checkSteps} passed (the steps the user typed, against its length:
+     * a step past the end is refused at once), and a long timeline's checkpoints written before anything is
+     * shown (explore's screen).
+     */
+    StateSource open(PrintWriter err, java.util.function.Consumer<StateSource> checkSteps) {
         StateSource s = Sources.open(source, settings(glibc, tunables));
         warn(s, source, mixee, err);
-        s.prepareTimeTravel(); // before anything is shown (explore's screen): a long timeline's checkpoints
+        checkSteps.accept(s);
+        s.prepareTimeTravel();
         return s;
     }
 

@@ -120,6 +120,8 @@ final class TimelineCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         checkHtmlOptions();
         if (outFile != null) {
+            OpenOnWrite.refuseDirectoryName(spec);
+            OpenOnWrite.check(outFile);
             OpenOnWrite.refuseInput(outFile, file);
         }
         Predicate<Op> keep = filter();
@@ -142,12 +144,11 @@ final class TimelineCommand implements Callable<Integer> {
             boolean done = false;
             try {
                 VIEWS.get(format).write(request, w, Style.PLAIN);
-                w.flush();
-                file.finish();
-                done = true;
-                if (w.checkError()) {
+                if (w.checkError()) { // flushes; a PrintWriter keeps the error to itself
                     throw file.error() != null ? file.error() : new IOException("write failed");
                 }
+                file.finish();
+                done = true;
             } catch (IOException e) {
                 throw cannotWrite(outFile, e);
             } finally {
@@ -175,7 +176,10 @@ final class TimelineCommand implements Callable<Integer> {
 
     /** An {@code --out} file that cannot be written: one line naming it and why, status 2. */
     static UserError cannotWrite(Path file, IOException e) {
-        String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory"
+        Path dir = file.toAbsolutePath().getParent();
+        String why = e instanceof java.nio.file.NoSuchFileException && dir != null && java.nio.file.Files.isDirectory(dir)
+                ? "no file can be made in " + (file.getParent() != null ? file.getParent() : dir) // /proc, say
+                : e instanceof java.nio.file.NoSuchFileException ? "no such directory"
                 : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                 : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                 : String.valueOf(e.getMessage());
@@ -236,6 +240,7 @@ final class TimelineCommand implements Callable<Integer> {
     private Predicate<Op> filter() {
         Predicate<Op> p = op -> true;
         if (fn != null) {
+            checkFunction(fn);
             p = p.and(op -> op.function().equals(fn));
         }
         if (chunk != null) {
@@ -243,6 +248,24 @@ final class TimelineCommand implements Callable<Integer> {
             p = p.and(op -> touches(op, a));
         }
         return p;
+    }
+
+    /** The functions a call can be of: every recorded one, and a threaded trace's hand-over of the baton. */
+    static List<String> functionNames() {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < io.mallocscope.runtime.timeline.Functions.count(); i++) {
+            names.add(io.mallocscope.runtime.timeline.Functions.name(i));
+        }
+        names.add("sched_switch_to");
+        return names;
+    }
+
+    /** {@code --fn NAME} must name a function a call can be of: a typo would select nothing, silently. */
+    static void checkFunction(String name) {
+        List<String> names = functionNames();
+        if (!names.contains(name)) {
+            throw UserError.usage("--fn " + name + ": no such function (known: " + String.join(", ", names) + ")");
+        }
     }
 
     /** Whether the call handed out, gave back or moved the chunk at {@code a} (chunk address or user pointer). */

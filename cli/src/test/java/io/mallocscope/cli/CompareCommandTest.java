@@ -138,4 +138,54 @@ class CompareCommandTest {
         assertThat(CliRun.run("compare", CliRun.trace("fastbin-lifo"), "--glibc", "2.36,9.99").status())
                 .isEqualTo(2);
     }
+
+    /** An unknown version is named as such, alone or not; two versions must be two different ones. */
+    @Test
+    void anUnknownVersionIsNamedBeforeTheCountIsChecked() {
+        CliRun.Result alone = CliRun.run("compare", "first-fit", "--glibc", "9.99");
+        assertThat(alone.status()).isEqualTo(2);
+        assertThat(alone.err()).isEqualTo("mallocscope: unknown glibc version '9.99' (accepted: 2.23, 2.27, 2.31, 2.36, "
+                + "2.41, 2.43)\n");
+        CliRun.Result one = CliRun.run("compare", "first-fit", "--glibc", "2.36");
+        assertThat(one.status()).isEqualTo(2);
+        assertThat(one.err()).isEqualTo("mallocscope: compare needs at least two versions, e.g. --glibc 2.27,2.36\n");
+        CliRun.Result same = CliRun.run("compare", "first-fit", "--glibc", "2.36,2.36");
+        assertThat(same.status()).isEqualTo(2);
+        assertThat(same.err()).isEqualTo("mallocscope: --glibc 2.36,2.36 names 2.36 twice: compare needs at least two "
+                + "different versions, e.g. --glibc 2.27,2.36\n");
+        assertThat(same.out()).isEmpty();
+    }
+
+    /** A directory (even one named like a C file) is said to be one, as every command says it, not "no such file". */
+    @Test
+    void aDirectoryIsSaidToBeOne(@TempDir Path dir) throws IOException {
+        Path named = Files.createDirectory(dir.resolve("prog.c"));
+        CliRun.Result c = CliRun.run("compare", named.toString(), "--glibc", "2.27,2.36");
+        assertThat(c.status()).isEqualTo(2);
+        assertThat(c.err()).isEqualTo("mallocscope: " + named + ": it is a directory, not a C source file\n");
+        CliRun.Result plain = CliRun.run("compare", dir.toString(), "--glibc", "2.27,2.36");
+        assertThat(plain.status()).isEqualTo(2);
+        assertThat(plain.err()).isEqualTo("mallocscope: " + dir + ": it is a directory, not a trace or a timeline\n");
+    }
+
+    /** A trace runs no program: an argument after it would be ignored, so it is refused. */
+    @Test
+    void argumentsAfterATraceAreRefused() {
+        String trace = CliRun.trace("fastbin-lifo");
+        CliRun.Result r = CliRun.run("compare", trace, "extra", "--glibc", "2.31,2.36");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: compare " + trace + ": a trace takes no ARGS ('extra' is one too "
+                + "many); ARGS go to a sample or a C program\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    /** A C file refused before it starts (no main) is refused as run refuses it, not six runs that "exit 1". */
+    @Test
+    void aCFileWithoutMainGetsTheDiagnosticRunGives(@TempDir Path dir) throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.c"), "");
+        CliRun.Result r = CliRun.run("compare", empty.toString(), "--glibc", "2.27,2.36");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(empty + ":1:1: error: undefined reference to 'main'\n    1 | \n      | ^\n");
+        assertThat(r.out()).isEmpty();
+    }
 }

@@ -72,6 +72,25 @@ class MalformedInputCorpusTest {
         everyCommand(d, 2, d + ": it is a directory, not a trace or a timeline");
     }
 
+    /** A link to itself: what the kernel says (ELOOP), in every command, not "permission denied". */
+    @Test
+    void aSymbolicLinkLoop() throws IOException {
+        Path loop = dir.resolve("loop.rep");
+        if (!Files.isSymbolicLink(loop)) {
+            Files.createSymbolicLink(loop, loop.getFileName());
+        }
+        everyCommand(loop.toString(), 2, loop + ": it is a symbolic link loop (too many levels of symbolic links), "
+                + "not a trace or a timeline");
+        CliRun.Result out = run("timeline", CliRun.trace("fastbin-lifo"), "--out", loop.toString());
+        assertThat(out.status()).isEqualTo(2);
+        assertThat(out.err()).isEqualTo("mallocscope: cannot write " + loop + ": it is a symbolic link loop (too many "
+                + "levels of symbolic links); --out writes a regular file (or a device: /dev/stdout, /dev/null)\n");
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+                () -> RunCommand.claimTimeline(loop, true));
+        assertThat(e.getMessage()).isEqualTo("cannot write " + loop + ": it is a symbolic link loop (too many levels "
+                + "of symbolic links); the timeline goes to a regular file");
+    }
+
     @Test
     void binaryGarbageInATrace() throws IOException {
         Path f = bytes("garbage.rep", new byte[] {0, 1, 2, (byte) 0x89, 'P', 'N', 'G', '\n'});

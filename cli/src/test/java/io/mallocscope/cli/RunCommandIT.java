@@ -434,13 +434,14 @@ class RunCommandIT {
         Files.writeString(src, "static int one(void) { return 1; }\n"
                 + "int main(void) {\n    long double x = 1.0L;\n    return (int) x - one();\n}\n");
         Path timeline = DIR.resolve("ldouble.timeline");
+        Files.deleteIfExists(timeline);
         CliRun.Result r = run("run", "--color=never", "--out", timeline.toString(), src.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).isEqualTo(src + ":2:5: error: unsupported: long double arithmetic in 'main', which calls"
                 + " the program's own functions (gcc's x87 stack slots are not modelled)\n"
                 + "    2 | int main(void) {\n      |     ^\n");
         assertThat(r.out()).isEmpty();
-        assertThat(timeline).satisfiesAnyOf(t -> assertThat(t).doesNotExist(), t -> assertThat(t).isEmptyFile());
+        assertThat(timeline).as("no 0-byte timeline is left behind").doesNotExist();
     }
 
     /**
@@ -510,11 +511,69 @@ class RunCommandIT {
         io.mallocscope.cli.testing.TimeTravel.viewsMatchFromZero(timeline, 2048, 6, 9200);
     }
 
+    /** 9200 calls recorded with {@code run --view none} into {@code name}, without side files. */
+    private static Path longRecording(String name) throws IOException {
+        StringBuilder trace = new StringBuilder("# 9200 ops\n");
+        for (int i = 0; i < 4600; i++) {
+            trace.append("a ").append(i).append(' ').append(16 + i % 200 * 8).append('\n');
+        }
+        for (int i = 0; i < 4600; i++) {
+            trace.append("f ").append((i * 7) % 4600).append('\n');
+        }
+        Path rep = DIR.resolve(name + ".rep");
+        Files.writeString(rep, trace);
+        Path timeline = DIR.resolve(name + ".timeline");
+        Files.deleteIfExists(io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline));
+        CliRun.Result r = run("run", "--view", "none", "--out", timeline.toString(), "replay", rep.toString());
+        assertThat(r.status()).isZero();
+        return timeline;
+    }
+
+    /**
+     * {@code run --view none} records and shows nothing: the side file is the first view's to write (the time
+     * travel benchmark times that first view), as docs/cli.md says.
+     */
     @Test
-    void aProgramThatStopsBeforeMallocShowsNoEmptyStory() {
-        CliRun.Result r = run("run", "--out", DIR.resolve("replay-usage.timeline").toString(), "replay");
+    void runViewNoneLeavesTheCheckpointsToTheFirstView() throws IOException {
+        Path timeline = longRecording("view-none");
+        Path side = io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline);
+        assertThat(Timeline.read(timeline).steps()).isGreaterThanOrEqualTo(io.mallocscope.runtime.timeline.Checkpoints.WORTH_IT);
+        assertThat(side).doesNotExist();
+        CliRun.Result first = run("bins", timeline.toString(), "--at", "5000");
+        assertThat(first.err()).startsWith("mallocscope: wrote " + side + " (");
+        assertThat(side).isRegularFile();
+    }
+
+    /** A step past the end is refused at once: the side file a long timeline's first view writes is not made for it. */
+    @Test
+    void aStepPastTheEndIsRefusedBeforeTheCheckpointsAreWritten() throws IOException {
+        Path timeline = longRecording("past-end");
+        Path side = io.mallocscope.runtime.timeline.Checkpoints.sideFile(timeline);
+        Files.deleteIfExists(side);
+        int steps = Timeline.read(timeline).steps();
+        for (String[] args : new String[][] {{"heap", "--at", "999999"}, {"vis", "--at", "999999"},
+                {"arenas", "--at", "999999"}, {"diff", "--to", "999999"}}) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(args[0], timeline.toString()));
+            cmd.addAll(List.of(args).subList(1, args.length));
+            CliRun.Result r = run(cmd.toArray(String[]::new));
+            assertThat(r.status()).as("%s", cmd).isEqualTo(2);
+            assertThat(r.err()).as("%s", cmd).isEqualTo("mallocscope: " + args[1] + " 999999 is out of range: "
+                    + "the timeline of replay has " + steps + " top-level calls (steps 0.." + steps + ")\n");
+            assertThat(side).as("%s", cmd).doesNotExist();
+        }
+        CliRun.Result ok = run("heap", timeline.toString(), "--at", "9000");
+        assertThat(ok.status()).isZero();
+        assertThat(ok.err()).startsWith("mallocscope: wrote " + side + " (");
+        assertThat(side).isRegularFile();
+    }
+
+    @Test
+    void aProgramThatStopsBeforeMallocShowsNoEmptyStory() throws IOException {
+        Path src = Files.writeString(DIR.resolve("usage.c"), "#include <stdio.h>\n"
+                + "int main(void) {\n    fputs(\"usage: usage FILE\\n\", stderr);\n    return 2;\n}\n");
+        CliRun.Result r = run("run", "--out", DIR.resolve("usage.timeline").toString(), src.toString());
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).contains("usage: replay TRACE");
+        assertThat(r.err()).startsWith("usage: usage FILE\n");
         assertThat(r.out()).isEmpty();
     }
 
@@ -730,6 +789,76 @@ class RunCommandIT {
         CliRun.Result r = run("run", "--view", "none", "--classpath", DIR.toString(), "no.such.Program");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("no class no.such.Program on the class path");
+    }
+
+    /** A run that fails before anything is recorded leaves an existing --out exactly as it was. */
+    @Test
+    void aRunThatRecordsNothingLeavesAnExistingOutUntouched() throws IOException {
+        Path dir = Files.createDirectories(DIR.resolve("kept-out"));
+        Path out = dir.resolve("kept.timeline");
+        Files.copy(FIRST_FIT, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Object inode = Files.getAttribute(out, "unix:ino");
+        CliRun.Result r = run("run", "--color=never", "--out", out.toString(), "--classpath", DIR.toString(),
+                "no.such.Program");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: no class no.such.Program on the class path\n"
+                + "mallocscope: no simulated process ran, so no timeline was written\n");
+        assertThat(out).hasSameBinaryContentAs(FIRST_FIT);
+        assertThat(Files.getAttribute(out, "unix:ino")).isEqualTo(inode);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no recording left beside it")
+                    .containsExactly("kept.timeline");
+        }
+    }
+
+    /** A program that ends well but records nothing: the old file is kept, and its story is not told as this run's. */
+    @Test
+    void aRunThatEndsWellButRecordsNothingDoesNotTellTheOldStory() throws IOException {
+        Path out = Files.createDirectories(DIR.resolve("kept-story")).resolve("kept.timeline");
+        Files.copy(FIRST_FIT, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun.Result r = run("run", "--color=never", "--out", out.toString(), "--classpath",
+                Path.of("target/test-classes").toAbsolutePath().toString(), "io.mallocscope.cli.testing.ExitsBeforeItsProcess");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("mallocscope: no simulated process ran, so no timeline was written\n"
+                + "mallocscope: no timeline was recorded; " + out + " is left as it was; nothing to show.\n");
+        assertThat(out).hasSameBinaryContentAs(FIRST_FIT);
+    }
+
+    /** ... and creates no file where there was none: no 0-byte timeline is left behind. */
+    @Test
+    void aRunThatRecordsNothingLeavesNoNewFile() throws IOException {
+        Path dir = Files.createDirectories(DIR.resolve("no-new-out"));
+        Path out = dir.resolve("new.timeline");
+        Files.deleteIfExists(out);
+        CliRun.Result r = run("run", "--view", "none", "--out", out.toString(), "--classpath", DIR.toString(),
+                "no.such.Program");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(out).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    /** A program that crashes keeps what it recorded, written through the --out link, named as given. */
+    @Test
+    void aCrashingRunReplacesAnExistingOutWithWhatItRecorded() throws IOException {
+        Path dir = Files.createDirectories(DIR.resolve("crash-out"));
+        Path real = dir.resolve("real.timeline");
+        Path link = dir.resolve("link.timeline");
+        Files.deleteIfExists(link);
+        Files.writeString(real, "an older recording");
+        Files.createSymbolicLink(link, real.getFileName());
+        CliRun.Result r = run("run", "--view", "none", "--out", link.toString(), "double-free-tcache");
+        assertThat(r.status()).isEqualTo(134);
+        assertThat(r.err()).containsPattern("mallocscope: timeline written to " + java.util.regex.Pattern.quote(
+                link.toAbsolutePath().toString()) + " \\(\\d+ events, " + Files.size(real) + " bytes\\)\n");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Timeline.read(real).steps()).isEqualTo(4);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("real.timeline",
+                    "link.timeline");
+        }
     }
 
     @Test

@@ -48,6 +48,35 @@ class RunCommandTest {
         assertThat(r.err()).isEqualTo("mallocscope: " + missing + ": no such file\n");
     }
 
+    /** The replay tool without its trace: refused like any missing argument, and no timeline is made. */
+    @Test
+    void runReplayWithoutATraceIsAUsageErrorBeforeAnyJvmStarts(@TempDir Path tmp) {
+        Path out = tmp.resolve("replay.timeline");
+        CliRun.Result r = run("run", "--out", out.toString(), "replay");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: Missing required parameter: 'TRACE' (mallocscope run replay TRACE: "
+                + "the malloclab trace to record, one call per line)\n");
+        assertThat(r.out()).isEmpty();
+        assertThat(out).doesNotExist();
+        CliRun.Result two = run("run", "--out", out.toString(), "replay", "a.rep", "b.rep");
+        assertThat(two.status()).isEqualTo(2);
+        assertThat(two.err()).isEqualTo("mallocscope: run replay takes one TRACE, not 2 arguments ('b.rep' is one too "
+                + "many)\n");
+        String missing = tmp.resolve("nothere.rep").toString();
+        CliRun.Result gone = run("run", "--out", out.toString(), "replay", missing);
+        assertThat(gone.status()).isEqualTo(2);
+        assertThat(gone.err()).isEqualTo("mallocscope: " + missing + ": no such file\n");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aDirectoryNamedLikeACFileIsSaidToBeOne(@TempDir Path tmp) throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("prog.c"));
+        CliRun.Result r = run("run", dir.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("mallocscope: " + dir + ": it is a directory, not a C source file\n");
+    }
+
     @Test
     void aSampleWithoutACTwinIsAUsageError() {
         CliRun.Result r = run("run", "--c", "no-such-sample");
@@ -145,7 +174,7 @@ class RunCommandTest {
         return e.getMessage();
     }
 
-    /** An existing regular file, even through a link, is written through: the link stays, nothing is deleted. */
+    /** Claiming an existing regular file, even through a link, changes nothing: the link stays, nothing is emptied. */
     @Test
     void anExistingRegularFileIsWrittenThroughItsLink(@TempDir Path tmp) throws IOException {
         Path real = tmp.resolve("real.timeline");
@@ -157,7 +186,7 @@ class RunCommandTest {
         }
         assertThat(Files.isSymbolicLink(link)).isTrue();
         assertThat(Files.getAttribute(real, "unix:ino")).isEqualTo(inode);
-        assertThat(Files.readString(real)).as("claiming does not truncate; the agent does when it starts").isEqualTo("old");
+        assertThat(Files.readString(real)).as("claiming does not truncate; the recording replaces it only once made").isEqualTo("old");
     }
 
     /** Two runs at once: the second gets its own default file; a given --out another run holds is refused. */
@@ -202,5 +231,25 @@ class RunCommandTest {
         assertThat(RunCommand.defaultTimeline("first-fit", ""))
                 .isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "mallocscope-" + user,
                         "first-fit.timeline"));
+    }
+
+    /** The agent names the recording file; the user reads the timeline's name, however the bytes are cut. */
+    @Test
+    void theRecordingsNameIsTheTimelinesInWhatTheAgentSays() throws IOException {
+        String said = "mallocscope: timeline written to /t/a.timeline.x1.recording (40 events, 1615 bytes)\n"
+                + "/t/a.t/t/a.timeline.x1.recording\n/t/a.timeline.x1.recordin";
+        for (int cut = 1; cut <= said.length(); cut++) {
+            java.io.ByteArrayOutputStream to = new java.io.ByteArrayOutputStream();
+            RunCommand.Replacing r = new RunCommand.Replacing(to, "/t/a.timeline.x1.recording".getBytes(),
+                    "/t/a.timeline".getBytes());
+            byte[] b = said.getBytes();
+            for (int off = 0; off < b.length; off += cut) {
+                r.write(b, off, Math.min(cut, b.length - off));
+            }
+            r.flush();
+            assertThat(to.toString()).as("in pieces of " + cut).isEqualTo(
+                    "mallocscope: timeline written to /t/a.timeline (40 events, 1615 bytes)\n"
+                            + "/t/a.t/t/a.timeline\n/t/a.timeline.x1.recordin");
+        }
     }
 }

@@ -114,6 +114,25 @@ class ViewCommandsTest {
         assertThat(out).contains("#6 free(0x7ffff7d9f010)\n    - 0x7ffff7d9f000 (0x31000, mmapped): munmapped\n");
     }
 
+    /** A name no call can have (a typo) is said, with the names there are, not answered with nothing. */
+    @Test
+    void timelineOfAnUnknownFunctionIsAUsageError() {
+        CliRun.Result r = run("timeline", trace("worked-brief-example"), "--fn", "bogus");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("mallocscope: --fn bogus: no such function (known: malloc, free, calloc, realloc, "
+                + "reallocarray, memalign, aligned_alloc, posix_memalign, valloc, pvalloc, malloc_usable_size, "
+                + "malloc_trim, mallopt, mallinfo2, mallinfo, malloc_stats, malloc_info, brk, sbrk, mmap, munmap, mremap, "
+                + "mprotect, sys_brk, pthread_create, pthread_join, pthread_detach, pthread_exit, fork, waitpid, "
+                + "sched_switch_to)\n");
+        assertThat(r.out()).isEmpty();
+        CliRun.Result jsonl = run("timeline", trace("worked-brief-example"), "--fn", "Malloc", "--format", "jsonl");
+        assertThat(jsonl.status()).isEqualTo(2);
+        assertThat(jsonl.err()).startsWith("mallocscope: --fn Malloc: no such function (known: malloc, free, ");
+        CliRun.Result known = run("timeline", trace("worked-brief-example"), "--fn", "mmap");
+        assertThat(known.status()).as("a known function the source never calls: no calls, no error").isZero();
+        assertThat(known.out()).isEmpty();
+    }
+
     @Test
     void timelineOfOneChunk() {
         String out = ok(run("timeline", trace("worked-brief-example"), "--chunk", "0x555555559290"));

@@ -6,6 +6,7 @@ import io.mallocscope.cli.explain.Narrator;
 import io.mallocscope.cli.explain.Telling;
 import io.mallocscope.cli.model.Bin;
 import io.mallocscope.cli.model.BinLabels;
+import io.mallocscope.cli.model.BinType;
 import io.mallocscope.cli.model.Chunk;
 import io.mallocscope.cli.model.HeapSnapshot;
 import io.mallocscope.cli.model.Op;
@@ -348,6 +349,10 @@ public final class Explorer {
                 message = "not a bin, chunk or address: '" + typed.trim() + "'";
                 return;
             }
+            if (w instanceof BinWatch b && !binNames().contains(b.bin())) {
+                message = "no such bin: '" + b.bin() + "' (" + namesOfKind(b.bin()) + ")";
+                return;
+            }
         }
         watch = w;
         // back: the last step up to this one whose call changed it, as reverse-continue stops at the last write;
@@ -469,6 +474,38 @@ public final class Explorer {
                 }
             }
         }
+    }
+
+    /** The names of the bins this glibc has, in order (tcachebins[0x20] … largebins[…]), read off its geometry. */
+    private List<String> binNames;
+
+    private List<String> binNames() {
+        if (binNames == null) {
+            io.mallocscope.runtime.malloc.HeapView v = io.mallocscope.runtime.malloc.HeapView.of(
+                    source.process(step).malloc());
+            List<String> names = new ArrayList<>();
+            for (int kind : new int[] {io.mallocscope.runtime.malloc.BinKind.TCACHE,
+                    io.mallocscope.runtime.malloc.BinKind.FASTBIN, io.mallocscope.runtime.malloc.BinKind.UNSORTED,
+                    io.mallocscope.runtime.malloc.BinKind.SMALLBIN, io.mallocscope.runtime.malloc.BinKind.LARGEBIN}) {
+                for (int index = 0; index < 256; index++) {
+                    try {
+                        names.add(BinLabels.name(BinType.of(kind), index, v.binLowestSize(kind, index)));
+                    } catch (IllegalArgumentException noSuchBin) {
+                        // not a bin of this kind in this release
+                    }
+                }
+            }
+            binNames = List.copyOf(names);
+        }
+        return binNames;
+    }
+
+    /** "tcachebins[0x20] … tcachebins[0x410]": the first and last bins of {@code bin}'s kind, or that there are none. */
+    private String namesOfKind(String bin) {
+        String kind = bin.contains("[") ? bin.substring(0, bin.indexOf('[') + 1) : bin;
+        List<String> same = binNames().stream().filter(n -> n.startsWith(kind)).toList();
+        return same.isEmpty() ? "this glibc has no " + kind.replace("[", "")
+                : same.get(0) + " … " + same.get(same.size() - 1);
     }
 
     /** What a search watches: a value read off each step's state, compared step to step. */

@@ -18,6 +18,15 @@ public final class FileKinds {
     private FileKinds() {
     }
 
+    /** A link that leads back to itself, directly or through others (ELOOP). */
+    static final String LOOP = "a symbolic link loop (too many levels of symbolic links)";
+
+    /** ELOOP: said in the kernel's words, not as the "permission denied" an unreadable file gets. */
+    private static boolean isLoop(IOException e) {
+        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                && f.getReason().startsWith("Too many levels of symbolic links");
+    }
+
     /**
      * What {@code p} is when it is not a regular file (following symbolic links), or null for a regular
      * file. A missing file is "missing"; a link says what it points to ("a symbolic link to a directory").
@@ -29,11 +38,12 @@ public final class FileKinds {
         } catch (NoSuchFileException e) {
             return "missing";
         } catch (IOException e) {
-            return null; // cannot tell: the open that follows will say why
+            return isLoop(e) ? LOOP : null; // else cannot tell: the open that follows will say why
         }
         if (own.isSymbolicLink()) {
             String target = kind(p, true);
-            return target == null ? null : "a symbolic link to " + (target.equals("missing") ? "a missing file" : target);
+            return target == null ? null : target.equals(LOOP) ? LOOP
+                    : "a symbolic link to " + (target.equals("missing") ? "a missing file" : target);
         }
         return kind(p, false);
     }
@@ -47,7 +57,7 @@ public final class FileKinds {
         } catch (NoSuchFileException e) {
             return "missing";
         } catch (IOException e) {
-            return null;
+            return isLoop(e) ? LOOP : null;
         }
         if (a.isRegularFile()) {
             return null;

@@ -108,6 +108,40 @@ class ExplorerTest {
         assertThat(e.message()).doesNotStartWith("not a bin");
     }
 
+    /** A bin name in pwndbg's form that no bin of this glibc has: said so, with the names there are. */
+    @Test
+    void aBinThatCannotExistIsSaidSoAndNothingMoves() {
+        Explorer e = new Explorer(source, 4);
+        e.runTo("tcachebins[0x999]", 1);
+        assertThat(e.step()).isEqualTo(4);
+        assertThat(e.message()).isEqualTo("no such bin: 'tcachebins[0x999]' (tcachebins[0x20] … tcachebins[0x410])");
+        e.runTo("smallbins[0x400]", -1);
+        assertThat(e.message()).isEqualTo("no such bin: 'smallbins[0x400]' (smallbins[0x20] … smallbins[0x3f0])");
+        e.runTo("largebins[0x500-0x540]", -1);
+        assertThat(e.message()).isEqualTo("no such bin: 'largebins[0x500-0x540]' (largebins[0x400-0x430] … "
+                + "largebins[0x80000-0xfffffffffffffff0])");
+        e.runTo("fastbins[0x28]", 1);
+        assertThat(e.message()).isEqualTo("no such bin: 'fastbins[0x28]' (fastbins[0x20] … fastbins[0xb0])");
+        assertThat(e.step()).isEqualTo(4);
+        e.runTo("", 1);
+        assertThat(e.message()).as("a refused name is not the one Enter repeats")
+                .isEqualTo("name a bin (unsortedbin, tcachebins[0x90]), a chunk or @address to watch");
+        e.runTo("tcachebins[0x410]", 1);
+        assertThat(e.message()).doesNotStartWith("no such bin");
+    }
+
+    /** 2.43 has no fastbins at all. */
+    @Test
+    void aReleaseWithoutFastbinsSaysSo() {
+        StateSource trace = io.mallocscope.cli.source.Sources.open(
+                io.mallocscope.cli.testing.RuntimeTraces.traces().resolve("worked-brief-example.rep"),
+                new io.mallocscope.cli.source.Sources.ReplaySettings("2.43", null));
+        Explorer e = new Explorer(trace, 2);
+        e.runTo("fastbins[0x20]", 1);
+        assertThat(e.message()).isEqualTo("no such bin: 'fastbins[0x20]' (this glibc has no fastbins)");
+        assertThat(e.step()).isEqualTo(2);
+    }
+
     @Test
     void runningBackAndForwardStopsWhereABinChanged() {
         Explorer e = new Explorer(source, 4);
