@@ -551,8 +551,8 @@ public final class Checkpoints {
     private static Loaded parse(Path timelineFile, Path side, In in) throws IOException {
         long length = in.i64();
         if (length != Files.size(timelineFile)) {
-            return stale(side, "the timeline changed since it was written (" + Files.size(timelineFile)
-                    + " bytes, then " + length + ")");
+            return stale(side, "the timeline changed since it was written (" + length + " bytes then, "
+                    + Files.size(timelineFile) + " now)");
         }
         TimelineReader.Index ix = new TimelineReader.Index();
         int version = (int) in.varint();

@@ -274,7 +274,7 @@ class CheckpointsTest {
         }
         assertThat(t.checkpoints()).isEmpty();
         assertThat(t.checkpointNote()).hasValue(Checkpoints.sideFile(other) + " is not used: the timeline changed since "
-                + "it was written (" + (Files.size(file) + 3) + " bytes, then " + Files.size(file) + ")");
+                + "it was written (" + Files.size(file) + " bytes then, " + (Files.size(file) + 3) + " now)");
         assertThat(t.problem()).isPresent(); // read the slow way: the torn block is seen
     }
 
