@@ -971,7 +971,7 @@ public final class Narrator {
     /** A chunk put into a bin it is already in: the double free, and the check that let it through. */
     private String doubleFree(Event e) {
         boolean tcache = e.kind() == EventKind.TCACHE_PUT;
-        String bin = tcache ? BinLabels.name(BinType.TCACHE, e.index(), e.size()) : Story.bin(e);
+        String bin = tcache ? BinLabels.ofEvent(BinType.TCACHE, e.index(), e.size()) : Story.bin(e);
         Integer by = createdBy.get(e.chunk());
         String why = tcache ? "the tcache's double-free check passed: the chunk's key word was not the tcache's"
                 : e.bin().equals("fastbin") ? "the fasttop check passed: it compares the chunk only with the one at "

@@ -33,6 +33,22 @@ public final class BinLabels {
         };
     }
 
+    /**
+     * The name of the bin a transition event names by its index: a tcache or fastbin event's chunk may
+     * be a fake one whose size word says nothing (tcache_put of a chunk stashed from a forged small-bin
+     * list), so the bin's size comes from its index (glibc's tidx2usize, and fastbin_index reversed),
+     * not from the chunk; the other kinds as {@link #name(BinType, int, long)}.
+     */
+    public static String ofEvent(BinType type, int index, long chunkSize) {
+        if (type == BinType.TCACHE && index >= 0 && index < 64) {
+            return name(type, index, 0x20 + 0x10L * index);
+        }
+        if (type == BinType.FASTBIN && index >= 0) {
+            return name(type, index, 0x20 + 0x10L * index);
+        }
+        return name(type, index, chunkSize);
+    }
+
     /** "0x20", "all" (unsorted) or "0x400-0x430" (large): the label inside a {@code bins} section. */
     public static String size(Bin b) {
         return switch (b.type()) {

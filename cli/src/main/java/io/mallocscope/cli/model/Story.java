@@ -304,12 +304,12 @@ public final class Story {
 
     /** The tcache bin of a tcache event, as pwndbg names it: {@code tcachebins[0x20]}. */
     public static String tcache(Event t) {
-        return BinLabels.name(BinType.TCACHE, t.index(), t.size());
+        return BinLabels.ofEvent(BinType.TCACHE, t.index(), t.size());
     }
 
     /** The bin of a bin event, as pwndbg names it: {@code unsortedbin}, {@code largebins[0x400-0x430]}. */
     public static String bin(Event t) {
-        return BinLabels.name(BinType.of(t.binKind()), t.index(), t.size());
+        return BinLabels.ofEvent(BinType.of(t.binKind()), t.index(), t.size());
     }
 
     private static String reason(Event t) {

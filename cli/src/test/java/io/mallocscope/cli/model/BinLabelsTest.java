@@ -20,4 +20,14 @@ class BinLabelsTest {
         assertThat(BinLabels.name(BinType.LARGEBIN, 126, 0x80000)).isEqualTo("largebins[0x80000-0xfffffffffffffff0]");
         assertThat(BinLabels.name(BinType.LARGEBIN, 127, 0)).isEqualTo("largebins[#127]");
     }
+
+    @Test
+    void aTransitionsTcacheOrFastbinIsNamedByItsIndexNotItsChunksSizeWord() {
+        // tcache-stashing-unlink-attack: calloc stashes a fake stack chunk whose size word is 0 into tcache index 8
+        assertThat(BinLabels.ofEvent(BinType.TCACHE, 8, 0)).isEqualTo("tcachebins[0xa0]");
+        assertThat(BinLabels.ofEvent(BinType.TCACHE, 0, 0x21)).isEqualTo("tcachebins[0x20]");
+        assertThat(BinLabels.ofEvent(BinType.FASTBIN, 1, 0x7f)).isEqualTo("fastbins[0x30]");
+        assertThat(BinLabels.ofEvent(BinType.SMALLBIN, 10, 0xa0)).isEqualTo("smallbins[0xa0]");
+        assertThat(BinLabels.ofEvent(BinType.LARGEBIN, 64, 0x400)).isEqualTo("largebins[0x400-0x430]");
+    }
 }
