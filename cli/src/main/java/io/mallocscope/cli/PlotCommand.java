@@ -92,7 +92,7 @@ final class PlotCommand implements Callable<Integer> {
                 file.finish();
             } catch (IOException e) {
                 file.abandon();
-                throw TimelineCommand.cannotWrite(out, e);
+                throw TimelineCommand.writeFailed(out, e);
             }
             spec.commandLine().getErr().println("mallocscope: wrote " + out);
         }

@@ -150,7 +150,7 @@ final class TimelineCommand implements Callable<Integer> {
                 file.finish();
                 done = true;
             } catch (IOException e) {
-                throw cannotWrite(outFile, e);
+                throw writeFailed(outFile, e);
             } finally {
                 if (!done) {
                     file.abandon();
@@ -172,6 +172,15 @@ final class TimelineCommand implements Callable<Integer> {
             throw UserError.usage(option + " " + n + " is out of range: " + s.name() + " has " + s.steps() + " calls"
                     + (s.steps() == 0 ? "" : " (1.." + s.steps() + ")"));
         }
+    }
+
+    /**
+     * An {@code --out} write that failed: into a pipe its reader closed ({@code --out /dev/stdout | head})
+     * it ends quietly with status 141, as a write to standard output does; else {@link #cannotWrite}.
+     */
+    static RuntimeException writeFailed(Path file, IOException e) {
+        Stdout.Failed f = new Stdout.Failed(e);
+        return f.brokenPipe() ? f : cannotWrite(file, e);
     }
 
     /** An {@code --out} file that cannot be written: one line naming it and why, status 2. */

@@ -46,6 +46,20 @@ class OutFilesTest {
     }
 
     @Test
+    void outToStandardOutputThatAReaderClosesEndsQuietlyWith141AsStandardOutputDoes() throws Exception {
+        // the CLI writes the whole export to /dev/stdout, a pipe whose reader (head -c 10) left after 10 bytes
+        List<String> cmd = List.of("bash", "-c", "\"$@\" | head -c 10 > /dev/null; echo \"status ${PIPESTATUS[0]}\"", "bash",
+                Home.java().toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "timeline", TRACE, "--format", "html", "--out", "/dev/stdout"); // 86 KB: more than the pipe holds
+        Process p = new ProcessBuilder(cmd).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).isEqualTo("status 141\n");
+        assertThat(err).isEmpty();
+    }
+
+    @Test
     void aChartTooLargeToWriteLeavesTheOldFileAndOneLine() throws Exception {
         Path svg = Files.writeString(dir.resolve("heap.svg"), "an older chart\n");
         Forked f = forkWithFileLimit(4, "plot", TRACE, "--out", svg.toString());
