@@ -981,6 +981,7 @@ final class Machine {
         try {
             code = f.body.exec(fr);
         } catch (ForkPoint k) {
+            current = fr.caller; // unwound to the fork: resumeEnter makes the frame again
             throw k.save(f, 0, 0, new long[] {rbp, expectedRa}, null);
         }
         return leave(f, fr, code, expectedRa);
@@ -994,6 +995,7 @@ final class Machine {
         try {
             code = f.body.resume(fr, k);
         } catch (ForkPoint p) {
+            current = fr.caller;
             throw p.save(f, 0, 0, at, null);
         }
         return leave(f, fr, code, at[1]);

@@ -87,8 +87,9 @@ public final class CProcess {
         this.fileSystem = parent.fileSystem;
         this.files = parent.files.copyForFork(kernel);
         this.malloc = parent.malloc.copyForFork(kernel);
+        // as Valgrind follows a fork: the child goes on under memcheck with what the parent's knew
+        this.memcheck = parent.memcheck == null ? null : parent.memcheck.copyForFork(memory, pid);
         this.libc = parent.libc.copyForFork(this);
-        this.memcheck = null; // memcheck follows the program's own process only
         parent.children.add(this);
     }
 
@@ -206,7 +207,17 @@ public final class CProcess {
             options.stderr().print("Exception in process " + pid + " ");
             e.printStackTrace(options.stderr());
         }
+        memcheckExited(status);
         end(status);
+    }
+
+    /** Memcheck's report at the process's end (its heap and leak summaries), when it runs under memcheck. */
+    private void memcheckExited(ExitStatus status) {
+        if (memcheck != null) {
+            options.stdout().flush();
+            memcheck.exited(status.signal() == null ? null : status.signal().signalNumber() + " ("
+                    + signalName(status.signal()) + ")", Memcheck.globalsRoots(options.programImage()));
+        }
     }
 
     /** The process has ended: its mappings are written back, its descriptors closed, its parent told. */
@@ -323,10 +334,7 @@ public final class CProcess {
             threads.shutdown(); // the process ended: its other threads end with it
         }
         out.flush();
-        if (memcheck != null) {
-            memcheck.exited(status.signal() == null ? null : status.signal().signalNumber() + " ("
-                    + signalName(status.signal()) + ")", Memcheck.globalsRoots(options.programImage()));
-        }
+        memcheckExited(status);
         // the process's end: its shared file mappings go back to their files, its descriptors close;
         // then the processes it forked run to their ends
         end(status);

@@ -133,6 +133,40 @@ public final class Memcheck {
         return () -> ProgramFrames.format(f);
     }
 
+    /**
+     * The child of {@code fork} goes on under memcheck as Valgrind's does: with a copy of everything this
+     * one knows (the shadow, the blocks live and freed with their stacks, the counts and the errors so far),
+     * over the child's memory, reporting with the child's {@code pid} in the prefix.
+     */
+    public Memcheck copyForFork(AddressSpace childMemory, int pid) {
+        Memcheck c = new Memcheck(childMemory, out, pid);
+        shadow.forEach((page, states) -> c.shadow.put(page, isUniform(states) ? states : states.clone()));
+        Map<Block, Block> copies = new java.util.IdentityHashMap<>();
+        live.forEach((pointer, b) -> c.live.put(pointer, copies.computeIfAbsent(b, Memcheck::copy)));
+        freed.forEach((pointer, b) -> c.freed.put(pointer, copies.computeIfAbsent(b, Memcheck::copy)));
+        c.freedVolume = freedVolume;
+        c.contexts.addAll(contexts);
+        c.errors.addAll(errors);
+        c.errorCount = errorCount;
+        c.allocs = allocs;
+        c.frees = frees;
+        c.bytesAllocated = bytesAllocated;
+        c.stdioBuffer = stdioBuffer;
+        c.interpreter = interpreter;
+        c.freeFunction = freeFunction;
+        return c;
+    }
+
+    private static Block copy(Block b) {
+        Block c = new Block(b.pointer, b.size, b.function, b.allocStack);
+        c.freeStack = b.freeStack;
+        return c;
+    }
+
+    private static boolean isUniform(byte[] states) {
+        return states == UNIFORM[0] || states == UNIFORM[1] || states == UNIFORM[2];
+    }
+
     // ================================================================ the heap's blocks
 
     /**

@@ -288,4 +288,30 @@ class MemcheckTest {
                         + "==1==    still reachable: 40 bytes in 1 blocks" + NL)
                 .contains("==1==     in use at exit: 104 bytes in 5 blocks");
     }
+
+    @Test
+    void aForkedChildIsCheckedToItsOwnEndWithWhatItInheritedAsValgrindFollowsAFork() {
+        CProcess.Captured r = run((c, argv) -> {
+            c.setbufNone(LibC.STDOUT);
+            long before = c.malloc(32); // the child's copy of it is the child's to free
+            int pid = c.fork(child -> {
+                child.putByte(child.malloc(16) + 16, 1); // one past its block
+                child.free(before);
+                return 0;
+            });
+            c.waitpid(pid, 0, 0);
+            c.free(before);
+            return 0;
+        });
+        String err = r.stderr();
+        // the child's report (its pid in the prefix) ends before the parent's: its write, its leak, its summary
+        assertThat(err).contains("==3== Invalid write of size 1" + NL)
+                .contains("==3==   total heap usage: 2 allocs, 1 frees, 48 bytes allocated" + NL)
+                .contains("==3== 16 bytes in 1 blocks are definitely lost in loss record 1 of 1" + NL)
+                .contains("==3== ERROR SUMMARY: 2 errors from 2 contexts (suppressed: 0 from 0)" + NL);
+        assertThat(err.indexOf("==3== ERROR SUMMARY")).isLessThan(err.indexOf("==1== HEAP SUMMARY"));
+        assertThat(err).contains("==1==   total heap usage: 1 allocs, 1 frees, 32 bytes allocated" + NL)
+                .contains("==1== All heap blocks were freed -- no leaks are possible" + NL)
+                .contains("==1== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)" + NL);
+    }
 }
