@@ -1339,6 +1339,20 @@ abstract class Expr {
             }
         }
 
+        /** {@link #site} without the variable its result goes to, made at its first use. */
+        private String plainSite;
+
+        /** {@code prog.c:LINE} of this call, for the other calls the library makes in it ({@link Machine#resay}). */
+        String plainSite() {
+            String p = plainSite;
+            if (p == null) {
+                int arrow = site.indexOf(' ');
+                p = arrow < 0 ? site : site.substring(0, arrow);
+                plainSite = p;
+            }
+            return p;
+        }
+
         /** The call's pointer result is stored into {@code lvalue} (its source text): the site says so. */
         void receiver(String lvalue) {
             if (type.isPointer() && site.indexOf(' ') < 0) {

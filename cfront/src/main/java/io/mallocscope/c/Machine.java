@@ -46,6 +46,9 @@ final class Machine {
     final Stdio stdio;
     long rsp;
     long errnoAddress;
+    /** The line of the library call running ({@link #resay}), and whether its first allocator call has taken it. */
+    private String builtinSite;
+    private boolean builtinSiteSaid;
     /** When the program started, for clock(). */
     final long startNanos = System.nanoTime();
     /** strtok's saved place (glibc keeps it in a static variable of libc). */
@@ -836,6 +839,8 @@ final class Machine {
         }
         if (target.builtin != null) {
             libc.site(site.site); // nothing without the agent; with it, the site of a recorded call
+            builtinSite = site.plainSite();
+            builtinSiteSaid = false;
             // other threads run only inside library calls (a lock, a join, a yield): each keeps its own stack
             long savedRsp = rsp;
             int savedDepth = depth;
@@ -1001,6 +1006,19 @@ final class Machine {
         return leave(f, fr, code, at[1]);
     }
 
+    /**
+     * Says the running library call's line again before another call it makes of the allocator (getline's
+     * stream buffer after its line, fclose's FILE after its buffer): the agent gives each recorded call
+     * the line said before it, and a line is taken by the first call after it.
+     */
+    void resay() {
+        if (!builtinSiteSaid) {
+            builtinSiteSaid = true; // the first takes the line said with the call (and its "→ variable")
+        } else if (builtinSite != null) {
+            libc.site(builtinSite);
+        }
+    }
+
     /** {@code fr} is the innermost frame from now on (until {@link #leave}). */
     private Frame entered(Frame fr) {
         fr.caller = current;
@@ -1070,6 +1088,8 @@ final class Machine {
         } finally {
             rsp = saved;
             libc.site(site.site); // what the library does after the call is at its own call's line again
+            builtinSite = site.plainSite();
+            builtinSiteSaid = false;
         }
     }
 

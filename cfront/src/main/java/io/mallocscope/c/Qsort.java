@@ -60,6 +60,7 @@ final class Qsort {
                 throw new UnsupportedAtRunTime("qsort of " + bytes + " bytes (glibc would fall back to its quicksort)");
             }
             int saved = m.libc.errno();
+            m.resay();
             tmp = m.libc.malloc(bytes);
             m.process.kernel().setErrno(saved);
             if (tmp == 0) {
@@ -114,6 +115,7 @@ final class Qsort {
             msort(b, n, 0);
         }
         if (tmp != 0) {
+            m.resay(); // after the comparison function's own calls
             m.libc.free(tmp);
         }
     }

@@ -135,6 +135,22 @@ final class Stdio {
     /** strerror's messages already written into libc's read-only data. */
     private final java.util.Set<Integer> written = new java.util.HashSet<>();
 
+    /** The allocator, each call at the running library call's line ({@link Machine#resay}). */
+    private long malloc(long n) {
+        m.resay();
+        return libc.malloc(n);
+    }
+
+    private void free(long p) {
+        m.resay();
+        libc.free(p);
+    }
+
+    private long realloc(long p, long n) {
+        m.resay();
+        return libc.realloc(p, n);
+    }
+
     Stdio(Machine m) {
         this.m = m;
         this.libc = m.libc;
@@ -185,7 +201,7 @@ final class Stdio {
     long fopen(long pathAddr, long modeAddr, Expr.Call site) {
         String path = m.string(pathAddr);
         String mode = m.string(modeAddr);
-        long fp = libc.malloc(FILE_SIZE);
+        long fp = malloc(FILE_SIZE);
         if (fp == 0) {
             return 0;
         }
@@ -225,7 +241,7 @@ final class Stdio {
                 fl |= IS_APPENDING | (plus ? 0 : NO_READS);
             }
             default -> {
-                libc.free(fp);
+                free(fp);
                 m.process.kernel().setErrno(Errno.EINVAL);
                 return 0;
             }
@@ -241,7 +257,7 @@ final class Stdio {
             fd = libc.open(pathAddr, oflags, 0666);
         }
         if (fd < 0) {
-            libc.free(fp);
+            free(fp);
             return 0;
         }
         if (mode.contains(",ccs=")) {
@@ -289,7 +305,7 @@ final class Stdio {
         f.offset = -1;
         sync(f);
         m.mem.write32(f.fp + FILENO, -1);
-        libc.free(f.fp);
+        free(f.fp);
         return r;
     }
 
@@ -323,7 +339,7 @@ final class Stdio {
     /** _IO_setb: the buffer becomes [b, eb); the old one is freed unless it was the program's (_IO_USER_BUF). */
     private void setb(CFile f, long b, long eb, boolean owned) {
         if (f.bufBase != 0 && (f.flags & USER_BUF) == 0) {
-            libc.free(f.bufBase);
+            free(f.bufBase);
         }
         f.bufBase = b;
         f.bufEnd = eb;
@@ -337,7 +353,7 @@ final class Stdio {
     /** _IO_file_doallocate: a buffer of st_blksize bytes (4096 for a file, 1024 for a /proc file). */
     private boolean doallocate(CFile f) {
         int size = f.generated ? 1024 : 4096;
-        long p = libc.malloc(size);
+        long p = malloc(size);
         if (p == 0) {
             return false;
         }
@@ -530,7 +546,7 @@ final class Stdio {
         }
         if (f.bufBase == 0) {
             if (f.saveBase != 0) {
-                libc.free(f.saveBase); // glibc frees the pushback area and keeps the pointers
+                free(f.saveBase); // glibc frees the pushback area and keeps the pointers
                 f.flags &= ~IN_BACKUP;
             }
             doallocbuf(f);
@@ -619,7 +635,7 @@ final class Stdio {
         if (f.inBackup()) {
             switchToMainGetArea(f);
         }
-        libc.free(f.saveBase);
+        free(f.saveBase);
         f.saveBase = f.saveEnd = f.backupBase = 0;
     }
 
@@ -762,7 +778,7 @@ final class Stdio {
         if (line == 0 || n == 0) {
             n = 120;
             libc.putLong(np, n);
-            line = libc.malloc(n);
+            line = malloc(n);
             libc.putLong(lineptr, line);
             if (line == 0) {
                 return -1;
@@ -793,7 +809,7 @@ final class Stdio {
                 if (Long.compareUnsigned(needed, 2 * n) < 0) {
                     needed = 2 * n;
                 }
-                long grown = libc.realloc(line, needed);
+                long grown = realloc(line, needed);
                 if (grown == 0) {
                     sync(f);
                     return -1;
@@ -825,7 +841,7 @@ final class Stdio {
         long n = want;
         if (f.bufBase == 0) {
             if (f.saveBase != 0) {
-                libc.free(f.saveBase);
+                free(f.saveBase);
                 f.flags &= ~IN_BACKUP;
             }
             doallocbuf(f);
@@ -929,7 +945,7 @@ final class Stdio {
                 // save_for_backup without markers: nothing to keep, the area is reused from its end
                 f.backupBase = f.saveEnd;
             } else if (f.saveBase == 0) {
-                long b = libc.malloc(BACKUP_SIZE);
+                long b = malloc(BACKUP_SIZE);
                 if (b == 0) {
                     return -1;
                 }
@@ -942,12 +958,12 @@ final class Stdio {
         } else if (f.readPtr <= f.readBase) {
             long oldSize = f.readEnd - f.readBase;
             long newSize = 2 * oldSize;
-            long nb = libc.malloc(newSize);
+            long nb = malloc(newSize);
             if (nb == 0) {
                 return -1;
             }
             libc.writeBytes(nb + (newSize - oldSize), libc.readBytes(f.readBase, (int) oldSize));
-            libc.free(f.readBase);
+            free(f.readBase);
             setg(f, nb, nb + (newSize - oldSize), nb + newSize);
             f.backupBase = f.readPtr;
         }
@@ -1243,7 +1259,7 @@ final class Stdio {
         }
         if (f.bufBase == 0) {
             if (f.readBase != 0) {
-                libc.free(f.readBase);
+                free(f.readBase);
                 f.flags &= ~IN_BACKUP;
             }
             doallocbuf(f);
@@ -1354,23 +1370,23 @@ final class Stdio {
         long off = errnum >= 0 && errnum < MESSAGES.length ? MESSAGES[errnum] : 0;
         if (off == 0) {
             if (lastUnknown != 0) {
-                libc.free(lastUnknown);
+                free(lastUnknown);
             }
             byte[] text = ("Unknown error " + errnum + "\0").getBytes(StandardCharsets.US_ASCII);
-            long buf = libc.malloc(100);
+            long buf = malloc(100);
             if (buf == 0) {
                 return lastUnknown = 0;
             }
             libc.writeBytes(buf, text);
             long needed = text.length;
             if (100 >> 1 <= needed) {
-                lastUnknown = libc.realloc(buf, needed);
+                lastUnknown = realloc(buf, needed);
             } else {
-                lastUnknown = libc.malloc(needed);
+                lastUnknown = malloc(needed);
                 if (lastUnknown != 0) {
                     libc.writeBytes(lastUnknown, text);
                 }
-                libc.free(buf);
+                free(buf);
             }
             return lastUnknown;
         }

@@ -85,6 +85,22 @@ class RunCommandIT {
     }
 
     @Test
+    void everyAllocationALibraryCallMakesHasTheCallsLine() throws IOException {
+        // getline mallocs its line, then the stream's buffer; fclose frees the buffer, then the FILE
+        Path src = DIR.resolve("getline.c");
+        Files.writeString(src, "#include <stdio.h>\n#include <stdlib.h>\nint main(void) {\n"
+                + "  FILE *f = fopen(\"/proc/self/maps\", \"r\");\n  char *line = NULL;\n  size_t cap = 0;\n"
+                + "  getline(&line, &cap, f);\n  fclose(f);\n  free(line);\n  return 0;\n}\n");
+        CliRun.Result r = run("run", "--color=never", "--out", DIR.resolve("getline.timeline").toString(), src.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("#1 malloc(0x1d8) = 0x5555555592a0   getline.c:4 → f\n")
+                .contains("#2 malloc(0x78) = 0x555555559480   getline.c:7\n")
+                .contains("#3 malloc(0x400) = 0x555555559500   getline.c:7\n")
+                .contains("#4 free(0x555555559500)   getline.c:8\n")
+                .contains("#5 free(0x5555555592a0)   getline.c:8\n");
+    }
+
+    @Test
     void aCProgramWithLargeGlobalsIsShownWhereItRan() throws IOException {
         // 100 KB of .bss moves the heap up 25 pages, and on a kernel with [vvar_vclock] (detected for a C
         // program) mmapped chunks sit 0x2000 higher than in the default layout: the views must rebuild that process
