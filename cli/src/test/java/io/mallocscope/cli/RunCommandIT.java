@@ -268,7 +268,7 @@ class RunCommandIT {
                 + "    kernel: munmap(0x7ffff4000000, 0x35d1000) = 0\n"
                 + "    kernel: mprotect(0x7ffff0000000, 0x21000, 3) = 0\n"
                 + "    top: created at 0x7ffff00008d0 size 0x20730 (the heap's first memory from the kernel)\n"
-                + "    top: split 0x290 off, top now 0x7ffff0000b60 size 0x204a0\n"
+                + "    top: split 0x290 off for the tcache (tcache_perthread_struct), top now 0x7ffff0000b60 size 0x204a0\n"
                 + "    top: split 0x30 off, top now 0x7ffff0000b90 size 0x20470\n"
                 + "#5 [pid 3 t1] free(0x7ffff0000b70)   childthr.c:8\n"
                 + "    tcachebins[0x30]: put 0x7ffff0000b60 (#4), now 1\n";

@@ -40,8 +40,12 @@ public final class Story {
             boolean ofTop = n.tops.isTop(t.chunk());
             n.tops.follow(t);
             if (ofTop) {
-                // glibc 2.36's first allocation is always the tcache's own 0x290 chunk (tcache_init)
-                String what = n.topSplits++ == 0 && t.size() == 0x290 ? " for the tcache (tcache_perthread_struct)" : "";
+                // glibc 2.36's first allocation is always the tcache's own 0x290 chunk (tcache_init), and so is a
+                // thread's first from the arena it makes for itself (the first split of a top just created)
+                boolean tcache = t.size() == 0x290 && (n.topSplits == 0 || t.chunk() == n.createdTop);
+                n.topSplits++;
+                n.createdTop = -1;
+                String what = tcache ? " for the tcache (tcache_perthread_struct)" : "";
                 return "top: split " + Hex.of(t.size()) + " off" + what + ", top now " + Hex.of(t.other()) + " size "
                         + Hex.of(t.otherSize());
             }
@@ -62,6 +66,7 @@ public final class Story {
         WORDS.put(EventKind.TOP_EXTEND, (t, n) -> {
             n.tops.follow(t);
             if (t.otherSize() == 0) {
+                n.createdTop = t.chunk();
                 return "top: created at " + Hex.of(t.chunk()) + " size " + Hex.of(t.size())
                         + " (the heap's first memory from the kernel)";
             }
@@ -94,6 +99,8 @@ public final class Story {
         /** The top chunks as far as the transitions seen so far tell. */
         TopChunks tops = new TopChunks();
         int topSplits;
+        /** A top chunk created in the call being told and not split yet (-1: none); not saved, calls end first. */
+        long createdTop = -1;
         /** the chunks whose names the last {@link Story#save} wrote or {@link Story#load} read */
         private long[] lastSaved = new long[0];
 

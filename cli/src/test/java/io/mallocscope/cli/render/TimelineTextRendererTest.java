@@ -90,7 +90,7 @@ class TimelineTextRendererTest {
                 + "    split 0x555555559290 (#3): 0x310 used, remainder 0x5555555595a0 size 0x20a60\n");
         assertThat(out).contains("#5 malloc(0x20) = 0x5555555595b0\n"
                 + "    top: split 0x30 off, top now 0x5555555595d0 size 0x20a30\n");
-        assertThat(out).contains("    top: split 0x290 off, top now 0x7ffff0000b60 size 0x204a0\n");
+        assertThat(out).contains("    top: split 0x290 off for the tcache (tcache_perthread_struct), top now 0x7ffff0000b60 size 0x204a0\n");
         assertThat(out).contains("#7 malloc(0x20) = 0x555555559900\n"
                 + "    top: split 0x30 off, top now 0x555555559600 size 0x20a00\n");
     }
