@@ -8,6 +8,7 @@ import io.mallocscope.runtime.vm.AddressSpace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -66,8 +67,10 @@ public final class OffsetsReplay {
      */
     public static void run(TraceFile trace, ProcessOptions options, OutputStream out) throws IOException {
         ProcessOptions o = trace.tunables() != null ? options.withTunables(trace.tunables()) : options;
-        CProcess process = CProcess.create(o);
+        LinesFirst err = new LinesFirst(o.stderr(), out);
+        CProcess process = CProcess.create(o.withStderr(new PrintStream(err, true)));
         Lines lines = new Lines(process, out, 1 << 16);
+        err.lines = lines;
         TraceRunner runner = TraceRunner.onMalloc(process);
         try {
             trace.forEach((letters, ids, arg1, arg2, n) -> {
@@ -226,9 +229,11 @@ public final class OffsetsReplay {
         private void start(String own) {
             tunables = own;
             ProcessOptions o = optionsFor.apply(own);
-            heldErr = new Held(o.stderr(), true);
+            LinesFirst err = new LinesFirst(o.stderr(), out);
+            heldErr = new Held(new PrintStream(err, true), true);
             CProcess process = CProcess.create(o.withStderr(heldErr));
             lines = new Lines(process, held, 1 << 16);
+            err.lines = lines;
             runner = TraceRunner.onMalloc(process);
         }
 
@@ -247,10 +252,10 @@ public final class OffsetsReplay {
 
         private void release() {
             holding = false;
+            held.release(); // the lines first: what the process printed on stderr (an abort) came after them
             if (heldErr != null) { // null: the options for the process were refused
                 heldErr.release();
             }
-            held.release();
         }
 
         /** The replay again from the start, the check over: in a process with the trace's tunables. */
@@ -455,6 +460,46 @@ public final class OffsetsReplay {
                 pieces.clear();
                 piece = null;
             }
+        }
+    }
+
+    /**
+     * The process's standard error during a replay: before its bytes (glibc's abort message), the lines
+     * formatted so far are written out and {@code lineStream} flushed, so that on one terminal (or
+     * {@code 2>&1}) the message comes after the lines printed before it, as the harness's does.
+     */
+    private static final class LinesFirst extends OutputStream {
+        private final OutputStream to;
+        private final OutputStream lineStream;
+        Lines lines;
+
+        LinesFirst(OutputStream to, OutputStream lineStream) {
+            this.to = to;
+            this.lineStream = lineStream;
+        }
+
+        private void linesOut() throws IOException {
+            if (lines != null) {
+                lines.flush();
+                lineStream.flush();
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            linesOut();
+            to.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            linesOut();
+            to.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            to.flush();
         }
     }
 

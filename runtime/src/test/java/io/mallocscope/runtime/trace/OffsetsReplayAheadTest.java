@@ -247,4 +247,39 @@ class OffsetsReplayAheadTest {
         Path f = write("empty.rep", "# nothing\n\n");
         assertThat(ahead(f, Long.MAX_VALUE)).isEqualTo(sequential(f)).startsWith("brk H+0x0\nmallinfo arena=0 ");
     }
+
+    /**
+     * Standard output and error going to one place (a terminal, {@code 2>&1}): glibc's abort message comes
+     * after every line printed before it, whether the replay held its output or not (it came first).
+     */
+    @Test
+    void anAbortsMessageFollowsTheLinesBeforeItOnOneStream() throws IOException {
+        // the heap given back under malloc and taken again zeroed: top's size is 0, and sysmalloc's assertion aborts
+        Path f = write("top-lost.rep", "a 0 24\na 1 40\na 2 4000\ns -135168\ns 135168\na 3 200\n");
+        String[] lines = {"a 0 H+0x2a0", "a 1 H+0x2c0", "a 2 H+0x2f0", "s H+0x0"};
+        for (boolean held : new boolean[] {false, true}) {
+            ByteArrayOutputStream one = new ByteArrayOutputStream();
+            java.io.PrintStream stream = new java.io.PrintStream(one, true);
+            try {
+                if (held) {
+                    TraceFile t = TraceFile.unchecked(f, "top-lost.rep");
+                    OffsetsReplay.run(t, own -> {
+                        t.startCheck();
+                        return ProcessOptions.defaults().withStderr(stream);
+                    }, stream, 1 << 20);
+                } else {
+                    OffsetsReplay.run(TraceFile.open(f, "top-lost.rep"), ProcessOptions.defaults().withStderr(stream),
+                            stream);
+                }
+            } catch (SimulatedSignal expected) {
+                // the abort
+            }
+            String both = one.toString(StandardCharsets.ISO_8859_1);
+            int message = both.indexOf("Fatal glibc error: malloc assertion failure in sysmalloc");
+            assertThat(message).as(held + ": " + both).isPositive();
+            for (String line : lines) {
+                assertThat(both.indexOf(line)).as(held + ": " + both).isBetween(0, message);
+            }
+        }
+    }
 }
