@@ -583,7 +583,11 @@ public final class TimelineWriter implements Closeable {
         return (b[off + n] & 0xC0) == 0x80 ? MAX_OUTPUT_PIECE : n; // not UTF-8: cut anywhere
     }
 
-    /** Events recorded so far. */
+    /**
+     * Events recorded so far: on the recording thread, or on another after {@link #close()}. The count is
+     * a plain field, raised before each event's release store of its page's committed position, which
+     * close's flush reads (an acquire), so every counted event is seen there without a fence per event.
+     */
     public long events() {
         return events;
     }
