@@ -38,6 +38,12 @@ abstract class Expr {
         f.m.libc.site(site);
     }
 
+    /** {@code prog.c:LINE} of a site, without the variable a call's result goes to ({@code " → p"}). */
+    static String lineOf(String site) {
+        int arrow = site.indexOf(' ');
+        return arrow < 0 ? site : site.substring(0, arrow);
+    }
+
     /** {@code prog.c:LINE} of {@code t} (the file's name without its directory). */
     static String siteOf(Tok t) {
         String file = t == null || t.file == null ? "?" : t.file.name();
@@ -1346,8 +1352,7 @@ abstract class Expr {
         String plainSite() {
             String p = plainSite;
             if (p == null) {
-                int arrow = site.indexOf(' ');
-                p = arrow < 0 ? site : site.substring(0, arrow);
+                p = lineOf(site);
                 plainSite = p;
             }
             return p;

@@ -96,9 +96,7 @@ final class Machine {
         Machine m = RUNNING.get();
         java.util.List<String> frames = new java.util.ArrayList<>();
         for (Frame f = m == null ? null : m.current; f != null && frames.size() < 12; f = f.caller) {
-            String site = f.site == null ? "?" : f.site;
-            int arrow = site.indexOf(' ');
-            frames.add(f.fn.name + " (" + (arrow < 0 ? site : site.substring(0, arrow)) + ")");
+            frames.add(f.fn.name + " (" + (f.site == null ? "?" : Expr.lineOf(f.site)) + ")");
         }
         return frames;
     }
