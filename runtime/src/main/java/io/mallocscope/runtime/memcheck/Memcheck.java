@@ -669,7 +669,7 @@ public final class Memcheck {
         if (p == null) {
             p = UNIFORM[DEFINED].clone(); // a page without a shadow is all defined (state()): so is the rest of it
             shadow.put(page, p);
-        } else if (p == UNIFORM[0] || p == UNIFORM[1] || p == UNIFORM[2]) {
+        } else if (isUniform(p)) {
             p = p.clone();
             shadow.put(page, p);
         }
