@@ -331,6 +331,8 @@ public final class Trace {
          * for a reader that starts at a batch ({@link TraceFile#batchStart}): entry k-1 is batch k's.
          */
         private long[] batchStarts = new long[16];
+        /** The number of the line before each of those batches' first op (entry k-1 is batch k's). */
+        private int[] batchLines = new int[16];
         private int batchStartCount;
         private final String[] tok = new String[8];
 
@@ -367,6 +369,20 @@ public final class Trace {
             return batchStarts[k - 1];
         }
 
+        /** The number of the line before batch {@code k}'s first op (1..{@link #batchStarts()}). */
+        int batchLine(int k) {
+            return batchLines[k - 1];
+        }
+
+        /**
+         * Parses from the start of batch {@code k} of a file whose whole reading made {@code whole}: its
+         * lines are numbered as the file's, so an error names the line it is on.
+         */
+        Builder from(Builder whole, int k) {
+            lineNo = whole.batchLine(k);
+            return this;
+        }
+
         String tunables() {
             return tunables;
         }
@@ -389,7 +405,9 @@ public final class Trace {
                 if (batches != null) {
                     if (batchStartCount == batchStarts.length) {
                         batchStarts = Arrays.copyOf(batchStarts, batchStartCount * 2);
+                        batchLines = Arrays.copyOf(batchLines, batchStartCount * 2);
                     }
+                    batchLines[batchStartCount] = lineNo - 1; // lineNo is this op's line
                     batchStarts[batchStartCount++] = base + start; // this op's line starts the next batch
                     endBatch();
                 } else {

@@ -161,12 +161,14 @@ public final class TraceFile {
     /**
      * Reads the file again from batch {@code k} (1..{@link #batchStarts()}) on and hands its ops to
      * {@code batches}, in order, in batches as the whole file's reader makes them. Only after a check
-     * that passed: the lines from there are read as the ops they are, with no header before them.
+     * that passed: the lines from there are read as the ops they are, with no header before them,
+     * numbered as the file's lines (a file changed since its check fails at the line it is on).
      */
     void forEachFrom(int k, Trace.OpBatches batches) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
             ch.position(batchStart(k));
-            Trace.parse(java.nio.channels.Channels.newInputStream(ch), new Trace.Builder(scan.name(), batches));
+            Trace.Builder rest = new Trace.Builder(scan.name(), batches).from(summary(), k);
+            Trace.parse(java.nio.channels.Channels.newInputStream(ch), rest);
         }
     }
 

@@ -143,6 +143,31 @@ class OffsetsReplayAheadTest {
         }
     }
 
+    @Test
+    void aLineBrokenAfterTheCheckIsNamedByItsLineInTheFileWhenReadFromABatch() throws IOException {
+        // two comment lines and a blank one before the ops, so the file's line numbers are not the ops'
+        String ops = "a 1 24\n".repeat(3 * Trace.BATCH);
+        Path f = write("changed.rep", "# a trace\n\n# three batches\n" + ops);
+        TraceFile t = TraceFile.open(f, "changed.rep");
+        assertThat(t.batchStarts()).isEqualTo(2);
+        // the file changes after the check: the op on line 3 + BATCH + 10 (the second batch's 10th) breaks,
+        // its length kept
+        int broken = 3 + Trace.BATCH + 10;
+        StringBuilder text = new StringBuilder(Files.readString(f, StandardCharsets.ISO_8859_1));
+        int at = text.indexOf("a 1 24\n", 0);
+        for (int line = 4; line < broken; line++) {
+            at = text.indexOf("\n", at) + 1;
+        }
+        text.replace(at, at + 6, "q 1 24");
+        Files.writeString(f, text, StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> t.forEachFrom(1, (letters, ids, arg1, arg2, n) -> { }))
+                .isInstanceOf(TraceFormatException.class)
+                .hasMessageStartingWith("changed.rep:" + broken + ": unknown op 'q'");
+        int[] read = {0}; // the third batch starts after the broken line: all of it is read
+        t.forEachFrom(2, (letters, ids, arg1, arg2, n) -> read[0] += n);
+        assertThat(read[0]).isEqualTo(Trace.BATCH);
+    }
+
     private static String ops(byte[] letters, int[] ids, long[] arg1, long[] arg2, int n) {
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < n; k++) {
