@@ -275,9 +275,9 @@ public final class OffsetsReplay {
      * The ops of a checked trace file from one of its batches on, read and parsed on a thread of its own
      * a few batches ahead of the replay that takes them ({@link #take()}).
      */
-    private static final class Feed {
+    static final class Feed {
         /** Batches read ahead at most. */
-        private static final int AHEAD = 8;
+        static final int AHEAD = 8;
         private static final Object END = new Object();
 
         static final class Batch {
@@ -291,11 +291,14 @@ public final class OffsetsReplay {
         private final java.util.concurrent.ArrayBlockingQueue<Object> full = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD);
         private final java.util.concurrent.ArrayBlockingQueue<Batch> free = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD + 2);
         private volatile boolean stopped;
+        private final Thread reader;
+        /** Batches the reader has queued (for tests). */
+        private volatile int handedOver;
 
         Feed(TraceFile trace, int from) {
-            Thread th = new Thread(() -> read(trace, from), "mallocscope trace reader");
-            th.setDaemon(true);
-            th.start();
+            reader = new Thread(() -> read(trace, from), "mallocscope trace reader");
+            reader.setDaemon(true);
+            reader.start();
         }
 
         private void read(TraceFile trace, int from) {
@@ -324,15 +327,20 @@ public final class OffsetsReplay {
             }
         }
 
+        /** Queues a batch (or the end, or what stopped the reading); a reader whose replay is over stops instead. */
         private void put(Object o) {
             try {
-                while (!full.offer(o, 50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                // stop() empties the queue: without this first look the reader would fill it again
+                while (stopped || !full.offer(o, 50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     if (stopped) {
                         throw new Stopped();
                     }
                 }
             } catch (InterruptedException e) {
                 throw new Stopped();
+            }
+            if (o instanceof Batch) {
+                handedOver++; // the reader's own field: one writer
             }
         }
 
@@ -367,6 +375,21 @@ public final class OffsetsReplay {
         void stop() {
             stopped = true;
             full.clear();
+        }
+
+        /** Batches waiting in the queue. */
+        int queued() {
+            return full.size();
+        }
+
+        /** Batches the reader queued in all. */
+        int handedOver() {
+            return handedOver;
+        }
+
+        /** Waits for the reader thread to end (after {@link #stop()}). */
+        void awaitReader() throws InterruptedException {
+            reader.join();
         }
 
         private static final class Stopped extends RuntimeException {

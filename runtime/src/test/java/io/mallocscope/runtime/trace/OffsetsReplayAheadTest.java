@@ -168,6 +168,21 @@ class OffsetsReplayAheadTest {
         assertThat(read[0]).isEqualTo(Trace.BATCH);
     }
 
+    @Test
+    void theFeedStopsReadingWhenTheReplayEnds() throws Exception {
+        Path f = write("long.rep", "a 1 24\n".repeat(40 * Trace.BATCH));
+        TraceFile t = TraceFile.open(f, "long.rep");
+        OffsetsReplay.Feed feed = new OffsetsReplay.Feed(t, 1);
+        feed.recycle(feed.take()); // the replay took one batch, then ended (an abort, say)
+        while (feed.queued() < OffsetsReplay.Feed.AHEAD) {
+            Thread.onSpinWait(); // the reader is ahead again, waiting for room
+        }
+        feed.stop();
+        feed.awaitReader();
+        // the batch taken, those queued, and at most the one the reader was handing over as the replay ended
+        assertThat(feed.handedOver()).isBetween(1 + OffsetsReplay.Feed.AHEAD, 2 + OffsetsReplay.Feed.AHEAD);
+    }
+
     private static String ops(byte[] letters, int[] ids, long[] arg1, long[] arg2, int n) {
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < n; k++) {
