@@ -57,6 +57,9 @@ public final class MallocscopeAgent {
             AgentState.enabled = true;
             Runtime.getRuntime().addShutdownHook(new Thread(new AgentState.Shutdown(), "mallocscope-timeline-close"));
             Instrumenter.install(inst, attach);
+            if (o.transitions) { // after the install: the woven Transitions is the one loaded
+                io.mallocscope.runtime.malloc.Transitions.watch();
+            }
             if (o.sites.equals("static")) {
                 CallSites.install(inst, attach);
             }

@@ -1,6 +1,7 @@
 package io.mallocscope.runtime.malloc;
 
 import io.mallocscope.runtime.signal.Abort;
+import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 import io.mallocscope.runtime.vm.Layout;
@@ -1119,16 +1120,65 @@ public final class Malloc {
         }
     }
 
-    /** The bin kind and index a free chunk of this size sits in, for transition reports. */
-    static int binKindOfFree(long size) {
-        return inSmallbinRange(size) ? BinKind.SMALLBIN : BinKind.LARGEBIN;
+    /** How far {@link #binHolding} follows a list each way before it goes by the chunk's size. */
+    static final int BIN_SEARCH_STEPS = 1024;
+
+    /**
+     * The index of the bin free chunk {@code p} (of {@code size}) sits in, for the report of its
+     * unlinking: 1 for the unsorted bin, else its small or large bin. unlink_chunk does not ask (it
+     * only checks that fd->bk and bk->fd point back), and a chunk freed since the last malloc sorted
+     * the unsorted bin is still there, whatever its size. So its links are followed both ways, a step at
+     * a time, to the first bin header of this arena: as many reads as the chunk is far from its list's
+     * nearer end (the unsorted bin is short; small bins take from their tail). A list that leaves the
+     * heap's readable memory, goes round without a header or is longer than {@value #BIN_SEARCH_STEPS}
+     * each way (a forged chunk's, as in unsafe_unlink) is told by its size. Only reads.
+     */
+    int binHolding(long p, long size) {
+        long first = binAt(1);
+        long span = (long) (NBINS - 1) * 2 * SIZE_SZ;
+        try {
+            long fwd = p;
+            long back = p;
+            for (int i = 0; i < BIN_SEARCH_STEPS; i++) {
+                fwd = fd(fwd);
+                long off = fwd - first;
+                if (off >= 0 && off < span && (off & (2 * SIZE_SZ - 1)) == 0) {
+                    return 1 + (int) (off / (2 * SIZE_SZ));
+                }
+                back = bk(back);
+                off = back - first;
+                if (off >= 0 && off < span && (off & (2 * SIZE_SZ - 1)) == 0) {
+                    return 1 + (int) (off / (2 * SIZE_SZ));
+                }
+                if (fwd == p || back == p) {
+                    break; // round without a header
+                }
+            }
+        } catch (Segfault e) {
+            // a link out of readable memory: not a list of this arena's bins
+        }
+        return binIndex(size);
+    }
+
+    /** The kind of bin {@code idx}: the unsorted bin, a small or a large bin. */
+    static int binKindAt(int idx) {
+        return idx == 1 ? BinKind.UNSORTED : idx < NSMALLBINS ? BinKind.SMALLBIN : BinKind.LARGEBIN;
+    }
+
+    /**
+     * unlink_chunk of a free chunk taken to merge it ({@link Transitions#COALESCE}) or for realloc to
+     * grow into ({@link Transitions#REALLOC}), reported as removed from the bin it was in (found before
+     * the unlinking, while its links still lead there).
+     */
+    private void unlinkFromItsBin(long p, long size, int reason) {
+        int idx = Transitions.watched() ? binHolding(p, size) : binIndex(size); // the search only for the report
+        unlinkChunk(p);
+        Transitions.binRemove(binKindAt(idx), idx, p, size, reason);
     }
 
     /** unlink_chunk of a neighbour being merged, reported as a COALESCE removal. */
     private void unlinkForMerge(long p, long size) {
-        unlinkChunk(p);
-        // the chunk may have sat in the unsorted bin or its small/large bin; report where size says
-        Transitions.binRemove(binKindOfFree(size), binIndex(size), p, size, Transitions.COALESCE);
+        unlinkFromItsBin(p, size, Transitions.COALESCE);
     }
 
     // ================================================================ malloc_consolidate
@@ -1428,9 +1478,7 @@ public final class Malloc {
         if (nextchunk != top()) {
             boolean nextinuse = inuseBitAtOffset(nextchunk, nextsize);
             if (!nextinuse) {
-                unlinkChunk(nextchunk);
-                Transitions.binRemove(binKindOfFree(nextsize), binIndex(nextsize), nextchunk, nextsize,
-                        Transitions.COALESCE);
+                unlinkForMerge(nextchunk, nextsize);
                 long before = size;
                 size += nextsize;
                 Transitions.coalesce(p, before, nextchunk, nextsize, p, size);
@@ -1946,9 +1994,7 @@ public final class Malloc {
             } else if (next != topChunk && !inuse(next) && Long.compareUnsigned(oldsize + nextsize, nb) >= 0) {
                 newsize = oldsize + nextsize;
                 newp = oldp;
-                unlinkChunk(next);
-                Transitions.binRemove(binKindOfFree(nextsize), binIndex(nextsize), next, nextsize,
-                        Transitions.REALLOC);
+                unlinkFromItsBin(next, nextsize, Transitions.REALLOC);
                 Transitions.coalesce(oldp, oldsize, next, nextsize, oldp, newsize);
             } else {
                 long newmem = intMalloc(nb - MALLOC_ALIGN_MASK);

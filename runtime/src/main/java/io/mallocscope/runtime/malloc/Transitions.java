@@ -23,7 +23,8 @@ import io.mallocscope.runtime.event.EventKind;
  * <li>{@link #LAST_REMAINDER}: the last-remainder shortcut (binRemove of the victim, binInsert of the
  *     remainder).</li>
  * <li>{@link #COALESCE}: a free neighbour unlinked to be merged, in free and malloc_consolidate
- *     (binRemove), followed by {@code coalesce}.</li>
+ *     (binRemove, from the bin the chunk was in: the unsorted bin until a malloc sorts it, whatever its
+ *     size; a forged chunk in no bin is named by its size), followed by {@code coalesce}.</li>
  * <li>{@link #CONSOLIDATE}: malloc_consolidate taking a chunk off a fastbin (binRemove) and putting the
  *     merged result at the unsorted head (binInsert).</li>
  * <li>{@link #STASH}: chunks moved into the tcache by _int_malloc from a fastbin, a small bin or the
@@ -61,6 +62,22 @@ public final class Transitions {
      * timelines, so existing ones never change.
      */
     public static final int BINMAP = 12;
+
+    /**
+     * Whether the transitions are recorded: the allocator then does work that only their reports need
+     * and glibc does not do (following a merged chunk's links to the bin it is taken from), and skips
+     * it otherwise, so that a run without the agent costs what it did.
+     */
+    private static boolean watched;
+
+    /** The recording agent records the transitions from here on (it calls this as it starts, before the program). */
+    public static void watch() {
+        watched = true;
+    }
+
+    static boolean watched() {
+        return watched;
+    }
 
     public static final int THRESHOLD_MMAP = 0;
     public static final int THRESHOLD_TRIM = 1;
