@@ -78,6 +78,9 @@ class StartupIT {
         assertThat(loaded).noneMatch(c -> c.startsWith("io.mallocscope.agent.shaded."));
         // the header's start time is written without java.time's zone rules (StartTime)
         assertThat(loaded).doesNotContain("java.time.zone.TzdbZoneRulesProvider", "java.time.ZonedDateTime");
+        // no record's equals, hashCode or toString on the way (each is bootstrapped through invokedynamic:
+        // TimelineHeader's ProgramImage.equals cost the start ~30 ms of CPU and ~80 classes)
+        assertThat(loaded).doesNotContain("java.lang.runtime.ObjectMethods");
         assertThat(files(cache)).isZero();
         assertThat(sites(out)).hasSize(4).allMatch(s -> s.matches("FirstFit\\.java:\\d+"));
         assertThat(sites(out).get(0)).isNotEqualTo(sites(out).get(1));

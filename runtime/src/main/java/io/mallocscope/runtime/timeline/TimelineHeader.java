@@ -129,7 +129,11 @@ public final class TimelineHeader {
         if (o.kernelLayout() != d.kernelLayout()) {
             f.put(KERNEL_LAYOUT, o.kernelLayout().id());
         }
-        if (!o.programImage().equals(d.programImage())) {
+        // field by field, not the record's equals(): that is bootstrapped through invokedynamic, which cost
+        // the recording agent's start about 30 ms of CPU (ObjectMethods and ~80 classes spun for it)
+        ProgramImage image = o.programImage();
+        ProgramImage standard = d.programImage();
+        if (image.rodataPages() != standard.rodataPages() || image.dataPages() != standard.dataPages()) {
             f.put(PROGRAM_IMAGE, o.programImage().rodataPages() + "," + o.programImage().dataPages());
         }
         if (o.cpus() != d.cpus()) {
