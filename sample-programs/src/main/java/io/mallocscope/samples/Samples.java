@@ -52,6 +52,7 @@ public final class Samples {
             FirstFit.class,
             FastbinDup.class,
             FastbinDupIntoStack.class,
+            FastbinDupConsolidate.class,
             TcachePoisoning.class,
             DecryptSafeLinking.class,
             TcacheHouseOfSpirit.class,

@@ -58,6 +58,17 @@ class How2heapPortsTest {
     }
 
     @Test
+    void fastbinDupConsolidate() {
+        String out = runExpectingDeclaredStatus(FastbinDupConsolidate.class).stdout();
+        // stdout's 4 KiB buffer (chunk 0x555555559290, size 0x1010) comes first, as in C
+        assertThat(out)
+                .contains("p1 = malloc(0x40) = 0x55555555a4e0\n")
+                .contains("p2 = malloc(0x400) = 0x55555555a4e0, size word 0x411\n")
+                .contains("p3 = malloc(0x400) = 0x55555555a4e0\n")
+                .endsWith("p2 = 0x55555555a4e0 and p3 = 0x55555555a4e0: two live pointers to one chunk, neither of them freed.\n");
+    }
+
+    @Test
     void tcachePoisoning() {
         String out = runExpectingDeclaredStatus(TcachePoisoning.class).stdout();
         assertThat(out)
