@@ -60,6 +60,7 @@ public final class Samples {
             HouseOfBotcake.class,
             FastbinReverseIntoTcache.class,
             TcacheStashingUnlinkAttack.class,
+            HouseOfLore.class,
             UnsafeUnlink.class,
             OverlappingChunks.class,
             LargeBinAttack.class,

@@ -191,6 +191,36 @@ class How2heapPortsTest {
     }
 
     @Test
+    void houseOfLore() {
+        CProcess.Captured r = runExpectingDeclaredStatus(HouseOfLore.class);
+        String err = r.stderr();
+        assertThat(r.stdout()).isEmpty();
+        assertThat(err)
+                .contains("victim = malloc(0x100) = 0x5555555592a0\n")
+                .contains("p5 = malloc(1000) = 0x555555559b20 keeps victim away from top\n")
+                .contains("p2 = malloc(1200) = 0x555555559f10; it sorted victim into the 0x110 small bin:\n")
+                .contains("p3 = malloc(0x100) = 0x5555555592a0, victim, from the small bin;");
+        // the locals lie as gcc -O0 put them (C: fake_freelist 0x7fffffffe590, stack_buffer_2 +0xe0, stack_buffer_1 +0x100)
+        long sb1 = address(err, "stack_buffer_1 at");
+        long sb2 = address(err, "stack_buffer_2 at");
+        long freelist = address(err, "fake free list at");
+        assertThat(sb2).isEqualTo(freelist + 0xe0);
+        assertThat(sb1).isEqualTo(freelist + 0x100);
+        // victim's fd and bk: the unsorted bin (C: 0x7ffff7fa8cc0), then the 0x110 small bin 0x100 further on
+        long unsorted = address(err, "victim->fd:");
+        assertThat(unsorted).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(address(err, "victim->bk:")).isEqualTo(unsorted);
+        String sorted = err.substring(err.indexOf("p2 = malloc(1200)"));
+        assertThat(address(sorted, "victim->fd:")).isEqualTo(unsorted + 0x100);
+        assertThat(address(sorted, "victim->bk:")).isEqualTo(unsorted + 0x100);
+        // C: p4 is 0x7fffffffe620, fake_freelist + 0x90; stack_buffer_2's fd 0x7ff80000195e
+        assertThat(err).contains("p4 = malloc(0x100) = 0x" + Long.toHexString(freelist + 0x90) + ", on the stack");
+        long link = ((sb2 + 16) >> 12) ^ (sb1 + 16);
+        assertThat(err).contains("stack_buffer_2's fd is now 0x" + Long.toHexString(link)
+                + ", a tcache link: unmangled 0x" + Long.toHexString(sb1 + 16) + " (stack_buffer_1 + 0x10)\n");
+    }
+
+    @Test
     void fastbinReverseIntoTcache() {
         String out = runExpectingDeclaredStatus(FastbinReverseIntoTcache.class).stdout();
         assertThat(out)
