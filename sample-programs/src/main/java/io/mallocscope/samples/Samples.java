@@ -63,6 +63,7 @@ public final class Samples {
             HouseOfLore.class,
             UnsafeUnlink.class,
             OverlappingChunks.class,
+            MmapOverlappingChunks.class,
             LargeBinAttack.class,
             PoisonNullByte.class,
             HouseOfEinherjar.class,

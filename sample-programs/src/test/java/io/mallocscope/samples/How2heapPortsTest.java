@@ -124,6 +124,31 @@ class How2heapPortsTest {
     }
 
     @Test
+    void mmapOverlappingChunks() {
+        String out = runExpectingDeclaredStatus(MmapOverlappingChunks.class).stdout();
+        assertThat(out).contains("malloc(0x10) = 0x5555555592a0, from the heap\n");
+        // C (strace): mmap 0x101000 three times at 0x7ffff7cd1000, 0x7ffff7bd0000, 0x7ffff7acf000, munmap(0x7ffff7acf000,
+        // 0x202000), mmap 0x301000 at 0x7ffff79d0000; our mappings sit near, not exactly there, so the relations
+        long first = address(out, "first mmap chunk:  malloc(0x100000) =");
+        long second = address(out, "second mmap chunk: malloc(0x100000) =");
+        long third = address(out, "third mmap chunk:  malloc(0x100000) =");
+        assertThat(first).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(first & 0xfff).isEqualTo(0x10);
+        assertThat(second).isEqualTo(first - 0x101000);
+        assertThat(third).isEqualTo(second - 0x101000);
+        assertThat(out)
+                .contains("Third chunk: prev_size 0x0, size 0x101002\n")
+                .contains("Its size word now covers the second chunk too: 0x202002\n")
+                .contains("free(third) munmapped 0x202000 bytes")
+                .contains("The second chunk lies 0x40000 words into it\n")
+                .contains("second[0] before the write: 0x0\n")
+                .contains("second[0] now reads 0x1122334455667788\n")
+                .endsWith("The new chunk overlaps the second chunk, which the program still points at.\n");
+        assertThat(out).contains("overlapping chunk: malloc(0x300000) = 0x" + Long.toHexString(first - 0x301000)
+                + ", size word 0x301002\n");
+    }
+
+    @Test
     void largeBinAttack() {
         String out = runExpectingDeclaredStatus(LargeBinAttack.class).stdout();
         assertThat(out)
