@@ -64,6 +64,7 @@ public final class Samples {
             UnsafeUnlink.class,
             OverlappingChunks.class,
             MmapOverlappingChunks.class,
+            SysmallocIntFree.class,
             LargeBinAttack.class,
             PoisonNullByte.class,
             HouseOfEinherjar.class,

@@ -149,6 +149,20 @@ class How2heapPortsTest {
     }
 
     @Test
+    void sysmallocIntFree() {
+        String out = runExpectingDeclaredStatus(SysmallocIntFree.class).stdout();
+        // the C original's numbers; the size words after the free from a C program making the same calls
+        assertThat(out)
+                .contains("first top size  = 0x20d51\n")
+                .contains("allocated size  = 0xbd0\n")
+                .contains("block: chunk 0x5555555592b0, top at 0x555555559e90, size word 0x20171, top ends at 0x55555557a000\n")
+                .contains("top's size word overwritten with 0x171: top now ends at 0x55555555a000, still page-aligned\n")
+                .contains("malloc(0x160) = 0x55555557a010, from a new top at the break; the old top was freed:\n")
+                .contains("freed chunk 0x555555559e90, size word 0x151; fencepost at 0x555555559fe0, size word 0x11\n")
+                .endsWith("malloc(0x140) = 0x555555559ea0, the freed old top, from the tcache\n");
+    }
+
+    @Test
     void largeBinAttack() {
         String out = runExpectingDeclaredStatus(LargeBinAttack.class).stdout();
         assertThat(out)
