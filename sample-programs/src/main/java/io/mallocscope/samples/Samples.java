@@ -65,6 +65,7 @@ public final class Samples {
             OverlappingChunks.class,
             MmapOverlappingChunks.class,
             SysmallocIntFree.class,
+            HouseOfTangerine.class,
             LargeBinAttack.class,
             PoisonNullByte.class,
             HouseOfEinherjar.class,

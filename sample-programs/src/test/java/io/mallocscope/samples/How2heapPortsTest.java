@@ -163,6 +163,27 @@ class How2heapPortsTest {
     }
 
     @Test
+    void houseOfTangerine() {
+        String out = runExpectingDeclaredStatus(HouseOfTangerine.class).stdout();
+        // the original's numbers; the blocks' addresses from a copy that prints them
+        assertThat(out)
+                .contains("first top size = 0x20d51\n")
+                .contains("size_2 = 0xce0\n")
+                .contains("malloc(0xce0) = 0x5555555592c0; top at 0x555555559fa0, size word 0x20061\n")
+                .contains("malloc(0xf90) = 0x55555557a010, from a new top;")
+                .contains("current top size = 0x21061\n")
+                .contains("tcache next ptr: 0x55555557afb0\n")
+                .contains("malloc(0xf90) = 0x55555559c010; that top went to the 0x40 tcache too\n")
+                .contains("malloc(0x30) = 0x55555557afb0\n")
+                .endsWith(", the target\nWIN\n");
+        // C: target 0x7fffffffe6a0, link 0x7ffaaaaab3da (the target ^ 0x55555557a), the second malloc(0x30) the target
+        long target = address(out, "target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(address(out, "Its link is now")).isEqualTo(target ^ 0x55555557aL);
+        assertThat(out).contains("malloc(0x30) = 0x" + Long.toHexString(target) + ", the target\n");
+    }
+
+    @Test
     void largeBinAttack() {
         String out = runExpectingDeclaredStatus(LargeBinAttack.class).stdout();
         assertThat(out)
