@@ -313,6 +313,24 @@ class How2heapPortsTest {
     }
 
     @Test
+    void houseOfWater() {
+        String out = runExpectingDeclaredStatus(HouseOfWater.class).stdout();
+        // C's heap starts at 0x55555555a000 (the original's binary is a page longer), ours at 0x555555559000:
+        // every address below is C's minus 0x1000; the tcache heads and the fake chunk from a copy printing them
+        assertThat(out)
+                .contains("relative_chunk: 0x5555555592a0\nsmall_start:    0x555555559350\nsmall_end:      0x555555559400\n")
+                .contains("Freed a fake 0x330 chunk at 0x555555559330 and a fake 0x320 chunk at 0x5555555593e0\n")
+                .contains("then malloc(0x700) = 0x5555555598a0 sorts them")
+                .contains("tcache head for 0x320 (0x555555559210): 0x5555555593f0 (small_end's chunk)\n")
+                .contains("tcache head for 0x330 (0x555555559218): 0x555555559340 (small_start's chunk)\n")
+                .contains("fake chunk at 0x555555559200: prev_size 0x0, size 0x0, fd 0x5555555593f0, bk 0x555555559340\n")
+                .contains("small_start->fd = 0x555555559200, small_end->bk = 0x555555559200:")
+                .contains("malloc(0x88) = 0x555555559400 (small_end,")
+                .contains("malloc(0x88) = 0x555555559350 (small_start)\n")
+                .endsWith("malloc(0x88) = 0x555555559210, inside the tcache struct at 0x555555559000\n");
+    }
+
+    @Test
     void decryptSafeLinking() {
         String out = runExpectingDeclaredStatus(DecryptSafeLinking.class).stdout();
         assertThat(out)

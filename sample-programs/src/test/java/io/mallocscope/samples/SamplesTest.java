@@ -83,6 +83,7 @@ class SamplesTest {
                 "unsafe-unlink", "overlapping-chunks", "large-bin-attack", "poison-null-byte",
                 "house-of-botcake", "fastbin-reverse-into-tcache", "tcache-stashing-unlink-attack",
                 "house-of-einherjar", "decrypt-safe-linking", "fastbin-dup-consolidate", "house-of-lore",
-                "mmap-overlapping-chunks", "sysmalloc-int-free", "house-of-tangerine");
+                "mmap-overlapping-chunks", "sysmalloc-int-free", "house-of-tangerine",
+                "house-of-water");
     }
 }
