@@ -70,6 +70,7 @@ public final class Samples {
             PoisonNullByte.class,
             HouseOfEinherjar.class,
             HouseOfWater.class,
+            SafeLinkDoubleProtect.class,
             // the memory-mapping segment: files, shared libraries, processes
             FileMappedShared.class,
             PrivateMappingCopyOnWrite.class,

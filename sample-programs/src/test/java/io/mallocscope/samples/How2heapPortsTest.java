@@ -331,6 +331,31 @@ class How2heapPortsTest {
     }
 
     @Test
+    void safeLinkDoubleProtect() {
+        String out = runExpectingDeclaredStatus(SafeLinkDoubleProtect.class).stdout();
+        assertThat(out)
+                .contains("It contains: Replace me!\n")
+                .contains("0x40 chunks: a 0x5555555592a0, b 0x5555555592e0\n")
+                .contains("0x20 chunks: c 0x555555559320, d 0x555555559340\n")
+                .contains("0x40 tcache: [0x5555555592e0 -> 0x5555555592a0]\n")
+                .contains("0x20 tcache: [0x555555559340 -> 0x555555559320]\n")
+                .contains("First  malloc(0x18): 0x5555555590a0\n")
+                .endsWith("The string now contains: XXXXXXX HIJACKED!\n");
+        // C: goal 0x7fffffffe6a4, value 0x555555559360 holding 0x7fffffffe6a0, protected once 0x7ffaaaaab3f9
+        // (^ 0x555555559), the second malloc(0x18) 0x7fffffffe6a0
+        long goal = address(out, "Goal: the stack string at");
+        assertThat(goal & 0xf).isEqualTo(4);
+        long target = goal & ~0xfL;
+        String once = "0x" + Long.toHexString(target ^ 0x555555559L);
+        assertThat(out)
+                .contains("value: 0x555555559360 holds 0x" + Long.toHexString(target) + "\n")
+                .contains("0x40 tcache: [0x555555559360 -> " + once + "]")
+                .contains("0x40 tcache: [" + once + "], the target protected once\n")
+                .contains("0x20 tcache: [0x5555555590a0 -> 0x" + Long.toHexString(target) + "]")
+                .contains("Second malloc(0x18): 0x" + Long.toHexString(target) + "\n");
+    }
+
+    @Test
     void decryptSafeLinking() {
         String out = runExpectingDeclaredStatus(DecryptSafeLinking.class).stdout();
         assertThat(out)
