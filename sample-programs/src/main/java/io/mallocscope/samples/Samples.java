@@ -69,6 +69,7 @@ public final class Samples {
             LargeBinAttack.class,
             PoisonNullByte.class,
             HouseOfEinherjar.class,
+            TcacheMetadataPoisoning.class,
             HouseOfWater.class,
             SafeLinkDoubleProtect.class,
             // the memory-mapping segment: files, shared libraries, processes

@@ -313,6 +313,20 @@ class How2heapPortsTest {
     }
 
     @Test
+    void tcacheMetadataPoisoning() {
+        String out = runExpectingDeclaredStatus(TcacheMetadataPoisoning.class).stdout();
+        assertThat(out)
+                .contains("victim: malloc(0x10) = 0x5555555592a0\n")
+                .contains("The tcache struct is 0x280 bytes; it starts at 0x555555559010\n");
+        // C, with the target aligned to 16 (the original's ends in 8 here, 0x7fffffffe6d8, and aborts with
+        // "malloc(): unaligned tcache chunk detected"): malloc(0x20) returns 0x7fffffffe6d0, still holding 0x1337
+        long target = address(out, "entries[1] =");
+        assertThat(target & 0xf).isZero();
+        assertThat(out).contains("counts[1] = 1, entries[1] = ")
+                .endsWith("malloc(0x20) = 0x" + Long.toHexString(target) + ", holding 0x1337\n");
+    }
+
+    @Test
     void houseOfWater() {
         String out = runExpectingDeclaredStatus(HouseOfWater.class).stdout();
         // C's heap starts at 0x55555555a000 (the original's binary is a page longer), ours at 0x555555559000:
