@@ -72,6 +72,7 @@ public final class Samples {
             TcacheMetadataPoisoning.class,
             HouseOfWater.class,
             SafeLinkDoubleProtect.class,
+            TcacheRelativeWrite.class,
             // the memory-mapping segment: files, shared libraries, processes
             FileMappedShared.class,
             PrivateMappingCopyOnWrite.class,

@@ -370,6 +370,26 @@ class How2heapPortsTest {
     }
 
     @Test
+    void tcacheRelativeWrite() {
+        String out = runExpectingDeclaredStatus(TcacheRelativeWrite.class).stdout();
+        // the original's numbers, and the blocks from a copy that prints them
+        assertThat(out)
+                .contains("p1 = 0x5555555592a0, p2 = 0x5555555596c0 (size word 0x111);")
+                .contains("mp_.tcache_bins is now 0x7fffffffffff\n")
+                .contains("counts at 0x555555559010; p2's size word + 2 is 0x6aa bytes past them: nb = 0x3570\n")
+                .contains("malloc(0x3560) = 0x5555555597d0\n")
+                .contains("free(p): p2's size word is now 0x10110\n")
+                .contains("free(p2); malloc(0x10100) = 0x5555555596c0, p2 again, 0x10110 bytes\n")
+                .contains("heads at 0x555555559090; p1's fd is 0x210 bytes past them: nb = 0x440\n")
+                .contains("malloc(0x430) = 0x55555555cd40\n")
+                .endsWith("free(p): p1's fd is now 0x55555555cd40\n");
+        // C: the unsorted bin 0x7ffff7fa8cc0, &mp_.tcache_bins 0x7ffff7fa83a8 (0x918 below) holding 64 (gdb)
+        long unsorted = address(out, "p1's fd is");
+        assertThat(unsorted).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(out).contains("&mp_.tcache_bins: 0x" + Long.toHexString(unsorted - 0x918) + ", holding 64\n");
+    }
+
+    @Test
     void decryptSafeLinking() {
         String out = runExpectingDeclaredStatus(DecryptSafeLinking.class).stdout();
         assertThat(out)

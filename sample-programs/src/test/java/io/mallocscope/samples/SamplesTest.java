@@ -84,6 +84,7 @@ class SamplesTest {
                 "house-of-botcake", "fastbin-reverse-into-tcache", "tcache-stashing-unlink-attack",
                 "house-of-einherjar", "decrypt-safe-linking", "fastbin-dup-consolidate", "house-of-lore",
                 "mmap-overlapping-chunks", "sysmalloc-int-free", "house-of-tangerine",
-                "house-of-water", "safe-link-double-protect", "tcache-metadata-poisoning");
+                "house-of-water", "safe-link-double-protect", "tcache-metadata-poisoning",
+                "tcache-relative-write");
     }
 }
