@@ -58,6 +58,17 @@ class How2heapPortsTest {
     }
 
     @Test
+    void fastbinDupConsolidate() {
+        String out = runExpectingDeclaredStatus(FastbinDupConsolidate.class).stdout();
+        // stdout's 4 KiB buffer (chunk 0x555555559290, size 0x1010) comes first, as in C
+        assertThat(out)
+                .contains("p1 = malloc(0x40) = 0x55555555a4e0\n")
+                .contains("p2 = malloc(0x400) = 0x55555555a4e0, size word 0x411\n")
+                .contains("p3 = malloc(0x400) = 0x55555555a4e0\n")
+                .endsWith("p2 = 0x55555555a4e0 and p3 = 0x55555555a4e0: two live pointers to one chunk, neither of them freed.\n");
+    }
+
+    @Test
     void tcachePoisoning() {
         String out = runExpectingDeclaredStatus(TcachePoisoning.class).stdout();
         assertThat(out)
@@ -110,6 +121,66 @@ class How2heapPortsTest {
                 .contains("p3 lies inside p4: yes\n")
                 .contains("after memset(p4, '4'): p3 starts with 44444444\n")
                 .contains("after memset(p3, '3', 80): p4 + 0x500 holds 33333333\n");
+    }
+
+    @Test
+    void mmapOverlappingChunks() {
+        String out = runExpectingDeclaredStatus(MmapOverlappingChunks.class).stdout();
+        assertThat(out).contains("malloc(0x10) = 0x5555555592a0, from the heap\n");
+        // C (strace): mmap 0x101000 three times at 0x7ffff7cd1000, 0x7ffff7bd0000, 0x7ffff7acf000, munmap(0x7ffff7acf000,
+        // 0x202000), mmap 0x301000 at 0x7ffff79d0000; our mappings sit near, not exactly there, so the relations
+        long first = address(out, "first mmap chunk:  malloc(0x100000) =");
+        long second = address(out, "second mmap chunk: malloc(0x100000) =");
+        long third = address(out, "third mmap chunk:  malloc(0x100000) =");
+        assertThat(first).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(first & 0xfff).isEqualTo(0x10);
+        assertThat(second).isEqualTo(first - 0x101000);
+        assertThat(third).isEqualTo(second - 0x101000);
+        assertThat(out)
+                .contains("Third chunk: prev_size 0x0, size 0x101002\n")
+                .contains("Its size word now covers the second chunk too: 0x202002\n")
+                .contains("free(third) munmapped 0x202000 bytes")
+                .contains("The second chunk lies 0x40000 words into it\n")
+                .contains("second[0] before the write: 0x0\n")
+                .contains("second[0] now reads 0x1122334455667788\n")
+                .endsWith("The new chunk overlaps the second chunk, which the program still points at.\n");
+        assertThat(out).contains("overlapping chunk: malloc(0x300000) = 0x" + Long.toHexString(first - 0x301000)
+                + ", size word 0x301002\n");
+    }
+
+    @Test
+    void sysmallocIntFree() {
+        String out = runExpectingDeclaredStatus(SysmallocIntFree.class).stdout();
+        // the C original's numbers; the size words after the free from a C program making the same calls
+        assertThat(out)
+                .contains("first top size  = 0x20d51\n")
+                .contains("allocated size  = 0xbd0\n")
+                .contains("block: chunk 0x5555555592b0, top at 0x555555559e90, size word 0x20171, top ends at 0x55555557a000\n")
+                .contains("top's size word overwritten with 0x171: top now ends at 0x55555555a000, still page-aligned\n")
+                .contains("malloc(0x160) = 0x55555557a010, from a new top at the break; the old top was freed:\n")
+                .contains("freed chunk 0x555555559e90, size word 0x151; fencepost at 0x555555559fe0, size word 0x11\n")
+                .endsWith("malloc(0x140) = 0x555555559ea0, the freed old top, from the tcache\n");
+    }
+
+    @Test
+    void houseOfTangerine() {
+        String out = runExpectingDeclaredStatus(HouseOfTangerine.class).stdout();
+        // the original's numbers; the blocks' addresses from a copy that prints them
+        assertThat(out)
+                .contains("first top size = 0x20d51\n")
+                .contains("size_2 = 0xce0\n")
+                .contains("malloc(0xce0) = 0x5555555592c0; top at 0x555555559fa0, size word 0x20061\n")
+                .contains("malloc(0xf90) = 0x55555557a010, from a new top;")
+                .contains("current top size = 0x21061\n")
+                .contains("tcache next ptr: 0x55555557afb0\n")
+                .contains("malloc(0xf90) = 0x55555559c010; that top went to the 0x40 tcache too\n")
+                .contains("malloc(0x30) = 0x55555557afb0\n")
+                .endsWith(", the target\nWIN\n");
+        // C: target 0x7fffffffe6a0, link 0x7ffaaaaab3da (the target ^ 0x55555557a), the second malloc(0x30) the target
+        long target = address(out, "target:");
+        assertThat(target & 0xf).isZero();
+        assertThat(address(out, "Its link is now")).isEqualTo(target ^ 0x55555557aL);
+        assertThat(out).contains("malloc(0x30) = 0x" + Long.toHexString(target) + ", the target\n");
     }
 
     @Test
@@ -180,6 +251,36 @@ class How2heapPortsTest {
     }
 
     @Test
+    void houseOfLore() {
+        CProcess.Captured r = runExpectingDeclaredStatus(HouseOfLore.class);
+        String err = r.stderr();
+        assertThat(r.stdout()).isEmpty();
+        assertThat(err)
+                .contains("victim = malloc(0x100) = 0x5555555592a0\n")
+                .contains("p5 = malloc(1000) = 0x555555559b20 keeps victim away from top\n")
+                .contains("p2 = malloc(1200) = 0x555555559f10; it sorted victim into the 0x110 small bin:\n")
+                .contains("p3 = malloc(0x100) = 0x5555555592a0, victim, from the small bin;");
+        // the locals lie as gcc -O0 put them (C: fake_freelist 0x7fffffffe590, stack_buffer_2 +0xe0, stack_buffer_1 +0x100)
+        long sb1 = address(err, "stack_buffer_1 at");
+        long sb2 = address(err, "stack_buffer_2 at");
+        long freelist = address(err, "fake free list at");
+        assertThat(sb2).isEqualTo(freelist + 0xe0);
+        assertThat(sb1).isEqualTo(freelist + 0x100);
+        // victim's fd and bk: the unsorted bin (C: 0x7ffff7fa8cc0), then the 0x110 small bin 0x100 further on
+        long unsorted = address(err, "victim->fd:");
+        assertThat(unsorted).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(address(err, "victim->bk:")).isEqualTo(unsorted);
+        String sorted = err.substring(err.indexOf("p2 = malloc(1200)"));
+        assertThat(address(sorted, "victim->fd:")).isEqualTo(unsorted + 0x100);
+        assertThat(address(sorted, "victim->bk:")).isEqualTo(unsorted + 0x100);
+        // C: p4 is 0x7fffffffe620, fake_freelist + 0x90; stack_buffer_2's fd 0x7ff80000195e
+        assertThat(err).contains("p4 = malloc(0x100) = 0x" + Long.toHexString(freelist + 0x90) + ", on the stack");
+        long link = ((sb2 + 16) >> 12) ^ (sb1 + 16);
+        assertThat(err).contains("stack_buffer_2's fd is now 0x" + Long.toHexString(link)
+                + ", a tcache link: unmangled 0x" + Long.toHexString(sb1 + 16) + " (stack_buffer_1 + 0x10)\n");
+    }
+
+    @Test
     void fastbinReverseIntoTcache() {
         String out = runExpectingDeclaredStatus(FastbinReverseIntoTcache.class).stdout();
         assertThat(out)
@@ -209,6 +310,83 @@ class How2heapPortsTest {
         long target = address(out, "Target:");
         assertThat(target & 0xf).isZero();
         assertThat(out).contains("e: malloc(0x28) = 0x" + Long.toHexString(target) + ", the target\n");
+    }
+
+    @Test
+    void tcacheMetadataPoisoning() {
+        String out = runExpectingDeclaredStatus(TcacheMetadataPoisoning.class).stdout();
+        assertThat(out)
+                .contains("victim: malloc(0x10) = 0x5555555592a0\n")
+                .contains("The tcache struct is 0x280 bytes; it starts at 0x555555559010\n");
+        // C, with the target aligned to 16 (the original's ends in 8 here, 0x7fffffffe6d8, and aborts with
+        // "malloc(): unaligned tcache chunk detected"): malloc(0x20) returns 0x7fffffffe6d0, still holding 0x1337
+        long target = address(out, "entries[1] =");
+        assertThat(target & 0xf).isZero();
+        assertThat(out).contains("counts[1] = 1, entries[1] = ")
+                .endsWith("malloc(0x20) = 0x" + Long.toHexString(target) + ", holding 0x1337\n");
+    }
+
+    @Test
+    void houseOfWater() {
+        String out = runExpectingDeclaredStatus(HouseOfWater.class).stdout();
+        // C's heap starts at 0x55555555a000 (the original's binary is a page longer), ours at 0x555555559000:
+        // every address below is C's minus 0x1000; the tcache heads and the fake chunk from a copy printing them
+        assertThat(out)
+                .contains("relative_chunk: 0x5555555592a0\nsmall_start:    0x555555559350\nsmall_end:      0x555555559400\n")
+                .contains("Freed a fake 0x330 chunk at 0x555555559330 and a fake 0x320 chunk at 0x5555555593e0\n")
+                .contains("then malloc(0x700) = 0x5555555598a0 sorts them")
+                .contains("tcache head for 0x320 (0x555555559210): 0x5555555593f0 (small_end's chunk)\n")
+                .contains("tcache head for 0x330 (0x555555559218): 0x555555559340 (small_start's chunk)\n")
+                .contains("fake chunk at 0x555555559200: prev_size 0x0, size 0x0, fd 0x5555555593f0, bk 0x555555559340\n")
+                .contains("small_start->fd = 0x555555559200, small_end->bk = 0x555555559200:")
+                .contains("malloc(0x88) = 0x555555559400 (small_end,")
+                .contains("malloc(0x88) = 0x555555559350 (small_start)\n")
+                .endsWith("malloc(0x88) = 0x555555559210, inside the tcache struct at 0x555555559000\n");
+    }
+
+    @Test
+    void safeLinkDoubleProtect() {
+        String out = runExpectingDeclaredStatus(SafeLinkDoubleProtect.class).stdout();
+        assertThat(out)
+                .contains("It contains: Replace me!\n")
+                .contains("0x40 chunks: a 0x5555555592a0, b 0x5555555592e0\n")
+                .contains("0x20 chunks: c 0x555555559320, d 0x555555559340\n")
+                .contains("0x40 tcache: [0x5555555592e0 -> 0x5555555592a0]\n")
+                .contains("0x20 tcache: [0x555555559340 -> 0x555555559320]\n")
+                .contains("First  malloc(0x18): 0x5555555590a0\n")
+                .endsWith("The string now contains: XXXXXXX HIJACKED!\n");
+        // C: goal 0x7fffffffe6a4, value 0x555555559360 holding 0x7fffffffe6a0, protected once 0x7ffaaaaab3f9
+        // (^ 0x555555559), the second malloc(0x18) 0x7fffffffe6a0
+        long goal = address(out, "Goal: the stack string at");
+        assertThat(goal & 0xf).isEqualTo(4);
+        long target = goal & ~0xfL;
+        String once = "0x" + Long.toHexString(target ^ 0x555555559L);
+        assertThat(out)
+                .contains("value: 0x555555559360 holds 0x" + Long.toHexString(target) + "\n")
+                .contains("0x40 tcache: [0x555555559360 -> " + once + "]")
+                .contains("0x40 tcache: [" + once + "], the target protected once\n")
+                .contains("0x20 tcache: [0x5555555590a0 -> 0x" + Long.toHexString(target) + "]")
+                .contains("Second malloc(0x18): 0x" + Long.toHexString(target) + "\n");
+    }
+
+    @Test
+    void tcacheRelativeWrite() {
+        String out = runExpectingDeclaredStatus(TcacheRelativeWrite.class).stdout();
+        // the original's numbers, and the blocks from a copy that prints them
+        assertThat(out)
+                .contains("p1 = 0x5555555592a0, p2 = 0x5555555596c0 (size word 0x111);")
+                .contains("mp_.tcache_bins is now 0x7fffffffffff\n")
+                .contains("counts at 0x555555559010; p2's size word + 2 is 0x6aa bytes past them: nb = 0x3570\n")
+                .contains("malloc(0x3560) = 0x5555555597d0\n")
+                .contains("free(p): p2's size word is now 0x10110\n")
+                .contains("free(p2); malloc(0x10100) = 0x5555555596c0, p2 again, 0x10110 bytes\n")
+                .contains("heads at 0x555555559090; p1's fd is 0x210 bytes past them: nb = 0x440\n")
+                .contains("malloc(0x430) = 0x55555555cd40\n")
+                .endsWith("free(p): p1's fd is now 0x55555555cd40\n");
+        // C: the unsorted bin 0x7ffff7fa8cc0, &mp_.tcache_bins 0x7ffff7fa83a8 (0x918 below) holding 64 (gdb)
+        long unsorted = address(out, "p1's fd is");
+        assertThat(unsorted).isBetween(0x7ff000000000L, 0x7fffff000000L);
+        assertThat(out).contains("&mp_.tcache_bins: 0x" + Long.toHexString(unsorted - 0x918) + ", holding 64\n");
     }
 
     @Test

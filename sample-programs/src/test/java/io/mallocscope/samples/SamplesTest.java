@@ -82,6 +82,9 @@ class SamplesTest {
                 "fastbin-dup-into-stack", "tcache-poisoning", "tcache-house-of-spirit", "house-of-spirit",
                 "unsafe-unlink", "overlapping-chunks", "large-bin-attack", "poison-null-byte",
                 "house-of-botcake", "fastbin-reverse-into-tcache", "tcache-stashing-unlink-attack",
-                "house-of-einherjar", "decrypt-safe-linking");
+                "house-of-einherjar", "decrypt-safe-linking", "fastbin-dup-consolidate", "house-of-lore",
+                "mmap-overlapping-chunks", "sysmalloc-int-free", "house-of-tangerine",
+                "house-of-water", "safe-link-double-protect", "tcache-metadata-poisoning",
+                "tcache-relative-write");
     }
 }
