@@ -1,10 +1,10 @@
 package io.mallocscope.runtime.malloc;
 
 import io.mallocscope.runtime.signal.Abort;
-import io.mallocscope.runtime.signal.Segfault;
 import io.mallocscope.runtime.vm.AddressSpace;
 import io.mallocscope.runtime.vm.Kernel;
 import io.mallocscope.runtime.vm.Layout;
+import io.mallocscope.runtime.vm.Region;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -1136,28 +1136,38 @@ public final class Malloc {
     int binHolding(long p, long size) {
         long first = binAt(1);
         long span = (long) (NBINS - 1) * 2 * SIZE_SZ;
-        try {
-            long fwd = p;
-            long back = p;
-            for (int i = 0; i < BIN_SEARCH_STEPS; i++) {
-                fwd = fd(fwd);
-                long off = fwd - first;
-                if (off >= 0 && off < span && (off & (2 * SIZE_SZ - 1)) == 0) {
-                    return 1 + (int) (off / (2 * SIZE_SZ));
-                }
-                back = bk(back);
-                off = back - first;
-                if (off >= 0 && off < span && (off & (2 * SIZE_SZ - 1)) == 0) {
-                    return 1 + (int) (off / (2 * SIZE_SZ));
-                }
-                if (fwd == p || back == p) {
-                    break; // round without a header
-                }
+        long fwd = p;
+        long back = p;
+        for (int i = 0; i < BIN_SEARCH_STEPS && linksReadable(fwd) && linksReadable(back); i++) {
+            fwd = fd(fwd);
+            long off = fwd - first;
+            if (off >= 0 && off < span && (off & (2 * SIZE_SZ - 1)) == 0) {
+                return 1 + (int) (off / (2 * SIZE_SZ));
             }
-        } catch (Segfault e) {
-            // a link out of readable memory: not a list of this arena's bins
+            back = bk(back);
+            off = back - first;
+            if (off >= 0 && off < span && (off & (2 * SIZE_SZ - 1)) == 0) {
+                return 1 + (int) (off / (2 * SIZE_SZ));
+            }
+            if (fwd == p || back == p) {
+                break; // round without a header
+            }
         }
         return binIndex(size);
+    }
+
+    /**
+     * Whether a chunk's fd and bk at {@code c} can be read. Asked first rather than caught: a fault
+     * raised here, where glibc reads nothing, would be recorded as the program's (a segv event).
+     */
+    private boolean linksReadable(long c) {
+        long a = c + 2 * SIZE_SZ;
+        if (Long.compareUnsigned(a, c) < 0) {
+            return false;
+        }
+        Region r = mem.regionAt(a);
+        return r != null && r.prot() != AddressSpace.PROT_NONE
+                && Long.compareUnsigned(r.end() - a, 2 * SIZE_SZ) >= 0;
     }
 
     /** The kind of bin {@code idx}: the unsorted bin, a small or a large bin. */

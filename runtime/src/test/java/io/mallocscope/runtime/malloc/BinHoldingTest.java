@@ -83,8 +83,11 @@ class BinHoldingTest {
         c.putLong(fake + 16, fake); // fd
         c.putLong(fake + 24, fake); // bk: a list of one that never reaches a bin header
         assertThat(m.binHolding(fake, 0x90)).isEqualTo(MallocState.smallbinIndex(0x90));
-        c.putLong(fake + 16, 0x10); // a link into unmapped memory
+        c.putLong(fake + 16, 0x10); // a link into unmapped memory: not followed (a fault would be recorded)
         c.putLong(fake + 24, 0x10);
+        assertThat(m.binHolding(fake, 0x510)).isEqualTo(MallocState.binIndex(0x510));
+        c.putLong(fake + 16, -8L); // a link whose fd and bk would wrap around the address space
+        c.putLong(fake + 24, 0x7fffffffffffL & ~0xfL);
         assertThat(m.binHolding(fake, 0x510)).isEqualTo(MallocState.binIndex(0x510));
     }
 }
