@@ -137,8 +137,8 @@ final class FindFakeFastCommand implements Callable<Integer> {
                 + (Long.compareUnsigned(word, 0xffff_ffffL) > 0 ? "; fastbin_index reads its low 32 bits" : ""));
         long lowest = fits == MINSIZE ? 0 : fits - 0x17;
         out.println("fastbins[" + Hex.of(fits) + "]: malloc(" + Hex.of(lowest) + "…" + Hex.of(fits - SIZE_SZ)
-                + ") would return " + Hex.of(chunk + CHUNK_HDR_SZ) + "; " + Hex.of(t) + " is "
-                + Hex.of(t - chunk - CHUNK_HDR_SZ) + " bytes into it");
+                + ") would return " + Hex.of(chunk + CHUNK_HDR_SZ) + (t == chunk + CHUNK_HDR_SZ ? ", the target itself"
+                : "; " + Hex.of(t) + " is " + Hex.of(t - chunk - CHUNK_HDR_SZ) + " bytes into it"));
         if ((chunk & MALLOC_ALIGN_MASK) == 0) {
             out.println("16-aligned");
         } else if (profile.alignmentChecks()) {
