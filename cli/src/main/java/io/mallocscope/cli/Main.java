@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         footer = {"", "Exit status: 0 success, 1 the program or the data said no (run: the program's own status), "
                 + "2 usage error."},
         subcommands = {ListCommand.class, RunCommand.class, ReplayCommand.class, HeapCommand.class, BinsCommand.class,
-                VisCommand.class, MapsCommand.class, ArenasCommand.class, TimelineCommand.class, ChunkCommand.class, PlotCommand.class, ExploreCommand.class, DiffCommand.class, CompareCommand.class,
+                VisCommand.class, MapsCommand.class, ArenasCommand.class, TimelineCommand.class, ChunkCommand.class, TryFreeCommand.class, FindFakeFastCommand.class, PlotCommand.class, ExploreCommand.class, DiffCommand.class, CompareCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

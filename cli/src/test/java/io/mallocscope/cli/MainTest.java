@@ -34,7 +34,7 @@ class MainTest {
     @Test
     void everySubcommandHasHelp() {
         for (String cmd : new String[] {"list", "run", "replay", "heap", "bins", "vis", "maps", "timeline", "diff",
-                "completion"}) {
+                "try-free", "find-fake-fast", "completion"}) {
             Result r = run(cmd, "--help");
             assertThat(r.status()).as(cmd).isZero();
             assertThat(r.out()).as(cmd).contains("Usage: mallocscope " + cmd);
@@ -100,6 +100,7 @@ class MainTest {
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("complete -F _complete_mallocscope");
         assertThat(r.out()).contains("heap").contains("bins").contains("timeline");
+        assertThat(r.out()).contains("try-free").contains("find-fake-fast");
     }
 
     @Test

@@ -394,6 +394,14 @@ public final class GlibcProfile {
         return safeLinking;
     }
 
+    /**
+     * 2.32+: a chunk taken from (or walked in) a fastbin, and a tcache entry handed out, must be 16-aligned
+     * ("malloc(): unaligned fastbin chunk detected 2").
+     */
+    public boolean alignmentChecks() {
+        return alignmentChecks;
+    }
+
     /** 2.41+. */
     public boolean callocUsesTcache() {
         return callocUsesTcache;
