@@ -612,7 +612,8 @@ public final class HeapView {
                 }
                 return -1;
             case BinKind.FASTBIN:
-                return profile.hasFastbins && fastbinIndexOf(chunkSize) < NFASTBINS ? fastbinIndex(chunkSize) : -1;
+                // the whole size: a fastbin holds no chunk of 0x100000020, though malloc's check on the low 32 bits passes it
+                return profile.hasFastbins && (chunkSize >>> 4) - 2 < NFASTBINS ? fastbinIndex(chunkSize) : -1;
             case BinKind.UNSORTED:
                 return 1;
             case BinKind.SMALLBIN:

@@ -126,9 +126,14 @@ final class MallocState {
         return (int) ((size >>> 4) - 2);
     }
 
-    /** fastbin_index of an arbitrary (maybe corrupted) size, wide enough never to alias a real index. */
+    /**
+     * fastbin_index of an arbitrary (maybe corrupted) size as glibc's checks compute it: the macro casts
+     * the size to {@code unsigned int}, so only its low 32 bits count (0x100000021 passes for a 0x20
+     * fastbin chunk), and the result is an unsigned 32-bit value (a size below 0x20 wraps far above any
+     * real index).
+     */
     static long fastbinIndexOf(long size) {
-        return (size >>> 4) - 2;
+        return (((size & 0xffffffffL) >>> 4) - 2) & 0xffffffffL;
     }
 
     static boolean inSmallbinRange(long size) {
