@@ -186,7 +186,7 @@ class ExplainIT {
                     program wrote 0x430 into #2's size (0x5555555596c8): size 0x430, no flag bits \
                 (PREV_INUSE clear: the chunk before counts as free) (was 0x431)   UnsafeUnlink.java:53
                 """, """
-                    unlink_chunk (0x5555555592a0 off largebins, to merge it) wrote 0x5555555587e8 to 0x555555558800 \
+                    unlink_chunk (0x5555555592a0, in no bin, to merge it) wrote 0x5555555587e8 to 0x555555558800 \
                 (the program's data, not heap memory)
                       unlink_chunk's check passed: 0x5555555592a0's fd->bk and bk->fd both point back at it
                 """);

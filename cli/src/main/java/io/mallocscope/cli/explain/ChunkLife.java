@@ -3,6 +3,7 @@ package io.mallocscope.cli.explain;
 import io.mallocscope.cli.model.Op;
 import io.mallocscope.cli.model.Story;
 import io.mallocscope.cli.model.TopChunks;
+import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.event.EventKind;
 import io.mallocscope.runtime.malloc.Transitions;
 import io.mallocscope.runtime.timeline.Event;
@@ -113,7 +114,9 @@ public final class ChunkLife {
             case TCACHE_GET -> t.chunk() == c ? "taken from " + Story.tcache(t) + " (" + t.count() + " left)" : null;
             case BIN_INSERT -> t.chunk() == c ? (t.reasonCode() == Transitions.FREE ? "freed into " : "put in ")
                     + Story.bin(t) + reason(t) : null;
-            case BIN_REMOVE -> t.chunk() == c ? "taken off " + Story.bin(t) + reason(t) : null;
+            case BIN_REMOVE -> t.chunk() != c ? null
+                    : t.binKind() == BinKind.NONE ? "unlinked, in no bin" + reason(t)
+                    : "taken off " + Story.bin(t) + reason(t);
             case COALESCE -> t.chunk() == c || t.other() == c ? merged(t, tops)
                     : t.merged() == c ? "grew to " + Hex.of(t.mergedSize()) : null;
             case TOP_EXTEND -> t.chunk() == c ? (t.otherSize() == 0 ? "created as the top chunk (" + Hex.of(t.size())

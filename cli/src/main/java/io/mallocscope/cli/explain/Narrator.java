@@ -9,6 +9,7 @@ import io.mallocscope.cli.model.Story;
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.CProcess;
 import io.mallocscope.runtime.malloc.HeapView;
+import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.Transitions;
 import io.mallocscope.runtime.timeline.Event;
 import io.mallocscope.runtime.event.EventKind;
@@ -889,7 +890,8 @@ public final class Narrator {
         }
         for (Event e : inside) {
             if (e.kind() == EventKind.BIN_REMOVE && e.reasonCode() == Transitions.COALESCE) {
-                return "unlink_chunk (" + Hex.of(e.chunk()) + " off " + binName(e) + "s, to merge it)";
+                return "unlink_chunk (" + Hex.of(e.chunk()) + (e.binKind() == BinKind.NONE ? ", in no bin"
+                        : " off " + binName(e) + "s") + ", to merge it)";
             }
         }
         return call.fnName();
@@ -907,7 +909,7 @@ public final class Narrator {
             case TCACHE_PUT -> "tcache_put";
             case TCACHE_GET -> "tcache_get";
             case BIN_INSERT -> binName(e) + " insert";
-            case BIN_REMOVE -> binName(e) + " removal";
+            case BIN_REMOVE -> e.binKind() == BinKind.NONE ? "unlink_chunk" : binName(e) + " removal";
             case SPLIT -> "split";
             case COALESCE -> "coalescing";
             default -> e.kind().wireName();

@@ -2,6 +2,7 @@ package io.mallocscope.cli.model;
 
 import io.mallocscope.runtime.text.Hex;
 import io.mallocscope.runtime.event.EventKind;
+import io.mallocscope.runtime.malloc.BinKind;
 import io.mallocscope.runtime.malloc.Transitions;
 import io.mallocscope.runtime.timeline.Event;
 
@@ -34,8 +35,9 @@ public final class Story {
                 + t.count());
         WORDS.put(EventKind.BIN_INSERT, (t, n) -> bin(t) + ": put " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
                 + reason(t));
-        WORDS.put(EventKind.BIN_REMOVE, (t, n) -> bin(t) + ": took " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")"
-                + reason(t));
+        WORDS.put(EventKind.BIN_REMOVE, (t, n) -> t.binKind() == BinKind.NONE
+                ? "unlinked " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + "), a chunk in no bin" + reason(t)
+                : bin(t) + ": took " + n.chunk(t.chunk()) + " (" + Hex.of(t.size()) + ")" + reason(t));
         WORDS.put(EventKind.SPLIT, (t, n) -> {
             boolean ofTop = n.tops.isTop(t.chunk());
             n.tops.follow(t);
@@ -314,8 +316,14 @@ public final class Story {
         return BinLabels.ofEvent(BinType.TCACHE, t.index(), t.size());
     }
 
-    /** The bin of a bin event, as pwndbg names it: {@code unsortedbin}, {@code largebins[0x400-0x430]}. */
+    /**
+     * The bin of a bin event, as pwndbg names it: {@code unsortedbin}, {@code largebins[0x400-0x430]};
+     * {@code no bin} for a forged chunk a merge unlinked ({@link BinKind#NONE}).
+     */
     public static String bin(Event t) {
+        if (t.binKind() == BinKind.NONE) {
+            return "no bin";
+        }
         return BinLabels.ofEvent(BinType.of(t.binKind()), t.index(), t.size());
     }
 

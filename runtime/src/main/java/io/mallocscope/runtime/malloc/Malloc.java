@@ -1125,13 +1125,13 @@ public final class Malloc {
 
     /**
      * The index of the bin free chunk {@code p} (of {@code size}) sits in, for the report of its
-     * unlinking: 1 for the unsorted bin, else its small or large bin. unlink_chunk does not ask (it
+     * unlinking: 1 for the unsorted bin, else its small or large bin, 0 for none. unlink_chunk does not ask (it
      * only checks that fd->bk and bk->fd point back), and a chunk freed since the last malloc sorted
      * the unsorted bin is still there, whatever its size. So its links are followed both ways, a step at
      * a time, to the first bin header of this arena: as many reads as the chunk is far from its list's
      * nearer end (the unsorted bin is short; small bins take from their tail). A list that leaves the
-     * heap's readable memory, goes round without a header or is longer than {@value #BIN_SEARCH_STEPS}
-     * each way (a forged chunk's, as in unsafe_unlink) is told by its size. Only reads.
+     * heap's readable memory or goes round without a header (a forged chunk's, as in unsafe_unlink) is
+     * in no bin; one longer than {@value #BIN_SEARCH_STEPS} each way is told by its size. Only reads.
      */
     int binHolding(long p, long size) {
         long first = binAt(1);
@@ -1150,10 +1150,10 @@ public final class Malloc {
                 return 1 + (int) (off / (2 * SIZE_SZ));
             }
             if (fwd == p || back == p) {
-                break; // round without a header
+                return 0; // round without a header
             }
         }
-        return binIndex(size);
+        return linksReadable(fwd) && linksReadable(back) ? binIndex(size) : 0;
     }
 
     /**
@@ -1170,9 +1170,10 @@ public final class Malloc {
                 && Long.compareUnsigned(r.end() - a, 2 * SIZE_SZ) >= 0;
     }
 
-    /** The kind of bin {@code idx}: the unsorted bin, a small or a large bin. */
+    /** The kind of bin {@code idx}: none (0), the unsorted bin, a small or a large bin. */
     static int binKindAt(int idx) {
-        return idx == 1 ? BinKind.UNSORTED : idx < NSMALLBINS ? BinKind.SMALLBIN : BinKind.LARGEBIN;
+        return idx == 0 ? BinKind.NONE : idx == 1 ? BinKind.UNSORTED : idx < NSMALLBINS ? BinKind.SMALLBIN
+                : BinKind.LARGEBIN;
     }
 
     /**

@@ -24,7 +24,7 @@ import io.mallocscope.runtime.event.EventKind;
  *     remainder).</li>
  * <li>{@link #COALESCE}: a free neighbour unlinked to be merged, in free and malloc_consolidate
  *     (binRemove, from the bin the chunk was in: the unsorted bin until a malloc sorts it, whatever its
- *     size; a forged chunk in no bin is named by its size), followed by {@code coalesce}.</li>
+ *     size; {@link BinKind#NONE} for a forged chunk in no bin), followed by {@code coalesce}.</li>
  * <li>{@link #CONSOLIDATE}: malloc_consolidate taking a chunk off a fastbin (binRemove) and putting the
  *     merged result at the unsorted head (binInsert).</li>
  * <li>{@link #STASH}: chunks moved into the tcache by _int_malloc from a fastbin, a small bin or the
