@@ -132,9 +132,45 @@ abstract class Expr {
             }
             case STRUCT, UNION, ARRAY, FUNC -> {
                 // an aggregate's value is its address: nothing is read
+                return;
             }
             default -> libc.getLong(a);
         }
+        loaded(f, t, a);
+    }
+
+    /** Under memcheck: a {@code t} was loaded from {@code a}; undefined bytes there make the value undefined. */
+    static void loaded(Frame f, CType t, long a) {
+        if (f.m.mc.undefined(a, valueBytes(t))) {
+            f.undefined = true;
+        }
+    }
+
+    /** The bytes a value of {@code t} occupies in memory (a long double's 10, not its 16). */
+    static long valueBytes(CType t) {
+        return t.k == CType.K.LDOUBLE ? 10 : t.size;
+    }
+
+    /**
+     * Under memcheck: {@code e}'s value, which the program decides on (gcc -O0 compiles the test into
+     * a conditional jump): if it has undefined bits, Valgrind's "Conditional jump or move depends on
+     * uninitialised value(s)" at {@code e}'s line. What was loaded before it is kept.
+     */
+    static long decided(Frame f, Expr e) {
+        boolean before = f.undefined;
+        f.undefined = false;
+        long v = e.eval(f);
+        if (f.undefined) {
+            f.site = e.storeSite();
+            f.m.mc.branchedOnUndefined(e);
+        }
+        f.undefined = before;
+        return v;
+    }
+
+    /** {@code c}'s truth, as an {@code if}, a loop, {@code ?:} or {@code &&} jumps on it (checked under memcheck). */
+    static boolean test(Frame f, Expr c) {
+        return truth(f.m.memcheck ? decided(f, c) : c.eval(f), c.type);
     }
 
     static void store(AddressSpace mem, CType t, long a, long v) {
@@ -164,6 +200,9 @@ abstract class Expr {
         } else {
             Expr.atSite(f, lv.storeSite()); // nothing without the agent; with it, the site of the write
             put(f.m.libc, t, a, v);
+        }
+        if (f.m.memcheck) { // the stored value's definedness: what its expression loaded (f.undefined)
+            f.m.mc.stored(a, lv instanceof BitField bf ? bf.bytes : valueBytes(t), !f.undefined);
         }
     }
 
@@ -404,7 +443,24 @@ abstract class Expr {
 
         @Override
         long addr(Frame f) {
-            return p.eval(f);
+            return f.m.memcheck ? checkedAddr(f) : p.eval(f);
+        }
+
+        /**
+         * Under memcheck: the address, which must be defined: else Valgrind's "Use of uninitialised
+         * value of size 8" (a pointer from uninitialised memory dereferenced, an undefined index). The
+         * value loaded through it has its own bytes' definedness, not the address's.
+         */
+        private long checkedAddr(Frame f) {
+            boolean before = f.undefined;
+            f.undefined = false;
+            long a = p.eval(f);
+            if (f.undefined) {
+                f.site = storeSite();
+                f.m.mc.addressUndefined(this);
+            }
+            f.undefined = before;
+            return a;
         }
 
         @Override
@@ -468,7 +524,7 @@ abstract class Expr {
         final int width;
         final int bit;
         final boolean lvalue;
-        private final int bytes;
+        final int bytes;
 
         BitField(Expr base, long off, CType declared, int width, int bit, Tok at) {
             this.base = base;
@@ -725,7 +781,7 @@ abstract class Expr {
         long eval(Frame f) {
             boolean t;
             try {
-                t = truth(c.eval(f), c.type);
+                t = test(f, c);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -783,7 +839,7 @@ abstract class Expr {
         long eval(Frame f) {
             boolean l;
             try {
-                l = truth(a.eval(f), a.type);
+                l = test(f, a);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -795,7 +851,7 @@ abstract class Expr {
                 return l ? 1 : 0;
             }
             try {
-                return truth(k != null ? b.resume(f, k) : b.eval(f), b.type) ? 1 : 0;
+                return (k != null ? truth(b.resume(f, k), b.type) : test(f, b)) ? 1 : 0;
             } catch (ForkPoint p) {
                 throw p.save(this, 1);
             }
@@ -1160,13 +1216,22 @@ abstract class Expr {
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
+            boolean memcheck = f.m.memcheck;
+            boolean before = memcheck && f.undefined;
+            if (memcheck) {
+                f.undefined = false; // the stored value's own definedness, for the store (put)
+            }
             long x;
             try {
                 x = v.eval(f);
             } catch (ForkPoint k) {
                 throw k.save(this, 1, a);
             }
-            return assign(f, a, x);
+            long r = assign(f, a, x);
+            if (memcheck) {
+                f.undefined |= before;
+            }
+            return r;
         }
 
         private long assign(Frame f, long a, long x) {
@@ -1227,13 +1292,23 @@ abstract class Expr {
                 throw k.save(this, 0);
             }
             long old = lv.loadAt(f, a);
+            boolean memcheck = f.m.memcheck;
+            boolean before = memcheck && f.undefined;
+            if (memcheck) { // the result is undefined if the old value or the operand is
+                f.undefined = false;
+                loaded(f, lv.type, a);
+            }
             long x;
             try {
                 x = v.eval(f);
             } catch (ForkPoint k) {
                 throw k.save(this, 1, a, new long[] {old}, null);
             }
-            return combine(f, a, old, x);
+            long r = combine(f, a, old, x);
+            if (memcheck) {
+                f.undefined |= before;
+            }
+            return r;
         }
 
         @Override
@@ -1293,7 +1368,16 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            return step(f, lv.addr(f));
+            long a = lv.addr(f);
+            if (f.m.memcheck) { // the new value is as defined as the old
+                boolean before = f.undefined;
+                f.undefined = false;
+                loaded(f, lv.type, a);
+                long r = step(f, a);
+                f.undefined |= before;
+                return r;
+            }
+            return step(f, a);
         }
 
         @Override
@@ -1383,13 +1467,22 @@ abstract class Expr {
 
         /** Evaluates the arguments from {@code i} down (gcc evaluates them last to first), then calls. */
         private long arguments(Frame f, long[] vals, byte[][] records, int i, ForkPoint k) {
+            boolean memcheck = f.m.memcheck;
+            boolean before = memcheck && f.undefined;
+            long undefinedArgs = 0;
             for (; i >= 0; i--) {
+                if (memcheck) {
+                    f.undefined = false;
+                }
                 try {
                     vals[i] = k != null ? args[i].resume(f, k) : args[i].eval(f);
                 } catch (ForkPoint p) {
                     throw p.save(this, i, 0, vals.clone(), records == null ? null : records.clone());
                 }
                 k = null;
+                if (memcheck && f.undefined && i < 64) {
+                    undefinedArgs |= 1L << i;
+                }
                 if (argTypes[i].isRecord()) { // a struct by value: its bytes now, before a later call reuses the stack
                     if (records == null) {
                         records = new byte[args.length][];
@@ -1407,7 +1500,13 @@ abstract class Expr {
                 }
                 target = f.m.functionAt(address, this);
             }
-            return callee(f, target, vals, records);
+            if (!memcheck) {
+                return callee(f, target, vals, records);
+            }
+            f.m.argsUndefined = undefinedArgs; // for the callee's parameters, or the library function
+            long r = callee(f, target, vals, records);
+            f.undefined = before | f.m.returnUndefined;
+            return r;
         }
 
         private long callee(Frame f, Function target, long[] vals, byte[][] records) {

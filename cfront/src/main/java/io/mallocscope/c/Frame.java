@@ -19,6 +19,15 @@ final class Frame {
      * program's functions (and, under memcheck, each load), for memcheck's stacks.
      */
     String site;
+    /**
+     * Under memcheck: a value with undefined bits was loaded (or came back from a call) since the
+     * expression consuming values last cleared it. Each consumer of a value (a branch, a store, an
+     * address, an argument) clears it, evaluates its operand and reads it: whole-value definedness, as
+     * precise as Valgrind's for values that are all or nothing undefined. Never read without memcheck.
+     */
+    boolean undefined;
+    /** Under memcheck: the value this frame returns has undefined bits. */
+    boolean returnUndefined;
 
     Frame(Machine m, long rbp, Function fn) {
         this.m = m;

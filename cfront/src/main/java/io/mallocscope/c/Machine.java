@@ -67,6 +67,14 @@ final class Machine {
     private Frame current;
     /** The process runs under memcheck: loads are checked and reports show this program's frames. */
     final boolean memcheck;
+    /** The process's memcheck, or null. */
+    final io.mallocscope.runtime.memcheck.Memcheck mc;
+    /**
+     * Under memcheck: which arguments of the call being made have undefined bits (bit i: argument i),
+     * for the callee's parameters or the library function; and whether the last call's value has.
+     */
+    long argsUndefined;
+    boolean returnUndefined;
     /** The interpreter on each Java thread, whose frames memcheck's reports show. */
     private static final ThreadLocal<Machine> RUNNING = new ThreadLocal<>();
 
@@ -83,6 +91,7 @@ final class Machine {
         this.stdio = new Stdio(this);
         io.mallocscope.runtime.memcheck.Memcheck mc = process.memcheck();
         this.memcheck = mc != null;
+        this.mc = mc;
         if (mc != null) {
             mc.interpretedBy(Machine::runningFrames);
         }
@@ -847,7 +856,9 @@ final class Machine {
             io.mallocscope.runtime.vm.Kernel kernel = process.kernel();
             kernel.setErrno(mem.read32(errnoAddress));
             try {
-                return target.builtin.call(this, vals, types, site);
+                long r = target.builtin.call(this, vals, types, site);
+                returnUndefined = false; // what a library function returns is defined
+                return r;
             } catch (UnsupportedAtRunTime e) {
                 throw new CompileError(site.at, "unsupported: " + e.getMessage());
             } finally {
@@ -960,10 +971,18 @@ final class Machine {
             throw new Segfault(bottom, true, 8, "stack overflow: " + depth + " nested calls");
         }
         Frame fr = entered(new Frame(this, rbp, f));
+        long undefinedArgs = argsUndefined;
+        argsUndefined = 0;
+        if (mc != null) {
+            mc.frameEntered(bottom, rbp); // the locals hold nothing until written
+        }
         if (f.type.variadic && variadicArgs != null) {
             Variadic.saveRegisters(this, rbp, variadicArgs, variadicTypes);
             variadicArgs = null;
             variadicTypes = null;
+            if (mc != null) {
+                mc.stored(rbp - Variadic.SAVE_AREA, Variadic.SAVE_AREA, true);
+            }
         }
         byte[][] records = pendingRecords;
         pendingRecords = null;
@@ -972,13 +991,22 @@ final class Machine {
             if (p.type.isRecord()) {
                 if (records != null && i < records.length && records[i] != null && p.offset < 0) {
                     mem.writeBytes(rbp + p.offset, records[i], 0, records[i].length); // from registers
+                    if (mc != null) {
+                        mc.stored(rbp + p.offset, records[i].length, true);
+                    }
                 }
                 continue;
             }
             Expr.store(mem, p.type, rbp + p.offset, i < vals.length ? vals[i] : 0);
+            if (mc != null) { // a parameter is as defined as the argument it was given
+                mc.stored(rbp + p.offset, Expr.valueBytes(p.type), i >= 64 || (undefinedArgs >>> i & 1) == 0);
+            }
         }
         if (f.hiddenReturn != 0) {
             mem.write64(rbp + f.hiddenReturn, rsp + f.frameSize + 16); // the caller's memory for the result
+            if (mc != null) {
+                mc.stored(rbp + f.hiddenReturn, 8, true);
+            }
         }
         int code;
         try {
@@ -1035,6 +1063,10 @@ final class Machine {
         }
         long rbp = fr.rbp;
         depth--;
+        if (mc != null) {
+            returnUndefined = fr.returnUndefined && !f.type.base.isVoid();
+            mc.frameLeft(rbp - f.frameSize, rbp);
+        }
         if (code == Stmt.GOTO) {
             throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
         }
@@ -1229,6 +1261,7 @@ final class Machine {
             }
         }
         mem.writeBytes(dst, b, 0, k);
+        wroteDefined(dst, k);
         return k;
     }
 
@@ -1287,6 +1320,16 @@ final class Machine {
     /** A struct copy the program makes (assignment, initialisation): its write, recorded. */
     void copy(long dst, long src, long n) {
         libc.writeBytes(dst, libc.readBytes(src, (int) n));
+        if (mc != null) {
+            mc.copiedDefinedness(dst, src, n); // a struct copied keeps its undefined members so
+        }
+    }
+
+    /** Under memcheck: the {@code n} bytes at {@code a} were written by the interpreter itself (not through LibC) with values. */
+    void wroteDefined(long a, long n) {
+        if (mc != null) {
+            mc.stored(a, n, true);
+        }
     }
 
     /** The stream a FILE * names: stdout or stderr. */
@@ -1359,6 +1402,7 @@ final class Machine {
         }
         if (endp != 0) {
             mem.write64(endp, digits == 0 ? s : p);
+            wroteDefined(endp, 8);
         }
         return neg ? -v : v;
     }

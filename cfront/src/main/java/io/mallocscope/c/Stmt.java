@@ -153,7 +153,7 @@ abstract class Stmt {
         int exec(Frame f) {
             boolean t;
             try {
-                t = Expr.truth(c.eval(f), c.type);
+                t = Expr.test(f, c);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -225,7 +225,7 @@ abstract class Stmt {
                 if (!first && cond != null) {
                     boolean t;
                     try {
-                        t = Expr.truth(cond.eval(f), cond.type);
+                        t = Expr.test(f, cond);
                     } catch (ForkPoint k) {
                         throw k.save(this, IN_COND);
                     }
@@ -332,7 +332,7 @@ abstract class Stmt {
         int exec(Frame f) {
             long v;
             try {
-                v = c.eval(f);
+                v = f.m.memcheck ? Expr.decided(f, c) : c.eval(f);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -405,6 +405,12 @@ abstract class Stmt {
         @Override
         int exec(Frame f) {
             if (e != null) {
+                if (f.m.memcheck) {
+                    f.undefined = false;
+                    returning(f, e.eval(f));
+                    f.returnUndefined = f.undefined; // the caller's value is as defined as this one
+                    return RETURN;
+                }
                 returning(f, e.eval(f));
             }
             return RETURN;
