@@ -2,6 +2,7 @@ package io.mallocscope.c;
 
 import io.mallocscope.runtime.LibC;
 import io.mallocscope.runtime.malloc.Mallinfo2;
+import io.mallocscope.runtime.memcheck.Memcheck;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -44,7 +45,12 @@ final class Builtins {
 
     static {
         // ------------------------------------------------------------ malloc family
-        def("malloc", (m, a, t, s) -> m.libc.malloc(a[0]));
+        def("malloc", (m, a, t, s) -> {
+            if (m.memcheck && (m.argsUndefined & 1) != 0) { // Valgrind's malloc tests the size first
+                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("malloc"));
+            }
+            return m.libc.malloc(a[0]);
+        });
         def("free", (m, a, t, s) -> {
             m.libc.free(a[0]);
             return 0;
@@ -83,6 +89,7 @@ final class Builtins {
                 return m.libc.puts(a[1]); // gcc made printf("%s\n", p) puts(p): a NULL p is puts' segfault, not "(null)"
             }
             CFormat.Call c = CFormat.convert(m.string(a[0]), a, t, 1, s);
+            undefinedPrinted(m, c, a);
             return m.libc.printf(c.format(), c.args());
         });
         def("fprintf", (m, a, t, s) -> {
@@ -572,6 +579,47 @@ final class Builtins {
     }
 
     /** glibc's strtok: skip delimiters, cut the token with a NUL, remember where the rest starts. */
+    /**
+     * Under memcheck: printf's integer conversions of undefined arguments, reported as Valgrind reports
+     * glibc 2.36's vfprintf converting them (each checked against Valgrind 3.19): a signed one tests its
+     * sign (vfprintf-process-arg.c:58); {@code _itoa_word} indexes its digit table with the value and
+     * loops on it once per digit, an undefined address and a jump each time (_itoa.c:177, 178 in base
+     * 16); then the padding's test (vfprintf-process-arg.c:174). The number of digits is the value's,
+     * so the error count matches Valgrind's when the value does (a fresh block's 0, say). Other
+     * conversions of undefined values ({@code %c}, {@code %s}, {@code %o}, {@code %p}, the floating ones) are
+     * not reported.
+     */
+    static void undefinedPrinted(Machine m, CFormat.Call c, long[] a) {
+        long undefined = m.argsUndefined;
+        if (!m.memcheck || undefined == 0) {
+            return;
+        }
+        for (int code : c.integers()) {
+            boolean isLong = code < 0;
+            int v = isLong ? -code - 1 : code;
+            int arg = v / 256;
+            char conv = (char) (v % 256);
+            if (arg >= 64 || (undefined >>> arg & 1) == 0) {
+                continue;
+            }
+            boolean signed = conv == 'd' || conv == 'i';
+            long x = isLong ? a[arg] : signed ? (int) a[arg] : a[arg] & 0xffffffffL;
+            int base = conv == 'x' || conv == 'X' ? 16 : 10;
+            int digits = Long.toUnsignedString(signed && x < 0 ? -x : x, base).length();
+            String printf = "printf (printf.c:33)";
+            if (signed) {
+                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("__vfprintf_internal (vfprintf-process-arg.c:58)", printf));
+            }
+            List<String> itoa = List.of("_itoa_word (_itoa.c:" + (base == 16 ? 178 : 177) + ")",
+                    "__vfprintf_internal (vfprintf-process-arg.c:164)", printf);
+            for (int d = 0; d < digits; d++) {
+                m.mc.undefinedInLibrary(Memcheck.USE_OF_SIZE_8, itoa);
+                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, itoa);
+            }
+            m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("__vfprintf_internal (vfprintf-process-arg.c:174)", printf));
+        }
+    }
+
     private static long strtok(Machine m, long str, long delims, long[] save) {
         long p = str != 0 ? str : save[0];
         if (p == 0) {

@@ -13,7 +13,20 @@ final class CFormat {
     private CFormat() {
     }
 
-    record Call(String format, Object[] args) {
+    /**
+     * @param integers the integer conversions ({@code %d %i %u %x %X}) and the argument each took, for
+     *                 memcheck's report of an undefined one (see {@link Builtins#undefinedPrinted})
+     */
+    record Call(String format, Object[] args, List<Integer> integers) {
+        Call(String format, Object[] args) {
+            this(format, args, List.of());
+        }
+    }
+
+    /** A conversion as {@link Call#integers} holds it: the argument's index, times 256, plus its conversion character; negative for a long. */
+    static int integer(int arg, char conv, boolean isLong) {
+        int v = arg * 256 + conv;
+        return isLong ? -v - 1 : v;
     }
 
     static Call convert(String fmt, long[] vals, CType[] types, int first) {
@@ -27,6 +40,7 @@ final class CFormat {
     static Call convert(String fmt, long[] vals, CType[] types, int first, Expr.Call site) {
         StringBuilder out = new StringBuilder();
         List<Object> args = new ArrayList<>();
+        List<Integer> integers = new ArrayList<>();
         Passed in = new Passed(vals, types, first, site);
         int n = fmt.length();
         for (int i = 0; i < n; i++) {
@@ -108,8 +122,11 @@ final class CFormat {
                 args.add(in.integer());
             }
             args.add(in.integer());
+            if ("diuxX".indexOf(conv) >= 0 && in.last >= 0) {
+                integers.add(integer(in.last, conv, length.startsWith("l") || length.equals("z") || length.equals("j")));
+            }
         }
-        return new Call(out.toString(), args.toArray());
+        return new Call(out.toString(), args.toArray(), integers);
     }
 
     /**
@@ -137,6 +154,8 @@ final class CFormat {
         private int nextFp;
         private int nextStack;
         private final int gpFixed;
+        /** The argument the last {@link #integer} took (-1: none, past the arguments). */
+        int last = -1;
 
         Passed(long[] vals, CType[] types, int first, Expr.Call site) {
             this.vals = vals;
@@ -157,8 +176,10 @@ final class CFormat {
         }
 
         long integer() {
+            last = -1;
             if (nextGp < gp.size()) {
                 int i = gp.get(nextGp++);
+                last = i;
                 return zeroExtended(i);
             }
             if (nextGp++ < GP_REGS) {
@@ -182,6 +203,7 @@ final class CFormat {
                 return 0;
             }
             int i = stack.get(nextStack++);
+            last = i;
             boolean constant = site != null && i < site.args.length && site.args[i].constant() != null;
             return constant ? vals[i] : zeroExtended(i);
         }

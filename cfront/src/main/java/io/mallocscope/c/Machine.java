@@ -1110,6 +1110,7 @@ final class Machine {
         rsp = sp - 8;
         growStack(rsp);
         mem.write64(rsp, ra);
+        argsUndefined = 0; // the library passes its own values, not the undefined ones the program gave it
         try {
             return enter(f, vals, ra, callerRbp);
         } catch (ForkPoint k) {
@@ -1137,6 +1138,7 @@ final class Machine {
         stackFloor = r == null ? sp : r.start();
         depth = 0;
         rsp = sp;
+        argsUndefined = 0;
         long ra = kl.libcBase() + START_THREAD_RETURN_OFFSET;
         rsp -= 8;
         mem.write64(rsp, ra);
