@@ -42,6 +42,8 @@ final class Builtins {
     }
 
     static final int IONBF = 2;
+    /** {@code sizeof(struct stat)} on x86-64. */
+    private static final int STAT_SIZE = 144;
 
     static {
         // ------------------------------------------------------------ malloc family
@@ -134,29 +136,29 @@ final class Builtins {
         // ------------------------------------------------------------ threads (nptl, on the deterministic scheduler)
         def("pthread_create", (m, a, t, s) -> {
             Function fn = m.functionAt(a[2], s);
-            return m.libc.pthread_create(a[0], a[1], (c, arg) -> m.runThread(fn, arg), a[3]);
+            return wrote(m, a[0], 8, m.libc.pthread_create(a[0], a[1], (c, arg) -> m.runThread(fn, arg), a[3]));
         });
-        def("pthread_join", (m, a, t, s) -> m.libc.pthread_join(a[0], a[1]));
+        def("pthread_join", (m, a, t, s) -> wrote(m, a[1], 8, m.libc.pthread_join(a[0], a[1])));
         def("pthread_exit", (m, a, t, s) -> {
             m.libc.pthread_exit(a[0]);
             return 0;
         });
         def("pthread_self", (m, a, t, s) -> m.libc.pthread_self());
         def("pthread_detach", (m, a, t, s) -> m.libc.pthread_detach(a[0]));
-        def("pthread_attr_init", (m, a, t, s) -> m.libc.pthread_attr_init(a[0]));
+        def("pthread_attr_init", (m, a, t, s) -> wrote(m, a[0], 56, m.libc.pthread_attr_init(a[0])));
         def("pthread_attr_destroy", (m, a, t, s) -> 0);
         def("pthread_attr_setstacksize", (m, a, t, s) -> m.libc.pthread_attr_setstacksize(a[0], a[1]));
-        def("pthread_mutex_init", (m, a, t, s) -> m.libc.pthread_mutex_init(a[0], a[1]));
+        def("pthread_mutex_init", (m, a, t, s) -> wrote(m, a[0], 40, m.libc.pthread_mutex_init(a[0], a[1])));
         def("pthread_mutex_destroy", (m, a, t, s) -> 0);
         def("pthread_mutex_lock", (m, a, t, s) -> m.libc.pthread_mutex_lock(a[0]));
         def("pthread_mutex_trylock", (m, a, t, s) -> m.libc.pthread_mutex_trylock(a[0]));
         def("pthread_mutex_unlock", (m, a, t, s) -> m.libc.pthread_mutex_unlock(a[0]));
-        def("pthread_cond_init", (m, a, t, s) -> m.libc.pthread_cond_init(a[0], a[1]));
+        def("pthread_cond_init", (m, a, t, s) -> wrote(m, a[0], 48, m.libc.pthread_cond_init(a[0], a[1])));
         def("pthread_cond_destroy", (m, a, t, s) -> 0);
         def("pthread_cond_wait", (m, a, t, s) -> m.libc.pthread_cond_wait(a[0], a[1]));
         def("pthread_cond_signal", (m, a, t, s) -> m.libc.pthread_cond_signal(a[0]));
         def("pthread_cond_broadcast", (m, a, t, s) -> m.libc.pthread_cond_broadcast(a[0]));
-        def("sem_init", (m, a, t, s) -> m.libc.sem_init(a[0], (int) a[1], a[2]));
+        def("sem_init", (m, a, t, s) -> wrote(m, a[0], 32, m.libc.sem_init(a[0], (int) a[1], a[2])));
         def("sem_destroy", (m, a, t, s) -> 0);
         def("sem_wait", (m, a, t, s) -> m.libc.sem_wait(a[0]));
         def("sem_post", (m, a, t, s) -> m.libc.sem_post(a[0]));
@@ -359,9 +361,9 @@ final class Builtins {
         def("fork", (m, a, t, s) -> {
             throw m.forkPoint(s); // the interpreter unwinds; the process forks at main's caller (ForkPoint)
         });
-        def("waitpid", (m, a, t, s) -> m.libc.waitpid((int) a[0], a[1], (int) a[2]));
-        def("wait", (m, a, t, s) -> m.libc.waitAny(a[0]));
-        def("pipe", (m, a, t, s) -> m.libc.pipe(a[0]));
+        def("waitpid", (m, a, t, s) -> wrote(m, a[1], 4, m.libc.waitpid((int) a[0], a[1], (int) a[2])));
+        def("wait", (m, a, t, s) -> wrote(m, a[0], 4, m.libc.waitAny(a[0])));
+        def("pipe", (m, a, t, s) -> wrote(m, a[0], 8, m.libc.pipe(a[0])));
         // <time.h>: the host's clock, as natively; no heap, and glibc's time() stores through tloc itself
         def("time", (m, a, t, s) -> {
             long now = System.currentTimeMillis() / 1000;
@@ -564,13 +566,16 @@ final class Builtins {
         def("creat", (m, a, t, s) -> m.libc.open(a[0], 01101, (int) a[1])); // O_CREAT|O_WRONLY|O_TRUNC
         def("close", (m, a, t, s) -> m.libc.close((int) a[0]));
         def("lseek", (m, a, t, s) -> m.libc.lseek((int) a[0], a[1], (int) a[2]));
-        def("pread", (m, a, t, s) -> m.libc.pread((int) a[0], a[1], a[2], a[3]));
+        def("pread", (m, a, t, s) -> {
+            long n = m.libc.pread((int) a[0], a[1], a[2], a[3]);
+            return wrote(m, a[1], Math.max(n, 0), n);
+        });
         def("pwrite", (m, a, t, s) -> m.libc.pwrite((int) a[0], a[1], a[2], a[3]));
         def("ftruncate", (m, a, t, s) -> m.libc.ftruncate((int) a[0], a[1]));
         def("fsync", (m, a, t, s) -> m.libc.fsync((int) a[0]));
         def("unlink", (m, a, t, s) -> m.libc.unlink(a[0]));
-        def("fstat", (m, a, t, s) -> m.libc.fstat((int) a[0], a[1]));
-        def("stat", (m, a, t, s) -> m.libc.stat(a[0], a[1]));
+        def("fstat", (m, a, t, s) -> wrote(m, a[1], STAT_SIZE, m.libc.fstat((int) a[0], a[1])));
+        def("stat", (m, a, t, s) -> wrote(m, a[1], STAT_SIZE, m.libc.stat(a[0], a[1])));
         def("msync", (m, a, t, s) -> m.libc.msync(a[0], a[1], (int) a[2]));
         def("mmap", (m, a, t, s) -> m.libc.mmap(a[0], a[1], (int) a[2], (int) a[3], (int) a[4], a[5]));
         def("munmap", (m, a, t, s) -> m.libc.munmap(a[0], a[1]));
@@ -618,6 +623,18 @@ final class Builtins {
             }
             m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("__vfprintf_internal (vfprintf-process-arg.c:174)", printf));
         }
+    }
+
+    /**
+     * Under memcheck: the library function wrote {@code n} bytes of results at {@code out} (not NULL)
+     * through the simulated kernel or nptl, which memcheck does not see: they are defined, as Valgrind
+     * knows a system call's outputs. Returns {@code result}.
+     */
+    private static long wrote(Machine m, long out, long n, long result) {
+        if (out != 0) {
+            m.wroteDefined(out, n);
+        }
+        return result;
     }
 
     private static long strtok(Machine m, long str, long delims, long[] save) {

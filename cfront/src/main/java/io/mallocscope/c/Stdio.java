@@ -271,6 +271,7 @@ final class Stdio {
         f.fd = fd;
         f.flags = fl;
         m.mem.fill(fp, 0, FILE_SIZE);
+        m.wroteDefined(fp, FILE_SIZE); // glibc's fopen sets the FILE's fields: none is undefined
         m.mem.write64(fp + CHAIN, listHead());
         m.mem.write32(fp + FILENO, fd);
         m.mem.write32(fp + FLAGS2, flags2);
