@@ -612,18 +612,28 @@ final class Builtins {
             long x = isLong ? a[arg] : signed ? (int) a[arg] : a[arg] & 0xffffffffL;
             int base = conv == 'x' || conv == 'X' ? 16 : 10;
             int digits = Long.toUnsignedString(signed && x < 0 ? -x : x, base).length();
-            String printf = "printf (printf.c:33)";
+            // an unbuffered stdout (setbuf(stdout, NULL)) is written through a buffer on vfprintf's stack
+            List<String> printf = m.stdout.isUnbuffered()
+                    ? List.of("buffered_vfprintf (vfprintf-internal.c:1748)", "printf (printf.c:33)")
+                    : List.of("printf (printf.c:33)");
             if (signed) {
-                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("__vfprintf_internal (vfprintf-process-arg.c:58)", printf));
+                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, frames("__vfprintf_internal (vfprintf-process-arg.c:58)", printf));
             }
-            List<String> itoa = List.of("_itoa_word (_itoa.c:" + (base == 16 ? 178 : 177) + ")",
-                    "__vfprintf_internal (vfprintf-process-arg.c:164)", printf);
+            List<String> itoa = frames("_itoa_word (_itoa.c:" + (base == 16 ? 178 : 177) + ")",
+                    frames("__vfprintf_internal (vfprintf-process-arg.c:164)", printf));
             for (int d = 0; d < digits; d++) {
                 m.mc.undefinedInLibrary(Memcheck.USE_OF_SIZE_8, itoa);
                 m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, itoa);
             }
-            m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("__vfprintf_internal (vfprintf-process-arg.c:174)", printf));
+            m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, frames("__vfprintf_internal (vfprintf-process-arg.c:174)", printf));
         }
+    }
+
+    private static List<String> frames(String innermost, List<String> outer) {
+        List<String> f = new java.util.ArrayList<>(outer.size() + 1);
+        f.add(innermost);
+        f.addAll(outer);
+        return f;
     }
 
     /**
