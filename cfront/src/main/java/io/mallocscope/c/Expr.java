@@ -170,7 +170,7 @@ abstract class Expr {
 
     /** {@code c}'s truth, as an {@code if}, a loop, {@code ?:} or {@code &&} jumps on it (checked under memcheck). */
     static boolean test(Frame f, Expr c) {
-        return truth(f.m.memcheck ? decided(f, c) : c.eval(f), c.type);
+        return truth(f.memcheck ? decided(f, c) : c.eval(f), c.type);
     }
 
     static void store(AddressSpace mem, CType t, long a, long v) {
@@ -201,7 +201,7 @@ abstract class Expr {
             Expr.atSite(f, lv.storeSite()); // nothing without the agent; with it, the site of the write
             put(f.m.libc, t, a, v);
         }
-        if (f.m.memcheck) { // the stored value's definedness: what its expression loaded (f.undefined)
+        if (f.memcheck) { // the stored value's definedness: what its expression loaded (f.undefined)
             f.m.mc.stored(a, lv instanceof BitField bf ? bf.bytes : valueBytes(t), !f.undefined);
         }
     }
@@ -281,7 +281,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = addr(f);
-            if (f.m.memcheck) {
+            if (f.memcheck) {
                 checkLoad(f, this, type, a);
             }
             return load(f.mem, type, a);
@@ -443,7 +443,7 @@ abstract class Expr {
 
         @Override
         long addr(Frame f) {
-            return f.m.memcheck ? checkedAddr(f) : p.eval(f);
+            return f.memcheck ? checkedAddr(f) : p.eval(f);
         }
 
         /**
@@ -485,7 +485,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = base.addrOrValue(f) + off;
-            if (f.m.memcheck) {
+            if (f.memcheck) {
                 checkLoad(f, this, type, a);
             }
             return load(f.mem, type, a);
@@ -1216,7 +1216,7 @@ abstract class Expr {
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
-            boolean memcheck = f.m.memcheck;
+            boolean memcheck = f.memcheck;
             boolean before = memcheck && f.undefined;
             if (memcheck) {
                 f.undefined = false; // the stored value's own definedness, for the store (put)
@@ -1292,7 +1292,7 @@ abstract class Expr {
                 throw k.save(this, 0);
             }
             long old = lv.loadAt(f, a);
-            boolean memcheck = f.m.memcheck;
+            boolean memcheck = f.memcheck;
             boolean before = memcheck && f.undefined;
             if (memcheck) { // the result is undefined if the old value or the operand is
                 f.undefined = false;
@@ -1369,7 +1369,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = lv.addr(f);
-            if (f.m.memcheck) { // the new value is as defined as the old
+            if (f.memcheck) { // the new value is as defined as the old
                 boolean before = f.undefined;
                 f.undefined = false;
                 loaded(f, lv.type, a);
@@ -1467,7 +1467,7 @@ abstract class Expr {
 
         /** Evaluates the arguments from {@code i} down (gcc evaluates them last to first), then calls. */
         private long arguments(Frame f, long[] vals, byte[][] records, int i, ForkPoint k) {
-            boolean memcheck = f.m.memcheck;
+            boolean memcheck = f.memcheck;
             boolean before = memcheck && f.undefined;
             long undefinedArgs = 0;
             for (; i >= 0; i--) {

@@ -8,6 +8,8 @@ final class Frame {
     final AddressSpace mem;
     final long rbp;
     final Function fn;
+    /** The process runs under memcheck ({@link Machine#memcheck}), kept here so the hot paths test it with one load. */
+    final boolean memcheck;
     long ret;
     /** A struct returned by value: its bytes when the return ran. */
     byte[] retBytes;
@@ -34,5 +36,6 @@ final class Frame {
         this.mem = m.mem;
         this.rbp = rbp;
         this.fn = fn;
+        this.memcheck = m.memcheck;
     }
 }

@@ -59,9 +59,9 @@ final class Init {
      * expression loaded: {@link Frame#undefined}), as LibC's stores alone would make them defined.
      */
     private void store(Frame f, long base, boolean recorded, Item it, ForkPoint k) {
-        if (!f.m.memcheck || it.bytes != null || it.type.isRecord()) {
+        if (!f.memcheck || it.bytes != null || it.type.isRecord()) {
             storeValue(f, base, recorded, it, k);
-            if (f.m.memcheck && it.bytes != null) {
+            if (f.memcheck && it.bytes != null) {
                 f.m.wroteDefined(base + it.offset, it.bytes.length);
             }
             return;

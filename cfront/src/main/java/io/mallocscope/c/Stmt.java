@@ -332,7 +332,7 @@ abstract class Stmt {
         int exec(Frame f) {
             long v;
             try {
-                v = f.m.memcheck ? Expr.decided(f, c) : c.eval(f);
+                v = f.memcheck ? Expr.decided(f, c) : c.eval(f);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -405,7 +405,7 @@ abstract class Stmt {
         @Override
         int exec(Frame f) {
             if (e != null) {
-                if (f.m.memcheck) {
+                if (f.memcheck) {
                     f.undefined = false;
                     returning(f, e.eval(f));
                     f.returnUndefined = f.undefined; // the caller's value is as defined as this one
