@@ -28,6 +28,8 @@ final class Frame {
      * precise as Valgrind's for values that are all or nothing undefined. Never read without memcheck.
      */
     boolean undefined;
+    /** Under memcheck: the lowest stack address its variable-length arrays took (0: none), made defined again when it returns. */
+    long stackLow;
     /** Under memcheck: the value this frame returns has undefined bits. */
     boolean returnUndefined;
 

@@ -789,6 +789,7 @@ final class Machine {
         long scratch = (rsp - 128 - bytes.length) & -16L; // below the red zone: what the caller copies next
         growStack(scratch);
         mem.writeBytes(scratch, bytes, 0, bytes.length);
+        wroteDefined(scratch, bytes.length);
         return scratch;
     }
 
@@ -800,6 +801,7 @@ final class Machine {
         long scratch = (rsp - 128 - bytes.length) & -16L;
         growStack(scratch);
         mem.writeBytes(scratch, bytes, 0, bytes.length);
+        wroteDefined(scratch, bytes.length);
         return scratch;
     }
 
@@ -945,9 +947,14 @@ final class Machine {
 
     /** A variable-length array's room: the stack pointer lowered by its size rounded up to 16; its address. */
     long allocateOnStack(long bytes, int align) {
+        long top = rsp;
         rsp -= (bytes + 15) / 16 * 16;
         rsp &= -Math.max(align, 1);
         growStack(rsp);
+        if (mc != null && current != null) { // its bytes hold nothing yet, as a frame's when entered
+            mc.frameEntered(rsp, top);
+            current.stackLow = current.stackLow == 0 ? rsp : Math.min(current.stackLow, rsp);
+        }
         return rsp;
     }
 
@@ -1065,7 +1072,7 @@ final class Machine {
         depth--;
         if (mc != null) {
             returnUndefined = fr.returnUndefined && !f.type.base.isVoid();
-            mc.frameLeft(rbp - f.frameSize, rbp);
+            mc.frameLeft(fr.stackLow != 0 ? Math.min(fr.stackLow, rbp - f.frameSize) : rbp - f.frameSize, rbp);
         }
         if (code == Stmt.GOTO) {
             throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
