@@ -57,8 +57,18 @@ final class Builtins {
             m.libc.free(a[0]);
             return 0;
         });
-        def("calloc", (m, a, t, s) -> m.libc.calloc(a[0], a[1]));
-        def("realloc", (m, a, t, s) -> m.libc.realloc(a[0], a[1]));
+        def("calloc", (m, a, t, s) -> {
+            if (m.memcheck && (m.argsUndefined & 3) != 0) { // either count: one jump in Valgrind's calloc
+                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("calloc"));
+            }
+            return m.libc.calloc(a[0], a[1]);
+        });
+        def("realloc", (m, a, t, s) -> {
+            if (m.memcheck && (m.argsUndefined & 2) != 0) { // the size, as malloc's
+                m.mc.undefinedInLibrary(Memcheck.CONDITIONAL, List.of("realloc"));
+            }
+            return m.libc.realloc(a[0], a[1]);
+        });
         def("reallocarray", (m, a, t, s) -> m.libc.reallocarray(a[0], a[1], a[2]));
         def("memalign", (m, a, t, s) -> m.libc.memalign(a[0], a[1]));
         def("aligned_alloc", (m, a, t, s) -> m.libc.aligned_alloc(a[0], a[1]));
@@ -337,7 +347,7 @@ final class Builtins {
 
         // ------------------------------------------------------------ process
         def("exit", (m, a, t, s) -> {
-            m.exit((int) a[0]);
+            m.exit((int) a[0], m.memcheck && (m.argsUndefined & 1) != 0);
             return 0;
         });
         def("_exit", (m, a, t, s) -> {

@@ -680,6 +680,7 @@ final class Machine {
         try {
             int status = body.getAsInt();
             atExit();
+            mainReturned();
             return status;
         } catch (CompileError e) { // a construct the child cannot run: gcc's line, status 1
             stdout.drain();
@@ -807,8 +808,36 @@ final class Machine {
 
     /** Ends the process as exit() does: the streams' buffers are flushed first. */
     void exit(int status) {
+        exit(status, false);
+    }
+
+    /**
+     * Ends the process as exit() does; {@code undefinedStatus} (under memcheck): the status has undefined
+     * bits, which Valgrind reports where _Exit makes the exit_group system call, after the streams went out.
+     */
+    void exit(int status, boolean undefinedStatus) {
         atExit();
+        if (undefinedStatus) {
+            mc.undefinedInLibrary(EXIT_STATUS_UNDEFINED, EXIT_FRAMES);
+        }
         libc.exit(status);
+    }
+
+    /** Valgrind's words for a system call given undefined bytes, and glibc's frames from exit to the call. */
+    private static final String EXIT_STATUS_UNDEFINED = "Syscall param exit_group(status) contains uninitialised byte(s)";
+    private static final java.util.List<String> EXIT_FRAMES = java.util.List.of("_Exit (_exit.c:30)",
+            "__run_exit_handlers (exit.c:139)", "exit (exit.c:146)");
+
+    /**
+     * The process ends as main returned (its streams flushed): under memcheck, a status with undefined bits
+     * is reported as Valgrind reports it, from glibc's exit below main.
+     */
+    void mainReturned() {
+        if (mc != null && returnUndefined) {
+            java.util.List<String> frames = new java.util.ArrayList<>(EXIT_FRAMES);
+            frames.add("(below main) (libc_start_call_main.h:74)");
+            mc.undefinedInLibrary(EXIT_STATUS_UNDEFINED, frames);
+        }
     }
 
     /** What exit() and a return from main do before the process ends: every stream's buffer goes out. */
