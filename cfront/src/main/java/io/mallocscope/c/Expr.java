@@ -201,9 +201,14 @@ abstract class Expr {
             Expr.atSite(f, lv.storeSite()); // nothing without the agent; with it, the site of the write
             put(f.m.libc, t, a, v);
         }
-        if (f.memcheck) { // the stored value's definedness: what its expression loaded (f.undefined)
-            f.m.mc.stored(a, lv instanceof BitField bf ? bf.bytes : valueBytes(t), !f.undefined);
-        }
+    }
+
+    /**
+     * Under memcheck: the program stored a {@code t} into {@code lv} at {@code a} ({@link #put}), a value
+     * as defined as what its expression loaded ({@link Frame#undefined}): its bytes say so.
+     */
+    static void stored(Frame f, Expr lv, CType t, long a) {
+        f.m.mc.stored(a, lv instanceof BitField bf ? bf.bytes : valueBytes(t), !f.undefined);
     }
 
     /** A store through {@link LibC}: recorded by the agent as the program's write. */
@@ -1210,16 +1215,14 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
+            if (f.memcheck) {
+                return checked(f);
+            }
             long a;
             try {
                 a = lv.addr(f);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
-            }
-            boolean memcheck = f.memcheck;
-            boolean before = memcheck && f.undefined;
-            if (memcheck) {
-                f.undefined = false; // the stored value's own definedness, for the store (put)
             }
             long x;
             try {
@@ -1227,10 +1230,30 @@ abstract class Expr {
             } catch (ForkPoint k) {
                 throw k.save(this, 1, a);
             }
-            long r = assign(f, a, x);
-            if (memcheck) {
-                f.undefined |= before;
+            return assign(f, a, x);
+        }
+
+        /** {@link #eval} under memcheck: the bytes stored take the value's definedness (a struct's, its source's). */
+        private long checked(Frame f) {
+            long a;
+            try {
+                a = lv.addr(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
             }
+            boolean before = f.undefined;
+            f.undefined = false; // the stored value's own definedness
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, a);
+            }
+            long r = assign(f, a, x);
+            if (!type.isRecord()) {
+                stored(f, lv, type, a);
+            }
+            f.undefined |= before;
             return r;
         }
 
@@ -1285,6 +1308,9 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
+            if (f.memcheck) {
+                return checked(f);
+            }
             long a;
             try {
                 a = lv.addr(f);
@@ -1292,12 +1318,27 @@ abstract class Expr {
                 throw k.save(this, 0);
             }
             long old = lv.loadAt(f, a);
-            boolean memcheck = f.memcheck;
-            boolean before = memcheck && f.undefined;
-            if (memcheck) { // the result is undefined if the old value or the operand is
-                f.undefined = false;
-                loaded(f, lv.type, a);
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, a, new long[] {old}, null);
             }
+            return combine(f, a, old, x);
+        }
+
+        /** {@link #eval} under memcheck: the result is undefined if the old value or the operand is. */
+        private long checked(Frame f) {
+            long a;
+            try {
+                a = lv.addr(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            long old = lv.loadAt(f, a);
+            boolean before = f.undefined;
+            f.undefined = false;
+            loaded(f, lv.type, a);
             long x;
             try {
                 x = v.eval(f);
@@ -1305,9 +1346,8 @@ abstract class Expr {
                 throw k.save(this, 1, a, new long[] {old}, null);
             }
             long r = combine(f, a, old, x);
-            if (memcheck) {
-                f.undefined |= before;
-            }
+            stored(f, lv, type, a);
+            f.undefined |= before;
             return r;
         }
 
@@ -1368,16 +1408,22 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
-            long a = lv.addr(f);
-            if (f.memcheck) { // the new value is as defined as the old
-                boolean before = f.undefined;
-                f.undefined = false;
-                loaded(f, lv.type, a);
-                long r = step(f, a);
-                f.undefined |= before;
-                return r;
+            if (f.memcheck) {
+                return checked(f);
             }
-            return step(f, a);
+            return step(f, lv.addr(f));
+        }
+
+        /** {@link #eval} under memcheck: the new value is as defined as the old. */
+        private long checked(Frame f) {
+            long a = lv.addr(f);
+            boolean before = f.undefined;
+            f.undefined = false;
+            loaded(f, lv.type, a);
+            long r = step(f, a);
+            stored(f, lv, type, a);
+            f.undefined |= before;
+            return r;
         }
 
         @Override
