@@ -1284,7 +1284,11 @@ abstract class Expr {
             } catch (ForkPoint p) {
                 throw p.save(this, 1, a);
             }
-            return assign(f, a, x);
+            long r = assign(f, a, x);
+            if (f.memcheck && !type.isRecord()) { // fork()'s value, stored as the process goes on
+                stored(f, lv, type, a);
+            }
+            return r;
         }
     }
 
@@ -1361,7 +1365,11 @@ abstract class Expr {
                 } catch (ForkPoint p) {
                     throw p.save(this, 1, s.a(), s.vals(), null);
                 }
-                return combine(f, s.a(), s.vals()[0], x);
+                long r = combine(f, s.a(), s.vals()[0], x);
+                if (f.memcheck) {
+                    stored(f, lv, type, s.a());
+                }
+                return r;
             }
             long a;
             try {
@@ -1376,7 +1384,11 @@ abstract class Expr {
             } catch (ForkPoint p) {
                 throw p.save(this, 1, a, new long[] {old}, null);
             }
-            return combine(f, a, old, x);
+            long r = combine(f, a, old, x);
+            if (f.memcheck) {
+                stored(f, lv, type, a);
+            }
+            return r;
         }
 
         private long combine(Frame f, long a, long old, long x) {
@@ -1428,7 +1440,12 @@ abstract class Expr {
 
         @Override
         long resume(Frame f, ForkPoint k) {
-            return step(f, lv.resumeAddr(f, k));
+            long a = lv.resumeAddr(f, k);
+            long r = step(f, a);
+            if (f.memcheck) {
+                stored(f, lv, type, a);
+            }
+            return r;
         }
 
         private long step(Frame f, long a) {
