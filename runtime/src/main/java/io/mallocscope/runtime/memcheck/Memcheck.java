@@ -30,7 +30,10 @@ import java.util.TreeMap;
  *
  * <p>Bytes outside every page that has held a block are not checked; nor are stores the program makes
  * straight into {@code process().memory()}. Values a Java program reads into its own variables are
- * beyond the shadow: an uninitialised value is reported where LibC uses the bytes themselves.
+ * beyond the shadow: an uninitialised value is reported where LibC uses the bytes themselves. An
+ * interpreter that follows its program's values (the C front end) says more: what it stores and with
+ * which definedness ({@link #stored}), the frames it enters and leaves (the stack gets a shadow too),
+ * and where its program branches on an undefined value or uses one as an address.
  */
 public final class Memcheck {
     static final byte NOACCESS = 0;
