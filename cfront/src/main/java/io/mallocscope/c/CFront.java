@@ -138,6 +138,7 @@ public final class CFront {
                     throw e;
                 }
                 m.atExit();
+                m.mainReturned();
                 return result[0];
             };
         }

@@ -132,9 +132,45 @@ abstract class Expr {
             }
             case STRUCT, UNION, ARRAY, FUNC -> {
                 // an aggregate's value is its address: nothing is read
+                return;
             }
             default -> libc.getLong(a);
         }
+        loaded(f, t, a);
+    }
+
+    /** Under memcheck: a {@code t} was loaded from {@code a}; undefined bytes there make the value undefined. */
+    static void loaded(Frame f, CType t, long a) {
+        if (f.m.mc.undefined(a, valueBytes(t))) {
+            f.undefined = true;
+        }
+    }
+
+    /** The bytes a value of {@code t} occupies in memory (a long double's 10, not its 16). */
+    static long valueBytes(CType t) {
+        return t.k == CType.K.LDOUBLE ? 10 : t.size;
+    }
+
+    /**
+     * Under memcheck: {@code e}'s value, which the program decides on (gcc -O0 compiles the test into
+     * a conditional jump): if it has undefined bits, Valgrind's "Conditional jump or move depends on
+     * uninitialised value(s)" at {@code e}'s line. What was loaded before it is kept.
+     */
+    static long decided(Frame f, Expr e) {
+        boolean before = f.undefined;
+        f.undefined = false;
+        long v = e.eval(f);
+        if (f.undefined) {
+            f.site = e.storeSite();
+            f.m.mc.branchedOnUndefined(e);
+        }
+        f.undefined = before;
+        return v;
+    }
+
+    /** {@code c}'s truth, as an {@code if}, a loop, {@code ?:} or {@code &&} jumps on it (checked under memcheck). */
+    static boolean test(Frame f, Expr c) {
+        return truth(f.memcheck ? decided(f, c) : c.eval(f), c.type);
     }
 
     static void store(AddressSpace mem, CType t, long a, long v) {
@@ -165,6 +201,14 @@ abstract class Expr {
             Expr.atSite(f, lv.storeSite()); // nothing without the agent; with it, the site of the write
             put(f.m.libc, t, a, v);
         }
+    }
+
+    /**
+     * Under memcheck: the program stored a {@code t} into {@code lv} at {@code a} ({@link #put}), a value
+     * as defined as what its expression loaded ({@link Frame#undefined}): its bytes say so.
+     */
+    static void stored(Frame f, Expr lv, CType t, long a) {
+        f.m.mc.stored(a, lv instanceof BitField bf ? bf.bytes : valueBytes(t), !f.undefined);
     }
 
     /** A store through {@link LibC}: recorded by the agent as the program's write. */
@@ -242,7 +286,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = addr(f);
-            if (f.m.memcheck) {
+            if (f.memcheck) {
                 checkLoad(f, this, type, a);
             }
             return load(f.mem, type, a);
@@ -404,7 +448,24 @@ abstract class Expr {
 
         @Override
         long addr(Frame f) {
-            return p.eval(f);
+            return f.memcheck ? checkedAddr(f) : p.eval(f);
+        }
+
+        /**
+         * Under memcheck: the address, which must be defined: else Valgrind's "Use of uninitialised
+         * value of size 8" (a pointer from uninitialised memory dereferenced, an undefined index). The
+         * value loaded through it has its own bytes' definedness, not the address's.
+         */
+        private long checkedAddr(Frame f) {
+            boolean before = f.undefined;
+            f.undefined = false;
+            long a = p.eval(f);
+            if (f.undefined) {
+                f.site = storeSite();
+                f.m.mc.addressUndefined(this);
+            }
+            f.undefined = before;
+            return a;
         }
 
         @Override
@@ -429,7 +490,7 @@ abstract class Expr {
         @Override
         long eval(Frame f) {
             long a = base.addrOrValue(f) + off;
-            if (f.m.memcheck) {
+            if (f.memcheck) {
                 checkLoad(f, this, type, a);
             }
             return load(f.mem, type, a);
@@ -468,7 +529,7 @@ abstract class Expr {
         final int width;
         final int bit;
         final boolean lvalue;
-        private final int bytes;
+        final int bytes;
 
         BitField(Expr base, long off, CType declared, int width, int bit, Tok at) {
             this.base = base;
@@ -725,7 +786,7 @@ abstract class Expr {
         long eval(Frame f) {
             boolean t;
             try {
-                t = truth(c.eval(f), c.type);
+                t = test(f, c);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -783,7 +844,7 @@ abstract class Expr {
         long eval(Frame f) {
             boolean l;
             try {
-                l = truth(a.eval(f), a.type);
+                l = test(f, a);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -795,7 +856,7 @@ abstract class Expr {
                 return l ? 1 : 0;
             }
             try {
-                return truth(k != null ? b.resume(f, k) : b.eval(f), b.type) ? 1 : 0;
+                return (k != null ? truth(b.resume(f, k), b.type) : test(f, b)) ? 1 : 0;
             } catch (ForkPoint p) {
                 throw p.save(this, 1);
             }
@@ -1154,6 +1215,9 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
+            if (f.memcheck) {
+                return checked(f);
+            }
             long a;
             try {
                 a = lv.addr(f);
@@ -1167,6 +1231,30 @@ abstract class Expr {
                 throw k.save(this, 1, a);
             }
             return assign(f, a, x);
+        }
+
+        /** {@link #eval} under memcheck: the bytes stored take the value's definedness (a struct's, its source's). */
+        private long checked(Frame f) {
+            long a;
+            try {
+                a = lv.addr(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            boolean before = f.undefined;
+            f.undefined = false; // the stored value's own definedness
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, a);
+            }
+            long r = assign(f, a, x);
+            if (!type.isRecord()) {
+                stored(f, lv, type, a);
+            }
+            f.undefined |= before;
+            return r;
         }
 
         private long assign(Frame f, long a, long x) {
@@ -1196,7 +1284,11 @@ abstract class Expr {
             } catch (ForkPoint p) {
                 throw p.save(this, 1, a);
             }
-            return assign(f, a, x);
+            long r = assign(f, a, x);
+            if (f.memcheck && !type.isRecord()) { // fork()'s value, stored as the process goes on
+                stored(f, lv, type, a);
+            }
+            return r;
         }
     }
 
@@ -1220,6 +1312,9 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
+            if (f.memcheck) {
+                return checked(f);
+            }
             long a;
             try {
                 a = lv.addr(f);
@@ -1236,6 +1331,30 @@ abstract class Expr {
             return combine(f, a, old, x);
         }
 
+        /** {@link #eval} under memcheck: the result is undefined if the old value or the operand is. */
+        private long checked(Frame f) {
+            long a;
+            try {
+                a = lv.addr(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 0);
+            }
+            long old = lv.loadAt(f, a);
+            boolean before = f.undefined;
+            f.undefined = false;
+            loaded(f, lv.type, a);
+            long x;
+            try {
+                x = v.eval(f);
+            } catch (ForkPoint k) {
+                throw k.save(this, 1, a, new long[] {old}, null);
+            }
+            long r = combine(f, a, old, x);
+            stored(f, lv, type, a);
+            f.undefined |= before;
+            return r;
+        }
+
         @Override
         long resume(Frame f, ForkPoint k) {
             ForkPoint.Saved s = k.pop(this);
@@ -1246,7 +1365,11 @@ abstract class Expr {
                 } catch (ForkPoint p) {
                     throw p.save(this, 1, s.a(), s.vals(), null);
                 }
-                return combine(f, s.a(), s.vals()[0], x);
+                long r = combine(f, s.a(), s.vals()[0], x);
+                if (f.memcheck) {
+                    stored(f, lv, type, s.a());
+                }
+                return r;
             }
             long a;
             try {
@@ -1261,7 +1384,11 @@ abstract class Expr {
             } catch (ForkPoint p) {
                 throw p.save(this, 1, a, new long[] {old}, null);
             }
-            return combine(f, a, old, x);
+            long r = combine(f, a, old, x);
+            if (f.memcheck) {
+                stored(f, lv, type, a);
+            }
+            return r;
         }
 
         private long combine(Frame f, long a, long old, long x) {
@@ -1293,12 +1420,32 @@ abstract class Expr {
 
         @Override
         long eval(Frame f) {
+            if (f.memcheck) {
+                return checked(f);
+            }
             return step(f, lv.addr(f));
+        }
+
+        /** {@link #eval} under memcheck: the new value is as defined as the old. */
+        private long checked(Frame f) {
+            long a = lv.addr(f);
+            boolean before = f.undefined;
+            f.undefined = false;
+            loaded(f, lv.type, a);
+            long r = step(f, a);
+            stored(f, lv, type, a);
+            f.undefined |= before;
+            return r;
         }
 
         @Override
         long resume(Frame f, ForkPoint k) {
-            return step(f, lv.resumeAddr(f, k));
+            long a = lv.resumeAddr(f, k);
+            long r = step(f, a);
+            if (f.memcheck) {
+                stored(f, lv, type, a);
+            }
+            return r;
         }
 
         private long step(Frame f, long a) {
@@ -1383,13 +1530,22 @@ abstract class Expr {
 
         /** Evaluates the arguments from {@code i} down (gcc evaluates them last to first), then calls. */
         private long arguments(Frame f, long[] vals, byte[][] records, int i, ForkPoint k) {
+            boolean memcheck = f.memcheck;
+            boolean before = memcheck && f.undefined;
+            long undefinedArgs = 0;
             for (; i >= 0; i--) {
+                if (memcheck) {
+                    f.undefined = false;
+                }
                 try {
                     vals[i] = k != null ? args[i].resume(f, k) : args[i].eval(f);
                 } catch (ForkPoint p) {
                     throw p.save(this, i, 0, vals.clone(), records == null ? null : records.clone());
                 }
                 k = null;
+                if (memcheck && f.undefined && i < 64) {
+                    undefinedArgs |= 1L << i;
+                }
                 if (argTypes[i].isRecord()) { // a struct by value: its bytes now, before a later call reuses the stack
                     if (records == null) {
                         records = new byte[args.length][];
@@ -1407,7 +1563,13 @@ abstract class Expr {
                 }
                 target = f.m.functionAt(address, this);
             }
-            return callee(f, target, vals, records);
+            if (!memcheck) {
+                return callee(f, target, vals, records);
+            }
+            f.m.argsUndefined = undefinedArgs; // for the callee's parameters, or the library function
+            long r = callee(f, target, vals, records);
+            f.undefined = before | f.m.returnUndefined;
+            return r;
         }
 
         private long callee(Frame f, Function target, long[] vals, byte[][] records) {

@@ -26,6 +26,7 @@ final class Init {
                 f.m.libc.memset(base, 0, size);
             } else {
                 f.mem.fill(base, 0, size);
+                f.m.wroteDefined(base, size);
             }
         }
         apply(f, base, recorded, 0, null);
@@ -53,7 +54,27 @@ final class Init {
         return k != null ? it.value.resume(f, k) : it.value.eval(f);
     }
 
+    /**
+     * One store; under memcheck the bytes it writes take its value's definedness (what the value's
+     * expression loaded: {@link Frame#undefined}), as LibC's stores alone would make them defined.
+     */
     private void store(Frame f, long base, boolean recorded, Item it, ForkPoint k) {
+        if (!f.memcheck || it.bytes != null || it.type.isRecord()) {
+            storeValue(f, base, recorded, it, k);
+            if (f.memcheck && it.bytes != null) {
+                f.m.wroteDefined(base + it.offset, it.bytes.length);
+            }
+            return;
+        }
+        boolean before = f.undefined;
+        f.undefined = false;
+        storeValue(f, base, recorded, it, k);
+        long n = it.width >= 0 ? (it.bit + it.width + 7) / 8 : Expr.valueBytes(it.type);
+        f.m.mc.stored(base + it.offset, n, !f.undefined);
+        f.undefined = before;
+    }
+
+    private void storeValue(Frame f, long base, boolean recorded, Item it, ForkPoint k) {
         if (it.bytes != null) {
             if (recorded) {
                 f.m.libc.writeBytes(base + it.offset, it.bytes);

@@ -67,6 +67,14 @@ final class Machine {
     private Frame current;
     /** The process runs under memcheck: loads are checked and reports show this program's frames. */
     final boolean memcheck;
+    /** The process's memcheck, or null. */
+    final io.mallocscope.runtime.memcheck.Memcheck mc;
+    /**
+     * Under memcheck: which arguments of the call being made have undefined bits (bit i: argument i),
+     * for the callee's parameters or the library function; and whether the last call's value has.
+     */
+    long argsUndefined;
+    boolean returnUndefined;
     /** The interpreter on each Java thread, whose frames memcheck's reports show. */
     private static final ThreadLocal<Machine> RUNNING = new ThreadLocal<>();
 
@@ -83,6 +91,7 @@ final class Machine {
         this.stdio = new Stdio(this);
         io.mallocscope.runtime.memcheck.Memcheck mc = process.memcheck();
         this.memcheck = mc != null;
+        this.mc = mc;
         if (mc != null) {
             mc.interpretedBy(Machine::runningFrames);
         }
@@ -671,6 +680,7 @@ final class Machine {
         try {
             int status = body.getAsInt();
             atExit();
+            mainReturned();
             return status;
         } catch (CompileError e) { // a construct the child cannot run: gcc's line, status 1
             stdout.drain();
@@ -780,6 +790,7 @@ final class Machine {
         long scratch = (rsp - 128 - bytes.length) & -16L; // below the red zone: what the caller copies next
         growStack(scratch);
         mem.writeBytes(scratch, bytes, 0, bytes.length);
+        wroteDefined(scratch, bytes.length);
         return scratch;
     }
 
@@ -791,13 +802,42 @@ final class Machine {
         long scratch = (rsp - 128 - bytes.length) & -16L;
         growStack(scratch);
         mem.writeBytes(scratch, bytes, 0, bytes.length);
+        wroteDefined(scratch, bytes.length);
         return scratch;
     }
 
     /** Ends the process as exit() does: the streams' buffers are flushed first. */
     void exit(int status) {
+        exit(status, false);
+    }
+
+    /**
+     * Ends the process as exit() does; {@code undefinedStatus} (under memcheck): the status has undefined
+     * bits, which Valgrind reports where _Exit makes the exit_group system call, after the streams went out.
+     */
+    void exit(int status, boolean undefinedStatus) {
         atExit();
+        if (undefinedStatus) {
+            mc.undefinedInLibrary(EXIT_STATUS_UNDEFINED, EXIT_FRAMES);
+        }
         libc.exit(status);
+    }
+
+    /** Valgrind's words for a system call given undefined bytes, and glibc's frames from exit to the call. */
+    private static final String EXIT_STATUS_UNDEFINED = "Syscall param exit_group(status) contains uninitialised byte(s)";
+    private static final java.util.List<String> EXIT_FRAMES = java.util.List.of("_Exit (_exit.c:30)",
+            "__run_exit_handlers (exit.c:139)", "exit (exit.c:146)");
+
+    /**
+     * The process ends as main returned (its streams flushed): under memcheck, a status with undefined bits
+     * is reported as Valgrind reports it, from glibc's exit below main.
+     */
+    void mainReturned() {
+        if (mc != null && returnUndefined) {
+            java.util.List<String> frames = new java.util.ArrayList<>(EXIT_FRAMES);
+            frames.add("(below main) (libc_start_call_main.h:74)");
+            mc.undefinedInLibrary(EXIT_STATUS_UNDEFINED, frames);
+        }
     }
 
     /** What exit() and a return from main do before the process ends: every stream's buffer goes out. */
@@ -847,7 +887,9 @@ final class Machine {
             io.mallocscope.runtime.vm.Kernel kernel = process.kernel();
             kernel.setErrno(mem.read32(errnoAddress));
             try {
-                return target.builtin.call(this, vals, types, site);
+                long r = target.builtin.call(this, vals, types, site);
+                returnUndefined = false; // what a library function returns is defined
+                return r;
             } catch (UnsupportedAtRunTime e) {
                 throw new CompileError(site.at, "unsupported: " + e.getMessage());
             } finally {
@@ -934,9 +976,14 @@ final class Machine {
 
     /** A variable-length array's room: the stack pointer lowered by its size rounded up to 16; its address. */
     long allocateOnStack(long bytes, int align) {
+        long top = rsp;
         rsp -= (bytes + 15) / 16 * 16;
         rsp &= -Math.max(align, 1);
         growStack(rsp);
+        if (mc != null && current != null) { // its bytes hold nothing yet, as a frame's when entered
+            mc.frameEntered(rsp, top);
+            current.stackLow = current.stackLow == 0 ? rsp : Math.min(current.stackLow, rsp);
+        }
         return rsp;
     }
 
@@ -960,10 +1007,18 @@ final class Machine {
             throw new Segfault(bottom, true, 8, "stack overflow: " + depth + " nested calls");
         }
         Frame fr = entered(new Frame(this, rbp, f));
+        long undefinedArgs = argsUndefined;
+        argsUndefined = 0;
+        if (mc != null) {
+            mc.frameEntered(bottom, rbp); // the locals hold nothing until written
+        }
         if (f.type.variadic && variadicArgs != null) {
             Variadic.saveRegisters(this, rbp, variadicArgs, variadicTypes);
             variadicArgs = null;
             variadicTypes = null;
+            if (mc != null) {
+                mc.stored(rbp - Variadic.SAVE_AREA, Variadic.SAVE_AREA, true);
+            }
         }
         byte[][] records = pendingRecords;
         pendingRecords = null;
@@ -972,13 +1027,22 @@ final class Machine {
             if (p.type.isRecord()) {
                 if (records != null && i < records.length && records[i] != null && p.offset < 0) {
                     mem.writeBytes(rbp + p.offset, records[i], 0, records[i].length); // from registers
+                    if (mc != null) {
+                        mc.stored(rbp + p.offset, records[i].length, true);
+                    }
                 }
                 continue;
             }
             Expr.store(mem, p.type, rbp + p.offset, i < vals.length ? vals[i] : 0);
+            if (mc != null) { // a parameter is as defined as the argument it was given
+                mc.stored(rbp + p.offset, Expr.valueBytes(p.type), i >= 64 || (undefinedArgs >>> i & 1) == 0);
+            }
         }
         if (f.hiddenReturn != 0) {
             mem.write64(rbp + f.hiddenReturn, rsp + f.frameSize + 16); // the caller's memory for the result
+            if (mc != null) {
+                mc.stored(rbp + f.hiddenReturn, 8, true);
+            }
         }
         int code;
         try {
@@ -1035,6 +1099,10 @@ final class Machine {
         }
         long rbp = fr.rbp;
         depth--;
+        if (mc != null) {
+            returnUndefined = fr.returnUndefined && !f.type.base.isVoid();
+            mc.frameLeft(fr.stackLow != 0 ? Math.min(fr.stackLow, rbp - f.frameSize) : rbp - f.frameSize, rbp);
+        }
         if (code == Stmt.GOTO) {
             throw new CompileError(f.at, "unsupported: goto '" + fr.label + "' into a nested block");
         }
@@ -1078,6 +1146,7 @@ final class Machine {
         rsp = sp - 8;
         growStack(rsp);
         mem.write64(rsp, ra);
+        argsUndefined = 0; // the library passes its own values, not the undefined ones the program gave it
         try {
             return enter(f, vals, ra, callerRbp);
         } catch (ForkPoint k) {
@@ -1105,6 +1174,7 @@ final class Machine {
         stackFloor = r == null ? sp : r.start();
         depth = 0;
         rsp = sp;
+        argsUndefined = 0;
         long ra = kl.libcBase() + START_THREAD_RETURN_OFFSET;
         rsp -= 8;
         mem.write64(rsp, ra);
@@ -1229,6 +1299,7 @@ final class Machine {
             }
         }
         mem.writeBytes(dst, b, 0, k);
+        wroteDefined(dst, k);
         return k;
     }
 
@@ -1287,6 +1358,16 @@ final class Machine {
     /** A struct copy the program makes (assignment, initialisation): its write, recorded. */
     void copy(long dst, long src, long n) {
         libc.writeBytes(dst, libc.readBytes(src, (int) n));
+        if (mc != null) {
+            mc.copiedDefinedness(dst, src, n); // a struct copied keeps its undefined members so
+        }
+    }
+
+    /** Under memcheck: the {@code n} bytes at {@code a} were written by the interpreter itself (not through LibC) with values. */
+    void wroteDefined(long a, long n) {
+        if (mc != null) {
+            mc.stored(a, n, true);
+        }
     }
 
     /** The stream a FILE * names: stdout or stderr. */
@@ -1359,6 +1440,7 @@ final class Machine {
         }
         if (endp != 0) {
             mem.write64(endp, digits == 0 ? s : p);
+            wroteDefined(endp, 8);
         }
         return neg ? -v : v;
     }

@@ -271,6 +271,7 @@ final class Stdio {
         f.fd = fd;
         f.flags = fl;
         m.mem.fill(fp, 0, FILE_SIZE);
+        m.wroteDefined(fp, FILE_SIZE); // glibc's fopen sets the FILE's fields: none is undefined
         m.mem.write64(fp + CHAIN, listHead());
         m.mem.write32(fp + FILENO, fd);
         m.mem.write32(fp + FLAGS2, flags2);
@@ -647,6 +648,7 @@ final class Stdio {
     private long kernelRead(CFile f, long dst, int want) {
         int n = Math.min(want, f.text.length - f.textPos);
         m.mem.writeBytes(dst, f.text, f.textPos, n);
+        m.wroteDefined(dst, n);
         f.textPos += n;
         if (n < want && f.shownEnd != -1) {
             java.io.ByteArrayOutputStream made = new java.io.ByteArrayOutputStream();
@@ -668,6 +670,7 @@ final class Stdio {
             f.text = made.toByteArray();
             int k = Math.min(want - n, f.text.length);
             m.mem.writeBytes(dst + n, f.text, 0, k);
+            m.wroteDefined(dst + n, k);
             f.textPos = k;
             n += k;
         }

@@ -64,6 +64,11 @@ final class StdoutBuffer extends OutputStream implements io.mallocscope.runtime.
         state().mode = Mode.NONE;
     }
 
+    /** Whether the calling thread's process made stdout unbuffered (glibc's printf then goes through buffered_vfprintf). */
+    boolean isUnbuffered() {
+        return state().mode == Mode.NONE;
+    }
+
     @Override
     public void write(int b) {
         write(new byte[] {(byte) b}, 0, 1);

@@ -153,7 +153,7 @@ abstract class Stmt {
         int exec(Frame f) {
             boolean t;
             try {
-                t = Expr.truth(c.eval(f), c.type);
+                t = Expr.test(f, c);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
@@ -225,7 +225,7 @@ abstract class Stmt {
                 if (!first && cond != null) {
                     boolean t;
                     try {
-                        t = Expr.truth(cond.eval(f), cond.type);
+                        t = Expr.test(f, cond);
                     } catch (ForkPoint k) {
                         throw k.save(this, IN_COND);
                     }
@@ -332,11 +332,88 @@ abstract class Stmt {
         int exec(Frame f) {
             long v;
             try {
-                v = c.eval(f);
+                v = f.memcheck ? decided(f) : c.eval(f);
             } catch (ForkPoint k) {
                 throw k.save(this, 0);
             }
             return select(f, v);
+        }
+
+        /**
+         * Under memcheck: the value switched on, reported if undefined as gcc -O0's code for the switch
+         * uses it. One jump table of all the cases: the bounds check's jump, then, for a value within
+         * it, the table's load at an address made from the value. A few cases gcc compares one by one
+         * ({@link SwitchTree}): each compare's jump on the way to the value's case. Otherwise one jump.
+         */
+        private long decided(Frame f) {
+            boolean before = f.undefined;
+            f.undefined = false;
+            long v = c.eval(f);
+            if (f.undefined) {
+                f.site = c.storeSite();
+                long[] table = jumpTable();
+                SwitchTree tree = table == null ? tree() : null;
+                if (tree != null) {
+                    for (Object jump : tree.jumps(v)) {
+                        f.m.mc.branchedOnUndefined(jump);
+                    }
+                } else {
+                    f.m.mc.branchedOnUndefined(c);
+                }
+                if (table != null && v >= table[0] && v <= table[1]) {
+                    f.m.mc.addressUndefined(this);
+                }
+            }
+            f.undefined = before;
+            return v;
+        }
+
+        /** {@link #tree}'s answer, made at its first use ({@link SwitchTree#NONE}: not one). */
+        private SwitchTree tree;
+
+        private SwitchTree tree() {
+            if (tree == null) {
+                tree = SwitchTree.of(body.cases);
+            }
+            return tree == SwitchTree.NONE ? null : tree;
+        }
+
+        /** {@link #jumpTable}'s answer, made at its first use: {min, max}, or an empty array for none. */
+        private long[] table;
+
+        /**
+         * The bounds of the jump table gcc -O0 makes of all the cases, or null if it makes none of them
+         * all (GCC's switch lowering: at least 5 clusters, runs of consecutive values going to one
+         * statement merged into one, and a range of values at most 8 times the comparisons the clusters
+         * would take, one for a value, two for a run; a switch split into several clusters is not told).
+         */
+        private long[] jumpTable() {
+            if (table == null) {
+                java.util.TreeMap<Long, Integer> sorted = new java.util.TreeMap<>(body.cases);
+                int clusters = 0;
+                long comparisons = 0;
+                Long runStart = null;
+                Long previous = null;
+                int previousTarget = -1;
+                for (Map.Entry<Long, Integer> e : sorted.entrySet()) {
+                    boolean continues = previous != null && e.getKey() == previous + 1 && e.getValue() == previousTarget;
+                    if (!continues) {
+                        if (runStart != null) {
+                            comparisons += runStart.equals(previous) ? 1 : 2;
+                        }
+                        clusters++;
+                        runStart = e.getKey();
+                    }
+                    previous = e.getKey();
+                    previousTarget = e.getValue();
+                }
+                if (runStart != null) {
+                    comparisons += runStart.equals(previous) ? 1 : 2;
+                }
+                boolean one = clusters >= 5 && sorted.lastKey() - sorted.firstKey() + 1 <= 8 * comparisons;
+                table = one ? new long[] {sorted.firstKey(), sorted.lastKey()} : new long[0];
+            }
+            return table.length == 0 ? null : table;
         }
 
         private int select(Frame f, long v) {
@@ -405,6 +482,12 @@ abstract class Stmt {
         @Override
         int exec(Frame f) {
             if (e != null) {
+                if (f.memcheck) {
+                    f.undefined = false;
+                    returning(f, e.eval(f));
+                    f.returnUndefined = f.undefined; // the caller's value is as defined as this one
+                    return RETURN;
+                }
                 returning(f, e.eval(f));
             }
             return RETURN;

@@ -30,7 +30,10 @@ import java.util.TreeMap;
  *
  * <p>Bytes outside every page that has held a block are not checked; nor are stores the program makes
  * straight into {@code process().memory()}. Values a Java program reads into its own variables are
- * beyond the shadow: an uninitialised value is reported where LibC uses the bytes themselves.
+ * beyond the shadow: an uninitialised value is reported where LibC uses the bytes themselves. An
+ * interpreter that follows its program's values (the C front end) says more: what it stores and with
+ * which definedness ({@link #stored}), the frames it enters and leaves (the stack gets a shadow too),
+ * and where its program branches on an undefined value or uses one as an address.
  */
 public final class Memcheck {
     static final byte NOACCESS = 0;
@@ -80,6 +83,8 @@ public final class Memcheck {
     private final Set<String> contexts = new HashSet<>();
     private final List<String> errors = new ArrayList<>();
     private int errorCount;
+    /** An undefined value was reported: the summary then suggests --track-origins, as Valgrind's does. */
+    private boolean valueErrors;
     private long allocs;
     private long frees;
     private long bytesAllocated;
@@ -148,6 +153,7 @@ public final class Memcheck {
         c.contexts.addAll(contexts);
         c.errors.addAll(errors);
         c.errorCount = errorCount;
+        c.valueErrors = valueErrors;
         c.allocs = allocs;
         c.frees = frees;
         c.bytesAllocated = bytesAllocated;
@@ -346,6 +352,107 @@ public final class Memcheck {
         }
     }
 
+    // ================================================================ values an interpreted program computes
+
+    /**
+     * Whether any of the {@code n} bytes at {@code address} is undefined: a value the program loads from
+     * them has undefined bits. Bytes it may not touch count as defined, as Valgrind takes the value of an
+     * invalid read (it reported the read already).
+     */
+    public boolean undefined(long address, long n) {
+        for (long i = 0; i < n; i++) {
+            if (state(address + i) == UNDEFINED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An interpreted program stored a value of {@code n} bytes at {@code address} itself (not through
+     * LibC, which marks what it writes defined): the bytes take its definedness, so a value copied
+     * through memory keeps it. Bytes it may not touch stay so (the store was checked where it was made).
+     */
+    public void stored(long address, long n, boolean defined) {
+        byte s = defined ? DEFINED : UNDEFINED;
+        for (long i = 0; i < n; i++) {
+            if (state(address + i) != NOACCESS) {
+                setState(address + i, s);
+            }
+        }
+    }
+
+    /**
+     * {@code n} bytes were copied from {@code src} to {@code dest} by an interpreted program (a struct
+     * assignment, a struct passed or returned by value): each destination byte takes its source's
+     * definedness, as Valgrind's shadow follows a copy. Only what LibC's own copy left defined changes.
+     */
+    public void copiedDefinedness(long dest, long src, long n) {
+        for (long i = 0; i < n; i++) {
+            if (state(src + i) == UNDEFINED && state(dest + i) != NOACCESS) {
+                setState(dest + i, UNDEFINED);
+            }
+        }
+    }
+
+    /**
+     * An interpreted function's frame {@code [from, to)} was entered: its bytes hold no value yet. As
+     * Valgrind marks the stack below the stack pointer undefined on each call (amd64's red zone hint)
+     * and when the pointer moves down over a frame, a local read before it is written is undefined,
+     * whatever an earlier call left there.
+     */
+    public void frameEntered(long from, long to) {
+        set(from, to - from, UNDEFINED);
+    }
+
+    /**
+     * The frame {@code [from, to)} was left. Its bytes count as defined again: the interpreter itself
+     * keeps what it hands between frames below the stack pointer (a struct returned by value), which no
+     * program's read of its own frame can reach; a program reading a dead frame is not checked.
+     */
+    public void frameLeft(long from, long to) {
+        set(from, to - from, DEFINED);
+    }
+
+    /**
+     * The interpreted program branched on a value with undefined bits ({@code if}, a loop's condition,
+     * {@code ?:}, {@code &&}, {@code switch}): Valgrind's "Conditional jump or move depends on
+     * uninitialised value(s)", at the program's own frames. {@code jump} is the branch itself (the
+     * expression tested): two on one line are two contexts, as Valgrind's two instructions are.
+     */
+    public void branchedOnUndefined(Object jump) {
+        report(CONDITIONAL, null, null, false, jump);
+    }
+
+    /**
+     * The interpreted program used a value with undefined bits as an address (a pointer loaded from
+     * uninitialised memory, dereferenced): Valgrind's "Use of uninitialised value of size 8".
+     * {@code access} is the dereference (its own context, as {@link #branchedOnUndefined}'s jump).
+     */
+    public void addressUndefined(Object access) {
+        report(USE_OF_SIZE_8, null, null, false, access);
+    }
+
+    /**
+     * A library function the program called uses an undefined value it was given: Valgrind's error
+     * {@code what} with the library's own frames {@code inside} (innermost first, {@code "malloc"},
+     * {@code "_itoa_word (_itoa.c:177)"}) before the program's.
+     */
+    public void undefinedInLibrary(String what, List<String> inside) {
+        List<String> f = new ArrayList<>(inside);
+        Stack program = stack(null);
+        report(what, null, () -> {
+            List<String> all = new ArrayList<>(f);
+            all.addAll(program.frames());
+            return all;
+        }, false, null);
+    }
+
+    /** Valgrind's words for a branch on an undefined value. */
+    public static final String CONDITIONAL = "Conditional jump or move depends on uninitialised value(s)";
+    /** Valgrind's words for an undefined value used as an address. */
+    public static final String USE_OF_SIZE_8 = "Use of uninitialised value of size 8";
+
     /** The program mapped or unmapped {@code [start, end)} itself: whatever the shadow said there is void. */
     public void forget(long start, long end) {
         for (long page = Long.divideUnsigned(start, PAGE); Long.compareUnsigned(page * PAGE, end) < 0; page++) {
@@ -445,6 +552,9 @@ public final class Memcheck {
             }
         }
         line(sb, "");
+        if (valueErrors) {
+            line(sb, "Use --track-origins=yes to see where uninitialised values come from");
+        }
         line(sb, "ERROR SUMMARY: " + n(errorCount) + " errors from " + n(contexts.size()) + " contexts (suppressed: 0 from 0)");
         print(sb.toString());
     }
@@ -500,18 +610,32 @@ public final class Memcheck {
     // ================================================================ reporting
 
     private void report(String what, String address, Stack at) {
+        report(what, address, at, true, null);
+    }
+
+    /**
+     * Reports an error, counted and, the first time its context is seen, printed. {@code calledFunction}:
+     * the LibC function the program is in (strcpy, free) leads the frames; false for what the interpreted
+     * program does itself, which no LibC function is on the way to. {@code instruction}: what tells
+     * apart two errors of one line (Valgrind's contexts are instruction addresses), or null.
+     */
+    private void report(String what, String address, Stack at, boolean calledFunction, Object instruction) {
         if (ProgramFrames.insideAgent()) {
             return; // the recording agent copying what the program wrote: not the program's access
         }
         Stack stack = at != null ? at : stack(null);
         List<String> frames = new ArrayList<>();
-        String fn = ProgramFrames.calledFunction();
-        if (!PLAIN_ACCESS.contains(fn)) {
+        String fn = calledFunction ? ProgramFrames.calledFunction() : "?";
+        if (calledFunction && !PLAIN_ACCESS.contains(fn)) {
             frames.add(fn); // a C function (strcpy, free): Valgrind's first frame; a load or store has none
         }
         frames.addAll(stack.frames());
+        if (what.startsWith("Conditional jump") || what.startsWith("Use of uninitialised")
+                || what.endsWith("uninitialised byte(s)")) {
+            valueErrors = true;
+        }
         errorCount++;
-        String key = what + frames;
+        String key = what + frames + (instruction == null ? "" : "@" + System.identityHashCode(instruction));
         if (!contexts.add(key)) {
             return; // Valgrind shows each context once and counts the repeats
         }

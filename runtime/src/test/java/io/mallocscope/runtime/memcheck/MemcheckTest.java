@@ -314,4 +314,63 @@ class MemcheckTest {
                 .contains("==1== All heap blocks were freed -- no leaks are possible" + NL)
                 .contains("==1== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)" + NL);
     }
+
+    /**
+     * What an interpreter (the C front end) tells memcheck of the values its program computes: a store's
+     * definedness, a copy's, a frame entered and left, and a branch or an address that depends on an
+     * undefined value, each a context of its own, repeats counted.
+     */
+    @Test
+    void anInterpretedProgramsValuesKeepTheirDefinednessThroughStoresCopiesAndFrames() {
+        Object[] jumps = {new Object(), new Object()};
+        CProcess.Captured r = run((c, argv) -> {
+            Memcheck mc = c.process().memcheck();
+            long p = c.malloc(16);
+            assertThat(mc.undefined(p, 4)).isTrue();
+            mc.stored(p, 4, true); // a defined value stored straight into memory
+            assertThat(mc.undefined(p, 4)).isFalse();
+            assertThat(mc.undefined(p, 5)).isTrue();
+            mc.stored(p, 4, false); // an undefined one: the bytes take its definedness
+            assertThat(mc.undefined(p, 1)).isTrue();
+            c.memset(p + 8, 0, 8);
+            c.memcpy(p + 4, p, 4);
+            mc.copiedDefinedness(p + 8, p, 4); // LibC's copy made them defined; the source's were not
+            assertThat(mc.undefined(p + 8, 4)).isTrue();
+            assertThat(mc.undefined(p + 12, 4)).isFalse();
+            mc.stored(p + 16, 8, false); // past the block: stays unaddressable
+            c.getLong(p + 16); // so the read is invalid
+            long page = c.mmap(0, 4096, 3, 0x22, -1, 0); // like a stack page: no shadow until a frame
+            mc.frameEntered(page + 64, page + 128);
+            assertThat(mc.undefined(page + 64, 64)).isTrue();
+            assertThat(mc.undefined(page, 64)).isFalse();
+            c.getLong(page); // the rest of the page stays valid
+            mc.frameLeft(page + 64, page + 128);
+            assertThat(mc.undefined(page + 64, 64)).isFalse();
+            for (int i = 0; i < 3; i++) {
+                mc.branchedOnUndefined(jumps[0]);
+            }
+            mc.branchedOnUndefined(jumps[1]); // another jump at the same place: another context
+            mc.addressUndefined(jumps[0]);
+            c.free(p);
+            return 0;
+        });
+        Memcheck mc = r.process().memcheck();
+        assertThat(mc.errors()).hasSize(4);
+        assertThat(mc.errors().get(0)).startsWith("Invalid read of size 8");
+        assertThat(mc.errors().get(1)).startsWith(Memcheck.CONDITIONAL + NL + "   at io.mallocscope.runtime.memcheck.MemcheckTest");
+        assertThat(mc.errors().get(2)).startsWith(Memcheck.CONDITIONAL + NL);
+        assertThat(mc.errors().get(3)).startsWith(Memcheck.USE_OF_SIZE_8 + NL);
+        assertThat(mc.errorCount()).isEqualTo(6);
+        assertThat(r.stderr()).contains("==1== Use --track-origins=yes to see where uninitialised values come from" + NL
+                + "==1== ERROR SUMMARY: 6 errors from 4 contexts (suppressed: 0 from 0)" + NL);
+    }
+
+    @Test
+    void aLibraryFunctionsFramesLeadItsReportOfAnUndefinedArgument() {
+        String e = errorsOf((c, argv) -> {
+            c.process().memcheck().undefinedInLibrary(Memcheck.CONDITIONAL, java.util.List.of("malloc"));
+            return 0;
+        });
+        assertThat(e).startsWith(Memcheck.CONDITIONAL + NL + "   at malloc" + NL + "   by io.mallocscope.runtime.memcheck.MemcheckTest");
+    }
 }
