@@ -906,6 +906,24 @@ public final class LibC {
         return new String(cString(s), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The bytes of the C string at {@code s} printf's {@code %s} prints: with a precision ({@code max}
+     * &gt;= 0) at most that many, read no further, as glibc's vfprintf reads them (strnlen).
+     */
+    private byte[] cString(long s, int max) {
+        if (max < 0) {
+            return cString(s);
+        }
+        int i = 0;
+        while (i < max && mem.read8(s + i) != 0) {
+            i++;
+        }
+        if (mc != null) {
+            mc.decidedOn(s, i < max ? i + 1 : i); // the loop branched on each byte it read
+        }
+        return readBytes(s, i);
+    }
+
     /** The bytes of the NUL-terminated C string at {@code s}, without the NUL. */
     private byte[] cString(long s) {
         long n = strlen(s);

@@ -17,9 +17,12 @@ final class Printf {
     private Printf() {
     }
 
-    /** Reads the bytes of the NUL-terminated string at an address (without the NUL). */
+    /**
+     * Reads the bytes of the NUL-terminated string at an address (without the NUL): at most
+     * {@code max} of them, none past them (a precision, as glibc's strnlen reads), or all ({@code max} &lt; 0).
+     */
     interface StringReader {
-        byte[] cString(long address);
+        byte[] cString(long address, int max);
     }
 
     private static final byte[] NULL_STRING = "(null)".getBytes(StandardCharsets.US_ASCII);
@@ -159,7 +162,7 @@ final class Printf {
                         s = cs.toString().getBytes(StandardCharsets.UTF_8);
                     } else {
                         long p = toLong(a);
-                        s = p == 0 ? NULL_STRING : memory.cString(p);
+                        s = p == 0 ? NULL_STRING : memory.cString(p, precision);
                     }
                     if (precision >= 0 && precision < s.length) {
                         // glibc prints nothing for a NULL string whose precision cannot hold "(null)"

@@ -267,6 +267,21 @@ class CProcessTest {
     }
 
     @Test
+    void aPrecisionStopsPrintfsReadingOfAString() {
+        // glibc's vfprintf reads at most N bytes of %.Ns (strnlen): a string without its NUL ending a mapping
+        // prints, where reading on to a NUL would fault on the next page
+        CProcess p = CProcess.create(OPTIONS);
+        LibC c = p.libc();
+        long page = c.mmap(0, 8192, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        assertThat(c.munmap(page + 4096, 4096)).isZero(); // nothing mapped after the first page
+        long s = page + 4096 - 3;
+        c.putByte(s, 'a');
+        c.putByte(s + 1, 'b');
+        c.putByte(s + 2, 'c');
+        assertThat(c.sprintf("[%.3s|%.2s|%.1s]", s, s, page + 4096 - 1)).isEqualTo("[abc|ab|c]");
+    }
+
+    @Test
     void firstMallocLandsWhereGlibcPutsItUnderGdb() {
         // gcc -O0 small.c && gdb ./small: malloc(16) == 0x5555555592a0 (after the 0x290 tcache chunk)
         CProcess p = CProcess.create(OPTIONS);

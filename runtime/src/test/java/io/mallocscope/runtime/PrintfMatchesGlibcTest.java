@@ -144,7 +144,7 @@ class PrintfMatchesGlibcTest {
             for (int k = 0; k < args.length; k++) {
                 args[k] = c.args()[k].java();
             }
-            byte[] text = Printf.format(c.format(), args, a -> {
+            byte[] text = Printf.format(c.format(), args, (a, max) -> {
                 throw new AssertionError("no C strings in memory here");
             });
             out.writeBytes(text);

@@ -16,9 +16,11 @@ class PrintfTest {
     private static final Map<Long, byte[]> MEMORY = Map.of(
             0x1000L, "heap".getBytes(StandardCharsets.US_ASCII),
             0x2000L, new byte[] {(byte) 0xc3, (byte) 0xa9});
+    /** The whole string whatever the precision: Printf cuts it too (a Java String's %.Ns). */
+    private static final Printf.StringReader READER = (address, max) -> MEMORY.get(address);
 
     private static String fmt(String format, Object... args) {
-        return new String(Printf.format(format, args, MEMORY::get), StandardCharsets.UTF_8);
+        return new String(Printf.format(format, args, READER), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -38,14 +40,14 @@ class PrintfTest {
         assertThat(fmt("[%s|%-6s|%.2s]", 0x1000L, 0x1000L, "java")).isEqualTo("[heap|heap  |ja]");
         assertThat(fmt("%s", (Object) null)).isEqualTo("(null)");
         assertThat(fmt("[%-4s]", 0x2000L)).as("width counts bytes: é is two").isEqualTo("[\u00e9  ]");
-        assertThat(Printf.format("%.1s", new Object[] {0x2000L}, MEMORY::get)).as("precision cuts bytes")
+        assertThat(Printf.format("%.1s", new Object[] {0x2000L}, READER)).as("precision cuts bytes")
                 .containsExactly(0xc3);
     }
 
     @Test
     void percentCWritesOneByteForIntegersAndUtf8ForChars() {
-        assertThat(Printf.format("%c", new Object[] {0xe9}, MEMORY::get)).containsExactly(0xe9);
-        assertThat(Printf.format("%c", new Object[] {'\u00e9'}, MEMORY::get)).containsExactly(0xc3, 0xa9);
+        assertThat(Printf.format("%c", new Object[] {0xe9}, READER)).containsExactly(0xe9);
+        assertThat(Printf.format("%c", new Object[] {'\u00e9'}, READER)).containsExactly(0xc3, 0xa9);
     }
 
     @Test
