@@ -102,11 +102,10 @@ final class Builtins {
             }
             CFormat.Call c = CFormat.convert(m.string(a[0]), a, t, 1, s);
             undefinedPrinted(m, c, a);
-            c = c.under(m);
             return m.libc.printf(c.format(), c.args());
         });
         def("fprintf", (m, a, t, s) -> {
-            CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2, s).under(m);
+            CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2, s);
             Stdio.CFile file = m.stdio.file(a[0]);
             if (file != null) {
                 return m.stdio.write(file, 0, m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8));
@@ -115,14 +114,14 @@ final class Builtins {
             return stream == LibC.STDOUT ? m.libc.printf(c.format(), c.args()) : m.libc.fprintf(stream, c.format(), c.args());
         });
         def("sprintf", (m, a, t, s) -> {
-            CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2, s).under(m);
+            CFormat.Call c = CFormat.convert(m.string(a[1]), a, t, 2, s);
             byte[] b = m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8);
             m.libc.writeBytes(a[0], b);
             m.libc.putByte(a[0] + b.length, 0);
             return b.length;
         });
         def("snprintf", (m, a, t, s) -> {
-            CFormat.Call c = CFormat.convert(m.string(a[2]), a, t, 3, s).under(m);
+            CFormat.Call c = CFormat.convert(m.string(a[2]), a, t, 3, s);
             byte[] b = m.libc.sprintf(c.format(), c.args()).getBytes(StandardCharsets.UTF_8);
             if (a[1] > 0) {
                 int k = (int) Math.min(b.length, a[1] - 1);

@@ -17,43 +17,9 @@ final class CFormat {
      * @param integers the integer conversions ({@code %d %i %u %x %X}) and the argument each took, for
      *                 memcheck's report of an undefined one (see {@link Builtins#undefinedPrinted})
      */
-    record Call(String format, Object[] args, List<Integer> integers, List<long[]> limitedStrings) {
+    record Call(String format, Object[] args, List<Integer> integers) {
         Call(String format, Object[] args) {
-            this(format, args, List.of(), List.of());
-        }
-
-        /**
-         * The call as memcheck should see it: each {@code %.Ns} string handed over as the text glibc
-         * reads, at most N bytes (LibC's printf takes a pointer's whole string, up to its NUL, and would
-         * report the undefined bytes past the precision of a buffer {@code read} filled in part, which
-         * glibc never looks at). A string that is not UTF-8 stays a pointer, so its bytes print as they are.
-         */
-        Call under(Machine m) {
-            if (!m.memcheck || limitedStrings.isEmpty()) {
-                return this;
-            }
-            Object[] a = args.clone();
-            java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
-            for (long[] l : limitedStrings) {
-                long p = a[(int) l[0]] instanceof Long v ? v : 0;
-                if (p == 0 || l[1] < 0) {
-                    continue;
-                }
-                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-                for (long i = 0; i < l[1]; i++) {
-                    int c = m.mem.read8(p + i);
-                    if (c == 0) {
-                        break;
-                    }
-                    b.write(c);
-                }
-                try {
-                    a[(int) l[0]] = utf8.decode(java.nio.ByteBuffer.wrap(b.toByteArray())).toString();
-                } catch (java.nio.charset.CharacterCodingException notUtf8) {
-                    // printed from the pointer, as without memcheck
-                }
-            }
-            return new Call(format, a, integers, limitedStrings);
+            this(format, args, List.of());
         }
     }
 
@@ -75,7 +41,6 @@ final class CFormat {
         StringBuilder out = new StringBuilder();
         List<Object> args = new ArrayList<>();
         List<Integer> integers = new ArrayList<>();
-        List<long[]> limitedStrings = new ArrayList<>();
         Passed in = new Passed(vals, types, first, site);
         int n = fmt.length();
         for (int i = 0; i < n; i++) {
@@ -156,17 +121,12 @@ final class CFormat {
             if ("*".equals(prec)) {
                 args.add(in.integer());
             }
-            if (conv == 's' && prec != null) {
-                long limit = prec.equals("*") ? (int) (long) (Long) args.get(args.size() - 1)
-                        : prec.isEmpty() ? 0 : Long.parseLong(prec);
-                limitedStrings.add(new long[] {args.size(), limit});
-            }
             args.add(in.integer());
             if ("diuxX".indexOf(conv) >= 0 && in.last >= 0) {
                 integers.add(integer(in.last, conv, length.startsWith("l") || length.equals("z") || length.equals("j")));
             }
         }
-        return new Call(out.toString(), args.toArray(), integers, limitedStrings);
+        return new Call(out.toString(), args.toArray(), integers);
     }
 
     /**
